@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/**
+ * The one place that names every environment variable a handler reads. The CDK stack and the embedded stack
+ * both set them from `ENV`, so the two wirings cannot drift apart. Add a variable here, never inline.
+ */
+export const ENV = {
+  bucketName: 'ARTICLES_BUCKET_NAME',
+  tableName: 'ARTICLES_TABLE_NAME',
+  ingestQueueUrl: 'INGEST_QUEUE_URL',
+  eventBusName: 'ARTICLE_EVENT_BUS_NAME',
+  crawlSources: 'CRAWL_SOURCES',
+  userAgent: 'FETCH_USER_AGENT',
+  allowPrivateNetwork: 'FETCH_ALLOW_PRIVATE_NETWORK',
+  allowedOrigins: 'FETCH_ALLOWED_ORIGINS',
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+export type EnvKey = keyof typeof ENV;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  );
+
+/** A crawl source: a feed, a sitemap, a site home page (feeds are autodiscovered) or a single article URL. */
+export const CrawlSource = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  /** Only URLs on the source's own site are kept unless this is set. */
+  allowOtherSites: z.boolean().optional(),
+});
+export type CrawlSource = z.infer<typeof CrawlSource>;
+
+const crawlSources = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value) return [];
+    try {
+      return z.array(CrawlSource).parse(JSON.parse(value));
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${ENV.crawlSources} must be a JSON array of {url}: ${error}`,
+      });
+      return z.NEVER;
+    }
+  });
+
+export const DEFAULT_USER_AGENT =
+  'article-pipeline/0.1 (+https://github.com/article-pipeline/article-pipeline; bot for news article indexing)';
+
+const ConfigSchema = z.object({
+  [ENV.bucketName]: z.string().min(1).optional(),
+  [ENV.tableName]: z.string().min(1).optional(),
+  [ENV.ingestQueueUrl]: z.string().min(1).optional(),
+  [ENV.eventBusName]: z.string().min(1).optional(),
+  [ENV.crawlSources]: crawlSources,
+  [ENV.userAgent]: z.string().min(1).optional(),
+  [ENV.allowPrivateNetwork]: booleanFlag,
+  [ENV.allowedOrigins]: commaList,
+});
+
+export interface PipelineConfig {
+  bucketName?: string;
+  tableName?: string;
+  ingestQueueUrl?: string;
+  eventBusName?: string;
+  crawlSources: CrawlSource[];
+  userAgent: string;
+  allowPrivateNetwork: boolean;
+  allowedOrigins: string[];
+}
+
+/** Reads the configuration from an environment (process.env by default); throws a clear error when malformed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration: ${z.prettifyError(parsed.error)}`);
+  }
+  const values = parsed.data;
+  return {
+    bucketName: values[ENV.bucketName],
+    tableName: values[ENV.tableName],
+    ingestQueueUrl: values[ENV.ingestQueueUrl],
+    eventBusName: values[ENV.eventBusName],
+    crawlSources: values[ENV.crawlSources],
+    userAgent: values[ENV.userAgent] ?? DEFAULT_USER_AGENT,
+    allowPrivateNetwork: values[ENV.allowPrivateNetwork],
+    allowedOrigins: values[ENV.allowedOrigins],
+  };
+}
+
+/** Throws when a variable the caller needs is missing, naming the variable. */
+export function required<T>(value: T | undefined, key: EnvKey): T {
+  if (value === undefined) throw new Error(`missing environment variable ${ENV[key]}`);
+  return value;
+}

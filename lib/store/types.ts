@@ -1,0 +1,116 @@
+import type { Article } from '../core/article.ts';
+
+/**
+ * The store's ports. Handlers depend on these interfaces only; `lib/store/aws/*` implements them on S3 and
+ * DynamoDB (the only code that imports the AWS SDK for storage).
+ */
+
+/** One row of the article index: the current version of one article. */
+export interface ArticleRecord {
+  id: string;
+  url: string;
+  site: string;
+  title: string;
+  authors: string[];
+  publishedAt?: string;
+  modifiedAt?: string;
+  language?: string;
+  contentHash: string;
+  version: number;
+  /** When this version was committed (ISO 8601 UTC). Orders the "since" feed. */
+  ingestedAt: string;
+  firstIngestedAt: string;
+  articleKey: string;
+  rawKey: string;
+}
+
+export interface ArticleVersionRecord {
+  id: string;
+  version: number;
+  contentHash: string;
+  ingestedAt: string;
+  articleKey: string;
+  rawKey: string;
+}
+
+/** A position in a listing. Opaque to callers; the API layer signs it before it leaves the system. */
+export type StoreCursor = Record<string, string | number>;
+
+export interface Page<T> {
+  items: T[];
+  /** Present only while more items remain. */
+  cursor?: StoreCursor;
+}
+
+export interface SiteListQuery {
+  site: string;
+  /** Inclusive bounds on publishedAt (ISO 8601 UTC). */
+  from?: string;
+  to?: string;
+  limit: number;
+  after?: StoreCursor;
+}
+
+export interface SinceListQuery {
+  since: string;
+  limit: number;
+  after?: StoreCursor;
+}
+
+export interface ArticleReader {
+  getRecord(id: string): Promise<ArticleRecord | undefined>;
+  /** The stored Article JSON of a version (the current one when version is omitted). */
+  getArticle(id: string, version?: number): Promise<Article | undefined>;
+  /** A site's articles, newest publication first. */
+  listBySite(query: SiteListQuery): Promise<Page<ArticleRecord>>;
+  /** Everything committed since a time across all sites, oldest first. */
+  listIngestedSince(query: SinceListQuery): Promise<Page<ArticleRecord>>;
+  listVersions(id: string): Promise<ArticleVersionRecord[]>;
+}
+
+export interface RawPage {
+  url: string;
+  finalUrl: string;
+  status: number;
+  contentType?: string;
+  charset?: string;
+  body: Uint8Array;
+  fetchedAt: string;
+  etag?: string;
+  lastModified?: string;
+}
+
+export type CommitStatus = 'created' | 'updated' | 'unchanged';
+
+export interface CommitResult {
+  status: CommitStatus;
+  record: ArticleRecord;
+}
+
+export interface ArticleWriter {
+  /**
+   * Stores raw page and Article (S3 first), then commits the index item conditionally (the commit point).
+   * Same contentHash as the current version: 'unchanged', nothing written. Different: a new version.
+   */
+  commit(article: Article, raw: RawPage): Promise<CommitResult>;
+}
+
+export interface CrawlStateRecord {
+  url: string;
+  lastFetchedAt?: string;
+  lastStatus?: number;
+  lastOutcome?: string;
+  lastErrorCode?: string;
+  etag?: string;
+  lastModified?: string;
+  contentHash?: string;
+  nextDueAt?: string;
+  failureCount: number;
+  /** Permanent failures are not retried until the URL is crawled again on purpose. */
+  permanentFailure?: boolean;
+}
+
+export interface CrawlStateStore {
+  get(url: string): Promise<CrawlStateRecord | undefined>;
+  put(state: CrawlStateRecord): Promise<void>;
+}
