@@ -1,0 +1,7 @@
+import type { CliIO } from './io.ts';
+
+/** Placeholder until the command lands. */
+export async function run(_args: string[], io: CliIO): Promise<number> {
+  io.stderr('articles ingest: not implemented yet');
+  return 2;
+}

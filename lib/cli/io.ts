@@ -1,0 +1,19 @@
+/** What a CLI command may touch, so commands can be tested without spawning a process. */
+export interface CliIO {
+  stdout(line: string): void;
+  stderr(line: string): void;
+  stdin: NodeJS.ReadableStream;
+}
+
+export type CliCommand = (args: string[], io: CliIO) => Promise<number>;
+
+/** Thrown for bad arguments; the CLI prints the message and exits with 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const processIO: CliIO = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  stdin: process.stdin,
+};
