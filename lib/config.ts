@@ -15,6 +15,8 @@ export const ENV = {
   allowedOrigins: 'FETCH_ALLOWED_ORIGINS',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** HMAC secret that signs the query API's pagination cursors (at least 32 characters). */
+  cursorSecret: 'CURSOR_SIGNING_SECRET',
 } as const;
 
 export type EnvKey = keyof typeof ENV;
