@@ -1,0 +1,116 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The one DynamoDB table of the pipeline, as plain data. The CDK stack (lib/cdk) and the embedded stack
+ * (lib/embedded/servers.ts, via `createTableInput`) both build the table from this, so they cannot drift.
+ *
+ * Items (single-table design; every access pattern is a GetItem or a Query, never a Scan):
+ *
+ * | item            | pk                     | sk                | gsi1 (bySite)                        | gsi2 (byIngested)                               |
+ * | --------------- | ---------------------- | ----------------- | ------------------------------------ | ----------------------------------------------- |
+ * | current article | `ARTICLE#<id>`         | `CURRENT`         | `SITE#<site>` / `<sortDate>#<id>`    | `INGESTED#<yyyy-mm-dd>#<shard>` / `<ingestedAt>#<id>` |
+ * | one version     | `ARTICLE#<id>`         | `VERSION#<00000n>`| -                                    | -                                               |
+ * | crawl state     | `CRAWL#<sha256(url)>`  | `STATE`           | -                                    | -                                               |
+ *
+ * - get by id: GetItem(`ARTICLE#<id>`, `CURRENT`). Get by URL is the same GetItem: id = sha256(canonical URL).
+ * - list versions: Query(pk = `ARTICLE#<id>`) - the versions share the article's partition.
+ * - a site's articles newest first: Query(bySite, gsi1pk = `SITE#<site>`, descending); sortDate is
+ *   publishedAt, or firstIngestedAt when the page gives no publication date.
+ * - everything ingested since T: Query each of the INGESTED_SHARD_COUNT shards of each day from T, merged by
+ *   (ingestedAt, id). Sharding spreads one busy day over several partitions (see docs/capacity.md).
+ * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`).
+ */
+
+export type KeyAttributeType = 'S' | 'N' | 'B';
+
+export interface KeyAttribute {
+  name: string;
+  type: KeyAttributeType;
+}
+
+export interface GlobalSecondaryIndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  /** ALL: listings return whole index records without a second read per item. */
+  projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export interface TableDefinition {
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  billingMode: 'PAY_PER_REQUEST';
+  globalSecondaryIndexes: GlobalSecondaryIndexDefinition[];
+}
+
+export const BY_SITE_INDEX = 'bySite';
+export const BY_INGESTED_INDEX = 'byIngested';
+
+/**
+ * Partitions per day of the "ingested since" index. 1,000 articles a minute is ~17 writes/s, far below one
+ * partition's 1,000 WCU/s; 8 shards give headroom for backfills of ~8,000 items/s while a reader pays only
+ * 8 small queries per page. Changing it needs a re-index: the shard is part of the stored key.
+ */
+export const INGESTED_SHARD_COUNT = 8;
+
+export const ATTR = {
+  pk: 'pk',
+  sk: 'sk',
+  siteKey: 'gsi1pk',
+  siteSort: 'gsi1sk',
+  ingestedKey: 'gsi2pk',
+  ingestedSort: 'gsi2sk',
+} as const;
+
+export const ARTICLES_TABLE: TableDefinition = {
+  partitionKey: { name: ATTR.pk, type: 'S' },
+  sortKey: { name: ATTR.sk, type: 'S' },
+  billingMode: 'PAY_PER_REQUEST',
+  globalSecondaryIndexes: [
+    {
+      indexName: BY_SITE_INDEX,
+      partitionKey: { name: ATTR.siteKey, type: 'S' },
+      sortKey: { name: ATTR.siteSort, type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      indexName: BY_INGESTED_INDEX,
+      partitionKey: { name: ATTR.ingestedKey, type: 'S' },
+      sortKey: { name: ATTR.ingestedSort, type: 'S' },
+      projection: 'ALL',
+    },
+  ],
+};
+
+/** The CreateTable request for a table named `tableName` (used by the embedded stack and tests). */
+export function createTableInput(
+  tableName: string,
+  definition: TableDefinition = ARTICLES_TABLE,
+): CreateTableCommandInput {
+  const keyAttributes = [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
+  const attributeDefinitions = [...new Map(keyAttributes.map((attr) => [attr.name, attr])).values()];
+  return {
+    TableName: tableName,
+    BillingMode: definition.billingMode,
+    KeySchema: [
+      { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: definition.sortKey.name, KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: attributeDefinitions.map((attr) => ({
+      AttributeName: attr.name,
+      AttributeType: attr.type,
+    })),
+    GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: index.projection },
+    })),
+  };
+}
