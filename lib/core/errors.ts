@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'BAD_REQUEST',
+  'METHOD_NOT_ALLOWED',
   'INTERNAL',
 ] as const;
 
