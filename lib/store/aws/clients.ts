@@ -1,0 +1,45 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+
+/**
+ * Client factories for the store. In AWS they are plain SDK clients. When AWS_ENDPOINT_URL_S3 /
+ * AWS_ENDPOINT_URL_DYNAMODB point at a local server (the embedded stack, tests), the SDK already routes to
+ * it by itself; these factories add what the local servers need on top: path-style bucket addressing and
+ * checksums only when an operation requires them (s3rver 3 rejects the SDK's default CRC32 trailers).
+ */
+
+export const ENDPOINT_ENV = {
+  s3: 'AWS_ENDPOINT_URL_S3',
+  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+} as const;
+
+/** Keeps Lambda cold starts and local runs from hanging on a dead endpoint. */
+const REQUEST_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 } as const;
+
+export function createS3Client(
+  overrides: S3ClientConfig = {},
+  env: NodeJS.ProcessEnv = process.env,
+): S3Client {
+  const endpoint = env[ENDPOINT_ENV.s3];
+  const local: S3ClientConfig = endpoint
+    ? {
+        endpoint,
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }
+    : {};
+  return new S3Client({ requestHandler: REQUEST_TIMEOUTS, ...local, ...overrides });
+}
+
+export function createDynamoDbClient(
+  overrides: DynamoDBClientConfig = {},
+  env: NodeJS.ProcessEnv = process.env,
+): DynamoDBClient {
+  const endpoint = env[ENDPOINT_ENV.dynamodb];
+  return new DynamoDBClient({
+    requestHandler: REQUEST_TIMEOUTS,
+    ...(endpoint ? { endpoint } : {}),
+    ...overrides,
+  });
+}
