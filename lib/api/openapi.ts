@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { Article } from '../core/article.ts';
+import {
+  ApiError,
+  ArticleIdParam,
+  ArticleList,
+  ArticleVersionList,
+  CursorParam,
+  FormatParam,
+  FromParam,
+  LimitParam,
+  SinceParam,
+  SiteParam,
+  ToParam,
+  UrlParam,
+  VersionParam,
+} from './schemas.ts';
+
+/**
+ * The OpenAPI 3.1 document of the query API, generated from the same zod schemas the handler validates with
+ * (OpenAPI 3.1 schemas are JSON Schema 2020-12, which is what z.toJSONSchema emits).
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+const TARGET = 'draft-2020-12' as const;
+
+function componentSchemas(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  registry.add(Article, { id: 'Article' });
+  registry.add(ArticleList, { id: 'ArticleList' });
+  registry.add(ArticleVersionList, { id: 'ArticleVersionList' });
+  registry.add(ApiError, { id: 'Error' });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: TARGET,
+    io: 'output',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const out: Record<string, JsonSchema> = {};
+  for (const [name, schema] of Object.entries(schemas)) {
+    // Each component lives inside this document, so it carries no $schema or $id of its own.
+    const { $schema: _schema, $id: _id, ...rest } = schema as JsonSchema;
+    out[name] = rest;
+  }
+  return out;
+}
+
+/**
+ * Parameters arrive as strings: describe what the client sends (the input side, before transforms), or, for
+ * numbers, the validated value (OpenAPI clients serialize an integer parameter as its decimal string).
+ */
+function parameterSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+  const {
+    $schema: _schema,
+    description: _description,
+    ...rest
+  } = z.toJSONSchema(schema, {
+    target: TARGET,
+    io,
+  }) as JsonSchema;
+  return rest;
+}
+
+function queryParameter(
+  name: string,
+  schema: z.ZodType,
+  options: { description?: string; io?: 'input' | 'output' } = {},
+): JsonSchema {
+  return {
+    name,
+    in: 'query',
+    required: false,
+    description: options.description ?? schema.meta()?.description,
+    schema: parameterSchema(schema, options.io),
+  };
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const json = (schemaName: string) => ({ 'application/json': { schema: ref(schemaName) } });
+
+const errorResponse = (description: string) => ({ description, content: json('Error') });
+
+const etagHeader = {
+  ETag: { description: 'Strong validator of this representation', schema: { type: 'string' } },
+  'Cache-Control': { schema: { type: 'string' } },
+};
+
+const articleContent = {
+  ...json('Article'),
+  'text/plain': { schema: { type: 'string', description: 'content.text (format=text)' } },
+  'text/html': { schema: { type: 'string', description: 'content.html, sanitized (format=html)' } },
+};
+
+const commonErrors = {
+  '400': errorResponse('A parameter is invalid, unknown or repeated, or the query string is over 2 KB'),
+  '405': errorResponse('Only GET and HEAD are allowed (see the Allow header)'),
+};
+
+export function buildOpenApiDocument(): JsonSchema {
+  const idParameter = {
+    name: 'id',
+    in: 'path',
+    required: true,
+    description: ArticleIdParam.meta()?.description,
+    schema: parameterSchema(ArticleIdParam),
+  };
+  const ifNoneMatch = {
+    name: 'If-None-Match',
+    in: 'header',
+    required: false,
+    description: 'An ETag from an earlier response; a match answers 304 Not Modified with no body',
+    schema: { type: 'string' },
+  };
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'article-pipeline query API',
+      version: '1.0.0',
+      description:
+        'Read the normalized articles. Lists are paginated with opaque, signed cursors bound to their query; errors are {"error":{"code","message"}}.',
+    },
+    paths: {
+      '/articles': {
+        get: {
+          operationId: 'listArticles',
+          summary: 'Look up one article by URL, or list a site (newest first) or everything since a time',
+          description:
+            'Give exactly one of url, site or since. url returns the full Article (like /articles/{id}); site and since return a page of summaries.',
+          parameters: [
+            queryParameter('url', UrlParam),
+            queryParameter('site', SiteParam),
+            queryParameter('since', SinceParam),
+            queryParameter('from', FromParam),
+            queryParameter('to', ToParam),
+            queryParameter('limit', LimitParam, { io: 'output' }),
+            queryParameter('cursor', CursorParam),
+            queryParameter('format', FormatParam, { description: 'Only with url; see /articles/{id}' }),
+            ifNoneMatch,
+          ],
+          responses: {
+            '200': {
+              description: 'A page of article summaries (site or since), or the Article (url)',
+              content: {
+                'application/json': { schema: { oneOf: [ref('ArticleList'), ref('Article')] } },
+                'text/plain': articleContent['text/plain'],
+                'text/html': articleContent['text/html'],
+              },
+            },
+            '304': { description: 'Not modified (url lookups with If-None-Match)', headers: etagHeader },
+            ...commonErrors,
+            '404': errorResponse('No article has this URL'),
+          },
+        },
+      },
+      '/articles/{id}': {
+        get: {
+          operationId: 'getArticle',
+          summary: 'One article: the full Article, or only its body as text or HTML',
+          parameters: [
+            idParameter,
+            queryParameter('format', FormatParam),
+            queryParameter('version', VersionParam),
+            ifNoneMatch,
+          ],
+          responses: {
+            '200': { description: 'The article', headers: etagHeader, content: articleContent },
+            '304': { description: 'Not modified', headers: etagHeader },
+            ...commonErrors,
+            '404': errorResponse('No article (or no such version) with this id'),
+          },
+        },
+      },
+      '/articles/{id}/versions': {
+        get: {
+          operationId: 'listArticleVersions',
+          summary: 'The stored versions of one article, oldest first',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'The versions', content: json('ArticleVersionList') },
+            ...commonErrors,
+            '404': errorResponse('No article with this id'),
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApiDocument',
+          summary: 'This document',
+          responses: {
+            '200': {
+              description: 'OpenAPI 3.1',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          },
+        },
+      },
+    },
+    components: { schemas: componentSchemas() },
+  };
+}

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { ArticleSummary } from '../core/article.ts';
+import { ERROR_CODES } from '../core/errors.ts';
+
+/**
+ * The query API's parameters and response bodies as zod schemas. The handler validates with them and the
+ * OpenAPI document is generated from them, so the two cannot disagree.
+ */
+
+export const MAX_QUERY_STRING_BYTES = 2048;
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+export const MAX_CURSOR_LENGTH = 1024;
+
+export const ArticleIdParam = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'an article id is 64 lowercase hex characters (the SHA-256 of its canonical URL)')
+  .meta({ description: 'Hex SHA-256 of the canonical URL', example: 'a'.repeat(64) });
+
+export const FormatParam = z
+  .enum(['json', 'text', 'html'])
+  .default('json')
+  .meta({
+    description: 'json: the full Article; text: the body as plain text; html: the sanitized body HTML',
+  });
+
+export const VersionParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,8}$/, 'version must be a positive integer')
+  .transform(Number)
+  .meta({ description: 'A stored version (see /articles/{id}/versions); the current one when omitted' });
+
+export const LimitParam = z
+  .string()
+  .regex(/^[0-9]{1,6}$/, 'limit must be a whole number')
+  .transform(Number)
+  .pipe(
+    z.number().int().min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`),
+  )
+  .meta({ description: `Page size, 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT})` });
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+
+/**
+ * An ISO 8601 date-time (any offset) or a plain date, normalized to UTC with milliseconds, the form the store
+ * compares. A plain date means the start of that day in UTC (`endOfDay` makes it the last millisecond, so
+ * `to=2024-05-01` includes all of May 1st).
+ */
+function timestampParam(name: string, endOfDay = false) {
+  return z
+    .string()
+    .max(40, `${name} is too long`)
+    .refine((value) => isoDateTime.safeParse(value).success || isoDate.safeParse(value).success, {
+      message: `${name} must be an ISO 8601 date or date-time, e.g. 2024-05-01 or 2024-05-01T09:30:00Z`,
+    })
+    .transform((value) => {
+      const dateOnly = isoDate.safeParse(value).success;
+      const suffix = dateOnly ? (endOfDay ? 'T23:59:59.999Z' : 'T00:00:00.000Z') : '';
+      return new Date(value + suffix).toISOString();
+    })
+    .meta({ description: `${name}: ISO 8601 date-time (any offset) or date (UTC day)` });
+}
+
+export const SinceParam = timestampParam('since').meta({
+  description:
+    'Articles committed at or after this instant (ISO 8601 date-time or date), oldest first. Inclusive: to poll, pass the ingestedAt of the last item you processed and skip ids+versions you have already seen.',
+});
+export const FromParam = timestampParam('from').meta({
+  description: 'Earliest publishedAt, inclusive (ISO 8601 date-time or date)',
+});
+export const ToParam = timestampParam('to', true).meta({
+  description: 'Latest publishedAt, inclusive (ISO 8601 date-time or date; a date includes the whole day)',
+});
+
+const HOSTNAME =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** The site as stored: lowercase host without a leading "www." (see Article.site.domain). */
+export const SiteParam = z
+  .string()
+  .min(1, 'site must not be empty')
+  .max(253, 'site is too long')
+  .transform((value) => value.toLowerCase().replace(/^www\./, ''))
+  .refine((value) => HOSTNAME.test(value), {
+    message: 'site must be a hostname such as example.com',
+  })
+  .meta({ description: 'A site host name, e.g. example.com (a leading www. is ignored)' });
+
+export const UrlParam = z
+  .string()
+  .min(1, 'url must not be empty')
+  .max(MAX_QUERY_STRING_BYTES, 'url is too long')
+  .meta({
+    description: 'An article URL; canonicalized the same way as at ingest (tracking parameters removed)',
+  });
+
+export const CursorParam = z
+  .string()
+  .min(1, 'cursor must not be empty')
+  .max(MAX_CURSOR_LENGTH, 'cursor is too long')
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'cursor is not one this API issued')
+  .meta({ description: 'The nextCursor of the previous page, unchanged, with the same query' });
+
+/** GET /articles/{id} and GET /articles?url=… (which returns the same representation). */
+export const ArticleQuery = z.strictObject({
+  format: FormatParam.optional(),
+  version: VersionParam.optional(),
+});
+
+export const ListQuery = z
+  .strictObject({
+    url: UrlParam.optional(),
+    site: SiteParam.optional(),
+    since: SinceParam.optional(),
+    from: FromParam.optional(),
+    to: ToParam.optional(),
+    limit: LimitParam.optional(),
+    cursor: CursorParam.optional(),
+    format: FormatParam.optional(),
+  })
+  .superRefine((query, ctx) => {
+    const modes = (['url', 'site', 'since'] as const).filter((key) => query[key] !== undefined);
+    if (modes.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          modes.length === 0
+            ? 'give exactly one of url, site or since'
+            : `give exactly one of url, site or since, not ${modes.join(' and ')}`,
+      });
+      return;
+    }
+    const disallowed: string[] = [];
+    if (query.site === undefined) {
+      if (query.from !== undefined) disallowed.push('from');
+      if (query.to !== undefined) disallowed.push('to');
+    }
+    if (query.url !== undefined) {
+      if (query.limit !== undefined) disallowed.push('limit');
+      if (query.cursor !== undefined) disallowed.push('cursor');
+    } else if (query.format !== undefined) {
+      disallowed.push('format');
+    }
+    if (disallowed.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `${disallowed.join(', ')} cannot be used with ${modes[0]}` });
+    }
+    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+      ctx.addIssue({ code: 'custom', message: 'from must not be later than to' });
+    }
+  });
+export type ListQuery = z.output<typeof ListQuery>;
+
+export const VersionsQuery = z.strictObject({});
+
+const utcTimestamp = z.iso.datetime({ offset: false, precision: 3 });
+
+/** A list item: the ArticleSummary plus when this version was committed, so a poller knows where it is. */
+export const ArticleListItem = ArticleSummary.extend({
+  ingestedAt: utcTimestamp.meta({ description: 'When this version was committed (UTC)' }),
+});
+export type ArticleListItem = z.infer<typeof ArticleListItem>;
+
+export const ArticleList = z.object({
+  items: z.array(ArticleListItem),
+  nextCursor: z
+    .string()
+    .optional()
+    .meta({
+      description: 'Present only while more items remain; pass it back as ?cursor= with the same query',
+    }),
+});
+export type ArticleList = z.infer<typeof ArticleList>;
+
+export const ArticleVersion = z.object({
+  version: z.number().int().positive(),
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  ingestedAt: utcTimestamp,
+});
+
+export const ArticleVersionList = z.object({
+  id: ArticleIdParam,
+  items: z.array(ArticleVersion).meta({ description: 'Every stored version, oldest first' }),
+});
+export type ArticleVersionList = z.infer<typeof ArticleVersionList>;
+
+export const ApiErrorCode = z.enum(ERROR_CODES);
+
+export const ApiError = z.object({
+  error: z.object({
+    code: ApiErrorCode,
+    message: z.string(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiError>;

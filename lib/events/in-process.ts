@@ -1,0 +1,69 @@
+import {
+  type ArticleEventPublisher,
+  type ArticleIngestedDetail,
+  ArticleIngestedDetail as DetailSchema,
+} from '../core/events.ts';
+
+/** An ArticleIngested listener; may be async. */
+export type ArticleIngestedListener = (detail: ArticleIngestedDetail) => void | Promise<void>;
+
+export interface InProcessEventBusOptions {
+  /** Called when a listener throws or rejects; the default logs to stderr. */
+  onListenerError?: (error: unknown, detail: ArticleIngestedDetail) => void;
+}
+
+/**
+ * The embedded stack's stand-in for EventBridge. Publishing validates the detail and returns at once;
+ * listeners run afterwards, each isolated, so a slow or failing listener never delays or breaks an ingest.
+ * `drain()` waits for deliveries in flight (tests, shutdown).
+ */
+export class InProcessEventBus implements ArticleEventPublisher {
+  readonly #listeners = new Set<ArticleIngestedListener>();
+  readonly #pending = new Set<Promise<void>>();
+  readonly #onListenerError: (error: unknown, detail: ArticleIngestedDetail) => void;
+
+  constructor(options: InProcessEventBusOptions = {}) {
+    this.#onListenerError =
+      options.onListenerError ??
+      ((error, detail) => {
+        console.error(`ArticleIngested listener failed for article ${detail.article.id}:`, error);
+      });
+  }
+
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: ArticleIngestedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.unsubscribe(listener);
+  }
+
+  unsubscribe(listener: ArticleIngestedListener): void {
+    this.#listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  async publishArticleIngested(detail: ArticleIngestedDetail): Promise<void> {
+    // Same contract as the EventBridge publisher: an invalid detail is the publisher's bug, surfaced here.
+    const checked = DetailSchema.parse(detail);
+    for (const listener of [...this.#listeners]) {
+      const delivery = Promise.resolve()
+        .then(() => listener(structuredClone(checked)))
+        .catch((error: unknown) => {
+          try {
+            this.#onListenerError(error, checked);
+          } catch {
+            // An error reporter that throws must not become an unhandled rejection.
+          }
+        })
+        .finally(() => this.#pending.delete(delivery));
+      this.#pending.add(delivery);
+    }
+  }
+
+  /** Resolves when every delivery started so far has finished (including ones those listeners caused). */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+}

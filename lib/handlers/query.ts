@@ -1,0 +1,275 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { type CursorBinding, type CursorCodec, createCursorCodec } from '../api/cursor.ts';
+import {
+  type ApiResponse,
+  articleEtag,
+  badRequest,
+  CACHE_CONTROL,
+  CONTENT_TYPES,
+  describeZodError,
+  errorResponse,
+  HTML_SECURITY_HEADERS,
+  ifNoneMatchHits,
+  jsonResponse,
+  notFound,
+  responseForError,
+  textResponse,
+} from '../api/http.ts';
+import { buildOpenApiDocument } from '../api/openapi.ts';
+import {
+  ArticleIdParam,
+  type ArticleList,
+  ArticleListItem,
+  ArticleQuery,
+  type ArticleVersionList,
+  DEFAULT_LIMIT,
+  ListQuery,
+  MAX_QUERY_STRING_BYTES,
+  VersionsQuery,
+} from '../api/schemas.ts';
+import { Article } from '../core/article.ts';
+import { articleIdForUrl, canonicalizeUrl } from '../core/url.ts';
+import type { ArticleReader, ArticleRecord } from '../store/types.ts';
+
+export interface QueryLogger {
+  error(message: string, ...extra: unknown[]): void;
+}
+
+export interface QueryHandlerOptions {
+  reader: ArticleReader;
+  /** HMAC secret for pagination cursors, at least 32 characters. */
+  cursorSecret: string;
+  cursorMaxAgeSeconds?: number;
+  now?: () => Date;
+  logger?: QueryLogger;
+}
+
+export type QueryHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const ALLOWED_METHODS = 'GET, HEAD';
+const ARTICLE_PATH = /^\/articles\/([^/]+)$/;
+const VERSIONS_PATH = /^\/articles\/([^/]+)\/versions$/;
+
+type Route =
+  | { name: 'openapi' }
+  | { name: 'list' }
+  | { name: 'article'; id: string }
+  | { name: 'versions'; id: string };
+
+function matchRoute(path: string): Route | undefined {
+  if (path === '/openapi.json') return { name: 'openapi' };
+  if (path === '/articles') return { name: 'list' };
+  const article = ARTICLE_PATH.exec(path);
+  if (article?.[1] !== undefined) return { name: 'article', id: article[1] };
+  const versions = VERSIONS_PATH.exec(path);
+  if (versions?.[1] !== undefined) return { name: 'versions', id: versions[1] };
+  return undefined;
+}
+
+/**
+ * Reads the query string from rawQueryString (API Gateway joins repeated parameters with commas in
+ * queryStringParameters, which would hide them), refusing oversize strings and repeated parameters.
+ */
+function parseQueryString(event: APIGatewayProxyEventV2): Record<string, string> {
+  const raw =
+    event.rawQueryString ?? new URLSearchParams(toStringRecord(event.queryStringParameters)).toString();
+  if (Buffer.byteLength(raw) > MAX_QUERY_STRING_BYTES) {
+    throw badRequest(`the query string is longer than ${MAX_QUERY_STRING_BYTES} bytes`);
+  }
+  const params: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(raw)) {
+    if (Object.hasOwn(params, name)) throw badRequest(`parameter ${name} is given more than once`);
+    params[name] = value;
+  }
+  return params;
+}
+
+function toStringRecord(values: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values ?? {})) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw badRequest(describeZodError(parsed.error));
+  return parsed.data;
+}
+
+function validateId(raw: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw badRequest('the article id is not valid percent-encoding');
+  }
+  return validate(ArticleIdParam, decoded);
+}
+
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const direct = headers[name];
+  if (direct !== undefined) return direct;
+  // API Gateway lowercases header names; a hand-built event may not.
+  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+function toListItem(record: ArticleRecord): ArticleListItem {
+  return ArticleListItem.parse({
+    id: record.id,
+    url: record.url,
+    site: record.site,
+    title: record.title,
+    authors: record.authors,
+    publishedAt: record.publishedAt,
+    language: record.language,
+    version: record.version,
+    ingestedAt: record.ingestedAt,
+  });
+}
+
+/** The query API (GET /articles…, GET /openapi.json) as one API Gateway HTTP API (payload v2) handler. */
+export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
+  const { reader } = options;
+  const cursors: CursorCodec = createCursorCodec({
+    secret: options.cursorSecret,
+    maxAgeSeconds: options.cursorMaxAgeSeconds,
+    now: options.now,
+  });
+  const logger: QueryLogger = options.logger ?? console;
+  let openApiBody: string | undefined;
+
+  async function articleResponse(
+    id: string,
+    query: z.output<typeof ArticleQuery>,
+    ifNoneMatch: string | undefined,
+  ): Promise<ApiResponse> {
+    const format = query.format ?? 'json';
+    let article: Article | undefined;
+    let version: number;
+    let cacheControl: string;
+    if (query.version === undefined) {
+      // The index row is enough to answer a conditional request without reading S3.
+      const record = await reader.getRecord(id);
+      if (!record) throw notFound(`no article with id ${id}`);
+      const etag = articleEtag(record.contentHash, record.version, format);
+      if (ifNoneMatchHits(ifNoneMatch, etag)) return notModified(etag, CACHE_CONTROL.article);
+      version = record.version;
+      cacheControl = CACHE_CONTROL.article;
+      article = await reader.getArticle(id, record.version);
+      if (!article) throw new Error(`index row ${id} v${record.version} has no stored article`);
+    } else {
+      version = query.version;
+      cacheControl = CACHE_CONTROL.pinnedVersion;
+      article = await reader.getArticle(id, version);
+      if (!article) throw notFound(`no version ${version} of article ${id}`);
+    }
+    // Everything that leaves the system passes through the contract.
+    const checked = Article.parse(article);
+    const etag = articleEtag(checked.contentHash, version, format);
+    if (ifNoneMatchHits(ifNoneMatch, etag)) return notModified(etag, cacheControl);
+    const headers = { etag, 'cache-control': cacheControl };
+    if (format === 'text') return textResponse(200, checked.content.text, CONTENT_TYPES.text, headers);
+    if (format === 'html') {
+      return textResponse(200, checked.content.html, CONTENT_TYPES.html, {
+        ...headers,
+        ...HTML_SECURITY_HEADERS,
+      });
+    }
+    return jsonResponse(200, checked, headers);
+  }
+
+  async function listResponse(query: ListQuery, ifNoneMatch: string | undefined): Promise<ApiResponse> {
+    if (query.url !== undefined) {
+      const id = articleIdForUrl(canonicalizeUrl(query.url));
+      return articleResponse(id, { format: query.format }, ifNoneMatch);
+    }
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    let binding: CursorBinding;
+    if (query.site !== undefined)
+      binding = { list: 'site', site: query.site, from: query.from, to: query.to };
+    else if (query.since !== undefined) binding = { list: 'since', since: query.since };
+    else throw badRequest('give exactly one of url, site or since');
+    const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor, binding);
+    const page =
+      binding.list === 'site'
+        ? await reader.listBySite({ site: binding.site, from: binding.from, to: binding.to, limit, after })
+        : await reader.listIngestedSince({ since: binding.since, limit, after });
+    const body: ArticleList = { items: page.items.map(toListItem) };
+    if (page.cursor !== undefined) body.nextCursor = cursors.encode(page.cursor, binding);
+    return jsonResponse(200, body, { 'cache-control': CACHE_CONTROL.list });
+  }
+
+  async function versionsResponse(id: string): Promise<ApiResponse> {
+    const versions = await reader.listVersions(id);
+    if (versions.length === 0) throw notFound(`no article with id ${id}`);
+    const body: ArticleVersionList = {
+      id,
+      items: [...versions]
+        .sort((a, b) => a.version - b.version)
+        .map(({ version, contentHash, ingestedAt }) => ({ version, contentHash, ingestedAt })),
+    };
+    return jsonResponse(200, body, { 'cache-control': CACHE_CONTROL.list });
+  }
+
+  function openApiResponse(): ApiResponse {
+    openApiBody ??= JSON.stringify(buildOpenApiDocument());
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': CONTENT_TYPES.json,
+        'cache-control': CACHE_CONTROL.openapi,
+        'x-content-type-options': 'nosniff',
+      },
+      body: openApiBody,
+    };
+  }
+
+  async function route(event: APIGatewayProxyEventV2): Promise<ApiResponse> {
+    const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+    const matched = matchRoute(path);
+    if (!matched) return errorResponse(404, 'NOT_FOUND', `no route for ${path.slice(0, 200)}`);
+    const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') {
+      return errorResponse(405, 'METHOD_NOT_ALLOWED', `method ${method.slice(0, 20)} is not allowed here`, {
+        allow: ALLOWED_METHODS,
+      });
+    }
+    const params = parseQueryString(event);
+    const ifNoneMatch = header(event, 'if-none-match');
+    switch (matched.name) {
+      case 'openapi':
+        validate(VersionsQuery, params);
+        return openApiResponse();
+      case 'list':
+        return listResponse(validate(ListQuery, params), ifNoneMatch);
+      case 'article':
+        return articleResponse(validateId(matched.id), validate(ArticleQuery, params), ifNoneMatch);
+      case 'versions': {
+        const id = validateId(matched.id);
+        validate(VersionsQuery, params);
+        return versionsResponse(id);
+      }
+    }
+  }
+
+  return async (event) => {
+    try {
+      return await route(event);
+    } catch (error) {
+      const response = responseForError(error);
+      if (response.statusCode >= 500) logger.error('query handler failed', error);
+      return response;
+    }
+  };
+}
+
+function notModified(etag: string, cacheControl: string): ApiResponse {
+  return {
+    statusCode: 304,
+    headers: { etag, 'cache-control': cacheControl, 'x-content-type-options': 'nosniff' },
+    body: '',
+  };
+}
