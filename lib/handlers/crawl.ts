@@ -1,0 +1,187 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
+import { z } from 'zod';
+import type { CrawlSource } from '../config.ts';
+import { PipelineError, toPipelineError } from '../core/errors.ts';
+import { canonicalizeUrl } from '../core/url.ts';
+import type { IngestMessage, IngestQueue } from '../queue/types.ts';
+import type { CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
+import type { HandlerLogger } from './logging.ts';
+
+/** One URL found by discovery (the discoverer's DiscoveredUrl). */
+export interface DiscoveredUrl {
+  url: string;
+  publishedAt?: string;
+  modifiedAt?: string;
+  via: string;
+}
+
+/** Reads a feed, sitemap or page and lists the article URLs in it; throws PipelineError. */
+export type UrlDiscoverer = (
+  sourceUrl: string,
+  options: { allowOtherSites?: boolean },
+) => Promise<DiscoveredUrl[]>;
+
+export interface CrawlDependencies {
+  sources: readonly CrawlSource[];
+  discover: UrlDiscoverer;
+  crawlState: CrawlStateStore;
+  queue: IngestQueue;
+  logger: HandlerLogger;
+  now?: () => Date;
+  /** Crawl-state look-ups in flight at once. */
+  lookupConcurrency?: number;
+}
+
+export type SkipReason = 'permanent-failure' | 'not-due' | 'fresh';
+
+export interface CrawlSummary {
+  sources: number;
+  failedSources: number;
+  discovered: number;
+  queued: number;
+  skipped: Record<SkipReason, number>;
+}
+
+/**
+ * The schedule's event: an EventBridge scheduled event in AWS, the timer's look-alike in the embedded stack.
+ * Its detail may narrow the crawl to some sources (for a manual run); otherwise every configured source.
+ */
+export const CrawlEvent = EventBridgeSchema.extend({
+  detail: z
+    .object({ sources: z.array(z.url({ protocol: /^https?$/ })).optional() })
+    .loose()
+    .optional()
+    .default({}),
+});
+
+export function scheduledEvent(at: Date, detail: { sources?: string[] } = {}): z.input<typeof CrawlEvent> {
+  return {
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: 'local',
+    resources: [],
+    detail,
+  };
+}
+
+/** Why a URL need not be fetched now, or undefined when it should be. */
+export function skipReason(
+  state: CrawlStateRecord | undefined,
+  found: DiscoveredUrl,
+  at: Date,
+): SkipReason | undefined {
+  if (state === undefined) return undefined;
+  if (state.permanentFailure) return 'permanent-failure';
+  // When the source dates its last change, that decides: fetched since then is fresh, otherwise fetch now.
+  const succeeded = state.lastOutcome !== undefined && state.lastOutcome !== 'failed';
+  if (succeeded && found.modifiedAt !== undefined && state.lastFetchedAt !== undefined) {
+    return Date.parse(state.lastFetchedAt) >= Date.parse(found.modifiedAt) ? 'fresh' : undefined;
+  }
+  if (state.nextDueAt !== undefined && Date.parse(state.nextDueAt) > at.getTime()) return 'not-due';
+  return undefined;
+}
+
+/** The crawl handler: discover every source's URLs, drop the ones that need no fetch, queue the rest. */
+export function createCrawlHandler(deps: CrawlDependencies) {
+  const now = deps.now ?? (() => new Date());
+  const { logger } = deps;
+  const lookupConcurrency = Math.max(1, deps.lookupConcurrency ?? 16);
+
+  return async function handler(event: unknown): Promise<CrawlSummary> {
+    const parsed = CrawlEvent.safeParse(event);
+    if (!parsed.success) {
+      throw new PipelineError(
+        'BAD_REQUEST',
+        `crawl expects a scheduled event: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    const only = parsed.data.detail.sources;
+    const sources =
+      only === undefined ? deps.sources : deps.sources.filter((source) => only.includes(source.url));
+    const at = now();
+    const summary: CrawlSummary = {
+      sources: sources.length,
+      failedSources: 0,
+      discovered: 0,
+      queued: 0,
+      skipped: { 'permanent-failure': 0, 'not-due': 0, fresh: 0 },
+    };
+    const seen = new Set<string>();
+    for (const source of sources) {
+      let found: DiscoveredUrl[];
+      try {
+        found = await deps.discover(source.url, source.allowOtherSites ? { allowOtherSites: true } : {});
+      } catch (thrown) {
+        // One broken source must not stop the others; the next run tries it again.
+        summary.failedSources++;
+        logger.error('source discovery failed', {
+          source: source.url,
+          error: toPipelineError(thrown).toJSON(),
+        });
+        continue;
+      }
+      const fresh = found.filter((item) => {
+        const url = safeCanonical(item.url);
+        if (url === undefined || seen.has(url)) return false;
+        seen.add(url);
+        item.url = url;
+        return true;
+      });
+      summary.discovered += fresh.length;
+      const toQueue = await mapLimit(fresh, lookupConcurrency, async (item) => {
+        const reason = skipReason(await deps.crawlState.get(item.url), item, at);
+        if (reason !== undefined) {
+          summary.skipped[reason]++;
+          return undefined;
+        }
+        const message: IngestMessage = {
+          url: item.url,
+          source: source.url,
+          discoveredAt: at.toISOString(),
+          ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
+        };
+        return message;
+      });
+      const messages = toQueue.filter((message): message is IngestMessage => message !== undefined);
+      await deps.queue.send(messages);
+      summary.queued += messages.length;
+      logger.info('source crawled', {
+        source: source.url,
+        discovered: fresh.length,
+        queued: messages.length,
+      });
+    }
+    logger.info('crawl done', { ...summary });
+    return summary;
+  };
+}
+
+function safeCanonical(url: string): string | undefined {
+  try {
+    return canonicalizeUrl(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Maps with at most `limit` calls in flight, keeping order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  map: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

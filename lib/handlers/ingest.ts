@@ -1,0 +1,354 @@
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import { SqsSchema } from '@aws-lambda-powertools/parser/schemas';
+import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
+import { z } from 'zod';
+import { Article } from '../core/article.ts';
+import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
+import type { ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';
+import { canonicalizeUrl } from '../core/url.ts';
+import { IngestMessage } from '../queue/types.ts';
+import type { ArticleWriter, CommitResult, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
+import type { HandlerLogger } from './logging.ts';
+
+/** What the ingest handler needs from a fetch (a subset of the fetcher's FetchResult). */
+export interface FetchedPage {
+  requestedUrl: string;
+  url: string;
+  status: number;
+  notModified: boolean;
+  contentType?: string;
+  charset?: string;
+  body: Uint8Array;
+  etag?: string;
+  lastModified?: string;
+}
+
+/** Fetches one page; throws PipelineError. The wiring binds user agent, allowed origins and limits. */
+export type PageFetcher = (
+  url: string,
+  options: { validators?: { etag?: string; lastModified?: string } },
+) => Promise<FetchedPage>;
+
+export type ArticleExtractor = (input: {
+  html: string | Uint8Array;
+  url: string;
+  contentType?: string;
+  now?: Date;
+}) => Result<Article, PipelineError>;
+
+/** When a URL is next due for a fetch, by outcome. */
+export interface RefreshPolicy {
+  /** After a new article or a new version. */
+  changedMs: number;
+  /** After an unchanged fetch the interval doubles, up to this. */
+  maxUnchangedMs: number;
+  /** After a transient failure: base delay, doubled per consecutive failure. */
+  retryBaseMs: number;
+}
+
+export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
+  changedMs: 60 * 60_000,
+  maxUnchangedMs: 24 * 60 * 60_000,
+  retryBaseMs: 5 * 60_000,
+};
+
+export interface IngestDependencies {
+  fetchPage: PageFetcher;
+  extract: ArticleExtractor;
+  articles: ArticleWriter;
+  crawlState: CrawlStateStore;
+  events: ArticleEventPublisher;
+  /** Named in events so consumers can read the stored objects. */
+  bucketName: string;
+  logger: HandlerLogger;
+  now?: () => Date;
+  refresh?: Partial<RefreshPolicy>;
+}
+
+export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed';
+
+export interface IngestOutcome {
+  url: string;
+  status: IngestStatus;
+  id?: string;
+  version?: number;
+  /** For failures: true when a retry may help (the record goes back to the queue). */
+  retryable?: boolean;
+  error?: { code: string; message: string };
+}
+
+export interface IngestBatchCounts {
+  ingested: number;
+  unchanged: number;
+  failed: number;
+  retryable: number;
+}
+
+const IngestSqsEvent = SqsSchema;
+const IngestBody = JSONStringified(IngestMessage);
+
+/** Error codes that a retry cannot fix: the URL is recorded as failed and not sent back to the queue. */
+const PERMANENT_CODES = new Set<string>([
+  'BLOCKED_ADDRESS',
+  'NOT_HTML',
+  'NO_ARTICLE',
+  'INVALID_URL',
+  'ROBOTS_DISALLOWED',
+  'TOO_LARGE',
+  'INPUT_TOO_LARGE',
+  'DECODE_FAILED',
+  'SCHEMA_VIOLATION',
+  'TOO_MANY_REDIRECTS',
+  'REDIRECT_LOOP',
+  'BAD_REQUEST',
+]);
+const TRANSIENT_CODES = new Set<string>(['TIMEOUT', 'CONNECTION_FAILED', 'CONFLICT', 'INTERNAL']);
+
+/** Whether a retry may help: 5xx, 429 and 408 may pass; other 4xx will not; network trouble may. */
+export function isRetryable(error: PipelineError): boolean {
+  if (error.code === 'HTTP_ERROR') {
+    const status = error.details.status;
+    if (typeof status !== 'number') return error.details.retryable ?? true;
+    return status >= 500 || status === 429 || status === 408;
+  }
+  if (PERMANENT_CODES.has(error.code)) return false;
+  if (TRANSIENT_CODES.has(error.code)) return true;
+  return error.details.retryable ?? true;
+}
+
+/**
+ * The ingest handler's logic: for one URL, conditional fetch → extract → validate → commit → crawl state →
+ * ArticleIngested event. `ingest` never throws: every outcome is reported, failures with whether a retry may help.
+ */
+export function createIngestService(deps: IngestDependencies) {
+  const now = deps.now ?? (() => new Date());
+  const policy: RefreshPolicy = { ...DEFAULT_REFRESH_POLICY, ...deps.refresh };
+  const { logger } = deps;
+
+  async function ingest(
+    message: Pick<IngestMessage, 'url'> & Partial<IngestMessage>,
+  ): Promise<IngestOutcome> {
+    let url: string;
+    try {
+      url = canonicalizeUrl(message.url);
+    } catch (error) {
+      return failure(message.url, toPipelineError(error, 'INVALID_URL'));
+    }
+    let state: CrawlStateRecord | undefined;
+    try {
+      state = await deps.crawlState.get(url);
+      return await ingestUrl(url, state);
+    } catch (thrown) {
+      const error = toPipelineError(thrown);
+      const outcome = failure(url, error);
+      await recordFailure(url, state, error, outcome.retryable === true).catch((stateError: unknown) => {
+        // The crawl-state write is bookkeeping; the failure itself is what gets reported.
+        logger.warn('could not record the failure in crawl state', { url, error: String(stateError) });
+      });
+      return outcome;
+    }
+  }
+
+  async function ingestUrl(url: string, state: CrawlStateRecord | undefined): Promise<IngestOutcome> {
+    const startedAt = now();
+    const validators = state?.permanentFailure
+      ? undefined
+      : { etag: state?.etag, lastModified: state?.lastModified };
+    const page = await deps.fetchPage(
+      url,
+      validators?.etag || validators?.lastModified ? { validators } : {},
+    );
+    if (page.notModified) {
+      await deps.crawlState.put({
+        ...state,
+        url,
+        lastFetchedAt: startedAt.toISOString(),
+        lastStatus: page.status,
+        lastOutcome: 'unchanged',
+        lastErrorCode: undefined,
+        etag: page.etag ?? state?.etag,
+        lastModified: page.lastModified ?? state?.lastModified,
+        nextDueAt: nextDueAfterUnchanged(state, startedAt),
+        failureCount: 0,
+        permanentFailure: false,
+      });
+      logger.info('unchanged (not modified)', { url, status: page.status });
+      return { url, status: 'unchanged' };
+    }
+    const extracted = deps.extract({
+      html: page.body,
+      url: page.url,
+      ...(page.contentType === undefined ? {} : { contentType: page.contentType }),
+      now: startedAt,
+    });
+    if (!extracted.ok) throw extracted.error;
+    const validated = Article.safeParse(extracted.value);
+    if (!validated.success) {
+      throw new PipelineError(
+        'SCHEMA_VIOLATION',
+        `extracted article fails the schema: ${z.prettifyError(validated.error)}`,
+        {
+          url,
+        },
+      );
+    }
+    const article = validated.data;
+    const commit = await deps.articles.commit(article, {
+      url,
+      finalUrl: page.url,
+      status: page.status,
+      ...(page.contentType === undefined ? {} : { contentType: page.contentType }),
+      ...(page.charset === undefined ? {} : { charset: page.charset }),
+      body: page.body,
+      fetchedAt: startedAt.toISOString(),
+      ...(page.etag === undefined ? {} : { etag: page.etag }),
+      ...(page.lastModified === undefined ? {} : { lastModified: page.lastModified }),
+    });
+    // The event goes out before the crawl state moves on: if publishing fails, the retry finds the crawl
+    // state still behind the committed hash and publishes again (at least once, never silently lost).
+    const announce = commit.status !== 'unchanged' || state?.contentHash !== commit.record.contentHash;
+    if (announce) await deps.events.publishArticleIngested(ingestedDetail(commit, deps.bucketName));
+    const changed = commit.status !== 'unchanged';
+    await deps.crawlState.put({
+      ...state,
+      url,
+      lastFetchedAt: startedAt.toISOString(),
+      lastStatus: page.status,
+      lastOutcome: commit.status,
+      lastErrorCode: undefined,
+      etag: page.etag,
+      lastModified: page.lastModified,
+      contentHash: commit.record.contentHash,
+      nextDueAt: changed
+        ? new Date(startedAt.getTime() + policy.changedMs).toISOString()
+        : nextDueAfterUnchanged(state, startedAt),
+      failureCount: 0,
+      permanentFailure: false,
+    });
+    logger.info(`${commit.status}`, { url, id: commit.record.id, version: commit.record.version });
+    return { url, status: commit.status, id: commit.record.id, version: commit.record.version };
+  }
+
+  /** Unchanged content: wait twice as long as last time, within [changedMs, maxUnchangedMs]. */
+  function nextDueAfterUnchanged(state: CrawlStateRecord | undefined, at: Date): string {
+    const previous =
+      state?.nextDueAt && state.lastFetchedAt
+        ? Date.parse(state.nextDueAt) - Date.parse(state.lastFetchedAt)
+        : 0;
+    const interval = Math.min(
+      policy.maxUnchangedMs,
+      Math.max(policy.changedMs, previous * 2 || policy.changedMs),
+    );
+    return new Date(at.getTime() + interval).toISOString();
+  }
+
+  async function recordFailure(
+    url: string,
+    state: CrawlStateRecord | undefined,
+    error: PipelineError,
+    retryable: boolean,
+  ): Promise<void> {
+    const at = now();
+    const failureCount = (state?.failureCount ?? 0) + 1;
+    const status = typeof error.details.status === 'number' ? error.details.status : undefined;
+    await deps.crawlState.put({
+      ...state,
+      url,
+      lastFetchedAt: at.toISOString(),
+      lastStatus: status,
+      lastOutcome: 'failed',
+      lastErrorCode: error.code,
+      failureCount,
+      permanentFailure: !retryable,
+      nextDueAt: retryable
+        ? new Date(at.getTime() + policy.retryBaseMs * 2 ** Math.min(failureCount - 1, 8)).toISOString()
+        : undefined,
+    });
+  }
+
+  function failure(url: string, error: PipelineError): IngestOutcome {
+    const retryable = isRetryable(error);
+    (retryable ? logger.warn : logger.error).call(logger, `failed: ${error.code}`, {
+      url,
+      error: error.toJSON(),
+      retryable,
+    });
+    return { url, status: 'failed', retryable, error: { code: error.code, message: error.message } };
+  }
+
+  /** The SQS handler: each record independently; only retryable failures go back to the queue. */
+  async function handler(event: unknown): Promise<SQSBatchResponse> {
+    const parsed = IngestSqsEvent.safeParse(event);
+    if (!parsed.success) {
+      // Not an SQS event at all: nothing to acknowledge, and nothing a retry could fix.
+      throw new PipelineError('BAD_REQUEST', `ingest expects an SQS event: ${z.prettifyError(parsed.error)}`);
+    }
+    const records = parsed.data.Records;
+    const outcomes = await Promise.all(
+      records.map(async (record): Promise<{ messageId: string; outcome: IngestOutcome }> => {
+        const body = IngestBody.safeParse(record.body);
+        if (!body.success) {
+          logger.error('malformed ingest message dropped', {
+            messageId: record.messageId,
+            body: record.body.slice(0, 500),
+            error: z.prettifyError(body.error),
+          });
+          return {
+            messageId: record.messageId,
+            outcome: {
+              url: '',
+              status: 'failed',
+              retryable: false,
+              error: { code: 'BAD_REQUEST', message: 'malformed ingest message' },
+            },
+          };
+        }
+        return { messageId: record.messageId, outcome: await ingest(body.data) };
+      }),
+    );
+    const batchItemFailures: SQSBatchItemFailure[] = outcomes
+      .filter(({ outcome }) => outcome.status === 'failed' && outcome.retryable)
+      .map(({ messageId }) => ({ itemIdentifier: messageId }));
+    const counts = countOutcomes(outcomes.map(({ outcome }) => outcome));
+    logger.info('ingest batch done', { records: records.length, ...counts });
+    return { batchItemFailures };
+  }
+
+  return { ingest, handler };
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;
+
+export function countOutcomes(outcomes: readonly IngestOutcome[]): IngestBatchCounts {
+  const counts: IngestBatchCounts = { ingested: 0, unchanged: 0, failed: 0, retryable: 0 };
+  for (const outcome of outcomes) {
+    if (outcome.status === 'created' || outcome.status === 'updated') counts.ingested++;
+    else if (outcome.status === 'unchanged') counts.unchanged++;
+    else {
+      counts.failed++;
+      if (outcome.retryable) counts.retryable++;
+    }
+  }
+  return counts;
+}
+
+function ingestedDetail(commit: CommitResult, bucket: string): ArticleIngestedDetail {
+  const { record } = commit;
+  return {
+    schemaVersion: 1,
+    kind: record.version === 1 ? 'created' : 'updated',
+    article: {
+      id: record.id,
+      url: record.url,
+      site: record.site,
+      title: record.title,
+      authors: record.authors,
+      ...(record.publishedAt === undefined ? {} : { publishedAt: record.publishedAt }),
+      ...(record.language === undefined ? {} : { language: record.language }),
+      version: record.version,
+    },
+    contentHash: record.contentHash,
+    ingestedAt: record.ingestedAt,
+    location: { bucket, articleKey: record.articleKey, rawKey: record.rawKey },
+  };
+}

@@ -1,0 +1,212 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from './types.ts';
+
+export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
+
+export interface InProcessQueueOptions {
+  /** The consumer: the ingest handler, called with SQS-shaped events of up to `batchSize` records. */
+  handler: SqsBatchHandler;
+  /** Batches handled at the same time (the Lambda concurrency of the embedded stack). */
+  concurrency?: number;
+  batchSize?: number;
+  /** A record that failed this many receives goes to the dead-letter list (the SQS redrive policy). */
+  maxReceiveCount?: number;
+  /** Wait before a failed record becomes visible again (the SQS visibility timeout, scaled down). */
+  retryDelayMs?: number;
+  /** Called after every handled batch, for progress output. */
+  onBatch?: (result: BatchOutcome) => void;
+}
+
+export interface BatchOutcome {
+  size: number;
+  failed: number;
+  deadLettered: number;
+}
+
+export interface QueuedMessage {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  sentAt: number;
+  firstReceivedAt?: number;
+}
+
+export interface QueueStats {
+  sent: number;
+  handled: number;
+  retried: number;
+  pending: number;
+  inFlight: number;
+  deadLettered: number;
+}
+
+const QUEUE_ARN = 'arn:aws:sqs:local:000000000000:embedded-ingest-queue';
+
+/**
+ * The embedded stand-in for SQS + the Lambda event source mapping: holds messages, hands them to the handler
+ * in SQS-shaped batches with bounded concurrency, re-queues the records the handler reports in
+ * `batchItemFailures` (all of them when it throws) and moves a record to the dead-letter list after
+ * `maxReceiveCount` receives.
+ */
+export class InProcessIngestQueue implements IngestQueue {
+  readonly deadLetters: QueuedMessage[] = [];
+  private readonly pending: QueuedMessage[] = [];
+  private readonly handler: SqsBatchHandler;
+  private readonly concurrency: number;
+  private readonly batchSize: number;
+  private readonly maxReceiveCount: number;
+  private readonly retryDelayMs: number;
+  private readonly onBatch: ((result: BatchOutcome) => void) | undefined;
+  private inFlight = 0;
+  private delayed = 0;
+  private sent = 0;
+  private handled = 0;
+  private retried = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(options: InProcessQueueOptions) {
+    this.handler = options.handler;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.batchSize = Math.min(INGEST_BATCH_SIZE, Math.max(1, options.batchSize ?? INGEST_BATCH_SIZE));
+    this.maxReceiveCount = Math.max(1, options.maxReceiveCount ?? 3);
+    this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
+    this.onBatch = options.onBatch;
+  }
+
+  async send(messages: IngestMessage[]): Promise<void> {
+    if (this.closed) throw new Error('the ingest queue is closed');
+    for (const message of messages) {
+      this.pending.push({
+        messageId: randomUUID(),
+        body: JSON.stringify(message),
+        receiveCount: 0,
+        sentAt: Date.now(),
+      });
+    }
+    this.sent += messages.length;
+    this.pump();
+  }
+
+  /** Sends raw bodies as they are, valid or not (tests use it to deliver malformed records). */
+  sendRaw(bodies: string[]): void {
+    for (const body of bodies) {
+      this.pending.push({ messageId: randomUUID(), body, receiveCount: 0, sentAt: Date.now() });
+    }
+    this.sent += bodies.length;
+    this.pump();
+  }
+
+  stats(): QueueStats {
+    return {
+      sent: this.sent,
+      handled: this.handled,
+      retried: this.retried,
+      pending: this.pending.length + this.delayed,
+      inFlight: this.inFlight,
+      deadLettered: this.deadLetters.length,
+    };
+  }
+
+  /** Resolves when nothing is pending, delayed or in flight. */
+  drain(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops handing out batches; in-flight batches finish; delayed retries are dropped. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.delayed = 0;
+    this.pending.length = 0;
+    await this.drain();
+  }
+
+  private isIdle(): boolean {
+    return this.pending.length === 0 && this.inFlight === 0 && this.delayed === 0;
+  }
+
+  private pump(): void {
+    while (!this.closed && this.inFlight < this.concurrency && this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.batchSize);
+      this.inFlight++;
+      void this.handle(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        this.notifyIfIdle();
+      });
+    }
+    this.notifyIfIdle();
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async handle(batch: QueuedMessage[]): Promise<void> {
+    const now = Date.now();
+    for (const message of batch) {
+      message.receiveCount++;
+      message.firstReceivedAt ??= now;
+    }
+    let failedIds: Set<string>;
+    try {
+      const response = await this.handler({ Records: batch.map(toSqsRecord) });
+      failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    } catch {
+      // A handler that throws fails the whole batch, as with Lambda.
+      failedIds = new Set(batch.map((message) => message.messageId));
+    }
+    this.handled += batch.length;
+    let deadLettered = 0;
+    for (const message of batch) {
+      if (!failedIds.has(message.messageId)) continue;
+      if (message.receiveCount >= this.maxReceiveCount) {
+        this.deadLetters.push(message);
+        deadLettered++;
+      } else {
+        this.retried++;
+        this.requeueLater(message);
+      }
+    }
+    this.onBatch?.({ size: batch.length, failed: failedIds.size, deadLettered });
+  }
+
+  private requeueLater(message: QueuedMessage): void {
+    if (this.closed) return;
+    this.delayed++;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.delayed--;
+      this.pending.push(message);
+      this.pump();
+    }, this.retryDelayMs);
+    this.timers.add(timer);
+  }
+}
+
+function toSqsRecord(message: QueuedMessage): SQSRecord {
+  return {
+    messageId: message.messageId,
+    receiptHandle: `embedded-${message.messageId}-${message.receiveCount}`,
+    body: message.body,
+    attributes: {
+      ApproximateReceiveCount: String(message.receiveCount),
+      SentTimestamp: String(message.sentAt),
+      SenderId: 'embedded',
+      ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
+    },
+    messageAttributes: {},
+    md5OfBody: createHash('md5').update(message.body).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: QUEUE_ARN,
+    awsRegion: 'local',
+  };
+}
