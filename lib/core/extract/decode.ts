@@ -1,0 +1,232 @@
+// Bytes → text for HTML pages, in the order the HTML standard uses: byte-order mark, then the HTTP charset,
+// then a <meta> declaration in the first bytes, then a sniff. One deliberate deviation: a declared legacy
+// charset loses to UTF-8 when the bytes are valid UTF-8 with multi-byte sequences, because mislabelled UTF-8
+// pages are common and valid multi-byte UTF-8 almost never happens by accident in a legacy encoding.
+
+export type CharsetSource = 'bom' | 'http' | 'meta' | 'sniff' | 'default';
+
+export interface DecodedHtml {
+  text: string;
+  /** The WHATWG encoding name actually used, e.g. "utf-8", "windows-1251", "shift_jis". */
+  charset: string;
+  source: CharsetSource;
+}
+
+/** How far into the document a <meta charset> is looked for (the standard says 1024; real pages go further). */
+const META_SCAN_BYTES = 4096;
+/** How much of the document the sniffer looks at; enough to tell encodings apart, bounded for huge pages. */
+const SNIFF_BYTES = 64 * 1024;
+
+/** Decodes an HTML document; `contentType` is the HTTP Content-Type header, if there was one. */
+export function decodeHtml(bytes: Uint8Array | string, contentType?: string): string {
+  return decodeHtmlDetailed(bytes, contentType).text;
+}
+
+export function decodeHtmlDetailed(bytes: Uint8Array | string, contentType?: string): DecodedHtml {
+  if (typeof bytes === 'string') {
+    return { text: bytes.startsWith('\uFEFF') ? bytes.slice(1) : bytes, charset: 'utf-8', source: 'default' };
+  }
+  const bom = charsetFromBom(bytes);
+  if (bom !== undefined) return { text: decodeWith(bom, bytes), charset: bom, source: 'bom' };
+
+  const declared = declaredCharset(bytes, contentType);
+  if (declared !== undefined) {
+    const charset =
+      declared.charset !== 'utf-8' && looksLikeMultibyteUtf8(bytes) ? 'utf-8' : declared.charset;
+    return {
+      text: decodeWith(charset, bytes),
+      charset,
+      source: charset === declared.charset ? declared.source : 'sniff',
+    };
+  }
+  const sniffed = sniffCharset(bytes);
+  return { text: decodeWith(sniffed, bytes), charset: sniffed, source: 'sniff' };
+}
+
+/** Normalizes a charset label to the WHATWG encoding name TextDecoder uses, or undefined if unknown. */
+export function normalizeCharset(label: string): string | undefined {
+  const trimmed = label.trim().replace(/^["']|["']$/g, '');
+  if (trimmed === '') return undefined;
+  try {
+    const encoding = new TextDecoder(trimmed).encoding;
+    // The standard: a page cannot declare UTF-16 in ASCII-compatible bytes; x-user-defined is treated as 1252.
+    if (encoding === 'utf-16le' || encoding === 'utf-16be') return 'utf-8';
+    if (encoding === 'x-user-defined') return 'windows-1252';
+    return encoding;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The charset parameter of a Content-Type header value, e.g. `text/html; charset="Shift_JIS"`. */
+export function charsetFromContentType(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  const match = /;\s*charset\s*=\s*("?)([^";,\s]+)\1/i.exec(contentType);
+  return match?.[2] === undefined ? undefined : normalizeCharset(match[2]);
+}
+
+function charsetFromBom(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  return undefined;
+}
+
+function declaredCharset(
+  bytes: Uint8Array,
+  contentType: string | undefined,
+): { charset: string; source: 'http' | 'meta' } | undefined {
+  const fromHttp = charsetFromContentType(contentType);
+  if (fromHttp !== undefined) return { charset: fromHttp, source: 'http' };
+  const fromMeta = charsetFromMeta(bytes);
+  if (fromMeta !== undefined) return { charset: fromMeta, source: 'meta' };
+  return undefined;
+}
+
+/** Finds `<meta charset=…>` or `<meta http-equiv="Content-Type" content="…; charset=…">` in the first bytes. */
+export function charsetFromMeta(bytes: Uint8Array): string | undefined {
+  // latin1 maps every byte to one char, so ASCII markup is readable whatever the real encoding is.
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, META_SCAN_BYTES))
+    .toString('latin1')
+    .replace(/<!--[\s\S]*?-->/g, '');
+  const metaTags = head.match(/<meta\b[^>]*>/gi) ?? [];
+  for (const tag of metaTags) {
+    const direct = /\bcharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(tag);
+    if (direct?.[1] !== undefined) {
+      const charset = normalizeCharset(direct[1]);
+      if (charset !== undefined) return charset;
+    }
+  }
+  return undefined;
+}
+
+function decodeWith(charset: string, bytes: Uint8Array): string {
+  // The BOM is stripped by TextDecoder by default (ignoreBOM: false).
+  return new TextDecoder(charset).decode(bytes);
+}
+
+function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the bytes have non-ASCII content and all of it is well-formed UTF-8. */
+function looksLikeMultibyteUtf8(bytes: Uint8Array): boolean {
+  if (!bytes.some((byte) => byte >= 0x80)) return false;
+  // A page cut off by a size limit may end mid-character: forgive the last three bytes.
+  return isValidUtf8(bytes.subarray(0, Math.max(0, bytes.length - 3))) || isValidUtf8(bytes);
+}
+
+const CYRILLIC = /[\u0410-\u044f\u0401\u0451]/u;
+// Full-width kana only: half-width katakana is rare in real text but common in misdecoded Chinese.
+const KANA = /[\u3040-\u30ff]/u;
+const HAN = /[\u4e00-\u9fff]/u;
+const CJK_PUNCTUATION = /[\u3000-\u303f\uff01-\uff5e]/u;
+const HANGUL = /[\uac00-\ud7af\u3130-\u318f]/u;
+const LATIN_LETTER = /[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u017d\u017e]/u;
+
+interface SampleStats {
+  nonAscii: number;
+  replacements: number;
+  counts: {
+    cyrillic: number;
+    lowerCyrillic: number;
+    kana: number;
+    han: number;
+    punct: number;
+    hangul: number;
+    latin: number;
+  };
+  /** Non-ASCII characters separated by a single space: frequent in Korean, rare in Chinese and Japanese. */
+  spacedPairs: number;
+  /** Non-ASCII characters that follow another one: most of them in Cyrillic text, few in Latin-script text. */
+  adjacentPairs: number;
+}
+
+function sampleStats(text: string): SampleStats {
+  const stats: SampleStats = {
+    nonAscii: 0,
+    replacements: 0,
+    counts: { cyrillic: 0, lowerCyrillic: 0, kana: 0, han: 0, punct: 0, hangul: 0, latin: 0 },
+    spacedPairs: 0,
+    adjacentPairs: 0,
+  };
+  let previous = '';
+  let beforePrevious = '';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code >= 0x80) {
+      stats.nonAscii++;
+      if (code === 0xfffd) stats.replacements++;
+      else if (CYRILLIC.test(char)) {
+        stats.counts.cyrillic++;
+        if (code >= 0x430 && code <= 0x44f) stats.counts.lowerCyrillic++;
+      } else if (KANA.test(char)) stats.counts.kana++;
+      else if (HAN.test(char)) stats.counts.han++;
+      else if (CJK_PUNCTUATION.test(char)) stats.counts.punct++;
+      else if (HANGUL.test(char)) stats.counts.hangul++;
+      else if (LATIN_LETTER.test(char)) stats.counts.latin++;
+      if ((previous.codePointAt(0) ?? 0) >= 0x80) stats.adjacentPairs++;
+      if (previous === ' ' && (beforePrevious.codePointAt(0) ?? 0) >= 0x80) stats.spacedPairs++;
+    }
+    beforePrevious = previous;
+    previous = char;
+  }
+  return stats;
+}
+
+/** How plausible a decoding is, from 0 up; each candidate values the characters its languages use. */
+const LEGACY_CANDIDATES: { charset: string; score: (stats: SampleStats) => number }[] = [
+  // Real Cyrillic text is mostly lowercase (koi8-r and windows-1251 swap the cases of each other's letters)
+  // and its letters come in runs, where accented Latin letters decoded as Cyrillic stand alone.
+  { charset: 'windows-1251', score: cyrillicScore },
+  { charset: 'koi8-r', score: cyrillicScore },
+  // Japanese text is full of kana, which Chinese and Korean decodings of the same bytes do not produce.
+  {
+    charset: 'shift_jis',
+    score: ({ counts }) => (counts.kana > 0 ? counts.kana * 2 + counts.han + counts.punct : 0),
+  },
+  {
+    charset: 'euc-jp',
+    score: ({ counts }) => (counts.kana > 0 ? counts.kana * 2 + counts.han + counts.punct : 0),
+  },
+  { charset: 'euc-kr', score: ({ counts, spacedPairs }) => counts.hangul + spacedPairs * 4 },
+  {
+    charset: 'gbk',
+    score: ({ counts, spacedPairs }) => Math.max(0, counts.han + counts.punct - spacedPairs * 4),
+  },
+  {
+    charset: 'big5',
+    score: ({ counts, spacedPairs }) => Math.max(0, counts.han + counts.punct - spacedPairs * 4) - 1,
+  },
+  // The fallback: any candidate that explains the bytes better wins.
+  { charset: 'windows-1252', score: ({ counts }) => counts.latin / 2 },
+];
+
+function cyrillicScore({ counts, nonAscii, adjacentPairs }: SampleStats): number {
+  return ((counts.cyrillic + counts.lowerCyrillic) / 2) * (adjacentPairs / nonAscii);
+}
+
+/**
+ * No declaration: valid UTF-8 is UTF-8; otherwise each legacy candidate decodes the start of the page and is
+ * scored by how many of its non-ASCII characters are plausible for the languages that use it, with replacement
+ * characters (bytes the candidate cannot decode) as a heavy penalty. windows-1252 is the fallback.
+ */
+export function sniffCharset(bytes: Uint8Array): string {
+  const sample = bytes.subarray(0, SNIFF_BYTES);
+  if (!sample.some((byte) => byte >= 0x80)) return 'utf-8';
+  if (looksLikeMultibyteUtf8(sample)) return 'utf-8';
+  let best = { charset: 'windows-1252', score: 0 };
+  for (const candidate of LEGACY_CANDIDATES) {
+    const text = new TextDecoder(candidate.charset).decode(sample).replace(/<[^>]*>/g, '');
+    const stats = sampleStats(text);
+    if (stats.nonAscii === 0) continue;
+    const score = (candidate.score(stats) - 4 * stats.replacements) / stats.nonAscii;
+    if (score > best.score) best = { charset: candidate.charset, score };
+  }
+  return best.charset;
+}

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  charsetFromContentType,
+  decodeHtml,
+  decodeHtmlDetailed,
+  normalizeCharset,
+} from '../../lib/core/extract/decode.ts';
+
+// Byte fixtures: tiny pages in legacy encodings, written for these tests and encoded with Python's codecs.
+const FIXTURES = new URL('../fixtures/metadata/charsets/', import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL('manifest.json', FIXTURES), 'utf8')) as {
+  file: string;
+  contentType: string | null;
+  text: string;
+}[];
+
+describe('decodeHtml on legacy-encoded pages', () => {
+  it.each(manifest)('$file comes out as the right text', ({ file, contentType, text }) => {
+    const bytes = new Uint8Array(readFileSync(new URL(file, FIXTURES)));
+    const html = decodeHtml(bytes, contentType ?? undefined);
+    expect(html).toContain(text);
+    expect(html).not.toContain('\uFFFD');
+  });
+
+  it('reports where the charset came from', () => {
+    const read = (file: string) => new Uint8Array(readFileSync(new URL(file, FIXTURES)));
+    expect(decodeHtmlDetailed(read('ru-windows-1251-meta.html'))).toMatchObject({
+      charset: 'windows-1251',
+      source: 'meta',
+    });
+    expect(decodeHtmlDetailed(read('ru-koi8-r-http.html'), 'text/html; charset=koi8-r')).toMatchObject({
+      charset: 'koi8-r',
+      source: 'http',
+    });
+    expect(decodeHtmlDetailed(read('ja-shift_jis-undeclared.html'))).toMatchObject({
+      charset: 'shift_jis',
+      source: 'sniff',
+    });
+    expect(decodeHtmlDetailed(read('zh-gbk-meta-gb2312.html')).charset).toBe('gbk');
+    expect(decodeHtmlDetailed(read('ko-euc-kr-undeclared.html')).charset).toBe('euc-kr');
+    expect(decodeHtmlDetailed(read('fr-latin1-undeclared.html')).charset).toBe('windows-1252');
+  });
+});
+
+describe('decodeHtml precedence', () => {
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+
+  it('a UTF-8 byte-order mark wins over a conflicting HTTP charset and is stripped', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('<p>Größe</p>')]);
+    const decoded = decodeHtmlDetailed(bytes, 'text/html; charset=windows-1252');
+    expect(decoded).toMatchObject({ text: '<p>Größe</p>', charset: 'utf-8', source: 'bom' });
+  });
+
+  it('decodes UTF-16LE with a byte-order mark', () => {
+    const text = '<p>Привет</p>';
+    const bytes = new Uint8Array(2 + text.length * 2);
+    bytes.set([0xff, 0xfe]);
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      bytes[2 + i * 2] = code & 0xff;
+      bytes[3 + i * 2] = code >> 8;
+    }
+    expect(decodeHtml(bytes)).toBe(text);
+  });
+
+  it('the HTTP charset wins over a <meta> declaration', () => {
+    // "é" in windows-1252 is 0xE9; as ISO-8859-5 the same byte is "щ".
+    const bytes = new Uint8Array([...utf8('<meta charset="iso-8859-5"><p>caf'), 0xe9, ...utf8('</p>')]);
+    expect(decodeHtml(bytes, 'text/html; charset=windows-1252')).toContain('café');
+    expect(decodeHtml(bytes)).toContain('cafщ');
+  });
+
+  it('ignores a <meta charset> inside an HTML comment', () => {
+    const bytes = new Uint8Array([
+      ...utf8('<!-- <meta charset="koi8-r"> --><meta charset="windows-1251"><p>'),
+      0xcf,
+      0xf0,
+      0xe8,
+      0xe2,
+      0xe5,
+      0xf2,
+      ...utf8('</p>'),
+    ]);
+    expect(decodeHtml(bytes)).toContain('Привет');
+  });
+
+  it('treats bytes that are valid multi-byte UTF-8 as UTF-8 even when a page mislabels them', () => {
+    const bytes = utf8('<meta charset="gbk"><p>宇航员在太空中</p>');
+    expect(decodeHtmlDetailed(bytes)).toMatchObject({ charset: 'utf-8', source: 'sniff' });
+    expect(decodeHtml(bytes)).toContain('宇航员在太空中');
+  });
+
+  it('treats pure ASCII without a declaration as UTF-8', () => {
+    expect(decodeHtmlDetailed(utf8('<p>plain</p>'))).toMatchObject({ charset: 'utf-8', source: 'sniff' });
+  });
+
+  it('falls back to a sniff when the declared charset is unknown', () => {
+    const bytes = utf8('<meta charset="no-such-charset"><p>naïve</p>');
+    expect(decodeHtmlDetailed(bytes)).toMatchObject({
+      text: expect.stringContaining('naïve'),
+      charset: 'utf-8',
+    });
+  });
+
+  it('passes strings through, minus a leading BOM', () => {
+    expect(decodeHtml('\uFEFF<p>x</p>')).toBe('<p>x</p>');
+  });
+});
+
+describe('charset labels', () => {
+  it('normalizes labels the way browsers do', () => {
+    expect(normalizeCharset('GB2312')).toBe('gbk');
+    expect(normalizeCharset('latin1')).toBe('windows-1252');
+    expect(normalizeCharset('ISO-8859-1')).toBe('windows-1252');
+    expect(normalizeCharset('"Shift_JIS"')).toBe('shift_jis');
+    expect(normalizeCharset('utf-16')).toBe('utf-8');
+    expect(normalizeCharset('klingon')).toBeUndefined();
+  });
+
+  it('reads the charset parameter of a Content-Type header', () => {
+    expect(charsetFromContentType('text/html; charset="EUC-KR"')).toBe('euc-kr');
+    expect(charsetFromContentType('text/html;charset=utf-8')).toBe('utf-8');
+    expect(charsetFromContentType('text/html')).toBeUndefined();
+    expect(charsetFromContentType(undefined)).toBeUndefined();
+  });
+});
