@@ -1,0 +1,95 @@
+import http from 'node:http';
+import https from 'node:https';
+import { PipelineError } from '../errors.ts';
+import { parseIpAddress } from './address.ts';
+import type { Connector, ConnectRequest, ConnectResponse } from './types.ts';
+
+/** Socket errors worth another try: the network or the server had a bad moment. */
+const TRANSIENT_SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
+export function connectionError(url: URL, error: unknown): PipelineError {
+  if (error instanceof PipelineError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new PipelineError('CONNECTION_FAILED', `connection to ${url.host} failed: ${message}`, {
+    url: url.href,
+    retryable: code !== undefined && TRANSIENT_SOCKET_ERRORS.has(code),
+    ...(code === undefined ? {} : { errorCode: code }),
+  });
+}
+
+/**
+ * The default connector: node:http(s) connecting straight to the vetted address, so no second DNS lookup
+ * happens (DNS rebinding cannot swap the address). Host header and TLS SNI/certificate name stay the hostname.
+ * No agent: every request opens its own connection, so a pooled socket is never reused for another address.
+ */
+export const nodeConnector: Connector = (request: ConnectRequest) =>
+  new Promise<ConnectResponse>((resolve, reject) => {
+    const { url, address, family, signal } = request;
+    const isHttps = url.protocol === 'https:';
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const started = performance.now();
+    let connectMs: number | undefined;
+    let settled = false;
+    const fail = (error: unknown) => {
+      clearTimeout(connectTimer);
+      if (settled) return;
+      settled = true;
+      reject(
+        signal.aborted && signal.reason instanceof PipelineError
+          ? signal.reason
+          : connectionError(url, error),
+      );
+    };
+    const options: https.RequestOptions = {
+      host: address,
+      family,
+      port: url.port === '' ? (isHttps ? 443 : 80) : Number(url.port),
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers: { ...request.headers, host: url.host },
+      agent: false,
+      signal,
+      // SNI must be a name, never an IP literal.
+      ...(isHttps && parseIpAddress(hostname) === undefined ? { servername: hostname } : {}),
+    };
+    const req = (isHttps ? https : http).request(options);
+    const connectTimer = setTimeout(() => {
+      req.destroy(
+        new PipelineError(
+          'TIMEOUT',
+          `connecting to ${url.host} took longer than ${request.connectTimeoutMs} ms`,
+          {
+            url: url.href,
+            retryable: true,
+          },
+        ),
+      );
+    }, request.connectTimeoutMs);
+    req.on('socket', (socket) => {
+      socket.once(isHttps ? 'secureConnect' : 'connect', () => {
+        clearTimeout(connectTimer);
+        connectMs = performance.now() - started;
+      });
+    });
+    req.on('response', (response) => {
+      clearTimeout(connectTimer);
+      if (settled) {
+        response.destroy();
+        return;
+      }
+      settled = true;
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, connectMs });
+    });
+    req.on('error', fail);
+    req.end();
+  });

@@ -1,0 +1,347 @@
+import { DEFAULT_USER_AGENT } from '../../config.ts';
+import { PipelineError } from '../errors.ts';
+import { DEFAULT_MAX_BYTES, readBody } from './body.ts';
+import { nodeConnector } from './connector.ts';
+import { type AddressPolicy, checkUrl, createAddressPolicy, resolveAndVet, systemResolver } from './guard.ts';
+import { backoffDelay, defaultSleep, parseRetryAfter } from './retry.ts';
+import type { Accept, ConnectResponse, FetchOptions, FetchResult } from './types.ts';
+
+export const FETCH_DEFAULTS = {
+  maxBytes: DEFAULT_MAX_BYTES,
+  timeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  maxRedirects: 5,
+  retries: 2,
+  retryBaseDelayMs: 500,
+  maxRetryDelayMs: 30_000,
+} as const;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+const XML_TYPES = new Set([
+  'application/xml',
+  'text/xml',
+  'text/plain',
+  'application/gzip',
+  'application/x-gzip',
+  'application/octet-stream',
+]);
+
+const ACCEPT_HEADERS: Record<Accept, string> = {
+  html: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1',
+  xml: 'application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1',
+  any: '*/*',
+};
+
+interface Settings {
+  policy: AddressPolicy;
+  userAgent: string;
+  accept: Accept;
+  maxBytes: number;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  maxRedirects: number;
+  retries: number;
+  retryBaseDelayMs: number;
+  maxRetryDelayMs: number;
+  options: FetchOptions;
+}
+
+function parseContentType(value: string | undefined): { mediaType?: string; charset?: string } {
+  if (value === undefined || value.trim() === '') return {};
+  const [type = '', ...params] = value.split(';');
+  const mediaType = type.trim().toLowerCase() || undefined;
+  let charset: string | undefined;
+  for (const param of params) {
+    const [name = '', raw = ''] = param.split('=');
+    if (name.trim().toLowerCase() === 'charset') {
+      charset =
+        raw
+          .trim()
+          .replace(/^["']|["']$/g, '')
+          .toLowerCase() || undefined;
+    }
+  }
+  return { mediaType, charset };
+}
+
+function flattenHeaders(headers: ConnectResponse['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/** True when the start of a body looks like an HTML document (for responses that name no type). */
+function looksLikeHtml(body: Uint8Array): boolean {
+  const head = Buffer.from(body.subarray(0, 1024)).toString('latin1').trimStart().toLowerCase();
+  return /^(<!--.*?-->\s*)*(<!doctype html|<html|<head|<body)/s.test(head);
+}
+
+/** Refuses a response whose type does not fit what the caller asked for, before its body is read. */
+function checkType(mediaType: string | undefined, accept: Accept, url: string): void {
+  if (accept === 'any' || mediaType === undefined) return;
+  if (accept === 'html' && !HTML_TYPES.has(mediaType)) {
+    throw new PipelineError('NOT_HTML', `expected an HTML page, got ${mediaType}`, {
+      url,
+      contentType: mediaType,
+      retryable: false,
+    });
+  }
+  if (accept === 'xml' && !XML_TYPES.has(mediaType) && !mediaType.endsWith('+xml')) {
+    throw new PipelineError('FEED_INVALID', `expected a feed or sitemap (XML), got ${mediaType}`, {
+      url,
+      contentType: mediaType,
+      retryable: false,
+    });
+  }
+}
+
+function settingsFor(options: FetchOptions): Settings {
+  return {
+    policy: createAddressPolicy(options),
+    userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+    accept: options.accept ?? 'html',
+    maxBytes: options.maxBytes ?? FETCH_DEFAULTS.maxBytes,
+    timeoutMs: options.timeoutMs ?? FETCH_DEFAULTS.timeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? FETCH_DEFAULTS.connectTimeoutMs,
+    maxRedirects: options.maxRedirects ?? FETCH_DEFAULTS.maxRedirects,
+    retries: options.retries ?? FETCH_DEFAULTS.retries,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? FETCH_DEFAULTS.retryBaseDelayMs,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? FETCH_DEFAULTS.maxRetryDelayMs,
+    options,
+  };
+}
+
+function parseStartUrl(raw: string): URL {
+  try {
+    return new URL(raw.trim());
+  } catch {
+    throw new PipelineError('INVALID_URL', `not a valid URL: ${JSON.stringify(raw.slice(0, 200))}`, {
+      retryable: false,
+    });
+  }
+}
+
+/**
+ * Fetches one page safely: every hop's host is resolved and every address vetted before connecting to exactly
+ * that address; redirects, size, time and content type are bounded; transient failures are retried with
+ * backoff. Throws PipelineError (see docs/fetcher.md for the codes); a 304 is a result with notModified.
+ */
+export async function fetchPage(rawUrl: string, options: FetchOptions = {}): Promise<FetchResult> {
+  const settings = settingsFor(options);
+  const startUrl = parseStartUrl(rawUrl);
+  checkUrl(startUrl, settings.policy);
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const started = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await fetchOnce(startUrl, rawUrl, settings, started);
+      return { ...result, attempts: attempt + 1 };
+    } catch (caught) {
+      const error =
+        caught instanceof PipelineError
+          ? caught
+          : new PipelineError(
+              'INTERNAL',
+              `fetch failed: ${String(caught)}`,
+              { url: startUrl.href },
+              { cause: caught },
+            );
+      if (error.details.retryable !== true || attempt >= settings.retries || options.signal?.aborted)
+        throw error;
+      const retryAfterMs =
+        typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined;
+      if (retryAfterMs !== undefined && retryAfterMs > settings.maxRetryDelayMs) throw error;
+      const delay = Math.max(
+        retryAfterMs ?? 0,
+        backoffDelay(attempt, settings.retryBaseDelayMs, settings.maxRetryDelayMs, random),
+      );
+      await sleep(Math.min(delay, settings.maxRetryDelayMs), options.signal);
+    }
+  }
+}
+
+async function fetchOnce(
+  startUrl: URL,
+  requestedUrl: string,
+  settings: Settings,
+  started: number,
+): Promise<Omit<FetchResult, 'attempts'>> {
+  const { options, policy } = settings;
+  const resolver = options.resolver ?? systemResolver;
+  const connector = options.connector ?? nodeConnector;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => {
+    timeout.abort(
+      new PipelineError(
+        'TIMEOUT',
+        `no complete response from ${startUrl.host} within ${settings.timeoutMs} ms`,
+        {
+          url: startUrl.href,
+          retryable: true,
+        },
+      ),
+    );
+  }, settings.timeoutMs);
+  const signal =
+    options.signal === undefined ? timeout.signal : AbortSignal.any([timeout.signal, options.signal]);
+  const attemptStarted = performance.now();
+  const redirects: string[] = [];
+  const seen = new Set<string>();
+  let dnsMs = 0;
+  let current = startUrl;
+  try {
+    for (;;) {
+      checkUrl(current, policy);
+      const dnsStarted = performance.now();
+      const target = await resolveAndVet(current, policy, resolver);
+      dnsMs += performance.now() - dnsStarted;
+      const release = options.politeness ? await options.politeness.acquire(current, signal) : undefined;
+      try {
+        const headers: Record<string, string> = {
+          'user-agent': settings.userAgent,
+          accept: ACCEPT_HEADERS[settings.accept],
+          'accept-encoding': 'gzip, deflate, br',
+          'accept-language': '*',
+        };
+        if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
+        if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
+        if (signal.aborted) throw signal.reason;
+        const response = await connector({
+          url: current,
+          address: target.address,
+          family: target.family,
+          headers,
+          signal,
+          connectTimeoutMs: settings.connectTimeoutMs,
+        });
+        const firstByteMs = performance.now() - attemptStarted;
+        const flat = flattenHeaders(response.headers);
+        const location = flat.location;
+        if (REDIRECT_STATUSES.has(response.status) && location !== undefined) {
+          response.body.destroy();
+          current = nextHop(current, location, redirects, seen, settings.maxRedirects);
+          continue;
+        }
+        const { mediaType, charset } = parseContentType(flat['content-type']);
+        const base = {
+          requestedUrl,
+          url: current.href,
+          status: response.status,
+          headers: flat,
+          contentType: mediaType,
+          charset,
+          etag: flat.etag,
+          lastModified: flat['last-modified'],
+          redirects,
+        };
+        const timings = () => ({
+          dnsMs,
+          connectMs: response.connectMs,
+          firstByteMs,
+          totalMs: performance.now() - started,
+        });
+        if (response.status === 304) {
+          response.body.destroy();
+          return { ...base, notModified: true, body: new Uint8Array(), timings: timings() };
+        }
+        if (response.status < 200 || response.status > 299) {
+          response.body.destroy();
+          throw httpError(current, response.status, flat['retry-after']);
+        }
+        try {
+          checkType(mediaType, settings.accept, current.href);
+        } catch (error) {
+          response.body.destroy();
+          throw error;
+        }
+        const body = await readBody(response.body, {
+          contentEncoding: flat['content-encoding'],
+          maxBytes: settings.maxBytes,
+          url: current.href,
+          signal,
+        });
+        if (settings.accept === 'html' && mediaType === undefined && !looksLikeHtml(body)) {
+          throw new PipelineError(
+            'NOT_HTML',
+            'the response names no content type and does not look like HTML',
+            {
+              url: current.href,
+              retryable: false,
+            },
+          );
+        }
+        return { ...base, notModified: false, body, timings: timings() };
+      } finally {
+        release?.();
+      }
+    }
+  } catch (error) {
+    if (signal.aborted && signal.reason instanceof PipelineError && !(error instanceof PipelineError)) {
+      throw signal.reason;
+    }
+    if (timeout.signal.aborted && error instanceof PipelineError && error.code !== 'TIMEOUT') {
+      // A timeout surfacing as a socket error (reset on abort) is still a timeout.
+      if (error.code === 'CONNECTION_FAILED') throw timeout.signal.reason;
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function nextHop(current: URL, location: string, redirects: string[], seen: Set<string>, max: number): URL {
+  let next: URL;
+  try {
+    next = new URL(location, current);
+  } catch {
+    throw new PipelineError(
+      'INVALID_URL',
+      `redirect to an invalid URL ${JSON.stringify(location.slice(0, 200))}`,
+      {
+        url: current.href,
+        retryable: false,
+      },
+    );
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new PipelineError('INVALID_URL', `redirect to a ${next.protocol} URL refused`, {
+      url: current.href,
+      retryable: false,
+    });
+  }
+  next.hash = '';
+  redirects.push(current.href);
+  seen.add(current.href);
+  if (seen.has(next.href)) {
+    throw new PipelineError('REDIRECT_LOOP', `redirect loop: ${[...redirects, next.href].join(' -> ')}`, {
+      url: current.href,
+      redirects: [...redirects],
+      retryable: false,
+    });
+  }
+  if (redirects.length > max) {
+    throw new PipelineError('TOO_MANY_REDIRECTS', `more than ${max} redirects`, {
+      url: current.href,
+      redirects: [...redirects],
+      retryable: false,
+    });
+  }
+  return next;
+}
+
+function httpError(url: URL, status: number, retryAfter: string | undefined): PipelineError {
+  const retryable = status === 429 || status >= 500;
+  const retryAfterMs = retryable ? parseRetryAfter(retryAfter) : undefined;
+  return new PipelineError('HTTP_ERROR', `${url.href} answered HTTP ${status}`, {
+    url: url.href,
+    status,
+    retryable,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}

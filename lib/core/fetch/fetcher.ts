@@ -1,0 +1,74 @@
+import type { PipelineConfig } from '../../config.ts';
+import { fetchPage } from './fetch-page.ts';
+import { RobotsCache } from './robots.ts';
+import { HostScheduler } from './scheduler.ts';
+import type { FetchOptions, FetchResult, Politeness } from './types.ts';
+
+export interface FetcherConfig extends FetchOptions {
+  /** Honour robots.txt (default true). */
+  respectRobots?: boolean;
+  /** Minimum interval between requests to one host; default 1000 ms. */
+  minIntervalMs?: number;
+  /** Requests in flight to one host; default 2. */
+  maxConcurrentPerHost?: number;
+  /** A Crawl-delay above this is clamped, so one robots.txt cannot stall a Lambda; default 30 s. */
+  maxCrawlDelayMs?: number;
+  /** How long robots.txt rules are cached; default 1 hour. */
+  robotsTtlMs?: number;
+  now?: () => number;
+}
+
+/** fetchPage plus robots.txt and per-host pacing; one instance per process so the caches are shared. */
+export interface PoliteFetcher {
+  fetch(url: string, options?: FetchOptions): Promise<FetchResult>;
+  readonly robots: RobotsCache;
+  readonly scheduler: HostScheduler;
+  /** The options every fetch starts from (address policy, user agent ...), politeness excluded. */
+  readonly options: FetchOptions;
+}
+
+export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
+  const {
+    respectRobots = true,
+    minIntervalMs,
+    maxConcurrentPerHost,
+    maxCrawlDelayMs = 30_000,
+    robotsTtlMs,
+    now,
+    ...fetchOptions
+  } = config;
+  const robots = new RobotsCache({ fetchOptions, ttlMs: robotsTtlMs, now });
+  const scheduler = new HostScheduler({
+    minIntervalMs,
+    maxConcurrentPerHost,
+    now,
+    sleep: fetchOptions.sleep,
+  });
+  const politeness: Politeness = {
+    async acquire(url, signal) {
+      let crawlDelayMs = 0;
+      if (respectRobots) {
+        const rules = await robots.check(url);
+        crawlDelayMs = Math.min(rules.crawlDelayMs ?? 0, maxCrawlDelayMs);
+      }
+      return scheduler.acquire(url.host, { minIntervalMs: crawlDelayMs, signal });
+    },
+  };
+  return {
+    robots,
+    scheduler,
+    options: fetchOptions,
+    fetch: (url, options = {}) => fetchPage(url, { ...fetchOptions, ...options, politeness }),
+  };
+}
+
+/** The fetch options a handler's configuration implies (user agent and what private addresses it trusts). */
+export function fetchOptionsFromConfig(
+  config: Pick<PipelineConfig, 'userAgent' | 'allowPrivateNetwork' | 'allowedOrigins'>,
+): FetchOptions {
+  return {
+    userAgent: config.userAgent,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    allowedOrigins: config.allowedOrigins,
+  };
+}

@@ -1,0 +1,107 @@
+import type { Readable } from 'node:stream';
+
+/** A resolved address, as dns.lookup returns it. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Resolves a host name to every address it has. Injectable so tests can point any name anywhere. */
+export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** One HTTP GET to an address the guard has already vetted. */
+export interface ConnectRequest {
+  url: URL;
+  /** The vetted address to connect to; the connector must not resolve `url.hostname` again. */
+  address: string;
+  family: 4 | 6;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  connectTimeoutMs: number;
+}
+
+export interface ConnectResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw (still content-encoded) body. */
+  body: Readable;
+  connectMs?: number;
+}
+
+/**
+ * Opens the connection and sends the request. The default uses node:http(s) with a `lookup` that returns the
+ * vetted address; tests inject a recording connector so that no blocked address ever sees traffic.
+ */
+export type Connector = (request: ConnectRequest) => Promise<ConnectResponse>;
+
+/** Called before every request (each redirect hop too); resolves to a release function called afterwards. */
+export interface Politeness {
+  acquire(url: URL, signal?: AbortSignal): Promise<() => void>;
+}
+
+export type Accept = 'html' | 'xml' | 'any';
+
+export interface FetchOptions {
+  /** Defaults to DEFAULT_USER_AGENT from lib/config.ts. */
+  userAgent?: string;
+  /** Lets the fetcher reach loopback, RFC 1918, CGNAT and unique-local addresses on any port. Never link-local. */
+  allowPrivateNetwork?: boolean;
+  /** Origins (scheme://host[:port]) trusted whatever their address or port, e.g. http://127.0.0.1:8080. */
+  allowedOrigins?: string[];
+  /** Ports allowed for public hosts; default 80 and 443. */
+  allowedPorts?: number[];
+  validators?: { etag?: string; lastModified?: string };
+  /** 'html' (default) accepts text/html and application/xhtml+xml; 'xml' accepts feeds and sitemaps. */
+  accept?: Accept;
+  /** Cap on the decoded body; default 5 MiB. */
+  maxBytes?: number;
+  /** Cap on one attempt, from connect to the last body byte; default 30 s. */
+  timeoutMs?: number;
+  /** Cap on opening the connection; default 10 s. */
+  connectTimeoutMs?: number;
+  /** Default 5. */
+  maxRedirects?: number;
+  /** Retries after the first attempt on timeouts, connection errors, 429 and 5xx; default 2. */
+  retries?: number;
+  /** Base of the exponential backoff; default 500 ms. */
+  retryBaseDelayMs?: number;
+  /** Longest wait before a retry, Retry-After included; a longer Retry-After gives up at once. Default 30 s. */
+  maxRetryDelayMs?: number;
+  resolver?: Resolver;
+  connector?: Connector;
+  politeness?: Politeness;
+  /** Injectable so tests never wait; receives every backoff delay. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Injectable jitter source in [0, 1); default Math.random. */
+  random?: () => number;
+  /** Aborts the whole fetch, retries included. */
+  signal?: AbortSignal;
+}
+
+export interface FetchTimings {
+  dnsMs?: number;
+  connectMs?: number;
+  firstByteMs?: number;
+  totalMs: number;
+}
+
+export interface FetchResult {
+  requestedUrl: string;
+  /** The final URL after redirects. */
+  url: string;
+  status: number;
+  /** True for a 304 answer to a conditional request; the body is then empty. */
+  notModified: boolean;
+  headers: Record<string, string>;
+  contentType?: string;
+  charset?: string;
+  /** The decoded (decompressed) body. */
+  body: Uint8Array;
+  etag?: string;
+  lastModified?: string;
+  /** Every URL redirected from, in order (excluding the final URL). */
+  redirects: string[];
+  timings: FetchTimings;
+  /** 1 when the first attempt succeeded. */
+  attempts: number;
+}
