@@ -1,0 +1,465 @@
+import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { HttpApi, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV, type EnvKey } from '../config.ts';
+import { ARTICLES_TABLE, type KeyAttribute } from '../store/table.ts';
+import { bundlingOptions, type FunctionName, lambdaEntry, PROJECT_ROOT } from './bundling.ts';
+import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolveProps } from './props.ts';
+
+/** S3 key prefixes the store writes under (see lib/store/aws). Raw HTML ages out; articles never do. */
+export const BUCKET_PREFIXES = { raw: 'raw/', articles: 'articles/' } as const;
+
+/** Each function's sizing. Ingest's timeout comes from props (the queue's visibility timeout follows it). */
+const FUNCTION_SIZING: Record<
+  FunctionName,
+  { memorySize: number; timeoutSeconds?: number; description: string }
+> = {
+  crawl: {
+    memorySize: 512,
+    timeoutSeconds: 300,
+    description: 'Discovers article URLs in the sources and queues the new or changed',
+  },
+  ingest: { memorySize: 1024, description: 'Fetches, extracts, validates and stores one queued article URL' },
+  query: { memorySize: 512, timeoutSeconds: 10, description: 'Serves the article query API' },
+};
+
+const KEY_TYPES: Record<KeyAttribute['type'], dynamodb.AttributeType> = {
+  S: dynamodb.AttributeType.STRING,
+  N: dynamodb.AttributeType.NUMBER,
+  B: dynamodb.AttributeType.BINARY,
+};
+
+function keyAttribute(attribute: KeyAttribute): dynamodb.Attribute {
+  return { name: attribute.name, type: KEY_TYPES[attribute.type] };
+}
+
+function retentionDays(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays).filter(
+    (value): value is number => typeof value === 'number',
+  );
+  if (!allowed.includes(days)) {
+    throw new Error(`ArticlePipeline: logRetentionDays must be one of ${allowed.join(', ')}, got ${days}`);
+  }
+  return days as logs.RetentionDays;
+}
+
+/** The environment of one function: only `ENV` names, so the embedded stack and this one cannot drift. */
+export type FunctionEnvironment = Partial<Record<EnvKey, string>>;
+
+/**
+ * The article pipeline: bucket, table, ingest queue, the crawl/ingest/query functions, the schedule, the
+ * query API, the event bus and the alarms. Embeddable in any stack; `ArticlePipelineStack` wraps it.
+ */
+export class ArticlePipeline extends Construct {
+  readonly props: ResolvedArticlePipelineProps;
+  readonly bucket: s3.Bucket;
+  readonly accessLogBucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly functions: Record<FunctionName, NodejsFunction>;
+  readonly environments: Record<FunctionName, FunctionEnvironment>;
+  readonly eventBus: events.IEventBus;
+  readonly api: HttpApi;
+  readonly apiStage: HttpStage;
+  readonly schedule: events.Rule;
+  readonly alarmTopic?: sns.ITopic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly cursorSecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: ArticlePipelineProps = {}) {
+    super(scope, id);
+    // Access logs delivered under a bucket policy, not ACLs (new buckets disable ACLs), also when embedded in
+    // an app whose cdk.json predates this flag.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const config = resolveProps(props);
+    this.props = config;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRetention = retentionDays(config.logRetentionDays);
+
+    // --- storage -----------------------------------------------------------------------------------------
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // Server access log delivery supports only SSE-S3 on the target bucket.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+      removalPolicy,
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log target of the article bucket; logging it into itself would loop.',
+    });
+
+    const bucketKey =
+      config.bucketEncryption === 'kms'
+        ? new kms.Key(this, 'BucketKey', {
+            enableKeyRotation: true,
+            description: 'Encrypts the article pipeline bucket',
+            removalPolicy,
+          })
+        : undefined;
+    this.bucket = new s3.Bucket(this, 'ArticleBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: bucketKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+      ...(bucketKey ? { encryptionKey: bucketKey, bucketKeyEnabled: true } : {}),
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: config.bucketVersioning,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'article-bucket/',
+      lifecycleRules: this.lifecycleRules(config),
+      removalPolicy,
+    });
+
+    this.table = new dynamodb.Table(this, 'ArticleTable', {
+      partitionKey: keyAttribute(ARTICLES_TABLE.partitionKey),
+      sortKey: keyAttribute(ARTICLES_TABLE.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: config.tableDeletionProtection,
+      removalPolicy,
+    });
+    for (const index of ARTICLES_TABLE.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: keyAttribute(index.partitionKey),
+        sortKey: keyAttribute(index.sortKey),
+        projectionType:
+          index.projection === 'ALL' ? dynamodb.ProjectionType.ALL : dynamodb.ProjectionType.KEYS_ONLY,
+      });
+    }
+
+    // --- ingest queue ------------------------------------------------------------------------------------
+    this.deadLetterQueue = new sqs.Queue(this, 'IngestDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the ingest queue; its depth is alarmed instead.',
+    });
+    this.queue = new sqs.Queue(this, 'IngestQueue', {
+      // Lambda's guidance: at least six times the function timeout, so retries of a throttled batch fit.
+      visibilityTimeout: Duration.seconds(config.ingestTimeoutSeconds * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+
+    // --- events ------------------------------------------------------------------------------------------
+    this.eventBus =
+      config.eventBus === 'default'
+        ? events.EventBus.fromEventBusName(this, 'DefaultEventBus', 'default')
+        : new events.EventBus(this, 'ArticleEventBus', { description: 'ArticleIngested events' });
+
+    this.cursorSecret = new secretsmanager.Secret(this, 'CursorSigningSecret', {
+      description: 'HMAC key that signs the query API pagination cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key only signs pagination cursors (tamper-evidence, no access grant); rotating it would invalidate every cursor in flight for no security gain.',
+    });
+
+    // --- functions ---------------------------------------------------------------------------------------
+    const common: FunctionEnvironment = {
+      logLevel: config.logLevel,
+      serviceName: 'article-pipeline',
+    };
+    const fetcher: FunctionEnvironment = config.userAgent ? { userAgent: config.userAgent } : {};
+    this.environments = {
+      crawl: {
+        ...common,
+        ...fetcher,
+        tableName: this.table.tableName,
+        ingestQueueUrl: this.queue.queueUrl,
+        crawlSources: JSON.stringify(config.sources),
+      },
+      ingest: {
+        ...common,
+        ...fetcher,
+        bucketName: this.bucket.bucketName,
+        tableName: this.table.tableName,
+        eventBusName: this.eventBus.eventBusName,
+      },
+      query: {
+        ...common,
+        bucketName: this.bucket.bucketName,
+        tableName: this.table.tableName,
+        // A CloudFormation dynamic reference: resolved at deploy time, never in the template.
+        cursorSecret: this.cursorSecret.secretValue.unsafeUnwrap(),
+      },
+    };
+    this.functions = {
+      crawl: this.createFunction('crawl', 'Crawl', config, logRetention),
+      ingest: this.createFunction('ingest', 'Ingest', config, logRetention),
+      query: this.createFunction('query', 'Query', config, logRetention),
+    };
+    const { crawl, ingest, query } = this.functions;
+
+    this.schedule = new events.Rule(this, 'CrawlSchedule', {
+      description: 'Starts a crawl of the configured sources',
+      schedule: events.Schedule.rate(Duration.minutes(config.crawlRateMinutes)),
+      enabled: config.crawlEnabled,
+      // The next scheduled run is the retry; a retried crawl would only overlap it.
+      targets: [new LambdaFunction(crawl, { retryAttempts: 0 })],
+    });
+
+    ingest.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: config.ingestBatchSize,
+        maxConcurrency: config.ingestMaxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    // --- least privilege: exactly the actions each function's code calls, on exactly its resources ---------
+    const tableOnly = [this.table.tableArn];
+    const indexes = ARTICLES_TABLE.globalSecondaryIndexes.map(
+      (index) => `${this.table.tableArn}/index/${index.indexName}`,
+    );
+    const rawObjects = this.bucket.arnForObjects(`${BUCKET_PREFIXES.raw}*`);
+    const articleObjects = this.bucket.arnForObjects(`${BUCKET_PREFIXES.articles}*`);
+
+    // crawl: reads crawl state, queues URLs.
+    iam.Grant.addToPrincipal({ grantee: crawl, actions: ['dynamodb:GetItem'], resourceArns: tableOnly });
+    this.queue.grant(crawl, 'sqs:SendMessage');
+
+    // ingest: crawl state and article index (conditional writes), raw + article objects, events.
+    iam.Grant.addToPrincipal({
+      grantee: ingest,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      resourceArns: tableOnly,
+    });
+    iam.Grant.addToPrincipal({
+      grantee: ingest,
+      actions: ['s3:PutObject'],
+      resourceArns: [rawObjects, articleObjects],
+    });
+    this.eventBus.grantPutEventsTo(ingest);
+
+    // query: index reads and article objects.
+    iam.Grant.addToPrincipal({
+      grantee: query,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resourceArns: [...tableOnly, ...indexes],
+    });
+    iam.Grant.addToPrincipal({ grantee: query, actions: ['s3:GetObject'], resourceArns: [articleObjects] });
+
+    if (bucketKey) {
+      bucketKey.grant(ingest, 'kms:GenerateDataKey', 'kms:Encrypt');
+      bucketKey.grant(query, 'kms:Decrypt');
+    }
+    for (const fn of [ingest, query]) {
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${BUCKET_PREFIXES.articles}*]`,
+        reason:
+          'Article objects are keyed by article id and version, created at run time; the grant is limited to the articles/ prefix.',
+      });
+    }
+    Validations.of(ingest.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${BUCKET_PREFIXES.raw}*]`,
+      reason:
+        'Raw pages are keyed by article id and fetch time, created at run time; the grant is limited to the raw/ prefix.',
+    });
+
+    // --- query API -----------------------------------------------------------------------------------------
+    const apiLogGroup = new logs.LogGroup(this, 'QueryApiAccessLogs', {
+      retention: logRetention,
+      removalPolicy,
+    });
+    this.api = new HttpApi(this, 'QueryApi', {
+      description: 'Article query API',
+      createDefaultStage: false,
+      defaultIntegration: new HttpLambdaIntegration('QueryIntegration', query),
+      ...(config.apiAuthorization === 'iam' ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
+    });
+    this.apiStage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.apiThrottle,
+      accessLogSettings: { destination: new LogGroupLogDestination(apiLogGroup) },
+    });
+    if (config.apiAuthorization === 'none') {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The operator deployed with apiAuthorization=none: the query API serves public article metadata.',
+      });
+    }
+
+    // --- alarms --------------------------------------------------------------------------------------------
+    this.alarmTopic = this.createAlarmTopic(config);
+    const alarm = (id: string, description: string, metric: cloudwatch.IMetric): void => {
+      const created = new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      if (this.alarmTopic) created.addAlarmAction(new SnsAction(this.alarmTopic));
+      this.alarms.push(created);
+    };
+    alarm(
+      'DeadLetterQueueAlarm',
+      'Ingest messages failed three times and wait in the dead-letter queue',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+    );
+    alarm(
+      'IngestErrorsAlarm',
+      'The ingest function failed (errors outside per-message handling)',
+      ingest.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    alarm(
+      'CrawlErrorsAlarm',
+      'A scheduled crawl failed',
+      crawl.metricErrors({
+        period: Duration.minutes(Math.max(5, config.crawlRateMinutes)),
+        statistic: 'Sum',
+      }),
+    );
+    alarm(
+      'QueryErrorsAlarm',
+      'The query function failed',
+      query.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+  }
+
+  /** The HTTPS endpoint of the query API. */
+  get apiUrl(): string {
+    return this.apiStage.url;
+  }
+
+  /** Adds CloudFormation outputs for what other services need: API URL, bucket, table, bus, queues. */
+  addOutputs(scope: Construct = this): void {
+    new CfnOutput(scope, 'ApiUrl', { value: this.apiUrl, description: 'Query API base URL' });
+    new CfnOutput(scope, 'BucketName', {
+      value: this.bucket.bucketName,
+      description: 'Raw and normalized articles',
+    });
+    new CfnOutput(scope, 'TableName', {
+      value: this.table.tableName,
+      description: 'Article index and crawl state',
+    });
+    new CfnOutput(scope, 'EventBusName', {
+      value: this.eventBus.eventBusName,
+      description: 'Bus that receives ArticleIngested events',
+    });
+    new CfnOutput(scope, 'IngestQueueUrl', { value: this.queue.queueUrl });
+    new CfnOutput(scope, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+  }
+
+  private lifecycleRules(config: ResolvedArticlePipelineProps): s3.LifecycleRule[] {
+    const { transitionAfterDays, storageClass, expireAfterDays } = config.rawHtml;
+    const classes: Record<typeof storageClass, s3.StorageClass> = {
+      STANDARD_IA: s3.StorageClass.INFREQUENT_ACCESS,
+      GLACIER_IR: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+      INTELLIGENT_TIERING: s3.StorageClass.INTELLIGENT_TIERING,
+    };
+    return [
+      {
+        id: 'raw-html-ageing',
+        prefix: BUCKET_PREFIXES.raw,
+        transitions: [
+          { storageClass: classes[storageClass], transitionAfter: Duration.days(transitionAfterDays) },
+        ],
+        ...(expireAfterDays > 0 ? { expiration: Duration.days(expireAfterDays) } : {}),
+        ...(config.bucketVersioning ? { noncurrentVersionExpiration: Duration.days(30) } : {}),
+      },
+      { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+    ];
+  }
+
+  private createFunction(
+    name: FunctionName,
+    id: string,
+    config: ResolvedArticlePipelineProps,
+    retention: logs.RetentionDays,
+  ): NodejsFunction {
+    const sizing = FUNCTION_SIZING[name];
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention,
+      removalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole: logs only to its own group, nothing account-wide.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${name} function`,
+    });
+    logGroup.grantWrite(role);
+    const environment: Record<string, string> = {};
+    for (const [key, value] of Object.entries(this.environments[name]) as Array<[EnvKey, string]>) {
+      environment[ENV[key]] = value;
+    }
+    if (config.bundling.sourceMap) environment.NODE_OPTIONS = '--enable-source-maps';
+    const timeoutSeconds = name === 'ingest' ? config.ingestTimeoutSeconds : (sizing.timeoutSeconds ?? 30);
+    return new NodejsFunction(this, `${id}Function`, {
+      entry: config.entries[name] ?? lambdaEntry(name),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: sizing.memorySize,
+      timeout: Duration.seconds(timeoutSeconds),
+      description: sizing.description,
+      role,
+      logGroup,
+      environment,
+      bundling: bundlingOptions(config.bundling),
+      ...(name === 'crawl' ? { retryAttempts: 0 } : {}),
+    });
+  }
+
+  private createAlarmTopic(config: ResolvedArticlePipelineProps): sns.ITopic | undefined {
+    if (config.alarmTopicArn) return sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn);
+    if (!config.alarmEmail) return undefined;
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so the topic gets its own.
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts alarm notifications',
+    });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: 'Article pipeline alarms',
+    });
+    topic.addSubscription(new EmailSubscription(config.alarmEmail));
+    return topic;
+  }
+
+  private logicalIdOf(construct: Construct): string {
+    const child = construct.node.defaultChild;
+    if (!child) throw new Error(`no CloudFormation resource under ${construct.node.path}`);
+    return Stack.of(this).getLogicalId(child as CfnElement);
+  }
+}

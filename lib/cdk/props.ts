@@ -1,0 +1,150 @@
+import { PipelineError } from '../core/errors.ts';
+
+/** How raw HTML ages: moved to a cheaper storage class, then deleted. Articles (normalized JSON) never expire. */
+export interface RawHtmlLifecycle {
+  /** Days after which raw HTML moves to `storageClass`. S3 needs at least 30 for STANDARD_IA. Default 30. */
+  transitionAfterDays?: number;
+  /** Default GLACIER_IR: millisecond reads, cheapest class that still serves a re-extraction on demand. */
+  storageClass?: 'STANDARD_IA' | 'GLACIER_IR' | 'INTELLIGENT_TIERING';
+  /** Days after which raw HTML is deleted; 0 keeps it forever. Default 365. */
+  expireAfterDays?: number;
+}
+
+export interface ArticlePipelineProps {
+  /** Feeds, sitemaps, site home pages or article URLs the scheduled crawl visits. */
+  sources?: Array<{ url: string; allowOtherSites?: boolean }>;
+  /** Minutes between crawls. Default 15. */
+  crawlRateMinutes?: number;
+  /** Set false to deploy with the schedule disabled (crawl on demand only). Default true. */
+  crawlEnabled?: boolean;
+  rawHtml?: RawHtmlLifecycle;
+  /** 'default' publishes ArticleIngested to the account's default bus; 'new' creates a dedicated bus. Default 'new'. */
+  eventBus?: 'default' | 'new';
+  /** Creates an SNS topic for the alarms with this e-mail subscribed. */
+  alarmEmail?: string;
+  /** An existing SNS topic ARN for the alarms (instead of creating one). */
+  alarmTopicArn?: string;
+  /** The most ingest functions running at once, so a crawl cannot hammer sites or the table (2..1000). Default 5. */
+  ingestMaxConcurrency?: number;
+  /** Messages per ingest invocation. Default 5. */
+  ingestBatchSize?: number;
+  /** Ingest function timeout in seconds; the queue's visibility timeout is six times this. Default 60. */
+  ingestTimeoutSeconds?: number;
+  /** Retention of the functions' and the API's log groups, in days. Default 30. */
+  logRetentionDays?: number;
+  /** `POWERTOOLS_LOG_LEVEL` for the functions. Default INFO. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Overrides the fetcher's User-Agent (it should name a contact page for site owners). */
+  userAgent?: string;
+  /** 'iam' (default) requires SigV4-signed requests; 'none' makes the query API public. */
+  apiAuthorization?: 'iam' | 'none';
+  /** Steady-state requests per second and burst for the query API stage. Defaults 50 and 100. */
+  apiThrottle?: { rateLimit?: number; burstLimit?: number };
+  /** Bucket encryption: S3-managed keys (default, free) or a customer-managed KMS key (rotated). */
+  bucketEncryption?: 's3-managed' | 'kms';
+  /**
+   * S3 object versioning. Default false: the store writes every article version under its own immutable key,
+   * so bucket versioning would only duplicate history and keep expired raw HTML as noncurrent versions.
+   */
+  bucketVersioning?: boolean;
+  /** DynamoDB deletion protection. Default true. */
+  tableDeletionProtection?: boolean;
+  /** 'retain' (default) keeps bucket and table when the stack is deleted; 'destroy' removes them (dev only). */
+  removalPolicy?: 'retain' | 'destroy';
+  /** Lambda bundling: keep `@aws-sdk/*` external (provided by the runtime, default) and emit source maps. */
+  bundling?: { bundleAwsSdk?: boolean; sourceMap?: boolean };
+  /** Entry files exporting `handler` (default `lambdas/<name>.ts`); lets an embedding app wrap the handlers. */
+  entries?: Partial<Record<'crawl' | 'ingest' | 'query', string>>;
+}
+
+export type ResolvedArticlePipelineProps = Required<
+  Omit<
+    ArticlePipelineProps,
+    'alarmEmail' | 'alarmTopicArn' | 'userAgent' | 'rawHtml' | 'apiThrottle' | 'bundling' | 'entries'
+  >
+> & {
+  entries: Partial<Record<'crawl' | 'ingest' | 'query', string>>;
+  alarmEmail?: string;
+  alarmTopicArn?: string;
+  userAgent?: string;
+  rawHtml: Required<RawHtmlLifecycle>;
+  apiThrottle: { rateLimit: number; burstLimit: number };
+  bundling: { bundleAwsSdk: boolean; sourceMap: boolean };
+};
+
+export const DEFAULT_PROPS = {
+  crawlRateMinutes: 15,
+  crawlEnabled: true,
+  rawHtml: { transitionAfterDays: 30, storageClass: 'GLACIER_IR', expireAfterDays: 365 },
+  eventBus: 'new',
+  ingestMaxConcurrency: 5,
+  ingestBatchSize: 5,
+  ingestTimeoutSeconds: 60,
+  logRetentionDays: 30,
+  logLevel: 'INFO',
+  apiAuthorization: 'iam',
+  apiThrottle: { rateLimit: 50, burstLimit: 100 },
+  bucketEncryption: 's3-managed',
+  bucketVersioning: false,
+  tableDeletionProtection: true,
+  removalPolicy: 'retain',
+  bundling: { bundleAwsSdk: false, sourceMap: true },
+} as const satisfies Omit<ResolvedArticlePipelineProps, 'sources' | 'entries'>;
+
+function invalid(message: string): PipelineError {
+  return new PipelineError('BAD_REQUEST', `ArticlePipeline: ${message}`);
+}
+
+function integerIn(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalid(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** Fills defaults and rejects values AWS would reject at deploy time, so mistakes surface at synth. */
+export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticlePipelineProps {
+  const rawHtml = { ...DEFAULT_PROPS.rawHtml, ...props.rawHtml };
+  const minTransition = rawHtml.storageClass === 'STANDARD_IA' ? 30 : 0;
+  integerIn('rawHtml.transitionAfterDays', rawHtml.transitionAfterDays, minTransition, 36_500);
+  integerIn('rawHtml.expireAfterDays', rawHtml.expireAfterDays, 0, 36_500);
+  if (rawHtml.expireAfterDays !== 0 && rawHtml.expireAfterDays <= rawHtml.transitionAfterDays) {
+    throw invalid(
+      `rawHtml.expireAfterDays (${rawHtml.expireAfterDays}) must be greater than transitionAfterDays (${rawHtml.transitionAfterDays}), or 0 to keep raw HTML forever`,
+    );
+  }
+  const sources = props.sources ?? [];
+  for (const source of sources) {
+    let url: URL;
+    try {
+      url = new URL(source.url);
+    } catch {
+      throw invalid(`source ${JSON.stringify(source.url)} is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw invalid(`source ${source.url} must be http(s)`);
+    }
+  }
+  if (props.alarmEmail !== undefined && props.alarmTopicArn !== undefined) {
+    throw invalid('give alarmEmail or alarmTopicArn, not both');
+  }
+  const resolved: ResolvedArticlePipelineProps = {
+    ...DEFAULT_PROPS,
+    ...props,
+    sources,
+    entries: props.entries ?? {},
+    rawHtml,
+    apiThrottle: { ...DEFAULT_PROPS.apiThrottle, ...props.apiThrottle },
+    bundling: { ...DEFAULT_PROPS.bundling, ...props.bundling },
+  };
+  integerIn('crawlRateMinutes', resolved.crawlRateMinutes, 1, 7 * 24 * 60);
+  // Lambda's SQS event source accepts a maximum concurrency from 2 to 1000.
+  integerIn('ingestMaxConcurrency', resolved.ingestMaxConcurrency, 2, 1000);
+  integerIn('ingestBatchSize', resolved.ingestBatchSize, 1, 10);
+  // Six times the timeout must stay within SQS's 12-hour visibility limit; Lambda caps at 900 s anyway.
+  integerIn('ingestTimeoutSeconds', resolved.ingestTimeoutSeconds, 5, 900);
+  integerIn('logRetentionDays', resolved.logRetentionDays, 1, 3653);
+  integerIn('apiThrottle.rateLimit', resolved.apiThrottle.rateLimit, 1, 10_000);
+  integerIn('apiThrottle.burstLimit', resolved.apiThrottle.burstLimit, 1, 5_000);
+  return resolved;
+}
