@@ -1,0 +1,182 @@
+/**
+ * Every selector, tag list and pattern the main-content extractor uses, in one table (the Readability.js /
+ * trafilatura habit): tuning the extractor means editing this file, not hunting through the algorithm.
+ * Patterns are generic (they describe kinds of page furniture), never specific to one site.
+ */
+
+/** Removed from the whole page before scoring: never content, and they would only add noise. */
+export const DROP_TAGS = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'link',
+  'meta',
+  'base',
+  'svg',
+  'canvas',
+  'button',
+  'input',
+  'select',
+  'textarea',
+  'option',
+  'dialog',
+  'nav',
+  'aside',
+  'footer',
+  'menu',
+  'map',
+  'area',
+  'audio',
+  'video',
+  'source',
+  'track',
+]);
+
+/** ARIA roles that mark page furniture. */
+export const BOILERPLATE_ROLES = new Set([
+  'navigation',
+  'menu',
+  'menubar',
+  'complementary',
+  'contentinfo',
+  'banner',
+  'alert',
+  'alertdialog',
+  'dialog',
+  'search',
+]);
+
+/**
+ * class/id of page furniture, applied to the whole page before scoring (as Readability's unlikelyCandidates),
+ * unless the same class/id also looks like content (MAYBE_CONTENT).
+ */
+export const UNLIKELY_CANDIDATE =
+  /-ad-|^ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|cookie|consent|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|modal|newsletter|subscribe|signup|paywall|promo|share|sharing|outbrain|taboola|recommend|trending|most-?popular|most-?read|masthead|navbar|topbar|toolbar|tooltip|jump-?link/i;
+export const MAYBE_CONTENT = /and|article|body|column|content|main|shadow|story|entry|post-?text/i;
+
+/** Readability's class weights: +25 / -25 on a candidate container. */
+export const POSITIVE_CLASS =
+  /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text|field-item/i;
+export const NEGATIVE_CLASS =
+  /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|byline|author|caption|credit|newsletter|subscribe|recommend|nav|menu|teaser/i;
+
+/** A strong, generic signal that an element is the article body (microdata or common CMS class names). */
+export const ARTICLE_BODY_CLASS =
+  /article[-_]?body|articlebody|article[-_]?content|article[-_]?text|post[-_]?body|post[-_]?content|entry[-_]?content|story[-_]?body|story[-_]?content|body[-_]?text|main[-_]?text|content[-_]?body|rich[-_]?text|field[-_]?body|article__body|c-entry-content|paywall-content/i;
+
+/**
+ * Furniture that also hides INSIDE article containers: pruned from the chosen content by class/id token.
+ * Tokens are class names and the id, lowercased; a token matching CONTENT_TOKEN is spared (e.g. "post-content").
+ */
+export const BOILERPLATE_TOKEN =
+  /^(ad|ads|advert|advertisement|adslot|ad-slot|ad-container|ad-wrapper|ad-unit|dfp|gpt-ad|sponsored?|promo|promotion)$|(^|[-_])(ads?|advert\w*)([-_]|$)|newsletter|subscri(be|ption)|sign-?up|signup|recaptcha|captcha|cookie|consent|gdpr|share|sharing|social|related|read-?(also|more|next)|more-?(stories|articles|news|from)|also-?read|most-?(read|popular|viewed)|recommend|trending|outbrain|taboola|comment|disqus|paywall|piano|breadcrumb|byline|author-?(bio|info|box|card)|tags?(-list|list)?$|tag-?cloud|keywords|pagination|pager|print-?only|skip-?link|sr-only|visually-?hidden|screen-?reader|toolbar|jump-?to|table-?of-?contents|toc|newsletter|donate|donation|inline-?(promo|signup)|follow-?us|copyright|disclaimer|timestamp|dateline|post-?meta|article-?meta|entry-?meta|meta-?data|hidden/i;
+export const CONTENT_TOKEN =
+  /^(article|post|entry|story|main|page)?[-_]?(body|content|text)$|articlebody|article-?body|post-?content|entry-?content|story-?body/i;
+
+/**
+ * Text of short blocks that are furniture whatever their markup: closed-comment notices, newsletter pitches,
+ * reCAPTCHA notices, cookie banners, share prompts, "read also" lead-ins, ad labels, paywall prompts.
+ */
+export const BOILERPLATE_TEXT = [
+  /^comments? (are|is) (now )?closed\.?$/i,
+  /^(be the first to comment|leave a (comment|reply)|post a comment|\d+ comments?|comments?)\W*$/i,
+  /protected by recaptcha/i,
+  /google privacy policy and terms of service apply/i,
+  /you can unsubscribe (at )?any ?time/i,
+  /by (signing up|subscribing|clicking|registering)[^.]{0,80}(agree|consent|accept)/i,
+  /^(sign up|subscribe|register) (now |today )?(for|to) (our|the)\b[^.]{0,80}(newsletter|e-?mails?|updates|alerts)/i,
+  /\b(daily|weekly|free|our) newsletters?\b.{0,60}$/i,
+  /^(get|receive) (our|the) [^.]{0,60}(newsletter|in your inbox)/i,
+  /^(we|this (web)?site) uses? cookies/i,
+  /^(share|share this|share this (article|story|post)|share on \w+|tweet|email|print|whatsapp)\W*$/i,
+  /^(read|see) (also|more)\s*[:\-–—]/i,
+  /^(related|more|also read|read next|recommended|most read|most popular|trending)( (articles?|stories|news|content|coverage|posts?|reading|links?))?\s*[:\-–—]?$/i,
+  /^(advertisement|advertising|sponsored( content)?|ad|anzeige|publicité|реклама)\W*$/i,
+  /^(subscribe|log ?in|sign in) to (continue|read|keep reading)/i,
+  /^this (article|content|story) is (for|available to) (subscribers|members)/i,
+  /^follow (us|\w+) on (twitter|facebook|instagram|linkedin|google news)/i,
+  /^(click|tap) here to/i,
+  /^(image|photo|picture)( credit)?s?:/i,
+  /^(skip to|jump to) (main )?content/i,
+];
+/** Only blocks shorter than this many characters are tested against BOILERPLATE_TEXT. */
+export const BOILERPLATE_TEXT_MAX_CHARS = 320;
+
+/** Elements whose text counts as one paragraph for scoring (Readability's elementsToScore). */
+export const PARAGRAPH_TAGS = new Set(['p', 'pre', 'td', 'h2', 'h3', 'h4', 'h5', 'h6', 'section']);
+
+/** Children that stop a div from being treated as a paragraph (Readability's DIV_TO_P_ELEMS). */
+export const BLOCK_CHILD_TAGS = new Set([
+  'blockquote',
+  'dl',
+  'div',
+  'img',
+  'ol',
+  'p',
+  'pre',
+  'table',
+  'ul',
+  'section',
+  'article',
+  'header',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'figure',
+]);
+
+/** Containers that may become the top candidate, and their base score by tag (Readability's initializeNode). */
+export const TAG_BASE_SCORE: Record<string, number> = {
+  div: 5,
+  article: 8,
+  main: 5,
+  section: 3,
+  pre: 3,
+  td: 3,
+  blockquote: 3,
+  address: -3,
+  ol: -3,
+  ul: -3,
+  dl: -3,
+  dd: -3,
+  dt: -3,
+  li: -3,
+  form: -3,
+  h1: -5,
+  h2: -5,
+  h3: -5,
+  h4: -5,
+  h5: -5,
+  h6: -5,
+  th: -5,
+};
+
+/** Containers pruned by link density and shape after the body is chosen (Readability's cleanConditionally). */
+export const CONDITIONAL_TAGS = new Set([
+  'div',
+  'section',
+  'ul',
+  'ol',
+  'table',
+  'form',
+  'aside',
+  'header',
+  'dl',
+]);
+
+/** Headings that introduce furniture rather than a section of the story. */
+export const BOILERPLATE_HEADING =
+  /^(related|more (from|on|in|about|stories|news|articles)|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories)\b/i;
+
+/** Sentence-ending punctuation (Latin, CJK, Arabic, Devanagari). */
+export const SENTENCE_END = /[.!?…。！？؟।"”’)]\s*$/;

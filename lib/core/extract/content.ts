@@ -1,0 +1,628 @@
+// Main-content detection: which part of a page is the article body, with its furniture pruned.
+//
+// In the spirit of Readability.js (paragraph scores flowing to ancestors, link density, class weights,
+// sibling merging, conditional cleaning) and trafilatura (pruning boilerplate inside the chosen container by
+// class and by text). Nothing is removed from the DOM: judged nodes go into an `excluded` set, so a failed
+// attempt can be retried with relaxed rules on the same tree. Every traversal is iterative.
+import type { CheerioAPI } from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import {
+  ARTICLE_BODY_CLASS,
+  BLOCK_CHILD_TAGS,
+  BOILERPLATE_HEADING,
+  BOILERPLATE_ROLES,
+  BOILERPLATE_TEXT,
+  BOILERPLATE_TEXT_MAX_CHARS,
+  BOILERPLATE_TOKEN,
+  CONDITIONAL_TAGS,
+  CONTENT_TOKEN,
+  DROP_TAGS,
+  MAYBE_CONTENT,
+  NEGATIVE_CLASS,
+  PARAGRAPH_TAGS,
+  POSITIVE_CLASS,
+  SENTENCE_END,
+  TAG_BASE_SCORE,
+  UNLIKELY_CANDIDATE,
+} from './boilerplate.ts';
+import {
+  countCommas,
+  elementsInOrder,
+  findFirst,
+  hasChildren,
+  isElement,
+  visibleLength,
+} from './content-dom.ts';
+import { sanitizeToHtml } from './sanitize.ts';
+import { countWords, toPlainText } from './text.ts';
+
+export interface ExtractedContent {
+  /** Sanitized body HTML. */
+  html: string;
+  /** Plain text without the headline; paragraphs separated by a blank line. */
+  text: string;
+  wordCount: number;
+}
+
+export interface ContentOptions {
+  pageUrl: URL;
+  /** The article title (from metadata), so a leading headline repeating it is left out. */
+  title?: string;
+}
+
+/** Readability's retry threshold: below this many characters, try again with relaxed rules. */
+const MIN_TEXT_CHARS = 500;
+const MIN_PARAGRAPH_CHARS = 25;
+
+interface Flags {
+  stripUnlikely: boolean;
+  weightClasses: boolean;
+  cleanConditionally: boolean;
+}
+
+const ATTEMPTS: Flags[] = [
+  { stripUnlikely: true, weightClasses: true, cleanConditionally: true },
+  { stripUnlikely: false, weightClasses: true, cleanConditionally: true },
+  { stripUnlikely: false, weightClasses: false, cleanConditionally: true },
+  { stripUnlikely: false, weightClasses: false, cleanConditionally: false },
+];
+
+/** Finds, prunes and serializes the main content. Never throws; undefined when there is no content. */
+export function extractContent($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
+  try {
+    const root = $.root()[0] as AnyNode;
+    const body = findFirst(root, 'body') ?? root;
+    const baseUrl = documentBaseUrl(root, options.pageUrl);
+    let best: Attempt | undefined;
+    for (const flags of ATTEMPTS) {
+      const attempt = runAttempt(body, flags, options.title);
+      if (!best || attempt.text.length > best.text.length) best = attempt;
+      if (attempt.text.length >= MIN_TEXT_CHARS) break;
+    }
+    if (!best || best.text.trim().length === 0) return undefined;
+    const excluded = best.excluded;
+    const html = sanitizeToHtml(best.nodes, { baseUrl, skip: (element) => excluded.has(element) });
+    return { html, text: best.text, wordCount: countWords(best.text) };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Attempt {
+  nodes: AnyNode[];
+  excluded: Set<Element>;
+  text: string;
+}
+
+interface Stats {
+  text: number;
+  link: number;
+  commas: number;
+  directText: number;
+  directCommas: number;
+  hasBlockChild: boolean;
+  p: number;
+  img: number;
+  li: number;
+  input: number;
+  embed: number;
+  headingText: number;
+  listText: number;
+}
+
+function runAttempt(body: AnyNode, flags: Flags, title: string | undefined): Attempt {
+  const excluded = new Set<Element>();
+  excludeFurniture(body, flags, excluded);
+  let stats = computeStats(body, excluded);
+  const scores = scoreCandidates(body, stats, excluded, flags);
+  const top = chooseTopCandidate(body, scores, stats, excluded);
+  const nodes = gatherSiblings(top, body, scores, stats, excluded);
+
+  pruneBoilerplate(nodes, stats, excluded);
+  if (flags.cleanConditionally) {
+    stats = computeStats(body, excluded);
+    cleanConditionally(nodes, top, stats, scores, excluded, flags);
+  }
+  dropHeadline(nodes, excluded, title);
+  const text = toPlainText(nodes, {
+    skip: (element) => excluded.has(element) || element.name === 'figcaption',
+  });
+  return { nodes, excluded, text };
+}
+
+/** Page furniture that is never content: dropped tags, hidden elements, furniture roles, unlikely classes. */
+function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>): void {
+  elementsInOrder(body, (element) => {
+    if (isFurniture(element, flags)) {
+      excluded.add(element);
+      return true;
+    }
+    return false;
+  });
+}
+
+function isFurniture(element: Element, flags: Flags): boolean {
+  const name = element.name;
+  if (DROP_TAGS.has(name)) return true;
+  const attribs = element.attribs;
+  if (attribs.hidden !== undefined || attribs['aria-hidden'] === 'true') return true;
+  const style = attribs.style;
+  if (style && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)) return true;
+  const role = attribs.role;
+  if (role && BOILERPLATE_ROLES.has(role.toLowerCase())) return true;
+  if (flags.stripUnlikely && name !== 'body' && name !== 'a' && name !== 'html') {
+    const match = `${attribs.class ?? ''} ${attribs.id ?? ''}`;
+    if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return true;
+  }
+  return false;
+}
+
+/** Text lengths and counts for every kept element, bottom-up in one pass (no repeated .text()). */
+function computeStats(body: AnyNode, excluded: Set<Element>): Map<Element, Stats> {
+  const order = elementsInOrder(body, (element) => excluded.has(element));
+  const stats = new Map<Element, Stats>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const element = order[i]!;
+    const s: Stats = {
+      text: 0,
+      link: 0,
+      commas: 0,
+      directText: 0,
+      directCommas: 0,
+      hasBlockChild: false,
+      p: 0,
+      img: 0,
+      li: 0,
+      input: 0,
+      embed: 0,
+      headingText: 0,
+      listText: 0,
+    };
+    for (const child of element.children) {
+      if (child.type === 'text') {
+        const data = child.data;
+        const length = visibleLength(data);
+        if (length > 0) {
+          // Adjacent text runs are separated by a space in the collapsed text.
+          s.text += length + (s.text > 0 ? 1 : 0);
+          s.directText += length;
+          const commas = countCommas(data);
+          s.commas += commas;
+          s.directCommas += commas;
+        }
+        continue;
+      }
+      if (!isElement(child)) continue;
+      const c = stats.get(child);
+      if (!c) continue; // excluded
+      if (BLOCK_CHILD_TAGS.has(child.name)) s.hasBlockChild = true;
+      s.text += c.text;
+      s.link += c.link;
+      s.commas += c.commas;
+      s.p += c.p;
+      s.img += c.img;
+      s.li += c.li;
+      s.input += c.input;
+      s.embed += c.embed;
+      s.headingText += c.headingText;
+      s.listText += c.listText;
+    }
+    const name = element.name;
+    if (name === 'a') s.link = s.text;
+    else if (name === 'p') s.p++;
+    else if (name === 'img') s.img++;
+    else if (name === 'li') s.li++;
+    else if (name === 'input' || name === 'select' || name === 'textarea' || name === 'button') s.input++;
+    else if (name === 'iframe' || name === 'embed' || name === 'object' || name === 'video') s.embed++;
+    else if (/^h[1-6]$/.test(name)) s.headingText = s.text;
+    if (name === 'ul' || name === 'ol') s.listText = s.text;
+    stats.set(element, s);
+  }
+  return stats;
+}
+
+function linkDensity(s: Stats | undefined): number {
+  if (!s || s.text === 0) return 0;
+  return Math.min(1, s.link / s.text);
+}
+
+function classWeight(element: Element, flags: Flags): number {
+  if (!flags.weightClasses) return 0;
+  let weight = 0;
+  const className = element.attribs.class;
+  const id = element.attribs.id;
+  if (className) {
+    if (NEGATIVE_CLASS.test(className)) weight -= 25;
+    if (POSITIVE_CLASS.test(className)) weight += 25;
+  }
+  if (id) {
+    if (NEGATIVE_CLASS.test(id)) weight -= 25;
+    if (POSITIVE_CLASS.test(id)) weight += 25;
+  }
+  const itemprop = element.attribs.itemprop;
+  if (
+    (itemprop && /articlebody/i.test(itemprop)) ||
+    ARTICLE_BODY_CLASS.test(`${className ?? ''} ${id ?? ''}`)
+  ) {
+    weight += 25;
+  }
+  return weight;
+}
+
+function isParagraphLike(element: Element, s: Stats): boolean {
+  const name = element.name;
+  if (name === 'p' || name === 'pre') return true;
+  if (PARAGRAPH_TAGS.has(name) || name === 'div' || name === 'article') return !s.hasBlockChild;
+  return false;
+}
+
+/** Readability's scoring: each paragraph gives 1 + commas + length/100 (max 3) to five levels of ancestors. */
+function scoreCandidates(
+  body: AnyNode,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+  flags: Flags,
+): Map<Element, number> {
+  const scores = new Map<Element, number>();
+  const addScore = (element: Element, amount: number): void => {
+    let current = scores.get(element);
+    if (current === undefined) current = (TAG_BASE_SCORE[element.name] ?? 0) + classWeight(element, flags);
+    scores.set(element, current + amount);
+  };
+  const distribute = (start: Element | null, score: number): void => {
+    let ancestor: Element | null = start;
+    for (let level = 0; level < 5 && ancestor && ancestor !== body; level++) {
+      const divider = level === 0 ? 1 : level === 1 ? 2 : level * 3;
+      addScore(ancestor, score / divider);
+      ancestor = ancestor.parent && isElement(ancestor.parent) ? ancestor.parent : null;
+    }
+  };
+  for (const element of elementsInOrder(body, (e) => excluded.has(e))) {
+    const s = stats.get(element);
+    if (!s) continue;
+    if (isParagraphLike(element, s)) {
+      if (s.text < MIN_PARAGRAPH_CHARS) continue;
+      const score = 1 + s.commas + Math.min(Math.floor(s.text / 100), 3);
+      distribute(element.parent && isElement(element.parent) ? element.parent : null, score);
+    } else if (s.directText >= MIN_PARAGRAPH_CHARS) {
+      // Loose text beside block children: Readability wraps it in a <p> inside this element.
+      distribute(element, 1 + s.directCommas + Math.min(Math.floor(s.directText / 100), 3));
+    }
+  }
+  for (const [element, score] of scores) scores.set(element, score * (1 - linkDensity(stats.get(element))));
+  return scores;
+}
+
+function parentElement(element: Element, body: AnyNode): Element | undefined {
+  const parent = element.parent;
+  if (!parent || parent === body || !isElement(parent)) return undefined;
+  return parent;
+}
+
+function chooseTopCandidate(
+  body: AnyNode,
+  scores: Map<Element, number>,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): Element | undefined {
+  const ranked = [...scores].sort((a, b) => b[1] - a[1]);
+  const first = ranked[0];
+  if (!first || first[1] <= 0) return undefined;
+  let top = first[0];
+  const topScore = first[1];
+
+  // When several near-best candidates share an ancestor, the article is that ancestor (Readability).
+  const alternatives = ranked.slice(1, 5).filter(([, score]) => score / topScore >= 0.75);
+  if (alternatives.length >= 3) {
+    const ancestorSets = alternatives.map(([element]) => ancestorsOf(element, body));
+    let parent = parentElement(top, body);
+    while (parent) {
+      const containing = ancestorSets.filter((set) => set.has(parent!)).length;
+      if (containing >= 3) {
+        top = parent;
+        break;
+      }
+      parent = parentElement(parent, body);
+    }
+  }
+
+  // Climb while the parent keeps a comparable score: the content may be split across its children.
+  let lastScore = scores.get(top) ?? 0;
+  const threshold = lastScore / 3;
+  let parent = parentElement(top, body);
+  while (parent) {
+    const parentScore = scores.get(parent);
+    if (parentScore === undefined) {
+      parent = parentElement(parent, body);
+      continue;
+    }
+    if (parentScore < threshold) break;
+    if (parentScore > lastScore) {
+      top = parent;
+      break;
+    }
+    lastScore = parentScore;
+    parent = parentElement(parent, body);
+  }
+
+  // An only child says nothing more than its parent.
+  parent = parentElement(top, body);
+  while (parent && elementChildren(parent, excluded).length === 1) {
+    top = parent;
+    parent = parentElement(parent, body);
+  }
+  if (!stats.has(top)) return undefined;
+  return top;
+}
+
+function ancestorsOf(element: Element, body: AnyNode): Set<Element> {
+  const set = new Set<Element>();
+  let parent = parentElement(element, body);
+  while (parent) {
+    set.add(parent);
+    parent = parentElement(parent, body);
+  }
+  return set;
+}
+
+function elementChildren(element: Element, excluded: Set<Element>): Element[] {
+  return element.children.filter((child): child is Element => isElement(child) && !excluded.has(child));
+}
+
+/** The top candidate and those of its siblings that look like more of the same article. */
+function gatherSiblings(
+  top: Element | undefined,
+  body: AnyNode,
+  scores: Map<Element, number>,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): AnyNode[] {
+  if (!top) return hasChildren(body) ? [body] : [];
+  const parent = parentElement(top, body);
+  if (!parent) return [top];
+  const topScore = scores.get(top) ?? 0;
+  const threshold = Math.max(10, topScore * 0.2);
+  const topClass = top.attribs.class ?? '';
+  const nodes: AnyNode[] = [];
+  for (const sibling of elementChildren(parent, excluded)) {
+    if (sibling === top) {
+      nodes.push(sibling);
+      continue;
+    }
+    let bonus = 0;
+    if (topClass !== '' && sibling.attribs.class === topClass) bonus += topScore * 0.2;
+    const score = scores.get(sibling);
+    if (score !== undefined && score + bonus >= threshold) {
+      nodes.push(sibling);
+      continue;
+    }
+    const s = stats.get(sibling);
+    if (!s || !isParagraphLike(sibling, s) || (sibling.name !== 'p' && sibling.name !== 'div')) continue;
+    const density = linkDensity(s);
+    if (s.text > 80 && density < 0.25) nodes.push(sibling);
+    else if (s.text > 0 && s.text <= 80 && density === 0 && SENTENCE_END.test(blockText(sibling, excluded))) {
+      nodes.push(sibling);
+    }
+  }
+  return nodes;
+}
+
+function blockText(element: Element, excluded: Set<Element>): string {
+  return toPlainText([element], { skip: (e) => excluded.has(e) });
+}
+
+function classTokens(element: Element): string[] {
+  const tokens: string[] = [];
+  const className = element.attribs.class;
+  if (className) for (const token of className.split(/\s+/)) if (token) tokens.push(token.toLowerCase());
+  const id = element.attribs.id;
+  if (id) tokens.push(id.toLowerCase());
+  return tokens;
+}
+
+function looksLikeBoilerplateByClass(element: Element): boolean {
+  const tokens = classTokens(element);
+  if (tokens.length === 0) return false;
+  let boilerplate = false;
+  for (const token of tokens) {
+    if (CONTENT_TOKEN.test(token)) return false;
+    if (BOILERPLATE_TOKEN.test(token)) boilerplate = true;
+  }
+  return boilerplate;
+}
+
+const LEAF_BLOCK_TAGS = new Set([
+  'p',
+  'div',
+  'li',
+  'span',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'section',
+  'small',
+  'em',
+  'strong',
+  'b',
+  'i',
+  'dd',
+  'dt',
+  'blockquote',
+  'label',
+  'figcaption',
+]);
+
+/** Furniture inside the chosen content: by class/id token, by text of short blocks, by heading. */
+function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded: Set<Element>): void {
+  let total = 0;
+  for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
+  const roots = new Set(nodes);
+  for (const node of nodes) {
+    elementsInOrder(node, (element) => {
+      if (excluded.has(element)) return true;
+      if (roots.has(element)) return false;
+      const s = stats.get(element);
+      const text = s?.text ?? 0;
+      // Never prune by class an element that holds most of the article: a stray "comments-on" class on the
+      // article wrapper must not cost the whole body.
+      if (text < total * 0.6 && looksLikeBoilerplateByClass(element)) {
+        excluded.add(element);
+        return true;
+      }
+      if (element.name === 'form' && (s?.input ?? 0) > 0 && text < 600) {
+        excluded.add(element);
+        return true;
+      }
+      if (
+        text > 0 &&
+        text <= BOILERPLATE_TEXT_MAX_CHARS &&
+        LEAF_BLOCK_TAGS.has(element.name) &&
+        !s?.hasBlockChild
+      ) {
+        const blockString = blockText(element, excluded).replace(/\s+/g, ' ').trim();
+        const isHeading = /^h[2-6]$/.test(element.name);
+        if (
+          BOILERPLATE_TEXT.some((pattern) => pattern.test(blockString)) ||
+          (isHeading && BOILERPLATE_HEADING.test(blockString))
+        ) {
+          excluded.add(escalate(element, roots, stats));
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+}
+
+/** A boilerplate line usually sits in a small box (newsletter, share bar): take the whole box when small. */
+function escalate(element: Element, roots: Set<AnyNode>, stats: Map<Element, Stats>): Element {
+  let current = element;
+  for (let level = 0; level < 3; level++) {
+    const parent = current.parent;
+    if (!parent || !isElement(parent) || roots.has(parent)) break;
+    const s = stats.get(parent);
+    if (!s || s.text > 400 || s.p > 3) break;
+    current = parent;
+  }
+  return current;
+}
+
+/** Readability's cleanConditionally: containers that are mostly links, images, inputs or lists of teasers. */
+function cleanConditionally(
+  nodes: AnyNode[],
+  top: Element | undefined,
+  stats: Map<Element, Stats>,
+  scores: Map<Element, number>,
+  excluded: Set<Element>,
+  flags: Flags,
+): void {
+  for (const node of nodes) {
+    elementsInOrder(node, (element) => {
+      if (excluded.has(element)) return true;
+      if (element === top || !CONDITIONAL_TAGS.has(element.name)) return false;
+      if (element.name === 'pre' || element.name === 'code') return true;
+      if (element.name === 'table' && isDataTable(element)) return true;
+      if (shouldRemove(element, stats, scores, flags)) {
+        excluded.add(element);
+        return true;
+      }
+      return false;
+    });
+  }
+}
+
+function isDataTable(table: Element): boolean {
+  if (table.attribs.role === 'presentation') return false;
+  for (const element of elementsInOrder(table)) {
+    if (element.name === 'th' || element.name === 'caption' || element.name === 'thead') return true;
+  }
+  return false;
+}
+
+function shouldRemove(
+  element: Element,
+  stats: Map<Element, Stats>,
+  scores: Map<Element, number>,
+  flags: Flags,
+): boolean {
+  const s = stats.get(element);
+  if (!s) return false;
+  const weight = classWeight(element, flags);
+  const contentScore = scores.get(element) ?? 0;
+  if (weight + contentScore < 0) return true;
+  if (s.commas >= 10) return false;
+  const isList = element.name === 'ul' || element.name === 'ol' || (s.text > 0 && s.listText / s.text > 0.9);
+  const density = linkDensity(s);
+  const headingDensity = s.text > 0 ? s.headingText / s.text : 0;
+  const inFigure = hasAncestor(element, 'figure');
+  const remove =
+    (s.img > 1 && s.p / s.img < 0.5 && !inFigure) ||
+    (!isList && s.li - 100 > s.p) ||
+    s.input > Math.floor(s.p / 3) ||
+    (!isList && headingDensity < 0.9 && s.text < 25 && (s.img === 0 || s.img > 2) && !inFigure) ||
+    (!isList && weight < 25 && density > 0.2) ||
+    (weight >= 25 && density > 0.5) ||
+    (s.embed === 1 && s.text < 75) ||
+    s.embed > 1;
+  if (remove && isList) {
+    // A simple list of images stays (one image per item).
+    if (s.li > 0 && s.li === s.img) return false;
+  }
+  return remove;
+}
+
+function hasAncestor(element: Element, name: string): boolean {
+  let parent = element.parent;
+  for (let depth = 0; parent && depth < 10; depth++) {
+    if (isElement(parent) && parent.name === name) return true;
+    parent = parent.parent;
+  }
+  return false;
+}
+
+function normalizeForCompare(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[\s\u00a0]+/g, ' ')
+    .replace(/[^\p{L}\p{N} ]/gu, '')
+    .trim();
+}
+
+/** Leaves out a leading h1/h2 that repeats the title (and any h1 that does), so the text has no headline. */
+function dropHeadline(nodes: AnyNode[], excluded: Set<Element>, title: string | undefined): void {
+  const wanted = title ? normalizeForCompare(title) : undefined;
+  let sawText = false;
+  for (const node of nodes) {
+    for (const element of elementsInOrder(node, (e) => excluded.has(e))) {
+      const name = element.name;
+      if (name === 'h1' || name === 'h2') {
+        const heading = normalizeForCompare(blockText(element, excluded));
+        const repeatsTitle =
+          wanted !== undefined &&
+          heading.length > 0 &&
+          (heading === wanted || wanted.startsWith(heading) || heading.startsWith(wanted));
+        if (repeatsTitle || (!sawText && name === 'h1' && wanted === undefined)) {
+          excluded.add(element);
+          continue;
+        }
+      }
+      if (!sawText && element.name === 'p') sawText = true;
+    }
+  }
+}
+
+function documentBaseUrl(root: AnyNode, pageUrl: URL): URL {
+  const head = findFirst(root, 'head');
+  const base = head ? findFirst(head, 'base') : undefined;
+  const href = base?.attribs.href;
+  if (href) {
+    try {
+      return new URL(href, pageUrl);
+    } catch {
+      // An unparsable <base href> is ignored, as browsers do.
+    }
+  }
+  return pageUrl;
+}

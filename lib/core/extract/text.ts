@@ -1,0 +1,149 @@
+// DOM → plain text. Iterative (an explicit stack), so deep trees cannot overflow the call stack.
+// Block elements start a new paragraph; paragraphs are separated by one blank line; <br> is a line break;
+// whitespace is collapsed except inside <pre>.
+import type { AnyNode, Element } from 'domhandler';
+import { hasChildren, isElement } from './content-dom.ts';
+
+const BLOCK_TAGS = new Set([
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'caption',
+  'center',
+  'dd',
+  'details',
+  'dialog',
+  'dir',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hgroup',
+  'hr',
+  'li',
+  'main',
+  'menu',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'thead',
+  'tfoot',
+  'tr',
+  'ul',
+]);
+const CELL_TAGS = new Set(['td', 'th']);
+const NEVER_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'head', 'title']);
+
+export interface TextOptions {
+  /** Subtrees left out of the text (for example boilerplate already judged, or figure captions). */
+  skip?: (element: Element) => boolean;
+}
+
+const EXIT = Symbol('exit');
+type Frame = AnyNode | { [EXIT]: Element };
+
+export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}): string {
+  const paragraphs: string[] = [];
+  let current: string[] = [];
+  let currentIsPre = false;
+  let preDepth = 0;
+
+  const flush = (): void => {
+    if (current.length > 0) {
+      const raw = current.join('');
+      const text = currentIsPre ? raw.replace(/^\n+/, '').trimEnd() : normalizeLines(raw);
+      if (text.trim().length > 0) paragraphs.push(text);
+    }
+    current = [];
+    currentIsPre = preDepth > 0;
+  };
+
+  const stack: Frame[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) stack.push(nodes[i]!);
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (EXIT in frame) {
+      const name = frame[EXIT].name;
+      if (name === 'pre') {
+        flush();
+        preDepth--;
+        currentIsPre = preDepth > 0;
+      } else if (BLOCK_TAGS.has(name)) {
+        flush();
+      } else if (CELL_TAGS.has(name)) {
+        current.push(' ');
+      }
+      continue;
+    }
+    const node = frame;
+    if (node.type === 'text') {
+      const data = (node as { data: string }).data;
+      current.push(preDepth > 0 ? data : data.replace(/[\s\u00a0]+/g, ' '));
+      continue;
+    }
+    if (!isElement(node)) continue;
+    const name = node.name;
+    if (NEVER_TEXT_TAGS.has(name) || options.skip?.(node)) continue;
+    if (name === 'br') {
+      current.push('\n');
+      continue;
+    }
+    if (name === 'pre') {
+      flush();
+      preDepth++;
+      currentIsPre = true;
+    } else if (BLOCK_TAGS.has(name)) {
+      flush();
+    } else if (CELL_TAGS.has(name)) {
+      current.push(' ');
+    }
+    stack.push({ [EXIT]: node });
+    if (hasChildren(node)) {
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+  flush();
+  return paragraphs.join('\n\n');
+}
+
+function normalizeLines(raw: string): string {
+  return raw
+    .split('\n')
+    .map((line) => line.replace(/ {2,}/g, ' ').trim())
+    .filter((line) => line.length > 0)
+    .join('\n');
+}
+
+// Scripts whose words are not separated by spaces: each character counts as one word.
+const UNSEGMENTED = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}`;
+const WORD_CHAR = String.raw`(?:(?![${UNSEGMENTED}])[\p{L}\p{N}\p{M}_])`;
+const WORD_PATTERN = new RegExp(`[${UNSEGMENTED}]|${WORD_CHAR}+(?:['’-]${WORD_CHAR}+)*`, 'gu');
+
+/**
+ * Words in a text. Space-separated scripts count runs of letters and digits (so "don't" and "e-mail" are one);
+ * Chinese, Japanese, Thai and kin count one word per character, a common convention for unsegmented scripts.
+ */
+export function countWords(text: string): number {
+  let count = 0;
+  WORD_PATTERN.lastIndex = 0;
+  while (WORD_PATTERN.exec(text) !== null) count++;
+  return count;
+}
