@@ -40,6 +40,12 @@ export interface Page<T> {
   items: T[];
   /** Present only while more items remain. */
   cursor?: StoreCursor;
+  /**
+   * listIngestedSince only: the position after the last item this page returned (or the one passed in),
+   * present even when nothing more remains yet, so a poller can pass it as `after` later and neither miss
+   * nor repeat an item.
+   */
+  resume?: StoreCursor;
 }
 
 export interface SiteListQuery {

@@ -1,0 +1,616 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { Article } from '../../core/article.ts';
+import { PipelineError } from '../../core/errors.ts';
+import { articleIdForUrl } from '../../core/url.ts';
+import {
+  ArticleRecordSchema,
+  ArticleVersionRecordSchema,
+  articleObjectKey,
+  articlePk,
+  CURRENT_SK,
+  daysBetween,
+  IngestedCursorSchema,
+  ingestedPk,
+  ingestedShard,
+  ingestedSortKey,
+  normalizeTimestamp,
+  objectTag,
+  parseCursor,
+  parseStoredItem,
+  rawObjectKey,
+  SiteCursorSchema,
+  sitePk,
+  siteSortKey,
+  utcDay,
+  VERSION_SK_PREFIX,
+  versionSk,
+} from '../layout.ts';
+import { ATTR, BY_INGESTED_INDEX, BY_SITE_INDEX, INGESTED_SHARD_COUNT } from '../table.ts';
+import type {
+  ArticleReader,
+  ArticleRecord,
+  ArticleVersionRecord,
+  ArticleWriter,
+  CommitResult,
+  Page,
+  RawPage,
+  SinceListQuery,
+  SiteListQuery,
+  StoreCursor,
+} from '../types.ts';
+
+const gzipAsync = promisify(gzip);
+
+export interface AwsArticleStoreOptions {
+  s3: S3Client;
+  dynamodb: DynamoDBClient;
+  bucketName: string;
+  tableName: string;
+  /** Injected for tests (days, the settle window). */
+  clock?: () => Date;
+  /**
+   * The "ingested since" feed hides items younger than this. Each item's ingestedAt is stamped just before
+   * its commit, so commits can land slightly out of ingestedAt order (and a GSI lags its table); a poller
+   * that has moved past a position must not find a new item behind it. See docs/capacity.md.
+   */
+  sinceFeedSettleMs?: number;
+  /** Conditional-write conflicts tolerated per commit before giving up with CONFLICT (retryable). */
+  maxCommitAttempts?: number;
+}
+
+export const DEFAULT_SINCE_FEED_SETTLE_MS = 5_000;
+const DEFAULT_MAX_COMMIT_ATTEMPTS = 8;
+export const MAX_PAGE_SIZE = 1_000;
+/** A "since" page looks at most this many days ahead, so a far-past `since` over an empty stretch stays cheap. */
+const MAX_DAYS_PER_PAGE = 31;
+/** S3 user metadata is limited to 2 KB; fetch metadata that does not fit is left out (it is in DynamoDB). */
+const S3_METADATA_BUDGET = 1_900;
+const LAST_ID = 'f'.repeat(64);
+
+export class AwsArticleStore implements ArticleReader, ArticleWriter {
+  private readonly s3: S3Client;
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly bucketName: string;
+  private readonly tableName: string;
+  private readonly clock: () => Date;
+  private readonly settleMs: number;
+  private readonly maxCommitAttempts: number;
+
+  constructor(options: AwsArticleStoreOptions) {
+    this.s3 = options.s3;
+    this.documents = DynamoDBDocumentClient.from(options.dynamodb, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.bucketName = options.bucketName;
+    this.tableName = options.tableName;
+    this.clock = options.clock ?? (() => new Date());
+    this.settleMs = options.sinceFeedSettleMs ?? DEFAULT_SINCE_FEED_SETTLE_MS;
+    this.maxCommitAttempts = options.maxCommitAttempts ?? DEFAULT_MAX_COMMIT_ATTEMPTS;
+  }
+
+  // ---- writer ----
+
+  /**
+   * S3 objects first, then the CURRENT item with a conditional put: that put is the commit point. No
+   * transactions are needed (dynalite has none): a crash before it leaves only unreferenced S3 objects, and
+   * a lost race makes the put fail, after which we re-read and either report unchanged or build on the
+   * winner's version.
+   */
+  async commit(input: Article, raw: RawPage): Promise<CommitResult> {
+    const article = validateArticle(input);
+    const articleJson = JSON.stringify(article);
+    const tag = objectTag(articleJson);
+    const rawBody = await gzipAsync(raw.body);
+    const uploaded = new Set<string>();
+    const attemptedKeys = new Set<string>();
+
+    for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt += 1) {
+      const current = await this.readCurrent(article.id, true);
+      if (current && current.contentHash === article.contentHash) {
+        // Our own earlier attempt may have committed even though its response was lost (an SDK retry then
+        // fails the condition): that is still our commit, not someone else's unchanged copy.
+        const ours = attemptedKeys.has(current.articleKey);
+        return { status: ours ? statusOf(current) : 'unchanged', record: current };
+      }
+      const version = (current?.version ?? 0) + 1;
+      const firstIngestedAt = current?.firstIngestedAt ?? this.nowIso();
+      const parts = { site: article.site.domain, firstIngestedAt, id: article.id, version, tag };
+      const articleKey = articleObjectKey(parts);
+      const rawKey = rawObjectKey(parts);
+      if (!uploaded.has(articleKey)) {
+        await Promise.all([
+          this.putRawObject(rawKey, rawBody, raw, article.id, version),
+          this.putArticleObject(articleKey, articleJson, article, version),
+        ]);
+        uploaded.add(articleKey);
+      }
+      // History first: the version being superseded gets its own item before the CURRENT item moves on, so
+      // no version is ever only in CURRENT once CURRENT has changed. Idempotent (same data every time).
+      if (current) await this.putVersionItem(current);
+
+      const record: ArticleRecord = {
+        id: article.id,
+        url: article.url,
+        site: article.site.domain,
+        title: article.title,
+        authors: article.authors,
+        publishedAt: article.publishedAt,
+        modifiedAt: article.modifiedAt,
+        language: article.language,
+        contentHash: article.contentHash,
+        version,
+        ingestedAt: this.nowIso(),
+        firstIngestedAt,
+        articleKey,
+        rawKey,
+      };
+      attemptedKeys.add(articleKey);
+      try {
+        await this.putCurrent(record, current?.version);
+      } catch (error) {
+        if (isConditionFailure(error)) continue;
+        throw storageError('commit', error);
+      }
+      await this.putVersionItem(record).catch(() => {
+        // Best effort: the next commit of this article writes it again before superseding it, and
+        // listVersions reads the current version from CURRENT.
+      });
+      return { status: statusOf(record), record: await this.restampIfLate(record) };
+    }
+    throw new PipelineError(
+      'CONFLICT',
+      `article ${article.id} changed concurrently ${this.maxCommitAttempts} times; try again`,
+      { retryable: true, url: article.url },
+    );
+  }
+
+  private async putCurrent(record: ArticleRecord, expectedVersion: number | undefined): Promise<void> {
+    const shard = ingestedShard(record.id);
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          [ATTR.pk]: articlePk(record.id),
+          [ATTR.sk]: CURRENT_SK,
+          [ATTR.siteKey]: sitePk(record.site),
+          [ATTR.siteSort]: siteSortKey(record),
+          [ATTR.ingestedKey]: ingestedPk(utcDay(record.ingestedAt), shard),
+          [ATTR.ingestedSort]: ingestedSortKey(record.ingestedAt, record.id),
+          ...record,
+        },
+        ...(expectedVersion === undefined
+          ? {
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': ATTR.pk },
+            }
+          : {
+              ConditionExpression: '#version = :expectedVersion',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
+            }),
+      }),
+    );
+  }
+
+  private async putVersionItem(record: ArticleRecord): Promise<void> {
+    const version: ArticleVersionRecord = {
+      id: record.id,
+      version: record.version,
+      contentHash: record.contentHash,
+      ingestedAt: record.ingestedAt,
+      articleKey: record.articleKey,
+      rawKey: record.rawKey,
+    };
+    await this.documents
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [ATTR.pk]: articlePk(record.id), [ATTR.sk]: versionSk(record.version), ...version },
+        }),
+      )
+      .catch((error: unknown) => {
+        throw storageError('write version history', error);
+      });
+  }
+
+  /**
+   * A commit that took longer than half the settle window may have landed behind a poller's position in
+   * the "since" feed. Moving it to "now" makes it visible again further on (a poller may see it twice,
+   * never zero times). Rare: it needs a very slow PutItem.
+   */
+  private async restampIfLate(record: ArticleRecord): Promise<ArticleRecord> {
+    const now = this.nowIso();
+    if (Date.parse(now) - Date.parse(record.ingestedAt) <= this.settleMs / 2) return record;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: articlePk(record.id), [ATTR.sk]: CURRENT_SK },
+          UpdateExpression: 'SET #ingestedAt = :now, #feedKey = :feedKey, #feedSort = :feedSort',
+          ConditionExpression: '#version = :version AND #ingestedAt = :stamped',
+          ExpressionAttributeNames: {
+            '#ingestedAt': 'ingestedAt',
+            '#version': 'version',
+            '#feedKey': ATTR.ingestedKey,
+            '#feedSort': ATTR.ingestedSort,
+          },
+          ExpressionAttributeValues: {
+            ':now': now,
+            ':feedKey': ingestedPk(utcDay(now), ingestedShard(record.id)),
+            ':feedSort': ingestedSortKey(now, record.id),
+            ':version': record.version,
+            ':stamped': record.ingestedAt,
+          },
+        }),
+      );
+      return { ...record, ingestedAt: now };
+    } catch (error) {
+      if (isConditionFailure(error)) return record; // superseded meanwhile: the newer commit is later anyway
+      throw storageError('restamp', error);
+    }
+  }
+
+  private async putArticleObject(
+    key: string,
+    json: string,
+    article: Article,
+    version: number,
+  ): Promise<void> {
+    await this.putObject({
+      Key: key,
+      Body: json,
+      ContentType: 'application/json; charset=utf-8',
+      Metadata: fitMetadata({
+        'article-id': article.id,
+        version: String(version),
+        'content-hash': article.contentHash,
+        'schema-version': String(article.schemaVersion),
+        url: article.url,
+      }),
+    });
+  }
+
+  private async putRawObject(
+    key: string,
+    body: Uint8Array,
+    raw: RawPage,
+    id: string,
+    version: number,
+  ): Promise<void> {
+    await this.putObject({
+      Key: key,
+      Body: body,
+      ContentType: raw.contentType ?? 'application/octet-stream',
+      ContentEncoding: 'gzip',
+      Metadata: fitMetadata({
+        'article-id': id,
+        version: String(version),
+        status: String(raw.status),
+        'fetched-at': raw.fetchedAt,
+        charset: raw.charset,
+        etag: raw.etag,
+        'last-modified': raw.lastModified,
+        url: raw.url,
+        'final-url': raw.finalUrl,
+      }),
+    });
+  }
+
+  private async putObject(input: Omit<ConstructorParameters<typeof PutObjectCommand>[0], 'Bucket'>) {
+    try {
+      await this.s3.send(new PutObjectCommand({ Bucket: this.bucketName, ...input }));
+    } catch (error) {
+      throw storageError(`write s3://${this.bucketName}/${input.Key}`, error);
+    }
+  }
+
+  // ---- reader ----
+
+  async getRecord(id: string): Promise<ArticleRecord | undefined> {
+    if (!isArticleId(id)) return undefined;
+    return this.readCurrent(id, false);
+  }
+
+  async getArticle(id: string, version?: number): Promise<Article | undefined> {
+    if (!isArticleId(id)) return undefined;
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
+      throw new PipelineError('BAD_REQUEST', `version must be a positive integer, got ${version}`);
+    }
+    const key =
+      version === undefined ? (await this.readCurrent(id, false))?.articleKey : await this.keyOf(id, version);
+    if (key === undefined) return undefined;
+    let text: string;
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key }));
+      text = (await object.Body?.transformToString('utf-8')) ?? '';
+    } catch (error) {
+      // The index only ever points at objects written before it, so a missing object is a storage fault.
+      throw storageError(`read s3://${this.bucketName}/${key}`, error);
+    }
+    const parsed = Article.safeParse(safeJson(text));
+    if (!parsed.success)
+      throw new PipelineError('INTERNAL', `stored article ${key} does not match the schema`);
+    return parsed.data;
+  }
+
+  private async keyOf(id: string, version: number): Promise<string | undefined> {
+    const item = await this.getItem(articlePk(id), versionSk(version), false);
+    if (item) return parseStoredItem(ArticleVersionRecordSchema, item, 'version').articleKey;
+    const current = await this.readCurrent(id, false);
+    return current?.version === version ? current.articleKey : undefined;
+  }
+
+  async listVersions(id: string): Promise<ArticleVersionRecord[]> {
+    if (!isArticleId(id)) return [];
+    // One Query: the CURRENT item and the VERSION# items share the article's partition.
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': ATTR.pk },
+      ExpressionAttributeValues: { ':pk': articlePk(id) },
+      ConsistentRead: true,
+    });
+    const byVersion = new Map<number, ArticleVersionRecord>();
+    for (const item of items) {
+      const sk = item[ATTR.sk];
+      if (sk !== CURRENT_SK && !(typeof sk === 'string' && sk.startsWith(VERSION_SK_PREFIX))) continue;
+      const version = parseStoredItem(ArticleVersionRecordSchema, item, 'version');
+      byVersion.set(version.version, version);
+    }
+    return [...byVersion.values()].sort((a, b) => a.version - b.version);
+  }
+
+  async listBySite(query: SiteListQuery): Promise<Page<ArticleRecord>> {
+    const limit = validateLimit(query.limit);
+    if (typeof query.site !== 'string' || query.site.length === 0 || query.site.length > 512) {
+      throw new PipelineError('BAD_REQUEST', 'site must be a non-empty domain');
+    }
+    const from = query.from === undefined ? undefined : normalizeTimestamp(query.from, 'from');
+    const to = query.to === undefined ? undefined : normalizeTimestamp(query.to, 'to');
+    const after = query.after === undefined ? undefined : parseCursor(SiteCursorSchema, query.after);
+
+    // Sort keys are `<date>#<id>` with fixed-width UTC dates, so string bounds are time bounds:
+    // `<from>` sorts before every key of that date, `<to>#~` after every key of that date ('~' > hex).
+    const lower = from ?? '0';
+    let upper = to === undefined ? '~' : `${to}#~`;
+    const afterKey = after ? `${after.date}#${after.id}` : undefined;
+    if (afterKey !== undefined && afterKey < upper) upper = afterKey;
+    if (lower > upper) return { items: [] };
+
+    const items: ArticleRecord[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.query({
+        TableName: this.tableName,
+        IndexName: BY_SITE_INDEX,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
+        ExpressionAttributeNames: { '#pk': ATTR.siteKey, '#sk': ATTR.siteSort },
+        ExpressionAttributeValues: { ':pk': sitePk(query.site), ':lower': lower, ':upper': upper },
+        ScanIndexForward: false,
+        Limit: limit + 2,
+        ExclusiveStartKey: exclusiveStartKey,
+      });
+      for (const item of result.items) {
+        // BETWEEN is inclusive; the cursor's own item was on the previous page.
+        if (afterKey !== undefined && item[ATTR.siteSort] === afterKey) continue;
+        items.push(parseStoredItem(ArticleRecordSchema, item, 'article'));
+      }
+      exclusiveStartKey = result.lastEvaluatedKey;
+    } while (exclusiveStartKey && items.length <= limit);
+
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return items.length > limit && last
+      ? { items: page, cursor: { date: last.publishedAt ?? last.firstIngestedAt, id: last.id } }
+      : { items: page };
+  }
+
+  async listIngestedSince(query: SinceListQuery): Promise<Page<ArticleRecord>> {
+    const limit = validateLimit(query.limit);
+    const since = normalizeTimestamp(query.since, 'since');
+    const after = query.after === undefined ? undefined : parseCursor(IngestedCursorSchema, query.after);
+    const afterKey = after ? ingestedSortKey(after.ingestedAt, after.id) : undefined;
+    // Start at the later of `since` (inclusive) and the cursor (exclusive).
+    const lower = afterKey !== undefined && afterKey > since ? afterKey : since;
+    const exclusiveKey = lower === afterKey ? afterKey : undefined;
+    // Items at or after `upper` are too fresh to hand out yet (see sinceFeedSettleMs).
+    const upper = new Date(this.clock().getTime() - this.settleMs).toISOString();
+    const given = after ? { ingestedAt: after.ingestedAt, id: after.id } : undefined;
+    if (lower >= upper) return { items: [], ...(given ? { resume: given } : {}) };
+
+    const allDays = daysBetween(utcDay(lower), utcDay(upper));
+    const days = allDays.slice(0, MAX_DAYS_PER_PAGE);
+    const collected: ArticleRecord[] = [];
+    for (const day of days) {
+      const shards = await Promise.all(
+        Array.from({ length: INGESTED_SHARD_COUNT }, (_, shard) =>
+          this.queryFeedShard(ingestedPk(day, shard), lower, upper, limit + 2),
+        ),
+      );
+      const merged = shards
+        .flat()
+        .filter((item) => exclusiveKey === undefined || (item[ATTR.ingestedSort] as string) > exclusiveKey)
+        .sort((a, b) => compareStrings(a[ATTR.ingestedSort] as string, b[ATTR.ingestedSort] as string));
+      for (const item of merged) collected.push(parseStoredItem(ArticleRecordSchema, item, 'article'));
+      if (collected.length > limit) break;
+    }
+
+    const page = collected.slice(0, limit);
+    const last = page.at(-1);
+    const lastPosition = last ? { ingestedAt: last.ingestedAt, id: last.id } : given;
+    if (collected.length > limit && last) {
+      return { items: page, cursor: { ingestedAt: last.ingestedAt, id: last.id }, resume: lastPosition };
+    }
+    const lastDay = days.at(-1);
+    if (allDays.length > days.length && lastDay) {
+      // Looked as far as one page may; continue after the last day scanned.
+      const endOfScan = { ingestedAt: `${lastDay}T23:59:59.999Z`, id: LAST_ID };
+      return { items: page, cursor: endOfScan, resume: endOfScan };
+    }
+    return { items: page, ...(lastPosition ? { resume: lastPosition } : {}) };
+  }
+
+  private async queryFeedShard(
+    partition: string,
+    lower: string,
+    upper: string,
+    wanted: number,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.query({
+        TableName: this.tableName,
+        IndexName: BY_INGESTED_INDEX,
+        // `<upper>` sorts before `<upper>#<id>`: items stamped at or after `upper` are excluded.
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
+        ExpressionAttributeNames: { '#pk': ATTR.ingestedKey, '#sk': ATTR.ingestedSort },
+        ExpressionAttributeValues: { ':pk': partition, ':lower': lower, ':upper': upper },
+        ScanIndexForward: true,
+        Limit: wanted,
+        ExclusiveStartKey: exclusiveStartKey,
+      });
+      items.push(...result.items);
+      exclusiveStartKey = result.lastEvaluatedKey;
+    } while (exclusiveStartKey && items.length < wanted);
+    return items;
+  }
+
+  // ---- DynamoDB helpers ----
+
+  private async readCurrent(id: string, consistent: boolean): Promise<ArticleRecord | undefined> {
+    const item = await this.getItem(articlePk(id), CURRENT_SK, consistent);
+    return item ? parseStoredItem(ArticleRecordSchema, item, 'article') : undefined;
+  }
+
+  private async getItem(pk: string, sk: string, consistent: boolean) {
+    try {
+      const result = await this.documents.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: pk, [ATTR.sk]: sk },
+          ConsistentRead: consistent,
+        }),
+      );
+      return result.Item;
+    } catch (error) {
+      throw storageError('read', error);
+    }
+  }
+
+  private async query(input: QueryCommandInput) {
+    try {
+      const result = await this.documents.send(new QueryCommand(input));
+      return { items: result.Items ?? [], lastEvaluatedKey: result.LastEvaluatedKey };
+    } catch (error) {
+      throw storageError('query', error);
+    }
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.query({ ...input, ExclusiveStartKey: exclusiveStartKey });
+      items.push(...result.items);
+      exclusiveStartKey = result.lastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return items;
+  }
+
+  private nowIso(): string {
+    return this.clock().toISOString();
+  }
+}
+
+function validateArticle(input: Article): Article {
+  const parsed = Article.safeParse(input);
+  if (!parsed.success) {
+    throw new PipelineError('SCHEMA_VIOLATION', `article does not match the schema: ${parsed.error.message}`);
+  }
+  const article = parsed.data;
+  if (articleIdForUrl(article.url) !== article.id) {
+    throw new PipelineError('SCHEMA_VIOLATION', `article id ${article.id} is not the SHA-256 of its url`, {
+      url: article.url,
+    });
+  }
+  return article;
+}
+
+function statusOf(record: ArticleRecord): 'created' | 'updated' {
+  return record.version === 1 ? 'created' : 'updated';
+}
+
+function validateLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new PipelineError(
+      'BAD_REQUEST',
+      `limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`,
+    );
+  }
+  return limit;
+}
+
+function isArticleId(id: string): boolean {
+  return typeof id === 'string' && /^[0-9a-f]{64}$/.test(id);
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+function storageError(action: string, error: unknown): PipelineError {
+  if (error instanceof PipelineError) return error;
+  const name = (error as { name?: string } | undefined)?.name ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return new PipelineError(
+    'INTERNAL',
+    `store: ${action} failed: ${name}: ${message}`,
+    { retryable: true },
+    {
+      cause: error,
+    },
+  );
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * S3 user metadata: US-ASCII values, 2 KB in all. Non-ASCII is percent-encoded; fields are kept in the order
+ * given while they fit, so the short, useful ones go first.
+ */
+export function fitMetadata(fields: Record<string, string | undefined>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  let size = 0;
+  for (const [name, raw] of Object.entries(fields)) {
+    if (raw === undefined) continue;
+    const value = /^[\x20-\x7e]*$/.test(raw) ? raw : encodeURI(raw);
+    if (size + name.length + value.length > S3_METADATA_BUDGET) continue;
+    metadata[name] = value;
+    size += name.length + value.length;
+  }
+  return metadata;
+}
+
+export type { StoreCursor };

@@ -1,0 +1,31 @@
+import type { ArticleReader, ArticleWriter, CrawlStateStore } from '../types.ts';
+import { AwsArticleStore, type AwsArticleStoreOptions } from './articles.ts';
+import { createDynamoDbClient, createS3Client } from './clients.ts';
+import { AwsCrawlStateStore } from './crawl-state.ts';
+
+export { AwsArticleStore, DEFAULT_SINCE_FEED_SETTLE_MS, MAX_PAGE_SIZE } from './articles.ts';
+export { createDynamoDbClient, createS3Client } from './clients.ts';
+export { AwsCrawlStateStore } from './crawl-state.ts';
+
+export type AwsStoreOptions = AwsArticleStoreOptions;
+
+export interface AwsStore {
+  articles: ArticleReader & ArticleWriter;
+  crawlState: CrawlStateStore;
+}
+
+/** The store on S3 + DynamoDB (real AWS, or local servers through AWS_ENDPOINT_URL_*). */
+export function createAwsStore(options: AwsStoreOptions): AwsStore {
+  return {
+    articles: new AwsArticleStore(options),
+    crawlState: new AwsCrawlStateStore(options),
+  };
+}
+
+/** The same, with clients from the factories (for Lambda entry points and the embedded stack). */
+export function createAwsStoreFromEnv(
+  names: { bucketName: string; tableName: string },
+  options: Partial<Pick<AwsStoreOptions, 'sinceFeedSettleMs' | 'clock' | 'maxCommitAttempts'>> = {},
+): AwsStore {
+  return createAwsStore({ s3: createS3Client(), dynamodb: createDynamoDbClient(), ...names, ...options });
+}

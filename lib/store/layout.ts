@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import { PipelineError } from '../core/errors.ts';
+import { sha256Hex } from '../core/hash.ts';
+import { canonicalizeUrl } from '../core/url.ts';
+import { INGESTED_SHARD_COUNT } from './table.ts';
+import type { ArticleRecord, ArticleVersionRecord, CrawlStateRecord, StoreCursor } from './types.ts';
+
+/**
+ * Where things live in S3 and DynamoDB: object keys, item keys, record schemas and cursors. Pure functions,
+ * no AWS SDK, so the layout can be tested and read on its own.
+ *
+ * S3 keys group by site and by the article's FIRST-INGEST date, not its publication date:
+ * - every article has one (publishedAt is optional, and sometimes absent or wrong on real pages);
+ * - it never changes, so all versions of an article sit in one folder even when a later version corrects
+ *   publishedAt;
+ * - browsing "what came in on the 3rd" is what an operator does; publication order is the index's job.
+ *
+ *   articles/<site>/<yyyy>/<mm>/<dd>/<id>/v<version>-<tag>.json      the normalized Article
+ *   raw/<site>/<yyyy>/<mm>/<dd>/<id>/v<version>-<tag>.html.gz        the page as fetched, gzip
+ *
+ * `<tag>` is the start of the SHA-256 of the stored Article JSON. Two workers that race to write the same
+ * version number therefore write different objects; the loser's pair is never referenced (an orphan) and
+ * never overwrites the winner's. A retry of the same Article writes the same keys again (idempotent).
+ */
+
+const OBJECT_TAG_LENGTH = 12;
+const VERSION_DIGITS = 10;
+
+export const CURRENT_SK = 'CURRENT';
+export const CRAWL_STATE_SK = 'STATE';
+
+/** Host-derived segment, restricted to characters that are safe and readable in S3 keys and paths. */
+export function siteSegment(domain: string): string {
+  return domain.toLowerCase().replace(/[^a-z0-9.-]/g, '_') || '_';
+}
+
+function datePath(isoTimestamp: string): string {
+  const date = new Date(isoTimestamp);
+  if (Number.isNaN(date.getTime()))
+    throw new PipelineError('BAD_REQUEST', `not a timestamp: ${isoTimestamp}`);
+  const iso = date.toISOString();
+  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`;
+}
+
+export function objectTag(articleJson: string): string {
+  return sha256Hex(articleJson).slice(0, OBJECT_TAG_LENGTH);
+}
+
+export interface ObjectKeyParts {
+  site: string;
+  firstIngestedAt: string;
+  id: string;
+  version: number;
+  tag: string;
+}
+
+function objectStem(prefix: string, parts: ObjectKeyParts): string {
+  return `${prefix}/${siteSegment(parts.site)}/${datePath(parts.firstIngestedAt)}/${parts.id}/v${parts.version}-${parts.tag}`;
+}
+
+export function articleObjectKey(parts: ObjectKeyParts): string {
+  return `${objectStem('articles', parts)}.json`;
+}
+
+export function rawObjectKey(parts: ObjectKeyParts): string {
+  return `${objectStem('raw', parts)}.html.gz`;
+}
+
+// ---- DynamoDB keys ----
+
+export function articlePk(id: string): string {
+  return `ARTICLE#${id}`;
+}
+
+export function versionSk(version: number): string {
+  return `VERSION#${String(version).padStart(VERSION_DIGITS, '0')}`;
+}
+
+export const VERSION_SK_PREFIX = 'VERSION#';
+
+export function sitePk(site: string): string {
+  return `SITE#${site}`;
+}
+
+/** Sort key of the bySite index: publication date, or first-ingest date when the page gives none. */
+export function siteSortKey(record: Pick<ArticleRecord, 'publishedAt' | 'firstIngestedAt' | 'id'>): string {
+  return `${record.publishedAt ?? record.firstIngestedAt}#${record.id}`;
+}
+
+/** The shard of an article in the byIngested index: stable per id, spread evenly (ids are hashes). */
+export function ingestedShard(id: string, shardCount = INGESTED_SHARD_COUNT): number {
+  return Number.parseInt(id.slice(0, 8), 16) % shardCount;
+}
+
+export function ingestedPk(day: string, shard: number): string {
+  return `INGESTED#${day}#${shard}`;
+}
+
+export function ingestedSortKey(ingestedAt: string, id: string): string {
+  return `${ingestedAt}#${id}`;
+}
+
+/** Crawl state is keyed by the hash of the canonical URL: URLs can outgrow DynamoDB's 2 KB key limit. */
+export function crawlPk(url: string): string {
+  return `CRAWL#${sha256Hex(canonicalizeUrl(url))}`;
+}
+
+/** The UTC day (yyyy-mm-dd) of a timestamp. */
+export function utcDay(isoTimestamp: string): string {
+  return isoTimestamp.slice(0, 10);
+}
+
+/** Every UTC day from `fromDay` to `toDay` inclusive. */
+export function daysBetween(fromDay: string, toDay: string): string[] {
+  const days: string[] = [];
+  for (let day = new Date(`${fromDay}T00:00:00.000Z`); ; day = new Date(day.getTime() + 86_400_000)) {
+    const text = day.toISOString().slice(0, 10);
+    if (text > toDay) break;
+    days.push(text);
+  }
+  return days;
+}
+
+// ---- records ----
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const timestamp = z.iso.datetime({ offset: false, precision: 3 });
+
+export const ArticleRecordSchema = z.object({
+  id: sha256,
+  url: z.string().min(1),
+  site: z.string().min(1),
+  title: z.string(),
+  authors: z.array(z.string()),
+  publishedAt: timestamp.optional(),
+  modifiedAt: timestamp.optional(),
+  language: z.string().optional(),
+  contentHash: sha256,
+  version: z.number().int().positive(),
+  ingestedAt: timestamp,
+  firstIngestedAt: timestamp,
+  articleKey: z.string().min(1),
+  rawKey: z.string().min(1),
+}) satisfies z.ZodType<ArticleRecord>;
+
+export const ArticleVersionRecordSchema = z.object({
+  id: sha256,
+  version: z.number().int().positive(),
+  contentHash: sha256,
+  ingestedAt: timestamp,
+  articleKey: z.string().min(1),
+  rawKey: z.string().min(1),
+}) satisfies z.ZodType<ArticleVersionRecord>;
+
+export const CrawlStateRecordSchema = z.object({
+  url: z.string().min(1).max(8192),
+  lastFetchedAt: z.iso.datetime().optional(),
+  lastStatus: z.number().int().optional(),
+  lastOutcome: z.string().max(200).optional(),
+  lastErrorCode: z.string().max(200).optional(),
+  etag: z.string().max(1024).optional(),
+  lastModified: z.string().max(200).optional(),
+  contentHash: sha256.optional(),
+  nextDueAt: z.iso.datetime().optional(),
+  failureCount: z.number().int().nonnegative(),
+  permanentFailure: z.boolean().optional(),
+}) satisfies z.ZodType<CrawlStateRecord>;
+
+/** Reads a stored item back through its schema; a malformed item is a storage fault, not user input. */
+export function parseStoredItem<T>(schema: z.ZodType<T>, item: unknown, what: string): T {
+  const parsed = schema.safeParse(item);
+  if (!parsed.success) {
+    throw new PipelineError('INTERNAL', `stored ${what} is malformed: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+// ---- cursors ----
+// Cursors come back from API callers. The API signs them, but the store still validates their shape before a
+// value from one reaches a DynamoDB key: only these exact fields, in these exact formats.
+
+export const SiteCursorSchema = z.strictObject({ date: timestamp, id: sha256 });
+export type SiteCursor = z.infer<typeof SiteCursorSchema>;
+
+export const IngestedCursorSchema = z.strictObject({ ingestedAt: timestamp, id: sha256 });
+export type IngestedCursor = z.infer<typeof IngestedCursorSchema>;
+
+export function parseCursor<T>(schema: z.ZodType<T>, cursor: StoreCursor): T {
+  const parsed = schema.safeParse(cursor);
+  if (!parsed.success) {
+    throw new PipelineError('BAD_REQUEST', 'invalid cursor: it does not belong to this listing', {
+      retryable: false,
+    });
+  }
+  return parsed.data;
+}
+
+/** Normalizes a caller's timestamp to the stored form (UTC, milliseconds) so string order is time order. */
+export function normalizeTimestamp(value: string, name: string): string {
+  const parsed = z.iso.datetime({ offset: true }).safeParse(value);
+  const date = parsed.success ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new PipelineError(
+      'BAD_REQUEST',
+      `${name} must be an ISO 8601 timestamp, got ${JSON.stringify(value)}`,
+    );
+  }
+  return date.toISOString();
+}
