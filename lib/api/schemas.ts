@@ -17,12 +17,10 @@ export const ArticleIdParam = z
   .regex(/^[0-9a-f]{64}$/, 'an article id is 64 lowercase hex characters (the SHA-256 of its canonical URL)')
   .meta({ description: 'Hex SHA-256 of the canonical URL', example: 'a'.repeat(64) });
 
-export const FormatParam = z
-  .enum(['json', 'text', 'html'])
-  .default('json')
-  .meta({
-    description: 'json: the full Article; text: the body as plain text; html: the sanitized body HTML',
-  });
+export const FormatParam = z.enum(['json', 'text', 'html']).meta({
+  description:
+    'json (the default): the full Article; text: the body as plain text; html: the sanitized body HTML',
+});
 
 export const VersionParam = z
   .string()
@@ -163,12 +161,9 @@ export type ArticleListItem = z.infer<typeof ArticleListItem>;
 
 export const ArticleList = z.object({
   items: z.array(ArticleListItem),
-  nextCursor: z
-    .string()
-    .optional()
-    .meta({
-      description: 'Present only while more items remain; pass it back as ?cursor= with the same query',
-    }),
+  nextCursor: z.string().optional().meta({
+    description: 'Present only while more items remain; pass it back as ?cursor= with the same query',
+  }),
 });
 export type ArticleList = z.infer<typeof ArticleList>;
 
