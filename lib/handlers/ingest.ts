@@ -63,6 +63,8 @@ export interface IngestDependencies {
   logger: HandlerLogger;
   now?: () => Date;
   refresh?: Partial<RefreshPolicy>;
+  /** Called once per handled record (progress output, benchmarks). */
+  onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
 }
 
 export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed';
@@ -75,6 +77,8 @@ export interface IngestOutcome {
   /** For failures: true when a retry may help (the record goes back to the queue). */
   retryable?: boolean;
   error?: { code: string; message: string };
+  /** Wall time spent on this URL: fetch to commit. */
+  durationMs?: number;
 }
 
 export interface IngestBatchCounts {
@@ -293,17 +297,18 @@ export function createIngestService(deps: IngestDependencies) {
             body: record.body.slice(0, 500),
             error: z.prettifyError(body.error),
           });
-          return {
-            messageId: record.messageId,
-            outcome: {
-              url: '',
-              status: 'failed',
-              retryable: false,
-              error: { code: 'BAD_REQUEST', message: 'malformed ingest message' },
-            },
+          const outcome: IngestOutcome = {
+            url: '',
+            status: 'failed',
+            retryable: false,
+            error: { code: 'BAD_REQUEST', message: 'malformed ingest message' },
           };
+          deps.onOutcome?.(outcome, undefined);
+          return { messageId: record.messageId, outcome };
         }
-        return { messageId: record.messageId, outcome: await ingest(body.data) };
+        const outcome = await ingest(body.data);
+        deps.onOutcome?.(outcome, body.data);
+        return { messageId: record.messageId, outcome };
       }),
     );
     const batchItemFailures: SQSBatchItemFailure[] = outcomes

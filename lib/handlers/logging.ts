@@ -18,10 +18,5 @@ export function createLogger(options: {
   });
 }
 
-/** The subset of a logger the handlers call, so tests can capture log lines without Powertools. */
-export interface HandlerLogger {
-  debug(message: string, ...extra: object[]): void;
-  info(message: string, ...extra: object[]): void;
-  warn(message: string, ...extra: object[]): void;
-  error(message: string, ...extra: object[]): void;
-}
+/** The part of the logger the handlers call; tests pass a silent or capturing stand-in. */
+export type HandlerLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;

@@ -1,0 +1,297 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { buildCrawlHandler } from '../../lambdas/crawl.ts';
+import { awsClientConfig, buildIngestService } from '../../lambdas/ingest.ts';
+import { type CrawlSource, ENV, loadConfig } from '../config.ts';
+import type { FetcherConfig } from '../core/fetch/index.ts';
+import { InProcessEventBus } from '../events/in-process.ts';
+import { type CrawlSummary, scheduledEvent } from '../handlers/crawl.ts';
+import type { IngestOutcome } from '../handlers/ingest.ts';
+import { createLogger } from '../handlers/logging.ts';
+import { createQueryHandler } from '../handlers/query.ts';
+import { InProcessIngestQueue } from '../queue/in-process.ts';
+import type { IngestMessage } from '../queue/types.ts';
+import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
+import { createAwsStore } from '../store/aws/index.ts';
+import type { ArticleReader, CrawlStateStore } from '../store/types.ts';
+import type { SiteArticle } from './example-site/articles.ts';
+import { type SiteServer, startSiteServer } from './example-site/server.ts';
+import { loadOrCreateCursorSecret, type QueryServer, startQueryServer } from './query-server.ts';
+import { type DynamoDbEngine, type LocalServers, startLocalServers } from './servers.ts';
+
+/**
+ * The whole pipeline on one machine: S3/DynamoDB-compatible servers, the crawl handler on a timer, the ingest
+ * handler behind an in-process queue, an in-process event bus and the query API on node:http. The handlers
+ * are built by the same functions as the Lambdas, from the same environment variables (lib/config.ts ENV).
+ */
+export interface EmbeddedStackOptions {
+  /** Kept across restarts; undefined = a temporary directory removed on stop. */
+  dataDir?: string;
+  engine?: DynamoDbEngine;
+  /** Crawl sources; undefined = the bundled example site, served on loopback. */
+  sources?: CrawlSource[];
+  /** Articles for the bundled site instead of the example ones (the benchmark serves generated pages). */
+  exampleArticles?: SiteArticle[];
+  /** Query API port: 3000 by default, 0 for any free port, false for no query API. */
+  port?: number | false;
+  host?: string;
+  /** Crawl every this many ms; undefined or 0 = only when crawl() is called. */
+  intervalMs?: number;
+  allowPrivateNetwork?: boolean;
+  /** Ingest batches (of up to 10 records) in flight at once. */
+  concurrency?: number;
+  /** Wait before a failed record is delivered again. */
+  retryDelayMs?: number;
+  maxReceiveCount?: number;
+  /** Fetcher settings (politeness, limits); the example site defaults to no per-host pacing. */
+  fetcher?: FetcherConfig;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  onProgress?: (event: ProgressEvent) => void;
+  onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
+}
+
+export type ProgressEvent =
+  | { kind: 'crawl'; summary: CrawlSummary }
+  | { kind: 'crawl-failed'; error: string }
+  | { kind: 'ingest'; outcome: IngestOutcome }
+  | { kind: 'dead-letter'; count: number };
+
+export interface ProgressTotals {
+  crawls: number;
+  discovered: number;
+  queued: number;
+  ingested: number;
+  unchanged: number;
+  failed: number;
+  deadLettered: number;
+}
+
+export interface EmbeddedStack {
+  /** The environment the handlers were built from (the same variables as in AWS). */
+  env: Record<string, string>;
+  queryUrl?: string;
+  exampleSite?: SiteServer;
+  sources: CrawlSource[];
+  dataDir?: string;
+  bus: InProcessEventBus;
+  queue: InProcessIngestQueue;
+  reader: ArticleReader;
+  crawlState: CrawlStateStore;
+  /** Runs the crawl handler once (the timer does the same). */
+  crawl(): Promise<CrawlSummary>;
+  /** Waits until the queue is empty and every event has been delivered. */
+  drain(): Promise<void>;
+  /** One crawl, then drain: what `npm start -- --once` does. */
+  runOnce(): Promise<ProgressTotals>;
+  totals(): ProgressTotals;
+  stop(): Promise<void>;
+}
+
+const EXAMPLE_SITE_PORT_FILE = 'example-site-port';
+export const DEFAULT_QUERY_PORT = 3000;
+
+export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    return await start(options, stops, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function start(
+  options: EmbeddedStackOptions,
+  stops: Array<() => Promise<void>>,
+  stopAll: () => Promise<void>,
+): Promise<EmbeddedStack> {
+  const servers: LocalServers = await startLocalServers({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
+  });
+  stops.push(() => servers.stop());
+
+  let exampleSite: SiteServer | undefined;
+  let sources = options.sources;
+  if (sources === undefined) {
+    // The example site keeps its port across restarts, so its URLs (and article ids) stay the same.
+    exampleSite = await startSiteServer({
+      ...(options.exampleArticles ? { articles: options.exampleArticles } : {}),
+      port: await rememberedPort(options.dataDir),
+    });
+    stops.push(() => (exampleSite as SiteServer).close());
+    await rememberPort(options.dataDir, Number(new URL(exampleSite.origin).port));
+    sources = [{ url: exampleSite.feedUrl }, { url: exampleSite.sitemapUrl }];
+  }
+
+  const cursorSecret = await loadOrCreateCursorSecret(options.dataDir, process.env[ENV.cursorSecret]);
+  const env: Record<string, string> = {
+    ...servers.env,
+    [ENV.crawlSources]: JSON.stringify(sources),
+    [ENV.allowPrivateNetwork]: options.allowPrivateNetwork ? 'true' : 'false',
+    // Only the example site's own origin is trusted on loopback; every other private address stays blocked.
+    [ENV.allowedOrigins]: exampleSite ? exampleSite.origin : '',
+    [ENV.ingestQueueUrl]: 'embedded://ingest-queue',
+    [ENV.eventBusName]: 'embedded',
+    [ENV.cursorSecret]: cursorSecret,
+    [ENV.logLevel]: options.logLevel ?? 'WARN',
+    [ENV.serviceName]: 'article-pipeline',
+    ...(process.env[ENV.userAgent] ? { [ENV.userAgent]: process.env[ENV.userAgent] as string } : {}),
+  };
+  const config = loadConfig(env);
+  const logLevel = options.logLevel ?? 'WARN';
+  const fetcher: FetcherConfig = {
+    // Loopback sites are ours: no pacing. Real sources get the fetcher's default politeness.
+    ...(exampleSite ? { minIntervalMs: 0, maxConcurrentPerHost: 16 } : {}),
+    ...options.fetcher,
+  };
+
+  const totals: ProgressTotals = {
+    crawls: 0,
+    discovered: 0,
+    queued: 0,
+    ingested: 0,
+    unchanged: 0,
+    failed: 0,
+    deadLettered: 0,
+  };
+  const progress = options.onProgress ?? (() => {});
+
+  const bus = new InProcessEventBus();
+  const ingest = buildIngestService({
+    config,
+    env,
+    events: bus,
+    fetcher,
+    logger: createLogger({ handler: 'ingest', logLevel }),
+    onOutcome: (outcome, message) => {
+      if (outcome.status === 'created' || outcome.status === 'updated') totals.ingested++;
+      else if (outcome.status === 'unchanged') totals.unchanged++;
+      else totals.failed++;
+      progress({ kind: 'ingest', outcome });
+      options.onOutcome?.(outcome, message);
+    },
+  });
+  const queue = new InProcessIngestQueue({
+    handler: (event) => ingest.handler(event),
+    concurrency: options.concurrency ?? 4,
+    retryDelayMs: options.retryDelayMs ?? 2_000,
+    maxReceiveCount: options.maxReceiveCount ?? 3,
+    onBatch: ({ deadLettered }) => {
+      if (deadLettered === 0) return;
+      totals.deadLettered += deadLettered;
+      progress({ kind: 'dead-letter', count: deadLettered });
+    },
+  });
+  stops.push(() => queue.close());
+  const crawlHandler = buildCrawlHandler({
+    config,
+    env,
+    queue,
+    fetcher,
+    logger: createLogger({ handler: 'crawl', logLevel }),
+  });
+
+  const store = createAwsStore({
+    s3: createS3Client(awsClientConfig(env), env),
+    dynamodb: createDynamoDbClient(awsClientConfig(env), env),
+    bucketName: servers.bucketName,
+    tableName: servers.tableName,
+  });
+
+  let queryServer: QueryServer | undefined;
+  if (options.port !== false) {
+    const handler = createQueryHandler({ reader: store.articles, cursorSecret });
+    queryServer = await startQueryServer({
+      handler,
+      port: options.port ?? DEFAULT_QUERY_PORT,
+      ...(options.host ? { host: options.host } : {}),
+    });
+    stops.push(() => (queryServer as QueryServer).close());
+  }
+
+  let crawling: Promise<CrawlSummary> | undefined;
+  const crawl = (): Promise<CrawlSummary> => {
+    // One crawl at a time: a timer tick during a long crawl joins the running one.
+    crawling ??= crawlHandler(scheduledEvent(new Date()))
+      .then((summary) => {
+        totals.crawls++;
+        totals.discovered += summary.discovered;
+        totals.queued += summary.queued;
+        progress({ kind: 'crawl', summary });
+        return summary;
+      })
+      .finally(() => {
+        crawling = undefined;
+      });
+    return crawling;
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  if (options.intervalMs && options.intervalMs > 0) {
+    timer = setInterval(() => {
+      crawl().catch((error: unknown) => progress({ kind: 'crawl-failed', error: String(error) }));
+    }, options.intervalMs);
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
+  }
+
+  const drain = async () => {
+    await queue.drain();
+    await bus.drain();
+  };
+
+  return {
+    env,
+    ...(queryServer ? { queryUrl: queryServer.url } : {}),
+    ...(exampleSite ? { exampleSite } : {}),
+    sources,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    bus,
+    queue,
+    reader: store.articles,
+    crawlState: store.crawlState,
+    crawl,
+    drain,
+    async runOnce() {
+      await crawl();
+      await drain();
+      return { ...totals };
+    },
+    totals: () => ({ ...totals }),
+    async stop() {
+      if (crawling) await crawling.catch(() => {});
+      await stopAll();
+    },
+  };
+}
+
+async function rememberedPort(dataDir: string | undefined): Promise<number> {
+  if (dataDir === undefined) return 0;
+  try {
+    const port = Number((await readFile(join(dataDir, EXAMPLE_SITE_PORT_FILE), 'utf8')).trim());
+    if (Number.isInteger(port) && port > 0 && port < 65536 && (await isPortFree(port))) return port;
+  } catch {
+    // First start: any free port, remembered below.
+  }
+  return 0;
+}
+
+async function rememberPort(dataDir: string | undefined, port: number): Promise<void> {
+  if (dataDir === undefined) return;
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, EXAMPLE_SITE_PORT_FILE), `${port}\n`);
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
