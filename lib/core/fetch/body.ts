@@ -56,10 +56,15 @@ export async function readBody(
     raw.destroy();
     throw error;
   }
+  // pipeline() may report its own abort instead of the error the last stage threw, so keep ours.
+  let overflow: PipelineError | undefined;
   const collect = async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) {
       total += chunk.length;
-      if (total > options.maxBytes) throw tooLarge(options.url, options.maxBytes);
+      if (total > options.maxBytes) {
+        overflow = tooLarge(options.url, options.maxBytes);
+        throw overflow;
+      }
       chunks.push(chunk);
     }
   };
@@ -68,6 +73,7 @@ export async function readBody(
     const run = pipeline as unknown as (...stages: unknown[]) => Promise<void>;
     await run(raw, ...decoders, collect, { signal: options.signal });
   } catch (error) {
+    if (overflow !== undefined) throw overflow;
     if (error instanceof PipelineError) throw error;
     if (options.signal.aborted && options.signal.reason instanceof PipelineError) throw options.signal.reason;
     const code = (error as NodeJS.ErrnoException).code ?? '';
