@@ -10,8 +10,8 @@ import {
   ARTICLE_INGESTED_DETAIL_TYPE,
   type ArticleEventPublisher,
   type ArticleIngestedDetail,
-  ArticleIngestedDetail as DetailSchema,
 } from '../core/events.ts';
+import { checkedDetail } from './detail.ts';
 
 export interface EventBridgePublisherOptions {
   client: EventBridgeClient;
@@ -39,7 +39,7 @@ export class EventBridgePublisher implements ArticleEventPublisher {
   }
 
   async publishArticleIngested(detail: ArticleIngestedDetail): Promise<void> {
-    const checked = DetailSchema.parse(detail);
+    const checked = checkedDetail(detail);
     const entry: PutEventsRequestEntry = {
       EventBusName: this.#eventBusName,
       Source: ARTICLE_EVENT_SOURCE,

@@ -1,8 +1,5 @@
-import {
-  type ArticleEventPublisher,
-  type ArticleIngestedDetail,
-  ArticleIngestedDetail as DetailSchema,
-} from '../core/events.ts';
+import type { ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';
+import { checkedDetail } from './detail.ts';
 
 /** An ArticleIngested listener; may be async. */
 export type ArticleIngestedListener = (detail: ArticleIngestedDetail) => void | Promise<void>;
@@ -46,7 +43,7 @@ export class InProcessEventBus implements ArticleEventPublisher {
 
   async publishArticleIngested(detail: ArticleIngestedDetail): Promise<void> {
     // Same contract as the EventBridge publisher: an invalid detail is the publisher's bug, surfaced here.
-    const checked = DetailSchema.parse(detail);
+    const checked = checkedDetail(detail);
     for (const listener of [...this.#listeners]) {
       const delivery = Promise.resolve()
         .then(() => listener(structuredClone(checked)))

@@ -9,9 +9,9 @@ import {
   ARTICLE_INGESTED_DETAIL_TYPE,
   type ArticleEventPublisher,
   type ArticleIngestedDetail,
-  ArticleIngestedDetail as DetailSchema,
 } from '../core/events.ts';
 import { parseHttpUrl } from '../core/url.ts';
+import { checkedDetail } from './detail.ts';
 
 /**
  * Delivers ArticleIngested as an HTTP POST to one configured URL (the embedded stack's `--webhook URL`).
@@ -165,7 +165,7 @@ export class WebhookPublisher implements ArticleEventPublisher {
   }
 
   async publishArticleIngested(detail: ArticleIngestedDetail): Promise<void> {
-    const checked = DetailSchema.parse(detail);
+    const checked = checkedDetail(detail);
     const envelope: WebhookEnvelope = {
       version: '0',
       id: randomUUID(),
