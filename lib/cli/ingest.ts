@@ -1,7 +1,71 @@
-import type { CliIO } from './io.ts';
+import { parseArgs } from 'node:util';
+import { articleIdForUrl } from '../core/url.ts';
+import { startEmbeddedStack } from '../embedded/stack.ts';
+import type { IngestOutcome } from '../handlers/ingest.ts';
+import type { ArticleReader } from '../store/types.ts';
+import { type CliIO, UsageError } from './io.ts';
 
-/** Placeholder until the command lands. */
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr('articles ingest: not implemented yet');
-  return 2;
+export const DEFAULT_DATA_DIR = '.data';
+
+/**
+ * `articles ingest URL... [--data-dir DIR] [--allow-private-network]`: ingests the URLs once into the embedded
+ * store (the same data `npm start` serves) and prints one JSON line per URL. Exit 1 when any URL failed.
+ */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const urls = parsed.positionals;
+  if (urls.length === 0) throw new UsageError('give at least one URL');
+  const stack = await startEmbeddedStack({
+    dataDir: parsed.values['data-dir'] ?? DEFAULT_DATA_DIR,
+    sources: [],
+    port: false,
+    allowPrivateNetwork: parsed.values['allow-private-network'] ?? false,
+    logLevel: 'SILENT',
+  });
+  let failed = 0;
+  try {
+    for (const url of urls) {
+      const outcome = await stack.ingest.ingest({ url });
+      if (outcome.status === 'failed') failed++;
+      io.stdout(JSON.stringify(await describe(outcome, stack.reader)));
+    }
+    await stack.bus.drain();
+  } finally {
+    await stack.stop();
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'allow-private-network': { type: 'boolean' },
+    },
+  });
+}
+
+/** One output line. A 304 carries no page to take the id from, so it is looked up by the requested URL. */
+async function describe(outcome: IngestOutcome, reader: ArticleReader): Promise<Record<string, unknown>> {
+  let { id, version } = outcome;
+  if (outcome.status === 'unchanged' && id === undefined) {
+    const record = await reader.getRecord(articleIdForUrl(outcome.url)).catch(() => undefined);
+    id = record?.id;
+    version = record?.version;
+  }
+  return {
+    ...(id === undefined ? {} : { id }),
+    url: outcome.url,
+    ...(version === undefined ? {} : { version }),
+    status: outcome.status,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
 }

@@ -7,7 +7,7 @@ import { type CrawlSource, ENV, loadConfig } from '../config.ts';
 import type { FetcherConfig } from '../core/fetch/index.ts';
 import { InProcessEventBus } from '../events/in-process.ts';
 import { type CrawlSummary, scheduledEvent } from '../handlers/crawl.ts';
-import type { IngestOutcome } from '../handlers/ingest.ts';
+import type { IngestOutcome, IngestService } from '../handlers/ingest.ts';
 import { createLogger } from '../handlers/logging.ts';
 import { createQueryHandler } from '../handlers/query.ts';
 import { InProcessIngestQueue } from '../queue/in-process.ts';
@@ -78,6 +78,8 @@ export interface EmbeddedStack {
   queue: InProcessIngestQueue;
   reader: ArticleReader;
   crawlState: CrawlStateStore;
+  /** The ingest handler's logic, for ingesting given URLs directly (the `ingest` CLI). */
+  ingest: IngestService;
   /** Runs the crawl handler once (the timer does the same). */
   crawl(): Promise<CrawlSummary>;
   /** Waits until the queue is empty and every event has been delivered. */
@@ -256,6 +258,7 @@ async function start(
     queue,
     reader: store.articles,
     crawlState: store.crawlState,
+    ingest,
     crawl,
     drain,
     async runOnce() {

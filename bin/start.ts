@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// `npm start`: the whole pipeline on this machine (see lib/embedded/stack.ts). `npm start -- --help` for options.
+import { parseArgs } from 'node:util';
+import type { CrawlSource } from '../lib/config.ts';
+import { DEFAULT_QUERY_PORT, type ProgressEvent, startEmbeddedStack } from '../lib/embedded/stack.ts';
+
+const USAGE = `usage: npm start -- [options]
+  --data-dir DIR            where S3 objects and the DynamoDB table are kept (default .data)
+  --source URL              crawl this feed, sitemap, site or article instead of the example site (repeatable)
+  --interval DURATION       crawl every DURATION, e.g. 90s, 15m, 1h (default 15m)
+  --port N                  query API port (default ${DEFAULT_QUERY_PORT}; 0 picks a free one)
+  --host HOST               query API address (default 127.0.0.1)
+  --concurrency N           ingest batches in flight (default 4)
+  --allow-private-network   let sources on private addresses through
+  --engine ENGINE           dynalite (default) or dynamodb-local
+  --log-level LEVEL         handler JSON logs: DEBUG, INFO, WARN (default), ERROR, SILENT
+  --once                    crawl once, ingest everything queued, print totals and exit
+  --quiet                   no line per article`;
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
+
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) throw new Error(`not a duration: ${JSON.stringify(text)} (try 90s, 15m or 1h)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Number(match[1]) * unit;
+  if (ms < 1000) throw new Error('the crawl interval must be at least 1s');
+  return ms;
+}
+
+function positiveInteger(text: string | undefined, name: string, fallback: number, min = 1): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string', default: '.data' },
+      source: { type: 'string', multiple: true },
+      interval: { type: 'string', default: '15m' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      concurrency: { type: 'string' },
+      'allow-private-network': { type: 'boolean', default: false },
+      engine: { type: 'string', default: 'dynalite' },
+      'log-level': { type: 'string', default: 'WARN' },
+      once: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const engine = values.engine;
+  if (engine !== 'dynalite' && engine !== 'dynamodb-local')
+    throw new Error('--engine must be dynalite or dynamodb-local');
+  const logLevel = values['log-level'].toUpperCase();
+  if (!LOG_LEVELS.includes(logLevel as (typeof LOG_LEVELS)[number])) {
+    throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const sources: CrawlSource[] | undefined = values.source?.map((url) => ({ url }));
+  for (const source of sources ?? []) {
+    if (!URL.canParse(source.url) || !/^https?:$/.test(new URL(source.url).protocol)) {
+      throw new Error(`--source must be an http(s) URL, got ${JSON.stringify(source.url)}`);
+    }
+  }
+  const intervalMs = parseDuration(values.interval);
+  const quiet = values.quiet;
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+
+  const onProgress = (event: ProgressEvent) => {
+    if (event.kind === 'crawl') {
+      const { summary } = event;
+      const skipped = Object.values(summary.skipped).reduce((a, b) => a + b, 0);
+      say(
+        `crawl: ${summary.sources} sources${summary.failedSources ? ` (${summary.failedSources} failed)` : ''}, ` +
+          `discovered ${summary.discovered}, queued ${summary.queued}, skipped ${skipped}`,
+      );
+    } else if (event.kind === 'crawl-failed') {
+      say(`crawl failed: ${event.error}`);
+    } else if (event.kind === 'dead-letter') {
+      say(`dead-lettered ${event.count} message(s) after repeated failures`);
+    } else if (!quiet) {
+      const { outcome } = event;
+      const detail =
+        outcome.status === 'failed'
+          ? `${outcome.error?.code ?? 'FAILED'}${outcome.retryable ? ' (will retry)' : ''}: ${outcome.error?.message ?? ''}`
+          : outcome.version === undefined
+            ? ''
+            : `v${outcome.version}`;
+      say(`${outcome.status.padEnd(9)} ${outcome.url} ${detail}`.trimEnd());
+    }
+  };
+
+  const stack = await startEmbeddedStack({
+    dataDir: values['data-dir'],
+    engine,
+    ...(sources ? { sources } : {}),
+    port: positiveInteger(values.port, 'port', DEFAULT_QUERY_PORT, 0),
+    ...(values.host ? { host: values.host } : {}),
+    concurrency: positiveInteger(values.concurrency, 'concurrency', 4),
+    allowPrivateNetwork: values['allow-private-network'],
+    logLevel: logLevel as (typeof LOG_LEVELS)[number],
+    ...(values.once ? {} : { intervalMs }),
+    onProgress,
+  });
+  const totalsLine = () => {
+    const t = stack.totals();
+    return `totals: discovered ${t.discovered}, queued ${t.queued}, ingested ${t.ingested}, unchanged ${t.unchanged}, failed ${t.failed}, dead-lettered ${t.deadLettered}`;
+  };
+  say(`data in ${values['data-dir']} (${engine})`);
+  if (stack.exampleSite)
+    say(`example site: ${stack.exampleSite.origin}/ (feed ${stack.exampleSite.feedUrl})`);
+  else say(`sources: ${stack.sources.map((source) => source.url).join(', ')}`);
+  if (stack.queryUrl) say(`query API: ${stack.queryUrl}/articles  (OpenAPI: ${stack.queryUrl}/openapi.json)`);
+
+  if (values.once) {
+    try {
+      await stack.runOnce();
+      say(totalsLine());
+    } finally {
+      await stack.stop();
+    }
+    return 0;
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping (${totalsLine()})`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  say(`crawling now and every ${values.interval}; Ctrl-C to stop`);
+  const crawlAndReport = async () => {
+    try {
+      await stack.crawl();
+      await stack.drain();
+      say(totalsLine());
+    } catch (error) {
+      say(`crawl failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  await crawlAndReport();
+  // The stack's own timer keeps crawling; this one reports totals after each round settles.
+  setInterval(() => void stack.drain().then(() => say(totalsLine())), intervalMs).unref();
+  await new Promise<never>(() => {
+    // Runs until a signal stops it; the query server keeps the event loop alive.
+  });
+  return 0;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`start: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+  process.exitCode = 2;
+}
