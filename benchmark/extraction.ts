@@ -82,7 +82,8 @@ async function loadFullExtractor(): Promise<Extractor | undefined> {
 }
 
 const contentOnly: Extractor = (html, url) => {
-  const $ = load(html);
+  // htmlparser2 (cheerio's xml option in HTML mode) parses several times faster than parse5.
+  const $ = load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const title = $('meta[property="og:title"]').attr('content') ?? $('title').first().text();
   return extractContent($, { pageUrl: new URL(url), title: title.trim() || undefined })?.text ?? '';
 };
