@@ -10,8 +10,12 @@ import type { StoreCursor } from '../store/types.ts';
  */
 
 export const MIN_CURSOR_SECRET_LENGTH = 32;
-/** A cursor older than this is refused: a poller resumes from the last ingestedAt it saw instead. */
-export const DEFAULT_CURSOR_MAX_AGE_SECONDS = 24 * 60 * 60;
+/**
+ * A cursor older than this is refused (so a leaked cursor does not work forever, and the cursor format can
+ * change with a bounded overlap). A week covers a poller that was down over a weekend; one that was down
+ * longer starts again from since=<the last ingestedAt it processed>.
+ */
+export const DEFAULT_CURSOR_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
 const CURSOR_FORMAT_VERSION = 1;
 
 /** What a cursor is bound to: the listing and its filters (not the page size, which may change). */

@@ -164,6 +164,10 @@ export const ArticleList = z.object({
   nextCursor: z.string().optional().meta({
     description: 'Present only while more items remain; pass it back as ?cursor= with the same query',
   }),
+  resumeCursor: z.string().optional().meta({
+    description:
+      'since lists only: the position after the last item returned, present even when nothing more remains yet. Poll again later with ?cursor=<resumeCursor> and the same since to get only what arrived since, with nothing missed or repeated.',
+  }),
 });
 export type ArticleList = z.infer<typeof ArticleList>;
 

@@ -199,6 +199,9 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
         : await reader.listIngestedSince({ since: binding.since, limit, after });
     const body: ArticleList = { items: page.items.map(toListItem) };
     if (page.cursor !== undefined) body.nextCursor = cursors.encode(page.cursor, binding);
+    if (binding.list === 'since' && page.resume !== undefined) {
+      body.resumeCursor = cursors.encode(page.resume, binding);
+    }
     return jsonResponse(200, body, { 'cache-control': CACHE_CONTROL.list });
   }
 
