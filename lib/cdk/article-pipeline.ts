@@ -19,7 +19,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, type EnvKey } from '../config.ts';
+import { DEFAULT_USER_AGENT, ENV, type EnvKey } from '../config.ts';
 import { ARTICLES_TABLE, type KeyAttribute } from '../store/table.ts';
 import { bundlingOptions, type FunctionName, lambdaEntry, PROJECT_ROOT } from './bundling.ts';
 import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolveProps } from './props.ts';
@@ -189,11 +189,18 @@ export class ArticlePipeline extends Construct {
       logLevel: config.logLevel,
       serviceName: 'article-pipeline',
     };
-    const fetcher: FunctionEnvironment = config.userAgent ? { userAgent: config.userAgent } : {};
+    // Fetch settings stated explicitly, secure defaults included: the SSRF guard stays on in AWS.
+    const fetcher: FunctionEnvironment = {
+      userAgent: config.userAgent ?? DEFAULT_USER_AGENT,
+      allowPrivateNetwork: 'false',
+      allowedOrigins: config.fetchAllowedOrigins.join(','),
+    };
     this.environments = {
       crawl: {
         ...common,
         ...fetcher,
+        // The crawl only reads crawl state, but the store it builds names both bucket and table.
+        bucketName: this.bucket.bucketName,
         tableName: this.table.tableName,
         ingestQueueUrl: this.queue.queueUrl,
         crawlSources: JSON.stringify(config.sources),
@@ -251,7 +258,7 @@ export class ArticlePipeline extends Construct {
     // ingest: crawl state and article index (conditional writes), raw + article objects, events.
     iam.Grant.addToPrincipal({
       grantee: ingest,
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: tableOnly,
     });
     iam.Grant.addToPrincipal({

@@ -24,6 +24,7 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'logLevel',
   'userAgent',
+  'fetchAllowedOrigins',
   'apiAuthorization',
   'apiRateLimit',
   'apiBurstLimit',
@@ -89,6 +90,17 @@ const ContextSchema = z.object({
   logRetentionDays: integer.optional(),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
   userAgent: z.string().min(1).optional(),
+  fetchAllowedOrigins: z
+    .union([
+      z.string().transform((value) =>
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      ),
+      z.array(z.string()),
+    ])
+    .optional(),
   apiAuthorization: z.enum(['iam', 'none']).optional(),
   apiRateLimit: integer.optional(),
   apiBurstLimit: integer.optional(),
@@ -145,6 +157,7 @@ export function settingsFromContext(node: Node): ContextSettings {
       logRetentionDays: c.logRetentionDays,
       logLevel: c.logLevel,
       userAgent: c.userAgent,
+      fetchAllowedOrigins: c.fetchAllowedOrigins,
       apiAuthorization: c.apiAuthorization,
       apiThrottle,
       bucketEncryption: c.bucketEncryption,

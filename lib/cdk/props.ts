@@ -36,6 +36,11 @@ export interface ArticlePipelineProps {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Overrides the fetcher's User-Agent (it should name a contact page for site owners). */
   userAgent?: string;
+  /**
+   * Origins (`http://host:port`) the fetcher may reach even on private or loopback addresses, e.g. an
+   * intranet site. Default none: every private address is refused (SSRF guard).
+   */
+  fetchAllowedOrigins?: string[];
   /** 'iam' (default) requires SigV4-signed requests; 'none' makes the query API public. */
   apiAuthorization?: 'iam' | 'none';
   /** Steady-state requests per second and burst for the query API stage. Defaults 50 and 100. */
@@ -80,6 +85,7 @@ export const DEFAULT_PROPS = {
   ingestMaxConcurrency: 5,
   ingestBatchSize: 5,
   ingestTimeoutSeconds: 60,
+  fetchAllowedOrigins: [],
   logRetentionDays: 30,
   logLevel: 'INFO',
   apiAuthorization: 'iam',

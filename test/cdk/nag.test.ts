@@ -1,0 +1,64 @@
+import { Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import type { ArticlePipelineProps } from '../../lib/cdk/props.ts';
+import { synthesize } from './support.ts';
+
+function findings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+  );
+}
+
+const VARIANTS: Record<string, ArticlePipelineProps> = {
+  defaults: {},
+  'kms, versioned, default bus, alarm e-mail': {
+    bucketEncryption: 'kms',
+    bucketVersioning: true,
+    eventBus: 'default',
+    alarmEmail: 'ops@news.example',
+  },
+  'public API, existing alarm topic': {
+    apiAuthorization: 'none',
+    alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms',
+  },
+};
+
+describe('cdk-nag AwsSolutions checks', () => {
+  for (const [variant, props] of Object.entries(VARIANTS)) {
+    it(`finds nothing unacknowledged (${variant})`, () => {
+      const { stack } = synthesize(props);
+      expect(findings(stack)).toEqual([]);
+    });
+  }
+
+  it('does report what is not acknowledged (the check is live)', () => {
+    const { stack } = synthesize();
+    new s3.Bucket(stack, 'CarelessBucket');
+    expect(findings(stack)).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions-S1 at ArticlePipeline/CarelessBucket/Resource',
+        'AwsSolutions-S10 at ArticlePipeline/CarelessBucket/Resource',
+      ]),
+    );
+  });
+
+  it('gives every acknowledgement a reason of substance', () => {
+    const { stack } = synthesize({ apiAuthorization: 'none', alarmEmail: 'ops@news.example' });
+    const acknowledged: Array<[string, string]> = [];
+    for (const construct of stack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        acknowledged.push(...Object.entries(entry.data as Record<string, string>));
+      }
+    }
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledged) {
+      expect(id).toMatch(/AwsSolutions-[A-Z]+\d+/);
+      expect(reason.length, `${id}: ${reason}`).toBeGreaterThan(40);
+    }
+  });
+});

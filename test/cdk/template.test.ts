@@ -1,0 +1,445 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUCKET_PREFIXES } from '../../lib/cdk/article-pipeline.ts';
+import { FUNCTION_NAMES, type FunctionName } from '../../lib/cdk/bundling.ts';
+import { DEFAULT_PROPS } from '../../lib/cdk/props.ts';
+import { ENV } from '../../lib/config.ts';
+import { isPipelineError } from '../../lib/core/errors.ts';
+import { articleObjectKey, rawObjectKey } from '../../lib/store/layout.ts';
+import { ARTICLES_TABLE } from '../../lib/store/table.ts';
+import { envKeysReadBy } from './handler-env.ts';
+import { only, type Resource, resourcesOfType, type Synthesized, synthesize } from './support.ts';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize({ sources: [{ url: 'https://news.example/feed.xml' }] });
+});
+
+/** Renders a CloudFormation value with logical ids replaced by readable names, e.g. `table.Arn/index/bySite`. */
+function render(value: unknown, names: Record<string, string>): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((part) => render(part, names)).join(',');
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) return names[object.Ref as string] ?? `{${object.Ref}}`;
+  if ('Fn::GetAtt' in object) {
+    const [id, attribute] = object['Fn::GetAtt'] as [string, string];
+    return `${names[id] ?? id}.${attribute}`;
+  }
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => render(part, names)).join(separator);
+  }
+  return JSON.stringify(object);
+}
+
+function readableNames(): Record<string, string> {
+  const p = s.stack.pipeline;
+  return {
+    [s.logicalId(p.bucket)]: 'bucket',
+    [s.logicalId(p.table)]: 'table',
+    [s.logicalId(p.queue)]: 'queue',
+    [s.logicalId(p.deadLetterQueue)]: 'dlq',
+    [s.logicalId(p.eventBus as never)]: 'bus',
+    ...Object.fromEntries(
+      FUNCTION_NAMES.map((name) => [s.logicalId(p.functions[name].logGroup as never), `${name}Logs`]),
+    ),
+  };
+}
+
+/** Every (action, resource) pair a function's role allows, as sorted `action on resource` lines. */
+function permissionsOf(name: FunctionName): string[] {
+  const roleId = s.logicalId(s.stack.pipeline.functions[name].role as never);
+  const names = readableNames();
+  const lines: string[] = [];
+  for (const policy of Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy'))) {
+    const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref);
+    if (!roles.includes(roleId)) continue;
+    const document = policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> };
+    for (const statement of document.Statement) {
+      expect(statement.Effect).toBe('Allow');
+      const actions = [statement.Action].flat() as string[];
+      const resources = [statement.Resource].flat();
+      for (const action of actions)
+        for (const resource of resources) lines.push(`${action} on ${render(resource, names)}`);
+    }
+  }
+  return lines.sort();
+}
+
+describe('article bucket', () => {
+  const bucket = (): Resource => s.template.toJSON().Resources[s.logicalId(s.stack.pipeline.bucket)];
+
+  it('blocks public access, encrypts, logs access and is retained', () => {
+    const resource = bucket();
+    expect(resource.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(resource.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(resource.Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: s.logicalId(s.stack.pipeline.accessLogBucket) },
+      LogFilePrefix: 'article-bucket/',
+    });
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.UpdateReplacePolicy).toBe('Retain');
+    // Versions live under their own keys (see props.bucketVersioning), so S3 versioning is off by default.
+    expect(resource.Properties.VersioningConfiguration).toBeUndefined();
+  });
+
+  it('denies every request that is not over TLS', () => {
+    s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: s.logicalId(s.stack.pipeline.bucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('ages raw HTML to a cheaper class, then expires it; articles are never expired', () => {
+    const rules = (bucket().Properties.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> })
+      .Rules;
+    const raw = rules.find((rule) => rule.Prefix === BUCKET_PREFIXES.raw);
+    expect(raw).toMatchObject({
+      Status: 'Enabled',
+      Transitions: [
+        { StorageClass: 'GLACIER_IR', TransitionInDays: DEFAULT_PROPS.rawHtml.transitionAfterDays },
+      ],
+      ExpirationInDays: DEFAULT_PROPS.rawHtml.expireAfterDays,
+    });
+    const expiring = rules.filter((rule) => rule.ExpirationInDays !== undefined);
+    expect(expiring.map((rule) => rule.Prefix)).toEqual([BUCKET_PREFIXES.raw]);
+  });
+
+  it('takes the lifecycle from props and rejects one S3 would refuse', () => {
+    const custom = synthesize({
+      rawHtml: { transitionAfterDays: 45, storageClass: 'STANDARD_IA', expireAfterDays: 90 },
+    });
+    custom.template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: 'raw/',
+            Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 45 }],
+            ExpirationInDays: 90,
+          }),
+        ]),
+      },
+    });
+    const tooEarly = () => synthesize({ rawHtml: { transitionAfterDays: 10, storageClass: 'STANDARD_IA' } });
+    expect(tooEarly).toThrow(/transitionAfterDays must be an integer from 30/);
+    try {
+      synthesize({ rawHtml: { transitionAfterDays: 60, expireAfterDays: 40 } });
+      expect.unreachable();
+    } catch (error) {
+      expect(isPipelineError(error) && error.code).toBe('BAD_REQUEST');
+    }
+  });
+
+  it('uses a rotated customer-managed KMS key when asked', () => {
+    const kms = synthesize({ bucketEncryption: 'kms' });
+    const [keyId] = only(resourcesOfType(kms.template, 'AWS::KMS::Key'));
+    kms.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    kms.template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
+    });
+  });
+
+  it('keeps the prefixes the store writes under', () => {
+    const parts = {
+      site: 'news.example',
+      firstIngestedAt: '2026-01-02T03:04:05Z',
+      id: 'a'.repeat(64),
+      version: 1,
+      tag: 't',
+    };
+    expect(rawObjectKey(parts).startsWith(BUCKET_PREFIXES.raw)).toBe(true);
+    expect(articleObjectKey(parts).startsWith(BUCKET_PREFIXES.articles)).toBe(true);
+  });
+});
+
+describe('article table', () => {
+  it('has the keys and indexes of lib/store/table.ts, on demand, with PITR and deletion protection', () => {
+    const [, table] = only(resourcesOfType(s.template, 'AWS::DynamoDB::Table'));
+    const p = table.Properties;
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(p.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(p.KeySchema).toEqual([
+      { AttributeName: ARTICLES_TABLE.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: ARTICLES_TABLE.sortKey.name, KeyType: 'RANGE' },
+    ]);
+    const indexes = (p.GlobalSecondaryIndexes as Array<Record<string, unknown>>).map((index) => ({
+      name: index.IndexName,
+      keys: index.KeySchema,
+      projection: (index.Projection as { ProjectionType: string }).ProjectionType,
+    }));
+    expect(indexes).toEqual(
+      ARTICLES_TABLE.globalSecondaryIndexes.map((index) => ({
+        name: index.indexName,
+        keys: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ],
+        projection: index.projection,
+      })),
+    );
+  });
+
+  it('lets deletion protection be turned off', () => {
+    const dev = synthesize({ tableDeletionProtection: false, removalPolicy: 'destroy' });
+    const [, table] = only(resourcesOfType(dev.template, 'AWS::DynamoDB::Table'));
+    expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+    expect(table.DeletionPolicy).toBe('Delete');
+  });
+});
+
+describe('ingest queue', () => {
+  it('has a DLQ after 3 receives, kept 14 days, and a visibility timeout of six times the ingest timeout', () => {
+    const resources = s.template.toJSON().Resources;
+    const queue = resources[s.logicalId(s.stack.pipeline.queue)];
+    const dlqId = s.logicalId(s.stack.pipeline.deadLetterQueue);
+    const ingestTimeout = resources[s.functionId('ingest')].Properties.Timeout as number;
+    expect(queue.Properties.VisibilityTimeout).toBe(6 * ingestTimeout);
+    expect(queue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: 3,
+    });
+    expect(resources[dlqId].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    for (const id of [s.logicalId(s.stack.pipeline.queue), dlqId]) {
+      expect(resources[id].Properties.SqsManagedSseEnabled).toBe(true);
+      s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ],
+        },
+      });
+    }
+  });
+
+  it('follows a longer ingest timeout', () => {
+    const slow = synthesize({ ingestTimeoutSeconds: 120 });
+    slow.template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 720 });
+  });
+
+  it('feeds ingest with bounded concurrency and partial batch failures', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: s.functionId('ingest') },
+      EventSourceArn: { 'Fn::GetAtt': [s.logicalId(s.stack.pipeline.queue), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: DEFAULT_PROPS.ingestMaxConcurrency },
+      BatchSize: DEFAULT_PROPS.ingestBatchSize,
+    });
+    const capped = synthesize({ ingestMaxConcurrency: 2 });
+    capped.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(() => synthesize({ ingestMaxConcurrency: 1 })).toThrow(/ingestMaxConcurrency/);
+  });
+});
+
+describe('functions', () => {
+  it('are arm64 ESM bundles on Node.js 24 with their own log group and retention', () => {
+    const resources = s.template.toJSON().Resources;
+    for (const name of FUNCTION_NAMES) {
+      const fn = resources[s.functionId(name)];
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+      });
+      const logGroupId = s.logicalId(s.stack.pipeline.functions[name].logGroup as never);
+      expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: logGroupId } });
+      expect(resources[logGroupId].Properties.RetentionInDays).toBe(DEFAULT_PROPS.logRetentionDays);
+    }
+  });
+
+  it('set every environment variable their code reads, named only through ENV', async () => {
+    const resources = s.template.toJSON().Resources;
+    const envNames = new Set<string>(Object.values(ENV));
+    for (const name of FUNCTION_NAMES) {
+      const variables = resources[s.functionId(name)].Properties.Environment.Variables as Record<
+        string,
+        unknown
+      >;
+      const read = await envKeysReadBy(name);
+      expect(read.size, `${name} reads no ENV key: the derivation found nothing`).toBeGreaterThan(0);
+      for (const key of read) expect(variables, `${name} reads ${key}`).toHaveProperty(ENV[key]);
+      for (const variable of Object.keys(variables)) {
+        if (variable !== 'NODE_OPTIONS') expect(envNames, `${name} sets ${variable}`).toContain(variable);
+      }
+    }
+    const crawlVariables = resources[s.functionId('crawl')].Properties.Environment.Variables;
+    expect(JSON.parse(crawlVariables[ENV.crawlSources])).toEqual([{ url: 'https://news.example/feed.xml' }]);
+    expect(crawlVariables[ENV.allowPrivateNetwork]).toBe('false');
+  });
+
+  it('never put the cursor secret in the template, only a deploy-time reference', () => {
+    const variables = s.template.toJSON().Resources[s.functionId('query')].Properties.Environment.Variables;
+    expect(JSON.stringify(variables[ENV.cursorSecret])).toContain('{{resolve:secretsmanager:');
+  });
+
+  it('do not retry a failed scheduled crawl (the next schedule is the retry)', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: s.functionId('crawl') },
+      MaximumRetryAttempts: 0,
+    });
+  });
+});
+
+describe('least privilege', () => {
+  it('crawl reads crawl state and queues URLs, nothing else', () => {
+    expect(permissionsOf('crawl')).toEqual([
+      'dynamodb:GetItem on table.Arn',
+      'logs:CreateLogStream on crawlLogs.Arn',
+      'logs:PutLogEvents on crawlLogs.Arn',
+      'sqs:SendMessage on queue.Arn',
+    ]);
+  });
+
+  it('ingest writes items and objects under its prefixes, consumes the queue and puts events', () => {
+    expect(permissionsOf('ingest')).toEqual([
+      'dynamodb:GetItem on table.Arn',
+      'dynamodb:PutItem on table.Arn',
+      'dynamodb:UpdateItem on table.Arn',
+      'events:PutEvents on bus.Arn',
+      'logs:CreateLogStream on ingestLogs.Arn',
+      'logs:PutLogEvents on ingestLogs.Arn',
+      's3:PutObject on bucket.Arn/articles/*',
+      's3:PutObject on bucket.Arn/raw/*',
+      'sqs:ChangeMessageVisibility on queue.Arn',
+      'sqs:DeleteMessage on queue.Arn',
+      'sqs:GetQueueAttributes on queue.Arn',
+      'sqs:GetQueueUrl on queue.Arn',
+      'sqs:ReceiveMessage on queue.Arn',
+    ]);
+  });
+
+  it('query reads the table, its named indexes and article objects only', () => {
+    const indexes = ARTICLES_TABLE.globalSecondaryIndexes.map((index) => index.indexName);
+    expect(permissionsOf('query')).toEqual(
+      [
+        'dynamodb:GetItem on table.Arn',
+        ...indexes.map((index) => `dynamodb:GetItem on table.Arn/index/${index}`),
+        'dynamodb:Query on table.Arn',
+        ...indexes.map((index) => `dynamodb:Query on table.Arn/index/${index}`),
+        'logs:CreateLogStream on queryLogs.Arn',
+        'logs:PutLogEvents on queryLogs.Arn',
+        's3:GetObject on bucket.Arn/articles/*',
+      ].sort(),
+    );
+  });
+
+  it('has no managed policies and no "*" resource anywhere', () => {
+    for (const role of Object.values(resourcesOfType(s.template, 'AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    for (const policy of Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy'))) {
+      const statements = (policy.Properties.PolicyDocument as { Statement: Array<{ Resource: unknown }> })
+        .Statement;
+      for (const statement of statements) expect([statement.Resource].flat()).not.toContain('*');
+    }
+  });
+});
+
+describe('schedule, API, events, alarms and outputs', () => {
+  it('schedules the crawl at the configured rate', () => {
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: `rate(${DEFAULT_PROPS.crawlRateMinutes} minutes)`,
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [s.functionId('crawl'), 'Arn'] } })],
+    });
+    const hourly = synthesize({}, { crawlRateMinutes: '60' });
+    hourly.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+  });
+
+  it('serves the query function over an IAM-authorized, throttled, logged HTTP API', () => {
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      AuthorizationType: 'AWS_IAM',
+    });
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: DEFAULT_PROPS.apiThrottle.rateLimit,
+        ThrottlingBurstLimit: DEFAULT_PROPS.apiThrottle.burstLimit,
+      },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [s.functionId('query'), 'Arn'] },
+      PayloadFormatVersion: '2.0',
+    });
+    const open = synthesize({ apiAuthorization: 'none' });
+    open.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'NONE' });
+  });
+
+  it('creates a bus for ArticleIngested, or uses the default bus', () => {
+    only(resourcesOfType(s.template, 'AWS::Events::EventBus'));
+    const onDefault = synthesize({ eventBus: 'default' });
+    expect(resourcesOfType(onDefault.template, 'AWS::Events::EventBus')).toEqual({});
+    const variables =
+      onDefault.template.toJSON().Resources[onDefault.functionId('ingest')].Properties.Environment.Variables;
+    expect(variables[ENV.eventBusName]).toBe('default');
+  });
+
+  it('alarms on DLQ depth, ingest errors and crawl errors, notifying the topic when one is set', () => {
+    const dlqName = { 'Fn::GetAtt': [s.logicalId(s.stack.pipeline.deadLetterQueue), 'QueueName'] };
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: dlqName }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    for (const name of ['ingest', 'crawl'] as const) {
+      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: s.functionId(name) } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+    expect(resourcesOfType(s.template, 'AWS::SNS::Topic')).toEqual({});
+
+    const notified = synthesize({ alarmEmail: 'ops@news.example' });
+    const [topicId] = only(resourcesOfType(notified.template, 'AWS::SNS::Topic'));
+    notified.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@news.example',
+    });
+    const alarms = Object.values(resourcesOfType(notified.template, 'AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(3);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('outputs the API URL, bucket, table and bus', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'BucketName', 'TableName', 'EventBusName']),
+    );
+  });
+});
