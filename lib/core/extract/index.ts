@@ -1,0 +1,246 @@
+// extract(): one article page (bytes or text + URL) in, one validated Article (or a typed error) out.
+// Order matters: metadata is read before content extraction, because extractContent mutates the DOM.
+import { type CheerioAPI, load } from 'cheerio';
+import { ARTICLE_SCHEMA_VERSION, Article } from '../article.ts';
+import { err, ok, PipelineError, type Result, toPipelineError } from '../errors.ts';
+import { sha256Hex } from '../hash.ts';
+import { articleIdForUrl, canonicalizeUrl, parseHttpUrl } from '../url.ts';
+import { extractContent } from './content.ts';
+import { decodeHtml } from './decode.ts';
+import { extractMetadata } from './metadata.ts';
+
+export { decodeHtml, decodeHtmlDetailed } from './decode.ts';
+export { type ExtractedMetadata, extractMetadata } from './metadata.ts';
+
+/** Stored with every article, so articles can be re-extracted when the extractor improves. */
+export const EXTRACTOR = { name: 'article-pipeline', version: '1.0.0' } as const;
+
+/** Input bigger than this is refused before it is even decoded. */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** Above this many characters, scripts, styles, SVG, comments and inline data URIs are dropped before parsing. */
+export const SOFT_HTML_CHARS = 2 * 1024 * 1024;
+/** Documents still bigger than this after that are refused: parsing them would take seconds and ~1 GB. */
+export const MAX_HTML_CHARS = 8 * 1024 * 1024;
+/** Elements nested deeper than this are unwrapped (browsers cap nesting too; parsers go quadratic beyond). */
+export const MAX_NESTING_DEPTH = 256;
+
+export interface ExtractInput {
+  html: string | Uint8Array;
+  /** The URL the page was fetched from (sourceUrl); relative links resolve against it. */
+  url: string;
+  /** The HTTP Content-Type header, for its charset. */
+  contentType?: string;
+  /** extractedAt, and the reference for rejecting future dates. Defaults to now; never a publication date. */
+  now?: Date;
+}
+
+/** Extracts one article. Never throws: every failure is a PipelineError with a stable code. */
+export function extract(input: ExtractInput): Result<Article, PipelineError> {
+  try {
+    return extractOrThrow(input);
+  } catch (error) {
+    return err(toPipelineError(error, 'INTERNAL'));
+  }
+}
+
+function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
+  const now = input.now ?? new Date();
+  const pageUrl = parseHttpUrl(String(input.url));
+  const size = typeof input.html === 'string' ? input.html.length : input.html.byteLength;
+  if (size > MAX_INPUT_BYTES) {
+    return err(tooLarge(`page is ${size} bytes; the limit is ${MAX_INPUT_BYTES}`, size, MAX_INPUT_BYTES));
+  }
+  let html: string;
+  try {
+    html = decodeHtml(input.html, input.contentType);
+  } catch (error) {
+    return err(
+      new PipelineError('DECODE_FAILED', `could not decode the page: ${String(error)}`, {}, { cause: error }),
+    );
+  }
+  if (html.length > SOFT_HTML_CHARS) html = dropNonContentMarkup(html);
+  if (html.length > MAX_HTML_CHARS) {
+    return err(
+      tooLarge(
+        `page has ${html.length} characters of markup after removing scripts and styles; the limit is ${MAX_HTML_CHARS}`,
+        html.length,
+        MAX_HTML_CHARS,
+      ),
+    );
+  }
+  const $ = parseHtml(limitNesting(html, MAX_NESTING_DEPTH));
+
+  const metadata = extractMetadata($, pageUrl, { now });
+  const content = extractContent($, { pageUrl, title: metadata.title });
+  if (content === undefined || content.text.trim() === '') {
+    return err(
+      new PipelineError('NO_ARTICLE', 'no article found: the page has no main text content', {
+        url: pageUrl.href,
+      }),
+    );
+  }
+  if (metadata.title === undefined) {
+    return err(
+      new PipelineError('NO_ARTICLE', 'no article found: the page has no title or headline', {
+        url: pageUrl.href,
+      }),
+    );
+  }
+
+  const url = metadata.canonicalUrl ?? canonicalizeUrl(pageUrl.href);
+  const sources = { ...metadata.sources };
+  if (metadata.canonicalUrl === undefined) sources.url = 'url';
+  const candidate = {
+    schemaVersion: ARTICLE_SCHEMA_VERSION,
+    id: articleIdForUrl(url),
+    url,
+    sourceUrl: pageUrl.href,
+    site: {
+      domain: new URL(url).hostname.replace(/^www\./, ''),
+      ...(metadata.siteName !== undefined && { name: metadata.siteName }),
+    },
+    title: metadata.title,
+    ...(metadata.description !== undefined && { description: metadata.description }),
+    authors: metadata.authors,
+    ...(metadata.publishedAt !== undefined && { publishedAt: metadata.publishedAt }),
+    ...(metadata.modifiedAt !== undefined && { modifiedAt: metadata.modifiedAt }),
+    ...(metadata.language !== undefined && { language: metadata.language }),
+    ...(metadata.direction !== undefined && { direction: metadata.direction }),
+    ...(metadata.section !== undefined && { section: metadata.section }),
+    tags: metadata.tags,
+    ...(metadata.image !== undefined && { image: metadata.image }),
+    content: { html: content.html, text: content.text, wordCount: content.wordCount },
+    contentHash: sha256Hex(content.text),
+    extractedAt: now.toISOString(),
+    metadataSources: sources,
+    extractor: { ...EXTRACTOR },
+  };
+  const parsed = Article.safeParse(candidate);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    return err(
+      new PipelineError('SCHEMA_VIOLATION', `extracted article does not match the schema: ${issues}`, {
+        url: pageUrl.href,
+      }),
+    );
+  }
+  return ok(parsed.data);
+}
+
+function tooLarge(message: string, size: number, limit: number): PipelineError {
+  return new PipelineError('INPUT_TOO_LARGE', message, { size, limit, retryable: false });
+}
+
+/** Parses with htmlparser2 (cheerio's fast path): several times faster than parse5 on article pages. */
+export function parseHtml(html: string): CheerioAPI {
+  return load(html, { xml: { xmlMode: false, decodeEntities: true } });
+}
+
+/**
+ * Removes markup that never holds article text from very large pages: scripts (except JSON-LD), styles, SVG,
+ * comments and inline data: URIs. Linear regular expressions only, so a hostile page cannot make this slow.
+ */
+export function dropNonContentMarkup(html: string): string {
+  return html
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<script\b([^>]*)>[\s\S]*?<\/script\s*>/gi, (whole, attributes: string) =>
+      /ld\+json/i.test(attributes) ? whole : '',
+    )
+    .replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, '')
+    .replace(/<svg\b[^>]*>[\s\S]*?<\/svg\s*>/gi, '')
+    .replace(/data:[a-z]+\/[a-z0-9.+-]+;base64,[a-z0-9+/=\s]{256,}/gi, '');
+}
+
+/** Elements whose end tag is optional: they do not reliably close, so they do not count towards depth. */
+const OPTIONAL_END_OR_VOID = new Set([
+  'p',
+  'li',
+  'dt',
+  'dd',
+  'option',
+  'optgroup',
+  'tr',
+  'td',
+  'th',
+  'thead',
+  'tbody',
+  'tfoot',
+  'colgroup',
+  'caption',
+  'rb',
+  'rt',
+  'rp',
+  'html',
+  'head',
+  'body',
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+  'param',
+  'keygen',
+  'command',
+  'basefont',
+  'frame',
+]);
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'noembed', 'noframes', 'plaintext']);
+
+/**
+ * Drops start and end tags nested deeper than `maxDepth` (their text stays, one level up). One linear pass;
+ * the input comes back unchanged when it is not that deep, which is nearly always.
+ */
+export function limitNesting(html: string, maxDepth: number): string {
+  // [^<>] keeps every attempt short, so the scan stays linear even on "<a<a<a…" garbage.
+  const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b[^<>]*>/g;
+  let depth = 0;
+  let tooDeep = false;
+  const dropped = new Map<string, number>();
+  const kept: string[] = [];
+  let copiedUpTo = 0;
+  for (let match = tag.exec(html); match !== null; match = tag.exec(html)) {
+    const name = (match[2] ?? '').toLowerCase();
+    const closing = match[1] === '/';
+    if (!closing && RAW_TEXT.has(name)) {
+      // Skip the raw text: "<div>" inside a script is not an element.
+      const closer = new RegExp(`</${name}`, 'gi');
+      closer.lastIndex = tag.lastIndex;
+      tag.lastIndex = closer.exec(html)?.index ?? html.length;
+      continue;
+    }
+    if (OPTIONAL_END_OR_VOID.has(name) || match[0].endsWith('/>')) continue;
+    if (closing) {
+      const pending = dropped.get(name) ?? 0;
+      if (pending > 0) {
+        dropped.set(name, pending - 1);
+        kept.push(html.slice(copiedUpTo, match.index));
+        copiedUpTo = tag.lastIndex;
+      } else if (depth > 0) {
+        depth--;
+      }
+      continue;
+    }
+    if (depth >= maxDepth) {
+      tooDeep = true;
+      dropped.set(name, (dropped.get(name) ?? 0) + 1);
+      kept.push(html.slice(copiedUpTo, match.index));
+      copiedUpTo = tag.lastIndex;
+    } else {
+      depth++;
+    }
+  }
+  if (!tooDeep) return html;
+  kept.push(html.slice(copiedUpTo));
+  return kept.join('');
+}

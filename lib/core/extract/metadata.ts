@@ -1,0 +1,755 @@
+// Article metadata from a parsed page, with one precedence chain per field:
+// JSON-LD → OpenGraph / article:* / twitter → <meta name=…> (dc.*, parsely-*, sailthru.*) → microdata → the DOM.
+// Every value records where it came from (metadataSources). Reads the DOM only; never mutates it.
+import type { Cheerio, CheerioAPI } from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
+import { canonicalizeUrl } from '../url.ts';
+import { cleanAuthorNames, splitAuthorText } from './metadata-authors.ts';
+import { parseMetadataDate } from './metadata-dates.ts';
+import {
+  isJsonLdNode,
+  type JsonLdData,
+  type JsonLdNode,
+  listOf,
+  readJsonLd,
+  textOf,
+} from './metadata-jsonld.ts';
+import { directionForLanguage, normalizeLanguageTag } from './metadata-language.ts';
+
+export interface ExtractedMetadata {
+  title?: string;
+  description?: string;
+  authors: string[];
+  publishedAt?: string;
+  modifiedAt?: string;
+  language?: string;
+  direction?: 'ltr' | 'rtl';
+  section?: string;
+  tags: string[];
+  image?: ArticleImage;
+  siteName?: string;
+  /** Canonical URL from rel=canonical or og:url, already through canonicalizeUrl; undefined when absent or bogus. */
+  canonicalUrl?: string;
+  sources: MetadataSources;
+}
+
+export interface MetadataOptions {
+  /** The reference time for rejecting future dates; defaults to now. Never used as a date itself. */
+  now?: Date;
+  /** Strip " | Site Name" suffixes from titles when they match the site name (default true). */
+  stripSiteNameFromTitle?: boolean;
+}
+
+type Candidate<T> = { value: T | undefined; source: MetadataSource };
+
+const MAX_TITLE = 500;
+const MAX_DESCRIPTION = 2000;
+const MAX_TAGS = 30;
+const BYLINE_PATTERN = /byline|author|dateline|writtenby|p-author/i;
+const UNLIKELY_BYLINE_CONTEXT = /comment|reply|related|footer|sidebar|widget|author-?bio|about-?the-?author/i;
+
+/** Reads the page's metadata. `pageUrl` is the URL the page was fetched from (for resolving relative URLs). */
+export function extractMetadata(
+  $: CheerioAPI,
+  pageUrl: URL,
+  options: MetadataOptions = {},
+): ExtractedMetadata {
+  const now = options.now ?? new Date();
+  const meta = readMetaTags($);
+  const jsonLd = readJsonLd($);
+  const article = jsonLd.article;
+  const baseUrl = documentBaseUrl($, pageUrl);
+  const sources: MetadataSources = {};
+
+  const siteName = pick(sources, 'siteName', [
+    { value: text(publisherName(jsonLd)), source: 'json-ld' },
+    { value: text(meta.first('og:site_name')), source: 'opengraph' },
+    { value: text(meta.first('application-name')), source: 'meta' },
+    { value: text(textOf(jsonLd.website?.name)), source: 'json-ld' },
+  ]);
+
+  const documentTitle = text($('head title').first().text()) ?? text($('title').first().text());
+  const titleCandidates: Candidate<string>[] = [
+    { value: text(jsonLdTitle(article, documentTitle)), source: 'json-ld' },
+    {
+      value: text(meta.first('dc:title') ?? meta.first('dcterms:title') ?? meta.first('dcterm:title')),
+      source: 'meta',
+    },
+    { value: text(meta.first('og:title')), source: 'opengraph' },
+    { value: text(meta.first('weibo:article:title') ?? meta.first('weibo:webpage:title')), source: 'meta' },
+    { value: text(meta.first('title')), source: 'meta' },
+    { value: text(meta.first('twitter:title')), source: 'twitter' },
+    { value: text(meta.first('parsely-title') ?? meta.first('sailthru:title')), source: 'meta' },
+    { value: text(cleanDocumentTitle($, documentTitle)), source: 'dom' },
+    { value: text($('h1').first().text()), source: 'dom' },
+  ];
+  let title = pick(sources, 'title', titleCandidates.map(limit(MAX_TITLE)));
+  if (title !== undefined && siteName !== undefined && options.stripSiteNameFromTitle !== false) {
+    title = stripSiteName(title, siteName);
+  }
+
+  const description = pick(
+    sources,
+    'description',
+    [
+      { value: text(textOf(article?.description)), source: 'json-ld' as const },
+      {
+        value: text(meta.first('dc:description') ?? meta.first('dcterms:description')),
+        source: 'meta' as const,
+      },
+      { value: text(meta.first('og:description')), source: 'opengraph' as const },
+      { value: text(meta.first('description')), source: 'meta' as const },
+      { value: text(meta.first('twitter:description')), source: 'twitter' as const },
+      {
+        value: text(meta.first('parsely-description') ?? meta.first('sailthru:description')),
+        source: 'meta' as const,
+      },
+    ].map(limit(MAX_DESCRIPTION)),
+  );
+
+  const authors = pickList(sources, 'authors', [
+    { value: jsonLdAuthors(article, jsonLd), source: 'json-ld' },
+    { value: meta.all('article:author').filter((value) => !isUrlLike(value)), source: 'opengraph' },
+    {
+      value: firstNonEmpty([
+        meta.all('dc:creator'),
+        meta.all('dcterms:creator'),
+        meta.all('author'),
+        meta.all('parsely-author'),
+        meta.all('sailthru:author'),
+        meta.all('byl'),
+      ]),
+      source: 'meta',
+    },
+    { value: microdataAuthors($), source: 'microdata' },
+    { value: domByline($), source: 'dom' },
+  ]);
+
+  const publishedAt = pick(sources, 'publishedAt', [
+    { value: date(article?.datePublished ?? article?.dateCreated, now), source: 'json-ld' },
+    {
+      value: firstDate(now, meta.all('article:published_time'), meta.all('og:published_time')),
+      source: 'opengraph',
+    },
+    {
+      value: firstDate(
+        now,
+        meta.all('parsely-pub-date'),
+        meta.all('sailthru:date'),
+        meta.all('dc:date'),
+        meta.all('dcterms:created'),
+        meta.all('dcterms:date'),
+        meta.all('date'),
+        meta.all('pubdate'),
+        meta.all('publishdate'),
+        meta.all('publish-date'),
+        meta.all('publish_date'),
+        meta.all('article:published'),
+      ),
+      source: 'meta',
+    },
+    { value: microdataDate($, 'datePublished', now), source: 'microdata' },
+    { value: domPublishedDate($, now), source: 'dom' },
+  ]);
+
+  let modifiedAt = pick(sources, 'modifiedAt', [
+    { value: date(article?.dateModified, now), source: 'json-ld' },
+    {
+      value: firstDate(now, meta.all('article:modified_time'), meta.all('og:updated_time')),
+      source: 'opengraph',
+    },
+    { value: firstDate(now, meta.all('dcterms:modified'), meta.all('last-modified')), source: 'meta' },
+    { value: microdataDate($, 'dateModified', now), source: 'microdata' },
+  ]);
+  if (modifiedAt !== undefined && publishedAt !== undefined && modifiedAt < publishedAt) {
+    modifiedAt = undefined;
+    delete sources.modifiedAt;
+  }
+
+  const language = pick(sources, 'language', [
+    { value: normalizeLanguageTag($('html').attr('lang') ?? $('html').attr('xml:lang')), source: 'dom' },
+    {
+      value: normalizeLanguageTag(
+        meta.first('content-language') ?? meta.first('language') ?? meta.first('dc:language'),
+      ),
+      source: 'meta',
+    },
+    { value: normalizeLanguageTag(meta.first('og:locale')), source: 'opengraph' },
+    { value: normalizeLanguageTag(textOf(article?.inLanguage)), source: 'json-ld' },
+    { value: normalizeLanguageTag($('body').attr('lang')), source: 'dom' },
+  ]);
+
+  const declaredDirection = ($('html').attr('dir') ?? $('body').attr('dir') ?? '').trim().toLowerCase();
+  const direction =
+    declaredDirection === 'rtl' || declaredDirection === 'ltr'
+      ? declaredDirection
+      : directionForLanguage(language);
+
+  const section = pick(sources, 'section', [
+    { value: text(textOf(article?.articleSection)), source: 'json-ld' },
+    { value: text(meta.first('article:section')), source: 'opengraph' },
+    {
+      value: text(meta.first('section') ?? meta.first('parsely-section') ?? meta.first('sailthru:section')),
+      source: 'meta',
+    },
+  ]);
+
+  const tags = pickList(sources, 'tags', [
+    { value: cleanTags(meta.all('article:tag')), source: 'opengraph' },
+    {
+      value: cleanTags(listOf(article?.keywords).flatMap((item) => splitKeywords(textOf(item)))),
+      source: 'json-ld',
+    },
+    {
+      value: cleanTags(
+        firstNonEmpty([
+          meta.all('news_keywords'),
+          meta.all('keywords'),
+          meta.all('parsely-tags'),
+          meta.all('sailthru:tags'),
+        ]).flatMap(splitKeywords),
+      ),
+      source: 'meta',
+    },
+  ]);
+
+  const leadImage = pick(sources, 'image', [
+    { value: jsonLdImage(article, jsonLd, baseUrl), source: 'json-ld' },
+    {
+      value: imageAt(
+        meta.first('og:image:secure_url') ?? meta.first('og:image') ?? meta.first('og:image:url'),
+        baseUrl,
+        meta.first('og:image:alt'),
+      ),
+      source: 'opengraph',
+    },
+    {
+      value: imageAt(
+        meta.first('twitter:image') ?? meta.first('twitter:image:src'),
+        baseUrl,
+        meta.first('twitter:image:alt'),
+      ),
+      source: 'twitter',
+    },
+    { value: imageAt($('link[rel~="image_src"]').attr('href'), baseUrl), source: 'meta' },
+  ]);
+
+  const canonicalUrl = pick(sources, 'url', [
+    {
+      value: plausibleCanonical($('link[rel~="canonical" i]').first().attr('href'), baseUrl, pageUrl),
+      source: 'meta',
+    },
+    { value: plausibleCanonical(meta.first('og:url'), baseUrl, pageUrl), source: 'opengraph' },
+  ]);
+
+  return {
+    title,
+    description,
+    authors: authors ?? [],
+    publishedAt,
+    modifiedAt,
+    language,
+    direction,
+    section,
+    tags: tags ?? [],
+    image: leadImage,
+    siteName,
+    canonicalUrl,
+    sources,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Precedence helpers
+
+function pick<T>(
+  sources: MetadataSources,
+  field: keyof MetadataSources,
+  candidates: Candidate<T>[],
+): T | undefined {
+  for (const candidate of candidates) {
+    if (candidate.value !== undefined) {
+      sources[field] = candidate.source;
+      return candidate.value;
+    }
+  }
+  return undefined;
+}
+
+function pickList(
+  sources: MetadataSources,
+  field: keyof MetadataSources,
+  candidates: Candidate<string[]>[],
+): string[] | undefined {
+  return pick(
+    sources,
+    field,
+    candidates.map((candidate) => ({
+      source: candidate.source,
+      value: candidate.value === undefined || candidate.value.length === 0 ? undefined : candidate.value,
+    })),
+  );
+}
+
+function firstNonEmpty(lists: string[][]): string[] {
+  return lists.find((list) => list.length > 0) ?? [];
+}
+
+function limit(max: number) {
+  return <S extends MetadataSource>(candidate: { value: string | undefined; source: S }) => ({
+    source: candidate.source,
+    value: candidate.value === undefined ? undefined : truncateText(candidate.value, max),
+  });
+}
+
+function truncateText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const cut = value.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text
+
+const ENTITY = /&(#x[0-9a-f]{1,6}|#\d{1,7}|amp|quot|apos|lt|gt|nbsp);/gi;
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  lt: '<',
+  gt: '>',
+  nbsp: ' ',
+};
+
+/** Whitespace-normalized text; entities that were escaped twice in the page (`&amp;#39;`) decoded once more. */
+export function text(value: string | undefined | null): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const decoded = value.includes('&')
+    ? value.replace(ENTITY, (whole, body: string) => {
+        const lower = body.toLowerCase();
+        if (NAMED_ENTITIES[lower] !== undefined) return NAMED_ENTITIES[lower];
+        const code = lower.startsWith('#x')
+          ? Number.parseInt(lower.slice(2), 16)
+          : Number.parseInt(lower.slice(1), 10);
+        return Number.isFinite(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+          ? String.fromCodePoint(code)
+          : whole;
+      })
+    : value;
+  const normalized = decoded.replace(/[\s\u00a0\u200b\ufeff]+/g, ' ').trim();
+  return normalized === '' ? undefined : normalized;
+}
+
+function date(value: unknown, now: Date): string | undefined {
+  return parseMetadataDate(textOf(value), now);
+}
+
+function firstDate(now: Date, ...lists: string[][]): string | undefined {
+  for (const list of lists) {
+    for (const value of list) {
+      const parsed = parseMetadataDate(value, now);
+      if (parsed !== undefined) return parsed;
+    }
+  }
+  return undefined;
+}
+
+function isUrlLike(value: string): boolean {
+  return /^(?:https?:)?\/\/|^www\./i.test(value.trim());
+}
+
+function splitKeywords(raw: string | undefined): string[] {
+  // Decode entities first: "Privacy &amp; Technology" must not split at the entity's semicolon.
+  const value = text(raw);
+  if (value === undefined) return [];
+  return value.split(/[,;]|\s*\|\s*/);
+}
+
+function cleanTags(values: string[]): string[] {
+  const seen = new Set<string>();
+  const tags: string[] = [];
+  for (const value of values) {
+    const tag = text(value);
+    if (tag === undefined || tag.length > 100 || isUrlLike(tag)) continue;
+    const key = tag.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    tags.push(tag);
+    if (tags.length >= MAX_TAGS) break;
+  }
+  return tags;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Meta tags
+
+interface MetaTags {
+  first(key: string): string | undefined;
+  all(key: string): string[];
+}
+
+/**
+ * Collects <meta> values by lowercased key. `property` may hold several space-separated keys (RDFa); `name`,
+ * `itemprop` and `http-equiv` hold one. Dots become colons so `dc.creator` and `dc:creator` are one key.
+ */
+function readMetaTags($: CheerioAPI): MetaTags {
+  const values = new Map<string, string[]>();
+  const add = (key: string, value: string) => {
+    const normalized = key
+      .trim()
+      .toLowerCase()
+      .replace(/\./g, ':')
+      .replace(/^dcterm:/, 'dcterms:');
+    if (normalized === '') return;
+    const list = values.get(normalized);
+    if (list === undefined) values.set(normalized, [value]);
+    else list.push(value);
+  };
+  $('meta').each((_, element) => {
+    const attributes = element.attribs;
+    const content = attributes.content ?? attributes.value;
+    if (content === undefined || content.trim() === '') return;
+    const value = content.trim();
+    if (attributes.property !== undefined) {
+      for (const key of attributes.property.split(/\s+/)) add(key, value);
+    }
+    if (attributes.name !== undefined) add(attributes.name, value);
+    if (attributes['http-equiv'] !== undefined) add(attributes['http-equiv'], value);
+  });
+  return {
+    first: (key) => values.get(key)?.[0],
+    all: (key) => values.get(key) ?? [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Title
+
+function jsonLdTitle(article: JsonLdNode | undefined, documentTitle: string | undefined): string | undefined {
+  if (article === undefined) return undefined;
+  const name = textOf(article.name);
+  const headline = textOf(article.headline);
+  if (name !== undefined && headline !== undefined && name.trim() !== headline.trim()) {
+    // Some sites put their own name into "name": use whichever is closer to the <title>.
+    if (documentTitle !== undefined) {
+      const headlineMatches = textSimilarity(headline, documentTitle) > 0.75;
+      const nameMatches = textSimilarity(name, documentTitle) > 0.75;
+      if (nameMatches && !headlineMatches) return name;
+    }
+    return headline;
+  }
+  return headline ?? name;
+}
+
+/** Share of the second text's tokens also found in the first (Readability's measure). */
+function textSimilarity(a: string, b: string): number {
+  const tokenize = (value: string) =>
+    value
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+  const tokensA = new Set(tokenize(a));
+  const tokensB = tokenize(b);
+  if (tokensA.size === 0 || tokensB.length === 0) return 0;
+  const uniqueB = tokensB.filter((token) => !tokensA.has(token));
+  const distance = uniqueB.join(' ').length / tokensB.join(' ').length;
+  return 1 - distance;
+}
+
+const TITLE_SEPARATORS = / [|\-–—\\/>»·:] /;
+
+/**
+ * The <title> without the site part: " | Site" or "Site » " removed when the rest still reads as a title
+ * (Readability's rules: keep the original when the cut leaves four words or fewer).
+ */
+function cleanDocumentTitle($: CheerioAPI, documentTitle: string | undefined): string | undefined {
+  if (documentTitle === undefined) return undefined;
+  const original = documentTitle;
+  let title = original;
+  const wordCount = (value: string) => value.split(/\s+/).filter(Boolean).length;
+  let hadHierarchicalSeparators = false;
+  if (/ [|\-–—\\/>»] /.test(title)) {
+    hadHierarchicalSeparators = / [\\/>»] /.test(title);
+    const separators = [...original.matchAll(/ [|\-–—\\/>»] /g)];
+    const last = separators[separators.length - 1];
+    title = original.slice(0, last?.index ?? original.length);
+    if (wordCount(title) < 3) title = original.replace(/^[^|\-–—\\/>»]*[|\-–—\\/>»]/, '');
+  } else if (title.includes(': ')) {
+    const headings = $('h1, h2')
+      .toArray()
+      .some((heading) => $(heading).text().trim() === original.trim());
+    if (!headings) {
+      title = original.slice(original.lastIndexOf(':') + 1);
+      if (wordCount(title) < 3) title = original.slice(original.indexOf(':') + 1);
+      else if (wordCount(original.slice(0, original.indexOf(':'))) > 5) title = original;
+    }
+  } else if (title.length > 150 || title.length < 15) {
+    const h1s = $('h1');
+    if (h1s.length === 1) title = h1s.first().text();
+  }
+  title = title.replace(/\s+/g, ' ').trim();
+  const words = wordCount(title);
+  if (
+    words <= 4 &&
+    (!hadHierarchicalSeparators || words !== wordCount(original.replace(/[|\-–—\\/>»]+/g, '')) - 1)
+  ) {
+    title = original;
+  }
+  return title;
+}
+
+/** "Headline | Site Name" → "Headline" when the suffix (or prefix) is the site's name. */
+export function stripSiteName(title: string, siteName: string): string {
+  const normalize = (value: string) => value.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  const site = normalize(siteName);
+  if (site === '') return title;
+  const parts = title.split(TITLE_SEPARATORS);
+  if (parts.length < 2) return title;
+  const last = parts[parts.length - 1] ?? '';
+  const first = parts[0] ?? '';
+  const matchesSite = (part: string) => {
+    const normalized = normalize(part);
+    return (
+      normalized !== '' && (normalized === site || site.startsWith(normalized) || normalized.startsWith(site))
+    );
+  };
+  if (matchesSite(last)) {
+    const rest = title.slice(0, title.length - last.length).replace(/\s*[|\-–—\\/>»·:]\s*$/, '');
+    if (rest.trim().length > 0) return rest.trim();
+  }
+  if (matchesSite(first)) {
+    const rest = title.slice(first.length).replace(/^\s*[|\-–—\\/>»·:]\s*/, '');
+    if (rest.trim().length > 0) return rest.trim();
+  }
+  return title;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON-LD fields
+
+function publisherName(jsonLd: JsonLdData): string | undefined {
+  const article = jsonLd.article;
+  if (article === undefined) return undefined;
+  for (const publisher of listOf(article.publisher)) {
+    const node = jsonLd.resolve(publisher);
+    const name = typeof node === 'string' ? node : textOf(isJsonLdNode(node) ? node.name : undefined);
+    if (name !== undefined && !isUrlLike(name)) return name;
+  }
+  return undefined;
+}
+
+function jsonLdAuthors(article: JsonLdNode | undefined, jsonLd: JsonLdData): string[] {
+  if (article === undefined) return [];
+  const raws: string[] = [];
+  for (const entry of [...listOf(article.author), ...listOf(article.creator)]) {
+    const node = jsonLd.resolve(entry);
+    if (typeof node === 'string') {
+      if (!isUrlLike(node)) raws.push(node);
+    } else if (isJsonLdNode(node)) {
+      const name =
+        textOf(node.name) ?? [textOf(node.givenName), textOf(node.familyName)].filter(Boolean).join(' ');
+      if (name !== '' && !isUrlLike(name)) raws.push(name);
+    }
+  }
+  // Names from JSON-LD are already separate: clean each one but split only on explicit lists.
+  return cleanAuthorNames(raws);
+}
+
+function jsonLdImage(
+  article: JsonLdNode | undefined,
+  jsonLd: JsonLdData,
+  baseUrl: URL,
+): ArticleImage | undefined {
+  if (article === undefined) return undefined;
+  for (const entry of [...listOf(article.image), ...listOf(article.thumbnailUrl)]) {
+    const node = jsonLd.resolve(entry);
+    if (typeof node === 'string') {
+      const found = imageAt(node, baseUrl);
+      if (found !== undefined) return found;
+    } else if (isJsonLdNode(node)) {
+      const found = imageAt(
+        textOf(node.url) ?? textOf(node.contentUrl),
+        baseUrl,
+        textOf(node.name) ?? textOf(node.alternateName),
+        textOf(node.caption) ?? textOf(node.description),
+      );
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+function imageAt(
+  raw: string | undefined,
+  baseUrl: URL,
+  alt?: string,
+  caption?: string,
+): ArticleImage | undefined {
+  if (raw === undefined) return undefined;
+  const url = absoluteHttpUrl(raw, baseUrl);
+  if (url === undefined) return undefined;
+  const result: ArticleImage = { url };
+  const altText = text(alt);
+  const captionText = text(caption);
+  if (altText !== undefined) result.alt = truncateText(altText, 500);
+  if (captionText !== undefined) result.caption = truncateText(captionText, 1000);
+  return result;
+}
+
+function absoluteHttpUrl(raw: string, baseUrl: URL): string | undefined {
+  const trimmed = raw.trim();
+  if (trimmed === '' || trimmed.length > 4000 || /^data:/i.test(trimmed)) return undefined;
+  try {
+    const url = new URL(trimmed, baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return url.toString();
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Microdata and DOM
+
+function microdataAuthors($: CheerioAPI): string[] {
+  const raws: string[] = [];
+  $('[itemprop~="author" i], [itemprop~="creator" i]')
+    .slice(0, 10)
+    .each((_, element) => {
+      if (insideUnlikelyBylineContext($, element)) return;
+      const $element = $(element);
+      const named = $element.find('[itemprop~="name" i]').first();
+      const value =
+        named.length > 0
+          ? (named.attr('content') ?? named.text())
+          : ($element.attr('content') ?? $element.text());
+      if (value.trim().length > 0 && value.trim().length < 200 && !isUrlLike(value)) raws.push(value);
+    });
+  return cleanAuthorNames(raws);
+}
+
+/** The first byline-looking element (rel=author, class/id matching byline|author) with a plausible name. */
+function domByline($: CheerioAPI): string[] {
+  const candidates = $('a[rel~="author" i], [class], [id]').toArray();
+  let checked = 0;
+  for (const element of candidates) {
+    if (checked > 40) break;
+    const tag = element.tagName.toLowerCase();
+    if (tag === 'body' || tag === 'html' || tag === 'meta' || tag === 'link' || tag === 'script') continue;
+    if (tag === 'style' || tag === 'img' || tag === 'svg' || tag === 'article' || tag === 'main') continue;
+    const rel = element.attribs.rel ?? '';
+    const matchString = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
+    if (!/\bauthor\b/i.test(rel) && !BYLINE_PATTERN.test(matchString)) continue;
+    checked++;
+    if (insideUnlikelyBylineContext($, element) || UNLIKELY_BYLINE_CONTEXT.test(matchString)) continue;
+    const $element = $(element);
+    const raw = $element.text().trim();
+    if (raw.length === 0 || raw.length >= 100) continue;
+    const named = $element.find('[itemprop~="name" i]').first();
+    const names = splitAuthorText(named.length > 0 ? named.text() : bylineText($, element));
+    if (names.length > 0) return cleanAuthorNames(names);
+  }
+  return [];
+}
+
+/** An element's text with line breaks where block children and <br> are, so byline lines stay apart. */
+function bylineText($: CheerioAPI, element: Element): string {
+  const parts: string[] = [];
+  const walk = (node: AnyNode, depth: number) => {
+    if (depth > 20) return;
+    if (node.type === 'text') parts.push((node as unknown as { data: string }).data);
+    else if (node.type === 'tag') {
+      const tag = (node as Element).tagName.toLowerCase();
+      if (tag === 'time' || tag === 'script' || tag === 'style' || tag === 'button') {
+        parts.push('\n');
+        return;
+      }
+      const block = tag === 'br' || tag === 'div' || tag === 'p' || tag === 'li' || tag === 'span';
+      if (block) parts.push('\n');
+      for (const child of (node as Element).children) walk(child, depth + 1);
+      if (block) parts.push('\n');
+    }
+  };
+  for (const child of element.children) walk(child, 0);
+  void $;
+  return parts.join('');
+}
+
+function insideUnlikelyBylineContext($: CheerioAPI, element: Element): boolean {
+  const ancestors: Cheerio<Element> = $(element).parents().slice(0, 12);
+  return ancestors
+    .toArray()
+    .some(
+      (ancestor) =>
+        /comment|related|footer|sidebar|widget/i.test(
+          `${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`,
+        ) ||
+        ancestor.tagName === 'footer' ||
+        ancestor.tagName === 'aside',
+    );
+}
+
+function microdataDate($: CheerioAPI, property: string, now: Date): string | undefined {
+  const element = $(`[itemprop~="${property}" i]`).first();
+  if (element.length === 0) return undefined;
+  return parseMetadataDate(element.attr('content') ?? element.attr('datetime') ?? element.text(), now);
+}
+
+/** A <time datetime> that marks publication: [pubdate], else the first one in the article, else in the page. */
+function domPublishedDate($: CheerioAPI, now: Date): string | undefined {
+  const candidates = [
+    $('time[pubdate][datetime]').first(),
+    $('article time[datetime], [class*="date" i] time[datetime], header time[datetime]').first(),
+    $('time[datetime]').first(),
+  ];
+  for (const candidate of candidates) {
+    if (candidate.length === 0) continue;
+    const element = candidate.get(0);
+    if (element !== undefined && insideUnlikelyBylineContext($, element)) continue;
+    const parsed = parseMetadataDate(candidate.attr('datetime'), now);
+    if (parsed !== undefined) return parsed;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// URLs
+
+/** The document's base URL: <base href> resolved against the page URL, when it is http(s). */
+export function documentBaseUrl($: CheerioAPI, pageUrl: URL): URL {
+  const href = $('base[href]').first().attr('href');
+  if (href === undefined) return pageUrl;
+  try {
+    const base = new URL(href.trim(), pageUrl);
+    return base.protocol === 'http:' || base.protocol === 'https:' ? base : pageUrl;
+  } catch {
+    return pageUrl;
+  }
+}
+
+const LOCAL_HOST =
+  /^(?:localhost|.*\.localhost|.*\.local|.*\.invalid|.*\.test|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\])$/i;
+
+/**
+ * A canonical URL worth trusting, canonicalized; undefined when it is absent, unparsable, not http(s), a
+ * template placeholder, a development host, or a site's home page standing in for an article.
+ */
+function plausibleCanonical(raw: string | undefined, baseUrl: URL, pageUrl: URL): string | undefined {
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  if (trimmed === '' || /\{\{|\}\}|%7B%7B|\$\{|<%|\[\[/i.test(trimmed)) return undefined;
+  let canonical: string;
+  try {
+    canonical = canonicalizeUrl(trimmed, baseUrl.toString());
+  } catch {
+    return undefined;
+  }
+  const url = new URL(canonical);
+  if (LOCAL_HOST.test(url.hostname) && !LOCAL_HOST.test(pageUrl.hostname)) return undefined;
+  const isHomePage = (candidate: URL) =>
+    (candidate.pathname === '/' || candidate.pathname === '') && candidate.search === '';
+  if (isHomePage(url) && !isHomePage(pageUrl)) return undefined;
+  return canonical;
+}
