@@ -1,0 +1,117 @@
+// Bundle size and cold start of each Lambda, as `cdk synth` builds them: bytes of the bundle the runtime loads,
+// and the time to import() it in a fresh Node process (median of several runs), with @aws-sdk/* external
+// (the default: the Lambda runtime provides it) and bundled. Run: npm run bench:bundles
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { createApp } from '../lib/cdk/app.ts';
+import { synthesizedFunctions } from '../lib/cdk/assembly.ts';
+import { FUNCTION_NAMES, type FunctionName, PROJECT_ROOT } from '../lib/cdk/bundling.ts';
+import { writeResultSection } from './report.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const BUDGET_BYTES = 500 * 1024;
+const BUDGET_IMPORT_MS = 150;
+
+interface Measurement {
+  variant: string;
+  fn: FunctionName;
+  bundleBytes: number;
+  gzipBytes: number;
+  sourceMapBytes: number;
+  importMsMedian: number;
+  importMsMin: number;
+  importMsMax: number;
+  processMsMedian: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** One fresh process: import the bundle, print how long the import took. */
+function timeImport(bundleFile: string): { importMs: number; processMs: number } {
+  const code = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(bundleFile).href)});process.stdout.write(String(performance.now()-t));`;
+  const started = process.hrtime.bigint();
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    // Placeholders: the handlers build their clients on the first invocation, not at import.
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+  });
+  const processMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return { importMs: Number(output.trim()), processMs };
+}
+
+function measureVariant(variant: string, bundleAwsSdk: boolean): Measurement[] {
+  // Inside the repository, so that an external @aws-sdk/* resolves from node_modules as the runtime's would.
+  const outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', `bench-${variant}-`));
+  try {
+    const { app, stack } = createApp({ app: { outdir }, pipeline: { bundling: { bundleAwsSdk } } });
+    app.synth();
+    const functions = synthesizedFunctions(stack, outdir);
+    return FUNCTION_NAMES.map((fn) => {
+      const { bundleFile } = functions[fn];
+      const bytes = readFileSync(bundleFile);
+      timeImport(bundleFile); // warm the file cache; not counted
+      const runs = Array.from({ length: RUNS }, () => timeImport(bundleFile));
+      const imports = runs.map((run) => run.importMs);
+      let sourceMapBytes = 0;
+      try {
+        sourceMapBytes = statSync(`${bundleFile}.map`).size;
+      } catch {}
+      return {
+        variant,
+        fn,
+        bundleBytes: bytes.length,
+        gzipBytes: gzipSync(bytes).length,
+        sourceMapBytes,
+        importMsMedian: median(imports),
+        importMsMin: Math.min(...imports),
+        importMsMax: Math.max(...imports),
+        processMsMedian: median(runs.map((run) => run.processMs)),
+      };
+    });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+const measurements = [...measureVariant('sdk-external', false), ...measureVariant('sdk-bundled', true)];
+
+const rows = measurements.map((m) =>
+  [
+    m.fn,
+    m.variant === 'sdk-external' ? '`@aws-sdk/*` external (deployed)' : '`@aws-sdk/*` bundled',
+    kb(m.bundleBytes),
+    kb(m.gzipBytes),
+    `${ms(m.importMsMedian)} (${ms(m.importMsMin)}–${ms(m.importMsMax)})`,
+    ms(m.processMsMedian),
+    m.bundleBytes < BUDGET_BYTES && m.importMsMedian < BUDGET_IMPORT_MS ? 'yes' : 'no',
+  ].join(' | '),
+);
+const markdown = [
+  `Bundles built by \`cdk synth\` (esbuild, minified ESM, target node24). Import time: \`await import()\` of the`,
+  `bundle in a fresh Node ${process.version} process, median of ${RUNS} runs (min–max); process: the whole`,
+  `\`node\` start-to-exit. With the SDK external, the import also loads \`@aws-sdk/*\` from node_modules, as the`,
+  `Lambda runtime loads its own copy. Budget: < ${BUDGET_BYTES / 1024} KB and < ${BUDGET_IMPORT_MS} ms per function.`,
+  '',
+  '| function | variant | bundle | gzip | import (median, min–max) | process | within budget |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+  ...rows.map((row) => `| ${row} |`),
+].join('\n');
+
+writeResultSection({
+  name: '60-bundles',
+  title: 'Lambda bundles: size and cold import',
+  command: 'npm run bench:bundles',
+  markdown,
+  data: { runs: RUNS, budget: { bytes: BUDGET_BYTES, importMs: BUDGET_IMPORT_MS }, measurements },
+});
+console.log(markdown);
