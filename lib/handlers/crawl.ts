@@ -110,11 +110,12 @@ export function createCrawlHandler(deps: CrawlDependencies) {
       queued: 0,
       skipped: { 'permanent-failure': 0, 'not-due': 0, fresh: 0 },
     };
-    const seen = new Set<string>();
+    // Feeds and sitemaps often list the same page; merged, a URL keeps the latest dates any source gave.
+    const found = new Map<string, { item: DiscoveredUrl; source: string }>();
     for (const source of sources) {
-      let found: DiscoveredUrl[];
+      let items: DiscoveredUrl[];
       try {
-        found = await deps.discover(source.url, source.allowOtherSites ? { allowOtherSites: true } : {});
+        items = await deps.discover(source.url, source.allowOtherSites ? { allowOtherSites: true } : {});
       } catch (thrown) {
         // One broken source must not stop the others; the next run tries it again.
         summary.failedSources++;
@@ -124,40 +125,45 @@ export function createCrawlHandler(deps: CrawlDependencies) {
         });
         continue;
       }
-      const fresh = found.filter((item) => {
+      for (const item of items) {
         const url = safeCanonical(item.url);
-        if (url === undefined || seen.has(url)) return false;
-        seen.add(url);
-        item.url = url;
-        return true;
-      });
-      summary.discovered += fresh.length;
-      const toQueue = await mapLimit(fresh, lookupConcurrency, async (item) => {
-        const reason = skipReason(await deps.crawlState.get(item.url), item, at);
-        if (reason !== undefined) {
-          summary.skipped[reason]++;
-          return undefined;
+        if (url === undefined) continue;
+        const known = found.get(url);
+        if (known === undefined) {
+          found.set(url, { item: { ...item, url }, source: source.url });
+          continue;
         }
-        const message: IngestMessage = {
-          url: item.url,
-          source: source.url,
-          discoveredAt: at.toISOString(),
-          ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
-        };
-        return message;
-      });
-      const messages = toQueue.filter((message): message is IngestMessage => message !== undefined);
-      await deps.queue.send(messages);
-      summary.queued += messages.length;
-      logger.info('source crawled', {
-        source: source.url,
-        discovered: fresh.length,
-        queued: messages.length,
-      });
+        known.item.publishedAt = latest(known.item.publishedAt, item.publishedAt);
+        known.item.modifiedAt = latest(known.item.modifiedAt, item.modifiedAt);
+      }
+      logger.info('source discovered', { source: source.url, urls: items.length });
     }
+    summary.discovered = found.size;
+    const toQueue = await mapLimit([...found.values()], lookupConcurrency, async ({ item, source }) => {
+      const reason = skipReason(await deps.crawlState.get(item.url), item, at);
+      if (reason !== undefined) {
+        summary.skipped[reason]++;
+        return undefined;
+      }
+      const message: IngestMessage = {
+        url: item.url,
+        source,
+        discoveredAt: at.toISOString(),
+        ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
+      };
+      return message;
+    });
+    const messages = toQueue.filter((message): message is IngestMessage => message !== undefined);
+    await deps.queue.send(messages);
+    summary.queued = messages.length;
     logger.info('crawl done', { ...summary });
     return summary;
   };
+}
+
+function latest(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
 function safeCanonical(url: string): string | undefined {

@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
+import { type EmbeddedStack, startEmbeddedStack } from '../../lib/embedded/stack.ts';
+
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'embedded-stack-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function allRecords(stack: EmbeddedStack) {
+  const site = new URL(stack.exampleSite?.origin ?? '').hostname;
+  return (await stack.reader.listBySite({ site, limit: 100 })).items;
+}
+
+describe('the embedded stack', () => {
+  it('ingests the example site once, serves it over the query API, and keeps it across a restart', async () => {
+    const first = await startEmbeddedStack({ dataDir, port: 0, logLevel: 'SILENT' });
+    let ids: string[];
+    let origin: string | undefined;
+    try {
+      expect(first.exampleSite).toBeDefined();
+      origin = first.exampleSite?.origin;
+      // The handlers were built from the same variables as in AWS, pointing at the local servers.
+      expect(first.env.ARTICLES_BUCKET_NAME).toBeTruthy();
+      expect(first.env.AWS_ENDPOINT_URL_S3).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      expect(JSON.parse(first.env.CRAWL_SOURCES ?? '[]')).toHaveLength(2);
+      expect(first.env.FETCH_ALLOWED_ORIGINS).toBe(origin);
+
+      const events: string[] = [];
+      first.bus.subscribe((detail) => {
+        events.push(detail.article.id);
+      });
+      const totals = await first.runOnce();
+      expect(totals).toMatchObject({
+        crawls: 1,
+        discovered: EXAMPLE_ARTICLES.length,
+        queued: EXAMPLE_ARTICLES.length,
+        ingested: EXAMPLE_ARTICLES.length,
+        failed: 0,
+        deadLettered: 0,
+      });
+      const records = await allRecords(first);
+      expect(records).toHaveLength(EXAMPLE_ARTICLES.length);
+      ids = records.map((record) => record.id);
+      expect(new Set(events)).toEqual(new Set(ids));
+
+      const response = await fetch(`${first.queryUrl}/articles/${ids[0]}`);
+      expect(response.status).toBe(200);
+      const article = (await response.json()) as { title: string; content: { text: string } };
+      expect(records.map((record) => record.title)).toContain(article.title);
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startEmbeddedStack({ dataDir, port: 0, logLevel: 'SILENT' });
+    try {
+      // Same data directory: same example-site origin, so the same URLs and ids.
+      expect(second.exampleSite?.origin).toBe(origin);
+      const kept = await allRecords(second);
+      expect(kept.map((record) => record.id).sort()).toEqual([...ids].sort());
+      const response = await fetch(`${second.queryUrl}/articles/${ids[0]}`);
+      expect(response.status).toBe(200);
+
+      // A crawl right after the restart finds everything fresh: nothing queued, nothing rewritten.
+      const totals = await second.runOnce();
+      expect(totals).toMatchObject({ queued: 0, ingested: 0, failed: 0 });
+      expect((await allRecords(second)).map((record) => record.version)).toEqual(ids.map(() => 1));
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('blocks private addresses other than the example site', async () => {
+    const stack = await startEmbeddedStack({ port: false, logLevel: 'SILENT' });
+    try {
+      const outcome = await stack.ingest.ingest({ url: 'http://127.0.0.1:9/news/elsewhere' });
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        retryable: false,
+        error: { code: 'BLOCKED_ADDRESS' },
+      });
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe('npm start --once', () => {
+  it('crawls the example site, prints progress and the query API address, and exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'npm-start-'));
+    try {
+      const { stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'bin/start.ts', '--once', '--quiet', '--port', '0', '--data-dir', dir],
+        { cwd: process.cwd(), timeout: 60_000 },
+      );
+      expect(stderr).toMatch(/example site: http:\/\/127\.0\.0\.1:\d+\//);
+      expect(stderr).toMatch(/query API: http:\/\/127\.0\.0\.1:\d+\/articles/);
+      expect(stderr).toMatch(
+        new RegExp(
+          `crawl: 2 sources, discovered ${EXAMPLE_ARTICLES.length}, queued ${EXAMPLE_ARTICLES.length}`,
+        ),
+      );
+      expect(stderr).toMatch(
+        new RegExp(`totals: .*ingested ${EXAMPLE_ARTICLES.length}, unchanged 0, failed 0`),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

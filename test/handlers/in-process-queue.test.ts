@@ -1,0 +1,87 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { InProcessIngestQueue } from '../../lib/queue/in-process.ts';
+import type { IngestMessage } from '../../lib/queue/types.ts';
+
+const message = (n: number): IngestMessage => ({
+  url: `https://news.example/articles/${n}`,
+  discoveredAt: '2026-01-01T00:00:00.000Z',
+});
+
+describe('InProcessIngestQueue', () => {
+  it('delivers SQS-shaped batches of at most 10 records and never more batches at once than its concurrency', async () => {
+    const sizes: number[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const queue = new InProcessIngestQueue({
+      concurrency: 2,
+      handler: async (event: SQSEvent) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        sizes.push(event.Records.length);
+        for (const record of event.Records) {
+          expect(record.eventSource).toBe('aws:sqs');
+          expect(JSON.parse(record.body)).toHaveProperty('url');
+          expect(record.attributes.ApproximateReceiveCount).toBe('1');
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return { batchItemFailures: [] };
+      },
+    });
+    await queue.send(Array.from({ length: 45 }, (_, n) => message(n)));
+    await queue.drain();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(45);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
+    expect(maxInFlight).toBeLessThanOrEqual(2);
+    expect(queue.stats()).toMatchObject({ sent: 45, handled: 45, pending: 0, inFlight: 0, deadLettered: 0 });
+  });
+
+  it('re-delivers only the reported failures with a growing receive count, then dead-letters them after 3 receives', async () => {
+    const receives = new Map<string, string[]>();
+    const queue = new InProcessIngestQueue({
+      retryDelayMs: 1,
+      handler: async (event): Promise<SQSBatchResponse> => {
+        const failures = [];
+        for (const record of event.Records) {
+          const { url } = JSON.parse(record.body) as IngestMessage;
+          receives.set(url, [...(receives.get(url) ?? []), record.attributes.ApproximateReceiveCount]);
+          if (url.endsWith('/1')) failures.push({ itemIdentifier: record.messageId });
+        }
+        return { batchItemFailures: failures };
+      },
+    });
+    await queue.send([message(0), message(1), message(2)]);
+    await queue.drain();
+    expect(receives.get('https://news.example/articles/0')).toEqual(['1']);
+    expect(receives.get('https://news.example/articles/2')).toEqual(['1']);
+    expect(receives.get('https://news.example/articles/1')).toEqual(['1', '2', '3']);
+    expect(queue.deadLetters.map((dead) => JSON.parse(dead.body).url)).toEqual([
+      'https://news.example/articles/1',
+    ]);
+    expect(queue.stats()).toMatchObject({ retried: 2, deadLettered: 1 });
+  });
+
+  it('treats a handler that throws as a failure of the whole batch', async () => {
+    let calls = 0;
+    const queue = new InProcessIngestQueue({
+      retryDelayMs: 1,
+      maxReceiveCount: 2,
+      handler: async () => {
+        calls++;
+        if (calls === 1) throw new Error('cold start failed');
+        return { batchItemFailures: [] };
+      },
+    });
+    await queue.send([message(0), message(1)]);
+    await queue.drain();
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(queue.stats()).toMatchObject({ handled: 4, retried: 2, deadLettered: 0 });
+  });
+
+  it('refuses messages after close', async () => {
+    const queue = new InProcessIngestQueue({ handler: async () => ({ batchItemFailures: [] }) });
+    await queue.close();
+    await expect(queue.send([message(0)])).rejects.toThrow(/closed/);
+  });
+});

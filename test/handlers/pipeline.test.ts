@@ -1,0 +1,298 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_ARTICLES, type SiteArticle } from '../../lib/embedded/example-site/articles.ts';
+import { articlePath } from '../../lib/embedded/example-site/render.ts';
+import { scheduledEvent } from '../../lib/handlers/crawl.ts';
+import { useLocalServers } from '../helpers/local-servers.ts';
+import { body, type Pipeline, sqsEvent, startPipeline } from './helpers.ts';
+
+// The real crawl and ingest handlers against s3rver + dynalite and a loopback news site.
+const local = useLocalServers();
+const HOUR = 3_600_000;
+let pipeline: Pipeline | undefined;
+
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+async function started(options: Parameters<typeof startPipeline>[1] = {}): Promise<Pipeline> {
+  pipeline = await startPipeline(local, options);
+  return pipeline;
+}
+
+async function crawlAndDrain(p: Pipeline) {
+  const summary = await p.crawl(scheduledEvent(p.clock.now));
+  await p.queue.drain();
+  await p.bus.drain();
+  return summary;
+}
+
+async function siteRecords(p: Pipeline) {
+  const domain = new URL(p.site.origin).hostname;
+  return (await p.store.articles.listBySite({ site: domain, limit: 100 })).items;
+}
+
+describe('crawl → queue → ingest', () => {
+  it('a full crawl ingests every article once, with one created event each', async () => {
+    const p = await started();
+    const summary = await crawlAndDrain(p);
+
+    // The feed and the sitemap list the same 4 pages (the feed with tracking parameters): 4 URLs, not 8.
+    expect(summary).toMatchObject({ sources: 2, failedSources: 0, discovered: 4, queued: 4 });
+    const records = await siteRecords(p);
+    expect(records).toHaveLength(4);
+    expect(records.map((record) => record.version)).toEqual([1, 1, 1, 1]);
+    const titles = records.map((record) => record.title).sort();
+    expect(titles).toEqual(
+      EXAMPLE_ARTICLES.slice(0, 4)
+        .map((article) => article.title)
+        .sort(),
+    );
+
+    const first = records.find((record) =>
+      record.url.endsWith(articlePath(EXAMPLE_ARTICLES[0] as SiteArticle)),
+    );
+    const stored = await p.store.articles.getArticle(first?.id ?? '');
+    expect(stored?.content.text).toContain('Millbrook');
+    // The boilerplate around the story is not part of it.
+    expect(stored?.content.text).not.toContain('Comments are closed');
+    expect(stored?.content.text).not.toContain('reCAPTCHA');
+
+    expect(p.events.map((event) => event.kind)).toEqual(['created', 'created', 'created', 'created']);
+    expect(new Set(p.events.map((event) => event.article.id))).toEqual(
+      new Set(records.map((record) => record.id)),
+    );
+    const state = await p.store.crawlState.get(first?.url ?? '');
+    expect(state).toMatchObject({ lastOutcome: 'created', lastStatus: 200, failureCount: 0 });
+    expect(state?.etag).toBeTruthy();
+  });
+
+  it('a re-crawl finds nothing changed: fresh pages are skipped, forced fetches get 304, nothing new is written', async () => {
+    const p = await started();
+    await crawlAndDrain(p);
+    const before = await siteRecords(p);
+    const pagesServed = p.site.fullPageResponses();
+
+    p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR); // past every next-due time
+    const again = await crawlAndDrain(p);
+    expect(again.queued).toBe(0);
+    expect(again.skipped.fresh).toBe(4); // the sitemap's lastmod is older than the last fetch
+
+    // Fetched anyway (as when a feed carries no dates): conditional GETs answered 304.
+    p.outcomes.length = 0;
+    await p.queue.send(
+      before.map((record) => ({ url: record.url, discoveredAt: p.clock.now.toISOString() })),
+    );
+    await p.queue.drain();
+    expect(p.outcomes.map((outcome) => outcome.status)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
+    expect(p.site.fullPageResponses()).toBe(pagesServed);
+
+    const after = await siteRecords(p);
+    expect(after).toEqual(before);
+    expect(p.events).toHaveLength(4);
+  });
+
+  it('a page whose HTML changed but whose article did not is unchanged (same hash): no new version, no event', async () => {
+    const p = await started();
+    await crawlAndDrain(p);
+    const before = await siteRecords(p);
+    // A new story changes every page's related links, hence every ETag, but no article's text.
+    p.site.upsert({ ...(EXAMPLE_ARTICLES[5] as SiteArticle), slug: 'late-addition' });
+    p.outcomes.length = 0;
+    await p.queue.send(
+      before.map((record) => ({ url: record.url, discoveredAt: p.clock.now.toISOString() })),
+    );
+    await p.queue.drain();
+    await p.bus.drain();
+    expect(p.outcomes.map((outcome) => outcome.status)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
+    expect(await siteRecords(p)).toEqual(before);
+    for (const record of before) expect(await p.store.articles.listVersions(record.id)).toHaveLength(1);
+    expect(p.events).toHaveLength(4);
+  });
+
+  it('a changed article becomes version 2; version 1 stays readable; one updated event', async () => {
+    const p = await started();
+    await crawlAndDrain(p);
+    const original = EXAMPLE_ARTICLES[1] as SiteArticle;
+    const record = (await siteRecords(p)).find((item) => item.url.endsWith(articlePath(original)));
+    if (record === undefined) throw new Error('article not ingested');
+
+    p.clock.now = new Date(p.clock.now.getTime() + 10 * 60_000);
+    p.site.upsert({
+      ...original,
+      modifiedAt: p.clock.now.toISOString(),
+      paragraphs: [
+        ...original.paragraphs,
+        'Update: the utility announced a hosepipe ban starting on 1 June.',
+      ],
+    });
+    const summary = await crawlAndDrain(p);
+    expect(summary.queued).toBe(1); // only the page whose lastmod moved past its last fetch
+
+    const current = await p.store.articles.getRecord(record.id);
+    expect(current?.version).toBe(2);
+    expect((await p.store.articles.getArticle(record.id))?.content.text).toContain('hosepipe ban starting');
+    expect((await p.store.articles.getArticle(record.id, 1))?.content.text).not.toContain(
+      'hosepipe ban starting',
+    );
+    expect((await p.store.articles.listVersions(record.id)).map((version) => version.version).sort()).toEqual(
+      [1, 2],
+    );
+    const updates = p.events.filter((event) => event.kind === 'updated');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.article).toMatchObject({ id: record.id, version: 2 });
+  });
+
+  it('a page that fails permanently is recorded, not retried, and skipped by later crawls', async () => {
+    const p = await started();
+    const gone = EXAMPLE_ARTICLES[2] as SiteArticle;
+    p.site.override(articlePath(gone), { status: 410, body: '<h1>Gone</h1>' });
+    await crawlAndDrain(p);
+
+    expect(p.site.requestCount(articlePath(gone))).toBe(1);
+    expect(p.queue.stats()).toMatchObject({ retried: 0, deadLettered: 0 });
+    const state = await p.store.crawlState.get(p.site.articleUrl(gone.slug));
+    expect(state).toMatchObject({
+      permanentFailure: true,
+      lastErrorCode: 'HTTP_ERROR',
+      lastStatus: 410,
+      failureCount: 1,
+    });
+    expect(await siteRecords(p)).toHaveLength(3);
+
+    p.clock.now = new Date(p.clock.now.getTime() + 48 * HOUR);
+    const later = await crawlAndDrain(p);
+    expect(later.skipped['permanent-failure']).toBe(1);
+    expect(p.site.requestCount(articlePath(gone))).toBe(1);
+  });
+
+  it('transient failures go back to the queue and end in the dead-letter list after 3 receives', async () => {
+    const p = await started();
+    const flaky = EXAMPLE_ARTICLES[0] as SiteArticle;
+    p.site.override(articlePath(flaky), { status: 503, body: 'maintenance' });
+    const response = await p.ingest.handler(sqsEvent([body(p.site.articleUrl(flaky.slug))]));
+    expect(response.batchItemFailures).toHaveLength(1);
+    const state = await p.store.crawlState.get(p.site.articleUrl(flaky.slug));
+    expect(state).toMatchObject({ permanentFailure: false, lastErrorCode: 'HTTP_ERROR', failureCount: 1 });
+
+    await p.queue.send([{ url: p.site.articleUrl(flaky.slug), discoveredAt: p.clock.now.toISOString() }]);
+    await p.queue.drain();
+    expect(p.queue.deadLetters).toHaveLength(1);
+    expect(p.site.requestCount(articlePath(flaky))).toBe(1 + 3);
+
+    // Once the site recovers, the next delivery lands.
+    p.site.override(articlePath(flaky), undefined);
+    const recovered = await p.ingest.handler(sqsEvent([body(p.site.articleUrl(flaky.slug))]));
+    expect(recovered.batchItemFailures).toEqual([]);
+    expect(await siteRecords(p)).toHaveLength(1);
+  });
+
+  it('a batch with a malformed record and a blocked URL: the good records land, nothing is retried', async () => {
+    const p = await started();
+    const [a, b] = EXAMPLE_ARTICLES as [SiteArticle, SiteArticle];
+    const event = sqsEvent([
+      body(p.site.articleUrl(a.slug)),
+      '{"url": 42, "discoveredAt": "yesterday"',
+      'not json at all',
+      body('http://169.254.169.254/latest/meta-data/'),
+      body(p.site.articleUrl(b.slug)),
+    ]);
+    const response = await p.ingest.handler(event);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(p.outcomes.map((outcome) => outcome.status).sort()).toEqual([
+      'created',
+      'created',
+      'failed',
+      'failed',
+      'failed',
+    ]);
+    expect(p.outcomes.find((outcome) => outcome.url.startsWith('http://169.254'))?.error?.code).toBe(
+      'BLOCKED_ADDRESS',
+    );
+    expect(await siteRecords(p)).toHaveLength(2);
+  });
+
+  it('rejects an event that is not an SQS event with a typed error', async () => {
+    const p = await started();
+    await expect(p.ingest.handler({ hello: 'world' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(p.crawl({ Records: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('a crash between the S3 writes and the DynamoDB commit leaves no visible article; the retry repairs it', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const crash = armCommitCrash(dynamodb);
+    const p = await started({ dynamodb });
+    const article = EXAMPLE_ARTICLES[3] as SiteArticle;
+    const url = p.site.articleUrl(article.slug);
+
+    const first = await p.ingest.handler(sqsEvent([body(url)]));
+    expect(crash.fired).toBe(1);
+    expect(first.batchItemFailures).toHaveLength(1); // a store error is transient: SQS delivers it again
+    expect(await siteRecords(p)).toEqual([]);
+    expect(p.events).toEqual([]);
+
+    const retry = await p.ingest.handler(sqsEvent([body(url)]));
+    await p.bus.drain();
+    expect(retry.batchItemFailures).toEqual([]);
+    const records = await siteRecords(p);
+    expect(records).toHaveLength(1);
+    expect(records[0]?.version).toBe(1);
+    expect((await p.store.articles.getArticle(records[0]?.id ?? ''))?.title).toBe(article.title);
+    expect(p.events.map((event) => event.kind)).toEqual(['created']);
+  });
+
+  it('two concurrent ingests of one URL make one article at version 1', async () => {
+    const p = await started();
+    const url = p.site.articleUrl((EXAMPLE_ARTICLES[0] as SiteArticle).slug);
+    const outcomes = await Promise.all([p.ingest.ingest({ url }), p.ingest.ingest({ url })]);
+    await p.bus.drain();
+    // Which one commits is a race; neither fails, and neither makes a second version.
+    const statuses = outcomes.map((outcome) => outcome.status);
+    expect(statuses).toContain('created');
+    for (const status of statuses) expect(['created', 'unchanged']).toContain(status);
+    expect(outcomes.map((outcome) => outcome.version)).toEqual([1, 1]);
+    const records = await siteRecords(p);
+    expect(records).toHaveLength(1);
+    expect(records[0]?.version).toBe(1);
+    expect(await p.store.articles.listVersions(records[0]?.id ?? '')).toHaveLength(1);
+    // Events are at least once: a duplicate may occur in a tie, but never for another version.
+    expect(p.events.length).toBeGreaterThanOrEqual(1);
+    for (const event of p.events) expect(event.article).toMatchObject({ id: records[0]?.id, version: 1 });
+  });
+});
+
+/**
+ * Fails the first write of an article's CURRENT item (the commit point) the way a crashed Lambda would leave
+ * it: the S3 objects are written, the DynamoDB item is not. The client and the server are real.
+ */
+function armCommitCrash(dynamodb: DynamoDBClient): { fired: number } {
+  const crash = { fired: 0 };
+  dynamodb.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      const target = request.headers?.['x-amz-target'] ?? '';
+      if (
+        crash.fired === 0 &&
+        target.endsWith('.PutItem') &&
+        String(request.body).includes('"S":"CURRENT"')
+      ) {
+        crash.fired++;
+        throw new Error('simulated crash before the DynamoDB commit');
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'simulateCommitCrash' },
+  );
+  return crash;
+}
