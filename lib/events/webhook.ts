@@ -233,3 +233,14 @@ export class WebhookPublisher implements ArticleEventPublisher {
     });
   }
 }
+
+/**
+ * Forwards every event published on the embedded stack's in-process bus to a webhook (`--webhook URL`).
+ * Delivery failures reach the bus's onListenerError and never fail an ingest. Returns the unsubscribe.
+ */
+export function forwardToWebhook(
+  bus: { subscribe(listener: (detail: ArticleIngestedDetail) => Promise<void>): () => void },
+  webhook: ArticleEventPublisher,
+): () => void {
+  return bus.subscribe((detail) => webhook.publishArticleIngested(detail));
+}

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../lib/core/errors.ts';
+import { InProcessEventBus } from '../../lib/events/in-process.ts';
 import {
+  forwardToWebhook,
   refusedAddressReason,
   verifyWebhookSignature,
   WEBHOOK_HEADERS,
@@ -111,5 +113,29 @@ describe('WebhookPublisher', () => {
     expect(() => new WebhookPublisher({ url: 'https://hooks.example.com/', secret: 'short' })).toThrow(
       /16 characters/,
     );
+  });
+});
+
+describe('forwardToWebhook', () => {
+  it('delivers what is published on the in-process bus, and a failing webhook does not fail the publisher', async () => {
+    let status = 204;
+    const server = await startRecordingServer((_request, response) => response.writeHead(status).end());
+    try {
+      const failures: unknown[] = [];
+      const bus = new InProcessEventBus({ onListenerError: (error) => failures.push(error) });
+      forwardToWebhook(
+        bus,
+        new WebhookPublisher({ url: server.url, secret: SECRET, allowPrivateNetwork: true }),
+      );
+      await bus.publishArticleIngested(sampleDetail());
+      await bus.drain();
+      expect(server.requests).toHaveLength(1);
+      status = 500;
+      await expect(bus.publishArticleIngested(sampleDetail())).resolves.toBeUndefined();
+      await bus.drain();
+      expect(failures).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
   });
 });
