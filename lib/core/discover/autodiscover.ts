@@ -1,0 +1,28 @@
+import { load } from 'cheerio';
+
+const FEED_TYPES = new Set([
+  'application/rss+xml',
+  'application/atom+xml',
+  'application/rdf+xml',
+  'application/xml',
+  'text/xml',
+]);
+
+/** Feed URLs announced by `<link rel="alternate" type="application/rss+xml|atom+xml" href>` (raw, in order). */
+export function findFeedLinks(html: string): string[] {
+  const $ = load(html);
+  const links: string[] = [];
+  $('link[rel][href]').each((_index, element) => {
+    const rel = ($(element).attr('rel') ?? '').toLowerCase().split(/\s+/);
+    const type = ($(element).attr('type') ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
+    const href = $(element).attr('href')?.trim();
+    if (rel.includes('alternate') && FEED_TYPES.has(type) && href) links.push(href);
+  });
+  return links;
+}
+
+/** True when the text is an HTML document rather than XML. */
+export function looksLikeHtmlDocument(text: string): boolean {
+  const head = text.slice(0, 2048).trimStart().toLowerCase();
+  return /^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!doctype html|<html[\s>])/.test(head);
+}

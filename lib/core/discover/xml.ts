@@ -1,0 +1,72 @@
+import { type CheerioAPI, load } from 'cheerio';
+
+/** A DOM element as cheerio's XML mode produces it. */
+export type XmlElement = ReturnType<ReturnType<CheerioAPI['root']>['children']>[number];
+
+export interface XmlDocument {
+  $: CheerioAPI;
+  root: XmlElement | undefined;
+}
+
+/** Parses XML tolerantly (htmlparser2 in XML mode never throws; malformed input yields a partial tree). */
+export function parseXml(text: string): XmlDocument {
+  const $ = load(text, { xml: true });
+  return { $, root: $.root().children().toArray()[0] };
+}
+
+/** Lowercase element name without its namespace prefix: `news:publication_date` → `publication_date`. */
+export function localName(element: XmlElement): string {
+  const name = element.name.toLowerCase();
+  const colon = name.indexOf(':');
+  return colon === -1 ? name : name.slice(colon + 1);
+}
+
+export function prefixOf(element: XmlElement): string {
+  const colon = element.name.indexOf(':');
+  return colon === -1 ? '' : element.name.slice(0, colon).toLowerCase();
+}
+
+export function childElements(doc: XmlDocument, element: XmlElement, name?: string): XmlElement[] {
+  const children = doc.$(element).children().toArray();
+  return name === undefined ? children : children.filter((child) => localName(child) === name);
+}
+
+/** Trimmed text of the first child with that local name (optionally with that prefix), or undefined. */
+export function childText(
+  doc: XmlDocument,
+  element: XmlElement,
+  name: string,
+  prefix?: string,
+): string | undefined {
+  const child = childElements(doc, element, name).find(
+    (candidate) => prefix === undefined || prefixOf(candidate) === prefix,
+  );
+  if (child === undefined) return undefined;
+  const text = doc.$(child).text().trim();
+  return text === '' ? undefined : text;
+}
+
+/** Every descendant with that local name, in document order (nested ones included). */
+export function descendants(doc: XmlDocument, element: XmlElement, name: string): XmlElement[] {
+  const found: XmlElement[] = [];
+  const walk = (node: XmlElement) => {
+    for (const child of childElements(doc, node)) {
+      if (localName(child) === name) found.push(child);
+      // Recurse into matches too: an unclosed <item> swallows the next one in a tolerant parse.
+      walk(child);
+    }
+  };
+  walk(element);
+  return found;
+}
+
+/** A date as an ISO 8601 UTC timestamp with milliseconds, or undefined when it cannot be read. */
+export function toIsoDate(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const time = Date.parse(text.trim());
+  if (Number.isNaN(time)) return undefined;
+  const date = new Date(time);
+  // Years outside 1970..2200 are typos or placeholders, not publication dates.
+  if (date.getUTCFullYear() < 1970 || date.getUTCFullYear() > 2200) return undefined;
+  return date.toISOString();
+}
