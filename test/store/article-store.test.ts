@@ -1,0 +1,514 @@
+import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { PipelineError } from '../../lib/core/errors.ts';
+import { articleIdForUrl, canonicalizeUrl } from '../../lib/core/url.ts';
+import type { ArticleRecord, StoreCursor } from '../../lib/store/types.ts';
+import { useLocalServers } from '../helpers/local-servers.ts';
+import { makeArticle, makeRaw, manualClock } from './fixtures.ts';
+
+const local = useLocalServers();
+
+async function expectPipelineError(promise: Promise<unknown>, code: string): Promise<PipelineError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as PipelineError).code).toBe(code);
+    return error as PipelineError;
+  }
+  throw new Error(`expected a PipelineError ${code}`);
+}
+
+describe('commit', () => {
+  it('creates, then reports the same content as unchanged, then a change as version 2', async () => {
+    const store = await local.freshStore();
+    const v1 = makeArticle({ url: 'https://news.example/story', text: 'First telling.' });
+
+    const created = await store.articles.commit(v1, makeRaw(v1));
+    expect(created.status).toBe('created');
+    expect(created.record).toMatchObject({ id: v1.id, version: 1, site: 'news.example', title: v1.title });
+
+    const again = await store.articles.commit({ ...v1, extractedAt: new Date().toISOString() }, makeRaw(v1));
+    expect(again.status).toBe('unchanged');
+    expect(again.record).toEqual(created.record);
+    expect(await store.articles.listVersions(v1.id)).toHaveLength(1);
+
+    const v2 = makeArticle({ url: v1.url, text: 'Second telling, corrected.' });
+    const updated = await store.articles.commit(v2, makeRaw(v2));
+    expect(updated.status).toBe('updated');
+    expect(updated.record.version).toBe(2);
+    expect(updated.record.firstIngestedAt).toBe(created.record.firstIngestedAt);
+    expect(updated.record.articleKey).not.toBe(created.record.articleKey);
+
+    // Both versions stay readable: the previous one is kept in S3.
+    expect((await store.articles.getArticle(v1.id))?.content.text).toBe('Second telling, corrected.');
+    expect((await store.articles.getArticle(v1.id, 1))?.content.text).toBe('First telling.');
+    expect((await store.articles.getArticle(v1.id, 2))?.content.text).toBe('Second telling, corrected.');
+    expect(await store.articles.getArticle(v1.id, 3)).toBeUndefined();
+    const versions = await store.articles.listVersions(v1.id);
+    expect(versions.map((version) => [version.version, version.contentHash])).toEqual([
+      [1, v1.contentHash],
+      [2, v2.contentHash],
+    ]);
+  });
+
+  it('gets by id, and by URL through the id (sha256 of the canonical URL)', async () => {
+    const store = await local.freshStore();
+    const article = makeArticle({
+      url: 'https://news.example/by-url',
+      publishedAt: '2024-05-01T09:30:00.000Z',
+    });
+    await store.articles.commit(article, makeRaw(article));
+
+    const byUrl = await store.articles.getRecord(
+      articleIdForUrl(canonicalizeUrl('https://NEWS.example/by-url?utm_source=feed#comments')),
+    );
+    expect(byUrl).toMatchObject({
+      id: article.id,
+      url: article.url,
+      authors: ['Ada Writer'],
+      publishedAt: '2024-05-01T09:30:00.000Z',
+      language: 'en',
+      contentHash: article.contentHash,
+    });
+    expect(await store.articles.getArticle(article.id)).toEqual(article);
+    expect(await store.articles.getRecord(articleIdForUrl('https://news.example/never'))).toBeUndefined();
+    expect(await store.articles.getRecord('not-an-id')).toBeUndefined();
+  });
+
+  it('stores the raw page gzip-compressed with its content type and fetch metadata', async () => {
+    const store = await local.freshStore();
+    const article = makeArticle({ url: 'https://news.example/raw' });
+    const html = '<html><body><p>Ünïcode body</p></body></html>';
+    const { record } = await store.articles.commit(article, makeRaw(article, html));
+
+    expect(record.rawKey).toMatch(
+      /^raw\/news\.example\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f]{64}\/v1-[0-9a-f]{12}\.html\.gz$/,
+    );
+    expect(record.articleKey).toMatch(/^articles\/news\.example\/.*\/v1-[0-9a-f]{12}\.json$/);
+    const raw = await store.s3.send(new GetObjectCommand({ Bucket: store.bucketName, Key: record.rawKey }));
+    const bytes = await raw.Body?.transformToByteArray();
+    expect(gunzipSync(bytes ?? new Uint8Array()).toString('utf-8')).toBe(html);
+    expect(raw.ContentType).toBe('text/html; charset=utf-8');
+    expect(raw.ContentEncoding).toBe('gzip');
+    expect(raw.Metadata).toMatchObject({
+      'article-id': article.id,
+      version: '1',
+      status: '200',
+      etag: '"abc123"',
+      url: article.url,
+    });
+  });
+
+  it('rejects an invalid article with SCHEMA_VIOLATION and writes nothing', async () => {
+    const store = await local.freshStore();
+    const article = makeArticle({ url: 'https://news.example/invalid' });
+    await expectPipelineError(
+      store.articles.commit({ ...article, title: '' }, makeRaw(article)),
+      'SCHEMA_VIOLATION',
+    );
+    const wrongId = makeArticle({ url: 'https://news.example/other' }).id;
+    await expectPipelineError(
+      store.articles.commit({ ...article, id: wrongId }, makeRaw(article)),
+      'SCHEMA_VIOLATION',
+    );
+    expect(await store.articles.getRecord(article.id)).toBeUndefined();
+    expect(await store.articles.getRecord(wrongId)).toBeUndefined();
+  });
+});
+
+describe('races between workers on one URL', () => {
+  it('keeps both versions when two different contents commit at once', async () => {
+    const store = await local.freshStore();
+    const url = 'https://news.example/race';
+    const texts = ['Worker A saw this.', 'Worker B saw that.'];
+    const results = await Promise.all(
+      texts.map((text) => {
+        const article = makeArticle({ url, text });
+        return store.articles.commit(article, makeRaw(article));
+      }),
+    );
+
+    expect(results.map((result) => result.status).sort()).toEqual(['created', 'updated']);
+    const versions = await store.articles.listVersions(articleIdForUrl(url));
+    expect(versions.map((version) => version.version)).toEqual([1, 2]);
+    const stored = await Promise.all(
+      versions.map(
+        async (version) => (await store.articles.getArticle(version.id, version.version))?.content.text,
+      ),
+    );
+    expect(stored.sort()).toEqual([...texts].sort());
+  });
+
+  it('makes one version when the same content commits at once', async () => {
+    const store = await local.freshStore();
+    const article = makeArticle({ url: 'https://news.example/same', text: 'Identical.' });
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, n) =>
+        store.articles.commit(
+          { ...article, extractedAt: new Date(Date.now() + n).toISOString() },
+          makeRaw(article),
+        ),
+      ),
+    );
+    expect(results.map((result) => result.status).sort()).toEqual([
+      'created',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
+    expect(await store.articles.listVersions(article.id)).toHaveLength(1);
+  });
+
+  it('loses no update among many concurrent writers', async () => {
+    const store = await local.freshStore({ maxCommitAttempts: 20 });
+    const url = 'https://news.example/stampede';
+    const texts = Array.from({ length: 6 }, (_, n) => `Edition ${n}.`);
+    await Promise.all(
+      texts.map((text) => {
+        const article = makeArticle({ url, text });
+        return store.articles.commit(article, makeRaw(article));
+      }),
+    );
+    const versions = await store.articles.listVersions(articleIdForUrl(url));
+    expect(versions.map((version) => version.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(new Set(versions.map((version) => version.contentHash)).size).toBe(6);
+  });
+});
+
+describe('a crash between S3 and DynamoDB', () => {
+  it('leaves no visible article, and a retry repairs it', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const s3 = local.s3Client();
+    let failCommit = true;
+    // Fault injection on the real client (not a mock): the commit point write dies as if the worker crashed.
+    dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        if (failCommit && isCommitOf(args.input)) throw new Error('worker crashed');
+        return next(args);
+      },
+      { step: 'initialize', name: 'crashBeforeCommit' },
+    );
+    const written: string[] = [];
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand') written.push((args.input as { Key: string }).Key);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordKeys' },
+    );
+    const clock = manualClock('2024-05-01T10:00:00.000Z');
+    const store = await local.freshStore({ dynamodb, s3, clock: clock.now, sinceFeedSettleMs: 0 });
+    const article = makeArticle({
+      url: 'https://news.example/crash',
+      publishedAt: '2024-05-01T09:00:00.000Z',
+    });
+
+    await expect(store.articles.commit(article, makeRaw(article))).rejects.toThrow(/worker crashed/);
+    expect(written).toHaveLength(2); // the S3 objects were written first...
+    // ...but nothing is visible through any access pattern.
+    expect(await store.articles.getRecord(article.id)).toBeUndefined();
+    expect(await store.articles.getArticle(article.id)).toBeUndefined();
+    expect(await store.articles.listVersions(article.id)).toEqual([]);
+    expect((await store.articles.listBySite({ site: 'news.example', limit: 10 })).items).toEqual([]);
+    clock.advance(1000);
+    const since = await store.articles.listIngestedSince({ since: '2024-05-01T00:00:00.000Z', limit: 10 });
+    expect(since.items).toEqual([]);
+
+    failCommit = false;
+    const retried = await store.articles.commit(article, makeRaw(article));
+    expect(retried.status).toBe('created');
+    expect(retried.record.version).toBe(1);
+    expect(await store.articles.getArticle(article.id)).toEqual(article);
+    // The retry wrote the same keys again (idempotent), so the first objects are not even orphans.
+    expect(written.slice(2).sort()).toEqual(written.slice(0, 2).sort());
+  });
+
+  it('keeps an orphaned object from ever being served when another version commits', async () => {
+    const store = await local.freshStore();
+    const article = makeArticle({ url: 'https://news.example/orphan', text: 'The real one.' });
+    const { record } = await store.articles.commit(article, makeRaw(article));
+    // An object a crashed worker left behind at the same version, different tag: never referenced.
+    const orphanKey = record.articleKey.replace(/-[0-9a-f]{12}\.json$/, '-000000000000.json');
+    await store.s3.send(new PutObjectCommand({ Bucket: store.bucketName, Key: orphanKey, Body: '{}' }));
+    await store.s3.send(new HeadObjectCommand({ Bucket: store.bucketName, Key: orphanKey }));
+    expect((await store.articles.getArticle(article.id, 1))?.content.text).toBe('The real one.');
+  });
+});
+
+describe('listBySite', () => {
+  async function seedSite(count: number) {
+    const store = await local.freshStore();
+    const records: ArticleRecord[] = [];
+    for (let n = 0; n < count; n += 1) {
+      const publishedAt = new Date(Date.UTC(2024, 0, 1 + n, 8)).toISOString();
+      const article = makeArticle({ url: `https://site.example/post-${n}`, publishedAt });
+      records.push((await store.articles.commit(article, makeRaw(article))).record);
+    }
+    // Noise on another site that must never appear.
+    const other = makeArticle({ url: 'https://other.example/post', publishedAt: '2024-01-05T08:00:00.000Z' });
+    await store.articles.commit(other, makeRaw(other));
+    return { store, records };
+  }
+
+  it('lists a site newest first, every article exactly once across pages', async () => {
+    const { store, records } = await seedSite(11);
+    const seen: string[] = [];
+    let after: StoreCursor | undefined;
+    let pages = 0;
+    do {
+      const page = await store.articles.listBySite({ site: 'site.example', limit: 4, after });
+      seen.push(...page.items.map((item) => item.publishedAt ?? ''));
+      after = page.cursor;
+      pages += 1;
+    } while (after);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(records.map((record) => record.publishedAt).reverse());
+  });
+
+  it('honours inclusive from/to bounds on the publication date', async () => {
+    const { store } = await seedSite(6);
+    const page = await store.articles.listBySite({
+      site: 'site.example',
+      from: '2024-01-02T08:00:00.000Z',
+      to: '2024-01-04T08:00:00.000Z',
+      limit: 10,
+    });
+    expect(page.items.map((item) => item.publishedAt)).toEqual([
+      '2024-01-04T08:00:00.000Z',
+      '2024-01-03T08:00:00.000Z',
+      '2024-01-02T08:00:00.000Z',
+    ]);
+    expect(page.cursor).toBeUndefined();
+    const paged = await store.articles.listBySite({
+      site: 'site.example',
+      from: '2024-01-02T08:00:00.000Z',
+      to: '2024-01-04T08:00:00.000Z',
+      limit: 2,
+    });
+    const rest = await store.articles.listBySite({
+      site: 'site.example',
+      from: '2024-01-02T08:00:00.000Z',
+      to: '2024-01-04T08:00:00.000Z',
+      limit: 2,
+      after: paged.cursor,
+    });
+    expect([...paged.items, ...rest.items].map((item) => item.publishedAt)).toEqual(
+      page.items.map((item) => item.publishedAt),
+    );
+    expect(rest.cursor).toBeUndefined();
+  });
+
+  it('rejects a tampered cursor and bad bounds with BAD_REQUEST', async () => {
+    const { store } = await seedSite(3);
+    const page = await store.articles.listBySite({ site: 'site.example', limit: 1 });
+    expect(page.cursor).toBeDefined();
+    const tampered = { ...page.cursor, date: `${String(page.cursor?.date)}' OR 'a'='a` };
+    await expectPipelineError(
+      store.articles.listBySite({ site: 'site.example', limit: 1, after: tampered }),
+      'BAD_REQUEST',
+    );
+    await expectPipelineError(
+      store.articles.listBySite({ site: 'site.example', limit: 1, after: { ...page.cursor, pk: 'CRAWL#x' } }),
+      'BAD_REQUEST',
+    );
+    await expectPipelineError(store.articles.listBySite({ site: 'site.example', limit: 0 }), 'BAD_REQUEST');
+    await expectPipelineError(
+      store.articles.listBySite({ site: 'site.example', limit: 5, from: 'soon' }),
+      'BAD_REQUEST',
+    );
+  });
+
+  it('sorts articles without a publication date by their first-ingest date', async () => {
+    const store = await local.freshStore({ clock: manualClock('2030-01-01T00:00:00.000Z').now });
+    const dated = makeArticle({ url: 'https://undated.example/a', publishedAt: '2024-01-01T00:00:00.000Z' });
+    const undated = makeArticle({ url: 'https://undated.example/b' });
+    await store.articles.commit(dated, makeRaw(dated));
+    await store.articles.commit(undated, makeRaw(undated));
+    const page = await store.articles.listBySite({ site: 'undated.example', limit: 10 });
+    expect(page.items.map((item) => item.id)).toEqual([undated.id, dated.id]);
+  });
+});
+
+describe('listIngestedSince', () => {
+  it('merges every shard of every day in (ingestedAt, id) order, each item once across pages', async () => {
+    const clock = manualClock('2024-05-01T22:00:00.000Z');
+    const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 0 });
+    // 30 articles over three days; several share a millisecond, so the id breaks ties.
+    const committed: ArticleRecord[] = [];
+    for (let n = 0; n < 30; n += 1) {
+      if (n % 3 === 0) clock.advance(60 * 60 * 1000);
+      const article = makeArticle({ url: `https://feed.example/${n}` });
+      committed.push((await store.articles.commit(article, makeRaw(article))).record);
+    }
+    const days = new Set(committed.map((record) => record.ingestedAt.slice(0, 10)));
+    expect(days.size).toBe(2);
+    clock.advance(1000);
+
+    const seen: ArticleRecord[] = [];
+    let after: StoreCursor | undefined;
+    do {
+      const page = await store.articles.listIngestedSince({
+        since: '2024-05-01T00:00:00.000Z',
+        limit: 7,
+        after,
+      });
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      seen.push(...page.items);
+      after = page.cursor;
+    } while (after);
+
+    const expected = [...committed].sort((a, b) =>
+      a.ingestedAt === b.ingestedAt ? (a.id < b.id ? -1 : 1) : a.ingestedAt < b.ingestedAt ? -1 : 1,
+    );
+    expect(seen.map((record) => record.id)).toEqual(expected.map((record) => record.id));
+
+    const since = committed[20]?.ingestedAt ?? '';
+    const later = await store.articles.listIngestedSince({ since, limit: 100 });
+    expect(later.items.map((record) => record.id)).toEqual(
+      expected.filter((record) => record.ingestedAt >= since).map((record) => record.id),
+    );
+    expect(later.cursor).toBeUndefined();
+    expect(later.resume).toEqual({ ingestedAt: expected.at(-1)?.ingestedAt, id: expected.at(-1)?.id });
+  });
+
+  it('shows a new version again at its new ingest time', async () => {
+    const clock = manualClock('2024-06-01T10:00:00.000Z');
+    const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 0 });
+    const v1 = makeArticle({ url: 'https://feed.example/evolving', text: 'one' });
+    await store.articles.commit(v1, makeRaw(v1));
+    clock.advance(5000);
+    const checkpoint = clock.now().toISOString();
+    clock.advance(5000);
+    const v2 = makeArticle({ url: v1.url, text: 'two' });
+    await store.articles.commit(v2, makeRaw(v2));
+    clock.advance(1000);
+    const page = await store.articles.listIngestedSince({ since: checkpoint, limit: 10 });
+    expect(page.items.map((record) => [record.id, record.version])).toEqual([[v1.id, 2]]);
+  });
+
+  it('hides items younger than the settle window', async () => {
+    const clock = manualClock('2024-06-01T10:00:00.000Z');
+    const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 5000 });
+    const article = makeArticle({ url: 'https://feed.example/fresh' });
+    await store.articles.commit(article, makeRaw(article));
+    const since = '2024-06-01T00:00:00.000Z';
+    expect((await store.articles.listIngestedSince({ since, limit: 10 })).items).toHaveLength(0);
+    clock.advance(5001);
+    expect((await store.articles.listIngestedSince({ since, limit: 10 })).items).toHaveLength(1);
+  });
+
+  it('lets a poller see every item exactly once while new ones keep arriving', async () => {
+    const settleMs = 1500;
+    const store = await local.freshStore({ sinceFeedSettleMs: settleMs });
+    const since = new Date(Date.now() - 1000).toISOString();
+    const total = 40;
+    let writersDone = false;
+    const writers = (async () => {
+      for (let n = 0; n < total; n += 2) {
+        await Promise.all(
+          [n, n + 1].map((k) => {
+            const article = makeArticle({ url: `https://live.example/${k}` });
+            return store.articles.commit(article, makeRaw(article));
+          }),
+        );
+        await sleep(100);
+      }
+      writersDone = true;
+    })();
+
+    const seen: string[] = [];
+    let after: StoreCursor | undefined;
+    let finalPoll = false;
+    // Poll like a consumer: follow `cursor` while pages are full; when caught up, wait and resume from `resume`.
+    for (;;) {
+      const page = await store.articles.listIngestedSince({ since, limit: 3, after });
+      seen.push(...page.items.map((item) => item.id));
+      after = page.cursor ?? page.resume ?? after;
+      if (page.cursor) continue;
+      if (finalPoll) break;
+      if (writersDone) finalPoll = true;
+      await sleep(writersDone ? settleMs + 100 : 100);
+    }
+    await writers;
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+  });
+
+  it('moves a commit that landed late forward in the feed instead of losing it', async () => {
+    const clock = manualClock('2024-07-01T10:00:00.000Z');
+    const dynamodb = local.dynamoDbClient();
+    let releaseSlowCommit: () => void = () => {};
+    const slowCommitReleased = new Promise<void>((resolve) => {
+      releaseSlowCommit = resolve;
+    });
+    let slowCommitArrived: () => void = () => {};
+    const slowCommitHeld = new Promise<void>((resolve) => {
+      slowCommitArrived = resolve;
+    });
+    const slow = makeArticle({ url: 'https://late.example/slow' });
+    dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        if (isCommitOf(args.input, slow.id)) {
+          slowCommitArrived();
+          await slowCommitReleased;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdSlowCommit' },
+    );
+    const store = await local.freshStore({ dynamodb, clock: clock.now, sinceFeedSettleMs: 1000 });
+
+    // The slow worker stamps its ingestedAt first but its PutItem hangs...
+    const slowCommit = store.articles.commit(slow, makeRaw(slow));
+    await slowCommitHeld;
+    clock.advance(100);
+    const fast = makeArticle({ url: 'https://late.example/fast' });
+    await store.articles.commit(fast, makeRaw(fast));
+    // ...so a poller past the settle window sees only the fast one and moves its position beyond the slow stamp.
+    clock.advance(2000);
+    const first = await store.articles.listIngestedSince({ since: '2024-07-01T00:00:00.000Z', limit: 10 });
+    expect(first.items.map((item) => item.id)).toEqual([fast.id]);
+
+    releaseSlowCommit();
+    const landed = await slowCommit;
+    expect(landed.record.ingestedAt).toBe(clock.now().toISOString());
+    clock.advance(2000);
+    const next = await store.articles.listIngestedSince({
+      since: '2024-07-01T00:00:00.000Z',
+      limit: 10,
+      after: first.resume,
+    });
+    expect(next.items.map((item) => item.id)).toEqual([slow.id]);
+  });
+
+  it('rejects a tampered or foreign cursor with BAD_REQUEST', async () => {
+    const store = await local.freshStore({ sinceFeedSettleMs: 0 });
+    const id = articleIdForUrl('https://feed.example/x');
+    const cursors: StoreCursor[] = [
+      { ingestedAt: '2024-01-01T00:00:00.000Z', id: `${id.slice(0, 63)}g` },
+      { ingestedAt: '2024-01-01T00:00:00.000Z', id, ':pk': 'x' },
+      { date: '2024-01-01T00:00:00.000Z', id },
+    ];
+    for (const after of cursors) {
+      await expectPipelineError(
+        store.articles.listIngestedSince({ since: '2024-01-01T00:00:00.000Z', limit: 5, after }),
+        'BAD_REQUEST',
+      );
+    }
+  });
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether a DynamoDB request is the put of an article's CURRENT item (the commit point), in either form. */
+function isCommitOf(input: unknown, id?: string): boolean {
+  const item = (input as { Item?: Record<string, unknown> }).Item;
+  if (!item) return false;
+  const text = (value: unknown) =>
+    typeof value === 'object' && value !== null ? (value as { S?: string }).S : value;
+  return text(item.sk) === 'CURRENT' && (id === undefined || text(item.id) === id);
+}

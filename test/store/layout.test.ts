@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { PipelineError } from '../../lib/core/errors.ts';
+import { articleIdForUrl, canonicalizeUrl } from '../../lib/core/url.ts';
+import { fitMetadata } from '../../lib/store/aws/articles.ts';
+import {
+  articleObjectKey,
+  crawlPk,
+  daysBetween,
+  IngestedCursorSchema,
+  ingestedShard,
+  normalizeTimestamp,
+  parseCursor,
+  rawObjectKey,
+  SiteCursorSchema,
+  siteSegment,
+  versionSk,
+} from '../../lib/store/layout.ts';
+import { ARTICLES_TABLE, createTableInput, INGESTED_SHARD_COUNT } from '../../lib/store/table.ts';
+
+const id = articleIdForUrl('https://news.example/a');
+
+describe('S3 object keys', () => {
+  it('group by site and first-ingest day, one folder per article, a file per version', () => {
+    const parts = {
+      site: 'news.example',
+      firstIngestedAt: '2024-05-01T23:59:59.999Z',
+      id,
+      version: 3,
+      tag: 'abc',
+    };
+    expect(articleObjectKey(parts)).toBe(`articles/news.example/2024/05/01/${id}/v3-abc.json`);
+    expect(rawObjectKey(parts)).toBe(`raw/news.example/2024/05/01/${id}/v3-abc.html.gz`);
+  });
+
+  it('keep site segments to safe characters', () => {
+    expect(siteSegment('Localhost:8080')).toBe('localhost_8080');
+    expect(siteSegment('xn--bcher-kva.example')).toBe('xn--bcher-kva.example');
+  });
+});
+
+describe('DynamoDB keys', () => {
+  it('sort versions numerically as strings', () => {
+    expect(versionSk(9) < versionSk(10)).toBe(true);
+  });
+
+  it('spread ids over every ingested shard', () => {
+    const counts = new Array<number>(INGESTED_SHARD_COUNT).fill(0);
+    for (let n = 0; n < 800; n += 1) {
+      const shard = ingestedShard(articleIdForUrl(`https://news.example/${n}`));
+      counts[shard] = (counts[shard] ?? 0) + 1;
+    }
+    for (const count of counts) expect(count).toBeGreaterThan(60);
+  });
+
+  it('key crawl state by the canonical URL, so tracking parameters do not split it', () => {
+    expect(crawlPk('https://News.Example/a?utm_source=x#top')).toBe(crawlPk('https://news.example/a'));
+    expect(crawlPk('https://news.example/a')).not.toBe(crawlPk('https://news.example/b'));
+    expect(() => crawlPk('ftp://news.example/a')).toThrow(PipelineError);
+  });
+
+  it('lists each UTC day of a range', () => {
+    expect(daysBetween('2024-02-28', '2024-03-01')).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
+    expect(daysBetween('2024-03-02', '2024-03-01')).toEqual([]);
+  });
+});
+
+describe('cursors', () => {
+  it('accept exactly the fields of their listing', () => {
+    const cursor = { ingestedAt: '2024-05-01T09:30:00.000Z', id };
+    expect(parseCursor(IngestedCursorSchema, cursor)).toEqual(cursor);
+  });
+
+  it.each([
+    ['an extra field', { ingestedAt: '2024-05-01T09:30:00.000Z', id, pk: 'ARTICLE#x' }],
+    ['an expression in a value', { ingestedAt: '2024-05-01T09:30:00.000Z OR 1=1', id }],
+    ['a short id', { ingestedAt: '2024-05-01T09:30:00.000Z', id: 'abc' }],
+    ['a number for a date', { ingestedAt: 5, id }],
+    ['the other listing’s cursor', { date: '2024-05-01T09:30:00.000Z', id }],
+  ])('reject %s with BAD_REQUEST', (_name, cursor) => {
+    try {
+      parseCursor(IngestedCursorSchema, cursor);
+      expect.unreachable('cursor accepted');
+    } catch (error) {
+      expect(error).toBeInstanceOf(PipelineError);
+      expect((error as PipelineError).code).toBe('BAD_REQUEST');
+    }
+    expect(() => parseCursor(SiteCursorSchema, { ...cursor, extra: 1 })).toThrow(/invalid cursor/);
+  });
+});
+
+describe('timestamps from callers', () => {
+  it('are normalized to UTC milliseconds so string order is time order', () => {
+    expect(normalizeTimestamp('2024-05-01T11:30:00+02:00', 'from')).toBe('2024-05-01T09:30:00.000Z');
+  });
+
+  it('are rejected when not ISO 8601', () => {
+    expect(() => normalizeTimestamp('yesterday', 'since')).toThrow(/since must be an ISO 8601 timestamp/);
+  });
+});
+
+describe('S3 metadata', () => {
+  it('stays ASCII and under the 2 KB limit, keeping the first fields', () => {
+    const metadata = fitMetadata({
+      status: '200',
+      title: 'Ünïcode',
+      url: `https://news.example/${'a'.repeat(3000)}`,
+      etag: '"x"',
+    });
+    expect(metadata).toEqual({ status: '200', title: encodeURI('Ünïcode'), etag: '"x"' });
+  });
+});
+
+describe('table definition', () => {
+  it('produces a CreateTable request with every key attribute defined once', () => {
+    const input = createTableInput('t');
+    expect(input.TableName).toBe('t');
+    expect(input.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(input.AttributeDefinitions?.map((attr) => attr.AttributeName).sort()).toEqual(
+      ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'pk', 'sk'].sort(),
+    );
+    expect(input.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(
+      ARTICLES_TABLE.globalSecondaryIndexes.map((index) => index.indexName),
+    );
+  });
+});
+
+it('an article found by URL is a get by id: the id is the hash of the canonical URL', () => {
+  expect(articleIdForUrl(canonicalizeUrl('https://NEWS.example/a?utm_medium=x'))).toBe(id);
+});
