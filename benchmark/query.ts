@@ -1,0 +1,304 @@
+// npm run bench:query [-- --articles 1000 --seconds 8 --concurrency 16 --engine dynalite]
+//
+// The query API of the embedded stack under a concurrent load on loopback: the real store (s3rver +
+// dynalite, or DynamoDB Local) seeded with N articles, the query handler behind startQueryServer, and a
+// load generator in a worker thread (its own event loop, keep-alive node:http clients) that runs each
+// scenario for a fixed time and records every request's latency. Writes benchmark/results/50-query.json.
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import type { Article } from '../lib/core/article.ts';
+import { startQueryServer } from '../lib/embedded/query-server.ts';
+import { type DynamoDbEngine, startLocalServers } from '../lib/embedded/servers.ts';
+import { createQueryHandler } from '../lib/handlers/query.ts';
+import { createDynamoDbClient, createS3Client } from '../lib/store/aws/clients.ts';
+import { createAwsStore } from '../lib/store/aws/index.ts';
+import { makeArticle, makeRawPage } from '../test/api/fixtures.ts';
+import { writeResultSection } from './report.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    articles: { type: 'string', default: '1000' },
+    sites: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '8' },
+    concurrency: { type: 'string', default: '16' },
+    engine: { type: 'string', default: 'dynalite' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const ARTICLES = Number(args.articles);
+const SITES = Number(args.sites);
+const SECONDS = Number(args.seconds);
+const CONCURRENCY = Number(args.concurrency);
+const ENGINE = args.engine as DynamoDbEngine;
+const PAGE_SIZE = 20;
+const WARMUP_SECONDS = 1;
+
+/** Scenario for the load worker: fixed targets picked at random, or virtual users walking cursor pages. */
+type Scenario =
+  | { kind: 'targets'; targets: string[]; headers?: Record<string, string> }
+  | { kind: 'pages'; firstPages: string[] };
+
+interface LoadResult {
+  latenciesMs: Float64Array;
+  statuses: Record<string, number>;
+  errors: number;
+  elapsedMs: number;
+  pagesCompleted: number;
+}
+
+// Plain CommonJS so the worker needs no TypeScript loader.
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { origin, durationMs, concurrency, scenario } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const latencies = [];
+const statuses = {};
+let errors = 0;
+let pagesCompleted = 0;
+function request(target, headers) {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const req = http.get(origin + target, { agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('error', () => { errors += 1; resolve({ status: 0, body: '' }); });
+  });
+}
+const pick = (list) => list[Math.floor(Math.random() * list.length)];
+async function user(deadline) {
+  if (scenario.kind === 'targets') {
+    while (performance.now() < deadline) await request(pick(scenario.targets), scenario.headers);
+    return;
+  }
+  while (performance.now() < deadline) {
+    const first = pick(scenario.firstPages);
+    let target = first;
+    while (target && performance.now() < deadline) {
+      const { status, body } = await request(target);
+      if (status !== 200) break;
+      const cursor = JSON.parse(body).nextCursor;
+      target = cursor ? first + '&cursor=' + cursor : undefined;
+      if (!cursor) pagesCompleted += 1;
+    }
+  }
+}
+(async () => {
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(Array.from({ length: concurrency }, () => user(deadline)));
+  const elapsedMs = performance.now() - started;
+  agent.destroy();
+  const latenciesMs = Float64Array.from(latencies);
+  parentPort.postMessage({ latenciesMs, statuses, errors, elapsedMs, pagesCompleted }, [latenciesMs.buffer]);
+})();
+`;
+
+function runLoad(origin: string, scenario: Scenario, seconds: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(LOAD_WORKER, {
+      eval: true,
+      workerData: { origin, durationMs: seconds * 1000, concurrency: CONCURRENCY, scenario },
+    });
+    worker.once('message', (result: LoadResult) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+interface ScenarioFigures {
+  scenario: string;
+  description: string;
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  statuses: Record<string, number>;
+  errors: number;
+  listingsWalked?: number;
+}
+
+function summarize(scenario: string, description: string, result: LoadResult): ScenarioFigures {
+  const sorted = Float64Array.from(result.latenciesMs).sort();
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    scenario,
+    description,
+    requests: sorted.length,
+    requestsPerSecond: Math.round((sorted.length / result.elapsedMs) * 1000),
+    p50Ms: round(percentile(sorted, 50)),
+    p90Ms: round(percentile(sorted, 90)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted.at(-1) ?? Number.NaN),
+    statuses: result.statuses,
+    errors: result.errors,
+    ...(result.pagesCompleted > 0 ? { listingsWalked: result.pagesCompleted } : {}),
+  };
+}
+
+/** Article text of a realistic length (~600 words), so S3 reads and JSON serialization cost what they would. */
+function bodyText(index: number): string {
+  const sentence = `Paragraph text for article ${index}, long enough to look like reporting with several clauses.`;
+  return Array.from({ length: 12 }, () => Array.from({ length: 4 }, () => sentence).join(' ')).join('\n\n');
+}
+
+async function main(): Promise<void> {
+  console.error(`starting local servers (${ENGINE})…`);
+  const servers = await startLocalServers({ engine: ENGINE });
+  const clientConfig = {
+    region: servers.env.AWS_REGION,
+    credentials: {
+      accessKeyId: servers.env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: servers.env.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+  };
+  const s3 = createS3Client(clientConfig, servers.env);
+  const dynamodb = createDynamoDbClient(clientConfig, servers.env);
+  const store = createAwsStore({
+    s3,
+    dynamodb,
+    bucketName: servers.bucketName,
+    tableName: servers.tableName,
+  });
+  try {
+    console.error(`seeding ${ARTICLES} articles on ${SITES} sites…`);
+    const seedStarted = performance.now();
+    const articles: Article[] = Array.from({ length: ARTICLES }, (_, index) =>
+      makeArticle({
+        url: `https://site${index % SITES}.example/news/${index}`,
+        title: `Benchmark article ${index}`,
+        publishedAt: new Date(Date.UTC(2024, 0, 1) + index * 3_600_000).toISOString(),
+        text: bodyText(index),
+      }),
+    );
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < articles.length) {
+          const article = articles[next++] as Article;
+          await store.articles.commit(article, makeRawPage(article));
+        }
+      }),
+    );
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+    const handler = createQueryHandler({
+      reader: store.articles,
+      cursorSecret: 'benchmark-cursor-secret-0123456789abcdef',
+      logger: { error: (...parts: unknown[]) => console.error(...parts) },
+    });
+    const server = await startQueryServer({ handler, port: 0 });
+    try {
+      const ids = articles.map((article) => article.id);
+      const byId: Scenario = { kind: 'targets', targets: ids.map((id) => `/articles/${id}`) };
+      const sample = await fetch(`${server.url}/articles/${ids[0]}`);
+      const articleBytes = (await sample.arrayBuffer()).byteLength;
+      const notModified: Scenario = {
+        kind: 'targets',
+        targets: [`/articles/${ids[0]}`],
+        headers: { 'if-none-match': sample.headers.get('etag') ?? '' },
+      };
+      const sitePages: Scenario = {
+        kind: 'pages',
+        firstPages: Array.from(
+          { length: SITES },
+          (_, site) => `/articles?site=site${site}.example&limit=${PAGE_SIZE}`,
+        ),
+      };
+      const scenarios: Array<[string, string, Scenario]> = [
+        [
+          'GET /articles/{id}',
+          `random ids among ${ARTICLES}; full Article JSON (${articleBytes} bytes)`,
+          byId,
+        ],
+        ['GET /articles/{id} → 304', 'If-None-Match matching (index read only, no S3 read)', notModified],
+        [
+          'GET /articles?site= (paginated)',
+          `each virtual user walks a random site's listing (${ARTICLES / SITES} articles) ${PAGE_SIZE} per page, following nextCursor`,
+          sitePages,
+        ],
+      ];
+      const figures: ScenarioFigures[] = [];
+      for (const [name, description, scenario] of scenarios) {
+        console.error(`${name}: warm-up ${WARMUP_SECONDS}s, then ${SECONDS}s at concurrency ${CONCURRENCY}…`);
+        await runLoad(server.url, scenario, WARMUP_SECONDS);
+        const result = summarize(name, description, await runLoad(server.url, scenario, SECONDS));
+        console.error(
+          `  ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, statuses ${JSON.stringify(result.statuses)}`,
+        );
+        figures.push(result);
+      }
+
+      const rows = figures.map(
+        (f) =>
+          `| ${f.scenario} | ${f.requests} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p90Ms} | ${f.p99Ms} | ${f.maxMs} | ${Object.entries(
+            f.statuses,
+          )
+            .map(([status, count]) => `${status}×${count}`)
+            .join(' ')}${f.errors ? `, ${f.errors} errors` : ''} |`,
+      );
+      const markdown = [
+        `The query handler behind the embedded stack's node:http adapter, on the real store (s3rver + ${ENGINE}, in`,
+        `the same process as the handler), seeded with ${ARTICLES} articles on ${SITES} sites (${seedSeconds.toFixed(1)} s`,
+        `to seed through ArticleWriter.commit). Load: a worker thread with ${CONCURRENCY} concurrent keep-alive`,
+        `clients on loopback, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up; latency is per request,`,
+        'measured by the client.',
+        '',
+        '| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | statuses |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+        ...rows,
+        '',
+        ...figures.map((f) => `- ${f.scenario}: ${f.description}.`),
+        '',
+        'Load generator, handler and both storage emulators share the two cores, so these figures bound the',
+        "embedded stack's capacity, not a Lambda's: in AWS each request is a DynamoDB GetItem/Query plus (for",
+        'full articles) one S3 GetObject, and concurrency scales with Lambda instances.',
+      ].join('\n');
+
+      if (!args['no-write']) {
+        writeResultSection({
+          name: '50-query',
+          title: 'Query API: latency and throughput (embedded stack)',
+          command: `npm run bench:query -- --articles ${ARTICLES} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --engine ${ENGINE}`,
+          markdown,
+          data: {
+            articles: ARTICLES,
+            sites: SITES,
+            engine: ENGINE,
+            concurrency: CONCURRENCY,
+            secondsPerScenario: SECONDS,
+            pageSize: PAGE_SIZE,
+            seedSeconds: Math.round(seedSeconds * 10) / 10,
+            articleJsonBytes: articleBytes,
+            scenarios: figures,
+          },
+        });
+      }
+      console.log(markdown);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    s3.destroy();
+    dynamodb.destroy();
+    await servers.stop();
+  }
+}
+
+await main();
