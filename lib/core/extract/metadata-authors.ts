@@ -8,7 +8,7 @@ const LABEL_PREFIX =
 
 /** Words that open a line of byline furniture, not a name. */
 const NOT_A_NAME =
-  /^(?:share|follow|subscribe|sign up|log ?in|comments?|updated|published|posted|advertisement|menu|more from|about( the author)?|contact|email|read more|view all|see all|all posts|the author|author|editor|editors|staff|admin|administrator|anonymous|unknown|guest|null|undefined|none|n\/a)\b/i;
+  /^(?:share|follow|subscribe|sign up|log ?in|comments?|updated|published|posted|advertisement|menu|more from|about( the author)?|contact|email|read more|view all|see all|all posts|the author|author|editor|editors|staff|admin|administrator|anonymous|unknown|guest|null|undefined|none|n\/a|by|par|von|por|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
 
 /** Credentials and suffixes that a comma separates from a name: "Brenda Goodman, MA". */
 const CREDENTIAL =
@@ -41,7 +41,9 @@ export function cleanAuthorNames(raws: readonly string[]): string[] {
 export function splitAuthorText(raw: string): string[] {
   const names: string[] = [];
   // A byline's first lines hold the names; later lines are dates, roles or "Updated …".
-  for (const line of raw.split(/\s*(?:\r?\n|\||•|·|\u2022)\s*/)) {
+  // "By" alone on a line belongs to the name on the next one.
+  const joined = raw.replace(/(^|\n)\s*((?:written\s+)?(?:by|par|von|por|door))\s*:?\s*\n\s*/gi, '$1$2 ');
+  for (const line of joined.split(/\s*(?:\r?\n|\||•|·|\u2022)\s*/)) {
     let text = line.replace(/\s+/g, ' ').trim();
     if (text === '') continue;
     text = text.replace(LABEL_PREFIX, '').replace(BY_PREFIX, '');
@@ -51,8 +53,9 @@ export function splitAuthorText(raw: string): string[] {
     text = text.replace(/[()]/g, ' ');
     // Trailing dates, "on March 3" and the like end the names.
     const dateAt = text.search(MONTH_WORD);
-    if (dateAt > 0) text = text.slice(0, dateAt);
-    text = text.replace(/\s+(?:on|at|le|am|el)\s*$/i, '').replace(/\d.*$/, '');
+    // Digits glued to a name before a date ("Nolan22 Dec 2016") go with the date.
+    if (dateAt > 0) text = text.slice(0, dateAt).replace(/\d+\s*$/, '');
+    text = text.replace(/\s+\d.*$/, '').replace(/\s+(?:on|at|le|am|el)\s*$/i, '');
     const parts = splitNameList(text);
     for (const part of parts) {
       const name = tidyName(part);

@@ -37,7 +37,10 @@ export interface ExtractedMetadata {
 export interface MetadataOptions {
   /** The reference time for rejecting future dates; defaults to now. Never used as a date itself. */
   now?: Date;
-  /** Strip " | Site Name" suffixes from titles when they match the site name (default true). */
+  /**
+   * Strip " | Site Name" from a declared title (JSON-LD, og:title…) when it matches the site name. Off by default:
+   * the benchmark (benchmark/metadata.ts) measures that keeping the page's own title matches better.
+   */
   stripSiteNameFromTitle?: boolean;
 }
 
@@ -71,7 +74,7 @@ export function extractMetadata(
 
   const documentTitle = text($('head title').first().text()) ?? text($('title').first().text());
   const titleCandidates: Candidate<string>[] = [
-    { value: text(jsonLdTitle(article, documentTitle)), source: 'json-ld' },
+    { value: text(jsonLdTitle(article, cleanDocumentTitle($, documentTitle))), source: 'json-ld' },
     {
       value: text(meta.first('dc:title') ?? meta.first('dcterms:title') ?? meta.first('dcterm:title')),
       source: 'meta',
@@ -85,7 +88,7 @@ export function extractMetadata(
     { value: text($('h1').first().text()), source: 'dom' },
   ];
   let title = pick(sources, 'title', titleCandidates.map(limit(MAX_TITLE)));
-  if (title !== undefined && siteName !== undefined && options.stripSiteNameFromTitle !== false) {
+  if (title !== undefined && siteName !== undefined && options.stripSiteNameFromTitle === true) {
     title = stripSiteName(title, siteName);
   }
 
@@ -110,7 +113,15 @@ export function extractMetadata(
 
   const authors = pickList(sources, 'authors', [
     { value: jsonLdAuthors(article, jsonLd), source: 'json-ld' },
-    { value: meta.all('article:author').filter((value) => !isUrlLike(value)), source: 'opengraph' },
+    {
+      // Only as property= (name="article:author" is often a section or column name).
+      value: cleanAuthorNames(
+        [...meta.property('article:author'), ...meta.property('og:article:author')].filter(
+          (value) => !isUrlLike(value),
+        ),
+      ),
+      source: 'opengraph',
+    },
     {
       value: firstNonEmpty([
         meta.all('dc:creator'),
@@ -180,7 +191,8 @@ export function extractMetadata(
     { value: normalizeLanguageTag($('body').attr('lang')), source: 'dom' },
   ]);
 
-  const declaredDirection = ($('html').attr('dir') ?? $('body').attr('dir') ?? '').trim().toLowerCase();
+  // The body's direction is the content's; the root element's applies when the body has none.
+  const declaredDirection = ($('body').attr('dir') ?? $('html').attr('dir') ?? '').trim().toLowerCase();
   const direction =
     declaredDirection === 'rtl' || declaredDirection === 'ltr'
       ? declaredDirection
@@ -388,6 +400,8 @@ function cleanTags(values: string[]): string[] {
 interface MetaTags {
   first(key: string): string | undefined;
   all(key: string): string[];
+  /** Values given with property= only. */
+  property(key: string): string[];
 }
 
 /**
@@ -395,16 +409,18 @@ interface MetaTags {
  * `itemprop` and `http-equiv` hold one. Dots become colons so `dc.creator` and `dc:creator` are one key.
  */
 function readMetaTags($: CheerioAPI): MetaTags {
-  const values = new Map<string, string[]>();
-  const add = (key: string, value: string) => {
+  // property= (OpenGraph, RDFa) outranks name= for the same key, as in Readability.
+  const byProperty = new Map<string, string[]>();
+  const byName = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, key: string, value: string) => {
     const normalized = key
       .trim()
       .toLowerCase()
       .replace(/\./g, ':')
       .replace(/^dcterm:/, 'dcterms:');
     if (normalized === '') return;
-    const list = values.get(normalized);
-    if (list === undefined) values.set(normalized, [value]);
+    const list = map.get(normalized);
+    if (list === undefined) map.set(normalized, [value]);
     else list.push(value);
   };
   $('meta').each((_, element) => {
@@ -413,15 +429,13 @@ function readMetaTags($: CheerioAPI): MetaTags {
     if (content === undefined || content.trim() === '') return;
     const value = content.trim();
     if (attributes.property !== undefined) {
-      for (const key of attributes.property.split(/\s+/)) add(key, value);
+      for (const key of attributes.property.split(/\s+/)) add(byProperty, key, value);
     }
-    if (attributes.name !== undefined) add(attributes.name, value);
-    if (attributes['http-equiv'] !== undefined) add(attributes['http-equiv'], value);
+    if (attributes.name !== undefined) add(byName, attributes.name, value);
+    if (attributes['http-equiv'] !== undefined) add(byName, attributes['http-equiv'], value);
   });
-  return {
-    first: (key) => values.get(key)?.[0],
-    all: (key) => values.get(key) ?? [],
-  };
+  const all = (key: string) => [...(byProperty.get(key) ?? []), ...(byName.get(key) ?? [])];
+  return { first: (key) => all(key)[0], all, property: (key) => byProperty.get(key) ?? [] };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -432,15 +446,16 @@ function jsonLdTitle(article: JsonLdNode | undefined, documentTitle: string | un
   const name = textOf(article.name);
   const headline = textOf(article.headline);
   if (name !== undefined && headline !== undefined && name.trim() !== headline.trim()) {
-    // Some sites put their own name into "name": use whichever is closer to the <title>.
+    // Some sites put their own name into "name" (Readability's rule): the headline wins only when it is close
+    // to the <title> and the name is not.
     if (documentTitle !== undefined) {
       const headlineMatches = textSimilarity(headline, documentTitle) > 0.75;
       const nameMatches = textSimilarity(name, documentTitle) > 0.75;
-      if (nameMatches && !headlineMatches) return name;
+      if (headlineMatches && !nameMatches) return headline;
     }
-    return headline;
+    return name;
   }
-  return headline ?? name;
+  return name ?? headline;
 }
 
 /** Share of the second text's tokens also found in the first (Readability's measure). */
@@ -618,7 +633,7 @@ function microdataAuthors($: CheerioAPI): string[] {
   $('[itemprop~="author" i], [itemprop~="creator" i]')
     .slice(0, 10)
     .each((_, element) => {
-      if (insideUnlikelyBylineContext($, element)) return;
+      if (insideUnlikelyBylineContext($, element, false)) return;
       const $element = $(element);
       const named = $element.find('[itemprop~="name" i]').first();
       const value =
@@ -677,7 +692,7 @@ function bylineText($: CheerioAPI, element: Element): string {
   return parts.join('');
 }
 
-function insideUnlikelyBylineContext($: CheerioAPI, element: Element): boolean {
+function insideUnlikelyBylineContext($: CheerioAPI, element: Element, asideIsUnlikely = true): boolean {
   const ancestors: Cheerio<Element> = $(element).parents().slice(0, 12);
   return ancestors
     .toArray()
@@ -687,7 +702,7 @@ function insideUnlikelyBylineContext($: CheerioAPI, element: Element): boolean {
           `${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`,
         ) ||
         ancestor.tagName === 'footer' ||
-        ancestor.tagName === 'aside',
+        (asideIsUnlikely && ancestor.tagName === 'aside'),
     );
 }
 
