@@ -1,7 +1,54 @@
-import type { CliIO } from './io.ts';
+import { loadConfig } from '../config.ts';
+import { discover } from '../core/discover/index.ts';
+import { toPipelineError } from '../core/errors.ts';
+import { fetchOptionsFromConfig } from '../core/fetch/index.ts';
+import { parseCliArgs, positiveInteger } from './fetch.ts';
+import { type CliIO, UsageError } from './io.ts';
 
-/** Placeholder until the command lands. */
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr('articles discover: not implemented yet');
-  return 2;
+const OPTIONS = {
+  since: { type: 'string' },
+  'allow-private-network': { type: 'boolean' },
+  'allowed-origin': { type: 'string', multiple: true },
+  'allow-other-sites': { type: 'boolean' },
+  'max-urls': { type: 'string' },
+  'user-agent': { type: 'string' },
+  'ignore-robots': { type: 'boolean' },
+} as const;
+
+/**
+ * `articles discover SOURCE_URL [--since DATE] [--allow-private-network] [--allowed-origin ORIGIN]...
+ * [--allow-other-sites] [--max-urls N] [--user-agent UA] [--ignore-robots]`: one JSON line per article URL
+ * ({url, publishedAt?, modifiedAt?, via}); skipped child documents are reported on stderr.
+ * Failures print {"url","error":{"code","message"}} and exit 1.
+ */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCliArgs(args, OPTIONS);
+  if (positionals.length !== 1) throw new UsageError('discover takes exactly one SOURCE_URL');
+  const sourceUrl = positionals[0] ?? '';
+  let since: Date | undefined;
+  if (values.since !== undefined) {
+    since = new Date(values.since);
+    if (Number.isNaN(since.getTime()))
+      throw new UsageError(`--since is not a date: ${JSON.stringify(values.since)}`);
+  }
+  const config = fetchOptionsFromConfig(loadConfig());
+  try {
+    const urls = await discover(sourceUrl, {
+      ...config,
+      allowPrivateNetwork: values['allow-private-network'] === true || config.allowPrivateNetwork,
+      allowedOrigins: [...(config.allowedOrigins ?? []), ...(values['allowed-origin'] ?? [])],
+      userAgent: values['user-agent'] ?? config.userAgent,
+      respectRobots: values['ignore-robots'] !== true,
+      allowOtherSites: values['allow-other-sites'] === true,
+      maxUrls: positiveInteger(values['max-urls'], '--max-urls'),
+      since,
+      onWarning: ({ url, error }) => io.stderr(`skipped ${url}: ${error.code}: ${error.message}`),
+    });
+    for (const entry of urls) io.stdout(JSON.stringify(entry));
+    return 0;
+  } catch (caught) {
+    const error = toPipelineError(caught);
+    io.stdout(JSON.stringify({ url: sourceUrl, error: { code: error.code, message: error.message } }));
+    return 1;
+  }
 }

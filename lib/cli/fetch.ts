@@ -1,7 +1,96 @@
-import type { CliIO } from './io.ts';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { toPipelineError } from '../core/errors.ts';
+import { extract } from '../core/extract/index.ts';
+import { createFetcher, type FetchTimings, fetchOptionsFromConfig } from '../core/fetch/index.ts';
+import { type CliIO, UsageError } from './io.ts';
 
-/** Placeholder until the command lands. */
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr('articles fetch: not implemented yet');
-  return 2;
+const OPTIONS = {
+  extract: { type: 'boolean' },
+  'allow-private-network': { type: 'boolean' },
+  'allowed-origin': { type: 'string', multiple: true },
+  'user-agent': { type: 'string' },
+  'ignore-robots': { type: 'boolean' },
+  'timeout-ms': { type: 'string' },
+  'max-bytes': { type: 'string' },
+  retries: { type: 'string' },
+} as const;
+
+export function positiveInteger(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`${flag} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * `articles fetch URL [--extract] [--allow-private-network] [--allowed-origin ORIGIN]... [--user-agent UA]
+ * [--ignore-robots] [--timeout-ms N] [--max-bytes N] [--retries N]`: one safe fetch, printed as one JSON line
+ * (never the body), or the extracted Article. Failures print {"url","error":{"code","message"}} and exit 1.
+ */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCliArgs(args, OPTIONS);
+  if (positionals.length !== 1) throw new UsageError('fetch takes exactly one URL');
+  const url = positionals[0] ?? '';
+  const config = fetchOptionsFromConfig(loadConfig());
+  const fetcher = createFetcher({
+    ...config,
+    allowPrivateNetwork: values['allow-private-network'] === true || config.allowPrivateNetwork,
+    allowedOrigins: [...(config.allowedOrigins ?? []), ...(values['allowed-origin'] ?? [])],
+    userAgent: values['user-agent'] ?? config.userAgent,
+    respectRobots: values['ignore-robots'] !== true,
+    timeoutMs: positiveInteger(values['timeout-ms'], '--timeout-ms'),
+    maxBytes: positiveInteger(values['max-bytes'], '--max-bytes'),
+    retries: positiveInteger(values.retries, '--retries'),
+  });
+  try {
+    const result = await fetcher.fetch(url);
+    if (values.extract !== true) {
+      io.stdout(
+        JSON.stringify({
+          url: result.requestedUrl,
+          finalUrl: result.url,
+          status: result.status,
+          notModified: result.notModified,
+          contentType: result.contentType,
+          charset: result.charset,
+          bytes: result.body.byteLength,
+          etag: result.etag,
+          lastModified: result.lastModified,
+          redirects: result.redirects,
+          attempts: result.attempts,
+          timings: roundTimings(result.timings),
+        }),
+      );
+      return 0;
+    }
+    const extracted = extract({
+      html: result.body,
+      url: result.url,
+      contentType: result.headers['content-type'],
+    });
+    if (!extracted.ok) throw extracted.error;
+    io.stdout(JSON.stringify(extracted.value));
+    return 0;
+  } catch (caught) {
+    const error = toPipelineError(caught);
+    io.stdout(JSON.stringify({ url, error: { code: error.code, message: error.message } }));
+    return 1;
+  }
+}
+
+function roundTimings(timings: FetchTimings): Record<string, number> {
+  const rounded: Record<string, number> = {};
+  for (const [name, value] of Object.entries(timings)) {
+    if (value !== undefined) rounded[name] = Math.round(value * 10) / 10;
+  }
+  return rounded;
 }
