@@ -2,7 +2,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { PipelineError } from '../core/errors.ts';
 import {
   ARTICLE_EVENT_SOURCE,
@@ -10,6 +10,12 @@ import {
   type ArticleEventPublisher,
   type ArticleIngestedDetail,
 } from '../core/events.ts';
+import {
+  type AddressVerdict,
+  classifyAddress,
+  describeVerdict,
+  PRIVATE_NETWORK_CATEGORIES,
+} from '../core/fetch/address.ts';
 import { parseHttpUrl } from '../core/url.ts';
 import { checkedDetail } from './detail.ts';
 
@@ -54,41 +60,22 @@ export interface WebhookPublisherOptions {
 const DEFAULT_TIMEOUT_MS = 5_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** Never a public web server: the webhook must not become a way to reach internal services. */
-const ALWAYS_BLOCKED = new BlockList();
-ALWAYS_BLOCKED.addSubnet('0.0.0.0', 8, 'ipv4');
-ALWAYS_BLOCKED.addSubnet('169.254.0.0', 16, 'ipv4'); // link-local, including cloud metadata
-ALWAYS_BLOCKED.addSubnet('224.0.0.0', 4, 'ipv4');
-ALWAYS_BLOCKED.addSubnet('240.0.0.0', 4, 'ipv4');
-ALWAYS_BLOCKED.addSubnet('192.0.0.0', 24, 'ipv4');
-ALWAYS_BLOCKED.addSubnet('198.18.0.0', 15, 'ipv4');
-ALWAYS_BLOCKED.addAddress('::', 'ipv6');
-ALWAYS_BLOCKED.addSubnet('fe80::', 10, 'ipv6');
-ALWAYS_BLOCKED.addSubnet('ff00::', 8, 'ipv6');
-ALWAYS_BLOCKED.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata over IPv6
-
-/** Loopback and private ranges: allowed only with allowPrivateNetwork. */
-const PRIVATE_NETWORK = new BlockList();
-PRIVATE_NETWORK.addSubnet('10.0.0.0', 8, 'ipv4');
-PRIVATE_NETWORK.addSubnet('100.64.0.0', 10, 'ipv4');
-PRIVATE_NETWORK.addSubnet('127.0.0.0', 8, 'ipv4');
-PRIVATE_NETWORK.addSubnet('172.16.0.0', 12, 'ipv4');
-PRIVATE_NETWORK.addSubnet('192.168.0.0', 16, 'ipv4');
-PRIVATE_NETWORK.addAddress('::1', 'ipv6');
-PRIVATE_NETWORK.addSubnet('fc00::', 7, 'ipv6');
-
-/** Why an address is refused, or undefined when it may be used. */
+/**
+ * Why an address is refused, or undefined when it may be used. Judged by the fetcher's one table of ranges
+ * (lib/core/fetch/address.ts), so the webhook cannot reach what the fetcher may not: link-local (cloud
+ * metadata) and reserved ranges always, loopback and private networks only with allowPrivateNetwork.
+ */
 export function refusedAddressReason(address: string, allowPrivateNetwork: boolean): string | undefined {
-  // IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it carries.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const candidate = mapped ?? address;
-  const family = isIP(candidate) === 6 ? 'ipv6' : 'ipv4';
-  if (isIP(candidate) === 0) return `${address} is not an IP address`;
-  if (ALWAYS_BLOCKED.check(candidate, family)) return `${address} is a reserved or link-local address`;
-  if (!allowPrivateNetwork && PRIVATE_NETWORK.check(candidate, family)) {
-    return `${address} is a loopback or private address (allowPrivateNetwork is off)`;
+  let verdict: AddressVerdict;
+  try {
+    verdict = classifyAddress(address);
+  } catch {
+    return `${address} is not an IP address`;
   }
-  return undefined;
+  if (verdict.category === 'public') return undefined;
+  const privateNetwork = PRIVATE_NETWORK_CATEGORIES.has(verdict.category);
+  if (privateNetwork && allowPrivateNetwork) return undefined;
+  return `${describeVerdict(verdict)}${privateNetwork ? ' (allowPrivateNetwork is off)' : ''}`;
 }
 
 function guardedLookup(allowPrivateNetwork: boolean): LookupFunction {

@@ -86,7 +86,7 @@ describe('WebhookPublisher', () => {
   it('refuses loopback and private targets unless allowed, and metadata addresses always', async () => {
     server = await startRecordingServer((_request, response) => response.writeHead(204).end());
     expect(() => new WebhookPublisher({ url: server?.url ?? '', secret: SECRET })).toThrow(
-      /loopback or private/,
+      /loopback address.*allowPrivateNetwork is off/,
     );
     expect(
       () =>
@@ -105,6 +105,8 @@ describe('WebhookPublisher', () => {
 
   it('judges IPv4-mapped IPv6 addresses by the IPv4 address they carry', () => {
     expect(refusedAddressReason('::ffff:127.0.0.1', false)).toMatch(/loopback/);
+    expect(refusedAddressReason('::ffff:127.0.0.1', true)).toBeUndefined();
+    expect(refusedAddressReason('10.1.2.3', false)).toMatch(/private/);
     expect(refusedAddressReason('::ffff:169.254.169.254', true)).toMatch(/link-local/);
     expect(refusedAddressReason('93.184.215.14', false)).toBeUndefined();
   });
