@@ -262,6 +262,16 @@ describe('sitemaps', () => {
     expect(urls.map((entry) => entry.via)).toEqual(['news-sitemap', 'news-sitemap']);
   });
 
+  it('robots.txt can always be read, even when it disallows everything', async () => {
+    const { options } = await site({
+      '/robots.txt': {
+        type: 'text/plain',
+        body: 'User-agent: *\nDisallow: /\nSitemap: http://news.example/s.xml\n',
+      },
+    });
+    expect(await discover('http://news.example/robots.txt', options)).toEqual([]);
+  });
+
   it('a sitemap index that lists itself does not loop', async () => {
     const body = `<?xml version="1.0"?><sitemapindex><sitemap><loc>http://news.example/sitemap.xml</loc></sitemap></sitemapindex>`;
     const { options, paths } = await site({ '/sitemap.xml': { type: XML, body } });

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_USER_AGENT } from '../../lib/config.ts';
@@ -187,6 +188,55 @@ describe('limits', () => {
       fetchPage('http://news.example/', via(server, { timeoutMs: 150, retries: 0 }).options),
     );
     expect(error.code).toBe('TIMEOUT');
+  });
+
+  it('a TLS handshake that never completes hits the connect timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const error = await fetchError(
+        fetchPage(`https://127.0.0.1:${port}/`, {
+          allowPrivateNetwork: true,
+          connectTimeoutMs: 100,
+          timeoutMs: 60_000,
+          retries: 0,
+        }),
+      );
+      expect(error.code).toBe('TIMEOUT');
+      expect(error.message).toContain('connecting to 127.0.0.1');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('a resolver that never answers times out', async () => {
+    const error = await fetchError(
+      fetchPage('http://slow-dns.example/', {
+        resolver: () => new Promise(() => {}),
+        timeoutMs: 100,
+        retries: 0,
+      }),
+    );
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toContain('resolving slow-dns.example');
+  });
+
+  it("the caller's abort stops the fetch without retrying", async () => {
+    const server = await serve(() => {});
+    const controller = new AbortController();
+    const { sleep, delays } = recordingSleep();
+    const pending = fetchPage(
+      'http://news.example/',
+      via(server, { signal: controller.signal, sleep }).options,
+    );
+    setTimeout(() => controller.abort(), 50);
+    const error = await fetchError(pending);
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toContain('aborted by its caller');
+    expect(delays).toEqual([]);
   });
 
   it('timeouts are retried with backoff', async () => {

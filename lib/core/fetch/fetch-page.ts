@@ -143,6 +143,17 @@ export async function fetchPage(rawUrl: string, options: FetchOptions = {}): Pro
       const result = await fetchOnce(startUrl, rawUrl, settings, started);
       return { ...result, attempts: attempt + 1 };
     } catch (caught) {
+      if (options.signal?.aborted) {
+        throw new PipelineError(
+          'TIMEOUT',
+          'the fetch was aborted by its caller',
+          {
+            url: startUrl.href,
+            retryable: true,
+          },
+          { cause: options.signal.reason },
+        );
+      }
       const error =
         caught instanceof PipelineError
           ? caught
@@ -166,6 +177,45 @@ export async function fetchPage(rawUrl: string, options: FetchOptions = {}): Pro
   }
 }
 
+/** A timer that aborts with TIMEOUT, linked to the caller's signal. */
+function deadline(ms: number, message: string, url: URL, outer: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new PipelineError('TIMEOUT', message, { url: url.href, retryable: true }));
+  }, ms);
+  return {
+    signal: outer === undefined ? controller.signal : AbortSignal.any([controller.signal, outer]),
+    expired: controller.signal,
+    clear: () => clearTimeout(timer),
+  };
+}
+
+/** Settles with the promise, or rejects with the signal's reason as soon as it aborts. */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** A timeout can surface as a socket error (reset on abort) or a bare AbortError; it is still a timeout. */
+function timeoutOr(error: unknown, expired: AbortSignal): unknown {
+  if (!expired.aborted) return error;
+  if (!(error instanceof PipelineError) || error.code === 'CONNECTION_FAILED') return expired.reason;
+  return error;
+}
+
 async function fetchOnce(
   startUrl: URL,
   requestedUrl: string,
@@ -175,123 +225,121 @@ async function fetchOnce(
   const { options, policy } = settings;
   const resolver = options.resolver ?? systemResolver;
   const connector = options.connector ?? nodeConnector;
-  const timeout = new AbortController();
-  const timer = setTimeout(() => {
-    timeout.abort(
-      new PipelineError(
-        'TIMEOUT',
-        `no complete response from ${startUrl.host} within ${settings.timeoutMs} ms`,
-        {
-          url: startUrl.href,
-          retryable: true,
-        },
-      ),
-    );
-  }, settings.timeoutMs);
-  const signal =
-    options.signal === undefined ? timeout.signal : AbortSignal.any([timeout.signal, options.signal]);
-  const attemptStarted = performance.now();
   const redirects: string[] = [];
   const seen = new Set<string>();
   let dnsMs = 0;
   let current = startUrl;
-  try {
-    for (;;) {
-      checkUrl(current, policy);
-      const dnsStarted = performance.now();
-      const target = await resolveAndVet(current, policy, resolver);
-      dnsMs += performance.now() - dnsStarted;
-      const release = options.politeness ? await options.politeness.acquire(current, signal) : undefined;
-      try {
-        const headers: Record<string, string> = {
-          'user-agent': settings.userAgent,
-          accept: ACCEPT_HEADERS[settings.accept],
-          'accept-encoding': 'gzip, deflate, br',
-          'accept-language': '*',
-        };
-        if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
-        if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
-        if (signal.aborted) throw signal.reason;
-        const response = await connector({
+  for (;;) {
+    checkUrl(current, policy);
+    const dnsStarted = performance.now();
+    const lookup = deadline(
+      settings.timeoutMs,
+      `resolving ${current.hostname} took longer than ${settings.timeoutMs} ms`,
+      current,
+      options.signal,
+    );
+    let target: Awaited<ReturnType<typeof resolveAndVet>>;
+    try {
+      target = await raceSignal(resolveAndVet(current, policy, resolver), lookup.signal);
+    } finally {
+      lookup.clear();
+    }
+    dnsMs += performance.now() - dnsStarted;
+    // Waiting for robots.txt and for the host's turn is not part of the request's time budget.
+    const release = options.politeness
+      ? await options.politeness.acquire(current, options.signal)
+      : undefined;
+    const request = deadline(
+      settings.timeoutMs,
+      `no complete response from ${current.host} within ${settings.timeoutMs} ms`,
+      current,
+      options.signal,
+    );
+    const signal = request.signal;
+    const hopStarted = performance.now();
+    try {
+      const headers: Record<string, string> = {
+        'user-agent': settings.userAgent,
+        accept: ACCEPT_HEADERS[settings.accept],
+        'accept-encoding': 'gzip, deflate, br',
+        'accept-language': '*',
+      };
+      if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
+      if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
+      const response = await raceSignal(
+        connector({
           url: current,
           address: target.address,
           family: target.family,
           headers,
           signal,
           connectTimeoutMs: settings.connectTimeoutMs,
-        });
-        const firstByteMs = performance.now() - attemptStarted;
-        const flat = flattenHeaders(response.headers);
-        const location = flat.location;
-        if (REDIRECT_STATUSES.has(response.status) && location !== undefined) {
-          response.body.destroy();
-          current = nextHop(current, location, redirects, seen, settings.maxRedirects);
-          continue;
-        }
-        const { mediaType, charset } = parseContentType(flat['content-type']);
-        const base = {
-          requestedUrl,
-          url: current.href,
-          status: response.status,
-          headers: flat,
-          contentType: mediaType,
-          charset,
-          etag: flat.etag,
-          lastModified: flat['last-modified'],
-          redirects,
-        };
-        const timings = () => ({
-          dnsMs,
-          connectMs: response.connectMs,
-          firstByteMs,
-          totalMs: performance.now() - started,
-        });
-        if (response.status === 304) {
-          response.body.destroy();
-          return { ...base, notModified: true, body: new Uint8Array(), timings: timings() };
-        }
-        if (response.status < 200 || response.status > 299) {
-          response.body.destroy();
-          throw httpError(current, response.status, flat['retry-after']);
-        }
-        try {
-          checkType(mediaType, settings.accept, current.href);
-        } catch (error) {
-          response.body.destroy();
-          throw error;
-        }
-        const body = await readBody(response.body, {
-          contentEncoding: flat['content-encoding'],
-          maxBytes: settings.maxBytes,
-          url: current.href,
-          signal,
-        });
-        if (settings.accept === 'html' && mediaType === undefined && !looksLikeHtml(body)) {
-          throw new PipelineError(
-            'NOT_HTML',
-            'the response names no content type and does not look like HTML',
-            {
-              url: current.href,
-              retryable: false,
-            },
-          );
-        }
-        return { ...base, notModified: false, body, timings: timings() };
-      } finally {
-        release?.();
+        }),
+        signal,
+      );
+      const firstByteMs = performance.now() - hopStarted;
+      const flat = flattenHeaders(response.headers);
+      const location = flat.location;
+      if (REDIRECT_STATUSES.has(response.status) && location !== undefined) {
+        response.body.destroy();
+        current = nextHop(current, location, redirects, seen, settings.maxRedirects);
+        continue;
       }
+      const { mediaType, charset } = parseContentType(flat['content-type']);
+      const base = {
+        requestedUrl,
+        url: current.href,
+        status: response.status,
+        headers: flat,
+        contentType: mediaType,
+        charset,
+        etag: flat.etag,
+        lastModified: flat['last-modified'],
+        redirects,
+      };
+      const timings = () => ({
+        dnsMs,
+        connectMs: response.connectMs,
+        firstByteMs,
+        totalMs: performance.now() - started,
+      });
+      if (response.status === 304) {
+        response.body.destroy();
+        return { ...base, notModified: true, body: new Uint8Array(), timings: timings() };
+      }
+      if (response.status < 200 || response.status > 299) {
+        response.body.destroy();
+        throw httpError(current, response.status, flat['retry-after']);
+      }
+      try {
+        checkType(mediaType, settings.accept, current.href);
+      } catch (error) {
+        response.body.destroy();
+        throw error;
+      }
+      const body = await readBody(response.body, {
+        contentEncoding: flat['content-encoding'],
+        maxBytes: settings.maxBytes,
+        url: current.href,
+        signal,
+      });
+      if (settings.accept === 'html' && mediaType === undefined && !looksLikeHtml(body)) {
+        throw new PipelineError(
+          'NOT_HTML',
+          'the response names no content type and does not look like HTML',
+          {
+            url: current.href,
+            retryable: false,
+          },
+        );
+      }
+      return { ...base, notModified: false, body, timings: timings() };
+    } catch (error) {
+      throw timeoutOr(error, request.expired);
+    } finally {
+      request.clear();
+      release?.();
     }
-  } catch (error) {
-    if (signal.aborted && signal.reason instanceof PipelineError && !(error instanceof PipelineError)) {
-      throw signal.reason;
-    }
-    if (timeout.signal.aborted && error instanceof PipelineError && error.code !== 'TIMEOUT') {
-      // A timeout surfacing as a socket error (reset on abort) is still a timeout.
-      if (error.code === 'CONNECTION_FAILED') throw timeout.signal.reason;
-    }
-    throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -47,7 +47,8 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
   const politeness: Politeness = {
     async acquire(url, signal) {
       let crawlDelayMs = 0;
-      if (respectRobots) {
+      // robots.txt itself is always allowed (RFC 9309).
+      if (respectRobots && url.pathname !== '/robots.txt') {
         const rules = await robots.check(url);
         crawlDelayMs = Math.min(rules.crawlDelayMs ?? 0, maxCrawlDelayMs);
       }
