@@ -74,10 +74,15 @@ export function extractContent($: CheerioAPI, options: ContentOptions): Extracte
     const body = findFirst(root, 'body') ?? root;
     const baseUrl = documentBaseUrl(root, options.pageUrl);
     let best: Attempt | undefined;
+    let previous: Attempt | undefined;
     for (const flags of ATTEMPTS) {
+      // A relaxed attempt that switches off only rules which changed nothing last time would repeat it.
+      if (previous && !relaxationMatters(previous, flags)) continue;
       const attempt = runAttempt(body, flags, options.title);
-      if (!best || attempt.text.length > best.text.length) best = attempt;
-      if (attempt.text.length >= MIN_TEXT_CHARS) break;
+      previous = attempt;
+      // Relaxed rules also let some furniture back in, so a later attempt must find clearly more text.
+      if (!best || attempt.text.length > best.text.length * 2) best = attempt;
+      if (best.text.length >= MIN_TEXT_CHARS) break;
     }
     if (!best || best.text.trim().length === 0) return undefined;
     const excluded = best.excluded;
@@ -92,6 +97,17 @@ interface Attempt {
   nodes: AnyNode[];
   excluded: Set<Element>;
   text: string;
+  /** Which rules actually excluded or weighted something in this attempt. */
+  effects: { unlikely: boolean; weights: boolean; conditional: boolean };
+}
+
+function relaxationMatters(previous: Attempt, next: Flags): boolean {
+  const { effects } = previous;
+  return (
+    (!next.stripUnlikely && effects.unlikely) ||
+    (!next.weightClasses && effects.weights) ||
+    (!next.cleanConditionally && effects.conditional)
+  );
 }
 
 interface Stats {
@@ -112,54 +128,63 @@ interface Stats {
 
 function runAttempt(body: AnyNode, flags: Flags, title: string | undefined): Attempt {
   const excluded = new Set<Element>();
-  excludeFurniture(body, flags, excluded);
-  let stats = computeStats(body, excluded);
+  const unlikely = excludeFurniture(body, flags, excluded);
+  let stats = computeStats([body], excluded);
   const scores = scoreCandidates(body, stats, excluded, flags);
+  const weights = [...scores.keys()].some((element) => classWeight(element, flags) !== 0);
   const top = chooseTopCandidate(body, scores, stats, excluded);
   const nodes = gatherSiblings(top, body, scores, stats, excluded);
 
   pruneBoilerplate(nodes, stats, excluded);
+  let conditional = false;
   if (flags.cleanConditionally) {
-    stats = computeStats(body, excluded);
-    cleanConditionally(nodes, top, stats, scores, excluded, flags);
+    stats = computeStats(nodes, excluded);
+    conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags);
   }
   dropHeadline(nodes, excluded, title);
   const text = toPlainText(nodes, {
     skip: (element) => excluded.has(element) || element.name === 'figcaption',
   });
-  return { nodes, excluded, text };
+  return { nodes, excluded, text, effects: { unlikely, weights, conditional } };
 }
 
 /** Page furniture that is never content: dropped tags, hidden elements, furniture roles, unlikely classes. */
-function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>): void {
+/** Returns whether the unlikely-candidate rule excluded anything (so a retry without it can change things). */
+function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>): boolean {
+  let unlikely = false;
   elementsInOrder(body, (element) => {
-    if (isFurniture(element, flags)) {
-      excluded.add(element);
-      return true;
-    }
-    return false;
+    const verdict = furnitureVerdict(element, flags);
+    if (verdict === undefined) return false;
+    if (verdict === 'unlikely') unlikely = true;
+    excluded.add(element);
+    return true;
   });
+  return unlikely;
 }
 
-function isFurniture(element: Element, flags: Flags): boolean {
+function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlikely' | undefined {
   const name = element.name;
-  if (DROP_TAGS.has(name)) return true;
+  if (DROP_TAGS.has(name)) return 'furniture';
   const attribs = element.attribs;
-  if (attribs.hidden !== undefined || attribs['aria-hidden'] === 'true') return true;
+  if (attribs.hidden !== undefined || attribs['aria-hidden'] === 'true') return 'furniture';
   const style = attribs.style;
-  if (style && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)) return true;
+  if (style && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)) return 'furniture';
   const role = attribs.role;
-  if (role && BOILERPLATE_ROLES.has(role.toLowerCase())) return true;
+  if (role && BOILERPLATE_ROLES.has(role.toLowerCase())) return 'furniture';
   if (flags.stripUnlikely && name !== 'body' && name !== 'a' && name !== 'html') {
     const match = `${attribs.class ?? ''} ${attribs.id ?? ''}`;
-    if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return true;
+    if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return 'unlikely';
   }
-  return false;
+  return undefined;
 }
 
+const INPUT_TAGS = new Set(['input', 'select', 'textarea', 'button']);
+
 /** Text lengths and counts for every kept element, bottom-up in one pass (no repeated .text()). */
-function computeStats(body: AnyNode, excluded: Set<Element>): Map<Element, Stats> {
-  const order = elementsInOrder(body, (element) => excluded.has(element));
+function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<Element, Stats> {
+  const order: Element[] = [];
+  for (const root of roots)
+    for (const element of elementsInOrder(root, (e) => excluded.has(e))) order.push(element);
   const stats = new Map<Element, Stats>();
   for (let i = order.length - 1; i >= 0; i--) {
     const element = order[i]!;
@@ -194,7 +219,11 @@ function computeStats(body: AnyNode, excluded: Set<Element>): Map<Element, Stats
       }
       if (!isElement(child)) continue;
       const c = stats.get(child);
-      if (!c) continue; // excluded
+      if (!c) {
+        // Excluded; form controls still tell that their container is a form (Readability's input count).
+        if (INPUT_TAGS.has(child.name)) s.input++;
+        continue;
+      }
       if (BLOCK_CHILD_TAGS.has(child.name)) s.hasBlockChild = true;
       s.text += c.text;
       s.link += c.link;
@@ -212,7 +241,7 @@ function computeStats(body: AnyNode, excluded: Set<Element>): Map<Element, Stats
     else if (name === 'p') s.p++;
     else if (name === 'img') s.img++;
     else if (name === 'li') s.li++;
-    else if (name === 'input' || name === 'select' || name === 'textarea' || name === 'button') s.input++;
+    else if (INPUT_TAGS.has(name)) s.input++;
     else if (name === 'iframe' || name === 'embed' || name === 'object' || name === 'video') s.embed++;
     else if (/^h[1-6]$/.test(name)) s.headingText = s.text;
     if (name === 'ul' || name === 'ol') s.listText = s.text;
@@ -256,6 +285,8 @@ function isParagraphLike(element: Element, s: Stats): boolean {
   return false;
 }
 
+const LOOSE_TEXT_CONTAINERS = new Set(['div', 'section', 'article', 'main']);
+
 /** Readability's scoring: each paragraph gives 1 + commas + length/100 (max 3) to five levels of ancestors. */
 function scoreCandidates(
   body: AnyNode,
@@ -284,7 +315,7 @@ function scoreCandidates(
       if (s.text < MIN_PARAGRAPH_CHARS) continue;
       const score = 1 + s.commas + Math.min(Math.floor(s.text / 100), 3);
       distribute(element.parent && isElement(element.parent) ? element.parent : null, score);
-    } else if (s.directText >= MIN_PARAGRAPH_CHARS) {
+    } else if (s.directText >= MIN_PARAGRAPH_CHARS && LOOSE_TEXT_CONTAINERS.has(element.name)) {
       // Loose text beside block children: Readability wraps it in a <p> inside this element.
       distribute(element, 1 + s.directCommas + Math.min(Math.floor(s.directText / 100), 3));
     }
@@ -472,7 +503,8 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
         return true;
       }
       if (element.name === 'form' && (s?.input ?? 0) > 0 && text < 600) {
-        excluded.add(element);
+        // A signup or search form, with the little box around it (its pitch and small print).
+        excluded.add(escalate(element, roots, stats, total));
         return true;
       }
       if (
@@ -483,11 +515,15 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
       ) {
         const blockString = blockText(element, excluded).replace(/\s+/g, ' ').trim();
         const isHeading = /^h[2-6]$/.test(element.name);
-        if (
-          BOILERPLATE_TEXT.some((pattern) => pattern.test(blockString)) ||
-          (isHeading && BOILERPLATE_HEADING.test(blockString))
-        ) {
-          excluded.add(escalate(element, roots, stats));
+        if (isHeading && BOILERPLATE_HEADING.test(blockString)) {
+          // "Related", "Read more": the heading and the teaser list it introduces.
+          excluded.add(element);
+          const next = nextElementSibling(element);
+          if (next && linkDensity(stats.get(next)) > 0.5) excluded.add(next);
+          return true;
+        }
+        if (BOILERPLATE_TEXT.some((pattern) => pattern.test(blockString))) {
+          excluded.add(escalate(element, roots, stats, total));
           return true;
         }
       }
@@ -496,14 +532,22 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
   }
 }
 
+function nextElementSibling(element: Element): Element | undefined {
+  let next = element.next;
+  while (next && !isElement(next)) next = next.next;
+  return next ?? undefined;
+}
+
 /** A boilerplate line usually sits in a small box (newsletter, share bar): take the whole box when small. */
-function escalate(element: Element, roots: Set<AnyNode>, stats: Map<Element, Stats>): Element {
+function escalate(element: Element, roots: Set<AnyNode>, stats: Map<Element, Stats>, total: number): Element {
+  // The box must stay small both absolutely and against the whole content, or it is the story itself.
+  const limit = Math.min(500, total * 0.3);
   let current = element;
   for (let level = 0; level < 3; level++) {
     const parent = current.parent;
     if (!parent || !isElement(parent) || roots.has(parent)) break;
     const s = stats.get(parent);
-    if (!s || s.text > 400 || s.p > 3) break;
+    if (!s || s.text > limit || s.p > 4) break;
     current = parent;
   }
   return current;
@@ -517,7 +561,8 @@ function cleanConditionally(
   scores: Map<Element, number>,
   excluded: Set<Element>,
   flags: Flags,
-): void {
+): boolean {
+  let removedAny = false;
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
@@ -526,11 +571,13 @@ function cleanConditionally(
       if (element.name === 'table' && isDataTable(element)) return true;
       if (shouldRemove(element, stats, scores, flags)) {
         excluded.add(element);
+        removedAny = true;
         return true;
       }
       return false;
     });
   }
+  return removedAny;
 }
 
 function isDataTable(table: Element): boolean {

@@ -1,0 +1,383 @@
+import { readFileSync } from 'node:fs';
+import { type CheerioAPI, load } from 'cheerio';
+import { describe, expect, it } from 'vitest';
+import { type ExtractedContent, extractContent } from '../../lib/core/extract/content.ts';
+
+const PAGE_URL = new URL('https://ledger.example/news/region/ferry-costs?utm_source=x');
+
+// Both ways cheerio can parse: parse5 (the default) and htmlparser2 (faster; what extract() may use).
+const PARSERS: [string, (html: string) => CheerioAPI][] = [
+  ['parse5', (html) => load(html)],
+  ['htmlparser2', (html) => load(html, { xml: { xmlMode: false, decodeEntities: true } })],
+];
+
+function extractFrom(html: string, title?: string, parse = PARSERS[0]![1]): ExtractedContent {
+  const content = extractContent(parse(html), { pageUrl: PAGE_URL, title });
+  if (!content) throw new Error('no content extracted');
+  return content;
+}
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/extract/${name}`, import.meta.url), 'utf8');
+
+const STORY_TITLE = 'Harbour towns agree to share ferry costs after winter storms';
+const STORY_PARAGRAPHS = [
+  'Three harbour towns on the northern coast will split the cost of keeping the island ferry running',
+  'The agreement follows a run of storms that closed the crossing for eleven days in January',
+  "“Nobody on the island should have to choose between a hospital appointment and a week's wages,”",
+  'Under the deal, each town contributes according to its population',
+  'Operators of the route said the storms had exposed how little slack the timetable has.',
+  'The regional transport office is studying whether a second, smaller boat could be chartered',
+  'Island residents welcomed the news but said they would believe in the early sailing',
+  'The councils will review the arrangement in April, when the new pier is due to open.',
+];
+const STORY_BOILERPLATE = [
+  'We use cookies',
+  'Accept all',
+  'Business',
+  'Home',
+  'Share on',
+  'morning newsletter',
+  'Start your day',
+  'Sign up',
+  'unsubscribe',
+  'reCAPTCHA',
+  'Read also',
+  'Pier contract awarded',
+  'Comments are closed',
+  'Most read',
+  'Lighthouse keeper',
+  'All rights reserved',
+  'By Marta Quell',
+];
+
+describe.each(PARSERS)('the seed-style news story (%s)', (_name, parse) => {
+  it('keeps every paragraph, in order, and none of the boilerplate', () => {
+    const { text } = extractFrom(fixture('harbour-story.html'), STORY_TITLE, parse);
+    const paragraphs = text.split('\n\n');
+    expect(paragraphs).toHaveLength(STORY_PARAGRAPHS.length);
+    STORY_PARAGRAPHS.forEach((start, i) => {
+      expect(paragraphs[i]).toContain(start);
+    });
+    for (const furniture of STORY_BOILERPLATE) expect(text).not.toContain(furniture);
+  });
+
+  it('comes out the same when the boilerplate has no telling class names (judged by text and links)', () => {
+    const bland = fixture('harbour-story.html').replace(/\s(class|id)="[^"]*"/g, '');
+    const { text } = extractFrom(bland, STORY_TITLE, parse);
+    const paragraphs = text.split('\n\n');
+    expect(paragraphs).toHaveLength(STORY_PARAGRAPHS.length);
+    STORY_PARAGRAPHS.forEach((start, i) => {
+      expect(paragraphs[i]).toContain(start);
+    });
+    for (const furniture of STORY_BOILERPLATE) expect(text).not.toContain(furniture);
+  });
+
+  it('leaves the headline out of text and html, and counts the words of the text', () => {
+    const { text, html, wordCount } = extractFrom(fixture('harbour-story.html'), STORY_TITLE, parse);
+    expect(text.startsWith('Three harbour towns')).toBe(true);
+    expect(html).not.toContain(STORY_TITLE);
+    expect(wordCount).toBe(text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length);
+  });
+
+  it('serializes sanitized html: no script, style, form, button or event handlers', () => {
+    const { html } = extractFrom(fixture('harbour-story.html'), STORY_TITLE, parse);
+    expect(html).toContain('<p>Three harbour towns');
+    expect(html).not.toMatch(/<(script|style|form|button|input|iframe)\b/i);
+    expect(html).not.toMatch(/\son\w+=/i);
+    expect(html).not.toMatch(/class=|style=/);
+  });
+});
+
+/** A realistic article page around a body fragment, so the extractor has a real story to find. */
+function articlePage(bodyFragment: string, options: { head?: string; around?: string } = {}): string {
+  return `<!doctype html><html><head><title>A story</title>${options.head ?? ''}</head><body>
+    <nav><a href="/">Home</a> <a href="/world">World</a></nav>
+    ${options.around ?? ''}
+    <article><div class="article-body">
+      <p>The first paragraph of the story sets the scene, with enough words and a comma, to count as content.</p>
+      ${bodyFragment}
+      <p>The last paragraph of the story closes it, again long enough, with commas, to be scored as text.</p>
+    </div></article>
+    <footer><p>Copyright notice for the whole site, with its many links.</p></footer>
+  </body></html>`;
+}
+
+const KEEP_FIRST = 'The first paragraph of the story';
+const KEEP_LAST = 'The last paragraph of the story';
+
+describe('boilerplate inside the article container is removed', () => {
+  const cases: [string, string, string][] = [
+    [
+      'newsletter signup box with a form',
+      '<div class="newsletter-signup"><h3>Get our weekly digest</h3><form><input type="email"><button>Join</button></form></div>',
+      'weekly digest',
+    ],
+    [
+      'signup form without telling classes',
+      '<div><p>Stay informed with our daily briefing</p><form action="/s"><input type="email" name="e"><button>Subscribe</button></form></div>',
+      'daily briefing',
+    ],
+    [
+      'reCAPTCHA notice',
+      '<p><small>This site is protected by reCAPTCHA and the Google Privacy Policy and Terms of Service apply.</small></p>',
+      'reCAPTCHA',
+    ],
+    ['closed comments notice', '<p>Comments are closed.</p>', 'Comments are closed'],
+    [
+      'comment section',
+      '<section id="comments"><h3>2 Comments</h3><div class="comment"><p>Great article, I really enjoyed reading it and will share it with my friends.</p></div></section>',
+      'Great article',
+    ],
+    [
+      'cookie consent banner',
+      '<div class="cc-consent-banner"><p>This website uses cookies to ensure you get the best experience, see our policy.</p></div>',
+      'uses cookies',
+    ],
+    [
+      'share bar',
+      '<ul class="social-share"><li><a href="https://x.example/s">Tweet</a></li><li><a href="https://fb.example/s">Share</a></li></ul>',
+      'Tweet',
+    ],
+    [
+      'read-also list without classes',
+      '<div><h4>Read more</h4><ul><li><a href="/x">Another story about trains and their timetables</a></li><li><a href="/y">A second story about buses running late</a></li></ul></div>',
+      'Another story',
+    ],
+    [
+      'related stories block',
+      '<aside class="related-stories"><a href="/z">Related: Mayor opens the new bridge to cyclists and walkers</a></aside>',
+      'Mayor opens',
+    ],
+    [
+      'most-read list',
+      '<div class="most-read"><ol><li><a href="/1">Top story one is here</a></li><li><a href="/2">Top story two is here</a></li></ol></div>',
+      'Top story',
+    ],
+    ['ad slot', '<div class="ad-slot" id="div-gpt-ad-123"><p>Advertisement</p></div>', 'Advertisement'],
+    ['ad label without classes', '<div>ADVERTISEMENT</div>', 'ADVERTISEMENT'],
+    [
+      'paywall prompt',
+      '<div class="paywall-prompt"><p>Subscribe to continue reading this article and support our newsroom.</p></div>',
+      'continue reading',
+    ],
+    [
+      'breadcrumbs',
+      '<ol class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/world">World</a></li></ol>',
+      'World',
+    ],
+    [
+      'hidden element',
+      '<div style="display: none"><p>Secret text that should never be shown to readers of the story.</p></div>',
+      'Secret text',
+    ],
+  ];
+
+  it.each(cases)('%s', (_kind, fragment, unwanted) => {
+    const { text, html } = extractFrom(articlePage(fragment));
+    expect(text).toContain(KEEP_FIRST);
+    expect(text).toContain(KEEP_LAST);
+    expect(text).not.toContain(unwanted);
+    expect(html).not.toContain(unwanted);
+  });
+
+  it('drops page-level cookie banners, navigation and footers', () => {
+    const { text } = extractFrom(
+      articlePage('', {
+        around: '<div id="cookie-notice"><p>We use cookies for analytics and ads on this website.</p></div>',
+      }),
+    );
+    expect(text).not.toContain('cookies');
+    expect(text).not.toContain('World');
+    expect(text).not.toContain('Copyright');
+  });
+});
+
+describe('article structures are kept, in order', () => {
+  it('keeps subheadings, lists, blockquotes, tables, figures and code blocks', () => {
+    const fragment = `
+      <h2>How the plan works</h2>
+      <p>Here is the plan in a few steps, with commas, each of which is explained below in some detail.</p>
+      <ul><li>Collect the data every morning</li><li>Clean it before lunch</li><li>Publish in the evening</li></ul>
+      <blockquote><p>It is the most sensible plan we have seen in years, and we support it.</p></blockquote>
+      <table><thead><tr><th>Town</th><th>Share</th></tr></thead><tbody><tr><td>Northport</td><td>45%</td></tr><tr><td>Eastwick</td><td>55%</td></tr></tbody></table>
+      <figure><img src="/img/pier.jpg" alt="The pier"><figcaption>The old pier at dawn.</figcaption></figure>
+      <pre><code>const total = shares.reduce((a, b) =&gt; a + b, 0);
+if (total !== 100) throw new Error('bad');</code></pre>
+      <ol><li>First numbered point</li><li>Second numbered point</li></ol>`;
+    const { text, html } = extractFrom(articlePage(fragment));
+    const order = [
+      KEEP_FIRST,
+      'How the plan works',
+      'Here is the plan',
+      'Collect the data every morning',
+      'Publish in the evening',
+      'the most sensible plan',
+      'Northport 45%',
+      'const total = shares.reduce((a, b) => a + b, 0);\nif (total !== 100)',
+      'Second numbered point',
+      KEEP_LAST,
+    ];
+    let position = -1;
+    for (const piece of order) {
+      const next = text.indexOf(piece);
+      expect(next, piece).toBeGreaterThan(position);
+      position = next;
+    }
+    expect(html).toMatch(/<h2>How the plan works<\/h2>/);
+    expect(html).toMatch(/<ul><li>Collect the data every morning<\/li>/);
+    expect(html).toContain('<blockquote>');
+    expect(html).toContain('<th>Town</th>');
+    expect(html).toContain('<figure><img src="https://ledger.example/img/pier.jpg" alt="The pier">');
+    expect(html).toContain('<figcaption>The old pier at dawn.</figcaption>');
+    expect(html).toContain('<pre><code>const total = shares.reduce((a, b) =&gt; a + b, 0);\nif');
+    // Captions describe pictures; they are kept in html but are not body text.
+    expect(text).not.toContain('The old pier at dawn');
+  });
+
+  it('separates paragraphs with one blank line and keeps <br> as a line break', () => {
+    const { text } = extractFrom(
+      articlePage('<p>A poem, line one,<br>and its line two, at length here.</p>'),
+    );
+    expect(text).toBe(
+      [
+        'The first paragraph of the story sets the scene, with enough words and a comma, to count as content.',
+        'A poem, line one,\nand its line two, at length here.',
+        'The last paragraph of the story closes it, again long enough, with commas, to be scored as text.',
+      ].join('\n\n'),
+    );
+  });
+});
+
+describe('headline handling', () => {
+  const page = (heading: string) =>
+    articlePage('').replace('<div class="article-body">', `<div class="article-body">${heading}`);
+
+  it('drops a leading h1 or h2 repeating the title', () => {
+    expect(extractFrom(page('<h1>Ferry deal agreed</h1>'), 'Ferry deal agreed').text).not.toContain(
+      'Ferry deal',
+    );
+    expect(
+      extractFrom(page('<h2>Ferry deal agreed</h2>'), 'Ferry deal agreed | The Ledger').text,
+    ).not.toContain('Ferry deal');
+  });
+
+  it('keeps a leading subheading that is not the title', () => {
+    expect(extractFrom(page('<h2>What happened</h2>'), 'Ferry deal agreed').text).toMatch(
+      /^What happened\n\n/,
+    );
+  });
+});
+
+describe('sanitized html', () => {
+  it('removes scripts, styles, iframes, forms, event handlers and javascript: URLs', () => {
+    const fragment = `
+      <p onclick="steal()" style="color:red">A paragraph with <a href="javascript:alert(1)">a bad link</a>,
+        <a href="  JaVaScRiPt:alert(2)">another</a> and <a href="/good" onmouseover="x()">a good one</a>, all fine.</p>
+      <script>alert('x')</script><style>p{}</style><iframe src="https://evil.example/"></iframe>
+      <form action="/post"><p>Inside a form, a paragraph long enough to be read as part of the story body.</p></form>
+      <img src="/a.png" onerror="hack()">`;
+    const { html, text } = extractFrom(articlePage(fragment));
+    expect(html).not.toMatch(/<(script|style|iframe|form)\b/i);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+    expect(html).not.toMatch(/javascript:/i);
+    expect(html).toContain('<a href="https://ledger.example/good">a good one</a>');
+    expect(html).toContain('<a>a bad link</a>');
+    // A form wrapping text (as ASP.NET pages do) is unwrapped, not lost.
+    expect(text).toContain('Inside a form, a paragraph');
+  });
+
+  it('makes relative URLs absolute against the page URL, or against <base href>', () => {
+    const fragment =
+      '<p>See <a href="../docs/report.pdf">the report</a> and <a href="#notes">the notes</a> here.</p>';
+    expect(extractFrom(articlePage(fragment)).html).toContain(
+      'href="https://ledger.example/news/docs/report.pdf"',
+    );
+    const based = extractFrom(
+      articlePage(fragment, { head: '<base href="https://cdn.example/assets/">' }),
+    ).html;
+    expect(based).toContain('href="https://cdn.example/docs/report.pdf"');
+    expect(based).toContain('href="https://cdn.example/assets/#notes"');
+  });
+
+  it('resolves lazy images from data-src, data-lazy-src and srcset', () => {
+    const fragment = `
+      <figure><img src="data:image/gif;base64,R0lGOD" data-src="/lazy/one.jpg" alt="one"></figure>
+      <figure><img data-lazy-src="https://img.example/two.jpg" alt="two"></figure>
+      <figure><img src="/img/placeholder.png" srcset="/img/three-480.jpg 480w, /img/three-1200.jpg 1200w" alt="three"></figure>
+      <figure><img data-srcset="/img/four.jpg 1x, /img/four@2x.jpg 2x" alt="four"></figure>
+      <figure><picture><source srcset="/img/five.webp 800w"><img alt="five"></picture></figure>`;
+    const { html } = extractFrom(articlePage(fragment));
+    expect(html).toContain('<img src="https://ledger.example/lazy/one.jpg" alt="one">');
+    expect(html).toContain('<img src="https://img.example/two.jpg" alt="two">');
+    expect(html).toContain('<img src="https://ledger.example/img/three-1200.jpg" alt="three">');
+    expect(html).toContain('<img src="https://ledger.example/img/four@2x.jpg" alt="four">');
+    expect(html).toContain('<img src="https://ledger.example/img/five.webp" alt="five">');
+    expect(html).not.toContain('data:image');
+  });
+
+  it('escapes text and attribute values', () => {
+    const { html } = extractFrom(
+      articlePage(
+        '<p>Fish &amp; chips cost &lt;£5&gt; at "the pier", said <a href="/q?a=1&amp;b=2">the vendor</a>.</p>',
+      ),
+    );
+    expect(html).toContain('Fish &amp; chips cost &lt;£5&gt; at "the pier"');
+    expect(html).toContain('href="https://ledger.example/q?a=1&amp;b=2"');
+  });
+});
+
+describe('word counts', () => {
+  it('counts CJK characters one by one and space-separated words as words', () => {
+    const chinese =
+      '港口城镇同意分担渡轮费用。冬季风暴之后，三个城镇的议会宣布了这一决定，居民表示欢迎这个消息。';
+    const page = articlePage(`<p>${chinese}</p>`);
+    const { text, wordCount } = extractFrom(page);
+    const latinWords = text
+      .replace(chinese, '')
+      .split(/\s+/)
+      .filter((word) => /\w/.test(word)).length;
+    const hanCharacters = [...chinese].filter((char) => /\p{Script=Han}/u.test(char)).length;
+    expect(wordCount).toBe(latinWords + hanCharacters);
+  });
+});
+
+describe('hostile input', () => {
+  // parse5 itself slows down quadratically on deep nesting (about 30 s for 50,000 levels), so the parse5 case
+  // uses 5,000 levels; the extractor's own traversal is checked at 50,000 with htmlparser2.
+  it.each([
+    { depth: 50_000, parser: 'htmlparser2', parse: PARSERS[1]![1] },
+    { depth: 5_000, parser: 'parse5', parse: PARSERS[0]![1] },
+  ])('survives $depth nested divs without overflowing the stack ($parser)', ({ depth, parse }) => {
+    const html = `<html><body>${'<div>'.repeat(depth)}<p>Deep down there is one paragraph of text, with a comma, long enough to count.</p>${'</div>'.repeat(depth)}</body></html>`;
+    const content = extractContent(parse(html), { pageUrl: PAGE_URL });
+    expect(content?.text).toBe(
+      'Deep down there is one paragraph of text, with a comma, long enough to count.',
+    );
+    expect(content?.html).toContain('<p>Deep down there is one paragraph');
+  });
+
+  it('completes on a 20 MB page', () => {
+    const paragraph =
+      '<div class="item"><p>Another paragraph of filler text, with a comma or two, repeated to make the page very large.</p><a href="/x">link</a></div>';
+    const html = `<html><body><main>${paragraph.repeat(Math.ceil((20 * 2 ** 20) / paragraph.length))}</main></body></html>`;
+    expect(html.length).toBeGreaterThanOrEqual(20 * 2 ** 20);
+    const content = extractContent(PARSERS[1]![1](html), { pageUrl: PAGE_URL });
+    expect(content?.text.startsWith('Another paragraph of filler text')).toBe(true);
+    expect(content!.wordCount).toBeGreaterThan(1000);
+  });
+
+  it('returns undefined rather than throwing when there is no content', () => {
+    expect(extractContent(load(''), { pageUrl: PAGE_URL })).toBeUndefined();
+    expect(
+      extractContent(load('<html><body><nav><a href="/">Home</a></nav></body></html>'), {
+        pageUrl: PAGE_URL,
+      }),
+    ).toBeUndefined();
+  });
+
+  it('returns content for a short page with a single paragraph', () => {
+    const content = extractContent(load('<p>Just one short line.</p>'), { pageUrl: PAGE_URL });
+    expect(content?.text).toBe('Just one short line.');
+  });
+});
