@@ -526,9 +526,8 @@ export function stripSiteName(title: string, siteName: string): string {
   const first = parts[0] ?? '';
   const matchesSite = (part: string) => {
     const normalized = normalize(part);
-    return (
-      normalized !== '' && (normalized === site || site.startsWith(normalized) || normalized.startsWith(site))
-    );
+    // "Coastal Ledger" names "The Coastal Ledger"; very short fragments name nothing.
+    return normalized.length >= 3 && (site.includes(normalized) || normalized.includes(site));
   };
   if (matchesSite(last)) {
     const rest = title.slice(0, title.length - last.length).replace(/\s*[|\-–—\\/>»·:]\s*$/, '');
