@@ -1,4 +1,4 @@
-// npm run bench:query [-- --articles 1000 --seconds 8 --concurrency 16 --engine dynalite]
+// npm run bench:query [-- --articles 1000 --seconds 8 --concurrency 16 --engine dynalite --servers-thread]
 //
 // The query API of the embedded stack under a concurrent load on loopback: the real store (s3rver +
 // dynalite, or DynamoDB Local) seeded with N articles, the query handler behind startQueryServer, and a
@@ -6,10 +6,10 @@
 // scenario for a fixed time and records every request's latency. Writes benchmark/results/50-query.json.
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { ENV } from '../lib/config.ts';
 import type { Article } from '../lib/core/article.ts';
-import { startQueryServer } from '../lib/embedded/query-server.ts';
-import { type DynamoDbEngine, startLocalServers } from '../lib/embedded/servers.ts';
-import { createQueryHandler } from '../lib/handlers/query.ts';
+import type { DynamoDbEngine } from '../lib/embedded/servers.ts';
+import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { createDynamoDbClient, createS3Client } from '../lib/store/aws/clients.ts';
 import { createAwsStore } from '../lib/store/aws/index.ts';
 import { makeArticle, makeRawPage } from '../test/api/fixtures.ts';
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '16' },
     engine: { type: 'string', default: 'dynalite' },
+    'servers-thread': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -159,22 +160,31 @@ function bodyText(index: number): string {
 }
 
 async function main(): Promise<void> {
-  console.error(`starting local servers (${ENGINE})…`);
-  const servers = await startLocalServers({ engine: ENGINE });
+  console.error(`starting the embedded stack (${ENGINE}, no crawl sources)…`);
+  // The stack `npm start` runs: local servers, the query handler behind startQueryServer, nothing crawling.
+  const stack = await startEmbeddedStack({
+    engine: ENGINE,
+    sources: [],
+    port: 0,
+    logLevel: 'ERROR',
+    ...(args['servers-thread'] ? { serversThread: true } : {}),
+  });
+  const env = stack.env;
   const clientConfig = {
-    region: servers.env.AWS_REGION,
+    region: env.AWS_REGION,
     credentials: {
-      accessKeyId: servers.env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: servers.env.AWS_SECRET_ACCESS_KEY ?? '',
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
     },
   };
-  const s3 = createS3Client(clientConfig, servers.env);
-  const dynamodb = createDynamoDbClient(clientConfig, servers.env);
+  const s3 = createS3Client(clientConfig, env);
+  const dynamodb = createDynamoDbClient(clientConfig, env);
+  // Seeded through the real ArticleWriter on the stack's own bucket and table.
   const store = createAwsStore({
     s3,
     dynamodb,
-    bucketName: servers.bucketName,
-    tableName: servers.tableName,
+    bucketName: env[ENV.bucketName] ?? '',
+    tableName: env[ENV.tableName] ?? '',
   });
   try {
     console.error(`seeding ${ARTICLES} articles on ${SITES} sites…`);
@@ -197,107 +207,96 @@ async function main(): Promise<void> {
       }),
     );
     const seedSeconds = (performance.now() - seedStarted) / 1000;
-
-    const handler = createQueryHandler({
-      reader: store.articles,
-      cursorSecret: 'benchmark-cursor-secret-0123456789abcdef',
-      logger: { error: (...parts: unknown[]) => console.error(...parts) },
-    });
-    const server = await startQueryServer({ handler, port: 0 });
-    try {
-      const ids = articles.map((article) => article.id);
-      const byId: Scenario = { kind: 'targets', targets: ids.map((id) => `/articles/${id}`) };
-      const sample = await fetch(`${server.url}/articles/${ids[0]}`);
-      const articleBytes = (await sample.arrayBuffer()).byteLength;
-      const notModified: Scenario = {
-        kind: 'targets',
-        targets: [`/articles/${ids[0]}`],
-        headers: { 'if-none-match': sample.headers.get('etag') ?? '' },
-      };
-      const sitePages: Scenario = {
-        kind: 'pages',
-        firstPages: Array.from(
-          { length: SITES },
-          (_, site) => `/articles?site=site${site}.example&limit=${PAGE_SIZE}`,
-        ),
-      };
-      const scenarios: Array<[string, string, Scenario]> = [
-        [
-          'GET /articles/{id}',
-          `random ids among ${ARTICLES}; full Article JSON (${articleBytes} bytes)`,
-          byId,
-        ],
-        ['GET /articles/{id} → 304', 'If-None-Match matching (index read only, no S3 read)', notModified],
-        [
-          'GET /articles?site= (paginated)',
-          `each virtual user walks a random site's listing (${ARTICLES / SITES} articles) ${PAGE_SIZE} per page, following nextCursor`,
-          sitePages,
-        ],
-      ];
-      const figures: ScenarioFigures[] = [];
-      for (const [name, description, scenario] of scenarios) {
-        console.error(`${name}: warm-up ${WARMUP_SECONDS}s, then ${SECONDS}s at concurrency ${CONCURRENCY}…`);
-        await runLoad(server.url, scenario, WARMUP_SECONDS);
-        const result = summarize(name, description, await runLoad(server.url, scenario, SECONDS));
-        console.error(
-          `  ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, statuses ${JSON.stringify(result.statuses)}`,
-        );
-        figures.push(result);
-      }
-
-      const rows = figures.map(
-        (f) =>
-          `| ${f.scenario} | ${f.requests} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p90Ms} | ${f.p99Ms} | ${f.maxMs} | ${Object.entries(
-            f.statuses,
-          )
-            .map(([status, count]) => `${status}×${count}`)
-            .join(' ')}${f.errors ? `, ${f.errors} errors` : ''} |`,
+    const queryUrl = stack.queryUrl;
+    if (queryUrl === undefined) throw new Error('the embedded stack did not start the query API');
+    const server = { url: queryUrl };
+    const ids = articles.map((article) => article.id);
+    const byId: Scenario = { kind: 'targets', targets: ids.map((id) => `/articles/${id}`) };
+    const sample = await fetch(`${server.url}/articles/${ids[0]}`);
+    const articleBytes = (await sample.arrayBuffer()).byteLength;
+    const notModified: Scenario = {
+      kind: 'targets',
+      targets: [`/articles/${ids[0]}`],
+      headers: { 'if-none-match': sample.headers.get('etag') ?? '' },
+    };
+    const sitePages: Scenario = {
+      kind: 'pages',
+      firstPages: Array.from(
+        { length: SITES },
+        (_, site) => `/articles?site=site${site}.example&limit=${PAGE_SIZE}`,
+      ),
+    };
+    const scenarios: Array<[string, string, Scenario]> = [
+      ['GET /articles/{id}', `random ids among ${ARTICLES}; full Article JSON (${articleBytes} bytes)`, byId],
+      ['GET /articles/{id} → 304', 'If-None-Match matching (index read only, no S3 read)', notModified],
+      [
+        'GET /articles?site= (paginated)',
+        `each virtual user walks a random site's listing (${ARTICLES / SITES} articles) ${PAGE_SIZE} per page, following nextCursor`,
+        sitePages,
+      ],
+    ];
+    const figures: ScenarioFigures[] = [];
+    for (const [name, description, scenario] of scenarios) {
+      console.error(`${name}: warm-up ${WARMUP_SECONDS}s, then ${SECONDS}s at concurrency ${CONCURRENCY}…`);
+      await runLoad(server.url, scenario, WARMUP_SECONDS);
+      const result = summarize(name, description, await runLoad(server.url, scenario, SECONDS));
+      console.error(
+        `  ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, statuses ${JSON.stringify(result.statuses)}`,
       );
-      const markdown = [
-        `The query handler behind the embedded stack's node:http adapter, on the real store (s3rver + ${ENGINE}, in`,
-        `the same process as the handler), seeded with ${ARTICLES} articles on ${SITES} sites (${seedSeconds.toFixed(1)} s`,
-        `to seed through ArticleWriter.commit). Load: a worker thread with ${CONCURRENCY} concurrent keep-alive`,
-        `clients on loopback, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up; latency is per request,`,
-        'measured by the client.',
-        '',
-        '| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | statuses |',
-        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-        ...rows,
-        '',
-        ...figures.map((f) => `- ${f.scenario}: ${f.description}.`),
-        '',
-        'Load generator, handler and both storage emulators share the two cores, so these figures bound the',
-        "embedded stack's capacity, not a Lambda's: in AWS each request is a DynamoDB GetItem/Query plus (for",
-        'full articles) one S3 GetObject, and concurrency scales with Lambda instances.',
-      ].join('\n');
-
-      if (!args['no-write']) {
-        writeResultSection({
-          name: '50-query',
-          title: 'Query API: latency and throughput (embedded stack)',
-          command: `npm run bench:query -- --articles ${ARTICLES} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --engine ${ENGINE}`,
-          markdown,
-          data: {
-            articles: ARTICLES,
-            sites: SITES,
-            engine: ENGINE,
-            concurrency: CONCURRENCY,
-            secondsPerScenario: SECONDS,
-            pageSize: PAGE_SIZE,
-            seedSeconds: Math.round(seedSeconds * 10) / 10,
-            articleJsonBytes: articleBytes,
-            scenarios: figures,
-          },
-        });
-      }
-      console.log(markdown);
-    } finally {
-      await server.close();
+      figures.push(result);
     }
+
+    const rows = figures.map(
+      (f) =>
+        `| ${f.scenario} | ${f.requests} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p90Ms} | ${f.p99Ms} | ${f.maxMs} | ${Object.entries(
+          f.statuses,
+        )
+          .map(([status, count]) => `${status}×${count}`)
+          .join(' ')}${f.errors ? `, ${f.errors} errors` : ''} |`,
+    );
+    const placement = args['servers-thread'] ? 'on a worker thread' : "in the handler's event loop";
+    const markdown = [
+      `The embedded stack as \`npm start\` runs it (the query handler behind node:http; s3rver + ${ENGINE}`,
+      `${placement}), seeded with ${ARTICLES} articles on ${SITES} sites through ArticleWriter.commit`,
+      `(${seedSeconds.toFixed(1)} s). Load: a worker thread with ${CONCURRENCY} concurrent keep-alive clients on`,
+      `loopback, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up; latency is per request, measured`,
+      'by the client.',
+      '',
+      '| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | statuses |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...rows,
+      '',
+      ...figures.map((f) => `- ${f.scenario}: ${f.description}.`),
+      '',
+      'Load generator, handler and both storage emulators share the two cores, so these figures bound the',
+      "embedded stack's capacity, not a Lambda's: in AWS each request is a DynamoDB GetItem/Query plus (for",
+      'full articles) one S3 GetObject, and concurrency scales with Lambda instances.',
+    ].join('\n');
+
+    if (!args['no-write']) {
+      writeResultSection({
+        name: '50-query',
+        title: 'Query API: latency and throughput (embedded stack)',
+        command: `npm run bench:query -- --articles ${ARTICLES} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --engine ${ENGINE}${args['servers-thread'] ? ' --servers-thread' : ''}`,
+        markdown,
+        data: {
+          articles: ARTICLES,
+          sites: SITES,
+          engine: ENGINE,
+          concurrency: CONCURRENCY,
+          secondsPerScenario: SECONDS,
+          pageSize: PAGE_SIZE,
+          seedSeconds: Math.round(seedSeconds * 10) / 10,
+          articleJsonBytes: articleBytes,
+          scenarios: figures,
+        },
+      });
+    }
+    console.log(markdown);
   } finally {
     s3.destroy();
     dynamodb.destroy();
-    await servers.stop();
+    await stack.stop();
   }
 }
 
