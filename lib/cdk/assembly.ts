@@ -18,8 +18,7 @@ export interface SynthesizedFunction {
 
 interface TemplateResource {
   Type: string;
-  Properties?: { Environment?: { Variables?: Record<string, unknown> } };
-  Metadata?: Record<string, unknown>;
+  Properties?: { Environment?: { Variables?: Record<string, unknown> }; Code?: { S3Key?: unknown } };
 }
 
 /** Reads a synthesized stack's template from the assembly and locates each function's bundle. */
@@ -30,13 +29,19 @@ export function synthesizedFunctions(
   const template = JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')) as {
     Resources: Record<string, TemplateResource>;
   };
+  const assets = JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.assets.json`), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
   const entries = FUNCTION_NAMES.map((name): [FunctionName, SynthesizedFunction] => {
     const fn = stack.pipeline.functions[name];
     const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
     const resource = template.Resources[logicalId];
-    const assetPath = resource?.Metadata?.['aws:asset:path'];
-    if (typeof assetPath !== 'string') {
-      throw new Error(`${name}: no asset path in the template (was bundling skipped?)`);
+    // The function's Code.S3Key is `<asset hash>.zip`; the asset manifest maps that hash to its cdk.out folder.
+    const s3Key = resource?.Properties?.Code?.S3Key;
+    const assetPath =
+      typeof s3Key === 'string' ? assets.files[s3Key.replace(/\.zip$/, '')]?.source.path : undefined;
+    if (assetPath === undefined) {
+      throw new Error(`${name}: no bundle in the assembly (was bundling skipped?)`);
     }
     const assetDir = join(outdir, assetPath);
     return [

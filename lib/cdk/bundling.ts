@@ -12,13 +12,18 @@ export function lambdaEntry(name: FunctionName): string {
   return fileURLToPath(new URL(`../../lambdas/${name}.ts`, import.meta.url));
 }
 
+/** Import paths esbuild swaps in the Lambda bundles only; each shim re-exports the same code, smaller. */
+export const BUNDLE_ALIASES: Record<string, string> = {
+  cheerio: fileURLToPath(new URL('./shims/cheerio.ts', import.meta.url)),
+};
+
 /** esbuild's target for the runtime the functions run on (Runtime.NODEJS_24_X). */
 export const BUNDLE_TARGET = 'node24';
 
 /**
- * ESM needs `require` for the CommonJS dependencies esbuild inlines (cheerio's, Powertools'); the banner
- * recreates it. `@aws-sdk/*` stays external by default: the Lambda runtime ships SDK v3, and leaving it out
- * keeps each bundle small (benchmark/bundles.ts measures both ways).
+ * ESM needs `require` for the CommonJS dependencies esbuild inlines (Powertools', the SDK's); the banner
+ * recreates it. With `bundleAwsSdk` false, `@aws-sdk/*` stays external and the runtime's copy is loaded
+ * (benchmark/bundles.ts measures both ways).
  */
 export function bundlingOptions(options: { bundleAwsSdk: boolean; sourceMap: boolean }): BundlingOptions {
   return {
@@ -30,9 +35,12 @@ export function bundlingOptions(options: { bundleAwsSdk: boolean; sourceMap: boo
     target: BUNDLE_TARGET,
     mainFields: ['module', 'main'],
     banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-    // false: aws-cdk-lib marks `@aws-sdk/*` external for Node.js 18+ runtimes.
+    // When false, aws-cdk-lib marks `@aws-sdk/*` external for Node.js 18+ runtimes.
     bundleAwsSDK: options.bundleAwsSdk,
     forceDockerBundling: false,
+    esbuildArgs: Object.fromEntries(
+      Object.entries(BUNDLE_ALIASES).map(([name, shim]) => [`--alias:${name}`, shim]),
+    ),
     tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)),
   };
 }
