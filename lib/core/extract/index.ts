@@ -20,7 +20,7 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 /** Above this many characters, scripts, styles, SVG, comments and inline data URIs are dropped before parsing. */
 export const SOFT_HTML_CHARS = 2 * 1024 * 1024;
 /** Documents still bigger than this after that are refused: parsing them would take seconds and ~1 GB. */
-export const MAX_HTML_CHARS = 8 * 1024 * 1024;
+export const MAX_HTML_CHARS = 5 * 1024 * 1024;
 /** Elements nested deeper than this are unwrapped (browsers cap nesting too; parsers go quadratic beyond). */
 export const MAX_NESTING_DEPTH = 256;
 

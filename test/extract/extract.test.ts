@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Article } from '../../lib/core/article.ts';
+import {
+  EXTRACTOR,
+  extract,
+  limitNesting,
+  MAX_HTML_CHARS,
+  MAX_NESTING_DEPTH,
+} from '../../lib/core/extract/index.ts';
+import { sha256Hex } from '../../lib/core/hash.ts';
+import { articleIdForUrl } from '../../lib/core/url.ts';
+
+const FIXTURE = readFileSync(
+  new URL('../fixtures/metadata/pages/news-article.html', import.meta.url),
+  'utf8',
+);
+const SOURCE_URL = 'https://ledger.example.com/news/2024/harbour-ferry-returns?utm_source=rss&fbclid=abc';
+const NOW = new Date('2025-02-03T04:05:06.789Z');
+
+const PARAGRAPHS = [
+  'The council voted on Thursday to rebuild the old stone bridge over the mill stream, ending a dispute that lasted three winters.',
+  'Work starts in spring. The contractor will keep one lane open for bicycles while the arches are repaired and the railings replaced.',
+  'Residents who spoke at the meeting asked for a footpath on the downstream side, and the council agreed to study the idea.',
+];
+const articleBody = `<h1>Council votes to rebuild the mill bridge</h1>${PARAGRAPHS.map((text) => `<p>${text}</p>`).join('')}`;
+
+function expectError(result: ReturnType<typeof extract>, code: string) {
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.error.code).toBe(code);
+}
+
+describe('extract', () => {
+  it('builds a schema-valid Article with id, content hash, extractor and timestamps', () => {
+    const result = extract({ html: FIXTURE, url: SOURCE_URL, now: NOW });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const article = result.value;
+    expect(Article.parse(article)).toEqual(article);
+    expect(article.url).toBe('https://ledger.example.com/news/2024/harbour-ferry-returns');
+    expect(article.sourceUrl).toBe(SOURCE_URL);
+    expect(article.id).toBe(articleIdForUrl(article.url));
+    expect(article.site).toEqual({ domain: 'ledger.example.com', name: 'The Coastal Ledger' });
+    expect(article.contentHash).toBe(sha256Hex(article.content.text));
+    expect(article.extractedAt).toBe('2025-02-03T04:05:06.789Z');
+    expect(article.publishedAt).toBe('2024-03-05T07:15:00.000Z');
+    expect(article.extractor).toEqual(EXTRACTOR);
+    expect(article.content.text).toContain('The old blue ferry');
+    expect(article.content.text).not.toContain('Harbour ferry returns after winter repairs');
+    expect(article.metadataSources.url).toBe('meta');
+  });
+
+  it('uses the requested URL, canonicalized, when the page declares none', () => {
+    const html = `<html><head><title>Council votes to rebuild the mill bridge</title></head><body><article>${articleBody}</article></body></html>`;
+    const result = extract({ html, url: 'https://WWW.Town.example/news/bridge?utm_medium=x#top', now: NOW });
+    expect(result.ok && result.value).toMatchObject({
+      url: 'https://www.town.example/news/bridge',
+      site: { domain: 'town.example' },
+      metadataSources: { url: 'url' },
+    });
+  });
+
+  it('decodes bytes with the HTTP charset before reading the page', () => {
+    const cyrillic = new Uint8Array(
+      readFileSync(new URL('../fixtures/metadata/charsets/ru-koi8-r-http.html', import.meta.url)),
+    );
+    const withArticle = new Uint8Array([
+      ...cyrillic,
+      ...new TextEncoder().encode(`<article>${articleBody}</article>`),
+    ]);
+    const result = extract({
+      html: withArticle,
+      url: 'https://a.example/x',
+      contentType: 'text/html; charset=KOI8-R',
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('gives NO_ARTICLE with a clear message for a page without article text', () => {
+    const result = extract({
+      html: '<html><head><title>Login</title></head><body><nav><a href="/">Home</a></nav></body></html>',
+      url: 'https://a.example/login',
+    });
+    expectError(result, 'NO_ARTICLE');
+    if (!result.ok) expect(result.error.message).toMatch(/no article/);
+  });
+
+  it('gives INVALID_URL for a URL that is not http(s)', () => {
+    expectError(extract({ html: FIXTURE, url: 'ftp://a.example/x' }), 'INVALID_URL');
+    expectError(extract({ html: FIXTURE, url: 'not a url' }), 'INVALID_URL');
+  });
+
+  it.each([
+    ['an empty string', ''],
+    ['random bytes', new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
+    ['a stray "<" storm', '<'.repeat(100_000)],
+    ['unclosed tags', '<a'.repeat(100_000)],
+    ['a lone JSON-LD bomb', `<script type="application/ld+json">${'['.repeat(100_000)}</script>`],
+  ])('never throws on %s', (_, html) => {
+    const result = extract({ html, url: 'https://a.example/x' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(['NO_ARTICLE', 'INPUT_TOO_LARGE']).toContain(result.error.code);
+  });
+
+  it('never throws on input that is not even the right type', () => {
+    const result = extract({ html: 42 as unknown as string, url: undefined as unknown as string });
+    expect(result.ok).toBe(false);
+  });
+});
+
+describe('hostile input stays bounded', () => {
+  it('50,000 nested divs: nesting is flattened and the article still comes out', () => {
+    const html = `<html><head><title>Council votes to rebuild the mill bridge</title></head><body>${'<div>'.repeat(50_000)}${articleBody}${'</div>'.repeat(50_000)}</body></html>`;
+    const result = extract({ html, url: 'https://a.example/deep' });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.value.content.text).toContain(PARAGRAPHS[2]);
+  });
+
+  it('a 20 MB page that is mostly script: scripts are dropped and the article comes out', () => {
+    const script = `<script>${'var filler = 1;'.repeat((20 * 1024 * 1024) / 15)}</script>`;
+    const html = `<html><head><title>Council votes to rebuild the mill bridge</title>${script}</head><body><article>${articleBody}</article></body></html>`;
+    expect(html.length).toBeGreaterThan(20 * 1024 * 1024);
+    const result = extract({ html, url: 'https://a.example/scripty' });
+    expect(result.ok).toBe(true);
+  });
+
+  it('a 20 MB page of markup: refused with INPUT_TOO_LARGE', () => {
+    const paragraph = '<p>Filler paragraph with words in it, again and again and again.</p>';
+    const html = `<html><body>${paragraph.repeat(Math.ceil((20 * 1024 * 1024) / paragraph.length))}</body></html>`;
+    const result = extract({ html, url: 'https://a.example/huge' });
+    expectError(result, 'INPUT_TOO_LARGE');
+    if (!result.ok) expect(result.error.details).toMatchObject({ limit: MAX_HTML_CHARS, retryable: false });
+  });
+});
+
+describe('limitNesting', () => {
+  it('returns ordinary markup unchanged', () => {
+    const html = '<div><section><p>One<p>Two</section><script>"<div>"</script></div>';
+    expect(limitNesting(html, 3)).toBe(html);
+  });
+
+  it('drops start and end tags beyond the limit and keeps their text', () => {
+    expect(limitNesting('<div><div><div><div>deep</div></div></div></div>', 2)).toBe(
+      '<div><div>deep</div></div>',
+    );
+    expect(limitNesting(`${'<b>'.repeat(1000)}x`, MAX_NESTING_DEPTH).match(/<b>/g)).toHaveLength(
+      MAX_NESTING_DEPTH,
+    );
+  });
+});
