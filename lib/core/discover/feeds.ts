@@ -3,6 +3,7 @@ import {
   childText,
   descendants,
   localName,
+  textOf,
   toIsoDate,
   type XmlDocument,
   type XmlElement,
@@ -34,14 +35,14 @@ function rssItem(doc: XmlDocument, item: XmlElement): RawEntry | undefined {
   // FeedBurner rewrites links through its tracker and keeps the original here.
   const original = childText(doc, item, 'origlink');
   const link = childElements(doc, item, 'link').find((element) => element.name.toLowerCase() === 'link');
-  const linkText = link === undefined ? undefined : doc.$(link).text().trim() || undefined;
+  const linkText = link === undefined ? undefined : textOf(link).trim() || undefined;
   const atomLink = childElements(doc, item, 'link')
     .map((element) => element.attribs.href)
     .find((href) => href !== undefined && href !== '');
   const guidElement = childElements(doc, item, 'guid')[0];
   const guid =
     guidElement !== undefined && guidElement.attribs.ispermalink?.toLowerCase() !== 'false'
-      ? doc.$(guidElement).text().trim()
+      ? textOf(guidElement).trim()
       : undefined;
   const url = original ?? linkText ?? atomLink ?? (looksLikeUrl(guid) ? guid : undefined);
   if (url === undefined) return undefined;

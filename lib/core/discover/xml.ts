@@ -26,9 +26,27 @@ export function prefixOf(element: XmlElement): string {
   return colon === -1 ? '' : element.name.slice(0, colon).toLowerCase();
 }
 
-export function childElements(doc: XmlDocument, element: XmlElement, name?: string): XmlElement[] {
-  const children = doc.$(element).children().toArray();
-  return name === undefined ? children : children.filter((child) => localName(child) === name);
+/** Walks the DOM directly: wrapping every node in a cheerio selection is ten times slower on big sitemaps. */
+export function childElements(_doc: XmlDocument, element: XmlElement, name?: string): XmlElement[] {
+  const children: XmlElement[] = [];
+  for (const child of element.children) {
+    if (!isElement(child)) continue;
+    if (name === undefined || localName(child) === name) children.push(child);
+  }
+  return children;
+}
+
+function isElement(node: XmlElement['children'][number]): node is XmlElement {
+  return 'name' in node && 'attribs' in node;
+}
+
+/** Text of an element and its descendants (CDATA included). */
+export function textOf(node: XmlElement['children'][number] | XmlElement): string {
+  if ('data' in node && node.type !== 'comment' && node.type !== 'directive') return node.data;
+  if (!('children' in node)) return '';
+  let text = '';
+  for (const child of node.children) text += textOf(child);
+  return text;
 }
 
 /** Trimmed text of the first child with that local name (optionally with that prefix), or undefined. */
@@ -42,7 +60,7 @@ export function childText(
     (candidate) => prefix === undefined || prefixOf(candidate) === prefix,
   );
   if (child === undefined) return undefined;
-  const text = doc.$(child).text().trim();
+  const text = textOf(child).trim();
   return text === '' ? undefined : text;
 }
 
