@@ -13,6 +13,7 @@ const USAGE = `usage: npm start -- [options]
   --concurrency N           ingest batches in flight (default 4)
   --allow-private-network   let sources on private addresses through
   --engine ENGINE           dynalite (default) or dynamodb-local
+  --servers-thread          run the S3/DynamoDB servers on a worker thread (uses a second core)
   --log-level LEVEL         handler JSON logs: DEBUG, INFO, WARN (default), ERROR, SILENT
   --once                    crawl once, ingest everything queued, print totals and exit
   --quiet                   no line per article`;
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       engine: { type: 'string', default: 'dynalite' },
       'log-level': { type: 'string', default: 'WARN' },
       once: { type: 'boolean', default: false },
+      'servers-thread': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -107,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.host ? { host: values.host } : {}),
     concurrency: positiveInteger(values.concurrency, 'concurrency', 4),
     allowPrivateNetwork: values['allow-private-network'],
+    serversThread: values['servers-thread'],
     logLevel: logLevel as (typeof LOG_LEVELS)[number],
     ...(values.once ? {} : { intervalMs }),
     onProgress,

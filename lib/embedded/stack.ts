@@ -19,6 +19,7 @@ import type { SiteArticle } from './example-site/articles.ts';
 import { type SiteServer, startSiteServer } from './example-site/server.ts';
 import { loadOrCreateCursorSecret, type QueryServer, startQueryServer } from './query-server.ts';
 import { type DynamoDbEngine, type LocalServers, startLocalServers } from './servers.ts';
+import { startLocalServersThread } from './servers-thread.ts';
 
 /**
  * The whole pipeline on one machine: S3/DynamoDB-compatible servers, the crawl handler on a timer, the ingest
@@ -47,6 +48,11 @@ export interface EmbeddedStackOptions {
   /** Fetcher settings (politeness, limits); the example site defaults to no per-host pacing. */
   fetcher?: FetcherConfig;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /**
+   * Run the S3/DynamoDB servers on a worker thread (the second core) instead of the handlers' event loop.
+   * Needs a runtime that can load this TypeScript in workers (tsx via --import, as `npm start` runs).
+   */
+  serversThread?: boolean;
   onProgress?: (event: ProgressEvent) => void;
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
 }
@@ -112,10 +118,13 @@ async function start(
   stops: Array<() => Promise<void>>,
   stopAll: () => Promise<void>,
 ): Promise<EmbeddedStack> {
-  const servers: LocalServers = await startLocalServers({
+  const serverOptions = {
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.engine === undefined ? {} : { engine: options.engine }),
-  });
+  };
+  const servers: LocalServers = options.serversThread
+    ? await startLocalServersThread(serverOptions)
+    : await startLocalServers(serverOptions);
   stops.push(() => servers.stop());
 
   let exampleSite: SiteServer | undefined;

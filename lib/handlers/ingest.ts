@@ -132,6 +132,13 @@ export function createIngestService(deps: IngestDependencies) {
   async function ingest(
     message: Pick<IngestMessage, 'url'> & Partial<IngestMessage>,
   ): Promise<IngestOutcome> {
+    const startedAt = performance.now();
+    const outcome = await ingestMessage(message);
+    outcome.durationMs = performance.now() - startedAt;
+    return outcome;
+  }
+
+  async function ingestMessage(message: Pick<IngestMessage, 'url'>): Promise<IngestOutcome> {
     let url: string;
     try {
       url = canonicalizeUrl(message.url);

@@ -79,6 +79,17 @@ describe('the embedded stack', () => {
     }
   });
 
+  it('runs the same way with the S3/DynamoDB servers on a worker thread', async () => {
+    const stack = await startEmbeddedStack({ port: false, logLevel: 'SILENT', serversThread: true });
+    try {
+      const totals = await stack.runOnce();
+      expect(totals).toMatchObject({ ingested: EXAMPLE_ARTICLES.length, failed: 0 });
+      expect(await allRecords(stack)).toHaveLength(EXAMPLE_ARTICLES.length);
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('blocks private addresses other than the example site', async () => {
     const stack = await startEmbeddedStack({ port: false, logLevel: 'SILENT' });
     try {

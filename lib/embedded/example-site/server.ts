@@ -42,6 +42,8 @@ export interface SiteServer {
   requestCount(path: string): number;
   /** Article page responses with a full body (200), as opposed to 304s. */
   fullPageResponses(): number;
+  /** Renders every page now instead of on first request (so a benchmark times the pipeline, not the site). */
+  prerender(): void;
   close(): Promise<void>;
 }
 
@@ -158,6 +160,9 @@ export async function startSiteServer(options: SiteServerOptions = {}): Promise<
     },
     requestCount: (path) => requests.get(path) ?? 0,
     fullPageResponses: () => fullPages,
+    prerender() {
+      for (const article of articles.values()) render(article);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

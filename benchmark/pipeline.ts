@@ -1,0 +1,198 @@
+// `npm run bench:pipeline [-- --pages 1000 --concurrency 2,4,8]`: serves generated article pages (+ feed and
+// sitemap) from a loopback site and runs them through the embedded stack (crawl → in-process queue → ingest
+// handler → s3rver + dynalite on disk), the same path `npm start` takes. Reports throughput, per-article
+// latency and peak memory; writes benchmark/results/40-pipeline.json via writeResultSection.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SiteArticle } from '../lib/embedded/example-site/articles.ts';
+import { startEmbeddedStack } from '../lib/embedded/stack.ts';
+import { machineDescription, writeResultSection } from './report.ts';
+
+const { values } = parseArgs({
+  options: {
+    pages: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '4' },
+    'no-write': { type: 'boolean', default: false },
+    /** Run the S3/DynamoDB servers on the handlers' own thread (as the tests do) instead of a worker. */
+    'single-thread': { type: 'boolean', default: false },
+  },
+});
+const PAGES = Number(values.pages);
+const CONCURRENCIES = values.concurrency.split(',').map(Number);
+if (!Number.isInteger(PAGES) || PAGES < 1 || CONCURRENCIES.some((c) => !Number.isInteger(c) || c < 1)) {
+  throw new Error('--pages and --concurrency take positive integers');
+}
+
+/** Deterministic pseudo-random numbers, so every run serves the same pages. */
+function mulberry32(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'council harbour transport budget residents station project district committee minister report water energy ' +
+  'school hospital workers union contract market price season weather river bridge housing street library museum ' +
+  'research university study data figures survey growth decline vote election policy plan proposal agreement ' +
+  'talks officials spokesperson statement morning evening week month year region city village farm coast island'
+).split(' ');
+const NAMES = [
+  'Ada Novak',
+  'Bram Osei',
+  'Carla Mendes',
+  'Dev Pillai',
+  'Eva Lindgren',
+  'Femi Adeyemi',
+  'Greta Holm',
+];
+const SECTIONS = ['City', 'Region', 'Business', 'Science', 'Culture'];
+
+function generateArticles(count: number): SiteArticle[] {
+  const random = mulberry32(42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const sentence = () => {
+    const words = Array.from({ length: 12 + Math.floor(random() * 14) }, () => pick(WORDS));
+    const text = words.join(' ');
+    return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+  };
+  const start = Date.parse('2025-01-01T06:00:00.000Z');
+  return Array.from({ length: count }, (_, index) => {
+    const published = new Date(start + index * 3_600_000).toISOString();
+    return {
+      slug: `story-${String(index).padStart(5, '0')}`,
+      title: `${sentence().slice(0, 60).replace(/\.$/, '')} (${index})`,
+      description: sentence(),
+      authors: [pick(NAMES)],
+      section: pick(SECTIONS),
+      tags: [pick(WORDS), pick(WORDS)],
+      publishedAt: published,
+      paragraphs: Array.from({ length: 6 + Math.floor(random() * 5) }, () =>
+        Array.from({ length: 3 + Math.floor(random() * 3) }, sentence).join(' '),
+      ),
+    };
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+interface RunResult {
+  concurrency: number;
+  pages: number;
+  ingested: number;
+  failed: number;
+  crawlSeconds: number;
+  totalSeconds: number;
+  articlesPerSecond: number;
+  latencyMs: { p50: number; p95: number; max: number };
+  queueToCommitMs: { p50: number; p95: number };
+  peakRssMb: number;
+}
+
+async function runOnce(articles: SiteArticle[], concurrency: number): Promise<RunResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
+  const latencies: number[] = [];
+  const endToEnd: number[] = [];
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const stack = await startEmbeddedStack({
+    dataDir,
+    exampleArticles: articles,
+    port: false,
+    concurrency,
+    serversThread: !values['single-thread'],
+    logLevel: 'SILENT',
+    onOutcome: (outcome, message) => {
+      if (outcome.durationMs !== undefined) latencies.push(outcome.durationMs);
+      if (message) endToEnd.push(Date.now() - Date.parse(message.discoveredAt));
+    },
+  });
+  try {
+    stack.exampleSite?.prerender();
+    const startedAt = performance.now();
+    await stack.crawl();
+    const crawledAt = performance.now();
+    await stack.drain();
+    const finishedAt = performance.now();
+    const totals = stack.totals();
+    const seconds = (finishedAt - startedAt) / 1000;
+    latencies.sort((a, b) => a - b);
+    endToEnd.sort((a, b) => a - b);
+    return {
+      concurrency,
+      pages: articles.length,
+      ingested: totals.ingested,
+      failed: totals.failed,
+      crawlSeconds: round((crawledAt - startedAt) / 1000, 2),
+      totalSeconds: round(seconds, 2),
+      articlesPerSecond: round(totals.ingested / seconds, 1),
+      latencyMs: {
+        p50: round(percentile(latencies, 50), 1),
+        p95: round(percentile(latencies, 95), 1),
+        max: round(latencies.at(-1) ?? Number.NaN, 1),
+      },
+      queueToCommitMs: { p50: round(percentile(endToEnd, 50), 0), p95: round(percentile(endToEnd, 95), 0) },
+      peakRssMb: round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20, 0),
+    };
+  } finally {
+    clearInterval(sampler);
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const articles = generateArticles(PAGES);
+const results: RunResult[] = [];
+for (const concurrency of CONCURRENCIES) {
+  const result = await runOnce(articles, concurrency);
+  results.push(result);
+  console.error(
+    `concurrency ${concurrency} (×10 records): ${result.ingested}/${result.pages} ingested, ${result.failed} failed, ` +
+      `${result.articlesPerSecond} articles/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, ` +
+      `peak RSS ${result.peakRssMb} MB`,
+  );
+}
+const maxRssMb = round(process.resourceUsage().maxRSS / 1024, 0);
+
+const rows = results.map(
+  (r) =>
+    `| ${r.concurrency} | ${r.ingested}/${r.pages} | ${r.failed} | ${r.articlesPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.queueToCommitMs.p50} / ${r.queueToCommitMs.p95} | ${r.crawlSeconds} | ${r.totalSeconds} | ${r.peakRssMb} |`,
+);
+const markdown = [
+  `${PAGES} generated article pages (6–10 paragraphs, realistic page chrome) served from a loopback site with an RSS feed`,
+  'and a sitemap, run through the embedded stack in one process: crawl handler → in-process queue (batches of 10,',
+  '`concurrency` batches in flight) → ingest handler (polite fetcher without per-host pacing for the loopback origin,',
+  'cheerio extraction, zod validation) → s3rver + dynalite with data on disk. Aim: ≥ 40 articles/s, peak RSS < 400 MB.',
+  '',
+  '| concurrency | ingested | failed | articles/s | p50 ms | p95 ms | queue→commit p50 / p95 ms | crawl s | total s | peak RSS MB |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows,
+  '',
+  'Latency is per article from the start of its fetch to its commit (fetch, extract, S3 puts, DynamoDB commit, crawl',
+  'state). "queue→commit" counts from the crawl queueing the URL, so it includes waiting behind the other pages.',
+  `Peak RSS is sampled every 50 ms per run (the S3 and DynamoDB servers live in the same process); the process's`,
+  `maxRSS over all runs was ${maxRssMb} MB.`,
+].join('\n');
+console.log(markdown);
+if (!values['no-write']) {
+  writeResultSection({
+    name: '40-pipeline',
+    title: 'Pipeline throughput (embedded stack)',
+    command: `npm run bench:pipeline -- --pages ${PAGES} --concurrency ${CONCURRENCIES.join(',')}`,
+    markdown,
+    data: { machine: machineDescription(), pages: PAGES, results, maxRssMb },
+  });
+}
