@@ -149,7 +149,8 @@ export const ListQuery = z
   });
 export type ListQuery = z.output<typeof ListQuery>;
 
-export const VersionsQuery = z.strictObject({});
+/** Routes that take no query parameters (so any parameter is an unknown one). */
+export const NoParameters = z.strictObject({});
 
 const utcTimestamp = z.iso.datetime({ offset: false, precision: 3 });
 

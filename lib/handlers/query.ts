@@ -26,7 +26,7 @@ import {
   DEFAULT_LIMIT,
   ListQuery,
   MAX_QUERY_STRING_BYTES,
-  VersionsQuery,
+  NoParameters,
 } from '../api/schemas.ts';
 import { Article } from '../core/article.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../core/url.ts';
@@ -244,7 +244,7 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
     const ifNoneMatch = header(event, 'if-none-match');
     switch (matched.name) {
       case 'openapi':
-        validate(VersionsQuery, params);
+        validate(NoParameters, params);
         return openApiResponse();
       case 'list':
         return listResponse(validate(ListQuery, params), ifNoneMatch);
@@ -252,7 +252,7 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
         return articleResponse(validateId(matched.id), validate(ArticleQuery, params), ifNoneMatch);
       case 'versions': {
         const id = validateId(matched.id);
-        validate(VersionsQuery, params);
+        validate(NoParameters, params);
         return versionsResponse(id);
       }
     }
