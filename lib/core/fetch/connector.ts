@@ -32,8 +32,15 @@ export function connectionError(url: URL, error: unknown): PipelineError {
  * happens (DNS rebinding cannot swap the address). Host header and TLS SNI/certificate name stay the hostname.
  * No agent: every request opens its own connection, so a pooled socket is never reused for another address.
  */
-export const nodeConnector: Connector = (request: ConnectRequest) =>
-  new Promise<ConnectResponse>((resolve, reject) => {
+export const nodeConnector: Connector = (request: ConnectRequest) => connect(request, {});
+
+/** A node:http(s) connector with extra TLS trust (e.g. a private CA for tests or an internal deployment). */
+export function createNodeConnector(tls: { ca?: string | Buffer | Array<string | Buffer> } = {}): Connector {
+  return (request) => connect(request, tls);
+}
+
+function connect(request: ConnectRequest, tls: { ca?: string | Buffer | Array<string | Buffer> }) {
+  return new Promise<ConnectResponse>((resolve, reject) => {
     const { url, address, family, signal } = request;
     const isHttps = url.protocol === 'https:';
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -61,6 +68,7 @@ export const nodeConnector: Connector = (request: ConnectRequest) =>
       signal,
       // SNI must be a name, never an IP literal.
       ...(isHttps && parseIpAddress(hostname) === undefined ? { servername: hostname } : {}),
+      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
     };
     const req = (isHttps ? https : http).request(options);
     const connectTimer = setTimeout(() => {
@@ -93,3 +101,4 @@ export const nodeConnector: Connector = (request: ConnectRequest) =>
     req.on('error', fail);
     req.end();
   });
+}

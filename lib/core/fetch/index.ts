@@ -8,7 +8,7 @@ export {
   parseIpv6,
 } from './address.ts';
 export { DEFAULT_MAX_BYTES, gunzipCapped, isGzip } from './body.ts';
-export { nodeConnector } from './connector.ts';
+export { createNodeConnector, nodeConnector } from './connector.ts';
 export { FETCH_DEFAULTS, fetchPage } from './fetch-page.ts';
 export { createFetcher, type FetcherConfig, fetchOptionsFromConfig, type PoliteFetcher } from './fetcher.ts';
 export { type AddressPolicy, checkUrl, createAddressPolicy, resolveAndVet, systemResolver } from './guard.ts';
