@@ -2,7 +2,7 @@
 // and the time to import() it in a fresh Node process (median of several runs), with @aws-sdk/* bundled (the
 // default) and external (loaded from node_modules, as the runtime would load its own). Run: npm run bench:bundles
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -48,6 +48,7 @@ function timeImport(bundleFile: string): { importMs: number; processMs: number }
 
 function measureVariant(variant: string, bundleAwsSdk: boolean): Measurement[] {
   // Inside the repository, so that an external @aws-sdk/* resolves from node_modules as the runtime's would.
+  mkdirSync(join(PROJECT_ROOT, 'cdk.out'), { recursive: true });
   const outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', `bench-${variant}-`));
   try {
     const { app, stack } = createApp({ app: { outdir }, pipeline: { bundling: { bundleAwsSdk } } });

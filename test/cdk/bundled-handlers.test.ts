@@ -4,7 +4,7 @@
 // from a loopback site then goes crawl → queue → ingest → S3/DynamoDB + event → query API.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -55,6 +55,7 @@ beforeAll(async () => {
     startFakeQueueAndBus(),
   ]);
   // Inside the repository, as `cdk synth` does: the bundles are what `cdk deploy` would upload.
+  mkdirSync(join(PROJECT_ROOT, 'cdk.out'), { recursive: true });
   outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', 'test-bundles-'));
   const { app, stack } = createApp({
     app: { outdir },
