@@ -185,6 +185,13 @@ describe('checked on the address actually connected to', () => {
     expect(attempts[0]?.address).toBe('2606:4700::1111');
   });
 
+  it('an allowed IPv4-mapped address is dialled as IPv4', async () => {
+    const { connector, attempts } = recordingConnector();
+    const { resolver } = fakeResolver({ 'mapped-public.example': ['::ffff:93.184.216.34'] });
+    await fetchPage('http://mapped-public.example/', { connector, resolver });
+    expect(attempts.map((attempt) => attempt.address)).toEqual(['93.184.216.34']);
+  });
+
   it('a redirect from an allowed host to a blocked one is refused before the second connection', async () => {
     const server = await startServer((request, response) => {
       if (request.url === '/start') {

@@ -154,7 +154,13 @@ export async function resolveAndVet(
       });
     }
     // Connect to the normalised spelling, never to the text the resolver gave us.
-    first ??= { address: verdict.address, family: verdict.family };
+    // An IPv4-mapped address is an IPv4 host; dial it as IPv4 so hosts without IPv6 can reach it.
+    const mapped =
+      verdict.family === 6 && verdict.address.startsWith('::ffff:') ? verdict.embeddedIpv4 : undefined;
+    first ??=
+      mapped === undefined
+        ? { address: verdict.address, family: verdict.family }
+        : { address: mapped, family: 4 };
   }
   if (first === undefined)
     throw new PipelineError('DNS_FAILED', `${host} has no addresses`, { url: url.href });
