@@ -59,7 +59,7 @@ export const BOILERPLATE_ROLES = new Set([
  */
 export const UNLIKELY_CANDIDATE =
   /-ad-|^ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|cookie|consent|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|modal|newsletter|subscribe|signup|paywall|promo|share|sharing|outbrain|taboola|recommend|trending|most-?popular|most-?read|masthead|navbar|topbar|toolbar|tooltip|jump-?link/i;
-export const MAYBE_CONTENT = /and|article|body|column|content|main|shadow|story|entry|post-?text/i;
+export const MAYBE_CONTENT = /and|article|body|column|content|main|shadow|story|entry|post-?text|embed/i;
 
 /** Readability's class weights: +25 / -25 on a candidate container. */
 export const POSITIVE_CLASS =
@@ -75,10 +75,38 @@ export const ARTICLE_BODY_CLASS =
  * Furniture that also hides INSIDE article containers: pruned from the chosen content by class/id token.
  * Tokens are class names and the id, lowercased; a token matching CONTENT_TOKEN is spared (e.g. "post-content").
  */
-export const BOILERPLATE_TOKEN =
-  /^(ad|ads|advert|advertisement|adslot|ad-slot|ad-container|ad-wrapper|ad-unit|dfp|gpt-ad|sponsored?|promo|promotion)$|(^|[-_])(ads?|advert\w*)([-_]|$)|newsletter|subscri(be|ption)|sign-?up|signup|recaptcha|captcha|cookie|consent|gdpr|share|sharing|social|related|read-?(also|more|next)|more-?(stories|articles|news|from)|also-?read|most-?(read|popular|viewed)|recommend|trending|outbrain|taboola|comment|disqus|paywall|piano|breadcrumb|byline|author-?(bio|info|box|card)|tags?(-list|list)?$|tag-?cloud|keywords|pagination|pager|print-?only|skip-?link|sr-only|visually-?hidden|screen-?reader|toolbar|jump-?to|table-?of-?contents|toc|newsletter|donate|donation|inline-?(promo|signup)|follow-?us|copyright|disclaimer|timestamp|dateline|post-?meta|article-?meta|entry-?meta|meta-?data|hidden/i;
+export const BOILERPLATE_TOKEN = new RegExp(
+  [
+    // ads and sponsored slots
+    '^(ad|ads|advert|advertisement|adslot|dfp|gpt-ad|sponsored?|promo|promotion)$',
+    String.raw`(^|[-_])(ads?|advert\w*|adslot)([-_]|$)`,
+    // signup, consent and paywall furniture
+    'newsletter|subscri(be|ption)|sign-?up|recaptcha|captcha|cookie|consent|gdpr|paywall|piano|notification-?bar',
+    'donate|donation|inline-?(promo|signup)|follow-?us',
+    // sharing and recirculation
+    'share|sharing|social|related|read-?(also|more|next)|more-?(stories|articles|news|from)|also-?read',
+    'most-?(read|popular|viewed)|recommend|trending|outbrain|taboola|you-?may-?like',
+    // comments
+    '(^|[-_])comments?([-_]|$)|comment-?(list|form|area|section|respond|thread)|disqus',
+    // navigation, bylines, tags and page meta
+    'breadcrumb|byline|about-?(the-?)?author|^(post-|entry-|article-)?authors?(-(bio|info|box|card|content|details|description|wrap|wrapper|area|section|profile|meta))?$',
+    'tags?(-list|list)?$|tag-?cloud|keywords|pagination|pager|^toc$|table-?of-?contents|skip-?link|jump-?to',
+    'print-?only|sr-only|visually-?hidden|screen-?reader|^hidden$|is-hidden|toolbar',
+    'copyright|disclaimer|timestamp|dateline|post-?meta|article-?meta|entry-?meta',
+    // hover cards and tooltips (people/term popups inside paragraphs)
+    String.raw`^(tooltip|popover|hovercard)$|(rollover|tooltip|popover|hover)[-\w]*[-_](block|content|box|card|popup|panel)$`,
+  ].join('|'),
+  'i',
+);
+/** Spares a class/id token from BOILERPLATE_TOKEN: the article body, and embedded posts (tweets are content). */
 export const CONTENT_TOKEN =
-  /^(article|post|entry|story|main|page)?[-_]?(body|content|text)$|articlebody|article-?body|post-?content|entry-?content|story-?body/i;
+  /^(article|post|entry|story|main|page)?[-_]?(body|content|text)$|articlebody|article-?body|post-?content|entry-?content|story-?body|embed/i;
+
+/** Embedded social posts: content, even though their markup is link-dense and classed "social". */
+export const EMBEDDED_POST = /twitter-tweet|instagram-media|tiktok-embed|fb-post|bluesky-embed|reddit-card/i;
+
+/** Class/id tokens of figure captions and photo credits: kept in html, left out of the plain text. */
+export const CAPTION_TOKEN = /caption|credit/i;
 
 /**
  * Text of short blocks that are furniture whatever their markup: closed-comment notices, newsletter pitches,
@@ -105,6 +133,10 @@ export const BOILERPLATE_TEXT = [
   /^(click|tap) here to/i,
   /^(image|photo|picture)( credit)?s?:/i,
   /^(skip to|jump to) (main )?content/i,
+  /affiliate (and\/or referral )?(links?|commission)/i,
+  /^(previous|next|older|newer) (post|article|story|page|entry)\b/i,
+  /requires javascript|enable javascript/i,
+  /^(get|read|see|watch|listen|subscribe|sign up|download|for more)\b.{0,160}\bclick(ing)? here\b/i,
 ];
 /** Only blocks shorter than this many characters are tested against BOILERPLATE_TEXT. */
 export const BOILERPLATE_TEXT_MAX_CHARS = 320;
@@ -177,7 +209,19 @@ export const CONDITIONAL_TAGS = new Set([
 
 /** Headings that introduce furniture rather than a section of the story. */
 export const BOILERPLATE_HEADING =
-  /^(related|more (from|on|in|about|stories|news|articles)|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories)\b/i;
+  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories|don'?t miss|editor'?s picks|further reading|see also)\b/i;
+/** Short non-heading blocks ("You may also like...", "DON'T MISS") must match a heading phrase in full. */
+export const BOILERPLATE_HEADING_LINE = new RegExp(`${BOILERPLATE_HEADING.source}[\\s\\W]*$`, 'i');
+export const BOILERPLATE_HEADING_LINE_MAX_CHARS = 50;
+
+/** Words that may appear in a dateline ("PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: ..."). */
+export const DATELINE_WORDS =
+  /\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?|[ap]\.?m\.?|utc|gmt|bst|cet|cest|[ecmp][sd]t|published|updated|posted|last|modified|first|on|at|am|pm)\b/gi;
+export const DATELINE_MAX_CHARS = 100;
+
+/** A paragraph that is nothing but a short link is a teaser for another article. */
+export const LINK_PARAGRAPH_MIN_DENSITY = 0.9;
+export const LINK_PARAGRAPH_MAX_CHARS = 150;
 
 /** Sentence-ending punctuation (Latin, CJK, Arabic, Devanagari). */
 export const SENTENCE_END = /[.!?…。！？؟।"”’)]\s*$/;

@@ -10,13 +10,21 @@ import {
   ARTICLE_BODY_CLASS,
   BLOCK_CHILD_TAGS,
   BOILERPLATE_HEADING,
+  BOILERPLATE_HEADING_LINE,
+  BOILERPLATE_HEADING_LINE_MAX_CHARS,
   BOILERPLATE_ROLES,
   BOILERPLATE_TEXT,
   BOILERPLATE_TEXT_MAX_CHARS,
   BOILERPLATE_TOKEN,
+  CAPTION_TOKEN,
   CONDITIONAL_TAGS,
   CONTENT_TOKEN,
+  DATELINE_MAX_CHARS,
+  DATELINE_WORDS,
   DROP_TAGS,
+  EMBEDDED_POST,
+  LINK_PARAGRAPH_MAX_CHARS,
+  LINK_PARAGRAPH_MIN_DENSITY,
   MAYBE_CONTENT,
   NEGATIVE_CLASS,
   PARAGRAPH_TAGS,
@@ -124,6 +132,7 @@ interface Stats {
   embed: number;
   headingText: number;
   listText: number;
+  embeddedPosts: number;
 }
 
 function runAttempt(body: AnyNode, flags: Flags, title: string | undefined): Attempt {
@@ -142,10 +151,15 @@ function runAttempt(body: AnyNode, flags: Flags, title: string | undefined): Att
     conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags);
   }
   dropHeadline(nodes, excluded, title);
-  const text = toPlainText(nodes, {
-    skip: (element) => excluded.has(element) || element.name === 'figcaption',
-  });
+  const text = toPlainText(nodes, { skip: (element) => excluded.has(element) || isCaption(element) });
   return { nodes, excluded, text, effects: { unlikely, weights, conditional } };
+}
+
+/** Captions describe pictures: kept in the html, but they are not body text. */
+function isCaption(element: Element): boolean {
+  if (element.name === 'figcaption') return true;
+  const className = element.attribs.class;
+  return className !== undefined && CAPTION_TOKEN.test(className);
 }
 
 /** Page furniture that is never content: dropped tags, hidden elements, furniture roles, unlikely classes. */
@@ -202,6 +216,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
       embed: 0,
       headingText: 0,
       listText: 0,
+      embeddedPosts: 0,
     };
     for (const child of element.children) {
       if (child.type === 'text') {
@@ -235,6 +250,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
       s.embed += c.embed;
       s.headingText += c.headingText;
       s.listText += c.listText;
+      s.embeddedPosts += c.embeddedPosts;
     }
     const name = element.name;
     if (name === 'a') s.link = s.text;
@@ -245,6 +261,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
     else if (name === 'iframe' || name === 'embed' || name === 'object' || name === 'video') s.embed++;
     else if (/^h[1-6]$/.test(name)) s.headingText = s.text;
     if (name === 'ul' || name === 'ol') s.listText = s.text;
+    if (name === 'blockquote' && EMBEDDED_POST.test(element.attribs.class ?? '')) s.embeddedPosts++;
     stats.set(element, s);
   }
   return stats;
@@ -515,11 +532,29 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
       ) {
         const blockString = blockText(element, excluded).replace(/\s+/g, ' ').trim();
         const isHeading = /^h[2-6]$/.test(element.name);
-        if (isHeading && BOILERPLATE_HEADING.test(blockString)) {
-          // "Related", "Read more": the heading and the teaser list it introduces.
+        const headingLike = isHeading
+          ? BOILERPLATE_HEADING.test(blockString)
+          : blockString.length <= BOILERPLATE_HEADING_LINE_MAX_CHARS &&
+            BOILERPLATE_HEADING_LINE.test(blockString);
+        if (headingLike) {
+          // "Related", "Read more", "Don't miss": the heading and the teaser links it introduces.
           excluded.add(element);
-          const next = nextElementSibling(element);
-          if (next && linkDensity(stats.get(next)) > 0.5) excluded.add(next);
+          for (let next = nextElementSibling(element); next; next = nextElementSibling(next)) {
+            if (linkDensity(stats.get(next)) <= 0.5) break;
+            excluded.add(next);
+          }
+          return true;
+        }
+        if (blockString.length <= DATELINE_MAX_CHARS && isDateline(blockString)) {
+          excluded.add(element);
+          return true;
+        }
+        if (
+          element.name === 'p' &&
+          text <= LINK_PARAGRAPH_MAX_CHARS &&
+          linkDensity(s) >= LINK_PARAGRAPH_MIN_DENSITY
+        ) {
+          excluded.add(element);
           return true;
         }
         if (BOILERPLATE_TEXT.some((pattern) => pattern.test(blockString))) {
@@ -530,6 +565,12 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
       return false;
     });
   }
+}
+
+/** A line made only of dates, times and words such as "Published" or "Updated". */
+function isDateline(text: string): boolean {
+  if (!/\d/.test(text)) return false;
+  return text.replace(DATELINE_WORDS, '').replace(/[\d\s.,:;|/()\-–—]+/g, '').length === 0;
 }
 
 function nextElementSibling(element: Element): Element | undefined {
@@ -568,6 +609,7 @@ function cleanConditionally(
       if (excluded.has(element)) return true;
       if (element === top || !CONDITIONAL_TAGS.has(element.name)) return false;
       if (element.name === 'pre' || element.name === 'code') return true;
+      if ((stats.get(element)?.embeddedPosts ?? 0) > 0) return false;
       if (element.name === 'table' && isDataTable(element)) return true;
       if (shouldRemove(element, stats, scores, flags)) {
         excluded.add(element);
