@@ -128,6 +128,10 @@ export class ArticlePipeline extends Construct {
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'article-bucket/',
       lifecycleRules: this.lifecycleRules(config),
+      // Stated, not left to the account default: objects under 128 KB (most gzip'd pages) are never
+      // transitioned, since the per-object transition fee and the 128 KB minimum billable size of IA/Glacier IR
+      // would cost more than the cheaper storage saves. They stay in Standard until they expire.
+      transitionDefaultMinimumObjectSize: s3.TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
       removalPolicy,
     });
 

@@ -116,6 +116,10 @@ describe('article bucket', () => {
       ],
       ExpirationInDays: DEFAULT_PROPS.rawHtml.expireAfterDays,
     });
+    expect(
+      (bucket().Properties.LifecycleConfiguration as Record<string, unknown>)
+        .TransitionDefaultMinimumObjectSize,
+    ).toBe('all_storage_classes_128K');
     const expiring = rules.filter((rule) => rule.ExpirationInDays !== undefined);
     expect(expiring.map((rule) => rule.Prefix)).toEqual([BUCKET_PREFIXES.raw]);
   });
