@@ -4,6 +4,7 @@
 // dynalite, or DynamoDB Local) seeded with N articles, the query handler behind startQueryServer, and a
 // load generator in a worker thread (its own event loop, keep-alive node:http clients) that runs each
 // scenario for a fixed time and records every request's latency. Writes benchmark/results/50-query.json.
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { ENV } from '../lib/config.ts';
@@ -235,6 +236,7 @@ async function main(): Promise<void> {
         sitePages,
       ],
     ];
+    const loadAverages = [loadavg()[0] ?? 0];
     const figures: ScenarioFigures[] = [];
     for (const [name, description, scenario] of scenarios) {
       console.error(`${name}: warm-up ${WARMUP_SECONDS}s, then ${SECONDS}s at concurrency ${CONCURRENCY}…`);
@@ -246,6 +248,7 @@ async function main(): Promise<void> {
       figures.push(result);
     }
 
+    loadAverages.push(loadavg()[0] ?? 0);
     const rows = figures.map(
       (f) =>
         `| ${f.scenario} | ${f.requests} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p90Ms} | ${f.p99Ms} | ${f.maxMs} | ${Object.entries(
@@ -268,6 +271,9 @@ async function main(): Promise<void> {
       '',
       ...figures.map((f) => `- ${f.scenario}: ${f.description}.`),
       '',
+      `Machine load average (1 min) before the first and after the last scenario: ${loadAverages.map((value) => value.toFixed(1)).join(' → ')};`,
+      'other processes on the machine take their share of the two cores.',
+      '',
       'Load generator, handler and both storage emulators share the two cores, so these figures bound the',
       "embedded stack's capacity, not a Lambda's: in AWS each request is a DynamoDB GetItem/Query plus (for",
       'full articles) one S3 GetObject, and concurrency scales with Lambda instances.',
@@ -288,6 +294,7 @@ async function main(): Promise<void> {
           pageSize: PAGE_SIZE,
           seedSeconds: Math.round(seedSeconds * 10) / 10,
           articleJsonBytes: articleBytes,
+          loadAverage1m: loadAverages.map((value) => Math.round(value * 10) / 10),
           scenarios: figures,
         },
       });
