@@ -1,8 +1,8 @@
 // Runs startLocalServers (lib/embedded/servers.ts) on a worker thread, so the S3/DynamoDB stand-ins use the
 // second core instead of competing with the handlers for one event loop (as the real services would not).
-import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type LocalServers, type LocalServersOptions, startLocalServers } from './servers.ts';
+import { spawnModuleWorker } from './thread.ts';
 
 type Ready = Omit<LocalServers, 'stop'>;
 type FromWorker =
@@ -11,7 +11,7 @@ type FromWorker =
   | { type: 'stopped' };
 
 export async function startLocalServersThread(options: LocalServersOptions = {}): Promise<LocalServers> {
-  const worker = spawnWorker(options);
+  const worker = spawnModuleWorker(import.meta.url, { role: WORKER_ROLE, options });
   const ready = await new Promise<Ready>((resolve, reject) => {
     const onMessage = (message: FromWorker) => {
       if (message.type === 'ready') resolve(message.servers);
@@ -38,28 +38,14 @@ export async function startLocalServersThread(options: LocalServersOptions = {})
   };
 }
 
-/**
- * Runs this very module on a worker. From TypeScript source (tsx), the worker first registers tsx's loader:
- * tsx does not register itself in worker threads on every Node version.
- */
-function spawnWorker(options: LocalServersOptions): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(fileURLToPath(import.meta.url), { workerData: options });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = [
-    `const { register } = await import(${JSON.stringify(tsxApi)});`,
-    'register();',
-    `await import(${JSON.stringify(import.meta.url)});`,
-  ].join('\n');
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), {
-    workerData: options,
-  });
-}
+const WORKER_ROLE = 'local-servers';
 
-if (!isMainThread && parentPort) {
+// Only in a worker started for this purpose: other workers may import this module too.
+const data = workerData as { role?: string; options?: LocalServersOptions } | undefined;
+if (!isMainThread && parentPort && data?.role === WORKER_ROLE) {
   const port = parentPort;
   try {
-    const servers = await startLocalServers(workerData as LocalServersOptions);
+    const servers = await startLocalServers(data.options ?? {});
     const { stop, ...ready } = servers;
     port.on('message', (message: unknown) => {
       if (message === 'stop')

@@ -40,6 +40,8 @@ export interface EmbeddedStackOptions {
   /** Crawl every this many ms; undefined or 0 = only when crawl() is called. */
   intervalMs?: number;
   allowPrivateNetwork?: boolean;
+  /** Origins trusted whatever their address (ENV.allowedOrigins); the example site's is added by itself. */
+  allowedOrigins?: string[];
   /** Ingest batches (of up to 10 records) in flight at once. */
   concurrency?: number;
   /** Wait before a failed record is delivered again. */
@@ -146,7 +148,10 @@ async function start(
     [ENV.crawlSources]: JSON.stringify(sources),
     [ENV.allowPrivateNetwork]: options.allowPrivateNetwork ? 'true' : 'false',
     // Only the example site's own origin is trusted on loopback; every other private address stays blocked.
-    [ENV.allowedOrigins]: exampleSite ? exampleSite.origin : '',
+    [ENV.allowedOrigins]: [
+      ...(exampleSite ? [exampleSite.origin] : []),
+      ...(options.allowedOrigins ?? []),
+    ].join(','),
     [ENV.ingestQueueUrl]: 'embedded://ingest-queue',
     [ENV.eventBusName]: 'embedded',
     [ENV.cursorSecret]: cursorSecret,
