@@ -46,23 +46,27 @@ const isoDate = z.iso.date();
  * `to=2024-05-01` includes all of May 1st).
  */
 function timestampParam(name: string, endOfDay = false) {
-  return z
-    .string()
-    .max(40, `${name} is too long`)
-    .refine((value) => isoDateTime.safeParse(value).success || isoDate.safeParse(value).success, {
-      message: `${name} must be an ISO 8601 date or date-time, e.g. 2024-05-01 or 2024-05-01T09:30:00Z`,
-    })
-    .transform((value) => {
-      const dateOnly = isoDate.safeParse(value).success;
-      const suffix = dateOnly ? (endOfDay ? 'T23:59:59.999Z' : 'T00:00:00.000Z') : '';
-      return new Date(value + suffix).toISOString();
-    })
-    .meta({ description: `${name}: ISO 8601 date-time (any offset) or date (UTC day)` });
+  return (
+    z
+      .string()
+      .max(40, `${name} is too long`)
+      // An unencoded "+02:00" offset arrives as " 02:00" (a "+" in a query string means a space).
+      .transform((value) => value.replace(/ (\d{2}(?::?\d{2})?)$/, '+$1'))
+      .refine((value) => isoDateTime.safeParse(value).success || isoDate.safeParse(value).success, {
+        message: `${name} must be an ISO 8601 date or date-time, e.g. 2024-05-01 or 2024-05-01T09:30:00Z`,
+      })
+      .transform((value) => {
+        const dateOnly = isoDate.safeParse(value).success;
+        const suffix = dateOnly ? (endOfDay ? 'T23:59:59.999Z' : 'T00:00:00.000Z') : '';
+        return new Date(value + suffix).toISOString();
+      })
+      .meta({ description: `${name}: ISO 8601 date-time (any offset) or date (UTC day)` })
+  );
 }
 
 export const SinceParam = timestampParam('since').meta({
   description:
-    'Articles committed at or after this instant (ISO 8601 date-time or date), oldest first. Inclusive: to poll, pass the ingestedAt of the last item you processed and skip ids+versions you have already seen.',
+    'Articles committed at or after this instant (ISO 8601 date-time or date), oldest first. To poll, keep the same since and pass resumeCursor back as cursor.',
 });
 export const FromParam = timestampParam('from').meta({
   description: 'Earliest publishedAt, inclusive (ISO 8601 date-time or date)',

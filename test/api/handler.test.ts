@@ -132,6 +132,20 @@ describe('query handler (unit, in-memory reader)', () => {
     expect([...seen].sort().reverse()).toEqual(seen);
   });
 
+  it('accepts ISO 8601 offsets, also with an unencoded "+", and normalizes them to UTC', async () => {
+    const encoded = await get(`/articles?since=${encodeURIComponent('2024-05-05T02:00:00+02:00')}`);
+    const unencoded = await get('/articles?since=2024-05-05T02:00:00+02:00');
+    const utc = await get('/articles?since=2024-05-05T00:00:00Z');
+    const ids = (reply: Reply) => reply.json.items.map((item: { id: string }) => item.id);
+    expect(ids(encoded)).toEqual(ids(utc));
+    expect(ids(unencoded)).toEqual(ids(utc));
+    expect(ids(utc).length).toBeGreaterThan(0);
+    // A cursor from one spelling works with another: the binding uses the normalized instant.
+    const page = await get('/articles?since=2024-05-01&limit=1');
+    const next = await get(`/articles?since=2024-05-01T00:00:00.000Z&limit=1&cursor=${page.json.nextCursor}`);
+    expect(next.status).toBe(200);
+  });
+
   it('refuses a tampered cursor and a cursor from another query with 400', async () => {
     const page = await get('/articles?site=example.com&limit=2');
     const cursor: string = page.json.nextCursor;
