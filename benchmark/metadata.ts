@@ -191,7 +191,7 @@ const p95 = timings[Math.floor(timings.length * 0.95)] ?? 0;
 const rows: [string, string, FieldScore | undefined, string][] = [
   ['title (exact, whitespace-normalized)', '≥ 95%', main.title, ''],
   [
-    'title, stripping " | Site" suffixes',
+    'title, stripping " \\| Site" suffixes',
     '',
     stripped.title,
     'the alternative rule, measured in the same run',

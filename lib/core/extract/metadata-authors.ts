@@ -8,7 +8,7 @@ const LABEL_PREFIX =
 
 /** Words that open a line of byline furniture, not a name. */
 const NOT_A_NAME =
-  /^(?:share|follow|subscribe|sign up|log ?in|comments?|updated|published|posted|advertisement|menu|more from|about( the author)?|contact|email|read more|view all|see all|all posts|the author|author|editor|editors|staff|admin|administrator|anonymous|unknown|guest|null|undefined|none|n\/a|by|par|von|por|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
+  /^(?:share|follow|last updated|subscribe|sign up|log ?in|comments?|updated|published|posted|advertisement|menu|more from|about( the author)?|contact|email|read more|view all|see all|all posts|the author|author|editor|editors|staff|admin|administrator|anonymous|unknown|guest|null|undefined|none|n\/a|by|par|von|por|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
 
 /** Credentials and suffixes that a comma separates from a name: "Brenda Goodman, MA". */
 const CREDENTIAL =

@@ -1,6 +1,5 @@
 // JSON-LD (schema.org) metadata: finds the article node in any <script type="application/ld+json">, through
 // arrays, @graph and nested mainEntity, and resolves {"@id": …} references within the page.
-import type { CheerioAPI } from 'cheerio';
 
 export type JsonLdNode = Record<string, unknown>;
 
@@ -39,19 +38,15 @@ export interface JsonLdData {
   resolve(value: unknown): unknown;
 }
 
-export function readJsonLd($: CheerioAPI): JsonLdData {
+/** Reads the JSON-LD blocks, given the text of each <script type="application/ld+json">. */
+export function readJsonLd(scriptTexts: readonly string[]): JsonLdData {
   const nodes: JsonLdNode[] = [];
   const byId = new Map<string, JsonLdNode>();
-  $('script')
-    .slice(0, 500)
-    .filter((_, element) => /^\s*application\/ld\+json\s*$/i.test($(element).attr('type') ?? ''))
-    .slice(0, MAX_SCRIPTS)
-    .each((_, element) => {
-      const text = $(element).text();
-      if (text.length > MAX_SCRIPT_CHARS) return;
-      const parsed = parseLenient(text);
-      if (parsed !== undefined) collectNodes(parsed, nodes, byId, 0);
-    });
+  for (const text of scriptTexts.slice(0, MAX_SCRIPTS)) {
+    if (text.length > MAX_SCRIPT_CHARS) continue;
+    const parsed = parseLenient(text);
+    if (parsed !== undefined) collectNodes(parsed, nodes, byId, 0);
+  }
   const resolve = (value: unknown): unknown => {
     if (isNode(value) && typeof value['@id'] === 'string' && Object.keys(value).length === 1) {
       return byId.get(value['@id']) ?? value;

@@ -1,12 +1,21 @@
 // Article metadata from a parsed page, with one precedence chain per field:
 // JSON-LD → OpenGraph / article:* / twitter → <meta name=…> (dc.*, parsely-*, sailthru.*) → microdata → the DOM.
 // Every value records where it came from (metadataSources). Reads the DOM only; never mutates it.
-import type { Cheerio, CheerioAPI } from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl } from '../url.ts';
 import { cleanAuthorNames, splitAuthorText } from './metadata-authors.ts';
 import { parseMetadataDate } from './metadata-dates.ts';
+import {
+  ancestorsOf,
+  findDescendant,
+  hasToken,
+  indexPage,
+  isElement,
+  type PageIndex,
+  textOfNode,
+} from './metadata-dom.ts';
 import {
   isJsonLdNode,
   type JsonLdData,
@@ -49,8 +58,8 @@ type Candidate<T> = { value: T | undefined; source: MetadataSource };
 const MAX_TITLE = 500;
 const MAX_DESCRIPTION = 2000;
 const MAX_TAGS = 30;
-const BYLINE_PATTERN = /byline|author|dateline|writtenby|p-author/i;
-const UNLIKELY_BYLINE_CONTEXT = /comment|reply|related|footer|sidebar|widget|author-?bio|about-?the-?author/i;
+const UNLIKELY_BYLINE_CONTEXT =
+  /comment|reply|related|footer|sidebar|widget|follow|note|author-?bio|about-?the-?author/i;
 
 /** Reads the page's metadata. `pageUrl` is the URL the page was fetched from (for resolving relative URLs). */
 export function extractMetadata(
@@ -59,10 +68,11 @@ export function extractMetadata(
   options: MetadataOptions = {},
 ): ExtractedMetadata {
   const now = options.now ?? new Date();
-  const meta = readMetaTags($);
-  const jsonLd = readJsonLd($);
+  const page = indexPage($.root()[0] as AnyNode);
+  const meta = readMetaTags(page);
+  const jsonLd = readJsonLd(page.jsonLdScripts.map((script) => textOfNode(script)));
   const article = jsonLd.article;
-  const baseUrl = documentBaseUrl($, pageUrl);
+  const baseUrl = documentBaseUrl(page, pageUrl);
   const sources: MetadataSources = {};
 
   const siteName = pick(sources, 'siteName', [
@@ -72,9 +82,9 @@ export function extractMetadata(
     { value: text(textOf(jsonLd.website?.name)), source: 'json-ld' },
   ]);
 
-  const documentTitle = text($('head title').first().text()) ?? text($('title').first().text());
+  const documentTitle = text(textOfNode(page.title));
   const titleCandidates: Candidate<string>[] = [
-    { value: text(jsonLdTitle(article, cleanDocumentTitle($, documentTitle))), source: 'json-ld' },
+    { value: text(jsonLdTitle(article, cleanDocumentTitle(page, documentTitle))), source: 'json-ld' },
     {
       value: text(meta.first('dc:title') ?? meta.first('dcterms:title') ?? meta.first('dcterm:title')),
       source: 'meta',
@@ -84,8 +94,8 @@ export function extractMetadata(
     { value: text(meta.first('title')), source: 'meta' },
     { value: text(meta.first('twitter:title')), source: 'twitter' },
     { value: text(meta.first('parsely-title') ?? meta.first('sailthru:title')), source: 'meta' },
-    { value: text(cleanDocumentTitle($, documentTitle)), source: 'dom' },
-    { value: text($('h1').first().text()), source: 'dom' },
+    { value: text(cleanDocumentTitle(page, documentTitle)), source: 'dom' },
+    { value: text(textOfNode(page.headings.find((heading) => heading.name === 'h1'))), source: 'dom' },
   ];
   let title = pick(sources, 'title', titleCandidates.map(limit(MAX_TITLE)));
   if (title !== undefined && siteName !== undefined && options.stripSiteNameFromTitle === true) {
@@ -133,8 +143,8 @@ export function extractMetadata(
       ]),
       source: 'meta',
     },
-    { value: microdataAuthors($), source: 'microdata' },
-    { value: domByline($), source: 'dom' },
+    { value: microdataAuthors(page), source: 'microdata' },
+    { value: domByline(page), source: 'dom' },
   ]);
 
   const publishedAt = pick(sources, 'publishedAt', [
@@ -160,8 +170,8 @@ export function extractMetadata(
       ),
       source: 'meta',
     },
-    { value: microdataDate($, 'datePublished', now), source: 'microdata' },
-    { value: domPublishedDate($, now), source: 'dom' },
+    { value: microdataDate(page, 'datePublished', now), source: 'microdata' },
+    { value: domPublishedDate(page, now), source: 'dom' },
   ]);
 
   let modifiedAt = pick(sources, 'modifiedAt', [
@@ -171,7 +181,7 @@ export function extractMetadata(
       source: 'opengraph',
     },
     { value: firstDate(now, meta.all('dcterms:modified'), meta.all('last-modified')), source: 'meta' },
-    { value: microdataDate($, 'dateModified', now), source: 'microdata' },
+    { value: microdataDate(page, 'dateModified', now), source: 'microdata' },
   ]);
   if (modifiedAt !== undefined && publishedAt !== undefined && modifiedAt < publishedAt) {
     modifiedAt = undefined;
@@ -179,7 +189,7 @@ export function extractMetadata(
   }
 
   const language = pick(sources, 'language', [
-    { value: normalizeLanguageTag($('html').attr('lang') ?? $('html').attr('xml:lang')), source: 'dom' },
+    { value: normalizeLanguageTag(page.html?.attribs.lang ?? page.html?.attribs['xml:lang']), source: 'dom' },
     {
       value: normalizeLanguageTag(
         meta.first('content-language') ?? meta.first('language') ?? meta.first('dc:language'),
@@ -188,11 +198,11 @@ export function extractMetadata(
     },
     { value: normalizeLanguageTag(meta.first('og:locale')), source: 'opengraph' },
     { value: normalizeLanguageTag(textOf(article?.inLanguage)), source: 'json-ld' },
-    { value: normalizeLanguageTag($('body').attr('lang')), source: 'dom' },
+    { value: normalizeLanguageTag(page.body?.attribs.lang), source: 'dom' },
   ]);
 
   // The body's direction is the content's; the root element's applies when the body has none.
-  const declaredDirection = ($('body').attr('dir') ?? $('html').attr('dir') ?? '').trim().toLowerCase();
+  const declaredDirection = (page.body?.attribs.dir ?? page.html?.attribs.dir ?? '').trim().toLowerCase();
   const direction =
     declaredDirection === 'rtl' || declaredDirection === 'ltr'
       ? declaredDirection
@@ -244,12 +254,12 @@ export function extractMetadata(
       ),
       source: 'twitter',
     },
-    { value: imageAt($('link[rel~="image_src"]').attr('href'), baseUrl), source: 'meta' },
+    { value: imageAt(linkHref(page, 'image_src'), baseUrl), source: 'meta' },
   ]);
 
   const canonicalUrl = pick(sources, 'url', [
     {
-      value: plausibleCanonical($('link[rel~="canonical" i]').first().attr('href'), baseUrl, pageUrl),
+      value: plausibleCanonical(linkHref(page, 'canonical'), baseUrl, pageUrl),
       source: 'meta',
     },
     { value: plausibleCanonical(meta.first('og:url'), baseUrl, pageUrl), source: 'opengraph' },
@@ -408,7 +418,7 @@ interface MetaTags {
  * Collects <meta> values by lowercased key. `property` may hold several space-separated keys (RDFa); `name`,
  * `itemprop` and `http-equiv` hold one. Dots become colons so `dc.creator` and `dc:creator` are one key.
  */
-function readMetaTags($: CheerioAPI): MetaTags {
+function readMetaTags(page: PageIndex): MetaTags {
   // property= (OpenGraph, RDFa) outranks name= for the same key, as in Readability.
   const byProperty = new Map<string, string[]>();
   const byName = new Map<string, string[]>();
@@ -423,17 +433,17 @@ function readMetaTags($: CheerioAPI): MetaTags {
     if (list === undefined) map.set(normalized, [value]);
     else list.push(value);
   };
-  $('meta').each((_, element) => {
+  for (const element of page.metas) {
     const attributes = element.attribs;
     const content = attributes.content ?? attributes.value;
-    if (content === undefined || content.trim() === '') return;
+    if (content === undefined || content.trim() === '') continue;
     const value = content.trim();
     if (attributes.property !== undefined) {
       for (const key of attributes.property.split(/\s+/)) add(byProperty, key, value);
     }
     if (attributes.name !== undefined) add(byName, attributes.name, value);
     if (attributes['http-equiv'] !== undefined) add(byName, attributes['http-equiv'], value);
-  });
+  }
   const all = (key: string) => [...(byProperty.get(key) ?? []), ...(byName.get(key) ?? [])];
   return { first: (key) => all(key)[0], all, property: (key) => byProperty.get(key) ?? [] };
 }
@@ -479,7 +489,7 @@ const TITLE_SEPARATORS = / [|\-–—\\/>»·:] /;
  * The <title> without the site part: " | Site" or "Site » " removed when the rest still reads as a title
  * (Readability's rules: keep the original when the cut leaves four words or fewer).
  */
-function cleanDocumentTitle($: CheerioAPI, documentTitle: string | undefined): string | undefined {
+function cleanDocumentTitle(page: PageIndex, documentTitle: string | undefined): string | undefined {
   if (documentTitle === undefined) return undefined;
   const original = documentTitle;
   let title = original;
@@ -492,17 +502,15 @@ function cleanDocumentTitle($: CheerioAPI, documentTitle: string | undefined): s
     title = original.slice(0, last?.index ?? original.length);
     if (wordCount(title) < 3) title = original.replace(/^[^|\-–—\\/>»]*[|\-–—\\/>»]/, '');
   } else if (title.includes(': ')) {
-    const headings = $('h1, h2')
-      .toArray()
-      .some((heading) => $(heading).text().trim() === original.trim());
+    const headings = page.headings.some((heading) => textOfNode(heading).trim() === original.trim());
     if (!headings) {
       title = original.slice(original.lastIndexOf(':') + 1);
       if (wordCount(title) < 3) title = original.slice(original.indexOf(':') + 1);
       else if (wordCount(original.slice(0, original.indexOf(':'))) > 5) title = original;
     }
   } else if (title.length > 150 || title.length < 15) {
-    const h1s = $('h1');
-    if (h1s.length === 1) title = h1s.first().text();
+    const h1s = page.headings.filter((heading) => heading.name === 'h1');
+    if (h1s.length === 1) title = textOfNode(h1s[0]);
   }
   title = title.replace(/\s+/g, ' ').trim();
   const words = wordCount(title);
@@ -627,102 +635,119 @@ function absoluteHttpUrl(raw: string, baseUrl: URL): string | undefined {
 // ---------------------------------------------------------------------------------------------------------------
 // Microdata and DOM
 
-function microdataAuthors($: CheerioAPI): string[] {
+function microdataAuthors(page: PageIndex): string[] {
   const raws: string[] = [];
-  $('[itemprop~="author" i], [itemprop~="creator" i]')
-    .slice(0, 10)
-    .each((_, element) => {
-      if (insideUnlikelyBylineContext($, element, false)) return;
-      const $element = $(element);
-      const named = $element.find('[itemprop~="name" i]').first();
-      const value =
-        named.length > 0
-          ? (named.attr('content') ?? named.text())
-          : ($element.attr('content') ?? $element.text());
-      if (value.trim().length > 0 && value.trim().length < 200 && !isUrlLike(value)) raws.push(value);
-    });
+  const authorElements = page.itemprops
+    .filter(
+      (element) =>
+        hasToken(element.attribs.itemprop, 'author') || hasToken(element.attribs.itemprop, 'creator'),
+    )
+    .slice(0, 10);
+  for (const element of authorElements) {
+    if (insideUnlikelyBylineContext(element, false)) continue;
+    const named = findDescendant(element, (candidate) => hasToken(candidate.attribs.itemprop, 'name'));
+    const value =
+      named !== undefined
+        ? (named.attribs.content ?? textOfNode(named))
+        : (element.attribs.content ?? textOfNode(element));
+    if (value.trim().length > 0 && value.trim().length < 200 && !isUrlLike(value)) raws.push(value);
+  }
   return cleanAuthorNames(raws);
 }
 
+const NOT_BYLINE_TAGS = new Set([
+  'body',
+  'html',
+  'meta',
+  'link',
+  'script',
+  'style',
+  'img',
+  'svg',
+  'article',
+  'main',
+]);
+
 /** The first byline-looking element (rel=author, class/id matching byline|author) with a plausible name. */
-function domByline($: CheerioAPI): string[] {
-  const candidates = $('a[rel~="author" i], [class], [id]').toArray();
-  let checked = 0;
-  for (const element of candidates) {
-    if (checked > 40) break;
-    const tag = element.tagName.toLowerCase();
-    if (tag === 'body' || tag === 'html' || tag === 'meta' || tag === 'link' || tag === 'script') continue;
-    if (tag === 'style' || tag === 'img' || tag === 'svg' || tag === 'article' || tag === 'main') continue;
-    const rel = element.attribs.rel ?? '';
+function domByline(page: PageIndex): string[] {
+  for (const element of page.bylineCandidates) {
+    if (NOT_BYLINE_TAGS.has(element.name.toLowerCase())) continue;
     const matchString = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
-    if (!/\bauthor\b/i.test(rel) && !BYLINE_PATTERN.test(matchString)) continue;
-    checked++;
-    if (insideUnlikelyBylineContext($, element) || UNLIKELY_BYLINE_CONTEXT.test(matchString)) continue;
-    const $element = $(element);
-    const raw = $element.text().trim();
+    if (insideUnlikelyBylineContext(element) || UNLIKELY_BYLINE_CONTEXT.test(matchString)) continue;
+    const raw = textOfNode(element, 200).trim();
     if (raw.length === 0 || raw.length >= 100) continue;
-    const named = $element.find('[itemprop~="name" i]').first();
-    const names = splitAuthorText(named.length > 0 ? named.text() : bylineText($, element));
+    const named = findDescendant(element, (candidate) => hasToken(candidate.attribs.itemprop, 'name'));
+    const names = splitAuthorText(named !== undefined ? textOfNode(named) : bylineText(element));
     if (names.length > 0) return cleanAuthorNames(names);
   }
   return [];
 }
 
+const BYLINE_BREAK_TAGS = new Set(['br', 'div', 'p', 'li', 'span']);
+const BYLINE_SKIP_TAGS = new Set(['time', 'script', 'style', 'button']);
+
 /** An element's text with line breaks where block children and <br> are, so byline lines stay apart. */
-function bylineText($: CheerioAPI, element: Element): string {
+function bylineText(element: Element): string {
   const parts: string[] = [];
   const walk = (node: AnyNode, depth: number) => {
     if (depth > 20) return;
     if (node.type === 'text') parts.push((node as unknown as { data: string }).data);
-    else if (node.type === 'tag') {
-      const tag = (node as Element).tagName.toLowerCase();
-      if (tag === 'time' || tag === 'script' || tag === 'style' || tag === 'button') {
+    else if (isElement(node)) {
+      const tag = node.name.toLowerCase();
+      if (BYLINE_SKIP_TAGS.has(tag)) {
         parts.push('\n');
         return;
       }
-      const block = tag === 'br' || tag === 'div' || tag === 'p' || tag === 'li' || tag === 'span';
+      const block = BYLINE_BREAK_TAGS.has(tag);
       if (block) parts.push('\n');
-      for (const child of (node as Element).children) walk(child, depth + 1);
+      for (const child of node.children) walk(child, depth + 1);
       if (block) parts.push('\n');
     }
   };
   for (const child of element.children) walk(child, 0);
-  void $;
   return parts.join('');
 }
 
-function insideUnlikelyBylineContext($: CheerioAPI, element: Element, asideIsUnlikely = true): boolean {
-  const ancestors: Cheerio<Element> = $(element).parents().slice(0, 12);
-  return ancestors
-    .toArray()
-    .some(
-      (ancestor) =>
+function insideUnlikelyBylineContext(element: Element, asideIsUnlikely = true): boolean {
+  // body and html classes describe the whole page ("sidebar-primary" layouts), not the byline's neighbourhood.
+  return ancestorsOf(element).some(
+    (ancestor) =>
+      (ancestor.name !== 'body' &&
+        ancestor.name !== 'html' &&
         /comment|related|footer|sidebar|widget/i.test(
           `${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`,
-        ) ||
-        ancestor.tagName === 'footer' ||
-        (asideIsUnlikely && ancestor.tagName === 'aside'),
+        )) ||
+      ancestor.name === 'footer' ||
+      (asideIsUnlikely && (ancestor.name === 'aside' || ancestor.attribs.role === 'complementary')),
+  );
+}
+
+function microdataDate(page: PageIndex, property: string, now: Date): string | undefined {
+  const element = page.itemprops.find((candidate) => hasToken(candidate.attribs.itemprop, property));
+  if (element === undefined) return undefined;
+  return parseMetadataDate(
+    element.attribs.content ?? element.attribs.datetime ?? textOfNode(element, 200),
+    now,
+  );
+}
+
+/** A <time datetime> that marks publication: [pubdate], else the first in an article/header/date block, else any. */
+function domPublishedDate(page: PageIndex, now: Date): string | undefined {
+  const inDateContext = (time: Element) =>
+    ancestorsOf(time, 20).some(
+      (ancestor) =>
+        ancestor.name === 'article' ||
+        ancestor.name === 'header' ||
+        /date/i.test(ancestor.attribs.class ?? ''),
     );
-}
-
-function microdataDate($: CheerioAPI, property: string, now: Date): string | undefined {
-  const element = $(`[itemprop~="${property}" i]`).first();
-  if (element.length === 0) return undefined;
-  return parseMetadataDate(element.attr('content') ?? element.attr('datetime') ?? element.text(), now);
-}
-
-/** A <time datetime> that marks publication: [pubdate], else the first one in the article, else in the page. */
-function domPublishedDate($: CheerioAPI, now: Date): string | undefined {
   const candidates = [
-    $('time[pubdate][datetime]').first(),
-    $('article time[datetime], [class*="date" i] time[datetime], header time[datetime]').first(),
-    $('time[datetime]').first(),
+    page.times.find((time) => time.attribs.pubdate !== undefined),
+    page.times.find(inDateContext),
+    page.times[0],
   ];
   for (const candidate of candidates) {
-    if (candidate.length === 0) continue;
-    const element = candidate.get(0);
-    if (element !== undefined && insideUnlikelyBylineContext($, element)) continue;
-    const parsed = parseMetadataDate(candidate.attr('datetime'), now);
+    if (candidate === undefined || insideUnlikelyBylineContext(candidate)) continue;
+    const parsed = parseMetadataDate(candidate.attribs.datetime, now);
     if (parsed !== undefined) return parsed;
   }
   return undefined;
@@ -731,9 +756,14 @@ function domPublishedDate($: CheerioAPI, now: Date): string | undefined {
 // ---------------------------------------------------------------------------------------------------------------
 // URLs
 
+function linkHref(page: PageIndex, rel: string): string | undefined {
+  return page.links.find((link) => hasToken(link.attribs.rel, rel) && link.attribs.href !== undefined)
+    ?.attribs.href;
+}
+
 /** The document's base URL: <base href> resolved against the page URL, when it is http(s). */
-export function documentBaseUrl($: CheerioAPI, pageUrl: URL): URL {
-  const href = $('base[href]').first().attr('href');
+export function documentBaseUrl(page: PageIndex, pageUrl: URL): URL {
+  const href = page.bases.find((base) => base.attribs.href !== undefined)?.attribs.href;
   if (href === undefined) return pageUrl;
   try {
     const base = new URL(href.trim(), pageUrl);

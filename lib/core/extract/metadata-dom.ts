@@ -1,0 +1,152 @@
+// One walk over the parsed page collects every element the metadata readers need, so they never run a CSS
+// selector over the whole document (each such query costs about as much as the walk itself).
+import type { AnyNode, Element } from 'domhandler';
+
+const BYLINE_PATTERN = /byline|author|dateline|writtenby|p-author/i;
+const MAX_BYLINE_CANDIDATES = 60;
+
+export interface PageIndex {
+  html?: Element;
+  body?: Element;
+  /** The first <title> (in the head when there is one). */
+  title?: Element;
+  metas: Element[];
+  links: Element[];
+  bases: Element[];
+  jsonLdScripts: Element[];
+  /** h1 and h2 elements in document order. */
+  headings: Element[];
+  /** <time> elements with a datetime attribute. */
+  times: Element[];
+  /** Elements with an itemprop attribute. */
+  itemprops: Element[];
+  /** a[rel~=author] and elements whose class or id looks like a byline, in document order. */
+  bylineCandidates: Element[];
+}
+
+export function isElement(node: AnyNode): node is Element {
+  return node.type === 'tag' || node.type === 'script' || node.type === 'style';
+}
+
+export function indexPage(root: AnyNode): PageIndex {
+  const index: PageIndex = {
+    metas: [],
+    links: [],
+    bases: [],
+    jsonLdScripts: [],
+    headings: [],
+    times: [],
+    itemprops: [],
+    bylineCandidates: [],
+  };
+  let titleInHead: Element | undefined;
+  let anyTitle: Element | undefined;
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as AnyNode;
+    if (isElement(node)) {
+      const name = node.name.toLowerCase();
+      const attributes = node.attribs;
+      switch (name) {
+        case 'html':
+          index.html ??= node;
+          break;
+        case 'body':
+          index.body ??= node;
+          break;
+        case 'title':
+          anyTitle ??= node;
+          if (titleInHead === undefined && node.parent !== null && (node.parent as Element).name === 'head') {
+            titleInHead = node;
+          }
+          break;
+        case 'meta':
+          index.metas.push(node);
+          break;
+        case 'link':
+          index.links.push(node);
+          break;
+        case 'base':
+          index.bases.push(node);
+          break;
+        case 'script':
+          if (/^\s*application\/ld\+json\s*$/i.test(attributes.type ?? '')) index.jsonLdScripts.push(node);
+          break;
+        case 'h1':
+        case 'h2':
+          index.headings.push(node);
+          break;
+        case 'time':
+          if (attributes.datetime !== undefined) index.times.push(node);
+          break;
+      }
+      if (attributes.itemprop !== undefined) index.itemprops.push(node);
+      if (
+        index.bylineCandidates.length < MAX_BYLINE_CANDIDATES &&
+        ((name === 'a' && /\bauthor\b/i.test(attributes.rel ?? '')) ||
+          BYLINE_PATTERN.test(`${attributes.class ?? ''} ${attributes.id ?? ''}`))
+      ) {
+        index.bylineCandidates.push(node);
+      }
+    }
+    const children = (node as { children?: AnyNode[] }).children;
+    if (children !== undefined) {
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as AnyNode);
+    }
+  }
+  index.title = titleInHead ?? anyTitle;
+  return index;
+}
+
+/** The text of a subtree, without recursion (pages can nest deeply). */
+export function textOfNode(node: AnyNode | undefined, maxChars = 100_000): string {
+  if (node === undefined) return '';
+  const parts: string[] = [];
+  let length = 0;
+  const stack: AnyNode[] = [node];
+  while (stack.length > 0 && length < maxChars) {
+    const current = stack.pop() as AnyNode;
+    if (current.type === 'text' || current.type === 'cdata') {
+      const data = (current as unknown as { data: string }).data;
+      parts.push(data);
+      length += data.length;
+    }
+    const children = (current as { children?: AnyNode[] }).children;
+    if (children !== undefined) {
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as AnyNode);
+    }
+  }
+  return parts.join('');
+}
+
+/** Element ancestors, nearest first. */
+export function ancestorsOf(element: Element, max = 12): Element[] {
+  const result: Element[] = [];
+  let current = element.parent;
+  while (current !== null && result.length < max) {
+    if (isElement(current)) result.push(current);
+    current = current.parent;
+  }
+  return result;
+}
+
+/** Descendant elements (document order) matching a predicate, without recursion. */
+export function findDescendant(
+  element: Element,
+  predicate: (candidate: Element) => boolean,
+): Element | undefined {
+  const stack: AnyNode[] = [...element.children].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop() as AnyNode;
+    if (isElement(node)) {
+      if (predicate(node)) return node;
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+    }
+  }
+  return undefined;
+}
+
+export function hasToken(value: string | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  return value.toLowerCase().split(/\s+/).includes(token.toLowerCase());
+}
