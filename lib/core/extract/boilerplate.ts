@@ -63,7 +63,7 @@ export const MAYBE_CONTENT = /and|article|body|column|content|main|shadow|story|
 
 /** Readability's class weights: +25 / -25 on a candidate container. */
 export const POSITIVE_CLASS =
-  /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text|field-item/i;
+  /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text|field-item|paragraph/i;
 export const NEGATIVE_CLASS =
   /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|byline|author|caption|credit|newsletter|subscribe|recommend|nav|menu|teaser/i;
 

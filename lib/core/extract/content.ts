@@ -133,6 +133,8 @@ interface Stats {
   headingText: number;
   listText: number;
   embeddedPosts: number;
+  /** Text inside <p> elements. */
+  paragraphText: number;
 }
 
 function runAttempt(body: AnyNode, flags: Flags, title: string | undefined): Attempt {
@@ -217,6 +219,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
       headingText: 0,
       listText: 0,
       embeddedPosts: 0,
+      paragraphText: 0,
     };
     for (const child of element.children) {
       if (child.type === 'text') {
@@ -251,6 +254,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
       s.headingText += c.headingText;
       s.listText += c.listText;
       s.embeddedPosts += c.embeddedPosts;
+      s.paragraphText += c.paragraphText;
     }
     const name = element.name;
     if (name === 'a') s.link = s.text;
@@ -261,6 +265,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
     else if (name === 'iframe' || name === 'embed' || name === 'object' || name === 'video') s.embed++;
     else if (/^h[1-6]$/.test(name)) s.headingText = s.text;
     if (name === 'ul' || name === 'ol') s.listText = s.text;
+    if (name === 'p') s.paragraphText = s.text;
     if (name === 'blockquote' && EMBEDDED_POST.test(element.attribs.class ?? '')) s.embeddedPosts++;
     stats.set(element, s);
   }
@@ -445,8 +450,14 @@ function gatherSiblings(
       continue;
     }
     const s = stats.get(sibling);
-    if (!s || !isParagraphLike(sibling, s) || (sibling.name !== 'p' && sibling.name !== 'div')) continue;
+    if (!s) continue;
     const density = linkDensity(s);
+    // A sibling section made of several paragraphs of prose: more of the story split by a figure or an ad.
+    if (s.p >= 2 && s.text > 200 && density < 0.25 && s.paragraphText >= s.text * 0.8) {
+      nodes.push(sibling);
+      continue;
+    }
+    if (!isParagraphLike(sibling, s) || (sibling.name !== 'p' && sibling.name !== 'div')) continue;
     if (s.text > 80 && density < 0.25) nodes.push(sibling);
     else if (s.text > 0 && s.text <= 80 && density === 0 && SENTENCE_END.test(blockText(sibling, excluded))) {
       nodes.push(sibling);
