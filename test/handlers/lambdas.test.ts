@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENV } from '../../lib/config.ts';
+import { scheduledEvent } from '../../lib/handlers/crawl.ts';
+import { useLocalServers } from '../helpers/local-servers.ts';
+import { sqsEvent } from './helpers.ts';
+
+// The Lambda entry points, configured only through the environment (lib/config.ts ENV), as in AWS. Imported
+// after the log level is set: their loggers are made at module load, as in a Lambda cold start.
+process.env[ENV.logLevel] = 'SILENT';
+const { handler: crawlHandler } = await import('../../lambdas/crawl.ts');
+const { handler: ingestHandler } = await import('../../lambdas/ingest.ts');
+useLocalServers({ setProcessEnv: true });
+const saved: Record<string, string | undefined> = {};
+
+function setEnv(values: Record<string, string | undefined>) {
+  for (const [name, value] of Object.entries(values)) {
+    if (!(name in saved)) saved[name] = process.env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}
+afterEach(() => {
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+    delete saved[name];
+  }
+});
+
+describe('lambdas', () => {
+  it('ingest names the missing variable instead of failing obscurely', async () => {
+    const bucket = process.env[ENV.bucketName];
+    setEnv({ [ENV.bucketName]: undefined, [ENV.eventBusName]: 'articles' });
+    await expect(ingestHandler(sqsEvent(['{}']))).rejects.toThrow(
+      `missing environment variable ${ENV.bucketName}`,
+    );
+    expect(bucket).toBeTruthy();
+  });
+
+  it('ingest, built from the environment, acknowledges a malformed record without retrying it', async () => {
+    setEnv({ [ENV.eventBusName]: 'articles', [ENV.logLevel]: 'SILENT' });
+    await expect(ingestHandler(sqsEvent(['not json']))).resolves.toEqual({ batchItemFailures: [] });
+  });
+
+  it('crawl rejects malformed CRAWL_SOURCES with the variable named, and runs with none', async () => {
+    setEnv({ [ENV.ingestQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/ingest' });
+    setEnv({ [ENV.crawlSources]: '{"url": "not a list"}' });
+    await expect(crawlHandler(scheduledEvent(new Date()))).rejects.toThrow(ENV.crawlSources);
+    setEnv({ [ENV.crawlSources]: '[]', [ENV.logLevel]: 'SILENT' });
+    await expect(crawlHandler(scheduledEvent(new Date()))).resolves.toMatchObject({ sources: 0, queued: 0 });
+  });
+});
