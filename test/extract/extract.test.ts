@@ -6,6 +6,7 @@ import {
   extract,
   limitNesting,
   MAX_HTML_CHARS,
+  MAX_INPUT_BYTES,
   MAX_NESTING_DEPTH,
 } from '../../lib/core/extract/index.ts';
 import { sha256Hex } from '../../lib/core/hash.ts';
@@ -83,6 +84,18 @@ describe('extract', () => {
     });
     expectError(result, 'NO_ARTICLE');
     if (!result.ok) expect(result.error.message).toMatch(/no article/);
+  });
+
+  it('gives SCHEMA_VIOLATION, never an invalid Article, when a value breaks the contract', () => {
+    const html = `<html><head><title>Council votes to rebuild the mill bridge</title></head><body><article>${articleBody}</article></body></html>`;
+    const result = extract({ html, url: `https://a.example/${'x'.repeat(5000)}` });
+    expectError(result, 'SCHEMA_VIOLATION');
+    if (!result.ok) expect(result.error.message).toMatch(/^extracted article does not match the schema: url/);
+  });
+
+  it('refuses input over the byte limit before decoding it', () => {
+    const result = extract({ html: new Uint8Array(MAX_INPUT_BYTES + 1), url: 'https://a.example/x' });
+    expectError(result, 'INPUT_TOO_LARGE');
   });
 
   it('gives INVALID_URL for a URL that is not http(s)', () => {

@@ -11,7 +11,8 @@ export function normalizeLanguageTag(raw: unknown): string | undefined {
   try {
     const [canonical] = Intl.getCanonicalLocales(candidate);
     if (canonical === undefined || /^(und|zxx|mul|mis)\b/i.test(canonical)) return undefined;
-    return canonical;
+    // Canonicalization can add or reorder subtags; keep only what the Article schema accepts.
+    return /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(canonical) ? canonical : undefined;
   } catch {
     return undefined;
   }
