@@ -1,10 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PipelineError } from '../../lib/core/errors.ts';
+import { extract } from '../../lib/core/extract/index.ts';
+import { createFetcher } from '../../lib/core/fetch/index.ts';
 import { EXAMPLE_ARTICLES, type SiteArticle } from '../../lib/embedded/example-site/articles.ts';
 import { articlePath } from '../../lib/embedded/example-site/render.ts';
 import { scheduledEvent } from '../../lib/handlers/crawl.ts';
+import { createIngestService } from '../../lib/handlers/ingest.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
-import { body, type Pipeline, sqsEvent, startPipeline } from './helpers.ts';
+import { body, type Pipeline, silentLogger, sqsEvent, startPipeline } from './helpers.ts';
 
 // The real crawl and ingest handlers against s3rver + dynalite and a loopback news site.
 const local = useLocalServers();
@@ -250,6 +254,40 @@ describe('crawl → queue → ingest', () => {
     expect(records[0]?.version).toBe(1);
     expect((await p.store.articles.getArticle(records[0]?.id ?? ''))?.title).toBe(article.title);
     expect(p.events.map((event) => event.kind)).toEqual(['created']);
+  });
+
+  it('an event that could not be published is published by the retry, although the article is unchanged by then', async () => {
+    const p = await started();
+    const url = p.site.articleUrl((EXAMPLE_ARTICLES[1] as SiteArticle).slug);
+    let failures = 1;
+    const flakyBus = {
+      publishArticleIngested: async (detail: Parameters<typeof p.bus.publishArticleIngested>[0]) => {
+        if (failures-- > 0) throw new PipelineError('INTERNAL', 'event bus unavailable', { retryable: true });
+        await p.bus.publishArticleIngested(detail);
+      },
+    };
+    const ingest = createIngestService({
+      fetchPage: (target, options) =>
+        createFetcher({ allowedOrigins: [p.site.origin], retries: 0 }).fetch(target, options),
+      extract,
+      articles: p.store.articles,
+      crawlState: p.store.crawlState,
+      events: flakyBus,
+      bucketName: p.store.bucketName,
+      logger: silentLogger,
+    });
+    const first = await ingest.handler(sqsEvent([body(url)]));
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(await siteRecords(p)).toHaveLength(1); // committed; only the announcement is missing
+
+    const retry = await ingest.handler(sqsEvent([body(url)]));
+    await p.bus.drain();
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(p.events.map((event) => event.kind)).toEqual(['created']);
+    // And once announced, a further unchanged ingest stays quiet.
+    await ingest.handler(sqsEvent([body(url)]));
+    await p.bus.drain();
+    expect(p.events).toHaveLength(1);
   });
 
   it('two concurrent ingests of one URL make one article at version 1', async () => {
