@@ -324,6 +324,23 @@ describe('pages', () => {
     ]);
   });
 
+  it('HTML served at a feed address is FEED_INVALID, not an article', async () => {
+    const page = '<!doctype html><html><body><p>Please accept cookies</p></body></html>';
+    const { options } = await site({
+      '/rss.xml': { type: 'text/html', body: page },
+      '/feed/': { type: 'text/html', body: page },
+    });
+    for (const source of ['http://news.example/rss.xml', 'http://news.example/feed/']) {
+      const error = await discover(source, options).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'FEED_INVALID' });
+    }
+  });
+
+  it('a feed mislabelled as text/html is still read as a feed', async () => {
+    const { options } = await site({ '/rss.xml': { type: 'text/html', body: fixture('rss.xml') } });
+    expect(await discover('http://news.example/rss.xml', options)).toHaveLength(4);
+  });
+
   it('robots.txt is honoured for the source', async () => {
     const { options, paths } = await site({
       '/robots.txt': { type: 'text/plain', body: 'User-agent: *\nDisallow: /\n' },

@@ -255,9 +255,19 @@ class Discovery {
         return;
       }
     }
+    if (FEED_LIKE_PATH.test(new URL(pageUrl).pathname)) {
+      // A feed address answering with a page (a consent wall, an error page) is not an article.
+      throw new PipelineError('FEED_INVALID', `${pageUrl} should be a feed or sitemap but is an HTML page`, {
+        url: pageUrl,
+        retryable: false,
+      });
+    }
     this.add([{ url: pageUrl }], pageUrl, 'page');
   }
 }
+
+/** Paths that name a feed or a sitemap rather than an article page. */
+const FEED_LIKE_PATH = /(\.(xml|rss|rdf|atom)(\.gz)?|\/(feed|rss|atom)s?\/?)$/i;
 
 function siteKey(hostname: string): string {
   return hostname.toLowerCase().replace(/^www\./, '');
