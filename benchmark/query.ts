@@ -1,4 +1,4 @@
-// npm run bench:query [-- --articles 1000 --seconds 8 --concurrency 16 --engine dynalite --servers-thread]
+// npm run bench:query [-- --articles 1000 --seconds 8 --concurrency 16 --engine dynalite --placement both]
 //
 // The query API of the embedded stack under a concurrent load on loopback: the real store (s3rver +
 // dynalite, or DynamoDB Local) seeded with N articles, the query handler behind startQueryServer, and a
@@ -23,7 +23,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '16' },
     engine: { type: 'string', default: 'dynalite' },
-    'servers-thread': { type: 'boolean', default: false },
+    /** Where the storage servers run: the handler's event loop, a worker thread, or both, one after the other. */
+    placement: { type: 'string', default: 'both' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -32,6 +33,10 @@ const SITES = Number(args.sites);
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
 const ENGINE = args.engine as DynamoDbEngine;
+const PLACEMENT = args.placement;
+if (PLACEMENT !== 'both' && PLACEMENT !== 'loop' && PLACEMENT !== 'thread') {
+  throw new Error(`--placement must be both, loop or thread, got ${PLACEMENT}`);
+}
 const PAGE_SIZE = 20;
 const WARMUP_SECONDS = 1;
 
@@ -160,15 +165,27 @@ function bodyText(index: number): string {
   return Array.from({ length: 12 }, () => Array.from({ length: 4 }, () => sentence).join(' ')).join('\n\n');
 }
 
-async function main(): Promise<void> {
-  console.error(`starting the embedded stack (${ENGINE}, no crawl sources)…`);
+interface PlacementResult {
+  placement: string;
+  seedSeconds: number;
+  articleJsonBytes: number;
+  loadAverage1m: number[];
+  scenarios: ScenarioFigures[];
+}
+
+/** Starts the embedded stack, seeds it, runs every scenario against its query API, stops it. */
+async function measurePlacement(serversThread: boolean): Promise<PlacementResult> {
+  const placement = serversThread
+    ? 'storage servers on a worker thread'
+    : "storage servers in the handler's event loop";
+  console.error(`starting the embedded stack (${ENGINE}, ${placement}, no crawl sources)…`);
   // The stack `npm start` runs: local servers, the query handler behind startQueryServer, nothing crawling.
   const stack = await startEmbeddedStack({
     engine: ENGINE,
     sources: [],
     port: 0,
     logLevel: 'ERROR',
-    ...(args['servers-thread'] ? { serversThread: true } : {}),
+    serversThread,
   });
   const env = stack.env;
   const clientConfig = {
@@ -210,11 +227,11 @@ async function main(): Promise<void> {
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const queryUrl = stack.queryUrl;
     if (queryUrl === undefined) throw new Error('the embedded stack did not start the query API');
-    const server = { url: queryUrl };
+
     const ids = articles.map((article) => article.id);
     const byId: Scenario = { kind: 'targets', targets: ids.map((id) => `/articles/${id}`) };
-    const sample = await fetch(`${server.url}/articles/${ids[0]}`);
-    const articleBytes = (await sample.arrayBuffer()).byteLength;
+    const sample = await fetch(`${queryUrl}/articles/${ids[0]}`);
+    const articleJsonBytes = (await sample.arrayBuffer()).byteLength;
     const notModified: Scenario = {
       kind: 'targets',
       targets: [`/articles/${ids[0]}`],
@@ -228,7 +245,11 @@ async function main(): Promise<void> {
       ),
     };
     const scenarios: Array<[string, string, Scenario]> = [
-      ['GET /articles/{id}', `random ids among ${ARTICLES}; full Article JSON (${articleBytes} bytes)`, byId],
+      [
+        'GET /articles/{id}',
+        `random ids among ${ARTICLES}; full Article JSON (${articleJsonBytes} bytes)`,
+        byId,
+      ],
       ['GET /articles/{id} → 304', 'If-None-Match matching (index read only, no S3 read)', notModified],
       [
         'GET /articles?site= (paginated)',
@@ -240,71 +261,86 @@ async function main(): Promise<void> {
     const figures: ScenarioFigures[] = [];
     for (const [name, description, scenario] of scenarios) {
       console.error(`${name}: warm-up ${WARMUP_SECONDS}s, then ${SECONDS}s at concurrency ${CONCURRENCY}…`);
-      await runLoad(server.url, scenario, WARMUP_SECONDS);
-      const result = summarize(name, description, await runLoad(server.url, scenario, SECONDS));
+      await runLoad(queryUrl, scenario, WARMUP_SECONDS);
+      const result = summarize(name, description, await runLoad(queryUrl, scenario, SECONDS));
       console.error(
         `  ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, statuses ${JSON.stringify(result.statuses)}`,
       );
       figures.push(result);
     }
-
     loadAverages.push(loadavg()[0] ?? 0);
-    const rows = figures.map(
-      (f) =>
-        `| ${f.scenario} | ${f.requests} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p90Ms} | ${f.p99Ms} | ${f.maxMs} | ${Object.entries(
-          f.statuses,
-        )
-          .map(([status, count]) => `${status}×${count}`)
-          .join(' ')}${f.errors ? `, ${f.errors} errors` : ''} |`,
-    );
-    const placement = args['servers-thread'] ? 'on a worker thread' : "in the handler's event loop";
-    const markdown = [
-      `The embedded stack as \`npm start\` runs it (the query handler behind node:http; s3rver + ${ENGINE}`,
-      `${placement}), seeded with ${ARTICLES} articles on ${SITES} sites through ArticleWriter.commit`,
-      `(${seedSeconds.toFixed(1)} s). Load: a worker thread with ${CONCURRENCY} concurrent keep-alive clients on`,
-      `loopback, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up; latency is per request, measured`,
-      'by the client.',
-      '',
-      '| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | statuses |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-      ...rows,
-      '',
-      ...figures.map((f) => `- ${f.scenario}: ${f.description}.`),
-      '',
-      `Machine load average (1 min) before the first and after the last scenario: ${loadAverages.map((value) => value.toFixed(1)).join(' → ')};`,
-      'other processes on the machine take their share of the two cores.',
-      '',
-      'Load generator, handler and both storage emulators share the two cores, so these figures bound the',
-      "embedded stack's capacity, not a Lambda's: in AWS each request is a DynamoDB GetItem/Query plus (for",
-      'full articles) one S3 GetObject, and concurrency scales with Lambda instances.',
-    ].join('\n');
-
-    if (!args['no-write']) {
-      writeResultSection({
-        name: '50-query',
-        title: 'Query API: latency and throughput (embedded stack)',
-        command: `npm run bench:query -- --articles ${ARTICLES} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --engine ${ENGINE}${args['servers-thread'] ? ' --servers-thread' : ''}`,
-        markdown,
-        data: {
-          articles: ARTICLES,
-          sites: SITES,
-          engine: ENGINE,
-          concurrency: CONCURRENCY,
-          secondsPerScenario: SECONDS,
-          pageSize: PAGE_SIZE,
-          seedSeconds: Math.round(seedSeconds * 10) / 10,
-          articleJsonBytes: articleBytes,
-          loadAverage1m: loadAverages.map((value) => Math.round(value * 10) / 10),
-          scenarios: figures,
-        },
-      });
-    }
-    console.log(markdown);
+    return {
+      placement,
+      seedSeconds: Math.round(seedSeconds * 10) / 10,
+      articleJsonBytes,
+      loadAverage1m: loadAverages.map((value) => Math.round(value * 10) / 10),
+      scenarios: figures,
+    };
   } finally {
     s3.destroy();
     dynamodb.destroy();
     await stack.stop();
   }
+}
+
+function statusText(f: ScenarioFigures): string {
+  const statuses = Object.entries(f.statuses)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
+  return `${statuses}${f.errors ? `, ${f.errors} errors` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const placements = PLACEMENT === 'both' ? [false, true] : [PLACEMENT === 'thread'];
+  const results: PlacementResult[] = [];
+  for (const serversThread of placements) results.push(await measurePlacement(serversThread));
+
+  const rows = results.flatMap((result) =>
+    result.scenarios.map(
+      (f) =>
+        `| ${f.scenario} | ${result.placement} | ${f.requests} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p90Ms} | ${f.p99Ms} | ${f.maxMs} | ${statusText(f)} |`,
+    ),
+  );
+  const first = results[0];
+  const markdown = [
+    `The embedded stack as \`npm start\` runs it (the query handler behind node:http on s3rver + ${ENGINE}),`,
+    `seeded with ${ARTICLES} articles on ${SITES} sites through ArticleWriter.commit. Load: a worker thread with`,
+    `${CONCURRENCY} concurrent keep-alive clients on loopback, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s`,
+    'warm-up; latency is per request, measured by the client. Each placement is a fresh stack.',
+    '',
+    '| scenario | placement | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | statuses |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+    '',
+    ...(first?.scenarios ?? []).map((f) => `- ${f.scenario}: ${f.description}.`),
+    ...results.map(
+      (result) =>
+        `- ${result.placement}: seeding took ${result.seedSeconds} s; machine load average (1 min) ${result.loadAverage1m.join(' → ')} before → after the scenarios.`,
+    ),
+    '',
+    'Load generator, handler and the storage emulators share two cores with whatever else the machine runs,',
+    "so these figures bound the embedded stack's capacity, not a Lambda's: in AWS each request is one DynamoDB",
+    'GetItem or Query plus (for a full article) one S3 GetObject, and concurrency scales with Lambda instances.',
+  ].join('\n');
+
+  if (!args['no-write']) {
+    writeResultSection({
+      name: '50-query',
+      title: 'Query API: latency and throughput (embedded stack)',
+      command: `npm run bench:query -- --articles ${ARTICLES} --seconds ${SECONDS} --concurrency ${CONCURRENCY} --engine ${ENGINE} --placement ${PLACEMENT}`,
+      markdown,
+      data: {
+        articles: ARTICLES,
+        sites: SITES,
+        engine: ENGINE,
+        concurrency: CONCURRENCY,
+        secondsPerScenario: SECONDS,
+        pageSize: PAGE_SIZE,
+        placements: results,
+      },
+    });
+  }
+  console.log(markdown);
 }
 
 await main();
