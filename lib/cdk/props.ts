@@ -135,6 +135,17 @@ export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticleP
       throw invalid(`source ${source.url} must be http(s)`);
     }
   }
+  for (const origin of props.fetchAllowedOrigins ?? []) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {}
+    if (!parsed || parsed.origin !== origin) {
+      throw invalid(
+        `fetchAllowedOrigins entry ${JSON.stringify(origin)} must be an origin like http://host:8080`,
+      );
+    }
+  }
   if (props.alarmEmail !== undefined && props.alarmTopicArn !== undefined) {
     throw invalid('give alarmEmail or alarmTopicArn, not both');
   }

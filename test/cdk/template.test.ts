@@ -300,6 +300,18 @@ describe('functions', () => {
     expect(crawlVariables[ENV.allowPrivateNetwork]).toBe('false');
   });
 
+  it('let chosen origins through the fetcher and reject anything that is not an origin', () => {
+    const intranet = synthesize({
+      fetchAllowedOrigins: ['http://wiki.internal:8080', 'https://news.internal'],
+    });
+    const variables =
+      intranet.template.toJSON().Resources[intranet.functionId('ingest')].Properties.Environment.Variables;
+    expect(variables[ENV.allowedOrigins]).toBe('http://wiki.internal:8080,https://news.internal');
+    expect(() => synthesize({ fetchAllowedOrigins: ['http://wiki.internal/path'] })).toThrow(
+      /must be an origin/,
+    );
+  });
+
   it('never put the cursor secret in the template, only a deploy-time reference', () => {
     const variables = s.template.toJSON().Resources[s.functionId('query')].Properties.Environment.Variables;
     expect(JSON.stringify(variables[ENV.cursorSecret])).toContain('{{resolve:secretsmanager:');
