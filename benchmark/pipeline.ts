@@ -3,7 +3,7 @@
 // handler → s3rver + dynalite on disk), the same path `npm start` takes. Reports throughput, per-article
 // latency and peak memory; writes benchmark/results/40-pipeline.json via writeResultSection.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SiteArticle } from '../lib/embedded/example-site/articles.ts';
@@ -71,7 +71,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[index] as number;
 }
 
+/**
+ * threads: S3/DynamoDB servers on one worker thread, the crawled site on another, the pipeline on the main
+ * thread (closest to AWS, where neither shares the function's CPU). single: everything on one event loop.
+ */
+type Mode = 'threads' | 'single';
+
 interface RunResult {
+  mode: Mode;
   concurrency: number;
   pages: number;
   ingested: number;
@@ -82,17 +89,17 @@ interface RunResult {
   latencyMs: { p50: number; p95: number; max: number };
   queueToCommitMs: { p50: number; p95: number };
   peakRssMb: number;
+  /** The machine's 1-minute load average when the run started: other work on the 2 cores skews the figures. */
+  loadAverage: number;
 }
 
 /**
  * The site under crawl runs on a worker thread of its own: in reality it is a remote server, so serving the
  * pages must not be billed to the pipeline's event loop.
  */
-async function runOnce(
-  articles: SiteArticle[],
-  concurrency: number,
-  singleThread: boolean,
-): Promise<RunResult> {
+async function runOnce(articles: SiteArticle[], concurrency: number, mode: Mode): Promise<RunResult> {
+  const singleThread = mode === 'single';
+  const loadAverage = round(loadavg()[0] ?? 0, 1);
   const site = singleThread ? undefined : await startSiteServerThread(articles);
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
   const latencies: number[] = [];
@@ -131,6 +138,7 @@ async function runOnce(
     latencies.sort((a, b) => a - b);
     endToEnd.sort((a, b) => a - b);
     return {
+      mode,
       concurrency,
       pages: articles.length,
       ingested: totals.ingested,
@@ -145,6 +153,7 @@ async function runOnce(
       },
       queueToCommitMs: { p50: round(percentile(endToEnd, 50), 0), p95: round(percentile(endToEnd, 95), 0) },
       peakRssMb: round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20, 0),
+      loadAverage,
     };
   } finally {
     clearInterval(sampler);
@@ -163,7 +172,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '4' },
       'no-write': { type: 'boolean', default: false },
       /** Run the S3/DynamoDB servers on the handlers' own thread (as the tests do) instead of a worker. */
-      'single-thread': { type: 'boolean', default: false },
+      mode: { type: 'string', default: 'threads,single' },
     },
   });
   const PAGES = Number(values.pages);
@@ -171,32 +180,38 @@ async function main(): Promise<void> {
   if (!Number.isInteger(PAGES) || PAGES < 1 || CONCURRENCIES.some((c) => !Number.isInteger(c) || c < 1)) {
     throw new Error('--pages and --concurrency take positive integers');
   }
-  const SINGLE_THREAD = values['single-thread'];
+  const MODES = values.mode.split(',') as Mode[];
+  if (MODES.some((mode) => mode !== 'threads' && mode !== 'single'))
+    throw new Error('--mode takes threads and/or single');
   const articles = generateArticles(PAGES);
   const results: RunResult[] = [];
-  for (const concurrency of CONCURRENCIES) {
-    const result = await runOnce(articles, concurrency, SINGLE_THREAD);
-    results.push(result);
-    console.error(
-      `concurrency ${concurrency} (×10 records): ${result.ingested}/${result.pages} ingested, ${result.failed} failed, ` +
-        `${result.articlesPerSecond} articles/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, ` +
-        `peak RSS ${result.peakRssMb} MB`,
-    );
-  }
+  for (const mode of MODES)
+    for (const concurrency of CONCURRENCIES) {
+      const result = await runOnce(articles, concurrency, mode);
+      results.push(result);
+      console.error(
+        `${mode}, concurrency ${concurrency} (×10 records): ${result.ingested}/${result.pages} ingested, ${result.failed} failed, ` +
+          `${result.articlesPerSecond} articles/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, ` +
+          `peak RSS ${result.peakRssMb} MB`,
+      );
+    }
   const maxRssMb = round(process.resourceUsage().maxRSS / 1024, 0);
 
   const rows = results.map(
     (r) =>
-      `| ${r.concurrency} | ${r.ingested}/${r.pages} | ${r.failed} | ${r.articlesPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.queueToCommitMs.p50} / ${r.queueToCommitMs.p95} | ${r.crawlSeconds} | ${r.totalSeconds} | ${r.peakRssMb} |`,
+      `| ${r.mode} | ${r.concurrency} | ${r.ingested}/${r.pages} | ${r.failed} | ${r.articlesPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.queueToCommitMs.p50} / ${r.queueToCommitMs.p95} | ${r.crawlSeconds} | ${r.totalSeconds} | ${r.peakRssMb} | ${r.loadAverage} |`,
   );
   const markdown = [
     `${PAGES} generated article pages (6–10 paragraphs, realistic page chrome) served from a loopback site with an RSS feed`,
     'and a sitemap, run through the embedded stack in one process: crawl handler → in-process queue (batches of 10,',
     '`concurrency` batches in flight) → ingest handler (polite fetcher without per-host pacing for the loopback origin,',
     'cheerio extraction, zod validation) → s3rver + dynalite with data on disk. Aim: ≥ 40 articles/s, peak RSS < 400 MB.',
+    'Mode `threads`: S3/DynamoDB servers on one worker thread and the crawled site on another, the pipeline alone on',
+    'the main thread (`npm start -- --servers-thread`); `single`: everything on one event loop (`npm start`).',
+    '"load avg" is the 1-minute load average when the run started; anything above 2 means other work shared the cores.',
     '',
-    '| concurrency | ingested | failed | articles/s | p50 ms | p95 ms | queue→commit p50 / p95 ms | crawl s | total s | peak RSS MB |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| mode | concurrency | ingested | failed | articles/s | p50 ms | p95 ms | queue→commit p50 / p95 ms | crawl s | total s | peak RSS MB | load avg |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     'Latency is per article from the start of its fetch to its commit (fetch, extract, S3 puts, DynamoDB commit, crawl',
@@ -209,7 +224,7 @@ async function main(): Promise<void> {
     writeResultSection({
       name: '40-pipeline',
       title: 'Pipeline throughput (embedded stack)',
-      command: `npm run bench:pipeline -- --pages ${PAGES} --concurrency ${CONCURRENCIES.join(',')}`,
+      command: `npm run bench:pipeline -- --pages ${PAGES} --concurrency ${CONCURRENCIES.join(',')} --mode ${MODES.join(',')}`,
       markdown,
       data: { machine: machineDescription(), pages: PAGES, results, maxRssMb },
     });
