@@ -72,16 +72,17 @@ describe('articles fetch', () => {
     expect(pdf.code).toBe(1);
   });
 
-  it('--extract prints the Article (or the extraction error) as JSON', async () => {
+  it('--extract prints the extracted Article as JSON', async () => {
     const { code, json } = await fetchCli([`${server.origin}/story`, '--allow-private-network', '--extract']);
-    if (code === 0) {
-      expect(json[0]).toMatchObject({
-        title: 'Ferry timetable changes',
-        sourceUrl: `${server.origin}/story`,
-      });
-    } else {
-      expect(json[0]).toHaveProperty('error.code');
-    }
+    expect(code).toBe(0);
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({
+      schemaVersion: 1,
+      title: 'Ferry timetable changes',
+      sourceUrl: `${server.origin}/story`,
+      publishedAt: '2024-05-01T09:30:00.000Z',
+    });
+    expect(String((json[0]?.content as { text: string }).text)).toContain('summer ferry timetable');
   });
 
   it.each([
