@@ -82,7 +82,7 @@ describe('articles fetch', () => {
       sourceUrl: `${server.origin}/story`,
       publishedAt: '2024-05-01T09:30:00.000Z',
     });
-    expect(String((json[0]?.content as { text: string }).text)).toContain('summer ferry timetable');
+    expect(json[0]).toHaveProperty('content.text', expect.stringContaining('summer ferry timetable'));
   });
 
   it.each([
