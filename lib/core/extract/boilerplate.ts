@@ -137,6 +137,9 @@ export const BOILERPLATE_TEXT = [
   /^(previous|next|older|newer) (post|article|story|page|entry)\b/i,
   /requires javascript|enable javascript/i,
   /^(get|read|see|watch|listen|subscribe|sign up|download|for more)\b.{0,160}\bclick(ing)? here\b/i,
+  /^(image|photo|picture|slide|video)\s*\d+\s*(of|\/)\s*\d+$/i,
+  /^this (document|article|material|content) is (subject to|protected by) copyright/i,
+  /^citation:/i,
 ];
 /** Only blocks shorter than this many characters are tested against BOILERPLATE_TEXT. */
 export const BOILERPLATE_TEXT_MAX_CHARS = 320;
@@ -209,7 +212,7 @@ export const CONDITIONAL_TAGS = new Set([
 
 /** Headings that introduce furniture rather than a section of the story. */
 export const BOILERPLATE_HEADING =
-  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories|don'?t miss|editor'?s picks|further reading|see also)\b/i;
+  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories|don'?t miss|editor'?s picks|further reading|see also|more\b.{0,30}\b(stories|articles|news|reads|coverage|videos))\b/i;
 /** Short non-heading blocks ("You may also like...", "DON'T MISS") must match a heading phrase in full. */
 export const BOILERPLATE_HEADING_LINE = new RegExp(`${BOILERPLATE_HEADING.source}[\\s\\W]*$`, 'i');
 export const BOILERPLATE_HEADING_LINE_MAX_CHARS = 50;
@@ -218,6 +221,20 @@ export const BOILERPLATE_HEADING_LINE_MAX_CHARS = 50;
 export const DATELINE_WORDS =
   /\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?|[ap]\.?m\.?|utc|gmt|bst|cet|cest|[ecmp][sd]t|published|updated|posted|last|modified|first|on|at|am|pm)\b/gi;
 export const DATELINE_MAX_CHARS = 100;
+
+/** Dateline words in other languages written with the Latin script (pt, es, fr, de, it). */
+export const DATELINE_WORDS_INTL =
+  /\b(janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|feira|sábado|domingo|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|del|às|à|le|um|den|publicado|atualizado|actualizado|publié|veröffentlicht|aktualisiert|pubblicato)\b/giu;
+
+/** A byline line: "By Jane Doe and John Roe on Monday, November 18th, 2019". */
+export const BYLINE_START = /^(by|von|par|por|di|door|av|af)\s+/i;
+export const BYLINE_MAX_CHARS = 120;
+/** Words allowed between the names of a byline. */
+export const BYLINE_JOINERS = new Set(['and', 'und', 'et', 'e', 'y', 'og', 'en', '&', 'with']);
+
+/** A list of this many items or more that is nearly all links is a teaser list, not part of the story. */
+export const LINK_LIST_MIN_ITEMS = 3;
+export const LINK_LIST_MIN_DENSITY = 0.8;
 
 /** A paragraph that is nothing but a short link is a teaser for another article. */
 export const LINK_PARAGRAPH_MIN_DENSITY = 0.9;

@@ -16,13 +16,19 @@ import {
   BOILERPLATE_TEXT,
   BOILERPLATE_TEXT_MAX_CHARS,
   BOILERPLATE_TOKEN,
+  BYLINE_JOINERS,
+  BYLINE_MAX_CHARS,
+  BYLINE_START,
   CAPTION_TOKEN,
   CONDITIONAL_TAGS,
   CONTENT_TOKEN,
   DATELINE_MAX_CHARS,
   DATELINE_WORDS,
+  DATELINE_WORDS_INTL,
   DROP_TAGS,
   EMBEDDED_POST,
+  LINK_LIST_MIN_DENSITY,
+  LINK_LIST_MIN_ITEMS,
   LINK_PARAGRAPH_MAX_CHARS,
   LINK_PARAGRAPH_MIN_DENSITY,
   MAYBE_CONTENT,
@@ -242,7 +248,10 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
         if (INPUT_TAGS.has(child.name)) s.input++;
         continue;
       }
-      if (BLOCK_CHILD_TAGS.has(child.name)) s.hasBlockChild = true;
+      // Empty blocks (clearfix divs, spacers) do not make their parent a container.
+      if (BLOCK_CHILD_TAGS.has(child.name) && (c.text > 0 || c.img > 0 || child.name === 'img')) {
+        s.hasBlockChild = true;
+      }
       s.text += c.text;
       s.link += c.link;
       s.commas += c.commas;
@@ -530,6 +539,15 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
         excluded.add(element);
         return true;
       }
+      if (
+        (element.name === 'ul' || element.name === 'ol') &&
+        s !== undefined &&
+        s.li >= LINK_LIST_MIN_ITEMS &&
+        linkDensity(s) >= LINK_LIST_MIN_DENSITY
+      ) {
+        excluded.add(element);
+        return true;
+      }
       if (element.name === 'form' && (s?.input ?? 0) > 0 && text < 600) {
         // A signup or search form, with the little box around it (its pitch and small print).
         excluded.add(escalate(element, roots, stats, total));
@@ -556,7 +574,7 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
           }
           return true;
         }
-        if (blockString.length <= DATELINE_MAX_CHARS && isDateline(blockString)) {
+        if ((blockString.length <= DATELINE_MAX_CHARS && isDateline(blockString)) || isByline(blockString)) {
           excluded.add(element);
           return true;
         }
@@ -581,7 +599,27 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
 /** A line made only of dates, times and words such as "Published" or "Updated". */
 function isDateline(text: string): boolean {
   if (!/\d/.test(text)) return false;
-  return text.replace(DATELINE_WORDS, '').replace(/[\d\s.,:;|/()\-–—]+/g, '').length === 0;
+  return stripDates(text).replace(/[\s.,:;|/()\-–—·•]+/g, '').length === 0;
+}
+
+function stripDates(text: string): string {
+  return text
+    .replace(DATELINE_WORDS, '')
+    .replace(DATELINE_WORDS_INTL, '')
+    .replace(/\d+(st|nd|rd|th|º|ª)?\b/g, '')
+    .replace(/\d+/g, '');
+}
+
+/** "By Jane Doe, John Roe on Monday, November 18th, 2019": names (capitalized words) and dates only. */
+function isByline(text: string): boolean {
+  if (text.length > BYLINE_MAX_CHARS || !BYLINE_START.test(text)) return false;
+  const words = stripDates(text.replace(BYLINE_START, ''))
+    .split(/[\s,;|·•]+/)
+    .filter((word) => word.length > 0);
+  if (words.length === 0 || words.length > 12) return false;
+  return words.every(
+    (word) => BYLINE_JOINERS.has(word.toLowerCase()) || /^[\p{Lu}][\p{L}.'’-]*$/u.test(word),
+  );
 }
 
 function nextElementSibling(element: Element): Element | undefined {
