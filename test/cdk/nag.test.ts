@@ -1,10 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../lib/cdk/app.ts';
 import type { ArticlePipelineProps } from '../../lib/cdk/props.ts';
-import { synthesize } from './support.ts';
+import { SKIP_BUNDLING, synthesize } from './support.ts';
 
 function findings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks().validateScope(scope);
@@ -44,6 +48,17 @@ describe('cdk-nag AwsSolutions checks', () => {
         'AwsSolutions-S10 at ArticlePipeline/CarelessBucket/Resource',
       ]),
     );
+  });
+
+  it('runs in the app itself: synthesis fails on an unacknowledged finding', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
+    try {
+      const { app, stack } = createApp({ app: { context: SKIP_BUNDLING, outdir } });
+      new s3.Bucket(stack, 'CarelessBucket');
+      expect(() => app.synth()).toThrow(/S3 Bucket has server access logs disabled|CarelessBucket/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   it('gives every acknowledgement a reason of substance', () => {
