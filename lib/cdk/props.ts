@@ -28,7 +28,11 @@ export interface ArticlePipelineProps {
   ingestMaxConcurrency?: number;
   /** Messages per ingest invocation. Default 5. */
   ingestBatchSize?: number;
-  /** Ingest function timeout in seconds; the queue's visibility timeout is six times this. Default 60. */
+  /**
+   * Ingest function timeout in seconds; the queue's visibility timeout is six times this. Default 180: a batch
+   * of URLs from one host is paced by its robots.txt Crawl-delay (honoured up to 30 s), and Lambda bills the
+   * time used, not the timeout.
+   */
   ingestTimeoutSeconds?: number;
   /** Retention of the functions' and the API's log groups, in days. Default 30. */
   logRetentionDays?: number;
@@ -88,7 +92,7 @@ export const DEFAULT_PROPS = {
   eventBus: 'new',
   ingestMaxConcurrency: 5,
   ingestBatchSize: 5,
-  ingestTimeoutSeconds: 60,
+  ingestTimeoutSeconds: 180,
   fetchAllowedOrigins: [],
   logRetentionDays: 30,
   logLevel: 'INFO',
