@@ -87,12 +87,13 @@ export function extractContent($: CheerioAPI, options: ContentOptions): Extracte
     const root = $.root()[0] as AnyNode;
     const body = findFirst(root, 'body') ?? root;
     const baseUrl = documentBaseUrl(root, options.pageUrl);
+    const page: PageHints = { title: options.title, description: metaDescription(root) };
     let best: Attempt | undefined;
     let previous: Attempt | undefined;
     for (const flags of ATTEMPTS) {
       // A relaxed attempt that switches off only rules which changed nothing last time would repeat it.
       if (previous && !relaxationMatters(previous, flags)) continue;
-      const attempt = runAttempt(body, flags, options.title);
+      const attempt = runAttempt(body, flags, page);
       previous = attempt;
       // Relaxed rules also let some furniture back in, so a later attempt must find clearly more text.
       if (!best || attempt.text.length > best.text.length * 2) best = attempt;
@@ -143,7 +144,12 @@ interface Stats {
   paragraphText: number;
 }
 
-function runAttempt(body: AnyNode, flags: Flags, title: string | undefined): Attempt {
+interface PageHints {
+  title: string | undefined;
+  description: string | undefined;
+}
+
+function runAttempt(body: AnyNode, flags: Flags, page: PageHints): Attempt {
   const excluded = new Set<Element>();
   const unlikely = excludeFurniture(body, flags, excluded);
   let stats = computeStats([body], excluded);
@@ -158,7 +164,8 @@ function runAttempt(body: AnyNode, flags: Flags, title: string | undefined): Att
     stats = computeStats(nodes, excluded);
     conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags);
   }
-  dropHeadline(nodes, excluded, title);
+  dropHeadline(nodes, excluded, page.title);
+  dropStandfirst(nodes, excluded, page.description);
   const text = toPlainText(nodes, { skip: (element) => excluded.has(element) || isCaption(element) });
   return { nodes, excluded, text, effects: { unlikely, weights, conditional } };
 }
@@ -748,6 +755,84 @@ function dropHeadline(nodes: AnyNode[], excluded: Set<Element>, title: string | 
       }
       if (!sawText && element.name === 'p') sawText = true;
     }
+  }
+}
+
+/** og:description or meta description, read from <head> without touching the rest of the page. */
+function metaDescription(root: AnyNode): string | undefined {
+  const head = findFirst(root, 'head');
+  if (!head) return undefined;
+  let fallback: string | undefined;
+  for (const element of elementsInOrder(head)) {
+    if (element.name !== 'meta') continue;
+    const key = (element.attribs.property ?? element.attribs.name ?? '').toLowerCase();
+    const content = element.attribs.content;
+    if (!content) continue;
+    if (key === 'og:description') return content;
+    if (key === 'description' || key === 'twitter:description') fallback ??= content;
+  }
+  return fallback;
+}
+
+/** Leaf text blocks of the content in document order: elements with text and no block children. */
+function firstTextBlocks(nodes: AnyNode[], excluded: Set<Element>, count: number): Element[] {
+  const blocks: Element[] = [];
+  for (const node of nodes) {
+    for (const element of elementsInOrder(node, (e) => excluded.has(e) || isCaption(e))) {
+      if (blocks.length >= count) return blocks;
+      if (!TEXT_BLOCK_TAGS.has(element.name)) continue;
+      if (blocks.some((block) => contains(block, element))) continue;
+      const text = blockText(element, excluded);
+      if (text.trim().length > 0 && !hasTextBlockChild(element)) blocks.push(element);
+    }
+  }
+  return blocks;
+}
+
+const TEXT_BLOCK_TAGS = new Set([
+  'p',
+  'div',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'span',
+  'section',
+  'header',
+  'li',
+  'blockquote',
+]);
+
+function hasTextBlockChild(element: Element): boolean {
+  return element.children.some(
+    (child) => isElement(child) && TEXT_BLOCK_TAGS.has(child.name) && child.name !== 'span',
+  );
+}
+
+function contains(ancestor: Element, element: Element): boolean {
+  for (let node = element.parent; node; node = node.parent) if (node === ancestor) return true;
+  return false;
+}
+
+/**
+ * A standfirst (the summary above the story, repeating the page description) sits apart from the body's
+ * paragraphs; a lede that the description merely copies sits among them and stays.
+ */
+function dropStandfirst(nodes: AnyNode[], excluded: Set<Element>, description: string | undefined): void {
+  // A description cut short with an ellipsis is an excerpt of the body, not a separate summary.
+  if (!description || /(\.\.\.|…)\s*$/.test(description)) return;
+  const wanted = normalizeForCompare(description);
+  if (wanted.length < 20) return;
+  const [first, second] = firstTextBlocks(nodes, excluded, 2);
+  if (!first || !second || first.parent === second.parent) return;
+  const text = normalizeForCompare(blockText(first, excluded));
+  const similar =
+    text === wanted ||
+    wanted.startsWith(text) ||
+    (text.startsWith(wanted) && text.length < wanted.length * 1.2);
+  if (text.length >= 20 && similar) {
+    excluded.add(first);
   }
 }
 
