@@ -3,6 +3,7 @@
 // default) and external (loaded from node_modules, as the runtime would load its own). Run: npm run bench:bundles
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -84,6 +85,7 @@ function measureVariant(variant: string, bundleAwsSdk: boolean): Measurement[] {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
+const loadBefore = loadavg()[0] ?? 0;
 const measurements = [...measureVariant('sdk-bundled', true), ...measureVariant('sdk-external', false)];
 
 const rows = measurements.map((m) =>
@@ -102,6 +104,8 @@ const markdown = [
   `bundle in a fresh Node ${process.version} process, median of ${RUNS} runs (min–max); process: the whole`,
   `\`node\` start-to-exit. With the SDK external, the import also loads \`@aws-sdk/*\` from node_modules, as the`,
   `Lambda runtime loads its own copy. Budget: < ${BUDGET_BYTES / 1024} KB and < ${BUDGET_IMPORT_MS} ms per function.`,
+  `Machine load (1-minute load average, ${cpus().length} cores): ${loadBefore.toFixed(1)} before, ${loadavg()[0]?.toFixed(1)} after;`,
+  'timings on a busy machine are upper bounds, and the minimum is the steadiest figure.',
   '',
   '| function | variant | bundle | gzip | import (median, min–max) | process | within budget |',
   '| --- | --- | --- | --- | --- | --- | --- |',
@@ -113,6 +117,11 @@ writeResultSection({
   title: 'Lambda bundles: size and cold import',
   command: 'npm run bench:bundles',
   markdown,
-  data: { runs: RUNS, budget: { bytes: BUDGET_BYTES, importMs: BUDGET_IMPORT_MS }, measurements },
+  data: {
+    loadAverage: { before: loadBefore, after: loadavg()[0] },
+    runs: RUNS,
+    budget: { bytes: BUDGET_BYTES, importMs: BUDGET_IMPORT_MS },
+    measurements,
+  },
 });
 console.log(markdown);
