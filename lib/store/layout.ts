@@ -100,6 +100,12 @@ export function ingestedSortKey(ingestedAt: string, id: string): string {
   return `${ingestedAt}#${id}`;
 }
 
+/**
+ * One small item per UTC day that has (or may have) commits, so a "since" reader finds the days worth
+ * querying with one Query instead of probing every shard of every empty day since `since`.
+ */
+export const INGESTED_DAYS_PK = 'INGESTED_DAYS';
+
 /** Crawl state is keyed by the hash of the canonical URL: URLs can outgrow DynamoDB's 2 KB key limit. */
 export function crawlPk(url: string): string {
   return `CRAWL#${sha256Hex(canonicalizeUrl(url))}`;

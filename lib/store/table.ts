@@ -11,13 +11,16 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | current article | `ARTICLE#<id>`         | `CURRENT`         | `SITE#<site>` / `<sortDate>#<id>`    | `INGESTED#<yyyy-mm-dd>#<shard>` / `<ingestedAt>#<id>` |
  * | one version     | `ARTICLE#<id>`         | `VERSION#<00000n>`| -                                    | -                                               |
  * | crawl state     | `CRAWL#<sha256(url)>`  | `STATE`           | -                                    | -                                               |
+ * | day with commits| `INGESTED_DAYS`        | `<yyyy-mm-dd>`    | -                                    | -                                               |
  *
  * - get by id: GetItem(`ARTICLE#<id>`, `CURRENT`). Get by URL is the same GetItem: id = sha256(canonical URL).
- * - list versions: Query(pk = `ARTICLE#<id>`) - the versions share the article's partition.
+ * - list versions: Query(pk = `ARTICLE#<id>`) - the versions share the article's partition; a VERSION# item
+ *   is written when its version is superseded, the current version is the CURRENT item itself.
  * - a site's articles newest first: Query(bySite, gsi1pk = `SITE#<site>`, descending); sortDate is
  *   publishedAt, or firstIngestedAt when the page gives no publication date.
  * - everything ingested since T: Query each of the INGESTED_SHARD_COUNT shards of each day from T, merged by
- *   (ingestedAt, id). Sharding spreads one busy day over several partitions (see docs/capacity.md).
+ *   (ingestedAt, id). Sharding spreads one busy day over several partitions (see docs/capacity.md); the
+ *   INGESTED_DAYS items (one Query) say which days have commits, so empty days cost nothing.
  * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`).
  */
 

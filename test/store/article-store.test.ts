@@ -373,6 +373,47 @@ describe('listIngestedSince', () => {
     expect(later.resume).toEqual({ ingestedAt: expected.at(-1)?.ingestedAt, id: expected.at(-1)?.id });
   });
 
+  it('skips empty days: a far-past since costs one query per shard of each day that has commits', async () => {
+    const clock = manualClock('2024-03-01T12:00:00.000Z');
+    const dynamodb = local.dynamoDbClient();
+    let queries = 0;
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'QueryCommand') queries += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countQueries' },
+    );
+    const store = await local.freshStore({ dynamodb, clock: clock.now, sinceFeedSettleMs: 0 });
+    const article = makeArticle({ url: 'https://sparse.example/only' });
+    await store.articles.commit(article, makeRaw(article));
+    clock.advance(1000);
+    const page = await store.articles.listIngestedSince({ since: '2000-01-01T00:00:00.000Z', limit: 10 });
+    expect(page.items.map((item) => item.id)).toEqual([article.id]);
+    expect(queries).toBe(1 + 8);
+  });
+
+  it('pages through more days than one page may scan', async () => {
+    const clock = manualClock('2024-01-01T12:00:00.000Z');
+    const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 0 });
+    const ids: string[] = [];
+    for (let day = 0; day < 35; day += 1) {
+      const article = makeArticle({ url: `https://daily.example/${day}` });
+      ids.push((await store.articles.commit(article, makeRaw(article))).record.id);
+      clock.advance(86_400_000);
+    }
+    const first = await store.articles.listIngestedSince({ since: '2024-01-01T00:00:00.000Z', limit: 100 });
+    expect(first.items).toHaveLength(31);
+    expect(first.cursor).toBeDefined();
+    const second = await store.articles.listIngestedSince({
+      since: '2024-01-01T00:00:00.000Z',
+      limit: 100,
+      after: first.cursor,
+    });
+    expect(second.cursor).toBeUndefined();
+    expect([...first.items, ...second.items].map((item) => item.id)).toEqual(ids);
+  });
+
   it('shows a new version again at its new ingest time', async () => {
     const clock = manualClock('2024-06-01T10:00:00.000Z');
     const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 0 });

@@ -19,7 +19,7 @@ import {
   articleObjectKey,
   articlePk,
   CURRENT_SK,
-  daysBetween,
+  INGESTED_DAYS_PK,
   IngestedCursorSchema,
   ingestedPk,
   ingestedShard,
@@ -72,7 +72,7 @@ export interface AwsArticleStoreOptions {
 export const DEFAULT_SINCE_FEED_SETTLE_MS = 5_000;
 const DEFAULT_MAX_COMMIT_ATTEMPTS = 8;
 export const MAX_PAGE_SIZE = 1_000;
-/** A "since" page looks at most this many days ahead, so a far-past `since` over an empty stretch stays cheap. */
+/** A "since" page looks into at most this many days that have commits (each costs one query per shard). */
 const MAX_DAYS_PER_PAGE = 31;
 /** S3 user metadata is limited to 2 KB; fetch metadata that does not fit is left out (it is in DynamoDB). */
 const S3_METADATA_BUDGET = 1_900;
@@ -86,6 +86,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
   private readonly clock: () => Date;
   private readonly settleMs: number;
   private readonly maxCommitAttempts: number;
+  private readonly markedDays = new Set<string>();
 
   constructor(options: AwsArticleStoreOptions) {
     this.s3 = options.s3;
@@ -156,16 +157,14 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
         rawKey,
       };
       attemptedKeys.add(articleKey);
+      await this.markIngestedDay(record.ingestedAt);
       try {
         await this.putCurrent(record, current?.version);
       } catch (error) {
         if (isConditionFailure(error)) continue;
         throw storageError('commit', error);
       }
-      await this.putVersionItem(record).catch(() => {
-        // Best effort: the next commit of this article writes it again before superseding it, and
-        // listVersions reads the current version from CURRENT.
-      });
+      // No VERSION# item for the new version yet: CURRENT stands for it until it is superseded (above).
       return { status: statusOf(record), record: await this.restampIfLate(record) };
     }
     throw new PipelineError(
@@ -203,6 +202,20 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
     );
   }
 
+  /** Written before any commit stamped on that day (once per day per store instance), never after. */
+  private async markIngestedDay(ingestedAt: string): Promise<void> {
+    const day = utcDay(ingestedAt);
+    if (this.markedDays.has(day)) return;
+    try {
+      await this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: { [ATTR.pk]: INGESTED_DAYS_PK, [ATTR.sk]: day } }),
+      );
+    } catch (error) {
+      throw storageError('mark ingested day', error);
+    }
+    this.markedDays.add(day);
+  }
+
   private async putVersionItem(record: ArticleRecord): Promise<void> {
     const version: ArticleVersionRecord = {
       id: record.id,
@@ -232,6 +245,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
   private async restampIfLate(record: ArticleRecord): Promise<ArticleRecord> {
     const now = this.nowIso();
     if (Date.parse(now) - Date.parse(record.ingestedAt) <= this.settleMs / 2) return record;
+    await this.markIngestedDay(now);
     try {
       await this.documents.send(
         new UpdateCommand({
@@ -429,8 +443,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
     const given = after ? { ingestedAt: after.ingestedAt, id: after.id } : undefined;
     if (lower >= upper) return { items: [], ...(given ? { resume: given } : {}) };
 
-    const allDays = daysBetween(utcDay(lower), utcDay(upper));
-    const days = allDays.slice(0, MAX_DAYS_PER_PAGE);
+    const { days, more: moreDays } = await this.daysWithCommits(utcDay(lower), utcDay(upper));
     const collected: ArticleRecord[] = [];
     for (const day of days) {
       const shards = await Promise.all(
@@ -453,12 +466,25 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
       return { items: page, cursor: { ingestedAt: last.ingestedAt, id: last.id }, resume: lastPosition };
     }
     const lastDay = days.at(-1);
-    if (allDays.length > days.length && lastDay) {
+    if (moreDays && lastDay) {
       // Looked as far as one page may; continue after the last day scanned.
       const endOfScan = { ingestedAt: `${lastDay}T23:59:59.999Z`, id: LAST_ID };
       return { items: page, cursor: endOfScan, resume: endOfScan };
     }
     return { items: page, ...(lastPosition ? { resume: lastPosition } : {}) };
+  }
+
+  /** The marked days in [fromDay, toDay], at most MAX_DAYS_PER_PAGE of them. */
+  private async daysWithCommits(fromDay: string, toDay: string): Promise<{ days: string[]; more: boolean }> {
+    const result = await this.query({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+      ExpressionAttributeValues: { ':pk': INGESTED_DAYS_PK, ':from': fromDay, ':to': toDay },
+      Limit: MAX_DAYS_PER_PAGE + 1,
+    });
+    const days = result.items.map((item) => String(item[ATTR.sk]));
+    return { days: days.slice(0, MAX_DAYS_PER_PAGE), more: days.length > MAX_DAYS_PER_PAGE };
   }
 
   private async queryFeedShard(
