@@ -220,7 +220,7 @@ describe('checked on the address actually connected to', () => {
     });
     const error = await fetchError(fetchPage('http://news.example/', { connector, resolver }));
     expect(error.code).toBe('BLOCKED_ADDRESS');
-    expect(calls).toEqual(['news.example', 'localhost']);
+    expect(calls).toEqual(['news.example']); // localhost is loopback by name, never looked up
     expect(attempts).toHaveLength(1);
   });
 
@@ -235,4 +235,97 @@ describe('checked on the address actually connected to', () => {
     expect(error.code).toBe('INVALID_URL');
     expect(error.message).toContain('file:');
   });
+});
+
+describe('what no configuration opens', () => {
+  it.each([
+    'http://[fd00:ec2::254]/latest/meta-data/', // AWS instance metadata over IPv6
+    'http://[fd00:ec2::23]/', // EKS Pod Identity agent
+    'http://100.100.100.200/latest/meta-data/', // Alibaba Cloud metadata (inside CGNAT)
+  ])('allowPrivateNetwork never opens the cloud metadata endpoint %s', async (url) => {
+    const { connector, attempts } = recordingConnector();
+    const error = await fetchError(fetchPage(url, { connector, allowPrivateNetwork: true, retries: 0 }));
+    expect(error.code).toBe('BLOCKED_ADDRESS');
+    expect(error.message).toContain('metadata');
+    expect(attempts).toEqual([]);
+  });
+
+  it('nor does a name that resolves to the IPv6 metadata endpoint', async () => {
+    const { connector, attempts } = recordingConnector();
+    const { resolver } = fakeResolver({ 'imds.example': ['fd00:ec2:0:0:0:0:0:254'] });
+    const error = await fetchError(
+      fetchPage('http://imds.example/', { connector, resolver, allowPrivateNetwork: true }),
+    );
+    expect(error.code).toBe('BLOCKED_ADDRESS');
+    expect(attempts).toEqual([]);
+  });
+
+  it.each([
+    ['http://169.254.169.254', 'http://169.254.169.254/latest/meta-data/'],
+    ['http://[fe80::1]:8080', 'http://[fe80::1]:8080/'],
+    ['http://0.0.0.0:8080', 'http://0.0.0.0:8080/'],
+    ['http://[fd00:ec2::254]', 'http://[fd00:ec2::254]/'],
+  ])(
+    'an allowed origin %s still cannot reach a link-local, metadata or unspecified address',
+    async (origin, url) => {
+      const { connector, attempts } = recordingConnector();
+      const error = await fetchError(fetchPage(url, { connector, allowedOrigins: [origin], retries: 0 }));
+      expect(error.code).toBe('BLOCKED_ADDRESS');
+      expect(attempts).toEqual([]);
+    },
+  );
+
+  it('an allowed origin whose name is re-pointed at the metadata endpoint is refused', async () => {
+    const { connector, attempts } = recordingConnector();
+    const { resolver } = fakeResolver({ 'internal.example': ['169.254.169.254'] });
+    const error = await fetchError(
+      fetchPage('http://internal.example:8080/', {
+        connector,
+        resolver,
+        allowedOrigins: ['http://internal.example:8080'],
+      }),
+    );
+    expect(error.code).toBe('BLOCKED_ADDRESS');
+    expect(attempts).toEqual([]);
+  });
+
+  it('allowPrivateNetwork opens other ports on private addresses only, not on public hosts', async () => {
+    const { connector, attempts } = recordingConnector();
+    const { resolver } = fakeResolver({ 'mail.example': [PUBLIC_IP], 'intranet.example': ['10.0.0.8'] });
+    for (const url of ['http://mail.example:25/', `http://${PUBLIC_IP}:6379/`]) {
+      const error = await fetchError(fetchPage(url, { connector, resolver, allowPrivateNetwork: true }));
+      expect(error.code).toBe('BLOCKED_ADDRESS');
+      expect(error.message).toContain('port');
+    }
+    expect(attempts).toEqual([]);
+    const result = await fetchPage('http://intranet.example:8080/', {
+      connector,
+      resolver,
+      allowPrivateNetwork: true,
+    });
+    expect(result.status).toBe(200);
+    expect(attempts.map((attempt) => attempt.address)).toEqual(['10.0.0.8']);
+  });
+
+  it('a trailing-dot host name is resolved and vetted like any other', async () => {
+    const { connector, attempts } = recordingConnector();
+    const { resolver, calls } = fakeResolver({ 'intranet.example.': ['10.1.2.3'] });
+    const error = await fetchError(fetchPage('http://intranet.example./', { connector, resolver }));
+    expect(error.code).toBe('BLOCKED_ADDRESS');
+    expect(calls).toEqual(['intranet.example.']);
+    expect(attempts).toEqual([]);
+  });
+
+  it.each(['http://localhost/', 'http://LOCALHOST./', 'http://app.localhost/', 'http://a.b.localhost./'])(
+    '%s is loopback by name (RFC 6761): refused without asking any resolver',
+    async (url) => {
+      const { connector, attempts } = recordingConnector();
+      const { resolver, calls } = fakeResolver({});
+      const error = await fetchError(fetchPage(url, { connector, resolver, retries: 0 }));
+      expect(error.code).toBe('BLOCKED_ADDRESS');
+      expect(error.message).toContain('loopback');
+      expect(calls).toEqual([]);
+      expect(attempts).toEqual([]);
+    },
+  );
 });

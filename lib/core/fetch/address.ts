@@ -11,6 +11,7 @@ export type AddressCategory =
   | 'private'
   | 'shared'
   | 'link-local'
+  | 'metadata'
   | 'unspecified'
   | 'multicast'
   | 'reserved'
@@ -39,6 +40,7 @@ interface Range {
 const RANGE_TABLE: ReadonlyArray<[string, Exclude<AddressCategory, 'public'>]> = [
   ['0.0.0.0/8', 'unspecified'],
   ['10.0.0.0/8', 'private'],
+  ['100.100.100.200/32', 'metadata'], // Alibaba Cloud instance metadata, inside the CGNAT range below
   ['100.64.0.0/10', 'shared'], // carrier-grade NAT
   ['127.0.0.0/8', 'loopback'],
   ['169.254.0.0/16', 'link-local'], // includes the cloud metadata endpoint 169.254.169.254
@@ -60,7 +62,9 @@ const RANGE_TABLE: ReadonlyArray<[string, Exclude<AddressCategory, 'public'>]> =
   ['2001:db8::/32', 'documentation'],
   ['2001::/23', 'reserved'], // IETF protocol assignments, including Teredo 2001::/32
   ['3fff::/20', 'documentation'],
-  ['fc00::/7', 'private'], // unique local addresses (includes AWS's fd00:ec2::254 metadata endpoint)
+  // AWS's IPv6 instance services (metadata fd00:ec2::254, DNS, NTP, EKS Pod Identity), inside fc00::/7 below
+  ['fd00:ec2::/32', 'metadata'],
+  ['fc00::/7', 'private'], // unique local addresses
   ['fe80::/10', 'link-local'],
   ['fec0::/10', 'reserved'], // deprecated site-local
   ['ff00::/8', 'multicast'],
@@ -246,7 +250,10 @@ export function classifyAddress(input: string | Uint8Array): AddressVerdict {
   return { address, family, category: 'public' };
 }
 
-/** The categories that `allowPrivateNetwork` opens up. Link-local (cloud metadata) is never among them. */
+/**
+ * The only non-public categories any configuration can open (`allowPrivateNetwork`, or an allowed origin).
+ * Link-local and metadata addresses (cloud credentials), unspecified, multicast and reserved ones never are.
+ */
 export const PRIVATE_NETWORK_CATEGORIES: ReadonlySet<AddressCategory> = new Set([
   'loopback',
   'private',

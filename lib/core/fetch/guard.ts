@@ -47,7 +47,10 @@ function effectivePort(url: URL): number {
   return url.protocol === 'https:' ? 443 : 80;
 }
 
-/** Checks what can be judged from the URL alone: scheme, credentials, port. Throws INVALID_URL. */
+/**
+ * Checks what can be judged from the URL alone: scheme and credentials (INVALID_URL), and the port
+ * (BLOCKED_ADDRESS) unless allowPrivateNetwork defers that to the address.
+ */
 export function checkUrl(url: URL, policy: AddressPolicy): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new PipelineError('INVALID_URL', `only http and https URLs are fetched, got ${url.protocol}`, {
@@ -60,18 +63,27 @@ export function checkUrl(url: URL, policy: AddressPolicy): void {
     });
   }
   if (url.hostname === '') throw new PipelineError('INVALID_URL', 'URL has no host', { url: url.href });
+  // With allowPrivateNetwork, another port may still be fine: resolveAndVet decides once the address is known.
+  if (!portAllowed(url, policy) && !policy.allowPrivateNetwork) throw portRefused(url, policy);
+}
+
+/** The port is one of the allowed ports, or the whole origin is trusted. */
+function portAllowed(url: URL, policy: AddressPolicy): boolean {
+  return policy.allowedPorts.has(effectivePort(url)) || policy.allowedOrigins.has(url.origin);
+}
+
+function portRefused(url: URL, policy: AddressPolicy, verdict?: AddressVerdict): PipelineError {
   const port = effectivePort(url);
-  if (
-    !policy.allowedPorts.has(port) &&
-    !policy.allowPrivateNetwork &&
-    !policy.allowedOrigins.has(url.origin)
-  ) {
-    throw new PipelineError(
-      'BLOCKED_ADDRESS',
-      `port ${port} is not allowed (allowed: ${[...policy.allowedPorts].join(', ')})`,
-      { url: url.href, port },
-    );
-  }
+  const allowed = `allowed: ${[...policy.allowedPorts].join(', ')}`;
+  const reason =
+    verdict === undefined
+      ? `(${allowed})`
+      : `for ${verdict.address}, a ${verdict.category} address (${allowed}; other ports only on private networks)`;
+  return new PipelineError('BLOCKED_ADDRESS', `port ${port} is not allowed ${reason}`, {
+    url: url.href,
+    port,
+    retryable: false,
+  });
 }
 
 function redact(url: URL): string {
@@ -81,10 +93,16 @@ function redact(url: URL): string {
   return copy.href;
 }
 
+/** Public addresses pass; private-network ones only when configured; link-local, metadata and the rest never. */
 function isAllowed(verdict: AddressVerdict, url: URL, policy: AddressPolicy): boolean {
   if (verdict.category === 'public') return true;
-  if (policy.allowedOrigins.has(url.origin)) return true;
-  return policy.allowPrivateNetwork && PRIVATE_NETWORK_CATEGORIES.has(verdict.category);
+  if (!PRIVATE_NETWORK_CATEGORIES.has(verdict.category)) return false;
+  return policy.allowPrivateNetwork || policy.allowedOrigins.has(url.origin);
+}
+
+/** `localhost` and every name under `.localhost` are loopback by definition (RFC 6761), whatever DNS says. */
+function isLocalhostName(host: string): boolean {
+  return /(^|\.)localhost\.?$/i.test(host);
 }
 
 /** dns.lookup with every address; DNS failures become DNS_FAILED (retryable only when temporary). */
@@ -119,6 +137,8 @@ export async function resolveAndVet(
   let candidates: ResolvedAddress[];
   if (literal !== undefined) {
     candidates = [{ address: host, family: literal.length === 4 ? 4 : 6 }];
+  } else if (isLocalhostName(host)) {
+    candidates = [{ address: '127.0.0.1', family: 4 }];
   } else {
     try {
       candidates = await resolver(host);
@@ -152,6 +172,9 @@ export async function resolveAndVet(
         category: verdict.category,
         retryable: false,
       });
+    }
+    if (!portAllowed(url, policy) && !PRIVATE_NETWORK_CATEGORIES.has(verdict.category)) {
+      throw portRefused(url, policy, verdict);
     }
     // Connect to the normalised spelling, never to the text the resolver gave us.
     // An IPv4-mapped address is an IPv4 host; dial it as IPv4 so hosts without IPv6 can reach it.
