@@ -168,6 +168,27 @@ describe('limits', () => {
     },
   );
 
+  it('a stacked Content-Encoding is undone layer by layer', async () => {
+    const twice = zlib.gzipSync(zlib.brotliCompressSync(PAGE));
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'br, gzip' }).end(twice);
+    });
+    const result = await fetchPage('http://news.example/', via(server).options);
+    expect(Buffer.from(result.body).toString()).toBe(PAGE);
+  });
+
+  it('a chain of more than 5 Content-Encodings is refused before any decoder is built', async () => {
+    // Each layer costs a zlib context: 2,000 of them in one header would be a memory bomb of its own.
+    const layers = Array.from({ length: 2000 }, () => 'gzip').join(',');
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html', 'content-encoding': layers }).end('x');
+    });
+    const error = await fetchError(fetchPage('http://news.example/', via(server).options));
+    expect(error.code).toBe('DECODE_FAILED');
+    expect(error.message).toContain('2000 content codings');
+    expect(error.details.retryable).toBe(false);
+  });
+
   it('a server that never answers times out (and the timeout is retryable)', async () => {
     const server = await serve(() => {
       /* never respond */

@@ -5,12 +5,23 @@ import { PipelineError } from '../errors.ts';
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
+/** As many stacked codings as any real server sends, and then some (undici's limit too). */
+const MAX_CONTENT_CODINGS = 5;
+
 /** Decoders for a Content-Encoding header, in the order they must be applied. */
 function decodersFor(contentEncoding: string | undefined, url: string): Transform[] {
   const codings = (contentEncoding ?? '')
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length > MAX_CONTENT_CODINGS) {
+    // Each layer costs a decompression context; thousands fit in one header line.
+    throw new PipelineError(
+      'DECODE_FAILED',
+      `${codings.length} content codings stacked in Content-Encoding; at most ${MAX_CONTENT_CODINGS} are undone`,
+      { url, retryable: false },
+    );
+  }
   // Codings are listed in the order they were applied, so they are undone in reverse.
   return codings.reverse().map((coding) => {
     switch (coding) {
