@@ -7,6 +7,7 @@ import {
   bridgeConnector,
   fakeResolver,
   PUBLIC_IP,
+  recordingConnector,
   recordingSleep,
   startServer,
   type TestServer,
@@ -263,13 +264,19 @@ describe('sitemaps', () => {
   });
 
   it('robots.txt can always be read, even when it disallows everything', async () => {
-    const { options } = await site({
+    const { options, paths, warnings } = await site({
       '/robots.txt': {
         type: 'text/plain',
         body: 'User-agent: *\nDisallow: /\nSitemap: http://news.example/s.xml\n',
       },
+      '/s.xml': { type: XML, body: fixture('news-sitemap.xml') },
     });
     expect(await discover('http://news.example/robots.txt', options)).toEqual([]);
+    // robots.txt was read (its Sitemap line was found), but the sitemap it names is disallowed by it.
+    expect(paths()).not.toContain('/s.xml');
+    expect(warnings.map((warning) => [warning.url, warning.error.code])).toEqual([
+      ['http://news.example/s.xml', 'ROBOTS_DISALLOWED'],
+    ]);
   });
 
   it('a sitemap index that lists itself does not loop', async () => {
@@ -351,8 +358,29 @@ describe('pages', () => {
     expect(paths()).toEqual(['/robots.txt']);
   });
 
-  it('the source is guarded like any fetch', async () => {
-    const error = await discover('http://169.254.169.254/latest/', {}).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'BLOCKED_ADDRESS' });
+  it('the source is guarded like any fetch, before any connection', async () => {
+    // Injected resolver and connector: a guard failure shows up as a recorded attempt, never as traffic.
+    const { connector, attempts } = recordingConnector();
+    const { resolver, calls } = fakeResolver({ 'metadata.example': ['169.254.169.254'] });
+    for (const source of ['http://169.254.169.254/latest/', 'http://metadata.example/sitemap.xml']) {
+      const error = await discover(source, { connector, resolver }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'BLOCKED_ADDRESS' });
+    }
+    expect(calls).toEqual(['metadata.example']);
+    expect(attempts).toEqual([]);
+  });
+
+  it('a sitemap child at an internal address is refused and reported, even with allowOtherSites', async () => {
+    const index = `<?xml version="1.0"?><sitemapindex>
+      <sitemap><loc>http://169.254.169.254/latest/meta-data/</loc></sitemap></sitemapindex>`;
+    const { options, paths, warnings } = await site(
+      { '/sitemap.xml': { type: XML, body: index } },
+      { allowOtherSites: true },
+    );
+    expect(await discover('http://news.example/sitemap.xml', options)).toEqual([]);
+    expect(warnings.map((warning) => [warning.url, warning.error.code])).toEqual([
+      ['http://169.254.169.254/latest/meta-data/', 'BLOCKED_ADDRESS'],
+    ]);
+    expect(paths()).toEqual(['/robots.txt', '/sitemap.xml']);
   });
 });
