@@ -381,3 +381,88 @@ describe('hostile input', () => {
     expect(content?.text).toBe('Just one short line.');
   });
 });
+
+describe('page furniture recognised by its text', () => {
+  it('drops datelines and bylines but keeps sentences that merely start alike', () => {
+    const fragment = `
+      <p>PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05, Tue, Nov 19, 2019</p>
+      <div>By Jane Doe and John Roe on Monday, November 18th, 2019 at 11:08 a.m.</div>
+      <p>sexta-feira, 22 de outubro de 2010 às 20:13</p>
+      <p>By contrast, the council said on Monday, November 18, that it would wait.</p>`;
+    const { text } = extractFrom(articlePage(fragment));
+    expect(text).not.toContain('PUBLISHED');
+    expect(text).not.toContain('Jane Doe');
+    expect(text).not.toContain('sexta-feira');
+    expect(text).toContain('By contrast, the council said on Monday, November 18, that it would wait.');
+  });
+
+  it('drops a teaser heading line and the links it introduces', () => {
+    const fragment = `
+      <div>You may also like...</div>
+      <div><a href="/a">Lighthouse keeper retires after forty years of service</a></div>
+      <div><a href="/b">Fishing quotas are cut again this spring</a></div>`;
+    const { text } = extractFrom(articlePage(fragment));
+    expect(text).not.toContain('You may also like');
+    expect(text).not.toContain('Lighthouse keeper');
+    expect(text).not.toContain('Fishing quotas');
+  });
+
+  it('drops lists made of links, keeps lists of prose', () => {
+    const fragment = `
+      <ul><li><a href="/1">First other story</a></li><li><a href="/2">Second other story</a></li><li><a href="/3">Third other story</a></li></ul>
+      <ul><li>The council met on Monday, as planned</li><li>It voted, narrowly, for the plan</li><li>The <a href="/plan">plan</a> starts in May</li></ul>`;
+    const { text } = extractFrom(articlePage(fragment));
+    expect(text).not.toContain('other story');
+    expect(text).toContain('It voted, narrowly, for the plan');
+    expect(text).toContain('The plan starts in May');
+  });
+
+  it('leaves caption-classed elements out of the text but keeps them in the html', () => {
+    const fragment =
+      '<div class="image-wrapper"><img src="/p.jpg" alt=""><span class="image-caption">The harbour at dawn (Image: GETTY)</span></div>';
+    const { text, html } = extractFrom(articlePage(fragment));
+    expect(text).not.toContain('The harbour at dawn');
+    expect(html).toContain('The harbour at dawn (Image: GETTY)');
+  });
+
+  it('keeps embedded social posts, which are part of the story', () => {
+    const fragment = `
+      <div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">The new ferry timetable is finally out and it looks good <a href="https://t.co/x">https://t.co/x</a></p>— Island Council (@islandcouncil) <a href="https://twitter.example/status/1">February 3, 2024</a></blockquote></div>`;
+    const { text } = extractFrom(articlePage(fragment));
+    expect(text).toContain('The new ferry timetable is finally out and it looks good');
+  });
+
+  it('drops hover-card popups inside paragraphs but keeps the linked name', () => {
+    const fragment = `<p>The plan was backed by Gov. <span class="rollover-people"><a href="/people/jane">Jane Roe</a><span class="rollover-people-block"><a href="/people/jane">Jane Alice Roe</a><a href="/x">Roe signs the budget</a></span></span>, who called it a fair deal for the islands.</p>`;
+    const { text } = extractFrom(articlePage(fragment));
+    expect(text).toContain(
+      'The plan was backed by Gov. Jane Roe, who called it a fair deal for the islands.',
+    );
+    expect(text).not.toContain('Roe signs the budget');
+  });
+});
+
+describe('standfirst', () => {
+  const description =
+    'The three councils will split the cost of the island ferry until the new pier opens in April.';
+  const head = `<meta property="og:description" content="${description}">`;
+
+  it('drops a summary above the body that repeats the page description', () => {
+    const html = articlePage('', { head }).replace(
+      '<article>',
+      `<article><header><p class="dek">${description}</p></header>`,
+    );
+    const { text } = extractFrom(html);
+    expect(text).not.toContain('The three councils will split');
+    expect(text).toContain(KEEP_FIRST);
+  });
+
+  it('keeps a lede inside the body even when the description copies it', () => {
+    const html = articlePage(`<p>${description}</p>`, { head }).replace(
+      'The first paragraph of the story sets the scene',
+      'The opening paragraph of the story sets the scene',
+    );
+    const { text } = extractFrom(html);
+    expect(text).toContain('The three councils will split');
+  });
+});

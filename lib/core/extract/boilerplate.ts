@@ -224,7 +224,7 @@ export const DATELINE_MAX_CHARS = 100;
 
 /** Dateline words in other languages written with the Latin script (pt, es, fr, de, it). */
 export const DATELINE_WORDS_INTL =
-  /\b(janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|feira|sábado|domingo|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|del|às|à|le|um|den|publicado|atualizado|actualizado|publié|veröffentlicht|aktualisiert|pubblicato)\b/giu;
+  /(?<!\p{L})(janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|feira|sábado|domingo|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|del|às|à|le|um|den|publicado|atualizado|actualizado|publié|veröffentlicht|aktualisiert|pubblicato)(?!\p{L})/giu;
 
 /** A byline line: "By Jane Doe and John Roe on Monday, November 18th, 2019". */
 export const BYLINE_START = /^(by|von|par|por|di|door|av|af)\s+/i;

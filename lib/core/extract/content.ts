@@ -622,7 +622,7 @@ function isByline(text: string): boolean {
   if (text.length > BYLINE_MAX_CHARS || !BYLINE_START.test(text)) return false;
   const words = stripDates(text.replace(BYLINE_START, ''))
     .split(/[\s,;|·•]+/)
-    .filter((word) => word.length > 0);
+    .filter((word) => /\p{L}/u.test(word));
   if (words.length === 0 || words.length > 12) return false;
   return words.every(
     (word) => BYLINE_JOINERS.has(word.toLowerCase()) || /^[\p{Lu}][\p{L}.'’-]*$/u.test(word),
