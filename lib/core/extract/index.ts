@@ -46,6 +46,18 @@ export function extract(input: ExtractInput): Result<Article, PipelineError> {
 function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   const now = input.now ?? new Date();
   const pageUrl = parseHttpUrl(String(input.url));
+  if (typeof input.html !== 'string' && !(input.html instanceof Uint8Array)) {
+    return err(
+      new PipelineError(
+        'BAD_REQUEST',
+        `html must be a string or bytes (Uint8Array), got ${typeName(input.html)}`,
+        {
+          url: pageUrl.href,
+          retryable: false,
+        },
+      ),
+    );
+  }
   const size = typeof input.html === 'string' ? input.html.length : input.html.byteLength;
   if (size > MAX_INPUT_BYTES) {
     return err(tooLarge(`page is ${size} bytes; the limit is ${MAX_INPUT_BYTES}`, size, MAX_INPUT_BYTES));
@@ -128,6 +140,11 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
     );
   }
   return ok(parsed.data);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
 }
 
 function tooLarge(message: string, size: number, limit: number): PipelineError {
