@@ -576,7 +576,9 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
           // "Related", "Read more", "Don't miss": the heading and the teaser links it introduces.
           excluded.add(element);
           for (let next = nextElementSibling(element); next; next = nextElementSibling(next)) {
-            if (linkDensity(stats.get(next)) <= 0.5) break;
+            // Teaser lists often mix a plain lead-in with the link, so lists need fewer links to qualify.
+            const isList = next.name === 'ul' || next.name === 'ol';
+            if (linkDensity(stats.get(next)) <= (isList ? 0.3 : 0.5)) break;
             excluded.add(next);
           }
           return true;
