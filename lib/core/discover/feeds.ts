@@ -31,15 +31,15 @@ function looksLikeUrl(text: string | undefined): text is string {
   return text !== undefined && /^(https?:)?\/\//i.test(text);
 }
 
-function rssItem(doc: XmlDocument, item: XmlElement): RawEntry | undefined {
+function rssItem(item: XmlElement): RawEntry | undefined {
   // FeedBurner rewrites links through its tracker and keeps the original here.
-  const original = childText(doc, item, 'origlink');
-  const link = childElements(doc, item, 'link').find((element) => element.name.toLowerCase() === 'link');
+  const original = childText(item, 'origlink');
+  const link = childElements(item, 'link').find((element) => element.name.toLowerCase() === 'link');
   const linkText = link === undefined ? undefined : textOf(link).trim() || undefined;
-  const atomLink = childElements(doc, item, 'link')
+  const atomLink = childElements(item, 'link')
     .map((element) => element.attribs.href)
     .find((href) => href !== undefined && href !== '');
-  const guidElement = childElements(doc, item, 'guid')[0];
+  const guidElement = childElements(item, 'guid')[0];
   const guid =
     guidElement !== undefined && guidElement.attribs.ispermalink?.toLowerCase() !== 'false'
       ? textOf(guidElement).trim()
@@ -48,13 +48,13 @@ function rssItem(doc: XmlDocument, item: XmlElement): RawEntry | undefined {
   if (url === undefined) return undefined;
   return {
     url,
-    publishedAt: toIsoDate(childText(doc, item, 'pubdate') ?? childText(doc, item, 'date', 'dc')),
-    modifiedAt: toIsoDate(childText(doc, item, 'updated') ?? childText(doc, item, 'modified')),
+    publishedAt: toIsoDate(childText(item, 'pubdate') ?? childText(item, 'date', 'dc')),
+    modifiedAt: toIsoDate(childText(item, 'updated') ?? childText(item, 'modified')),
   };
 }
 
-function atomEntry(doc: XmlDocument, entry: XmlElement): RawEntry | undefined {
-  const links = childElements(doc, entry, 'link');
+function atomEntry(entry: XmlElement): RawEntry | undefined {
+  const links = childElements(entry, 'link');
   const alternate =
     links.find(
       (link) => (link.attribs.rel ?? 'alternate').toLowerCase() === 'alternate' && link.attribs.href,
@@ -63,18 +63,18 @@ function atomEntry(doc: XmlDocument, entry: XmlElement): RawEntry | undefined {
   if (!url) return undefined;
   return {
     url,
-    publishedAt: toIsoDate(childText(doc, entry, 'published') ?? childText(doc, entry, 'issued')),
-    modifiedAt: toIsoDate(childText(doc, entry, 'updated') ?? childText(doc, entry, 'modified')),
+    publishedAt: toIsoDate(childText(entry, 'published') ?? childText(entry, 'issued')),
+    modifiedAt: toIsoDate(childText(entry, 'updated') ?? childText(entry, 'modified')),
   };
 }
 
-function rdfItem(doc: XmlDocument, item: XmlElement): RawEntry | undefined {
-  const url = childText(doc, item, 'link') ?? item.attribs['rdf:about'] ?? item.attribs.about;
+function rdfItem(item: XmlElement): RawEntry | undefined {
+  const url = childText(item, 'link') ?? item.attribs['rdf:about'] ?? item.attribs.about;
   if (!url) return undefined;
   return {
     url,
-    publishedAt: toIsoDate(childText(doc, item, 'date')),
-    modifiedAt: toIsoDate(childText(doc, item, 'modified')),
+    publishedAt: toIsoDate(childText(item, 'date')),
+    modifiedAt: toIsoDate(childText(item, 'modified')),
   };
 }
 
@@ -84,9 +84,9 @@ export function parseFeed(doc: XmlDocument, kind: FeedKind): RawEntry[] {
   if (root === undefined) return [];
   const entries: Array<RawEntry | undefined> =
     kind === 'atom'
-      ? childElements(doc, root, 'entry').map((entry) => atomEntry(doc, entry))
+      ? childElements(root, 'entry').map((entry) => atomEntry(entry))
       : kind === 'rdf'
-        ? descendants(doc, root, 'item').map((item) => rdfItem(doc, item))
-        : descendants(doc, root, 'item').map((item) => rssItem(doc, item));
+        ? descendants(root, 'item').map((item) => rdfItem(item))
+        : descendants(root, 'item').map((item) => rssItem(item));
   return entries.filter((entry): entry is RawEntry => entry !== undefined);
 }

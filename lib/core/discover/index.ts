@@ -6,7 +6,7 @@ import { canonicalizeUrl } from '../url.ts';
 import { findFeedLinks, looksLikeHtmlDocument } from './autodiscover.ts';
 import { feedKind, parseFeed, type RawEntry } from './feeds.ts';
 import { parseSitemapIndex, parseUrlset, robotsSitemaps, sitemapKind } from './sitemaps.ts';
-import { parseXml } from './xml.ts';
+import { parseXml, type XmlDocument } from './xml.ts';
 
 export type DiscoveryVia = 'rss' | 'atom' | 'rdf' | 'sitemap' | 'news-sitemap' | 'page';
 
@@ -99,10 +99,10 @@ class Discovery {
     return this.since === undefined || date === undefined || Date.parse(date) >= this.since;
   }
 
-  private add(
-    entries: RawEntry[],
+  private add<Entry extends RawEntry>(
+    entries: Entry[],
     base: string,
-    via: DiscoveryVia | ((entry: RawEntry) => DiscoveryVia),
+    via: DiscoveryVia | ((entry: Entry) => DiscoveryVia),
   ): void {
     for (const entry of entries) {
       if (this.full) return;
@@ -146,8 +146,10 @@ class Discovery {
       await this.readSitemaps(robotsSitemaps(text), finalUrl, depth);
       return;
     }
-    if (!looksLikeHtmlDocument(text) && (await this.readXml(text, finalUrl, depth))) return;
-    if (looksLikeHtmlDocument(text) || result.contentType === 'text/html') {
+    const isHtml = looksLikeHtmlDocument(text);
+    const doc = isHtml ? undefined : parseXml(text);
+    if (doc !== undefined && (await this.readXml(doc, finalUrl, depth))) return;
+    if (isHtml || result.contentType === 'text/html') {
       if (role !== 'source') {
         throw new PipelineError('FEED_INVALID', `${finalUrl} is an HTML page, not a ${role}`, {
           url: finalUrl,
@@ -157,8 +159,7 @@ class Discovery {
       await this.readPage(text, finalUrl, depth);
       return;
     }
-    const doc = parseXml(text);
-    const root = doc.root === undefined ? 'no XML element' : `<${doc.root.name}>`;
+    const root = doc?.root === undefined ? 'no XML element' : `<${doc.root.name}>`;
     throw new PipelineError(
       'FEED_INVALID',
       `${finalUrl} is not an RSS, Atom or RDF feed nor a sitemap (found ${root})`,
@@ -167,8 +168,7 @@ class Discovery {
   }
 
   /** Handles a feed or a sitemap; false when the XML is neither. */
-  private async readXml(text: string, finalUrl: string, depth: number): Promise<boolean> {
-    const doc = parseXml(text);
+  private async readXml(doc: XmlDocument, finalUrl: string, depth: number): Promise<boolean> {
     const feed = feedKind(doc);
     if (feed !== undefined) {
       this.add(parseFeed(doc, feed), finalUrl, feed);
@@ -177,7 +177,7 @@ class Discovery {
     const sitemap = sitemapKind(doc);
     if (sitemap === 'urlset') {
       this.add(parseUrlset(doc, this.maxUrls), finalUrl, (entry) =>
-        (entry as { news?: boolean }).news ? 'news-sitemap' : 'sitemap',
+        entry.news ? 'news-sitemap' : 'sitemap',
       );
       return true;
     }

@@ -19,15 +19,15 @@ export function parseUrlset(doc: XmlDocument, limit: number): SitemapEntry[] {
   const root = doc.root;
   if (root === undefined) return [];
   const entries: SitemapEntry[] = [];
-  for (const element of childElements(doc, root, 'url')) {
+  for (const element of childElements(root, 'url')) {
     if (entries.length >= limit) break;
-    const url = childText(doc, element, 'loc');
+    const url = childText(element, 'loc');
     if (url === undefined) continue;
-    const news = childElements(doc, element, 'news')[0];
+    const news = childElements(element, 'news')[0];
     entries.push({
       url,
-      modifiedAt: toIsoDate(childText(doc, element, 'lastmod')),
-      publishedAt: news === undefined ? undefined : toIsoDate(childText(doc, news, 'publication_date')),
+      modifiedAt: toIsoDate(childText(element, 'lastmod')),
+      publishedAt: news === undefined ? undefined : toIsoDate(childText(news, 'publication_date')),
       news: news !== undefined,
     });
   }
@@ -38,9 +38,9 @@ export function parseUrlset(doc: XmlDocument, limit: number): SitemapEntry[] {
 export function parseSitemapIndex(doc: XmlDocument): RawEntry[] {
   const root = doc.root;
   if (root === undefined) return [];
-  return childElements(doc, root, 'sitemap').flatMap((element) => {
-    const url = childText(doc, element, 'loc');
-    return url === undefined ? [] : [{ url, modifiedAt: toIsoDate(childText(doc, element, 'lastmod')) }];
+  return childElements(root, 'sitemap').flatMap((element) => {
+    const url = childText(element, 'loc');
+    return url === undefined ? [] : [{ url, modifiedAt: toIsoDate(childText(element, 'lastmod')) }];
   });
 }
 

@@ -27,7 +27,7 @@ export function prefixOf(element: XmlElement): string {
 }
 
 /** Walks the DOM directly: wrapping every node in a cheerio selection is ten times slower on big sitemaps. */
-export function childElements(_doc: XmlDocument, element: XmlElement, name?: string): XmlElement[] {
+export function childElements(element: XmlElement, name?: string): XmlElement[] {
   const children: XmlElement[] = [];
   for (const child of element.children) {
     if (!isElement(child)) continue;
@@ -50,13 +50,8 @@ export function textOf(node: XmlElement['children'][number] | XmlElement): strin
 }
 
 /** Trimmed text of the first child with that local name (optionally with that prefix), or undefined. */
-export function childText(
-  doc: XmlDocument,
-  element: XmlElement,
-  name: string,
-  prefix?: string,
-): string | undefined {
-  const child = childElements(doc, element, name).find(
+export function childText(element: XmlElement, name: string, prefix?: string): string | undefined {
+  const child = childElements(element, name).find(
     (candidate) => prefix === undefined || prefixOf(candidate) === prefix,
   );
   if (child === undefined) return undefined;
@@ -65,10 +60,10 @@ export function childText(
 }
 
 /** Every descendant with that local name, in document order (nested ones included). */
-export function descendants(doc: XmlDocument, element: XmlElement, name: string): XmlElement[] {
+export function descendants(element: XmlElement, name: string): XmlElement[] {
   const found: XmlElement[] = [];
   const walk = (node: XmlElement) => {
-    for (const child of childElements(doc, node)) {
+    for (const child of childElements(node)) {
       if (localName(child) === name) found.push(child);
       // Recurse into matches too: an unclosed <item> swallows the next one in a tolerant parse.
       walk(child);
