@@ -1,18 +1,13 @@
-import { loadConfig } from '../config.ts';
 import { discover } from '../core/discover/index.ts';
 import { toPipelineError } from '../core/errors.ts';
-import { fetchOptionsFromConfig } from '../core/fetch/index.ts';
-import { parseCliArgs, positiveInteger } from './fetch.ts';
+import { FETCHER_FLAGS, fetcherConfigFromFlags, nonNegativeInteger, parseCliArgs } from './fetch.ts';
 import { type CliIO, UsageError } from './io.ts';
 
 const OPTIONS = {
+  ...FETCHER_FLAGS,
   since: { type: 'string' },
-  'allow-private-network': { type: 'boolean' },
-  'allowed-origin': { type: 'string', multiple: true },
   'allow-other-sites': { type: 'boolean' },
   'max-urls': { type: 'string' },
-  'user-agent': { type: 'string' },
-  'ignore-robots': { type: 'boolean' },
 } as const;
 
 /**
@@ -31,16 +26,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (Number.isNaN(since.getTime()))
       throw new UsageError(`--since is not a date: ${JSON.stringify(values.since)}`);
   }
-  const config = fetchOptionsFromConfig(loadConfig());
+  const fetcherConfig = fetcherConfigFromFlags(values);
+  // Parsed before the try: a bad flag is a usage error (exit 2), not a discovery failure.
+  const maxUrls = nonNegativeInteger(values['max-urls'], '--max-urls');
   try {
     const urls = await discover(sourceUrl, {
-      ...config,
-      allowPrivateNetwork: values['allow-private-network'] === true || config.allowPrivateNetwork,
-      allowedOrigins: [...(config.allowedOrigins ?? []), ...(values['allowed-origin'] ?? [])],
-      userAgent: values['user-agent'] ?? config.userAgent,
-      respectRobots: values['ignore-robots'] !== true,
+      ...fetcherConfig,
       allowOtherSites: values['allow-other-sites'] === true,
-      maxUrls: positiveInteger(values['max-urls'], '--max-urls'),
+      maxUrls,
       since,
       onWarning: ({ url, error }) => io.stderr(`skipped ${url}: ${error.code}: ${error.message}`),
     });

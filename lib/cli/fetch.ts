@@ -2,21 +2,48 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { toPipelineError } from '../core/errors.ts';
 import { extract } from '../core/extract/index.ts';
-import { createFetcher, type FetchTimings, fetchOptionsFromConfig } from '../core/fetch/index.ts';
+import {
+  createFetcher,
+  type FetcherConfig,
+  type FetchTimings,
+  fetchOptionsFromConfig,
+} from '../core/fetch/index.ts';
 import { type CliIO, UsageError } from './io.ts';
 
-const OPTIONS = {
-  extract: { type: 'boolean' },
+/** The flags `fetch` and `discover` share: what may be reached, as whom, and whether robots.txt is honoured. */
+export const FETCHER_FLAGS = {
   'allow-private-network': { type: 'boolean' },
   'allowed-origin': { type: 'string', multiple: true },
   'user-agent': { type: 'string' },
   'ignore-robots': { type: 'boolean' },
+} as const;
+
+/** The fetcher settings from the environment (loadConfig), widened or overridden by FETCHER_FLAGS. */
+export function fetcherConfigFromFlags(flags: {
+  'allow-private-network'?: boolean;
+  'allowed-origin'?: string[];
+  'user-agent'?: string;
+  'ignore-robots'?: boolean;
+}): FetcherConfig {
+  const config = fetchOptionsFromConfig(loadConfig());
+  return {
+    ...config,
+    allowPrivateNetwork: flags['allow-private-network'] === true || config.allowPrivateNetwork,
+    allowedOrigins: [...(config.allowedOrigins ?? []), ...(flags['allowed-origin'] ?? [])],
+    userAgent: flags['user-agent'] ?? config.userAgent,
+    respectRobots: flags['ignore-robots'] !== true,
+  };
+}
+
+const OPTIONS = {
+  ...FETCHER_FLAGS,
+  extract: { type: 'boolean' },
   'timeout-ms': { type: 'string' },
   'max-bytes': { type: 'string' },
   retries: { type: 'string' },
 } as const;
 
-export function positiveInteger(value: string | undefined, flag: string): number | undefined {
+export function nonNegativeInteger(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value))
     throw new UsageError(`${flag} must be a non-negative integer, got ${JSON.stringify(value)}`);
@@ -40,16 +67,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCliArgs(args, OPTIONS);
   if (positionals.length !== 1) throw new UsageError('fetch takes exactly one URL');
   const url = positionals[0] ?? '';
-  const config = fetchOptionsFromConfig(loadConfig());
   const fetcher = createFetcher({
-    ...config,
-    allowPrivateNetwork: values['allow-private-network'] === true || config.allowPrivateNetwork,
-    allowedOrigins: [...(config.allowedOrigins ?? []), ...(values['allowed-origin'] ?? [])],
-    userAgent: values['user-agent'] ?? config.userAgent,
-    respectRobots: values['ignore-robots'] !== true,
-    timeoutMs: positiveInteger(values['timeout-ms'], '--timeout-ms'),
-    maxBytes: positiveInteger(values['max-bytes'], '--max-bytes'),
-    retries: positiveInteger(values.retries, '--retries'),
+    ...fetcherConfigFromFlags(values),
+    timeoutMs: nonNegativeInteger(values['timeout-ms'], '--timeout-ms'),
+    maxBytes: nonNegativeInteger(values['max-bytes'], '--max-bytes'),
+    retries: nonNegativeInteger(values.retries, '--retries'),
   });
   try {
     const result = await fetcher.fetch(url);

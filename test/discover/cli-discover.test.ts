@@ -70,10 +70,11 @@ describe('articles discover', () => {
     expect(missing.json[0]).toMatchObject({ error: { code: 'HTTP_ERROR' } });
   });
 
-  it('a bad --since is a UsageError', async () => {
+  it('a bad --since or --max-urls is a UsageError', async () => {
     await expect(discoverCli(['http://x.example/', '--since', 'yesterday-ish'])).rejects.toBeInstanceOf(
       UsageError,
     );
     await expect(discoverCli([])).rejects.toBeInstanceOf(UsageError);
+    await expect(discoverCli(['http://x.example/', '--max-urls', 'lots'])).rejects.toBeInstanceOf(UsageError);
   });
 });
