@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../lib/cli/discover.ts';
 import { UsageError } from '../../lib/cli/io.ts';
-import { startServer, type TestServer } from '../fetch/helpers.ts';
+import { runCli, startServer, type TestServer } from '../fetch/helpers.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -23,16 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function discoverCli(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await run(args, {
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
-    stdin: new PassThrough(),
-  });
-  return { code, stdout, stderr, json: stdout.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+const discoverCli = (args: string[]) => runCli(run, args);
 
 describe('articles discover', () => {
   it('prints one JSON line per URL', async () => {

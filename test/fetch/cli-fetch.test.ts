@@ -1,8 +1,7 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../lib/cli/fetch.ts';
 import { UsageError } from '../../lib/cli/io.ts';
-import { startServer, type TestServer } from './helpers.ts';
+import { runCli, startServer, type TestServer } from './helpers.ts';
 
 const ARTICLE = `<!doctype html><html lang="en"><head><title>Ferry timetable changes</title>
 <meta property="og:title" content="Ferry timetable changes">
@@ -22,16 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function fetchCli(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await run(args, {
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
-    stdin: new PassThrough(),
-  });
-  return { code, stdout, stderr, json: stdout.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+const fetchCli = (args: string[]) => runCli(run, args);
 
 describe('articles fetch', () => {
   it('prints the fetch result as one JSON line, without the body', async () => {

@@ -3,12 +3,12 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_USER_AGENT } from '../../lib/config.ts';
-import { PipelineError } from '../../lib/core/errors.ts';
 import { type FetchOptions, fetchPage } from '../../lib/core/fetch/index.ts';
 import { parseRetryAfter } from '../../lib/core/fetch/retry.ts';
 import {
   bridgeConnector,
   fakeResolver,
+  fetchError,
   PUBLIC_IP,
   recordingSleep,
   startServer,
@@ -31,16 +31,6 @@ function via(server: TestServer, extra: FetchOptions = {}) {
   const bridge = bridgeConnector(server);
   const { resolver } = fakeResolver({ 'news.example': [PUBLIC_IP] });
   return { options: { connector: bridge.connector, resolver, ...extra }, attempts: bridge.attempts };
-}
-
-async function fetchError(promise: Promise<unknown>): Promise<PipelineError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(PipelineError);
-    return error as PipelineError;
-  }
-  throw new Error('expected the fetch to fail');
 }
 
 const PAGE = '<!doctype html><html><head><title>T</title></head><body><p>Hello</p></body></html>';

@@ -1,24 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PipelineError } from '../../lib/core/errors.ts';
 import { fetchPage } from '../../lib/core/fetch/index.ts';
 import {
   bridgeConnector,
   fakeResolver,
+  fetchError,
   PUBLIC_IP,
   recordingConnector,
   startServer,
   type TestServer,
 } from './helpers.ts';
-
-async function fetchError(promise: Promise<unknown>): Promise<PipelineError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(PipelineError);
-    return error as PipelineError;
-  }
-  throw new Error('expected the fetch to fail');
-}
 
 const servers: TestServer[] = [];
 afterEach(async () => {

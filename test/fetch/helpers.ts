@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { expect } from 'vitest';
+import type { CliIO } from '../../lib/cli/io.ts';
+import { PipelineError } from '../../lib/core/errors.ts';
 import { nodeConnector } from '../../lib/core/fetch/connector.ts';
 import type { Connector, ConnectRequest, ResolvedAddress, Resolver } from '../../lib/core/fetch/types.ts';
 
@@ -114,3 +117,26 @@ export function recordingSleep(clock?: { now: number }): {
 }
 
 export const PUBLIC_IP = '93.184.216.34';
+
+/** The PipelineError a promise rejects with; fails the test when it resolves or rejects with anything else. */
+export async function fetchError(promise: Promise<unknown>): Promise<PipelineError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(PipelineError);
+    return error as PipelineError;
+  }
+  throw new Error('expected the fetch to fail');
+}
+
+/** Runs a CLI command in process, capturing its stdout lines (parsed as JSON too) and stderr lines. */
+export async function runCli(run: (args: string[], io: CliIO) => Promise<number>, args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await run(args, {
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+    stdin: new PassThrough(),
+  });
+  return { code, stdout, stderr, json: stdout.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}

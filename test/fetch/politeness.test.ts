@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PipelineError } from '../../lib/core/errors.ts';
 import { createFetcher, HostScheduler } from '../../lib/core/fetch/index.ts';
 import {
   bridgeConnector,
   fakeResolver,
+  fetchError,
   PUBLIC_IP,
   recordingSleep,
   startServer,
@@ -40,16 +40,6 @@ function politeFetcher(server: TestServer, clock = { now: 1_000_000 }) {
 }
 
 const paths = (server: TestServer) => server.requests.map((request) => request.path);
-
-async function fetchError(promise: Promise<unknown>): Promise<PipelineError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(PipelineError);
-    return error as PipelineError;
-  }
-  throw new Error('expected the fetch to fail');
-}
 
 describe('robots.txt', () => {
   it('a disallowed path is refused without being requested; robots.txt is fetched once per origin', async () => {
