@@ -1,5 +1,10 @@
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../lib/core/errors.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../../lib/core/url.ts';
@@ -99,6 +104,34 @@ describe('commit', () => {
       etag: '"abc123"',
       url: article.url,
     });
+  });
+
+  it('files every version under the first-ingest date, even when the publication date changes', async () => {
+    const clock = manualClock('2024-05-01T23:00:00.000Z');
+    const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 0 });
+    const v1 = makeArticle({
+      url: 'https://dated.example/a',
+      text: 'one',
+      publishedAt: '2024-04-30T10:00:00.000Z',
+    });
+    const first = await store.articles.commit(v1, makeRaw(v1));
+    clock.advance(3 * 86_400_000);
+    const v2 = makeArticle({ url: v1.url, text: 'two', publishedAt: '2024-05-03T10:00:00.000Z' });
+    const second = await store.articles.commit(v2, makeRaw(v2));
+    const folder = `dated.example/2024/05/01/${v1.id}/`;
+    expect(first.record.articleKey).toContain(`articles/${folder}v1-`);
+    expect(second.record.articleKey).toContain(`articles/${folder}v2-`);
+    expect(second.record.rawKey).toContain(`raw/${folder}v2-`);
+    expect(second.record.ingestedAt).toBe('2024-05-04T23:00:00.000Z');
+  });
+
+  it('reports an index entry whose S3 object is gone as an INTERNAL storage fault', async () => {
+    const store = await local.freshStore();
+    const article = makeArticle({ url: 'https://news.example/vanished' });
+    const { record } = await store.articles.commit(article, makeRaw(article));
+    await store.s3.send(new DeleteObjectCommand({ Bucket: store.bucketName, Key: record.articleKey }));
+    const error = await expectPipelineError(store.articles.getArticle(article.id), 'INTERNAL');
+    expect(error.message).toContain(record.articleKey);
   });
 
   it('rejects an invalid article with SCHEMA_VIOLATION and writes nothing', async () => {
