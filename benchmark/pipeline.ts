@@ -2,10 +2,12 @@
 // sitemap) from a loopback site and runs them through the embedded stack (crawl → in-process queue → ingest
 // handler → s3rver + dynalite on disk), the same path `npm start` takes. Reports throughput, per-article
 // latency and peak memory; writes benchmark/results/40-pipeline.json via writeResultSection.
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
 import type { SiteArticle } from '../lib/embedded/example-site/articles.ts';
 import { startSiteServerThread } from '../lib/embedded/example-site/thread.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
@@ -152,7 +154,8 @@ async function runOnce(articles: SiteArticle[], concurrency: number, mode: Mode)
         max: round(latencies.at(-1) ?? Number.NaN, 1),
       },
       queueToCommitMs: { p50: round(percentile(endToEnd, 50), 0), p95: round(percentile(endToEnd, 95), 0) },
-      peakRssMb: round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20, 0),
+      // Each run has a process of its own, so the process's maxRSS is this run's peak (samples as a floor).
+      peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20, 0),
       loadAverage,
     };
   } finally {
@@ -165,14 +168,36 @@ async function runOnce(articles: SiteArticle[], concurrency: number, mode: Mode)
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** One configuration per process, so one run's heap and peak RSS cannot carry over into the next. */
+async function runInChild(pages: number, concurrency: number, mode: Mode): Promise<RunResult> {
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    '--child',
+    '--pages',
+    String(pages),
+    '--concurrency',
+    String(concurrency),
+    '--mode',
+    mode,
+  ];
+  const { stdout } = await promisify(execFile)(process.execPath, args, {
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 15 * 60_000,
+  });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as RunResult;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       pages: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '4' },
       'no-write': { type: 'boolean', default: false },
-      /** Run the S3/DynamoDB servers on the handlers' own thread (as the tests do) instead of a worker. */
       mode: { type: 'string', default: 'threads,single' },
+      /** Internal: run one configuration in this process and print its result as JSON. */
+      child: { type: 'boolean', default: false },
     },
   });
   const PAGES = Number(values.pages);
@@ -183,11 +208,15 @@ async function main(): Promise<void> {
   const MODES = values.mode.split(',') as Mode[];
   if (MODES.some((mode) => mode !== 'threads' && mode !== 'single'))
     throw new Error('--mode takes threads and/or single');
-  const articles = generateArticles(PAGES);
+  if (values.child) {
+    const [mode, concurrency] = [MODES[0] as Mode, CONCURRENCIES[0] as number];
+    process.stdout.write(`${JSON.stringify(await runOnce(generateArticles(PAGES), concurrency, mode))}\n`);
+    return;
+  }
   const results: RunResult[] = [];
   for (const mode of MODES)
     for (const concurrency of CONCURRENCIES) {
-      const result = await runOnce(articles, concurrency, mode);
+      const result = await runInChild(PAGES, concurrency, mode);
       results.push(result);
       console.error(
         `${mode}, concurrency ${concurrency} (×10 records): ${result.ingested}/${result.pages} ingested, ${result.failed} failed, ` +
@@ -195,7 +224,6 @@ async function main(): Promise<void> {
           `peak RSS ${result.peakRssMb} MB`,
       );
     }
-  const maxRssMb = round(process.resourceUsage().maxRSS / 1024, 0);
 
   const rows = results.map(
     (r) =>
@@ -216,8 +244,9 @@ async function main(): Promise<void> {
     '',
     'Latency is per article from the start of its fetch to its commit (fetch, extract, S3 puts, DynamoDB commit, crawl',
     'state). "queue→commit" counts from the crawl queueing the URL, so it includes waiting behind the other pages.',
-    `Peak RSS is sampled every 50 ms per run (the S3 and DynamoDB servers live in the same process); the process's`,
-    `maxRSS over all runs was ${maxRssMb} MB.`,
+    "Each configuration runs in a fresh process; peak RSS is that process's maxRSS (all threads: the pipeline, the",
+    'S3/DynamoDB servers and, in `threads` mode, the site). The main heap is capped at 256 MB (`NODE_OPTIONS` in the',
+    'npm script) and helper threads at 128 MB old generation, so V8 collects instead of growing lazily.',
   ].join('\n');
   console.log(markdown);
   if (!values['no-write']) {
@@ -226,7 +255,7 @@ async function main(): Promise<void> {
       title: 'Pipeline throughput (embedded stack)',
       command: `npm run bench:pipeline -- --pages ${PAGES} --concurrency ${CONCURRENCIES.join(',')} --mode ${MODES.join(',')}`,
       markdown,
-      data: { machine: machineDescription(), pages: PAGES, results, maxRssMb },
+      data: { machine: machineDescription(), pages: PAGES, results },
     });
   }
 }
