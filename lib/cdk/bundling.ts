@@ -38,9 +38,12 @@ export function bundlingOptions(options: { bundleAwsSdk: boolean; sourceMap: boo
     // When false, aws-cdk-lib marks `@aws-sdk/*` external for Node.js 18+ runtimes.
     bundleAwsSDK: options.bundleAwsSdk,
     forceDockerBundling: false,
-    esbuildArgs: Object.fromEntries(
-      Object.entries(BUNDLE_ALIASES).map(([name, shim]) => [`--alias:${name}`, shim]),
-    ),
+    esbuildArgs: {
+      ...Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, shim]) => [`--alias:${name}`, shim])),
+      // Non-ASCII text (HTML entity tables, zod locales) as UTF-8, not \u escapes: ~100 KB less per bundle.
+      // Passed as an argument: aws-cdk-lib 2.276's `charset` option does not reach the esbuild command line.
+      '--charset': 'utf8',
+    },
     tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)),
   };
 }
