@@ -1,5 +1,7 @@
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
+import { BUNDLE_ALIASES, bundlingOptions } from '../../lib/cdk/bundling.ts';
 import * as cheerioShim from '../../lib/cdk/shims/cheerio.ts';
 
 describe('bundle aliases', () => {
@@ -31,5 +33,28 @@ describe('cheerio shim coverage', () => {
     }
     expect(imported.size).toBeGreaterThan(0);
     for (const name of imported) expect(cheerioShim, name).toHaveProperty(name);
+  });
+});
+
+describe('bundling options', () => {
+  it('build minified ESM with require() restored, the shims aliased and the SDK bundled or not', () => {
+    const bundled = bundlingOptions({ bundleAwsSdk: true, sourceMap: true });
+    expect(bundled).toMatchObject({
+      format: OutputFormat.ESM,
+      minify: true,
+      mainFields: ['module', 'main'],
+      bundleAwsSDK: true,
+      sourceMap: true,
+      forceDockerBundling: false,
+    });
+    expect(bundled.banner).toContain('createRequire(import.meta.url)');
+    expect(bundled.esbuildArgs).toMatchObject({
+      '--alias:cheerio': BUNDLE_ALIASES.cheerio,
+      '--charset': 'utf8',
+    });
+    expect(bundlingOptions({ bundleAwsSdk: false, sourceMap: false })).toMatchObject({
+      bundleAwsSDK: false,
+      sourceMap: false,
+    });
   });
 });
