@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
+import { startSiteServer } from '../../lib/embedded/example-site/server.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../lib/embedded/stack.ts';
 
 let dataDir: string;
@@ -87,6 +88,37 @@ describe('the embedded stack', () => {
       expect(await allRecords(stack)).toHaveLength(EXAMPLE_ARTICLES.length);
     } finally {
       await stack.stop();
+    }
+  });
+
+  it('crawls given sources instead of the example site; private ones only with allowPrivateNetwork', async () => {
+    const site = await startSiteServer({ articles: EXAMPLE_ARTICLES.slice(0, 3) });
+    try {
+      const blocked = await startEmbeddedStack({
+        sources: [{ url: site.feedUrl }],
+        port: false,
+        logLevel: 'SILENT',
+      });
+      try {
+        expect(blocked.exampleSite).toBeUndefined();
+        expect(await blocked.runOnce()).toMatchObject({ discovered: 0, queued: 0, ingested: 0 });
+      } finally {
+        await blocked.stop();
+      }
+      const allowed = await startEmbeddedStack({
+        sources: [{ url: site.feedUrl }],
+        allowPrivateNetwork: true,
+        fetcher: { minIntervalMs: 0 },
+        port: false,
+        logLevel: 'SILENT',
+      });
+      try {
+        expect(await allowed.runOnce()).toMatchObject({ discovered: 3, queued: 3, ingested: 3, failed: 0 });
+      } finally {
+        await allowed.stop();
+      }
+    } finally {
+      await site.close();
     }
   });
 
