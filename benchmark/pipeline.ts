@@ -106,10 +106,10 @@ async function runOnce(articles: SiteArticle[], concurrency: number, mode: Mode)
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
   const latencies: number[] = [];
   const endToEnd: number[] = [];
-  let peakRss = process.memoryUsage().rss;
+  let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 250);
   const stack = await startEmbeddedStack({
     dataDir,
     ...(site
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       pages: { type: 'string', default: '1000' },
-      concurrency: { type: 'string', default: '4' },
+      concurrency: { type: 'string', default: '1,2,4' },
       'no-write': { type: 'boolean', default: false },
       mode: { type: 'string', default: 'threads,single' },
       /** Internal: run one configuration in this process and print its result as JSON. */
