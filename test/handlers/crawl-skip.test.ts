@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { PipelineError } from '../../lib/core/errors.ts';
+import { skipReason } from '../../lib/handlers/crawl.ts';
+import { isRetryable } from '../../lib/handlers/ingest.ts';
+import type { CrawlStateRecord } from '../../lib/store/types.ts';
+
+const at = new Date('2026-05-01T12:00:00.000Z');
+const found = (extra: { modifiedAt?: string; publishedAt?: string } = {}) => ({
+  url: 'https://news.example/a',
+  via: 'sitemap',
+  ...extra,
+});
+const state = (extra: Partial<CrawlStateRecord>): CrawlStateRecord => ({
+  url: 'https://news.example/a',
+  failureCount: 0,
+  ...extra,
+});
+
+describe('skipReason', () => {
+  it('fetches URLs it has never seen', () => {
+    expect(skipReason(undefined, found(), at)).toBeUndefined();
+  });
+
+  it('skips permanent failures whatever the dates say', () => {
+    const failed = state({
+      permanentFailure: true,
+      lastOutcome: 'failed',
+      nextDueAt: '2020-01-01T00:00:00.000Z',
+    });
+    expect(skipReason(failed, found({ modifiedAt: '2026-05-01T11:00:00.000Z' }), at)).toBe(
+      'permanent-failure',
+    );
+  });
+
+  it('lets the source’s modification date decide when it has one: fresh, or changed since the last fetch', () => {
+    const fetched = state({
+      lastOutcome: 'created',
+      lastFetchedAt: '2026-05-01T10:00:00.000Z',
+      nextDueAt: '2026-05-01T14:00:00.000Z',
+    });
+    expect(skipReason(fetched, found({ modifiedAt: '2026-05-01T09:00:00.000Z' }), at)).toBe('fresh');
+    // Changed after the last fetch: fetched now, even though not due yet.
+    expect(skipReason(fetched, found({ modifiedAt: '2026-05-01T11:00:00.000Z' }), at)).toBeUndefined();
+  });
+
+  it('falls back to the next-due time without a modification date', () => {
+    const fetched = state({ lastOutcome: 'unchanged', lastFetchedAt: '2026-05-01T10:00:00.000Z' });
+    const publishedOnly = found({ publishedAt: '2026-04-01T00:00:00.000Z' });
+    expect(skipReason({ ...fetched, nextDueAt: '2026-05-01T13:00:00.000Z' }, publishedOnly, at)).toBe(
+      'not-due',
+    );
+    expect(
+      skipReason({ ...fetched, nextDueAt: '2026-05-01T11:59:59.000Z' }, publishedOnly, at),
+    ).toBeUndefined();
+  });
+
+  it('retries a transient failure once it is due, even when the source says nothing changed', () => {
+    const failed = state({
+      lastOutcome: 'failed',
+      lastFetchedAt: '2026-05-01T10:00:00.000Z',
+      failureCount: 2,
+    });
+    expect(
+      skipReason(
+        { ...failed, nextDueAt: '2026-05-01T11:00:00.000Z' },
+        found({ modifiedAt: '2026-01-01T00:00:00.000Z' }),
+        at,
+      ),
+    ).toBeUndefined();
+  });
+});
+
+describe('isRetryable', () => {
+  it('retries 5xx, 429, 408 and network trouble; never 4xx, blocked, non-HTML or article-less pages', () => {
+    const http = (status: number) => new PipelineError('HTTP_ERROR', `HTTP ${status}`, { status });
+    expect([500, 502, 503, 429, 408].map((status) => isRetryable(http(status)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect([400, 401, 403, 404, 410].map((status) => isRetryable(http(status)))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    for (const code of ['TIMEOUT', 'CONNECTION_FAILED'] as const)
+      expect(isRetryable(new PipelineError(code, code))).toBe(true);
+    for (const code of [
+      'BLOCKED_ADDRESS',
+      'NOT_HTML',
+      'NO_ARTICLE',
+      'INVALID_URL',
+      'ROBOTS_DISALLOWED',
+    ] as const) {
+      expect(isRetryable(new PipelineError(code, code))).toBe(false);
+    }
+    expect(isRetryable(new PipelineError('DNS_FAILED', 'no such host', { retryable: false }))).toBe(false);
+  });
+});
