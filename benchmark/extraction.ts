@@ -5,7 +5,7 @@
 //   npm run bench                      quality + speed, writes benchmark/results/10-extraction.json
 //   npm run bench:quality -- --min-f1 0.96 --min-precision 0.94     quality only; exits 1 below a floor
 // Options: --worst N (print the N worst pages), --only ID[,ID] (a subset), --no-jsdom, --data DIR.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Readability } from '@mozilla/readability';
@@ -13,6 +13,7 @@ import { load } from 'cheerio';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { parseHTML } from 'linkedom';
 import { extractContent } from '../lib/core/extract/content.ts';
+import { toPlainText } from '../lib/core/extract/text.ts';
 import { type CorpusScoreWithError, evaluateCorpus, type PageScore, scorePage } from './metric.ts';
 import { writeResultSection } from './report.ts';
 
@@ -28,6 +29,10 @@ const { values: args } = parseArgs({
     data: {
       type: 'string',
       default: new URL('../../shared/benchmarks/article-extraction/', import.meta.url).pathname,
+    },
+    'readability-data': {
+      type: 'string',
+      default: new URL('../../shared/benchmarks/readability-pages/', import.meta.url).pathname,
     },
   },
 });
@@ -111,23 +116,27 @@ interface SystemRun {
   label: string;
   outputs: Map<string, string>;
   timesMs: number[];
+  /** Pages on which the system threw (scored as empty output, as upstream does for failures). */
+  failures: number;
 }
 
 function run(label: string, extractor: Extractor): SystemRun {
   const outputs = new Map<string, string>();
   const timesMs: number[] = [];
+  let failures = 0;
   for (const page of pages) {
     const started = performance.now();
     let text = '';
     try {
       text = extractor(page.html, page.url);
     } catch (error) {
+      failures++;
       console.error(`${label} threw on ${page.id}: ${(error as Error).message}`);
     }
     timesMs.push(performance.now() - started);
     outputs.set(page.id, text);
   }
-  return { label, outputs, timesMs };
+  return { label, outputs, timesMs, failures };
 }
 
 function scoreOutputs(outputs: (id: string) => string | undefined): {
@@ -220,6 +229,58 @@ if (args['quality-only']) {
   process.exit(failures.length > 0 ? 1 : 0);
 }
 
+// ---- body text on Readability's own test pages: agreement with its expected output ----
+interface Agreement {
+  label: string;
+  pages: number;
+  corpus: CorpusScoreWithError;
+}
+
+function readabilityPagesAgreement(): Agreement[] {
+  const dir = args['readability-data'].endsWith('/')
+    ? args['readability-data']
+    : `${args['readability-data']}/`;
+  if (!existsSync(dir)) return [];
+  const cases = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(`${dir}${entry.name}/expected.html`))
+    .map((entry) => entry.name)
+    .sort();
+  // The page URL upstream's tests use, so relative URLs resolve the same way.
+  const url = 'http://fakehost/test/page.html';
+  const expected = cases.map((name) => {
+    const $ = load(readFileSync(`${dir}${name}/expected.html`, 'utf8'));
+    return toPlainText($.root().toArray());
+  });
+  const systems: [string, Extractor][] = [
+    [oursLabel, ours],
+    ['@mozilla/readability 0.6 + linkedom', readabilityLinkedom],
+  ];
+  return systems.map(([label, extractor]) => {
+    const scored = cases.map((name, i) => {
+      let text = '';
+      try {
+        text = extractor(readFileSync(`${dir}${name}/source.html`, 'utf8'), url);
+      } catch {
+        // scored as empty output
+      }
+      return scorePage(expected[i], text);
+    });
+    return { label, pages: cases.length, corpus: evaluateCorpus(scored, { seed: 2020 }) };
+  });
+}
+
+const agreement = args.only ? [] : readabilityPagesAgreement();
+if (agreement.length > 0) {
+  console.log(
+    `body text on ${agreement[0]!.pages} readability-pages, against Readability's expected output:`,
+  );
+  for (const row of agreement) {
+    console.log(
+      `  ${row.label.padEnd(48)} ${formatWithError(row.corpus, 'f1')}  P ${format(row.corpus.score.precision)}  R ${format(row.corpus.score.recall)}`,
+    );
+  }
+}
+
 // ---- speed (the quality pass above doubled as warm-up for ours) ----
 interface Speed {
   label: string;
@@ -229,6 +290,7 @@ interface Speed {
   f1: number;
   precision: number;
   recall: number;
+  failures: number;
 }
 
 function percentile(sorted: number[], fraction: number): number {
@@ -249,6 +311,7 @@ function speedOf(systemRun: SystemRun): Speed {
     f1: score.f1,
     precision: score.precision,
     recall: score.recall,
+    failures: systemRun.failures,
   };
 }
 
@@ -279,7 +342,7 @@ if (!args.only && !args['no-write']) {
       .slice(1)
       .map(
         (speed) =>
-          `| ${speed.label} (measured live, this run) | ${format(speed.f1)} | ${format(speed.precision)} | ${format(speed.recall)} | | |`,
+          `| ${speed.label} (measured live, this run${speed.failures > 0 ? `; threw on ${speed.failures} page${speed.failures > 1 ? 's' : ''}, scored empty` : ''}) | ${format(speed.f1)} | ${format(speed.precision)} | ${format(speed.recall)} | | |`,
       ),
     ...referenceRows.map(
       (row) =>
@@ -308,6 +371,21 @@ if (!args.only && !args['no-write']) {
     ...speedRows,
     '',
     `Readability.js measured live scores F1 ${format(liveReadability.f1)} here (published: 0.947 with jsdom).`,
+    ...(agreement.length > 0
+      ? [
+          '',
+          `Body text on the ${agreement[0]!.pages} pages of Mozilla's Readability test suite (readability-pages), scored`,
+          "with the same metric against the text of Readability's expected output (so Readability itself is the",
+          'reference there, and agreement rather than correctness is measured):',
+          '',
+          '| system | F1 | precision | recall |',
+          '| --- | --- | --- | --- |',
+          ...agreement.map(
+            (row) =>
+              `| ${row.label} | ${formatWithError(row.corpus, 'f1')} | ${format(row.corpus.score.precision)} | ${format(row.corpus.score.recall)} |`,
+          ),
+        ]
+      : []),
   ].join('\n');
   writeResultSection({
     name: '10-extraction',
@@ -319,6 +397,7 @@ if (!args.only && !args['no-write']) {
       ours: { label: oursLabel, ...oursScore.corpus },
       references: referenceRows,
       speed: speeds,
+      readabilityPages: agreement,
     },
   });
   console.log('wrote benchmark/results/10-extraction.json and benchmark/RESULTS.md');

@@ -340,9 +340,11 @@ function scoreCandidates(
   };
   const distribute = (start: Element | null, score: number): void => {
     let ancestor: Element | null = start;
-    for (let level = 0; level < 5 && ancestor && ancestor !== body; level++) {
+    for (let level = 0; level < 5 && ancestor; level++) {
       const divider = level === 0 ? 1 : level === 1 ? 2 : level * 3;
       addScore(ancestor, score / divider);
+      // <body> itself may be the container (paragraphs straight under it), nothing above it may.
+      if (ancestor === body) break;
       ancestor = ancestor.parent && isElement(ancestor.parent) ? ancestor.parent : null;
     }
   };

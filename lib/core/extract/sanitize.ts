@@ -22,7 +22,6 @@ const DROP_WITH_CONTENT = new Set([
   'head',
   'title',
   'svg',
-  'math',
   'canvas',
   'button',
   'input',

@@ -98,7 +98,13 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
       current.push(preDepth > 0 ? data : data.replace(/[\s\u00a0]+/g, ' '));
       continue;
     }
-    if (!isElement(node)) continue;
+    if (!isElement(node)) {
+      // A document root or fragment: its children are the content.
+      if (node.type === 'root' && hasChildren(node)) {
+        for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+      }
+      continue;
+    }
     const name = node.name;
     if (NEVER_TEXT_TAGS.has(name) || options.skip?.(node)) continue;
     if (name === 'br') {
