@@ -6,6 +6,7 @@
 //   npm run bench:quality -- --min-f1 0.96 --min-precision 0.94     quality only; exits 1 below a floor
 // Options: --worst N (print the N worst pages), --only ID[,ID] (a subset), --no-jsdom, --data DIR.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Readability } from '@mozilla/readability';
@@ -37,6 +38,10 @@ const { values: args } = parseArgs({
   },
 });
 
+// Timings are only comparable between systems measured in the same run; the load says how busy the machine was.
+const loadAtStart = loadavg()
+  .map((value) => value.toFixed(2))
+  .join(' / ');
 const dataDir = args.data.endsWith('/') ? args.data : `${args.data}/`;
 if (!existsSync(`${dataDir}ground-truth.json`)) {
   console.error(`benchmark data not found in ${dataDir} (pass --data DIR)`);
@@ -335,7 +340,6 @@ for (const speed of speeds) {
 for (const failure of failures) console.error(failure);
 
 if (!args.only && !args['no-write']) {
-  const liveReadability = speeds.find((speed) => speed.label.includes('jsdom')) ?? speeds[1]!;
   const qualityRows = [
     `| ${oursLabel} (this run) | ${formatWithError(oursScore.corpus, 'f1')} | ${formatWithError(oursScore.corpus, 'precision')} | ${formatWithError(oursScore.corpus, 'recall')} | ${formatWithError(oursScore.corpus, 'accuracy')} | |`,
     ...speeds
@@ -370,7 +374,10 @@ if (!args.only && !args['no-write']) {
     '| --- | --- | --- | --- | --- |',
     ...speedRows,
     '',
-    `Readability.js measured live scores F1 ${format(liveReadability.f1)} here (published: 0.947 with jsdom).`,
+    `Readability.js measured live here: F1 ${speeds
+      .slice(1)
+      .map((speed) => `${format(speed.f1)} (${speed.label.replace('@mozilla/readability 0.6 + ', 'over ')})`)
+      .join(', ')}; published: 0.947 (over jsdom). Load average when the run started: ${loadAtStart}.`,
     ...(agreement.length > 0
       ? [
           '',
