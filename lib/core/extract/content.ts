@@ -191,6 +191,12 @@ function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>): 
   return unlikely;
 }
 
+/** Microdata saying "this is the article body" outweighs any class name on the same element. */
+function isMarkedArticleBody(element: Element): boolean {
+  const itemprop = element.attribs.itemprop;
+  return itemprop !== undefined && /\barticlebody\b/i.test(itemprop);
+}
+
 function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlikely' | undefined {
   const name = element.name;
   if (DROP_TAGS.has(name)) return 'furniture';
@@ -200,7 +206,13 @@ function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlike
   if (style && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)) return 'furniture';
   const role = attribs.role;
   if (role && BOILERPLATE_ROLES.has(role.toLowerCase())) return 'furniture';
-  if (flags.stripUnlikely && name !== 'body' && name !== 'a' && name !== 'html') {
+  if (
+    flags.stripUnlikely &&
+    name !== 'body' &&
+    name !== 'a' &&
+    name !== 'html' &&
+    !isMarkedArticleBody(element)
+  ) {
     const match = `${attribs.class ?? ''} ${attribs.id ?? ''}`;
     if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return 'unlikely';
   }
@@ -544,7 +556,7 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
       const text = s?.text ?? 0;
       // Never prune by class an element that holds most of the article: a stray "comments-on" class on the
       // article wrapper must not cost the whole body.
-      if (text < total * 0.6 && looksLikeBoilerplateByClass(element)) {
+      if (text < total * 0.6 && !isMarkedArticleBody(element) && looksLikeBoilerplateByClass(element)) {
         excluded.add(element);
         return true;
       }
