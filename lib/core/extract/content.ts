@@ -213,7 +213,7 @@ function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlike
     name !== 'html' &&
     !isMarkedArticleBody(element)
   ) {
-    const match = `${attribs.class ?? ''} ${attribs.id ?? ''}`;
+    const match = `${attribs.class ?? ''} ${meaningfulId(element) ?? ''}`;
     if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return 'unlikely';
   }
   return undefined;
@@ -504,9 +504,19 @@ function classTokens(element: Element): string[] {
   const tokens: string[] = [];
   const className = element.attribs.class;
   if (className) for (const token of className.split(/\s+/)) if (token) tokens.push(token.toLowerCase());
-  const id = element.attribs.id;
+  const id = meaningfulId(element);
   if (id) tokens.push(id.toLowerCase());
   return tokens;
+}
+
+/**
+ * The id, unless it is a slug made from a heading ("sharing-with-a-single-developer"): documentation and
+ * Markdown generators name sections after their titles, which says nothing about what the section is.
+ */
+function meaningfulId(element: Element): string | undefined {
+  const id = element.attribs.id;
+  if (!id || id.split(/[-_]/).length > 3) return undefined;
+  return id;
 }
 
 function looksLikeBoilerplateByClass(element: Element): boolean {
