@@ -722,7 +722,10 @@ function shouldRemove(
   if (!s) return false;
   const weight = classWeight(element, flags);
   const contentScore = scores.get(element) ?? 0;
-  if (weight + contentScore < 0) return true;
+  // Lists start with a negative tag score, so a list of prose items would go for its tag alone; the link and
+  // shape rules below judge lists instead.
+  const isListTag = element.name === 'ul' || element.name === 'ol';
+  if (weight + contentScore < 0 && !isListTag) return true;
   if (s.commas >= 10) return false;
   const isList = element.name === 'ul' || element.name === 'ol' || (s.text > 0 && s.listText / s.text > 0.9);
   const density = linkDensity(s);
