@@ -367,6 +367,15 @@ describe('hostile input', () => {
     expect(content!.wordCount).toBeGreaterThan(1000);
   });
 
+  it('is not slowed into a hang by megabyte-long class names built to make patterns backtrack', () => {
+    const hostileClass = `${'hover-'.repeat(150_000)}x ${'display '.repeat(50_000)}`;
+    const html = articlePage(
+      `<div class="${hostileClass}" style="${'display '.repeat(50_000)}"><p>Inside the oddly classed box, a paragraph of the story that is long enough.</p></div>`,
+    );
+    const { text } = extractFrom(html, undefined, PARSERS[1]![1]);
+    expect(text).toContain(KEEP_FIRST);
+  });
+
   it('returns undefined rather than throwing when there is no content', () => {
     expect(extractContent(load(''), { pageUrl: PAGE_URL })).toBeUndefined();
     expect(

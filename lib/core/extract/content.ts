@@ -213,11 +213,14 @@ function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlike
     name !== 'html' &&
     !isMarkedArticleBody(element)
   ) {
-    const match = `${attribs.class ?? ''} ${meaningfulId(element) ?? ''}`;
+    // Capped: a hostile megabyte-long class attribute must not cost regex time.
+    const match = `${attribs.class ?? ''} ${meaningfulId(element) ?? ''}`.slice(0, MAX_CLASS_CHARS);
     if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return 'unlikely';
   }
   return undefined;
 }
+
+const MAX_CLASS_CHARS = 500;
 
 const INPUT_TAGS = new Set(['input', 'select', 'textarea', 'button']);
 
@@ -308,8 +311,8 @@ function linkDensity(s: Stats | undefined): number {
 function classWeight(element: Element, flags: Flags): number {
   if (!flags.weightClasses) return 0;
   let weight = 0;
-  const className = element.attribs.class;
-  const id = element.attribs.id;
+  const className = element.attribs.class?.slice(0, MAX_CLASS_CHARS);
+  const id = element.attribs.id?.slice(0, MAX_CLASS_CHARS);
   if (className) {
     if (NEGATIVE_CLASS.test(className)) weight -= 25;
     if (POSITIVE_CLASS.test(className)) weight += 25;
@@ -502,8 +505,11 @@ function blockText(element: Element, excluded: Set<Element>): string {
 
 function classTokens(element: Element): string[] {
   const tokens: string[] = [];
-  const className = element.attribs.class;
-  if (className) for (const token of className.split(/\s+/)) if (token) tokens.push(token.toLowerCase());
+  const className = element.attribs.class?.slice(0, MAX_CLASS_CHARS);
+  if (className) {
+    for (const token of className.split(/\s+/))
+      if (token && token.length <= 100) tokens.push(token.toLowerCase());
+  }
   const id = meaningfulId(element);
   if (id) tokens.push(id.toLowerCase());
   return tokens;
