@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CrawlSource } from '../config.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import { canonicalizeUrl } from '../core/url.ts';
-import type { IngestMessage, IngestQueue } from '../queue/types.ts';
+import { INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from '../queue/types.ts';
 import type { CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
 import type { HandlerLogger } from './logging.ts';
 
@@ -139,23 +139,30 @@ export function createCrawlHandler(deps: CrawlDependencies) {
       logger.info('source discovered', { source: source.url, urls: items.length });
     }
     summary.discovered = found.size;
-    const toQueue = await mapLimit([...found.values()], lookupConcurrency, async ({ item, source }) => {
+    // Messages go out a batch at a time while the look-ups go on, so ingest starts before the crawl ends.
+    let pending: IngestMessage[] = [];
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      if (batch.length === 0) return;
+      await deps.queue.send(batch);
+      summary.queued += batch.length;
+    };
+    await mapLimit([...found.values()], lookupConcurrency, async ({ item, source }) => {
       const reason = skipReason(await deps.crawlState.get(item.url), item, at);
       if (reason !== undefined) {
         summary.skipped[reason]++;
-        return undefined;
+        return;
       }
-      const message: IngestMessage = {
+      pending.push({
         url: item.url,
         source,
         discoveredAt: at.toISOString(),
         ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
-      };
-      return message;
+      });
+      if (pending.length >= INGEST_BATCH_SIZE) await flush();
     });
-    const messages = toQueue.filter((message): message is IngestMessage => message !== undefined);
-    await deps.queue.send(messages);
-    summary.queued = messages.length;
+    await flush();
     logger.info('crawl done', { ...summary });
     return summary;
   };
