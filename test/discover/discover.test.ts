@@ -241,6 +241,22 @@ describe('sitemaps', () => {
     expect(error).toMatchObject({ code: 'TOO_LARGE' });
   });
 
+  it.each([
+    ['a sitemap', '/sitemap.xml', XML, (tags: string) => `<?xml version="1.0"?><urlset>${tags}</urlset>`],
+    ['a home page', '/', 'text/html', (tags: string) => `<!doctype html><html><body>${tags}</body></html>`],
+  ])(
+    '%s of millions of tiny elements is refused before it is parsed, not an out-of-memory crash',
+    async (_name, path, type, wrap) => {
+      // 20 MiB of <x/> is 5 million elements: a DOM of them needs more than a 512 MB Lambda has.
+      const body = wrap('<x/>'.repeat(1_100_000));
+      const { options } = await site({ [path]: { type, body } });
+      const error = await discover(`http://news.example${path}`, options).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PipelineError);
+      expect(error).toMatchObject({ code: 'TOO_LARGE', details: { url: `http://news.example${path}` } });
+      expect((error as Error).message).toMatch(/more than 1000000 tags/);
+    },
+  );
+
   it('a gzipped sitemap bomb is stopped by the same cap', async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x20));
     const { options } = await site({ '/sitemap.xml.gz': { type: 'application/gzip', body: bomb } });

@@ -8,9 +8,15 @@ const FEED_TYPES = new Set([
   'text/xml',
 ]);
 
+/** A `<link>` start tag; `[^<>]` keeps every attempt short, so the scan is linear on any input. */
+const LINK_TAG = /<link\b[^<>]*>/gi;
+
 /** Feed URLs announced by `<link rel="alternate" type="application/rss+xml|atom+xml" href>` (raw, in order). */
 export function findFeedLinks(html: string): string[] {
-  const $ = load(html);
+  // Only the <link> tags are parsed, not the page: a hostile page of deeply nested elements takes the DOM
+  // builder minutes (a million `<x/>` took ten), and a DOM of it would not fit in a small Lambda anyway.
+  const tags = html.replace(/<!--[\s\S]*?-->/g, '').match(LINK_TAG) ?? [];
+  const $ = load(tags.join(''));
   const links: string[] = [];
   $('link[rel][href]').each((_index, element) => {
     const rel = ($(element).attr('rel') ?? '').toLowerCase().split(/\s+/);

@@ -6,7 +6,7 @@ import { canonicalizeUrl } from '../url.ts';
 import { findFeedLinks, looksLikeHtmlDocument } from './autodiscover.ts';
 import { feedKind, parseFeed, type RawEntry } from './feeds.ts';
 import { parseSitemapIndex, parseUrlset, robotsSitemaps, sitemapKind } from './sitemaps.ts';
-import { parseXml, type XmlDocument } from './xml.ts';
+import { checkTagCount, parseXml, type XmlDocument } from './xml.ts';
 
 export type DiscoveryVia = 'rss' | 'atom' | 'rdf' | 'sitemap' | 'news-sitemap' | 'page';
 
@@ -141,6 +141,7 @@ class Discovery {
     if (isGzip(bytes)) bytes = gunzipCapped(bytes, this.maxBytes, result.url);
     const text = decodeText(bytes);
     const finalUrl = result.url;
+    checkTagCount(text, finalUrl);
 
     if (role === 'source' && new URL(finalUrl).pathname === '/robots.txt') {
       await this.readSitemaps(robotsSitemaps(text), finalUrl, depth);

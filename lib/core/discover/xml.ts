@@ -1,4 +1,5 @@
 import { type CheerioAPI, load } from 'cheerio';
+import { PipelineError } from '../errors.ts';
 
 /** A DOM element as cheerio's XML mode produces it. */
 export type XmlElement = ReturnType<ReturnType<CheerioAPI['root']>['children']>[number];
@@ -6,6 +7,27 @@ export type XmlElement = ReturnType<ReturnType<CheerioAPI['root']>['children']>[
 export interface XmlDocument {
   $: CheerioAPI;
   root: XmlElement | undefined;
+}
+
+/**
+ * Most tags a feed, sitemap or page is parsed with. A real 50,000-URL sitemap has about 500,000; a DOM node costs
+ * a few hundred bytes, so 20 MiB of `<x/>` (5 million elements) would exhaust a 512 MB Lambda, and in HTML, where
+ * such tags nest, parsing them takes minutes.
+ */
+export const MAX_TAGS = 1_000_000;
+
+/** Throws TOO_LARGE when the text has more than MAX_TAGS tags; counts `<` without building anything. */
+export function checkTagCount(text: string, url: string): void {
+  let count = 0;
+  for (let index = text.indexOf('<'); index !== -1; index = text.indexOf('<', index + 1)) {
+    if (++count > MAX_TAGS) {
+      throw new PipelineError('TOO_LARGE', `${url} has more than ${MAX_TAGS} tags; it is not parsed`, {
+        url,
+        maxTags: MAX_TAGS,
+        retryable: false,
+      });
+    }
+  }
 }
 
 /** Parses XML tolerantly (htmlparser2 in XML mode never throws; malformed input yields a partial tree). */
