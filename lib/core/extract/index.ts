@@ -222,6 +222,8 @@ export function limitNesting(html: string, maxDepth: number): string {
   // [^<>] keeps every attempt short, so the scan stays linear even on "<a<a<a…" garbage.
   const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b[^<>]*>/g;
   let depth = 0;
+  // Inside <svg> or <math>, "/>" closes an element; elsewhere HTML ignores it and "<x/>" is a start tag.
+  let foreignDepth = 0;
   let tooDeep = false;
   const dropped = new Map<string, number>();
   const kept: string[] = [];
@@ -236,7 +238,11 @@ export function limitNesting(html: string, maxDepth: number): string {
       tag.lastIndex = closer.exec(html)?.index ?? html.length;
       continue;
     }
-    if (OPTIONAL_END_OR_VOID.has(name) || match[0].endsWith('/>')) continue;
+    const selfClosing = match[0].endsWith('/>');
+    const foreignRoot = name === 'svg' || name === 'math';
+    if (foreignRoot && closing) foreignDepth = Math.max(0, foreignDepth - 1);
+    else if (foreignRoot && !selfClosing) foreignDepth++;
+    if (OPTIONAL_END_OR_VOID.has(name) || (selfClosing && (foreignDepth > 0 || foreignRoot))) continue;
     if (closing) {
       const pending = dropped.get(name) ?? 0;
       if (pending > 0) {
