@@ -150,17 +150,22 @@ type Frame = AnyNode | { [EXIT]: string };
 
 export function sanitizeToHtml(nodes: readonly AnyNode[], options: SanitizeOptions): string {
   const out: string[] = [];
+  let preDepth = 0;
   const stack: Frame[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) stack.push(nodes[i]!);
   while (stack.length > 0) {
     const frame = stack.pop()!;
     if (EXIT in frame) {
+      if (frame[EXIT] === 'pre') preDepth--;
       out.push(`</${frame[EXIT]}>`);
       continue;
     }
     const node = frame;
     if (node.type === 'text') {
-      out.push(escapeText((node as { data: string }).data));
+      const data = (node as { data: string }).data;
+      // Indentation between tags (left behind by removed furniture) shrinks to one separator; <pre> keeps all.
+      if (preDepth === 0 && /^[\s]+$/.test(data)) out.push(data.includes('\n') ? '\n' : ' ');
+      else out.push(escapeText(data));
       continue;
     }
     if (!isElement(node)) continue; // comments, CDATA, directives
@@ -184,6 +189,7 @@ export function sanitizeToHtml(nodes: readonly AnyNode[], options: SanitizeOptio
     if (allowed) {
       out.push(`<${name}${renderAttributes(node, name, options.baseUrl)}>`);
       if (VOID_TAGS.has(name)) continue;
+      if (name === 'pre') preDepth++;
       stack.push({ [EXIT]: name });
     }
     if (hasChildren(node)) {
