@@ -53,6 +53,18 @@ describe('the address guard refuses before any connection', () => {
     'http://[2001:db8::1]/',
     'http://[64:ff9b::a00:1]/',
     'http://[2002:7f00:1::]/',
+    // Spellings WHATWG URL folds into loopback before the guard sees the host:
+    'http://127.0.0.1./',
+    'http://0x7f.0.0.1./',
+    'http://127.0.0.1%2e/',
+    'http://%31%32%37.0.0.1/',
+    'http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/', // full-width digits
+    'http://127\u30020\u30020\u30021/', // ideographic full stops
+    'http://0000000000177.1/',
+    'http://127.0.0.1\\@evil.example/', // the backslash ends the host
+    'HTTP://[::FFFF:127.0.0.1]:80/',
+    'http://[0:0:0:0:0:0:0:1]/',
+    'http://[::127.0.0.1]/',
   ])('%s', async (url) => {
     const { connector, attempts } = recordingConnector();
     const { resolver, calls } = fakeResolver({});
@@ -130,6 +142,8 @@ describe('URL rules', () => {
     ['file:///etc/passwd', 'INVALID_URL'],
     ['javascript:alert(1)', 'INVALID_URL'],
     ['http://user:secret@example.com/', 'INVALID_URL'],
+    ['http://example.com@127.0.0.1/', 'INVALID_URL'],
+    ['http://secret@example.com/', 'INVALID_URL'],
     ['not a url', 'INVALID_URL'],
     ['http://example.com:8080/', 'BLOCKED_ADDRESS'],
     ['http://example.com:22/', 'BLOCKED_ADDRESS'],
