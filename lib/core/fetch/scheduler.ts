@@ -40,30 +40,24 @@ export class HostScheduler {
     host: string,
     options: { minIntervalMs?: number; signal?: AbortSignal } = {},
   ): Promise<() => void> {
-    const key = host.toLowerCase();
-    let state = this.hosts.get(key);
-    if (state === undefined) {
-      state = { active: 0, lastStart: undefined, gate: Promise.resolve(), waiters: [] };
-      this.hosts.set(key, state);
-    }
+    const state = this.stateOf(host);
     const interval = Math.max(this.minIntervalMs, options.minIntervalMs ?? 0);
     const previous = state.gate;
     let openGate = () => {};
     state.gate = new Promise<void>((resolve) => {
       openGate = resolve;
     });
-    const host_ = state;
     try {
       await previous;
-      while (host_.active >= this.maxConcurrentPerHost) {
-        await new Promise<void>((resolve) => host_.waiters.push(resolve));
+      while (state.active >= this.maxConcurrentPerHost) {
+        await new Promise<void>((resolve) => state.waiters.push(resolve));
       }
-      if (host_.lastStart !== undefined) {
-        const wait = host_.lastStart + interval - this.now();
+      if (state.lastStart !== undefined) {
+        const wait = state.lastStart + interval - this.now();
         if (wait > 0) await this.sleep(wait, options.signal);
       }
-      host_.active++;
-      host_.lastStart = this.now();
+      state.active++;
+      state.lastStart = this.now();
     } finally {
       openGate();
     }
@@ -71,9 +65,19 @@ export class HostScheduler {
     return () => {
       if (released) return;
       released = true;
-      host_.active--;
-      host_.waiters.shift()?.();
+      state.active--;
+      state.waiters.shift()?.();
     };
+  }
+
+  private stateOf(host: string): HostState {
+    const key = host.toLowerCase();
+    let state = this.hosts.get(key);
+    if (state === undefined) {
+      state = { active: 0, lastStart: undefined, gate: Promise.resolve(), waiters: [] };
+      this.hosts.set(key, state);
+    }
+    return state;
   }
 
   /** Requests in flight to a host (for tests and metrics). */
