@@ -12,7 +12,7 @@ import type { Article } from '../lib/core/article.ts';
 import type { DynamoDbEngine } from '../lib/embedded/servers.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { createDynamoDbClient, createS3Client } from '../lib/store/aws/clients.ts';
-import { createAwsStore } from '../lib/store/aws/index.ts';
+import { createAwsStore, DEFAULT_SINCE_FEED_SETTLE_MS } from '../lib/store/aws/index.ts';
 import { makeArticle, makeRawPage } from '../test/api/fixtures.ts';
 import { writeResultSection } from './report.ts';
 
@@ -207,6 +207,7 @@ async function measurePlacement(serversThread: boolean): Promise<PlacementResult
   try {
     console.error(`seeding ${ARTICLES} articles on ${SITES} sites…`);
     const seedStarted = performance.now();
+    const seedStartedAt = new Date().toISOString();
     const articles: Article[] = Array.from({ length: ARTICLES }, (_, index) =>
       makeArticle({
         url: `https://site${index % SITES}.example/news/${index}`,
@@ -244,6 +245,24 @@ async function measurePlacement(serversThread: boolean): Promise<PlacementResult
         (_, site) => `/articles?site=site${site}.example&limit=${PAGE_SIZE}`,
       ),
     };
+    // The poller's feed: everything since the seeding began, oldest first, across sites.
+    const sincePages: Scenario = {
+      kind: 'pages',
+      firstPages: [`/articles?since=${seedStartedAt}&limit=${PAGE_SIZE}`],
+    };
+    // Items younger than the store's settle window are held back from the since feed; let them settle.
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_SINCE_FEED_SETTLE_MS));
+    // Measure only what answers correctly: full first pages from both listings.
+    for (const target of [...sitePages.firstPages.slice(0, 1), ...sincePages.firstPages]) {
+      const page = (await (await fetch(`${queryUrl}${target}`)).json()) as { items?: unknown[] };
+      const expected = Math.min(
+        PAGE_SIZE,
+        target.includes('since=') ? ARTICLES : Math.ceil(ARTICLES / SITES),
+      );
+      if (page.items?.length !== expected) {
+        throw new Error(`${target} returned ${page.items?.length} items, expected ${expected}`);
+      }
+    }
     const scenarios: Array<[string, string, Scenario]> = [
       [
         'GET /articles/{id}',
@@ -255,6 +274,11 @@ async function measurePlacement(serversThread: boolean): Promise<PlacementResult
         'GET /articles?site= (paginated)',
         `each virtual user walks a random site's listing (${ARTICLES / SITES} articles) ${PAGE_SIZE} per page, following nextCursor`,
         sitePages,
+      ],
+      [
+        'GET /articles?since= (paginated)',
+        `each virtual user walks the whole since feed (${ARTICLES} articles, all sites, oldest first) ${PAGE_SIZE} per page`,
+        sincePages,
       ],
     ];
     const loadAverages = [loadavg()[0] ?? 0];
