@@ -405,6 +405,24 @@ describe('page furniture recognised by its text', () => {
     expect(text).toContain('By contrast, the council said on Monday, November 18, that it would wait.');
   });
 
+  it('drops wire-story credits and engagement prompts', () => {
+    const fragment = `
+      <p>(Reporting by Jane Doe; Editing by John Roe)</p>
+      <p>Associated Press writer Ann Smith contributed to this report.</p>
+      <p>Like this story? Share it with a friend!</p>
+      <p>Follow @LedgerNews on Twitter for more coverage of the coast.</p>`;
+    const { text } = extractFrom(articlePage(fragment));
+    for (const line of [
+      'Reporting by',
+      'contributed to this report',
+      'Like this story',
+      'Follow @LedgerNews',
+    ]) {
+      expect(text).not.toContain(line);
+    }
+    expect(text).toContain(KEEP_LAST);
+  });
+
   it('drops a teaser heading line and the links it introduces', () => {
     const fragment = `
       <div>You may also like...</div>

@@ -132,6 +132,14 @@ export const BOILERPLATE_TEXT = [
   /^follow (us|@?[\w.]+) on (twitter|facebook|instagram|linkedin|google news)/i,
   /\bfollow (him|her|them|us|me) on (twitter|facebook|instagram|linkedin|x)\b/i,
   /^(got|have) a (news )?tip\b/i,
+  // credits and contributor lines of wire stories
+  /^\(?(reporting|writing|additional reporting|compiled|edited|editing) by\b/i,
+  /\bcontributed (reporting )?to (this|the) (report|story|article)\.?\)?$/i,
+  /^(reach|contact|e-?mail) the (reporters?|writers?|authors?)\b/i,
+  // engagement prompts
+  /^(like|enjoy(ed)?) this (story|article|post)\?/i,
+  /^if you (enjoyed|liked|appreciated) this (article|story|post)\b/i,
+  /^(posted|filed) (on|under|in)\b.{0,80}$/i,
   /^(click|tap) here to/i,
   /^(image|photo|picture)( credit)?s?:/i,
   /^(skip to|jump to) (main )?content/i,
