@@ -8,8 +8,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/cdk/app.ts';
+import { BUCKET_PREFIXES } from '../../lib/cdk/article-pipeline.ts';
 import {
   resolveTemplateValue,
   type SynthesizedFunction,
@@ -22,6 +24,7 @@ import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
 import { type SiteServer, startSiteServer } from '../../lib/embedded/example-site/server.ts';
 import { type LocalServers, startLocalServers } from '../../lib/embedded/servers.ts';
 import { scheduledEvent } from '../../lib/handlers/crawl.ts';
+import { createS3Client } from '../../lib/store/aws/clients.ts';
 import { type FakeQueueAndBus, startFakeQueueAndBus } from './fake-queue-and-bus.ts';
 
 const run = promisify(execFile);
@@ -200,6 +203,28 @@ describe('the bundled handlers from cdk.out', () => {
     expect(detail.kind).toBe('created');
     expect(detail.article.title).toBe(article.title);
     expect(detail.location.bucket).toBe(servers.bucketName);
+
+    // Both objects landed under the prefixes the bucket's lifecycle rules and IAM grants name.
+    expect(detail.location.rawKey.startsWith(BUCKET_PREFIXES.raw)).toBe(true);
+    expect(detail.location.articleKey.startsWith(BUCKET_PREFIXES.articles)).toBe(true);
+    const s3 = createS3Client(
+      {
+        region: servers.env.AWS_REGION,
+        credentials: {
+          accessKeyId: servers.env.AWS_ACCESS_KEY_ID ?? '',
+          secretAccessKey: servers.env.AWS_SECRET_ACCESS_KEY ?? '',
+        },
+      },
+      servers.env,
+    );
+    try {
+      for (const key of [detail.location.rawKey, detail.location.articleKey]) {
+        const object = await s3.send(new HeadObjectCommand({ Bucket: servers.bucketName, Key: key }));
+        expect(object.ContentLength, key).toBeGreaterThan(0);
+      }
+    } finally {
+      s3.destroy();
+    }
 
     // query: serves the stored article through the API Gateway v2 contract.
     const response = (await invoke('query', apiEvent(`/articles/${detail.article.id}`))) as {
