@@ -1,3 +1,4 @@
+export { createApp, DEFAULT_STACK_NAME } from './app.ts';
 export { ArticlePipeline, BUCKET_PREFIXES, type FunctionEnvironment } from './article-pipeline.ts';
 export { FUNCTION_NAMES, type FunctionName } from './bundling.ts';
 export { CONTEXT_KEYS, settingsFromContext } from './context.ts';
