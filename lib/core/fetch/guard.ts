@@ -12,7 +12,7 @@ import type { ResolvedAddress, Resolver } from './types.ts';
 /** What may be reached: public addresses on allowed ports, plus whatever the configuration explicitly trusts. */
 export interface AddressPolicy {
   allowPrivateNetwork: boolean;
-  /** Normalised origins (URL.origin) trusted whatever their address or port. */
+  /** Normalised origins (URL.origin) trusted on any port and on private-network (not link-local) addresses. */
   allowedOrigins: ReadonlySet<string>;
   allowedPorts: ReadonlySet<number>;
 }

@@ -29,8 +29,8 @@ export interface ConnectResponse {
 }
 
 /**
- * Opens the connection and sends the request. The default uses node:http(s) with a `lookup` that returns the
- * vetted address; tests inject a recording connector so that no blocked address ever sees traffic.
+ * Opens the connection and sends the request. The default (nodeConnector) dials the vetted IP address itself,
+ * so no lookup happens; tests inject a recording connector so that no blocked address ever sees traffic.
  */
 export type Connector = (request: ConnectRequest) => Promise<ConnectResponse>;
 
@@ -44,9 +44,15 @@ export type Accept = 'html' | 'xml' | 'any';
 export interface FetchOptions {
   /** Defaults to DEFAULT_USER_AGENT from lib/config.ts. */
   userAgent?: string;
-  /** Lets the fetcher reach loopback, RFC 1918, CGNAT and unique-local addresses on any port. Never link-local. */
+  /**
+   * Lets the fetcher reach loopback, RFC 1918, CGNAT and unique-local addresses on any port (public hosts keep
+   * allowedPorts). Never link-local or metadata addresses.
+   */
   allowPrivateNetwork?: boolean;
-  /** Origins (scheme://host[:port]) trusted whatever their address or port, e.g. http://127.0.0.1:8080. */
+  /**
+   * Origins (scheme://host[:port]) trusted on any port and on loopback, private, CGNAT or unique-local addresses,
+   * e.g. http://127.0.0.1:8080. Never link-local or metadata addresses.
+   */
   allowedOrigins?: string[];
   /** Ports allowed for public hosts; default 80 and 443. */
   allowedPorts?: number[];
