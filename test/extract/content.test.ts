@@ -423,6 +423,17 @@ describe('page furniture recognised by its text', () => {
     expect(text).toContain(KEEP_LAST);
   });
 
+  it('drops teaser cards marked up as <article> inside the article', () => {
+    const fragment = `
+      <article class="post"><h3>Another post on this blog</h3><p>A different story entirely, about something else, which only teases the reader.</p></article>
+      <article class="post"><h3>A third post</h3><p>Yet another story, with its own subject, shown here as a card beside the first.</p></article>`;
+    const { text } = extractFrom(articlePage(fragment));
+    expect(text).not.toContain('A different story entirely');
+    expect(text).not.toContain('Yet another story');
+    expect(text).toContain(KEEP_FIRST);
+    expect(text).toContain(KEEP_LAST);
+  });
+
   it('drops a teaser heading line and the links it introduces', () => {
     const fragment = `
       <div>You may also like...</div>

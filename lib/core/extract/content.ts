@@ -158,7 +158,7 @@ function runAttempt(body: AnyNode, flags: Flags, page: PageHints): Attempt {
   const top = chooseTopCandidate(body, scores, stats, excluded);
   const nodes = gatherSiblings(top, body, scores, stats, excluded);
 
-  pruneBoilerplate(nodes, stats, excluded);
+  pruneBoilerplate(nodes, top, stats, excluded);
   let conditional = false;
   if (flags.cleanConditionally) {
     stats = computeStats(nodes, excluded);
@@ -560,7 +560,12 @@ const LEAF_BLOCK_TAGS = new Set([
 ]);
 
 /** Furniture inside the chosen content: by class/id token, by text of short blocks, by heading. */
-function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded: Set<Element>): void {
+function pruneBoilerplate(
+  nodes: AnyNode[],
+  top: Element | undefined,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): void {
   let total = 0;
   for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
   const roots = new Set(nodes);
@@ -570,6 +575,17 @@ function pruneBoilerplate(nodes: AnyNode[], stats: Map<Element, Stats>, excluded
       if (roots.has(element)) return false;
       const s = stats.get(element);
       const text = s?.text ?? 0;
+      // An <article> inside the article (other than the one holding the story) is a teaser card or a comment.
+      if (
+        element.name === 'article' &&
+        text < total * 0.5 &&
+        element !== top &&
+        !contains(element, top) &&
+        insideArticle(element)
+      ) {
+        excluded.add(element);
+        return true;
+      }
       // Never prune by class an element that holds most of the article: a stray "comments-on" class on the
       // article wrapper must not cost the whole body.
       if (text < total * 0.6 && !isMarkedArticleBody(element) && looksLikeBoilerplateByClass(element)) {
@@ -845,7 +861,14 @@ function hasTextBlockChild(element: Element): boolean {
   );
 }
 
-function contains(ancestor: Element, element: Element): boolean {
+function insideArticle(element: Element): boolean {
+  for (let node = element.parent; node; node = node.parent)
+    if (isElement(node) && node.name === 'article') return true;
+  return false;
+}
+
+function contains(ancestor: Element, element: Element | undefined): boolean {
+  if (!element) return false;
   for (let node = element.parent; node; node = node.parent) if (node === ancestor) return true;
   return false;
 }
