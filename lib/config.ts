@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one place that names every environment variable a handler reads. The CDK stack and the embedded stack

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import type { StoreCursor } from '../store/types.ts';
 

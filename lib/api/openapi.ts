@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Article } from '../core/article.ts';
 import {
   ApiError,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArticleSummary } from '../core/article.ts';
 import { ERROR_CODES } from '../core/errors.ts';
 

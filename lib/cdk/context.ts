@@ -1,5 +1,5 @@
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import type { ArticlePipelineProps } from './props.ts';
 

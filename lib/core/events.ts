@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArticleSummary } from './article.ts';
 
 /** The ArticleIngested event: published for every new article and every new version. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import { type ArticleIngestedDetail, ArticleIngestedDetail as DetailSchema } from '../core/events.ts';
 

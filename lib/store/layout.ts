@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { canonicalizeUrl } from '../core/url.ts';
