@@ -252,3 +252,58 @@ export const LINK_PARAGRAPH_MAX_CHARS = 150;
 
 /** Sentence-ending punctuation (Latin, CJK, Arabic, Devanagari). */
 export const SENTENCE_END = /[.!?…。！？؟।"”’)]\s*$/;
+
+/** Elements whose short text is tested against BOILERPLATE_TEXT, datelines and bylines. */
+export const BOILERPLATE_TEXT_TAGS = new Set([
+  'p',
+  'div',
+  'li',
+  'span',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'section',
+  'small',
+  'em',
+  'strong',
+  'b',
+  'i',
+  'dd',
+  'dt',
+  'blockquote',
+  'label',
+  'figcaption',
+]);
+
+/** Blocks considered when looking for a standfirst at the top of the content. */
+export const STANDFIRST_BLOCK_TAGS = new Set([
+  'p',
+  'div',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'span',
+  'section',
+  'header',
+  'li',
+  'blockquote',
+]);
+
+/** Containers whose loose text (beside block children) is scored as a paragraph, as Readability wraps it. */
+export const LOOSE_TEXT_CONTAINERS = new Set(['div', 'section', 'article', 'main']);
+
+/** Form controls: they are dropped, but their count tells that a box is a signup or search form. */
+export const FORM_CONTROL_TAGS = new Set(['input', 'select', 'textarea', 'button']);
+
+/** Inline styles that hide an element. */
+export const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+
+/** Microdata marking the article body. */
+export const ARTICLE_BODY_ITEMPROP = /\barticlebody\b/i;
+
+/** Text cut short with an ellipsis (an excerpt rather than a written summary). */
+export const TRUNCATED_TEXT = /(\.\.\.|…)\s*$/;

@@ -8,6 +8,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import {
   ARTICLE_BODY_CLASS,
+  ARTICLE_BODY_ITEMPROP,
   BLOCK_CHILD_TAGS,
   BOILERPLATE_HEADING,
   BOILERPLATE_HEADING_LINE,
@@ -15,6 +16,7 @@ import {
   BOILERPLATE_ROLES,
   BOILERPLATE_TEXT,
   BOILERPLATE_TEXT_MAX_CHARS,
+  BOILERPLATE_TEXT_TAGS,
   BOILERPLATE_TOKEN,
   BYLINE_JOINERS,
   BYLINE_MAX_CHARS,
@@ -27,16 +29,21 @@ import {
   DATELINE_WORDS_INTL,
   DROP_TAGS,
   EMBEDDED_POST,
+  FORM_CONTROL_TAGS,
+  HIDDEN_STYLE,
   LINK_LIST_MIN_DENSITY,
   LINK_LIST_MIN_ITEMS,
   LINK_PARAGRAPH_MAX_CHARS,
   LINK_PARAGRAPH_MIN_DENSITY,
+  LOOSE_TEXT_CONTAINERS,
   MAYBE_CONTENT,
   NEGATIVE_CLASS,
   PARAGRAPH_TAGS,
   POSITIVE_CLASS,
   SENTENCE_END,
+  STANDFIRST_BLOCK_TAGS,
   TAG_BASE_SCORE,
+  TRUNCATED_TEXT,
   UNLIKELY_CANDIDATE,
 } from './boilerplate.ts';
 import {
@@ -194,7 +201,7 @@ function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>): 
 /** Microdata saying "this is the article body" outweighs any class name on the same element. */
 function isMarkedArticleBody(element: Element): boolean {
   const itemprop = element.attribs.itemprop;
-  return itemprop !== undefined && /\barticlebody\b/i.test(itemprop);
+  return itemprop !== undefined && ARTICLE_BODY_ITEMPROP.test(itemprop);
 }
 
 function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlikely' | undefined {
@@ -203,7 +210,7 @@ function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlike
   const attribs = element.attribs;
   if (attribs.hidden !== undefined || attribs['aria-hidden'] === 'true') return 'furniture';
   const style = attribs.style;
-  if (style && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)) return 'furniture';
+  if (style && HIDDEN_STYLE.test(style)) return 'furniture';
   const role = attribs.role;
   if (role && BOILERPLATE_ROLES.has(role.toLowerCase())) return 'furniture';
   if (
@@ -221,8 +228,6 @@ function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlike
 }
 
 const MAX_CLASS_CHARS = 500;
-
-const INPUT_TAGS = new Set(['input', 'select', 'textarea', 'button']);
 
 /** Text lengths and counts for every kept element, bottom-up in one pass (no repeated .text()). */
 function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<Element, Stats> {
@@ -267,7 +272,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
       const c = stats.get(child);
       if (!c) {
         // Excluded; form controls still tell that their container is a form (Readability's input count).
-        if (INPUT_TAGS.has(child.name)) s.input++;
+        if (FORM_CONTROL_TAGS.has(child.name)) s.input++;
         continue;
       }
       // Empty blocks (clearfix divs, spacers) do not make their parent a container.
@@ -292,7 +297,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
     else if (name === 'p') s.p++;
     else if (name === 'img') s.img++;
     else if (name === 'li') s.li++;
-    else if (INPUT_TAGS.has(name)) s.input++;
+    else if (FORM_CONTROL_TAGS.has(name)) s.input++;
     else if (name === 'iframe' || name === 'embed' || name === 'object' || name === 'video') s.embed++;
     else if (/^h[1-6]$/.test(name)) s.headingText = s.text;
     if (name === 'ul' || name === 'ol') s.listText = s.text;
@@ -323,7 +328,7 @@ function classWeight(element: Element, flags: Flags): number {
   }
   const itemprop = element.attribs.itemprop;
   if (
-    (itemprop && /articlebody/i.test(itemprop)) ||
+    (itemprop && ARTICLE_BODY_ITEMPROP.test(itemprop)) ||
     ARTICLE_BODY_CLASS.test(`${className ?? ''} ${id ?? ''}`)
   ) {
     weight += 25;
@@ -337,8 +342,6 @@ function isParagraphLike(element: Element, s: Stats): boolean {
   if (PARAGRAPH_TAGS.has(name) || name === 'div' || name === 'article') return !s.hasBlockChild;
   return false;
 }
-
-const LOOSE_TEXT_CONTAINERS = new Set(['div', 'section', 'article', 'main']);
 
 /** Readability's scoring: each paragraph gives 1 + commas + length/100 (max 3) to five levels of ancestors. */
 function scoreCandidates(
@@ -536,29 +539,6 @@ function looksLikeBoilerplateByClass(element: Element): boolean {
   return boilerplate;
 }
 
-const LEAF_BLOCK_TAGS = new Set([
-  'p',
-  'div',
-  'li',
-  'span',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'section',
-  'small',
-  'em',
-  'strong',
-  'b',
-  'i',
-  'dd',
-  'dt',
-  'blockquote',
-  'label',
-  'figcaption',
-]);
-
 /** Furniture inside the chosen content: by class/id token, by text of short blocks, by heading. */
 function pruneBoilerplate(
   nodes: AnyNode[],
@@ -609,7 +589,7 @@ function pruneBoilerplate(
       if (
         text > 0 &&
         text <= BOILERPLATE_TEXT_MAX_CHARS &&
-        LEAF_BLOCK_TAGS.has(element.name) &&
+        BOILERPLATE_TEXT_TAGS.has(element.name) &&
         !s?.hasBlockChild
       ) {
         const blockString = blockText(element, excluded).replace(/\s+/g, ' ').trim();
@@ -831,7 +811,7 @@ function firstTextBlocks(nodes: AnyNode[], excluded: Set<Element>, count: number
   for (const node of nodes) {
     for (const element of elementsInOrder(node, (e) => excluded.has(e) || isCaption(e))) {
       if (blocks.length >= count) return blocks;
-      if (!TEXT_BLOCK_TAGS.has(element.name)) continue;
+      if (!STANDFIRST_BLOCK_TAGS.has(element.name)) continue;
       if (blocks.some((block) => contains(block, element))) continue;
       const text = blockText(element, excluded);
       if (text.trim().length > 0 && !hasTextBlockChild(element)) blocks.push(element);
@@ -840,24 +820,9 @@ function firstTextBlocks(nodes: AnyNode[], excluded: Set<Element>, count: number
   return blocks;
 }
 
-const TEXT_BLOCK_TAGS = new Set([
-  'p',
-  'div',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'span',
-  'section',
-  'header',
-  'li',
-  'blockquote',
-]);
-
 function hasTextBlockChild(element: Element): boolean {
   return element.children.some(
-    (child) => isElement(child) && TEXT_BLOCK_TAGS.has(child.name) && child.name !== 'span',
+    (child) => isElement(child) && STANDFIRST_BLOCK_TAGS.has(child.name) && child.name !== 'span',
   );
 }
 
@@ -879,7 +844,7 @@ function contains(ancestor: Element, element: Element | undefined): boolean {
  */
 function dropStandfirst(nodes: AnyNode[], excluded: Set<Element>, description: string | undefined): void {
   // A description cut short with an ellipsis is an excerpt of the body, not a separate summary.
-  if (!description || /(\.\.\.|…)\s*$/.test(description)) return;
+  if (!description || TRUNCATED_TEXT.test(description)) return;
   const wanted = normalizeForCompare(description);
   if (wanted.length < 20) return;
   const [first, second] = firstTextBlocks(nodes, excluded, 2);
