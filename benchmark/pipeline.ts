@@ -3,7 +3,7 @@
 // handler → s3rver + dynalite on disk), the same path `npm start` takes. Reports throughput, per-article
 // latency and peak memory; writes benchmark/results/40-pipeline.json via writeResultSection.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,16 @@ interface RunResult {
   latencyMs: { p50: number; p95: number; max: number };
   queueToCommitMs: { p50: number; p95: number };
   peakRssMb: number;
+  /**
+   * CPU time per ingested article, independent of other load on the machine: the whole process (all threads) and
+   * the main thread alone (the pipeline; in `threads` mode the servers and the site run on other threads).
+   */
+  cpuMsPerArticle: { process: number; mainThread: number };
+  /**
+   * What an otherwise idle 2-core machine allows by CPU: the lower of 1000 / main-thread ms (one core for the
+   * event loop) and 2000 / process ms (both cores for everything).
+   */
+  idleCeilingPerSecond: number;
   /** The machine's 1-minute load average when the run started: other work on the 2 cores skews the figures. */
   loadAverage: number;
 }
@@ -130,11 +140,15 @@ async function runOnce(articles: SiteArticle[], concurrency: number, mode: Mode)
   });
   try {
     stack.exampleSite?.prerender();
+    const cpuBefore = process.cpuUsage();
+    const mainBefore = await mainThreadCpuMs();
     const startedAt = performance.now();
     await stack.crawl();
     const crawledAt = performance.now();
     await stack.drain();
     const finishedAt = performance.now();
+    const cpu = process.cpuUsage(cpuBefore);
+    const mainCpuMs = (await mainThreadCpuMs()) - mainBefore;
     const totals = stack.totals();
     const seconds = (finishedAt - startedAt) / 1000;
     latencies.sort((a, b) => a - b);
@@ -156,6 +170,17 @@ async function runOnce(articles: SiteArticle[], concurrency: number, mode: Mode)
       queueToCommitMs: { p50: round(percentile(endToEnd, 50), 0), p95: round(percentile(endToEnd, 95), 0) },
       // Each run has a process of its own, so the process's maxRSS is this run's peak (samples as a floor).
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20, 0),
+      cpuMsPerArticle: {
+        process: round((cpu.user + cpu.system) / 1000 / Math.max(1, totals.ingested), 1),
+        mainThread: round(mainCpuMs / Math.max(1, totals.ingested), 1),
+      },
+      idleCeilingPerSecond: round(
+        Math.min(
+          (1000 * Math.max(1, totals.ingested)) / Math.max(1, mainCpuMs),
+          (2000 * Math.max(1, totals.ingested)) / Math.max(1, (cpu.user + cpu.system) / 1000),
+        ),
+        0,
+      ),
       loadAverage,
     };
   } finally {
@@ -163,6 +188,17 @@ async function runOnce(articles: SiteArticle[], concurrency: number, mode: Mode)
     await stack.stop();
     await site?.stop();
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time of the main thread (Linux: /proc/self/task/<pid>/stat, utime + stime in clock ticks of 10 ms). */
+async function mainThreadCpuMs(): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -227,7 +263,7 @@ async function main(): Promise<void> {
 
   const rows = results.map(
     (r) =>
-      `| ${r.mode} | ${r.concurrency} | ${r.ingested}/${r.pages} | ${r.failed} | ${r.articlesPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.queueToCommitMs.p50} / ${r.queueToCommitMs.p95} | ${r.crawlSeconds} | ${r.totalSeconds} | ${r.peakRssMb} | ${r.loadAverage} |`,
+      `| ${r.mode} | ${r.concurrency} | ${r.ingested}/${r.pages} | ${r.failed} | ${r.articlesPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.queueToCommitMs.p50} / ${r.queueToCommitMs.p95} | ${r.crawlSeconds} | ${r.totalSeconds} | ${r.peakRssMb} | ${r.cpuMsPerArticle.process} / ${r.cpuMsPerArticle.mainThread} | ${r.idleCeilingPerSecond} | ${r.loadAverage} |`,
   );
   const markdown = [
     `${PAGES} generated article pages (6–10 paragraphs, realistic page chrome) served from a loopback site with an RSS feed`,
@@ -236,10 +272,9 @@ async function main(): Promise<void> {
     'cheerio extraction, zod validation) → s3rver + dynalite with data on disk. Aim: ≥ 40 articles/s, peak RSS < 400 MB.',
     'Mode `threads`: S3/DynamoDB servers on one worker thread and the crawled site on another, the pipeline alone on',
     'the main thread (`npm start -- --servers-thread`); `single`: everything on one event loop (`npm start`).',
-    '"load avg" is the 1-minute load average when the run started; anything above 2 means other work shared the cores.',
     '',
-    '| mode | concurrency | ingested | failed | articles/s | p50 ms | p95 ms | queue→commit p50 / p95 ms | crawl s | total s | peak RSS MB | load avg |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| mode | concurrency | ingested | failed | articles/s | p50 ms | p95 ms | queue→commit p50 / p95 ms | crawl s | total s | peak RSS MB | CPU ms/article process / main | idle 2-core ceiling /s | load avg |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     'Latency is per article from the start of its fetch to its commit (fetch, extract, S3 puts, DynamoDB commit, crawl',
@@ -249,6 +284,12 @@ async function main(): Promise<void> {
     'S3/DynamoDB servers and, in `threads` mode, the site). The npm script caps the main heap at 256 MB',
     '(`NODE_OPTIONS`) and glibc at 2 malloc arenas (`MALLOC_ARENA_MAX`); helper threads get 128 MB of old generation.',
     'Without the caps V8 grows its heaps lazily and the same runs peak at 450–530 MB.',
+    '',
+    '"load avg" is the 1-minute load average when the run started; anything above 2 means other work shared the cores',
+    'and articles/s understates what the pipeline does on a free machine. CPU time per article does not depend on that',
+    'load: "process" counts every thread (libuv\'s pool and V8\'s helpers too), "main" the event loop that runs the',
+    'handlers (and, in `single` mode, the servers and the site). "idle 2-core ceiling" = min(1000 / main, 2000 / process):',
+    'the rate this CPU cost allows when nothing else runs on the 2 cores.',
   ].join('\n');
   console.log(markdown);
   if (!values['no-write']) {
