@@ -12,11 +12,6 @@ export function lambdaEntry(name: FunctionName): string {
   return fileURLToPath(new URL(`../../lambdas/${name}.ts`, import.meta.url));
 }
 
-/** Import paths esbuild swaps in the Lambda bundles only; each shim re-exports the same code, smaller. */
-export const BUNDLE_ALIASES: Record<string, string> = {
-  cheerio: fileURLToPath(new URL('./shims/cheerio.ts', import.meta.url)),
-};
-
 /** esbuild's target for the runtime the functions run on (Runtime.NODEJS_24_X). */
 export const BUNDLE_TARGET = 'node24';
 
@@ -39,7 +34,6 @@ export function bundlingOptions(options: { bundleAwsSdk: boolean; sourceMap: boo
     bundleAwsSDK: options.bundleAwsSdk,
     forceDockerBundling: false,
     esbuildArgs: {
-      ...Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, shim]) => [`--alias:${name}`, shim])),
       // Non-ASCII text (HTML entity tables, zod locales) as UTF-8, not \u escapes: ~100 KB less per bundle.
       // Passed as an argument: aws-cdk-lib 2.276's `charset` option does not reach the esbuild command line.
       '--charset': 'utf8',

@@ -1,43 +1,33 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_ALIASES, bundlingOptions } from '../../lib/cdk/bundling.ts';
-import * as cheerioShim from '../../lib/cdk/shims/cheerio.ts';
+import { bundlingOptions } from '../../lib/cdk/bundling.ts';
 
-describe('bundle aliases', () => {
-  it('the cheerio shim hands out the very functions the code and its tests use', () => {
-    expect(cheerioShim.load).toBe(cheerio.load);
-    expect(cheerioShim.contains).toBe(cheerio.contains);
-    expect(cheerioShim.merge).toBe(cheerio.merge);
-    const $ = cheerioShim.load('<p>one<br>two</p>');
-    expect($('p').text()).toBe('onetwo');
-  });
-});
-
-describe('cheerio shim coverage', () => {
-  it('exports every value the pipeline code imports from cheerio', async () => {
-    const { readdir, readFile } = await import('node:fs/promises');
+describe('what the Lambda bundles import', () => {
+  it('runtime code loads cheerio only through cheerio/slim (htmlparser2), so parse5, undici and iconv-lite stay out', async () => {
     const root = new URL('../../', import.meta.url);
-    const files = (await readdir(new URL('lib/', root), { recursive: true })).filter((file) =>
-      file.endsWith('.ts'),
-    );
-    const imported = new Set<string>();
-    for (const file of files) {
-      const text = await readFile(new URL(`lib/${file}`, root), 'utf8');
-      for (const match of text.matchAll(/import\s+\{([^}]*)\}\s+from\s+'cheerio'/g)) {
-        for (const part of (match[1] ?? '').split(',')) {
-          const name = part.trim();
-          if (name && !name.startsWith('type ')) imported.add(name.split(/\s+as\s+/)[0]!);
+    const offenders: string[] = [];
+    let slimImports = 0;
+    for (const folder of ['lib', 'lambdas']) {
+      const files = (await readdir(new URL(`${folder}/`, root), { recursive: true })).filter((file) =>
+        file.endsWith('.ts'),
+      );
+      for (const file of files) {
+        const text = await readFile(new URL(`${folder}/${file}`, root), 'utf8');
+        for (const match of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'(cheerio(?:\/[\w-]+)?)'/gm)) {
+          if (match[1]) continue; // type-only imports vanish at compile time
+          if (match[2] === 'cheerio/slim') slimImports += 1;
+          else offenders.push(`${folder}/${file}: ${match[2]}`);
         }
       }
     }
-    expect(imported.size).toBeGreaterThan(0);
-    for (const name of imported) expect(cheerioShim, name).toHaveProperty(name);
+    expect(offenders).toEqual([]);
+    expect(slimImports).toBeGreaterThan(0);
   });
 });
 
 describe('bundling options', () => {
-  it('build minified ESM with require() restored, the shims aliased and the SDK bundled or not', () => {
+  it('build minified ESM with require() restored and the SDK bundled or not', () => {
     const bundled = bundlingOptions({ bundleAwsSdk: true, sourceMap: true });
     expect(bundled).toMatchObject({
       format: OutputFormat.ESM,
@@ -48,10 +38,7 @@ describe('bundling options', () => {
       forceDockerBundling: false,
     });
     expect(bundled.banner).toContain('createRequire(import.meta.url)');
-    expect(bundled.esbuildArgs).toMatchObject({
-      '--alias:cheerio': BUNDLE_ALIASES.cheerio,
-      '--charset': 'utf8',
-    });
+    expect(bundled.esbuildArgs).toMatchObject({ '--charset': 'utf8' });
     expect(bundlingOptions({ bundleAwsSdk: false, sourceMap: false })).toMatchObject({
       bundleAwsSDK: false,
       sourceMap: false,

@@ -1,4 +1,4 @@
-import { load } from 'cheerio';
+import { load } from 'cheerio/slim';
 
 const FEED_TYPES = new Set([
   'application/rss+xml',

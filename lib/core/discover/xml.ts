@@ -1,4 +1,4 @@
-import { type CheerioAPI, load } from 'cheerio';
+import { type CheerioAPI, load } from 'cheerio/slim';
 import { PipelineError } from '../errors.ts';
 
 /** A DOM element as cheerio's XML mode produces it. */
