@@ -357,6 +357,19 @@ describe('hostile input', () => {
     expect(content?.html).toContain('<p>Deep down there is one paragraph');
   });
 
+  // With a title and a description present every per-block check runs; a per-element text read or walk up
+  // the tree would make these quadratic (minutes), so the test would time out.
+  it.each(['span', 'section', 'blockquote', 'table', 'article', 'b'])(
+    'stays linear on 20,000 nested <%s> with a title and description',
+    (tag) => {
+      const sentence = 'Deep down there is one paragraph of text, with a comma, long enough to count.';
+      const depth = 20_000;
+      const html = `<html><head><meta name="description" content="${sentence}"></head><body>${`<${tag}>`.repeat(depth)}<p>${sentence}</p>${`</${tag}>`.repeat(depth)}</body></html>`;
+      const content = extractContent(PARSERS[1]![1](html), { pageUrl: PAGE_URL, title: 'A different title' });
+      expect(content?.text).toBe(sentence);
+    },
+  );
+
   it('completes on a 20 MB page', () => {
     const paragraph =
       '<div class="item"><p>Another paragraph of filler text, with a comma or two, repeated to make the page very large.</p><a href="/x">link</a></div>';

@@ -149,6 +149,10 @@ interface Stats {
   embeddedPosts: number;
   /** Text inside <p> elements. */
   paragraphText: number;
+  /** Elements in the subtree, itself included: bounds the cost of reading a block's text. */
+  elements: number;
+  /** <th>, <caption> and <thead> elements: the marks of a data table. */
+  tableHeaders: number;
 }
 
 interface PageHints {
@@ -171,8 +175,8 @@ function runAttempt(body: AnyNode, flags: Flags, page: PageHints): Attempt {
     stats = computeStats(nodes, excluded);
     conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags);
   }
-  dropHeadline(nodes, excluded, page.title);
-  dropStandfirst(nodes, excluded, page.description);
+  dropHeadline(nodes, excluded, stats, page.title);
+  dropStandfirst(nodes, excluded, stats, page.description);
   const text = toPlainText(nodes, { skip: (element) => excluded.has(element) || isCaption(element) });
   return { nodes, excluded, text, effects: { unlikely, weights, conditional } };
 }
@@ -253,6 +257,8 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
       listText: 0,
       embeddedPosts: 0,
       paragraphText: 0,
+      elements: 1,
+      tableHeaders: 0,
     };
     for (const child of element.children) {
       if (child.type === 'text') {
@@ -291,6 +297,8 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
       s.listText += c.listText;
       s.embeddedPosts += c.embeddedPosts;
       s.paragraphText += c.paragraphText;
+      s.elements += c.elements;
+      s.tableHeaders += c.tableHeaders;
     }
     const name = element.name;
     if (name === 'a') s.link = s.text;
@@ -302,6 +310,7 @@ function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<El
     else if (/^h[1-6]$/.test(name)) s.headingText = s.text;
     if (name === 'ul' || name === 'ol') s.listText = s.text;
     if (name === 'p') s.paragraphText = s.text;
+    if (name === 'th' || name === 'caption' || name === 'thead') s.tableHeaders++;
     if (name === 'blockquote' && EMBEDDED_POST.test(element.attribs.class ?? '')) s.embeddedPosts++;
     stats.set(element, s);
   }
@@ -495,14 +504,25 @@ function gatherSiblings(
     }
     if (!isParagraphLike(sibling, s) || (sibling.name !== 'p' && sibling.name !== 'div')) continue;
     if (s.text > 80 && density < 0.25) nodes.push(sibling);
-    else if (s.text > 0 && s.text <= 80 && density === 0 && SENTENCE_END.test(blockText(sibling, excluded))) {
+    else if (
+      s.text > 0 &&
+      s.text <= 80 &&
+      density === 0 &&
+      SENTENCE_END.test(blockText(sibling, excluded, stats))
+    ) {
       nodes.push(sibling);
     }
   }
   return nodes;
 }
 
-function blockText(element: Element, excluded: Set<Element>): string {
+/** Most elements a block may have for its text to be read: short-block checks must stay linear overall. */
+const MAX_BLOCK_ELEMENTS = 200;
+
+/** The text of a small block, or '' for a big subtree (which no short-block pattern could match anyway). */
+function blockText(element: Element, excluded: Set<Element>, stats: Map<Element, Stats>): string {
+  const s = stats.get(element);
+  if (!s || s.elements > MAX_BLOCK_ELEMENTS) return '';
   return toPlainText([element], { skip: (e) => excluded.has(e) });
 }
 
@@ -549,6 +569,9 @@ function pruneBoilerplate(
   let total = 0;
   for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
   const roots = new Set(nodes);
+  // Ancestors of the top candidate, collected once (a per-element walk up would be quadratic on deep trees).
+  const holdsTop = new Set<AnyNode>();
+  for (let node: AnyNode | null | undefined = top; node; node = node.parent) holdsTop.add(node);
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
@@ -559,8 +582,7 @@ function pruneBoilerplate(
       if (
         element.name === 'article' &&
         text < total * 0.5 &&
-        element !== top &&
-        !contains(element, top) &&
+        !holdsTop.has(element) &&
         insideArticle(element)
       ) {
         excluded.add(element);
@@ -592,7 +614,7 @@ function pruneBoilerplate(
         BOILERPLATE_TEXT_TAGS.has(element.name) &&
         !s?.hasBlockChild
       ) {
-        const blockString = blockText(element, excluded).replace(/\s+/g, ' ').trim();
+        const blockString = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
         const isHeading = /^h[2-6]$/.test(element.name);
         const headingLike = isHeading
           ? BOILERPLATE_HEADING.test(blockString)
@@ -694,7 +716,7 @@ function cleanConditionally(
       if (element === top || !CONDITIONAL_TAGS.has(element.name)) return false;
       if (element.name === 'pre' || element.name === 'code') return true;
       if ((stats.get(element)?.embeddedPosts ?? 0) > 0) return false;
-      if (element.name === 'table' && isDataTable(element)) return true;
+      if (element.name === 'table' && isDataTable(element, stats)) return true;
       if (shouldRemove(element, stats, scores, flags)) {
         excluded.add(element);
         removedAny = true;
@@ -706,12 +728,9 @@ function cleanConditionally(
   return removedAny;
 }
 
-function isDataTable(table: Element): boolean {
+function isDataTable(table: Element, stats: Map<Element, Stats>): boolean {
   if (table.attribs.role === 'presentation') return false;
-  for (const element of elementsInOrder(table)) {
-    if (element.name === 'th' || element.name === 'caption' || element.name === 'thead') return true;
-  }
-  return false;
+  return (stats.get(table)?.tableHeaders ?? 0) > 0;
 }
 
 function shouldRemove(
@@ -767,19 +786,23 @@ function normalizeForCompare(text: string): string {
 }
 
 /** Leaves out a leading h1/h2 that repeats the title (and any h1 that does), so the text has no headline. */
-function dropHeadline(nodes: AnyNode[], excluded: Set<Element>, title: string | undefined): void {
+function dropHeadline(
+  nodes: AnyNode[],
+  excluded: Set<Element>,
+  stats: Map<Element, Stats>,
+  title: string | undefined,
+): void {
   const wanted = title ? normalizeForCompare(title) : undefined;
   let sawText = false;
   for (const node of nodes) {
     for (const element of elementsInOrder(node, (e) => excluded.has(e))) {
       const name = element.name;
       if (name === 'h1' || name === 'h2') {
-        const heading = normalizeForCompare(blockText(element, excluded));
+        const heading = normalizeForCompare(blockText(element, excluded, stats));
         const repeatsTitle =
           wanted !== undefined &&
-          heading.length > 0 &&
           (heading === wanted || wanted.startsWith(heading) || heading.startsWith(wanted));
-        if (repeatsTitle || (!sawText && name === 'h1' && wanted === undefined)) {
+        if (heading.length > 0 && (repeatsTitle || (!sawText && name === 'h1' && wanted === undefined))) {
           excluded.add(element);
           continue;
         }
@@ -806,16 +829,23 @@ function metaDescription(root: AnyNode): string | undefined {
 }
 
 /** Leaf text blocks of the content in document order: elements with text and no block children. */
-function firstTextBlocks(nodes: AnyNode[], excluded: Set<Element>, count: number): Element[] {
+function firstTextBlocks(
+  nodes: AnyNode[],
+  excluded: Set<Element>,
+  stats: Map<Element, Stats>,
+  count: number,
+): Element[] {
   const blocks: Element[] = [];
-  for (const node of nodes) {
-    for (const element of elementsInOrder(node, (e) => excluded.has(e) || isCaption(e))) {
-      if (blocks.length >= count) return blocks;
-      if (!STANDFIRST_BLOCK_TAGS.has(element.name)) continue;
-      if (blocks.some((block) => contains(block, element))) continue;
-      const text = blockText(element, excluded);
-      if (text.trim().length > 0 && !hasTextBlockChild(element)) blocks.push(element);
+  const stack: AnyNode[] = [...nodes].reverse();
+  while (stack.length > 0 && blocks.length < count) {
+    const node = stack.pop()!;
+    if (!isElement(node) || excluded.has(node) || isCaption(node)) continue;
+    if (STANDFIRST_BLOCK_TAGS.has(node.name) && !hasTextBlockChild(node)) {
+      // A found block's own descendants are part of it: do not descend.
+      if (blockText(node, excluded, stats).trim().length > 0) blocks.push(node);
+      continue;
     }
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
   }
   return blocks;
 }
@@ -832,24 +862,23 @@ function insideArticle(element: Element): boolean {
   return false;
 }
 
-function contains(ancestor: Element, element: Element | undefined): boolean {
-  if (!element) return false;
-  for (let node = element.parent; node; node = node.parent) if (node === ancestor) return true;
-  return false;
-}
-
 /**
  * A standfirst (the summary above the story, repeating the page description) sits apart from the body's
  * paragraphs; a lede that the description merely copies sits among them and stays.
  */
-function dropStandfirst(nodes: AnyNode[], excluded: Set<Element>, description: string | undefined): void {
+function dropStandfirst(
+  nodes: AnyNode[],
+  excluded: Set<Element>,
+  stats: Map<Element, Stats>,
+  description: string | undefined,
+): void {
   // A description cut short with an ellipsis is an excerpt of the body, not a separate summary.
   if (!description || TRUNCATED_TEXT.test(description)) return;
   const wanted = normalizeForCompare(description);
   if (wanted.length < 20) return;
-  const [first, second] = firstTextBlocks(nodes, excluded, 2);
+  const [first, second] = firstTextBlocks(nodes, excluded, stats, 2);
   if (!first || !second || first.parent === second.parent) return;
-  const text = normalizeForCompare(blockText(first, excluded));
+  const text = normalizeForCompare(blockText(first, excluded, stats));
   const similar =
     text === wanted ||
     wanted.startsWith(text) ||
