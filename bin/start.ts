@@ -18,21 +18,24 @@ const USAGE = `usage: npm start -- [options]
   --once                    crawl once, ingest everything queued, print totals and exit
   --quiet                   no line per article`;
 
+/** Bad arguments: reported with the usage text and exit code 2 (other failures exit 1 without it). */
+class UsageError extends Error {}
+
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new Error(`not a duration: ${JSON.stringify(text)} (try 90s, 15m or 1h)`);
+  if (!match) throw new UsageError(`not a duration: ${JSON.stringify(text)} (try 90s, 15m or 1h)`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   const ms = Number(match[1]) * unit;
-  if (ms < 1000) throw new Error('the crawl interval must be at least 1s');
+  if (ms < 1000) throw new UsageError('the crawl interval must be at least 1s');
   return ms;
 }
 
 function positiveInteger(text: string | undefined, name: string, fallback: number, min = 1): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}`);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
   return value;
 }
 
@@ -62,15 +65,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const engine = values.engine;
   if (engine !== 'dynalite' && engine !== 'dynamodb-local')
-    throw new Error('--engine must be dynalite or dynamodb-local');
+    throw new UsageError('--engine must be dynalite or dynamodb-local');
   const logLevel = values['log-level'].toUpperCase();
   if (!LOG_LEVELS.includes(logLevel as (typeof LOG_LEVELS)[number])) {
-    throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const sources: CrawlSource[] | undefined = values.source?.map((url) => ({ url }));
   for (const source of sources ?? []) {
     if (!URL.canParse(source.url) || !/^https?:$/.test(new URL(source.url).protocol)) {
-      throw new Error(`--source must be an http(s) URL, got ${JSON.stringify(source.url)}`);
+      throw new UsageError(`--source must be an http(s) URL, got ${JSON.stringify(source.url)}`);
     }
   }
   const intervalMs = parseDuration(values.interval);
@@ -166,6 +169,9 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`start: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-  process.exitCode = 2;
+  const message = error instanceof Error ? error.message : String(error);
+  const badArguments =
+    error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(badArguments ? `start: ${message}\n${USAGE}\n` : `start: ${message}\n`);
+  process.exitCode = badArguments ? 2 : 1;
 }

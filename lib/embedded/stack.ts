@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildCrawlHandler } from '../../lambdas/crawl.ts';
@@ -120,6 +120,10 @@ async function start(
   stops: Array<() => Promise<void>>,
   stopAll: () => Promise<void>,
 ): Promise<EmbeddedStack> {
+  if (options.dataDir !== undefined) {
+    const release = await lockDataDir(options.dataDir);
+    stops.push(release);
+  }
   const serverOptions = {
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.engine === undefined ? {} : { engine: options.engine }),
@@ -286,6 +290,44 @@ async function start(
       await stopAll();
     },
   };
+}
+
+const LOCK_FILE = 'embedded.lock';
+
+/**
+ * One stack per data directory: two LevelDB and s3rver instances on the same files would corrupt them (and
+ * dynalite crashes the process when it finds the database locked). A lock left by a dead process is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const path = join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new Error(
+          `the data directory ${dataDir} is in use by ${owner === process.pid ? 'another stack in this process' : `another article-pipeline process (pid ${owner})`}; ` +
+            'stop it, or give another --data-dir',
+        );
+      }
+      await rm(path, { force: true });
+    }
+  }
+  throw new Error(`could not lock the data directory ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function rememberedPort(dataDir: string | undefined): Promise<number> {

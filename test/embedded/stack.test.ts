@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -119,6 +119,29 @@ describe('the embedded stack', () => {
       }
     } finally {
       await site.close();
+    }
+  });
+
+  it('refuses a data directory another stack is using, and takes over a lock left by a dead process', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'embedded-lock-'));
+    try {
+      const first = await startEmbeddedStack({ dataDir: dir, sources: [], port: false, logLevel: 'SILENT' });
+      try {
+        await expect(startEmbeddedStack({ dataDir: dir, sources: [], port: false })).rejects.toThrow(
+          /is in use by another stack in this process/,
+        );
+        await writeFile(join(dir, 'embedded.lock'), `${process.ppid}\n`); // a live process that is not us
+        await expect(startEmbeddedStack({ dataDir: dir, sources: [], port: false })).rejects.toThrow(
+          /is in use by another article-pipeline process \(pid \d+\)/,
+        );
+      } finally {
+        await first.stop();
+      }
+      await writeFile(join(dir, 'embedded.lock'), '999999999\n'); // no such process
+      const again = await startEmbeddedStack({ dataDir: dir, sources: [], port: false, logLevel: 'SILENT' });
+      await again.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
