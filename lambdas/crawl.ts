@@ -6,11 +6,11 @@ import { discover } from '../lib/core/discover/index.ts';
 import type { FetcherConfig } from '../lib/core/fetch/index.ts';
 import { type CrawlSummary, createCrawlHandler } from '../lib/handlers/crawl.ts';
 import { createLogger, type HandlerLogger } from '../lib/handlers/logging.ts';
+import { awsClientConfig, pipelineFetchOptions } from '../lib/handlers/wiring.ts';
 import { SqsIngestQueue } from '../lib/queue/sqs.ts';
 import type { IngestQueue } from '../lib/queue/types.ts';
-import { createDynamoDbClient, createS3Client } from '../lib/store/aws/clients.ts';
-import { createAwsStore } from '../lib/store/aws/index.ts';
-import { awsClientConfig, pipelineFetchOptions } from './ingest.ts';
+import { createDynamoDbClient } from '../lib/store/aws/clients.ts';
+import { AwsCrawlStateStore } from '../lib/store/aws/crawl-state.ts';
 
 export interface CrawlWiring {
   config: PipelineConfig;
@@ -24,10 +24,9 @@ export interface CrawlWiring {
 export function buildCrawlHandler(wiring: CrawlWiring): (event: unknown) => Promise<CrawlSummary> {
   const { config } = wiring;
   const env = wiring.env ?? process.env;
-  const store = createAwsStore({
-    s3: createS3Client(awsClientConfig(env), env),
+  // Crawl only reads crawl state: no S3 client, no article store, so neither is in its bundle or its role.
+  const crawlState = new AwsCrawlStateStore({
     dynamodb: createDynamoDbClient(awsClientConfig(env), env),
-    bucketName: required(config.bucketName, 'bucketName'),
     tableName: required(config.tableName, 'tableName'),
   });
   const queue =
@@ -40,7 +39,7 @@ export function buildCrawlHandler(wiring: CrawlWiring): (event: unknown) => Prom
   return createCrawlHandler({
     sources: config.crawlSources,
     discover: (sourceUrl, options) => discover(sourceUrl, { ...fetchOptions, ...options }),
-    crawlState: store.crawlState,
+    crawlState,
     queue,
     logger: wiring.logger ?? createLogger({ handler: 'crawl' }),
   });

@@ -5,10 +5,11 @@ import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { loadConfig, type PipelineConfig, required } from '../lib/config.ts';
 import type { ArticleEventPublisher } from '../lib/core/events.ts';
 import { extract } from '../lib/core/extract/index.ts';
-import { createFetcher, type FetcherConfig, type FetchOptions } from '../lib/core/fetch/index.ts';
+import { createFetcher, type FetcherConfig } from '../lib/core/fetch/index.ts';
 import { EventBridgePublisher } from '../lib/events/eventbridge.ts';
 import { createIngestService, type IngestDependencies, type IngestService } from '../lib/handlers/ingest.ts';
 import { createLogger, type HandlerLogger } from '../lib/handlers/logging.ts';
+import { awsClientConfig, pipelineFetchOptions } from '../lib/handlers/wiring.ts';
 import { createDynamoDbClient, createS3Client } from '../lib/store/aws/clients.ts';
 import { createAwsStore } from '../lib/store/aws/index.ts';
 
@@ -22,29 +23,6 @@ export interface IngestWiring {
   fetcher?: FetcherConfig;
   logger?: HandlerLogger;
   onOutcome?: IngestDependencies['onOutcome'];
-}
-
-/** Fetch settings shared by every wiring: one quick retry in the fetcher, then SQS redelivery takes over. */
-export function pipelineFetchOptions(config: PipelineConfig): FetchOptions {
-  return {
-    userAgent: config.userAgent,
-    allowPrivateNetwork: config.allowPrivateNetwork,
-    allowedOrigins: config.allowedOrigins,
-    retries: 1,
-    timeoutMs: 20_000,
-  };
-}
-
-/** Region and credentials from a given environment, so a wiring need not mutate process.env. */
-export function awsClientConfig(env: NodeJS.ProcessEnv) {
-  if (env === process.env) return {};
-  const region = env.AWS_REGION;
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  return {
-    ...(region ? { region } : {}),
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-  };
 }
 
 export function buildIngestService(wiring: IngestWiring): IngestService {

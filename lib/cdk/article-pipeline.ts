@@ -203,8 +203,6 @@ export class ArticlePipeline extends Construct {
       crawl: {
         ...common,
         ...fetcher,
-        // The crawl only reads crawl state, but the store it builds names both bucket and table.
-        bucketName: this.bucket.bucketName,
         tableName: this.table.tableName,
         ingestQueueUrl: this.queue.queueUrl,
         crawlSources: JSON.stringify(config.sources),

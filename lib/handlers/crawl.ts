@@ -1,5 +1,5 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import { canonicalizeUrl } from '../core/url.ts';

@@ -1,7 +1,7 @@
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Article } from '../core/article.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The body of one ingest-queue message: one URL to fetch, extract and store. */
 export const IngestMessage = z
