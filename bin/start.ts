@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: the whole pipeline on this machine (see lib/embedded/stack.ts). `npm start -- --help` for options.
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { CrawlSource } from '../lib/config.ts';
 import { DEFAULT_QUERY_PORT, type ProgressEvent, startEmbeddedStack } from '../lib/embedded/stack.ts';
+import { forwardToWebhook, WebhookPublisher } from '../lib/events/webhook.ts';
 
 const USAGE = `usage: npm start -- [options]
   --data-dir DIR            where S3 objects and the DynamoDB table are kept (default .data)
@@ -12,6 +14,8 @@ const USAGE = `usage: npm start -- [options]
   --host HOST               query API address (default 127.0.0.1)
   --concurrency N           ingest batches in flight (default 4)
   --allow-private-network   let sources on private addresses through
+  --webhook URL             POST every ArticleIngested event to URL, signed with HMAC-SHA256 (see docs/api.md)
+  --webhook-secret SECRET   the signing secret (default: ARTICLE_WEBHOOK_SECRET, else a random one, printed)
   --engine ENGINE           dynalite (default) or dynamodb-local
   --servers-thread          run the S3/DynamoDB servers on a worker thread (uses a second core)
   --log-level LEVEL         handler JSON logs: DEBUG, INFO, WARN (default), ERROR, SILENT
@@ -39,6 +43,28 @@ function positiveInteger(text: string | undefined, name: string, fallback: numbe
   return value;
 }
 
+/** A loopback receiver is the usual local webhook; other private addresses still need --allow-private-network. */
+function webhookPublisher(values: {
+  webhook?: string;
+  'webhook-secret'?: string;
+  'allow-private-network': boolean;
+}) {
+  const url = values.webhook ?? '';
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new UsageError(`--webhook must be an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  const given = values['webhook-secret'] ?? process.env.ARTICLE_WEBHOOK_SECRET;
+  const secret = given ?? randomBytes(24).toString('base64url');
+  if (secret.length < 16) throw new UsageError('--webhook-secret must be at least 16 characters');
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
+  const publisher = new WebhookPublisher({
+    url,
+    secret,
+    allowPrivateNetwork: values['allow-private-network'] || loopback,
+  });
+  return { url, secret, generatedSecret: given === undefined, publisher };
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -51,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string' },
       concurrency: { type: 'string' },
       'allow-private-network': { type: 'boolean', default: false },
+      webhook: { type: 'string' },
+      'webhook-secret': { type: 'string' },
       engine: { type: 'string', default: 'dynalite' },
       'log-level': { type: 'string', default: 'WARN' },
       once: { type: 'boolean', default: false },
@@ -76,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`--source must be an http(s) URL, got ${JSON.stringify(source.url)}`);
     }
   }
+  const webhook = values.webhook === undefined ? undefined : webhookPublisher(values);
   const intervalMs = parseDuration(values.interval);
   const quiet = values.quiet;
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -121,6 +150,10 @@ async function main(argv: string[]): Promise<number> {
     const t = stack.totals();
     return `totals: discovered ${t.discovered}, queued ${t.queued}, ingested ${t.ingested}, unchanged ${t.unchanged}, failed ${t.failed}, dead-lettered ${t.deadLettered}`;
   };
+  if (webhook) {
+    forwardToWebhook(stack.bus, webhook.publisher);
+    say(`webhook: ${webhook.url}${webhook.generatedSecret ? ` (signing secret ${webhook.secret})` : ''}`);
+  }
   say(`data in ${values['data-dir']} (${engine})`);
   if (stack.exampleSite)
     say(`example site: ${stack.exampleSite.origin}/ (feed ${stack.exampleSite.feedUrl})`);

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
 import { startSiteServer } from '../../lib/embedded/example-site/server.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../lib/embedded/stack.ts';
+import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../lib/events/webhook.ts';
 
 let dataDir: string;
 
@@ -161,12 +164,38 @@ describe('the embedded stack', () => {
 });
 
 describe('npm start --once', () => {
-  it('crawls the example site, prints progress and the query API address, and exits 0', async () => {
+  it('crawls the example site, prints progress and the query API address, delivers signed webhooks, and exits 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'npm-start-'));
+    const secret = 'a-webhook-secret-for-this-test';
+    const deliveries: Array<{ valid: boolean; detail: { article?: { url?: string } } }> = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        const header = (name: string) => request.headers[name] as string | undefined;
+        deliveries.push({
+          valid: verifyWebhookSignature({
+            secret,
+            body,
+            timestamp: header(WEBHOOK_HEADERS.timestamp),
+            signature: header(WEBHOOK_HEADERS.signature),
+          }),
+          detail: (JSON.parse(body) as { detail: { article?: { url?: string } } }).detail,
+        });
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
     try {
       const { stderr } = await promisify(execFile)(
         process.execPath,
-        ['--import', 'tsx', 'bin/start.ts', '--once', '--quiet', '--port', '0', '--data-dir', dir],
+        [
+          ...['--import', 'tsx', 'bin/start.ts', '--once', '--quiet', '--port', '0', '--data-dir', dir],
+          ...['--webhook', `http://127.0.0.1:${port}/hook`, '--webhook-secret', secret],
+        ],
         { cwd: process.cwd(), timeout: 60_000 },
       );
       expect(stderr).toMatch(/example site: http:\/\/127\.0\.0\.1:\d+\//);
@@ -179,7 +208,14 @@ describe('npm start --once', () => {
       expect(stderr).toMatch(
         new RegExp(`totals: .*ingested ${EXAMPLE_ARTICLES.length}, unchanged 0, failed 0`),
       );
+      expect(stderr).not.toContain(secret);
+      expect(deliveries).toHaveLength(EXAMPLE_ARTICLES.length);
+      expect(deliveries.every((delivery) => delivery.valid)).toBe(true);
+      expect(new Set(deliveries.map((delivery) => delivery.detail.article?.url)).size).toBe(
+        EXAMPLE_ARTICLES.length,
+      );
     } finally {
+      receiver.close();
       await rm(dir, { recursive: true, force: true });
     }
   }, 90_000);
