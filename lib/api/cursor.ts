@@ -101,8 +101,10 @@ export function createCursorCodec(options: CursorCodecOptions): CursorCodec {
       const parts = token.split('.');
       if (parts.length !== 2 || !parts[0] || !parts[1]) throw invalid('not a cursor this API issued');
       const [body, signature] = parts as [string, string];
-      const expected = sign(body);
-      const given = Buffer.from(signature, 'base64url');
+      // Compared as text, not as decoded bytes: base64url decoding forgives stray characters and the last
+      // character's padding bits, so several spellings decode to one signature. Only the issued one passes.
+      const expected = Buffer.from(sign(body).toString('base64url'));
+      const given = Buffer.from(signature);
       // Constant-time comparison, so the signature cannot be guessed byte by byte.
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw invalid('signature does not match (cursors are opaque; pass nextCursor back unchanged)');

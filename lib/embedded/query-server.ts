@@ -48,7 +48,7 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGa
   let queryStringParameters: Record<string, string> | undefined;
   try {
     for (const [name, value] of new URLSearchParams(rawQueryString)) {
-      queryStringParameters ??= {};
+      queryStringParameters ??= Object.create(null) as Record<string, string>;
       const previous = queryStringParameters[name];
       queryStringParameters[name] = previous === undefined ? value : `${previous},${value}`;
     }

@@ -77,7 +77,8 @@ function parseQueryString(event: APIGatewayProxyEventV2): Record<string, string>
   if (Buffer.byteLength(raw) > MAX_QUERY_STRING_BYTES) {
     throw badRequest(`the query string is longer than ${MAX_QUERY_STRING_BYTES} bytes`);
   }
-  const params: Record<string, string> = {};
+  // No prototype: "__proto__" must become an own (and so unknown) parameter, not a prototype assignment.
+  const params: Record<string, string> = Object.create(null);
   for (const [name, value] of new URLSearchParams(raw)) {
     if (Object.hasOwn(params, name)) throw badRequest(`parameter ${name} is given more than once`);
     params[name] = value;

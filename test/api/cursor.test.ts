@@ -36,6 +36,27 @@ describe('cursor codec', () => {
     expectInvalid(() => codec.decode(forged, siteQuery), /signature/);
   });
 
+  it('refuses every token that differs from the issued one, even where base64url decoding would forgive it', () => {
+    const token = codec.encode(position, siteQuery);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const accepted: string[] = [];
+    for (let index = 0; index < token.length; index += 1) {
+      if (token[index] === '.') continue;
+      for (const replacement of alphabet) {
+        if (replacement === token[index]) continue;
+        const altered = token.slice(0, index) + replacement + token.slice(index + 1);
+        try {
+          codec.decode(altered, siteQuery);
+          accepted.push(altered);
+        } catch (error) {
+          expect((error as PipelineError).code).toBe('BAD_REQUEST');
+        }
+      }
+    }
+    // The signature's last character carries 2 padding bits: three other spellings decode to the same bytes.
+    expect(accepted).toEqual([]);
+  });
+
   it('refuses a cursor signed with another secret', () => {
     const other = createCursorCodec({ secret: 'another-secret-that-is-long-enough-000' });
     expectInvalid(() => codec.decode(other.encode(position, siteQuery), siteQuery), /signature/);

@@ -180,6 +180,17 @@ describe('query handler (unit, in-memory reader)', () => {
     ['from without site', '/articles?since=2024-01-01&from=2024-01-01', /from cannot be used with since/],
     ['an unknown parameter', '/articles?site=example.com&sort=asc', /unknown parameter: sort/],
     ['a repeated parameter', '/articles?site=example.com&site=other.example', /more than once/],
+    ['a __proto__ parameter', '/articles?site=example.com&__proto__=x', /unknown parameter: __proto__/],
+    [
+      'a percent-encoded __proto__',
+      '/articles?site=example.com&%5F%5Fproto%5F%5F=x',
+      /unknown parameter: __proto__/,
+    ],
+    [
+      'a constructor parameter',
+      '/articles/' + 'a'.repeat(64) + '?constructor=x',
+      /unknown parameter: constructor/,
+    ],
     ['a garbled cursor', '/articles?site=example.com&cursor=%00%01', /cursor/],
     ['an id of the wrong shape', '/articles/not-an-id', /64 lowercase hex/],
     ['an upper-case id', `/articles/${'A'.repeat(64)}`, /64 lowercase hex/],
