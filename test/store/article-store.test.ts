@@ -194,6 +194,45 @@ describe('races between workers on one URL', () => {
     expect(await store.articles.listVersions(article.id)).toHaveLength(1);
   });
 
+  it('reports one created and the rest unchanged when byte-identical articles commit at once', async () => {
+    // Identical JSON means identical object keys: only the commit itself can tell the winner from the losers.
+    const store = await local.freshStore();
+    const article = makeArticle({
+      url: 'https://news.example/twins',
+      extractedAt: '2024-05-01T10:00:00.000Z',
+    });
+    const results = await Promise.all(
+      Array.from({ length: 3 }, () => store.articles.commit(article, makeRaw(article))),
+    );
+    expect(results.map((result) => result.status).sort()).toEqual(['created', 'unchanged', 'unchanged']);
+    expect(await store.articles.listVersions(article.id)).toHaveLength(1);
+  });
+
+  it('still reports its own commit as created when the first response was lost and the SDK retried', async () => {
+    const dynamodb = local.dynamoDbClient();
+    let lost = 0;
+    // The PutItem reaches the server and succeeds, but the worker never hears back; the retry finds the item.
+    dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        if (lost === 0 && isCommitOf(args.input)) {
+          lost += 1;
+          throw Object.assign(new Error('The conditional request failed'), {
+            name: 'ConditionalCheckFailedException',
+          });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'loseCommitResponse' },
+    );
+    const store = await local.freshStore({ dynamodb });
+    const article = makeArticle({ url: 'https://news.example/lost-response' });
+    const result = await store.articles.commit(article, makeRaw(article));
+    expect(lost).toBe(1);
+    expect(result.status).toBe('created');
+    expect(result.record.version).toBe(1);
+  });
+
   it('loses no update among many concurrent writers', async () => {
     const store = await local.freshStore({ maxCommitAttempts: 20 });
     const url = 'https://news.example/stampede';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -78,6 +79,11 @@ const MAX_DAYS_PER_PAGE = 31;
 const S3_METADATA_BUDGET = 1_900;
 const LAST_ID = 'f'.repeat(64);
 const CONFLICT_BACKOFF_MS = 10;
+/**
+ * Attribute of the CURRENT item naming the commit() call that wrote it. Not part of ArticleRecord (the record
+ * schema strips it on every read); only commit() looks at it.
+ */
+const COMMIT_ID_ATTR = 'commitId';
 
 export class AwsArticleStore implements ArticleReader, ArticleWriter {
   private readonly s3: S3Client;
@@ -115,14 +121,16 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
     const tag = objectTag(articleJson);
     const rawBody = await gzipAsync(raw.body);
     const uploaded = new Set<string>();
-    const attemptedKeys = new Set<string>();
+    // Byte-identical articles from two workers share object keys, so only this id tells our commit from theirs.
+    const commitId = randomUUID();
 
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt += 1) {
-      const current = await this.readCurrent(article.id, true);
+      const currentItem = await this.getItem(articlePk(article.id), CURRENT_SK, true);
+      const current = currentItem ? parseStoredItem(ArticleRecordSchema, currentItem, 'article') : undefined;
       if (current && current.contentHash === article.contentHash) {
         // Our own earlier attempt may have committed even though its response was lost (an SDK retry then
         // fails the condition): that is still our commit, not someone else's unchanged copy.
-        const ours = attemptedKeys.has(current.articleKey);
+        const ours = currentItem?.[COMMIT_ID_ATTR] === commitId;
         return { status: ours ? statusOf(current) : 'unchanged', record: current };
       }
       const version = (current?.version ?? 0) + 1;
@@ -157,10 +165,9 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
         articleKey,
         rawKey,
       };
-      attemptedKeys.add(articleKey);
       await this.markIngestedDay(record.ingestedAt);
       try {
-        await this.putCurrent(record, current?.version);
+        await this.putCurrent(record, commitId, current?.version);
       } catch (error) {
         if (!isConditionFailure(error)) throw storageError('commit', error);
         // Lost a race: back off a little (jittered, growing) so a crowd of writers does not retry in lockstep.
@@ -177,7 +184,11 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
     );
   }
 
-  private async putCurrent(record: ArticleRecord, expectedVersion: number | undefined): Promise<void> {
+  private async putCurrent(
+    record: ArticleRecord,
+    commitId: string,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
     const shard = ingestedShard(record.id);
     await this.documents.send(
       new PutCommand({
@@ -190,6 +201,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
           [ATTR.ingestedKey]: ingestedPk(utcDay(record.ingestedAt), shard),
           [ATTR.ingestedSort]: ingestedSortKey(record.ingestedAt, record.id),
           ...record,
+          [COMMIT_ID_ATTR]: commitId,
         },
         ...(expectedVersion === undefined
           ? {
