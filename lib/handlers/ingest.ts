@@ -148,6 +148,12 @@ export function createIngestService(deps: IngestDependencies) {
     let state: CrawlStateRecord | undefined;
     try {
       state = await deps.crawlState.get(url);
+    } catch (thrown) {
+      // The state is unknown, so there is nothing safe to record: a write now would replace the stored state
+      // (validators, hash, failure count) with a blank one. The record goes back to the queue instead.
+      return failure(url, toPipelineError(thrown));
+    }
+    try {
       return await ingestUrl(url, state);
     } catch (thrown) {
       const error = toPipelineError(thrown);
