@@ -270,16 +270,19 @@ export class ArticlePipeline extends Construct {
     });
     this.eventBus.grantPutEventsTo(ingest);
 
-    // query: index reads and article objects.
+    // query: item reads on the table (GetItem cannot address an index), queries on the table (an article's
+    // versions) and its indexes (site and since listings), and article objects.
+    iam.Grant.addToPrincipal({ grantee: query, actions: ['dynamodb:GetItem'], resourceArns: tableOnly });
     iam.Grant.addToPrincipal({
       grantee: query,
-      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      actions: ['dynamodb:Query'],
       resourceArns: [...tableOnly, ...indexes],
     });
     iam.Grant.addToPrincipal({ grantee: query, actions: ['s3:GetObject'], resourceArns: [articleObjects] });
 
     if (bucketKey) {
-      bucketKey.grant(ingest, 'kms:GenerateDataKey', 'kms:Encrypt');
+      // An SSE-KMS PutObject needs only a data key (the store makes no multipart uploads, so no Decrypt).
+      bucketKey.grant(ingest, 'kms:GenerateDataKey');
       bucketKey.grant(query, 'kms:Decrypt');
     }
     for (const fn of [ingest, query]) {
