@@ -512,41 +512,44 @@ describe('listIngestedSince', () => {
     expect((await store.articles.listIngestedSince({ since, limit: 10 })).items).toHaveLength(1);
   });
 
-  it('lets a poller see every item exactly once while new ones keep arriving', async () => {
+  it('lets a poller see every item exactly once, oldest first, while new ones keep arriving', async () => {
+    // Commits and polls interleave on a hand-moved clock, so the outcome never depends on machine speed.
     const settleMs = 1500;
-    const store = await local.freshStore({ sinceFeedSettleMs: settleMs });
-    const since = new Date(Date.now() - 1000).toISOString();
-    const total = 40;
-    let writersDone = false;
-    const writers = (async () => {
-      for (let n = 0; n < total; n += 2) {
-        await Promise.all(
-          [n, n + 1].map((k) => {
-            const article = makeArticle({ url: `https://live.example/${k}` });
-            return store.articles.commit(article, makeRaw(article));
-          }),
-        );
-        await sleep(100);
-      }
-      writersDone = true;
-    })();
-
-    const seen: string[] = [];
+    const clock = manualClock('2024-08-01T23:59:58.000Z'); // the feed crosses midnight on the way
+    const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: settleMs });
+    const since = '2024-08-01T00:00:00.000Z';
+    const committed: ArticleRecord[] = [];
+    const seen: ArticleRecord[] = [];
     let after: StoreCursor | undefined;
-    let finalPoll = false;
-    // Poll like a consumer: follow `cursor` while pages are full; when caught up, wait and resume from `resume`.
-    for (;;) {
-      const page = await store.articles.listIngestedSince({ since, limit: 3, after });
-      seen.push(...page.items.map((item) => item.id));
-      after = page.cursor ?? page.resume ?? after;
-      if (page.cursor) continue;
-      if (finalPoll) break;
-      if (writersDone) finalPoll = true;
-      await sleep(writersDone ? settleMs + 100 : 100);
+    const pollUntilCaughtUp = async () => {
+      // Follow `cursor` while pages are full; when caught up, keep `resume` for the next poll.
+      for (;;) {
+        const page = await store.articles.listIngestedSince({ since, limit: 3, after });
+        seen.push(...page.items);
+        after = page.cursor ?? page.resume ?? after;
+        if (!page.cursor) return;
+      }
+    };
+    for (let n = 0; n < 40; n += 2) {
+      // Two workers commit in the same millisecond: the id breaks the tie, also across a page boundary.
+      const pair = await Promise.all(
+        [n, n + 1].map((k) => {
+          const article = makeArticle({ url: `https://live.example/${k}` });
+          return store.articles.commit(article, makeRaw(article));
+        }),
+      );
+      committed.push(...pair.map((result) => result.record));
+      clock.advance(400);
+      await pollUntilCaughtUp();
     }
-    await writers;
-    expect(seen).toHaveLength(total);
-    expect(new Set(seen).size).toBe(total);
+    clock.advance(settleMs + 1);
+    await pollUntilCaughtUp();
+
+    const expected = [...committed].sort((a, b) =>
+      a.ingestedAt === b.ingestedAt ? (a.id < b.id ? -1 : 1) : a.ingestedAt < b.ingestedAt ? -1 : 1,
+    );
+    expect(new Set(committed.map((record) => record.ingestedAt.slice(0, 10))).size).toBe(2);
+    expect(seen.map((record) => record.id)).toEqual(expected.map((record) => record.id));
   });
 
   it('moves a commit that landed late forward in the feed instead of losing it', async () => {
@@ -612,10 +615,6 @@ describe('listIngestedSince', () => {
     }
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Whether a DynamoDB request is the put of an article's CURRENT item (the commit point), in either form. */
 function isCommitOf(input: unknown, id?: string): boolean {
