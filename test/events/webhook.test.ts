@@ -103,6 +103,32 @@ describe('WebhookPublisher', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it.each([
+    ['http://2130706433/', /loopback/],
+    ['http://0x7f000001/', /loopback/],
+    ['http://0177.0.0.1/', /loopback/],
+    ['http://127.1/', /loopback/],
+    ['http://%31%32%37.0.0.1/', /loopback/],
+    ['http://[::ffff:7f00:1]/', /loopback/],
+    ['http://0/', /unspecified/],
+    ['http://[::]/', /unspecified/],
+    ['http://10.0.0.1/', /private/],
+    ['http://[fd00::1]/', /private/],
+    ['http://169.254.169.254./', /link-local/],
+    ['http://[64:ff9b::a9fe:a9fe]/', /link-local/],
+    ['http://[2002:a9fe:a9fe::]/', /link-local/],
+  ])('refuses the internal address %s in any spelling', (url, reason) => {
+    let refused: unknown;
+    try {
+      new WebhookPublisher({ url, secret: SECRET });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(PipelineError);
+    expect((refused as PipelineError).code).toBe('BLOCKED_ADDRESS');
+    expect((refused as PipelineError).message).toMatch(reason);
+  });
+
   it('judges IPv4-mapped IPv6 addresses by the IPv4 address they carry', () => {
     expect(refusedAddressReason('::ffff:127.0.0.1', false)).toMatch(/loopback/);
     expect(refusedAddressReason('::ffff:127.0.0.1', true)).toBeUndefined();
