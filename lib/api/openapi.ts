@@ -95,6 +95,7 @@ const articleContent = {
 const commonErrors = {
   '400': errorResponse('A parameter is invalid, unknown or repeated, or the query string is over 2 KB'),
   '405': errorResponse('Only GET and HEAD are allowed (see the Allow header)'),
+  '500': errorResponse('An internal error (logged; the message says nothing about it); safe to retry'),
 };
 
 export function buildOpenApiDocument(): JsonSchema {

@@ -210,8 +210,12 @@ describe('query handler (unit, in-memory reader)', () => {
   });
 
   it('answers 404 for an unknown id and an unknown path', async () => {
-    expectError(await get(`/articles/${'0'.repeat(64)}`), 404, 'NOT_FOUND');
-    expectError(await get(`/articles/${'0'.repeat(64)}/versions`), 404, 'NOT_FOUND');
+    const unknownArticle = await get(`/articles/${'0'.repeat(64)}`);
+    expectError(unknownArticle, 404, 'NOT_FOUND');
+    expect(validateResponse('/articles/{id}', unknownArticle)).toEqual([]);
+    const unknownVersions = await get(`/articles/${'0'.repeat(64)}/versions`);
+    expectError(unknownVersions, 404, 'NOT_FOUND');
+    expect(validateResponse('/articles/{id}/versions', unknownVersions)).toEqual([]);
     expectError(await get('/nothing-here'), 404, 'NOT_FOUND');
   });
 
@@ -220,6 +224,7 @@ describe('query handler (unit, in-memory reader)', () => {
       const reply = await get(`/articles/${first.id}`, { method });
       expectError(reply, 405, 'METHOD_NOT_ALLOWED');
       expect(reply.headers.allow).toBe('GET, HEAD');
+      expect(validateResponse('/articles/{id}', reply)).toEqual([]);
     }
   });
 
@@ -229,6 +234,7 @@ describe('query handler (unit, in-memory reader)', () => {
     expectError(reply, 500, 'INTERNAL');
     expect(reply.body).not.toContain('secret-host');
     expect(loggedErrors).toHaveLength(1);
+    expect(validateResponse('/articles/{id}', reply)).toEqual([]);
   });
 
   it('refuses to start without a long enough cursor secret', () => {
