@@ -53,12 +53,15 @@ function parse(args: string[]) {
   });
 }
 
-/** One output line. A 304 carries no page to take the id from, so it is looked up by the requested URL. */
+/**
+ * One output line. A 304 carries no page: its id comes from the crawl state (or, failing that, the requested
+ * URL) and its version from the stored record.
+ */
 async function describe(outcome: IngestOutcome, reader: ArticleReader): Promise<Record<string, unknown>> {
   let { id, version } = outcome;
-  if (outcome.status === 'unchanged' && id === undefined) {
-    const record = await reader.getRecord(articleIdForUrl(outcome.url)).catch(() => undefined);
-    id = record?.id;
+  if (outcome.status === 'unchanged' && version === undefined) {
+    const record = await reader.getRecord(id ?? articleIdForUrl(outcome.url)).catch(() => undefined);
+    id = record?.id ?? id;
     version = record?.version;
   }
   return {

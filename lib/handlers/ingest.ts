@@ -189,8 +189,13 @@ export function createIngestService(deps: IngestDependencies) {
         failureCount: 0,
         permanentFailure: false,
       });
-      logger.info('unchanged (not modified)', { url, status: page.status });
-      return { url, status: 'unchanged' };
+      const id = state?.articleId;
+      logger.info('unchanged (not modified)', {
+        url,
+        ...(id === undefined ? {} : { id }),
+        status: page.status,
+      });
+      return { url, status: 'unchanged', ...(id === undefined ? {} : { id }) };
     }
     const extracted = deps.extract({
       html: page.body,
@@ -236,6 +241,7 @@ export function createIngestService(deps: IngestDependencies) {
       etag: page.etag,
       lastModified: page.lastModified,
       contentHash: commit.record.contentHash,
+      articleId: commit.record.id,
       nextDueAt: changed
         ? new Date(startedAt.getTime() + policy.changedMs).toISOString()
         : nextDueAfterUnchanged(state, startedAt),

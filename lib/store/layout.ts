@@ -167,6 +167,7 @@ export const CrawlStateRecordSchema = z.object({
   etag: z.string().max(1024).optional(),
   lastModified: z.string().max(200).optional(),
   contentHash: sha256.optional(),
+  articleId: sha256.optional(),
   nextDueAt: z.iso.datetime().optional(),
   failureCount: z.number().int().nonnegative(),
   permanentFailure: z.boolean().optional(),

@@ -110,6 +110,8 @@ export interface CrawlStateRecord {
   etag?: string;
   lastModified?: string;
   contentHash?: string;
+  /** The article last committed from this URL (its canonical URL, hence its id, can differ from this one). */
+  articleId?: string;
   nextDueAt?: string;
   failureCount: number;
   /** Permanent failures are not retried until the URL is crawled again on purpose. */

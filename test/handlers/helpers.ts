@@ -9,7 +9,7 @@ import { type SiteServer, startSiteServer } from '../../lib/embedded/example-sit
 import { InProcessEventBus } from '../../lib/events/in-process.ts';
 import { createCrawlHandler } from '../../lib/handlers/crawl.ts';
 import { createIngestService, type IngestOutcome } from '../../lib/handlers/ingest.ts';
-import { createLogger } from '../../lib/handlers/logging.ts';
+import { createLogger, type HandlerLogger } from '../../lib/handlers/logging.ts';
 import { InProcessIngestQueue } from '../../lib/queue/in-process.ts';
 import type { IngestMessage } from '../../lib/queue/types.ts';
 import type { LocalServersHandle, TestStore } from '../helpers/local-servers.ts';
@@ -35,7 +35,7 @@ export interface Pipeline {
 
 export async function startPipeline(
   local: LocalServersHandle,
-  options: { articles?: SiteArticle[]; dynamodb?: DynamoDBClient } = {},
+  options: { articles?: SiteArticle[]; dynamodb?: DynamoDBClient; logger?: HandlerLogger } = {},
 ): Promise<Pipeline> {
   const site = await startSiteServer({ articles: options.articles ?? EXAMPLE_ARTICLES.slice(0, 4) });
   const store = await local.freshStore(options.dynamodb ? { dynamodb: options.dynamodb } : {});
@@ -60,7 +60,7 @@ export async function startPipeline(
     crawlState: store.crawlState,
     events: bus,
     bucketName: store.bucketName,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     now: () => clock.now,
     onOutcome: (outcome) => outcomes.push(outcome),
   });
@@ -88,6 +88,27 @@ export async function startPipeline(
       await site.close();
     },
   };
+}
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  attributes: Record<string, unknown>;
+}
+
+/** A logger stand-in that keeps what the handlers log: the message and the structured attributes. */
+export function capturingLogger(): HandlerLogger & { entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at =
+    (level: LogEntry['level']) =>
+    (message: unknown, ...rest: unknown[]) => {
+      const attributes = Object.assign({}, ...rest.filter((part) => typeof part === 'object')) as Record<
+        string,
+        unknown
+      >;
+      entries.push({ level, message: String(message), attributes });
+    };
+  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 let sequence = 0;

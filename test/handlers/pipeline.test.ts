@@ -10,7 +10,7 @@ import { articlePath } from '../../lib/embedded/example-site/render.ts';
 import { scheduledEvent } from '../../lib/handlers/crawl.ts';
 import { createIngestService } from '../../lib/handlers/ingest.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
-import { body, type Pipeline, silentLogger, sqsEvent, startPipeline } from './helpers.ts';
+import { body, capturingLogger, type Pipeline, silentLogger, sqsEvent, startPipeline } from './helpers.ts';
 
 // The real crawl and ingest handlers against s3rver + dynalite and a loopback news site.
 const local = useLocalServers();
@@ -373,6 +373,46 @@ describe('crawl → queue → ingest', () => {
     expect(reads).toBe(1);
     expect(outcome).toMatchObject({ status: 'failed', retryable: true, error: { code: 'INTERNAL' } });
     expect(await p.store.crawlState.get(url)).toEqual(stored);
+  });
+
+  it('logs each outcome with the article URL and id, and each batch with its counts', async () => {
+    const logger = capturingLogger();
+    const p = await started({ logger });
+    const gone = EXAMPLE_ARTICLES[3] as SiteArticle;
+    p.site.override(articlePath(gone), { status: 404, body: 'not here' });
+    await crawlAndDrain(p);
+    const records = await siteRecords(p);
+    expect(records).toHaveLength(3);
+    const byUrl = new Map(records.map((record) => [record.url, record.id]));
+
+    const created = logger.entries.filter((entry) => entry.message === 'created');
+    expect(created.map((entry) => [entry.attributes.url, entry.attributes.id]).sort()).toEqual(
+      [...byUrl.entries()].sort(),
+    );
+    const failed = logger.entries.filter(
+      (entry) => entry.level === 'error' && entry.message.startsWith('failed'),
+    );
+    expect(failed.map((entry) => entry.attributes.url)).toEqual([p.site.articleUrl(gone.slug)]);
+    const batches = logger.entries.filter((entry) => entry.message === 'ingest batch done');
+    const sum = (name: string) => batches.reduce((total, entry) => total + Number(entry.attributes[name]), 0);
+    expect([sum('ingested'), sum('unchanged'), sum('failed')]).toEqual([3, 0, 1]);
+
+    // Answered 304: no page to read the id from, so it comes from the crawl state.
+    logger.entries.length = 0;
+    await p.queue.send(
+      records.map((record) => ({ url: record.url, discoveredAt: p.clock.now.toISOString() })),
+    );
+    await p.queue.drain();
+    const unchanged = logger.entries.filter((entry) => entry.message === 'unchanged (not modified)');
+    expect(unchanged.map((entry) => [entry.attributes.url, entry.attributes.id]).sort()).toEqual(
+      [...byUrl.entries()].sort(),
+    );
+    expect(
+      p.outcomes
+        .filter((outcome) => outcome.status === 'unchanged')
+        .map((outcome) => outcome.id)
+        .sort(),
+    ).toEqual([...byUrl.values()].sort());
   });
 
   it('two concurrent ingests of one URL make one article at version 1', async () => {
