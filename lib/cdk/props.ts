@@ -105,6 +105,12 @@ export const DEFAULT_PROPS = {
   bundling: { bundleAwsSdk: true, sourceMap: true },
 } as const satisfies Omit<ResolvedArticlePipelineProps, 'sources' | 'entries'>;
 
+/**
+ * Of Lambda's 4 KB (4,096 bytes) of environment variables per function, what the variables of bounded size
+ * leave: names, table name, queue URL, flags, log settings and NODE_OPTIONS stay well under 1 KB.
+ */
+const MAX_UNBOUNDED_ENVIRONMENT_BYTES = 3_072;
+
 function invalid(message: string): PipelineError {
   return new PipelineError('BAD_REQUEST', `ArticlePipeline: ${message}`);
 }
@@ -149,6 +155,16 @@ export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticleP
         `fetchAllowedOrigins entry ${JSON.stringify(origin)} must be an origin like http://host:8080`,
       );
     }
+  }
+  // Lambda refuses a function whose environment (names and values) exceeds 4 KB; the sources, the origins and
+  // the user agent are the only values of unbounded size, so they get that budget less what the rest needs.
+  const unboundedBytes = Buffer.byteLength(
+    JSON.stringify(sources) + (props.fetchAllowedOrigins ?? []).join(',') + (props.userAgent ?? ''),
+  );
+  if (unboundedBytes > MAX_UNBOUNDED_ENVIRONMENT_BYTES) {
+    throw invalid(
+      `sources, fetchAllowedOrigins and userAgent take ${unboundedBytes} bytes; Lambda allows 4 KB of environment variables per function, so at most ${MAX_UNBOUNDED_ENVIRONMENT_BYTES} are left for them (crawl a site's feed or sitemap index rather than listing many URLs)`,
+    );
   }
   if (props.alarmEmail !== undefined && props.alarmTopicArn !== undefined) {
     throw invalid('give alarmEmail or alarmTopicArn, not both');

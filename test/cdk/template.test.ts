@@ -337,6 +337,17 @@ describe('functions', () => {
     expect(JSON.stringify(variables[ENV.cursorSecret])).toContain('{{resolve:secretsmanager:');
   });
 
+  it("refuse at synth a source list too long for Lambda's 4 KB of environment variables", () => {
+    const many = Array.from({ length: 120 }, (_, index) => ({
+      url: `https://news${index}.example/feed.xml`,
+    }));
+    expect(() => synthesize({ sources: many })).toThrow(/sources.*take \d+ bytes; Lambda allows 4 KB/);
+    const fewer = synthesize({ sources: many.slice(0, 20) });
+    const variables =
+      fewer.template.toJSON().Resources[fewer.functionId('crawl')].Properties.Environment.Variables;
+    expect(JSON.parse(variables[ENV.crawlSources])).toHaveLength(20);
+  });
+
   it('do not retry a failed scheduled crawl (the next schedule is the retry)', () => {
     s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: s.functionId('crawl') },
