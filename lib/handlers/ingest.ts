@@ -153,12 +153,15 @@ export function createIngestService(deps: IngestDependencies) {
       // (validators, hash, failure count) with a blank one. The record goes back to the queue instead.
       return failure(url, toPipelineError(thrown));
     }
+    // The fetch's start time stamps the crawl state, success or failure: the store keeps the latest fetch's.
+    const startedAt = now();
     try {
-      return await ingestUrl(url, state);
+      return await ingestUrl(url, state, startedAt);
     } catch (thrown) {
       const error = toPipelineError(thrown);
       const outcome = failure(url, error);
-      await recordFailure(url, state, error, outcome.retryable === true).catch((stateError: unknown) => {
+      const retryable = outcome.retryable === true;
+      await recordFailure(url, state, error, retryable, startedAt).catch((stateError: unknown) => {
         // The crawl-state write is bookkeeping; the failure itself is what gets reported.
         logger.warn('could not record the failure in crawl state', { url, error: String(stateError) });
       });
@@ -166,8 +169,11 @@ export function createIngestService(deps: IngestDependencies) {
     }
   }
 
-  async function ingestUrl(url: string, state: CrawlStateRecord | undefined): Promise<IngestOutcome> {
-    const startedAt = now();
+  async function ingestUrl(
+    url: string,
+    state: CrawlStateRecord | undefined,
+    startedAt: Date,
+  ): Promise<IngestOutcome> {
     const validators = state?.permanentFailure
       ? undefined
       : { etag: state?.etag, lastModified: state?.lastModified };
@@ -270,8 +276,8 @@ export function createIngestService(deps: IngestDependencies) {
     state: CrawlStateRecord | undefined,
     error: PipelineError,
     retryable: boolean,
+    at: Date,
   ): Promise<void> {
-    const at = now();
     const failureCount = (state?.failureCount ?? 0) + 1;
     const status = typeof error.details.status === 'number' ? error.details.status : undefined;
     await deps.crawlState.put({

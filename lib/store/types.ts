@@ -120,5 +120,9 @@ export interface CrawlStateRecord {
 
 export interface CrawlStateStore {
   get(url: string): Promise<CrawlStateRecord | undefined>;
-  put(state: CrawlStateRecord): Promise<void>;
+  /**
+   * Replaces the URL's state, unless the stored one comes from a later fetch (a later lastFetchedAt): two
+   * workers racing on one URL cannot put an older fetch's state over a newer one. Returns whether it wrote.
+   */
+  put(state: CrawlStateRecord): Promise<boolean>;
 }

@@ -415,6 +415,37 @@ describe('crawl → queue → ingest', () => {
     ).toEqual([...byUrl.values()].sort());
   });
 
+  it('a slow worker that started earlier and failed cannot overwrite the crawl state of a later success', async () => {
+    const p = await started();
+    const url = p.site.articleUrl((EXAMPLE_ARTICLES[2] as SiteArticle).slug);
+    let releaseSlowFetch: () => void = () => {};
+    const slowFetchReleased = new Promise<void>((resolve) => {
+      releaseSlowFetch = resolve;
+    });
+    const slowWorker = createIngestService({
+      fetchPage: async () => {
+        await slowFetchReleased;
+        throw new PipelineError('HTTP_ERROR', 'HTTP 503', { status: 503, retryable: true });
+      },
+      extract,
+      articles: p.store.articles,
+      crawlState: p.store.crawlState,
+      events: p.bus,
+      bucketName: p.store.bucketName,
+      logger: silentLogger,
+      now: () => new Date(p.clock.now.getTime() - 60_000), // started its fetch a minute before the other
+    });
+    const slow = slowWorker.ingest({ url });
+    const fast = await p.ingest.ingest({ url });
+    expect(fast.status).toBe('created');
+    const afterSuccess = await p.store.crawlState.get(url);
+
+    releaseSlowFetch();
+    expect(await slow).toMatchObject({ status: 'failed', retryable: true });
+    expect(await p.store.crawlState.get(url)).toEqual(afterSuccess);
+    expect(afterSuccess).toMatchObject({ lastOutcome: 'created', failureCount: 0 });
+  });
+
   it('two concurrent ingests of one URL make one article at version 1', async () => {
     const p = await started();
     const url = p.site.articleUrl((EXAMPLE_ARTICLES[0] as SiteArticle).slug);

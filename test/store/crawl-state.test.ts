@@ -36,6 +36,34 @@ describe('crawl state', () => {
     expect(await crawlState.get(state.url)).toEqual(failed);
   });
 
+  it('never lets the state of an older fetch replace that of a newer one (racing workers)', async () => {
+    const { crawlState } = await local.freshStore();
+    const url = 'https://news.example/raced';
+    const newer: CrawlStateRecord = {
+      url,
+      lastFetchedAt: '2024-05-01T10:00:05.000Z',
+      lastOutcome: 'updated',
+      contentHash: 'b'.repeat(64),
+      failureCount: 0,
+    };
+    expect(await crawlState.put(newer)).toBe(true);
+    // A slower worker that started its fetch earlier finishes last: its failure is history, not news.
+    const stale: CrawlStateRecord = {
+      url,
+      lastFetchedAt: '2024-05-01T10:00:01.000Z',
+      lastOutcome: 'failed',
+      lastErrorCode: 'TIMEOUT',
+      failureCount: 1,
+    };
+    expect(await crawlState.put(stale)).toBe(false);
+    expect(await crawlState.get(url)).toEqual(newer);
+    // The same fetch written again (a retried write) and any later fetch go through.
+    expect(await crawlState.put(newer)).toBe(true);
+    const later = { ...stale, lastFetchedAt: '2024-05-01T10:00:09.000Z' };
+    expect(await crawlState.put(later)).toBe(true);
+    expect(await crawlState.get(url)).toEqual(later);
+  });
+
   it('finds the state under any spelling of the same canonical URL', async () => {
     const { crawlState } = await local.freshStore();
     await crawlState.put({ url: 'https://news.example/b', failureCount: 2 });

@@ -39,17 +39,32 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     return item ? parseStoredItem(CrawlStateRecordSchema, item, 'crawl state') : undefined;
   }
 
-  async put(state: CrawlStateRecord): Promise<void> {
+  async put(state: CrawlStateRecord): Promise<boolean> {
     const parsed = CrawlStateRecordSchema.safeParse(state);
     if (!parsed.success) {
       throw new PipelineError('BAD_REQUEST', `invalid crawl state: ${z.prettifyError(parsed.error)}`);
     }
-    const key = { [ATTR.pk]: crawlPk(parsed.data.url), [ATTR.sk]: CRAWL_STATE_SK };
+    // Stored in one fixed form (UTC, milliseconds) so that string order is time order in the condition.
+    const lastFetchedAt = parsed.data.lastFetchedAt && new Date(parsed.data.lastFetchedAt).toISOString();
+    const record = { ...parsed.data, ...(lastFetchedAt ? { lastFetchedAt } : {}) };
+    const key = { [ATTR.pk]: crawlPk(record.url), [ATTR.sk]: CRAWL_STATE_SK };
     try {
       await this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...key, ...parsed.data } }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, ...record },
+          ...(lastFetchedAt
+            ? {
+                ConditionExpression: 'attribute_not_exists(#fetchedAt) OR #fetchedAt <= :fetchedAt',
+                ExpressionAttributeNames: { '#fetchedAt': 'lastFetchedAt' },
+                ExpressionAttributeValues: { ':fetchedAt': lastFetchedAt },
+              }
+            : {}),
+        }),
       );
+      return true;
     } catch (error) {
+      if ((error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException') return false;
       throw new PipelineError('INTERNAL', `store: write crawl state failed: ${String(error)}`, {
         retryable: true,
       });
