@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { Article } from '../core/article.ts';
+import { Article, ArticleSummary } from '../core/article.ts';
+import { ArticleIngestedDetail } from '../core/events.ts';
+import { WEBHOOK_HEADERS, WebhookEnvelope } from '../events/webhook.ts';
 import {
   ApiError,
   ArticleIdParam,
@@ -31,6 +33,9 @@ function componentSchemas(): Record<string, JsonSchema> {
   registry.add(ArticleList, { id: 'ArticleList' });
   registry.add(ArticleVersionList, { id: 'ArticleVersionList' });
   registry.add(ApiError, { id: 'Error' });
+  registry.add(ArticleSummary, { id: 'ArticleSummary' });
+  registry.add(ArticleIngestedDetail, { id: 'ArticleIngestedDetail' });
+  registry.add(WebhookEnvelope, { id: 'ArticleIngestedEnvelope' });
   const { schemas } = z.toJSONSchema(registry, {
     target: TARGET,
     io: 'output',
@@ -76,6 +81,10 @@ function queryParameter(
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function webhookHeader(name: string, description: string): JsonSchema {
+  return { name, in: 'header', required: true, description, schema: { type: 'string' } };
+}
 
 const json = (schemaName: string) => ({ 'application/json': { schema: ref(schemaName) } });
 
@@ -194,6 +203,29 @@ export function buildOpenApiDocument(): JsonSchema {
               description: 'OpenAPI 3.1',
               content: { 'application/json': { schema: { type: 'object' } } },
             },
+          },
+        },
+      },
+    },
+    // The ArticleIngested event: the embedded stack's webhook POSTs this envelope; on EventBridge the
+    // event's detail is components.schemas.ArticleIngestedDetail (source article-pipeline).
+    webhooks: {
+      ArticleIngested: {
+        post: {
+          operationId: 'articleIngested',
+          summary: 'A new article or a new version was stored (schemaVersion 1)',
+          parameters: [
+            webhookHeader(WEBHOOK_HEADERS.event, 'Always ArticleIngested'),
+            webhookHeader(WEBHOOK_HEADERS.delivery, 'The envelope id (one per delivery)'),
+            webhookHeader(WEBHOOK_HEADERS.timestamp, 'Seconds since the epoch, as signed'),
+            webhookHeader(
+              WEBHOOK_HEADERS.signature,
+              'sha256= and the hex HMAC-SHA256 of "<timestamp>.<raw body>" with the shared secret',
+            ),
+          ],
+          requestBody: { required: true, content: json('ArticleIngestedEnvelope') },
+          responses: {
+            '2XX': { description: 'Received; any other status is logged as a failed delivery' },
           },
         },
       },

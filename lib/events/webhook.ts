@@ -3,12 +3,13 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import {
   ARTICLE_EVENT_SOURCE,
   ARTICLE_INGESTED_DETAIL_TYPE,
   type ArticleEventPublisher,
-  type ArticleIngestedDetail,
+  ArticleIngestedDetail,
 } from '../core/events.ts';
 import {
   type AddressVerdict,
@@ -37,14 +38,18 @@ export const WEBHOOK_HEADERS = {
   delivery: 'x-article-pipeline-delivery',
 } as const;
 
-export interface WebhookEnvelope {
-  version: '0';
-  id: string;
-  'detail-type': typeof ARTICLE_INGESTED_DETAIL_TYPE;
-  source: typeof ARTICLE_EVENT_SOURCE;
-  time: string;
-  detail: ArticleIngestedDetail;
-}
+/** The body of every delivery; the OpenAPI document's `webhooks.ArticleIngested` is generated from it. */
+export const WebhookEnvelope = z
+  .object({
+    version: z.literal('0'),
+    id: z.uuid(),
+    'detail-type': z.literal(ARTICLE_INGESTED_DETAIL_TYPE),
+    source: z.literal(ARTICLE_EVENT_SOURCE),
+    time: z.iso.datetime({ offset: false }),
+    detail: ArticleIngestedDetail,
+  })
+  .meta({ id: 'ArticleIngestedEnvelope' });
+export type WebhookEnvelope = z.infer<typeof WebhookEnvelope>;
 
 export interface WebhookPublisherOptions {
   url: string;

@@ -37,6 +37,19 @@ export function createResponseValidator(document: Record<string, unknown>) {
   };
 }
 
+/** Validates a value against one of the document's component schemas (e.g. an event the pipeline sent). */
+export function createComponentValidator(document: Record<string, unknown>) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(document, 'openapi.json');
+  return function validateComponent(name: string, value: unknown): string[] {
+    const validate = ajv.getSchema(`openapi.json#/components/schemas/${name}`);
+    if (!validate) return [`no component schema ${name}`];
+    if (validate(value)) return [];
+    return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+  };
+}
+
 /**
  * Errors of the document itself against the official OpenAPI 3.1 schema. Ajv does not follow the schema's
  * `$dynamicRef: "#meta"` (the hook for schema dialects), so it is pointed statically at the base definition

@@ -1,8 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
 import { ARTICLE_EVENT_SOURCE, ARTICLE_INGESTED_DETAIL_TYPE } from '../../lib/core/events.ts';
 import { EventBridgePublisher } from '../../lib/events/eventbridge.ts';
+import { createComponentValidator } from '../api/openapi-validator.ts';
 import { sampleDetail, startRecordingServer } from './fixtures.ts';
 
 // The real SDK client talks to a loopback server that speaks EventBridge's JSON protocol (no SDK mocks):
@@ -51,6 +53,9 @@ describe('EventBridgePublisher', () => {
       DetailType: ARTICLE_INGESTED_DETAIL_TYPE,
     });
     expect(JSON.parse(entries[0].Detail)).toEqual(detail);
+    // The detail EventBridge carries is the OpenAPI document's ArticleIngestedDetail.
+    const validateComponent = createComponentValidator(buildOpenApiDocument());
+    expect(validateComponent('ArticleIngestedDetail', JSON.parse(entries[0].Detail))).toEqual([]);
   });
 
   it('turns a failed entry in a 200 response into a retryable error', async () => {

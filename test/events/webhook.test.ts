@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
 import { InProcessEventBus } from '../../lib/events/in-process.ts';
 import {
@@ -8,9 +9,13 @@ import {
   WEBHOOK_HEADERS,
   WebhookPublisher,
 } from '../../lib/events/webhook.ts';
+import { createComponentValidator } from '../api/openapi-validator.ts';
 import { sampleDetail, startRecordingServer } from './fixtures.ts';
 
 const SECRET = 'webhook-secret-0123456789';
+// biome-ignore lint/suspicious/noExplicitAny: walking an untyped JSON document
+const document = buildOpenApiDocument() as any;
+const validateComponent = createComponentValidator(document);
 type Server = Awaited<ReturnType<typeof startRecordingServer>>;
 
 async function failureOf(promise: Promise<unknown>): Promise<PipelineError> {
@@ -51,6 +56,14 @@ describe('WebhookPublisher', () => {
       timestamp: request?.headers[WEBHOOK_HEADERS.timestamp] as string,
       signature: request?.headers[WEBHOOK_HEADERS.signature] as string,
     };
+    // The delivery is what the OpenAPI document's webhooks.ArticleIngested promises.
+    expect(document.webhooks.ArticleIngested.post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ArticleIngestedEnvelope',
+    });
+    expect(validateComponent('ArticleIngestedEnvelope', envelope)).toEqual([]);
+    expect(
+      validateComponent('ArticleIngestedEnvelope', { ...envelope, detail: { schemaVersion: 2 } }),
+    ).not.toEqual([]);
     expect(verifyWebhookSignature(signed)).toBe(true);
     expect(verifyWebhookSignature({ ...signed, secret: 'another-secret-entirely' })).toBe(false);
     expect(verifyWebhookSignature({ ...signed, body: signed.body.replace('One', 'Two') })).toBe(false);
