@@ -96,7 +96,9 @@ export interface CommitResult {
 export interface ArticleWriter {
   /**
    * Stores raw page and Article (S3 first), then commits the index item conditionally (the commit point).
-   * Same contentHash as the current version: 'unchanged', nothing written. Different: a new version.
+   * Same contentHash as the current version: 'unchanged', nothing written. Different: a new version, unless
+   * the current version comes from a later fetch (raw.fetchedAt) than this one: then 'unchanged' too, and
+   * nothing written, so a slow worker cannot bury a newer page under an older one.
    */
   commit(article: Article, raw: RawPage): Promise<CommitResult>;
 }

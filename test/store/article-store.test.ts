@@ -156,10 +156,11 @@ describe('races between workers on one URL', () => {
     const store = await local.freshStore();
     const url = 'https://news.example/race';
     const texts = ['Worker A saw this.', 'Worker B saw that.'];
+    const fetchedAt = new Date().toISOString(); // both fetched at the same instant: neither copy is older
     const results = await Promise.all(
       texts.map((text) => {
         const article = makeArticle({ url, text });
-        return store.articles.commit(article, makeRaw(article));
+        return store.articles.commit(article, makeRaw(article, undefined, fetchedAt));
       }),
     );
 
@@ -233,14 +234,36 @@ describe('races between workers on one URL', () => {
     expect(result.record.version).toBe(1);
   });
 
+  it('does not let a copy fetched earlier supersede a version fetched later (a slow worker commits last)', async () => {
+    const store = await local.freshStore();
+    const url = 'https://news.example/slow-worker';
+    const newer = makeArticle({ url, text: 'The corrected story.' });
+    const older = makeArticle({ url, text: 'The first draft.' });
+    await store.articles.commit(newer, makeRaw(newer, undefined, '2024-05-01T10:00:05.000Z'));
+
+    const late = await store.articles.commit(older, makeRaw(older, undefined, '2024-05-01T10:00:01.000Z'));
+    expect(late.status).toBe('unchanged');
+    expect(late.record).toMatchObject({ version: 1, contentHash: newer.contentHash });
+    expect(await store.articles.listVersions(newer.id)).toHaveLength(1);
+    expect((await store.articles.getArticle(newer.id))?.content.text).toBe('The corrected story.');
+
+    // A later fetch with that text is a real change.
+    const refetched = await store.articles.commit(
+      older,
+      makeRaw(older, undefined, '2024-05-01T10:00:09.000Z'),
+    );
+    expect(refetched).toMatchObject({ status: 'updated', record: { version: 2 } });
+  });
+
   it('loses no update among many concurrent writers', async () => {
     const store = await local.freshStore({ maxCommitAttempts: 20 });
     const url = 'https://news.example/stampede';
     const texts = Array.from({ length: 6 }, (_, n) => `Edition ${n}.`);
+    const fetchedAt = new Date().toISOString();
     await Promise.all(
       texts.map((text) => {
         const article = makeArticle({ url, text });
-        return store.articles.commit(article, makeRaw(article));
+        return store.articles.commit(article, makeRaw(article, undefined, fetchedAt));
       }),
     );
     const versions = await store.articles.listVersions(articleIdForUrl(url));

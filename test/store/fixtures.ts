@@ -40,7 +40,8 @@ export function makeArticle(options: {
   };
 }
 
-export function makeRaw(article: Article, html?: string): RawPage {
+/** The fetched page of an article; `fetchedAt` is now unless given (racing workers that fetched at once). */
+export function makeRaw(article: Article, html?: string, fetchedAt?: string): RawPage {
   const body =
     html ?? `<html><head><title>${article.title}</title></head><body>${article.content.html}</body></html>`;
   return {
@@ -50,7 +51,7 @@ export function makeRaw(article: Article, html?: string): RawPage {
     contentType: 'text/html; charset=utf-8',
     charset: 'utf-8',
     body: new TextEncoder().encode(body),
-    fetchedAt: new Date().toISOString(),
+    fetchedAt: fetchedAt ?? new Date().toISOString(),
     etag: '"abc123"',
     lastModified: 'Wed, 01 May 2024 09:30:00 GMT',
   };

@@ -84,6 +84,8 @@ const CONFLICT_BACKOFF_MS = 10;
  * schema strips it on every read); only commit() looks at it.
  */
 const COMMIT_ID_ATTR = 'commitId';
+/** Attribute of the CURRENT item: when the page of that version was fetched (ISO 8601 UTC), read only by commit(). */
+const FETCHED_AT_ATTR = 'fetchedAt';
 
 export class AwsArticleStore implements ArticleReader, ArticleWriter {
   private readonly s3: S3Client;
@@ -123,6 +125,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
     const uploaded = new Set<string>();
     // Byte-identical articles from two workers share object keys, so only this id tells our commit from theirs.
     const commitId = randomUUID();
+    const fetchedAt = fetchTime(raw.fetchedAt);
 
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt += 1) {
       const currentItem = await this.getItem(articlePk(article.id), CURRENT_SK, true);
@@ -132,6 +135,11 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
         // fails the condition): that is still our commit, not someone else's unchanged copy.
         const ours = currentItem?.[COMMIT_ID_ATTR] === commitId;
         return { status: ours ? statusOf(current) : 'unchanged', record: current };
+      }
+      if (current && isBefore(fetchedAt, currentItem?.[FETCHED_AT_ATTR])) {
+        // A worker that fetched later has committed already: this older copy of the page must not supersede
+        // it (the version history would end on stale content). Nothing is written.
+        return { status: 'unchanged', record: current };
       }
       const version = (current?.version ?? 0) + 1;
       const firstIngestedAt = current?.firstIngestedAt ?? this.nowIso();
@@ -167,7 +175,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
       };
       await this.markIngestedDay(record.ingestedAt);
       try {
-        await this.putCurrent(record, commitId, current?.version);
+        await this.putCurrent(record, { commitId, fetchedAt }, current?.version);
       } catch (error) {
         if (!isConditionFailure(error)) throw storageError('commit', error);
         // Lost a race: back off a little (jittered, growing) so a crowd of writers does not retry in lockstep.
@@ -186,7 +194,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
 
   private async putCurrent(
     record: ArticleRecord,
-    commitId: string,
+    commit: { commitId: string; fetchedAt: string | undefined },
     expectedVersion: number | undefined,
   ): Promise<void> {
     const shard = ingestedShard(record.id);
@@ -201,7 +209,8 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
           [ATTR.ingestedKey]: ingestedPk(utcDay(record.ingestedAt), shard),
           [ATTR.ingestedSort]: ingestedSortKey(record.ingestedAt, record.id),
           ...record,
-          [COMMIT_ID_ATTR]: commitId,
+          [COMMIT_ID_ATTR]: commit.commitId,
+          ...(commit.fetchedAt === undefined ? {} : { [FETCHED_AT_ATTR]: commit.fetchedAt }),
         },
         ...(expectedVersion === undefined
           ? {
@@ -590,6 +599,17 @@ function validateArticle(input: Article): Article {
     });
   }
   return article;
+}
+
+/** A fetch time in the stored form (UTC, milliseconds), or undefined when it is not a timestamp. */
+function fetchTime(value: string): string | undefined {
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/** Whether fetch time `a` is strictly before the stored fetch time `b` (unknown times never are). */
+function isBefore(a: string | undefined, b: unknown): boolean {
+  return a !== undefined && typeof b === 'string' && a < b;
 }
 
 function statusOf(record: ArticleRecord): 'created' | 'updated' {
