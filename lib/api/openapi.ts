@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Article, ArticleSummary } from '../core/article.ts';
 import { ArticleIngestedDetail } from '../core/events.ts';
-import { WEBHOOK_HEADERS, WebhookEnvelope } from '../events/webhook.ts';
+import { WEBHOOK_HEADERS, WebhookEnvelope } from '../events/envelope.ts';
 import {
   ApiError,
   ArticleIdParam,

@@ -3,13 +3,12 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import {
   ARTICLE_EVENT_SOURCE,
   ARTICLE_INGESTED_DETAIL_TYPE,
   type ArticleEventPublisher,
-  ArticleIngestedDetail,
+  type ArticleIngestedDetail,
 } from '../core/events.ts';
 import {
   type AddressVerdict,
@@ -19,6 +18,9 @@ import {
 } from '../core/fetch/address.ts';
 import { parseHttpUrl } from '../core/url.ts';
 import { checkedDetail } from './detail.ts';
+import { WEBHOOK_HEADERS, type WebhookEnvelope } from './envelope.ts';
+
+export { WEBHOOK_HEADERS, WebhookEnvelope } from './envelope.ts';
 
 /**
  * Delivers ArticleIngested as an HTTP POST to one configured URL (the embedded stack's `--webhook URL`).
@@ -30,26 +32,6 @@ import { checkedDetail } from './detail.ts';
  * resolution and the connection is pinned to the vetted address, so a name cannot be re-pointed at an
  * internal service in between.
  */
-
-export const WEBHOOK_HEADERS = {
-  signature: 'x-article-pipeline-signature',
-  timestamp: 'x-article-pipeline-timestamp',
-  event: 'x-article-pipeline-event',
-  delivery: 'x-article-pipeline-delivery',
-} as const;
-
-/** The body of every delivery; the OpenAPI document's `webhooks.ArticleIngested` is generated from it. */
-export const WebhookEnvelope = z
-  .object({
-    version: z.literal('0'),
-    id: z.uuid(),
-    'detail-type': z.literal(ARTICLE_INGESTED_DETAIL_TYPE),
-    source: z.literal(ARTICLE_EVENT_SOURCE),
-    time: z.iso.datetime({ offset: false }),
-    detail: ArticleIngestedDetail,
-  })
-  .meta({ id: 'ArticleIngestedEnvelope' });
-export type WebhookEnvelope = z.infer<typeof WebhookEnvelope>;
 
 export interface WebhookPublisherOptions {
   url: string;
