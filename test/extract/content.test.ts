@@ -370,6 +370,16 @@ describe('hostile input', () => {
     },
   );
 
+  // Each teaser card asks whether it sits inside an <article>; walking up 20,000 levels for each of 20,000
+  // cards would be quadratic.
+  it('drops 20,000 teaser cards under 20,000 nested divs inside an article, and keeps the story', () => {
+    const sentence = 'Deep down there is one paragraph of text, with a comma, long enough to count.';
+    const depth = 20_000;
+    const html = `<html><body><article>${'<div>'.repeat(depth)}${'<article><b>teaser card</b></article>'.repeat(depth)}${`<p>${sentence}</p>`.repeat(20)}${'</div>'.repeat(depth)}</article></body></html>`;
+    const content = extractContent(PARSERS[1]![1](html), { pageUrl: PAGE_URL });
+    expect(content?.text).toBe(Array(20).fill(sentence).join('\n\n'));
+  });
+
   it('completes on a 20 MB page', () => {
     const paragraph =
       '<div class="item"><p>Another paragraph of filler text, with a comma or two, repeated to make the page very large.</p><a href="/x">link</a></div>';

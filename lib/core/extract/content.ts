@@ -572,6 +572,7 @@ function pruneBoilerplate(
   // Ancestors of the top candidate, collected once (a per-element walk up would be quadratic on deep trees).
   const holdsTop = new Set<AnyNode>();
   for (let node: AnyNode | null | undefined = top; node; node = node.parent) holdsTop.add(node);
+  const insideArticle = insideArticleMemo();
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
@@ -856,10 +857,31 @@ function hasTextBlockChild(element: Element): boolean {
   );
 }
 
-function insideArticle(element: Element): boolean {
-  for (let node = element.parent; node; node = node.parent)
-    if (isElement(node) && node.name === 'article') return true;
-  return false;
+/**
+ * Whether an element sits inside an <article>, remembering the answer for every ancestor it walks past: many
+ * teaser cards deep under one wrapper would otherwise each walk the whole way up (quadratic on deep trees).
+ */
+function insideArticleMemo(): (element: Element) => boolean {
+  const known = new Map<AnyNode, boolean>();
+  return (element) => {
+    const path: AnyNode[] = [];
+    let answer = false;
+    for (let node = element.parent; node; node = node.parent) {
+      const cached = known.get(node);
+      if (cached !== undefined) {
+        answer = cached;
+        break;
+      }
+      if (isElement(node) && node.name === 'article') {
+        answer = true;
+        break;
+      }
+      path.push(node);
+    }
+    // Every node on the path has the same answer: the article (or none) found above them.
+    for (const node of path) known.set(node, answer);
+    return answer;
+  };
 }
 
 /**
@@ -894,7 +916,9 @@ function documentBaseUrl(root: AnyNode, pageUrl: URL): URL {
   const href = base?.attribs.href;
   if (href) {
     try {
-      return new URL(href, pageUrl);
+      const base = new URL(href, pageUrl);
+      // A javascript:, data: or other non-web base would make every relative link and image unusable.
+      if (base.protocol === 'http:' || base.protocol === 'https:') return base;
     } catch {
       // An unparsable <base href> is ignored, as browsers do.
     }
