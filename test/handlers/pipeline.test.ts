@@ -39,6 +39,26 @@ async function siteRecords(p: Pipeline) {
   return (await p.store.articles.listBySite({ site: domain, limit: 100 })).items;
 }
 
+/** What the store holds for the site: its index records, their S3 objects and their DynamoDB items. */
+async function storedSnapshot(p: Pipeline) {
+  const records = await siteRecords(p);
+  const ids = records.map((record) => record.id);
+  return {
+    records,
+    objectKeys: await storedObjectKeys(p, ids),
+    articleItems: await storedArticleItems(p, ids),
+  };
+}
+
+/** Delivers every given article's URL to ingest again (as when a source carries no dates) and waits. */
+async function ingestAgain(p: Pipeline, records: readonly { url: string }[]) {
+  p.outcomes.length = 0;
+  await p.queue.send(records.map((record) => ({ url: record.url, discoveredAt: p.clock.now.toISOString() })));
+  await p.queue.drain();
+  await p.bus.drain();
+  return p.outcomes.map((outcome) => outcome.status);
+}
+
 /** Every S3 key (raw and article objects) stored for these articles, sorted. */
 async function storedObjectKeys(p: Pipeline, ids: readonly string[]): Promise<string[]> {
   const keys: string[] = [];
@@ -109,11 +129,9 @@ describe('crawl → queue → ingest', () => {
   it('a re-crawl finds nothing changed: fresh pages are skipped, forced fetches get 304, nothing new is written', async () => {
     const p = await started();
     await crawlAndDrain(p);
-    const before = await siteRecords(p);
-    const ids = before.map((record) => record.id);
-    const objectsBefore = await storedObjectKeys(p, ids);
-    const itemsBefore = await storedArticleItems(p, ids);
-    expect(objectsBefore).toHaveLength(2 * 4); // raw page + article JSON per article
+    const before = await storedSnapshot(p);
+    expect(before.objectKeys).toHaveLength(2 * 4); // raw page + article JSON per article
+    expect(before.articleItems).toHaveLength(4); // one CURRENT item each, no VERSION# items yet
     const pagesServed = p.site.fullPageResponses();
 
     p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR); // past every next-due time
@@ -122,50 +140,33 @@ describe('crawl → queue → ingest', () => {
     expect(again.skipped.fresh).toBe(4); // the sitemap's lastmod is older than the last fetch
 
     // Fetched anyway (as when a feed carries no dates): conditional GETs answered 304.
-    p.outcomes.length = 0;
-    await p.queue.send(
-      before.map((record) => ({ url: record.url, discoveredAt: p.clock.now.toISOString() })),
-    );
-    await p.queue.drain();
-    expect(p.outcomes.map((outcome) => outcome.status)).toEqual([
+    expect(await ingestAgain(p, before.records)).toEqual([
       'unchanged',
       'unchanged',
       'unchanged',
       'unchanged',
     ]);
     expect(p.site.fullPageResponses()).toBe(pagesServed);
-
-    const after = await siteRecords(p);
-    expect(after).toEqual(before);
-    expect(await storedObjectKeys(p, ids)).toEqual(objectsBefore);
-    expect(await storedArticleItems(p, ids)).toEqual(itemsBefore);
+    expect(await storedSnapshot(p)).toEqual(before);
     expect(p.events).toHaveLength(4);
   });
 
   it('a page whose HTML changed but whose article did not is unchanged (same hash): no new version, no event', async () => {
     const p = await started();
     await crawlAndDrain(p);
-    const before = await siteRecords(p);
-    const ids = before.map((record) => record.id);
-    const objectsBefore = await storedObjectKeys(p, ids);
-    const itemsBefore = await storedArticleItems(p, ids);
+    const before = await storedSnapshot(p);
+    const pagesServed = p.site.fullPageResponses();
     // A new story changes every page's related links, hence every ETag, but no article's text.
     p.site.upsert({ ...(EXAMPLE_ARTICLES[5] as SiteArticle), slug: 'late-addition' });
-    p.outcomes.length = 0;
-    await p.queue.send(
-      before.map((record) => ({ url: record.url, discoveredAt: p.clock.now.toISOString() })),
-    );
-    await p.queue.drain();
-    await p.bus.drain();
-    expect(p.outcomes.map((outcome) => outcome.status)).toEqual([
+    expect(await ingestAgain(p, before.records)).toEqual([
       'unchanged',
       'unchanged',
       'unchanged',
       'unchanged',
     ]);
-    expect(await siteRecords(p)).toEqual(before);
-    expect(await storedObjectKeys(p, ids)).toEqual(objectsBefore);
-    expect(await storedArticleItems(p, ids)).toEqual(itemsBefore);
+    // Full pages came back this time (not 304s), and their articles hashed the same.
+    expect(p.site.fullPageResponses()).toBeGreaterThan(pagesServed);
+    expect(await storedSnapshot(p)).toEqual(before);
     expect(p.events).toHaveLength(4);
   });
 
@@ -399,10 +400,7 @@ describe('crawl → queue → ingest', () => {
 
     // Answered 304: no page to read the id from, so it comes from the crawl state.
     logger.entries.length = 0;
-    await p.queue.send(
-      records.map((record) => ({ url: record.url, discoveredAt: p.clock.now.toISOString() })),
-    );
-    await p.queue.drain();
+    await ingestAgain(p, records);
     const unchanged = logger.entries.filter((entry) => entry.message === 'unchanged (not modified)');
     expect(unchanged.map((entry) => [entry.attributes.url, entry.attributes.id]).sort()).toEqual(
       [...byUrl.entries()].sort(),
