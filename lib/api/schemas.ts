@@ -60,6 +60,11 @@ function timestampParam(name: string, endOfDay = false) {
         const suffix = dateOnly ? (endOfDay ? 'T23:59:59.999Z' : 'T00:00:00.000Z') : '';
         return new Date(value + suffix).toISOString();
       })
+      // An extreme offset can carry 9999-12-31 past year 9999 in UTC ("+010000-…"), a form that would sort
+      // before every stored timestamp.
+      .refine((utc) => /^\d{4}-/.test(utc), {
+        message: `${name} must fall within the years 0000 to 9999 in UTC`,
+      })
       .meta({ description: `${name}: ISO 8601 date-time (any offset) or date (UTC day)` })
   );
 }

@@ -172,6 +172,12 @@ describe('query handler (unit, in-memory reader)', () => {
     ['a non-numeric limit', '/articles?site=example.com&limit=ten', /whole number/],
     ['a bad date', '/articles?since=2024-13-45', /ISO 8601/],
     ['a bad from', '/articles?site=example.com&from=yesterday', /ISO 8601/],
+    ['a since past year 9999 in UTC', '/articles?since=9999-12-31T23:59:59-23:59', /years 0000 to 9999/],
+    [
+      'a to before year 0000 in UTC',
+      '/articles?site=example.com&to=0000-01-01T00:00:00%2B23:59',
+      /years 0000/,
+    ],
     ['from after to', '/articles?site=example.com&from=2024-05-02&to=2024-05-01', /from must not be later/],
     ['an empty site', '/articles?site=', /site must not be empty/],
     ['a site that is not a hostname', `/articles?site=${encodeURIComponent("a' OR 1=1")}`, /hostname/],
