@@ -115,8 +115,10 @@ export const CAPTION_TOKEN = /caption|credit/i;
 export const BOILERPLATE_TEXT = [
   /^comments? (are|is) (now )?closed\.?$/i,
   /^(be the first to comment|leave a (comment|reply)|post a comment|\d+ comments?|comments?)\W*$/i,
-  /protected by recaptcha/i,
-  /google privacy policy and terms of service apply/i,
+  // anti-spam notices ("This site is protected by reCAPTCHA and the ... Privacy Policy and Terms ... apply")
+  /\bprotected by \w*captcha\b/i,
+  /^this (web)?(site|form|page) is protected by\b/i,
+  /\bprivacy policy and terms of (service|use) apply\b/i,
   /you can unsubscribe (at )?any ?time/i,
   /by (signing up|subscribing|clicking|registering)[^.]{0,80}(agree|consent|accept)/i,
   /^(sign up|subscribe|register) (now |today )?(for|to) (our|the)\b[^.]{0,80}(newsletter|e-?mails?|updates|alerts)/i,
