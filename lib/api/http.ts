@@ -30,6 +30,14 @@ export const CACHE_CONTROL = {
   error: 'no-store',
 } as const;
 
+/**
+ * RFC 9111 §3.5: "public" lets a shared cache store the answer to a request with an Authorization header and
+ * serve it to anyone. With IAM authorization (the stack's default) such an answer is for the caller only.
+ */
+export function cacheControlFor(directive: string, authorizedRequest: boolean): string {
+  return authorizedRequest ? directive.replace(/^public\b/, 'private') : directive;
+}
+
 const COMMON_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
 
 /** Served HTML is sanitized at ingest; this keeps it inert even if a browser opens it directly. */

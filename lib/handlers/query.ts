@@ -7,6 +7,7 @@ import {
   badRequest,
   CACHE_CONTROL,
   CONTENT_TYPES,
+  cacheControlFor,
   describeZodError,
   errorResponse,
   HTML_SECURITY_HEADERS,
@@ -43,6 +44,13 @@ export interface QueryHandlerOptions {
   cursorMaxAgeSeconds?: number;
   now?: () => Date;
   logger?: QueryLogger;
+}
+
+/** What of the request decides the answer besides path and parameters. */
+interface RequestConditions {
+  ifNoneMatch: string | undefined;
+  /** The request carried credentials (IAM authorization), so the answer must not land in a shared cache. */
+  authorized: boolean;
 }
 
 export type QueryHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -145,8 +153,9 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
   async function articleResponse(
     id: string,
     query: z.output<typeof ArticleQuery>,
-    ifNoneMatch: string | undefined,
+    request: RequestConditions,
   ): Promise<ApiResponse> {
+    const { ifNoneMatch } = request;
     const format = query.format ?? 'json';
     let article: Article | undefined;
     let version: number;
@@ -156,14 +165,14 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       const record = await reader.getRecord(id);
       if (!record) throw notFound(`no article with id ${id}`);
       const etag = articleEtag(record.contentHash, record.version, format);
-      if (ifNoneMatchHits(ifNoneMatch, etag)) return notModified(etag, CACHE_CONTROL.article);
+      cacheControl = cacheControlFor(CACHE_CONTROL.article, request.authorized);
+      if (ifNoneMatchHits(ifNoneMatch, etag)) return notModified(etag, cacheControl);
       version = record.version;
-      cacheControl = CACHE_CONTROL.article;
       article = await reader.getArticle(id, record.version);
       if (!article) throw new Error(`index row ${id} v${record.version} has no stored article`);
     } else {
       version = query.version;
-      cacheControl = CACHE_CONTROL.pinnedVersion;
+      cacheControl = cacheControlFor(CACHE_CONTROL.pinnedVersion, request.authorized);
       article = await reader.getArticle(id, version);
       if (!article) throw notFound(`no version ${version} of article ${id}`);
     }
@@ -182,10 +191,10 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
     return jsonResponse(200, checked, headers);
   }
 
-  async function listResponse(query: ListQuery, ifNoneMatch: string | undefined): Promise<ApiResponse> {
+  async function listResponse(query: ListQuery, request: RequestConditions): Promise<ApiResponse> {
     if (query.url !== undefined) {
       const id = articleIdForUrl(canonicalizeUrl(query.url));
-      return articleResponse(id, { format: query.format }, ifNoneMatch);
+      return articleResponse(id, { format: query.format }, request);
     }
     const limit = query.limit ?? DEFAULT_LIMIT;
     let binding: CursorBinding;
@@ -242,15 +251,18 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       });
     }
     const params = parseQueryString(event);
-    const ifNoneMatch = header(event, 'if-none-match');
+    const request: RequestConditions = {
+      ifNoneMatch: header(event, 'if-none-match'),
+      authorized: header(event, 'authorization') !== undefined,
+    };
     switch (matched.name) {
       case 'openapi':
         validate(NoParameters, params);
         return openApiResponse();
       case 'list':
-        return listResponse(validate(ListQuery, params), ifNoneMatch);
+        return listResponse(validate(ListQuery, params), request);
       case 'article':
-        return articleResponse(validateId(matched.id), validate(ArticleQuery, params), ifNoneMatch);
+        return articleResponse(validateId(matched.id), validate(ArticleQuery, params), request);
       case 'versions': {
         const id = validateId(matched.id);
         validate(NoParameters, params);

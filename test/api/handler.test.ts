@@ -61,6 +61,24 @@ describe('query handler (unit, in-memory reader)', () => {
     expect(validateResponse('/articles/{id}', reply)).toEqual([]);
   });
 
+  it('keeps a response to an authorized request out of shared caches', async () => {
+    // With IAM authorization (the stack's default) "public" would let a CDN hand the article to anyone.
+    const signed = {
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240501/eu-west-1/execute-api/aws4_request',
+    };
+    const current = await get(`/articles/${first.id}`, { headers: signed });
+    expect(current.headers['cache-control']).toBe('private, max-age=300');
+    const pinned = await get(`/articles/${first.id}?version=1`, { headers: signed });
+    expect(pinned.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    const revalidated = await get(`/articles/${first.id}`, {
+      headers: { ...signed, 'if-none-match': current.headers.etag ?? '' },
+    });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers['cache-control']).toBe('private, max-age=300');
+    const anonymous = await get(`/articles/${first.id}`);
+    expect(anonymous.headers['cache-control']).toBe('public, max-age=300');
+  });
+
   it('returns only the body for format=text and format=html, each with its own ETag', async () => {
     const text = await get(`/articles/${first.id}?format=text`);
     expect(text.headers['content-type']).toBe('text/plain; charset=utf-8');
