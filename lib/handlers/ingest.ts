@@ -7,6 +7,7 @@ import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { IngestMessage } from '../queue/types.ts';
+import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
 import type { ArticleWriter, CommitResult, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
 import type { HandlerLogger } from './logging.ts';
 
@@ -189,8 +190,10 @@ export function createIngestService(deps: IngestDependencies) {
         lastStatus: page.status,
         lastOutcome: 'unchanged',
         lastErrorCode: undefined,
-        etag: page.etag ?? state?.etag,
-        lastModified: page.lastModified ?? state?.lastModified,
+        ...keptValidators({
+          etag: page.etag ?? state?.etag,
+          lastModified: page.lastModified ?? state?.lastModified,
+        }),
         nextDueAt: nextDueAfterUnchanged(state, startedAt),
         failureCount: 0,
         permanentFailure: false,
@@ -244,8 +247,7 @@ export function createIngestService(deps: IngestDependencies) {
       lastStatus: page.status,
       lastOutcome: commit.status,
       lastErrorCode: undefined,
-      etag: page.etag,
-      lastModified: page.lastModified,
+      ...keptValidators(page),
       contentHash: commit.record.contentHash,
       articleId: commit.record.id,
       nextDueAt: changed
@@ -360,6 +362,19 @@ export function countOutcomes(outcomes: readonly IngestOutcome[]): IngestBatchCo
     }
   }
   return counts;
+}
+
+/**
+ * The validators crawl state can keep. A server's over-long ETag or Last-Modified is dropped (the next fetch is
+ * then unconditional) rather than failing the URL, whose article is already committed by then.
+ */
+function keptValidators(page: { etag?: string | undefined; lastModified?: string | undefined }) {
+  const fits = (value: string | undefined, max: number) =>
+    value !== undefined && value.length <= max ? value : undefined;
+  return {
+    etag: fits(page.etag, MAX_VALIDATOR_LENGTH.etag),
+    lastModified: fits(page.lastModified, MAX_VALIDATOR_LENGTH.lastModified),
+  };
 }
 
 function ingestedDetail(commit: CommitResult, bucket: string): ArticleIngestedDetail {

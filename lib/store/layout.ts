@@ -158,14 +158,17 @@ export const ArticleVersionRecordSchema = z.object({
   rawKey: z.string().min(1),
 }) satisfies z.ZodType<ArticleVersionRecord>;
 
+/** The longest HTTP validators crawl state keeps (a server may send longer ones; they are not kept). */
+export const MAX_VALIDATOR_LENGTH = { etag: 1024, lastModified: 200 } as const;
+
 export const CrawlStateRecordSchema = z.object({
   url: z.string().min(1).max(8192),
   lastFetchedAt: z.iso.datetime().optional(),
   lastStatus: z.number().int().optional(),
   lastOutcome: z.string().max(200).optional(),
   lastErrorCode: z.string().max(200).optional(),
-  etag: z.string().max(1024).optional(),
-  lastModified: z.string().max(200).optional(),
+  etag: z.string().max(MAX_VALIDATOR_LENGTH.etag).optional(),
+  lastModified: z.string().max(MAX_VALIDATOR_LENGTH.lastModified).optional(),
   contentHash: sha256.optional(),
   articleId: sha256.optional(),
   nextDueAt: z.iso.datetime().optional(),

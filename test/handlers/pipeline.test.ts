@@ -444,6 +444,29 @@ describe('crawl → queue → ingest', () => {
     expect(afterSuccess).toMatchObject({ lastOutcome: 'created', failureCount: 0 });
   });
 
+  it('a server ETag too long to keep is dropped, and the URL stays healthy (not a permanent failure)', async () => {
+    const p = await started();
+    const url = p.site.articleUrl((EXAMPLE_ARTICLES[1] as SiteArticle).slug);
+    const fetcher = createFetcher({ allowedOrigins: [p.site.origin], retries: 0 });
+    const ingest = createIngestService({
+      fetchPage: async (target, options) => ({
+        ...(await fetcher.fetch(target, options)),
+        etag: `"${'e'.repeat(2000)}"`,
+      }),
+      extract,
+      articles: p.store.articles,
+      crawlState: p.store.crawlState,
+      events: p.bus,
+      bucketName: p.store.bucketName,
+      logger: silentLogger,
+    });
+    expect(await ingest.ingest({ url })).toMatchObject({ status: 'created', version: 1 });
+    const state = await p.store.crawlState.get(url);
+    expect(state).toMatchObject({ lastOutcome: 'created', failureCount: 0, permanentFailure: false });
+    expect(state?.etag).toBeUndefined();
+    expect(state?.lastModified).toBeTruthy();
+  });
+
   it('two concurrent ingests of one URL make one article at version 1', async () => {
     const p = await started();
     const url = p.site.articleUrl((EXAMPLE_ARTICLES[0] as SiteArticle).slug);
