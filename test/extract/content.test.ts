@@ -445,6 +445,27 @@ describe('hostile input', () => {
     expect(text).toContain(KEEP_FIRST);
   });
 
+  it('handles megabyte-long href, id, title and srcset values, and resolves the widest image', () => {
+    const longPath = 'a'.repeat(2_000_000);
+    const srcset = `${Array.from({ length: 200_000 }, (_, i) => `/img/w${i}.jpg ${i + 1}w`).join(', ')}`;
+    const html = articlePage(
+      `<p id="${'x-'.repeat(1_000_000)}" title="${'t'.repeat(2_000_000)}">A paragraph with <a href="/${longPath}">a very long link</a>, still part of the story.</p>
+       <figure><img src="data:image/gif;base64,R0lGOD" data-srcset="${srcset}" alt="wide"></figure>`,
+    );
+    const { text, html: out } = extractFrom(html, undefined, PARSERS[1]![1]);
+    expect(text).toContain('A paragraph with a very long link, still part of the story.');
+    expect(out).toContain(`<a href="https://ledger.example/${longPath}">a very long link</a>`);
+    expect(out).toContain('<img src="https://ledger.example/img/w199999.jpg" alt="wide">');
+  });
+
+  it('completes on 300,000 tiny inline elements in one paragraph', () => {
+    const html = `<html><body><div><p>${'<b>x</b> '.repeat(300_000)}</p><p>${KEEP_LAST}</p></div></body></html>`;
+    const content = extractContent(PARSERS[1]![1](html), { pageUrl: PAGE_URL });
+    const [first, last] = content?.text.split('\n\n') ?? [];
+    expect(first?.split(' ')).toHaveLength(300_000);
+    expect(last).toBe(KEEP_LAST);
+  });
+
   it('returns undefined rather than throwing when there is no content', () => {
     expect(extractContent(load(''), { pageUrl: PAGE_URL })).toBeUndefined();
     expect(
