@@ -2,7 +2,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
 import { ArticleIngestedDetail } from '../../lib/core/events.ts';
-import { type EmbeddedStack, startEmbeddedStack } from '../../lib/embedded/stack.ts';
+import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
+import { type EmbeddedStack, type ProgressTotals, startEmbeddedStack } from '../../lib/embedded/stack.ts';
 import {
   forwardToWebhook,
   verifyWebhookSignature,
@@ -24,6 +25,7 @@ const WEBHOOK_SECRET = 'embedded-webhook-secret-0123';
 let stack: EmbeddedStack;
 let receiver: Awaited<ReturnType<typeof startRecordingServer>>;
 const events: ArticleIngestedDetail[] = [];
+let firstRun: ProgressTotals;
 
 async function get(target: string): Promise<Reply> {
   const response = await fetch(`${stack.queryUrl}${target}`);
@@ -49,7 +51,7 @@ beforeAll(async () => {
       allowPrivateNetwork: true,
     }),
   );
-  await stack.runOnce();
+  firstRun = await stack.runOnce();
 });
 
 afterAll(async () => {
@@ -59,7 +61,11 @@ afterAll(async () => {
 
 describe('events and the query API on the embedded stack', () => {
   it('publishes one valid "created" event per ingested article', () => {
-    expect(events.length).toBeGreaterThan(0);
+    // Every article of the example site, once.
+    expect(events.map((event) => event.article.title).sort()).toEqual(
+      EXAMPLE_ARTICLES.map((article) => article.title).sort(),
+    );
+    expect(firstRun).toMatchObject({ ingested: EXAMPLE_ARTICLES.length, failed: 0 });
     for (const event of events) {
       expect(ArticleIngestedDetail.safeParse(event).success).toBe(true);
       expect(event).toMatchObject({ schemaVersion: 1, kind: 'created', article: { version: 1 } });
