@@ -561,7 +561,7 @@ describe('page furniture recognised by its text', () => {
   });
 
   it('drops hover-card popups inside paragraphs but keeps the linked name', () => {
-    const fragment = `<p>The plan was backed by Gov. <span class="rollover-people"><a href="/people/jane">Jane Roe</a><span class="rollover-people-block"><a href="/people/jane">Jane Alice Roe</a><a href="/x">Roe signs the budget</a></span></span>, who called it a fair deal for the islands.</p>`;
+    const fragment = `<p>The plan was backed by Gov. <span class="person-hover"><a href="/people/jane">Jane Roe</a><span class="hover-card-panel"><a href="/people/jane">Jane Alice Roe</a><a href="/x">Roe signs the budget</a></span></span>, who called it a fair deal for the islands.</p>`;
     const { text } = extractFrom(articlePage(fragment));
     expect(text).toContain(
       'The plan was backed by Gov. Jane Roe, who called it a fair deal for the islands.',

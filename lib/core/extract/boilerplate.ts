@@ -69,7 +69,7 @@ export const NEGATIVE_CLASS =
 
 /** A strong, generic signal that an element is the article body (microdata or common CMS class names). */
 export const ARTICLE_BODY_CLASS =
-  /article[-_]?body|articlebody|article[-_]?content|article[-_]?text|post[-_]?body|post[-_]?content|entry[-_]?content|story[-_]?body|story[-_]?content|body[-_]?text|main[-_]?text|content[-_]?body|rich[-_]?text|field[-_]?body|article__body|c-entry-content|paywall-content/i;
+  /article[-_]?body|articlebody|article[-_]?content|article[-_]?text|post[-_]?body|post[-_]?content|entry[-_]?content|story[-_]?body|story[-_]?content|body[-_]?text|main[-_]?text|content[-_]?body|rich[-_]?text|field[-_]?body|article__body|paywall-content/i;
 
 /**
  * Furniture that also hides INSIDE article containers: pruned from the chosen content by class/id token.
