@@ -2,13 +2,15 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { discover } from '../../lib/core/discover/index.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
 import { extract } from '../../lib/core/extract/index.ts';
 import { createFetcher } from '../../lib/core/fetch/index.ts';
 import { EXAMPLE_ARTICLES, type SiteArticle } from '../../lib/embedded/example-site/articles.ts';
 import { articlePath } from '../../lib/embedded/example-site/render.ts';
-import { scheduledEvent } from '../../lib/handlers/crawl.ts';
+import { createCrawlHandler, scheduledEvent } from '../../lib/handlers/crawl.ts';
 import { createIngestService } from '../../lib/handlers/ingest.ts';
+import type { IngestMessage } from '../../lib/queue/types.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
 import { body, capturingLogger, type Pipeline, silentLogger, sqsEvent, startPipeline } from './helpers.ts';
 
@@ -509,3 +511,63 @@ function armCommitCrash(dynamodb: DynamoDBClient): { fired: number } {
   );
   return crash;
 }
+
+describe('crawl → queue', () => {
+  it('queues what is due in batches of 10, skipping URLs that are fresh, not due, or failed for good', async () => {
+    const articles = Array.from({ length: 25 }, (_, n) => ({
+      ...(EXAMPLE_ARTICLES[n % EXAMPLE_ARTICLES.length] as SiteArticle),
+      slug: `story-${n}`,
+    }));
+    const p = await started({ articles });
+    const at = p.clock.now;
+    // Fetched after the sitemap's lastmod: fresh.
+    await p.store.crawlState.put({
+      url: p.site.articleUrl('story-0'),
+      lastFetchedAt: at.toISOString(),
+      lastOutcome: 'created',
+      nextDueAt: new Date(at.getTime() + HOUR).toISOString(),
+      failureCount: 0,
+    });
+    // A transient failure backing off: not due, whatever the sitemap says.
+    await p.store.crawlState.put({
+      url: p.site.articleUrl('story-2'),
+      lastFetchedAt: at.toISOString(),
+      lastOutcome: 'failed',
+      lastErrorCode: 'TIMEOUT',
+      nextDueAt: new Date(at.getTime() + HOUR).toISOString(),
+      failureCount: 1,
+      permanentFailure: false,
+    });
+    // Failed for good: never queued again by a crawl.
+    await p.store.crawlState.put({
+      url: p.site.articleUrl('story-1'),
+      lastFetchedAt: at.toISOString(),
+      lastOutcome: 'failed',
+      lastErrorCode: 'NOT_HTML',
+      failureCount: 1,
+      permanentFailure: true,
+    });
+    const batches: IngestMessage[][] = [];
+    const crawl = createCrawlHandler({
+      sources: [{ url: p.site.sitemapUrl }],
+      discover: (sourceUrl, options) => discover(sourceUrl, { allowedOrigins: [p.site.origin], ...options }),
+      crawlState: p.store.crawlState,
+      queue: { send: async (messages) => void batches.push(messages) },
+      logger: silentLogger,
+      now: () => at,
+    });
+
+    const summary = await crawl(scheduledEvent(at));
+    expect(summary).toMatchObject({
+      discovered: 25,
+      queued: 22,
+      skipped: { fresh: 1, 'not-due': 1, 'permanent-failure': 1 },
+    });
+    expect(batches.map((batch) => batch.length)).toEqual([10, 10, 2]);
+    const queued = batches.flat().map((message) => message.url);
+    expect(new Set(queued).size).toBe(22);
+    for (const skipped of ['story-0', 'story-1', 'story-2']) {
+      expect(queued).not.toContain(p.site.articleUrl(skipped));
+    }
+  });
+});
