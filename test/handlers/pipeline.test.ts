@@ -205,28 +205,38 @@ describe('crawl → queue → ingest', () => {
     expect(updates[0]?.article).toMatchObject({ id: record.id, version: 2 });
   });
 
-  it('a page that fails permanently is recorded, not retried, and skipped by later crawls', async () => {
-    const p = await started();
-    const gone = EXAMPLE_ARTICLES[2] as SiteArticle;
-    p.site.override(articlePath(gone), { status: 410, body: '<h1>Gone</h1>' });
-    await crawlAndDrain(p);
+  it.each([
+    { failure: 'HTTP 410', response: { status: 410, body: '<h1>Gone</h1>' }, code: 'HTTP_ERROR' },
+    {
+      failure: 'not HTML',
+      response: { status: 200, contentType: 'application/pdf', body: '%PDF-1.7' },
+      code: 'NOT_HTML',
+    },
+    {
+      failure: 'no article',
+      response: { status: 200, body: '<html><body><nav><a href="/">Home</a></nav></body></html>' },
+      code: 'NO_ARTICLE',
+    },
+  ])(
+    'a page that fails permanently ($failure) is recorded, not retried, and skipped by later crawls',
+    async ({ response, code }) => {
+      const p = await started();
+      const gone = EXAMPLE_ARTICLES[2] as SiteArticle;
+      p.site.override(articlePath(gone), response);
+      await crawlAndDrain(p);
 
-    expect(p.site.requestCount(articlePath(gone))).toBe(1);
-    expect(p.queue.stats()).toMatchObject({ retried: 0, deadLettered: 0 });
-    const state = await p.store.crawlState.get(p.site.articleUrl(gone.slug));
-    expect(state).toMatchObject({
-      permanentFailure: true,
-      lastErrorCode: 'HTTP_ERROR',
-      lastStatus: 410,
-      failureCount: 1,
-    });
-    expect(await siteRecords(p)).toHaveLength(3);
+      expect(p.site.requestCount(articlePath(gone))).toBe(1);
+      expect(p.queue.stats()).toMatchObject({ retried: 0, deadLettered: 0 });
+      const state = await p.store.crawlState.get(p.site.articleUrl(gone.slug));
+      expect(state).toMatchObject({ permanentFailure: true, lastErrorCode: code, failureCount: 1 });
+      expect(await siteRecords(p)).toHaveLength(3);
 
-    p.clock.now = new Date(p.clock.now.getTime() + 48 * HOUR);
-    const later = await crawlAndDrain(p);
-    expect(later.skipped['permanent-failure']).toBe(1);
-    expect(p.site.requestCount(articlePath(gone))).toBe(1);
-  });
+      p.clock.now = new Date(p.clock.now.getTime() + 48 * HOUR);
+      const later = await crawlAndDrain(p);
+      expect(later.skipped['permanent-failure']).toBe(1);
+      expect(p.site.requestCount(articlePath(gone))).toBe(1);
+    },
+  );
 
   it('transient failures go back to the queue and end in the dead-letter list after 3 receives', async () => {
     const p = await started();
