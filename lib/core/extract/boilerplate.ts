@@ -4,8 +4,11 @@
  * Patterns are generic (they describe kinds of page furniture), never specific to one site.
  */
 
-/** Removed from the whole page before scoring: never content, and they would only add noise. */
-export const DROP_TAGS = new Set([
+/**
+ * Elements that are never article content, whatever page they are on: scripts and styles, embedded documents
+ * and media players, form controls, and document metadata. The sanitizer drops them with everything inside.
+ */
+export const NON_CONTENT_TAGS: ReadonlySet<string> = new Set([
   'script',
   'style',
   'noscript',
@@ -27,16 +30,21 @@ export const DROP_TAGS = new Set([
   'textarea',
   'option',
   'dialog',
-  'nav',
-  'aside',
-  'footer',
-  'menu',
   'map',
   'area',
   'audio',
   'video',
   'source',
   'track',
+]);
+
+/** Removed from the whole page before scoring: never content, and they would only add noise. */
+export const DROP_TAGS: ReadonlySet<string> = new Set([
+  ...NON_CONTENT_TAGS,
+  'nav',
+  'aside',
+  'footer',
+  'menu',
 ]);
 
 /** ARIA roles that mark page furniture. */

@@ -10,10 +10,6 @@ export function hasChildren(node: AnyNode): node is ParentNode {
   return 'children' in node && Array.isArray((node as ParentNode).children);
 }
 
-export function tagName(node: AnyNode): string {
-  return isElement(node) ? node.name.toLowerCase() : '';
-}
-
 /** Elements of a subtree in document order (pre-order), skipping the subtrees for which `skip` is true. */
 export function elementsInOrder(root: AnyNode, skip?: (element: Element) => boolean): Element[] {
   const out: Element[] = [];
@@ -44,56 +40,6 @@ export function findFirst(root: AnyNode, name: string): Element | undefined {
     }
   }
   return undefined;
-}
-
-/** Removes the given nodes from their parents in one O(n) sweep (per-node splicing would be quadratic). */
-export function detachAll(nodes: Iterable<AnyNode>): void {
-  const doomed = new Set<AnyNode>(nodes);
-  const parents = new Set<ParentNode>();
-  for (const node of doomed) if (node.parent) parents.add(node.parent);
-  for (const parent of parents) {
-    relink(
-      parent,
-      parent.children.filter((child) => !doomed.has(child)),
-    );
-  }
-  for (const node of doomed) {
-    node.parent = null;
-    node.prev = null;
-    node.next = null;
-  }
-}
-
-/** Replaces each element by its children (unwraps it), in one sweep per parent. */
-export function unwrapAll(elements: Iterable<Element>): void {
-  const doomed = new Set<AnyNode>(elements);
-  // Unwrap inner elements first so a nested unwrap sees its final children.
-  const ordered = [...doomed].reverse();
-  for (const element of ordered) {
-    const parent = element.parent;
-    if (!parent) continue;
-    const next: AnyNode[] = [];
-    for (const child of parent.children) {
-      if (child === element) {
-        for (const grandchild of (element as Element).children) next.push(grandchild);
-      } else {
-        next.push(child);
-      }
-    }
-    (element as Element).children = [];
-    relink(parent, next);
-    element.parent = null;
-  }
-}
-
-function relink(parent: ParentNode, children: AnyNode[]): void {
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i]!;
-    child.parent = parent;
-    child.prev = children[i - 1] ?? null;
-    child.next = children[i + 1] ?? null;
-  }
-  parent.children = children;
 }
 
 /** Collapsed-whitespace length of a string: runs of whitespace count as one, leading/trailing ones as none. */

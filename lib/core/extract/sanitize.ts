@@ -2,41 +2,16 @@
 // attributes) means nothing unsafe can slip through a mutation we forgot, and the explicit stack keeps deep
 // trees from overflowing the call stack (dom-serializer recurses).
 import type { AnyNode, Element } from 'domhandler';
+import { NON_CONTENT_TAGS } from './boilerplate.ts';
 import { hasChildren, isElement } from './content-dom.ts';
 
-/** Dropped with everything inside them. */
-const DROP_WITH_CONTENT = new Set([
-  'script',
-  'style',
-  'noscript',
-  'template',
-  'iframe',
-  'frame',
-  'frameset',
-  'object',
-  'embed',
-  'applet',
-  'link',
-  'meta',
-  'base',
+/** Dropped with everything inside them: never content, plus the parts of <head> and of form controls. */
+const DROP_WITH_CONTENT: ReadonlySet<string> = new Set([
+  ...NON_CONTENT_TAGS,
   'head',
   'title',
-  'svg',
-  'canvas',
-  'button',
-  'input',
-  'select',
-  'textarea',
-  'option',
   'optgroup',
   'datalist',
-  'dialog',
-  'audio',
-  'video',
-  'source',
-  'track',
-  'map',
-  'area',
   'param',
 ]);
 
