@@ -194,6 +194,19 @@ describe('what the sanitizer keeps', () => {
     expect(html).toBe('<p>Go <a>here</a> now.</p>');
   });
 
+  it('takes the <noscript> image after a placeholder-only lazy image, once', () => {
+    const html = sanitizeFragment(
+      `<figure><img src="data:image/gif;base64,R0lGOD" class="lazy" alt="pier">
+         <noscript><img src="/img/pier.jpg" alt="The pier at dawn"></noscript></figure>
+       <figure><img src="/img/real.jpg" alt="real"><noscript><img src="/img/other.jpg"></noscript></figure>`,
+      PARSERS[0]![1],
+    );
+    expect(html.match(/<img [^>]*>/g)).toEqual([
+      '<img src="https://ledger.example/img/pier.jpg" alt="The pier at dawn">',
+      '<img src="https://ledger.example/img/real.jpg" alt="real">',
+    ]);
+  });
+
   it('resolves lazy images from data-src, data-lazy-src, data-original and srcset, skipping placeholders', () => {
     const html = sanitizeFragment(
       `<img src="data:image/gif;base64,R0lGOD" data-src="/a.jpg" alt="a">

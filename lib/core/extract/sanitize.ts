@@ -147,7 +147,7 @@ export function sanitizeToHtml(nodes: readonly AnyNode[], options: SanitizeOptio
     const name = node.name.toLowerCase();
     if (DROP_WITH_CONTENT.has(name) || options.skip?.(node)) continue;
     if (name === 'img') {
-      const img = renderImage(node, options.baseUrl);
+      const img = renderImage(node, options.baseUrl) ?? noscriptFallback(node, options.baseUrl);
       if (img) out.push(img);
       continue;
     }
@@ -199,6 +199,18 @@ function renderImage(img: Element, baseUrl: URL, extraSrcset?: string): string |
     if (value !== undefined) out += ` ${attribute}="${escapeAttribute(value)}"`;
   }
   return `${out}>`;
+}
+
+/**
+ * A lazy image with nothing but a placeholder is often followed by <noscript><img src="real"></noscript> for
+ * readers without scripts: that image stands in for it. (Only htmlparser2 gives <noscript> children as elements.)
+ */
+function noscriptFallback(img: Element, baseUrl: URL): string | undefined {
+  let next = img.next;
+  while (next && next.type === 'text' && /^\s*$/.test((next as { data: string }).data)) next = next.next;
+  if (!next || !isElement(next) || next.name !== 'noscript') return undefined;
+  const fallback = next.children.find((child): child is Element => isElement(child) && child.name === 'img');
+  return fallback ? renderImage(fallback, baseUrl) : undefined;
 }
 
 /** The real image URL: src unless it is a lazy-loading placeholder, then data-src and kin, then srcset. */
