@@ -121,7 +121,8 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
     const article = validateArticle(input);
     const articleJson = JSON.stringify(article);
     const tag = objectTag(articleJson);
-    const rawBody = await gzipAsync(raw.body);
+    // Compressed only when there is something to write (re-crawls are mostly unchanged).
+    let rawBody: Uint8Array | undefined;
     const uploaded = new Set<string>();
     // Byte-identical articles from two workers share object keys, so only this id tells our commit from theirs.
     const commitId = randomUUID();
@@ -147,6 +148,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
       const articleKey = articleObjectKey(parts);
       const rawKey = rawObjectKey(parts);
       if (!uploaded.has(articleKey)) {
+        rawBody ??= await gzipAsync(raw.body);
         await Promise.all([
           this.putRawObject(rawKey, rawBody, raw, article.id, version),
           this.putArticleObject(articleKey, articleJson, article, version),
