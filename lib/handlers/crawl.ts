@@ -149,7 +149,18 @@ export function createCrawlHandler(deps: CrawlDependencies) {
       summary.queued += batch.length;
     };
     await mapLimit([...found.values()], lookupConcurrency, async ({ item, source }) => {
-      const reason = skipReason(await deps.crawlState.get(item.url), item, at);
+      let state: CrawlStateRecord | undefined;
+      try {
+        state = await deps.crawlState.get(item.url);
+      } catch (thrown) {
+        // One failed look-up must not stop the crawl. Unknown state is treated like no state: the URL is
+        // queued, and ingest (idempotent, with its own read of the state) decides what it needs.
+        logger.warn('crawl state look-up failed; queueing the URL', {
+          url: item.url,
+          error: toPipelineError(thrown).toJSON(),
+        });
+      }
+      const reason = skipReason(state, item, at);
       if (reason !== undefined) {
         summary.skipped[reason]++;
         return;

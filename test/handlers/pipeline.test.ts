@@ -142,12 +142,7 @@ describe('crawl → queue → ingest', () => {
     expect(again.skipped.fresh).toBe(4); // the sitemap's lastmod is older than the last fetch
 
     // Fetched anyway (as when a feed carries no dates): conditional GETs answered 304.
-    expect(await ingestAgain(p, before.records)).toEqual([
-      'unchanged',
-      'unchanged',
-      'unchanged',
-      'unchanged',
-    ]);
+    expect(await ingestAgain(p, before.records)).toEqual(before.records.map(() => 'unchanged'));
     expect(p.site.fullPageResponses()).toBe(pagesServed);
     expect(await storedSnapshot(p)).toEqual(before);
     expect(p.events).toHaveLength(4);
@@ -160,12 +155,7 @@ describe('crawl → queue → ingest', () => {
     const pagesServed = p.site.fullPageResponses();
     // A new story changes every page's related links, hence every ETag, but no article's text.
     p.site.upsert({ ...(EXAMPLE_ARTICLES[5] as SiteArticle), slug: 'late-addition' });
-    expect(await ingestAgain(p, before.records)).toEqual([
-      'unchanged',
-      'unchanged',
-      'unchanged',
-      'unchanged',
-    ]);
+    expect(await ingestAgain(p, before.records)).toEqual(before.records.map(() => 'unchanged'));
     // Full pages came back this time (not 304s), and their articles hashed the same.
     expect(p.site.fullPageResponses()).toBeGreaterThan(pagesServed);
     expect(await storedSnapshot(p)).toEqual(before);
@@ -579,5 +569,28 @@ describe('crawl → queue', () => {
     for (const skipped of ['story-0', 'story-1', 'story-2']) {
       expect(queued).not.toContain(p.site.articleUrl(skipped));
     }
+  });
+
+  it('a failed crawl-state look-up does not stop the crawl: that URL is queued like an unknown one', async () => {
+    const p = await started();
+    const unlucky = p.site.articleUrl((EXAMPLE_ARTICLES[0] as SiteArticle).slug);
+    const batches: IngestMessage[][] = [];
+    const crawl = createCrawlHandler({
+      sources: [{ url: p.site.sitemapUrl }],
+      discover: (sourceUrl, options) => discover(sourceUrl, { allowedOrigins: [p.site.origin], ...options }),
+      crawlState: {
+        get: async (url) => {
+          if (url === unlucky) throw new PipelineError('INTERNAL', 'throttled', { retryable: true });
+          return p.store.crawlState.get(url);
+        },
+        put: (state) => p.store.crawlState.put(state),
+      },
+      queue: { send: async (messages) => void batches.push(messages) },
+      logger: silentLogger,
+      now: () => p.clock.now,
+    });
+    const summary = await crawl(scheduledEvent(p.clock.now));
+    expect(summary).toMatchObject({ discovered: 4, queued: 4 });
+    expect(batches.flat().map((message) => message.url)).toContain(unlucky);
   });
 });
