@@ -308,6 +308,19 @@ describe('headline handling', () => {
     ).not.toContain('Ferry deal');
   });
 
+  it.each(PARSERS)('drops the kicker or section label above the headline, unclassed (%s)', (_name, parse) => {
+    for (const label of ['<a href="/section/region">Region</a>', '<span>Analysis</span>']) {
+      const content = extractFrom(page(`${label}<h1>Ferry deal agreed</h1>`), 'Ferry deal agreed', parse);
+      expect(content.text).not.toMatch(/Region|Analysis/);
+      expect(content.html).not.toMatch(/Region|Analysis/);
+      expect(content.text.length).toBeGreaterThan(100);
+    }
+  });
+
+  it('keeps a short line above the first paragraph when no headline is dropped', () => {
+    expect(extractFrom(page('<span>Update</span>'), 'Ferry deal agreed').text).toMatch(/^Update\n\n/);
+  });
+
   it('keeps a leading subheading that is not the title', () => {
     expect(extractFrom(page('<h2>What happened</h2>'), 'Ferry deal agreed').text).toMatch(
       /^What happened\n\n/,

@@ -786,7 +786,10 @@ function normalizeForCompare(text: string): string {
     .trim();
 }
 
-/** Leaves out a leading h1/h2 that repeats the title (and any h1 that does), so the text has no headline. */
+/**
+ * Leaves out a leading h1/h2 that repeats the title (and any h1 that does), so the text has no headline, and
+ * with the first such headline the short labels above it (kicker, eyebrow, section link): header furniture.
+ */
 function dropHeadline(
   nodes: AnyNode[],
   excluded: Set<Element>,
@@ -795,6 +798,8 @@ function dropHeadline(
 ): void {
   const wanted = title ? normalizeForCompare(title) : undefined;
   let sawText = false;
+  let droppedHeadline = false;
+  const labelsAbove: Element[] = [];
   for (const node of nodes) {
     for (const element of elementsInOrder(node, (e) => excluded.has(e))) {
       const name = element.name;
@@ -805,12 +810,22 @@ function dropHeadline(
           (heading === wanted || wanted.startsWith(heading) || heading.startsWith(wanted));
         if (heading.length > 0 && (repeatsTitle || (!sawText && name === 'h1' && wanted === undefined))) {
           excluded.add(element);
+          if (!droppedHeadline && !sawText) for (const label of labelsAbove) excluded.add(label);
+          droppedHeadline = true;
           continue;
         }
       }
+      if (!sawText && !droppedHeadline && isShortLabel(element, excluded, stats)) labelsAbove.push(element);
       if (!sawText && element.name === 'p') sawText = true;
     }
   }
+}
+
+/** A leaf element of at most three words: a kicker or section label, never a paragraph of the story. */
+function isShortLabel(element: Element, excluded: Set<Element>, stats: Map<Element, Stats>): boolean {
+  if (element.name === 'p' || element.children.some((child) => child.type === 'tag')) return false;
+  const text = blockText(element, excluded, stats).trim();
+  return text.length > 0 && text.length <= 40 && text.split(/\s+/).length <= 3;
 }
 
 /** og:description or meta description, read from <head> without touching the rest of the page. */
