@@ -1,10 +1,10 @@
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from '../queue/types.ts';
 import type { CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
+import { EventBridgeEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
 
 /** One URL found by discovery (the discoverer's DiscoveredUrl). */
@@ -46,7 +46,7 @@ export interface CrawlSummary {
  * The schedule's event: an EventBridge scheduled event in AWS, the timer's look-alike in the embedded stack.
  * Its detail may narrow the crawl to some sources (for a manual run); otherwise every configured source.
  */
-export const CrawlEvent = EventBridgeSchema.extend({
+export const CrawlEvent = EventBridgeEvent.extend({
   detail: z
     .object({ sources: z.array(z.url({ protocol: /^https?$/ })).optional() })
     .loose()

@@ -1,5 +1,3 @@
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
-import { SqsSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import { Article } from '../core/article.ts';
@@ -9,6 +7,7 @@ import { canonicalizeUrl } from '../core/url.ts';
 import { IngestMessage } from '../queue/types.ts';
 import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
 import type { ArticleWriter, CommitResult, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
+import { jsonStringified, SqsEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
 
 /** What the ingest handler needs from a fetch (a subset of the fetcher's FetchResult). */
@@ -89,8 +88,8 @@ export interface IngestBatchCounts {
   retryable: number;
 }
 
-const IngestSqsEvent = SqsSchema;
-const IngestBody = JSONStringified(IngestMessage);
+const IngestSqsEvent = SqsEvent;
+const IngestBody = jsonStringified(IngestMessage);
 
 /** Error codes that a retry cannot fix: the URL is recorded as failed and not sent back to the queue. */
 const PERMANENT_CODES = new Set<string>([
