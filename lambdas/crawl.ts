@@ -19,12 +19,15 @@ export interface CrawlWiring {
   queue?: IngestQueue;
   fetcher?: FetcherConfig;
   logger?: HandlerLogger;
+  /** How long later crawls leave a queued URL alone; DEFAULT_QUEUE_LEASE_MS unless given. */
+  queueLeaseMs?: number;
 }
 
 export function buildCrawlHandler(wiring: CrawlWiring): (event: unknown) => Promise<CrawlSummary> {
   const { config } = wiring;
   const env = wiring.env ?? process.env;
-  // Crawl only reads crawl state: no S3 client, no article store, so neither is in its bundle or its role.
+  // Crawl reads crawl state and writes only its queue lease: no S3 client, no article store, so neither is in
+  // its bundle or its role.
   const crawlState = new AwsCrawlStateStore({
     dynamodb: createDynamoDbClient(awsClientConfig(env), env),
     tableName: required(config.tableName, 'tableName'),
@@ -42,6 +45,7 @@ export function buildCrawlHandler(wiring: CrawlWiring): (event: unknown) => Prom
     crawlState,
     queue,
     logger: wiring.logger ?? createLogger({ handler: 'crawl' }),
+    ...(wiring.queueLeaseMs === undefined ? {} : { queueLeaseMs: wiring.queueLeaseMs }),
   });
 }
 

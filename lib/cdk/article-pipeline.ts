@@ -253,8 +253,12 @@ export class ArticlePipeline extends Construct {
     const rawObjects = this.bucket.arnForObjects(`${BUCKET_PREFIXES.raw}*`);
     const articleObjects = this.bucket.arnForObjects(`${BUCKET_PREFIXES.articles}*`);
 
-    // crawl: reads crawl state, queues URLs.
-    iam.Grant.addToPrincipal({ grantee: crawl, actions: ['dynamodb:GetItem'], resourceArns: tableOnly });
+    // crawl: reads crawl state, records a queue lease (a conditional UpdateItem), queues URLs.
+    iam.Grant.addToPrincipal({
+      grantee: crawl,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resourceArns: tableOnly,
+    });
     this.queue.grant(crawl, 'sqs:SendMessage');
 
     // ingest: crawl state and article index (conditional writes), raw + article objects, events.

@@ -30,9 +30,28 @@ export interface CrawlDependencies {
   now?: () => Date;
   /** Crawl-state look-ups in flight at once. */
   lookupConcurrency?: number;
+  /** How long a queued URL is left alone by later crawls (unless ingest records a fetch first). */
+  queueLeaseMs?: number;
 }
 
-export type SkipReason = 'permanent-failure' | 'not-due' | 'fresh';
+/**
+ * The default queue lease: one hour. A queued URL's lease is replaced as soon as ingest records a fetch of
+ * it, so the lease only has to cover the time its message waits in the queue. In AWS a message lives at most
+ * visibility timeout (6 x ingestTimeoutSeconds = 18 min by default) x maxReceiveCount (3) = 54 min before it
+ * goes to the dead-letter queue when every receive ends without a state write (e.g. the crawl-state read
+ * fails); one hour outlasts that, so a URL is not queued twice while its first message can still arrive. It
+ * also bounds the harm when a message is lost (a failed send after the lease, a dead-lettered message): the
+ * URL is queued again an hour later. A backlog longer than the lease costs one extra message per lease
+ * period, which ingest handles idempotently.
+ */
+export const DEFAULT_QUEUE_LEASE_MS = 60 * 60 * 1000;
+
+/**
+ * permanent-failure, not-due, fresh: the stored state says no fetch is needed. queued: an earlier crawl
+ * queued the URL and its lease has not expired. changed-meanwhile: the state moved on after this crawl read
+ * it (a fetch started after the crawl began, or another crawl leased the URL).
+ */
+export type SkipReason = 'permanent-failure' | 'not-due' | 'fresh' | 'queued' | 'changed-meanwhile';
 
 export interface CrawlSummary {
   sources: number;
@@ -76,6 +95,8 @@ export function skipReason(
 ): SkipReason | undefined {
   if (state === undefined) return undefined;
   if (state.permanentFailure) return 'permanent-failure';
+  // Queued and not fetched since (a fetch's state write ends the lease): its message is still on its way.
+  if (state.leaseUntil !== undefined && Date.parse(state.leaseUntil) > at.getTime()) return 'queued';
   // When the source dates its last change, that decides: fetched since then is fresh, otherwise fetch now.
   const succeeded = state.lastOutcome !== undefined && state.lastOutcome !== 'failed';
   if (succeeded && found.modifiedAt !== undefined && state.lastFetchedAt !== undefined) {
@@ -90,6 +111,10 @@ export function createCrawlHandler(deps: CrawlDependencies) {
   const now = deps.now ?? (() => new Date());
   const { logger } = deps;
   const lookupConcurrency = Math.max(1, deps.lookupConcurrency ?? 16);
+  const queueLeaseMs = deps.queueLeaseMs ?? DEFAULT_QUEUE_LEASE_MS;
+  if (!Number.isFinite(queueLeaseMs) || queueLeaseMs <= 0) {
+    throw new PipelineError('BAD_REQUEST', `queueLeaseMs must be a positive number, got ${queueLeaseMs}`);
+  }
 
   return async function handler(event: unknown): Promise<CrawlSummary> {
     const parsed = CrawlEvent.safeParse(event);
@@ -108,7 +133,7 @@ export function createCrawlHandler(deps: CrawlDependencies) {
       failedSources: 0,
       discovered: 0,
       queued: 0,
-      skipped: { 'permanent-failure': 0, 'not-due': 0, fresh: 0 },
+      skipped: { 'permanent-failure': 0, 'not-due': 0, fresh: 0, queued: 0, 'changed-meanwhile': 0 },
     };
     // Feeds and sitemaps often list the same page; merged, a URL keeps the latest dates any source gave.
     const found = new Map<string, { item: DiscoveredUrl; source: string }>();
@@ -148,6 +173,7 @@ export function createCrawlHandler(deps: CrawlDependencies) {
       await deps.queue.send(batch);
       summary.queued += batch.length;
     };
+    const leaseUntil = new Date(at.getTime() + queueLeaseMs);
     await mapLimit([...found.values()], lookupConcurrency, async ({ item, source }) => {
       let state: CrawlStateRecord | undefined;
       try {
@@ -164,6 +190,20 @@ export function createCrawlHandler(deps: CrawlDependencies) {
       if (reason !== undefined) {
         summary.skipped[reason]++;
         return;
+      }
+      // The lease goes in before the message goes out, so a later crawl never queues the URL again while
+      // this message waits. Conditional: a fetch or a lease newer than this crawl's look-up wins.
+      try {
+        if (!(await deps.crawlState.markQueued(item.url, at, leaseUntil))) {
+          summary.skipped['changed-meanwhile']++;
+          return;
+        }
+      } catch (thrown) {
+        // Like a failed look-up: the URL is queued without a lease, so the next crawl may queue it again.
+        logger.warn('could not record the queue lease; queueing the URL', {
+          url: item.url,
+          error: toPipelineError(thrown).toJSON(),
+        });
       }
       pending.push({
         url: item.url,

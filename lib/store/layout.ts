@@ -174,6 +174,8 @@ export const CrawlStateRecordSchema = z.object({
   nextDueAt: z.iso.datetime().optional(),
   failureCount: z.number().int().nonnegative(),
   permanentFailure: z.boolean().optional(),
+  queuedAt: z.iso.datetime().optional(),
+  leaseUntil: z.iso.datetime().optional(),
 }) satisfies z.ZodType<CrawlStateRecord>;
 
 /** Reads a stored item back through its schema; a malformed item is a storage fault, not user input. */

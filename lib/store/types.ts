@@ -118,6 +118,10 @@ export interface CrawlStateRecord {
   failureCount: number;
   /** Permanent failures are not retried until the URL is crawled again on purpose. */
   permanentFailure?: boolean;
+  /** When a crawl last queued this URL (set by markQueued; a fetch's put clears it). */
+  queuedAt?: string;
+  /** Until when that queued message is assumed pending: crawls do not queue the URL again before then. */
+  leaseUntil?: string;
 }
 
 export interface CrawlStateStore {
@@ -125,6 +129,13 @@ export interface CrawlStateStore {
   /**
    * Replaces the URL's state, unless the stored one comes from a later fetch (a later lastFetchedAt): two
    * workers racing on one URL cannot put an older fetch's state over a newer one. Returns whether it wrote.
+   * A put records a fetch's outcome, so it ends any queue lease: queuedAt and leaseUntil are not written.
    */
   put(state: CrawlStateRecord): Promise<boolean>;
+  /**
+   * Records that a crawl queued the URL at `queuedAt`, leased until `leaseUntil`, touching no other field
+   * (an unknown URL gets a fresh state). Writes only when no fetch started after `queuedAt` and no other
+   * lease is still live at `queuedAt`, so it never hides a newer ingest outcome; returns whether it wrote.
+   */
+  markQueued(url: string, queuedAt: Date, leaseUntil: Date): Promise<boolean>;
 }

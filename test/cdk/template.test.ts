@@ -357,9 +357,10 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  it('crawl reads crawl state and queues URLs, nothing else', () => {
+  it('crawl reads crawl state, records queue leases and queues URLs, nothing else', () => {
     expect(permissionsOf('crawl')).toEqual([
       'dynamodb:GetItem on table.Arn',
+      'dynamodb:UpdateItem on table.Arn',
       'logs:CreateLogStream on crawlLogs.Arn',
       'logs:PutLogEvents on crawlLogs.Arn',
       'sqs:SendMessage on queue.Arn',

@@ -32,6 +32,19 @@ describe('skipReason', () => {
     );
   });
 
+  it('skips a URL queued under a live lease even when the source says it changed; an expired lease is no bar', () => {
+    const leased = state({
+      lastOutcome: 'created',
+      lastFetchedAt: '2026-05-01T08:00:00.000Z',
+      nextDueAt: '2026-05-01T09:00:00.000Z',
+      queuedAt: '2026-05-01T11:30:00.000Z',
+      leaseUntil: '2026-05-01T12:30:00.000Z',
+    });
+    const changed = found({ modifiedAt: '2026-05-01T11:00:00.000Z' });
+    expect(skipReason(leased, changed, at)).toBe('queued');
+    expect(skipReason({ ...leased, leaseUntil: '2026-05-01T12:00:00.000Z' }, changed, at)).toBeUndefined();
+  });
+
   it('lets the source’s modification date decide when it has one: fresh, or changed since the last fetch', () => {
     const fetched = state({
       lastOutcome: 'created',

@@ -367,6 +367,7 @@ describe('crawl → queue → ingest', () => {
           throw new PipelineError('INTERNAL', 'throttled', { retryable: true });
         },
         put: (state) => p.store.crawlState.put(state),
+        markQueued: (...lease) => p.store.crawlState.markQueued(...lease),
       },
       events: p.bus,
       bucketName: p.store.bucketName,
@@ -584,6 +585,7 @@ describe('crawl → queue', () => {
           return p.store.crawlState.get(url);
         },
         put: (state) => p.store.crawlState.put(state),
+        markQueued: (...lease) => p.store.crawlState.markQueued(...lease),
       },
       queue: { send: async (messages) => void batches.push(messages) },
       logger: silentLogger,

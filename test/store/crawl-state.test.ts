@@ -91,3 +91,99 @@ describe('crawl state', () => {
     );
   });
 });
+
+describe('crawl state: queue leases', () => {
+  const queuedAt = new Date('2024-05-01T12:00:00.000Z');
+  const leaseUntil = new Date('2024-05-01T13:00:00.000Z');
+
+  it('leases an unknown URL with a state every reader accepts', async () => {
+    const { crawlState } = await local.freshStore();
+    const url = 'https://news.example/new';
+    expect(await crawlState.markQueued(url, queuedAt, leaseUntil)).toBe(true);
+    expect(await crawlState.get(url)).toEqual({
+      url,
+      failureCount: 0,
+      queuedAt: queuedAt.toISOString(),
+      leaseUntil: leaseUntil.toISOString(),
+    });
+  });
+
+  it('adds the lease to an older fetch’s state without touching its outcome, and a fetch’s put ends it', async () => {
+    const { crawlState } = await local.freshStore();
+    const fetched: CrawlStateRecord = {
+      url: 'https://news.example/known',
+      lastFetchedAt: '2024-05-01T08:00:00.000Z',
+      lastOutcome: 'created',
+      etag: '"v1"',
+      contentHash: 'c'.repeat(64),
+      nextDueAt: '2024-05-01T11:00:00.000Z',
+      failureCount: 0,
+    };
+    await crawlState.put(fetched);
+    expect(await crawlState.markQueued(fetched.url, queuedAt, leaseUntil)).toBe(true);
+    const leased = await crawlState.get(fetched.url);
+    expect(leased).toEqual({
+      ...fetched,
+      queuedAt: queuedAt.toISOString(),
+      leaseUntil: leaseUntil.toISOString(),
+    });
+    // Ingest writes back what it read plus its outcome: the lease is not kept.
+    const unchanged = {
+      ...leased,
+      url: fetched.url,
+      lastFetchedAt: '2024-05-01T12:05:00.000Z',
+      failureCount: 0,
+    };
+    expect(await crawlState.put(unchanged)).toBe(true);
+    expect(await crawlState.get(fetched.url)).toEqual({
+      ...fetched,
+      lastFetchedAt: '2024-05-01T12:05:00.000Z',
+    });
+  });
+
+  it('never overwrites a newer ingest outcome: no lease when a fetch started after the crawl', async () => {
+    const { crawlState } = await local.freshStore();
+    const newer: CrawlStateRecord = {
+      url: 'https://news.example/fetched-meanwhile',
+      lastFetchedAt: '2024-05-01T12:00:00.001Z',
+      lastOutcome: 'failed',
+      lastErrorCode: 'TIMEOUT',
+      nextDueAt: '2024-05-01T12:10:00.000Z',
+      failureCount: 3,
+    };
+    await crawlState.put(newer);
+    expect(await crawlState.markQueued(newer.url, queuedAt, leaseUntil)).toBe(false);
+    expect(await crawlState.get(newer.url)).toEqual(newer);
+  });
+
+  it('a live lease keeps its holder; an expired one can be taken', async () => {
+    const { crawlState } = await local.freshStore();
+    const url = 'https://news.example/leased';
+    expect(await crawlState.markQueued(url, queuedAt, leaseUntil)).toBe(true);
+    const beforeExpiry = new Date(leaseUntil.getTime() - 1);
+    expect(await crawlState.markQueued(url, beforeExpiry, new Date(beforeExpiry.getTime() + 3_600_000))).toBe(
+      false,
+    );
+    expect((await crawlState.get(url))?.leaseUntil).toBe(leaseUntil.toISOString());
+    const later = new Date('2024-05-01T13:00:00.000Z');
+    const laterUntil = new Date('2024-05-01T14:00:00.000Z');
+    expect(await crawlState.markQueued(url, later, laterUntil)).toBe(true);
+    expect(await crawlState.get(url)).toMatchObject({
+      queuedAt: later.toISOString(),
+      leaseUntil: laterUntil.toISOString(),
+    });
+  });
+
+  it('rejects a lease that ends before it starts, or a bad URL, with a typed error and writes nothing', async () => {
+    const { crawlState } = await local.freshStore();
+    const url = 'https://news.example/backwards';
+    await expect(crawlState.markQueued(url, leaseUntil, queuedAt)).rejects.toSatisfy(
+      (error) =>
+        error instanceof PipelineError && error.code === 'BAD_REQUEST' && /lease/.test(error.message),
+    );
+    expect(await crawlState.get(url)).toBeUndefined();
+    await expect(crawlState.markQueued('javascript:alert(1)', queuedAt, leaseUntil)).rejects.toSatisfy(
+      (error) => error instanceof PipelineError && error.code === 'INVALID_URL',
+    );
+  });
+});

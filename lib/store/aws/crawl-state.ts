@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { PipelineError } from '../../core/errors.ts';
 import { CRAWL_STATE_SK, CrawlStateRecordSchema, crawlPk, parseStoredItem } from '../layout.ts';
@@ -12,8 +12,9 @@ export interface AwsCrawlStateStoreOptions {
 }
 
 /**
- * One item per URL (keyed by the hash of its canonical form). Writes replace the whole record: the ingest
- * handler is the only writer of a URL's state at a time (one queue message per URL), and the last fetch wins.
+ * One item per URL (keyed by the hash of its canonical form). Ingest's writes (put) replace the whole record,
+ * conditional on the fetch's start time: the last fetch wins. The crawl's only write (markQueued) sets just
+ * the queue lease, conditional on no later fetch and no live lease.
  */
 export class AwsCrawlStateStore implements CrawlStateStore {
   private readonly documents: DynamoDBDocumentClient;
@@ -46,7 +47,9 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
     // Stored in one fixed form (UTC, milliseconds) so that string order is time order in the condition.
     const lastFetchedAt = parsed.data.lastFetchedAt && new Date(parsed.data.lastFetchedAt).toISOString();
-    const record = { ...parsed.data, ...(lastFetchedAt ? { lastFetchedAt } : {}) };
+    // A fetch's outcome ends the queue lease: the message it was waiting for has been handled.
+    const { queuedAt: _queuedAt, leaseUntil: _leaseUntil, ...outcome } = parsed.data;
+    const record = { ...outcome, ...(lastFetchedAt ? { lastFetchedAt } : {}) };
     const key = { [ATTR.pk]: crawlPk(record.url), [ATTR.sk]: CRAWL_STATE_SK };
     try {
       await this.documents.send(
@@ -64,10 +67,61 @@ export class AwsCrawlStateStore implements CrawlStateStore {
       );
       return true;
     } catch (error) {
-      if ((error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw new PipelineError('INTERNAL', `store: write crawl state failed: ${String(error)}`, {
         retryable: true,
       });
     }
   }
+
+  async markQueued(url: string, queuedAt: Date, leaseUntil: Date): Promise<boolean> {
+    const parsedUrl = CrawlStateRecordSchema.shape.url.safeParse(url);
+    if (!parsedUrl.success) {
+      throw new PipelineError('BAD_REQUEST', `invalid crawl state url: ${z.prettifyError(parsedUrl.error)}`);
+    }
+    if (!(leaseUntil.getTime() > queuedAt.getTime())) {
+      throw new PipelineError('BAD_REQUEST', 'a queue lease must end after the time it was queued');
+    }
+    const at = queuedAt.toISOString();
+    const key = { [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK };
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          // Only the lease changes; an unknown URL also gets the fields every state has.
+          UpdateExpression:
+            'SET #url = if_not_exists(#url, :url), #failureCount = if_not_exists(#failureCount, :zero), ' +
+            '#queuedAt = :at, #leaseUntil = :leaseUntil',
+          // Stored times share one form (UTC, milliseconds), so string order is time order here.
+          ConditionExpression:
+            '(attribute_not_exists(#fetchedAt) OR #fetchedAt <= :at) AND ' +
+            '(attribute_not_exists(#leaseUntil) OR #leaseUntil <= :at)',
+          ExpressionAttributeNames: {
+            '#url': 'url',
+            '#failureCount': 'failureCount',
+            '#queuedAt': 'queuedAt',
+            '#leaseUntil': 'leaseUntil',
+            '#fetchedAt': 'lastFetchedAt',
+          },
+          ExpressionAttributeValues: {
+            ':url': parsedUrl.data,
+            ':zero': 0,
+            ':at': at,
+            ':leaseUntil': leaseUntil.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new PipelineError('INTERNAL', `store: write crawl queue lease failed: ${String(error)}`, {
+        retryable: true,
+      });
+    }
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 }
