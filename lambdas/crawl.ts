@@ -39,13 +39,16 @@ export function buildCrawlHandler(wiring: CrawlWiring): (event: unknown) => Prom
       required(config.ingestQueueUrl, 'ingestQueueUrl'),
     );
   const fetchOptions = { ...pipelineFetchOptions(config), ...wiring.fetcher };
+  const queueLeaseMs =
+    wiring.queueLeaseMs ??
+    (config.crawlQueueLeaseSeconds === undefined ? undefined : config.crawlQueueLeaseSeconds * 1000);
   return createCrawlHandler({
     sources: config.crawlSources,
     discover: (sourceUrl, options) => discover(sourceUrl, { ...fetchOptions, ...options }),
     crawlState,
     queue,
     logger: wiring.logger ?? createLogger({ handler: 'crawl' }),
-    ...(wiring.queueLeaseMs === undefined ? {} : { queueLeaseMs: wiring.queueLeaseMs }),
+    ...(queueLeaseMs === undefined ? {} : { queueLeaseMs }),
   });
 }
 

@@ -10,6 +10,7 @@ export const ENV = {
   ingestQueueUrl: 'INGEST_QUEUE_URL',
   eventBusName: 'ARTICLE_EVENT_BUS_NAME',
   crawlSources: 'CRAWL_SOURCES',
+  crawlQueueLeaseSeconds: 'CRAWL_QUEUE_LEASE_SECONDS',
   userAgent: 'FETCH_USER_AGENT',
   allowPrivateNetwork: 'FETCH_ALLOW_PRIVATE_NETWORK',
   allowedOrigins: 'FETCH_ALLOWED_ORIGINS',
@@ -69,6 +70,7 @@ const ConfigSchema = z.object({
   [ENV.ingestQueueUrl]: z.string().min(1).optional(),
   [ENV.eventBusName]: z.string().min(1).optional(),
   [ENV.crawlSources]: crawlSources,
+  [ENV.crawlQueueLeaseSeconds]: z.coerce.number().int().positive().optional(),
   [ENV.userAgent]: z.string().min(1).optional(),
   [ENV.allowPrivateNetwork]: booleanFlag,
   [ENV.allowedOrigins]: commaList,
@@ -80,6 +82,8 @@ export interface PipelineConfig {
   ingestQueueUrl?: string;
   eventBusName?: string;
   crawlSources: CrawlSource[];
+  /** How long a crawl leaves a URL it queued alone (the crawl handler's default when unset). */
+  crawlQueueLeaseSeconds?: number;
   userAgent: string;
   allowPrivateNetwork: boolean;
   allowedOrigins: string[];
@@ -98,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     ingestQueueUrl: values[ENV.ingestQueueUrl],
     eventBusName: values[ENV.eventBusName],
     crawlSources: values[ENV.crawlSources],
+    crawlQueueLeaseSeconds: values[ENV.crawlQueueLeaseSeconds],
     userAgent: values[ENV.userAgent] ?? DEFAULT_USER_AGENT,
     allowPrivateNetwork: values[ENV.allowPrivateNetwork],
     allowedOrigins: values[ENV.allowedOrigins],

@@ -24,6 +24,10 @@ import { ARTICLES_TABLE, type KeyAttribute } from '../store/table.ts';
 import { bundlingOptions, type FunctionName, lambdaEntry, PROJECT_ROOT } from './bundling.ts';
 import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolveProps } from './props.ts';
 
+/** The ingest queue's visibility timeout, as a multiple of the ingest function's timeout (AWS advises 6). */
+const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** Receives before a message goes to the dead-letter queue. */
+const MAX_RECEIVE_COUNT = 3;
 /** S3 key prefixes the store writes under (see lib/store/aws). Raw HTML ages out; articles never do. */
 export const BUCKET_PREFIXES = { raw: 'raw/', articles: 'articles/' } as const;
 
@@ -165,9 +169,9 @@ export class ArticlePipeline extends Construct {
     });
     this.queue = new sqs.Queue(this, 'IngestQueue', {
       // Lambda's guidance: at least six times the function timeout, so retries of a throttled batch fit.
-      visibilityTimeout: Duration.seconds(config.ingestTimeoutSeconds * 6),
+      visibilityTimeout: Duration.seconds(config.ingestTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
@@ -204,6 +208,11 @@ export class ArticlePipeline extends Construct {
         ...common,
         ...fetcher,
         tableName: this.table.tableName,
+        // Outlive a message's whole life in the queue (visibility timeout x receives before the DLQ), plus a
+        // margin, so a backlog is never queued twice; it follows ingestTimeoutSeconds.
+        crawlQueueLeaseSeconds: String(
+          config.ingestTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR * MAX_RECEIVE_COUNT + 600,
+        ),
         ingestQueueUrl: this.queue.queueUrl,
         crawlSources: JSON.stringify(config.sources),
       },

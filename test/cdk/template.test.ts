@@ -308,6 +308,7 @@ describe('functions', () => {
         ENV.tableName,
         ENV.ingestQueueUrl,
         ENV.crawlSources,
+        ENV.crawlQueueLeaseSeconds,
         ENV.userAgent,
         ENV.allowPrivateNetwork,
         ENV.allowedOrigins,
@@ -318,6 +319,10 @@ describe('functions', () => {
     );
     expect(JSON.parse(crawlVariables[ENV.crawlSources])).toEqual([{ url: 'https://news.example/feed.xml' }]);
     expect(crawlVariables[ENV.allowPrivateNetwork]).toBe('false');
+    // The crawl's lease on a queued URL outlives the message's whole life in the queue (visibility timeout x
+    // 3 receives) plus 10 minutes, so a backlog is never queued twice.
+    const ingestTimeout = resources[s.functionId('ingest')].Properties.Timeout as number;
+    expect(Number(crawlVariables[ENV.crawlQueueLeaseSeconds])).toBe(ingestTimeout * 6 * 3 + 600);
   });
 
   it('let chosen origins through the fetcher and reject anything that is not an origin', () => {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_USER_AGENT, ENV, loadConfig } from '../../lib/config.ts';
+
+describe('loadConfig', () => {
+  it('reads every variable through its ENV name, with defaults for the optional ones', () => {
+    const config = loadConfig({
+      [ENV.tableName]: 'articles',
+      [ENV.crawlSources]: JSON.stringify([{ url: 'https://news.example/feed.xml' }]),
+      [ENV.crawlQueueLeaseSeconds]: '3840',
+      [ENV.allowPrivateNetwork]: 'true',
+      [ENV.allowedOrigins]: 'http://127.0.0.1:8080, https://wiki.internal',
+    });
+    expect(config).toMatchObject({
+      tableName: 'articles',
+      crawlSources: [{ url: 'https://news.example/feed.xml' }],
+      crawlQueueLeaseSeconds: 3840,
+      allowPrivateNetwork: true,
+      allowedOrigins: ['http://127.0.0.1:8080', 'https://wiki.internal'],
+      userAgent: DEFAULT_USER_AGENT,
+    });
+    expect(loadConfig({})).toMatchObject({
+      crawlSources: [],
+      allowPrivateNetwork: false,
+      allowedOrigins: [],
+    });
+    expect(loadConfig({}).crawlQueueLeaseSeconds).toBeUndefined();
+  });
+
+  it.each([
+    [ENV.crawlSources, 'not json'],
+    [ENV.crawlSources, JSON.stringify([{ url: 'ftp://news.example/feed' }])],
+    [ENV.crawlQueueLeaseSeconds, '0'],
+    [ENV.crawlQueueLeaseSeconds, 'an hour'],
+    [ENV.allowPrivateNetwork, 'yes'],
+  ])('refuses %s=%j with a message naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});
