@@ -1,5 +1,6 @@
 // The query Lambda: API Gateway HTTP API (payload v2) → the query handler over the S3 + DynamoDB store.
 // Built from the environment named in lib/config.ts; the embedded stack serves the same handler on node:http.
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ENV, loadConfig, required } from '../lib/config.ts';
 import { createLogger } from '../lib/handlers/logging.ts';
@@ -7,20 +8,51 @@ import { createQueryHandler, type QueryHandler } from '../lib/handlers/query.ts'
 import { createAwsStoreFromEnv } from '../lib/store/aws/index.ts';
 
 const logger = createLogger({ handler: 'query' });
-let queryHandler: QueryHandler | undefined;
+/** Built on the first invocation and kept for the life of the execution environment. */
+let queryHandler: Promise<QueryHandler> | undefined;
 
-/** Throws (and so refuses to serve) when the table, bucket or a long enough cursor secret is missing. */
-export function buildQueryHandler(env: NodeJS.ProcessEnv = process.env): QueryHandler {
+/**
+ * The cursor signing secret: read from Secrets Manager when ENV.cursorSecretArn is set (the AWS stack, so the
+ * value never appears in the function's configuration), otherwise taken from ENV.cursorSecret (the embedded
+ * stack). The SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER, so tests point it at a loopback fake.
+ */
+export async function loadCursorSecret(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const secretArn = env[ENV.cursorSecretArn];
+  if (!secretArn) {
+    const given = env[ENV.cursorSecret];
+    if (given === undefined || given === '') {
+      throw new Error(
+        `no cursor signing secret: set ${ENV.cursorSecretArn} (a Secrets Manager secret) or ${ENV.cursorSecret}`,
+      );
+    }
+    return given;
+  }
+  const client = new SecretsManagerClient({
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+  });
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    if (SecretString === undefined) {
+      throw new Error(`the cursor signing secret ${secretArn} has no string value`);
+    }
+    return SecretString;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Throws (and so refuses to serve) when the table, bucket or a long enough cursor secret is missing, or the
+ * secret named by ENV.cursorSecretArn cannot be read.
+ */
+export async function buildQueryHandler(env: NodeJS.ProcessEnv = process.env): Promise<QueryHandler> {
   const config = loadConfig(env);
-  const store = createAwsStoreFromEnv({
+  const names = {
     bucketName: required(config.bucketName, 'bucketName'),
     tableName: required(config.tableName, 'tableName'),
-  });
-  return createQueryHandler({
-    reader: store.articles,
-    cursorSecret: env[ENV.cursorSecret] ?? '',
-    logger,
-  });
+  };
+  const cursorSecret = await loadCursorSecret(env);
+  return createQueryHandler({ reader: createAwsStoreFromEnv(names).articles, cursorSecret, logger });
 }
 
 export const handler = async (
@@ -28,13 +60,11 @@ export const handler = async (
   context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   if (context) logger.addContext(context);
-  if (!queryHandler) {
-    try {
-      queryHandler = buildQueryHandler();
-    } catch (error) {
-      logger.error('query handler misconfigured', error as Error);
-      throw error;
-    }
-  }
-  return queryHandler(event);
+  queryHandler ??= buildQueryHandler().catch((error: unknown) => {
+    // Not cached: the next invocation tries again (a Secrets Manager hiccup must not poison the environment).
+    queryHandler = undefined;
+    logger.error('query handler misconfigured', error as Error);
+    throw error;
+  });
+  return (await queryHandler)(event);
 };

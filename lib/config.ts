@@ -18,6 +18,11 @@ export const ENV = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** HMAC secret that signs the query API's pagination cursors (at least 32 characters). */
   cursorSecret: 'CURSOR_SIGNING_SECRET',
+  /**
+   * ARN of the Secrets Manager secret holding that HMAC secret; read once per cold start. The AWS stack sets
+   * this (never the value itself); when set, it wins over `cursorSecret`.
+   */
+  cursorSecretArn: 'CURSOR_SIGNING_SECRET_ARN',
 } as const;
 
 export type EnvKey = keyof typeof ENV;

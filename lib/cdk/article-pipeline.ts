@@ -227,8 +227,9 @@ export class ArticlePipeline extends Construct {
         ...common,
         bucketName: this.bucket.bucketName,
         tableName: this.table.tableName,
-        // A CloudFormation dynamic reference: resolved at deploy time, never in the template.
-        cursorSecret: this.cursorSecret.secretValue.unsafeUnwrap(),
+        // Only the secret's ARN: the function reads the value from Secrets Manager at cold start, so it is in
+        // neither the template nor the function's configuration.
+        cursorSecretArn: this.cursorSecret.secretArn,
       },
     };
     this.functions = {
@@ -292,6 +293,13 @@ export class ArticlePipeline extends Construct {
       resourceArns: [...tableOnly, ...indexes],
     });
     iam.Grant.addToPrincipal({ grantee: query, actions: ['s3:GetObject'], resourceArns: [articleObjects] });
+    // query: the cursor signing secret, read once per cold start (only GetSecretValue: grantRead would add
+    // DescribeSecret, which the code never calls; the secret uses the AWS managed key, so no kms grant).
+    iam.Grant.addToPrincipal({
+      grantee: query,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [this.cursorSecret.secretArn],
+    });
 
     if (bucketKey) {
       // An SSE-KMS PutObject needs only a data key (the store makes no multipart uploads, so no Decrypt).

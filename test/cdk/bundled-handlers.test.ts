@@ -25,11 +25,13 @@ import { type SiteServer, startSiteServer } from '../../lib/embedded/example-sit
 import { type LocalServers, startLocalServers } from '../../lib/embedded/servers.ts';
 import { scheduledEvent } from '../../lib/handlers/crawl.ts';
 import { createS3Client } from '../../lib/store/aws/clients.ts';
-import { type FakeQueueAndBus, startFakeQueueAndBus } from './fake-queue-and-bus.ts';
+import { type FakeAwsServices, startFakeAwsServices } from './fake-aws-services.ts';
 
 const run = promisify(execFile);
 const EVENT_BUS_NAME = 'article-events';
 const CURSOR_SECRET = randomBytes(32).toString('hex');
+/** The cursor secret's stand-in ARN: the template gives query only this; it reads the value from the fake. */
+const CURSOR_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:cursor-signing-AbCdEf';
 
 /** Imports a bundle in a fresh process, calls its `handler` with an event, returns what it resolved to. */
 const RUNNER = `import { readFileSync, writeFileSync } from 'node:fs';
@@ -41,7 +43,7 @@ writeFileSync(resultFile, JSON.stringify(result ?? null));
 
 let servers: LocalServers;
 let site: SiteServer;
-let aws: FakeQueueAndBus;
+let aws: FakeAwsServices;
 let outdir: string;
 let functions: Record<FunctionName, SynthesizedFunction>;
 let bucketId: string;
@@ -55,7 +57,7 @@ beforeAll(async () => {
   [servers, site, aws] = await Promise.all([
     startLocalServers(),
     startSiteServer({ articles: [article] }),
-    startFakeQueueAndBus(),
+    startFakeAwsServices({ [CURSOR_SECRET_ARN]: CURSOR_SECRET }),
   ]);
   // Inside the repository, as `cdk synth` does: the bundles are what `cdk deploy` would upload.
   mkdirSync(join(PROJECT_ROOT, 'cdk.out'), { recursive: true });
@@ -91,17 +93,15 @@ function environmentOf(fn: SynthesizedFunction): Record<string, string> {
     [tableId]: servers.tableName,
     [queueId]: aws.queueUrl,
     [busId]: EVENT_BUS_NAME,
-    [secretId]: 'cursor-secret',
+    [secretId]: CURSOR_SECRET_ARN,
   };
   const resolved: Record<string, string> = {};
   for (const [name, value] of Object.entries(fn.environment)) {
-    const text = resolveTemplateValue(value, (logicalId) => {
+    resolved[name] = resolveTemplateValue(value, (logicalId) => {
       const replacement = local[logicalId];
       if (replacement === undefined) throw new Error(`${fn.name}: ${name} refers to unmapped ${logicalId}`);
       return replacement;
     });
-    // Secrets Manager's dynamic reference is resolved by CloudFormation at deploy time; here, by the test.
-    resolved[name] = text.startsWith('{{resolve:secretsmanager:') ? CURSOR_SECRET : text;
   }
   return resolved;
 }
@@ -122,6 +122,7 @@ async function invoke(name: FunctionName, event: unknown): Promise<unknown> {
         ...awsOnly,
         AWS_ENDPOINT_URL_SQS: aws.endpoint,
         AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
         ...environmentOf(fn),
       },
       timeout: 60_000,
@@ -226,12 +227,16 @@ describe('the bundled handlers from cdk.out', () => {
       s3.destroy();
     }
 
-    // query: serves the stored article through the API Gateway v2 contract.
+    // query: reads its cursor secret from Secrets Manager by ARN (its environment holds no value), then serves
+    // the stored article through the API Gateway v2 contract.
+    expect(functions.query.environment).not.toHaveProperty(ENV.cursorSecret);
+    expect(aws.secretReads).toEqual([]);
     const response = (await invoke('query', apiEvent(`/articles/${detail.article.id}`))) as {
       statusCode: number;
       body: string;
     };
     expect(response.statusCode).toBe(200);
+    expect(aws.secretReads).toEqual([CURSOR_SECRET_ARN]);
     const served = JSON.parse(response.body) as { id: string; title: string; url: string };
     expect(served).toMatchObject({
       id: detail.article.id,

@@ -41,6 +41,7 @@ function readableNames(synthesized: Synthesized): Record<string, string> {
     [s.logicalId(p.queue)]: 'queue',
     [s.logicalId(p.deadLetterQueue)]: 'dlq',
     [s.logicalId(p.eventBus as never)]: 'bus',
+    [s.logicalId(p.cursorSecret)]: 'cursorSecret',
     ...Object.fromEntries(
       FUNCTION_NAMES.map((name) => [s.logicalId(p.functions[name].logGroup as never), `${name}Logs`]),
     ),
@@ -291,6 +292,12 @@ describe('functions', () => {
       >;
       const read = await envKeysReadBy(name);
       expect(read.size, `${name} reads no ENV key: the derivation found nothing`).toBeGreaterThan(0);
+      // Query reads the cursor secret either by ARN (set here) or by value (the embedded stack's way, never
+      // set in AWS: the value would be readable in the function's configuration).
+      if (name === 'query') {
+        expect(read).toContain('cursorSecret');
+        read.delete('cursorSecret');
+      }
       for (const key of read) expect(variables, `${name} reads ${key}`).toHaveProperty(ENV[key]);
       for (const variable of Object.keys(variables)) {
         if (variable !== 'NODE_OPTIONS') expect(envNames, `${name} sets ${variable}`).toContain(variable);
@@ -337,9 +344,11 @@ describe('functions', () => {
     );
   });
 
-  it('never put the cursor secret in the template, only a deploy-time reference', () => {
+  it("give query only the cursor secret's ARN, never its value or a reference resolved into the configuration", () => {
     const variables = s.template.toJSON().Resources[s.functionId('query')].Properties.Environment.Variables;
-    expect(JSON.stringify(variables[ENV.cursorSecret])).toContain('{{resolve:secretsmanager:');
+    expect(variables).not.toHaveProperty(ENV.cursorSecret);
+    expect(variables[ENV.cursorSecretArn]).toEqual({ Ref: s.logicalId(s.stack.pipeline.cursorSecret) });
+    expect(JSON.stringify(s.template.toJSON())).not.toContain('{{resolve:secretsmanager:');
   });
 
   it("refuse at synth a source list too long for Lambda's 4 KB of environment variables", () => {
@@ -390,7 +399,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('query reads the table, its named indexes and article objects only', () => {
+  it('query reads the table, its named indexes, article objects and the cursor secret only', () => {
     const indexes = ARTICLES_TABLE.globalSecondaryIndexes.map((index) => index.indexName);
     // GetItem reads the table only (it cannot address an index); Query reads the table (versions) and indexes.
     expect(permissionsOf('query')).toEqual(
@@ -401,6 +410,7 @@ describe('least privilege', () => {
         'logs:CreateLogStream on queryLogs.Arn',
         'logs:PutLogEvents on queryLogs.Arn',
         's3:GetObject on bucket.Arn/articles/*',
+        'secretsmanager:GetSecretValue on cursorSecret',
       ].sort(),
     );
   });

@@ -3,18 +3,24 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A loopback endpoint speaking just enough of SQS (AWS JSON 1.0) and EventBridge (AWS JSON 1.1) for the
- * bundled handlers' real SDK clients: SendMessage(Batch) and PutEvents are recorded, everything else is a 400.
- * The handlers reach it through AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTBRIDGE, unmodified.
+ * A loopback endpoint speaking just enough of SQS (AWS JSON 1.0), EventBridge and Secrets Manager (AWS JSON
+ * 1.1) for the handlers' real SDK clients: SendMessage(Batch) and PutEvents are recorded, GetSecretValue
+ * answers from the secrets it was started with, everything else is a 400. The handlers reach it through
+ * AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL_SECRETS_MANAGER, unmodified.
  */
-export interface FakeQueueAndBus {
+export interface FakeAwsServices {
   endpoint: string;
   queueUrl: string;
   /** Message bodies sent to the queue, in order. */
   messages: string[];
   events: Array<{ Source?: string; DetailType?: string; Detail?: string; EventBusName?: string }>;
+  /** The SecretId of every GetSecretValue call, in order. */
+  secretReads: string[];
   close(): Promise<void>;
 }
+
+/** Secret values by ARN; GetSecretValue for any other id is Secrets Manager's ResourceNotFoundException. */
+export type FakeSecrets = Record<string, string>;
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
@@ -24,9 +30,10 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startFakeQueueAndBus(): Promise<FakeQueueAndBus> {
+export async function startFakeAwsServices(secrets: FakeSecrets = {}): Promise<FakeAwsServices> {
   const messages: string[] = [];
-  const events: FakeQueueAndBus['events'] = [];
+  const events: FakeAwsServices['events'] = [];
+  const secretReads: string[] = [];
 
   const reply = (response: ServerResponse, status: number, contentType: string, body: unknown) => {
     response.writeHead(status, { 'content-type': contentType });
@@ -54,11 +61,27 @@ export async function startFakeQueueAndBus(): Promise<FakeQueueAndBus> {
         return reply(response, 200, 'application/x-amz-json-1.0', { Successful: successful, Failed: [] });
       }
       case 'AWSEvents.PutEvents': {
-        const entries = input.Entries as FakeQueueAndBus['events'];
+        const entries = input.Entries as FakeAwsServices['events'];
         events.push(...entries);
         return reply(response, 200, 'application/x-amz-json-1.1', {
           FailedEntryCount: 0,
           Entries: entries.map(() => ({ EventId: randomUUID() })),
+        });
+      }
+      case 'secretsmanager.GetSecretValue': {
+        const secretId = String(input.SecretId);
+        secretReads.push(secretId);
+        const value = secrets[secretId];
+        if (value === undefined) {
+          return reply(response, 400, 'application/x-amz-json-1.1', {
+            __type: 'ResourceNotFoundException',
+            message: "Secrets Manager can't find the specified secret.",
+          });
+        }
+        return reply(response, 200, 'application/x-amz-json-1.1', {
+          ARN: secretId,
+          Name: secretId.split(':').at(-1),
+          SecretString: value,
         });
       }
       default:
@@ -76,6 +99,7 @@ export async function startFakeQueueAndBus(): Promise<FakeQueueAndBus> {
     queueUrl: `${endpoint}/000000000000/article-ingest`,
     messages,
     events,
+    secretReads,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
