@@ -93,3 +93,18 @@ export function articleIdForUrl(canonicalUrl: string): string {
 }
 
 export const ARTICLE_ID_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * The base URL of a document: its <base href> resolved against the page URL, or the page URL when there is
+ * none, it cannot be parsed (browsers ignore it too), or it is not http(s) (a javascript: or data: base would
+ * make every relative link and image unusable).
+ */
+export function resolveDocumentBase(baseHref: string | undefined, pageUrl: URL): URL {
+  if (baseHref === undefined || baseHref.trim() === '') return pageUrl;
+  try {
+    const base = new URL(baseHref.trim(), pageUrl);
+    return base.protocol === 'http:' || base.protocol === 'https:' ? base : pageUrl;
+  } catch {
+    return pageUrl;
+  }
+}

@@ -6,6 +6,7 @@
 // attempt can be retried with relaxed rules on the same tree. Every traversal is iterative.
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import { resolveDocumentBase } from '../url.ts';
 import {
   ARTICLE_BODY_CLASS,
   ARTICLE_BODY_ITEMPROP,
@@ -928,15 +929,5 @@ function dropStandfirst(
 function documentBaseUrl(root: AnyNode, pageUrl: URL): URL {
   const head = findFirst(root, 'head');
   const base = head ? findFirst(head, 'base') : undefined;
-  const href = base?.attribs.href;
-  if (href) {
-    try {
-      const base = new URL(href, pageUrl);
-      // A javascript:, data: or other non-web base would make every relative link and image unusable.
-      if (base.protocol === 'http:' || base.protocol === 'https:') return base;
-    } catch {
-      // An unparsable <base href> is ignored, as browsers do.
-    }
-  }
-  return pageUrl;
+  return resolveDocumentBase(base?.attribs.href, pageUrl);
 }

@@ -4,7 +4,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
-import { canonicalizeUrl } from '../url.ts';
+import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
 import { cleanAuthorNames, splitAuthorText } from './metadata-authors.ts';
 import { parseMetadataDate } from './metadata-dates.ts';
 import {
@@ -764,13 +764,7 @@ function linkHref(page: PageIndex, rel: string): string | undefined {
 /** The document's base URL: <base href> resolved against the page URL, when it is http(s). */
 export function documentBaseUrl(page: PageIndex, pageUrl: URL): URL {
   const href = page.bases.find((base) => base.attribs.href !== undefined)?.attribs.href;
-  if (href === undefined) return pageUrl;
-  try {
-    const base = new URL(href.trim(), pageUrl);
-    return base.protocol === 'http:' || base.protocol === 'https:' ? base : pageUrl;
-  } catch {
-    return pageUrl;
-  }
+  return resolveDocumentBase(href, pageUrl);
 }
 
 const LOCAL_HOST =
