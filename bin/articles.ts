@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The article-pipeline CLI: `npm run -s articles -- <command> [options]`.
 import { type CliCommand, type CliIO, processIO, UsageError } from '../lib/cli/io.ts';
+import { SOURCES_USAGE } from '../lib/cli/sources-usage.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: CliCommand }> }> = {
   extract: {
@@ -18,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Cli
   ingest: {
     summary: 'ingest URL... [--data-dir DIR] [--allow-private-network]',
     load: () => import('../lib/cli/ingest.ts'),
+  },
+  sources: {
+    summary: SOURCES_USAGE,
+    load: () => import('../lib/cli/sources.ts'),
   },
 };
 

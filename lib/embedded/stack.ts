@@ -15,7 +15,7 @@ import { InProcessIngestQueue } from '../queue/in-process.ts';
 import type { IngestMessage } from '../queue/types.ts';
 import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
 import { createAwsStore } from '../store/aws/index.ts';
-import type { ArticleReader, CrawlStateStore } from '../store/types.ts';
+import type { ArticleReader, CrawlStateStore, SourceRegistry } from '../store/types.ts';
 import type { SiteArticle } from './example-site/articles.ts';
 import { type SiteServer, startSiteServer } from './example-site/server.ts';
 import { loadOrCreateCursorSecret, type QueryServer, startQueryServer } from './query-server.ts';
@@ -87,6 +87,8 @@ export interface EmbeddedStack {
   queue: InProcessIngestQueue;
   reader: ArticleReader;
   crawlState: CrawlStateStore;
+  /** The crawl sources registry (the same table). */
+  registry: SourceRegistry;
   /** The ingest handler's logic, for ingesting given URLs directly (the `ingest` CLI). */
   ingest: IngestService;
   /** Runs the crawl handler once (the timer does the same). */
@@ -277,6 +279,7 @@ async function start(
     queue,
     reader: store.articles,
     crawlState: store.crawlState,
+    registry: store.sources,
     ingest,
     crawl,
     drain,

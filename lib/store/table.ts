@@ -12,6 +12,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | one version     | `ARTICLE#<id>`         | `VERSION#<00000n>`| -                                    | -                                               |
  * | crawl state     | `CRAWL#<sha256(url)>`  | `STATE`           | -                                    | -                                               |
  * | day with commits| `INGESTED_DAYS`        | `<yyyy-mm-dd>`    | -                                    | -                                               |
+ * | crawl source    | `SOURCES`              | `<source id>`     | gsi3 (dueSources, unless paused): `DUE#<shard>` / `<nextDueAt>#<id>` |
  *
  * - get by id: GetItem(`ARTICLE#<id>`, `CURRENT`). Get by URL is the same GetItem: id = sha256(canonical URL).
  * - list versions: Query(pk = `ARTICLE#<id>`) - the versions share the article's partition; a VERSION# item
@@ -21,7 +22,13 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - everything ingested since T: Query each of the INGESTED_SHARD_COUNT shards of each day from T, merged by
  *   (ingestedAt, id). Sharding spreads one busy day over several partitions (see docs/capacity.md); the
  *   INGESTED_DAYS items (one Query) say which days have commits, so empty days cost nothing.
- * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`).
+ * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`); many at once: BatchGetItem.
+ * - the sources registry: Query(pk = `SOURCES`) lists every source; GetItem(`SOURCES`, id) reads one. One
+ *   partition is plenty: a source item is ~0.5 KB and is written once per crawl (10,000 sources every 15 minutes
+ *   is 11 writes/s, against a partition's 1,000).
+ * - the sources due now: Query(dueSources, gsi3pk = `DUE#<shard>`, gsi3sk <= `<now>#~`) on each of the
+ *   SOURCE_DUE_SHARD_COUNT shards. Sparse: a paused source has no gsi3 keys, so it is not in the index at all.
+ *   KEYS_ONLY: the schedule needs only ids (the sort key carries them).
  */
 
 export type KeyAttributeType = 'S' | 'N' | 'B';
@@ -48,6 +55,10 @@ export interface TableDefinition {
 
 export const BY_SITE_INDEX = 'bySite';
 export const BY_INGESTED_INDEX = 'byIngested';
+export const DUE_SOURCES_INDEX = 'dueSources';
+
+/** Partitions of the due-sources index: spreads the schedule's claims and the workers' reschedules. */
+export const SOURCE_DUE_SHARD_COUNT = 4;
 
 /**
  * Partitions per day of the "ingested since" index. 1,000 articles a minute is ~17 writes/s, far below one
@@ -63,6 +74,8 @@ export const ATTR = {
   siteSort: 'gsi1sk',
   ingestedKey: 'gsi2pk',
   ingestedSort: 'gsi2sk',
+  dueKey: 'gsi3pk',
+  dueSort: 'gsi3sk',
 } as const;
 
 export const ARTICLES_TABLE: TableDefinition = {
@@ -81,6 +94,12 @@ export const ARTICLES_TABLE: TableDefinition = {
       partitionKey: { name: ATTR.ingestedKey, type: 'S' },
       sortKey: { name: ATTR.ingestedSort, type: 'S' },
       projection: 'ALL',
+    },
+    {
+      indexName: DUE_SOURCES_INDEX,
+      partitionKey: { name: ATTR.dueKey, type: 'S' },
+      sortKey: { name: ATTR.dueSort, type: 'S' },
+      projection: 'KEYS_ONLY',
     },
   ],
 };

@@ -1,4 +1,5 @@
 import type { Article } from '../core/article.ts';
+import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
 
 /**
  * The store's ports. Handlers depend on these interfaces only; `lib/store/aws/*` implements them on S3 and
@@ -138,4 +139,51 @@ export interface CrawlStateStore {
    * lease is still live at `queuedAt`, so it never hides a newer ingest outcome; returns whether it wrote.
    */
   markQueued(url: string, queuedAt: Date, leaseUntil: Date): Promise<boolean>;
+}
+
+/** A source the schedule found due: its id and the due-index key it was found under (claims compare it). */
+export interface DueSource {
+  id: string;
+  dueKey: string;
+}
+
+/** What one crawl of a source records on it (articlesIngested is counted apart, by ingest). */
+export interface SourceCrawlRecord {
+  health: Omit<SourceHealth, 'articlesIngested'>;
+  kind: SourceKind;
+  nextDueAt: string;
+  /** Replaced when given; kept when undefined (a failed crawl learns nothing new). */
+  validators?: SourceRecord['validators'];
+  highWaterMark?: string;
+}
+
+/**
+ * The crawl sources registry: one small item per source in the pipeline's table, and a sparse due index the
+ * schedule queries (paused sources are not in it).
+ */
+export interface SourceRegistry {
+  /** Registers a source unless its id (its URL) is already registered; says which. */
+  add(source: SourceRecord): Promise<'created' | 'exists'>;
+  /** Registers many, batched; sources already registered are left as they are. */
+  addMany(
+    sources: SourceRecord[],
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ created: number; existing: number }>;
+  get(id: string): Promise<SourceRecord | undefined>;
+  /** Sources in id order, a page at a time; `after` is the last id of the previous page. */
+  list(options: { limit: number; after?: string }): Promise<{ items: SourceRecord[]; next?: string }>;
+  /** Changes interval, kind, allowOtherSites or paused; undefined when there is no such source. */
+  update(id: string, patch: SourcePatch, now: Date): Promise<SourceRecord | undefined>;
+  remove(id: string): Promise<boolean>;
+  /** Up to `limit` sources due at `now` from each shard of the due index (a key query, never a Scan). */
+  due(now: Date, limitPerShard: number): Promise<DueSource[]>;
+  /**
+   * Moves a due source's next due time to `leaseUntil` if it is still as the schedule found it (not claimed,
+   * paused or removed meanwhile), so one due source gets one crawl message. Returns whether it claimed.
+   */
+  claim(source: DueSource, leaseUntil: Date): Promise<boolean>;
+  /** Records a crawl's outcome and the next due time (kept off the due index if the source was paused). */
+  recordCrawl(id: string, record: SourceCrawlRecord): Promise<void>;
+  /** Adds to the articles-ingested totals of sources (one write per source). */
+  addIngested(counts: ReadonlyMap<string, number>): Promise<void>;
 }

@@ -116,7 +116,7 @@ describe('table definition', () => {
     expect(input.TableName).toBe('t');
     expect(input.BillingMode).toBe('PAY_PER_REQUEST');
     expect(input.AttributeDefinitions?.map((attr) => attr.AttributeName).sort()).toEqual(
-      ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'pk', 'sk'].sort(),
+      ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'pk', 'sk'].sort(),
     );
     expect(input.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(
       ARTICLES_TABLE.globalSecondaryIndexes.map((index) => index.indexName),

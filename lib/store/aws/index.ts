@@ -1,17 +1,20 @@
-import type { ArticleReader, ArticleWriter, CrawlStateStore } from '../types.ts';
+import type { ArticleReader, ArticleWriter, CrawlStateStore, SourceRegistry } from '../types.ts';
 import { AwsArticleStore, type AwsArticleStoreOptions } from './articles.ts';
 import { createDynamoDbClient, createS3Client } from './clients.ts';
 import { AwsCrawlStateStore } from './crawl-state.ts';
+import { AwsSourceRegistry } from './sources.ts';
 
 export { AwsArticleStore, DEFAULT_SINCE_FEED_SETTLE_MS, MAX_PAGE_SIZE } from './articles.ts';
 export { createDynamoDbClient, createS3Client } from './clients.ts';
 export { AwsCrawlStateStore } from './crawl-state.ts';
+export { AwsSourceRegistry } from './sources.ts';
 
 export type AwsStoreOptions = AwsArticleStoreOptions;
 
 export interface AwsStore {
   articles: ArticleReader & ArticleWriter;
   crawlState: CrawlStateStore;
+  sources: SourceRegistry;
 }
 
 /** The store on S3 + DynamoDB (real AWS, or local servers through AWS_ENDPOINT_URL_*). */
@@ -19,6 +22,7 @@ export function createAwsStore(options: AwsStoreOptions): AwsStore {
   return {
     articles: new AwsArticleStore(options),
     crawlState: new AwsCrawlStateStore(options),
+    sources: new AwsSourceRegistry(options),
   };
 }
 

@@ -1,0 +1,422 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { PipelineError } from '../../core/errors.ts';
+import { type SourcePatch, SourceRecord } from '../../core/sources.ts';
+import { parseStoredItem } from '../layout.ts';
+import { ATTR, DUE_SOURCES_INDEX, SOURCE_DUE_SHARD_COUNT } from '../table.ts';
+import type { DueSource, SourceCrawlRecord, SourceRegistry } from '../types.ts';
+
+export interface AwsSourceRegistryOptions {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  /** Waits between retries of unprocessed batch items; injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The partition every source item lives in (see lib/store/table.ts for why one is enough). */
+export const SOURCES_PK = 'SOURCES';
+const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
+const MAX_BATCH_ATTEMPTS = 8;
+
+/** The due-index partition of a source: stable per id, spread evenly (ids are hashes). */
+export function dueShard(id: string): number {
+  return Number.parseInt(id.slice(0, 8), 16) % SOURCE_DUE_SHARD_COUNT;
+}
+
+export function dueKeys(id: string, nextDueAt: string): Record<string, string> {
+  return { [ATTR.dueKey]: `DUE#${dueShard(id)}`, [ATTR.dueSort]: `${nextDueAt}#${id}` };
+}
+
+function storeError(what: string, error: unknown): PipelineError {
+  return new PipelineError('INTERNAL', `store: ${what} failed: ${String(error)}`, { retryable: true });
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+/** The stored item of a source: the record, its keys and, unless paused, its due-index keys. */
+function toItem(source: SourceRecord): Record<string, unknown> {
+  const { health, ...rest } = source;
+  const { articlesIngested, ...crawlHealth } = health;
+  return {
+    [ATTR.pk]: SOURCES_PK,
+    [ATTR.sk]: source.id,
+    ...rest,
+    health: crawlHealth,
+    articlesIngested,
+    ...(source.paused ? {} : dueKeys(source.id, source.nextDueAt)),
+  };
+}
+
+function fromItem(item: Record<string, unknown>): SourceRecord {
+  const {
+    [ATTR.pk]: _pk,
+    [ATTR.sk]: _sk,
+    [ATTR.dueKey]: _dueKey,
+    [ATTR.dueSort]: _dueSort,
+    articlesIngested,
+    health,
+    ...rest
+  } = item;
+  return parseStoredItem(
+    SourceRecord,
+    { ...rest, health: { ...(health as object), articlesIngested: articlesIngested ?? 0 } },
+    'source',
+  );
+}
+
+/** The sources registry on the pipeline's DynamoDB table (real, DynamoDB Local or dynalite). */
+export class AwsSourceRegistry implements SourceRegistry {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: AwsSourceRegistryOptions) {
+    this.documents = DynamoDBDocumentClient.from(options.dynamodb, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.tableName = options.tableName;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  private key(id: string) {
+    return { [ATTR.pk]: SOURCES_PK, [ATTR.sk]: id };
+  }
+
+  async add(source: SourceRecord): Promise<'created' | 'exists'> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(SourceRecord.parse(source)),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'exists';
+      throw storeError('add source', error);
+    }
+  }
+
+  async addMany(
+    sources: SourceRecord[],
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ created: number; existing: number }> {
+    // One URL is one source: duplicates in the input collapse to the first.
+    const unique = [...new Map(sources.map((source) => [source.id, SourceRecord.parse(source)])).values()];
+    let created = 0;
+    let existing = sources.length - unique.length;
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      const slice = unique.slice(start, start + BATCH_GET_LIMIT);
+      // Already registered sources keep their health and schedule: only the new ones are written.
+      const known = await this.existingIds(slice.map((source) => source.id));
+      const fresh = slice.filter((source) => !known.has(source.id));
+      existing += slice.length - fresh.length;
+      for (let at = 0; at < fresh.length; at += BATCH_WRITE_LIMIT) {
+        await this.batchWrite(fresh.slice(at, at + BATCH_WRITE_LIMIT).map(toItem));
+      }
+      created += fresh.length;
+      onProgress?.(Math.min(start + slice.length, unique.length), unique.length);
+    }
+    return { created, existing };
+  }
+
+  private async existingIds(ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    let keys: Array<Record<string, unknown>> = ids.map((id) => this.key(id));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw storeError('read sources', 'keys left unprocessed');
+      if (attempt > 0) await this.sleep(Math.min(1000, 25 * 2 ** attempt));
+      let response: BatchGetCommandOutput;
+      try {
+        response = await this.documents.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ProjectionExpression: '#sk',
+                ExpressionAttributeNames: { '#sk': ATTR.sk },
+              },
+            },
+          }),
+        );
+      } catch (error) {
+        throw storeError('read sources', error);
+      }
+      for (const item of response.Responses?.[this.tableName] ?? []) found.add(String(item[ATTR.sk]));
+      keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return found;
+  }
+
+  private async batchWrite(items: Array<Record<string, unknown>>): Promise<void> {
+    let requests: Array<Record<string, unknown>> = items.map((item) => ({ PutRequest: { Item: item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw storeError('write sources', 'items left unprocessed');
+      if (attempt > 0) await this.sleep(Math.min(1000, 25 * 2 ** attempt));
+      try {
+        const response = await this.documents.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
+        );
+        requests = (response.UnprocessedItems?.[this.tableName] ?? []) as Array<Record<string, unknown>>;
+      } catch (error) {
+        throw storeError('write sources', error);
+      }
+    }
+  }
+
+  async get(id: string): Promise<SourceRecord | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      item = (await this.documents.send(new GetCommand({ TableName: this.tableName, Key: this.key(id) })))
+        .Item;
+    } catch (error) {
+      throw storeError('read source', error);
+    }
+    return item ? fromItem(item) : undefined;
+  }
+
+  async list(options: { limit: number; after?: string }): Promise<{ items: SourceRecord[]; next?: string }> {
+    const items: SourceRecord[] = [];
+    let startKey: Record<string, unknown> | undefined =
+      options.after === undefined ? undefined : this.key(options.after);
+    // A Query page can come back short (1 MB cap); keep reading until the page is full or the partition ends.
+    do {
+      let response: { Items?: Array<Record<string, unknown>>; LastEvaluatedKey?: Record<string, unknown> };
+      try {
+        response = await this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': ATTR.pk },
+            ExpressionAttributeValues: { ':pk': SOURCES_PK },
+            Limit: options.limit - items.length,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+      } catch (error) {
+        throw storeError('list sources', error);
+      }
+      for (const item of response.Items ?? []) items.push(fromItem(item));
+      startKey = response.LastEvaluatedKey;
+    } while (startKey !== undefined && items.length < options.limit);
+    const last = items.at(-1);
+    return { items, ...(startKey !== undefined && last !== undefined ? { next: last.id } : {}) };
+  }
+
+  async update(id: string, patch: SourcePatch, now: Date): Promise<SourceRecord | undefined> {
+    const names: Record<string, string> = { '#pk': ATTR.pk };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const set = (attribute: string, value: unknown) => {
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = value;
+      sets.push(`#${attribute} = :${attribute}`);
+    };
+    if (patch.intervalSeconds !== undefined) set('intervalSeconds', patch.intervalSeconds);
+    if (patch.kind !== undefined) set('kind', patch.kind);
+    if (patch.allowOtherSites !== undefined) set('allowOtherSites', patch.allowOtherSites);
+    if (patch.paused === true) {
+      set('paused', true);
+      // Off the due index: a paused source costs the schedule nothing.
+      names['#dueKey'] = ATTR.dueKey;
+      names['#dueSort'] = ATTR.dueSort;
+      removes.push('#dueKey', '#dueSort');
+    } else if (patch.paused === false) {
+      // Resumed sources are due at once (the due index gets them back).
+      const nextDueAt = now.toISOString();
+      set('paused', false);
+      set('nextDueAt', nextDueAt);
+      const keys = dueKeys(id, nextDueAt);
+      names['#dueKey'] = ATTR.dueKey;
+      names['#dueSort'] = ATTR.dueSort;
+      values[':dueKey'] = keys[ATTR.dueKey];
+      values[':dueSort'] = keys[ATTR.dueSort];
+      sets.push('#dueKey = :dueKey', '#dueSort = :dueSort');
+    }
+    if (sets.length === 0 && removes.length === 0) return this.get(id);
+    try {
+      const response = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(id),
+          UpdateExpression: [
+            sets.length ? `SET ${sets.join(', ')}` : '',
+            removes.length ? `REMOVE ${removes.join(', ')}` : '',
+          ]
+            .join(' ')
+            .trim(),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return response.Attributes ? fromItem(response.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw storeError('update source', error);
+    }
+  }
+
+  async remove(id: string): Promise<boolean> {
+    try {
+      const response = await this.documents.send(
+        new DeleteCommand({ TableName: this.tableName, Key: this.key(id), ReturnValues: 'ALL_OLD' }),
+      );
+      return response.Attributes !== undefined;
+    } catch (error) {
+      throw storeError('remove source', error);
+    }
+  }
+
+  async due(now: Date, limitPerShard: number): Promise<DueSource[]> {
+    const upper = `${now.toISOString()}#~`;
+    const shards = Array.from({ length: SOURCE_DUE_SHARD_COUNT }, (_, shard) => shard);
+    const pages = await Promise.all(
+      shards.map(async (shard) => {
+        try {
+          const response = await this.documents.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: DUE_SOURCES_INDEX,
+              KeyConditionExpression: '#dueKey = :dueKey AND #dueSort <= :upper',
+              ExpressionAttributeNames: { '#dueKey': ATTR.dueKey, '#dueSort': ATTR.dueSort },
+              ExpressionAttributeValues: { ':dueKey': `DUE#${shard}`, ':upper': upper },
+              Limit: limitPerShard,
+            }),
+          );
+          return (response.Items ?? []).map((item) => ({
+            id: String(item[ATTR.sk]),
+            dueKey: String(item[ATTR.dueSort]),
+          }));
+        } catch (error) {
+          throw storeError('query due sources', error);
+        }
+      }),
+    );
+    return pages.flat();
+  }
+
+  async claim(source: DueSource, leaseUntil: Date): Promise<boolean> {
+    const nextDueAt = leaseUntil.toISOString();
+    const keys = dueKeys(source.id, nextDueAt);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(source.id),
+          UpdateExpression: 'SET #nextDueAt = :nextDueAt, #dueSort = :dueSort',
+          // Still due exactly as found: not claimed by another schedule run, paused or rescheduled meanwhile.
+          ConditionExpression: '#dueSort = :seen',
+          ExpressionAttributeNames: { '#nextDueAt': 'nextDueAt', '#dueSort': ATTR.dueSort },
+          ExpressionAttributeValues: {
+            ':nextDueAt': nextDueAt,
+            ':dueSort': keys[ATTR.dueSort],
+            ':seen': source.dueKey,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeError('claim source', error);
+    }
+  }
+
+  async recordCrawl(id: string, record: SourceCrawlRecord): Promise<void> {
+    const names: Record<string, string> = {
+      '#health': 'health',
+      '#kind': 'kind',
+      '#nextDueAt': 'nextDueAt',
+    };
+    const values: Record<string, unknown> = {
+      ':health': record.health,
+      ':kind': record.kind,
+      ':nextDueAt': record.nextDueAt,
+    };
+    const sets = ['#health = :health', '#kind = :kind', '#nextDueAt = :nextDueAt'];
+    if (record.validators !== undefined) {
+      names['#validators'] = 'validators';
+      values[':validators'] = record.validators;
+      sets.push('#validators = :validators');
+    }
+    if (record.highWaterMark !== undefined) {
+      names['#highWaterMark'] = 'highWaterMark';
+      values[':highWaterMark'] = record.highWaterMark;
+      sets.push('#highWaterMark = :highWaterMark');
+    }
+    const send = (active: boolean) => {
+      const due = dueKeys(id, record.nextDueAt);
+      return this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(id),
+          UpdateExpression: `SET ${[...sets, ...(active ? ['#dueKey = :dueKey', '#dueSort = :dueSort'] : [])].join(', ')}`,
+          // A source removed meanwhile stays removed; one paused meanwhile stays off the due index.
+          ConditionExpression: active
+            ? 'attribute_exists(#pk) AND #paused = :false'
+            : 'attribute_exists(#pk)',
+          ExpressionAttributeNames: {
+            ...names,
+            '#pk': ATTR.pk,
+            ...(active ? { '#paused': 'paused', '#dueKey': ATTR.dueKey, '#dueSort': ATTR.dueSort } : {}),
+          },
+          ExpressionAttributeValues: {
+            ...values,
+            ...(active
+              ? { ':false': false, ':dueKey': due[ATTR.dueKey], ':dueSort': due[ATTR.dueSort] }
+              : {}),
+          },
+        }),
+      );
+    };
+    try {
+      await send(true);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeError('record source crawl', error);
+      try {
+        await send(false);
+      } catch (again) {
+        if (!isConditionFailure(again)) throw storeError('record source crawl', again);
+      }
+    }
+  }
+
+  async addIngested(counts: ReadonlyMap<string, number>): Promise<void> {
+    await Promise.all(
+      [...counts].map(async ([id, count]) => {
+        if (count <= 0) return;
+        try {
+          await this.documents.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: this.key(id),
+              UpdateExpression: 'ADD #ingested :count',
+              ConditionExpression: 'attribute_exists(#pk)',
+              ExpressionAttributeNames: { '#ingested': 'articlesIngested', '#pk': ATTR.pk },
+              ExpressionAttributeValues: { ':count': count },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw storeError('count ingested articles', error);
+        }
+      }),
+    );
+  }
+}

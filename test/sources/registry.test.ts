@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { PipelineError } from '../../lib/core/errors.ts';
+import {
+  guessSourceKind,
+  newSourceRecord,
+  parseInterval,
+  parseSourceId,
+  sourceIdForUrl,
+} from '../../lib/core/sources.ts';
+import { useLocalServers } from '../helpers/local-servers.ts';
+
+const local = useLocalServers();
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+
+describe('source records (pure)', () => {
+  it('one canonical URL is one id; kinds are guessed from the URL', () => {
+    expect(sourceIdForUrl('https://News.example/feed.xml')).toBe(
+      sourceIdForUrl('https://news.example/feed.xml'),
+    );
+    expect(sourceIdForUrl('https://news.example/feed.xml')).toMatch(/^[0-9a-f]{16}$/);
+    expect(guessSourceKind('https://a.example/sitemap_index.xml')).toBe('sitemap');
+    expect(guessSourceKind('https://a.example/robots.txt')).toBe('sitemap');
+    expect(guessSourceKind('https://a.example/feed/')).toBe('feed');
+    expect(guessSourceKind('https://a.example/rss.xml')).toBe('feed');
+    expect(guessSourceKind('https://a.example/list.txt')).toBe('urls');
+    expect(guessSourceKind('https://a.example/')).toBe('site');
+  });
+
+  it('bad URLs, intervals and ids are typed errors that say what is wrong', () => {
+    expect(() => newSourceRecord({ url: 'ftp://x.example/' }, NOW)).toThrow(/not an http\(s\) URL/);
+    expect(() => newSourceRecord({ url: 'nope' }, NOW)).toThrowError(PipelineError);
+    expect(() => newSourceRecord({ url: 'https://a.example/', intervalSeconds: 5 }, NOW)).toThrow(
+      /intervalSeconds/,
+    );
+    expect(parseInterval('15m')).toBe(900);
+    expect(parseInterval('2h')).toBe(7200);
+    expect(() => parseInterval('10s')).toThrow(/from 1m to 7d/);
+    expect(() => parseInterval('soon')).toThrow(/not an interval/);
+    expect(() => parseSourceId('../etc')).toThrow(/not a source id/);
+  });
+});
+
+describe('the sources registry on the table', () => {
+  it('adds once per URL, reads, lists in pages, pauses (off the due index), resumes and removes', async () => {
+    const { sources } = await local.freshStore();
+    const a = newSourceRecord({ url: 'https://a.example/feed.xml' }, NOW);
+    expect(await sources.add(a)).toBe('created');
+    expect(await sources.add(newSourceRecord({ url: 'https://A.example/feed.xml' }, later(5)))).toBe(
+      'exists',
+    );
+    expect(await sources.get(a.id)).toEqual(a);
+
+    const many = Array.from({ length: 7 }, (_, index) =>
+      newSourceRecord({ url: `https://s${index}.example/sitemap.xml`, intervalSeconds: 3600 }, NOW),
+    );
+    const progress: number[] = [];
+    expect(await sources.addMany([...many, a, many[0]!], (done) => progress.push(done))).toEqual({
+      created: 7,
+      existing: 2,
+    });
+    expect(progress.at(-1)).toBe(8);
+
+    const first = await sources.list({ limit: 5 });
+    expect(first.items).toHaveLength(5);
+    const rest = await sources.list({ limit: 5, after: first.next });
+    expect(rest.next).toBeUndefined();
+    const ids = [...first.items, ...rest.items].map((source) => source.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(new Set(ids).size).toBe(8);
+
+    expect((await sources.due(NOW, 100)).map((due) => due.id).sort()).toEqual([...ids].sort());
+    const paused = await sources.update(a.id, { paused: true }, NOW);
+    expect(paused?.paused).toBe(true);
+    expect((await sources.due(NOW, 100)).map((due) => due.id)).not.toContain(a.id);
+    const resumed = await sources.update(a.id, { paused: false }, later(1));
+    expect(resumed).toMatchObject({ paused: false, nextDueAt: later(1).toISOString() });
+    expect((await sources.due(later(1), 100)).map((due) => due.id)).toContain(a.id);
+
+    expect(await sources.update('0000000000000000', { paused: true }, NOW)).toBeUndefined();
+    expect(await sources.remove(a.id)).toBe(true);
+    expect(await sources.remove(a.id)).toBe(false);
+    expect(await sources.get(a.id)).toBeUndefined();
+  });
+
+  it('a due source is claimed once; its crawl record moves it on the index and keeps the ingest count', async () => {
+    const { sources } = await local.freshStore();
+    const source = newSourceRecord({ url: 'https://b.example/sitemap.xml' }, NOW);
+    await sources.add(source);
+    expect(await sources.due(new Date(NOW.getTime() - 1000), 10)).toEqual([]);
+    const [due] = await sources.due(NOW, 10);
+    expect(due?.id).toBe(source.id);
+    expect(await sources.claim(due!, later(30))).toBe(true);
+    expect(await sources.claim(due!, later(30))).toBe(false);
+    expect(await sources.due(later(29), 10)).toEqual([]);
+
+    await sources.addIngested(new Map([[source.id, 3]]));
+    await sources.recordCrawl(source.id, {
+      health: {
+        lastCrawledAt: later(1).toISOString(),
+        lastOutcome: 'ok',
+        consecutiveFailures: 0,
+        urlsDiscovered: 10,
+        urlsQueued: 3,
+      },
+      kind: 'sitemap',
+      nextDueAt: later(16).toISOString(),
+      validators: { etag: '"v1"' },
+      highWaterMark: '2026-03-01T11:00:00.000Z',
+    });
+    await sources.addIngested(new Map([[source.id, 2]]));
+    const stored = await sources.get(source.id);
+    expect(stored).toMatchObject({
+      nextDueAt: later(16).toISOString(),
+      validators: { etag: '"v1"' },
+      highWaterMark: '2026-03-01T11:00:00.000Z',
+      health: { lastOutcome: 'ok', urlsQueued: 3, articlesIngested: 5 },
+    });
+    expect((await sources.due(later(16), 10)).map((d) => d.id)).toEqual([source.id]);
+
+    // Paused while crawling: the record lands, the source stays off the due index.
+    await sources.update(source.id, { paused: true }, later(17));
+    await sources.recordCrawl(source.id, {
+      health: { consecutiveFailures: 1, urlsDiscovered: 0, urlsQueued: 0, lastOutcome: 'failed' },
+      kind: 'sitemap',
+      nextDueAt: later(20).toISOString(),
+    });
+    expect((await sources.get(source.id))?.health.lastOutcome).toBe('failed');
+    expect(await sources.due(later(60), 10)).toEqual([]);
+    // Removed while crawling: nothing comes back.
+    await sources.remove(source.id);
+    await sources.recordCrawl(source.id, {
+      health: { consecutiveFailures: 0, urlsDiscovered: 0, urlsQueued: 0 },
+      kind: 'sitemap',
+      nextDueAt: later(20).toISOString(),
+    });
+    expect(await sources.get(source.id)).toBeUndefined();
+  });
+});
