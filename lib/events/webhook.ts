@@ -3,6 +3,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { isTransientStatus } from '../core/crawl-policy.ts';
 import { PipelineError } from '../core/errors.ts';
 import {
   ARTICLE_EVENT_SOURCE,
@@ -164,7 +165,7 @@ export class WebhookPublisher implements ArticleEventPublisher {
       throw new PipelineError('HTTP_ERROR', `webhook ${this.#url.origin} answered ${status}`, {
         status,
         url: this.#url.href,
-        retryable: status >= 500 || status === 429 || status === 408,
+        retryable: isTransientStatus(status),
       });
     }
   }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
+import { type SkipReason, urlSkipReason } from '../core/crawl-policy.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from '../queue/types.ts';
@@ -46,12 +47,8 @@ export interface CrawlDependencies {
  */
 export const DEFAULT_QUEUE_LEASE_MS = 60 * 60 * 1000;
 
-/**
- * permanent-failure, not-due, fresh: the stored state says no fetch is needed. queued: an earlier crawl
- * queued the URL and its lease has not expired. changed-meanwhile: the state moved on after this crawl read
- * it (a fetch started after the crawl began, or another crawl leased the URL).
- */
-export type SkipReason = 'permanent-failure' | 'not-due' | 'fresh' | 'queued' | 'changed-meanwhile';
+/** Why a URL is not queued: the crawl policy's reasons (lib/core/crawl-policy.ts). */
+export type { SkipReason } from '../core/crawl-policy.ts';
 
 export interface CrawlSummary {
   sources: number;
@@ -87,23 +84,13 @@ export function scheduledEvent(at: Date, detail: { sources?: string[] } = {}): z
   };
 }
 
-/** Why a URL need not be fetched now, or undefined when it should be. */
+/** Why a URL need not be fetched now, or undefined when it should be: the crawl policy decides. */
 export function skipReason(
   state: CrawlStateRecord | undefined,
   found: DiscoveredUrl,
   at: Date,
 ): SkipReason | undefined {
-  if (state === undefined) return undefined;
-  if (state.permanentFailure) return 'permanent-failure';
-  // Queued and not fetched since (a fetch's state write ends the lease): its message is still on its way.
-  if (state.leaseUntil !== undefined && Date.parse(state.leaseUntil) > at.getTime()) return 'queued';
-  // When the source dates its last change, that decides: fetched since then is fresh, otherwise fetch now.
-  const succeeded = state.lastOutcome !== undefined && state.lastOutcome !== 'failed';
-  if (succeeded && found.modifiedAt !== undefined && state.lastFetchedAt !== undefined) {
-    return Date.parse(state.lastFetchedAt) >= Date.parse(found.modifiedAt) ? 'fresh' : undefined;
-  }
-  if (state.nextDueAt !== undefined && Date.parse(state.nextDueAt) > at.getTime()) return 'not-due';
-  return undefined;
+  return urlSkipReason(state, found, at);
 }
 
 /** The crawl handler: discover every source's URLs, drop the ones that need no fetch, queue the rest. */

@@ -1,6 +1,13 @@
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import { Article } from '../core/article.ts';
+import {
+  CRAWL_POLICY,
+  type CrawlPolicy,
+  isTransientFailure,
+  nextRecheckAt,
+  nextRetryAt,
+} from '../core/crawl-policy.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';
 import { canonicalizeUrl } from '../core/url.ts';
@@ -36,22 +43,6 @@ export type ArticleExtractor = (input: {
   now?: Date;
 }) => Result<Article, PipelineError>;
 
-/** When a URL is next due for a fetch, by outcome. */
-export interface RefreshPolicy {
-  /** After a new article or a new version. */
-  changedMs: number;
-  /** After an unchanged fetch the interval doubles, up to this. */
-  maxUnchangedMs: number;
-  /** After a transient failure: base delay, doubled per consecutive failure. */
-  retryBaseMs: number;
-}
-
-export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
-  changedMs: 60 * 60_000,
-  maxUnchangedMs: 24 * 60 * 60_000,
-  retryBaseMs: 5 * 60_000,
-};
-
 export interface IngestDependencies {
   fetchPage: PageFetcher;
   extract: ArticleExtractor;
@@ -62,7 +53,10 @@ export interface IngestDependencies {
   bucketName: string;
   logger: HandlerLogger;
   now?: () => Date;
-  refresh?: Partial<RefreshPolicy>;
+  /** The crawl policy (re-check schedule, retry backoff); CRAWL_POLICY unless given. */
+  policy?: CrawlPolicy;
+  /** Jitter source for retry backoff. */
+  random?: () => number;
   /** Called once per handled record (progress output, benchmarks). */
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
 }
@@ -91,34 +85,8 @@ export interface IngestBatchCounts {
 const IngestSqsEvent = SqsEvent;
 const IngestBody = jsonStringified(IngestMessage);
 
-/** Error codes that a retry cannot fix: the URL is recorded as failed and not sent back to the queue. */
-const PERMANENT_CODES = new Set<string>([
-  'BLOCKED_ADDRESS',
-  'NOT_HTML',
-  'NO_ARTICLE',
-  'INVALID_URL',
-  'ROBOTS_DISALLOWED',
-  'TOO_LARGE',
-  'INPUT_TOO_LARGE',
-  'DECODE_FAILED',
-  'SCHEMA_VIOLATION',
-  'TOO_MANY_REDIRECTS',
-  'REDIRECT_LOOP',
-  'BAD_REQUEST',
-]);
-const TRANSIENT_CODES = new Set<string>(['TIMEOUT', 'CONNECTION_FAILED', 'CONFLICT', 'INTERNAL']);
-
-/** Whether a retry may help: 5xx, 429 and 408 may pass; other 4xx will not; network trouble may. */
-export function isRetryable(error: PipelineError): boolean {
-  if (error.code === 'HTTP_ERROR') {
-    const status = error.details.status;
-    if (typeof status !== 'number') return error.details.retryable ?? true;
-    return status >= 500 || status === 429 || status === 408;
-  }
-  if (PERMANENT_CODES.has(error.code)) return false;
-  if (TRANSIENT_CODES.has(error.code)) return true;
-  return error.details.retryable ?? true;
-}
+/** Whether a retry may help: the crawl policy decides (lib/core/crawl-policy.ts). */
+export const isRetryable = isTransientFailure;
 
 /**
  * The ingest handler's logic: for one URL, conditional fetch → extract → validate → commit → crawl state →
@@ -126,7 +94,8 @@ export function isRetryable(error: PipelineError): boolean {
  */
 export function createIngestService(deps: IngestDependencies) {
   const now = deps.now ?? (() => new Date());
-  const policy: RefreshPolicy = { ...DEFAULT_REFRESH_POLICY, ...deps.refresh };
+  const policy = deps.policy ?? CRAWL_POLICY;
+  const random = deps.random ?? Math.random;
   const { logger } = deps;
 
   async function ingest(
@@ -193,7 +162,7 @@ export function createIngestService(deps: IngestDependencies) {
           etag: page.etag ?? state?.etag,
           lastModified: page.lastModified ?? state?.lastModified,
         }),
-        nextDueAt: nextDueAfterUnchanged(state, startedAt),
+        nextDueAt: nextRecheckAt(state, false, startedAt, policy),
         failureCount: 0,
         permanentFailure: false,
       });
@@ -249,27 +218,12 @@ export function createIngestService(deps: IngestDependencies) {
       ...keptValidators(page),
       contentHash: commit.record.contentHash,
       articleId: commit.record.id,
-      nextDueAt: changed
-        ? new Date(startedAt.getTime() + policy.changedMs).toISOString()
-        : nextDueAfterUnchanged(state, startedAt),
+      nextDueAt: nextRecheckAt(state, changed, startedAt, policy),
       failureCount: 0,
       permanentFailure: false,
     });
     logger.info(`${commit.status}`, { url, id: commit.record.id, version: commit.record.version });
     return { url, status: commit.status, id: commit.record.id, version: commit.record.version };
-  }
-
-  /** Unchanged content: wait twice as long as last time, within [changedMs, maxUnchangedMs]. */
-  function nextDueAfterUnchanged(state: CrawlStateRecord | undefined, at: Date): string {
-    const previous =
-      state?.nextDueAt && state.lastFetchedAt
-        ? Date.parse(state.nextDueAt) - Date.parse(state.lastFetchedAt)
-        : 0;
-    const interval = Math.min(
-      policy.maxUnchangedMs,
-      Math.max(policy.changedMs, previous * 2 || policy.changedMs),
-    );
-    return new Date(at.getTime() + interval).toISOString();
   }
 
   async function recordFailure(
@@ -290,9 +244,8 @@ export function createIngestService(deps: IngestDependencies) {
       lastErrorCode: error.code,
       failureCount,
       permanentFailure: !retryable,
-      nextDueAt: retryable
-        ? new Date(at.getTime() + policy.retryBaseMs * 2 ** Math.min(failureCount - 1, 8)).toISOString()
-        : undefined,
+      // Transient: backoff with jitter; permanent: tried again after the policy's long wait.
+      nextDueAt: nextRetryAt(failureCount, retryable, at, random, policy),
     });
   }
 

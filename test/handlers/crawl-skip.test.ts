@@ -21,15 +21,23 @@ describe('skipReason', () => {
     expect(skipReason(undefined, found(), at)).toBeUndefined();
   });
 
-  it('skips permanent failures whatever the dates say', () => {
+  it('skips permanent failures whatever the dates say, until their late retry is due', () => {
     const failed = state({
       permanentFailure: true,
       lastOutcome: 'failed',
-      nextDueAt: '2020-01-01T00:00:00.000Z',
+      lastFetchedAt: '2026-04-20T00:00:00.000Z',
+      nextDueAt: '2026-05-20T00:00:00.000Z',
     });
     expect(skipReason(failed, found({ modifiedAt: '2026-05-01T11:00:00.000Z' }), at)).toBe(
       'permanent-failure',
     );
+    expect(skipReason({ ...failed, nextDueAt: '2026-05-01T11:59:00.000Z' }, found(), at)).toBeUndefined();
+    // Recorded before the policy dated them: 30 days after the failed fetch.
+    const undated = { ...failed, nextDueAt: undefined };
+    expect(skipReason(undated, found(), at)).toBe('permanent-failure');
+    expect(
+      skipReason({ ...undated, lastFetchedAt: '2026-03-31T00:00:00.000Z' }, found(), at),
+    ).toBeUndefined();
   });
 
   it('skips a URL queued under a live lease even when the source says it changed; an expired lease is no bar', () => {

@@ -1,20 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
+import { TRANSIENT_SOCKET_ERRORS } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
 import { parseIpAddress } from './address.ts';
 import type { Connector, ConnectRequest, ConnectResponse } from './types.ts';
-
-/** Socket errors worth another try: the network or the server had a bad moment. */
-const TRANSIENT_SOCKET_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-]);
 
 export function connectionError(url: URL, error: unknown): PipelineError {
   if (error instanceof PipelineError) return error;

@@ -1,4 +1,5 @@
 import { DEFAULT_USER_AGENT } from '../../config.ts';
+import { CRAWL_POLICY, isTransientStatus } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES, readBody } from './body.ts';
 import { nodeConnector } from './connector.ts';
@@ -11,9 +12,9 @@ export const FETCH_DEFAULTS = {
   timeoutMs: 30_000,
   connectTimeoutMs: 10_000,
   maxRedirects: 5,
-  retries: 2,
-  retryBaseDelayMs: 500,
-  maxRetryDelayMs: 30_000,
+  retries: CRAWL_POLICY.fetchRetry.retries,
+  retryBaseDelayMs: CRAWL_POLICY.fetchRetry.baseMs,
+  maxRetryDelayMs: CRAWL_POLICY.fetchRetry.maxMs,
 } as const;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -384,7 +385,7 @@ function nextHop(current: URL, location: string, redirects: string[], seen: Set<
 }
 
 function httpError(url: URL, status: number, retryAfter: string | undefined): PipelineError {
-  const retryable = status === 429 || status >= 500;
+  const retryable = isTransientStatus(status);
   const retryAfterMs = retryable ? parseRetryAfter(retryAfter) : undefined;
   return new PipelineError('HTTP_ERROR', `${url.href} answered HTTP ${status}`, {
     url: url.href,

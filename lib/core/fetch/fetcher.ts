@@ -1,4 +1,5 @@
 import type { PipelineConfig } from '../../config.ts';
+import { CRAWL_POLICY, hostIntervalMs } from '../crawl-policy.ts';
 import { fetchPage } from './fetch-page.ts';
 import { RobotsCache } from './robots.ts';
 import { HostScheduler } from './scheduler.ts';
@@ -32,7 +33,7 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
     respectRobots = true,
     minIntervalMs,
     maxConcurrentPerHost,
-    maxCrawlDelayMs = 30_000,
+    maxCrawlDelayMs = CRAWL_POLICY.maxCrawlDelayMs,
     robotsTtlMs,
     now,
     ...fetchOptions
@@ -50,7 +51,7 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
       // robots.txt itself is always allowed (RFC 9309).
       if (respectRobots && url.pathname !== '/robots.txt') {
         const rules = await robots.check(url);
-        crawlDelayMs = Math.min(rules.crawlDelayMs ?? 0, maxCrawlDelayMs);
+        crawlDelayMs = hostIntervalMs(0, rules.crawlDelayMs, { ...CRAWL_POLICY, maxCrawlDelayMs });
       }
       return scheduler.acquire(url.host, { minIntervalMs: crawlDelayMs, signal });
     },

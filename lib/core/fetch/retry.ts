@@ -10,11 +10,8 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   return Math.max(0, date - now);
 }
 
-/** Exponential backoff with jitter: between half and all of base * 2^attempt, capped. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}
+/** The policy's backoff (lib/core/crawl-policy.ts), re-exported for the fetcher's callers. */
+export { backoffDelay } from '../crawl-policy.ts';
 
 export const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {

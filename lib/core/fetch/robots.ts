@@ -1,5 +1,6 @@
 import robotsParserModule from 'robots-parser';
 import { DEFAULT_USER_AGENT } from '../../config.ts';
+import { CRAWL_POLICY, robotsStateForStatus } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
 import { fetchPage } from './fetch-page.ts';
 import type { FetchOptions } from './types.ts';
@@ -51,8 +52,8 @@ export class RobotsCache {
   private readonly userAgent: string;
 
   constructor(private readonly options: RobotsCacheOptions = {}) {
-    this.ttlMs = options.ttlMs ?? 60 * 60 * 1000;
-    this.unavailableTtlMs = options.unavailableTtlMs ?? 60 * 1000;
+    this.ttlMs = options.ttlMs ?? CRAWL_POLICY.robotsTtlMs;
+    this.unavailableTtlMs = options.unavailableTtlMs ?? CRAWL_POLICY.robotsUnavailableTtlMs;
     this.now = options.now ?? Date.now;
     this.userAgent = options.fetchOptions?.userAgent ?? DEFAULT_USER_AGENT;
   }
@@ -116,7 +117,7 @@ export class RobotsCache {
       if (error instanceof PipelineError) {
         const status = error.details.status;
         if (error.code === 'HTTP_ERROR' && typeof status === 'number') {
-          if (status === 429 || status >= 500) {
+          if (robotsStateForStatus(status) === 'unavailable') {
             return { isAllowed: () => false, sitemaps: [], state: 'unavailable' };
           }
           return ALLOW_ALL();

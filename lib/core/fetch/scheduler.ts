@@ -1,3 +1,4 @@
+import { CRAWL_POLICY } from '../crawl-policy.ts';
 import { defaultSleep } from './retry.ts';
 
 export interface HostSchedulerOptions {
@@ -30,7 +31,7 @@ export class HostScheduler {
   private readonly hosts = new Map<string, HostState>();
 
   constructor(options: HostSchedulerOptions = {}) {
-    this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.minIntervalMs = options.minIntervalMs ?? CRAWL_POLICY.hostMinIntervalMs;
     this.maxConcurrentPerHost = Math.max(1, options.maxConcurrentPerHost ?? 2);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;

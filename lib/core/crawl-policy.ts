@@ -1,0 +1,365 @@
+/**
+ * The crawl policy: when a URL or a source is due, how stored articles are re-checked, how failures are retried
+ * and which failures are transient. Pure (no I/O, clock and randomness injected) and the one place these numbers
+ * and rules live: the ingest handler, the crawl, the fetcher, robots.txt and the webhook all ask this module.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export interface CrawlPolicy {
+  readonly recheckScheduleMs: readonly number[];
+  readonly urlRetry: { readonly baseMs: number; readonly maxMs: number };
+  readonly permanentRetryAfterMs: number;
+  readonly sourceIntervalMs: number;
+  readonly minSourceIntervalMs: number;
+  readonly maxSourceBackoffMs: number;
+  readonly fetchRetry: { readonly retries: number; readonly baseMs: number; readonly maxMs: number };
+  readonly hostMinIntervalMs: number;
+  readonly maxCrawlDelayMs: number;
+  readonly robotsTtlMs: number;
+  readonly robotsUnavailableTtlMs: number;
+  readonly maxPutBackMs: number;
+}
+
+export const CRAWL_POLICY: CrawlPolicy = Object.freeze({
+  /**
+   * Re-checks of an already stored article, counted from its last new or changed version: 1 h, then 6 h after an
+   * unchanged fetch, then 24 h; after that no time-based re-check: only a newer sitemap lastmod or feed date
+   * (or an expired permanent failure) queues the URL again.
+   */
+  recheckScheduleMs: [1 * HOUR, 6 * HOUR, 24 * HOUR],
+  /** A URL that failed transiently: base delay doubled per consecutive failure, capped, with jitter. */
+  urlRetry: { baseMs: 5 * MINUTE, maxMs: 24 * HOUR },
+  /** A permanent failure (404, not HTML, no article ...) is tried again after this long, in case it was fixed. */
+  permanentRetryAfterMs: 30 * DAY,
+  /** Default crawl interval of a source, and the floor any source's interval is raised to. */
+  sourceIntervalMs: 15 * MINUTE,
+  minSourceIntervalMs: 1 * MINUTE,
+  /** A failing source backs off: its interval doubled per consecutive failure, up to this. */
+  maxSourceBackoffMs: 24 * HOUR,
+  /** Retries inside one fetch (before the error reaches the handler): attempts after the first, backoff, cap. */
+  fetchRetry: { retries: 2, baseMs: 500, maxMs: 30_000 },
+  /** Per host: the minimum interval between request starts unless robots.txt asks for more, and the cap on that. */
+  hostMinIntervalMs: 1_000,
+  maxCrawlDelayMs: 30_000,
+  /** robots.txt: how long fetched rules are kept, and how long an unavailable one (5xx, 429) blocks the site. */
+  robotsTtlMs: 1 * HOUR,
+  robotsUnavailableTtlMs: 1 * MINUTE,
+  /** Longest delay a message can be put back with (SQS DelaySeconds is at most 900 s). */
+  maxPutBackMs: 15 * MINUTE,
+});
+
+// ---- transient or permanent ----
+
+/** HTTP statuses worth another try: request timeout, too many requests, any server error. */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Socket error codes worth another attempt within the same fetch: the network or server had a bad moment. */
+export const TRANSIENT_SOCKET_ERRORS: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
+/** Error codes a later try cannot fix: the URL is recorded as a permanent failure, not sent back to the queue. */
+const PERMANENT_CODES: ReadonlySet<string> = new Set([
+  'BLOCKED_ADDRESS',
+  'NOT_HTML',
+  'NO_ARTICLE',
+  'INVALID_URL',
+  'ROBOTS_DISALLOWED',
+  'TOO_LARGE',
+  'INPUT_TOO_LARGE',
+  'DECODE_FAILED',
+  'SCHEMA_VIOLATION',
+  'TOO_MANY_REDIRECTS',
+  'REDIRECT_LOOP',
+  'BAD_REQUEST',
+]);
+/** Error codes a later try may fix, whatever the thrower said about retrying at once. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'TIMEOUT',
+  'CONNECTION_FAILED',
+  'CONFLICT',
+  'INTERNAL',
+]);
+
+/** The parts of a PipelineError the policy reads (kept structural so the module imports nothing). */
+export interface FailureLike {
+  code: string;
+  details: { status?: number; retryable?: boolean; [key: string]: unknown };
+}
+
+/**
+ * Whether a later try of the URL may succeed. An HTTP error is judged by its status; a code in the permanent
+ * table is permanent unless its thrower marked this case retryable (robots.txt unavailable: a 5xx on
+ * robots.txt blocks the site for now only); a code in the transient table is transient; any other code
+ * follows its thrower's `retryable`, and is transient when unsaid.
+ */
+export function isTransientFailure(error: FailureLike): boolean {
+  if (error.code === 'HTTP_ERROR') {
+    const status = error.details.status;
+    if (typeof status === 'number') return isTransientStatus(status);
+    return error.details.retryable ?? true;
+  }
+  if (PERMANENT_CODES.has(error.code)) return error.details.retryable === true;
+  if (TRANSIENT_CODES.has(error.code)) return true;
+  return error.details.retryable ?? true;
+}
+
+/** How a robots.txt answer is read (RFC 9309): 2xx rules; transient errors block the site for now; other 4xx allow all. */
+export function robotsStateForStatus(status: number): 'fetched' | 'unavailable' | 'missing' {
+  if (status >= 200 && status <= 299) return 'fetched';
+  return isTransientStatus(status) ? 'unavailable' : 'missing';
+}
+
+// ---- backoff ----
+
+/** Exponential backoff with jitter: between half and all of base * 2^attempt, capped at maxMs. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+// ---- what is due: one URL ----
+
+/** The parts of a URL's crawl state the policy reads. */
+export interface UrlCrawlState {
+  lastFetchedAt?: string | undefined;
+  lastOutcome?: string | undefined;
+  nextDueAt?: string | undefined;
+  failureCount?: number | undefined;
+  permanentFailure?: boolean | undefined;
+  /** When a crawl queued the URL (its message is in flight until ingest records a fetch or the marker expires). */
+  queuedAt?: string | undefined;
+  leaseUntil?: string | undefined;
+}
+
+/** What a source said about a URL when it listed it. */
+export interface ListedUrl {
+  /** Sitemap lastmod, feed item updated date. */
+  modifiedAt?: string | undefined;
+  /** Feed item date (used as the change date when the source gives no modification date). */
+  publishedAt?: string | undefined;
+}
+
+/**
+ * permanent-failure: failed permanently and not yet due for its late retry. queued: an earlier message for the
+ * URL is still in flight. fresh: fetched since the source last dated a change. not-due: its next re-check or
+ * retry is in the future, or its re-check schedule is over and the source dates no change.
+ * changed-meanwhile: the state moved on after the crawl read it (the crawl reports it; the policy never returns it).
+ */
+export type SkipReason = 'permanent-failure' | 'not-due' | 'fresh' | 'queued' | 'changed-meanwhile';
+
+const time = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+};
+
+/** Why a listed URL need not be queued now, or undefined when it should be. */
+export function urlSkipReason(
+  state: UrlCrawlState | undefined,
+  listed: ListedUrl,
+  at: Date,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): SkipReason | undefined {
+  if (state === undefined) return undefined;
+  const now = at.getTime();
+  // In flight: queued and not fetched since (ingest's state write clears the marker; it expires on its own
+  // only when the message cannot be in the queue any more).
+  const inFlightUntil = time(state.leaseUntil);
+  if (inFlightUntil !== undefined && inFlightUntil > now) return 'queued';
+  const fetchedAt = time(state.lastFetchedAt);
+  if (state.permanentFailure) {
+    const due = time(state.nextDueAt) ?? (fetchedAt ?? 0) + policy.permanentRetryAfterMs;
+    return due > now ? 'permanent-failure' : undefined;
+  }
+  const succeeded = state.lastOutcome !== undefined && state.lastOutcome !== 'failed';
+  // A change the source dates decides for a stored article: fetched since then is fresh, otherwise fetch now.
+  const changedAt = time(listed.modifiedAt) ?? time(listed.publishedAt);
+  if (succeeded && changedAt !== undefined && fetchedAt !== undefined) {
+    if (fetchedAt < changedAt) return undefined;
+    if (time(listed.modifiedAt) !== undefined) return 'fresh';
+  }
+  const due = time(state.nextDueAt);
+  if (due !== undefined) return due > now ? 'not-due' : undefined;
+  // A stored article whose re-check schedule is over waits for the source to date a change.
+  if (succeeded && fetchedAt !== undefined) return 'not-due';
+  return undefined;
+}
+
+/**
+ * When a successfully fetched URL is next re-checked, or undefined when its schedule is over. A new or changed
+ * version starts the schedule again; an unchanged fetch moves to the next step. The step is read back from the
+ * interval the previous fetch set (nextDueAt - lastFetchedAt), so no counter needs storing.
+ */
+export function nextRecheckAt(
+  previous: UrlCrawlState | undefined,
+  changed: boolean,
+  at: Date,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): string | undefined {
+  const schedule = policy.recheckScheduleMs;
+  const first = schedule[0];
+  if (first === undefined) return undefined;
+  const after = (ms: number) => new Date(at.getTime() + ms).toISOString();
+  if (changed || previous === undefined) return after(first);
+  const previousSucceeded =
+    previous.lastOutcome !== undefined && previous.lastOutcome !== 'failed' && !previous.permanentFailure;
+  const due = time(previous.nextDueAt);
+  const fetched = time(previous.lastFetchedAt);
+  if (due === undefined || fetched === undefined) {
+    // Schedule over (a stored article with no next re-check) stays over; anything else starts it.
+    return previousSucceeded && fetched !== undefined ? undefined : after(first);
+  }
+  if (!previousSucceeded) return after(first);
+  const interval = due - fetched;
+  // The step whose interval the previous fetch set (a minute's tolerance for clock skew between writers).
+  let step = -1;
+  for (let index = 0; index < schedule.length; index++) {
+    if ((schedule[index] as number) <= interval + MINUTE) step = index;
+  }
+  const next = schedule[step + 1];
+  return next === undefined ? undefined : after(next);
+}
+
+/** When a failed URL is next tried: transient, by backoff on its consecutive failures; permanent, after the long wait. */
+export function nextRetryAt(
+  failureCount: number,
+  transient: boolean,
+  at: Date,
+  random: () => number = Math.random,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): string {
+  const delay = transient
+    ? backoffDelay(Math.max(0, failureCount - 1), policy.urlRetry.baseMs, policy.urlRetry.maxMs, random)
+    : policy.permanentRetryAfterMs;
+  return new Date(at.getTime() + delay).toISOString();
+}
+
+/**
+ * An ingest message is stale when the URL was fetched after the message was queued (a later message, a re-check
+ * or a direct ingest got there first): dropping it saves a fetch of a page that was just fetched.
+ */
+export function isStaleMessage(queuedAt: string | undefined, state: UrlCrawlState | undefined): boolean {
+  const queued = time(queuedAt);
+  const fetched = time(state?.lastFetchedAt);
+  return queued !== undefined && fetched !== undefined && fetched > queued;
+}
+
+/**
+ * How long a crawl's in-flight marker protects a queued URL: as long as its message can be in the queue (the
+ * queue's retention), plus a margin for the last receive. Ingest drops a message older than the retention, so
+ * no message outlives its marker, and a marker never expires while its message can still arrive.
+ */
+export function inFlightMarkerMs(queueRetentionMs: number, handlerTimeoutMs: number): number {
+  return queueRetentionMs + handlerTimeoutMs + MINUTE;
+}
+
+// ---- what is due: one source ----
+
+/** The parts of a source's health the policy reads. */
+export interface SourceSchedule {
+  intervalMs?: number | undefined;
+  paused?: boolean | undefined;
+  lastCrawledAt?: string | undefined;
+  consecutiveFailures?: number | undefined;
+}
+
+/** A source's crawl interval, defaulted and raised to the floor. */
+export function sourceIntervalMs(source: SourceSchedule, policy: CrawlPolicy = CRAWL_POLICY): number {
+  const interval = source.intervalMs ?? policy.sourceIntervalMs;
+  return Math.max(policy.minSourceIntervalMs, Number.isFinite(interval) ? interval : policy.sourceIntervalMs);
+}
+
+/**
+ * When a source is next due, or undefined while it is paused. Never crawled: now. After failures its interval
+ * doubles per consecutive failure (with jitter, so failing sources do not all come back at once), capped.
+ */
+export function sourceNextDueAt(
+  source: SourceSchedule,
+  at: Date,
+  random: () => number = Math.random,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): string | undefined {
+  if (source.paused) return undefined;
+  const last = time(source.lastCrawledAt);
+  if (last === undefined) return at.toISOString();
+  const interval = sourceIntervalMs(source, policy);
+  const failures = source.consecutiveFailures ?? 0;
+  const wait =
+    failures > 0
+      ? Math.max(interval, backoffDelay(failures, interval, policy.maxSourceBackoffMs, random))
+      : interval;
+  return new Date(last + wait).toISOString();
+}
+
+export function isSourceDue(source: SourceSchedule, at: Date, policy: CrawlPolicy = CRAWL_POLICY): boolean {
+  // The earliest the jitter allows: a due-source query should not skip a source the backoff has released.
+  const due = sourceNextDueAt(source, at, () => 0, policy);
+  return due !== undefined && Date.parse(due) <= at.getTime();
+}
+
+// ---- politeness ----
+
+/** The interval a host's requests keep: the configured minimum, or robots.txt's Crawl-delay (capped) when longer. */
+export function hostIntervalMs(
+  minIntervalMs: number,
+  crawlDelayMs: number | undefined,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): number {
+  return Math.max(minIntervalMs, Math.min(crawlDelayMs ?? 0, policy.maxCrawlDelayMs));
+}
+
+/**
+ * The delay a message for a busy host is put back with: until the host's next slot, plus a share of one
+ * interval per message already waiting ahead of it for that host (so a host's backlog spreads out instead of
+ * coming back all at once), with jitter; capped by what the queue can delay.
+ */
+export function putBackDelayMs(
+  input: { nextAllowedInMs: number; intervalMs: number; aheadOfIt: number },
+  random: () => number = Math.random,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): number {
+  const base = Math.max(0, input.nextAllowedInMs) + input.aheadOfIt * input.intervalMs;
+  const jitter = input.intervalMs * random();
+  return Math.min(policy.maxPutBackMs, Math.max(1, Math.round(base + jitter)));
+}
+
+/**
+ * Orders URLs so that consecutive ones are on different hosts (round robin over hosts, each host's URLs in
+ * their given order): ingest batches then mix hosts, and one busy host holds up a few messages, not a batch.
+ */
+export function interleaveByHost<T>(items: readonly T[], urlOf: (item: T) => string): T[] {
+  const byHost = new Map<string, T[]>();
+  for (const item of items) {
+    let host: string;
+    try {
+      host = new URL(urlOf(item)).host.toLowerCase();
+    } catch {
+      host = '';
+    }
+    let list = byHost.get(host);
+    if (list === undefined) {
+      list = [];
+      byHost.set(host, list);
+    }
+    list.push(item);
+  }
+  const queues = [...byHost.values()];
+  const result: T[] = [];
+  for (let round = 0; result.length < items.length; round++) {
+    for (const queue of queues) if (round < queue.length) result.push(queue[round] as T);
+  }
+  return result;
+}

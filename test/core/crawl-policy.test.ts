@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backoffDelay,
+  CRAWL_POLICY,
+  hostIntervalMs,
+  inFlightMarkerMs,
+  interleaveByHost,
+  isSourceDue,
+  isStaleMessage,
+  isTransientFailure,
+  isTransientStatus,
+  nextRecheckAt,
+  nextRetryAt,
+  putBackDelayMs,
+  robotsStateForStatus,
+  sourceNextDueAt,
+  urlSkipReason,
+} from '../../lib/core/crawl-policy.ts';
+import { PipelineError } from '../../lib/core/errors.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const at = new Date('2026-05-01T12:00:00.000Z');
+const plus = (ms: number) => new Date(at.getTime() + ms).toISOString();
+
+describe('transient or permanent', () => {
+  it('one status table for the fetcher, robots.txt, the webhook and ingest: 408, 429 and 5xx are transient', () => {
+    expect([408, 429, 500, 502, 503, 599].every(isTransientStatus)).toBe(true);
+    expect([200, 304, 400, 401, 403, 404, 410, 451].some(isTransientStatus)).toBe(false);
+    expect([200, 408, 429, 503, 404, 410].map(robotsStateForStatus)).toEqual([
+      'fetched',
+      'unavailable',
+      'unavailable',
+      'unavailable',
+      'missing',
+      'missing',
+    ]);
+  });
+
+  it('judges an HTTP error by its status, the code tables next, the thrower last', () => {
+    const http = (status: number) => new PipelineError('HTTP_ERROR', `HTTP ${status}`, { status });
+    expect(isTransientFailure(http(503))).toBe(true);
+    expect(isTransientFailure(http(404))).toBe(false);
+    expect(isTransientFailure(new PipelineError('NO_ARTICLE', 'x'))).toBe(false);
+    // A robots.txt that answered 5xx blocks the site for now only: the thrower says so, and wins.
+    expect(isTransientFailure(new PipelineError('ROBOTS_DISALLOWED', 'x', { retryable: true }))).toBe(true);
+    expect(isTransientFailure(new PipelineError('ROBOTS_DISALLOWED', 'x', { retryable: false }))).toBe(false);
+    // Not worth an immediate retry inside the fetch, still worth a later one.
+    expect(isTransientFailure(new PipelineError('CONNECTION_FAILED', 'x', { retryable: false }))).toBe(true);
+    expect(isTransientFailure(new PipelineError('DNS_FAILED', 'x', { retryable: false }))).toBe(false);
+    expect(isTransientFailure(new PipelineError('DNS_FAILED', 'x', { retryable: true }))).toBe(true);
+  });
+});
+
+describe('backoff', () => {
+  it('doubles per attempt between half and all of the ceiling, capped', () => {
+    expect(backoffDelay(0, 500, 30_000, () => 0)).toBe(250);
+    expect(backoffDelay(0, 500, 30_000, () => 1)).toBe(500);
+    expect(backoffDelay(3, 500, 30_000, () => 1)).toBe(4_000);
+    expect(backoffDelay(20, 500, 30_000, () => 1)).toBe(30_000);
+    expect(backoffDelay(20, 500, 30_000, () => 0)).toBe(15_000);
+  });
+
+  it('retries a transient URL failure with backoff from 5 minutes, a permanent one after 30 days', () => {
+    expect(nextRetryAt(1, true, at, () => 1)).toBe(plus(5 * 60_000));
+    expect(nextRetryAt(3, true, at, () => 1)).toBe(plus(20 * 60_000));
+    expect(nextRetryAt(3, true, at, () => 0)).toBe(plus(10 * 60_000));
+    expect(nextRetryAt(40, true, at, () => 1)).toBe(plus(DAY));
+    expect(nextRetryAt(1, false, at)).toBe(plus(30 * DAY));
+    expect(nextRetryAt(1, false, at, Math.random, { ...CRAWL_POLICY, permanentRetryAfterMs: 7 * DAY })).toBe(
+      plus(7 * DAY),
+    );
+  });
+});
+
+describe('re-check schedule', () => {
+  const fetched = (intervalMs: number | undefined, outcome = 'unchanged') => ({
+    lastOutcome: outcome,
+    lastFetchedAt: plus(-2 * DAY),
+    ...(intervalMs === undefined ? {} : { nextDueAt: plus(-2 * DAY + intervalMs) }),
+  });
+
+  it('goes 1 h, 6 h, 24 h after a new version, then stops', () => {
+    expect(nextRecheckAt(undefined, true, at)).toBe(plus(HOUR));
+    expect(nextRecheckAt(fetched(HOUR, 'created'), false, at)).toBe(plus(6 * HOUR));
+    expect(nextRecheckAt(fetched(6 * HOUR), false, at)).toBe(plus(24 * HOUR));
+    expect(nextRecheckAt(fetched(24 * HOUR), false, at)).toBeUndefined();
+    // Over stays over: an unchanged fetch (queued by a newer lastmod) does not restart it ...
+    expect(nextRecheckAt(fetched(undefined), false, at)).toBeUndefined();
+    // ... a changed version does.
+    expect(nextRecheckAt(fetched(undefined), true, at)).toBe(plus(HOUR));
+  });
+
+  it('starts the schedule after a recovered failure', () => {
+    const failed = { lastOutcome: 'failed', lastFetchedAt: plus(-HOUR), nextDueAt: plus(-HOUR + 300_000) };
+    expect(nextRecheckAt(failed, false, at)).toBe(plus(HOUR));
+  });
+});
+
+describe('what is due: one URL', () => {
+  const stored = {
+    lastOutcome: 'unchanged',
+    lastFetchedAt: plus(-3 * HOUR),
+    failureCount: 0,
+  };
+
+  it('never-seen URLs are due; in-flight ones are not, whatever the source says', () => {
+    expect(urlSkipReason(undefined, {}, at)).toBeUndefined();
+    const inFlight = { ...stored, queuedAt: plus(-DAY), leaseUntil: plus(HOUR) };
+    expect(urlSkipReason(inFlight, { modifiedAt: plus(-1000) }, at)).toBe('queued');
+    expect(
+      urlSkipReason({ ...inFlight, leaseUntil: plus(-1) }, { modifiedAt: plus(-1000) }, at),
+    ).toBeUndefined();
+  });
+
+  it('a stored article past its schedule waits for the source to date a change (lastmod or feed date)', () => {
+    expect(urlSkipReason(stored, {}, at)).toBe('not-due');
+    expect(urlSkipReason(stored, { modifiedAt: plus(-4 * HOUR) }, at)).toBe('fresh');
+    expect(urlSkipReason(stored, { modifiedAt: plus(-HOUR) }, at)).toBeUndefined();
+    expect(urlSkipReason(stored, { publishedAt: plus(-HOUR) }, at)).toBeUndefined();
+    expect(urlSkipReason(stored, { publishedAt: plus(-4 * HOUR) }, at)).toBe('not-due');
+  });
+
+  it('follows nextDueAt while the schedule runs', () => {
+    expect(urlSkipReason({ ...stored, nextDueAt: plus(HOUR) }, {}, at)).toBe('not-due');
+    expect(urlSkipReason({ ...stored, nextDueAt: plus(-1) }, {}, at)).toBeUndefined();
+  });
+
+  it('drops a message whose URL was fetched after it was queued', () => {
+    expect(isStaleMessage(plus(-HOUR), { lastFetchedAt: plus(-1) })).toBe(true);
+    expect(isStaleMessage(plus(-HOUR), { lastFetchedAt: plus(-2 * HOUR) })).toBe(false);
+    expect(isStaleMessage(plus(-HOUR), undefined)).toBe(false);
+    expect(isStaleMessage(undefined, { lastFetchedAt: plus(-1) })).toBe(false);
+  });
+
+  it('keeps the in-flight marker as long as the message can live in the queue', () => {
+    expect(inFlightMarkerMs(4 * DAY, 180_000)).toBe(4 * DAY + 180_000 + 60_000);
+  });
+});
+
+describe('what is due: one source', () => {
+  it('due at once when never crawled, every interval after, never while paused', () => {
+    expect(sourceNextDueAt({}, at)).toBe(at.toISOString());
+    expect(sourceNextDueAt({ lastCrawledAt: at.toISOString() }, at)).toBe(plus(15 * 60_000));
+    expect(sourceNextDueAt({ lastCrawledAt: at.toISOString(), intervalMs: 1000 }, at)).toBe(plus(60_000));
+    expect(sourceNextDueAt({ paused: true }, at)).toBeUndefined();
+    expect(isSourceDue({ lastCrawledAt: plus(-16 * 60_000) }, at)).toBe(true);
+    expect(isSourceDue({ lastCrawledAt: plus(-14 * 60_000) }, at)).toBe(false);
+    expect(isSourceDue({ paused: true }, at)).toBe(false);
+  });
+
+  it('backs a failing source off, capped at a day', () => {
+    const failing = (n: number) => ({ lastCrawledAt: at.toISOString(), consecutiveFailures: n });
+    expect(sourceNextDueAt(failing(1), at, () => 1)).toBe(plus(30 * 60_000));
+    expect(sourceNextDueAt(failing(2), at, () => 1)).toBe(plus(60 * 60_000));
+    expect(sourceNextDueAt(failing(30), at, () => 1)).toBe(plus(DAY));
+    // The jitter never brings it back sooner than its interval.
+    expect(sourceNextDueAt(failing(1), at, () => 0)).toBe(plus(15 * 60_000));
+  });
+});
+
+describe('politeness', () => {
+  it('keeps the longer of the minimum interval and Crawl-delay, capped', () => {
+    expect(hostIntervalMs(1000, undefined)).toBe(1000);
+    expect(hostIntervalMs(1000, 5000)).toBe(5000);
+    expect(hostIntervalMs(1000, 3_600_000)).toBe(30_000);
+  });
+
+  it('puts a busy host’s message back until its slot, spread by the messages ahead of it, capped at 15 min', () => {
+    expect(putBackDelayMs({ nextAllowedInMs: 300, intervalMs: 1000, aheadOfIt: 0 }, () => 0)).toBe(300);
+    expect(putBackDelayMs({ nextAllowedInMs: 300, intervalMs: 1000, aheadOfIt: 2 }, () => 0.5)).toBe(2800);
+    expect(putBackDelayMs({ nextAllowedInMs: 0, intervalMs: 30_000, aheadOfIt: 100 }, () => 0)).toBe(900_000);
+  });
+
+  it('interleaves URLs by host, keeping each host’s order', () => {
+    const urls = ['http://a/1', 'http://a/2', 'http://a/3', 'http://b/1', 'http://c/1', 'http://c/2', 'bad'];
+    expect(interleaveByHost(urls, (url) => url)).toEqual([
+      'http://a/1',
+      'http://b/1',
+      'http://c/1',
+      'bad',
+      'http://a/2',
+      'http://c/2',
+      'http://a/3',
+    ]);
+  });
+});
