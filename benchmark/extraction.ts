@@ -1,12 +1,17 @@
-// Article-extraction benchmark: quality on the 181 pages of ../shared/benchmarks/article-extraction with the
-// upstream metric (benchmark/metric.ts), and speed of our extractor against @mozilla/readability over linkedom
-// and over jsdom, on the same pages in the same run.
+// Extraction benchmarks on the four corpora of ../shared/benchmarks (loaders in benchmark/corpora.ts, metrics in
+// benchmark/metric.ts, each as its corpus README describes), ours beside @mozilla/readability over linkedom measured
+// live in the same run, plus speed against Readability on the Zyte pages.
 //
-//   npm run bench                      quality + speed, writes benchmark/results/10-extraction.json
-//   npm run bench:quality -- --min-f1 0.96 --min-precision 0.94     quality only; exits 1 below a floor
-// Options: --worst N (print the N worst pages), --only ID[,ID] (a subset), --no-jsdom, --data DIR,
-// --process-runs N (whole-process runs per system, default 5; 0 skips them), --no-cli (no CLI whole-process row).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+//   npm run bench                      all corpora + speed; writes benchmark/results/1[0-3]-*.json and RESULTS.md
+//   npm run bench:quality              quality only (ours only), exits 1 below any floor given
+// Options:
+//   --corpus LIST        comma-separated subset of article-extraction, readability-pages, wcxb-dev, trafilatura-dev
+//   --worst N            print our N worst pages per corpus (diagnosis), --dump DIR writes our text per page
+//   --only ID[,ID]       page id prefixes (a subset; nothing is written)
+//   --no-readability     skip the live Readability quality rows; --no-jsdom, --process-runs N, --no-cli (speed)
+//   floors: --min-f1, --min-precision (Zyte), --min-agreement (readability-pages F1), --min-wcxb (all pages),
+//           --min-wcxb-article, --min-trafilatura (snippet F1)
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -16,59 +21,81 @@ import { JSDOM, VirtualConsole } from 'jsdom';
 import { parseHTML } from 'linkedom';
 import { extractContent } from '../lib/core/extract/content.ts';
 import { toPlainText } from '../lib/core/extract/text.ts';
-import { type CorpusScoreWithError, evaluateCorpus, type PageScore, scorePage } from './metric.ts';
+import {
+  CORPUS_NAMES,
+  type CorpusName,
+  loadReadabilityPages,
+  loadTrafilatura,
+  loadWcxb,
+  loadZyte,
+  WCXB_PAGE_TYPES,
+  type WcxbPageType,
+} from './corpora.ts';
+import {
+  type CorpusScoreWithError,
+  countSnippets,
+  evaluateCorpus,
+  meanWordScore,
+  type PageScore,
+  type SnippetCounts,
+  scorePage,
+  scoreWords,
+  snippetScore,
+  sumSnippets,
+  type WordScore,
+} from './metric.ts';
 import { writeResultSection } from './report.ts';
 import { measureWholeProcess, type WholeProcessResult } from './whole-process/measure.ts';
 
 const { values: args } = parseArgs({
   options: {
+    corpus: { type: 'string' },
     'quality-only': { type: 'boolean', default: false },
     'min-f1': { type: 'string' },
     'min-precision': { type: 'string' },
+    'min-agreement': { type: 'string' },
+    'min-wcxb': { type: 'string' },
+    'min-wcxb-article': { type: 'string' },
+    'min-trafilatura': { type: 'string' },
     worst: { type: 'string', default: '0' },
+    dump: { type: 'string' },
     only: { type: 'string' },
+    'no-readability': { type: 'boolean', default: false },
     'no-jsdom': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'process-runs': { type: 'string', default: '5' },
     'no-cli': { type: 'boolean', default: false },
-    data: {
-      type: 'string',
-      default: new URL('../../shared/benchmarks/article-extraction/', import.meta.url).pathname,
-    },
-    'readability-data': {
-      type: 'string',
-      default: new URL('../../shared/benchmarks/readability-pages/', import.meta.url).pathname,
-    },
+    benchmarks: { type: 'string' },
   },
 });
+
+const selected = new Set<CorpusName>(
+  args.corpus ? (args.corpus.split(',').map((name) => name.trim()) as CorpusName[]) : CORPUS_NAMES,
+);
+for (const name of selected) {
+  if (!CORPUS_NAMES.includes(name)) {
+    console.error(`unknown corpus ${name}; one of ${CORPUS_NAMES.join(', ')}`);
+    process.exit(2);
+  }
+}
+const corpusDir = (name: CorpusName): string | undefined =>
+  args.benchmarks ? `${args.benchmarks.replace(/\/?$/, '/')}${name}/` : undefined;
+const qualityOnly = args['quality-only'];
+// Readability's quality rows are measured live for the report; a gate or a diagnosis run needs only ours.
+const withReadability = !qualityOnly && !args['no-readability'];
+const writeResults = !args.only && !args['no-write'] && !qualityOnly;
+const worstCount = Number.parseInt(args.worst, 10) || 0;
+const onlyPrefixes = args.only?.split(',').filter(Boolean);
+const keep = (id: string): boolean => !onlyPrefixes || onlyPrefixes.some((prefix) => id.startsWith(prefix));
+if (args.dump) mkdirSync(args.dump, { recursive: true });
 
 // Timings are only comparable between systems measured in the same run; the load says how busy the machine was.
 const loadAtStart = loadavg()
   .map((value) => value.toFixed(2))
   .join(' / ');
-const dataDir = args.data.endsWith('/') ? args.data : `${args.data}/`;
-if (!existsSync(`${dataDir}ground-truth.json`)) {
-  console.error(`benchmark data not found in ${dataDir} (pass --data DIR)`);
-  process.exit(2);
-}
 
-interface Truth {
-  articleBody: string;
-  url: string;
-}
-const truth = JSON.parse(readFileSync(`${dataDir}ground-truth.json`, 'utf8')) as Record<string, Truth>;
-let ids = Object.keys(truth).sort();
-if (args.only) {
-  const wanted = new Set(args.only.split(','));
-  ids = ids.filter((id) => wanted.has(id) || [...wanted].some((prefix) => id.startsWith(prefix)));
-}
-const pages = ids.map((id) => ({
-  id,
-  url: truth[id]!.url,
-  html: readFileSync(`${dataDir}html/${id}.html`, 'utf8'),
-}));
-
-type Extractor = (html: string, url: string) => string;
+/** Ours takes the page bytes (it decodes them itself); Readability gets text decoded by the corpus loader. */
+type Extractor = (html: string, url: string, bytes?: Uint8Array) => string;
 
 // Our extractor: the full extract() of lib/core/extract/index.ts when it exists (decode, metadata, content,
 // schema), else cheerio.load + extractContent with the <title> as title.
@@ -78,15 +105,15 @@ async function loadFullExtractor(): Promise<Extractor | undefined> {
   if (!existsSync(new URL(modulePath, import.meta.url))) return undefined;
   try {
     const module = (await import(modulePath)) as {
-      extract?: (input: { html: string; url: string }) => {
+      extract?: (input: { html: string | Uint8Array; url: string }) => {
         ok: boolean;
         value?: { content: { text: string } };
       };
     };
     const extract = module.extract;
     if (!extract) return undefined;
-    return (html, url) => {
-      const result = extract({ html, url });
+    return (html, url, bytes) => {
+      const result = extract({ html: bytes ?? html, url });
       return result.ok && result.value ? result.value.content.text : '';
     };
   } catch (error) {
@@ -104,6 +131,7 @@ const contentOnly: Extractor = (html, url) => {
 
 const ours: Extractor = fullExtractor ?? contentOnly;
 const oursLabel = fullExtractor ? 'ours: extract()' : 'ours: cheerio.load + extractContent';
+const readabilityLabel = '@mozilla/readability 0.6 + linkedom';
 
 const readabilityLinkedom: Extractor = (html) => {
   const { document } = parseHTML(html);
@@ -121,6 +149,47 @@ const readabilityJsdom: Extractor = (html, url) => {
   }
 };
 
+/** Runs one extractor on one page; a throw is scored as empty output, as upstream scores failures. */
+function safely(
+  extractor: Extractor,
+  page: { html: string; bytes?: Uint8Array; url: string; id: string },
+  label: string,
+): string {
+  const { html, url, id, bytes } = page;
+  try {
+    return extractor(html, url, bytes);
+  } catch (error) {
+    console.error(`${label} threw on ${id}: ${(error as Error).message}`);
+    return '';
+  }
+}
+
+function dump(corpus: CorpusName, id: string, text: string): void {
+  if (args.dump) writeFileSync(`${args.dump}/${corpus}-${id}.txt`, text);
+}
+
+const format = (value: number): string => value.toFixed(3);
+const formatWithError = (corpus: CorpusScoreWithError, key: keyof CorpusScoreWithError['score']): string =>
+  `${format(corpus.score[key])} ± ${format(corpus.stdev[key])}`;
+
+function pageF1(page: PageScore): number {
+  return page.precision + page.recall === 0
+    ? 0
+    : (2 * page.precision * page.recall) / (page.precision + page.recall);
+}
+
+/** Floors given on the command line; a corpus not run is not checked. */
+const failures: string[] = [];
+function checkFloor(option: string, label: string, value: number): void {
+  const raw = args[option as keyof typeof args];
+  if (typeof raw !== 'string') return;
+  const floor = Number.parseFloat(raw);
+  if (value < floor) failures.push(`${label} ${format(value)} is below the floor ${floor}`);
+}
+
+console.log(`corpora: ${[...selected].join(', ')}${withReadability ? ` (with ${readabilityLabel})` : ''}`);
+
+// ======== article-extraction (Zyte): 4-gram shingle F1, reference outputs, speed ========
 interface SystemRun {
   label: string;
   outputs: Map<string, string>;
@@ -129,15 +198,27 @@ interface SystemRun {
   failures: number;
 }
 
+const zyteSelected = selected.has('article-extraction');
+const zyteDataDir =
+  corpusDir('article-extraction') ??
+  new URL('../../shared/benchmarks/article-extraction/', import.meta.url).pathname;
+const zytePages = zyteSelected
+  ? loadZyte(corpusDir('article-extraction'))
+      .filter((page) => keep(page.id))
+      .map((page) => ({ ...page, text: page.html() }))
+  : [];
+const ids = zytePages.map((page) => page.id);
+const truthOf = new Map(zytePages.map((page) => [page.id, page.articleBody]));
+
 function run(label: string, extractor: Extractor): SystemRun {
   const outputs = new Map<string, string>();
   const timesMs: number[] = [];
   let failures = 0;
-  for (const page of pages) {
+  for (const page of zytePages) {
     const started = performance.now();
     let text = '';
     try {
-      text = extractor(page.html, page.url);
+      text = extractor(page.text, page.url);
     } catch (error) {
       failures++;
       console.error(`${label} threw on ${page.id}: ${(error as Error).message}`);
@@ -152,12 +233,12 @@ function scoreOutputs(outputs: (id: string) => string | undefined): {
   pages: PageScore[];
   corpus: CorpusScoreWithError;
 } {
-  const scored = ids.map((id) => scorePage(truth[id]!.articleBody, outputs(id)));
+  const scored = ids.map((id) => scorePage(truthOf.get(id), outputs(id)));
   return { pages: scored, corpus: evaluateCorpus(scored, { seed: 2020 }) };
 }
 
 function referenceOutputs(file: string): ((id: string) => string | undefined) | undefined {
-  const path = `${dataDir}reference-outputs/${file}`;
+  const path = `${zyteDataDir.replace(/\/?$/, '/')}reference-outputs/${file}`;
   if (!existsSync(path)) return undefined;
   const raw = JSON.parse(readFileSync(path, 'utf8')) as {
     output?: Record<string, { articleBody?: string }>;
@@ -166,14 +247,6 @@ function referenceOutputs(file: string): ((id: string) => string | undefined) | 
   return (id) => output[id]?.articleBody;
 }
 
-const format = (value: number): string => value.toFixed(3);
-const formatWithError = (corpus: CorpusScoreWithError, key: keyof CorpusScoreWithError['score']): string =>
-  `${format(corpus.score[key])} ± ${format(corpus.stdev[key])}`;
-
-// ---- quality ----
-const oursRun = run(oursLabel, ours);
-const oursScore = scoreOutputs((id) => oursRun.outputs.get(id));
-
 const published: Record<string, number> = {
   'readability_js.json': 0.947,
   'trafilatura.json': 0.958,
@@ -181,113 +254,220 @@ const published: Record<string, number> = {
   'html-text.json': 0.665,
 };
 const referenceRows: { system: string; corpus: CorpusScoreWithError; publishedF1: number }[] = [];
-if (!args.only) {
-  for (const [file, publishedF1] of Object.entries(published)) {
-    const outputs = referenceOutputs(file);
-    if (!outputs) continue;
-    referenceRows.push({
-      system: `${file.replace(/\.json$/, '')} (reference output)`,
-      corpus: scoreOutputs(outputs).corpus,
-      publishedF1,
-    });
+let oursRun: SystemRun | undefined;
+let oursScore: ReturnType<typeof scoreOutputs> | undefined;
+if (zyteSelected) {
+  oursRun = run(oursLabel, ours);
+  oursScore = scoreOutputs((id) => oursRun!.outputs.get(id));
+  for (const [id, text] of oursRun.outputs) dump('article-extraction', id, text);
+  if (!args.only && !qualityOnly) {
+    for (const [file, publishedF1] of Object.entries(published)) {
+      const outputs = referenceOutputs(file);
+      if (!outputs) continue;
+      referenceRows.push({
+        system: `${file.replace(/\.json$/, '')} (reference output)`,
+        corpus: scoreOutputs(outputs).corpus,
+        publishedF1,
+      });
+    }
   }
-}
-
-const worstCount = Number.parseInt(args.worst, 10);
-if (worstCount > 0) {
-  const ranked = ids
-    .map((id, i) => ({ id, page: oursScore.pages[i]! }))
-    .sort((a, b) => pageF1(a.page) - pageF1(b.page))
-    .slice(0, worstCount);
-  console.log('worst pages (ours):');
-  for (const { id, page } of ranked) {
+  if (worstCount > 0) {
+    const ranked = zytePages
+      .map((page, i) => ({ page, score: oursScore!.pages[i]! }))
+      .sort((a, b) => pageF1(a.score) - pageF1(b.score))
+      .slice(0, worstCount);
+    console.log('article-extraction: worst pages (ours):');
+    for (const { page, score } of ranked) {
+      console.log(
+        `  ${page.id.slice(0, 12)} F1 ${format(pageF1(score))} P ${format(score.precision)} R ${format(score.recall)}  ${page.url}`,
+      );
+    }
+  }
+  console.log(`article-extraction: quality on ${ids.length} pages (F1 / precision / recall / accuracy):`);
+  console.log(
+    `  ${oursLabel.padEnd(48)} ${formatWithError(oursScore.corpus, 'f1')}  P ${format(oursScore.corpus.score.precision)}  R ${format(oursScore.corpus.score.recall)}  acc ${format(oursScore.corpus.score.accuracy)}`,
+  );
+  for (const row of referenceRows) {
     console.log(
-      `  ${id.slice(0, 12)} F1 ${format(pageF1(page))} P ${format(page.precision)} R ${format(page.recall)}  ${truth[id]!.url}`,
+      `  ${row.system.padEnd(48)} ${formatWithError(row.corpus, 'f1')}  P ${format(row.corpus.score.precision)}  R ${format(row.corpus.score.recall)}  (published F1 ${format(row.publishedF1)})`,
     );
   }
+  checkFloor('min-f1', 'article-extraction F1', oursScore.corpus.score.f1);
+  checkFloor('min-precision', 'article-extraction precision', oursScore.corpus.score.precision);
 }
 
-function pageF1(page: PageScore): number {
-  return page.precision + page.recall === 0
-    ? 0
-    : (2 * page.precision * page.recall) / (page.precision + page.recall);
-}
-
-console.log(`quality on ${ids.length} pages (F1 / precision / recall / accuracy):`);
-console.log(
-  `  ${oursLabel.padEnd(48)} ${formatWithError(oursScore.corpus, 'f1')}  P ${format(oursScore.corpus.score.precision)}  R ${format(oursScore.corpus.score.recall)}  acc ${format(oursScore.corpus.score.accuracy)}`,
-);
-for (const row of referenceRows) {
-  console.log(
-    `  ${row.system.padEnd(48)} ${formatWithError(row.corpus, 'f1')}  P ${format(row.corpus.score.precision)}  R ${format(row.corpus.score.recall)}  (published F1 ${format(row.publishedF1)})`,
-  );
-}
-
-const minF1 = args['min-f1'] ? Number.parseFloat(args['min-f1']) : undefined;
-const minPrecision = args['min-precision'] ? Number.parseFloat(args['min-precision']) : undefined;
-const failures: string[] = [];
-if (minF1 !== undefined && oursScore.corpus.score.f1 < minF1) {
-  failures.push(`F1 ${format(oursScore.corpus.score.f1)} is below the floor ${minF1}`);
-}
-if (minPrecision !== undefined && oursScore.corpus.score.precision < minPrecision) {
-  failures.push(`precision ${format(oursScore.corpus.score.precision)} is below the floor ${minPrecision}`);
-}
-
-if (args['quality-only']) {
-  for (const failure of failures) console.error(failure);
-  process.exit(failures.length > 0 ? 1 : 0);
-}
-
-// ---- body text on Readability's own test pages: agreement with its expected output ----
+// ======== readability-pages: agreement with Readability's expected output (same shingle metric) ========
 interface Agreement {
   label: string;
   pages: number;
   corpus: CorpusScoreWithError;
 }
-
-function readabilityPagesAgreement(): Agreement[] {
-  const dir = args['readability-data'].endsWith('/')
-    ? args['readability-data']
-    : `${args['readability-data']}/`;
-  if (!existsSync(dir)) return [];
-  const cases = readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(`${dir}${entry.name}/expected.html`))
-    .map((entry) => entry.name)
-    .sort();
-  // The page URL upstream's tests use, so relative URLs resolve the same way.
-  const url = 'http://fakehost/test/page.html';
-  const expected = cases.map((name) => {
-    const $ = load(readFileSync(`${dir}${name}/expected.html`, 'utf8'));
-    return toPlainText($.root().toArray());
-  });
-  const systems: [string, Extractor][] = [
-    [oursLabel, ours],
-    ['@mozilla/readability 0.6 + linkedom', readabilityLinkedom],
-  ];
-  return systems.map(([label, extractor]) => {
-    const scored = cases.map((name, i) => {
-      let text = '';
-      try {
-        text = extractor(readFileSync(`${dir}${name}/source.html`, 'utf8'), url);
-      } catch {
-        // scored as empty output
-      }
-      return scorePage(expected[i], text);
+const agreement: Agreement[] = [];
+if (selected.has('readability-pages')) {
+  const pages = loadReadabilityPages(corpusDir('readability-pages')).filter((page) => keep(page.id));
+  const systems: [string, Extractor][] = [[oursLabel, ours]];
+  if (withReadability) systems.push([readabilityLabel, readabilityLinkedom]);
+  const scored = systems.map(() => [] as PageScore[]);
+  for (const page of pages) {
+    const expected = toPlainText(load(page.expectedHtml()).root().toArray());
+    const html = page.html();
+    systems.forEach(([label, extractor], s) => {
+      const text = safely(extractor, { html, url: page.url, id: page.id }, label);
+      if (s === 0) dump('readability-pages', page.id, text);
+      scored[s]!.push(scorePage(expected, text));
     });
-    return { label, pages: cases.length, corpus: evaluateCorpus(scored, { seed: 2020 }) };
+  }
+  systems.forEach(([label], s) => {
+    agreement.push({ label, pages: pages.length, corpus: evaluateCorpus(scored[s]!, { seed: 2020 }) });
   });
-}
-
-const agreement = args.only ? [] : readabilityPagesAgreement();
-if (agreement.length > 0) {
-  console.log(
-    `body text on ${agreement[0]!.pages} readability-pages, against Readability's expected output:`,
-  );
+  if (worstCount > 0) {
+    console.log('readability-pages: worst pages (ours):');
+    pages
+      .map((page, i) => ({ page, score: scored[0]![i]! }))
+      .sort((a, b) => pageF1(a.score) - pageF1(b.score))
+      .slice(0, worstCount)
+      .forEach(({ page, score }) => {
+        console.log(
+          `  ${page.id.padEnd(40)} F1 ${format(pageF1(score))} P ${format(score.precision)} R ${format(score.recall)}`,
+        );
+      });
+  }
+  console.log(`readability-pages: body text on ${pages.length} pages against Readability's expected output:`);
   for (const row of agreement) {
     console.log(
       `  ${row.label.padEnd(48)} ${formatWithError(row.corpus, 'f1')}  P ${format(row.corpus.score.precision)}  R ${format(row.corpus.score.recall)}`,
     );
   }
+  checkFloor('min-agreement', 'readability-pages agreement F1', agreement[0]!.corpus.score.f1);
+}
+
+// ======== wcxb-dev: mean bag-of-words F1 (upstream evaluate.py), per page type; snippet rates ========
+interface WcxbRow {
+  label: string;
+  /** "all" and each page type. */
+  byType: Record<string, WordScore & { pages: number; withRate: number; withoutRate: number }>;
+}
+const wcxbRows: WcxbRow[] = [];
+if (selected.has('wcxb-dev')) {
+  const pages = loadWcxb(corpusDir('wcxb-dev')).filter((page) => keep(page.id));
+  const systems: [string, Extractor][] = [[oursLabel, ours]];
+  if (withReadability) systems.push([readabilityLabel, readabilityLinkedom]);
+  const words = systems.map(() => [] as WordScore[]);
+  const snippets = systems.map(() => [] as SnippetCounts[]);
+  let done = 0;
+  for (const page of pages) {
+    const html = page.html();
+    systems.forEach(([label, extractor], s) => {
+      const text = safely(extractor, { html, url: page.url, id: page.id }, label);
+      if (s === 0) dump('wcxb-dev', page.id, text);
+      words[s]!.push(scoreWords(page.mainContent, text));
+      snippets[s]!.push(countSnippets(text, page, { caseInsensitive: true }));
+    });
+    if (++done % 200 === 0) console.log(`wcxb-dev: ${done} / ${pages.length} pages`);
+  }
+  const groups: [string, (type: WcxbPageType) => boolean][] = [
+    ['all', () => true],
+    ...WCXB_PAGE_TYPES.map((type): [string, (t: WcxbPageType) => boolean] => [type, (t) => t === type]),
+  ];
+  systems.forEach(([label], s) => {
+    const byType: WcxbRow['byType'] = {};
+    for (const [group, matches] of groups) {
+      const indexes = pages.flatMap((page, i) => (matches(page.pageType) ? [i] : []));
+      if (indexes.length === 0) continue;
+      const snippetRates = snippetScore(sumSnippets(indexes.map((i) => snippets[s]![i]!)));
+      byType[group] = {
+        ...meanWordScore(indexes.map((i) => words[s]![i]!)),
+        pages: indexes.length,
+        withRate: snippetRates.withRate,
+        withoutRate: snippetRates.withoutRate,
+      };
+    }
+    wcxbRows.push({ label, byType });
+  });
+  if (worstCount > 0) {
+    console.log('wcxb-dev: worst pages (ours):');
+    pages
+      .map((page, i) => ({ page, score: words[0]![i]! }))
+      .sort((a, b) => a.score.f1 - b.score.f1)
+      .slice(0, worstCount)
+      .forEach(({ page, score }) => {
+        console.log(
+          `  ${page.id} ${page.pageType.padEnd(13)} F1 ${format(score.f1)} P ${format(score.precision)} R ${format(score.recall)}  ${page.url}`,
+        );
+      });
+  }
+  console.log(`wcxb-dev: mean word F1 on ${pages.length} pages (P / R; with found, without found):`);
+  for (const row of wcxbRows) {
+    console.log(`  ${row.label}`);
+    for (const [group, score] of Object.entries(row.byType)) {
+      console.log(
+        `    ${group.padEnd(14)} ${String(score.pages).padStart(4)} pages  F1 ${format(score.f1)}  P ${format(score.precision)}  R ${format(score.recall)}  with ${format(score.withRate)}  without ${format(score.withoutRate)}`,
+      );
+    }
+  }
+  checkFloor('min-wcxb', 'wcxb-dev F1 (all pages)', wcxbRows[0]!.byType.all?.f1 ?? 0);
+  checkFloor('min-wcxb-article', 'wcxb-dev F1 (article pages)', wcxbRows[0]!.byType.article?.f1 ?? 0);
+}
+
+// ======== trafilatura-dev: with/without snippets, counts summed over pages ========
+interface SnippetRow {
+  label: string;
+  pages: number;
+  counts: SnippetCounts;
+  score: ReturnType<typeof snippetScore>;
+}
+const trafilaturaRows: SnippetRow[] = [];
+if (selected.has('trafilatura-dev')) {
+  const pages = loadTrafilatura(corpusDir('trafilatura-dev')).filter((page) => keep(page.id));
+  const systems: [string, Extractor][] = [[oursLabel, ours]];
+  if (withReadability) systems.push([readabilityLabel, readabilityLinkedom]);
+  const counts = systems.map(() => [] as SnippetCounts[]);
+  const texts: string[] = [];
+  for (const page of pages) {
+    const bytes = page.bytes();
+    const html = withReadability ? page.html() : '';
+    systems.forEach(([label, extractor], s) => {
+      const text = safely(extractor, { html, bytes, url: page.url, id: page.id }, label);
+      if (s === 0) {
+        dump('trafilatura-dev', page.id, text);
+        texts.push(text);
+      }
+      counts[s]!.push(countSnippets(text, page));
+    });
+  }
+  systems.forEach(([label], s) => {
+    const total = sumSnippets(counts[s]!);
+    trafilaturaRows.push({ label, pages: pages.length, counts: total, score: snippetScore(total) });
+  });
+  if (worstCount > 0) {
+    console.log('trafilatura-dev: worst pages (ours; - missing "with", + leaked "without"):');
+    pages
+      .map((page, i) => ({ page, count: counts[0]![i]!, text: texts[i]! }))
+      .sort((a, b) => b.count.fn + b.count.fp - (a.count.fn + a.count.fp))
+      .slice(0, worstCount)
+      .forEach(({ page, count, text }) => {
+        console.log(
+          `  ${page.id} missing ${count.fn}/${page.with.length} leaked ${count.fp}/${page.without.length}  ${page.url}`,
+        );
+        const found = (snippet: string) => countSnippets(text, { with: [snippet], without: [] }).tp > 0;
+        for (const snippet of page.with.filter((s) => !found(s)))
+          console.log(`      - ${snippet.slice(0, 100)}`);
+        for (const snippet of page.without.filter(found)) console.log(`      + ${snippet.slice(0, 100)}`);
+      });
+  }
+  console.log(`trafilatura-dev: snippets on ${pages.length} pages (summed counts):`);
+  for (const row of trafilaturaRows) {
+    console.log(
+      `  ${row.label.padEnd(48)} F1 ${format(row.score.f1)}  P ${format(row.score.precision)}  R ${format(row.score.recall)}  (TP ${row.counts.tp} FN ${row.counts.fn} FP ${row.counts.fp} TN ${row.counts.tn})`,
+    );
+  }
+  checkFloor('min-trafilatura', 'trafilatura-dev snippet F1', trafilaturaRows[0]!.score.f1);
+}
+
+if (qualityOnly || !zyteSelected) {
+  for (const failure of failures) console.error(failure);
+  if (writeResults) writeQualitySections();
+  process.exit(failures.length > 0 ? 1 : 0);
 }
 
 // ---- speed (the quality pass above doubled as warm-up for ours) ----
@@ -356,7 +536,11 @@ interface WholeProcessRow extends Omit<WholeProcessResult, 'texts'> {
 const wholeProcess: WholeProcessRow[] = [];
 if (processRuns > 0) {
   const results = await measureWholeProcess({
-    pages: pages.map((page) => ({ id: page.id, url: page.url, file: `${dataDir}html/${page.id}.html` })),
+    pages: zytePages.map((page) => ({
+      id: page.id,
+      url: page.url,
+      file: `${zyteDataDir.replace(/\/?$/, '/')}html/${page.id}.html`,
+    })),
     runs: processRuns,
     jsdom: !args['no-jsdom'],
     cli: !args['no-cli'],
@@ -376,11 +560,10 @@ if (processRuns > 0) {
   }
 }
 
-for (const failure of failures) console.error(failure);
-
-if (!args.only && !args['no-write']) {
+if (writeResults) {
+  const oursCorpus = oursScore!.corpus;
   const qualityRows = [
-    `| ${oursLabel} (this run) | ${formatWithError(oursScore.corpus, 'f1')} | ${formatWithError(oursScore.corpus, 'precision')} | ${formatWithError(oursScore.corpus, 'recall')} | ${formatWithError(oursScore.corpus, 'accuracy')} | |`,
+    `| ${oursLabel} (this run) | ${formatWithError(oursCorpus, 'f1')} | ${formatWithError(oursCorpus, 'precision')} | ${formatWithError(oursCorpus, 'recall')} | ${formatWithError(oursCorpus, 'accuracy')} | |`,
     ...speeds
       .slice(1)
       .map(
@@ -441,21 +624,6 @@ if (!args.only && !args['no-write']) {
           `Load average when the whole-process runs started: ${loadAtWholeProcess}.`,
         ]
       : []),
-    ...(agreement.length > 0
-      ? [
-          '',
-          `Body text on the ${agreement[0]!.pages} pages of Mozilla's Readability test suite (readability-pages), scored`,
-          "with the same metric against the text of Readability's expected output (so Readability itself is the",
-          'reference there, and agreement rather than correctness is measured):',
-          '',
-          '| system | F1 | precision | recall |',
-          '| --- | --- | --- | --- |',
-          ...agreement.map(
-            (row) =>
-              `| ${row.label} | ${formatWithError(row.corpus, 'f1')} | ${format(row.corpus.score.precision)} | ${format(row.corpus.score.recall)} |`,
-          ),
-        ]
-      : []),
   ].join('\n');
   writeResultSection({
     name: '10-extraction',
@@ -464,13 +632,85 @@ if (!args.only && !args['no-write']) {
     markdown,
     data: {
       pages: ids.length,
-      ours: { label: oursLabel, ...oursScore.corpus },
+      ours: { label: oursLabel, ...oursCorpus },
       references: referenceRows,
       speed: speeds,
       wholeProcess: { runsPerSystem: processRuns, loadAtStart: loadAtWholeProcess, systems: wholeProcess },
-      readabilityPages: agreement,
     },
   });
-  console.log('wrote benchmark/results/10-extraction.json and benchmark/RESULTS.md');
+  writeQualitySections();
+  console.log('wrote benchmark/results/1*-*.json and benchmark/RESULTS.md');
 }
+for (const failure of failures) console.error(failure);
 process.exit(failures.length > 0 ? 1 : 0);
+
+/** The sections of the corpora that were run besides the Zyte one: 11 readability-pages, 12 wcxb-dev, 13 trafilatura-dev. */
+function writeQualitySections(): void {
+  if (agreement.length > 0) {
+    writeResultSection({
+      name: '11-readability-pages',
+      title: 'Extraction agreement with Readability on its own test pages (readability-pages)',
+      command: 'npm run bench -- --corpus readability-pages',
+      markdown: [
+        `Body text on the ${agreement[0]!.pages} pages of Mozilla's Readability test suite, scored with the Zyte metric`,
+        "(4-gram shingles) against the text of Readability's expected output: Readability itself is the reference",
+        'there, so this measures agreement rather than correctness.',
+        '',
+        '| system | F1 | precision | recall |',
+        '| --- | --- | --- | --- |',
+        ...agreement.map(
+          (row) =>
+            `| ${row.label} | ${formatWithError(row.corpus, 'f1')} | ${format(row.corpus.score.precision)} | ${format(row.corpus.score.recall)} |`,
+        ),
+      ].join('\n'),
+      data: { systems: agreement },
+    });
+  }
+  if (wcxbRows.length > 0) {
+    const groups = Object.keys(wcxbRows[0]!.byType);
+    writeResultSection({
+      name: '12-wcxb-dev',
+      title: 'Extraction on modern pages of seven types (wcxb-dev)',
+      command: 'npm run bench -- --corpus wcxb-dev',
+      markdown: [
+        `Mean word F1 per page (upstream evaluate.py: lower-cased \`\\w+\` tokens, multiset overlap) on the ${wcxbRows[0]!.byType.all?.pages ?? 0}`,
+        'pages of the WCXB development split, overall and per page type; "with" is the share of must-contain snippets',
+        'found, "without" the share of boilerplate snippets found (lower is better). Published on the full upstream',
+        'split (1,497 pages): rs-trafilatura 0.859 all / 0.932 articles, trafilatura 0.791 / 0.926.',
+        '',
+        `| page type | pages | ${wcxbRows.map((row) => `${row.label} F1 | P | R | with | without`).join(' | ')} |`,
+        `| --- | --- | ${wcxbRows.map(() => '--- | --- | --- | --- | ---').join(' | ')} |`,
+        ...groups.map(
+          (group) =>
+            `| ${group} | ${wcxbRows[0]!.byType[group]!.pages} | ${wcxbRows
+              .map((row) => {
+                const s = row.byType[group]!;
+                return `${format(s.f1)} | ${format(s.precision)} | ${format(s.recall)} | ${format(s.withRate)} | ${format(s.withoutRate)}`;
+              })
+              .join(' | ')} |`,
+        ),
+      ].join('\n'),
+      data: { systems: wcxbRows },
+    });
+  }
+  if (trafilaturaRows.length > 0) {
+    writeResultSection({
+      name: '13-trafilatura-dev',
+      title: 'Extraction on multilingual news and blog pages (trafilatura-dev)',
+      command: 'npm run bench -- --corpus trafilatura-dev',
+      markdown: [
+        `Snippets on the ${trafilaturaRows[0]!.pages} pages of the trafilatura evaluation half (mostly German): a "with" passage`,
+        'found is a true positive, a "without" passage found a false positive; counts summed over pages, whitespace',
+        "collapsed (trafilatura's own evaluation). Published on the whole upstream set: trafilatura 0.924.",
+        '',
+        '| system | F1 | precision | recall | TP | FN | FP | TN |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+        ...trafilaturaRows.map(
+          (row) =>
+            `| ${row.label} | ${format(row.score.f1)} | ${format(row.score.precision)} | ${format(row.score.recall)} | ${row.counts.tp} | ${row.counts.fn} | ${row.counts.fp} | ${row.counts.tn} |`,
+        ),
+      ].join('\n'),
+      data: { systems: trafilaturaRows },
+    });
+  }
+}

@@ -158,3 +158,114 @@ export function evaluateCorpus(
     },
   };
 }
+
+// ---- wcxb-dev (upstream evaluate.py): bag-of-words F1 per page, means over pages ----
+
+export interface WordScore {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+function wordCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const token of tokenize(text.toLowerCase())) counts.set(token, (counts.get(token) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Tokens are `\w+` matches of the lower-cased text; overlap is the multiset intersection; precision = overlap /
+ * predicted tokens, recall = overlap / reference tokens. Both empty scores 1; one side empty scores 0.
+ */
+export function scoreWords(
+  reference: string | undefined | null,
+  predicted: string | undefined | null,
+): WordScore {
+  const truth = wordCounts(reference ?? '');
+  const prediction = wordCounts(predicted ?? '');
+  let truthTotal = 0;
+  let predictedTotal = 0;
+  let overlap = 0;
+  for (const count of truth.values()) truthTotal += count;
+  for (const [token, count] of prediction) {
+    predictedTotal += count;
+    overlap += Math.min(count, truth.get(token) ?? 0);
+  }
+  if (truthTotal === 0 && predictedTotal === 0) return { precision: 1, recall: 1, f1: 1 };
+  if (truthTotal === 0 || predictedTotal === 0) return { precision: 0, recall: 0, f1: 0 };
+  const precision = overlap / predictedTotal;
+  const recall = overlap / truthTotal;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1 };
+}
+
+export function meanWordScore(scores: readonly WordScore[]): WordScore {
+  if (scores.length === 0) return { precision: 0, recall: 0, f1: 0 };
+  const mean = (pick: (score: WordScore) => number) =>
+    scores.reduce((sum, score) => sum + pick(score), 0) / scores.length;
+  return { precision: mean((s) => s.precision), recall: mean((s) => s.recall), f1: mean((s) => s.f1) };
+}
+
+// ---- snippets: passages that must (with) or must not (without) appear in the extracted text ----
+
+/** Whitespace runs collapsed to one space, trimmed (trafilatura's evaluation); optionally case-folded (WCXB). */
+export function normalizeSnippetText(text: string, caseInsensitive = false): string {
+  const collapsed = text.replace(/\s+/g, ' ').trim();
+  return caseInsensitive ? collapsed.toLowerCase() : collapsed;
+}
+
+export interface SnippetCounts {
+  /** `with` snippets found. */
+  tp: number;
+  /** `with` snippets missing. */
+  fn: number;
+  /** `without` snippets found. */
+  fp: number;
+  /** `without` snippets absent. */
+  tn: number;
+}
+
+export function countSnippets(
+  predicted: string | undefined | null,
+  snippets: { with: readonly string[]; without: readonly string[] },
+  options: { caseInsensitive?: boolean } = {},
+): SnippetCounts {
+  const caseInsensitive = options.caseInsensitive ?? false;
+  const text = normalizeSnippetText(predicted ?? '', caseInsensitive);
+  const found = (snippet: string) => text.includes(normalizeSnippetText(snippet, caseInsensitive));
+  const withFound = snippets.with.filter(found).length;
+  const withoutFound = snippets.without.filter(found).length;
+  return {
+    tp: withFound,
+    fn: snippets.with.length - withFound,
+    fp: withoutFound,
+    tn: snippets.without.length - withoutFound,
+  };
+}
+
+export function sumSnippets(counts: readonly SnippetCounts[]): SnippetCounts {
+  const total: SnippetCounts = { tp: 0, fn: 0, fp: 0, tn: 0 };
+  for (const c of counts) {
+    total.tp += c.tp;
+    total.fn += c.fn;
+    total.fp += c.fp;
+    total.tn += c.tn;
+  }
+  return total;
+}
+
+/** Summed counts to precision TP/(TP+FP), recall TP/(TP+FN) and their harmonic mean (trafilatura's figures). */
+export function snippetScore(total: SnippetCounts): WordScore & { withRate: number; withoutRate: number } {
+  const precision = total.tp + total.fp === 0 ? 0 : total.tp / (total.tp + total.fp);
+  const recall = total.tp + total.fn === 0 ? 0 : total.tp / (total.tp + total.fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  const withCount = total.tp + total.fn;
+  const withoutCount = total.fp + total.tn;
+  return {
+    precision,
+    recall,
+    f1,
+    withRate: withCount === 0 ? 0 : total.tp / withCount,
+    withoutRate: withoutCount === 0 ? 0 : total.fp / withoutCount,
+  };
+}

@@ -1,7 +1,18 @@
 // The extraction benchmark's metric (benchmark/metric.ts), checked on tiny hand-made texts so that the port of
 // the upstream scoring is tested without the benchmark data.
 import { describe, expect, it } from 'vitest';
-import { aggregate, evaluateCorpus, scorePage, shingles, tokenize } from '../../benchmark/metric.ts';
+import { plausibleUrl } from '../../benchmark/corpora.ts';
+import {
+  aggregate,
+  countSnippets,
+  evaluateCorpus,
+  scorePage,
+  scoreWords,
+  shingles,
+  snippetScore,
+  sumSnippets,
+  tokenize,
+} from '../../benchmark/metric.ts';
 
 describe('tokenize (Python re \\w+ semantics)', () => {
   it('keeps letters, digits and underscores, drops punctuation and keeps case', () => {
@@ -93,5 +104,53 @@ describe('aggregate', () => {
     expect(first.stdev.f1).toBe(0);
     const mixed = evaluateCorpus([scorePage('a b c d', 'a b c d'), scorePage('e f g h', '')], { seed: 1 });
     expect(mixed.stdev.recall).toBeGreaterThan(0);
+  });
+});
+
+describe('scoreWords (wcxb-dev evaluate.py)', () => {
+  it('scores lower-cased bag-of-words overlap', () => {
+    const score = scoreWords('The cat sat on the mat', 'the CAT sat, the dog');
+    // predicted 5 tokens, reference 6; overlap: the x2, cat, sat = 4
+    expect(score.precision).toBeCloseTo(4 / 5);
+    expect(score.recall).toBeCloseTo(4 / 6);
+    expect(score.f1).toBeCloseTo((2 * (4 / 5) * (4 / 6)) / (4 / 5 + 4 / 6));
+  });
+
+  it('gives 1 when both sides are empty and 0 when only one is', () => {
+    expect(scoreWords('', '').f1).toBe(1);
+    expect(scoreWords('words here', '').f1).toBe(0);
+    expect(scoreWords('', 'words here').f1).toBe(0);
+  });
+});
+
+describe('snippets (trafilatura-dev and wcxb-dev)', () => {
+  it('finds snippets after collapsing whitespace, case-sensitively unless asked', () => {
+    const text = 'Die GEMA dreht\n völlig   am Zeiger! Impressum';
+    const snippets = { with: ['dreht völlig am', 'fehlt hier'], without: ['Impressum', 'Newsletter'] };
+    expect(countSnippets(text, snippets)).toEqual({ tp: 1, fn: 1, fp: 1, tn: 1 });
+    expect(countSnippets(text, { with: ['die gema'], without: [] }).tp).toBe(0);
+    expect(countSnippets(text, { with: ['die gema'], without: [] }, { caseInsensitive: true }).tp).toBe(1);
+  });
+
+  it('sums counts over pages before computing precision and recall', () => {
+    const total = sumSnippets([
+      { tp: 3, fn: 1, fp: 0, tn: 2 },
+      { tp: 1, fn: 1, fp: 2, tn: 0 },
+    ]);
+    const score = snippetScore(total);
+    expect(score.precision).toBeCloseTo(4 / 6);
+    expect(score.recall).toBeCloseTo(4 / 6);
+    expect(score.withoutRate).toBeCloseTo(2 / 4);
+  });
+});
+
+describe('plausibleUrl (trafilatura-dev labels)', () => {
+  it('turns labels into https addresses and leaves URLs alone', () => {
+    expect(plausibleUrl('https://a.example/x')).toBe('https://a.example/x');
+    expect(plausibleUrl('xhttps://zoo.example/news')).toBe('https://zoo.example/news');
+    expect(plausibleUrl('hard::jamaicaobserver.com-attacks.html')).toBe(
+      'https://jamaicaobserver.com/attacks',
+    );
+    expect(plausibleUrl('hard::laprensagrafica.com.fiscal.html')).toBe('https://laprensagrafica.com/fiscal');
   });
 });
