@@ -20,6 +20,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_USER_AGENT, ENV, type EnvKey } from '../config.ts';
+import { BUCKET_PREFIXES } from '../store/layout.ts';
 import { ARTICLES_TABLE, type KeyAttribute } from '../store/table.ts';
 import { bundlingOptions, type FunctionName, lambdaEntry, PROJECT_ROOT } from './bundling.ts';
 import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolveProps } from './props.ts';
@@ -28,11 +29,12 @@ import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolvePr
 const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Receives before a message goes to the dead-letter queue. */
 const MAX_RECEIVE_COUNT = 3;
-/** S3 key prefixes the store writes under (see lib/store/aws). Raw HTML ages out; articles never do. */
-export const BUCKET_PREFIXES = { raw: 'raw/', articles: 'articles/' } as const;
+
+/** S3 key prefixes, defined with the rest of the store layout; re-exported for embedding apps. */
+export { BUCKET_PREFIXES };
 
 /** Each function's sizing. Ingest's timeout comes from props (the queue's visibility timeout follows it). */
-const FUNCTION_SIZING: Record<
+export const FUNCTION_SIZING: Record<
   FunctionName,
   { memorySize: number; timeoutSeconds?: number; description: string }
 > = {

@@ -45,6 +45,8 @@ export interface EmbeddedStackOptions {
   allowedOrigins?: string[];
   /** Ingest batches (of up to 10 records) in flight at once. */
   concurrency?: number;
+  /** Records per ingest batch (the SQS event source's batch size); 10 unless given. */
+  batchSize?: number;
   /** Wait before a failed record is delivered again. */
   retryDelayMs?: number;
   maxReceiveCount?: number;
@@ -203,6 +205,7 @@ async function start(
   const queue = new InProcessIngestQueue({
     handler: (event) => ingest.handler(event),
     concurrency: options.concurrency ?? 4,
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     retryDelayMs: options.retryDelayMs ?? 2_000,
     maxReceiveCount: options.maxReceiveCount ?? 3,
     onBatch: ({ deadLettered }) => {

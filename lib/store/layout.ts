@@ -23,6 +23,12 @@ import type { ArticleRecord, ArticleVersionRecord, CrawlStateRecord, StoreCursor
  * never overwrites the winner's. A retry of the same Article writes the same keys again (idempotent).
  */
 
+/**
+ * The bucket's key prefixes: the one definition. The store writes under them; the CDK stack grants access and sets
+ * lifecycle rules by them (raw pages age out, articles never do).
+ */
+export const BUCKET_PREFIXES = { raw: 'raw/', articles: 'articles/' } as const;
+
 const OBJECT_TAG_LENGTH = 12;
 const VERSION_DIGITS = 10;
 
@@ -55,15 +61,15 @@ export interface ObjectKeyParts {
 }
 
 function objectStem(prefix: string, parts: ObjectKeyParts): string {
-  return `${prefix}/${siteSegment(parts.site)}/${datePath(parts.firstIngestedAt)}/${parts.id}/v${parts.version}-${parts.tag}`;
+  return `${prefix}${siteSegment(parts.site)}/${datePath(parts.firstIngestedAt)}/${parts.id}/v${parts.version}-${parts.tag}`;
 }
 
 export function articleObjectKey(parts: ObjectKeyParts): string {
-  return `${objectStem('articles', parts)}.json`;
+  return `${objectStem(BUCKET_PREFIXES.articles, parts)}.json`;
 }
 
 export function rawObjectKey(parts: ObjectKeyParts): string {
-  return `${objectStem('raw', parts)}.html.gz`;
+  return `${objectStem(BUCKET_PREFIXES.raw, parts)}.html.gz`;
 }
 
 // ---- DynamoDB keys ----

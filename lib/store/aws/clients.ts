@@ -16,6 +16,23 @@ export const ENDPOINT_ENV = {
 /** Keeps Lambda cold starts and local runs from hanging on a dead endpoint. */
 const REQUEST_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 } as const;
 
+/**
+ * Something the factories apply to every client they create from now on (the cost benchmark adds SDK middleware
+ * that counts requests this way). Returns the function that stops applying it to later clients.
+ */
+export type ClientInstrument = (client: S3Client | DynamoDBClient) => void;
+const instruments = new Set<ClientInstrument>();
+
+export function instrumentStoreClients(instrument: ClientInstrument): () => void {
+  instruments.add(instrument);
+  return () => instruments.delete(instrument);
+}
+
+function instrumented<T extends S3Client | DynamoDBClient>(client: T): T {
+  for (const instrument of instruments) instrument(client);
+  return client;
+}
+
 export function createS3Client(
   overrides: S3ClientConfig = {},
   env: NodeJS.ProcessEnv = process.env,
@@ -29,7 +46,7 @@ export function createS3Client(
         responseChecksumValidation: 'WHEN_REQUIRED',
       }
     : {};
-  return new S3Client({ requestHandler: REQUEST_TIMEOUTS, ...local, ...overrides });
+  return instrumented(new S3Client({ requestHandler: REQUEST_TIMEOUTS, ...local, ...overrides }));
 }
 
 export function createDynamoDbClient(
@@ -37,9 +54,7 @@ export function createDynamoDbClient(
   env: NodeJS.ProcessEnv = process.env,
 ): DynamoDBClient {
   const endpoint = env[ENDPOINT_ENV.dynamodb];
-  return new DynamoDBClient({
-    requestHandler: REQUEST_TIMEOUTS,
-    ...(endpoint ? { endpoint } : {}),
-    ...overrides,
-  });
+  return instrumented(
+    new DynamoDBClient({ requestHandler: REQUEST_TIMEOUTS, ...(endpoint ? { endpoint } : {}), ...overrides }),
+  );
 }

@@ -1,0 +1,302 @@
+// Counts what the store's real SDK clients ask of S3 and DynamoDB, through SDK middleware attached by the client
+// factories (instrumentStoreClients), and computes DynamoDB capacity units from item sizes the way DynamoDB
+// bills them: writes per started 1 KB of the larger of the old and new item, plus one write per global secondary
+// index whose projected copy changes (two when its key moves); reads per started 4 KB, halved when eventually
+// consistent; a Query per started 4 KB of all the items it read. dynalite's own ConsumedCapacity ignores
+// indexes, so the units are computed here, the same way on dynalite and DynamoDB Local.
+import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { ARTICLES_TABLE, type TableDefinition } from '../lib/store/table.ts';
+
+type Item = Record<string, AttributeValue>;
+
+/** Bytes DynamoDB counts for an item: attribute names plus values (numbers ~1 byte per 2 digits + 1). */
+export function itemSize(item: Item | undefined): number {
+  if (!item) return 0;
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) size += Buffer.byteLength(name) + valueSize(value);
+  return size;
+}
+
+function valueSize(value: AttributeValue): number {
+  if (value.S !== undefined) return Buffer.byteLength(value.S);
+  if (value.N !== undefined) return numberSize(value.N);
+  if (value.B !== undefined) return value.B.byteLength;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.SS) return value.SS.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
+  if (value.NS) return value.NS.reduce((sum, n) => sum + numberSize(n), 0);
+  if (value.BS) return value.BS.reduce((sum, b) => sum + b.byteLength, 0);
+  if (value.L) return 3 + value.L.reduce((sum, v) => sum + 1 + valueSize(v), 0);
+  if (value.M) return 3 + itemSize(value.M) + Object.keys(value.M).length;
+  return 0;
+}
+
+function numberSize(text: string): number {
+  const digits =
+    text
+      .replace(/^-/, '')
+      .replace(/[.eE].*$/, '')
+      .replace(/^0+/, '').length || 1;
+  return 1 + Math.ceil(digits / 2);
+}
+
+/** The copy of an item an index holds, or undefined when the item lacks the index's keys (a sparse index). */
+export function indexCopy(
+  item: Item | undefined,
+  table: TableDefinition,
+  index: TableDefinition['globalSecondaryIndexes'][number],
+): Item | undefined {
+  if (!item?.[index.partitionKey.name] || !item[index.sortKey.name]) return undefined;
+  if (index.projection === 'ALL') return item;
+  const names = [
+    table.partitionKey.name,
+    table.sortKey.name,
+    index.partitionKey.name,
+    index.sortKey.name,
+    ...('nonKeyAttributes' in index
+      ? ((index as { nonKeyAttributes?: string[] }).nonKeyAttributes ?? [])
+      : []),
+  ];
+  const copy: Item = {};
+  for (const name of names) if (item[name] !== undefined) copy[name] = item[name] as AttributeValue;
+  return copy;
+}
+
+const writeUnitsOf = (size: number) => Math.max(1, Math.ceil(size / 1024));
+
+/** Write units of one item write: the table's, and each index's that had a copy to write or delete. */
+export function writeUnits(
+  before: Item | undefined,
+  after: Item | undefined,
+  table: TableDefinition = ARTICLES_TABLE,
+): { table: number; indexes: Record<string, number> } {
+  const indexes: Record<string, number> = {};
+  for (const index of table.globalSecondaryIndexes) {
+    const old = indexCopy(before, table, index);
+    const next = indexCopy(after, table, index);
+    let units = 0;
+    if (old && next) {
+      const sameKey =
+        JSON.stringify([old[index.partitionKey.name], old[index.sortKey.name]]) ===
+        JSON.stringify([next[index.partitionKey.name], next[index.sortKey.name]]);
+      if (!sameKey) units = writeUnitsOf(itemSize(old)) + writeUnitsOf(itemSize(next));
+      else if (JSON.stringify(sorted(old)) !== JSON.stringify(sorted(next)))
+        units = writeUnitsOf(Math.max(itemSize(old), itemSize(next)));
+    } else if (old) units = writeUnitsOf(itemSize(old));
+    else if (next) units = writeUnitsOf(itemSize(next));
+    if (units > 0) indexes[index.indexName] = units;
+  }
+  return { table: writeUnitsOf(Math.max(itemSize(before), itemSize(after))), indexes };
+}
+
+function sorted(item: Item): Array<[string, AttributeValue]> {
+  return Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Read units of reading `bytes` in one request (GetItem, or a Query's whole page). */
+export function readUnits(bytes: number, consistent: boolean): number {
+  const units = Math.max(1, Math.ceil(bytes / 4096));
+  return consistent ? units : units / 2;
+}
+
+export interface DynamoTally {
+  requests: number;
+  readUnits: number;
+  writeUnits: number;
+  /** Of writeUnits, those spent on index copies, by index name. */
+  indexWriteUnits: Record<string, number>;
+  /** Conditional writes that were refused (still billed). */
+  conditionFailures: number;
+}
+
+export interface S3Tally {
+  requests: number;
+  bytesIn: number;
+}
+
+export interface Tallies {
+  dynamodb: Record<string, DynamoTally>;
+  s3: Record<string, S3Tally>;
+}
+
+const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+
+/**
+ * Attaches counting middleware to store clients. A write's units reflect the item it replaced (ReturnValues
+ * ALL_OLD, added to the request and removed from the response) and, for an update, the item it left (read by a
+ * client of its own, not counted, after the write), as DynamoDB bills them.
+ */
+export class CostMeter {
+  private tallies: Tallies = { dynamodb: {}, s3: {} };
+  private shadow: DynamoDBClient | undefined;
+  counting = false;
+  readonly table: TableDefinition;
+
+  constructor(table: TableDefinition = ARTICLES_TABLE) {
+    this.table = table;
+  }
+
+  /** Where the uncounted image reads go (the same DynamoDB server as the store's clients). */
+  useShadowClient(env: Record<string, string>): void {
+    this.shadow = new DynamoDBClient({
+      endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
+      region: env.AWS_REGION ?? 'us-east-1',
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local',
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      },
+    });
+  }
+
+  private readonly pending = new Set<Promise<void>>();
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  /** Waits for the image reads still in flight, so every write so far is in the tallies. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  snapshot(): Tallies {
+    return structuredClone(this.tallies);
+  }
+
+  instrument(client: S3Client | DynamoDBClient): void {
+    const isDynamo = client instanceof DynamoDBClient;
+    // biome-ignore lint/suspicious/noExplicitAny: the two clients' stacks differ only in their input/output types
+    const stack = client.middlewareStack as any;
+    stack.add(
+      // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
+      (next: any, context: { commandName?: string }) => async (args: { input: any }) => {
+        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        if (!this.counting) return next(args);
+        return isDynamo ? this.countDynamo(operation, args, next) : this.countS3(operation, args, next);
+      },
+      { step: 'build', name: 'costMeter' },
+    );
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
+  private async countS3(operation: string, args: { input: any }, next: any) {
+    const tally = this.tallies.s3[operation] ?? { requests: 0, bytesIn: 0 };
+    this.tallies.s3[operation] = tally;
+    tally.requests++;
+    const body = args.input.Body;
+    if (typeof body === 'string') tally.bytesIn += Buffer.byteLength(body);
+    else if (body instanceof Uint8Array) tally.bytesIn += body.byteLength;
+    return next(args);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
+  private async countDynamo(operation: string, args: { input: any }, next: any) {
+    const tally = this.tallies.dynamodb[operation] ?? {
+      requests: 0,
+      readUnits: 0,
+      writeUnits: 0,
+      indexWriteUnits: {},
+      conditionFailures: 0,
+    };
+    this.tallies.dynamodb[operation] = tally;
+    tally.requests++;
+    const input = args.input;
+    if (WRITE_OPERATIONS.has(operation)) {
+      const key: Item = input.Key ?? this.keyOf(input.Item as Item);
+      // The old image comes back with the write itself (no extra round trip inside the measured handler);
+      // the new image of an update is read afterwards, off the handler's path (settle() waits for it).
+      const inject = input.ReturnValues === undefined || input.ReturnValues === 'NONE';
+      const request = inject ? { ...args, input: { ...input, ReturnValues: 'ALL_OLD' } } : args;
+      const before = inject ? undefined : await this.image(input.TableName, key);
+      try {
+        const result = await next(request);
+        const old = inject ? (result.output?.Attributes as Item | undefined) : before;
+        if (inject && result.output) delete result.output.Attributes;
+        const record = (after: Item | undefined) => {
+          const units = writeUnits(old, operation === 'DeleteItem' ? undefined : after, this.table);
+          tally.writeUnits += units.table;
+          for (const [name, n] of Object.entries(units.indexes)) {
+            tally.writeUnits += n;
+            tally.indexWriteUnits[name] = (tally.indexWriteUnits[name] ?? 0) + n;
+          }
+        };
+        if (operation === 'PutItem') record(input.Item as Item);
+        else if (operation === 'DeleteItem') record(undefined);
+        else this.track(this.image(input.TableName, key).then(record));
+        return result;
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+          // A refused conditional write is billed for the item it was checked against; no index changes.
+          tally.conditionFailures++;
+          this.track(
+            this.image(input.TableName, key).then((current) => {
+              tally.writeUnits += writeUnitsOf(Math.max(itemSize(current), itemSize(input.Item as Item)));
+            }),
+          );
+        }
+        throw error;
+      }
+    }
+    const result = await next(args);
+    const output = result.output ?? {};
+    if (operation === 'GetItem') {
+      tally.readUnits += readUnits(itemSize(output.Item), input.ConsistentRead === true);
+    } else if (operation === 'Query' || operation === 'Scan') {
+      const bytes = ((output.Items ?? []) as Item[]).reduce((sum, item) => sum + itemSize(item), 0);
+      tally.readUnits += readUnits(bytes, input.ConsistentRead === true);
+    } else if (operation === 'BatchGetItem') {
+      for (const items of Object.values((output.Responses ?? {}) as Record<string, Item[]>))
+        for (const item of items) tally.readUnits += readUnits(itemSize(item), false);
+    } else if (operation === 'BatchWriteItem') {
+      for (const requests of Object.values(
+        (input.RequestItems ?? {}) as Record<string, Array<{ PutRequest?: { Item: Item } }>>,
+      ))
+        for (const request of requests) {
+          const units = writeUnits(undefined, request.PutRequest?.Item, this.table);
+          tally.writeUnits += units.table + Object.values(units.indexes).reduce((a, b) => a + b, 0);
+        }
+    }
+    return result;
+  }
+
+  private keyOf(item: Item): Item {
+    const { partitionKey, sortKey } = this.table;
+    return {
+      [partitionKey.name]: item[partitionKey.name] as AttributeValue,
+      [sortKey.name]: item[sortKey.name] as AttributeValue,
+    };
+  }
+
+  private async image(tableName: string, key: Item): Promise<Item | undefined> {
+    if (!this.shadow) throw new Error('CostMeter: useShadowClient() before counting writes');
+    const result = await this.shadow.send(
+      new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+}
+
+/** What happened between two snapshots. */
+export function difference(after: Tallies, before: Tallies): Tallies {
+  const dynamodb: Tallies['dynamodb'] = {};
+  for (const [op, a] of Object.entries(after.dynamodb)) {
+    const b = before.dynamodb[op];
+    const indexWriteUnits: Record<string, number> = {};
+    for (const [name, n] of Object.entries(a.indexWriteUnits))
+      indexWriteUnits[name] = n - (b?.indexWriteUnits[name] ?? 0);
+    dynamodb[op] = {
+      requests: a.requests - (b?.requests ?? 0),
+      readUnits: a.readUnits - (b?.readUnits ?? 0),
+      writeUnits: a.writeUnits - (b?.writeUnits ?? 0),
+      indexWriteUnits,
+      conditionFailures: a.conditionFailures - (b?.conditionFailures ?? 0),
+    };
+  }
+  const s3: Tallies['s3'] = {};
+  for (const [op, a] of Object.entries(after.s3)) {
+    const b = before.s3[op];
+    s3[op] = { requests: a.requests - (b?.requests ?? 0), bytesIn: a.bytesIn - (b?.bytesIn ?? 0) };
+  }
+  return { dynamodb, s3 };
+}
