@@ -32,7 +32,7 @@ import { writeResultSection } from './report.ts';
  * only when its sitemap lastmod or feed date changes (docs/deploy.md). Half the re-checks are assumed answered
  * 304 (the site honours the stored validators), half 200 with the same content.
  */
-export const RECHECK_ASSUMPTION = { recheksPerArticle: 3, notModifiedShare: 0.5 } as const;
+export const RECHECK_ASSUMPTION = { rechecksPerArticle: 3, notModifiedShare: 0.5 } as const;
 /** SQS SendMessageBatch carries at most 10 messages; the event source receives and deletes a batch at a time. */
 const SQS_SEND_BATCH = 10;
 /** Lambda gives a function one full vCPU at 1,769 MB, proportionally less below. */
@@ -405,13 +405,13 @@ async function main(): Promise<void> {
     const notModifiedCost = perMillion(price(notModified), notModified.articles);
     const unchangedCost = perMillion(price(unchanged), unchanged.articles);
     const listingCost = perMillion(price(idle), idle.articles);
-    const { recheksPerArticle, notModifiedShare } = RECHECK_ASSUMPTION;
+    const { rechecksPerArticle, notModifiedShare } = RECHECK_ASSUMPTION;
     const perService = Object.fromEntries(
       SERVICES.map((s) => [
         s,
         round(
           newCost[s] +
-            recheksPerArticle *
+            rechecksPerArticle *
               (notModifiedShare * notModifiedCost[s] + (1 - notModifiedShare) * unchangedCost[s]),
           3,
         ),
@@ -510,7 +510,7 @@ function renderMarkdown(result: any): string {
     `waits adds $${round(((0.1 * (a.ingestMemoryMb / 1024)) / a.ingestBatchSize) * PRICES.lambdaArmGbSecond.usd * 1e6, 2)} per million articles.`,
     '',
     `**$${result.usdPerMillionNewArticles.toFixed(2)} per million new articles**, re-checks included: each new article`,
-    `re-checked ${a.recheksPerArticle} times (1 h, 6 h, 24 h), ${a.notModifiedShare * 100} % answered 304.`,
+    `re-checked ${a.rechecksPerArticle} times (1 h, 6 h, 24 h), ${a.notModifiedShare * 100} % answered 304.`,
     '',
     '| USD per million | new article | re-check, 304 | re-check, 200 unchanged | new + re-checks | listed URL, per crawl |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
