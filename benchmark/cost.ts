@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FUNCTION_SIZING } from '../lib/cdk/article-pipeline.ts';
 import { DEFAULT_PROPS } from '../lib/cdk/props.ts';
+import { CRAWL_POLICY } from '../lib/core/crawl-policy.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
 import { chunk, type IngestMessage } from '../lib/queue/types.ts';
@@ -32,7 +33,10 @@ import { writeResultSection } from './report.ts';
  * only when its sitemap lastmod or feed date changes (docs/deploy.md). Half the re-checks are assumed answered
  * 304 (the site honours the stored validators), half 200 with the same content.
  */
-export const RECHECK_ASSUMPTION = { rechecksPerArticle: 3, notModifiedShare: 0.5 } as const;
+export const RECHECK_ASSUMPTION = {
+  rechecksPerArticle: CRAWL_POLICY.recheckScheduleMs.length,
+  notModifiedShare: 0.5,
+} as const;
 /** SQS SendMessageBatch carries at most 10 messages; the event source receives and deletes a batch at a time. */
 const SQS_SEND_BATCH = 10;
 /** Lambda gives a function one full vCPU at 1,769 MB, proportionally less below. */
