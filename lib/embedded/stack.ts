@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildCrawlHandler } from '../../lambdas/crawl.ts';
@@ -18,6 +18,8 @@ import { createAwsStore } from '../store/aws/index.ts';
 import type { ArticleReader, CrawlStateStore, SourceRegistry } from '../store/types.ts';
 import type { SiteArticle } from './example-site/articles.ts';
 import { type SiteServer, startSiteServer } from './example-site/server.ts';
+import { releaseOrphanedLeases } from './leases.ts';
+import { lockDataDir } from './lock.ts';
 import { loadOrCreateCursorSecret, type QueryServer, startQueryServer } from './query-server.ts';
 import { type DynamoDbEngine, type LocalServers, startLocalServers } from './servers.ts';
 import { startLocalServersThread } from './servers-thread.ts';
@@ -66,7 +68,9 @@ export type ProgressEvent =
   | { kind: 'crawl'; summary: CrawlSummary }
   | { kind: 'crawl-failed'; error: string }
   | { kind: 'ingest'; outcome: IngestOutcome }
-  | { kind: 'dead-letter'; count: number };
+  | { kind: 'dead-letter'; count: number }
+  /** Queue leases of URLs the previous run queued but never finished, released so this run queues them. */
+  | { kind: 'resumed'; count: number };
 
 export interface ProgressTotals {
   crawls: number;
@@ -125,6 +129,7 @@ async function start(
   stops: Array<() => Promise<void>>,
   stopAll: () => Promise<void>,
 ): Promise<EmbeddedStack> {
+  const startedAt = new Date();
   if (options.dataDir !== undefined) {
     const release = await lockDataDir(options.dataDir);
     stops.push(release);
@@ -230,6 +235,14 @@ async function start(
     tableName: servers.tableName,
   });
 
+  if (options.dataDir !== undefined) {
+    const client = createDynamoDbClient(awsClientConfig(env), env);
+    const resumed = await releaseOrphanedLeases(client, servers.tableName, startedAt).finally(() =>
+      client.destroy(),
+    );
+    if (resumed > 0) progress({ kind: 'resumed', count: resumed });
+  }
+
   let queryServer: QueryServer | undefined;
   if (options.port !== false) {
     const handler = createQueryHandler({ reader: store.articles, cursorSecret });
@@ -297,44 +310,6 @@ async function start(
       await stopAll();
     },
   };
-}
-
-const LOCK_FILE = 'embedded.lock';
-
-/**
- * One stack per data directory: two LevelDB and s3rver instances on the same files would corrupt them (and
- * dynalite crashes the process when it finds the database locked). A lock left by a dead process is taken over.
- */
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  await mkdir(dataDir, { recursive: true });
-  const path = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-      return () => rm(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-        throw new Error(
-          `the data directory ${dataDir} is in use by ${owner === process.pid ? 'another stack in this process' : `another article-pipeline process (pid ${owner})`}; ` +
-            'stop it, or give another --data-dir',
-        );
-      }
-      await rm(path, { force: true });
-    }
-  }
-  throw new Error(`could not lock the data directory ${dataDir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function rememberedPort(dataDir: string | undefined): Promise<number> {
