@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
 import { startSiteServer } from '../../lib/embedded/example-site/server.ts';
+import { DataDirLockedError, processStartTime } from '../../lib/embedded/lock.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../lib/embedded/stack.ts';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../lib/events/webhook.ts';
 
@@ -127,26 +128,68 @@ describe('the embedded stack', () => {
 
   it('refuses a data directory another stack is using, and takes over a lock left by a dead process', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'embedded-lock-'));
+    const lockFile = join(dir, 'embedded.lock');
     try {
       const first = await startEmbeddedStack({ dataDir: dir, sources: [], port: false, logLevel: 'SILENT' });
       try {
         await expect(startEmbeddedStack({ dataDir: dir, sources: [], port: false })).rejects.toThrow(
-          /is in use by another stack in this process/,
-        );
-        await writeFile(join(dir, 'embedded.lock'), `${process.ppid}\n`); // a live process that is not us
-        await expect(startEmbeddedStack({ dataDir: dir, sources: [], port: false })).rejects.toThrow(
-          /is in use by another article-pipeline process \(pid \d+\)/,
+          /is in use by another stack in this process \(lock file .*embedded\.lock\)/,
         );
       } finally {
         await first.stop();
       }
-      await writeFile(join(dir, 'embedded.lock'), '999999999\n'); // no such process
+      // A live process that really holds it (its PID and its start time): refused, the file named.
+      const parent = { pid: process.ppid, startTime: processStartTime(process.ppid) };
+      await writeFile(lockFile, JSON.stringify(parent));
+      const refused = startEmbeddedStack({ dataDir: dir, sources: [], port: false });
+      await expect(refused).rejects.toThrow(
+        /another article-pipeline process \(pid \d+, lock file .*embedded\.lock\)/,
+      );
+      await expect(refused).rejects.toBeInstanceOf(DataDirLockedError);
+      await writeFile(lockFile, '999999999\n'); // no such process
       const again = await startEmbeddedStack({ dataDir: dir, sources: [], port: false, logLevel: 'SILENT' });
       await again.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it.runIf(processStartTime(process.pid) !== undefined)(
+    'takes over a stale lock whose PID was reused (a container restart, an unrelated process)',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'embedded-lock-'));
+      const lockFile = join(dir, 'embedded.lock');
+      try {
+        // A dead process that had our PID (PID namespaces reuse it at every start), old and new lock formats.
+        for (const stale of [
+          `${process.pid}\n`,
+          JSON.stringify({ pid: process.pid, startTime: '1', nonce: 'x' }),
+        ]) {
+          await writeFile(lockFile, stale);
+          const stack = await startEmbeddedStack({
+            dataDir: dir,
+            sources: [],
+            port: false,
+            logLevel: 'SILENT',
+          });
+          await stack.stop();
+        }
+        // A live, unrelated process now has the PID: its start time is not the lock's.
+        await writeFile(lockFile, JSON.stringify({ pid: process.ppid, startTime: '1', nonce: 'x' }));
+        const stack = await startEmbeddedStack({
+          dataDir: dir,
+          sources: [],
+          port: false,
+          logLevel: 'SILENT',
+        });
+        expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid: process.pid });
+        await stack.stop();
+        await expect(readFile(lockFile, 'utf8')).rejects.toThrow(/ENOENT/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('blocks private addresses other than the example site', async () => {
     const stack = await startEmbeddedStack({ port: false, logLevel: 'SILENT' });
