@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The article-pipeline CLI: `npm run -s articles -- <command> [options]`.
+import '../lib/runtime/sdk-warning.ts';
 import { type CliCommand, type CliIO, processIO, UsageError } from '../lib/cli/io.ts';
 import { SOURCES_USAGE } from '../lib/cli/sources-usage.ts';
 

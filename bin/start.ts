@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the whole pipeline on this machine (see lib/embedded/stack.ts). `npm start -- --help` for options.
+import '../lib/runtime/sdk-warning.ts';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { CrawlSource } from '../lib/config.ts';

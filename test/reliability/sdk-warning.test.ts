@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { SDK_NODE_VERSION_WARNING_SWITCH } from '../../lib/runtime/sdk-warning.ts';
+
+const run = promisify(execFile);
+const ARTICLES = fileURLToPath(new URL('../../bin/articles.ts', import.meta.url));
+
+// Issue 14: every start and ingest printed the AWS SDK's 8-line NodeVersionSupportWarning. The entry points
+// switch off exactly that warning; other warnings still reach the console.
+it('articles ingest prints no NodeVersionSupportWarning, and other warnings still print', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sdk-warning-'));
+  // As a user's shell would run it: without the switch the test setup sets for this process.
+  const env = { ...process.env, NODE_OPTIONS: '' };
+  delete env[SDK_NODE_VERSION_WARNING_SWITCH];
+  try {
+    // A loopback URL without --allow-private-network: the store starts (SDK clients are made), nothing is fetched.
+    const result = await run(
+      process.execPath,
+      ['--import', 'tsx', ARTICLES, 'ingest', 'http://127.0.0.1:9/x', '--data-dir', dataDir],
+      { env },
+    ).catch((error: { stdout: string; stderr: string; code: number }) => error);
+    expect(result.stdout).toMatch(/BLOCKED_ADDRESS/);
+    expect(result.stderr).not.toMatch(/NodeVersionSupportWarning/);
+
+    const other = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "await import('./lib/runtime/sdk-warning.ts'); process.emitWarning('keep me');",
+      ],
+      { env, cwd: fileURLToPath(new URL('../..', import.meta.url)) },
+    );
+    expect(other.stderr).toMatch(/Warning: keep me/);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
