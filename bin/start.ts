@@ -163,6 +163,24 @@ async function main(argv: string[]): Promise<number> {
   else say(`sources: ${stack.sources.map((source) => source.url).join(', ')}`);
   if (stack.queryUrl) say(`query API: ${stack.queryUrl}/articles  (OpenAPI: ${stack.queryUrl}/openapi.json)`);
 
+  // First Ctrl-C: stop taking new pages and finish the ones in flight. Second: stop at once. Nothing committed
+  // is lost either way (a commit is one conditional write); pages cut off are queued again by the next start.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      say(`${signal} again: stopping now; unfinished pages are picked up by the next start`);
+      process.exit(130);
+    }
+    stopping = true;
+    const pages = stack.queue.stats().inFlightMessages;
+    say(`${signal}: finishing ${pages} page${pages === 1 ? '' : 's'} (Ctrl-C again to stop now)`);
+    await stack.stop();
+    say(`stopped (${totalsLine()})`);
+    process.exit(values.once ? 130 : 0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
   if (values.once) {
     try {
       await stack.runOnce();
@@ -173,16 +191,6 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: stopping (${totalsLine()})`);
-    await stack.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   say(`crawling now and every ${values.interval}; Ctrl-C to stop`);
   const crawlAndReport = async () => {
     try {

@@ -38,6 +38,8 @@ export interface QueueStats {
   retried: number;
   pending: number;
   inFlight: number;
+  /** Messages in the batches being handled now (what a shutdown waits for). */
+  inFlightMessages: number;
   deadLettered: number;
 }
 
@@ -59,6 +61,7 @@ export class InProcessIngestQueue implements IngestQueue {
   private readonly retryDelayMs: number;
   private readonly onBatch: ((result: BatchOutcome) => void) | undefined;
   private inFlight = 0;
+  private inFlightMessages = 0;
   private delayed = 0;
   private sent = 0;
   private handled = 0;
@@ -106,6 +109,7 @@ export class InProcessIngestQueue implements IngestQueue {
       retried: this.retried,
       pending: this.pending.length + this.delayed,
       inFlight: this.inFlight,
+      inFlightMessages: this.inFlightMessages,
       deadLettered: this.deadLetters.length,
     };
   }
@@ -134,8 +138,10 @@ export class InProcessIngestQueue implements IngestQueue {
     while (!this.closed && this.inFlight < this.concurrency && this.pending.length > 0) {
       const batch = this.pending.splice(0, this.batchSize);
       this.inFlight++;
+      this.inFlightMessages += batch.length;
       void this.handle(batch).finally(() => {
         this.inFlight--;
+        this.inFlightMessages -= batch.length;
         this.pump();
         this.notifyIfIdle();
       });

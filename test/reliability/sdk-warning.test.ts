@@ -15,7 +15,7 @@ const ARTICLES = fileURLToPath(new URL('../../bin/articles.ts', import.meta.url)
 it('articles ingest prints no NodeVersionSupportWarning, and other warnings still print', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'sdk-warning-'));
   // As a user's shell would run it: without the switch the test setup sets for this process.
-  const env = { ...process.env, NODE_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   delete env[SDK_NODE_VERSION_WARNING_SWITCH];
   try {
     // A loopback URL without --allow-private-network: the store starts (SDK clients are made), nothing is fetched.
