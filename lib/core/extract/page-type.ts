@@ -1,0 +1,722 @@
+// Page type: what kind of page this is (the WCXB taxonomy), so each kind gets the extraction it needs and ingest
+// can store articles only. Pure: a parsed page and its URL in, a type and the signals behind it out.
+//
+// Every signal is general (schema.org types, Open Graph, page structure, URL path words) and every weight sits in
+// one table, PAGE_TYPE_SIGNALS. Article is the default and has a head start (ARTICLE_PRIOR): misfiling an article
+// costs more than misfiling anything else, so another type wins only on clear evidence.
+import type { CheerioAPI } from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from './content-dom.ts';
+import { isJsonLdNode, type JsonLdNode, nodeTypes } from './metadata-jsonld.ts';
+
+export const PAGE_TYPES = [
+  'article',
+  'forum',
+  'product',
+  'collection',
+  'listing',
+  'documentation',
+  'service',
+] as const;
+export type PageType = (typeof PAGE_TYPES)[number];
+
+export interface PageTypeSignal {
+  /** Stable signal name, e.g. "jsonld:product" or "structure:post-blocks". */
+  name: string;
+  type: PageType;
+  weight: number;
+}
+
+export interface PageTypeVerdict {
+  type: PageType;
+  /** The signals that fired, strongest first (all types, not only the winner's). */
+  signals: PageTypeSignal[];
+}
+
+/** Article's head start: another type must outscore article by this much plus article's own signals. */
+export const ARTICLE_PRIOR = 2;
+/** A non-article type also needs at least this much evidence of its own. */
+export const MIN_TYPE_SCORE = 3;
+
+// ---------------------------------------------------------------------------------------------------------
+// Schema.org types (lowercase). Only the page's main entities count: top-level nodes, @graph members and a
+// WebPage's mainEntity, not a Product inside a review or an Organization that publishes an article.
+const JSONLD_TYPE_GROUPS: Record<string, ReadonlySet<string>> = {
+  article: new Set([
+    'article',
+    'newsarticle',
+    'blogposting',
+    'liveblogposting',
+    'reportagenewsarticle',
+    'opinionnewsarticle',
+    'analysisnewsarticle',
+    'backgroundnewsarticle',
+    'reviewnewsarticle',
+    'scholarlyarticle',
+    'report',
+    'recipe',
+    'review',
+  ]),
+  forum: new Set(['discussionforumposting', 'qapage', 'socialmediaposting']),
+  product: new Set(['product', 'productgroup', 'individualproduct', 'productmodel', 'vehicle', 'car']),
+  collection: new Set(['offercatalog', 'searchresultspage']),
+  listing: new Set(['collectionpage', 'itemlist']),
+  documentation: new Set(['techarticle', 'apireference', 'softwaresourcecode']),
+  service: new Set([
+    'service',
+    'localbusiness',
+    'professionalservice',
+    'financialservice',
+    'legalservice',
+    'medicalbusiness',
+    'homeandconstructionbusiness',
+    'store',
+    'contactpage',
+    'aboutpage',
+  ]),
+};
+
+const OG_TYPES: Record<string, PageType> = {
+  article: 'article',
+  'og:article': 'article',
+  product: 'product',
+  'product.item': 'product',
+  'og:product': 'product',
+  'ebay-objects:item': 'product',
+  'product.group': 'collection',
+  'product:group': 'collection',
+};
+
+/** Microdata itemtypes (lowercase, last path segment) counted over the page. */
+const MICRODATA_POST_TYPES = new Set(['comment', 'discussionforumposting', 'answer', 'usercomments']);
+const MICRODATA_PRODUCT_TYPES = new Set(['product', 'offer', 'aggregateoffer']);
+
+/** Class or id tokens of one post in a thread. */
+const POST_BLOCK_CLASS =
+  /(?:^|[\s_-])[a-z]*(?:post|message|reply|replies|comment|answer|cooked|bbwrapper)[a-z]*(?:$|[\s_-])/i;
+const POST_AUTHOR_CLASS =
+  /(?:^|[\s_-])(?:author|username|user-?name|poster|byline|usertitle|user-?info)(?:$|[\s_-])/i;
+/** Elements looked at inside one candidate post for its date or author. */
+const MAX_POST_SCAN = 300;
+/** A timestamp in a post header ("2025-11-01 15:14:37", "Nov 1, 2025"). */
+const POST_DATE_TEXT = /\b(?:(?:19|20)\d\d-\d\d-\d\d|[A-Z][a-z]{2,8}\.? \d{1,2}, (?:19|20)\d\d)\b/;
+/** Buttons and forms that put a product in a cart, in several languages. */
+const ADD_TO_CART =
+  /\b(?:add to (?:cart|bag|basket|trolley)|buy (?:it )?now|in den warenkorb|ajouter au panier|añadir al carrito|aggiungi al carrello|in winkelwagen|do koszyka)\b/i;
+const ADD_TO_CART_CLASS = /add-?to-?(?:cart|bag|basket)|buy-?now|product-?form|addtocart/i;
+/** A price: a currency sign or code next to a number. */
+const PRICE_TEXT =
+  /(?:[$€£¥₹]\s?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{2})?|\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{2})?\s?(?:€|EUR|USD|GBP|zł|kr)\b)/;
+/** Sidebars, tables of contents and docs navigation. */
+const DOC_NAV_CLASS =
+  /(?:^|[\s_-])(?:sidebar|sidenav|toc|table-of-contents|docs?-?nav|menu|navigation|tree|bd-sidebar)(?:$|[\s_-])/i;
+const ON_THIS_PAGE = /^(?:on this page|in this (?:article|section|page)|contents|table of contents)$/i;
+const PUBLISHED_DATE_SELECTOR = [
+  'meta[property="article:published_time"]',
+  'meta[name="article:published_time"]',
+  'meta[itemprop="datePublished"]',
+  '[itemprop="datePublished"]',
+  'meta[name="date"]',
+  'meta[name="pubdate"]',
+  'meta[name="publish-date"]',
+  'meta[name="parsely-pub-date"]',
+  'meta[name="sailthru.date"]',
+  'time[pubdate]',
+].join(',');
+/** What service and company pages ask their visitors to do, in several languages. */
+const SERVICE_CALLS =
+  /\b(?:get (?:a|your) (?:free )?(?:quote|estimate|consultation)|request a (?:quote|demo|consultation|call)|book (?:a|your) (?:call|demo|consultation|appointment)|schedule (?:a|your) (?:call|demo|consultation)|free consultation|contact us today|talk to (?:an expert|sales|us)|our services|why choose us|get in touch|our clients|case studies|testimonials|our team|how it works|what we do|angebot anfordern|kostenlose beratung|demander un devis|solicitar presupuesto)\b/;
+const PAGINATION_CLASS = /(?:^|[\s_-])(?:pagination|pager|page-numbers|load-?more|nav-links)(?:$|[\s_-])/i;
+const PAGINATION_TEXT = /\b(?:older posts|newer posts|next page|load more|show more results|view more)\b/i;
+const EDIT_THIS_PAGE =
+  /\b(?:edit (?:this page|on github)|was this (?:page|article) helpful|improve this (?:page|doc))\b/i;
+
+/** URL path words: weak evidence, one per type at most. */
+const URL_WORDS: Array<[PageType, RegExp]> = [
+  [
+    'forum',
+    /\/(?:forums?|threads?|topics?|t|discussions?|questions|community|board|viewtopic)(?:\/|\.php|$)/i,
+  ],
+  ['product', /\/(?:products?|p|dp|item|itm|shop\/[^/]+\/[^/]+)(?:\/|$)/i],
+  ['collection', /\/(?:collections?|categor(?:y|ies)|shop|store|c)(?:\/|$)/i],
+  ['listing', /\/(?:tags?|topics?|archives?|page\/\d+|search|authors?|latest|news|blog)\/?$/i],
+  ['documentation', /\/(?:docs?|documentation|api|reference|manual|guides?|sdk|developers?|learn)(?:\/|$)/i],
+  [
+    'service',
+    /\/(?:services?|solutions|pricing|about(?:-us)?|contact(?:-us)?|hire|consulting|agency)(?:\/|$)/i,
+  ],
+];
+
+/** Documentation hosts: docs.example.com, developer.example.com. */
+const DOCS_HOST = /^(?:docs?|developers?|devdocs|learn|wiki|manual|api)\./i;
+
+/** Forum addresses (/t/, /threads/, viewtopic.php) are more telling than shop or docs paths. */
+const URL_WORD_WEIGHT: Record<PageType, number> = {
+  article: 1,
+  forum: 2,
+  product: 1,
+  collection: 1,
+  listing: 1,
+  documentation: 1,
+  service: 1,
+};
+
+/** One post's address: a slug of four or more words, or a date in the path. */
+const ARTICLE_URL = /\/[^/]*[a-z0-9]+(?:[-_][a-z0-9]+){3,}[^/]*\/?$|\/(?:19|20)\d\d\/[01]?\d\//i;
+
+/** A post under a blog or news section. */
+const ARTICLE_PATH =
+  /\/(?:blogs?|posts?|articles?|news|stories|story|opinion|features?)\/(?:[^/]+\/)*[^/]{8,}\/?$/i;
+
+/** Structural thresholds. */
+const STRUCTURE = {
+  /** Post blocks (repeated, each with a date or author) that make a thread. */
+  minPostBlocks: 3,
+  /** Post blocks must hold at least this share of the page's prose to be the content, not comments. */
+  postShareOfProse: 0.6,
+  /** Repeated sibling cards with a link and a heading or image that make a list page. */
+  minCards: 6,
+  /** Cards shorter than this on average are teasers, not sections. */
+  maxCardChars: 400,
+  /** Code blocks that mark documentation. */
+  minCodeBlocks: 3,
+  /** A navigation block with this many links is a docs sidebar or TOC. */
+  minDocNavLinks: 15,
+  /** Paragraphs at least this long count as prose. */
+  proseParagraphChars: 150,
+  /** This many prose paragraphs make article-like text. */
+  minProseParagraphs: 6,
+  longProseParagraphs: 15,
+  littleProseParagraphs: 3,
+  /** Prices on the page that suggest a shop page (one product or many). */
+  minPrices: 1,
+  manyPrices: 6,
+} as const;
+
+export interface PageFeatures {
+  jsonLd: Map<PageType, string>;
+  jsonLdProductsInList: number;
+  ogType?: PageType;
+  microdataPosts: number;
+  microdataProducts: number;
+  postBlocks: number;
+  cards: number;
+  cardsWithPrice: number;
+  codeBlocks: number;
+  docNavLinks: number;
+  onThisPage: boolean;
+  editThisPage: boolean;
+  prices: number;
+  addToCart: boolean;
+  itempropPrice: boolean;
+  proseParagraphs: number;
+  articleElements: number;
+  urlType?: PageType;
+  /** Text in those post blocks: in a thread the posts are the page; under an article they are an appendix. */
+  postChars: number;
+  /** A publication date in meta, JSON-LD or markup: news and blog posts have one, shop and service pages seldom. */
+  publishedDate: boolean;
+  /** Calls to action of a service page ("get a quote", "book a demo"), distinct phrases. */
+  serviceCalls: number;
+  /** Pagination or "load more" controls, as on list pages. */
+  pagination: boolean;
+  /** Cards (see repeatedCards) that carry a date: a list of posts. */
+  cardsWithDate: number;
+  /** Characters in the largest card group, and in prose paragraphs: which one the page is made of. */
+  cardChars: number;
+  proseChars: number;
+  /** The URL's last segment is a long hyphenated slug or the path holds a date: one post's address. */
+  urlSlug: boolean;
+  /** The path names a post: /blog/…, /news/…, /articles/…. */
+  urlPostPath: boolean;
+  h2: number;
+}
+
+interface SignalRule {
+  name: string;
+  type: PageType;
+  weight: number;
+  fires(features: PageFeatures): boolean;
+}
+
+/** Every signal and its weight, in one table. Negative weights count against a type. */
+export const PAGE_TYPE_SIGNALS: readonly SignalRule[] = [
+  // schema.org main entity
+  { name: 'jsonld:article', type: 'article', weight: 3, fires: (f) => f.jsonLd.has('article') },
+  { name: 'jsonld:forum', type: 'forum', weight: 8, fires: (f) => f.jsonLd.has('forum') },
+  { name: 'jsonld:product', type: 'product', weight: 5, fires: (f) => f.jsonLd.has('product') },
+  { name: 'jsonld:collection', type: 'collection', weight: 4, fires: (f) => f.jsonLd.has('collection') },
+  { name: 'jsonld:item-list', type: 'listing', weight: 3, fires: (f) => f.jsonLd.has('listing') },
+  {
+    name: 'jsonld:products-in-list',
+    type: 'collection',
+    weight: 5,
+    fires: (f) => f.jsonLdProductsInList >= 3,
+  },
+  {
+    name: 'jsonld:documentation',
+    type: 'documentation',
+    weight: 5,
+    fires: (f) => f.jsonLd.has('documentation'),
+  },
+  { name: 'jsonld:service', type: 'service', weight: 3, fires: (f) => f.jsonLd.has('service') },
+  // Open Graph
+  { name: 'og:article', type: 'article', weight: 1, fires: (f) => f.ogType === 'article' },
+  { name: 'og:product', type: 'product', weight: 4, fires: (f) => f.ogType === 'product' },
+  { name: 'og:product-group', type: 'collection', weight: 5, fires: (f) => f.ogType === 'collection' },
+  // dates and prose: what makes an article an article
+  { name: 'meta:published-date', type: 'article', weight: 2, fires: (f) => f.publishedDate },
+  {
+    name: 'structure:prose',
+    type: 'article',
+    weight: 1,
+    fires: (f) => f.proseParagraphs >= STRUCTURE.minProseParagraphs,
+  },
+  {
+    name: 'structure:long-prose',
+    type: 'article',
+    weight: 1,
+    fires: (f) => f.proseParagraphs >= STRUCTURE.longProseParagraphs,
+  },
+  {
+    name: 'structure:little-prose',
+    type: 'article',
+    weight: -1,
+    fires: (f) => f.proseParagraphs < STRUCTURE.littleProseParagraphs,
+  },
+  // microdata
+  { name: 'microdata:posts', type: 'forum', weight: 4, fires: (f) => f.microdataPosts >= 2 },
+  { name: 'microdata:product', type: 'product', weight: 2, fires: (f) => f.microdataProducts >= 1 },
+  // structure
+  {
+    name: 'structure:post-blocks',
+    type: 'forum',
+    weight: 3,
+    fires: (f) =>
+      f.postBlocks >= STRUCTURE.minPostBlocks && f.postChars >= f.proseChars * STRUCTURE.postShareOfProse,
+  },
+  {
+    name: 'structure:cards',
+    type: 'listing',
+    weight: 4,
+    fires: (f) => f.cards >= STRUCTURE.minCards && f.cardChars > f.proseChars,
+  },
+  {
+    name: 'structure:article-elements',
+    type: 'listing',
+    weight: 2,
+    fires: (f) => f.articleElements >= STRUCTURE.minCards && f.postBlocks < STRUCTURE.minPostBlocks,
+  },
+  { name: 'structure:pagination', type: 'listing', weight: 1, fires: (f) => f.pagination },
+  {
+    name: 'structure:priced-cards',
+    type: 'collection',
+    weight: 4,
+    fires: (f) => f.cardsWithPrice >= STRUCTURE.minCards,
+  },
+  {
+    name: 'structure:price-and-cart',
+    type: 'product',
+    weight: 3,
+    fires: (f) => f.addToCart && (f.prices >= STRUCTURE.minPrices || f.itempropPrice),
+  },
+  {
+    name: 'structure:code-blocks',
+    type: 'documentation',
+    weight: 3,
+    fires: (f) => f.codeBlocks >= STRUCTURE.minCodeBlocks,
+  },
+  {
+    name: 'structure:undated-code',
+    type: 'documentation',
+    weight: 2,
+    fires: (f) => f.codeBlocks >= STRUCTURE.minCodeBlocks && !f.publishedDate,
+  },
+  {
+    name: 'structure:on-this-page',
+    type: 'documentation',
+    weight: 1,
+    fires: (f) => f.onThisPage || f.editThisPage,
+  },
+  {
+    name: 'structure:docs-navigation',
+    type: 'documentation',
+    weight: 2,
+    fires: (f) => f.docNavLinks >= STRUCTURE.minDocNavLinks && (f.onThisPage || f.editThisPage),
+  },
+  { name: 'structure:service-calls', type: 'service', weight: 2, fires: (f) => f.serviceCalls >= 2 },
+  { name: 'structure:many-service-calls', type: 'service', weight: 1, fires: (f) => f.serviceCalls >= 4 },
+  // URL path words: weak
+  { name: 'url:post-slug', type: 'article', weight: 1, fires: (f) => f.urlSlug },
+  { name: 'url:post-path', type: 'article', weight: 2, fires: (f) => f.urlPostPath },
+  ...(['forum', 'product', 'collection', 'listing', 'documentation', 'service'] as const).map(
+    (type): SignalRule => ({
+      name: `url:${type}`,
+      type,
+      weight: URL_WORD_WEIGHT[type],
+      fires: (f) => f.urlType === type,
+    }),
+  ),
+];
+
+/** Classifies a parsed page. Read-only: call it before content extraction changes anything. */
+export function classifyPageType($: CheerioAPI, pageUrl: URL): PageTypeVerdict {
+  return judgePageType(pageFeatures($, pageUrl));
+}
+
+/** Applies the signal table to a page's features. */
+export function judgePageType(features: PageFeatures): PageTypeVerdict {
+  const signals: PageTypeSignal[] = [];
+  const scores = new Map<PageType, number>(PAGE_TYPES.map((type) => [type, 0]));
+  scores.set('article', ARTICLE_PRIOR);
+  for (const rule of PAGE_TYPE_SIGNALS) {
+    if (!rule.fires(features)) continue;
+    signals.push({ name: rule.name, type: rule.type, weight: rule.weight });
+    scores.set(rule.type, (scores.get(rule.type) ?? 0) + rule.weight);
+  }
+  signals.sort((a, b) => b.weight - a.weight);
+  return { type: decide(scores), signals };
+}
+
+function decide(scores: Map<PageType, number>): PageType {
+  const articleScore = scores.get('article') ?? 0;
+  let best: PageType = 'article';
+  let bestScore = articleScore;
+  for (const type of PAGE_TYPES) {
+    if (type === 'article') continue;
+    const score = scores.get(type) ?? 0;
+    if (score >= MIN_TYPE_SCORE && score > bestScore) {
+      best = type;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Features
+
+const MAX_JSONLD_SCRIPTS = 50;
+const MAX_JSONLD_CHARS = 1_000_000;
+
+export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
+  const root = $.root()[0] as AnyNode;
+  const features: PageFeatures = {
+    jsonLd: new Map(),
+    jsonLdProductsInList: 0,
+    microdataPosts: 0,
+    microdataProducts: 0,
+    postBlocks: 0,
+    cards: 0,
+    cardsWithPrice: 0,
+    codeBlocks: 0,
+    docNavLinks: 0,
+    onThisPage: false,
+    editThisPage: false,
+    prices: 0,
+    addToCart: false,
+    itempropPrice: false,
+    proseParagraphs: 0,
+    articleElements: 0,
+    publishedDate: false,
+    serviceCalls: 0,
+    pagination: false,
+    cardsWithDate: 0,
+    postChars: 0,
+    cardChars: 0,
+    proseChars: 0,
+    urlSlug: ARTICLE_URL.test(pageUrl.pathname),
+    urlPostPath: ARTICLE_PATH.test(pageUrl.pathname),
+    h2: 0,
+  };
+  readJsonLdTypes($, features);
+  const og = $('meta[property="og:type"]').attr('content')?.trim().toLowerCase();
+  if (og) features.ogType = OG_TYPES[og];
+  features.publishedDate =
+    $(PUBLISHED_DATE_SELECTOR).length > 0 ||
+    $('script[type="application/ld+json"]').text().includes('"datePublished"');
+  features.urlType = DOCS_HOST.test(pageUrl.hostname)
+    ? 'documentation'
+    : URL_WORDS.find(([, pattern]) => pattern.test(pageUrl.pathname))?.[0];
+
+  const body = findFirst(root, 'body') ?? root;
+  const textLength = textLengthMemo();
+  const postBlocks = new Set<Element>();
+  for (const element of elementsInOrder(body, (element) => SKIPPED_TAGS.has(element.name))) {
+    const attributes = element.attribs;
+    const itemtype = attributes.itemtype;
+    if (itemtype !== undefined) {
+      const kind = itemtype.replace(/^.*\//, '').toLowerCase();
+      if (MICRODATA_POST_TYPES.has(kind)) features.microdataPosts++;
+      if (MICRODATA_PRODUCT_TYPES.has(kind)) features.microdataProducts++;
+    }
+    if (attributes.itemprop === 'price' || attributes.itemprop === 'lowPrice') features.itempropPrice = true;
+    const name = element.name;
+    if (
+      attributes.rel === 'next' ||
+      (attributes.class !== undefined && PAGINATION_CLASS.test(attributes.class))
+    ) {
+      features.pagination = true;
+    }
+    if (name === 'h2') features.h2++;
+    if (name === 'pre') features.codeBlocks++;
+    else if (name === 'article') features.articleElements++;
+    else if (name === 'p') {
+      const length = textLength(element);
+      if (length >= STRUCTURE.proseParagraphChars) {
+        features.proseParagraphs++;
+        features.proseChars += length;
+      }
+    } else if (name === 'button' || name === 'form' || name === 'a' || name === 'input') {
+      if (!features.addToCart) {
+        const label = name === 'input' ? (attributes.value ?? '') : leadingText(element);
+        const classes = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.name ?? ''} ${attributes.action ?? ''}`;
+        if (ADD_TO_CART.test(label) || ADD_TO_CART_CLASS.test(classes)) features.addToCart = true;
+      }
+    } else if (/^h[2-6]$/.test(name) && !features.onThisPage) {
+      if (ON_THIS_PAGE.test(leadingText(element).trim())) features.onThisPage = true;
+    }
+    const classes = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
+    if (classes.length > 1 && classes.length < 300) {
+      // Wrappers and inner parts match too; siblingPosts keeps the largest group of siblings, the posts.
+      if (POST_BLOCK_CLASS.test(classes) && hasPostMarkers(element)) {
+        postBlocks.add(element);
+      }
+      if (DOC_NAV_CLASS.test(classes) || name === 'nav') {
+        features.docNavLinks = Math.max(features.docNavLinks, countLinks(element));
+      }
+    }
+  }
+  const thread = siblingPosts(postBlocks, textLength);
+  features.postBlocks = thread.posts;
+  features.postChars = thread.chars;
+  const bodyText = $('body').text();
+  features.editThisPage = EDIT_THIS_PAGE.test(bodyText);
+  features.prices = countMatches(bodyText, PRICE_TEXT, STRUCTURE.manyPrices);
+  features.serviceCalls = new Set(
+    [...bodyText.matchAll(new RegExp(SERVICE_CALLS.source, 'gi'))].map((match) => match[0].toLowerCase()),
+  ).size;
+  if (!features.pagination) features.pagination = PAGINATION_TEXT.test(bodyText);
+  const cards = repeatedCards(body, textLength);
+  features.cards = cards.cards;
+  features.cardsWithPrice = cards.withPrice;
+  features.cardsWithDate = cards.withDate;
+  features.cardChars = cards.chars;
+  return features;
+}
+
+// <noscript> stays: some forums serve their posts there to readers without JavaScript.
+const SKIPPED_TAGS = new Set(['script', 'style', 'template', 'svg', 'head']);
+
+function readJsonLdTypes($: CheerioAPI, features: PageFeatures): void {
+  const texts = $('script[type="application/ld+json"]')
+    .slice(0, MAX_JSONLD_SCRIPTS)
+    .map((_, element) => $(element).text())
+    .get();
+  const mainNodes: JsonLdNode[] = [];
+  for (const text of texts) {
+    if (text.length > MAX_JSONLD_CHARS) continue;
+    const parsed = parseJson(text);
+    for (const node of arrayOf(parsed)) collectMainNodes(node, mainNodes, 0);
+  }
+  for (const node of mainNodes) {
+    for (const type of nodeTypes(node)) {
+      for (const [group, members] of Object.entries(JSONLD_TYPE_GROUPS)) {
+        if (members.has(type) && !features.jsonLd.has(group as PageType))
+          features.jsonLd.set(group as PageType, type);
+      }
+    }
+    // An ItemList (or a CollectionPage's list) of products is a shop category.
+    const list =
+      node.itemListElement ?? (isJsonLdNode(node.mainEntity) ? node.mainEntity.itemListElement : undefined);
+    if (Array.isArray(list)) {
+      features.jsonLdProductsInList += list.filter((item) => {
+        const entry = isJsonLdNode(item) && isJsonLdNode(item.item) ? item.item : item;
+        return isJsonLdNode(entry) && nodeTypes(entry).some((type) => JSONLD_TYPE_GROUPS.product!.has(type));
+      }).length;
+    }
+  }
+}
+
+/** Top-level nodes, @graph members and a page's mainEntity: the things the page is about. */
+function collectMainNodes(value: unknown, out: JsonLdNode[], depth: number): void {
+  if (depth > 3 || out.length > 200 || !isJsonLdNode(value)) return;
+  if (value['@type'] !== undefined) out.push(value);
+  for (const child of arrayOf(value['@graph'])) collectMainNodes(child, out, depth + 1);
+  const types = nodeTypes(value);
+  if (types.some((type) => type.endsWith('page'))) {
+    for (const child of arrayOf(value.mainEntity)) collectMainNodes(child, out, depth + 1);
+  }
+}
+
+function parseJson(text: string): unknown {
+  const stripped = text.replace(/^\s*(?:<!--|<!\[CDATA\[)/, '').replace(/(?:-->|\]\]>)\s*$/, '');
+  try {
+    return JSON.parse(stripped);
+  } catch {
+    try {
+      return JSON.parse(stripped.replace(/[\u0000-\u001f]+/g, ' '));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function arrayOf(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** A post has a date or an author marker inside it. */
+function hasPostMarkers(element: Element): boolean {
+  let seen = 0;
+  for (const inner of elementsInOrder(element)) {
+    if (++seen > MAX_POST_SCAN) break;
+    const attributes = inner.attribs;
+    if (inner.name === 'time' || attributes.datetime !== undefined) return true;
+    if (attributes.itemprop === 'author' || attributes.rel === 'author') return true;
+    const classes = attributes.class ?? '';
+    if (classes.length < 200 && POST_AUTHOR_CLASS.test(classes)) return true;
+    if (inner.name === 'dt' || inner.name === 'h2' || inner.name === 'h3') {
+      if (POST_DATE_TEXT.test(leadingText(inner))) return true;
+    }
+  }
+  return false;
+}
+
+/** The largest group of post blocks sharing one parent (a thread repeats its posts side by side), and its text. */
+function siblingPosts(
+  posts: Set<Element>,
+  textLength: (element: Element) => number,
+): { posts: number; chars: number } {
+  const byParent = new Map<AnyNode | null, Element[]>();
+  for (const post of posts) {
+    const group = byParent.get(post.parent) ?? [];
+    group.push(post);
+    byParent.set(post.parent, group);
+  }
+  let best = { posts: 0, chars: 0 };
+  for (const group of byParent.values()) {
+    if (group.length > best.posts) {
+      best = { posts: group.length, chars: group.reduce((sum, post) => sum + textLength(post), 0) };
+    }
+  }
+  return best;
+}
+
+function countLinks(element: Element): number {
+  let links = 0;
+  for (const inner of elementsInOrder(element)) if (inner.name === 'a') links++;
+  return links;
+}
+
+/** The first ~200 characters of an element's text: enough for a label or a date. */
+function leadingText(element: Element): string {
+  let text = '';
+  const stack: AnyNode[] = [element];
+  while (stack.length > 0 && text.length < 200) {
+    const node = stack.pop()!;
+    if (node.type === 'text') text += (node as unknown as { data: string }).data;
+    else if (hasChildren(node))
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return text;
+}
+
+function countMatches(text: string, pattern: RegExp, cap: number): number {
+  const global = new RegExp(pattern.source, 'g');
+  let count = 0;
+  while (count < cap && global.exec(text) !== null) count++;
+  return count;
+}
+
+/** Text length of an element, memoized bottom-up so repeated calls stay linear. */
+function textLengthMemo(): (element: Element) => number {
+  const memo = new Map<Element, number>();
+  return (element) => {
+    const cached = memo.get(element);
+    if (cached !== undefined) return cached;
+    const length = visibleLength(textWithoutScripts(element));
+    memo.set(element, length);
+    return length;
+  };
+}
+
+function textWithoutScripts(element: Element): string {
+  const parts: string[] = [];
+  const stack: AnyNode[] = [element];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') parts.push((node as unknown as { data: string }).data);
+    else if (isElement(node) && SKIPPED_TAGS.has(node.name)) continue;
+    else if (hasChildren(node))
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return parts.join(' ');
+}
+
+/**
+ * Repeated teaser cards: the largest group of sibling elements with the same tag and class, each holding a
+ * link and a heading or an image, each short. Menus (links without headings or images) do not count.
+ */
+function repeatedCards(
+  body: AnyNode,
+  textLength: (element: Element) => number,
+): { cards: number; withPrice: number; withDate: number; chars: number } {
+  let best = { cards: 0, withPrice: 0, withDate: 0, chars: 0 };
+  for (const parent of elementsInOrder(
+    body,
+    (element) => SKIPPED_TAGS.has(element.name) || element.name === 'nav',
+  )) {
+    const children = parent.children.filter(isElement);
+    if (children.length < STRUCTURE.minCards) continue;
+    const groups = new Map<string, Element[]>();
+    for (const child of children) {
+      const key = `${child.name}.${(child.attribs.class ?? '').trim().split(/\s+/)[0] ?? ''}`;
+      const group = groups.get(key);
+      if (group) group.push(child);
+      else groups.set(key, [child]);
+    }
+    for (const group of groups.values()) {
+      if (group.length < STRUCTURE.minCards || group.length <= best.cards) continue;
+      let cards = 0;
+      let withPrice = 0;
+      let withDate = 0;
+      let chars = 0;
+      for (const child of group) {
+        const shape = cardShape(child);
+        if (!shape.card) continue;
+        cards++;
+        chars += textLength(child);
+        if (shape.price) withPrice++;
+        if (shape.date) withDate++;
+      }
+      if (cards >= STRUCTURE.minCards && cards > best.cards && chars / cards <= STRUCTURE.maxCardChars) {
+        best = { cards, withPrice, withDate, chars };
+      }
+    }
+  }
+  return best;
+}
+
+function cardShape(element: Element): { card: boolean; price: boolean; date: boolean } {
+  let date = false;
+  let link = false;
+  let headingOrImage = false;
+  let price = false;
+  let seen = 0;
+  for (const inner of elementsInOrder(element)) {
+    if (++seen > 300) break;
+    const name = inner.name;
+    if (name === 'a' && inner.attribs.href) link = true;
+    else if (name === 'img' || name === 'picture' || /^h[2-6]$/.test(name)) headingOrImage = true;
+    else if (name === 'time' || inner.attribs.datetime !== undefined) date = true;
+    if (!price && inner.children.length > 0) {
+      for (const child of inner.children) {
+        if (child.type === 'text' && PRICE_TEXT.test((child as unknown as { data: string }).data))
+          price = true;
+      }
+    }
+  }
+  return { card: link && headingOrImage, price, date };
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { parseHtml } from '../../lib/core/extract/index.ts';
+import { classifyPageType, PAGE_TYPE_SIGNALS, PAGE_TYPES } from '../../lib/core/extract/page-type.ts';
+
+const prose = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `<p>Paragraph ${i} of the story goes on at some length, with enough words in it to read as real prose, the way a reporter writes a paragraph about the council meeting and what was decided there.</p>`,
+  ).join('');
+
+function classify(html: string, url = 'https://example.org/page') {
+  return classifyPageType(parseHtml(html), new URL(url));
+}
+
+const jsonLd = (value: unknown) => `<script type="application/ld+json">${JSON.stringify(value)}</script>`;
+
+describe('classifyPageType', () => {
+  it('files a plain news story as an article', () => {
+    const verdict = classify(
+      `<html><head>${jsonLd({ '@type': 'NewsArticle', headline: 'Council votes' })}
+       <meta property="og:type" content="article"><meta property="article:published_time" content="2024-05-01">
+       </head><body><article><h1>Council votes</h1>${prose(8)}</article></body></html>`,
+      'https://news.example/2024/05/01/council-votes-on-the-budget',
+    );
+    expect(verdict.type).toBe('article');
+    expect(verdict.signals.map((s) => s.name)).toContain('jsonld:article');
+  });
+
+  it('says article when there is no evidence either way', () => {
+    expect(classify('<html><body><p>Short page.</p></body></html>').type).toBe('article');
+  });
+
+  it('keeps an article with a comment section and related-story cards an article', () => {
+    const comments = Array.from(
+      { length: 6 },
+      (_, i) =>
+        `<div class="comment"><span class="author">reader${i}</span><time datetime="2024-05-0${i + 1}">May</time><p>Nice.</p></div>`,
+    ).join('');
+    const related = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `<div class="teaser"><a href="/s/${i}"><img src="/i/${i}.jpg"><h3>Other story ${i}</h3></a></div>`,
+    ).join('');
+    const verdict = classify(
+      `<html><head><meta property="article:published_time" content="2024-05-01"></head><body>
+       <article>${prose(10)}</article><section class="comments">${comments}</section>
+       <div class="related">${related}</div></body></html>`,
+      'https://blog.example/posts/how-we-rebuilt-the-bridge',
+    );
+    expect(verdict.type).toBe('article');
+  });
+
+  it('files a thread of posts as a forum', () => {
+    const posts = Array.from(
+      { length: 5 },
+      (
+        _,
+        i,
+      ) => `<div class="post"><div class="username">user${i}</div><time datetime="2024-01-0${i + 1}">Jan</time>
+        <div class="post-body"><p>I had the same problem with the boiler and solved it by bleeding the radiators first, then topping up.</p></div></div>`,
+    ).join('');
+    const verdict = classify(
+      `<html><body><h1>Boiler pressure drops</h1><div class="thread">${posts}</div></body></html>`,
+      'https://community.example/threads/boiler-pressure-drops.1234/',
+    );
+    expect(verdict.type).toBe('forum');
+    expect(verdict.signals.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['structure:post-blocks', 'url:forum']),
+    );
+  });
+
+  it('files a DiscussionForumPosting page as a forum', () => {
+    const verdict = classify(
+      `<html><head>${jsonLd({ '@type': 'DiscussionForumPosting', headline: 'Help' })}</head><body>${prose(3)}</body></html>`,
+    );
+    expect(verdict.type).toBe('forum');
+  });
+
+  it('files a product page as a product', () => {
+    const verdict = classify(
+      `<html><head>${jsonLd({ '@context': 'https://schema.org', '@type': 'Product', name: 'Kettle', offers: { '@type': 'Offer', price: '39.00' } })}
+       <meta property="og:type" content="product"></head><body><h1>Kettle</h1><p class="price">$39.00</p>
+       <form action="/cart/add"><button type="submit">Add to cart</button></form>
+       <h2>Specifications</h2><table><tr><th>Capacity</th><td>1.7 l</td></tr></table></body></html>`,
+      'https://shop.example/products/kettle',
+    );
+    expect(verdict.type).toBe('product');
+  });
+
+  it('files a grid of priced products as a collection', () => {
+    const cards = Array.from(
+      { length: 12 },
+      (_, i) =>
+        `<li class="product-card"><a href="/p/${i}"><img src="/i/${i}.jpg"><h3>Mug ${i}</h3></a><span>$1${i}.00</span></li>`,
+    ).join('');
+    const verdict = classify(
+      `<html><head><meta property="og:type" content="product.group"></head><body><h1>Mugs</h1><ul class="grid">${cards}</ul></body></html>`,
+      'https://shop.example/collections/mugs',
+    );
+    expect(verdict.type).toBe('collection');
+  });
+
+  it('files a page of post teasers as a listing', () => {
+    const cards = Array.from(
+      { length: 10 },
+      (_, i) =>
+        `<div class="card"><a href="/news/story-${i}"><img src="/i/${i}.jpg"></a><h2><a href="/news/story-${i}">Story ${i}</a></h2><p>A line about story ${i}.</p></div>`,
+    ).join('');
+    const verdict = classify(
+      `<html><body><h1>Latest news</h1><div class="list">${cards}</div><nav class="pagination"><a rel="next" href="?page=2">Next</a></nav></body></html>`,
+      'https://news.example/tag/transport',
+    );
+    expect(verdict.type).toBe('listing');
+  });
+
+  it('files a reference page with code blocks as documentation', () => {
+    const code = Array.from(
+      { length: 4 },
+      (_, i) => `<pre><code>const client${i} = connect();</code></pre>`,
+    ).join('');
+    const verdict = classify(
+      `<html><body><nav class="sidebar">${'<a href="/docs/x">Topic</a>'.repeat(20)}</nav>
+       <main><h1>Connecting</h1>${prose(3)}${code}</main><aside><h2>On this page</h2></aside></body></html>`,
+      'https://docs.example.dev/guides/connecting',
+    );
+    expect(verdict.type).toBe('documentation');
+  });
+
+  it('files a company service page as a service', () => {
+    const verdict = classify(
+      `<html><head>${jsonLd({ '@type': 'ProfessionalService', name: 'Acme Plumbing' })}</head><body>
+       <h1>Emergency plumbing</h1><h2>Why choose us</h2><p>Fast.</p><h2>How it works</h2><p>Call.</p>
+       <a href="/quote">Get a free quote</a></body></html>`,
+      'https://acme.example/services/emergency-plumbing',
+    );
+    expect(verdict.type).toBe('service');
+  });
+
+  it('has one weight table naming only known types', () => {
+    const names = PAGE_TYPE_SIGNALS.map((signal) => signal.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const signal of PAGE_TYPE_SIGNALS) expect(PAGE_TYPES).toContain(signal.type);
+  });
+});
