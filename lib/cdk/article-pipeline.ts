@@ -20,6 +20,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_USER_AGENT, ENV, type EnvKey } from '../config.ts';
+import { CRAWL_POLICY, inFlightMarkerMs } from '../core/crawl-policy.ts';
 import { BUCKET_PREFIXES } from '../store/layout.ts';
 import { ARTICLES_TABLE, type KeyAttribute } from '../store/table.ts';
 import { bundlingOptions, type FunctionName, lambdaEntry, PROJECT_ROOT } from './bundling.ts';
@@ -172,7 +173,8 @@ export class ArticlePipeline extends Construct {
     this.queue = new sqs.Queue(this, 'IngestQueue', {
       // Lambda's guidance: at least six times the function timeout, so retries of a throttled batch fit.
       visibilityTimeout: Duration.seconds(config.ingestTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
-      retentionPeriod: Duration.days(4),
+      // The crawl's in-flight marker on a queued URL is derived from this (lib/core/crawl-policy.ts).
+      retentionPeriod: Duration.millis(CRAWL_POLICY.queueRetentionMs),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -205,16 +207,15 @@ export class ArticlePipeline extends Construct {
       allowPrivateNetwork: 'false',
       allowedOrigins: config.fetchAllowedOrigins.join(','),
     };
+    const inFlightMarkerSeconds = String(Math.ceil(inFlightMarkerMs() / 1000));
     this.environments = {
       crawl: {
         ...common,
         ...fetcher,
         tableName: this.table.tableName,
-        // Outlive a message's whole life in the queue (visibility timeout x receives before the DLQ), plus a
-        // margin, so a backlog is never queued twice; it follows ingestTimeoutSeconds.
-        crawlQueueLeaseSeconds: String(
-          config.ingestTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR * MAX_RECEIVE_COUNT + 600,
-        ),
+        // The in-flight marker outlives any message in the queue (its retention, plus one invocation), so a
+        // backlog however long is never queued twice; ingest clears it by recording the fetch.
+        crawlQueueLeaseSeconds: inFlightMarkerSeconds,
         ingestQueueUrl: this.queue.queueUrl,
         crawlSources: JSON.stringify(config.sources),
       },
@@ -224,6 +225,9 @@ export class ArticlePipeline extends Construct {
         bucketName: this.bucket.bucketName,
         tableName: this.table.tableName,
         eventBusName: this.eventBus.eventBusName,
+        // Busy hosts' messages are put back on the queue with a delay; messages older than the marker dropped.
+        ingestQueueUrl: this.queue.queueUrl,
+        crawlQueueLeaseSeconds: inFlightMarkerSeconds,
       },
       query: {
         ...common,
@@ -285,6 +289,10 @@ export class ArticlePipeline extends Construct {
       resourceArns: [rawObjects, articleObjects],
     });
     this.eventBus.grantPutEventsTo(ingest);
+    // ingest: puts a busy host's messages back with a delay (SendMessageBatch is authorized as SendMessage). The
+    // per-host token (a conditional UpdateItem) and the shared robots.txt (GetItem/PutItem) are table items, so
+    // they need no action beyond the three above.
+    this.queue.grant(ingest, 'sqs:SendMessage');
 
     // query: item reads on the table (GetItem cannot address an index), queries on the table (an article's
     // versions) and its indexes (site and since listings), and article objects.

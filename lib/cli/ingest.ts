@@ -30,7 +30,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let failed = 0;
   try {
     for (const url of urls) {
-      const outcome = await stack.ingest.ingest({ url });
+      let outcome = await stack.ingest.ingest({ url });
+      // A one-shot command may wait for a host's turn (the queue-driven handler puts the message back instead).
+      while (outcome.status === 'deferred') {
+        await new Promise((resolve) => setTimeout(resolve, outcome.retryAfterMs ?? 1000));
+        outcome = await stack.ingest.ingest({ url });
+      }
       if (outcome.status === 'failed') failed++;
       io.stdout(JSON.stringify(await describe(outcome, stack.reader)));
     }

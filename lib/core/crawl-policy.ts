@@ -21,6 +21,8 @@ export interface CrawlPolicy {
   readonly robotsTtlMs: number;
   readonly robotsUnavailableTtlMs: number;
   readonly maxPutBackMs: number;
+  readonly queueRetentionMs: number;
+  readonly handlerBudgetMs: number;
 }
 
 export const CRAWL_POLICY: CrawlPolicy = Object.freeze({
@@ -49,6 +51,10 @@ export const CRAWL_POLICY: CrawlPolicy = Object.freeze({
   robotsUnavailableTtlMs: 1 * MINUTE,
   /** Longest delay a message can be put back with (SQS DelaySeconds is at most 900 s). */
   maxPutBackMs: 15 * MINUTE,
+  /** The ingest queue keeps a message this long (the CDK stack sets it); the in-flight marker outlives it. */
+  queueRetentionMs: 4 * DAY,
+  /** The longest one ingest invocation can run (Lambda's cap): a message must be fetched within its marker. */
+  handlerBudgetMs: 15 * MINUTE,
 });
 
 // ---- transient or permanent ----
@@ -248,13 +254,29 @@ export function nextRetryAt(
 }
 
 /**
- * An ingest message is stale when the URL was fetched after the message was queued (a later message, a re-check
- * or a direct ingest got there first): dropping it saves a fetch of a page that was just fetched.
+ * An ingest message is stale when the URL was fetched successfully after the message was queued (another
+ * message, a re-check or a direct ingest got there first): dropping it saves a fetch of a page just fetched.
+ * A failed fetch does not make it stale: the message coming back is that failure's retry.
  */
 export function isStaleMessage(queuedAt: string | undefined, state: UrlCrawlState | undefined): boolean {
   const queued = time(queuedAt);
   const fetched = time(state?.lastFetchedAt);
-  return queued !== undefined && fetched !== undefined && fetched > queued;
+  if (queued === undefined || fetched === undefined || state?.lastOutcome === 'failed') return false;
+  return fetched > queued;
+}
+
+/**
+ * Whether a message has outlived its in-flight marker (or would, before its fetch ends): a crawl may have queued
+ * the URL again since, so the message is dropped rather than fetched twice.
+ */
+export function hasOutlivedMarker(
+  queuedAt: string | undefined,
+  markerMs: number,
+  handlerBudgetMs: number,
+  at: Date,
+): boolean {
+  const queued = time(queuedAt);
+  return queued !== undefined && at.getTime() + handlerBudgetMs > queued + markerMs;
 }
 
 /**
@@ -262,8 +284,11 @@ export function isStaleMessage(queuedAt: string | undefined, state: UrlCrawlStat
  * queue's retention), plus a margin for the last receive. Ingest drops a message older than the retention, so
  * no message outlives its marker, and a marker never expires while its message can still arrive.
  */
-export function inFlightMarkerMs(queueRetentionMs: number, handlerTimeoutMs: number): number {
-  return queueRetentionMs + handlerTimeoutMs + MINUTE;
+export function inFlightMarkerMs(
+  queueRetentionMs: number = CRAWL_POLICY.queueRetentionMs,
+  handlerBudgetMs: number = CRAWL_POLICY.handlerBudgetMs,
+): number {
+  return queueRetentionMs + handlerBudgetMs + MINUTE;
 }
 
 // ---- what is due: one source ----

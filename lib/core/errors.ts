@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'HTTP_ERROR',
   'ROBOTS_DISALLOWED',
+  // politeness: the host's next request is not due yet; the message is put back with a delay
+  'HOST_BUSY',
   // discovery
   'FEED_INVALID',
   // storage and API

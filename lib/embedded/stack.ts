@@ -193,16 +193,22 @@ async function start(
   const progress = options.onProgress ?? (() => {});
 
   const bus = new InProcessEventBus();
+  // Busy hosts' messages are put back on the same in-process queue (built below: it needs the handler).
+  let queueRef: InProcessIngestQueue | undefined;
   const ingest = buildIngestService({
     config,
     env,
     events: bus,
     fetcher,
+    queue: {
+      send: (messages) => (queueRef as InProcessIngestQueue).send(messages),
+      sendDelayed: (entries) => (queueRef as InProcessIngestQueue).sendDelayed(entries),
+    },
     logger: createLogger({ handler: 'ingest', logLevel }),
     onOutcome: (outcome, message) => {
       if (outcome.status === 'created' || outcome.status === 'updated') totals.ingested++;
       else if (outcome.status === 'unchanged') totals.unchanged++;
-      else totals.failed++;
+      else if (outcome.status === 'failed') totals.failed++;
       progress({ kind: 'ingest', outcome });
       options.onOutcome?.(outcome, message);
     },
@@ -219,6 +225,7 @@ async function start(
       progress({ kind: 'dead-letter', count: deadLettered });
     },
   });
+  queueRef = queue;
   stops.push(() => queue.close());
   const crawlHandler = buildCrawlHandler({
     config,

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
-import { type SkipReason, urlSkipReason } from '../core/crawl-policy.ts';
+import { interleaveByHost, type SkipReason, urlSkipReason } from '../core/crawl-policy.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import { canonicalizeUrl } from '../core/url.ts';
-import { INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from '../queue/types.ts';
+import { chunk, INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from '../queue/types.ts';
 import type { CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
 import { EventBridgeEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
@@ -84,6 +84,9 @@ export function scheduledEvent(at: Date, detail: { sources?: string[] } = {}): z
   };
 }
 
+/** Messages gathered before they are sent: enough hosts to interleave, few enough that ingest starts early. */
+const FLUSH_AFTER = INGEST_BATCH_SIZE * 10;
+
 /** Why a URL need not be fetched now, or undefined when it should be: the crawl policy decides. */
 export function skipReason(
   state: CrawlStateRecord | undefined,
@@ -154,11 +157,13 @@ export function createCrawlHandler(deps: CrawlDependencies) {
     // Messages go out a batch at a time while the look-ups go on, so ingest starts before the crawl ends.
     let pending: IngestMessage[] = [];
     const flush = async () => {
-      const batch = pending;
+      // Hosts mixed within each batch of 10: a busy host then holds up a message or two, not a whole batch.
+      const mixed = interleaveByHost(pending, (message) => message.url);
       pending = [];
-      if (batch.length === 0) return;
-      await deps.queue.send(batch);
-      summary.queued += batch.length;
+      for (const batch of chunk(mixed, INGEST_BATCH_SIZE)) {
+        await deps.queue.send(batch);
+        summary.queued += batch.length;
+      }
     };
     const leaseUntil = new Date(at.getTime() + queueLeaseMs);
     await mapLimit([...found.values()], lookupConcurrency, async ({ item, source }) => {
@@ -196,9 +201,10 @@ export function createCrawlHandler(deps: CrawlDependencies) {
         url: item.url,
         source,
         discoveredAt: at.toISOString(),
+        queuedAt: at.toISOString(),
         ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
       });
-      if (pending.length >= INGEST_BATCH_SIZE) await flush();
+      if (pending.length >= FLUSH_AFTER) await flush();
     });
     await flush();
     logger.info('crawl done', { ...summary });

@@ -4,14 +4,17 @@ import { Article } from '../core/article.ts';
 import {
   CRAWL_POLICY,
   type CrawlPolicy,
+  hasOutlivedMarker,
+  isStaleMessage,
   isTransientFailure,
   nextRecheckAt,
   nextRetryAt,
 } from '../core/crawl-policy.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';
+import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { canonicalizeUrl } from '../core/url.ts';
-import { IngestMessage } from '../queue/types.ts';
+import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
 import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
 import type { ArticleWriter, CommitResult, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
 import { jsonStringified, SqsEvent } from './event-schemas.ts';
@@ -57,11 +60,19 @@ export interface IngestDependencies {
   policy?: CrawlPolicy;
   /** Jitter source for retry backoff. */
   random?: () => number;
+  /** Where a busy host's messages are put back with a delay; without it they go back as batch item failures. */
+  queue?: IngestQueue;
+  /**
+   * The crawl's in-flight marker life and this handler's time budget: a message older than the marker (less the
+   * budget) is dropped, since a crawl may have queued its URL again. Unset: messages never expire here.
+   */
+  inFlightMarker?: { markerMs: number; handlerBudgetMs: number };
   /** Called once per handled record (progress output, benchmarks). */
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
 }
 
-export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed';
+/** deferred: the host was busy, the message was put back with a delay. stale: dropped, fetched since it was queued. */
+export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred' | 'stale';
 
 export interface IngestOutcome {
   url: string;
@@ -71,6 +82,8 @@ export interface IngestOutcome {
   /** For failures: true when a retry may help (the record goes back to the queue). */
   retryable?: boolean;
   error?: { code: string; message: string };
+  /** For deferred: the delay it was put back with. */
+  retryAfterMs?: number;
   /** Wall time spent on this URL: fetch to commit. */
   durationMs?: number;
 }
@@ -80,6 +93,8 @@ export interface IngestBatchCounts {
   unchanged: number;
   failed: number;
   retryable: number;
+  deferred: number;
+  stale: number;
 }
 
 const IngestSqsEvent = SqsEvent;
@@ -107,7 +122,9 @@ export function createIngestService(deps: IngestDependencies) {
     return outcome;
   }
 
-  async function ingestMessage(message: Pick<IngestMessage, 'url'>): Promise<IngestOutcome> {
+  async function ingestMessage(
+    message: Pick<IngestMessage, 'url'> & Partial<IngestMessage>,
+  ): Promise<IngestOutcome> {
     let url: string;
     try {
       url = canonicalizeUrl(message.url);
@@ -122,11 +139,30 @@ export function createIngestService(deps: IngestDependencies) {
       // (validators, hash, failure count) with a blank one. The record goes back to the queue instead.
       return failure(url, toPipelineError(thrown));
     }
+    // Fetched since it was queued (or outlived its in-flight marker): nothing to do, and nothing to write.
+    const stale =
+      isStaleMessage(message.queuedAt, state) ||
+      (deps.inFlightMarker !== undefined &&
+        hasOutlivedMarker(
+          message.queuedAt,
+          deps.inFlightMarker.markerMs,
+          deps.inFlightMarker.handlerBudgetMs,
+          now(),
+        ));
+    if (stale) {
+      logger.info('stale message dropped', { url, queuedAt: message.queuedAt });
+      return { url, status: 'stale' };
+    }
     // The fetch's start time stamps the crawl state, success or failure: the store keeps the latest fetch's.
     const startedAt = now();
     try {
       return await ingestUrl(url, state, startedAt);
     } catch (thrown) {
+      // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
+      if (isHostBusy(thrown)) {
+        logger.debug('host busy: put back', { url, retryAfterMs: thrown.details.retryAfterMs });
+        return { url, status: 'deferred', retryAfterMs: thrown.details.retryAfterMs };
+      }
       const error = toPipelineError(thrown);
       const outcome = failure(url, error);
       const retryable = outcome.retryable === true;
@@ -268,31 +304,55 @@ export function createIngestService(deps: IngestDependencies) {
     }
     const records = parsed.data.Records;
     const outcomes = await Promise.all(
-      records.map(async (record): Promise<{ messageId: string; outcome: IngestOutcome }> => {
-        const body = IngestBody.safeParse(record.body);
-        if (!body.success) {
-          logger.error('malformed ingest message dropped', {
-            messageId: record.messageId,
-            body: record.body.slice(0, 500),
-            error: z.prettifyError(body.error),
-          });
-          const outcome: IngestOutcome = {
-            url: '',
-            status: 'failed',
-            retryable: false,
-            error: { code: 'BAD_REQUEST', message: 'malformed ingest message' },
-          };
-          deps.onOutcome?.(outcome, undefined);
-          return { messageId: record.messageId, outcome };
-        }
-        const outcome = await ingest(body.data);
-        deps.onOutcome?.(outcome, body.data);
-        return { messageId: record.messageId, outcome };
-      }),
+      records.map(
+        async (record): Promise<{ messageId: string; outcome: IngestOutcome; message?: IngestMessage }> => {
+          const body = IngestBody.safeParse(record.body);
+          if (!body.success) {
+            logger.error('malformed ingest message dropped', {
+              messageId: record.messageId,
+              body: record.body.slice(0, 500),
+              error: z.prettifyError(body.error),
+            });
+            const outcome: IngestOutcome = {
+              url: '',
+              status: 'failed',
+              retryable: false,
+              error: { code: 'BAD_REQUEST', message: 'malformed ingest message' },
+            };
+            deps.onOutcome?.(outcome, undefined);
+            return { messageId: record.messageId, outcome };
+          }
+          const outcome = await ingest(body.data);
+          deps.onOutcome?.(outcome, body.data);
+          return { messageId: record.messageId, outcome, message: body.data };
+        },
+      ),
     );
     const batchItemFailures: SQSBatchItemFailure[] = outcomes
       .filter(({ outcome }) => outcome.status === 'failed' && outcome.retryable)
       .map(({ messageId }) => ({ itemIdentifier: messageId }));
+    // Busy hosts' messages go back as new messages with a delay (one request for the batch): a record handed back
+    // instead would count a receive towards the dead-letter queue for a page that never failed.
+    const deferred = outcomes.filter(({ outcome }) => outcome.status === 'deferred');
+    if (deferred.length > 0) {
+      const entries: DelayedMessage[] = deferred.map(({ outcome, message }) => ({
+        message: message as IngestMessage,
+        delayMs: outcome.retryAfterMs ?? 0,
+      }));
+      let putBack = false;
+      if (deps.queue?.sendDelayed) {
+        try {
+          await deps.queue.sendDelayed(entries);
+          putBack = true;
+        } catch (error) {
+          logger.warn('could not put busy hosts’ messages back; the queue redelivers them', {
+            error: String(error),
+          });
+        }
+      }
+      if (!putBack)
+        batchItemFailures.push(...deferred.map(({ messageId }) => ({ itemIdentifier: messageId })));
+    }
     const counts = countOutcomes(outcomes.map(({ outcome }) => outcome));
     logger.info('ingest batch done', { records: records.length, ...counts });
     return { batchItemFailures };
@@ -304,10 +364,19 @@ export function createIngestService(deps: IngestDependencies) {
 export type IngestService = ReturnType<typeof createIngestService>;
 
 export function countOutcomes(outcomes: readonly IngestOutcome[]): IngestBatchCounts {
-  const counts: IngestBatchCounts = { ingested: 0, unchanged: 0, failed: 0, retryable: 0 };
+  const counts: IngestBatchCounts = {
+    ingested: 0,
+    unchanged: 0,
+    failed: 0,
+    retryable: 0,
+    deferred: 0,
+    stale: 0,
+  };
   for (const outcome of outcomes) {
     if (outcome.status === 'created' || outcome.status === 'updated') counts.ingested++;
     else if (outcome.status === 'unchanged') counts.unchanged++;
+    else if (outcome.status === 'deferred') counts.deferred++;
+    else if (outcome.status === 'stale') counts.stale++;
     else {
       counts.failed++;
       if (outcome.retryable) counts.retryable++;

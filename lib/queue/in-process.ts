@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from './types.ts';
+import { type DelayedMessage, INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from './types.ts';
 
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
@@ -91,6 +91,21 @@ export class InProcessIngestQueue implements IngestQueue {
     }
     this.sent += messages.length;
     this.pump();
+  }
+
+  /** Each message joins the queue after its delay (SQS DelaySeconds, not rounded); drain waits for it. */
+  async sendDelayed(entries: DelayedMessage[]): Promise<void> {
+    if (this.closed) throw new Error('the ingest queue is closed');
+    for (const { message, delayMs } of entries) {
+      const queued: QueuedMessage = {
+        messageId: randomUUID(),
+        body: JSON.stringify(message),
+        receiveCount: 0,
+        sentAt: Date.now(),
+      };
+      this.sent++;
+      this.enqueueAfter(queued, Math.max(0, delayMs));
+    }
   }
 
   /** Sends raw bodies as they are, valid or not (tests use it to deliver malformed records). */
@@ -186,6 +201,10 @@ export class InProcessIngestQueue implements IngestQueue {
   }
 
   private requeueLater(message: QueuedMessage): void {
+    this.enqueueAfter(message, this.retryDelayMs);
+  }
+
+  private enqueueAfter(message: QueuedMessage, delayMs: number): void {
     if (this.closed) return;
     this.delayed++;
     const timer = setTimeout(() => {
@@ -193,7 +212,7 @@ export class InProcessIngestQueue implements IngestQueue {
       this.delayed--;
       this.pending.push(message);
       this.pump();
-    }, this.retryDelayMs);
+    }, delayMs);
     this.timers.add(timer);
   }
 }

@@ -1,6 +1,13 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PipelineError } from '../core/errors.ts';
-import { chunk, INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from './types.ts';
+import {
+  chunk,
+  type DelayedMessage,
+  delaySeconds,
+  INGEST_BATCH_SIZE,
+  type IngestMessage,
+  type IngestQueue,
+} from './types.ts';
 
 /** How often a batch's failed entries are re-sent before giving up (SQS can throttle single entries). */
 const MAX_SEND_ATTEMPTS = 3;
@@ -13,13 +20,18 @@ export class SqsIngestQueue implements IngestQueue {
   ) {}
 
   async send(messages: IngestMessage[]): Promise<void> {
-    for (const batch of chunk(messages, INGEST_BATCH_SIZE)) await this.sendBatch(batch);
+    await this.sendDelayed(messages.map((message) => ({ message, delayMs: 0 })));
   }
 
-  private async sendBatch(batch: IngestMessage[]): Promise<void> {
-    let pending = batch.map((message, index) => ({
+  async sendDelayed(entries: DelayedMessage[]): Promise<void> {
+    for (const batch of chunk(entries, INGEST_BATCH_SIZE)) await this.sendBatch(batch);
+  }
+
+  private async sendBatch(batch: DelayedMessage[]): Promise<void> {
+    let pending = batch.map(({ message, delayMs }, index) => ({
       Id: String(index),
       MessageBody: JSON.stringify(message),
+      ...(delayMs > 0 ? { DelaySeconds: delaySeconds(delayMs) } : {}),
     }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       const response = await this.sqs.send(

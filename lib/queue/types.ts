@@ -8,6 +8,11 @@ export const IngestMessage = z
     source: z.string().max(4096).optional(),
     discoveredAt: z.iso.datetime({ offset: false }),
     publishedAt: z.iso.datetime({ offset: false }).optional(),
+    /**
+     * When the crawl queued the URL (its in-flight marker's time). Ingest drops the message when the URL was
+     * fetched after it, or when it has outlived its marker. Kept when a message is put back.
+     */
+    queuedAt: z.iso.datetime({ offset: false }).optional(),
   })
   .meta({ id: 'IngestMessage' });
 export type IngestMessage = z.infer<typeof IngestMessage>;
@@ -19,6 +24,23 @@ export const INGEST_BATCH_SIZE = 10;
 export interface IngestQueue {
   /** Sends every message or throws; batching is the adapter's business. */
   send(messages: IngestMessage[]): Promise<void>;
+  /**
+   * Sends messages that become visible only after their delay (a busy host's URLs put back by ingest). SQS:
+   * DelaySeconds, whole seconds up to 900. Optional: without it, ingest hands the record back to the queue.
+   */
+  sendDelayed?(entries: DelayedMessage[]): Promise<void>;
+}
+
+export interface DelayedMessage {
+  message: IngestMessage;
+  delayMs: number;
+}
+
+/** SQS delays a message by whole seconds, at most 15 minutes. */
+export const MAX_DELAY_SECONDS = 900;
+
+export function delaySeconds(delayMs: number): number {
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
 }
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -117,6 +117,18 @@ export function crawlPk(url: string): string {
   return `CRAWL#${sha256Hex(canonicalizeUrl(url))}`;
 }
 
+/**
+ * Politeness items, one partition per host (host[:port], lower case): the token (`TOKEN`, nextAllowedAt in epoch
+ * ms) every worker takes before a request, and robots.txt as fetched per scheme (`ROBOTS#http`, `ROBOTS#https`).
+ */
+export function hostPk(host: string): string {
+  return `HOST#${host.toLowerCase()}`;
+}
+export const HOST_TOKEN_SK = 'TOKEN';
+export function robotsSk(scheme: string): string {
+  return `ROBOTS#${scheme.replace(/:$/, '').toLowerCase()}`;
+}
+
 /** The UTC day (yyyy-mm-dd) of a timestamp. */
 export function utcDay(isoTimestamp: string): string {
   return isoTimestamp.slice(0, 10);

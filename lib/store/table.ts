@@ -12,6 +12,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | one version     | `ARTICLE#<id>`         | `VERSION#<00000n>`| -                                    | -                                               |
  * | crawl state     | `CRAWL#<sha256(url)>`  | `STATE`           | -                                    | -                                               |
  * | day with commits| `INGESTED_DAYS`        | `<yyyy-mm-dd>`    | -                                    | -                                               |
+ * | host token      | `HOST#<host>`          | `TOKEN`           | -                                    | -                                               |
+ * | robots.txt      | `HOST#<host>`          | `ROBOTS#<scheme>` | -                                    | -                                               |
  * | crawl source    | `SOURCES`              | `<source id>`     | gsi3 (dueSources, unless paused): `DUE#<shard>` / `<nextDueAt>#<id>` |
  *
  * - get by id: GetItem(`ARTICLE#<id>`, `CURRENT`). Get by URL is the same GetItem: id = sha256(canonical URL).
@@ -23,6 +25,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   (ingestedAt, id). Sharding spreads one busy day over several partitions (see docs/capacity.md); the
  *   INGESTED_DAYS items (one Query) say which days have commits, so empty days cost nothing.
  * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`); many at once: BatchGetItem.
+ * - politeness: UpdateItem(`HOST#<host>`, `TOKEN`) conditional on nextAllowedAt having passed takes the host's
+ *   next request slot (one write, no read); GetItem/PutItem(`HOST#<host>`, `ROBOTS#<scheme>`) share robots.txt.
  * - the sources registry: Query(pk = `SOURCES`) lists every source; GetItem(`SOURCES`, id) reads one. One
  *   partition is plenty: a source item is ~0.5 KB and is written once per crawl (10,000 sources every 15 minutes
  *   is 11 writes/s, against a partition's 1,000).

@@ -326,10 +326,14 @@ describe('functions', () => {
     );
     expect(JSON.parse(crawlVariables[ENV.crawlSources])).toEqual([{ url: 'https://news.example/feed.xml' }]);
     expect(crawlVariables[ENV.allowPrivateNetwork]).toBe('false');
-    // The crawl's lease on a queued URL outlives the message's whole life in the queue (visibility timeout x
-    // 3 receives) plus 10 minutes, so a backlog is never queued twice.
-    const ingestTimeout = resources[s.functionId('ingest')].Properties.Timeout as number;
-    expect(Number(crawlVariables[ENV.crawlQueueLeaseSeconds])).toBe(ingestTimeout * 6 * 3 + 600);
+    // The crawl's in-flight marker on a queued URL outlives any message in the queue (its retention, plus one
+    // invocation and a minute), so a backlog however long is never queued twice; ingest reads the same value.
+    const retention = resources[s.logicalId(s.stack.pipeline.queue)].Properties
+      .MessageRetentionPeriod as number;
+    expect(retention).toBe(4 * 24 * 3600);
+    expect(Number(crawlVariables[ENV.crawlQueueLeaseSeconds])).toBe(retention + 15 * 60 + 60);
+    const ingestVariables = resources[s.functionId('ingest')].Properties.Environment.Variables;
+    expect(ingestVariables[ENV.crawlQueueLeaseSeconds]).toBe(crawlVariables[ENV.crawlQueueLeaseSeconds]);
   });
 
   it('let chosen origins through the fetcher and reject anything that is not an origin', () => {
@@ -396,6 +400,8 @@ describe('least privilege', () => {
       'sqs:GetQueueAttributes on queue.Arn',
       'sqs:GetQueueUrl on queue.Arn',
       'sqs:ReceiveMessage on queue.Arn',
+      // Puts a busy host's messages back with a delay.
+      'sqs:SendMessage on queue.Arn',
     ]);
   });
 

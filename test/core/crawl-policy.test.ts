@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   backoffDelay,
   CRAWL_POLICY,
+  hasOutlivedMarker,
   hostIntervalMs,
   inFlightMarkerMs,
   interleaveByHost,
@@ -131,6 +132,11 @@ describe('what is due: one URL', () => {
     expect(isStaleMessage(plus(-HOUR), { lastFetchedAt: plus(-2 * HOUR) })).toBe(false);
     expect(isStaleMessage(plus(-HOUR), undefined)).toBe(false);
     expect(isStaleMessage(undefined, { lastFetchedAt: plus(-1) })).toBe(false);
+    // A failure since is what the message's return retries.
+    expect(isStaleMessage(plus(-HOUR), { lastFetchedAt: plus(-1), lastOutcome: 'failed' })).toBe(false);
+    expect(hasOutlivedMarker(plus(-4 * DAY), 4 * DAY + 240_000, 180_000, at)).toBe(false);
+    expect(hasOutlivedMarker(plus(-4 * DAY - 61_000), 4 * DAY + 240_000, 180_000, at)).toBe(true);
+    expect(hasOutlivedMarker(undefined, 1, 1, at)).toBe(false);
   });
 
   it('keeps the in-flight marker as long as the message can live in the queue', () => {

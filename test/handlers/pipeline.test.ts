@@ -596,3 +596,83 @@ describe('crawl → queue', () => {
     expect(batches.flat().map((message) => message.url)).toContain(unlucky);
   });
 });
+
+describe('no duplicate work', () => {
+  it('drops a message whose URL was fetched after it was queued, and no other', async () => {
+    const p = await started();
+    const [first, second] = EXAMPLE_ARTICLES as [SiteArticle, SiteArticle];
+    const url = p.site.articleUrl(first.slug);
+    const queuedAt = new Date(p.clock.now.getTime() - 60_000).toISOString();
+    const message = (target: string, at: string): string =>
+      JSON.stringify({ url: target, discoveredAt: at, queuedAt: at });
+    await p.ingest.ingest({ url });
+    const path = articlePath(first);
+    const served = p.site.requestCount(path);
+    // Fetched a minute after it was queued (a direct ingest got there first): dropped, no request, no write.
+    await p.ingest.handler(sqsEvent([message(url, queuedAt)]));
+    expect(p.outcomes.at(-1)).toMatchObject({ url, status: 'stale' });
+    expect(p.site.requestCount(path)).toBe(served);
+    // Queued after that fetch: handled as usual.
+    const later = new Date(p.clock.now.getTime() + 1000).toISOString();
+    const response = await p.ingest.handler(sqsEvent([message(url, later)]));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(p.outcomes.at(-1)).toMatchObject({ url, status: 'unchanged' });
+    // A message for a URL never fetched is never stale.
+    await p.ingest.handler(sqsEvent([message(p.site.articleUrl(second.slug), queuedAt)]));
+    expect(p.outcomes.at(-1)).toMatchObject({ status: 'created' });
+  });
+
+  it('keeps the crawl from queueing a URL whose message is still in flight; the fetch clears the marker', async () => {
+    const p = await started();
+    const batches: IngestMessage[][] = [];
+    const markerMs = 4 * 24 * HOUR;
+    const crawl = createCrawlHandler({
+      sources: [{ url: p.site.sitemapUrl }],
+      discover: (sourceUrl, options) => discover(sourceUrl, { allowedOrigins: [p.site.origin], ...options }),
+      crawlState: p.store.crawlState,
+      queue: { send: async (messages) => void batches.push(messages) },
+      logger: silentLogger,
+      now: () => p.clock.now,
+      queueLeaseMs: markerMs,
+    });
+    const firstRun = await crawl(scheduledEvent(p.clock.now));
+    expect(firstRun.queued).toBe(4);
+    expect(batches.flat().every((message) => message.queuedAt === p.clock.now.toISOString())).toBe(true);
+    // Three days of backlog later, nothing is queued again: every message is still in flight.
+    p.clock.now = new Date(p.clock.now.getTime() + 3 * 24 * HOUR);
+    const backlog = await crawl(scheduledEvent(p.clock.now));
+    expect(backlog).toMatchObject({ queued: 0, skipped: { queued: 4 } });
+    // Ingest handles one message: its fetch clears the marker, and the re-check schedule takes over (1 h).
+    const [handled] = batches.flat() as [IngestMessage];
+    await p.ingest.handler(sqsEvent([JSON.stringify(handled)]));
+    expect(p.outcomes.at(-1)).toMatchObject({ status: 'created' });
+    const state = await p.store.crawlState.get(handled.url);
+    expect(state?.leaseUntil).toBeUndefined();
+    expect(state?.nextDueAt).toBe(new Date(p.clock.now.getTime() + HOUR).toISOString());
+  });
+
+  it('drops a message that has outlived its in-flight marker (a crawl may have queued the URL again)', async () => {
+    const p = await started();
+    const outcomes: string[] = [];
+    const fetcher = createFetcher({ allowedOrigins: [p.site.origin], minIntervalMs: 0, retries: 0 });
+    const ingest = createIngestService({
+      fetchPage: (url, options) => fetcher.fetch(url, options),
+      extract,
+      articles: p.store.articles,
+      crawlState: p.store.crawlState,
+      events: p.bus,
+      bucketName: p.store.bucketName,
+      logger: silentLogger,
+      now: () => p.clock.now,
+      inFlightMarker: { markerMs: 4 * 24 * HOUR, handlerBudgetMs: 15 * 60_000 },
+      onOutcome: (outcome) => outcomes.push(outcome.status),
+    });
+    const url = p.site.articleUrl((EXAMPLE_ARTICLES[0] as SiteArticle).slug);
+    const at = (ms: number) => new Date(p.clock.now.getTime() - ms).toISOString();
+    const old = at(4 * 24 * HOUR - 10 * 60_000);
+    const recent = at(HOUR);
+    await ingest.handler(sqsEvent([JSON.stringify({ url, discoveredAt: old, queuedAt: old })]));
+    await ingest.handler(sqsEvent([JSON.stringify({ url, discoveredAt: recent, queuedAt: recent })]));
+    expect(outcomes).toEqual(['stale', 'created']);
+  });
+});

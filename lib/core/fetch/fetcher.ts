@@ -1,8 +1,9 @@
 import type { PipelineConfig } from '../../config.ts';
 import { CRAWL_POLICY, hostIntervalMs } from '../crawl-policy.ts';
 import { fetchPage } from './fetch-page.ts';
-import { RobotsCache } from './robots.ts';
+import { RobotsCache, type SharedRobotsStore } from './robots.ts';
 import { HostScheduler } from './scheduler.ts';
+import { createSharedPoliteness, type HostTokenStore } from './shared-politeness.ts';
 import type { FetchOptions, FetchResult, Politeness } from './types.ts';
 
 export interface FetcherConfig extends FetchOptions {
@@ -17,6 +18,11 @@ export interface FetcherConfig extends FetchOptions {
   /** How long robots.txt rules are cached; default 1 hour. */
   robotsTtlMs?: number;
   now?: () => number;
+  /**
+   * Politeness shared by every instance: the per-host token and the robots.txt cache in a store all workers see.
+   * A busy host then throws HOST_BUSY (put the message back) instead of waiting in this process.
+   */
+  shared?: { tokens: HostTokenStore; robots?: SharedRobotsStore };
 }
 
 /** fetchPage plus robots.txt and per-host pacing; one instance per process so the caches are shared. */
@@ -36,16 +42,22 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
     maxCrawlDelayMs = CRAWL_POLICY.maxCrawlDelayMs,
     robotsTtlMs,
     now,
+    shared,
     ...fetchOptions
   } = config;
-  const robots = new RobotsCache({ fetchOptions, ttlMs: robotsTtlMs, now });
+  const robots = new RobotsCache({
+    fetchOptions,
+    ttlMs: robotsTtlMs,
+    now,
+    ...(shared?.robots ? { shared: shared.robots } : {}),
+  });
   const scheduler = new HostScheduler({
     minIntervalMs,
     maxConcurrentPerHost,
     now,
     sleep: fetchOptions.sleep,
   });
-  const politeness: Politeness = {
+  const localPoliteness: Politeness = {
     async acquire(url, signal) {
       let crawlDelayMs = 0;
       // robots.txt itself is always allowed (RFC 9309).
@@ -56,6 +68,15 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
       return scheduler.acquire(url.host, { minIntervalMs: crawlDelayMs, signal });
     },
   };
+  const politeness: Politeness = shared
+    ? createSharedPoliteness({
+        tokens: shared.tokens,
+        ...(respectRobots ? { robots } : {}),
+        ...(minIntervalMs === undefined ? {} : { minIntervalMs }),
+        maxCrawlDelayMs,
+        ...(now ? { now } : {}),
+      })
+    : localPoliteness;
   return {
     robots,
     scheduler,

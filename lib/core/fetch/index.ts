@@ -13,8 +13,21 @@ export { FETCH_DEFAULTS, fetchPage } from './fetch-page.ts';
 export { createFetcher, type FetcherConfig, fetchOptionsFromConfig, type PoliteFetcher } from './fetcher.ts';
 export { type AddressPolicy, checkUrl, createAddressPolicy, resolveAndVet, systemResolver } from './guard.ts';
 export { backoffDelay, parseRetryAfter } from './retry.ts';
-export { RobotsCache, type RobotsCacheOptions, type RobotsRules } from './robots.ts';
+export {
+  RobotsCache,
+  type RobotsCacheOptions,
+  type RobotsRules,
+  type SharedRobotsStore,
+  type StoredRobots,
+} from './robots.ts';
 export { HostScheduler, type HostSchedulerOptions } from './scheduler.ts';
+export {
+  createSharedPoliteness,
+  type HostTokenStore,
+  hostBusy,
+  isHostBusy,
+  type TokenTake,
+} from './shared-politeness.ts';
 export type {
   Accept,
   Connector,

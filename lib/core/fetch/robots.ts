@@ -15,7 +15,22 @@ export interface RobotsRules {
   state: 'fetched' | 'missing' | 'unavailable';
 }
 
+/** robots.txt as fetched, kept where every instance can read it (the table), so each origin is fetched once per TTL. */
+export interface StoredRobots {
+  state: RobotsRules['state'];
+  /** The body, for 'fetched'. */
+  text?: string;
+  fetchedAtMs: number;
+}
+
+export interface SharedRobotsStore {
+  get(origin: string): Promise<StoredRobots | undefined>;
+  put(origin: string, robots: StoredRobots): Promise<void>;
+}
+
 export interface RobotsCacheOptions {
+  /** Shared by every instance: read before fetching, written after (failures to write are not fatal). */
+  shared?: SharedRobotsStore;
   /** How robots.txt itself is fetched (address policy, user agent, resolver, connector ...). */
   fetchOptions?: FetchOptions;
   /** How long fetched rules are kept; default 1 hour. */
@@ -68,7 +83,7 @@ export class RobotsCache {
     this.entries.set(origin, entry);
     try {
       const loaded = await rules;
-      entry.expires = this.now() + (loaded.state === 'unavailable' ? this.unavailableTtlMs : this.ttlMs);
+      entry.expires = this.now() + this.ttlFor(loaded.state);
       return loaded;
     } catch (error) {
       this.entries.delete(origin);
@@ -94,7 +109,41 @@ export class RobotsCache {
   }
 
   private async load(origin: string): Promise<RobotsRules> {
+    const shared = this.options.shared;
+    if (shared !== undefined) {
+      const stored = await shared.get(origin).catch(() => undefined);
+      if (stored !== undefined && stored.fetchedAtMs + this.ttlFor(stored.state) > this.now()) {
+        return this.rulesFrom(origin, stored);
+      }
+    }
+    const fetched = await this.fetchRobots(origin);
+    // Best effort: another instance fetching it too costs one more robots.txt request, nothing else.
+    await shared?.put(origin, fetched).catch(() => undefined);
+    return this.rulesFrom(origin, fetched);
+  }
+
+  private ttlFor(state: RobotsRules['state']): number {
+    return state === 'unavailable' ? this.unavailableTtlMs : this.ttlMs;
+  }
+
+  private rulesFrom(origin: string, stored: StoredRobots): RobotsRules {
+    if (stored.state === 'unavailable') return { isAllowed: () => false, sitemaps: [], state: 'unavailable' };
+    if (stored.state === 'missing' || stored.text === undefined) return ALLOW_ALL();
     const robotsUrl = `${origin}/robots.txt`;
+    const parsed = robotsParser(robotsUrl, stored.text);
+    const delay = parsed.getCrawlDelay(this.userAgent);
+    return {
+      isAllowed: (target) => parsed.isAllowed(target, this.userAgent) !== false,
+      crawlDelayMs:
+        typeof delay === 'number' && Number.isFinite(delay) && delay > 0 ? delay * 1000 : undefined,
+      sitemaps: parsed.getSitemaps(),
+      state: 'fetched',
+    };
+  }
+
+  private async fetchRobots(origin: string): Promise<StoredRobots> {
+    const robotsUrl = `${origin}/robots.txt`;
+    const fetchedAtMs = this.now();
     try {
       const result = await fetchPage(robotsUrl, {
         ...this.options.fetchOptions,
@@ -103,27 +152,19 @@ export class RobotsCache {
         validators: undefined,
         politeness: undefined,
       });
-      const text = Buffer.from(result.body).toString('utf8');
-      const parsed = robotsParser(robotsUrl, text);
-      const delay = parsed.getCrawlDelay(this.userAgent);
-      return {
-        isAllowed: (target) => parsed.isAllowed(target, this.userAgent) !== false,
-        crawlDelayMs:
-          typeof delay === 'number' && Number.isFinite(delay) && delay > 0 ? delay * 1000 : undefined,
-        sitemaps: parsed.getSitemaps(),
-        state: 'fetched',
-      };
+      return { state: 'fetched', text: Buffer.from(result.body).toString('utf8'), fetchedAtMs };
     } catch (error) {
       if (error instanceof PipelineError) {
         const status = error.details.status;
         if (error.code === 'HTTP_ERROR' && typeof status === 'number') {
-          if (robotsStateForStatus(status) === 'unavailable') {
-            return { isAllowed: () => false, sitemaps: [], state: 'unavailable' };
-          }
-          return ALLOW_ALL();
+          return {
+            state: robotsStateForStatus(status) === 'unavailable' ? 'unavailable' : 'missing',
+            fetchedAtMs,
+          };
         }
         // An oversized robots.txt is treated as absent rather than blocking the site.
-        if (error.code === 'TOO_LARGE' || error.code === 'DECODE_FAILED') return ALLOW_ALL();
+        if (error.code === 'TOO_LARGE' || error.code === 'DECODE_FAILED')
+          return { state: 'missing', fetchedAtMs };
       }
       throw error;
     }

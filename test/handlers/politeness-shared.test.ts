@@ -1,0 +1,192 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { extract } from '../../lib/core/extract/index.ts';
+import { createFetcher } from '../../lib/core/fetch/index.ts';
+import { EXAMPLE_ARTICLES, type SiteArticle } from '../../lib/embedded/example-site/articles.ts';
+import { renderArticlePage } from '../../lib/embedded/example-site/render.ts';
+import { InProcessEventBus } from '../../lib/events/in-process.ts';
+import { createIngestService, type IngestOutcome } from '../../lib/handlers/ingest.ts';
+import { InProcessIngestQueue } from '../../lib/queue/in-process.ts';
+import type { IngestMessage } from '../../lib/queue/types.ts';
+import { AwsPolitenessStore } from '../../lib/store/aws/politeness.ts';
+import { type TestStore, useLocalServers } from '../helpers/local-servers.ts';
+import { silentLogger } from './helpers.ts';
+
+/**
+ * Politeness across workers: two ingest services (two "instances", each with its own fetcher and memory) share
+ * one queue and one table, and fetch from three loopback hosts. The intervals are asserted where they matter, at
+ * the test servers, from recorded request times; the intervals (500 ms, Crawl-delay 1 s) are large against noise.
+ */
+
+const local = useLocalServers();
+const INTERVAL_MS = 500;
+/** Request start to server arrival varies by a few ms between two requests; far below the intervals. */
+const NOISE_MS = 60;
+
+interface RecordingHost {
+  origin: string;
+  host: string;
+  pageTimes: number[];
+  robotsRequests: number;
+  close(): Promise<void>;
+}
+
+async function startHost(address: string, articles: SiteArticle[], robots: string): Promise<RecordingHost> {
+  const pageTimes: number[] = [];
+  let robotsRequests = 0;
+  let origin = '';
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/robots.txt') {
+      robotsRequests++;
+      response.writeHead(200, { 'content-type': 'text/plain' }).end(robots);
+      return;
+    }
+    pageTimes.push(performance.now());
+    const article = articles.find((candidate) => `/news/${candidate.slug}` === path);
+    if (article === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    const html = renderArticlePage(article, { origin, name: `Site ${address}` });
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
+  origin = `http://${address}:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    host: new URL(origin).host,
+    pageTimes,
+    get robotsRequests() {
+      return robotsRequests;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function gaps(times: number[]): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted.slice(1).map((time, index) => time - (sorted[index] as number));
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function worker(
+  store: TestStore,
+  origins: string[],
+  queue: () => InProcessIngestQueue,
+  outcomes: IngestOutcome[],
+) {
+  const politeness = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+  const fetcher = createFetcher({
+    allowedOrigins: origins,
+    minIntervalMs: INTERVAL_MS,
+    retries: 0,
+    shared: { tokens: politeness, robots: politeness },
+  });
+  return createIngestService({
+    fetchPage: (url, options) => fetcher.fetch(url, options),
+    extract,
+    articles: store.articles,
+    crawlState: store.crawlState,
+    events: new InProcessEventBus(),
+    bucketName: store.bucketName,
+    logger: silentLogger,
+    queue: {
+      send: (messages) => queue().send(messages),
+      sendDelayed: (entries) => queue().sendDelayed(entries),
+    },
+    onOutcome: (outcome) => outcomes.push(outcome),
+  });
+}
+
+describe('politeness shared by every worker', () => {
+  it('keeps each host’s interval (and its Crawl-delay) across two workers, putting busy hosts back, never waiting', async () => {
+    const store = await local.freshStore();
+    const pages = (prefix: string) =>
+      EXAMPLE_ARTICLES.slice(0, 4).map((article, n) => ({ ...article, slug: `${prefix}-${n}` }));
+    const hosts = [
+      await startHost('127.0.0.2', pages('a'), 'User-agent: *\nAllow: /\n'),
+      await startHost('127.0.0.3', pages('b'), 'User-agent: *\nAllow: /\n'),
+      await startHost('127.0.0.4', pages('c').slice(0, 3), 'User-agent: *\nCrawl-delay: 1\n'),
+    ];
+    for (const host of hosts) cleanups.push(() => host.close());
+    const origins = hosts.map((host) => host.origin);
+    const outcomes: IngestOutcome[] = [];
+    let queue: InProcessIngestQueue | undefined;
+    const workers = [
+      worker(store, origins, () => queue as InProcessIngestQueue, outcomes),
+      worker(store, origins, () => queue as InProcessIngestQueue, outcomes),
+    ];
+    let turn = 0;
+    // Two batches in flight at a time, handed to the two workers in turn, as two Lambda instances would be.
+    queue = new InProcessIngestQueue({
+      handler: (event) => (workers[turn++ % 2] as (typeof workers)[number]).handler(event),
+      concurrency: 2,
+      batchSize: 4,
+      retryDelayMs: 5,
+    });
+    cleanups.push(() => (queue as InProcessIngestQueue).close());
+    const queuedAt = new Date().toISOString();
+    const messages: IngestMessage[] = [];
+    for (const [index, host] of hosts.entries()) {
+      const prefix = ['a', 'b', 'c'][index] as string;
+      const count = index === 2 ? 3 : 4;
+      for (let n = 0; n < count; n++) {
+        messages.push({ url: `${host.origin}/news/${prefix}-${n}`, discoveredAt: queuedAt, queuedAt });
+      }
+    }
+    // All of one host first: the worst order for politeness (the crawl interleaves; here the token must hold).
+    await queue.send(messages);
+    await queue.drain();
+
+    const created = outcomes.filter((outcome) => outcome.status === 'created').map((outcome) => outcome.url);
+    expect(created.sort()).toEqual(messages.map((message) => message.url).sort());
+    expect(outcomes.some((outcome) => outcome.status === 'failed')).toBe(false);
+    // Busy hosts were put back, not waited for: some deferrals happened, and no record was retried as a failure.
+    expect(outcomes.filter((outcome) => outcome.status === 'deferred').length).toBeGreaterThan(0);
+    expect(queue.stats().retried).toBe(0);
+    for (const [index, host] of hosts.entries()) {
+      const expected = index === 2 ? 1000 : INTERVAL_MS;
+      expect(host.pageTimes).toHaveLength(index === 2 ? 3 : 4);
+      for (const gap of gaps(host.pageTimes)) expect(gap).toBeGreaterThanOrEqual(expected - NOISE_MS);
+      // robots.txt is shared through the table: at most once per worker that raced for it.
+      expect(host.robotsRequests).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('shares robots.txt through the table: a new instance reads it without asking the site', async () => {
+    const store = await local.freshStore();
+    const host = await startHost('127.0.0.5', [], 'User-agent: *\nDisallow: /private\nCrawl-delay: 2\n');
+    cleanups.push(() => host.close());
+    const politeness = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    const instance = () =>
+      createFetcher({ allowedOrigins: [host.origin], shared: { tokens: politeness, robots: politeness } });
+    const first = await instance().robots.check(`${host.origin}/news/x`);
+    expect(first.crawlDelayMs).toBe(2000);
+    const second = instance().robots;
+    await expect(second.check(`${host.origin}/private/y`)).rejects.toMatchObject({
+      code: 'ROBOTS_DISALLOWED',
+    });
+    expect((await second.check(`${host.origin}/news/z`)).crawlDelayMs).toBe(2000);
+    expect(host.robotsRequests).toBe(1);
+  });
+
+  it('takes a host token with one conditional write; a second taker inside the interval is refused', async () => {
+    const store = await local.freshStore();
+    const tokens = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    const at = 1_800_000_000_000;
+    expect(await tokens.take('news.example', at, 1000)).toEqual({ taken: true });
+    const refused = await tokens.take('news.example', at + 999, 1000);
+    expect(refused.taken).toBe(false);
+    // Engines that return the old item on a failed condition tell when the host frees up.
+    if (!refused.taken && refused.nextAllowedAtMs !== undefined)
+      expect(refused.nextAllowedAtMs).toBe(at + 1000);
+    expect(await tokens.take('other.example', at + 1, 1000)).toEqual({ taken: true });
+    expect(await tokens.take('news.example', at + 1000, 1000)).toEqual({ taken: true });
+  });
+});
