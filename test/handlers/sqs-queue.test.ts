@@ -13,6 +13,7 @@ import { IngestMessage } from '../../lib/queue/types.ts';
 interface Entry {
   Id: string;
   MessageBody: string;
+  DelaySeconds?: number;
 }
 let server: Server;
 let endpoint: string;
@@ -103,5 +104,19 @@ describe('SqsIngestQueue', () => {
       message: expect.stringContaining('InvalidMessageContents'),
     });
     expect(requests).toHaveLength(1);
+  });
+
+  it('puts messages back with DelaySeconds per entry: whole seconds rounded up, at most 900', async () => {
+    const [a, b, c] = messages(3) as [IngestMessage, IngestMessage, IngestMessage];
+    await new SqsIngestQueue(client(), QUEUE_URL).sendDelayed([
+      { message: a, delayMs: 1 },
+      { message: b, delayMs: 2500 },
+      { message: c, delayMs: 3_600_000 },
+    ]);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.map((entry) => entry.DelaySeconds)).toEqual([1, 3, 900]);
+    // Plain sends carry no delay at all.
+    await new SqsIngestQueue(client(), QUEUE_URL).send([a]);
+    expect(requests[1]?.[0]).not.toHaveProperty('DelaySeconds');
   });
 });
