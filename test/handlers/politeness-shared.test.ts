@@ -70,6 +70,13 @@ function gaps(times: number[]): number[] {
   return sorted.slice(1).map((time, index) => time - (sorted[index] as number));
 }
 
+/** One table for the file: the tests use different hosts, so their items never meet (a table costs ~1 s). */
+let shared: Promise<TestStore> | undefined;
+const tableForFile = (): Promise<TestStore> => {
+  shared ??= local.freshStore();
+  return shared;
+};
+
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -106,7 +113,7 @@ function worker(
 
 describe('politeness shared by every worker', () => {
   it('keeps each host’s interval (and its Crawl-delay) across two workers, putting busy hosts back, never waiting', async () => {
-    const store = await local.freshStore();
+    const store = await tableForFile();
     const pages = (prefix: string) =>
       EXAMPLE_ARTICLES.slice(0, 4).map((article, n) => ({ ...article, slug: `${prefix}-${n}` }));
     const hosts = [
@@ -160,7 +167,7 @@ describe('politeness shared by every worker', () => {
   });
 
   it('shares robots.txt through the table: a new instance reads it without asking the site', async () => {
-    const store = await local.freshStore();
+    const store = await tableForFile();
     const host = await startHost('127.0.0.5', [], 'User-agent: *\nDisallow: /private\nCrawl-delay: 2\n');
     cleanups.push(() => host.close());
     const politeness = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
@@ -177,7 +184,7 @@ describe('politeness shared by every worker', () => {
   });
 
   it('takes a host token with one conditional write; a second taker inside the interval is refused', async () => {
-    const store = await local.freshStore();
+    const store = await tableForFile();
     const tokens = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
     const at = 1_800_000_000_000;
     expect(await tokens.take('news.example', at, 1000)).toEqual({ taken: true });
