@@ -92,6 +92,10 @@ export function responseForError(error: unknown): ApiResponse {
     if (status !== undefined && status >= 400 && status < 500) {
       return errorResponse(status, error.code === 'INVALID_URL' ? 'BAD_REQUEST' : error.code, error.message);
     }
+    // An article indexed but unreadable: a clear, specific answer (it says nothing about the storage itself).
+    if (error.code === 'ARTICLE_UNAVAILABLE') {
+      return errorResponse(503, error.code, error.message, { 'retry-after': '3600' });
+    }
   }
   return errorResponse(500, 'INTERNAL', 'internal error; the request was logged');
 }

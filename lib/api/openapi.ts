@@ -179,6 +179,9 @@ export function buildOpenApiDocument(): JsonSchema {
             '304': { description: 'Not modified', headers: etagHeader },
             ...commonErrors,
             '404': errorResponse('No article (or no such version) with this id'),
+            '503': errorResponse(
+              'ARTICLE_UNAVAILABLE: the article is indexed but its stored copy is missing or damaged (re-ingest it)',
+            ),
           },
         },
       },

@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   'BAD_REQUEST',
   'METHOD_NOT_ALLOWED',
+  /** An indexed article whose stored copy is missing or damaged (repair: `articles ingest --force URL`). */
+  'ARTICLE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -30,6 +30,7 @@ import {
   NoParameters,
 } from '../api/schemas.ts';
 import { Article } from '../core/article.ts';
+import { PipelineError } from '../core/errors.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../core/url.ts';
 import type { ArticleReader, ArticleRecord } from '../store/types.ts';
 
@@ -168,16 +169,18 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       cacheControl = cacheControlFor(CACHE_CONTROL.article, request.authorized);
       if (ifNoneMatchHits(ifNoneMatch, etag)) return notModified(etag, cacheControl);
       version = record.version;
-      article = await reader.getArticle(id, record.version);
-      if (!article) throw new Error(`index row ${id} v${record.version} has no stored article`);
+      article = await readStoredArticle(id, record.version, record.url);
+      if (!article) throw unavailable(id, record.version, record.url, 'the stored object is missing');
     } else {
       version = query.version;
       cacheControl = cacheControlFor(CACHE_CONTROL.pinnedVersion, request.authorized);
-      article = await reader.getArticle(id, version);
+      article = await readStoredArticle(id, version);
       if (!article) throw notFound(`no version ${version} of article ${id}`);
     }
     // Everything that leaves the system passes through the contract.
-    const checked = Article.parse(article);
+    const contract = Article.safeParse(article);
+    if (!contract.success) throw unavailable(id, version, article.url, 'the stored copy fails the schema');
+    const checked = contract.data;
     const etag = articleEtag(checked.contentHash, version, format);
     if (ifNoneMatchHits(ifNoneMatch, etag)) return notModified(etag, cacheControl);
     const headers = { etag, 'cache-control': cacheControl };
@@ -189,6 +192,29 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       });
     }
     return jsonResponse(200, checked, headers);
+  }
+
+  /**
+   * One broken article (its S3 object deleted or damaged) must not read as a server fault with a stack per
+   * request: it answers 503 ARTICLE_UNAVAILABLE naming the repair, and logs one line.
+   */
+  async function readStoredArticle(id: string, version: number, url?: string): Promise<Article | undefined> {
+    try {
+      return await reader.getArticle(id, version);
+    } catch (error) {
+      if (error instanceof PipelineError && error.code === 'BAD_REQUEST') throw error;
+      throw unavailable(id, version, url, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  function unavailable(id: string, version: number, url: string | undefined, reason: string): PipelineError {
+    logger.error(`article ${id} v${version} is unavailable: ${reason.slice(0, 300)}`);
+    return new PipelineError(
+      'ARTICLE_UNAVAILABLE',
+      `the stored copy of article ${id} (version ${version}) is missing or damaged; ` +
+        `re-ingest it: articles ingest --force ${url ?? '<its url>'}`,
+      { status: 503 },
+    );
   }
 
   async function listResponse(query: ListQuery, request: RequestConditions): Promise<ApiResponse> {
@@ -276,7 +302,8 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       return await route(event);
     } catch (error) {
       const response = responseForError(error);
-      if (response.statusCode >= 500) logger.error('query handler failed', error);
+      const loggedAlready = error instanceof PipelineError && error.code === 'ARTICLE_UNAVAILABLE';
+      if (response.statusCode >= 500 && !loggedAlready) logger.error('query handler failed', error);
       return response;
     }
   };
