@@ -18,7 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Cli
     load: () => import('../lib/cli/discover.ts'),
   },
   ingest: {
-    summary: 'ingest URL... [--data-dir DIR] [--allow-private-network]',
+    summary: 'ingest URL... [--data-dir DIR] [--allow-private-network] [--force]',
     load: () => import('../lib/cli/ingest.ts'),
   },
   sources: {

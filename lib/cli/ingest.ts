@@ -8,8 +8,9 @@ import { type CliIO, UsageError } from './io.ts';
 export const DEFAULT_DATA_DIR = '.data';
 
 /**
- * `articles ingest URL... [--data-dir DIR] [--allow-private-network]`: ingests the URLs once into the embedded
- * store (the same data `npm start` serves) and prints one JSON line per URL. Exit 1 when any URL failed.
+ * `articles ingest URL... [--data-dir DIR] [--allow-private-network] [--force]`: ingests the URLs once into the
+ * embedded store (the same data `npm start` serves) and prints one JSON line per URL. Exit 1 when any URL failed.
+ * --force fetches without validators and rewrites a stored copy that is missing or damaged (status "repaired").
  */
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -30,11 +31,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let failed = 0;
   try {
     for (const url of urls) {
-      let outcome = await stack.ingest.ingest({ url });
+      const options = { force: parsed.values.force ?? false };
+      let outcome = await stack.ingest.ingest({ url }, options);
       // A one-shot command may wait for a host's turn (the queue-driven handler puts the message back instead).
       while (outcome.status === 'deferred') {
         await new Promise((resolve) => setTimeout(resolve, outcome.retryAfterMs ?? 1000));
-        outcome = await stack.ingest.ingest({ url });
+        outcome = await stack.ingest.ingest({ url }, options);
       }
       if (outcome.status === 'failed') failed++;
       io.stdout(JSON.stringify(await describe(outcome, stack.reader)));
@@ -54,6 +56,7 @@ function parse(args: string[]) {
     options: {
       'data-dir': { type: 'string' },
       'allow-private-network': { type: 'boolean' },
+      force: { type: 'boolean' },
     },
   });
 }
@@ -73,7 +76,7 @@ async function describe(outcome: IngestOutcome, reader: ArticleReader): Promise<
     ...(id === undefined ? {} : { id }),
     url: outcome.url,
     ...(version === undefined ? {} : { version }),
-    status: outcome.status,
+    status: outcome.repaired ? 'repaired' : outcome.status,
     ...(outcome.error ? { error: outcome.error } : {}),
   };
 }

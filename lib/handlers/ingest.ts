@@ -86,6 +86,13 @@ export interface IngestOutcome {
   retryAfterMs?: number;
   /** Wall time spent on this URL: fetch to commit. */
   durationMs?: number;
+  /** A forced ingest found the stored copy missing or damaged and wrote it again. */
+  repaired?: boolean;
+}
+
+/** `force`: fetch unconditionally and rewrite a missing or damaged stored copy (`articles ingest --force`). */
+export interface IngestOptions {
+  force?: boolean;
 }
 
 export interface IngestBatchCounts {
@@ -115,15 +122,17 @@ export function createIngestService(deps: IngestDependencies) {
 
   async function ingest(
     message: Pick<IngestMessage, 'url'> & Partial<IngestMessage>,
+    options: IngestOptions = {},
   ): Promise<IngestOutcome> {
     const startedAt = performance.now();
-    const outcome = await ingestMessage(message);
+    const outcome = await ingestMessage(message, options);
     outcome.durationMs = performance.now() - startedAt;
     return outcome;
   }
 
   async function ingestMessage(
     message: Pick<IngestMessage, 'url'> & Partial<IngestMessage>,
+    options: IngestOptions = {},
   ): Promise<IngestOutcome> {
     let url: string;
     try {
@@ -156,7 +165,7 @@ export function createIngestService(deps: IngestDependencies) {
     // The fetch's start time stamps the crawl state, success or failure: the store keeps the latest fetch's.
     const startedAt = now();
     try {
-      return await ingestUrl(url, state, startedAt);
+      return await ingestUrl(url, state, startedAt, options.force === true);
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
       if (isHostBusy(thrown)) {
@@ -178,10 +187,10 @@ export function createIngestService(deps: IngestDependencies) {
     url: string,
     state: CrawlStateRecord | undefined,
     startedAt: Date,
+    force = false,
   ): Promise<IngestOutcome> {
-    const validators = state?.permanentFailure
-      ? undefined
-      : { etag: state?.etag, lastModified: state?.lastModified };
+    const validators =
+      force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
     const page = await deps.fetchPage(
       url,
       validators?.etag || validators?.lastModified ? { validators } : {},
@@ -228,17 +237,21 @@ export function createIngestService(deps: IngestDependencies) {
       );
     }
     const article = validated.data;
-    const commit = await deps.articles.commit(article, {
-      url,
-      finalUrl: page.url,
-      status: page.status,
-      ...(page.contentType === undefined ? {} : { contentType: page.contentType }),
-      ...(page.charset === undefined ? {} : { charset: page.charset }),
-      body: page.body,
-      fetchedAt: startedAt.toISOString(),
-      ...(page.etag === undefined ? {} : { etag: page.etag }),
-      ...(page.lastModified === undefined ? {} : { lastModified: page.lastModified }),
-    });
+    const commit = await deps.articles.commit(
+      article,
+      {
+        url,
+        finalUrl: page.url,
+        status: page.status,
+        ...(page.contentType === undefined ? {} : { contentType: page.contentType }),
+        ...(page.charset === undefined ? {} : { charset: page.charset }),
+        body: page.body,
+        fetchedAt: startedAt.toISOString(),
+        ...(page.etag === undefined ? {} : { etag: page.etag }),
+        ...(page.lastModified === undefined ? {} : { lastModified: page.lastModified }),
+      },
+      force ? { repair: true } : undefined,
+    );
     // The event goes out before the crawl state moves on: if publishing fails, the retry finds the crawl
     // state still behind the committed hash and publishes again (at least once, never silently lost).
     const announce = commit.status !== 'unchanged' || state?.contentHash !== commit.record.contentHash;
@@ -259,7 +272,13 @@ export function createIngestService(deps: IngestDependencies) {
       permanentFailure: false,
     });
     logger.info(`${commit.status}`, { url, id: commit.record.id, version: commit.record.version });
-    return { url, status: commit.status, id: commit.record.id, version: commit.record.version };
+    return {
+      url,
+      status: commit.status,
+      id: commit.record.id,
+      version: commit.record.version,
+      ...(commit.repaired ? { repaired: true } : {}),
+    };
   }
 
   async function recordFailure(

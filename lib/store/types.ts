@@ -92,6 +92,13 @@ export type CommitStatus = 'created' | 'updated' | 'unchanged';
 export interface CommitResult {
   status: CommitStatus;
   record: ArticleRecord;
+  /** With `repair`: the content was unchanged but its stored copy was missing or damaged, and was rewritten. */
+  repaired?: boolean;
+}
+
+export interface CommitOptions {
+  /** When the content is unchanged, check the stored copy and rewrite it if missing or damaged. */
+  repair?: boolean;
 }
 
 export interface ArticleWriter {
@@ -101,7 +108,7 @@ export interface ArticleWriter {
    * the current version comes from a later fetch (raw.fetchedAt) than this one: then 'unchanged' too, and
    * nothing written, so a slow worker cannot bury a newer page under an older one.
    */
-  commit(article: Article, raw: RawPage): Promise<CommitResult>;
+  commit(article: Article, raw: RawPage, options?: CommitOptions): Promise<CommitResult>;
 }
 
 export interface CrawlStateRecord {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -51,6 +51,27 @@ describe('articles ingest', () => {
     expect(again.lines.map((line) => line.version)).toEqual([1, 1]);
   });
 
+  it('--force rewrites a stored copy that was deleted or damaged; without it the page reads unchanged', async () => {
+    const url = site.articleUrl(first.slug);
+    const { id } = (await ingest([url, '--data-dir', dataDir, '--allow-private-network'])).lines[0] as {
+      id: string;
+    };
+    // Damage the stored article object on disk (s3rver keeps objects as files under s3/<bucket>/<key>._S3rver_object).
+    const objects = await findFiles(join(dataDir, 's3'), /\.json\._S3rver_object$/);
+    const target = objects.find((file) => file.includes(id));
+    expect(target).toBeDefined();
+    await writeFile(target as string, '{"broken');
+    const plain = await ingest([url, '--data-dir', dataDir, '--allow-private-network']);
+    expect(plain.lines[0]).toMatchObject({ status: 'unchanged' });
+    const forced = await ingest([url, '--data-dir', dataDir, '--allow-private-network', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.lines[0]).toMatchObject({ url, version: 1, status: 'repaired' });
+    expect(JSON.parse(await readFile(target as string, 'utf8'))).toMatchObject({ url });
+    // Healthy now: a second --force finds nothing to repair.
+    const again = await ingest([url, '--data-dir', dataDir, '--allow-private-network', '--force']);
+    expect(again.lines[0]).toMatchObject({ status: 'unchanged', version: 1 });
+  });
+
   it('reports failures per URL with their code and exits 1', async () => {
     const missing = `${site.origin}/news/no-such-story`;
     const result = await ingest([missing, '--data-dir', dataDir, '--allow-private-network']);
@@ -69,3 +90,10 @@ describe('articles ingest', () => {
     await expect(ingest(['https://example.com/', '--frobnicate'])).rejects.toBeInstanceOf(UsageError);
   });
 });
+
+async function findFiles(dir: string, pattern: RegExp): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && pattern.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+}

@@ -43,6 +43,7 @@ import type {
   ArticleRecord,
   ArticleVersionRecord,
   ArticleWriter,
+  CommitOptions,
   CommitResult,
   Page,
   RawPage,
@@ -117,7 +118,7 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
    * a lost race makes the put fail, after which we re-read and either report unchanged or build on the
    * winner's version.
    */
-  async commit(input: Article, raw: RawPage): Promise<CommitResult> {
+  async commit(input: Article, raw: RawPage, options: CommitOptions = {}): Promise<CommitResult> {
     const article = validateArticle(input);
     const articleJson = JSON.stringify(article);
     const tag = objectTag(articleJson);
@@ -135,6 +136,14 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
         // Our own earlier attempt may have committed even though its response was lost (an SDK retry then
         // fails the condition): that is still our commit, not someone else's unchanged copy.
         const ours = currentItem?.[COMMIT_ID_ATTR] === commitId;
+        if (options.repair && !ours && !(await this.storedCopyReadable(current))) {
+          // The index is right, its object is not: the same content goes back under the same keys.
+          await Promise.all([
+            this.putRawObject(current.rawKey, await gzipAsync(raw.body), raw, article.id, current.version),
+            this.putArticleObject(current.articleKey, articleJson, article, current.version),
+          ]);
+          return { status: 'unchanged', record: current, repaired: true };
+        }
         return { status: ours ? statusOf(current) : 'unchanged', record: current };
       }
       if (current && isBefore(fetchedAt, currentItem?.[FETCHED_AT_ATTR])) {
@@ -192,6 +201,15 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
       `article ${article.id} changed concurrently ${this.maxCommitAttempts} times; try again`,
       { retryable: true, url: article.url },
     );
+  }
+
+  private async storedCopyReadable(record: ArticleRecord): Promise<boolean> {
+    try {
+      const article = await this.getArticle(record.id, record.version);
+      return article !== undefined && article.contentHash === record.contentHash;
+    } catch {
+      return false;
+    }
   }
 
   private async putCurrent(
