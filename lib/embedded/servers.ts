@@ -192,8 +192,66 @@ interface LevelIteratorPrototype {
   return?: () => Promise<{ done: true; value: undefined }>;
 }
 
+/** The table's files in a data directory are damaged: the message names the directory and what to do. */
+export class StoreCorruptError extends Error {
+  readonly code = 'STORE_CORRUPT';
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(
+      `the DynamoDB data in ${path} is corrupt (${detail}); restore it from a backup, or move that directory ` +
+        'aside to start again with an empty table (the stored S3 objects beside it are not touched)',
+    );
+    this.name = 'StoreCorruptError';
+  }
+}
+
+/** Whether an error is LevelDB reporting damaged files (thrown by classic-level, possibly wrapped). */
+export function isLevelCorruption(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = (cause as { cause?: unknown }).cause) {
+    if ((cause as { code?: string }).code === 'LEVEL_CORRUPTION' || /^Corruption:/.test(cause.message))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Reads the whole LevelDB once before dynalite opens it. dynalite meets a damaged table file only when a
+ * query happens to read it, and then throws LEVEL_CORRUPTION from deep inside the emulator, killing the
+ * process mid-crawl with the lock left behind. Found here, the start fails cleanly with a message naming
+ * the directory (the embedded stack then releases its lock). Every block is read: a few ms per thousand items.
+ */
+async function verifyLevelDb(path: string): Promise<void> {
+  const { ClassicLevel } = require('classic-level') as {
+    ClassicLevel: new (
+      path: string,
+    ) => {
+      open(): Promise<void>;
+      iterator(): AsyncIterable<unknown>;
+      close(): Promise<void>;
+    };
+  };
+  const db = new ClassicLevel(path);
+  try {
+    await db.open();
+    for await (const _ of db.iterator()) {
+      // Reading is the check.
+    }
+  } catch (error) {
+    if (isLevelCorruption(error)) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new StoreCorruptError(path, `LEVEL_CORRUPTION: ${detail}`);
+    }
+    throw error;
+  } finally {
+    await db.close().catch(() => {});
+  }
+}
+
 async function startDynalite(path: string | undefined, port: number): Promise<RunningServer> {
   if (path) await mkdir(path, { recursive: true });
+  if (path) await verifyLevelDb(path);
   closeLevelIteratorsOnStreamDestroy();
   const dynalite = require('dynalite') as Dynalite;
   const server = dynalite({ createTableMs: 0, ...(path ? { path } : {}) });
