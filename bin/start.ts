@@ -3,7 +3,8 @@
 import '../lib/runtime/sdk-warning.ts';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { CrawlSource } from '../lib/config.ts';
+import { type CrawlSource, parsePageTypes } from '../lib/config.ts';
+import type { PageType } from '../lib/core/article.ts';
 import { DEFAULT_QUERY_PORT, type ProgressEvent, startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { forwardToWebhook, WebhookPublisher } from '../lib/events/webhook.ts';
 
@@ -14,6 +15,9 @@ const USAGE = `usage: npm start -- [options]
   --port N                  query API port (default ${DEFAULT_QUERY_PORT}; 0 picks a free one)
   --host HOST               query API address (default 127.0.0.1)
   --concurrency N           ingest batches in flight (default 4)
+  --page-types LIST         page types to store, comma-separated, or all (default article; INGEST_PAGE_TYPES):
+                            article, forum, product, collection, listing, documentation, service; pages of
+                            other types are counted and recorded in crawl state, not stored
   --allow-private-network   let sources on private addresses through
   --webhook URL             POST every ArticleIngested event to URL, signed with HMAC-SHA256 (see docs/api.md)
   --webhook-secret SECRET   the signing secret (default: ARTICLE_WEBHOOK_SECRET, else a random one, printed)
@@ -77,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       concurrency: { type: 'string' },
+      'page-types': { type: 'string' },
       'allow-private-network': { type: 'boolean', default: false },
       webhook: { type: 'string' },
       'webhook-secret': { type: 'string' },
@@ -105,6 +110,14 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`--source must be an http(s) URL, got ${JSON.stringify(source.url)}`);
     }
   }
+  let ingestPageTypes: PageType[] | undefined;
+  if (values['page-types'] !== undefined) {
+    try {
+      ingestPageTypes = parsePageTypes(values['page-types']);
+    } catch (error) {
+      throw new UsageError(`--page-types: ${(error as Error).message}`);
+    }
+  }
   const webhook = values.webhook === undefined ? undefined : webhookPublisher(values);
   const intervalMs = parseDuration(values.interval);
   const quiet = values.quiet;
@@ -129,9 +142,11 @@ async function main(argv: string[]): Promise<number> {
       const detail =
         outcome.status === 'failed'
           ? `${outcome.error?.code ?? 'FAILED'}${outcome.retryable ? ' (will retry)' : ''}: ${outcome.error?.message ?? ''}`
-          : outcome.version === undefined
-            ? ''
-            : `v${outcome.version}`;
+          : outcome.status === 'skipped'
+            ? `(${outcome.pageType ?? 'unknown'} page, not stored)`
+            : outcome.version === undefined
+              ? ''
+              : `v${outcome.version}`;
       say(`${outcome.status.padEnd(9)} ${outcome.url} ${detail}`.trimEnd());
     }
   };
@@ -143,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
     port: positiveInteger(values.port, 'port', DEFAULT_QUERY_PORT, 0),
     ...(values.host ? { host: values.host } : {}),
     concurrency: positiveInteger(values.concurrency, 'concurrency', 4),
+    ...(ingestPageTypes ? { ingestPageTypes } : {}),
     allowPrivateNetwork: values['allow-private-network'],
     serversThread: values['servers-thread'],
     logLevel: logLevel as (typeof LOG_LEVELS)[number],
@@ -151,7 +167,11 @@ async function main(argv: string[]): Promise<number> {
   });
   const totalsLine = () => {
     const t = stack.totals();
-    return `totals: discovered ${t.discovered}, queued ${t.queued}, ingested ${t.ingested}, unchanged ${t.unchanged}, failed ${t.failed}, dead-lettered ${t.deadLettered}`;
+    const byType = Object.entries(t.skippedByType)
+      .map(([type, count]) => `${type} ${count}`)
+      .join(', ');
+    const notStored = `not stored (page type) ${t.skipped}${byType ? ` (${byType})` : ''}`;
+    return `totals: discovered ${t.discovered}, queued ${t.queued}, ingested ${t.ingested}, unchanged ${t.unchanged}, ${notStored}, failed ${t.failed}, dead-lettered ${t.deadLettered}`;
   };
   if (webhook) {
     forwardToWebhook(stack.bus, webhook.publisher);

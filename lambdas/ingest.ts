@@ -78,6 +78,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
             handlerBudgetMs: CRAWL_POLICY.handlerBudgetMs,
           },
         }),
+    storePageTypes: config.ingestPageTypes,
     logger: wiring.logger ?? createLogger({ handler: 'ingest' }),
     ...(wiring.onOutcome ? { onOutcome: wiring.onOutcome } : {}),
   });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { PAGE_TYPES, type PageType } from './core/article.ts';
 
 /**
  * The one place that names every environment variable a handler reads. The CDK stack and the embedded stack
@@ -11,6 +12,8 @@ export const ENV = {
   eventBusName: 'ARTICLE_EVENT_BUS_NAME',
   crawlSources: 'CRAWL_SOURCES',
   crawlQueueLeaseSeconds: 'CRAWL_QUEUE_LEASE_SECONDS',
+  /** Which page types ingest stores (comma-separated; default article); the others go to crawl state only. */
+  ingestPageTypes: 'INGEST_PAGE_TYPES',
   userAgent: 'FETCH_USER_AGENT',
   allowPrivateNetwork: 'FETCH_ALLOW_PRIVATE_NETWORK',
   allowedOrigins: 'FETCH_ALLOWED_ORIGINS',
@@ -66,6 +69,40 @@ const crawlSources = z
     }
   });
 
+/** Ingest stores articles only unless told otherwise: the other page types are not what readers came for. */
+export const DEFAULT_INGEST_PAGE_TYPES: readonly PageType[] = ['article'];
+
+/** Parses a comma-separated page-type list ("article,forum", or "all"); throws naming the unknown types. */
+export function parsePageTypes(value: string): PageType[] {
+  const parts = value
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean);
+  if (parts.length === 1 && parts[0] === 'all') return [...PAGE_TYPES];
+  const unknown = parts.filter((part) => !(PAGE_TYPES as readonly string[]).includes(part));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown page type ${unknown.join(', ')}: expected "all" or some of ${PAGE_TYPES.join(', ')}`,
+    );
+  }
+  if (parts.length === 0)
+    throw new Error(`no page type given: expected "all" or some of ${PAGE_TYPES.join(', ')}`);
+  return [...new Set(parts as PageType[])];
+}
+
+const pageTypeList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return [...DEFAULT_INGEST_PAGE_TYPES];
+    try {
+      return parsePageTypes(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `${ENV.ingestPageTypes}: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  });
+
 export const DEFAULT_USER_AGENT =
   'article-pipeline/0.1 (+https://github.com/article-pipeline/article-pipeline; bot for news article indexing)';
 
@@ -76,6 +113,7 @@ const ConfigSchema = z.object({
   [ENV.eventBusName]: z.string().min(1).optional(),
   [ENV.crawlSources]: crawlSources,
   [ENV.crawlQueueLeaseSeconds]: z.coerce.number().int().positive().optional(),
+  [ENV.ingestPageTypes]: pageTypeList,
   [ENV.userAgent]: z.string().min(1).optional(),
   [ENV.allowPrivateNetwork]: booleanFlag,
   [ENV.allowedOrigins]: commaList,
@@ -89,6 +127,8 @@ export interface PipelineConfig {
   crawlSources: CrawlSource[];
   /** How long a crawl leaves a URL it queued alone (the crawl handler's default when unset). */
   crawlQueueLeaseSeconds?: number;
+  /** The page types ingest stores; other pages are recorded in crawl state with their type. */
+  ingestPageTypes: PageType[];
   userAgent: string;
   allowPrivateNetwork: boolean;
   allowedOrigins: string[];
@@ -108,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     eventBusName: values[ENV.eventBusName],
     crawlSources: values[ENV.crawlSources],
     crawlQueueLeaseSeconds: values[ENV.crawlQueueLeaseSeconds],
+    ingestPageTypes: values[ENV.ingestPageTypes],
     userAgent: values[ENV.userAgent] ?? DEFAULT_USER_AGENT,
     allowPrivateNetwork: values[ENV.allowPrivateNetwork],
     allowedOrigins: values[ENV.allowedOrigins],

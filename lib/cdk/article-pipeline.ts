@@ -228,6 +228,7 @@ export class ArticlePipeline extends Construct {
         // Busy hosts' messages are put back on the queue with a delay; messages older than the marker dropped.
         ingestQueueUrl: this.queue.queueUrl,
         crawlQueueLeaseSeconds: inFlightMarkerSeconds,
+        ingestPageTypes: config.ingestPageTypes.join(','),
       },
       query: {
         ...common,

@@ -21,6 +21,7 @@ export const CONTEXT_KEYS = [
   'ingestMaxConcurrency',
   'ingestBatchSize',
   'ingestTimeoutSeconds',
+  'ingestPageTypes',
   'logRetentionDays',
   'logLevel',
   'userAgent',
@@ -87,6 +88,18 @@ const ContextSchema = z.object({
   ingestMaxConcurrency: integer.optional(),
   ingestBatchSize: integer.optional(),
   ingestTimeoutSeconds: integer.optional(),
+  /** "article,forum", "all", or a JSON array in cdk.json; checked against the page types in resolveProps. */
+  ingestPageTypes: z
+    .union([
+      z.string().transform((value) =>
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      ),
+      z.array(z.string()),
+    ])
+    .optional(),
   logRetentionDays: integer.optional(),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
   userAgent: z.string().min(1).optional(),
@@ -154,6 +167,7 @@ export function settingsFromContext(node: Node): ContextSettings {
       ingestMaxConcurrency: c.ingestMaxConcurrency,
       ingestBatchSize: c.ingestBatchSize,
       ingestTimeoutSeconds: c.ingestTimeoutSeconds,
+      ingestPageTypes: c.ingestPageTypes as ArticlePipelineProps['ingestPageTypes'],
       logRetentionDays: c.logRetentionDays,
       logLevel: c.logLevel,
       userAgent: c.userAgent,

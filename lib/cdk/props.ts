@@ -1,3 +1,5 @@
+import { parsePageTypes } from '../config.ts';
+import type { PageType } from '../core/article.ts';
 import { PipelineError } from '../core/errors.ts';
 
 /** How raw HTML ages: moved to a cheaper storage class, then deleted. Articles (normalized JSON) never expire. */
@@ -34,6 +36,11 @@ export interface ArticlePipelineProps {
    * time used, not the timeout.
    */
   ingestTimeoutSeconds?: number;
+  /**
+   * Page types ingest stores (INGEST_PAGE_TYPES): article, forum, product, collection, listing, documentation,
+   * service. Pages of other types are recorded in crawl state with their type, not stored. Default ['article'].
+   */
+  ingestPageTypes?: PageType[];
   /** Retention of the functions' and the API's log groups, in days. Default 30. */
   logRetentionDays?: number;
   /** `POWERTOOLS_LOG_LEVEL` for the functions. Default INFO. */
@@ -93,6 +100,7 @@ export const DEFAULT_PROPS = {
   ingestMaxConcurrency: 5,
   ingestBatchSize: 5,
   ingestTimeoutSeconds: 180,
+  ingestPageTypes: ['article'],
   fetchAllowedOrigins: [],
   logRetentionDays: 30,
   logLevel: 'INFO',
@@ -178,6 +186,11 @@ export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticleP
     apiThrottle: { ...DEFAULT_PROPS.apiThrottle, ...props.apiThrottle },
     bundling: { ...DEFAULT_PROPS.bundling, ...props.bundling },
   };
+  try {
+    resolved.ingestPageTypes = parsePageTypes(resolved.ingestPageTypes.join(','));
+  } catch (error) {
+    throw invalid(`ingestPageTypes: ${(error as Error).message}`);
+  }
   integerIn('crawlRateMinutes', resolved.crawlRateMinutes, 1, 7 * 24 * 60);
   // Lambda's SQS event source accepts a maximum concurrency from 2 to 1000.
   integerIn('ingestMaxConcurrency', resolved.ingestMaxConcurrency, 2, 1000);

@@ -77,6 +77,7 @@ async function describe(outcome: IngestOutcome, reader: ArticleReader): Promise<
     url: outcome.url,
     ...(version === undefined ? {} : { version }),
     status: outcome.repaired ? 'repaired' : outcome.status,
+    ...(outcome.pageType === undefined ? {} : { pageType: outcome.pageType }),
     ...(outcome.error ? { error: outcome.error } : {}),
   };
 }

@@ -26,6 +26,25 @@ export const MetadataSource = z.enum([
 ]);
 export type MetadataSource = z.infer<typeof MetadataSource>;
 
+/**
+ * What kind of page an article was extracted from (the WCXB taxonomy). Ingest stores only the configured kinds
+ * (INGEST_PAGE_TYPES, default article); the others are recorded in crawl state.
+ */
+export const PAGE_TYPES = [
+  'article',
+  'forum',
+  'product',
+  'collection',
+  'listing',
+  'documentation',
+  'service',
+] as const;
+export const PageType = z.enum(PAGE_TYPES).meta({
+  description:
+    'What kind of page this is: article (news, blog, feature), forum (a thread of posts), product, collection (a shop category), listing (a list of posts or results), documentation, service (a company or service page)',
+});
+export type PageType = z.infer<typeof PageType>;
+
 export const ArticleImage = z
   .object({
     url: httpUrl,
@@ -85,6 +104,14 @@ export const Article = z
     section: nonEmpty.optional(),
     tags: z.array(nonEmpty),
     image: ArticleImage.optional(),
+    pageType: PageType.optional().meta({
+      description:
+        'What kind of page this is (see PageType). Set by every extraction since extractor 1.1.0; absent on articles extracted before, which were all stored as articles',
+    }),
+    pageTypeSignals: z.array(nonEmpty).optional().meta({
+      description:
+        'The evidence for pageType, e.g. "jsonld:product", "structure:post-blocks", "url:forum"; empty when the page is an article by default',
+    }),
     content: ArticleContent,
     contentHash: sha256Hex.meta({ description: 'Hex SHA-256 of content.text' }),
     extractedAt: utcTimestamp,
@@ -110,6 +137,7 @@ export const ArticleSummary = z
     authors: z.array(z.string()),
     publishedAt: utcTimestamp.optional(),
     language: z.string().optional(),
+    pageType: PageType.optional(),
     version: z.number().int().positive(),
   })
   .meta({ id: 'ArticleSummary' });

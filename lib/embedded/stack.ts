@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildCrawlHandler } from '../../lambdas/crawl.ts';
 import { buildIngestService } from '../../lambdas/ingest.ts';
 import { type CrawlSource, ENV, loadConfig } from '../config.ts';
+import type { PageType } from '../core/article.ts';
 import type { FetcherConfig } from '../core/fetch/index.ts';
 import { InProcessEventBus } from '../events/in-process.ts';
 import { type CrawlSummary, scheduledEvent } from '../handlers/crawl.ts';
@@ -45,6 +46,8 @@ export interface EmbeddedStackOptions {
   allowPrivateNetwork?: boolean;
   /** Origins trusted whatever their address (ENV.allowedOrigins); the example site's is added by itself. */
   allowedOrigins?: string[];
+  /** Page types ingest stores (ENV.ingestPageTypes); the environment's, else articles only. */
+  ingestPageTypes?: readonly PageType[];
   /** Ingest batches (of up to 10 records) in flight at once. */
   concurrency?: number;
   /** Records per ingest batch (the SQS event source's batch size); 10 unless given. */
@@ -78,6 +81,9 @@ export interface ProgressTotals {
   queued: number;
   ingested: number;
   unchanged: number;
+  /** Pages of a type that is not stored (INGEST_PAGE_TYPES), by type. */
+  skipped: number;
+  skippedByType: Partial<Record<PageType, number>>;
   failed: number;
   deadLettered: number;
 }
@@ -172,6 +178,11 @@ async function start(
     [ENV.logLevel]: options.logLevel ?? 'WARN',
     [ENV.serviceName]: 'article-pipeline',
     ...(process.env[ENV.userAgent] ? { [ENV.userAgent]: process.env[ENV.userAgent] as string } : {}),
+    ...(options.ingestPageTypes !== undefined
+      ? { [ENV.ingestPageTypes]: options.ingestPageTypes.join(',') }
+      : process.env[ENV.ingestPageTypes]
+        ? { [ENV.ingestPageTypes]: process.env[ENV.ingestPageTypes] as string }
+        : {}),
   };
   const config = loadConfig(env);
   const logLevel = options.logLevel ?? 'WARN';
@@ -187,6 +198,8 @@ async function start(
     queued: 0,
     ingested: 0,
     unchanged: 0,
+    skipped: 0,
+    skippedByType: {},
     failed: 0,
     deadLettered: 0,
   };
@@ -208,7 +221,11 @@ async function start(
     onOutcome: (outcome, message) => {
       if (outcome.status === 'created' || outcome.status === 'updated') totals.ingested++;
       else if (outcome.status === 'unchanged') totals.unchanged++;
-      else if (outcome.status === 'failed') totals.failed++;
+      else if (outcome.status === 'skipped') {
+        totals.skipped++;
+        const type = outcome.pageType ?? 'article';
+        totals.skippedByType[type] = (totals.skippedByType[type] ?? 0) + 1;
+      } else if (outcome.status === 'failed') totals.failed++;
       progress({ kind: 'ingest', outcome });
       options.onOutcome?.(outcome, message);
     },
@@ -309,9 +326,9 @@ async function start(
     async runOnce() {
       await crawl();
       await drain();
-      return { ...totals };
+      return { ...totals, skippedByType: { ...totals.skippedByType } };
     },
-    totals: () => ({ ...totals }),
+    totals: () => ({ ...totals, skippedByType: { ...totals.skippedByType } }),
     async stop() {
       if (crawling) await crawling.catch(() => {});
       await stopAll();

@@ -1,6 +1,6 @@
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
-import { Article } from '../core/article.ts';
+import { Article, type PageType } from '../core/article.ts';
 import {
   CRAWL_POLICY,
   type CrawlPolicy,
@@ -67,18 +67,28 @@ export interface IngestDependencies {
    * budget) is dropped, since a crawl may have queued its URL again. Unset: messages never expire here.
    */
   inFlightMarker?: { markerMs: number; handlerBudgetMs: number };
+  /**
+   * The page types stored as articles (INGEST_PAGE_TYPES); pages of other types are recorded in crawl state
+   * with their type and not stored. Articles only unless given.
+   */
+  storePageTypes?: readonly PageType[];
   /** Called once per handled record (progress output, benchmarks). */
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
 }
 
-/** deferred: the host was busy, the message was put back with a delay. stale: dropped, fetched since it was queued. */
-export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred' | 'stale';
+/**
+ * deferred: the host was busy, the message was put back with a delay. stale: dropped, fetched since it was queued.
+ * skipped: fetched and extracted, but of a page type that is not stored (see storePageTypes).
+ */
+export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'deferred' | 'stale';
 
 export interface IngestOutcome {
   url: string;
   status: IngestStatus;
   id?: string;
   version?: number;
+  /** The extracted page's type (lib/core/extract/page-type.ts), whether or not it was stored. */
+  pageType?: PageType;
   /** For failures: true when a retry may help (the record goes back to the queue). */
   retryable?: boolean;
   error?: { code: string; message: string };
@@ -98,6 +108,8 @@ export interface IngestOptions {
 export interface IngestBatchCounts {
   ingested: number;
   unchanged: number;
+  /** Pages of a type that is not stored (forum threads, product pages… by default). */
+  skipped: number;
   failed: number;
   retryable: number;
   deferred: number;
@@ -118,6 +130,7 @@ export function createIngestService(deps: IngestDependencies) {
   const now = deps.now ?? (() => new Date());
   const policy = deps.policy ?? CRAWL_POLICY;
   const random = deps.random ?? Math.random;
+  const storePageTypes = new Set<PageType>(deps.storePageTypes ?? ['article']);
   const { logger } = deps;
 
   async function ingest(
@@ -237,6 +250,9 @@ export function createIngestService(deps: IngestDependencies) {
       );
     }
     const article = validated.data;
+    // Articles extracted before page types existed carry none; they were all stored as articles.
+    const pageType = article.pageType ?? 'article';
+    if (!storePageTypes.has(pageType)) return skipPage(url, state, page, pageType, startedAt);
     const commit = await deps.articles.commit(
       article,
       {
@@ -255,7 +271,9 @@ export function createIngestService(deps: IngestDependencies) {
     // The event goes out before the crawl state moves on: if publishing fails, the retry finds the crawl
     // state still behind the committed hash and publishes again (at least once, never silently lost).
     const announce = commit.status !== 'unchanged' || state?.contentHash !== commit.record.contentHash;
-    if (announce) await deps.events.publishArticleIngested(ingestedDetail(commit, deps.bucketName));
+    if (announce) {
+      await deps.events.publishArticleIngested(ingestedDetail(commit, pageType, deps.bucketName));
+    }
     const changed = commit.status !== 'unchanged';
     await deps.crawlState.put({
       ...state,
@@ -267,6 +285,7 @@ export function createIngestService(deps: IngestDependencies) {
       ...keptValidators(page),
       contentHash: commit.record.contentHash,
       articleId: commit.record.id,
+      pageType,
       nextDueAt: nextRecheckAt(state, changed, startedAt, policy),
       failureCount: 0,
       permanentFailure: false,
@@ -277,8 +296,37 @@ export function createIngestService(deps: IngestDependencies) {
       status: commit.status,
       id: commit.record.id,
       version: commit.record.version,
+      pageType,
       ...(commit.repaired ? { repaired: true } : {}),
     };
+  }
+
+  /**
+   * A page of a type that is not stored: crawl state records the fetch and the type (so the page is re-checked
+   * on the usual schedule, not fetched again at once); nothing is written to the article store or announced.
+   */
+  async function skipPage(
+    url: string,
+    state: CrawlStateRecord | undefined,
+    page: FetchedPage,
+    pageType: PageType,
+    startedAt: Date,
+  ): Promise<IngestOutcome> {
+    await deps.crawlState.put({
+      ...state,
+      url,
+      lastFetchedAt: startedAt.toISOString(),
+      lastStatus: page.status,
+      lastOutcome: 'skipped',
+      lastErrorCode: undefined,
+      ...keptValidators(page),
+      pageType,
+      nextDueAt: nextRecheckAt(state, false, startedAt, policy),
+      failureCount: 0,
+      permanentFailure: false,
+    });
+    logger.info('skipped (page type not stored)', { url, pageType });
+    return { url, status: 'skipped', pageType };
   }
 
   async function recordFailure(
@@ -386,6 +434,7 @@ export function countOutcomes(outcomes: readonly IngestOutcome[]): IngestBatchCo
   const counts: IngestBatchCounts = {
     ingested: 0,
     unchanged: 0,
+    skipped: 0,
     failed: 0,
     retryable: 0,
     deferred: 0,
@@ -394,6 +443,7 @@ export function countOutcomes(outcomes: readonly IngestOutcome[]): IngestBatchCo
   for (const outcome of outcomes) {
     if (outcome.status === 'created' || outcome.status === 'updated') counts.ingested++;
     else if (outcome.status === 'unchanged') counts.unchanged++;
+    else if (outcome.status === 'skipped') counts.skipped++;
     else if (outcome.status === 'deferred') counts.deferred++;
     else if (outcome.status === 'stale') counts.stale++;
     else {
@@ -417,7 +467,7 @@ function keptValidators(page: { etag?: string | undefined; lastModified?: string
   };
 }
 
-function ingestedDetail(commit: CommitResult, bucket: string): ArticleIngestedDetail {
+function ingestedDetail(commit: CommitResult, pageType: PageType, bucket: string): ArticleIngestedDetail {
   const { record } = commit;
   return {
     schemaVersion: 1,
@@ -430,6 +480,7 @@ function ingestedDetail(commit: CommitResult, bucket: string): ArticleIngestedDe
       authors: record.authors,
       ...(record.publishedAt === undefined ? {} : { publishedAt: record.publishedAt }),
       ...(record.language === undefined ? {} : { language: record.language }),
+      pageType,
       version: record.version,
     },
     contentHash: record.contentHash,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { PageType } from '../core/article.ts';
 import { PipelineError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { canonicalizeUrl } from '../core/url.ts';
@@ -189,6 +190,7 @@ export const CrawlStateRecordSchema = z.object({
   lastModified: z.string().max(MAX_VALIDATOR_LENGTH.lastModified).optional(),
   contentHash: sha256.optional(),
   articleId: sha256.optional(),
+  pageType: PageType.optional(),
   nextDueAt: z.iso.datetime().optional(),
   failureCount: z.number().int().nonnegative(),
   permanentFailure: z.boolean().optional(),

@@ -1,4 +1,4 @@
-import type { Article } from '../core/article.ts';
+import type { Article, PageType } from '../core/article.ts';
 import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
 
 /**
@@ -122,6 +122,8 @@ export interface CrawlStateRecord {
   contentHash?: string;
   /** The article last committed from this URL (its canonical URL, hence its id, can differ from this one). */
   articleId?: string;
+  /** The page type extraction found (lib/core/extract/page-type.ts); pages of unstored types end here. */
+  pageType?: PageType;
   nextDueAt?: string;
   failureCount: number;
   /** Permanent failures are not retried until the URL is crawled again on purpose. */

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { settingsFromContext } from '../../lib/cdk/context.ts';
+import { resolveProps } from '../../lib/cdk/props.ts';
 import { isPipelineError } from '../../lib/core/errors.ts';
 
 function settings(context: Record<string, unknown>) {
@@ -40,6 +41,18 @@ describe('settings from CDK context', () => {
       { url: 'https://b.example/feed' },
     ]);
     expect(result.props.bucketVersioning).toBe(true);
+  });
+
+  it('reads ingestPageTypes from -c or cdk.json; resolveProps refuses unknown types', () => {
+    expect(settings({ ingestPageTypes: 'article, forum' }).props.ingestPageTypes).toEqual([
+      'article',
+      'forum',
+    ]);
+    expect(settings({ ingestPageTypes: ['product'] }).props.ingestPageTypes).toEqual(['product']);
+    expect(resolveProps({}).ingestPageTypes).toEqual(['article']);
+    expect(() => resolveProps({ ingestPageTypes: ['article', 'recipe' as 'article'] })).toThrow(
+      /ingestPageTypes: unknown page type recipe/,
+    );
   });
 
   it('names the key of a bad value in a typed error', () => {

@@ -336,6 +336,15 @@ describe('functions', () => {
     expect(ingestVariables[ENV.crawlQueueLeaseSeconds]).toBe(crawlVariables[ENV.crawlQueueLeaseSeconds]);
   });
 
+  it('tell ingest which page types to store: articles by default, the ingestPageTypes prop when given', () => {
+    const ingestVariables = (stack: typeof s) =>
+      stack.template.toJSON().Resources[stack.functionId('ingest')].Properties.Environment.Variables;
+    expect(ingestVariables(s)[ENV.ingestPageTypes]).toBe('article');
+    expect(ingestVariables(synthesize({ ingestPageTypes: ['article', 'forum'] }))[ENV.ingestPageTypes]).toBe(
+      'article,forum',
+    );
+  });
+
   it('let chosen origins through the fetcher and reject anything that is not an origin', () => {
     const intranet = synthesize({
       fetchAllowedOrigins: ['http://wiki.internal:8080', 'https://news.internal'],

@@ -99,6 +99,7 @@ describe('articles extract --jsonl', () => {
       error: { code: 'BAD_REQUEST', message: 'line 2 is not valid JSON' },
     });
     expect(Article.parse(lines[2]).title).toBe('Short page');
+    expect(lines[2]).toMatchObject({ pageType: 'article' });
     expect(lines[3]).toMatchObject({ url: null, error: { code: 'BAD_REQUEST' } });
     expect(lines[4]).toMatchObject({ url: 'https://c.example/missing', error: { code: 'NOT_FOUND' } });
     expect(lines[5]).toMatchObject({ url: 'https://d.example/empty', error: { code: 'NO_ARTICLE' } });

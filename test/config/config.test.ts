@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_USER_AGENT, ENV, loadConfig } from '../../lib/config.ts';
+import { PAGE_TYPES } from '../../lib/core/article.ts';
 
 describe('loadConfig', () => {
   it('reads every variable through its ENV name, with defaults for the optional ones', () => {
@@ -24,6 +25,18 @@ describe('loadConfig', () => {
       allowedOrigins: [],
     });
     expect(loadConfig({}).crawlQueueLeaseSeconds).toBeUndefined();
+  });
+
+  it('reads INGEST_PAGE_TYPES: articles only by default, a list, or all', () => {
+    expect(loadConfig({}).ingestPageTypes).toEqual(['article']);
+    expect(loadConfig({ [ENV.ingestPageTypes]: ' article, Forum ,article' }).ingestPageTypes).toEqual([
+      'article',
+      'forum',
+    ]);
+    expect(loadConfig({ [ENV.ingestPageTypes]: 'all' }).ingestPageTypes).toEqual([...PAGE_TYPES]);
+    expect(() => loadConfig({ [ENV.ingestPageTypes]: 'article,recipe' })).toThrow(
+      /INGEST_PAGE_TYPES: unknown page type recipe/,
+    );
   });
 
   it.each([

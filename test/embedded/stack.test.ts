@@ -249,7 +249,9 @@ describe('npm start --once', () => {
         ),
       );
       expect(stderr).toMatch(
-        new RegExp(`totals: .*ingested ${EXAMPLE_ARTICLES.length}, unchanged 0, failed 0`),
+        new RegExp(
+          `totals: .*ingested ${EXAMPLE_ARTICLES.length}, unchanged 0, not stored \\(page type\\) 0, failed 0`,
+        ),
       );
       expect(stderr).not.toContain(secret);
       expect(deliveries).toHaveLength(EXAMPLE_ARTICLES.length);

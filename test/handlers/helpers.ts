@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
+import type { PageType } from '../../lib/core/article.ts';
 import { discover } from '../../lib/core/discover/index.ts';
 import type { ArticleIngestedDetail } from '../../lib/core/events.ts';
 import { extract } from '../../lib/core/extract/index.ts';
@@ -35,7 +36,12 @@ export interface Pipeline {
 
 export async function startPipeline(
   local: LocalServersHandle,
-  options: { articles?: SiteArticle[]; dynamodb?: DynamoDBClient; logger?: HandlerLogger } = {},
+  options: {
+    articles?: SiteArticle[];
+    dynamodb?: DynamoDBClient;
+    logger?: HandlerLogger;
+    storePageTypes?: readonly PageType[];
+  } = {},
 ): Promise<Pipeline> {
   const site = await startSiteServer({ articles: options.articles ?? EXAMPLE_ARTICLES.slice(0, 4) });
   const store = await local.freshStore(options.dynamodb ? { dynamodb: options.dynamodb } : {});
@@ -63,6 +69,7 @@ export async function startPipeline(
     logger: options.logger ?? silentLogger,
     now: () => clock.now,
     onOutcome: (outcome) => outcomes.push(outcome),
+    ...(options.storePageTypes ? { storePageTypes: options.storePageTypes } : {}),
   });
   const queue = new InProcessIngestQueue({ handler: ingest.handler, retryDelayMs: 5, concurrency: 2 });
   const crawl = createCrawlHandler({

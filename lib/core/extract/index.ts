@@ -8,12 +8,14 @@ import { articleIdForUrl, canonicalizeUrl, parseHttpUrl } from '../url.ts';
 import { extractContent } from './content.ts';
 import { decodeHtml } from './decode.ts';
 import { extractMetadata } from './metadata.ts';
+import { classifyPageType, type PageTypeVerdict } from './page-type.ts';
 
 export { decodeHtml, decodeHtmlDetailed } from './decode.ts';
 export { type ExtractedMetadata, extractMetadata } from './metadata.ts';
+export { classifyPageType, type PageTypeVerdict } from './page-type.ts';
 
 /** Stored with every article, so articles can be re-extracted when the extractor improves. */
-export const EXTRACTOR = { name: 'article-pipeline', version: '1.0.0' } as const;
+export const EXTRACTOR = { name: 'article-pipeline', version: '1.1.0' } as const;
 
 /** Input bigger than this is refused before it is even decoded. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -83,6 +85,8 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   const $ = parseHtml(limitNesting(html, MAX_NESTING_DEPTH));
 
   const metadata = extractMetadata($, pageUrl, { now });
+  // Read-only, so before content extraction, which marks and prunes the tree.
+  const pageType = classifyPageType($, pageUrl);
   const content = extractContent($, { pageUrl, title: metadata.title });
   if (content === undefined || content.text.trim() === '') {
     return err(
@@ -121,6 +125,8 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
     ...(metadata.section !== undefined && { section: metadata.section }),
     tags: metadata.tags,
     ...(metadata.image !== undefined && { image: metadata.image }),
+    pageType: pageType.type,
+    pageTypeSignals: evidenceFor(pageType),
     content: { html: content.html, text: content.text, wordCount: content.wordCount },
     contentHash: sha256Hex(content.text),
     extractedAt: now.toISOString(),
@@ -140,6 +146,13 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
     );
   }
   return ok(parsed.data);
+}
+
+/** The signals that speak for the chosen type: what a consumer needs to see why the page was filed so. */
+function evidenceFor(verdict: PageTypeVerdict): string[] {
+  return verdict.signals
+    .filter((signal) => signal.type === verdict.type && signal.weight > 0)
+    .map((signal) => signal.name);
 }
 
 function typeName(value: unknown): string {

@@ -6,19 +6,11 @@
 // costs more than misfiling anything else, so another type wins only on clear evidence.
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import { PAGE_TYPES, type PageType } from '../article.ts';
 import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from './content-dom.ts';
 import { isJsonLdNode, type JsonLdNode, nodeTypes } from './metadata-jsonld.ts';
 
-export const PAGE_TYPES = [
-  'article',
-  'forum',
-  'product',
-  'collection',
-  'listing',
-  'documentation',
-  'service',
-] as const;
-export type PageType = (typeof PAGE_TYPES)[number];
+export { PAGE_TYPES, type PageType };
 
 export interface PageTypeSignal {
   /** Stable signal name, e.g. "jsonld:product" or "structure:post-blocks". */
