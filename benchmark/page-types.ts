@@ -3,7 +3,7 @@
 // error), and the word-F1 of extract() per labelled page type (upstream evaluate.py metric).
 //
 //   npx tsx benchmark/page-types.ts              writes benchmark/results/15-page-types.json
-//   options: --no-write, --only ID[,ID], --no-extract (classification only), --misses TYPE (list misfiled pages)
+//   options: --no-write, --only ID[,ID], --type TYPE (only pages labelled TYPE), --no-extract (classification only), --misses TYPE (list misfiled pages)
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -16,6 +16,7 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'no-extract': { type: 'boolean', default: false },
     only: { type: 'string' },
+    type: { type: 'string' },
     misses: { type: 'string' },
     data: { type: 'string', default: new URL('../../shared/benchmarks/wcxb-dev/', import.meta.url).pathname },
   },
@@ -38,6 +39,7 @@ if (args.only) {
   const wanted = new Set(args.only.split(','));
   ids = ids.filter((id) => wanted.has(id));
 }
+if (args.type) ids = ids.filter((id) => truth[id]?.page_type === args.type);
 
 /** Upstream metric: lower-cased \w+ tokens, multiset overlap, F1; both empty scores 1, one empty 0. */
 export function wordF1(reference: string, predicted: string): number {
@@ -139,7 +141,7 @@ const markdown = lines.join('\n');
 console.log(markdown);
 if (misses.length > 0) console.log(`\nMisfiled ${args.misses} pages:\n${misses.join('\n')}`);
 
-if (!args['no-write'] && !args.only) {
+if (!args['no-write'] && !args.only && !args.type) {
   writeResultSection({
     name: '15-page-types',
     title: 'Page types (wcxb-dev)',

@@ -9,6 +9,7 @@ import { extractContent } from './content.ts';
 import { decodeHtml } from './decode.ts';
 import { extractMetadata } from './metadata.ts';
 import { classifyPageType, type PageTypeVerdict } from './page-type.ts';
+import { extractByPageType } from './page-types/index.ts';
 
 export { decodeHtml, decodeHtmlDetailed } from './decode.ts';
 export { type ExtractedMetadata, extractMetadata } from './metadata.ts';
@@ -87,7 +88,8 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   const metadata = extractMetadata($, pageUrl, { now });
   // Read-only, so before content extraction, which marks and prunes the tree.
   const pageType = classifyPageType($, pageUrl);
-  const content = extractContent($, { pageUrl, title: metadata.title });
+  const contentOptions = { pageUrl, title: metadata.title };
+  const content = extractByPageType(pageType.type, $, contentOptions) ?? extractContent($, contentOptions);
   if (content === undefined || content.text.trim() === '') {
     return err(
       new PipelineError('NO_ARTICLE', 'no article found: the page has no main text content', {

@@ -576,6 +576,32 @@ function hasPostMarkers(element: Element): boolean {
   return false;
 }
 
+/**
+ * The posts of a thread: the largest group of sibling blocks that look like posts (a post class or a
+ * Comment/Answer/DiscussionForumPosting itemtype, with a date or an author inside). Empty when there is none.
+ */
+export function findThreadPosts(body: AnyNode): Element[] {
+  const candidates: Element[] = [];
+  for (const element of elementsInOrder(body, (inner) => SKIPPED_TAGS.has(inner.name))) {
+    const attributes = element.attribs;
+    const classes = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
+    const itemtype = attributes.itemtype?.replace(/^.*\//, '').toLowerCase();
+    const postLike =
+      (itemtype !== undefined && MICRODATA_POST_TYPES.has(itemtype)) ||
+      (classes.length > 1 && classes.length < 300 && POST_BLOCK_CLASS.test(classes));
+    if (postLike && hasPostMarkers(element)) candidates.push(element);
+  }
+  const byParent = new Map<AnyNode | null, Element[]>();
+  for (const post of candidates) {
+    const group = byParent.get(post.parent) ?? [];
+    group.push(post);
+    byParent.set(post.parent, group);
+  }
+  let best: Element[] = [];
+  for (const group of byParent.values()) if (group.length > best.length) best = group;
+  return best;
+}
+
 /** The largest group of post blocks sharing one parent (a thread repeats its posts side by side), and its text. */
 function siblingPosts(
   posts: Set<Element>,
