@@ -75,6 +75,9 @@ export type FunctionEnvironment = Partial<Record<EnvKey, string>>;
  * The article pipeline: bucket, table, ingest queue, the crawl/ingest/query functions, the schedule, the
  * query API, the event bus and the alarms. Embeddable in any stack; `ArticlePipelineStack` wraps it.
  */
+/** The ingest queue's oldest message may wait this long before the queue-age alarm fires. */
+const INGEST_QUEUE_AGE_ALARM_SECONDS = 30 * 60;
+
 export class ArticlePipeline extends Construct {
   readonly props: ResolvedArticlePipelineProps;
   readonly bucket: s3.Bucket;
@@ -88,7 +91,8 @@ export class ArticlePipeline extends Construct {
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
   readonly schedule: events.Rule;
-  readonly alarmTopic?: sns.ITopic;
+  /** Every alarm notifies it: created (e-mail subscribed with alarmEmail) unless alarmTopicArn names one. */
+  readonly alarmTopic: sns.ITopic;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly cursorSecret: secretsmanager.Secret;
 
@@ -357,16 +361,16 @@ export class ArticlePipeline extends Construct {
 
     // --- alarms --------------------------------------------------------------------------------------------
     this.alarmTopic = this.createAlarmTopic(config);
-    const alarm = (id: string, description: string, metric: cloudwatch.IMetric): void => {
+    const alarm = (id: string, description: string, metric: cloudwatch.IMetric, threshold = 0): void => {
       const created = new cloudwatch.Alarm(this, id, {
         alarmDescription: description,
         metric,
-        threshold: 0,
+        threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      if (this.alarmTopic) created.addAlarmAction(new SnsAction(this.alarmTopic));
+      created.addAlarmAction(new SnsAction(this.alarmTopic));
       this.alarms.push(created);
     };
     alarm(
@@ -395,6 +399,28 @@ export class ArticlePipeline extends Construct {
       'The query function failed',
       query.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
+    alarm(
+      'IngestQueueAgeAlarm',
+      `The oldest ingest message has waited over ${INGEST_QUEUE_AGE_ALARM_SECONDS / 60} minutes (ingest is stuck or far behind)`,
+      this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      INGEST_QUEUE_AGE_ALARM_SECONDS,
+    );
+    for (const [name, fn] of [
+      ['Ingest', ingest],
+      ['Crawl', crawl],
+      ['Query', query],
+    ] as const) {
+      alarm(
+        `${name}ThrottlesAlarm`,
+        `The ${name.toLowerCase()} function was throttled (concurrency limit reached)`,
+        fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      );
+    }
+    alarm(
+      'ApiServerErrorsAlarm',
+      'The query API answered 5xx',
+      this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
   }
 
   /** The HTTPS endpoint of the query API. */
@@ -419,6 +445,10 @@ export class ArticlePipeline extends Construct {
     });
     new CfnOutput(scope, 'IngestQueueUrl', { value: this.queue.queueUrl });
     new CfnOutput(scope, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(scope, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Every alarm notifies this SNS topic; subscribe to it (or deploy with -c alarmEmail=...)',
+    });
   }
 
   private lifecycleRules(config: ResolvedArticlePipelineProps): s3.LifecycleRule[] {
@@ -483,9 +513,8 @@ export class ArticlePipeline extends Construct {
     });
   }
 
-  private createAlarmTopic(config: ResolvedArticlePipelineProps): sns.ITopic | undefined {
+  private createAlarmTopic(config: ResolvedArticlePipelineProps): sns.ITopic {
     if (config.alarmTopicArn) return sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn);
-    if (!config.alarmEmail) return undefined;
     // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so the topic gets its own.
     const key = new kms.Key(this, 'AlarmTopicKey', {
       enableKeyRotation: true,
@@ -497,7 +526,8 @@ export class ArticlePipeline extends Construct {
       enforceSSL: true,
       displayName: 'Article pipeline alarms',
     });
-    topic.addSubscription(new EmailSubscription(config.alarmEmail));
+    // Without an address the topic still exists: its ARN is an output to subscribe to, so no alarm is silent.
+    if (config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
     return topic;
   }
 

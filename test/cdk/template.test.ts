@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUCKET_PREFIXES } from '../../lib/cdk/article-pipeline.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../../lib/cdk/bundling.ts';
@@ -153,7 +153,7 @@ describe('article bucket', () => {
 
   it('uses a rotated customer-managed KMS key when asked', () => {
     const kms = synthesize({ bucketEncryption: 'kms' });
-    const [keyId] = only(resourcesOfType(kms.template, 'AWS::KMS::Key'));
+    const [keyId] = only(bucketKeys(kms.template));
     kms.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     kms.template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
@@ -432,7 +432,7 @@ describe('least privilege', () => {
 
   it('with a KMS bucket key: ingest may only generate data keys, query only decrypt, crawl nothing', () => {
     const kms = synthesize({ bucketEncryption: 'kms' });
-    const [keyId] = only(resourcesOfType(kms.template, 'AWS::KMS::Key'));
+    const [keyId] = only(bucketKeys(kms.template));
     const kmsLines = (name: FunctionName) =>
       permissionsOf(name, kms).filter((line) => line.startsWith('kms:'));
     expect(kmsLines('ingest')).toEqual([`kms:GenerateDataKey on ${keyId}.Arn`]);
@@ -511,7 +511,11 @@ describe('schedule, API, events, alarms and outputs', () => {
         ComparisonOperator: 'GreaterThanThreshold',
       });
     }
-    expect(resourcesOfType(s.template, 'AWS::SNS::Topic')).toEqual({});
+    // The topic exists without an address (an output to subscribe to), with no subscription.
+    const [plainTopicId] = only(resourcesOfType(s.template, 'AWS::SNS::Topic'));
+    expect(resourcesOfType(s.template, 'AWS::SNS::Subscription')).toEqual({});
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.AlarmTopicArn?.Value).toEqual({ Ref: plainTopicId });
 
     const notified = synthesize({ alarmEmail: 'ops@news.example' });
     const [topicId] = only(resourcesOfType(notified.template, 'AWS::SNS::Topic'));
@@ -521,12 +525,43 @@ describe('schedule, API, events, alarms and outputs', () => {
     });
     const alarms = Object.values(resourcesOfType(notified.template, 'AWS::CloudWatch::Alarm'));
     expect(alarms.map((alarm) => alarm.Properties.MetricName).sort()).toEqual([
+      '5xx',
+      'ApproximateAgeOfOldestMessage',
       'ApproximateNumberOfMessagesVisible',
       'Errors',
       'Errors',
       'Errors',
+      'Throttles',
+      'Throttles',
+      'Throttles',
     ]);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('alarms on ingest queue age, throttles of every function and query API 5xx', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Namespace: 'AWS/SQS',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [s.logicalId(s.stack.pipeline.queue), 'QueueName'] } },
+      ],
+      Threshold: 1800,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    for (const name of ['ingest', 'crawl', 'query'] as const) {
+      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Throttles',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: s.functionId(name) } }],
+        Threshold: 0,
+      });
+    }
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5xx',
+      Namespace: 'AWS/ApiGateway',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it('outputs the API URL, bucket, table and bus', () => {
@@ -543,3 +578,12 @@ describe('schedule, API, events, alarms and outputs', () => {
     expect(JSON.stringify(value('ApiUrl'))).toContain('.execute-api.');
   });
 });
+
+/** The KMS keys other than the alarm topic's (which always exists). */
+function bucketKeys(template: Template) {
+  return Object.fromEntries(
+    Object.entries(resourcesOfType(template, 'AWS::KMS::Key')).filter(
+      ([, key]) => key.Properties.Description !== 'Encrypts alarm notifications',
+    ),
+  );
+}
