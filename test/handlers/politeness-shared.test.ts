@@ -11,7 +11,7 @@ import { InProcessIngestQueue } from '../../lib/queue/in-process.ts';
 import type { IngestMessage } from '../../lib/queue/types.ts';
 import { AwsPolitenessStore } from '../../lib/store/aws/politeness.ts';
 import { type TestStore, useLocalServers } from '../helpers/local-servers.ts';
-import { silentLogger } from './helpers.ts';
+import { silentLogger, sqsEvent } from './helpers.ts';
 
 /**
  * Politeness across workers: two ingest services (two "instances", each with its own fetcher and memory) share
@@ -164,6 +164,46 @@ describe('politeness shared by every worker', () => {
       // robots.txt is shared through the table: at most once per worker that raced for it.
       expect(host.robotsRequests).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('a failing host is a failure, not a put-back: the fetch’s own retry meets the host’s interval and gives up', async () => {
+    const store = await tableForFile();
+    let requests = 0;
+    const server = createServer((_request, response) => {
+      requests++;
+      response.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.6', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const origin = `http://127.0.0.6:${(server.address() as AddressInfo).port}`;
+    const politeness = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    const fetcher = createFetcher({
+      allowedOrigins: [origin],
+      minIntervalMs: 60_000,
+      respectRobots: false,
+      retries: 2,
+      retryBaseDelayMs: 1,
+      shared: { tokens: politeness, robots: politeness },
+    });
+    const outcomes: IngestOutcome[] = [];
+    const service = createIngestService({
+      fetchPage: (url, options) => fetcher.fetch(url, options),
+      extract,
+      articles: store.articles,
+      crawlState: store.crawlState,
+      events: new InProcessEventBus(),
+      bucketName: store.bucketName,
+      logger: silentLogger,
+      onOutcome: (outcome) => outcomes.push(outcome),
+    });
+    const queuedAt = new Date().toISOString();
+    const url = `${origin}/news/down`;
+    const response = await service.handler(
+      sqsEvent([JSON.stringify({ url, discoveredAt: queuedAt, queuedAt })]),
+    );
+    expect(outcomes).toMatchObject([{ status: 'failed', retryable: true, error: { code: 'HTTP_ERROR' } }]);
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(requests).toBe(1);
   });
 
   it('shares robots.txt through the table: a new instance reads it without asking the site', async () => {

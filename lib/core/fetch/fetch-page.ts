@@ -139,6 +139,7 @@ export async function fetchPage(rawUrl: string, options: FetchOptions = {}): Pro
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const started = performance.now();
+  let failed: PipelineError | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await fetchOnce(startUrl, rawUrl, settings, started);
@@ -164,8 +165,12 @@ export async function fetchPage(rawUrl: string, options: FetchOptions = {}): Pro
               { url: startUrl.href },
               { cause: caught },
             );
+      // A retry refused by shared politeness (the host's next slot is later) ends with the failure it was
+      // retrying: putting the message back instead would retry a failing host forever, uncounted.
+      if (error.code === 'HOST_BUSY' && failed !== undefined) throw failed;
       if (error.details.retryable !== true || attempt >= settings.retries || options.signal?.aborted)
         throw error;
+      failed = error;
       const retryAfterMs =
         typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined;
       if (retryAfterMs !== undefined && retryAfterMs > settings.maxRetryDelayMs) throw error;
