@@ -302,7 +302,7 @@ describe('titles', () => {
       '<meta property="og:title" content="How to Build a Terrarium | eHow"><meta property="og:site_name" content="eHow">',
     );
     expect(metadataOf(html).title).toBe('How to Build a Terrarium | eHow');
-    expect(extractMetadata(parseHtml(html), PAGE_URL, { stripSiteNameFromTitle: true }).title).toBe(
+    expect(extractMetadata(parseHtml(html), PAGE_URL, { titleAffixes: 'strip' }).title).toBe(
       'How to Build a Terrarium',
     );
   });

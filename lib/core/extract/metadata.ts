@@ -47,10 +47,12 @@ export interface MetadataOptions {
   /** The reference time for rejecting future dates; defaults to now. Never used as a date itself. */
   now?: Date;
   /**
-   * Strip " | Site Name" from a declared title (JSON-LD, og:title…) when it matches the site name. Off by default:
-   * the benchmark (benchmark/metadata.ts) measures that keeping the page's own title matches better.
+   * 'strip' (the default) removes site-name and section affixes ("Headline | Site", "Opinion | Headline") from the
+   * title; 'keep' leaves the declared title as it is. benchmark/metadata.ts measures both.
    */
-  stripSiteNameFromTitle?: boolean;
+  titleAffixes?: 'strip' | 'keep';
+  /** Prefer the visible h1 when it agrees with the declared title (the default); measured like titleAffixes. */
+  preferVisibleHeadline?: boolean;
 }
 
 type Candidate<T> = { value: T | undefined; source: MetadataSource };
@@ -98,8 +100,8 @@ export function extractMetadata(
     { value: text(textOfNode(page.headings.find((heading) => heading.name === 'h1'))), source: 'dom' },
   ];
   let title = pick(sources, 'title', titleCandidates.map(limit(MAX_TITLE)));
-  if (title !== undefined && siteName !== undefined && options.stripSiteNameFromTitle === true) {
-    title = stripSiteName(title, siteName);
+  if (title !== undefined && options.titleAffixes === 'strip' && siteName !== undefined) {
+    title = stripTitleAffixes(title, [siteName]);
   }
 
   const description = pick(
@@ -521,6 +523,12 @@ function cleanDocumentTitle(page: PageIndex, documentTitle: string | undefined):
     title = original;
   }
   return title;
+}
+
+export function stripTitleAffixes(title: string, siteNames: readonly string[]): string {
+  let result = title;
+  for (const name of siteNames) result = stripSiteName(result, name);
+  return result;
 }
 
 /** "Headline | Site Name" → "Headline" when the suffix (or prefix) is the site's name. */
