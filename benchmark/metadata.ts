@@ -14,10 +14,14 @@
 //   (same folding) to Readability's, either as it is or after removing site-name affixes from it with the
 //   extractor's own affix rule (`stripTitleAffixes`, with the site names the page declares).
 // - authors (wcxb): the same SET of name tokens: lower-cased letter/digit runs of all our names joined vs of the
-//   reference byline, connectors (and, by, und, et, y, e, &) dropped. Empty output = miss.
+//   reference byline, connectors (and, by, und, et, y, e, &) dropped; honorifics (Dr, Mr, Mrs, Ms, Prof) and
+//   post-nominal credentials (a comma-separated part in capitals such as "MD", "PhD", "RD", "E-RYT 200") are not
+//   name tokens. Empty output = miss.
 // - authors (readability-pages): our names all occur in the expected byline, or the byline occurs in our joined
 //   names (letters and digits only, a leading "by" dropped). No names = miss.
-// - date (wcxb): publishedAt's UTC calendar day equals publish_date (YYYY-MM-DD; a YYYY-MM reference: same month).
+// - date (wcxb): publishedAt falls on publish_date's calendar day in some time zone (UTC-12 to UTC+14, since we
+//   keep UTC only and the page's day may differ); a date-only value (midnight UTC) must be that day exactly;
+//   a YYYY-MM reference: same month.
 // - date (readability-pages): the expected raw string, parsed (no zone = UTC), falls on the same UTC day.
 // - language (readability-pages): the full tag equal, case-insensitive (also reported: primary subtag equal).
 // - language detection: on readability-pages and trafilatura-dev pages that declare a language, the declaration
@@ -41,8 +45,8 @@ const TARGETS = {
   readability: { title: 0.95, authors: 0.85, date: 0.9, lang: 0.95 },
 };
 const FLOORS = {
-  wcxb: { title: 0.5, authors: 0.7, date: 0.6 },
-  readability: { title: 0.9, authors: 0.85, date: 0.9, lang: 0.95 },
+  wcxb: { title: 0.85, authors: 0.7, date: 0.83 },
+  readability: { title: 0.85, authors: 0.83, date: 0.95, lang: 0.95 },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -57,14 +61,20 @@ export const foldTitle = (value: string) =>
     .trim();
 
 const CONNECTORS = new Set(['and', 'by', 'und', 'et', 'y', 'e']);
+/** Honorifics and post-nominal credentials are not name tokens ("Dr. Jane Doe, MD, PhD" names Jane Doe). */
+const HONORIFIC = /^(?:dr|mr|mrs|ms|mx|prof|sir)\.?\s+/i;
+const POST_NOMINAL = /^(?:[A-Z][A-Za-z]?\.?){1,4}(?:[ -]\d{1,4})?$|^(?:[A-Z]{2,6}[ -]?)+(?:\d{1,4})?$/;
 export const nameTokens = (value: string) =>
   new Set(
-    (
-      value
-        .normalize('NFKC')
-        .toLowerCase()
-        .match(/[\p{L}\p{N}]+/gu) ?? []
-    ).filter((token) => !CONNECTORS.has(token)),
+    value
+      .normalize('NFKC')
+      .split(/\s*[,;]\s*/)
+      .map((part) => part.trim().replace(HONORIFIC, ''))
+      .filter((part, index) => index === 0 || !POST_NOMINAL.test(part))
+      .join(' ')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.filter((token) => !CONNECTORS.has(token)) ?? [],
   );
 export const sameTokenSet = (a: Set<string>, b: Set<string>) =>
   a.size > 0 && a.size === b.size && [...a].every((token) => b.has(token));
@@ -75,6 +85,20 @@ const letters = (value: string) =>
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
+
+/**
+ * Our UTC timestamp falls on the reference's calendar day in some time zone (UTC-12 to UTC+14): we keep UTC
+ * only, and the page's own day may differ from the UTC one. A date-only value (midnight UTC) must match exactly.
+ */
+export function sameCalendarDay(ours: string | undefined, reference: string): boolean {
+  if (ours === undefined) return false;
+  if (ours.startsWith(reference)) return true;
+  if (reference.length !== 10 || ours.endsWith('T00:00:00.000Z')) return false;
+  const millis = Date.parse(ours);
+  const dayOf = (offsetHours: number) =>
+    new Date(millis + offsetHours * 3_600_000).toISOString().slice(0, 10);
+  return dayOf(-12) === reference || dayOf(14) === reference;
+}
 
 export function authorsMatchByline(authors: string[], byline: string): boolean {
   if (authors.length === 0) return false;
@@ -132,6 +156,21 @@ const TITLE_VARIANTS: { key: string; label: string; options: MetadataOptions }[]
     key: 'affixesAndHeadline',
     label: 'site affixes stripped, and the visible h1 preferred when it agrees',
     options: { titleAffixes: 'strip', preferVisibleHeadline: true },
+  },
+  {
+    key: 'affixesAndSegmentHeadline',
+    label: 'site affixes stripped, and the h1 preferred when it is a part of the title',
+    options: { titleAffixes: 'strip', preferVisibleHeadline: 'segment' },
+  },
+  {
+    key: 'affixesAndRelatedHeadline',
+    label: 'site affixes stripped, and the h1 preferred when it shares 30% of its words with the title',
+    options: { titleAffixes: 'strip', preferVisibleHeadline: 'related' },
+  },
+  {
+    key: 'affixesAndAnyHeadline',
+    label: 'site affixes stripped, and the first visible h1 taken whenever there is one',
+    options: { titleAffixes: 'strip', preferVisibleHeadline: 'always' },
   },
 ];
 
@@ -217,7 +256,7 @@ for (const page of wcxbPages) {
       score(
         wcxb.date,
         page.id,
-        day?.startsWith(truth.publish_date) === true,
+        sameCalendarDay(metadata.publishedAt, truth.publish_date),
         `${metadata.publishedAt} vs ${truth.publish_date} (${metadata.sources.publishedAt})`,
       );
     } else {
@@ -276,7 +315,7 @@ for (const page of readabilityPages) {
     if (expected.title) {
       const ours = foldTitle(metadata.title ?? '');
       const siteNames = [metadata.siteName, expected.siteName].filter((name): name is string => !!name);
-      const strippedReference = stripTitleAffixes(expected.title, siteNames);
+      const strippedReference = stripTitleAffixes(expected.title, siteNames, metadata.authors);
       score(
         readability.titles[variant.key] as FieldScore,
         page.name,

@@ -1,18 +1,31 @@
 // Author names from JSON-LD, meta tags and byline elements: "By" prefixes stripped, lists split, credentials,
 // dates, URLs and handles dropped, duplicates removed.
 
+/** "By", in the languages the extractor reads, with an optional word before it ("Written by", "Recipe by"). */
 const BY_PREFIX =
-  /^(?:(?:written|posted|reported|words|text|story|photos?|edited)\s+)?(?:by|par|von|por|door|av|di|da|de|af|przez|автор|от)\s*[:\-–—]?\s+/i;
+  /^(?:(?:written|posted|reported|words|text|story|stories|recipe|article|articles|posts|authored|published|compiled|created|geschrieben|escrito|écrit|scritto|publicado|publié|veröffentlicht)\s+)?(?:by|par|von|por|door|av|di|da|de|af|przez|автор|от)\s*[:\-–—]?\s+/iu;
+/** A label before the names: "Author:", "Autor:", "文／", "記者 ", "著者：". */
 const LABEL_PREFIX =
-  /^(?:authors?|byline|written by|reporter|reporters|autor(?:es)?|auteur|verfasser)\s*[:\-–—]\s*/i;
+  /^(?:authors?|authored by|byline|written by|reporter|reporters|writer|autor(?:es|en|zy)?|autore|autori|auteur|auteurs|verfasser|texte?|tekst|yazar|yazan|автор|авторы|текст)\s*[:\-–—]\s*|^(?:文|記者|著者|作者|撰文|编辑|編輯|글|기자|취재)\s*[:：/／|｜]?\s*/iu;
+/** A trailing role after the name: "山田太郎 記者", "홍길동 기자", "王小明 报道". */
+const ROLE_SUFFIX = /\s*(?:記者|기자|特派員|特派원|报道|報導|撰文|著)\s*$/u;
+/** Words that end the author part of a byline: reviewers, editors, photographers are not the authors. */
+const BYLINE_END =
+  /\s*(?:\b(?:reviewed|fact[- ]checked|medically reviewed|edited|updated|photos?|photography|illustrations?|images?|video)\s+(?:by|from)\b|\|).*$/i;
 
 /** Words that open a line of byline furniture, not a name. */
 const NOT_A_NAME =
-  /^(?:share|follow|last updated|subscribe|sign up|log ?in|comments?|updated|published|posted|advertisement|menu|more from|about( the author)?|contact|email|read more|view all|see all|all posts|the author|author|editor|editors|staff|admin|administrator|anonymous|unknown|guest|null|undefined|none|n\/a|by|par|von|por|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
+  /^(?:share|follow|last updated|subscribe|sign (?:up|in)|log ?in|comments?|updated|published|posted|advertisement|menu|more from|about( the author)?|contact|email|read more|view all|see all|all posts|the author|author|authors|written by|reviewed|how we|head of|editor|editors|editorial|staff|admin|administrator|webmaster|anonymous|unknown|guest|null|undefined|none|n\/a|by|par|von|por|home|news|blog|licensed|certified|monday|tuesday|wednesday|thursday|friday|saturday|sunday|page\.|\{\{)\b/i;
+
+/** A month name alone is a date fragment, not a person. */
+const MONTH_ALONE =
+  /^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?$/i;
 
 /** Credentials and suffixes that a comma separates from a name: "Brenda Goodman, MA". */
 const CREDENTIAL =
-  /^(?:ma|ms|msc|mba|md|phd|ph\.d\.?|rn|jd|do|dds|mph|bsc|ba|bs|jr\.?|sr\.?|ii|iii|iv|esq\.?)$/i;
+  /^(?:ma|ms|msc|mba|md|phd|ph\.d\.?|rn|jd|do|dds|mph|bsc|ba|bs|jr\.?|sr\.?|ii|iii|iv|esq\.?|m\.d\.?|d\.o\.?|r\.n\.?)$/i;
+/** Post-nominal letters in capitals ("RD", "FAND", "DVM", "E-RYT 200"): credentials, not names. */
+const CAPITAL_CREDENTIAL = /^(?:[A-Z][A-Z.-]{1,7}|[A-Z][A-Z.-]{1,7}\s+\d{1,4}|[A-Z][a-z]?\.[A-Z][a-z]?\.?)$/;
 
 const MONTH_WORD =
   /\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s+\d/i;
@@ -42,11 +55,15 @@ export function splitAuthorText(raw: string): string[] {
   const names: string[] = [];
   // A byline's first lines hold the names; later lines are dates, roles or "Updated …".
   // "By" alone on a line belongs to the name on the next one.
-  const joined = raw.replace(/(^|\n)\s*((?:written\s+)?(?:by|par|von|por|door))\s*:?\s*\n\s*/gi, '$1$2 ');
-  for (const line of joined.split(/\s*(?:\r?\n|\||•|·|\u2022)\s*/)) {
+  const joined = raw.replace(
+    /(^|\n)\s*((?:(?:written|posted|geschrieben|escrito|écrit|scritto|publicado|publié)\s+)?(?:by|par|von|por|door|da|przez))\s*:?\s*\n\s*/giu,
+    '$1$2 ',
+  );
+  for (const line of joined.split(/\s*(?:\r?\n|\||•|·|⋅|∙|\u2022)\s*/)) {
     let text = line.replace(/\s+/g, ' ').trim();
     if (text === '') continue;
-    text = text.replace(LABEL_PREFIX, '').replace(BY_PREFIX, '');
+    text = text.replace(LABEL_PREFIX, '').replace(BY_PREFIX, '').replace(BYLINE_END, '');
+    text = text.replace(ROLE_SUFFIX, '');
     // "(avec X et Y)" / "(with X)": more authors; "(http://…)" or "(handle)": noise.
     text = text.replace(/\(\s*(?:avec|with|mit|con|und|and)\s+([^)]*)\)/gi, ', $1');
     text = text.replace(/\((?:[^()\s]*|[^()]*(?:https?:|www\.)[^()]*)\)/g, ' ');
@@ -55,7 +72,7 @@ export function splitAuthorText(raw: string): string[] {
     const dateAt = text.search(MONTH_WORD);
     // Digits glued to a name before a date ("Nolan22 Dec 2016") go with the date.
     if (dateAt > 0) text = text.slice(0, dateAt).replace(/\d+\s*$/, '');
-    text = text.replace(/\s+\d.*$/, '').replace(/\s+(?:on|at|le|am|el)\s*$/i, '');
+    text = text.replace(/\s+\d.*$/, '').replace(/\s+(?:on|at|le|am|el)(?:\s+\p{L}+day)?\s*$/iu, '');
     const parts = splitNameList(text);
     for (const part of parts) {
       const name = tidyName(part);
@@ -68,8 +85,10 @@ export function splitAuthorText(raw: string): string[] {
 
 function splitNameList(text: string): string[] {
   const parts = text
-    .split(/\s*(?:,|;|、|，|\s&\s|\s+(?:and|und|et|e|y|og|och|en|i)\s+)\s*/i)
-    .filter((part) => part.trim() !== '' && !CREDENTIAL.test(part.trim()));
+    .split(/\s*(?:,|;|、|，|\s&\s|\s+(?:and|und|et|e|y|og|och|en|i|и|ve|ja|a)\s+)\s*/i)
+    .filter(
+      (part) => part.trim() !== '' && !CREDENTIAL.test(part.trim()) && !CAPITAL_CREDENTIAL.test(part.trim()),
+    );
   // "Jong, Michiel de": one surname, then the given names (library-catalogue order).
   if (
     parts.length === 2 &&
@@ -92,11 +111,46 @@ function tidyName(part: string): string | undefined {
   return name === '' ? undefined : name;
 }
 
+/** Words of page furniture, roles and topics that a byline element also holds; never part of a person's name. */
+const PAGE_FURNITURE_WORD = new Set(
+  (
+    'bio biography login log sign size text more about read view share follow subscribe menu search contact ' +
+    'privacy policy terms cookie cookies reviewer reviewed expert editor editors writer writers contributor ' +
+    'contributors author authors team staff desk tips tricks development strategy marketing security health ' +
+    'news blog journalism director manager officer founder ceo head department community member members ' +
+    'articles posts published updated comments reply home'
+  ).split(' '),
+);
+
+/** Lower-case words allowed inside a name: particles, not sentence words ("Director of Operations"). */
+const NAME_PARTICLE =
+  /^(?:van|der|den|de|del|della|des|di|da|dos|das|du|le|la|von|zu|bin|binti|ibn|al|el|ter|ten|y|e|st\.?)$/;
+
+/**
+ * A person's name as written in a byline: at most six words, none of them a lower-case sentence word, not a
+ * label ("Article by", "Insights from") and not an organization ("The Daily Example").
+ */
+export function looksLikePersonName(name: string): boolean {
+  if (!isPlausibleName(name) || /[:?!»«›‹]/.test(name) || /\.$/.test(name.replace(/\b\p{Lu}\.$/u, '')))
+    return false;
+  const words = name.split(/\s+/);
+  if (words.some((word) => PAGE_FURNITURE_WORD.has(word.toLowerCase().replace(/[.,]$/, '')))) return false;
+  if (/^(?:the|a|an)$/i.test(words[0] ?? '')) return false;
+  if (/^(?:by|from|von|par|por|de|di)$/i.test(words[words.length - 1] ?? '')) return false;
+  return words.every(
+    (word, index) =>
+      !/^\p{Ll}/u.test(word) || (index > 0 && NAME_PARTICLE.test(word)) || !/\p{L}/u.test(word.slice(0, 1)),
+  );
+}
+
 export function isPlausibleName(name: string): boolean {
   if (name.length < 2 || name.length > MAX_NAME_LENGTH) return false;
   if (/^@/.test(name) || /https?:|www\.|\.(?:com|org|net|co|io)\b|\/|@/i.test(name)) return false;
   if (/\d/.test(name)) return false;
-  if (NOT_A_NAME.test(name)) return false;
+  if (NOT_A_NAME.test(name) || MONTH_ALONE.test(name)) return false;
+  // Avatar initials ("CM") and handles ("jane.doe", "brandon-peaktwo", "user123") are not names.
+  if (/^\p{Lu}{1,3}\.?$/u.test(name)) return false;
+  if (!/\s/.test(name) && /^[\p{Ll}\d]+(?:[._-][\p{Ll}\d]+)+$/u.test(name)) return false;
   if (name.split(/\s+/).length > MAX_NAME_WORDS) return false;
   // At least one letter in any script.
   return /\p{L}/u.test(name);

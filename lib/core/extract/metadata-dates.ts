@@ -173,3 +173,277 @@ function namedZone(text: string): string | undefined | null {
   if (offset !== null) return offset[1];
   return null;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dates as pages show them to readers, in the languages the extractor reads: a compact table of month names and
+// relative-date words instead of a general date parser (chrono-node's English locale alone is 47 KB minified,
+// more than this feature's whole bundle budget).
+
+/** Month names (nominative and genitive forms where they differ), one list per month, many languages at once. */
+const LOCALIZED_MONTHS: readonly string[][] = [
+  [
+    'january',
+    'januar',
+    'jänner',
+    'janvier',
+    'enero',
+    'gennaio',
+    'janeiro',
+    'januari',
+    'stycznia',
+    'styczeń',
+    'января',
+    'январь',
+    'ocak',
+  ],
+  [
+    'february',
+    'februar',
+    'février',
+    'febrero',
+    'febbraio',
+    'fevereiro',
+    'februari',
+    'lutego',
+    'luty',
+    'февраля',
+    'февраль',
+    'şubat',
+  ],
+  ['march', 'märz', 'mars', 'marzo', 'março', 'maart', 'marca', 'marzec', 'марта', 'март', 'mart'],
+  ['april', 'avril', 'abril', 'aprile', 'kwietnia', 'kwiecień', 'апреля', 'апрель', 'nisan'],
+  ['may', 'mai', 'mayo', 'maggio', 'maio', 'mei', 'maja', 'maj', 'мая', 'май', 'mayıs'],
+  ['june', 'juni', 'juin', 'junio', 'giugno', 'junho', 'czerwca', 'czerwiec', 'июня', 'июнь', 'haziran'],
+  ['july', 'juli', 'juillet', 'julio', 'luglio', 'julho', 'lipca', 'lipiec', 'июля', 'июль', 'temmuz'],
+  ['august', 'août', 'agosto', 'augustus', 'sierpnia', 'sierpień', 'августа', 'август', 'ağustos'],
+  [
+    'september',
+    'septembre',
+    'septiembre',
+    'setiembre',
+    'settembre',
+    'setembro',
+    'września',
+    'wrzesień',
+    'сентября',
+    'сентябрь',
+    'eylül',
+  ],
+  [
+    'october',
+    'oktober',
+    'octobre',
+    'octubre',
+    'ottobre',
+    'outubro',
+    'października',
+    'październik',
+    'октября',
+    'октябрь',
+    'ekim',
+  ],
+  ['november', 'novembre', 'noviembre', 'novembro', 'listopada', 'listopad', 'ноября', 'ноябрь', 'kasım'],
+  [
+    'december',
+    'dezember',
+    'décembre',
+    'diciembre',
+    'dicembre',
+    'dezembro',
+    'grudnia',
+    'grudzień',
+    'декабря',
+    'декабрь',
+    'aralık',
+  ],
+];
+
+/** 1–12 for a month name or an abbreviation of at least three letters that names one month only. */
+export function localizedMonth(word: string): number | undefined {
+  const token = word.toLowerCase().replace(/\.$/, '');
+  if (token.length < 3) return undefined;
+  let found: number | undefined;
+  for (let month = 0; month < 12; month++) {
+    const names = LOCALIZED_MONTHS[month] ?? [];
+    if (names.some((name) => name === token || (token.length >= 3 && name.startsWith(token)))) {
+      if (found !== undefined && found !== month + 1) return undefined;
+      found = month + 1;
+    }
+  }
+  // "sept" is September's usual abbreviation; "juil"/"juin" are distinct already.
+  if (found === undefined && token === 'sept') return 9;
+  return found;
+}
+
+const LETTERS = '\\p{L}';
+const MONTH_WORD = `([${LETTERS}]{3,12})\\.?`;
+const DAY = '(\\d{1,2})(?:st|nd|rd|th|er|º|°|\\.)?';
+const YEAR = '(\\d{4})';
+const TIME =
+  '(?:[,\\s]+(?:at|um|à|a las|alle|às|om|o|в|saat)?\\s*(\\d{1,2})[:h.](\\d{2})(?:[:.](\\d{2}))?\\s*(am|pm|a\\.m\\.|p\\.m\\.)?)?';
+
+/** "9. Dezember 2016", "9 de diciembre de 2016", "9 December 2016, 09:13". */
+const DAY_MONTH_YEAR = new RegExp(
+  `(?<![\\p{L}\\d])${DAY}\\s*(?:de\\s+|di\\s+)?${MONTH_WORD}\\s*,?\\s*(?:de\\s+)?${YEAR}${TIME}`,
+  'iu',
+);
+/** "Dec 9, 2016 9:13 AM", "December 9th 2016". */
+const MONTH_DAY_YEAR = new RegExp(`(?<![\\p{L}])${MONTH_WORD}\\s+${DAY}\\s*,?\\s*${YEAR}${TIME}`, 'iu');
+/** "2016年12月9日 9:13", "2016년 12월 9일". */
+const CJK_DATE =
+  /(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?(?:\D{0,6}?(\d{1,2})[:：時시](\d{2}))?/u;
+/** 2016-12-09, 2016/12/09, 2016.12.09 with an optional time. */
+const NUMERIC_YMD = /(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)(?:[T\s,]+(\d{1,2}):(\d{2}))?/;
+/** 09.12.2016, 09/12/2016, 12/09/2016 (order by language), with an optional time. */
+const NUMERIC_DMY =
+  /(?<![\d.])(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)(?:[,\s]+(\d{1,2}):(\d{2})\s*(am|pm)?)?/i;
+
+/** Languages that write numeric dates month first. */
+const MONTH_FIRST_REGIONS = /^en(?:-us|-ph|-ca)?$|^en$/i;
+
+/** Relative dates: a number and a unit, then "ago" in the page's words (or before it: "vor 3 Tagen"). */
+const RELATIVE_UNITS: [RegExp, number][] = [
+  [
+    /^(?:seconds?|secs?|sekunden?|secondes?|segundos?|secondi|seconden|sekund[y]?|секунд[уы]?|saniye|秒)$/iu,
+    1000,
+  ],
+  [/^(?:minutes?|mins?|minuten?|minutos?|minuti|minuut|minut[y]?|минут[уы]?|dakika|分钟?|分|분)$/iu, 60_000],
+  [
+    /^(?:hours?|hrs?|stunden?|heures?|horas?|ore|ora|uur|godzin[y]?|godzinę|час(?:а|ов)?|saat|時間|小时|小時|시간)$/iu,
+    3_600_000,
+  ],
+  [
+    /^(?:days?|tagen?|tag|jours?|días?|dias?|giorni|giorno|dagen?|dzień|dni|дн(?:я|ей)|день|gün|日|天|일)$/iu,
+    86_400_000,
+  ],
+  [
+    /^(?:weeks?|wochen?|semaines?|semanas?|settimane?|weken|week|tygodni[e]?|недел[иью]|hafta|週間?|周|주)$/iu,
+    7 * 86_400_000,
+  ],
+];
+const RELATIVE_AGO =
+  /(?:^|\s)(?:vor|il y a|hace|há|ha|fa)?\s*(\d{1,3})\s*([\p{L}]+)\s*(?:ago|fa|geleden|temu|назад|önce|前|전)?(?=$|\s|[.,])/iu;
+const RELATIVE_MARKER = /\b(?:ago|vor|il y a|hace|há|fa|geleden|temu|назад|önce)\b|前|전/iu;
+const YESTERDAY = /^(?:yesterday|gestern|hier|ayer|ieri|ontem|gisteren|wczoraj|вчера|dün|昨日|昨天|어제)\b/iu;
+const TODAY =
+  /^(?:today|heute|aujourd'hui|hoy|oggi|hoje|vandaag|dzisiaj|dziś|сегодня|bugün|今日|今天|오늘)\b/iu;
+
+/**
+ * A date as a page shows it ("Dec 9, 2016 9:13 AM", "9. Dezember 2016", "2016年12月9日", "09.12.2016",
+ * "3 hours ago"), read with the page's language for numeric order; local times are taken as UTC (the page
+ * seldom says its zone). Undefined when the text holds no such date.
+ */
+export function parseVisibleDate(raw: string, language: string | undefined, now: Date): string | undefined {
+  const textValue = raw.replace(/\s+/g, ' ').trim();
+  if (textValue === '' || textValue.length > 200) return undefined;
+  const millis = visibleDateMillis(textValue, language, now);
+  if (millis === undefined) return undefined;
+  return parseMetadataDate(new Date(millis).toISOString(), now);
+}
+
+function visibleDateMillis(value: string, language: string | undefined, now: Date): number | undefined {
+  const hour = (h: string | undefined, meridiem: string | undefined) => {
+    let result = Number(h ?? 0);
+    const m = meridiem?.toLowerCase().replace(/\./g, '');
+    if (m === 'pm' && result < 12) result += 12;
+    if (m === 'am' && result === 12) result = 0;
+    return result;
+  };
+  const cjk = CJK_DATE.exec(value);
+  if (cjk !== null) {
+    return fromParts(
+      Number(cjk[1]),
+      Number(cjk[2]),
+      Number(cjk[3]),
+      Number(cjk[4] ?? 0),
+      Number(cjk[5] ?? 0),
+      0,
+      0,
+      'Z',
+    );
+  }
+  const dayFirst = DAY_MONTH_YEAR.exec(value);
+  const monthFirst = MONTH_DAY_YEAR.exec(value);
+  const named = [dayFirst, monthFirst]
+    .filter((match): match is RegExpExecArray => match !== null)
+    .sort((a, b) => a.index - b.index);
+  for (const match of named) {
+    const isDayFirst = match === dayFirst;
+    const month = localizedMonth((isDayFirst ? match[2] : match[1]) ?? '');
+    if (month === undefined) continue;
+    const day = Number(isDayFirst ? match[1] : match[2]);
+    const result = fromParts(
+      Number(match[3]),
+      month,
+      day,
+      hour(match[4], match[7]),
+      Number(match[5] ?? 0),
+      Number(match[6] ?? 0),
+      0,
+      'Z',
+    );
+    if (result !== undefined) return result;
+  }
+  const ymd = NUMERIC_YMD.exec(value);
+  if (ymd !== null) {
+    const result = fromParts(
+      Number(ymd[1]),
+      Number(ymd[2]),
+      Number(ymd[3]),
+      Number(ymd[4] ?? 0),
+      Number(ymd[5] ?? 0),
+      0,
+      0,
+      'Z',
+    );
+    if (result !== undefined) return result;
+  }
+  const dmy = NUMERIC_DMY.exec(value);
+  if (dmy !== null) {
+    let first = Number(dmy[1]);
+    let second = Number(dmy[2]);
+    const monthFirstOrder = (MONTH_FIRST_REGIONS.test(language ?? '') && first <= 12) || second > 12;
+    if (monthFirstOrder) [first, second] = [second, first];
+    const result = fromParts(
+      Number(dmy[3]),
+      second,
+      first,
+      hour(dmy[4], dmy[6]),
+      Number(dmy[5] ?? 0),
+      0,
+      0,
+      'Z',
+    );
+    if (result !== undefined) return result;
+  }
+  if (YESTERDAY.test(value)) return startOfUtcDay(now.getTime() - 86_400_000);
+  if (TODAY.test(value)) return startOfUtcDay(now.getTime());
+  const cjkRelative = /(\d{1,3})\s*(秒|分钟|分|時間|小时|小時|天|日|週間|周|시간|분|일|주)\s*(?:前|전)/u.exec(
+    value,
+  );
+  if (cjkRelative !== null) {
+    const unit = RELATIVE_UNITS.find(([pattern]) => pattern.test(cjkRelative[2] ?? ''));
+    if (unit !== undefined) return now.getTime() - Number(cjkRelative[1]) * unit[1];
+  }
+  if (RELATIVE_MARKER.test(value)) {
+    const relative = RELATIVE_AGO.exec(value);
+    if (relative !== null) {
+      const unit = RELATIVE_UNITS.find(([pattern]) => pattern.test(relative[2] ?? ''));
+      if (unit !== undefined) return now.getTime() - Number(relative[1]) * unit[1];
+    }
+  }
+  return undefined;
+}
+
+function startOfUtcDay(millis: number): number {
+  const date = new Date(millis);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+}
+
+/** A date in the URL path (/2024/05/03/ or /2024-05-03-): weak evidence, used only when the page says nothing. */
+export function dateFromUrlPath(pathname: string, now: Date): string | undefined {
+  const match = /\/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)/.exec(pathname);
+  if (match === null) return undefined;
+  const millis = fromParts(Number(match[1]), Number(match[2]), Number(match[3]), 0, 0, 0, 0, 'Z');
+  return millis === undefined ? undefined : parseMetadataDate(new Date(millis).toISOString(), now);
+}

@@ -4,6 +4,18 @@ import type { AnyNode, Element } from 'domhandler';
 
 const BYLINE_PATTERN = /byline|author|dateline|writtenby|p-author/i;
 const MAX_BYLINE_CANDIDATES = 60;
+/** Links to an author's page: /author/jane-doe, /autor/…, /writers/…, ?author=12. */
+const AUTHOR_LINK =
+  /\/(?:authors?|autor(?:es|en)?|autore|autori|auteurs?|writers?|contributors?|columnists?|journalists?|redakteur|profiles?|people|staff)\/[^/?#]+\/?(?:[?#]|$)|[?&]author=/i;
+const MAX_AUTHOR_LINKS = 40;
+const MAX_SHORT_TEXTS = 5000;
+const SHORT_TEXT_CHARS = 200;
+
+/** A short visible text in document order, with the element that holds it. */
+export interface ShortText {
+  text: string;
+  parent: Element;
+}
 
 export interface PageIndex {
   html?: Element;
@@ -22,6 +34,14 @@ export interface PageIndex {
   itemprops: Element[];
   /** a[rel~=author] and elements whose class or id looks like a byline, in document order. */
   bylineCandidates: Element[];
+  /** Links whose URL looks like an author's page, in document order. */
+  authorLinks: Element[];
+  /** Short text nodes of the body in document order (for datelines and bylines near the headline). */
+  texts: ShortText[];
+  /** Index in `texts` of the first text after the first h1 opens; undefined without an h1. */
+  headlineTextIndex?: number;
+  /** Elements with a data-*date* / data-*time* attribute (data-published, data-date, data-timestamp…). */
+  dataDates: Element[];
 }
 
 export function isElement(node: AnyNode): node is Element {
@@ -38,6 +58,9 @@ export function indexPage(root: AnyNode): PageIndex {
     times: [],
     itemprops: [],
     bylineCandidates: [],
+    authorLinks: [],
+    texts: [],
+    dataDates: [],
   };
   let titleInHead: Element | undefined;
   let anyTitle: Element | undefined;
@@ -73,20 +96,51 @@ export function indexPage(root: AnyNode): PageIndex {
           if (/^\s*application\/ld\+json\s*$/i.test(attributes.type ?? '')) index.jsonLdScripts.push(node);
           break;
         case 'h1':
+          if (index.headlineTextIndex === undefined) index.headlineTextIndex = index.texts.length;
+          index.headings.push(node);
+          break;
         case 'h2':
           index.headings.push(node);
+          break;
+        case 'a':
+          if (
+            index.authorLinks.length < MAX_AUTHOR_LINKS &&
+            attributes.href !== undefined &&
+            AUTHOR_LINK.test(attributes.href)
+          ) {
+            index.authorLinks.push(node);
+          }
           break;
         case 'time':
           if (attributes.datetime !== undefined) index.times.push(node);
           break;
       }
       if (attributes.itemprop !== undefined) index.itemprops.push(node);
+      if (index.dataDates.length < 20) {
+        for (const key in attributes) {
+          if (
+            key.startsWith('data-') &&
+            /date|time|publish/.test(key) &&
+            /\d{4}/.test(attributes[key] ?? '')
+          ) {
+            index.dataDates.push(node);
+            break;
+          }
+        }
+      }
       if (
         index.bylineCandidates.length < MAX_BYLINE_CANDIDATES &&
         ((name === 'a' && /\bauthor\b/i.test(attributes.rel ?? '')) ||
           BYLINE_PATTERN.test(`${attributes.class ?? ''} ${attributes.id ?? ''}`))
       ) {
         index.bylineCandidates.push(node);
+      }
+    } else if (node.type === 'text' && index.texts.length < MAX_SHORT_TEXTS && node.parent !== null) {
+      const parent = node.parent as Element;
+      const data = (node as unknown as { data: string }).data;
+      if (data.length <= SHORT_TEXT_CHARS * 2 && isElement(parent) && parent.type === 'tag') {
+        const trimmed = data.trim();
+        if (trimmed !== '' && trimmed.length <= SHORT_TEXT_CHARS) index.texts.push({ text: trimmed, parent });
       }
     }
     const children = (node as { children?: AnyNode[] }).children;

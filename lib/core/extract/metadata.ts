@@ -5,8 +5,8 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
-import { cleanAuthorNames, splitAuthorText } from './metadata-authors.ts';
-import { parseMetadataDate } from './metadata-dates.ts';
+import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
+import { dateFromUrlPath, parseMetadataDate, parseVisibleDate } from './metadata-dates.ts';
 import {
   ancestorsOf,
   findDescendant,
@@ -21,10 +21,20 @@ import {
   type JsonLdData,
   type JsonLdNode,
   listOf,
+  nodeTypes,
   readJsonLd,
   textOf,
 } from './metadata-jsonld.ts';
 import { directionForLanguage, normalizeLanguageTag } from './metadata-language.ts';
+import {
+  domainName,
+  type HeadlineAgreement,
+  headlineAgrees,
+  isSectionLabel,
+  normalizeName,
+  stripTitleAffixes,
+  unwrapQuotes,
+} from './metadata-title.ts';
 
 export interface ExtractedMetadata {
   title?: string;
@@ -52,7 +62,7 @@ export interface MetadataOptions {
    */
   titleAffixes?: 'strip' | 'keep';
   /** Prefer the visible h1 when it agrees with the declared title (the default); measured like titleAffixes. */
-  preferVisibleHeadline?: boolean;
+  preferVisibleHeadline?: boolean | 'always' | HeadlineAgreement;
 }
 
 type Candidate<T> = { value: T | undefined; source: MetadataSource };
@@ -100,10 +110,6 @@ export function extractMetadata(
     { value: text(textOfNode(page.headings.find((heading) => heading.name === 'h1'))), source: 'dom' },
   ];
   let title = pick(sources, 'title', titleCandidates.map(limit(MAX_TITLE)));
-  if (title !== undefined && options.titleAffixes === 'strip' && siteName !== undefined) {
-    title = stripTitleAffixes(title, [siteName]);
-  }
-
   const description = pick(
     sources,
     'description',
@@ -123,33 +129,74 @@ export function extractMetadata(
     ].map(limit(MAX_DESCRIPTION)),
   );
 
+  const siteNames = [
+    siteName,
+    publisherName(jsonLd),
+    meta.first('og:site_name'),
+    meta.first('application-name'),
+    meta.first('apple-mobile-web-app-title'),
+    textOf(jsonLd.website?.name),
+    domainName(pageUrl.hostname),
+  ].filter((name): name is string => name !== undefined && name.trim() !== '');
+  const people = (names: string[]) => withoutOrganizations(names, siteNames);
   const authors = pickList(sources, 'authors', [
-    { value: jsonLdAuthors(article, jsonLd), source: 'json-ld' },
+    { value: people(jsonLdAuthors(article, jsonLd)), source: 'json-ld' },
     {
       // Only as property= (name="article:author" is often a section or column name).
-      value: cleanAuthorNames(
-        [...meta.property('article:author'), ...meta.property('og:article:author')].filter(
-          (value) => !isUrlLike(value),
+      value: people(
+        cleanAuthorNames(
+          [...meta.property('article:author'), ...meta.property('og:article:author')].filter(
+            (value) => !isUrlLike(value),
+          ),
         ),
       ),
       source: 'opengraph',
     },
     {
-      value: firstNonEmpty([
-        meta.all('dc:creator'),
-        meta.all('dcterms:creator'),
-        meta.all('author'),
-        meta.all('parsely-author'),
-        meta.all('sailthru:author'),
-        meta.all('byl'),
-      ]),
+      value: people(
+        cleanAuthorNames(
+          firstNonEmpty([
+            meta.all('dc:creator'),
+            meta.all('dcterms:creator'),
+            meta.all('author'),
+            meta.all('parsely-author'),
+            meta.all('sailthru:author'),
+            meta.all('byl'),
+          ]).filter((value) => !isUrlLike(value)),
+        ),
+      ),
       source: 'meta',
     },
-    { value: microdataAuthors(page), source: 'microdata' },
-    { value: domByline(page), source: 'dom' },
+    { value: people(microdataAuthors(page)), source: 'microdata' },
+    { value: domByline(page, (names) => people(names.filter(isFullPersonName))), source: 'dom' },
+    { value: people(visibleByline(page).filter(isFullPersonName)), source: 'dom' },
+    { value: people(authorLinkNames(page)), source: 'dom' },
   ]);
+  if (title !== undefined && options.titleAffixes !== 'keep') {
+    title = stripTitleAffixes(title, siteNames, authors ?? []);
+  }
+  if (title !== undefined && options.preferVisibleHeadline !== false) {
+    const declared = title;
+    const headline = visibleHeadlines(page, siteNames).find(
+      (candidate) =>
+        options.preferVisibleHeadline === 'always' ||
+        headlineAgrees(
+          candidate,
+          declared,
+          typeof options.preferVisibleHeadline === 'string' ? options.preferVisibleHeadline : 'related',
+        ),
+    );
+    // Equal but for letter case: the declared form wins (headlines are often styled in capitals).
+    if (headline !== undefined && headline.toLowerCase() !== title.toLowerCase()) {
+      title = truncateText(headline, MAX_TITLE);
+      sources.title = 'dom';
+    }
+  }
+  if (title !== undefined) title = unwrapQuotes(title);
 
-  const publishedAt = pick(sources, 'publishedAt', [
+  const pageLanguage = normalizeLanguageTag(page.html?.attribs.lang ?? meta.first('og:locale'));
+  const visibleDates = visibleDateline(page, pageLanguage, now);
+  const publishedCandidates: Candidate<string>[] = [
     { value: date(article?.datePublished ?? article?.dateCreated, now), source: 'json-ld' },
     {
       value: firstDate(now, meta.all('article:published_time'), meta.all('og:published_time')),
@@ -174,7 +221,22 @@ export function extractMetadata(
     },
     { value: microdataDate(page, 'datePublished', now), source: 'microdata' },
     { value: domPublishedDate(page, now), source: 'dom' },
-  ]);
+    { value: dataAttributeDate(page, now), source: 'dom' },
+    { value: visibleDates.published ?? visibleDates.updated, source: 'dom' },
+    { value: dateFromUrlPath(pageUrl.pathname, now), source: 'url' },
+  ];
+  let publishedAt = pick(sources, 'publishedAt', publishedCandidates);
+  // A date-only value gives way to a precise one for the same day from the next sources.
+  if (publishedAt?.endsWith('T00:00:00.000Z') === true) {
+    const day = publishedAt.slice(0, 10);
+    const precise = publishedCandidates.find(
+      (candidate) => candidate.value?.startsWith(day) === true && !candidate.value.endsWith('T00:00:00.000Z'),
+    );
+    if (precise?.value !== undefined) {
+      publishedAt = precise.value;
+      sources.publishedAt = precise.source;
+    }
+  }
 
   let modifiedAt = pick(sources, 'modifiedAt', [
     { value: date(article?.dateModified, now), source: 'json-ld' },
@@ -184,6 +246,7 @@ export function extractMetadata(
     },
     { value: firstDate(now, meta.all('dcterms:modified'), meta.all('last-modified')), source: 'meta' },
     { value: microdataDate(page, 'dateModified', now), source: 'microdata' },
+    { value: visibleDates.updated, source: 'dom' },
   ]);
   if (modifiedAt !== undefined && publishedAt !== undefined && modifiedAt < publishedAt) {
     modifiedAt = undefined;
@@ -337,8 +400,22 @@ function truncateText(value: string, max: number): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Text
 
-const ENTITY = /&(#x[0-9a-f]{1,6}|#\d{1,7}|amp|quot|apos|lt|gt|nbsp);/gi;
+const ENTITY = /&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi;
 const NAMED_ENTITIES: Record<string, string> = {
+  bull: '•',
+  middot: '·',
+  ndash: '–',
+  mdash: '—',
+  hellip: '…',
+  raquo: '»',
+  laquo: '«',
+  rsquo: '’',
+  lsquo: '‘',
+  rdquo: '”',
+  ldquo: '“',
+  reg: '®',
+  trade: '™',
+  copy: '©',
   amp: '&',
   quot: '"',
   apos: "'",
@@ -350,7 +427,13 @@ const NAMED_ENTITIES: Record<string, string> = {
 /** Whitespace-normalized text; entities that were escaped twice in the page (`&amp;#39;`) decoded once more. */
 export function text(value: string | undefined | null): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const decoded = value.includes('&')
+  const decoded = value.includes('&') ? decodeEntities(decodeEntities(value)) : value;
+  const normalized = decoded.replace(/[\s\u00a0\u200b\ufeff]+/g, ' ').trim();
+  return normalized === '' ? undefined : normalized;
+}
+
+function decodeEntities(value: string): string {
+  return value.includes('&')
     ? value.replace(ENTITY, (whole, body: string) => {
         const lower = body.toLowerCase();
         if (NAMED_ENTITIES[lower] !== undefined) return NAMED_ENTITIES[lower];
@@ -362,8 +445,6 @@ export function text(value: string | undefined | null): string | undefined {
           : whole;
       })
     : value;
-  const normalized = decoded.replace(/[\s\u00a0\u200b\ufeff]+/g, ' ').trim();
-  return normalized === '' ? undefined : normalized;
 }
 
 function date(value: unknown, now: Date): string | undefined {
@@ -525,10 +606,33 @@ function cleanDocumentTitle(page: PageIndex, documentTitle: string | undefined):
   return title;
 }
 
-export function stripTitleAffixes(title: string, siteNames: readonly string[]): string {
-  let result = title;
-  for (const name of siteNames) result = stripSiteName(result, name);
-  return result;
+export { stripTitleAffixes };
+
+const HEADLINE_CONTEXT_UNLIKELY = new Set(['nav', 'footer', 'aside']);
+
+/** Visible h1 texts that could be the article's headline (not navigation, a logo or the site's name). */
+function visibleHeadlines(page: PageIndex, siteNames: readonly string[]): string[] {
+  const names = new Set(siteNames.map(normalizeName));
+  const headlines: string[] = [];
+  for (const heading of page.headings) {
+    if (heading.name !== 'h1') continue;
+    const value = text(bylineText(heading).replace(/\n+/g, ' '));
+    if (value === undefined || value.length < 3 || value.length > MAX_TITLE) continue;
+    if (names.has(normalizeName(value)) || isSectionLabel(value)) continue;
+    if (
+      ancestorsOf(heading, 30).some(
+        (ancestor) =>
+          HEADLINE_CONTEXT_UNLIKELY.has(ancestor.name) ||
+          ancestor.attribs.role === 'navigation' ||
+          ancestor.attribs.hidden !== undefined ||
+          ancestor.attribs['aria-hidden'] === 'true',
+      )
+    ) {
+      continue;
+    }
+    headlines.push(value);
+  }
+  return headlines;
 }
 
 /** "Headline | Site Name" → "Headline" when the suffix (or prefix) is the site's name. */
@@ -576,11 +680,15 @@ function jsonLdAuthors(article: JsonLdNode | undefined, jsonLd: JsonLdData): str
   for (const entry of [...listOf(article.author), ...listOf(article.creator)]) {
     const node = jsonLd.resolve(entry);
     if (typeof node === 'string') {
-      if (!isUrlLike(node)) raws.push(node);
+      const decoded = text(node);
+      if (decoded !== undefined && !isUrlLike(decoded)) raws.push(decoded);
     } else if (isJsonLdNode(node)) {
+      // An organization is the publisher, never an author.
+      if (nodeTypes(node).some((type) => ORGANIZATION_TYPE.test(type))) continue;
       const name =
         textOf(node.name) ?? [textOf(node.givenName), textOf(node.familyName)].filter(Boolean).join(' ');
-      if (name !== '' && !isUrlLike(name)) raws.push(name);
+      const decoded = text(name);
+      if (decoded !== undefined && !isUrlLike(decoded)) raws.push(decoded);
     }
   }
   // Names from JSON-LD are already separate: clean each one but split only on explicit lists.
@@ -643,6 +751,99 @@ function absoluteHttpUrl(raw: string, baseUrl: URL): string | undefined {
 // ---------------------------------------------------------------------------------------------------------------
 // Microdata and DOM
 
+const ORGANIZATION_TYPE =
+  /organization|corporation|company|business|newsmedia|brand|website|webpage|governmentoffice|ngo|project|store|school|college|university|hospital|clinic/;
+
+/** Words that make a name an organization's ("Acme Media", "Editorial Team", "Example Inc."). */
+const ORGANIZATION_WORD =
+  /\b(?:inc|llc|ltd|gmbh|ag|sa|corp|corporation|company|co|media|news|newsroom|magazine|official|foundation|institute|university|college|association|society|clinic|hospital|agency|group|solutions|services|dentistry|team|staff|editors|editorial|redaktion|rédaction|redacción|redazione|desk|press|blog|network|studio|studios|labs?|digital|marketing|consulting|partners)\b\.?/i;
+
+/**
+ * Drops organizations from a list of author names: names with an organization word, and names that are the
+ * site's own name unless they read as a person's (a personal site's name is its author's: "Jane Doe").
+ */
+function withoutOrganizations(names: string[], siteNames: readonly string[]): string[] {
+  const sites = siteNames.map(normalizeName).filter((name) => name.length >= 3);
+  return names.filter((name) => {
+    if (ORGANIZATION_WORD.test(name) || /^the\s/i.test(name)) return false;
+    const normalized = normalizeName(name);
+    const isSite = sites.some(
+      (site) => site === normalized || (normalized.length >= 5 && site.includes(normalized)),
+    );
+    if (!isSite) return true;
+    const words = name.split(/\s+/);
+    const readsAsPerson =
+      words.length >= 2 &&
+      words.length <= 4 &&
+      words.every((word) => /^\p{Lu}\p{Ll}/u.test(word) || /^\p{Lu}\.?$/u.test(word));
+    return readsAsPerson;
+  });
+}
+
+/** "By", "Von", "Par", "Por", "文", "記者"… opening a short line near the headline. */
+const VISIBLE_BYLINE_START =
+  /^(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+by\b|(?:geschrieben|verfasst)\s+von\b|(?:escrito|publicado)\s+por\b|(?:écrit|publié)\s+par\b|scritto\s+da\b|by\b|von\b|par\b|por\b|door\b|di\b|przez\b|av\b|af\b|от\b|автор|yazar|autor|auteur|author|texte?\s*:|tekst\s*:|文\s*[:：/／]|記者|著者|作者|撰文|글\s*[:：])/iu;
+/** A name followed by a role ("홍길동 기자", "山田太郎記者"). */
+const VISIBLE_BYLINE_ROLE = /^\S.{0,30}\s*(?:기자|記者|特派員)$/u;
+const BYLINE_WINDOW_BEFORE = 15;
+const BYLINE_WINDOW_AFTER = 150;
+
+/** The names on a visible byline ("By Jane Doe and John Roe") in the lines around the first h1. */
+function visibleByline(page: PageIndex): string[] {
+  const center = page.headlineTextIndex ?? 0;
+  const from = Math.max(0, center - BYLINE_WINDOW_BEFORE);
+  const to = Math.min(page.texts.length, center + BYLINE_WINDOW_AFTER);
+  for (let i = from; i < to; i++) {
+    const entry = page.texts[i];
+    if (entry === undefined) continue;
+    if (!VISIBLE_BYLINE_START.test(entry.text) && !VISIBLE_BYLINE_ROLE.test(entry.text)) continue;
+    if (entry.parent.name === 'title' || insideUnlikelyBylineContext(entry.parent)) continue;
+    // The label may stand alone in its element ("<span>By</span> <a>Jane Doe</a>"): read up to the line.
+    let element: Element = entry.parent;
+    for (let depth = 0; depth < 3; depth++) {
+      const names = splitAuthorText(bylineText(element)).filter(isFullPersonName);
+      if (names.length > 0) return cleanAuthorNames(names);
+      const parent = element.parent;
+      if (parent === null || !isElement(parent) || textOfNode(parent, 300).length > 250) break;
+      element = parent;
+    }
+  }
+  return [];
+}
+
+/** A byline element's text is full of furniture: only a name of two words or more is trusted from it. */
+function isFullPersonName(name: string): boolean {
+  return (
+    looksLikePersonName(name) &&
+    (/\s/.test(name) || !/^[\p{L}\p{M}'’-]+$/u.test(name) || /[^\u0000-\u024f]/.test(name))
+  );
+}
+
+/** The people named by links to author pages near the top of the page (/author/jane-doe). */
+function authorLinkNames(page: PageIndex): string[] {
+  for (const link of page.authorLinks) {
+    if (
+      insideUnlikelyBylineContext(link) ||
+      ancestorsOf(link, 30).some((ancestor) => ancestor.name === 'nav')
+    ) {
+      continue;
+    }
+    const name = text(textOfNode(link, 200));
+    if (name === undefined || !looksLikePersonName(name)) continue;
+    // Co-authors are linked in the same line.
+    const line = link.parent;
+    const names = [name];
+    for (const other of page.authorLinks) {
+      if (other !== link && other.parent === line) {
+        const otherName = text(textOfNode(other, 200));
+        if (otherName !== undefined && looksLikePersonName(otherName)) names.push(otherName);
+      }
+    }
+    return cleanAuthorNames(names);
+  }
+  return [];
+}
+
 function microdataAuthors(page: PageIndex): string[] {
   const raws: string[] = [];
   const authorElements = page.itemprops
@@ -677,7 +878,7 @@ const NOT_BYLINE_TAGS = new Set([
 ]);
 
 /** The first byline-looking element (rel=author, class/id matching byline|author) with a plausible name. */
-function domByline(page: PageIndex): string[] {
+function domByline(page: PageIndex, keep: (names: string[]) => string[]): string[] {
   for (const element of page.bylineCandidates) {
     if (NOT_BYLINE_TAGS.has(element.name.toLowerCase())) continue;
     const matchString = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
@@ -685,13 +886,35 @@ function domByline(page: PageIndex): string[] {
     const raw = textOfNode(element, 200).trim();
     if (raw.length === 0 || raw.length >= 100) continue;
     const named = findDescendant(element, (candidate) => hasToken(candidate.attribs.itemprop, 'name'));
-    const names = splitAuthorText(named !== undefined ? textOfNode(named) : bylineText(element));
-    if (names.length > 0) return cleanAuthorNames(names);
+    const names = keep(
+      cleanAuthorNames(splitAuthorText(named !== undefined ? textOfNode(named) : bylineText(element))),
+    );
+    if (names.length > 0) return names;
   }
   return [];
 }
 
-const BYLINE_BREAK_TAGS = new Set(['br', 'div', 'p', 'li', 'span']);
+const BYLINE_BREAK_TAGS = new Set([
+  'br',
+  'div',
+  'p',
+  'li',
+  'span',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'dt',
+  'dd',
+  'td',
+  'th',
+  'section',
+  'header',
+  'ul',
+  'ol',
+]);
 const BYLINE_SKIP_TAGS = new Set(['time', 'script', 'style', 'button']);
 
 /** An element's text with line breaks where block children and <br> are, so byline lines stay apart. */
@@ -716,18 +939,81 @@ function bylineText(element: Element): string {
   return parts.join('');
 }
 
+/** Whole class/id tokens only: utility classes such as "md:[grid-area:sidebar]" name a layout slot, not a widget. */
+const UNLIKELY_BYLINE_TOKEN =
+  /^(?:[a-z0-9]+[-_])*(?:comments?|related|footer|sidebar|widgets?)(?:[-_][a-z0-9]+)*$/i;
+function hasUnlikelyBylineToken(value: string): boolean {
+  return value.split(/\s+/).some((token) => UNLIKELY_BYLINE_TOKEN.test(token));
+}
+
+/** A footer inside an article or main holds the post's own metadata (author box, dates), not the site's. */
+function isInsideArticle(element: Element): boolean {
+  return ancestorsOf(element, 30).some((ancestor) => ancestor.name === 'article' || ancestor.name === 'main');
+}
+
 function insideUnlikelyBylineContext(element: Element, asideIsUnlikely = true): boolean {
   // body and html classes describe the whole page ("sidebar-primary" layouts), not the byline's neighbourhood.
   return ancestorsOf(element).some(
     (ancestor) =>
       (ancestor.name !== 'body' &&
         ancestor.name !== 'html' &&
-        /comment|related|footer|sidebar|widget/i.test(
-          `${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`,
-        )) ||
-      ancestor.name === 'footer' ||
+        hasUnlikelyBylineToken(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`)) ||
+      (ancestor.name === 'footer' && !isInsideArticle(ancestor)) ||
       (asideIsUnlikely && (ancestor.name === 'aside' || ancestor.attribs.role === 'complementary')),
   );
+}
+
+/** data-published="…", data-date="…", data-timestamp="…" on an element that is not in a comment or list of others. */
+function dataAttributeDate(page: PageIndex, now: Date): string | undefined {
+  for (const element of page.dataDates) {
+    if (insideUnlikelyBylineContext(element)) continue;
+    for (const [key, value] of Object.entries(element.attribs)) {
+      if (!key.startsWith('data-') || !/date|time|publish/.test(key) || /modif|updat|expir|end/.test(key))
+        continue;
+      const parsed = parseMetadataDate(value, now);
+      if (parsed !== undefined) return parsed;
+    }
+  }
+  return undefined;
+}
+
+/** Labels that say a visible date is the update, not the publication. */
+const UPDATED_LABEL =
+  /\b(?:updated|last updated|modified|revised|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt|zaktualizowano|обновлено|güncellen\w*)\b|更新|수정/iu;
+const PUBLISHED_LABEL =
+  /\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|yayınlanma)\b|公開|发布|發佈|게시|발행/iu;
+const DATELINE_WINDOW_BEFORE = 10;
+const DATELINE_WINDOW_AFTER = 120;
+
+/** The dates shown near the headline: the first one not labelled as an update, and the first update. */
+function visibleDateline(
+  page: PageIndex,
+  language: string | undefined,
+  now: Date,
+): { published?: string; updated?: string } {
+  const center = page.headlineTextIndex ?? 0;
+  const from = Math.max(0, center - DATELINE_WINDOW_BEFORE);
+  const to = Math.min(page.texts.length, center + DATELINE_WINDOW_AFTER);
+  const found: { published?: string; updated?: string } = {};
+  for (let i = from; i < to && found.published === undefined; i++) {
+    const entry = page.texts[i];
+    if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) continue;
+    if (entry.parent.name === 'title' || entry.parent.name === 'script') continue;
+    const parsed = parseVisibleDate(entry.text, language, now);
+    if (parsed === undefined || insideUnlikelyBylineContext(entry.parent)) continue;
+    // The label is before the date in the same text, or alone in the text before it.
+    const ownLabel = entry.text.slice(0, Math.max(0, entry.text.search(/\d/)));
+    const label =
+      UPDATED_LABEL.test(ownLabel) || PUBLISHED_LABEL.test(ownLabel)
+        ? ownLabel
+        : `${page.texts[i - 1]?.text ?? ''} ${ownLabel}`;
+    if (UPDATED_LABEL.test(label)) {
+      found.updated ??= parsed;
+    } else {
+      found.published = parsed;
+    }
+  }
+  return found;
 }
 
 function microdataDate(page: PageIndex, property: string, now: Date): string | undefined {

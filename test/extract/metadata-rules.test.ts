@@ -1,0 +1,222 @@
+// The general rules for titles, authors and dates, on small hand-written pages in several languages.
+import { describe, expect, it } from 'vitest';
+import { parseHtml } from '../../lib/core/extract/index.ts';
+import { extractMetadata } from '../../lib/core/extract/metadata.ts';
+import { cleanAuthorNames, looksLikePersonName } from '../../lib/core/extract/metadata-authors.ts';
+import { dateFromUrlPath, parseVisibleDate } from '../../lib/core/extract/metadata-dates.ts';
+import { domainName, headlineAgrees, stripTitleAffixes } from '../../lib/core/extract/metadata-title.ts';
+
+const NOW = new Date('2025-06-15T12:00:00.000Z');
+const PAGE_URL = new URL('https://www.harbour-ledger.example/stories/ferry');
+
+const page = (head: string, body: string, lang = 'en') =>
+  `<!DOCTYPE html><html lang="${lang}"><head>${head}</head><body>${body}</body></html>`;
+const metadataOf = (html: string, url = PAGE_URL) => extractMetadata(parseHtml(html), url, { now: NOW });
+
+describe('title affixes', () => {
+  it('strips suffixes and prefixes that name the site, in any common separator', () => {
+    const sites = ['Harbour Ledger'];
+    expect(stripTitleAffixes('Ferry returns | Harbour Ledger', sites)).toBe('Ferry returns');
+    expect(stripTitleAffixes('Ferry returns – Harbour Ledger', sites)).toBe('Ferry returns');
+    expect(stripTitleAffixes('Harbour Ledger - Ferry returns', sites)).toBe('Ferry returns');
+    expect(stripTitleAffixes('Ferry returns | Opinion | Harbour Ledger', sites)).toBe('Ferry returns');
+    expect(stripTitleAffixes('Opinion | Ferry returns', sites)).toBe('Ferry returns');
+    expect(stripTitleAffixes('Ferry returns [Harbour Ledger]', sites)).toBe('Ferry returns');
+    expect(stripTitleAffixes('渡し船が戻る：港新聞', ['港新聞'])).toBe('渡し船が戻る');
+    expect(stripTitleAffixes('渡轮恢复运营_新闻_港报网', ['港报网'])).toBe('渡轮恢复运营');
+  });
+
+  it('keeps affixes that do not name the site, and never empties the headline', () => {
+    expect(stripTitleAffixes('Ferry returns - Part two', ['Harbour Ledger'])).toBe(
+      'Ferry returns - Part two',
+    );
+    expect(stripTitleAffixes('Harbour Ledger', ['Harbour Ledger'])).toBe('Harbour Ledger');
+    expect(stripTitleAffixes('Fähre: Rückkehr nach dem Winter', ['Hafenblatt'])).toBe(
+      'Fähre: Rückkehr nach dem Winter',
+    );
+  });
+
+  it('takes the site name from the domain when the page declares none', () => {
+    expect(domainName('www.harbour-ledger.co.uk')).toBe('harbourledger');
+    expect(domainName('news.example.com')).toBe('example');
+    const html = page('<title>Ferry returns | HarbourLedger</title>', '<p>Text.</p>');
+    expect(metadataOf(html).title).toBe('Ferry returns');
+  });
+
+  it('strips an affix that is the author’s name', () => {
+    const html = page(
+      '<title>Notes on ferries - Ines Varga</title><meta name="author" content="Ines Varga">',
+      '<p>Text.</p>',
+    );
+    expect(metadataOf(html).title).toBe('Notes on ferries');
+  });
+});
+
+describe('visible headline', () => {
+  it('prefers the h1 when it agrees with the declared title, keeping the declared letter case', () => {
+    const html = page(
+      '<meta property="og:title" content="Ferry returns after repairs: what changes for commuters">',
+      '<article><h1>Ferry returns after repairs</h1><p>Text.</p></article>',
+    );
+    expect(metadataOf(html).title).toBe('Ferry returns after repairs');
+    expect(metadataOf(html).sources.title).toBe('dom');
+    const shouting = page(
+      '<meta property="og:title" content="Ferry Returns After Repairs">',
+      '<h1>FERRY RETURNS AFTER REPAIRS</h1>',
+    );
+    expect(metadataOf(shouting).title).toBe('Ferry Returns After Repairs');
+  });
+
+  it('keeps the declared title when the h1 is navigation, a section label or unrelated', () => {
+    const html = page(
+      '<meta property="og:title" content="Ferry returns after repairs">',
+      '<nav><h1>Ferry returns</h1></nav><h1>Blog</h1><h1>Subscribe to our newsletter</h1><p>Text.</p>',
+    );
+    expect(metadataOf(html).title).toBe('Ferry returns after repairs');
+  });
+
+  it('judges agreement by shared words, in spaced and unspaced scripts', () => {
+    expect(
+      headlineAgrees('Die Fähre kehrt zurück', 'Die Fähre kehrt nach dem Winter zurück', 'related'),
+    ).toBe(true);
+    expect(headlineAgrees('Newsletter', 'Die Fähre kehrt zurück', 'related')).toBe(false);
+    expect(headlineAgrees('渡し船が戻る', '渡し船が戻る：港新聞', 'segment')).toBe(true);
+  });
+});
+
+describe('authors', () => {
+  it('splits lists of names in several languages', () => {
+    expect(cleanAuthorNames(['By Ana Ruiz and Ben Ode'])).toEqual(['Ana Ruiz', 'Ben Ode']);
+    expect(cleanAuthorNames(['Ana Ruiz, Ben Ode & Cleo Park'])).toEqual(['Ana Ruiz', 'Ben Ode', 'Cleo Park']);
+    expect(cleanAuthorNames(['Von Jonas Weber und Lea Braun'])).toEqual(['Jonas Weber', 'Lea Braun']);
+    expect(cleanAuthorNames(['Por Lucía Gómez y Mateo Díaz'])).toEqual(['Lucía Gómez', 'Mateo Díaz']);
+    expect(cleanAuthorNames(['Par Camille Roux et Hugo Petit'])).toEqual(['Camille Roux', 'Hugo Petit']);
+    expect(cleanAuthorNames(['文／山田太郎'])).toEqual(['山田太郎']);
+    expect(cleanAuthorNames(['記者 王小明'])).toEqual(['王小明']);
+    expect(cleanAuthorNames(['김민준 기자'])).toEqual(['김민준']);
+    expect(cleanAuthorNames(['Written by Ana Ruiz, RD, CDE. Reviewed by Ben Ode'])).toEqual(['Ana Ruiz']);
+  });
+
+  it('rejects labels, months, initials and handles', () => {
+    for (const notAName of [
+      'Staff',
+      'Dec.',
+      'January',
+      'CM',
+      'jane.doe',
+      'brandon-peak2',
+      'Full Bio',
+      'Written By',
+    ]) {
+      expect(looksLikePersonName(notAName), notAName).toBe(false);
+    }
+    expect(looksLikePersonName('Marna van der Merwe')).toBe(true);
+    expect(looksLikePersonName('Director of Operations')).toBe(false);
+  });
+
+  it('keeps organizations out of the authors (JSON-LD type, organization words, the site’s own name)', () => {
+    const html = page(
+      `<meta property="og:site_name" content="Harbour Ledger">
+       <script type="application/ld+json">{"@type":"NewsArticle","headline":"Ferry returns",
+         "author":[{"@type":"Organization","name":"Harbour Ledger"},{"@type":"Person","name":"Ines Varga"}]}</script>`,
+      '<p>Text.</p>',
+    );
+    expect(metadataOf(html).authors).toEqual(['Ines Varga']);
+    const orgOnly = page(
+      '<meta name="author" content="Harbour Ledger Staff"><meta property="og:site_name" content="Harbour Ledger">',
+      '<article><h1>Ferry returns</h1><p class="meta">By <a href="/author/ines-varga">Ines Varga</a></p><p>Text.</p></article>',
+    );
+    expect(metadataOf(orgOnly).authors).toEqual(['Ines Varga']);
+  });
+
+  it('reads a visible byline near the headline, with the label in its own element', () => {
+    const html = page(
+      '<title>Fähre kehrt zurück</title>',
+      '<main><h1>Fähre kehrt zurück</h1><div><p>Geschrieben von</p><p>Jonas Weber</p></div><p>Text.</p></main>',
+      'de',
+    );
+    expect(metadataOf(html).authors).toEqual(['Jonas Weber']);
+    expect(metadataOf(html).sources.authors).toBe('dom');
+    const spanish = page(
+      '<title>Vuelve el ferry</title>',
+      '<article><h1>Vuelve el ferry</h1><div><span>Por</span> <a href="/autor/lucia">Lucía Gómez</a> y <a href="/autor/mateo">Mateo Díaz</a></div><p>Texto.</p></article>',
+      'es',
+    );
+    expect(metadataOf(spanish).authors).toEqual(['Lucía Gómez', 'Mateo Díaz']);
+  });
+
+  it('takes the person behind a profile link, not a sentence starting with "By"', () => {
+    const html = page(
+      '<title>Ferry returns</title>',
+      '<article><h1>Ferry returns</h1><p>By the end of the week the ferry was back.</p><a href="/authors/ines-varga/">Ines Varga</a><p>Text.</p></article>',
+    );
+    expect(metadataOf(html).authors).toEqual(['Ines Varga']);
+  });
+});
+
+describe('dates', () => {
+  it('parses visible dates in several languages and orders', () => {
+    const day = (raw: string, lang?: string) => parseVisibleDate(raw, lang, NOW)?.slice(0, 10);
+    expect(day('Dec 9, 2016 9:13 AM')).toBe('2016-12-09');
+    expect(day('Published 9 December 2016')).toBe('2016-12-09');
+    expect(day('9. Dezember 2016', 'de')).toBe('2016-12-09');
+    expect(day('le 9 décembre 2016 à 14h30', 'fr')).toBe('2016-12-09');
+    expect(day('9 de diciembre de 2016', 'es')).toBe('2016-12-09');
+    expect(day('9 dicembre 2016', 'it')).toBe('2016-12-09');
+    expect(day('9 de dezembro de 2016', 'pt')).toBe('2016-12-09');
+    expect(day('9 december 2016', 'nl')).toBe('2016-12-09');
+    expect(day('9 grudnia 2016', 'pl')).toBe('2016-12-09');
+    expect(day('9 декабря 2016', 'ru')).toBe('2016-12-09');
+    expect(day('9 Aralık 2016', 'tr')).toBe('2016-12-09');
+    expect(day('2016年12月9日', 'ja')).toBe('2016-12-09');
+    expect(day('2016년 12월 9일', 'ko')).toBe('2016-12-09');
+    expect(day('09.12.2016', 'de')).toBe('2016-12-09');
+    expect(day('09/12/2016', 'fr')).toBe('2016-12-09');
+    expect(day('12/09/2016', 'en-US')).toBe('2016-12-09');
+    expect(day('By 2030 we will')).toBeUndefined();
+  });
+
+  it('reads relative dates against the fetch time', () => {
+    expect(parseVisibleDate('3 hours ago', 'en', NOW)).toBe('2025-06-15T09:00:00.000Z');
+    expect(parseVisibleDate('vor 2 Tagen', 'de', NOW)?.slice(0, 10)).toBe('2025-06-13');
+    expect(parseVisibleDate('il y a 1 jour', 'fr', NOW)?.slice(0, 10)).toBe('2025-06-14');
+    expect(parseVisibleDate('3時間前', 'ja', NOW)).toBe('2025-06-15T09:00:00.000Z');
+    expect(parseVisibleDate('yesterday', 'en', NOW)?.slice(0, 10)).toBe('2025-06-14');
+  });
+
+  it('takes the visible dateline near the headline, not one labelled as an update', () => {
+    const html = page(
+      '<title>Ferry returns</title>',
+      '<article><h1>Ferry returns</h1><p>Updated: June 2, 2025</p><p>Published: May 30, 2025</p><p>Text.</p></article>',
+    );
+    const metadata = metadataOf(html);
+    expect(metadata.publishedAt).toBe('2025-05-30T00:00:00.000Z');
+    expect(metadata.modifiedAt).toBe('2025-06-02T00:00:00.000Z');
+    expect(metadata.sources.publishedAt).toBe('dom');
+  });
+
+  it('reads data-*date attributes, then the URL path as weak evidence', () => {
+    const withData = page(
+      '<title>Ferry returns</title>',
+      '<article data-published="2025-05-30T08:00:00Z"><h1>Ferry returns</h1></article>',
+    );
+    expect(metadataOf(withData).publishedAt).toBe('2025-05-30T08:00:00.000Z');
+    const fromUrl = metadataOf(
+      page('<title>Ferry returns</title>', '<p>Text.</p>'),
+      new URL('https://example.com/2025/05/30/ferry'),
+    );
+    expect(fromUrl.publishedAt).toBe('2025-05-30T00:00:00.000Z');
+    expect(fromUrl.sources.publishedAt).toBe('url');
+    expect(dateFromUrlPath('/2025/13/40/x', NOW)).toBeUndefined();
+  });
+
+  it('prefers a precise value over a date-only one for the same day', () => {
+    const html = page(
+      `<script type="application/ld+json">{"@type":"NewsArticle","headline":"Ferry returns","datePublished":"2025-05-30"}</script>
+       <meta property="article:published_time" content="2025-05-30T08:15:00+02:00">`,
+      '<p>Text.</p>',
+    );
+    expect(metadataOf(html).publishedAt).toBe('2025-05-30T06:15:00.000Z');
+    expect(metadataOf(html).sources.publishedAt).toBe('opengraph');
+  });
+});
