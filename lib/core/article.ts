@@ -23,6 +23,8 @@ export const MetadataSource = z.enum([
   'dom',
   'url',
   'http',
+  // Detected from the page's text (language only), when the page declares nothing.
+  'text',
 ]);
 export type MetadataSource = z.infer<typeof MetadataSource>;
 

@@ -220,3 +220,34 @@ describe('dates', () => {
     expect(metadataOf(html).sources.publishedAt).toBe('opengraph');
   });
 });
+
+describe('language detection when the page declares none', () => {
+  const sentences: Record<string, string> = {
+    en: 'The ferry returned to the harbour on Monday after a winter of repairs, and the first passengers were on board by noon.',
+    de: 'Die Fähre ist am Montag nach den Reparaturen im Winter in den Hafen zurückgekehrt, und die ersten Fahrgäste waren schon mittags an Bord.',
+    fr: 'Le ferry est revenu au port lundi après un hiver de réparations, et les premiers passagers étaient à bord dès midi pour la traversée.',
+    es: 'El ferry volvió al puerto el lunes después de un invierno de reparaciones, y los primeros pasajeros estaban a bordo para el mediodía.',
+    it: 'Il traghetto è tornato in porto lunedì dopo un inverno di riparazioni, e i primi passeggeri erano a bordo già per il pranzo della città.',
+    pt: 'O ferry voltou ao porto na segunda-feira depois de um inverno de reparações, e os primeiros passageiros estavam a bordo ao meio-dia.',
+    nl: 'De veerboot is maandag na een winter van reparaties teruggekeerd in de haven, en de eerste passagiers waren om twaalf uur aan boord.',
+    pl: 'Prom wrócił do portu w poniedziałek po zimie napraw i pierwsi pasażerowie byli na pokładzie już w południe, jak to jest w tym mieście.',
+    ru: 'Паром вернулся в гавань в понедельник после зимнего ремонта, и первые пассажиры поднялись на борт уже к полудню.',
+    ja: 'フェリーは冬の修理を終えて月曜日に港へ戻り、最初の乗客は正午までに乗船しました。',
+    zh: '渡轮在冬季维修后于周一返回港口，第一批乘客在中午之前登船，码头上挤满了前来迎接的市民。',
+    ko: '여객선은 겨울 수리를 마치고 월요일에 항구로 돌아왔으며 첫 승객들은 정오까지 배에 올랐습니다.',
+  };
+  it.each(Object.entries(sentences))('recognizes %s and records the detection', (language, sentence) => {
+    const html = `<!DOCTYPE html><html><head><title>x</title></head><body><p>${sentence}</p><p>${sentence}</p></body></html>`;
+    const metadata = extractMetadata(parseHtml(html), PAGE_URL, { now: NOW });
+    expect(metadata.language).toBe(language);
+    expect(metadata.sources.language).toBe('text');
+  });
+
+  it('says nothing for too little text, and a declaration always wins', () => {
+    const short = '<!DOCTYPE html><html><head><title>x</title></head><body><p>Hello there.</p></body></html>';
+    expect(extractMetadata(parseHtml(short), PAGE_URL, { now: NOW }).language).toBeUndefined();
+    const declared = page('<title>x</title>', `<p>${sentences.de}</p>`, 'en');
+    expect(metadataOf(declared).language).toBe('en');
+    expect(metadataOf(declared).sources.language).toBe('dom');
+  });
+});

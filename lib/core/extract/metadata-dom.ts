@@ -10,6 +10,8 @@ const AUTHOR_LINK =
 const MAX_AUTHOR_LINKS = 40;
 const MAX_SHORT_TEXTS = 5000;
 const SHORT_TEXT_CHARS = 200;
+const MAX_SAMPLE_CHARS = 5000;
+const MIN_SAMPLE_TEXT_CHARS = 40;
 
 /** A short visible text in document order, with the element that holds it. */
 export interface ShortText {
@@ -40,6 +42,8 @@ export interface PageIndex {
   texts: ShortText[];
   /** Index in `texts` of the first text after the first h1 opens; undefined without an h1. */
   headlineTextIndex?: number;
+  /** The first few thousand characters of body text, for language detection. */
+  sample: string;
   /** Elements with a data-*date* / data-*time* attribute (data-published, data-date, data-timestamp…). */
   dataDates: Element[];
 }
@@ -61,7 +65,10 @@ export function indexPage(root: AnyNode): PageIndex {
     authorLinks: [],
     texts: [],
     dataDates: [],
+    sample: '',
   };
+  const sampleParts: string[] = [];
+  let sampleLength = 0;
   let titleInHead: Element | undefined;
   let anyTitle: Element | undefined;
   const stack: AnyNode[] = [root];
@@ -138,6 +145,20 @@ export function indexPage(root: AnyNode): PageIndex {
     } else if (node.type === 'text' && index.texts.length < MAX_SHORT_TEXTS && node.parent !== null) {
       const parent = node.parent as Element;
       const data = (node as unknown as { data: string }).data;
+      if (
+        sampleLength < MAX_SAMPLE_CHARS &&
+        isElement(parent) &&
+        parent.type === 'tag' &&
+        parent.name !== 'title' &&
+        parent.name !== 'noscript'
+      ) {
+        // Sentences, not menu items: only texts of some length (the language of navigation is often English).
+        const trimmed = data.trim();
+        if (trimmed.length >= MIN_SAMPLE_TEXT_CHARS) {
+          sampleParts.push(trimmed.slice(0, MAX_SAMPLE_CHARS));
+          sampleLength += trimmed.length;
+        }
+      }
       if (data.length <= SHORT_TEXT_CHARS * 2 && isElement(parent) && parent.type === 'tag') {
         const trimmed = data.trim();
         if (trimmed !== '' && trimmed.length <= SHORT_TEXT_CHARS) index.texts.push({ text: trimmed, parent });
@@ -149,6 +170,7 @@ export function indexPage(root: AnyNode): PageIndex {
     }
   }
   index.title = titleInHead ?? anyTitle;
+  index.sample = sampleParts.join(' ').slice(0, MAX_SAMPLE_CHARS);
   return index;
 }
 

@@ -25,7 +25,7 @@ import {
   readJsonLd,
   textOf,
 } from './metadata-jsonld.ts';
-import { directionForLanguage, normalizeLanguageTag } from './metadata-language.ts';
+import { detectLanguage, directionForLanguage, normalizeLanguageTag } from './metadata-language.ts';
 import {
   domainName,
   type HeadlineAgreement,
@@ -264,6 +264,7 @@ export function extractMetadata(
     { value: normalizeLanguageTag(meta.first('og:locale')), source: 'opengraph' },
     { value: normalizeLanguageTag(textOf(article?.inLanguage)), source: 'json-ld' },
     { value: normalizeLanguageTag(page.body?.attribs.lang), source: 'dom' },
+    { value: detectLanguage(`${title ?? ''} ${description ?? ''} ${page.sample}`), source: 'text' },
   ]);
 
   // The body's direction is the content's; the root element's applies when the body has none.
