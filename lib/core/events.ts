@@ -5,6 +5,11 @@ import { ArticleSummary } from './article.ts';
 export const ARTICLE_INGESTED_DETAIL_TYPE = 'ArticleIngested';
 export const ARTICLE_EVENT_SOURCE = 'article-pipeline';
 
+const ByteRange = z.object({
+  offset: z.number().int().nonnegative(),
+  length: z.number().int().positive(),
+});
+
 export const ArticleIngestedDetail = z
   .object({
     schemaVersion: z.literal(1),
@@ -16,6 +21,12 @@ export const ArticleIngestedDetail = z
       bucket: z.string(),
       articleKey: z.string(),
       rawKey: z.string(),
+      /**
+       * Present when the object is a batch (store layout 2): the record is the gzip member at these bytes
+       * (`Range: bytes=offset-(offset+length-1)`, then gunzip). Absent: the whole object is the record.
+       */
+      articleRange: ByteRange.optional(),
+      rawRange: ByteRange.optional(),
     }),
   })
   .meta({ id: 'ArticleIngestedDetail' });

@@ -103,6 +103,8 @@ export interface IngestOutcome {
 /** `force`: fetch unconditionally and rewrite a missing or damaged stored copy (`articles ingest --force`). */
 export interface IngestOptions {
   force?: boolean;
+  /** Where the article is committed: a member of the SQS batch's commit group; the store by default. */
+  writer?: Pick<ArticleWriter, 'commit'>;
 }
 
 export interface IngestBatchCounts {
@@ -178,7 +180,7 @@ export function createIngestService(deps: IngestDependencies) {
     // The fetch's start time stamps the crawl state, success or failure: the store keeps the latest fetch's.
     const startedAt = now();
     try {
-      return await ingestUrl(url, state, startedAt, options.force === true);
+      return await ingestUrl(url, state, startedAt, options.force === true, options.writer ?? deps.articles);
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
       if (isHostBusy(thrown)) {
@@ -200,7 +202,8 @@ export function createIngestService(deps: IngestDependencies) {
     url: string,
     state: CrawlStateRecord | undefined,
     startedAt: Date,
-    force = false,
+    force: boolean,
+    writer: Pick<ArticleWriter, 'commit'>,
   ): Promise<IngestOutcome> {
     const validators =
       force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
@@ -253,7 +256,7 @@ export function createIngestService(deps: IngestDependencies) {
     // Articles extracted before page types existed carry none; they were all stored as articles.
     const pageType = article.pageType ?? 'article';
     if (!storePageTypes.has(pageType)) return skipPage(url, state, page, pageType, startedAt);
-    const commit = await deps.articles.commit(
+    const commit = await writer.commit(
       article,
       {
         url,
@@ -370,28 +373,40 @@ export function createIngestService(deps: IngestDependencies) {
       throw new PipelineError('BAD_REQUEST', `ingest expects an SQS event: ${z.prettifyError(parsed.error)}`);
     }
     const records = parsed.data.Records;
+    // The batch's commits share their S3 objects (one for the pages, one for the articles): every record
+    // takes a member now and leaves when it is done, committed or not.
+    const group = records.length > 0 ? deps.articles.group?.(records.length) : undefined;
+    const members = records.map(() => group?.member());
     const outcomes = await Promise.all(
       records.map(
-        async (record): Promise<{ messageId: string; outcome: IngestOutcome; message?: IngestMessage }> => {
-          const body = IngestBody.safeParse(record.body);
-          if (!body.success) {
-            logger.error('malformed ingest message dropped', {
-              messageId: record.messageId,
-              body: record.body.slice(0, 500),
-              error: z.prettifyError(body.error),
-            });
-            const outcome: IngestOutcome = {
-              url: '',
-              status: 'failed',
-              retryable: false,
-              error: { code: 'BAD_REQUEST', message: 'malformed ingest message' },
-            };
-            deps.onOutcome?.(outcome, undefined);
-            return { messageId: record.messageId, outcome };
+        async (
+          record,
+          index,
+        ): Promise<{ messageId: string; outcome: IngestOutcome; message?: IngestMessage }> => {
+          const member = members[index];
+          try {
+            const body = IngestBody.safeParse(record.body);
+            if (!body.success) {
+              logger.error('malformed ingest message dropped', {
+                messageId: record.messageId,
+                body: record.body.slice(0, 500),
+                error: z.prettifyError(body.error),
+              });
+              const outcome: IngestOutcome = {
+                url: '',
+                status: 'failed',
+                retryable: false,
+                error: { code: 'BAD_REQUEST', message: 'malformed ingest message' },
+              };
+              deps.onOutcome?.(outcome, undefined);
+              return { messageId: record.messageId, outcome };
+            }
+            const outcome = await ingest(body.data, member ? { writer: member } : {});
+            deps.onOutcome?.(outcome, body.data);
+            return { messageId: record.messageId, outcome, message: body.data };
+          } finally {
+            member?.leave();
           }
-          const outcome = await ingest(body.data);
-          deps.onOutcome?.(outcome, body.data);
-          return { messageId: record.messageId, outcome, message: body.data };
         },
       ),
     );
@@ -485,6 +500,12 @@ function ingestedDetail(commit: CommitResult, pageType: PageType, bucket: string
     },
     contentHash: record.contentHash,
     ingestedAt: record.ingestedAt,
-    location: { bucket, articleKey: record.articleKey, rawKey: record.rawKey },
+    location: {
+      bucket,
+      articleKey: record.articleKey,
+      rawKey: record.rawKey,
+      ...(record.articleRange ? { articleRange: record.articleRange } : {}),
+      ...(record.rawRange ? { rawRange: record.rawRange } : {}),
+    },
   };
 }

@@ -73,6 +73,41 @@ export function rawObjectKey(parts: ObjectKeyParts): string {
   return `${objectStem(BUCKET_PREFIXES.raw, parts)}.html.gz`;
 }
 
+/**
+ * Layout 2 (batches): the pages of one commit batch go into one WARC object (a gzip member per page), their
+ * Articles into one JSON Lines object (a gzip member per Article), so a batch costs two PUTs however many
+ * articles it holds. The index item keeps each record's byte range; a reader GETs that range and gunzips it.
+ * Keys carry the batch's commit date and a random batch id; nothing is ever overwritten.
+ *
+ *   articles/<yyyy>/<mm>/<dd>/<batch>.jsonl.gz
+ *   raw/<yyyy>/<mm>/<dd>/<batch>.warc.gz
+ *
+ * Records written by layout 1 (one object per page and per Article, keys above) carry no range and are read whole.
+ */
+export interface BatchObjectKeys {
+  articles: string;
+  raw: string;
+}
+
+export function batchObjectKeys(batchId: string, committedAt: string): BatchObjectKeys {
+  if (!/^[0-9a-z-]{8,64}$/.test(batchId)) throw new PipelineError('INTERNAL', `not a batch id: ${batchId}`);
+  const stem = `${datePath(committedAt)}/${batchId}`;
+  return {
+    articles: `${BUCKET_PREFIXES.articles}${stem}.jsonl.gz`,
+    raw: `${BUCKET_PREFIXES.raw}${stem}.warc.gz`,
+  };
+}
+
+/** Where one record sits in a batch object: a gzip member, read with `Range: bytes=<offset>-<offset+length-1>`. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+export function rangeHeader(range: ByteRange): string {
+  return `bytes=${range.offset}-${range.offset + range.length - 1}`;
+}
+
 // ---- DynamoDB keys ----
 
 export function articlePk(id: string): string {
@@ -150,6 +185,10 @@ export function daysBetween(fromDay: string, toDay: string): string[] {
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const timestamp = z.iso.datetime({ offset: false, precision: 3 });
+const byteRange = z.object({
+  offset: z.number().int().nonnegative(),
+  length: z.number().int().positive(),
+}) satisfies z.ZodType<ByteRange>;
 
 export const ArticleRecordSchema = z.object({
   id: sha256,
@@ -166,6 +205,8 @@ export const ArticleRecordSchema = z.object({
   firstIngestedAt: timestamp,
   articleKey: z.string().min(1),
   rawKey: z.string().min(1),
+  articleRange: byteRange.optional(),
+  rawRange: byteRange.optional(),
 }) satisfies z.ZodType<ArticleRecord>;
 
 export const ArticleVersionRecordSchema = z.object({
@@ -175,6 +216,8 @@ export const ArticleVersionRecordSchema = z.object({
   ingestedAt: timestamp,
   articleKey: z.string().min(1),
   rawKey: z.string().min(1),
+  articleRange: byteRange.optional(),
+  rawRange: byteRange.optional(),
 }) satisfies z.ZodType<ArticleVersionRecord>;
 
 /** The longest HTTP validators crawl state keeps (a server may send longer ones; they are not kept). */

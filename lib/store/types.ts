@@ -1,4 +1,11 @@
 import type { Article, PageType } from '../core/article.ts';
+
+/** Where a record sits inside a batch object (store layout 2); absent for layout 1's one object per record. */
+export interface ObjectRange {
+  offset: number;
+  length: number;
+}
+
 import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
 
 /**
@@ -23,6 +30,8 @@ export interface ArticleRecord {
   firstIngestedAt: string;
   articleKey: string;
   rawKey: string;
+  articleRange?: ObjectRange;
+  rawRange?: ObjectRange;
 }
 
 export interface ArticleVersionRecord {
@@ -32,6 +41,8 @@ export interface ArticleVersionRecord {
   ingestedAt: string;
   articleKey: string;
   rawKey: string;
+  articleRange?: ObjectRange;
+  rawRange?: ObjectRange;
 }
 
 /** A position in a listing. Opaque to callers; the API layer signs it before it leaves the system. */
@@ -109,6 +120,22 @@ export interface ArticleWriter {
    * nothing written, so a slow worker cannot bury a newer page under an older one.
    */
   commit(article: Article, raw: RawPage, options?: CommitOptions): Promise<CommitResult>;
+  /**
+   * A group of `size` commits whose pages and Articles are written as one S3 object each (two PUTs for the
+   * group): each caller takes a member, commits through it at most once and leaves when done, committed or not.
+   * The objects are written once every member has committed or left. Optional: a writer without it commits alone.
+   */
+  group?(size: number): CommitGroup;
+}
+
+export interface CommitGroupMember {
+  commit(article: Article, raw: RawPage, options?: CommitOptions): Promise<CommitResult>;
+  /** Done with the group (idempotent); a member that never commits must leave, or the group waits for it. */
+  leave(): void;
+}
+
+export interface CommitGroup {
+  member(): CommitGroupMember;
 }
 
 export interface CrawlStateRecord {

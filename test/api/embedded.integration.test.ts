@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
@@ -11,6 +12,7 @@ import {
   WebhookPublisher,
 } from '../../lib/events/webhook.ts';
 import { createS3Client } from '../../lib/store/aws/clients.ts';
+import { type ByteRange, rangeHeader } from '../../lib/store/layout.ts';
 import { startRecordingServer } from '../events/fixtures.ts';
 import type { Reply } from './fixtures.ts';
 import { createResponseValidator } from './openapi-validator.ts';
@@ -107,10 +109,18 @@ describe('events and the query API on the embedded stack', () => {
         expect(reply.status).toBe(200);
         expect(validateResponse('/articles/{id}', reply)).toEqual([]);
         expect(reply.json.contentHash).toBe(event.contentHash);
+        // The article is one gzip member of a batch object: the event names its byte range.
+        const range = event.location.articleRange;
+        expect(range).toBeDefined();
         const stored = await s3.send(
-          new GetObjectCommand({ Bucket: event.location.bucket, Key: event.location.articleKey }),
+          new GetObjectCommand({
+            Bucket: event.location.bucket,
+            Key: event.location.articleKey,
+            Range: rangeHeader(range as ByteRange),
+          }),
         );
-        expect(JSON.parse((await stored.Body?.transformToString()) ?? '')).toEqual(reply.json);
+        const member = (await stored.Body?.transformToByteArray()) ?? new Uint8Array();
+        expect(JSON.parse(gunzipSync(member).toString('utf-8'))).toEqual(reply.json);
       }
     } finally {
       s3.destroy();

@@ -1,13 +1,16 @@
-import { gunzipSync } from 'node:zlib';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { WARCParser } from 'warcio';
+import type { Article } from '../../lib/core/article.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../../lib/core/url.ts';
+import { type ByteRange, rangeHeader } from '../../lib/store/layout.ts';
 import type { ArticleRecord, StoreCursor } from '../../lib/store/types.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
 import { makeArticle, makeRaw, manualClock } from './fixtures.ts';
@@ -82,31 +85,104 @@ describe('commit', () => {
     expect(await store.articles.getRecord('not-an-id')).toBeUndefined();
   });
 
-  it('stores the raw page gzip-compressed with its content type and fetch metadata', async () => {
+  it('stores the raw page as a WARC response record, one gzip member of the batch object, that warcio reads', async () => {
     const store = await local.freshStore();
     const article = makeArticle({ url: 'https://news.example/raw' });
     const html = '<html><body><p>Ünïcode body</p></body></html>';
     const { record } = await store.articles.commit(article, makeRaw(article, html));
 
-    expect(record.rawKey).toMatch(
-      /^raw\/news\.example\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f]{64}\/v1-[0-9a-f]{12}\.html\.gz$/,
+    expect(record.rawKey).toMatch(/^raw\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.warc\.gz$/);
+    expect(record.articleKey).toMatch(/^articles\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.jsonl\.gz$/);
+    expect(record.rawRange?.offset).toBe(0);
+    const raw = await store.s3.send(
+      new GetObjectCommand({
+        Bucket: store.bucketName,
+        Key: record.rawKey,
+        Range: rangeHeader(record.rawRange as ByteRange),
+      }),
     );
-    expect(record.articleKey).toMatch(/^articles\/news\.example\/.*\/v1-[0-9a-f]{12}\.json$/);
-    const raw = await store.s3.send(new GetObjectCommand({ Bucket: store.bucketName, Key: record.rawKey }));
-    const bytes = await raw.Body?.transformToByteArray();
-    expect(gunzipSync(bytes ?? new Uint8Array()).toString('utf-8')).toBe(html);
-    expect(raw.ContentType).toBe('text/html; charset=utf-8');
-    expect(raw.ContentEncoding).toBe('gzip');
-    expect(raw.Metadata).toMatchObject({
-      'article-id': article.id,
-      version: '1',
-      status: '200',
-      etag: '"abc123"',
-      url: article.url,
-    });
+    const member = (await raw.Body?.transformToByteArray()) ?? new Uint8Array();
+    expect(member.byteLength).toBe(record.rawRange?.length);
+    const records = [];
+    for await (const warc of WARCParser.iterRecords([member])) {
+      records.push({
+        type: warc.warcType,
+        uri: warc.warcTargetURI,
+        status: warc.httpHeaders?.statusCode,
+        text: await warc.contentText(),
+      });
+      expect(warc.warcHeader('WARC-Article-Id')).toBe(article.id);
+      expect(warc.httpHeaders?.headers.get('etag')).toBe('"abc123"');
+    }
+    expect(records).toEqual([{ type: 'response', uri: article.url, status: 200, text: html }]);
+    expect(raw.ContentEncoding).toBeUndefined(); // ranged reads must get the gzip member itself
   });
 
-  it('files every version under the first-ingest date, even when the publication date changes', async () => {
+  it('writes a group of commits as two objects, each article a byte range of them', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const s3 = local.s3Client();
+    const puts: string[] = [];
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand') puts.push((args.input as { Key: string }).Key);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordKeys' },
+    );
+    const store = await local.freshStore({ dynamodb, s3 });
+    const known = makeArticle({ url: 'https://news.example/known' });
+    await store.articles.commit(known, makeRaw(known));
+    puts.length = 0;
+    const group = store.articles.group(4);
+    const members = [group.member(), group.member(), group.member(), group.member()];
+    const fresh = [1, 2].map((n) =>
+      makeArticle({ url: `https://news.example/batch-${n}`, text: `Story ${n}.` }),
+    );
+    const results = await Promise.all([
+      members[0]?.commit(fresh[0] as Article, makeRaw(fresh[0] as Article)),
+      members[1]?.commit(fresh[1] as Article, makeRaw(fresh[1] as Article)),
+      members[2]?.commit(known, makeRaw(known)), // unchanged: needs no objects
+      Promise.resolve(members[3]?.leave()), // a record that never reached a commit
+    ]);
+    expect(results.slice(0, 3).map((result) => result?.status)).toEqual(['created', 'created', 'unchanged']);
+    expect(puts).toHaveLength(2);
+    const [first, second] = [results[0]?.record, results[1]?.record];
+    expect(second?.articleKey).toBe(first?.articleKey);
+    expect(second?.articleRange?.offset).toBe(
+      (first?.articleRange?.offset ?? 0) + (first?.articleRange?.length ?? 0),
+    );
+    for (const article of fresh) expect(await store.articles.getArticle(article.id)).toEqual(article);
+  });
+
+  it('still serves articles stored one object each (layout 1)', async () => {
+    const store = await local.freshStore();
+    const article = makeArticle({ url: 'https://news.example/layout-1' });
+    const { record } = await store.articles.commit(article, makeRaw(article));
+    // Rewrite the index item the way layout 1 stored it: its own object, no range.
+    const key = `articles/news.example/2024/01/01/${article.id}/v1-000000000000.json`;
+    await store.s3.send(
+      new PutObjectCommand({ Bucket: store.bucketName, Key: key, Body: JSON.stringify(article) }),
+    );
+    const documents = DynamoDBDocumentClient.from(local.dynamoDbClient());
+    const item =
+      (
+        await documents.send(
+          new GetCommand({ TableName: store.tableName, Key: { pk: `ARTICLE#${article.id}`, sk: 'CURRENT' } }),
+        )
+      ).Item ?? {};
+    const { articleRange: _a, rawRange: _r, ...layout1 } = item;
+    await documents.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { ...layout1, articleKey: key, rawKey: key.replace('articles/', 'raw/') },
+      }),
+    );
+    expect((await store.articles.getRecord(article.id))?.articleKey).toBe(key);
+    expect(await store.articles.getArticle(article.id)).toEqual(article);
+    expect(record.version).toBe(1);
+  });
+
+  it('files each version under its commit date; every version stays readable', async () => {
     const clock = manualClock('2024-05-01T23:00:00.000Z');
     const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 0 });
     const v1 = makeArticle({
@@ -118,11 +194,13 @@ describe('commit', () => {
     clock.advance(3 * 86_400_000);
     const v2 = makeArticle({ url: v1.url, text: 'two', publishedAt: '2024-05-03T10:00:00.000Z' });
     const second = await store.articles.commit(v2, makeRaw(v2));
-    const folder = `dated.example/2024/05/01/${v1.id}/`;
-    expect(first.record.articleKey).toContain(`articles/${folder}v1-`);
-    expect(second.record.articleKey).toContain(`articles/${folder}v2-`);
-    expect(second.record.rawKey).toContain(`raw/${folder}v2-`);
+    expect(first.record.articleKey).toMatch(/^articles\/2024\/05\/01\//);
+    expect(second.record.articleKey).toMatch(/^articles\/2024\/05\/04\//);
+    expect(second.record.rawKey).toMatch(/^raw\/2024\/05\/04\//);
+    expect(second.record.firstIngestedAt).toBe('2024-05-01T23:00:00.000Z');
     expect(second.record.ingestedAt).toBe('2024-05-04T23:00:00.000Z');
+    expect((await store.articles.getArticle(v1.id, 1))?.content.text).toBe(v1.content.text);
+    expect((await store.articles.getArticle(v1.id, 2))?.content.text).toBe(v2.content.text);
   });
 
   it('reports an index entry whose S3 object is gone as an INTERNAL storage fault', async () => {
@@ -316,16 +394,21 @@ describe('a crash between S3 and DynamoDB', () => {
     expect(retried.status).toBe('created');
     expect(retried.record.version).toBe(1);
     expect(await store.articles.getArticle(article.id)).toEqual(article);
-    // The retry wrote the same keys again (idempotent), so the first objects are not even orphans.
-    expect(written.slice(2).sort()).toEqual(written.slice(0, 2).sort());
+    // The retry wrote a new pair of batch objects; the first pair is an orphan nothing references.
+    expect(written).toHaveLength(4);
+    expect(written.slice(2)).not.toContain(retried.record.articleKey === written[0] ? '' : written[0]);
+    expect([retried.record.articleKey, retried.record.rawKey].sort()).toEqual(written.slice(2).sort());
   });
 
   it('keeps an orphaned object from ever being served when another version commits', async () => {
     const store = await local.freshStore();
     const article = makeArticle({ url: 'https://news.example/orphan', text: 'The real one.' });
     const { record } = await store.articles.commit(article, makeRaw(article));
-    // An object a crashed worker left behind at the same version, different tag: never referenced.
-    const orphanKey = record.articleKey.replace(/-[0-9a-f]{12}\.json$/, '-000000000000.json');
+    // A batch object a crashed worker left behind on the same day: never referenced.
+    const orphanKey = record.articleKey.replace(
+      /[0-9a-f-]{36}\.jsonl\.gz$/,
+      '00000000-0000-0000-0000-000000000000.jsonl.gz',
+    );
     await store.s3.send(new PutObjectCommand({ Bucket: store.bucketName, Key: orphanKey, Body: '{}' }));
     await store.s3.send(new HeadObjectCommand({ Bucket: store.bucketName, Key: orphanKey }));
     expect((await store.articles.getArticle(article.id, 1))?.content.text).toBe('The real one.');

@@ -1,4 +1,4 @@
-import type { ArticleReader, ArticleWriter, CrawlStateStore, SourceRegistry } from '../types.ts';
+import type { CrawlStateStore, SourceRegistry } from '../types.ts';
 import { AwsArticleStore, type AwsArticleStoreOptions } from './articles.ts';
 import { createDynamoDbClient, createS3Client } from './clients.ts';
 import { AwsCrawlStateStore } from './crawl-state.ts';
@@ -12,7 +12,7 @@ export { AwsSourceRegistry } from './sources.ts';
 export type AwsStoreOptions = AwsArticleStoreOptions;
 
 export interface AwsStore {
-  articles: ArticleReader & ArticleWriter;
+  articles: AwsArticleStore;
   crawlState: CrawlStateStore;
   sources: SourceRegistry;
 }

@@ -1,0 +1,329 @@
+import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { Article } from '../../core/article.ts';
+import { PipelineError } from '../../core/errors.ts';
+import {
+  ArticleRecordSchema,
+  ArticleVersionRecordSchema,
+  articlePk,
+  CURRENT_SK,
+  INGESTED_DAYS_PK,
+  IngestedCursorSchema,
+  ingestedPk,
+  ingestedSortKey,
+  normalizeTimestamp,
+  parseCursor,
+  parseStoredItem,
+  rangeHeader,
+  SiteCursorSchema,
+  sitePk,
+  utcDay,
+  VERSION_SK_PREFIX,
+  versionSk,
+} from '../layout.ts';
+import { ATTR, BY_INGESTED_INDEX, BY_SITE_INDEX, INGESTED_SHARD_COUNT } from '../table.ts';
+import type {
+  ArticleReader,
+  ArticleRecord,
+  ArticleVersionRecord,
+  Page,
+  SinceListQuery,
+  SiteListQuery,
+} from '../types.ts';
+import {
+  type AwsArticleStoreOptions,
+  DEFAULT_SINCE_FEED_SETTLE_MS,
+  documentClient,
+  isArticleId,
+  storageError,
+} from './common.ts';
+
+export const MAX_PAGE_SIZE = 1_000;
+/** A "since" page looks into at most this many days that have commits (each costs one query per shard). */
+const MAX_DAYS_PER_PAGE = 31;
+const LAST_ID = 'f'.repeat(64);
+
+/**
+ * The article store's read path: GetItem for one record, Query (lib-dynamodb's paginator) for lists, and S3 GET
+ * for the stored Article (a byte range of a batch object in layout 2, the whole object in layout 1).
+ */
+export class AwsArticleReader implements ArticleReader {
+  private readonly s3: S3Client;
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly bucketName: string;
+  private readonly tableName: string;
+  private readonly clock: () => Date;
+  private readonly settleMs: number;
+
+  constructor(options: AwsArticleStoreOptions) {
+    this.s3 = options.s3;
+    this.documents = documentClient(options.dynamodb);
+    this.bucketName = options.bucketName;
+    this.tableName = options.tableName;
+    this.clock = options.clock ?? (() => new Date());
+    this.settleMs = options.sinceFeedSettleMs ?? DEFAULT_SINCE_FEED_SETTLE_MS;
+  }
+
+  async getRecord(id: string): Promise<ArticleRecord | undefined> {
+    if (!isArticleId(id)) return undefined;
+    return this.readCurrent(id, false);
+  }
+
+  async getArticle(id: string, version?: number): Promise<Article | undefined> {
+    if (!isArticleId(id)) return undefined;
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
+      throw new PipelineError('BAD_REQUEST', `version must be a positive integer, got ${version}`);
+    }
+    const location =
+      version === undefined ? await this.readCurrent(id, false) : await this.locate(id, version);
+    if (location === undefined) return undefined;
+    const { articleKey: key, articleRange: range } = location;
+    let text: string;
+    try {
+      // Layout 2: the Article is one gzip member of a batch object; layout 1: the whole object.
+      const object = await this.s3.send(
+        new GetObjectCommand({
+          Bucket: this.bucketName,
+          Key: key,
+          ...(range ? { Range: rangeHeader(range) } : {}),
+        }),
+      );
+      text = range
+        ? gunzipSync((await object.Body?.transformToByteArray()) ?? new Uint8Array()).toString('utf-8')
+        : ((await object.Body?.transformToString('utf-8')) ?? '');
+    } catch (error) {
+      // The index only ever points at objects written before it, so a missing object is a storage fault.
+      throw storageError(
+        `read s3://${this.bucketName}/${key}${range ? ` (${rangeHeader(range)})` : ''}`,
+        error,
+      );
+    }
+    const parsed = Article.safeParse(safeJson(text));
+    if (!parsed.success)
+      throw new PipelineError('INTERNAL', `stored article ${key} does not match the schema`);
+    return parsed.data;
+  }
+
+  private async locate(
+    id: string,
+    version: number,
+  ): Promise<Pick<ArticleVersionRecord, 'articleKey' | 'articleRange'> | undefined> {
+    const item = await this.getItem(articlePk(id), versionSk(version), false);
+    if (item) return parseStoredItem(ArticleVersionRecordSchema, item, 'version');
+    const current = await this.readCurrent(id, false);
+    return current?.version === version ? current : undefined;
+  }
+
+  async listVersions(id: string): Promise<ArticleVersionRecord[]> {
+    if (!isArticleId(id)) return [];
+    // One Query: the CURRENT item and the VERSION# items share the article's partition.
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': ATTR.pk },
+      ExpressionAttributeValues: { ':pk': articlePk(id) },
+      ConsistentRead: true,
+    });
+    const byVersion = new Map<number, ArticleVersionRecord>();
+    for (const item of items) {
+      const sk = item[ATTR.sk];
+      if (sk !== CURRENT_SK && !(typeof sk === 'string' && sk.startsWith(VERSION_SK_PREFIX))) continue;
+      const version = parseStoredItem(ArticleVersionRecordSchema, item, 'version');
+      byVersion.set(version.version, version);
+    }
+    return [...byVersion.values()].sort((a, b) => a.version - b.version);
+  }
+
+  async listBySite(query: SiteListQuery): Promise<Page<ArticleRecord>> {
+    const limit = validateLimit(query.limit);
+    if (typeof query.site !== 'string' || query.site.length === 0 || query.site.length > 512) {
+      throw new PipelineError('BAD_REQUEST', 'site must be a non-empty domain');
+    }
+    const from = query.from === undefined ? undefined : normalizeTimestamp(query.from, 'from');
+    const to = query.to === undefined ? undefined : normalizeTimestamp(query.to, 'to');
+    const after = query.after === undefined ? undefined : parseCursor(SiteCursorSchema, query.after);
+
+    // Sort keys are `<date>#<id>` with fixed-width UTC dates, so string bounds are time bounds:
+    // `<from>` sorts before every key of that date, `<to>#~` after every key of that date ('~' > hex).
+    const lower = from ?? '0';
+    let upper = to === undefined ? '~' : `${to}#~`;
+    const afterKey = after ? `${after.date}#${after.id}` : undefined;
+    if (afterKey !== undefined && afterKey < upper) upper = afterKey;
+    if (lower > upper) return { items: [] };
+
+    const items: ArticleRecord[] = [];
+    for await (const page of this.queryPages({
+      TableName: this.tableName,
+      IndexName: BY_SITE_INDEX,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
+      ExpressionAttributeNames: { '#pk': ATTR.siteKey, '#sk': ATTR.siteSort },
+      ExpressionAttributeValues: { ':pk': sitePk(query.site), ':lower': lower, ':upper': upper },
+      ScanIndexForward: false,
+      Limit: limit + 2,
+    })) {
+      for (const item of page) {
+        // BETWEEN is inclusive; the cursor's own item was on the previous page.
+        if (afterKey !== undefined && item[ATTR.siteSort] === afterKey) continue;
+        items.push(parseStoredItem(ArticleRecordSchema, item, 'article'));
+      }
+      if (items.length > limit) break;
+    }
+
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return items.length > limit && last
+      ? { items: page, cursor: { date: last.publishedAt ?? last.firstIngestedAt, id: last.id } }
+      : { items: page };
+  }
+
+  async listIngestedSince(query: SinceListQuery): Promise<Page<ArticleRecord>> {
+    const limit = validateLimit(query.limit);
+    const since = normalizeTimestamp(query.since, 'since');
+    const after = query.after === undefined ? undefined : parseCursor(IngestedCursorSchema, query.after);
+    const afterKey = after ? ingestedSortKey(after.ingestedAt, after.id) : undefined;
+    // Start at the later of `since` (inclusive) and the cursor (exclusive).
+    const lower = afterKey !== undefined && afterKey > since ? afterKey : since;
+    const exclusiveKey = lower === afterKey ? afterKey : undefined;
+    // Items at or after `upper` are too fresh to hand out yet (see sinceFeedSettleMs).
+    const upper = new Date(this.clock().getTime() - this.settleMs).toISOString();
+    const given = after ? { ingestedAt: after.ingestedAt, id: after.id } : undefined;
+    if (lower >= upper) return { items: [], ...(given ? { resume: given } : {}) };
+
+    const { days, more: moreDays } = await this.daysWithCommits(utcDay(lower), utcDay(upper));
+    const collected: ArticleRecord[] = [];
+    for (const day of days) {
+      const shards = await Promise.all(
+        Array.from({ length: INGESTED_SHARD_COUNT }, (_, shard) =>
+          this.queryFeedShard(ingestedPk(day, shard), lower, upper, limit + 2),
+        ),
+      );
+      const merged = shards
+        .flat()
+        .filter((item) => exclusiveKey === undefined || (item[ATTR.ingestedSort] as string) > exclusiveKey)
+        .sort((a, b) => compareStrings(a[ATTR.ingestedSort] as string, b[ATTR.ingestedSort] as string));
+      for (const item of merged) collected.push(parseStoredItem(ArticleRecordSchema, item, 'article'));
+      if (collected.length > limit) break;
+    }
+
+    const page = collected.slice(0, limit);
+    const last = page.at(-1);
+    const lastPosition = last ? { ingestedAt: last.ingestedAt, id: last.id } : given;
+    if (collected.length > limit && last) {
+      return { items: page, cursor: { ingestedAt: last.ingestedAt, id: last.id }, resume: lastPosition };
+    }
+    const lastDay = days.at(-1);
+    if (moreDays && lastDay) {
+      // Looked as far as one page may; continue after the last day scanned.
+      const endOfScan = { ingestedAt: `${lastDay}T23:59:59.999Z`, id: LAST_ID };
+      return { items: page, cursor: endOfScan, resume: endOfScan };
+    }
+    return { items: page, ...(lastPosition ? { resume: lastPosition } : {}) };
+  }
+
+  /** The marked days in [fromDay, toDay], at most MAX_DAYS_PER_PAGE of them. */
+  private async daysWithCommits(fromDay: string, toDay: string): Promise<{ days: string[]; more: boolean }> {
+    let days: string[] = [];
+    for await (const page of this.queryPages({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+      ExpressionAttributeValues: { ':pk': INGESTED_DAYS_PK, ':from': fromDay, ':to': toDay },
+      Limit: MAX_DAYS_PER_PAGE + 1,
+    })) {
+      days = page.map((item) => String(item[ATTR.sk]));
+      break; // one page: at most MAX_DAYS_PER_PAGE + 1 days
+    }
+    return { days: days.slice(0, MAX_DAYS_PER_PAGE), more: days.length > MAX_DAYS_PER_PAGE };
+  }
+
+  private async queryFeedShard(
+    partition: string,
+    lower: string,
+    upper: string,
+    wanted: number,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of this.queryPages({
+      TableName: this.tableName,
+      IndexName: BY_INGESTED_INDEX,
+      // `<upper>` sorts before `<upper>#<id>`: items stamped at or after `upper` are excluded.
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
+      ExpressionAttributeNames: { '#pk': ATTR.ingestedKey, '#sk': ATTR.ingestedSort },
+      ExpressionAttributeValues: { ':pk': partition, ':lower': lower, ':upper': upper },
+      ScanIndexForward: true,
+      Limit: wanted,
+    })) {
+      items.push(...page);
+      if (items.length >= wanted) break;
+    }
+    return items;
+  }
+
+  // ---- DynamoDB helpers ----
+
+  private async readCurrent(id: string, consistent: boolean): Promise<ArticleRecord | undefined> {
+    const item = await this.getItem(articlePk(id), CURRENT_SK, consistent);
+    return item ? parseStoredItem(ArticleRecordSchema, item, 'article') : undefined;
+  }
+
+  private async getItem(pk: string, sk: string, consistent: boolean) {
+    try {
+      const result = await this.documents.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: pk, [ATTR.sk]: sk },
+          ConsistentRead: consistent,
+        }),
+      );
+      return result.Item;
+    } catch (error) {
+      throw storageError('read', error);
+    }
+  }
+
+  /**
+   * The pages of a Query (lib-dynamodb's paginator follows LastEvaluatedKey), until `enough` says so after a
+   * page. Storage faults become retryable PipelineErrors.
+   */
+  private async *queryPages(input: QueryCommandInput): AsyncGenerator<Record<string, unknown>[]> {
+    try {
+      for await (const page of paginateQuery({ client: this.documents }, input)) yield page.Items ?? [];
+    } catch (error) {
+      throw storageError('query', error);
+    }
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of this.queryPages(input)) items.push(...page);
+    return items;
+  }
+}
+
+function validateLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new PipelineError(
+      'BAD_REQUEST',
+      `limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`,
+    );
+  }
+  return limit;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

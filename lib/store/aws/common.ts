@@ -1,0 +1,58 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PipelineError } from '../../core/errors.ts';
+
+/** What the article store's write path and read path share: clients, names and error mapping. */
+export interface AwsArticleStoreOptions {
+  s3: S3Client;
+  dynamodb: DynamoDBClient;
+  bucketName: string;
+  tableName: string;
+  /** Injected for tests (days, the settle window). */
+  clock?: () => Date;
+  /**
+   * The "ingested since" feed hides items younger than this. Each item's ingestedAt is stamped just before
+   * its commit, so commits can land slightly out of ingestedAt order (and a GSI lags its table); a poller
+   * that has moved past a position must not find a new item behind it. See docs/capacity.md.
+   */
+  sinceFeedSettleMs?: number;
+  /** Conditional-write conflicts tolerated per commit before giving up with CONFLICT (retryable). */
+  maxCommitAttempts?: number;
+}
+
+export const DEFAULT_SINCE_FEED_SETTLE_MS = 5_000;
+
+/**
+ * Attribute of the CURRENT item naming the commit() call that wrote it. Not part of ArticleRecord (the record
+ * schema strips it on every read); only commit() looks at it.
+ */
+export const COMMIT_ID_ATTR = 'commitId';
+/** Attribute of the CURRENT item: when the page of that version was fetched (ISO 8601 UTC), read only by commit(). */
+export const FETCHED_AT_ATTR = 'fetchedAt';
+
+export function documentClient(dynamodb: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function isArticleId(id: string): boolean {
+  return typeof id === 'string' && /^[0-9a-f]{64}$/.test(id);
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+export function storageError(action: string, error: unknown): PipelineError {
+  if (error instanceof PipelineError) return error;
+  const name = (error as { name?: string } | undefined)?.name ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return new PipelineError(
+    'INTERNAL',
+    `store: ${action} failed: ${name}: ${message}`,
+    { retryable: true },
+    {
+      cause: error,
+    },
+  );
+}
