@@ -98,7 +98,7 @@ export const DEFAULT_PROPS = {
   rawHtml: { transitionAfterDays: 30, storageClass: 'GLACIER_IR', expireAfterDays: 365 },
   eventBus: 'new',
   ingestMaxConcurrency: 5,
-  ingestBatchSize: 5,
+  ingestBatchSize: 10,
   ingestTimeoutSeconds: 180,
   ingestPageTypes: ['article'],
   fetchAllowedOrigins: [],
