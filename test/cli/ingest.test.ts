@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -56,17 +56,21 @@ describe('articles ingest', () => {
     const { id } = (await ingest([url, '--data-dir', dataDir, '--allow-private-network'])).lines[0] as {
       id: string;
     };
-    // Damage the stored article object on disk (s3rver keeps objects as files under s3/<bucket>/<key>._S3rver_object).
-    const objects = await findFiles(join(dataDir, 's3'), /\.json\._S3rver_object$/);
-    const target = objects.find((file) => file.includes(id));
-    expect(target).toBeDefined();
-    await writeFile(target as string, '{"broken');
+    // Damage the stored article objects on disk (s3rver keeps objects as files under s3/<bucket>/<key>._S3rver_object;
+    // articles are gzip members of batch objects, store layout 2).
+    const objects = await findFiles(join(dataDir, 's3'), /\.jsonl\.gz\._S3rver_object$/);
+    expect(objects.length).toBeGreaterThan(0);
+    for (const file of objects) await writeFile(file, '{"broken');
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
     const plain = await ingest([url, '--data-dir', dataDir, '--allow-private-network']);
     expect(plain.lines[0]).toMatchObject({ status: 'unchanged' });
     const forced = await ingest([url, '--data-dir', dataDir, '--allow-private-network', '--force']);
     expect(forced.code).toBe(0);
     expect(forced.lines[0]).toMatchObject({ url, version: 1, status: 'repaired' });
-    expect(JSON.parse(await readFile(target as string, 'utf8'))).toMatchObject({ url });
+    // The same content went into a new batch object (a batch object is shared, so never rewritten).
+    expect((await findFiles(join(dataDir, 's3'), /\.jsonl\.gz\._S3rver_object$/)).length).toBe(
+      objects.length + 1,
+    );
     // Healthy now: a second --force finds nothing to repair.
     const again = await ingest([url, '--data-dir', dataDir, '--allow-private-network', '--force']);
     expect(again.lines[0]).toMatchObject({ status: 'unchanged', version: 1 });
