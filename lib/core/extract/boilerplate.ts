@@ -46,6 +46,20 @@ export const DROP_TAGS: ReadonlySet<string> = new Set([
   'footer',
   'menu',
 ]);
+/** Page furniture by tag (the part of DROP_TAGS that may hold text); subject to FURNITURE_MAX_SHARE. */
+export const FURNITURE_TAGS: ReadonlySet<string> = new Set(['nav', 'aside', 'footer', 'menu']);
+
+/**
+ * No furniture rule by tag, role or hidden style may drop an element holding more than this share of the page's
+ * text: that element is nearly the whole page (an unclosed <aside>, a page hidden until its scripts reveal it).
+ */
+export const FURNITURE_MAX_SHARE = 0.8;
+
+/** <noscript> markup is read as the page when it holds this many times the text of everything else. */
+export const NOSCRIPT_PAGE_MIN_RATIO = 2;
+
+/** No pruning or conditional-cleaning rule may remove one box holding more than this share of the content. */
+export const DESTRUCTIVE_MAX_SHARE = 0.5;
 
 /** ARIA roles that mark page furniture. */
 export const BOILERPLATE_ROLES = new Set([
@@ -68,6 +82,9 @@ export const BOILERPLATE_ROLES = new Set([
 export const UNLIKELY_CANDIDATE =
   /-ad-|^ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|cookie|consent|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|modal|newsletter|subscribe|signup|paywall|promo|share|sharing|outbrain|taboola|recommend|trending|most-?popular|most-?read|masthead|navbar|topbar|toolbar|tooltip|jump-?link/i;
 export const MAYBE_CONTENT = /and|article|body|column|content|main|shadow|story|entry|post-?text|embed/i;
+
+/** Utility-class tokens (variants and arbitrary values: "lg:hidden", "[&_p]:mt-4", "w-1/2"): style, not role. */
+export const UTILITY_CLASS_TOKEN = /[:[\]&!/]/;
 
 /** Readability's class weights: +25 / -25 on a candidate container. */
 export const POSITIVE_CLASS =
@@ -287,21 +304,16 @@ export const BOILERPLATE_TEXT_TAGS = new Set([
   'figcaption',
 ]);
 
-/** Blocks considered when looking for a standfirst at the top of the content. */
-export const STANDFIRST_BLOCK_TAGS = new Set([
-  'p',
-  'div',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'span',
-  'section',
-  'header',
-  'li',
-  'blockquote',
-]);
+/** Blocks that may hold the lead (standfirst, deck) between the headline and the body. */
+export const LEAD_BLOCK_TAGS = new Set(['p', 'div', 'h2', 'span', 'section', 'header', 'blockquote']);
+/** A lead block is at least this long, mostly unlinked, and at most this many blocks are taken. */
+export const LEAD_MIN_CHARS = 60;
+export const LEAD_MAX_LINK_DENSITY = 0.2;
+export const LEAD_MAX_BLOCKS = 2;
+/** Text between the headline and the body beyond this is a page region of its own, not a lead. */
+export const LEAD_MAX_GAP_CHARS = 1000;
+/** Elements looked at above the body when searching for the headline (bounds the search on huge pages). */
+export const LEAD_MAX_SCAN = 200;
 
 /** Containers whose loose text (beside block children) is scored as a paragraph, as Readability wraps it. */
 export const LOOSE_TEXT_CONTAINERS = new Set(['div', 'section', 'article', 'main']);
@@ -314,6 +326,3 @@ export const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 
 /** Microdata marking the article body. */
 export const ARTICLE_BODY_ITEMPROP = /\barticlebody\b/i;
-
-/** Text cut short with an ellipsis (an excerpt rather than a written summary). */
-export const TRUNCATED_TEXT = /(\.\.\.|…)\s*$/;

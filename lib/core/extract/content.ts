@@ -28,10 +28,18 @@ import {
   DATELINE_MAX_CHARS,
   DATELINE_WORDS,
   DATELINE_WORDS_INTL,
-  DROP_TAGS,
+  DESTRUCTIVE_MAX_SHARE,
   EMBEDDED_POST,
   FORM_CONTROL_TAGS,
+  FURNITURE_MAX_SHARE,
+  FURNITURE_TAGS,
   HIDDEN_STYLE,
+  LEAD_BLOCK_TAGS,
+  LEAD_MAX_BLOCKS,
+  LEAD_MAX_GAP_CHARS,
+  LEAD_MAX_LINK_DENSITY,
+  LEAD_MAX_SCAN,
+  LEAD_MIN_CHARS,
   LINK_LIST_MIN_DENSITY,
   LINK_LIST_MIN_ITEMS,
   LINK_PARAGRAPH_MAX_CHARS,
@@ -39,13 +47,14 @@ import {
   LOOSE_TEXT_CONTAINERS,
   MAYBE_CONTENT,
   NEGATIVE_CLASS,
+  NON_CONTENT_TAGS,
+  NOSCRIPT_PAGE_MIN_RATIO,
   PARAGRAPH_TAGS,
   POSITIVE_CLASS,
   SENTENCE_END,
-  STANDFIRST_BLOCK_TAGS,
   TAG_BASE_SCORE,
-  TRUNCATED_TEXT,
   UNLIKELY_CANDIDATE,
+  UTILITY_CLASS_TOKEN,
 } from './boilerplate.ts';
 import {
   countCommas,
@@ -93,15 +102,18 @@ const ATTEMPTS: Flags[] = [
 export function extractContent($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
   try {
     const root = $.root()[0] as AnyNode;
-    const body = findFirst(root, 'body') ?? root;
+    const body = mainBody(root);
     const baseUrl = documentBaseUrl(root, options.pageUrl);
     const page: PageHints = { title: options.title, description: metaDescription(root) };
+    const pageText = measurePage(body);
+    // A <noscript> that holds the page is read as an ordinary container (text and sanitizer skip <noscript>).
+    for (const element of pageText.unwrapped) element.name = 'div';
     let best: Attempt | undefined;
     let previous: Attempt | undefined;
     for (const flags of ATTEMPTS) {
       // A relaxed attempt that switches off only rules which changed nothing last time would repeat it.
       if (previous && !relaxationMatters(previous, flags)) continue;
-      const attempt = runAttempt(body, flags, page);
+      const attempt = runAttempt(body, flags, page, pageText);
       previous = attempt;
       // Relaxed rules also let some furniture back in, so a later attempt must find clearly more text.
       if (!best || attempt.text.length > best.text.length * 2) best = attempt;
@@ -161,14 +173,15 @@ interface PageHints {
   description: string | undefined;
 }
 
-function runAttempt(body: AnyNode, flags: Flags, page: PageHints): Attempt {
+function runAttempt(body: AnyNode, flags: Flags, page: PageHints, pageText: PageText): Attempt {
   const excluded = new Set<Element>();
-  const unlikely = excludeFurniture(body, flags, excluded);
+  const unlikely = excludeFurniture(body, flags, excluded, pageText);
   let stats = computeStats([body], excluded);
   const scores = scoreCandidates(body, stats, excluded, flags);
   const weights = [...scores.keys()].some((element) => classWeight(element, flags) !== 0);
   const top = chooseTopCandidate(body, scores, stats, excluded);
   const nodes = gatherSiblings(top, body, scores, stats, excluded);
+  nodes.unshift(...findLeadAbove(body, nodes, stats, excluded, page.description));
 
   pruneBoilerplate(nodes, top, stats, excluded);
   let conditional = false;
@@ -177,30 +190,168 @@ function runAttempt(body: AnyNode, flags: Flags, page: PageHints): Attempt {
     conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags);
   }
   dropHeadline(nodes, excluded, stats, page.title);
-  dropStandfirst(nodes, excluded, stats, page.description);
   const text = toPlainText(nodes, { skip: (element) => excluded.has(element) || isCaption(element) });
   return { nodes, excluded, text, effects: { unlikely, weights, conditional } };
+}
+
+/**
+ * The lead (standfirst, deck, intro) often sits between the headline and the chosen body, outside it: the short
+ * text blocks there, after the page's <h1> and before the body, that read as sentences rather than furniture.
+ * Without a headline in reach, a block there that repeats the page description is the lead.
+ */
+function findLeadAbove(
+  body: AnyNode,
+  nodes: readonly AnyNode[],
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+  description: string | undefined,
+): Element[] {
+  const described = description ? normalizeForCompare(description) : '';
+  let repeatsDescription: Element | undefined;
+  const first = nodes[0];
+  if (!first || !isElement(first) || first === body) return [];
+  const order = elementsInOrder(body, (element) => excluded.has(element));
+  const start = order.indexOf(first);
+  if (start <= 0) return [];
+  const holdsFirst = new Set<AnyNode>();
+  for (let node: AnyNode | null = first; node; node = node.parent) holdsFirst.add(node);
+  const blocks: Element[] = [];
+  let gap = 0;
+  for (let i = start - 1; i >= Math.max(0, start - LEAD_MAX_SCAN); i--) {
+    const element = order[i]!;
+    if (holdsFirst.has(element)) continue;
+    if (element.name === 'h1') {
+      // Found the headline: what lies between it and the body is the lead.
+      return blocks.reverse().slice(-LEAD_MAX_BLOCKS);
+    }
+    const s = stats.get(element);
+    if (!s || s.hasBlockChild || !LEAD_BLOCK_TAGS.has(element.name) || isInside(element, blocks)) continue;
+    gap += s.text;
+    if (gap > LEAD_MAX_GAP_CHARS) break;
+    if (s.text < LEAD_MIN_CHARS || linkDensity(s) > LEAD_MAX_LINK_DENSITY || isCaption(element)) continue;
+    const text = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
+    if (isByline(text) || isDateline(text) || BOILERPLATE_TEXT.some((pattern) => pattern.test(text)))
+      continue;
+    blocks.push(element);
+    if (!repeatsDescription && described.length >= LEAD_MIN_CHARS) {
+      const normalized = normalizeForCompare(text);
+      if (normalized === described || described.startsWith(normalized) || normalized.startsWith(described)) {
+        repeatsDescription = element;
+      }
+    }
+  }
+  return repeatsDescription ? [repeatsDescription] : [];
+}
+
+/** Whether an element lies inside one of the given (already chosen) blocks. */
+function isInside(element: Element, blocks: readonly Element[]): boolean {
+  for (let node = element.parent; node; node = node.parent) if (blocks.includes(node as Element)) return true;
+  return false;
 }
 
 /** Captions describe pictures: kept in the html, but they are not body text. */
 function isCaption(element: Element): boolean {
   if (element.name === 'figcaption') return true;
-  const className = element.attribs.class;
-  return className !== undefined && CAPTION_TOKEN.test(className);
+  const className = semanticClass(element);
+  return className !== '' && CAPTION_TOKEN.test(className);
 }
 
-/** Page furniture that is never content: dropped tags, hidden elements, furniture roles, unlikely classes. */
-/** Returns whether the unlikely-candidate rule excluded anything (so a retry without it can change things). */
-function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>): boolean {
+/**
+ * Page furniture that is never content: dropped tags, hidden elements, furniture roles, unlikely classes.
+ * Guarded: an element holding most of the page's text is not furniture, whatever its tag, class or style says
+ * (an unclosed <aside> swallowing the page, a whole page hidden until scripts reveal it, a "newsletter" wrapper
+ * that is the newsletter issue being read). Returns whether the unlikely-candidate rule excluded anything (so a
+ * retry without it can change things).
+ */
+function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>, page: PageText): boolean {
   let unlikely = false;
+  const limit = page.bodyText * FURNITURE_MAX_SHARE;
+  // Only the outermost such element is spared: nested ones are judged normally (and each check stays linear).
+  let spared = false;
   elementsInOrder(body, (element) => {
+    if (NON_CONTENT_TAGS.has(element.name) && !page.unwrapped.has(element)) {
+      excluded.add(element);
+      return true;
+    }
     const verdict = furnitureVerdict(element, flags);
     if (verdict === undefined) return false;
+    if (verdict !== 'unlikely' && !spared && limit > 0 && unlinkedTextExceeds(element, limit)) {
+      spared = true;
+      return false;
+    }
     if (verdict === 'unlikely') unlikely = true;
     excluded.add(element);
     return true;
   });
   return unlikely;
+}
+
+/** Unlinked text of the page with never-content tags left out: what the furniture guard compares with. */
+interface PageText {
+  bodyText: number;
+  /** <noscript> elements that hold the page (the page as served to readers without scripts). */
+  unwrapped: Set<Element>;
+}
+
+/**
+ * Visible text outside links under `root` (never-content tags skipped), stopping once it exceeds `stopAbove`.
+ * Link text is left out so that a menu is never mistaken for the page.
+ */
+function unlinkedText(root: AnyNode, stopAbove = Number.POSITIVE_INFINITY, noscript?: Element[]): number {
+  let total = 0;
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0 && total <= stopAbove) {
+    const node = stack.pop()!;
+    if (node.type === 'text') {
+      total += visibleLength(node.data);
+      continue;
+    }
+    if (isElement(node) && node !== root) {
+      if (node.name === 'a') continue;
+      if (node.name === 'noscript' && noscript) {
+        noscript.push(node);
+        continue;
+      }
+      if (NON_CONTENT_TAGS.has(node.name)) continue;
+    }
+    if (hasChildren(node)) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return total;
+}
+
+function unlinkedTextExceeds(element: Element, limit: number): boolean {
+  return unlinkedText(element, limit) > limit;
+}
+
+function measurePage(body: AnyNode): PageText {
+  const noscripts: Element[] = [];
+  const outside = unlinkedText(body, Number.POSITIVE_INFINITY, noscripts);
+  // Pages rendered by scripts often serve their text to script-less readers inside <noscript>; when that is
+  // where nearly all the text is (as markup, not as escaped text), it is the page.
+  const parsed = noscripts.filter((element) => element.children.some((child) => isElement(child)));
+  let inside = 0;
+  for (const element of parsed) inside += unlinkedText(element);
+  const unwrapped = new Set<Element>(inside > outside * NOSCRIPT_PAGE_MIN_RATIO ? parsed : []);
+  return { bodyText: outside + (unwrapped.size > 0 ? inside : 0), unwrapped };
+}
+
+/**
+ * The <body>, or with broken markup that opens several (htmlparser2 keeps each), the one holding the most
+ * elements: a stray early "<body>" may hold only a script.
+ */
+function mainBody(root: AnyNode): AnyNode {
+  const bodies = elementsInOrder(root).filter((element) => element.name === 'body');
+  if (bodies.length <= 1) return bodies[0] ?? root;
+  let best = bodies[0]!;
+  let bestSize = -1;
+  for (const body of bodies) {
+    const size = elementsInOrder(body).length;
+    if (size > bestSize) {
+      best = body;
+      bestSize = size;
+    }
+  }
+  return best;
 }
 
 /** Microdata saying "this is the article body" outweighs any class name on the same element. */
@@ -209,13 +360,13 @@ function isMarkedArticleBody(element: Element): boolean {
   return itemprop !== undefined && ARTICLE_BODY_ITEMPROP.test(itemprop);
 }
 
-function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlikely' | undefined {
+function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'hidden' | 'unlikely' | undefined {
   const name = element.name;
-  if (DROP_TAGS.has(name)) return 'furniture';
+  if (FURNITURE_TAGS.has(name)) return 'furniture';
   const attribs = element.attribs;
-  if (attribs.hidden !== undefined || attribs['aria-hidden'] === 'true') return 'furniture';
+  if (attribs.hidden !== undefined || attribs['aria-hidden'] === 'true') return 'hidden';
   const style = attribs.style;
-  if (style && HIDDEN_STYLE.test(style)) return 'furniture';
+  if (style && HIDDEN_STYLE.test(style)) return 'hidden';
   const role = attribs.role;
   if (role && BOILERPLATE_ROLES.has(role.toLowerCase())) return 'furniture';
   if (
@@ -226,13 +377,34 @@ function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'unlike
     !isMarkedArticleBody(element)
   ) {
     // Capped: a hostile megabyte-long class attribute must not cost regex time.
-    const match = `${attribs.class ?? ''} ${meaningfulId(element) ?? ''}`.slice(0, MAX_CLASS_CHARS);
+    const match = `${semanticClass(element)} ${meaningfulId(element) ?? ''}`;
     if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return 'unlikely';
   }
   return undefined;
 }
 
 const MAX_CLASS_CHARS = 500;
+
+const semanticClasses = new WeakMap<Element, string>();
+/**
+ * The class attribute without utility tokens: "lg:hidden" or "[&_figcaption]:mt-xs" style an element, they do
+ * not say what it is, so no class rule may read them. Capped: a hostile megabyte-long class must not cost time.
+ */
+function semanticClass(element: Element): string {
+  let value = semanticClasses.get(element);
+  if (value === undefined) {
+    const raw = element.attribs.class;
+    value = raw
+      ? raw
+          .slice(0, MAX_CLASS_CHARS)
+          .split(/\s+/)
+          .filter((token) => token !== '' && !UTILITY_CLASS_TOKEN.test(token))
+          .join(' ')
+      : '';
+    semanticClasses.set(element, value);
+  }
+  return value;
+}
 
 /** Text lengths and counts for every kept element, bottom-up in one pass (no repeated .text()). */
 function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<Element, Stats> {
@@ -326,7 +498,7 @@ function linkDensity(s: Stats | undefined): number {
 function classWeight(element: Element, flags: Flags): number {
   if (!flags.weightClasses) return 0;
   let weight = 0;
-  const className = element.attribs.class?.slice(0, MAX_CLASS_CHARS);
+  const className = semanticClass(element);
   const id = element.attribs.id?.slice(0, MAX_CLASS_CHARS);
   if (className) {
     if (NEGATIVE_CLASS.test(className)) weight -= 25;
@@ -529,9 +701,9 @@ function blockText(element: Element, excluded: Set<Element>, stats: Map<Element,
 
 function classTokens(element: Element): string[] {
   const tokens: string[] = [];
-  const className = element.attribs.class?.slice(0, MAX_CLASS_CHARS);
+  const className = semanticClass(element);
   if (className) {
-    for (const token of className.split(/\s+/))
+    for (const token of className.split(' '))
       if (token && token.length <= 100) tokens.push(token.toLowerCase());
   }
   const id = meaningfulId(element);
@@ -712,10 +884,14 @@ function cleanConditionally(
   flags: Flags,
 ): boolean {
   let removedAny = false;
+  let total = 0;
+  for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
       if (element === top || !CONDITIONAL_TAGS.has(element.name)) return false;
+      // No single rule may remove most of the chosen content: such a box is the story, not furniture in it.
+      if ((stats.get(element)?.text ?? 0) > total * DESTRUCTIVE_MAX_SHARE) return false;
       if (element.name === 'pre' || element.name === 'code') return true;
       if ((stats.get(element)?.embeddedPosts ?? 0) > 0) return false;
       if (element.name === 'table' && isDataTable(element, stats)) return true;
@@ -845,34 +1021,6 @@ function metaDescription(root: AnyNode): string | undefined {
   return fallback;
 }
 
-/** Leaf text blocks of the content in document order: elements with text and no block children. */
-function firstTextBlocks(
-  nodes: AnyNode[],
-  excluded: Set<Element>,
-  stats: Map<Element, Stats>,
-  count: number,
-): Element[] {
-  const blocks: Element[] = [];
-  const stack: AnyNode[] = [...nodes].reverse();
-  while (stack.length > 0 && blocks.length < count) {
-    const node = stack.pop()!;
-    if (!isElement(node) || excluded.has(node) || isCaption(node)) continue;
-    if (STANDFIRST_BLOCK_TAGS.has(node.name) && !hasTextBlockChild(node)) {
-      // A found block's own descendants are part of it: do not descend.
-      if (blockText(node, excluded, stats).trim().length > 0) blocks.push(node);
-      continue;
-    }
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-  }
-  return blocks;
-}
-
-function hasTextBlockChild(element: Element): boolean {
-  return element.children.some(
-    (child) => isElement(child) && STANDFIRST_BLOCK_TAGS.has(child.name) && child.name !== 'span',
-  );
-}
-
 /**
  * Whether an element sits inside an <article>, remembering the answer for every ancestor it walks past: many
  * teaser cards deep under one wrapper would otherwise each walk the whole way up (quadratic on deep trees).
@@ -898,32 +1046,6 @@ function insideArticleMemo(): (element: Element) => boolean {
     for (const node of path) known.set(node, answer);
     return answer;
   };
-}
-
-/**
- * A standfirst (the summary above the story, repeating the page description) sits apart from the body's
- * paragraphs; a lede that the description merely copies sits among them and stays.
- */
-function dropStandfirst(
-  nodes: AnyNode[],
-  excluded: Set<Element>,
-  stats: Map<Element, Stats>,
-  description: string | undefined,
-): void {
-  // A description cut short with an ellipsis is an excerpt of the body, not a separate summary.
-  if (!description || TRUNCATED_TEXT.test(description)) return;
-  const wanted = normalizeForCompare(description);
-  if (wanted.length < 20) return;
-  const [first, second] = firstTextBlocks(nodes, excluded, stats, 2);
-  if (!first || !second || first.parent === second.parent) return;
-  const text = normalizeForCompare(blockText(first, excluded, stats));
-  const similar =
-    text === wanted ||
-    wanted.startsWith(text) ||
-    (text.startsWith(wanted) && text.length < wanted.length * 1.2);
-  if (text.length >= 20 && similar) {
-    excluded.add(first);
-  }
 }
 
 function documentBaseUrl(root: AnyNode, pageUrl: URL): URL {

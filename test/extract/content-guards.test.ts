@@ -1,0 +1,66 @@
+// Guards on destructive rules and structural accidents of real pages, each on a small hand-written page: no
+// single rule may drop most of the page or of the chosen content, and class names must not outweigh prose.
+import { load } from 'cheerio';
+import { describe, expect, it } from 'vitest';
+import { extractContent } from '../../lib/core/extract/content.ts';
+
+const PAGE_URL = new URL('https://quarry.example/notes/a-long-walk');
+const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
+const textOf = (html: string, title?: string) =>
+  extractContent(parse(html), { pageUrl: PAGE_URL, title })?.text ?? '';
+
+const PROSE = [
+  'We set out from the quarry at dawn, with the fog still lying in the valley, and walked north along the ridge.',
+  'By noon the path had narrowed to a sheep track, and the wind, which had been behind us, swung round to the west.',
+  'The bothy we had hoped to reach was shut for repairs, so we ate our bread and cheese in the lee of its wall.',
+  'Coming down in the dusk, we counted the lights of four farms and argued, cheerfully, about which one was ours.',
+  'The next morning the fog had gone, and from the top of the quarry road the whole coast lay open, grey and bright.',
+  'We will go back in spring, when the bothy is mended, and try the western loop that the farmer, kindly, described.',
+];
+const story = PROSE.map((sentence) => `<p>${sentence}</p>`).join('');
+
+describe('furniture that holds the whole page is not furniture', () => {
+  it('reads a page swallowed by an unclosed <aside>', () => {
+    const html = `<html><body><aside class="banner"><a href="/sale">Winter sale</a><main><article>${story}</article></main></body></html>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+  });
+
+  it('reads a page hidden until its scripts reveal it, but still drops small hidden boxes', () => {
+    const html = `<html><body><div style="visibility:hidden"><article>${story}<div hidden><p>Sign in to save this walk to your list of favourite routes, with a comma.</p></div></article></div></body></html>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+    expect(text).not.toContain('Sign in to save');
+  });
+
+  it('reads the page served inside <noscript> when nearly all the text is there', () => {
+    const html = `<html><body><div id="app"><p>Loading…</p></div><noscript><div class="wrap" role="main"><div class="post">${story}</div></div></noscript></body></html>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+  });
+
+  it('leaves <noscript> out when the page has its own text', () => {
+    const html = `<html><body><article>${story}</article><noscript><p>Please enable JavaScript to see the comments below this walk report.</p></noscript></body></html>`;
+    expect(textOf(html)).not.toContain('enable JavaScript');
+  });
+
+  it('reads the <body> that holds the page when broken markup opens two', () => {
+    const html = `<html><head><title>A long walk</title><body><script>var a = 1;</script></head><body><article>${story}</article></body></html>`;
+    expect(textOf(html)).toContain(PROSE[0]);
+  });
+});
+
+describe('class names do not outweigh plain prose', () => {
+  it('ignores utility classes ("[&_figcaption]:mt-2", "lg:hidden") when judging what an element is', () => {
+    const html = `<html><body><article class="[&_figcaption]:mt-2 lg:hidden text-left">${story}</article></body></html>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+  });
+
+  it('never lets conditional cleaning remove most of the chosen content', () => {
+    const links = Array.from({ length: 30 }, (_, i) => `<a href="/w/${i}">walk ${i}</a>`).join(' ');
+    const html = `<html><body><div class="entry"><div class="sidebar-like widget">${story}<p>${links}</p></div><p>A short closing line to end it.</p></div></body></html>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+  });
+});
