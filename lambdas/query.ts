@@ -1,66 +1,20 @@
 // The query Lambda: API Gateway HTTP API (payload v2) → the query handler over the S3 + DynamoDB store.
-// Built from the environment named in lib/config.ts; the embedded stack serves the same handler on node:http.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// Only the entry point lives here; lib/handlers/build-query.ts builds the handler from configuration.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ENV, loadConfig, required } from '../lib/config.ts';
+import { buildQueryHandler } from '../lib/handlers/build-query.ts';
 import { createLogger } from '../lib/handlers/logging.ts';
-import { createQueryHandler, type QueryHandler } from '../lib/handlers/query.ts';
-import { createAwsStoreFromEnv } from '../lib/store/aws/index.ts';
+import type { QueryHandler } from '../lib/handlers/query.ts';
 
 const logger = createLogger({ handler: 'query' });
 /** Built on the first invocation and kept for the life of the execution environment. */
 let queryHandler: Promise<QueryHandler> | undefined;
-
-/**
- * The cursor signing secret: read from Secrets Manager when ENV.cursorSecretArn is set (the AWS stack, so the
- * value never appears in the function's configuration), otherwise taken from ENV.cursorSecret (the embedded
- * stack). The SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER, so tests point it at a loopback fake.
- */
-export async function loadCursorSecret(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const secretArn = env[ENV.cursorSecretArn];
-  if (!secretArn) {
-    const given = env[ENV.cursorSecret];
-    if (given === undefined || given === '') {
-      throw new Error(
-        `no cursor signing secret: set ${ENV.cursorSecretArn} (a Secrets Manager secret) or ${ENV.cursorSecret}`,
-      );
-    }
-    return given;
-  }
-  const client = new SecretsManagerClient({
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
-  });
-  try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    if (SecretString === undefined) {
-      throw new Error(`the cursor signing secret ${secretArn} has no string value`);
-    }
-    return SecretString;
-  } finally {
-    client.destroy();
-  }
-}
-
-/**
- * Throws (and so refuses to serve) when the table, bucket or a long enough cursor secret is missing, or the
- * secret named by ENV.cursorSecretArn cannot be read.
- */
-export async function buildQueryHandler(env: NodeJS.ProcessEnv = process.env): Promise<QueryHandler> {
-  const config = loadConfig(env);
-  const names = {
-    bucketName: required(config.bucketName, 'bucketName'),
-    tableName: required(config.tableName, 'tableName'),
-  };
-  const cursorSecret = await loadCursorSecret(env);
-  return createQueryHandler({ reader: createAwsStoreFromEnv(names).articles, cursorSecret, logger });
-}
 
 export const handler = async (
   event: APIGatewayProxyEventV2,
   context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   if (context) logger.addContext(context);
-  queryHandler ??= buildQueryHandler().catch((error: unknown) => {
+  queryHandler ??= buildQueryHandler(process.env, logger).catch((error: unknown) => {
     // Not cached: the next invocation tries again (a Secrets Manager hiccup must not poison the environment).
     queryHandler = undefined;
     logger.error('query handler misconfigured', error as Error);

@@ -70,7 +70,8 @@ export interface ArticlePipelineProps {
   /**
    * Lambda bundling. `bundleAwsSdk` (default true) bundles the tree-shaken SDK clients: a cold import several
    * times faster than loading the runtime's full `@aws-sdk/*` packages (benchmark/RESULTS.md, 60-bundles),
-   * and the SDK version the tests ran with. `sourceMap` (default true) ships a .map and enables it.
+   * and the SDK version the tests ran with. `sourceMap` (default false) ships a .map and enables it: readable
+   * stack traces, but a larger zip and `--enable-source-maps` slows every stack trace the function builds.
    */
   bundling?: { bundleAwsSdk?: boolean; sourceMap?: boolean };
   /** Entry files exporting `handler` (default `lambdas/<name>.ts`); lets an embedding app wrap the handlers. */
@@ -110,7 +111,7 @@ export const DEFAULT_PROPS = {
   bucketVersioning: false,
   tableDeletionProtection: true,
   removalPolicy: 'retain',
-  bundling: { bundleAwsSdk: true, sourceMap: true },
+  bundling: { bundleAwsSdk: true, sourceMap: false },
 } as const satisfies Omit<ResolvedArticlePipelineProps, 'sources' | 'entries'>;
 
 /**

@@ -1,12 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { buildCrawlHandler } from '../../lambdas/crawl.ts';
-import { buildIngestService } from '../../lambdas/ingest.ts';
 import { type CrawlSource, ENV, loadConfig } from '../config.ts';
 import type { PageType } from '../core/article.ts';
 import type { FetcherConfig } from '../core/fetch/index.ts';
 import { InProcessEventBus } from '../events/in-process.ts';
+import { buildCrawlHandler } from '../handlers/build-crawl.ts';
+import { buildIngestService } from '../handlers/build-ingest.ts';
 import { type CrawlSummary, scheduledEvent } from '../handlers/crawl.ts';
 import type { IngestOutcome, IngestService } from '../handlers/ingest.ts';
 import { createLogger } from '../handlers/logging.ts';

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildQueryHandler, handler, loadCursorSecret } from '../../lambdas/query.ts';
+import { handler } from '../../lambdas/query.ts';
 import { ENV } from '../../lib/config.ts';
+import { buildQueryHandler, loadCursorSecret } from '../../lib/handlers/build-query.ts';
 import { createAwsStoreFromEnv } from '../../lib/store/aws/index.ts';
 import { type FakeAwsServices, type FakeSecrets, startFakeAwsServices } from '../cdk/fake-aws-services.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';

@@ -1,7 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundlingOptions } from '../../lib/cdk/bundling.ts';
+import {
+  bundlingOptions,
+  ENV_CREDENTIALS_MODULE,
+  PROJECT_ROOT,
+  parserEntitiesFiles,
+} from '../../lib/cdk/bundling.ts';
 
 describe('what the Lambda bundles import', () => {
   it('runtime code loads cheerio only through cheerio/slim (htmlparser2), so parse5, undici and iconv-lite stay out', async () => {
@@ -39,9 +45,49 @@ describe('bundling options', () => {
     });
     expect(bundled.banner).toContain('createRequire(import.meta.url)');
     expect(bundled.esbuildArgs).toMatchObject({ '--charset': 'utf8' });
-    expect(bundlingOptions({ bundleAwsSdk: false, sourceMap: false })).toMatchObject({
-      bundleAwsSDK: false,
-      sourceMap: false,
+    const plain = bundlingOptions({ bundleAwsSdk: false, sourceMap: false });
+    expect(plain).toMatchObject({ bundleAwsSDK: false, sourceMap: false });
+    expect(plain.sourceMapMode).toBeUndefined();
+  });
+
+  it("alias the default credential chain to the env-only provider and entities to the parser's copy", () => {
+    const aliases = bundlingOptions({ bundleAwsSdk: true, sourceMap: false }).esbuildArgs?.['--alias'];
+    expect(aliases).toEqual([
+      `@aws-sdk/credential-provider-node=${ENV_CREDENTIALS_MODULE}`,
+      `entities/decode=${parserEntitiesFiles().decode}`,
+      `entities=${parserEntitiesFiles().escape}`,
+    ]);
+    expect(parserEntitiesFiles().decode).toMatch(/[\\/]entities[\\/]dist[\\/]esm[\\/]decode\.js$/);
+  });
+
+  it('a bundle with the entities aliases parses and serializes exactly as cheerio does unbundled', async () => {
+    const html = '<p title="a&amp;b &quot;q&quot;">caf&eacute; &lt;x&gt; &mdash; &#169; &nbsp;<br>é</p>';
+    const script = `import { load } from 'cheerio/slim';
+      const $ = load(${JSON.stringify(html)});
+      export const out = [$('p').text(), $('p').attr('title'), $.html(), $.xml()];`;
+    const entities = parserEntitiesFiles();
+    const result = await build({
+      stdin: { contents: script, resolveDir: PROJECT_ROOT, loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      mainFields: ['module', 'main'],
+      alias: { 'entities/decode': entities.decode, entities: entities.escape },
+      metafile: true,
+      logLevel: 'silent',
     });
+    const inputs = Object.keys(result.metafile.inputs);
+    // Only the parser's entities package is in the bundle, and not its encode tables.
+    expect(inputs.filter((path) => /[\\/]entities[\\/]/.test(path) && !path.includes('htmlparser2'))).toEqual(
+      [],
+    );
+    expect(inputs.some((path) => path.includes('encode-html'))).toBe(false);
+    const bundled = await import(
+      `data:text/javascript;base64,${Buffer.from(result.outputFiles[0]?.text ?? '').toString('base64')}`
+    );
+    const { load } = await import('cheerio/slim');
+    const $ = load(html);
+    expect(bundled.out).toEqual([$('p').text(), $('p').attr('title'), $.html(), $.xml()]);
   });
 });

@@ -1,0 +1,84 @@
+// Builds the ingest service (SQS batch of URLs → fetch, extract, store, announce) from the environment named in
+// lib/config.ts: the Lambda entry (lambdas/ingest.ts) and the embedded stack, with its own event bus, share it.
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type PipelineConfig, required } from '../config.ts';
+import { CRAWL_POLICY } from '../core/crawl-policy.ts';
+import type { ArticleEventPublisher } from '../core/events.ts';
+import { extract } from '../core/extract/index.ts';
+import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
+import { EventBridgePublisher } from '../events/eventbridge.ts';
+import { SqsIngestQueue } from '../queue/sqs.ts';
+import type { IngestQueue } from '../queue/types.ts';
+import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
+import { createAwsStore } from '../store/aws/index.ts';
+import { AwsPolitenessStore } from '../store/aws/politeness.ts';
+import { createIngestService, type IngestDependencies, type IngestService } from './ingest.ts';
+import { createLogger, type HandlerLogger } from './logging.ts';
+import { awsClientConfig, pipelineFetchOptions } from './wiring.ts';
+
+export interface IngestWiring {
+  config: PipelineConfig;
+  /** The environment the AWS clients read (endpoints, region, credentials); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** EventBridge (from ENV.eventBusName) unless given, e.g. the embedded stack's in-process bus. */
+  events?: ArticleEventPublisher;
+  /** Overrides of the fetcher's settings: limits and politeness (per-host pacing, robots.txt). */
+  fetcher?: FetcherConfig;
+  logger?: HandlerLogger;
+  onOutcome?: IngestDependencies['onOutcome'];
+  /** Where busy hosts' messages are put back: SQS (from ENV.ingestQueueUrl) unless given. */
+  queue?: IngestQueue;
+}
+
+export function buildIngestService(wiring: IngestWiring): IngestService {
+  const { config } = wiring;
+  const env = wiring.env ?? process.env;
+  const bucketName = required(config.bucketName, 'bucketName');
+  const tableName = required(config.tableName, 'tableName');
+  const dynamodb = createDynamoDbClient(awsClientConfig(env), env);
+  const store = createAwsStore({
+    s3: createS3Client(awsClientConfig(env), env),
+    dynamodb,
+    bucketName,
+    tableName,
+  });
+  // Per-host token and robots.txt shared by every instance through the table.
+  const politeness = new AwsPolitenessStore({ dynamodb, tableName });
+  const queue =
+    wiring.queue ??
+    (config.ingestQueueUrl === undefined
+      ? undefined
+      : new SqsIngestQueue(new SQSClient(awsClientConfig(env)), config.ingestQueueUrl));
+  const events =
+    wiring.events ??
+    new EventBridgePublisher({
+      client: new EventBridgeClient(awsClientConfig(env)),
+      eventBusName: required(config.eventBusName, 'eventBusName'),
+    });
+  const fetcher = createFetcher({
+    ...pipelineFetchOptions(config),
+    shared: { tokens: politeness, robots: politeness },
+    ...wiring.fetcher,
+  });
+  return createIngestService({
+    fetchPage: (url, options) => fetcher.fetch(url, options),
+    extract,
+    articles: store.articles,
+    crawlState: store.crawlState,
+    events,
+    bucketName,
+    ...(queue ? { queue } : {}),
+    ...(config.crawlQueueLeaseSeconds === undefined
+      ? {}
+      : {
+          inFlightMarker: {
+            markerMs: config.crawlQueueLeaseSeconds * 1000,
+            handlerBudgetMs: CRAWL_POLICY.handlerBudgetMs,
+          },
+        }),
+    storePageTypes: config.ingestPageTypes,
+    logger: wiring.logger ?? createLogger({ handler: 'ingest' }),
+    ...(wiring.onOutcome ? { onOutcome: wiring.onOutcome } : {}),
+  });
+}

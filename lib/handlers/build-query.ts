@@ -1,0 +1,57 @@
+// Builds the query handler (API Gateway HTTP API payload v2) over the S3 + DynamoDB store from the environment
+// named in lib/config.ts, for the Lambda entry (lambdas/query.ts).
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ENV, loadConfig, required } from '../config.ts';
+import { createAwsStoreFromEnv } from '../store/aws/index.ts';
+import { createQueryHandler, type QueryHandler, type QueryLogger } from './query.ts';
+
+/**
+ * The cursor signing secret: read from Secrets Manager when ENV.cursorSecretArn is set (the AWS stack, so the
+ * value never appears in the function's configuration), otherwise taken from ENV.cursorSecret (the embedded
+ * stack). The SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER, so tests point it at a loopback fake.
+ */
+export async function loadCursorSecret(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const secretArn = env[ENV.cursorSecretArn];
+  if (!secretArn) {
+    const given = env[ENV.cursorSecret];
+    if (given === undefined || given === '') {
+      throw new Error(
+        `no cursor signing secret: set ${ENV.cursorSecretArn} (a Secrets Manager secret) or ${ENV.cursorSecret}`,
+      );
+    }
+    return given;
+  }
+  const client = new SecretsManagerClient({
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+  });
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    if (SecretString === undefined) {
+      throw new Error(`the cursor signing secret ${secretArn} has no string value`);
+    }
+    return SecretString;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Throws (and so refuses to serve) when the table, bucket or a long enough cursor secret is missing, or the
+ * secret named by ENV.cursorSecretArn cannot be read.
+ */
+export async function buildQueryHandler(
+  env: NodeJS.ProcessEnv = process.env,
+  logger?: QueryLogger,
+): Promise<QueryHandler> {
+  const config = loadConfig(env);
+  const names = {
+    bucketName: required(config.bucketName, 'bucketName'),
+    tableName: required(config.tableName, 'tableName'),
+  };
+  const cursorSecret = await loadCursorSecret(env);
+  return createQueryHandler({
+    reader: createAwsStoreFromEnv(names).articles,
+    cursorSecret,
+    ...(logger ? { logger } : {}),
+  });
+}
