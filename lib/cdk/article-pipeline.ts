@@ -9,9 +9,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Function as LambdaFunctionResource, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -23,7 +22,7 @@ import { DEFAULT_USER_AGENT, ENV, type EnvKey } from '../config.ts';
 import { CRAWL_POLICY, inFlightMarkerMs } from '../core/crawl-policy.ts';
 import { BUCKET_PREFIXES } from '../store/layout.ts';
 import { ARTICLES_TABLE, type KeyAttribute } from '../store/table.ts';
-import { bundlingOptions, type FunctionName, lambdaEntry, PROJECT_ROOT } from './bundling.ts';
+import { type FunctionName, lambdaCode, lambdaEntry } from './bundling.ts';
 import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolveProps } from './props.ts';
 
 /** The ingest queue's visibility timeout, as a multiple of the ingest function's timeout (AWS advises 6). */
@@ -85,7 +84,7 @@ export class ArticlePipeline extends Construct {
   readonly table: dynamodb.Table;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
-  readonly functions: Record<FunctionName, NodejsFunction>;
+  readonly functions: Record<FunctionName, LambdaFunctionResource>;
   readonly environments: Record<FunctionName, FunctionEnvironment>;
   readonly eventBus: events.IEventBus;
   readonly api: HttpApi;
@@ -477,7 +476,7 @@ export class ArticlePipeline extends Construct {
     id: string,
     config: ResolvedArticlePipelineProps,
     retention: logs.RetentionDays,
-  ): NodejsFunction {
+  ): LambdaFunctionResource {
     const sizing = FUNCTION_SIZING[name];
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention,
@@ -495,11 +494,9 @@ export class ArticlePipeline extends Construct {
     }
     if (config.bundling.sourceMap) environment.NODE_OPTIONS = '--enable-source-maps';
     const timeoutSeconds = name === 'ingest' ? config.ingestTimeoutSeconds : (sizing.timeoutSeconds ?? 30);
-    return new NodejsFunction(this, `${id}Function`, {
-      entry: config.entries[name] ?? lambdaEntry(name),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+    return new LambdaFunctionResource(this, `${id}Function`, {
+      code: lambdaCode(config.entries[name] ?? lambdaEntry(name), config.bundling),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: sizing.memorySize,
@@ -508,7 +505,6 @@ export class ArticlePipeline extends Construct {
       role,
       logGroup,
       environment,
-      bundling: bundlingOptions(config.bundling),
       ...(name === 'crawl' ? { retryAttempts: 0 } : {}),
     });
   }

@@ -1,10 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { Code } from 'aws-cdk-lib/aws-lambda';
 
-/** The repository root: NodejsFunction bundles from here, with the lock file beside package.json. */
+/** The repository root: bundles are built from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The three Lambda entry points, each exporting `handler`. */
@@ -72,30 +74,44 @@ export function bundleAliases(): Record<string, string> {
   };
 }
 
+/** What a function's bundle is built with (the `bundling` props of the stack). */
+export interface BundleSettings {
+  /** false: `@aws-sdk/*` stays external and the runtime's copy is loaded (benchmark/bundles.ts measures both). */
+  bundleAwsSdk: boolean;
+  /** Ship index.mjs.map; the stack then sets NODE_OPTIONS=--enable-source-maps. */
+  sourceMap: boolean;
+}
+
+/** The script that builds one bundle (esbuild's API with plugins) in a child process. */
+export const BUNDLE_SCRIPT = fileURLToPath(new URL('./lambda-bundle.ts', import.meta.url));
+
 /**
- * ESM needs `require` for the CommonJS dependencies esbuild inlines (Powertools', the SDK's); the banner
- * recreates it. With `bundleAwsSdk` false, `@aws-sdk/*` stays external and the runtime's copy is loaded
- * (benchmark/bundles.ts measures both ways).
+ * A function's code: `index.mjs` built by lib/cdk/lambda-bundle.ts (esbuild with the aliases above and the
+ * SDK schema plugin), hashed by its output. Bundling runs locally, in a child process because CDK's local
+ * bundling hook is synchronous; no Docker image is ever pulled.
  */
-export function bundlingOptions(options: { bundleAwsSdk: boolean; sourceMap: boolean }): BundlingOptions {
-  return {
-    format: OutputFormat.ESM,
-    minify: true,
-    sourceMap: options.sourceMap,
-    ...(options.sourceMap ? { sourceMapMode: SourceMapMode.DEFAULT, sourcesContent: false } : {}),
-    target: BUNDLE_TARGET,
-    mainFields: ['module', 'main'],
-    banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-    // When false, aws-cdk-lib marks `@aws-sdk/*` external for Node.js 18+ runtimes.
-    bundleAwsSDK: options.bundleAwsSdk,
-    forceDockerBundling: false,
-    esbuildArgs: {
-      // Non-ASCII text (HTML entity tables, zod locales) as UTF-8, not \u escapes: ~100 KB less per bundle.
-      // Passed as an argument: aws-cdk-lib 2.276's `charset` option does not reach the esbuild command line.
-      '--charset': 'utf8',
-      // Rendered as `--alias:from=to`, one per entry.
-      '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`),
+export function lambdaCode(entry: string, settings: BundleSettings): Code {
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type, unused: local bundling below always answers or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim'),
+      // Part of CDK's cache key for the asset (the local hook is not), so each entry gets its own bundle.
+      environment: {
+        LAMBDA_ENTRY: relative(PROJECT_ROOT, entry),
+        BUNDLE_AWS_SDK: String(settings.bundleAwsSdk),
+        SOURCE_MAP: String(settings.sourceMap),
+      },
+      local: {
+        tryBundle(outputDir: string): boolean {
+          const request = { entry, outdir: outputDir, ...settings };
+          execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT, JSON.stringify(request)], {
+            cwd: PROJECT_ROOT,
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          return true;
+        },
+      },
     },
-    tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)),
-  };
+  });
 }

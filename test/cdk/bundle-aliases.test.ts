@@ -1,13 +1,15 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
-  bundlingOptions,
   ENV_CREDENTIALS_MODULE,
+  lambdaEntry,
   PROJECT_ROOT,
   parserEntitiesFiles,
 } from '../../lib/cdk/bundling.ts';
+import { lambdaBuildOptions, sdkSchemaKeysPlugin } from '../../lib/cdk/lambda-bundle.ts';
 
 describe('what the Lambda bundles import', () => {
   it('runtime code loads cheerio only through cheerio/slim (htmlparser2), so parse5, undici and iconv-lite stay out', async () => {
@@ -33,30 +35,32 @@ describe('what the Lambda bundles import', () => {
 });
 
 describe('bundling options', () => {
-  it('build minified ESM with require() restored and the SDK bundled or not', () => {
-    const bundled = bundlingOptions({ bundleAwsSdk: true, sourceMap: true });
+  const entry = lambdaEntry('query');
+  it('build minified ESM with require() restored, the SDK bundled or not, source maps only when asked', () => {
+    const bundled = lambdaBuildOptions({ entry, outdir: '/out', bundleAwsSdk: true, sourceMap: false });
     expect(bundled).toMatchObject({
-      format: OutputFormat.ESM,
+      format: 'esm',
+      platform: 'node',
       minify: true,
+      charset: 'utf8',
       mainFields: ['module', 'main'],
-      bundleAwsSDK: true,
-      sourceMap: true,
-      forceDockerBundling: false,
+      external: [],
+      sourcemap: false,
+      outfile: join('/out', 'index.mjs'),
     });
-    expect(bundled.banner).toContain('createRequire(import.meta.url)');
-    expect(bundled.esbuildArgs).toMatchObject({ '--charset': 'utf8' });
-    const plain = bundlingOptions({ bundleAwsSdk: false, sourceMap: false });
-    expect(plain).toMatchObject({ bundleAwsSDK: false, sourceMap: false });
-    expect(plain.sourceMapMode).toBeUndefined();
+    expect(bundled.banner?.js).toContain('createRequire(import.meta.url)');
+    expect(bundled.plugins?.map((plugin) => plugin.name)).toEqual(['sdk-schema-literal-keys']);
+    const external = lambdaBuildOptions({ entry, outdir: '/out', bundleAwsSdk: false, sourceMap: true });
+    expect(external).toMatchObject({ external: ['@aws-sdk/*'], sourcemap: true, sourcesContent: false });
   });
 
   it("alias the default credential chain to the env-only provider and entities to the parser's copy", () => {
-    const aliases = bundlingOptions({ bundleAwsSdk: true, sourceMap: false }).esbuildArgs?.['--alias'];
-    expect(aliases).toEqual([
-      `@aws-sdk/credential-provider-node=${ENV_CREDENTIALS_MODULE}`,
-      `entities/decode=${parserEntitiesFiles().decode}`,
-      `entities=${parserEntitiesFiles().escape}`,
-    ]);
+    const { alias } = lambdaBuildOptions({ entry, outdir: '/out', bundleAwsSdk: true, sourceMap: false });
+    expect(alias).toEqual({
+      '@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE,
+      'entities/decode': parserEntitiesFiles().decode,
+      entities: parserEntitiesFiles().escape,
+    });
     expect(parserEntitiesFiles().decode).toMatch(/[\\/]entities[\\/]dist[\\/]esm[\\/]decode\.js$/);
   });
 
@@ -89,5 +93,54 @@ describe('bundling options', () => {
     const { load } = await import('cheerio/slim');
     const $ = load(html);
     expect(bundled.out).toEqual([$('p').text(), $('p').attr('title'), $.html(), $.xml()]);
+  });
+});
+
+describe('the SDK schema plugin', () => {
+  it('lets esbuild drop the schemas of operations nobody calls, keeping what is used', async () => {
+    // A stand-in for a generated client schema file: constants, then literals keyed by them.
+    const root = await mkdtemp(join(tmpdir(), 'schema-plugin-'));
+    try {
+      const schemas = join(root, 'node_modules', '@aws-sdk', 'client-fake', 'dist-es', 'schemas');
+      await mkdir(schemas, { recursive: true });
+      await writeFile(join(root, 'node_modules', 'dep.js'), 'export const ns = "fake";\n');
+      await writeFile(
+        join(schemas, 'schemas_0.js'),
+        [
+          'import { ns } from "../../../../dep.js";',
+          'const _h = "http";',
+          'const _q = "with \\"quotes\\"";',
+          'export var Used$ = [9, ns, "UsedOp", { [_h]: ["GET", "/used", 200], [_q]: 1 }, () => UsedInput$];',
+          'export var UsedInput$ = [3, ns, "UsedInput", 0, [], []];',
+          'export var Unused$ = [9, ns, "UnusedOp", { [_h]: ["PUT", "/unused", 200] }, () => UnusedInput$];',
+          'export var UnusedInput$ = [3, ns, "UnusedInput", 0, [], []];',
+        ].join('\n'),
+      );
+      const bundle = async (plugins: ReturnType<typeof sdkSchemaKeysPlugin>[]) => {
+        const result = await build({
+          stdin: {
+            contents: `import { Used$ } from './node_modules/@aws-sdk/client-fake/dist-es/schemas/schemas_0.js'; export default Used$;`,
+            resolveDir: root,
+          },
+          bundle: true,
+          write: false,
+          format: 'esm',
+          minify: true,
+          plugins,
+          logLevel: 'silent',
+        });
+        return result.outputFiles[0]?.text ?? '';
+      };
+      const without = await bundle([]);
+      const withPlugin = await bundle([sdkSchemaKeysPlugin()]);
+      expect(without).toContain('UnusedOp');
+      expect(withPlugin).not.toContain('UnusedOp');
+      expect(withPlugin).not.toContain('UnusedInput');
+      const used = await import(`data:text/javascript;base64,${Buffer.from(withPlugin).toString('base64')}`);
+      expect(used.default[3]).toEqual({ http: ['GET', '/used', 200], 'with "quotes"': 1 });
+      expect(used.default[4]()[2]).toBe('UsedInput');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
