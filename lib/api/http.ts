@@ -15,6 +15,7 @@ export const CONTENT_TYPES = {
   json: 'application/json; charset=utf-8',
   text: 'text/plain; charset=utf-8',
   html: 'text/html; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
 } as const;
 
 /**

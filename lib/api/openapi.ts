@@ -99,6 +99,9 @@ const articleContent = {
   ...json('Article'),
   'text/plain': { schema: { type: 'string', description: 'content.text (format=text)' } },
   'text/html': { schema: { type: 'string', description: 'content.html, sanitized (format=html)' } },
+  'text/markdown': {
+    schema: { type: 'string', description: 'content.markdown, CommonMark with GFM tables (format=markdown)' },
+  },
 };
 
 const commonErrors = {

@@ -17,9 +17,10 @@ export const ArticleIdParam = z
   .regex(/^[0-9a-f]{64}$/, 'an article id is 64 lowercase hex characters (the SHA-256 of its canonical URL)')
   .meta({ description: 'Hex SHA-256 of the canonical URL', example: 'a'.repeat(64) });
 
-export const FormatParam = z.enum(['json', 'text', 'html']).meta({
+export const FormatParam = z.enum(['json', 'text', 'html', 'markdown']).meta({
   description:
-    'json (the default): the full Article; text: the body as plain text; html: the sanitized body HTML',
+    'json (the default): the full Article; text: the body as plain text; html: the sanitized body HTML; ' +
+    'markdown: content.markdown (404 for an article stored before Markdown was produced, until re-extracted)',
 });
 
 export const VersionParam = z

@@ -25,52 +25,63 @@ export const ENV_CREDENTIALS_MODULE = fileURLToPath(
   new URL('../handlers/env-credentials.ts', import.meta.url),
 );
 
+/** Where the bundles find `he`: a decoder over the `entities` tables htmlparser2 already ships. */
+export const HE_MODULE = fileURLToPath(new URL('../handlers/he-entities.ts', import.meta.url));
+
+type Manifest = {
+  name?: string;
+  version?: string;
+  exports?: Record<string, string | { import?: string | { default?: string } }>;
+};
+
+function readManifest(dir: string): Manifest | undefined {
+  const file = join(dir, 'package.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Manifest) : undefined;
+}
+
 /**
- * The ESM files of the `entities` package htmlparser2 uses (v7, with tree-shakable exports). cheerio's serializer,
- * dom-serializer, asks for `entities` v4 and only calls its escape functions, but v4's index drags in its decode
- * and encode tables (~55 KB); pointing both imports at v7 leaves one decode table, the one the parser needs.
+ * The ESM file a package exports at `subpath`, for the copy of the package `fromModule` resolves. Found from its
+ * package.json (walking up from the resolved CommonJS entry, past dist/ folders with package.json files of their
+ * own that only set the module type).
  */
-export function parserEntitiesFiles(): { decode: string; escape: string } {
-  const require = createRequire(import.meta.url);
-  const fromParser = createRequire(require.resolve('htmlparser2'));
-  // Walk up from the resolved entry to the package root, whose package.json names the ESM files (dist/ folders
-  // hold package.json files of their own that only set the module type).
-  type Manifest = {
-    name?: string;
-    version?: string;
-    exports?: Record<string, { import?: { default?: string } }>;
-  };
-  const readManifest = (dir: string): Manifest | undefined => {
-    const file = join(dir, 'package.json');
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Manifest) : undefined;
-  };
-  let root = dirname(fromParser.resolve('entities/decode'));
-  while (readManifest(root)?.name !== 'entities' && dirname(root) !== root) root = dirname(root);
+export function esmExport(name: string, subpath: string, fromModule: string): string {
+  const resolver = createRequire(createRequire(import.meta.url).resolve(fromModule));
+  const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
+  let root = dirname(resolver.resolve(specifier));
+  while (readManifest(root)?.name !== name && dirname(root) !== root) root = dirname(root);
   const manifest = readManifest(root) ?? {};
-  const esmFile = (subpath: './decode' | './escape') => {
-    const relative = manifest.exports?.[subpath]?.import?.default;
-    const file = relative ? join(root, relative) : undefined;
-    if (!file || !existsSync(file)) {
-      throw new Error(
-        `entities ${manifest.version ?? '?'} at ${root} has no ESM export ${subpath}: update parserEntitiesFiles()`,
-      );
-    }
-    return file;
-  };
-  return { decode: esmFile('./decode'), escape: esmFile('./escape') };
+  const exported =
+    subpath === '.' && manifest.exports?.import ? manifest.exports : manifest.exports?.[subpath];
+  const target =
+    typeof exported === 'object'
+      ? (exported as { import?: string | { default?: string } }).import
+      : undefined;
+  const relative = typeof target === 'string' ? target : target?.default;
+  const file = relative ? join(root, relative) : undefined;
+  if (!file || !existsSync(file)) {
+    throw new Error(
+      `${name} ${manifest.version ?? '?'} at ${root} has no ESM export ${subpath}: update bundleAliases()`,
+    );
+  }
+  return file;
 }
 
 /**
  * Module substitutions in the Lambda bundles only (tests and the embedded stack resolve modules as usual):
- * the env-only credential provider, and one copy of `entities`.
+ * - the env-only credential provider instead of the SDK's default chain;
+ * - one `entities`, the tree-shakable v7 htmlparser2 uses: cheerio's serializer (dom-serializer) asks for v4,
+ *   whose index drags in its decode and encode tables (~55 KB) for three escape functions;
+ * - `he` (node-html-parser's decoder, ~75 KB of tables) as a decoder over those same tables;
+ * - css-select as ESM for node-html-parser's require() too, so it and its DOM helpers are in the bundle once.
  */
 export function bundleAliases(): Record<string, string> {
-  const entities = parserEntitiesFiles();
   return {
     '@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE,
     // The more specific subpath first: an alias also rewrites `entities/...` imports.
-    'entities/decode': entities.decode,
-    entities: entities.escape,
+    'entities/decode': esmExport('entities', './decode', 'htmlparser2'),
+    entities: esmExport('entities', '.', 'htmlparser2'),
+    he: HE_MODULE,
+    'css-select': esmExport('css-select', '.', 'cheerio-select'),
   };
 }
 

@@ -45,6 +45,20 @@ export function sdkSchemaKeysPlugin(): Plugin {
         });
         return { contents, loader: 'js' };
       });
+      // lib-dynamodb declares no `sideEffects: false` (the clients do), so each of its command modules is kept
+      // whether used or not, with the DynamoDB command it wraps. Its modules only define classes and functions.
+      builder.onResolve({ filter: /^@aws-sdk\/lib-dynamodb$/ }, async (args) => {
+        if (args.pluginData === 'lib-dynamodb') return undefined;
+        const { kind, importer, namespace, resolveDir } = args;
+        const resolved = await builder.resolve(args.path, {
+          kind,
+          importer,
+          namespace,
+          resolveDir,
+          pluginData: 'lib-dynamodb',
+        });
+        return resolved.errors.length > 0 ? undefined : { path: resolved.path, sideEffects: false };
+      });
     },
   };
 }

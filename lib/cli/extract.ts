@@ -1,4 +1,5 @@
-// `articles extract FILE [--url URL] [--content-type TYPE]`: prints the Article as JSON on stdout.
+// `articles extract FILE [--url URL] [--content-type TYPE] [--format json|markdown]`: prints the Article as JSON
+// (or only its Markdown) on stdout.
 // `articles extract --jsonl`: reads {"url", "file"} or {"url", "html"} lines on stdin and writes one line per
 // input, in order: the Article, or {"url", "error": {"code", "message"}}. Diagnostics go to stderr only.
 import { readFile } from 'node:fs/promises';
@@ -6,7 +7,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { ErrorCode } from '../core/errors.ts';
-import { extract } from '../core/extract/index.ts';
+import { extractWithMarkdown } from '../core/markdown.ts';
 import { type CliIO, UsageError } from './io.ts';
 
 /**
@@ -20,10 +21,12 @@ interface ExtractArgs {
   url?: string;
   contentType?: string;
   jsonl: boolean;
+  /** json (default): the Article; markdown: only its content.markdown. */
+  format: 'json' | 'markdown';
 }
 
 function parseArgs(args: string[]): ExtractArgs {
-  const parsed: ExtractArgs = { jsonl: false };
+  const parsed: ExtractArgs = { jsonl: false, format: 'json' };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg) : [arg, undefined];
@@ -35,13 +38,21 @@ function parseArgs(args: string[]): ExtractArgs {
     if (flag === '--jsonl') parsed.jsonl = true;
     else if (flag === '--url') parsed.url = value();
     else if (flag === '--content-type') parsed.contentType = value();
-    else if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`);
+    else if (flag === '--format') {
+      const format = value();
+      if (format !== 'json' && format !== 'markdown') {
+        throw new UsageError(`--format is json or markdown, got ${JSON.stringify(format)}`);
+      }
+      parsed.format = format;
+    } else if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`);
     else if (parsed.file !== undefined) throw new UsageError(`only one FILE, got ${JSON.stringify(arg)} too`);
     else parsed.file = arg;
   }
   if (parsed.jsonl && (parsed.file !== undefined || parsed.url !== undefined)) {
     throw new UsageError('--jsonl reads its inputs from stdin and takes no FILE or --url');
   }
+  if (parsed.jsonl && parsed.format !== 'json')
+    throw new UsageError('--jsonl writes JSON lines; --format is for FILE');
   if (!parsed.jsonl && parsed.file === undefined) throw new UsageError('missing FILE (or --jsonl)');
   return parsed;
 }
@@ -63,12 +74,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 1;
   }
   const url = parsed.url ?? placeholderUrl(file);
-  const result = extract({ html: bytes, url, contentType: parsed.contentType });
+  const result = extractWithMarkdown({ html: bytes, url, contentType: parsed.contentType });
   if (!result.ok) {
     io.stderr(`articles extract: ${file}: ${result.error.code}: ${result.error.message}`);
     return 1;
   }
-  io.stdout(JSON.stringify(result.value, null, 2));
+  io.stdout(
+    parsed.format === 'markdown'
+      ? (result.value.content.markdown ?? '')
+      : JSON.stringify(result.value, null, 2),
+  );
   return 0;
 }
 
@@ -128,7 +143,7 @@ async function extractLine(line: string, lineNumber: number): Promise<unknown> {
   } else {
     body = html as string;
   }
-  const result = extract({
+  const result = extractWithMarkdown({
     html: body,
     url,
     ...(typeof contentType === 'string' && { contentType }),

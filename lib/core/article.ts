@@ -64,6 +64,15 @@ export const ArticleContent = z.object({
     description: 'The body as plain text without the headline; paragraphs separated by a blank line',
   }),
   wordCount: z.number().int().nonnegative(),
+  markdown: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        'The body as CommonMark with GFM tables, made from content.html: headings, lists, quotes, code, tables, ' +
+        'links (absolute, tracking parameters removed) and images with their alt text. Absent on articles stored ' +
+        'before it was produced until they are re-extracted',
+    }),
 });
 
 export const MetadataSources = z

@@ -46,7 +46,7 @@ const TRACKING_PARAMS = new Set([
 
 const TRACKING_PREFIXES = ['utm_', 'pk_', 'piwik_', 'mtm_', 'matomo_', 'at_', 'ga_', 'hmb_'];
 
-function isTrackingParam(name: string): boolean {
+export function isTrackingParam(name: string): boolean {
   const lower = name.toLowerCase();
   return TRACKING_PARAMS.has(lower) || TRACKING_PREFIXES.some((prefix) => lower.startsWith(prefix));
 }

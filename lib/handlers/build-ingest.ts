@@ -5,8 +5,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type PipelineConfig, required } from '../config.ts';
 import { CRAWL_POLICY } from '../core/crawl-policy.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
-import { extract } from '../core/extract/index.ts';
 import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
+import { extractWithMarkdown } from '../core/markdown.ts';
 import { EventBridgePublisher } from '../events/eventbridge.ts';
 import { SqsIngestQueue } from '../queue/sqs.ts';
 import type { IngestQueue } from '../queue/types.ts';
@@ -63,7 +63,8 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
   });
   return createIngestService({
     fetchPage: (url, options) => fetcher.fetch(url, options),
-    extract,
+    // Stored articles carry content.markdown, so the query API serves it without a converter of its own.
+    extract: extractWithMarkdown,
     articles: store.articles,
     crawlState: store.crawlState,
     events,

@@ -185,6 +185,16 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
     if (ifNoneMatchHits(ifNoneMatch, etag)) return notModified(etag, cacheControl);
     const headers = { etag, 'cache-control': cacheControl };
     if (format === 'text') return textResponse(200, checked.content.text, CONTENT_TYPES.text, headers);
+    if (format === 'markdown') {
+      // Made at ingest (lib/core/markdown.ts), so this function carries no HTML parser or converter.
+      const { markdown } = checked.content;
+      if (markdown === undefined) {
+        throw notFound(
+          `article ${id} v${version} has no Markdown: it was stored before Markdown was produced; re-extract it`,
+        );
+      }
+      return textResponse(200, markdown, CONTENT_TYPES.markdown, headers);
+    }
     if (format === 'html') {
       return textResponse(200, checked.content.html, CONTENT_TYPES.html, {
         ...headers,

@@ -91,6 +91,20 @@ describe('query handler (unit, in-memory reader)', () => {
     expect(new Set([text.headers.etag, html.headers.etag, json.headers.etag]).size).toBe(3);
   });
 
+  it('returns content.markdown as text/markdown for format=markdown, and 404 where none was stored', async () => {
+    const markdown = makeArticle({ url: 'https://example.com/news/markdown' });
+    markdown.content.markdown = '## Heading\n\n- one\n- two';
+    reader.add(markdown, '2024-05-02T00:00:00.000Z');
+    const reply = await get(`/articles/${markdown.id}?format=markdown`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('text/markdown; charset=utf-8');
+    expect(reply.headers.etag).toMatch(/-v1-markdown"$/);
+    expect(reply.body).toBe('## Heading\n\n- one\n- two');
+    expect(validateResponse('/articles/{id}', reply)).toEqual([]);
+    // Stored before Markdown was produced: no converter in the query function, so a clear 404 until re-extracted.
+    expectError(await get(`/articles/${first.id}?format=markdown`), 404, 'NOT_FOUND', /re-extract/);
+  });
+
   it('answers 304 to a matching If-None-Match (strong, weak or in a list) and 200 otherwise', async () => {
     const { etag } = (await get(`/articles/${first.id}`)).headers;
     for (const header of [etag, `W/${etag}`, `"nope", ${etag}`, '*']) {

@@ -5,9 +5,10 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
   ENV_CREDENTIALS_MODULE,
+  esmExport,
+  HE_MODULE,
   lambdaEntry,
   PROJECT_ROOT,
-  parserEntitiesFiles,
 } from '../../lib/cdk/bundling.ts';
 import { lambdaBuildOptions, sdkSchemaKeysPlugin } from '../../lib/cdk/lambda-bundle.ts';
 
@@ -58,10 +59,13 @@ describe('bundling options', () => {
     const { alias } = lambdaBuildOptions({ entry, outdir: '/out', bundleAwsSdk: true, sourceMap: false });
     expect(alias).toEqual({
       '@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE,
-      'entities/decode': parserEntitiesFiles().decode,
-      entities: parserEntitiesFiles().escape,
+      'entities/decode': esmExport('entities', './decode', 'htmlparser2'),
+      entities: esmExport('entities', '.', 'htmlparser2'),
+      he: HE_MODULE,
+      'css-select': esmExport('css-select', '.', 'cheerio-select'),
     });
-    expect(parserEntitiesFiles().decode).toMatch(/[\\/]entities[\\/]dist[\\/]esm[\\/]decode\.js$/);
+    expect(alias?.['entities/decode']).toMatch(/[\\/]entities[\\/]dist[\\/]esm[\\/]decode\.js$/);
+    expect(alias?.['css-select']).toMatch(/[\\/]css-select[\\/]lib[\\/]esm[\\/]index\.js$/);
   });
 
   it('a bundle with the entities aliases parses and serializes exactly as cheerio does unbundled', async () => {
@@ -69,7 +73,7 @@ describe('bundling options', () => {
     const script = `import { load } from 'cheerio/slim';
       const $ = load(${JSON.stringify(html)});
       export const out = [$('p').text(), $('p').attr('title'), $.html(), $.xml()];`;
-    const entities = parserEntitiesFiles();
+
     const result = await build({
       stdin: { contents: script, resolveDir: PROJECT_ROOT, loader: 'js' },
       bundle: true,
@@ -77,11 +81,19 @@ describe('bundling options', () => {
       format: 'esm',
       platform: 'node',
       mainFields: ['module', 'main'],
-      alias: { 'entities/decode': entities.decode, entities: entities.escape },
+      alias: {
+        'entities/decode': esmExport('entities', './decode', 'htmlparser2'),
+        entities: esmExport('entities', '.', 'htmlparser2'),
+      },
       metafile: true,
       logLevel: 'silent',
     });
-    const inputs = Object.keys(result.metafile.inputs);
+    // What ends up in the output (esbuild reads files it then drops whole; those have no bytes in the output).
+    const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => path),
+    );
     // Only the parser's entities package is in the bundle, and not its encode tables.
     expect(inputs.filter((path) => /[\\/]entities[\\/]/.test(path) && !path.includes('htmlparser2'))).toEqual(
       [],
@@ -142,5 +154,22 @@ describe('the SDK schema plugin', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the he substitute', () => {
+  it('decodes as he does on what content HTML holds, and escapes markup characters', async () => {
+    // @ts-expect-error: `he` ships no types; only its two functions are called here.
+    const he = (await import('he')) as { decode(text: string): string };
+    const substitute = await import('../../lib/handlers/he-entities.ts');
+    for (const text of [
+      'a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39;',
+      'caf&eacute; &mdash; &#x2014; &nbsp;',
+      '&copy 2024 &notanentity;',
+    ]) {
+      expect(substitute.decode(text)).toBe(he.decode(text));
+      expect(substitute.default.decode(text)).toBe(he.decode(text));
+    }
+    expect(substitute.encode('<a href="x">&</a>')).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;');
   });
 });
