@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createApp } from '../lib/cdk/app.ts';
 import { synthesizedFunctions } from '../lib/cdk/assembly.ts';
-import { FUNCTION_NAMES, type FunctionName, PROJECT_ROOT } from '../lib/cdk/bundling.ts';
+import { FUNCTION_NAMES, type FunctionName, lambdaEntry, PROJECT_ROOT } from '../lib/cdk/bundling.ts';
+import { bundleLambda } from '../lib/cdk/lambda-bundle.ts';
 import { writeResultSection } from './report.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -88,6 +89,34 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 const loadBefore = loadavg()[0] ?? 0;
 const measurements = [...measureVariant('sdk-bundled', true), ...measureVariant('sdk-external', false)];
 
+/** What dominates each default bundle: bytes per package (or lib/ folder) from esbuild's metafile. */
+async function composition(fn: FunctionName): Promise<Array<[string, number]>> {
+  const outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', `bench-meta-${fn}-`));
+  try {
+    const metafile = await bundleLambda({
+      entry: lambdaEntry(fn),
+      outdir,
+      bundleAwsSdk: true,
+      sourceMap: false,
+    });
+    const groups = new Map<string, number>();
+    for (const output of Object.values(metafile.outputs)) {
+      for (const [path, input] of Object.entries(output.inputs)) {
+        const pkg =
+          /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
+        groups.set(pkg, (groups.get(pkg) ?? 0) + input.bytesInOutput);
+      }
+    }
+    return [...groups].sort((a, b) => b[1] - a[1]);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+const TOP = 8;
+const compositions = Object.fromEntries(
+  await Promise.all(FUNCTION_NAMES.map(async (fn) => [fn, await composition(fn)] as const)),
+) as Record<FunctionName, Array<[string, number]>>;
+
 const rows = measurements.map((m) =>
   [
     m.fn,
@@ -110,6 +139,18 @@ const markdown = [
   '| function | variant | bundle | gzip | import (median, min–max) | process | within budget |',
   '| --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map((row) => `| ${row} |`),
+  '',
+  `Headroom left under the ${BUDGET_BYTES / 1024} KB budget (default variant) and the ${TOP} largest parts of each`,
+  "bundle, bytes in the minified output per package (or folder of this repository), from esbuild's metafile:",
+  '',
+  '| function | headroom | largest parts |',
+  '| --- | --- | --- |',
+  ...FUNCTION_NAMES.map((fn) => {
+    const bundled = measurements.find((m) => m.fn === fn && m.variant === 'sdk-bundled');
+    const headroom = bundled ? kb(BUDGET_BYTES - bundled.bundleBytes) : '?';
+    const parts = compositions[fn].slice(0, TOP).map(([name, bytes]) => `${name} ${kb(bytes)}`);
+    return `| ${fn} | ${headroom} | ${parts.join(', ')} |`;
+  }),
 ].join('\n');
 
 writeResultSection({
@@ -122,6 +163,7 @@ writeResultSection({
     runs: RUNS,
     budget: { bytes: BUDGET_BYTES, importMs: BUDGET_IMPORT_MS },
     measurements,
+    composition: compositions,
   },
 });
 console.log(markdown);
