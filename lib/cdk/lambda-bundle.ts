@@ -57,7 +57,10 @@ export function sdkSchemaKeysPlugin(): Plugin {
           resolveDir,
           pluginData: 'lib-dynamodb',
         });
-        return resolved.errors.length > 0 ? undefined : { path: resolved.path, sideEffects: false };
+        if (resolved.errors.length > 0) return undefined;
+        // With the SDK external (bundleAwsSdk false) it stays an import of the runtime's copy.
+        if (resolved.external) return { path: resolved.path, external: true };
+        return { path: resolved.path, sideEffects: false };
       });
     },
   };
