@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { PAGE_TYPES, type PageType } from './core/article.ts';
+import { PAGE_TYPES, type PageType } from './core/page-types.ts';
 
 /**
  * The one place that names every environment variable a handler reads. The CDK stack and the embedded stack

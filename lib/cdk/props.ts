@@ -1,6 +1,6 @@
 import { parsePageTypes } from '../config.ts';
-import type { PageType } from '../core/article.ts';
 import { PipelineError } from '../core/errors.ts';
+import type { PageType } from '../core/page-types.ts';
 
 /** How raw HTML ages: moved to a cheaper storage class, then deleted. Articles (normalized JSON) never expire. */
 export interface RawHtmlLifecycle {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { PAGE_TYPES, type PageType as PageTypeName } from './page-types.ts';
 
 /**
  * The Article contract: what other services read from S3, the API and events.
@@ -28,24 +29,13 @@ export const MetadataSource = z.enum([
 ]);
 export type MetadataSource = z.infer<typeof MetadataSource>;
 
-/**
- * What kind of page an article was extracted from (the WCXB taxonomy). Ingest stores only the configured kinds
- * (INGEST_PAGE_TYPES, default article); the others are recorded in crawl state.
- */
-export const PAGE_TYPES = [
-  'article',
-  'forum',
-  'product',
-  'collection',
-  'listing',
-  'documentation',
-  'service',
-] as const;
+export { PAGE_TYPES };
+
 export const PageType = z.enum(PAGE_TYPES).meta({
   description:
     'What kind of page this is: article (news, blog, feature), forum (a thread of posts), product, collection (a shop category), listing (a list of posts or results), documentation, service (a company or service page)',
 });
-export type PageType = z.infer<typeof PageType>;
+export type PageType = PageTypeName;
 
 export const ArticleImage = z
   .object({

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { PageType } from '../core/article.ts';
 import { PipelineError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
+import { PAGE_TYPES } from '../core/page-types.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { INGESTED_SHARD_COUNT } from './table.ts';
 import type { ArticleRecord, ArticleVersionRecord, CrawlStateRecord, StoreCursor } from './types.ts';
@@ -233,7 +233,7 @@ export const CrawlStateRecordSchema = z.object({
   lastModified: z.string().max(MAX_VALIDATOR_LENGTH.lastModified).optional(),
   contentHash: sha256.optional(),
   articleId: sha256.optional(),
-  pageType: PageType.optional(),
+  pageType: z.enum(PAGE_TYPES).optional(),
   nextDueAt: z.iso.datetime().optional(),
   failureCount: z.number().int().nonnegative(),
   permanentFailure: z.boolean().optional(),

@@ -1,12 +1,12 @@
-import type { Article, PageType } from '../core/article.ts';
+import type { Article } from '../core/article.ts';
+import type { PageType } from '../core/page-types.ts';
+import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
 
 /** Where a record sits inside a batch object (store layout 2); absent for layout 1's one object per record. */
 export interface ObjectRange {
   offset: number;
   length: number;
 }
-
-import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
 
 /**
  * The store's ports. Handlers depend on these interfaces only; `lib/store/aws/*` implements them on S3 and
