@@ -227,6 +227,8 @@ async function main(): Promise<void> {
       pages: { type: 'string', default: '181' },
       json: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
+      /** Gate: fail (exit 1) when the headline figure is above this many USD per million new articles. */
+      'max-usd': { type: 'string' },
     },
   });
   const hostCount = Number(values.hosts);
@@ -467,6 +469,11 @@ async function main(): Promise<void> {
     const markdown = renderMarkdown(result);
     if (values.json) realWrite(`${JSON.stringify(result)}\n`);
     else realWrite(`${markdown}\n`);
+    const ceiling = values['max-usd'] === undefined ? undefined : Number(values['max-usd']);
+    if (ceiling !== undefined && !(usdPerMillionNewArticles <= ceiling)) {
+      progress(`bench:cost gate: $${usdPerMillionNewArticles} per million new articles is above $${ceiling}`);
+      process.exitCode = 1;
+    }
     if (!values['no-write']) {
       writeResultSection({
         name: '70-cost',

@@ -28,7 +28,7 @@ export interface ArticlePipelineProps {
   alarmTopicArn?: string;
   /** The most ingest functions running at once, so a crawl cannot hammer sites or the table (2..1000). Default 5. */
   ingestMaxConcurrency?: number;
-  /** Messages per ingest invocation. Default 5. */
+  /** Messages per ingest invocation. Default 10 (one S3 object per batch for the pages, one for the articles). */
   ingestBatchSize?: number;
   /**
    * Ingest function timeout in seconds; the queue's visibility timeout is six times this. Default 180: a batch
