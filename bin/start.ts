@@ -10,7 +10,8 @@ import { forwardToWebhook, WebhookPublisher } from '../lib/events/webhook.ts';
 
 const USAGE = `usage: npm start -- [options]
   --data-dir DIR            where S3 objects and the DynamoDB table are kept (default .data)
-  --source URL              crawl this feed, sitemap, site or article instead of the example site (repeatable)
+  --source URL              add this feed, sitemap, site or URL list to the sources registry and crawl the
+                            registry instead of the example site (repeatable; see \`articles sources\`)
   --interval DURATION       crawl every DURATION, e.g. 90s, 15m, 1h (default 15m)
   --port N                  query API port (default ${DEFAULT_QUERY_PORT}; 0 picks a free one)
   --host HOST               query API address (default 127.0.0.1)
@@ -131,6 +132,13 @@ async function main(argv: string[]): Promise<number> {
         `crawl: ${summary.sources} sources${summary.failedSources ? ` (${summary.failedSources} failed)` : ''}, ` +
           `discovered ${summary.discovered}, queued ${summary.queued}, skipped ${skipped}`,
       );
+    } else if (event.kind === 'source') {
+      const { summary, done, total } = event;
+      const detail =
+        summary.outcome === 'failed'
+          ? `${summary.error?.code ?? 'FAILED'}: ${summary.error?.message ?? ''}`
+          : `discovered ${summary.discovered}, queued ${summary.queued}`;
+      say(`source ${done}/${total} ${summary.outcome.padEnd(12)} ${summary.url ?? summary.id} ${detail}`);
     } else if (event.kind === 'crawl-failed') {
       say(`crawl failed: ${event.error}`);
     } else if (event.kind === 'resumed') {
@@ -180,7 +188,9 @@ async function main(argv: string[]): Promise<number> {
   say(`data in ${values['data-dir']} (${engine})`);
   if (stack.exampleSite)
     say(`example site: ${stack.exampleSite.origin}/ (feed ${stack.exampleSite.feedUrl})`);
-  else say(`sources: ${stack.sources.map((source) => source.url).join(', ')}`);
+  else if (stack.sources.length > 0)
+    say(`sources added: ${stack.sources.map((source) => source.url).join(', ')}`);
+  else say('sources: the registry (`npm run -s articles -- sources list`)');
   if (stack.queryUrl) say(`query API: ${stack.queryUrl}/articles  (OpenAPI: ${stack.queryUrl}/openapi.json)`);
 
   // First Ctrl-C: stop taking new pages and finish the ones in flight. Second: stop at once. Nothing committed

@@ -14,6 +14,10 @@ export const ENV = {
   crawlQueueLeaseSeconds: 'CRAWL_QUEUE_LEASE_SECONDS',
   /** Which page types ingest stores (comma-separated; default article); the others go to crawl state only. */
   ingestPageTypes: 'INGEST_PAGE_TYPES',
+  /** The crawl-task queue the schedule fans out to (one message per due source). */
+  crawlQueueUrl: 'CRAWL_QUEUE_URL',
+  /** How long a source the schedule handed out stays off the due index (a dead task's retry delay). */
+  crawlClaimLeaseSeconds: 'CRAWL_CLAIM_LEASE_SECONDS',
   userAgent: 'FETCH_USER_AGENT',
   allowPrivateNetwork: 'FETCH_ALLOW_PRIVATE_NETWORK',
   allowedOrigins: 'FETCH_ALLOWED_ORIGINS',
@@ -114,6 +118,8 @@ const ConfigSchema = z.object({
   [ENV.crawlSources]: crawlSources,
   [ENV.crawlQueueLeaseSeconds]: z.coerce.number().int().positive().optional(),
   [ENV.ingestPageTypes]: pageTypeList,
+  [ENV.crawlQueueUrl]: z.string().min(1).optional(),
+  [ENV.crawlClaimLeaseSeconds]: z.coerce.number().int().positive().optional(),
   [ENV.userAgent]: z.string().min(1).optional(),
   [ENV.allowPrivateNetwork]: booleanFlag,
   [ENV.allowedOrigins]: commaList,
@@ -129,6 +135,8 @@ export interface PipelineConfig {
   crawlQueueLeaseSeconds?: number;
   /** The page types ingest stores; other pages are recorded in crawl state with their type. */
   ingestPageTypes: PageType[];
+  crawlQueueUrl?: string;
+  crawlClaimLeaseSeconds?: number;
   userAgent: string;
   allowPrivateNetwork: boolean;
   allowedOrigins: string[];
@@ -149,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     crawlSources: values[ENV.crawlSources],
     crawlQueueLeaseSeconds: values[ENV.crawlQueueLeaseSeconds],
     ingestPageTypes: values[ENV.ingestPageTypes],
+    crawlQueueUrl: values[ENV.crawlQueueUrl],
+    crawlClaimLeaseSeconds: values[ENV.crawlClaimLeaseSeconds],
     userAgent: values[ENV.userAgent] ?? DEFAULT_USER_AGENT,
     allowPrivateNetwork: values[ENV.allowPrivateNetwork],
     allowedOrigins: values[ENV.allowedOrigins],

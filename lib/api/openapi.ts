@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Article, ArticleSummary } from '../core/article.ts';
 import { ArticleIngestedDetail } from '../core/events.ts';
+import { NewSource, SourcePatch, SourceRecord } from '../core/sources.ts';
 import { WEBHOOK_HEADERS, WebhookEnvelope } from '../events/envelope.ts';
 import {
   ApiError,
@@ -17,6 +18,7 @@ import {
   UrlParam,
   VersionParam,
 } from './schemas.ts';
+import { SourceIdParam, SourceList, SourceListQuery } from './sources.ts';
 
 /**
  * The OpenAPI 3.1 document of the query API, generated from the same zod schemas the handler validates with
@@ -36,6 +38,10 @@ function componentSchemas(): Record<string, JsonSchema> {
   registry.add(ArticleSummary, { id: 'ArticleSummary' });
   registry.add(ArticleIngestedDetail, { id: 'ArticleIngestedDetail' });
   registry.add(WebhookEnvelope, { id: 'ArticleIngestedEnvelope' });
+  registry.add(SourceRecord, { id: 'Source' });
+  registry.add(SourceList, { id: 'SourceList' });
+  registry.add(NewSource, { id: 'NewSource' });
+  registry.add(SourcePatch, { id: 'SourcePatch' });
   const { schemas } = z.toJSONSchema(registry, {
     target: TARGET,
     io: 'output',
@@ -110,6 +116,20 @@ const commonErrors = {
   '500': errorResponse('An internal error (logged; the message says nothing about it); safe to retry'),
 };
 
+const sourceErrors = {
+  '400': errorResponse('A parameter, the id or the JSON body is invalid (the message says which)'),
+  '405': errorResponse('The method is not allowed on this path (see the Allow header)'),
+  '500': commonErrors['500'],
+};
+
+const sourceIdParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: SourceIdParam.meta()?.description,
+  schema: parameterSchema(SourceIdParam),
+};
+
 export function buildOpenApiDocument(): JsonSchema {
   const idParameter = {
     name: 'id',
@@ -132,7 +152,7 @@ export function buildOpenApiDocument(): JsonSchema {
       title: 'article-pipeline query API',
       version: '1.0.0',
       description:
-        'Read the normalized articles. Lists are paginated with opaque, signed cursors bound to their query; errors are {"error":{"code","message"}}.',
+        'Read the normalized articles and manage the crawl sources registry. Article lists are paginated with opaque, signed cursors bound to their query; errors are {"error":{"code","message"}}.',
     },
     paths: {
       '/articles': {
@@ -197,6 +217,63 @@ export function buildOpenApiDocument(): JsonSchema {
             '200': { description: 'The versions', content: json('ArticleVersionList') },
             ...commonErrors,
             '404': errorResponse('No article with this id'),
+          },
+        },
+      },
+      '/sources': {
+        get: {
+          operationId: 'listSources',
+          summary: 'The crawl sources registry, in id order, each with its health',
+          parameters: [
+            queryParameter('limit', SourceListQuery.shape.limit, { io: 'output' }),
+            queryParameter('cursor', SourceListQuery.shape.cursor),
+          ],
+          responses: {
+            '200': { description: 'A page of sources', content: json('SourceList') },
+            ...sourceErrors,
+          },
+        },
+        post: {
+          operationId: 'addSource',
+          summary: 'Register a feed, sitemap, site or URL list; it is due at once',
+          requestBody: { required: true, content: json('NewSource') },
+          responses: {
+            '201': { description: 'Registered', content: json('Source') },
+            ...sourceErrors,
+            '409': errorResponse('This URL is already registered (the message names its source id)'),
+          },
+        },
+      },
+      '/sources/{id}': {
+        get: {
+          operationId: 'getSource',
+          summary: 'One source and its health',
+          parameters: [sourceIdParameter],
+          responses: {
+            '200': { description: 'The source', content: json('Source') },
+            ...sourceErrors,
+            '404': errorResponse('No source with this id'),
+          },
+        },
+        patch: {
+          operationId: 'updateSource',
+          summary: 'Pause, resume (due at once), or change the interval, kind or allowOtherSites of a source',
+          parameters: [sourceIdParameter],
+          requestBody: { required: true, content: json('SourcePatch') },
+          responses: {
+            '200': { description: 'The source as changed', content: json('Source') },
+            ...sourceErrors,
+            '404': errorResponse('No source with this id'),
+          },
+        },
+        delete: {
+          operationId: 'removeSource',
+          summary: 'Remove a source from the registry (its articles stay)',
+          parameters: [sourceIdParameter],
+          responses: {
+            '204': { description: 'Removed' },
+            ...sourceErrors,
+            '404': errorResponse('No source with this id'),
           },
         },
       },

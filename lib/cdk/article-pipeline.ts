@@ -1,4 +1,12 @@
-import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  CfnOutput,
+  CustomResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import { HttpApi, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -20,8 +28,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_USER_AGENT, ENV, type EnvKey } from '../config.ts';
 import { CRAWL_POLICY, inFlightMarkerMs } from '../core/crawl-policy.ts';
+import { SEED_RESOURCE_TYPE, SOURCES_PER_SEED_RESOURCE } from '../handlers/seed-sources.ts';
 import { BUCKET_PREFIXES } from '../store/layout.ts';
-import { ARTICLES_TABLE, type KeyAttribute } from '../store/table.ts';
+import { ARTICLES_TABLE, DUE_SOURCES_INDEX, type KeyAttribute } from '../store/table.ts';
 import { type FunctionName, lambdaCode, lambdaEntry } from './bundling.ts';
 import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolveProps } from './props.ts';
 
@@ -84,6 +93,11 @@ export class ArticlePipeline extends Construct {
   readonly table: dynamodb.Table;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
+  /** One message per due source, from the schedule to the crawl workers. */
+  readonly crawlQueue: sqs.Queue;
+  readonly crawlDeadLetterQueue: sqs.Queue;
+  /** The resources that seed the sources registry from the `sources` prop (one per 500 sources). */
+  readonly sourceSeeds: CustomResource[] = [];
   readonly functions: Record<FunctionName, LambdaFunctionResource>;
   readonly environments: Record<FunctionName, FunctionEnvironment>;
   readonly eventBus: events.IEventBus;
@@ -183,6 +197,26 @@ export class ArticlePipeline extends Construct {
       enforceSSL: true,
     });
 
+    // --- crawl queue: one task per due source, so a slow source holds up only its own worker ---------------
+    const crawlTimeoutSeconds = FUNCTION_SIZING.crawl.timeoutSeconds ?? 300;
+    this.crawlDeadLetterQueue = new sqs.Queue(this, 'CrawlDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.crawlDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the crawl queue; its depth is alarmed instead.',
+    });
+    this.crawlQueue = new sqs.Queue(this, 'CrawlQueue', {
+      visibilityTimeout: Duration.seconds(crawlTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
+      // A task older than a day is stale: the schedule hands the source out again anyway.
+      retentionPeriod: Duration.days(1),
+      deadLetterQueue: { queue: this.crawlDeadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+
     // --- events ------------------------------------------------------------------------------------------
     this.eventBus =
       config.eventBus === 'default'
@@ -220,7 +254,11 @@ export class ArticlePipeline extends Construct {
         // backlog however long is never queued twice; ingest clears it by recording the fetch.
         crawlQueueLeaseSeconds: inFlightMarkerSeconds,
         ingestQueueUrl: this.queue.queueUrl,
-        crawlSources: JSON.stringify(config.sources),
+        crawlQueueUrl: this.crawlQueue.queueUrl,
+        // A claimed source comes back to the due index after its task's whole life in the crawl queue.
+        crawlClaimLeaseSeconds: String(
+          crawlTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR * MAX_RECEIVE_COUNT + 600,
+        ),
       },
       ingest: {
         ...common,
@@ -250,12 +288,21 @@ export class ArticlePipeline extends Construct {
     const { crawl, ingest, query } = this.functions;
 
     this.schedule = new events.Rule(this, 'CrawlSchedule', {
-      description: 'Starts a crawl of the configured sources',
+      description: 'Finds the due sources of the registry and sends one crawl task each',
       schedule: events.Schedule.rate(Duration.minutes(config.crawlRateMinutes)),
       enabled: config.crawlEnabled,
       // The next scheduled run is the retry; a retried crawl would only overlap it.
       targets: [new LambdaFunction(crawl, { retryAttempts: 0 })],
     });
+
+    crawl.addEventSource(
+      new SqsEventSource(this.crawlQueue, {
+        // One source per invocation: its crawl time is its own.
+        batchSize: 1,
+        maxConcurrency: config.crawlMaxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
 
     ingest.addEventSource(
       new SqsEventSource(this.queue, {
@@ -267,19 +314,33 @@ export class ArticlePipeline extends Construct {
 
     // --- least privilege: exactly the actions each function's code calls, on exactly its resources ---------
     const tableOnly = [this.table.tableArn];
-    const indexes = ARTICLES_TABLE.globalSecondaryIndexes.map(
-      (index) => `${this.table.tableArn}/index/${index.indexName}`,
-    );
+    // The article listings' indexes (the due-sources index is the schedule's alone).
+    const indexes = ARTICLES_TABLE.globalSecondaryIndexes
+      .filter((index) => index.indexName !== DUE_SOURCES_INDEX)
+      .map((index) => `${this.table.tableArn}/index/${index.indexName}`);
     const rawObjects = this.bucket.arnForObjects(`${BUCKET_PREFIXES.raw}*`);
     const articleObjects = this.bucket.arnForObjects(`${BUCKET_PREFIXES.articles}*`);
 
-    // crawl: reads crawl state, records a queue lease (a conditional UpdateItem), queues URLs.
+    // crawl: reads sources and crawl state (single and batched reads), records health, claims and queue leases
+    // (conditional UpdateItem), seeds the registry at deploy (BatchWriteItem), queries the due-sources index,
+    // sends crawl tasks and ingest messages.
     iam.Grant.addToPrincipal({
       grantee: crawl,
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      actions: [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+      ],
       resourceArns: tableOnly,
     });
+    iam.Grant.addToPrincipal({
+      grantee: crawl,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${this.table.tableArn}/index/${DUE_SOURCES_INDEX}`],
+    });
     this.queue.grant(crawl, 'sqs:SendMessage');
+    this.crawlQueue.grant(crawl, 'sqs:SendMessage');
 
     // ingest: crawl state and article index (conditional writes), raw + article objects, events.
     iam.Grant.addToPrincipal({
@@ -301,6 +362,13 @@ export class ArticlePipeline extends Construct {
     // query: item reads on the table (GetItem cannot address an index), queries on the table (an article's
     // versions) and its indexes (site and since listings), and article objects.
     iam.Grant.addToPrincipal({ grantee: query, actions: ['dynamodb:GetItem'], resourceArns: tableOnly });
+    // query: the /sources routes register (conditional PutItem), pause, resume or change (UpdateItem) and remove
+    // (DeleteItem) sources; listing them is a Query on the table.
+    iam.Grant.addToPrincipal({
+      grantee: query,
+      actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resourceArns: tableOnly,
+    });
     iam.Grant.addToPrincipal({
       grantee: query,
       actions: ['dynamodb:Query'],
@@ -332,6 +400,20 @@ export class ArticlePipeline extends Construct {
       reason:
         'Raw pages are keyed by article id and fetch time, created at run time; the grant is limited to the raw/ prefix.',
     });
+
+    // --- the sources registry, seeded from the `sources` prop (any number: no environment variable holds them)
+    for (let start = 0; start < config.sources.length; start += SOURCES_PER_SEED_RESOURCE) {
+      const seed = new CustomResource(this, `SourcesSeed${start / SOURCES_PER_SEED_RESOURCE}`, {
+        serviceToken: crawl.functionArn,
+        resourceType: SEED_RESOURCE_TYPE,
+        properties: {
+          Sources: JSON.stringify(config.sources.slice(start, start + SOURCES_PER_SEED_RESOURCE)),
+        },
+      });
+      // The crawl role's grants must exist before the function writes to the table.
+      seed.node.addDependency(crawl.role!);
+      this.sourceSeeds.push(seed);
+    }
 
     // --- query API -----------------------------------------------------------------------------------------
     const apiLogGroup = new logs.LogGroup(this, 'QueryApiAccessLogs', {
@@ -376,6 +458,14 @@ export class ArticlePipeline extends Construct {
       'DeadLetterQueueAlarm',
       'Ingest messages failed three times and wait in the dead-letter queue',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+    );
+    alarm(
+      'CrawlDeadLetterQueueAlarm',
+      'Crawl tasks failed three times (the registry could not be read or written) and wait in the crawl DLQ',
+      this.crawlDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: 'Maximum',
       }),
@@ -448,6 +538,8 @@ export class ArticlePipeline extends Construct {
       value: this.alarmTopic.topicArn,
       description: 'Every alarm notifies this SNS topic; subscribe to it (or deploy with -c alarmEmail=...)',
     });
+    new CfnOutput(scope, 'CrawlQueueUrl', { value: this.crawlQueue.queueUrl });
+    new CfnOutput(scope, 'CrawlDeadLetterQueueUrl', { value: this.crawlDeadLetterQueue.queueUrl });
   }
 
   private lifecycleRules(config: ResolvedArticlePipelineProps): s3.LifecycleRule[] {

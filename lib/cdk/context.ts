@@ -12,6 +12,7 @@ export const CONTEXT_KEYS = [
   'sources',
   'crawlRateMinutes',
   'crawlEnabled',
+  'crawlMaxConcurrency',
   'rawTransitionDays',
   'rawStorageClass',
   'rawExpireDays',
@@ -63,12 +64,19 @@ const sources = z.union([z.string(), z.array(z.unknown())]).transform((value, ct
     .array(
       z.union([
         z.string().transform((url) => ({ url })),
-        z.object({ url: z.string(), allowOtherSites: z.boolean().optional() }),
+        z.object({
+          url: z.string(),
+          allowOtherSites: z.boolean().optional(),
+          intervalSeconds: z.number().int().optional(),
+        }),
       ]),
     )
     .safeParse(list);
   if (!parsed.success) {
-    ctx.addIssue({ code: 'custom', message: 'expected URLs or {url, allowOtherSites?} objects' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected URLs or {url, allowOtherSites?, intervalSeconds?} objects',
+    });
     return z.NEVER;
   }
   return parsed.data;
@@ -79,6 +87,7 @@ const ContextSchema = z.object({
   sources: sources.optional(),
   crawlRateMinutes: integer.optional(),
   crawlEnabled: flag.optional(),
+  crawlMaxConcurrency: integer.optional(),
   rawTransitionDays: integer.optional(),
   rawStorageClass: z.enum(['STANDARD_IA', 'GLACIER_IR', 'INTELLIGENT_TIERING']).optional(),
   rawExpireDays: integer.optional(),
@@ -160,6 +169,7 @@ export function settingsFromContext(node: Node): ContextSettings {
       sources: c.sources,
       crawlRateMinutes: c.crawlRateMinutes,
       crawlEnabled: c.crawlEnabled,
+      crawlMaxConcurrency: c.crawlMaxConcurrency,
       rawHtml,
       eventBus: c.eventBus,
       alarmEmail: c.alarmEmail,

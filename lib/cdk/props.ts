@@ -1,6 +1,7 @@
 import { parsePageTypes } from '../config.ts';
 import { PipelineError } from '../core/errors.ts';
 import type { PageType } from '../core/page-types.ts';
+import { NewSource } from '../core/sources.ts';
 
 /** How raw HTML ages: moved to a cheaper storage class, then deleted. Articles (normalized JSON) never expire. */
 export interface RawHtmlLifecycle {
@@ -13,8 +14,14 @@ export interface RawHtmlLifecycle {
 }
 
 export interface ArticlePipelineProps {
-  /** Feeds, sitemaps, site home pages or article URLs the scheduled crawl visits. */
-  sources?: Array<{ url: string; allowOtherSites?: boolean }>;
+  /**
+   * Feeds, sitemaps, site home pages or URL lists added to the sources registry at deploy (any number; they are
+   * written by a custom resource, not carried in an environment). Sources already registered are left as they
+   * are; the registry is then managed at run time (`articles sources`, the /sources API).
+   */
+  sources?: Array<{ url: string; allowOtherSites?: boolean; intervalSeconds?: number }>;
+  /** Sources crawled at once (crawl worker invocations, 2..1000). Default 10. */
+  crawlMaxConcurrency?: number;
   /** Minutes between crawls. Default 15. */
   crawlRateMinutes?: number;
   /** Set false to deploy with the schedule disabled (crawl on demand only). Default true. */
@@ -95,6 +102,7 @@ export type ResolvedArticlePipelineProps = Required<
 
 export const DEFAULT_PROPS = {
   crawlRateMinutes: 15,
+  crawlMaxConcurrency: 10,
   crawlEnabled: true,
   rawHtml: { transitionAfterDays: 30, storageClass: 'GLACIER_IR', expireAfterDays: 365 },
   eventBus: 'new',
@@ -153,6 +161,10 @@ export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticleP
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw invalid(`source ${source.url} must be http(s)`);
     }
+    const checked = NewSource.safeParse(source);
+    if (!checked.success) {
+      throw invalid(`source ${source.url}: ${checked.error.issues.map((issue) => issue.message).join('; ')}`);
+    }
   }
   for (const origin of props.fetchAllowedOrigins ?? []) {
     let parsed: URL | undefined;
@@ -165,14 +177,15 @@ export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticleP
       );
     }
   }
-  // Lambda refuses a function whose environment (names and values) exceeds 4 KB; the sources, the origins and
-  // the user agent are the only values of unbounded size, so they get that budget less what the rest needs.
+  // Lambda refuses a function whose environment (names and values) exceeds 4 KB; the origins and the user agent
+  // are the only values of unbounded size (sources are not in any environment), so they get that budget less
+  // what the rest needs.
   const unboundedBytes = Buffer.byteLength(
-    JSON.stringify(sources) + (props.fetchAllowedOrigins ?? []).join(',') + (props.userAgent ?? ''),
+    (props.fetchAllowedOrigins ?? []).join(',') + (props.userAgent ?? ''),
   );
   if (unboundedBytes > MAX_UNBOUNDED_ENVIRONMENT_BYTES) {
     throw invalid(
-      `sources, fetchAllowedOrigins and userAgent take ${unboundedBytes} bytes; Lambda allows 4 KB of environment variables per function, so at most ${MAX_UNBOUNDED_ENVIRONMENT_BYTES} are left for them (crawl a site's feed or sitemap index rather than listing many URLs)`,
+      `fetchAllowedOrigins and userAgent take ${unboundedBytes} bytes; Lambda allows 4 KB of environment variables per function, so at most ${MAX_UNBOUNDED_ENVIRONMENT_BYTES} are left for them`,
     );
   }
   if (props.alarmEmail !== undefined && props.alarmTopicArn !== undefined) {
@@ -195,6 +208,7 @@ export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticleP
   integerIn('crawlRateMinutes', resolved.crawlRateMinutes, 1, 7 * 24 * 60);
   // Lambda's SQS event source accepts a maximum concurrency from 2 to 1000.
   integerIn('ingestMaxConcurrency', resolved.ingestMaxConcurrency, 2, 1000);
+  integerIn('crawlMaxConcurrency', resolved.crawlMaxConcurrency, 2, 1000);
   integerIn('ingestBatchSize', resolved.ingestBatchSize, 1, 10);
   // Six times the timeout must stay within SQS's 12-hour visibility limit; Lambda caps at 900 s anyway.
   integerIn('ingestTimeoutSeconds', resolved.ingestTimeoutSeconds, 5, 900);

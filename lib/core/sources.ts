@@ -27,7 +27,7 @@ export const SourceId = z
   .string()
   .regex(SOURCE_ID_PATTERN, 'a source id is 16 lowercase hex characters (see `sources list`)');
 
-const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'not an http(s) URL' }).max(2048);
 const timestamp = z.iso.datetime({ offset: false });
 
 export const CRAWL_OUTCOMES = ['ok', 'not-modified', 'failed'] as const;
@@ -183,3 +183,13 @@ export function parseSourceId(text: string): string {
   }
   return parsed.data;
 }
+
+/** The source reader's look-back (rescheduling itself is lib/core/crawl-policy.ts's sourceNextDueAt). */
+export const SOURCE_SCHEDULE = {
+  /**
+   * Entries dated up to this long before the high-water mark are still looked up: a page re-dated a little
+   * late, or one whose first fetch failed, gets the re-check window (CRAWL_POLICY's 24 h) before only a newer
+   * date brings it back.
+   */
+  highWaterLookbackMs: 24 * 3600 * 1000,
+} as const;

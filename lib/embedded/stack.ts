@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { type CrawlSource, ENV, loadConfig } from '../config.ts';
 import type { PageType } from '../core/article.ts';
 import type { FetcherConfig } from '../core/fetch/index.ts';
+import { newSourceRecord } from '../core/sources.ts';
 import { InProcessEventBus } from '../events/in-process.ts';
-import { buildCrawlHandler } from '../handlers/build-crawl.ts';
+import { buildCrawlHandlers } from '../handlers/build-crawl.ts';
 import { buildIngestService } from '../handlers/build-ingest.ts';
-import { type CrawlSummary, scheduledEvent } from '../handlers/crawl.ts';
+import {
+  type CrawlSourceMessage,
+  type CrawlSummary,
+  type SourceCrawlSummary,
+  scheduledEvent,
+} from '../handlers/crawl.ts';
 import type { IngestOutcome, IngestService } from '../handlers/ingest.ts';
 import { createLogger } from '../handlers/logging.ts';
 import { createQueryHandler } from '../handlers/query.ts';
@@ -34,7 +40,10 @@ export interface EmbeddedStackOptions {
   /** Kept across restarts; undefined = a temporary directory removed on stop. */
   dataDir?: string;
   engine?: DynamoDbEngine;
-  /** Crawl sources; undefined = the bundled example site, served on loopback. */
+  /**
+   * Sources added to the registry at start (those already registered are kept as they are); undefined = the
+   * bundled example site, served on loopback. The crawl reads the registry, whatever was added before.
+   */
   sources?: CrawlSource[];
   /** Articles for the bundled site instead of the example ones (the benchmark serves generated pages). */
   exampleArticles?: SiteArticle[];
@@ -52,6 +61,8 @@ export interface EmbeddedStackOptions {
   concurrency?: number;
   /** Records per ingest batch (the SQS event source's batch size); 10 unless given. */
   batchSize?: number;
+  /** Sources crawled at once (crawl tasks in flight). Default 4. */
+  crawlConcurrency?: number;
   /** Wait before a failed record is delivered again. */
   retryDelayMs?: number;
   maxReceiveCount?: number;
@@ -69,6 +80,8 @@ export interface EmbeddedStackOptions {
 
 export type ProgressEvent =
   | { kind: 'crawl'; summary: CrawlSummary }
+  /** One source crawled: `done` of the `total` this round scheduled. */
+  | { kind: 'source'; summary: SourceCrawlSummary; done: number; total: number }
   | { kind: 'crawl-failed'; error: string }
   | { kind: 'ingest'; outcome: IngestOutcome }
   | { kind: 'dead-letter'; count: number }
@@ -103,8 +116,13 @@ export interface EmbeddedStack {
   registry: SourceRegistry;
   /** The ingest handler's logic, for ingesting given URLs directly (the `ingest` CLI). */
   ingest: IngestService;
-  /** Runs the crawl handler once (the timer does the same). */
+  /**
+   * One crawl round (the timer does the same): the schedule hands every due source of the registry to the
+   * crawl workers; resolves when all of them are done (ingest goes on).
+   */
   crawl(): Promise<CrawlSummary>;
+  /** The crawl-task queue (one message per due source). */
+  crawlQueue: InProcessIngestQueue;
   /** Waits until the queue is empty and every event has been delivered. */
   drain(): Promise<void>;
   /** One crawl, then drain: what `npm start -- --once` does. */
@@ -149,8 +167,20 @@ async function start(
     : await startLocalServers(serverOptions);
   stops.push(() => servers.stop());
 
+  const store = createAwsStore({
+    s3: createS3Client(awsClientConfig(servers.env), servers.env),
+    dynamodb: createDynamoDbClient(awsClientConfig(servers.env), servers.env),
+    bucketName: servers.bucketName,
+    tableName: servers.tableName,
+  });
   let exampleSite: SiteServer | undefined;
   let sources = options.sources;
+  // No sources given: the example site, when the registry is empty or the example site was crawled before
+  // from this data directory; a registry filled by `articles sources` is crawled as it is.
+  if (sources === undefined && !(await usedExampleSite(options.dataDir))) {
+    const registered = await store.sources.list({ limit: 1 });
+    if (registered.items.length > 0) sources = [];
+  }
   if (sources === undefined) {
     // The example site keeps its port across restarts, so its URLs (and article ids) stay the same.
     exampleSite = await startSiteServer({
@@ -244,20 +274,48 @@ async function start(
   });
   queueRef = queue;
   stops.push(() => queue.close());
-  const crawlHandler = buildCrawlHandler({
+  // The round in progress: per-source summaries add up to the round's CrawlSummary.
+  let round: { total: number; summary: CrawlSummary; done: number } | undefined;
+  const crawlHandlers = buildCrawlHandlers({
     config,
     env,
     queue,
+    crawlQueue: {
+      send: async (messages: CrawlSourceMessage[]) => {
+        if (round) round.total += messages.length;
+        crawlQueue.sendRaw(messages.map((message) => JSON.stringify(message)));
+      },
+    },
     fetcher,
     logger: createLogger({ handler: 'crawl', logLevel }),
+    onSourceDone: (source) => {
+      if (!round) return;
+      round.done++;
+      const { summary } = round;
+      summary.sources++;
+      if (source.outcome === 'failed') summary.failedSources++;
+      summary.discovered += source.discovered;
+      summary.queued += source.queued;
+      for (const [reason, count] of Object.entries(source.skipped)) {
+        summary.skipped[reason as keyof CrawlSummary['skipped']] += count;
+      }
+      progress({ kind: 'source', summary: source, done: round.done, total: round.total });
+    },
   });
+  // One crawl task at a time per worker, like SQS batches of one: a slow source holds up only its worker.
+  const crawlQueue = new InProcessIngestQueue({
+    handler: (event) => crawlHandlers.worker(event),
+    batchSize: 1,
+    concurrency: options.crawlConcurrency ?? 4,
+    retryDelayMs: options.retryDelayMs ?? 2_000,
+    maxReceiveCount: options.maxReceiveCount ?? 3,
+  });
+  stops.push(() => crawlQueue.close());
 
-  const store = createAwsStore({
-    s3: createS3Client(awsClientConfig(env), env),
-    dynamodb: createDynamoDbClient(awsClientConfig(env), env),
-    bucketName: servers.bucketName,
-    tableName: servers.tableName,
-  });
+  if (sources.length > 0) {
+    const at = new Date();
+    await store.sources.addMany(sources.map((source) => newSourceRecord(source, at)));
+  }
 
   if (options.dataDir !== undefined) {
     const client = createDynamoDbClient(awsClientConfig(env), env);
@@ -269,7 +327,7 @@ async function start(
 
   let queryServer: QueryServer | undefined;
   if (options.port !== false) {
-    const handler = createQueryHandler({ reader: store.articles, cursorSecret });
+    const handler = createQueryHandler({ reader: store.articles, sources: store.sources, cursorSecret });
     queryServer = await startQueryServer({
       handler,
       port: options.port ?? DEFAULT_QUERY_PORT,
@@ -279,9 +337,29 @@ async function start(
   }
 
   let crawling: Promise<CrawlSummary> | undefined;
+  const crawlRound = async (): Promise<CrawlSummary> => {
+    round = {
+      total: 0,
+      done: 0,
+      summary: {
+        sources: 0,
+        failedSources: 0,
+        discovered: 0,
+        queued: 0,
+        skipped: { 'permanent-failure': 0, 'not-due': 0, fresh: 0, queued: 0, 'changed-meanwhile': 0 },
+      },
+    };
+    try {
+      await crawlHandlers.schedule(scheduledEvent(new Date()));
+      await crawlQueue.drain();
+      return round.summary;
+    } finally {
+      round = undefined;
+    }
+  };
   const crawl = (): Promise<CrawlSummary> => {
     // One crawl at a time: a timer tick during a long crawl joins the running one.
-    crawling ??= crawlHandler(scheduledEvent(new Date()))
+    crawling ??= crawlRound()
       .then((summary) => {
         totals.crawls++;
         totals.discovered += summary.discovered;
@@ -305,6 +383,7 @@ async function start(
   }
 
   const drain = async () => {
+    await crawlQueue.drain();
     await queue.drain();
     await bus.drain();
   };
@@ -317,6 +396,7 @@ async function start(
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     bus,
     queue,
+    crawlQueue,
     reader: store.articles,
     crawlState: store.crawlState,
     registry: store.sources,
@@ -345,6 +425,14 @@ async function rememberedPort(dataDir: string | undefined): Promise<number> {
     // First start: any free port, remembered below.
   }
   return 0;
+}
+
+async function usedExampleSite(dataDir: string | undefined): Promise<boolean> {
+  if (dataDir === undefined) return false;
+  return readFile(join(dataDir, EXAMPLE_SITE_PORT_FILE), 'utf8').then(
+    () => true,
+    () => false,
+  );
 }
 
 async function rememberPort(dataDir: string | undefined, port: number): Promise<void> {

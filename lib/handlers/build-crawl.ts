@@ -1,14 +1,27 @@
-// Builds the crawl handler from configuration: the Lambda entry (lambdas/crawl.ts) and the embedded stack share it.
+// Builds the crawl handlers from configuration: the Lambda entry (lambdas/crawl.ts) and the embedded stack share
+// them. Three triggers: the schedule (EventBridge) finds the due sources and sends one crawl task each; each task
+// (SQS, one per invocation) crawls one source; CloudFormation requests seed the registry at deploy.
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { type PipelineConfig, required } from '../config.ts';
-import { discover } from '../core/discover/index.ts';
-import type { FetcherConfig } from '../core/fetch/index.ts';
-import { SqsIngestQueue } from '../queue/sqs.ts';
+import { DISCOVERY_DEFAULTS } from '../core/discover/index.ts';
+import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
+import { SqsIngestQueue, SqsJsonQueue } from '../queue/sqs.ts';
 import type { IngestQueue } from '../queue/types.ts';
 import { createDynamoDbClient } from '../store/aws/clients.ts';
 import { AwsCrawlStateStore } from '../store/aws/crawl-state.ts';
-import { type CrawlSummary, createCrawlHandler } from './crawl.ts';
+import { AwsSourceRegistry } from '../store/aws/sources.ts';
+import {
+  type CrawlQueue,
+  type CrawlSourceMessage,
+  createScheduleHandler,
+  createSourceCrawler,
+  isSqsEvent,
+  type ScheduleSummary,
+  type SourceCrawlSummary,
+} from './crawl.ts';
 import { createLogger, type HandlerLogger } from './logging.ts';
+import { createSeedSourcesHandler, isCustomResourceEvent } from './seed-sources.ts';
 import { awsClientConfig, pipelineFetchOptions } from './wiring.ts';
 
 export interface CrawlWiring {
@@ -16,37 +29,83 @@ export interface CrawlWiring {
   env?: NodeJS.ProcessEnv;
   /** SQS (from ENV.ingestQueueUrl) unless given, e.g. the embedded stack's in-process queue. */
   queue?: IngestQueue;
+  /** SQS (from ENV.crawlQueueUrl) unless given. */
+  crawlQueue?: CrawlQueue;
   fetcher?: FetcherConfig;
   logger?: HandlerLogger;
   /** How long later crawls leave a queued URL alone; DEFAULT_QUEUE_LEASE_MS unless given. */
   queueLeaseMs?: number;
+  onSourceDone?: (summary: SourceCrawlSummary) => void;
 }
 
-export function buildCrawlHandler(wiring: CrawlWiring): (event: unknown) => Promise<CrawlSummary> {
+export interface CrawlHandlers {
+  schedule: (event: unknown) => Promise<ScheduleSummary>;
+  crawlSource: (id: string) => Promise<SourceCrawlSummary>;
+  worker: (event: unknown) => Promise<SQSBatchResponse>;
+  /** The deploy-time registry seeding (CloudFormation custom resources). */
+  seed: (event: unknown) => Promise<void>;
+}
+
+export function buildCrawlHandlers(wiring: CrawlWiring): CrawlHandlers {
   const { config } = wiring;
   const env = wiring.env ?? process.env;
-  // Crawl reads crawl state and writes only its queue lease: no S3 client, no article store, so neither is in
-  // its bundle or its role.
-  const crawlState = new AwsCrawlStateStore({
-    dynamodb: createDynamoDbClient(awsClientConfig(env), env),
-    tableName: required(config.tableName, 'tableName'),
-  });
+  const logger = wiring.logger ?? createLogger({ handler: 'crawl' });
+  // Crawl reads the registry and crawl state and writes source health and queue leases: no S3 client.
+  const dynamodb = createDynamoDbClient(awsClientConfig(env), env);
+  const tableName = required(config.tableName, 'tableName');
+  const registry = new AwsSourceRegistry({ dynamodb, tableName });
+  const crawlState = new AwsCrawlStateStore({ dynamodb, tableName });
+  let sqs: SQSClient | undefined;
+  const sqsClient = () => {
+    sqs ??= new SQSClient(awsClientConfig(env));
+    return sqs;
+  };
   const queue =
-    wiring.queue ??
-    new SqsIngestQueue(
-      new SQSClient(awsClientConfig(env)),
-      required(config.ingestQueueUrl, 'ingestQueueUrl'),
-    );
-  const fetchOptions = { ...pipelineFetchOptions(config), ...wiring.fetcher };
+    wiring.queue ?? new SqsIngestQueue(sqsClient(), required(config.ingestQueueUrl, 'ingestQueueUrl'));
+  const crawlQueue =
+    wiring.crawlQueue ??
+    new SqsJsonQueue<CrawlSourceMessage>(sqsClient(), required(config.crawlQueueUrl, 'crawlQueueUrl'));
+  // One polite fetcher per instance (robots.txt cached); discovery reads few documents per site.
+  const fetcher = createFetcher({
+    minIntervalMs: DISCOVERY_DEFAULTS.minIntervalMs,
+    ...pipelineFetchOptions(config),
+    ...wiring.fetcher,
+  });
   const queueLeaseMs =
     wiring.queueLeaseMs ??
     (config.crawlQueueLeaseSeconds === undefined ? undefined : config.crawlQueueLeaseSeconds * 1000);
-  return createCrawlHandler({
-    sources: config.crawlSources,
-    discover: (sourceUrl, options) => discover(sourceUrl, { ...fetchOptions, ...options }),
+  const schedule = createScheduleHandler({
+    registry,
+    crawlQueue,
+    logger,
+    ...(config.crawlClaimLeaseSeconds === undefined
+      ? {}
+      : { claimLeaseMs: config.crawlClaimLeaseSeconds * 1000 }),
+  });
+  const crawler = createSourceCrawler({
+    registry,
     crawlState,
     queue,
-    logger: wiring.logger ?? createLogger({ handler: 'crawl' }),
+    fetcher,
+    logger,
     ...(queueLeaseMs === undefined ? {} : { queueLeaseMs }),
+    ...(wiring.onSourceDone ? { onSourceDone: wiring.onSourceDone } : {}),
   });
+  const seed = createSeedSourcesHandler({ registry, logger });
+  return { schedule, crawlSource: crawler.crawlSource, worker: crawler.handler, seed };
+}
+
+export type CrawlResult = ScheduleSummary | SQSBatchResponse | undefined;
+
+/** One entry point: SQS records are crawl tasks, CloudFormation requests seed the registry, else the schedule. */
+export function buildCrawlHandler(wiring: CrawlWiring): (event: unknown) => Promise<CrawlResult> {
+  const handlers = buildCrawlHandlers(wiring);
+  return async (event) => {
+    if (isSqsEvent(event)) return handlers.worker(event);
+    if (isCustomResourceEvent(event)) {
+      await handlers.seed(event);
+      return undefined;
+    }
+    return handlers.schedule(event);
+  };
 }

@@ -49,8 +49,10 @@ export async function buildQueryHandler(
     tableName: required(config.tableName, 'tableName'),
   };
   const cursorSecret = await loadCursorSecret(env);
+  const store = createAwsStoreFromEnv(names);
   return createQueryHandler({
-    reader: createAwsStoreFromEnv(names).articles,
+    reader: store.articles,
+    sources: store.sources,
     cursorSecret,
     ...(logger ? { logger } : {}),
   });

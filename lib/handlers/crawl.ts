@@ -1,11 +1,15 @@
+import type { SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
-import { interleaveByHost, type SkipReason, urlSkipReason } from '../core/crawl-policy.ts';
+import { interleaveByHost, type SkipReason, sourceNextDueAt, urlSkipReason } from '../core/crawl-policy.ts';
+import { readSource, type SourceReadResult } from '../core/discover/stream.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
+import type { PoliteFetcher } from '../core/fetch/fetcher.ts';
+import { type CrawlOutcome, SOURCE_SCHEDULE, SourceId, type SourceKind } from '../core/sources.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { chunk, INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from '../queue/types.ts';
-import type { CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
-import { EventBridgeEvent } from './event-schemas.ts';
+import type { CrawlStateRecord, CrawlStateStore, SourceRegistry } from '../store/types.ts';
+import { EventBridgeEvent, SqsEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
 
 /** One URL found by discovery (the discoverer's DiscoveredUrl). */
@@ -123,7 +127,7 @@ export function createCrawlHandler(deps: CrawlDependencies) {
       failedSources: 0,
       discovered: 0,
       queued: 0,
-      skipped: { 'permanent-failure': 0, 'not-due': 0, fresh: 0, queued: 0, 'changed-meanwhile': 0 },
+      skipped: emptySkips(),
     };
     // Feeds and sitemaps often list the same page; merged, a URL keeps the latest dates any source gave.
     const found = new Map<string, { item: DiscoveredUrl; source: string }>();
@@ -154,40 +158,65 @@ export function createCrawlHandler(deps: CrawlDependencies) {
       logger.info('source discovered', { source: source.url, urls: items.length });
     }
     summary.discovered = found.size;
+    const queuer = new UrlQueuer(
+      { crawlState: deps.crawlState, queue: deps.queue, logger, lookupConcurrency },
+      at,
+      new Date(at.getTime() + queueLeaseMs),
+    );
     // Messages go out a batch at a time while the look-ups go on, so ingest starts before the crawl ends.
-    let pending: IngestMessage[] = [];
-    const flush = async () => {
-      // Hosts mixed within each batch of 10: a busy host then holds up a message or two, not a whole batch.
-      const mixed = interleaveByHost(pending, (message) => message.url);
-      pending = [];
-      for (const batch of chunk(mixed, INGEST_BATCH_SIZE)) {
-        await deps.queue.send(batch);
-        summary.queued += batch.length;
-      }
-    };
-    const leaseUntil = new Date(at.getTime() + queueLeaseMs);
-    await mapLimit([...found.values()], lookupConcurrency, async ({ item, source }) => {
-      let state: CrawlStateRecord | undefined;
-      try {
-        state = await deps.crawlState.get(item.url);
-      } catch (thrown) {
-        // One failed look-up must not stop the crawl. Unknown state is treated like no state: the URL is
-        // queued, and ingest (idempotent, with its own read of the state) decides what it needs.
-        logger.warn('crawl state look-up failed; queueing the URL', {
-          url: item.url,
-          error: toPipelineError(thrown).toJSON(),
-        });
-      }
-      const reason = skipReason(state, item, at);
+    const all = [...found.values()];
+    for (let start = 0; start < all.length; start += LOOKUP_BATCH) {
+      await queuer.add(all.slice(start, start + LOOKUP_BATCH));
+    }
+    await queuer.finish();
+    summary.queued = queuer.queued;
+    for (const [reason, count] of Object.entries(queuer.skipped))
+      summary.skipped[reason as SkipReason] += count;
+    logger.info('crawl done', { ...summary });
+    return summary;
+  };
+}
+
+/** URLs looked up (one batched read) and queued at a time. */
+const LOOKUP_BATCH = 100;
+
+export interface UrlQueuerDependencies {
+  crawlState: CrawlStateStore;
+  queue: IngestQueue;
+  logger: HandlerLogger;
+  lookupConcurrency: number;
+}
+
+/**
+ * From found URLs to ingest messages: reads their crawl state (batched when the store can), drops the ones that
+ * need no fetch (skipReason), leases the rest (so no later crawl queues them while their message waits) and
+ * sends them in batches of 10. Bounded memory: callers hand it URLs a batch at a time.
+ */
+export class UrlQueuer {
+  queued = 0;
+  readonly skipped: Record<SkipReason, number> = emptySkips();
+  private pending: IngestMessage[] = [];
+
+  constructor(
+    private readonly deps: UrlQueuerDependencies,
+    private readonly at: Date,
+    private readonly leaseUntil: Date,
+  ) {}
+
+  async add(items: ReadonlyArray<{ item: DiscoveredUrl; source: string; sourceId?: string }>): Promise<void> {
+    const { logger } = this.deps;
+    const states = await this.lookUp(items.map(({ item }) => item.url));
+    await mapLimit(items, this.deps.lookupConcurrency, async ({ item, source, sourceId }) => {
+      const reason = skipReason(states.get(item.url), item, this.at);
       if (reason !== undefined) {
-        summary.skipped[reason]++;
+        this.skipped[reason]++;
         return;
       }
       // The lease goes in before the message goes out, so a later crawl never queues the URL again while
       // this message waits. Conditional: a fetch or a lease newer than this crawl's look-up wins.
       try {
-        if (!(await deps.crawlState.markQueued(item.url, at, leaseUntil))) {
-          summary.skipped['changed-meanwhile']++;
+        if (!(await this.deps.crawlState.markQueued(item.url, this.at, this.leaseUntil))) {
+          this.skipped['changed-meanwhile']++;
           return;
         }
       } catch (thrown) {
@@ -197,19 +226,66 @@ export function createCrawlHandler(deps: CrawlDependencies) {
           error: toPipelineError(thrown).toJSON(),
         });
       }
-      pending.push({
+      this.pending.push({
         url: item.url,
         source,
-        discoveredAt: at.toISOString(),
-        queuedAt: at.toISOString(),
+        ...(sourceId === undefined ? {} : { sourceId }),
+        discoveredAt: this.at.toISOString(),
+        queuedAt: this.at.toISOString(),
         ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
       });
-      if (pending.length >= FLUSH_AFTER) await flush();
+      if (this.pending.length >= FLUSH_AFTER) await this.flush();
     });
-    await flush();
-    logger.info('crawl done', { ...summary });
-    return summary;
-  };
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    // Hosts mixed within each batch of 10: a busy host then holds up a message or two, not a whole batch.
+    const mixed = interleaveByHost(this.pending, (message) => message.url);
+    this.pending = [];
+    for (const batch of chunk(mixed, INGEST_BATCH_SIZE)) {
+      await this.deps.queue.send(batch);
+      this.queued += batch.length;
+    }
+  }
+
+  /** States by URL; a failed look-up leaves its URLs unknown (queued like new ones; ingest reads state itself). */
+  private async lookUp(urls: string[]): Promise<Map<string, CrawlStateRecord>> {
+    const { crawlState, logger } = this.deps;
+    if (crawlState.getMany !== undefined) {
+      try {
+        return await crawlState.getMany(urls);
+      } catch (thrown) {
+        logger.warn('crawl state look-up failed; queueing the URLs', {
+          urls: urls.length,
+          error: toPipelineError(thrown).toJSON(),
+        });
+        return new Map();
+      }
+    }
+    const states = new Map<string, CrawlStateRecord>();
+    await mapLimit(urls, this.deps.lookupConcurrency, async (url) => {
+      try {
+        const state = await crawlState.get(url);
+        if (state !== undefined) states.set(url, state);
+      } catch (thrown) {
+        // One failed look-up must not stop the crawl. Unknown state is treated like no state: the URL is
+        // queued, and ingest (idempotent, with its own read of the state) decides what it needs.
+        logger.warn('crawl state look-up failed; queueing the URL', {
+          url,
+          error: toPipelineError(thrown).toJSON(),
+        });
+      }
+    });
+    return states;
+  }
+}
+
+function emptySkips(): Record<SkipReason, number> {
+  return { 'permanent-failure': 0, 'not-due': 0, fresh: 0, queued: 0, 'changed-meanwhile': 0 };
 }
 
 function latest(a: string | undefined, b: string | undefined): string | undefined {
@@ -241,4 +317,265 @@ export async function mapLimit<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+// ---- the registry-driven crawl: a schedule that fans out, one worker task per due source -----------------
+
+/** One crawl task: crawl this registered source now. */
+export const CrawlSourceMessage = z.object({
+  sourceId: SourceId,
+  /** When the schedule found it due (for logs and queue-age metrics). */
+  scheduledAt: z.iso.datetime({ offset: false }),
+});
+export type CrawlSourceMessage = z.infer<typeof CrawlSourceMessage>;
+
+/** Where the schedule sends crawl tasks: SQS (with a DLQ) in AWS, an in-process queue embedded. */
+export interface CrawlQueue {
+  send(messages: CrawlSourceMessage[]): Promise<void>;
+}
+
+/**
+ * How long a claimed source stays off the due index before the schedule may hand it out again: it covers the
+ * task's whole life in the crawl queue (a worker that died mid-crawl is retried after it). A finished crawl
+ * replaces it with the source's real next due time.
+ */
+export const DEFAULT_CLAIM_LEASE_MS = 60 * 60 * 1000;
+
+export interface ScheduleDependencies {
+  registry: SourceRegistry;
+  crawlQueue: CrawlQueue;
+  logger: HandlerLogger;
+  now?: () => Date;
+  claimLeaseMs?: number;
+  /** Due sources read per shard and round. */
+  pageSize?: number;
+}
+
+export interface ScheduleSummary {
+  /** Due sources claimed and queued, one crawl task each. */
+  queued: number;
+  /** Due sources another schedule run (or a pause) took first. */
+  lostClaims: number;
+}
+
+/** Most rounds of one schedule run: with 100 per shard and round, 4 shards x 100 x 250 = 100,000 sources. */
+const MAX_SCHEDULE_ROUNDS = 250;
+
+/** The schedule: finds the due sources (a key query on the due index) and sends one crawl task for each. */
+export function createScheduleHandler(deps: ScheduleDependencies) {
+  const now = deps.now ?? (() => new Date());
+  const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  const pageSize = deps.pageSize ?? 100;
+  return async function schedule(event: unknown): Promise<ScheduleSummary> {
+    const parsed = CrawlEvent.safeParse(event);
+    if (!parsed.success) {
+      throw new PipelineError(
+        'BAD_REQUEST',
+        `the schedule expects a scheduled event: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    const at = now();
+    const summary: ScheduleSummary = { queued: 0, lostClaims: 0 };
+    const leaseUntil = new Date(at.getTime() + leaseMs);
+    // Claimed sources leave the due range, so each round reads the next ones; it ends when none are left.
+    for (let round = 0; round < MAX_SCHEDULE_ROUNDS; round++) {
+      const due = await deps.registry.due(at, pageSize);
+      if (due.length === 0) break;
+      const messages: CrawlSourceMessage[] = [];
+      await mapLimit(due, 16, async (source) => {
+        if (await deps.registry.claim(source, leaseUntil)) {
+          messages.push({ sourceId: source.id, scheduledAt: at.toISOString() });
+        } else {
+          summary.lostClaims++;
+        }
+      });
+      for (let start = 0; start < messages.length; start += INGEST_BATCH_SIZE) {
+        await deps.crawlQueue.send(messages.slice(start, start + INGEST_BATCH_SIZE));
+      }
+      summary.queued += messages.length;
+    }
+    deps.logger.info('schedule done', { ...summary });
+    return summary;
+  };
+}
+
+export interface SourceCrawlDependencies {
+  registry: SourceRegistry;
+  crawlState: CrawlStateStore;
+  queue: IngestQueue;
+  fetcher: PoliteFetcher;
+  logger: HandlerLogger;
+  now?: () => Date;
+  lookupConcurrency?: number;
+  queueLeaseMs?: number;
+  /** Told about every finished source (embedded progress). */
+  onSourceDone?: (summary: SourceCrawlSummary) => void;
+}
+
+export interface SourceCrawlSummary {
+  id: string;
+  url?: string;
+  /** skipped: the source was removed or paused after it was scheduled. */
+  outcome: CrawlOutcome | 'skipped';
+  kind?: SourceKind;
+  /** URLs read in the source (dated entries older than the high-water mark excluded). */
+  discovered: number;
+  queued: number;
+  skipped: Record<SkipReason, number>;
+  /** Dated entries skipped without a look-up: older than the high-water mark. */
+  older: number;
+  sitemapsRead: number;
+  sitemapsSkipped: number;
+  error?: { code: string; message: string };
+  durationMs: number;
+}
+
+/** The crawl worker: one registered source per task (an SQS record), recorded on the source's health. */
+export function createSourceCrawler(deps: SourceCrawlDependencies) {
+  const now = deps.now ?? (() => new Date());
+  const { logger } = deps;
+  const lookupConcurrency = Math.max(1, deps.lookupConcurrency ?? 16);
+  const queueLeaseMs = deps.queueLeaseMs ?? DEFAULT_QUEUE_LEASE_MS;
+
+  async function crawlSource(id: string): Promise<SourceCrawlSummary> {
+    const started = now();
+    const base = {
+      id,
+      discovered: 0,
+      queued: 0,
+      skipped: emptySkips(),
+      older: 0,
+      sitemapsRead: 0,
+      sitemapsSkipped: 0,
+    };
+    const source = await deps.registry.get(id);
+    if (source === undefined || source.paused) {
+      return { ...base, outcome: 'skipped', durationMs: now().getTime() - started.getTime() };
+    }
+    const queuer = new UrlQueuer(
+      { crawlState: deps.crawlState, queue: deps.queue, logger, lookupConcurrency },
+      started,
+      new Date(started.getTime() + queueLeaseMs),
+    );
+    const notBefore =
+      source.highWaterMark === undefined
+        ? undefined
+        : Date.parse(source.highWaterMark) - SOURCE_SCHEDULE.highWaterLookbackMs;
+    let read: SourceReadResult | undefined;
+    let failure: PipelineError | undefined;
+    try {
+      read = await readSource(source.url, {
+        fetcher: deps.fetcher,
+        ...(source.validators ? { validators: source.validators } : {}),
+        allowOtherSites: source.allowOtherSites,
+        ...(notBefore === undefined ? {} : { notBefore }),
+        now: () => now().getTime(),
+        onEntries: (entries) =>
+          queuer.add(entries.map((item) => ({ item, source: source.url, sourceId: source.id }))),
+        onWarning: ({ url, error }) =>
+          logger.warn('part of a source was skipped', { source: source.url, url, error: error.toJSON() }),
+      });
+      await queuer.finish();
+    } catch (thrown) {
+      // One broken source must not stop the others; its health says why, and it is retried with backoff.
+      failure = toPipelineError(thrown);
+      await queuer.finish().catch(() => {});
+    }
+    const finished = now();
+    const consecutiveFailures = failure === undefined ? 0 : source.health.consecutiveFailures + 1;
+    const outcome: CrawlOutcome = failure ? 'failed' : read?.notModified ? 'not-modified' : 'ok';
+    const discovered = read?.urls ?? 0;
+    // A complete read moves the high-water mark; a failed one may have stopped anywhere, so it keeps it.
+    const highWaterMark =
+      failure === undefined && read?.newest !== undefined && (source.highWaterMark ?? '') < read.newest
+        ? read.newest
+        : undefined;
+    const validators =
+      failure === undefined && read !== undefined && !read.notModified ? read.validators : undefined;
+    const kind = failure === undefined && read !== undefined && !read.notModified ? read.kind : source.kind;
+    const error = failure ? { code: failure.code, message: failure.message.slice(0, 500) } : undefined;
+    await deps.registry.recordCrawl(id, {
+      health: {
+        lastCrawledAt: finished.toISOString(),
+        lastOutcome: outcome,
+        consecutiveFailures,
+        ...(error ? { lastError: error } : {}),
+        urlsDiscovered: discovered,
+        urlsQueued: queuer.queued,
+      },
+      kind,
+      nextDueAt:
+        sourceNextDueAt(
+          {
+            intervalMs: source.intervalSeconds * 1000,
+            lastCrawledAt: finished.toISOString(),
+            consecutiveFailures,
+          },
+          finished,
+        ) ?? finished.toISOString(),
+      ...(validators ? { validators } : {}),
+      ...(highWaterMark ? { highWaterMark } : {}),
+    });
+    const summary: SourceCrawlSummary = {
+      ...base,
+      url: source.url,
+      outcome,
+      kind,
+      discovered,
+      queued: queuer.queued,
+      skipped: queuer.skipped,
+      older: read?.older ?? 0,
+      sitemapsRead: read?.sitemapsRead ?? 0,
+      sitemapsSkipped: read?.sitemapsSkipped ?? 0,
+      ...(error ? { error } : {}),
+      durationMs: finished.getTime() - started.getTime(),
+    };
+    if (failure) logger.error('source crawl failed', { ...summary });
+    else logger.info('source crawled', { ...summary });
+    deps.onSourceDone?.(summary);
+    return summary;
+  }
+
+  /** The SQS entry point: a malformed task is dropped (logged); a store failure is retried by the queue. */
+  async function handler(event: unknown): Promise<SQSBatchResponse> {
+    const parsed = SqsEvent.safeParse(event);
+    if (!parsed.success) {
+      throw new PipelineError(
+        'BAD_REQUEST',
+        `crawl worker expects an SQS event: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of parsed.data.Records) {
+      let message: CrawlSourceMessage;
+      try {
+        message = CrawlSourceMessage.parse(JSON.parse(record.body));
+      } catch (thrown) {
+        logger.error('malformed crawl task dropped', {
+          messageId: record.messageId,
+          error: String(thrown).slice(0, 500),
+        });
+        continue;
+      }
+      try {
+        await crawlSource(message.sourceId);
+      } catch (thrown) {
+        logger.error('crawl task failed; the queue retries it', {
+          sourceId: message.sourceId,
+          error: toPipelineError(thrown).toJSON(),
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  }
+
+  return { crawlSource, handler };
+}
+
+/** True for an SQS event (crawl tasks), false for the schedule's EventBridge event. */
+export function isSqsEvent(event: unknown): boolean {
+  return (
+    typeof event === 'object' && event !== null && Array.isArray((event as { Records?: unknown }).Records)
+  );
 }

@@ -29,10 +29,11 @@ import {
   MAX_QUERY_STRING_BYTES,
   NoParameters,
 } from '../api/schemas.ts';
+import { routeSources } from '../api/sources.ts';
 import { Article } from '../core/article.ts';
 import { PipelineError } from '../core/errors.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../core/url.ts';
-import type { ArticleReader, ArticleRecord } from '../store/types.ts';
+import type { ArticleReader, ArticleRecord, SourceRegistry } from '../store/types.ts';
 
 export interface QueryLogger {
   error(message: string, ...extra: unknown[]): void;
@@ -40,6 +41,8 @@ export interface QueryLogger {
 
 export interface QueryHandlerOptions {
   reader: ArticleReader;
+  /** When given, the /sources routes manage the crawl sources registry (lib/api/sources.ts). */
+  sources?: SourceRegistry;
   /** HMAC secret for pagination cursors, at least 32 characters. */
   cursorSecret: string;
   cursorMaxAgeSeconds?: number;
@@ -278,6 +281,21 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
 
   async function route(event: APIGatewayProxyEventV2): Promise<ApiResponse> {
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+    if (options.sources !== undefined && (path === '/sources' || path.startsWith('/sources/'))) {
+      const body =
+        event.body === undefined
+          ? undefined
+          : event.isBase64Encoded
+            ? Buffer.from(event.body, 'base64').toString('utf8')
+            : event.body;
+      const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
+      const answered = await routeSources(
+        options.sources,
+        { method, path, params: parseQueryString(event), body },
+        options.now,
+      );
+      if (answered !== undefined) return answered;
+    }
     const matched = matchRoute(path);
     if (!matched) return errorResponse(404, 'NOT_FOUND', `no route for ${path.slice(0, 200)}`);
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();

@@ -12,22 +12,22 @@ import {
 /** How often a batch's failed entries are re-sent before giving up (SQS can throttle single entries). */
 const MAX_SEND_ATTEMPTS = 3;
 
-/** The ingest queue on Amazon SQS: SendMessageBatch in batches of 10, re-sending entries SQS rejected. */
-export class SqsIngestQueue implements IngestQueue {
+/** JSON messages on Amazon SQS: SendMessageBatch in batches of 10, re-sending entries SQS rejected. */
+export class SqsJsonQueue<Message> {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
   ) {}
 
-  async send(messages: IngestMessage[]): Promise<void> {
+  async send(messages: Message[]): Promise<void> {
     await this.sendDelayed(messages.map((message) => ({ message, delayMs: 0 })));
   }
 
-  async sendDelayed(entries: DelayedMessage[]): Promise<void> {
+  async sendDelayed(entries: Array<{ message: Message; delayMs: number }>): Promise<void> {
     for (const batch of chunk(entries, INGEST_BATCH_SIZE)) await this.sendBatch(batch);
   }
 
-  private async sendBatch(batch: DelayedMessage[]): Promise<void> {
+  private async sendBatch(batch: Array<{ message: Message; delayMs: number }>): Promise<void> {
     let pending = batch.map(({ message, delayMs }, index) => ({
       Id: String(index),
       MessageBody: JSON.stringify(message),
@@ -52,5 +52,12 @@ export class SqsIngestQueue implements IngestQueue {
       const failedIds = new Set(failed.map((entry) => entry.Id));
       pending = pending.filter((entry) => failedIds.has(entry.Id));
     }
+  }
+}
+
+/** The ingest queue on Amazon SQS (delays for put-back messages included). */
+export class SqsIngestQueue extends SqsJsonQueue<IngestMessage> implements IngestQueue {
+  override async sendDelayed(entries: DelayedMessage[]): Promise<void> {
+    await super.sendDelayed(entries);
   }
 }

@@ -6,6 +6,11 @@ export const IngestMessage = z
     url: z.url({ protocol: /^https?$/ }).max(4096),
     /** The feed, sitemap or page the URL was discovered from. */
     source: z.string().max(4096).optional(),
+    /** The registered source (lib/core/sources.ts) it came from, for the source's ingest count. */
+    sourceId: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .optional(),
     discoveredAt: z.iso.datetime({ offset: false }),
     publishedAt: z.iso.datetime({ offset: false }).optional(),
     /**

@@ -163,6 +163,8 @@ export interface CrawlStateRecord {
 
 export interface CrawlStateStore {
   get(url: string): Promise<CrawlStateRecord | undefined>;
+  /** Many states at once (batched reads), keyed by the stored (canonical) URL; unknown URLs are absent. */
+  getMany?(urls: readonly string[]): Promise<Map<string, CrawlStateRecord>>;
   /**
    * Replaces the URL's state, unless the stored one comes from a later fetch (a later lastFetchedAt): two
    * workers racing on one URL cannot put an older fetch's state over a newer one. Returns whether it wrote.

@@ -287,6 +287,8 @@ describe('query handler (unit, in-memory reader)', () => {
       '/articles',
       '/articles/{id}',
       '/articles/{id}/versions',
+      '/sources',
+      '/sources/{id}',
       '/openapi.json',
     ]);
     expect(reply.json.components.schemas.Article.properties.contentHash.pattern).toBe('^[0-9a-f]{64}$');

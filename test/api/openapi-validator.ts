@@ -26,18 +26,20 @@ function ajvWithDocument(document: Record<string, unknown>): Ajv2020 {
 export function createResponseValidator(document: Record<string, unknown>) {
   const ajv = ajvWithDocument(document);
 
-  return function validateResponse(pathTemplate: string, reply: Reply): string[] {
+  return function validateResponse(pathTemplate: string, reply: Reply, method = 'get'): string[] {
     const status = String(reply.status);
     const mediaType = (reply.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
     // biome-ignore lint/suspicious/noExplicitAny: walking an untyped JSON document
-    const operation = (document as any).paths?.[pathTemplate]?.get;
-    if (!operation) return [`no GET operation for ${pathTemplate}`];
+    const operation = (document as any).paths?.[pathTemplate]?.[method];
+    if (!operation) return [`no ${method.toUpperCase()} operation for ${pathTemplate}`];
     const response = operation.responses?.[status];
     if (!response) return [`status ${status} is not documented for ${pathTemplate}`];
-    if (reply.status === 304) return reply.body === '' ? [] : ['304 with a body'];
+    if (reply.status === 304 || reply.status === 204) {
+      return reply.body === '' ? [] : [`${reply.status} with a body`];
+    }
     const media = response.content?.[mediaType];
     if (!media) return [`content type ${mediaType} is not documented for ${pathTemplate} ${status}`];
-    const pointer = ['paths', pathTemplate, 'get', 'responses', status, 'content', mediaType, 'schema']
+    const pointer = ['paths', pathTemplate, method, 'responses', status, 'content', mediaType, 'schema']
       .map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1'))
       .join('/');
     const validate = ajv.getSchema(`openapi.json#/${pointer}`);

@@ -20,11 +20,13 @@ import {
 import { type FunctionName, PROJECT_ROOT } from '../../lib/cdk/bundling.ts';
 import { ENV } from '../../lib/config.ts';
 import { ARTICLE_INGESTED_DETAIL_TYPE, ArticleIngestedDetail } from '../../lib/core/events.ts';
+import { newSourceRecord } from '../../lib/core/sources.ts';
 import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
 import { type SiteServer, startSiteServer } from '../../lib/embedded/example-site/server.ts';
 import { type LocalServers, startLocalServers } from '../../lib/embedded/servers.ts';
 import { scheduledEvent } from '../../lib/handlers/crawl.ts';
-import { createS3Client } from '../../lib/store/aws/clients.ts';
+import { createDynamoDbClient, createS3Client } from '../../lib/store/aws/clients.ts';
+import { AwsSourceRegistry } from '../../lib/store/aws/sources.ts';
 import { type FakeAwsServices, startFakeAwsServices } from './fake-aws-services.ts';
 
 const run = promisify(execFile);
@@ -49,6 +51,7 @@ let functions: Record<FunctionName, SynthesizedFunction>;
 let bucketId: string;
 let tableId: string;
 let queueId: string;
+let crawlQueueId: string;
 let busId: string;
 let secretId: string;
 const article = EXAMPLE_ARTICLES[0]!;
@@ -71,10 +74,11 @@ beforeAll(async () => {
   const { pipeline } = stack;
   const id = (construct: { node: { defaultChild?: unknown } }) =>
     stack.getLogicalId(construct.node.defaultChild as never);
-  [bucketId, tableId, queueId, busId, secretId] = [
+  [bucketId, tableId, queueId, crawlQueueId, busId, secretId] = [
     id(pipeline.bucket),
     id(pipeline.table),
     id(pipeline.queue),
+    id(pipeline.crawlQueue),
     id(pipeline.eventBus as never),
     id(pipeline.cursorSecret),
   ];
@@ -92,6 +96,8 @@ function environmentOf(fn: SynthesizedFunction): Record<string, string> {
     [bucketId]: servers.bucketName,
     [tableId]: servers.tableName,
     [queueId]: aws.queueUrl,
+    // The fake has one queue: crawl tasks and ingest messages land in the same list, in order.
+    [crawlQueueId]: aws.queueUrl,
     [busId]: EVENT_BUS_NAME,
     [secretId]: CURSOR_SECRET_ARN,
   };
@@ -185,12 +191,28 @@ describe('the bundled handlers from cdk.out', () => {
   });
 
   it('take an article from feed to query: crawl → ingest → query', async () => {
-    // crawl: discovers the feed's article on loopback (the only origin allowed through the SSRF guard) and queues it.
-    const summary = (await invoke('crawl', scheduledEvent(new Date()))) as {
-      queued: number;
-      failedSources: number;
-    };
-    expect(summary).toMatchObject({ failedSources: 0, queued: 1 });
+    // The registry as the deploy-time seed leaves it (the seed's own handler has its test).
+    const dynamodb = createDynamoDbClient(
+      {
+        region: servers.env.AWS_REGION,
+        credentials: {
+          accessKeyId: servers.env.AWS_ACCESS_KEY_ID ?? '',
+          secretAccessKey: servers.env.AWS_SECRET_ACCESS_KEY ?? '',
+        },
+      },
+      servers.env,
+    );
+    const source = newSourceRecord({ url: site.feedUrl }, new Date());
+    await new AwsSourceRegistry({ dynamodb, tableName: servers.tableName }).add(source);
+    dynamodb.destroy();
+    // crawl, the schedule: the source is due, so one crawl task goes to the crawl queue.
+    const scheduled = await invoke('crawl', scheduledEvent(new Date()));
+    expect(scheduled).toEqual({ queued: 1, lostClaims: 0 });
+    const tasks = aws.messages.splice(0);
+    expect(tasks.map((task) => JSON.parse(task).sourceId)).toEqual([source.id]);
+    // crawl, the worker: reads the feed on loopback (the only origin the SSRF guard lets through), queues its article.
+    const crawled = (await invoke('crawl', sqsEvent(tasks))) as { batchItemFailures: unknown[] };
+    expect(crawled.batchItemFailures).toEqual([]);
     expect(aws.messages).toHaveLength(1);
     expect(aws.messages[0]).toContain(site.articleUrl(article.slug));
 
@@ -244,7 +266,7 @@ describe('the bundled handlers from cdk.out', () => {
       url: site.articleUrl(article.slug),
     });
 
-    // A second crawl finds nothing new to queue (crawl state was written by ingest).
+    // A second schedule run finds nothing due: the source was crawled a moment ago.
     const again = (await invoke('crawl', scheduledEvent(new Date()))) as { queued: number };
     expect(again.queued).toBe(0);
   }, 180_000);

@@ -40,6 +40,8 @@ function readableNames(synthesized: Synthesized): Record<string, string> {
     [s.logicalId(p.table)]: 'table',
     [s.logicalId(p.queue)]: 'queue',
     [s.logicalId(p.deadLetterQueue)]: 'dlq',
+    [s.logicalId(p.crawlQueue)]: 'crawlQueue',
+    [s.logicalId(p.crawlDeadLetterQueue)]: 'crawlDlq',
     [s.logicalId(p.eventBus as never)]: 'bus',
     [s.logicalId(p.cursorSecret)]: 'cursorSecret',
     ...Object.fromEntries(
@@ -309,12 +311,14 @@ describe('functions', () => {
       expect(set.sort(), `${name} sets only what it reads`).toEqual([...expected].sort());
     }
     const crawlVariables = resources[s.functionId('crawl')].Properties.Environment.Variables;
-    // Crawl builds only the crawl-state store: no bucket, no bus, no cursor secret in its environment.
+    // Crawl builds only the registry and crawl-state stores: no bucket, no bus, no cursor secret, and no
+    // sources (they live in the registry) in its environment.
     expect(Object.keys(crawlVariables).sort()).toEqual(
       [
         ENV.tableName,
         ENV.ingestQueueUrl,
-        ENV.crawlSources,
+        ENV.crawlQueueUrl,
+        ENV.crawlClaimLeaseSeconds,
         ENV.crawlQueueLeaseSeconds,
         ENV.userAgent,
         ENV.allowPrivateNetwork,
@@ -324,7 +328,6 @@ describe('functions', () => {
         ...(DEFAULT_PROPS.bundling.sourceMap ? ['NODE_OPTIONS'] : []),
       ].sort(),
     );
-    expect(JSON.parse(crawlVariables[ENV.crawlSources])).toEqual([{ url: 'https://news.example/feed.xml' }]);
     expect(crawlVariables[ENV.allowPrivateNetwork]).toBe('false');
     // The crawl's in-flight marker on a queued URL outlives any message in the queue (its retention, plus one
     // invocation and a minute), so a backlog however long is never queued twice; ingest reads the same value.
@@ -334,6 +337,9 @@ describe('functions', () => {
     expect(Number(crawlVariables[ENV.crawlQueueLeaseSeconds])).toBe(retention + 15 * 60 + 60);
     const ingestVariables = resources[s.functionId('ingest')].Properties.Environment.Variables;
     expect(ingestVariables[ENV.crawlQueueLeaseSeconds]).toBe(crawlVariables[ENV.crawlQueueLeaseSeconds]);
+    // A claimed source returns to the due index only after its task's whole life in the crawl queue.
+    const crawlTimeout = resources[s.functionId('crawl')].Properties.Timeout as number;
+    expect(Number(crawlVariables[ENV.crawlClaimLeaseSeconds])).toBe(crawlTimeout * 6 * 3 + 600);
   });
 
   it('tell ingest which page types to store: articles by default, the ingestPageTypes prop when given', () => {
@@ -364,15 +370,63 @@ describe('functions', () => {
     expect(JSON.stringify(s.template.toJSON())).not.toContain('{{resolve:secretsmanager:');
   });
 
-  it("refuse at synth a source list too long for Lambda's 4 KB of environment variables", () => {
-    const many = Array.from({ length: 120 }, (_, index) => ({
+  it('fan crawl tasks out on their own queue with a DLQ, one source per invocation; due sources by index', () => {
+    const resources = s.template.toJSON().Resources;
+    const crawlQueue = resources[s.logicalId(s.stack.pipeline.crawlQueue)];
+    const crawlDlqId = s.logicalId(s.stack.pipeline.crawlDeadLetterQueue);
+    const crawlTimeout = resources[s.functionId('crawl')].Properties.Timeout as number;
+    expect(crawlQueue.Properties.VisibilityTimeout).toBe(crawlTimeout * 6);
+    expect(crawlQueue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [crawlDlqId, 'Arn'] },
+      maxReceiveCount: 3,
+    });
+    expect(resources[crawlDlqId].Properties.SqsManagedSseEnabled).toBe(true);
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: s.functionId('crawl') },
+      EventSourceArn: { 'Fn::GetAtt': [s.logicalId(s.stack.pipeline.crawlQueue), 'Arn'] },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: DEFAULT_PROPS.crawlMaxConcurrency },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const [, table] = only(resourcesOfType(s.template, 'AWS::DynamoDB::Table'));
+    const due = (table.Properties.GlobalSecondaryIndexes as Array<Record<string, unknown>>).find(
+      (index) => index.IndexName === 'dueSources',
+    );
+    expect(due).toEqual({
+      IndexName: 'dueSources',
+      KeySchema: [
+        { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    });
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [crawlDlqId, 'QueueName'] } }],
+    });
+  });
+
+  it('seed the sources registry from context with no size cap: 1,000 sources in custom resources of 500', () => {
+    const many = Array.from({ length: 1_000 }, (_, index) => ({
       url: `https://news${index}.example/feed.xml`,
+      ...(index % 2 ? { intervalSeconds: 3600 } : {}),
     }));
-    expect(() => synthesize({ sources: many })).toThrow(/sources.*take \d+ bytes; Lambda allows 4 KB/);
-    const fewer = synthesize({ sources: many.slice(0, 20) });
+    const seeded = synthesize({}, { sources: many });
+    const seeds = Object.values(resourcesOfType(seeded.template, 'Custom::SourcesSeed'));
+    expect(seeds).toHaveLength(2);
+    const listed = seeds.flatMap((seed) => JSON.parse(seed.Properties.Sources as string) as unknown[]);
+    expect(listed).toEqual(many);
+    for (const seed of seeds) {
+      // Served by the crawl function (the registry's writer), after its grants exist.
+      expect(seed.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [seeded.functionId('crawl'), 'Arn'] });
+      expect(JSON.stringify(seed.DependsOn)).toContain('CrawlRole');
+    }
     const variables =
-      fewer.template.toJSON().Resources[fewer.functionId('crawl')].Properties.Environment.Variables;
-    expect(JSON.parse(variables[ENV.crawlSources])).toHaveLength(20);
+      seeded.template.toJSON().Resources[seeded.functionId('crawl')].Properties.Environment.Variables;
+    expect(JSON.stringify(variables)).not.toContain('news1.example');
+    expect(() =>
+      synthesize({ sources: [{ url: 'https://a.example/', intervalSeconds: 5 } as never] }),
+    ).toThrow(/source https:\/\/a\.example\/:/);
   });
 
   it('do not retry a failed scheduled crawl (the next schedule is the retry)', () => {
@@ -384,12 +438,21 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  it('crawl reads crawl state, records queue leases and queues URLs, nothing else', () => {
+  it('crawl reads the registry and crawl state, records health and leases, queries due sources, sends tasks', () => {
     expect(permissionsOf('crawl')).toEqual([
+      'dynamodb:BatchGetItem on table.Arn',
+      'dynamodb:BatchWriteItem on table.Arn',
       'dynamodb:GetItem on table.Arn',
+      'dynamodb:Query on table.Arn/index/dueSources',
       'dynamodb:UpdateItem on table.Arn',
       'logs:CreateLogStream on crawlLogs.Arn',
       'logs:PutLogEvents on crawlLogs.Arn',
+      'sqs:ChangeMessageVisibility on crawlQueue.Arn',
+      'sqs:DeleteMessage on crawlQueue.Arn',
+      'sqs:GetQueueAttributes on crawlQueue.Arn',
+      'sqs:GetQueueUrl on crawlQueue.Arn',
+      'sqs:ReceiveMessage on crawlQueue.Arn',
+      'sqs:SendMessage on crawlQueue.Arn',
       'sqs:SendMessage on queue.Arn',
     ]);
   });
@@ -414,13 +477,18 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('query reads the table, its named indexes, article objects and the cursor secret only', () => {
-    const indexes = ARTICLES_TABLE.globalSecondaryIndexes.map((index) => index.indexName);
+  it('query reads the table, its named indexes, article objects and the cursor secret; writes only sources', () => {
+    const indexes = ARTICLES_TABLE.globalSecondaryIndexes
+      .map((index) => index.indexName)
+      .filter((index) => index !== 'dueSources');
     // GetItem reads the table only (it cannot address an index); Query reads the table (versions) and indexes.
     expect(permissionsOf('query')).toEqual(
       [
+        'dynamodb:DeleteItem on table.Arn',
         'dynamodb:GetItem on table.Arn',
+        'dynamodb:PutItem on table.Arn',
         'dynamodb:Query on table.Arn',
+        'dynamodb:UpdateItem on table.Arn',
         ...indexes.map((index) => `dynamodb:Query on table.Arn/index/${index}`),
         'logs:CreateLogStream on queryLogs.Arn',
         'logs:PutLogEvents on queryLogs.Arn',
@@ -527,6 +595,7 @@ describe('schedule, API, events, alarms and outputs', () => {
     expect(alarms.map((alarm) => alarm.Properties.MetricName).sort()).toEqual([
       '5xx',
       'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
       'Errors',
       'Errors',

@@ -47,7 +47,8 @@ describe('the embedded stack', () => {
       const totals = await first.runOnce();
       expect(totals).toMatchObject({
         crawls: 1,
-        discovered: EXAMPLE_ARTICLES.length,
+        // Each source (feed and sitemap) lists every article; each URL is queued once all the same.
+        discovered: 2 * EXAMPLE_ARTICLES.length,
         queued: EXAMPLE_ARTICLES.length,
         ingested: EXAMPLE_ARTICLES.length,
         failed: 0,
@@ -245,9 +246,12 @@ describe('npm start --once', () => {
       expect(stderr).toMatch(/query API: http:\/\/127\.0\.0\.1:\d+\/articles/);
       expect(stderr).toMatch(
         new RegExp(
-          `crawl: 2 sources, discovered ${EXAMPLE_ARTICLES.length}, queued ${EXAMPLE_ARTICLES.length}`,
+          `crawl: 2 sources, discovered ${2 * EXAMPLE_ARTICLES.length}, queued ${EXAMPLE_ARTICLES.length}`,
         ),
       );
+      // Per-source progress: done/total and the outcome.
+      expect(stderr).toMatch(/source 1\/2 ok +http:\/\/127\.0\.0\.1:\d+\/(feed|sitemap)\.xml discovered/);
+      expect(stderr).toMatch(/source 2\/2 ok /);
       expect(stderr).toMatch(
         new RegExp(
           `totals: .*ingested ${EXAMPLE_ARTICLES.length}, unchanged 0, not stored \\(page type\\) 0, failed 0`,

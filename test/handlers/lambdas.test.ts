@@ -42,11 +42,13 @@ describe('lambdas', () => {
     await expect(ingestHandler(sqsEvent(['not json']))).resolves.toEqual({ batchItemFailures: [] });
   });
 
-  it('crawl rejects malformed CRAWL_SOURCES with the variable named, and runs with none', async () => {
+  it('crawl names a missing queue variable; with both, a schedule over an empty registry queues nothing', async () => {
     setEnv({ [ENV.ingestQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/ingest' });
-    setEnv({ [ENV.crawlSources]: '{"url": "not a list"}' });
-    await expect(crawlHandler(scheduledEvent(new Date()))).rejects.toThrow(ENV.crawlSources);
-    setEnv({ [ENV.crawlSources]: '[]', [ENV.logLevel]: 'SILENT' });
-    await expect(crawlHandler(scheduledEvent(new Date()))).resolves.toMatchObject({ sources: 0, queued: 0 });
+    setEnv({ [ENV.crawlQueueUrl]: undefined });
+    await expect(crawlHandler(scheduledEvent(new Date()))).rejects.toThrow(
+      `missing environment variable ${ENV.crawlQueueUrl}`,
+    );
+    setEnv({ [ENV.crawlQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/crawl' });
+    await expect(crawlHandler(scheduledEvent(new Date()))).resolves.toEqual({ queued: 0, lostClaims: 0 });
   });
 });

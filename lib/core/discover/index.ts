@@ -41,6 +41,8 @@ export interface DiscoverOptions extends FetcherConfig {
   maxFeeds?: number;
   /** Told about child documents (feeds, sitemaps) that failed and were skipped. */
   onWarning?: (warning: DiscoveryWarning) => void;
+  /** Sitemaps found (in robots.txt) are handed here instead of read (the streaming reader reads them). */
+  deferSitemaps?: (urls: string[]) => void;
 }
 
 export const DISCOVERY_DEFAULTS = {
@@ -54,9 +56,9 @@ export const DISCOVERY_DEFAULTS = {
   minIntervalMs: 250,
 } as const;
 
-type DocumentRole = 'source' | 'feed' | 'sitemap';
+export type DocumentRole = 'source' | 'feed' | 'sitemap';
 
-class Discovery {
+export class Discovery {
   private readonly found = new Map<string, DiscoveredUrl>();
   private readonly visited = new Set<string>();
   private readonly siteKeys = new Set<string>();
@@ -134,7 +136,15 @@ class Discovery {
   async read(url: string, role: DocumentRole, depth: number): Promise<void> {
     if (this.full || this.visited.has(url)) return;
     this.visited.add(url);
-    const result = await this.fetch(url);
+    await this.process(await this.fetch(url), role, depth);
+  }
+
+  /** Adds what a fetched document lists (the streaming reader hands its buffered feeds and pages here). */
+  async process(
+    result: Pick<FetchResult, 'url' | 'notModified' | 'body' | 'contentType'>,
+    role: DocumentRole,
+    depth: number,
+  ): Promise<void> {
     if (role === 'source') this.addSite(result.url);
     if (result.notModified) return;
     let bytes = result.body;
@@ -216,6 +226,12 @@ class Discovery {
           url: base,
         }),
       });
+      return;
+    }
+    const defer = this.options.deferSitemaps;
+    if (defer !== undefined) {
+      // The caller reads sitemaps itself (streamed); it gets their URLs instead.
+      defer(urls.flatMap((raw) => (URL.canParse(raw, base) ? [new URL(raw, base).href] : [])));
       return;
     }
     for (const raw of urls) {
@@ -302,9 +318,19 @@ export async function discover(sourceUrl: string, options: DiscoverOptions = {})
 }
 
 function withoutDiscoveryKeys(options: DiscoverOptions): FetcherConfig {
-  const { since, allowOtherSites, fetcher, maxUrls, maxSitemaps, maxDepth, maxFeeds, onWarning, ...rest } =
-    options;
-  void [since, allowOtherSites, fetcher, maxUrls, maxSitemaps, maxDepth, maxFeeds, onWarning];
+  const {
+    since,
+    allowOtherSites,
+    fetcher,
+    maxUrls,
+    maxSitemaps,
+    maxDepth,
+    maxFeeds,
+    onWarning,
+    deferSitemaps,
+    ...rest
+  } = options;
+  void [since, allowOtherSites, fetcher, maxUrls, maxSitemaps, maxDepth, maxFeeds, onWarning, deferSitemaps];
   return rest;
 }
 

@@ -56,7 +56,14 @@ export function tooLarge(url: string, maxBytes: number): PipelineError {
  */
 export async function readBody(
   raw: Readable,
-  options: { contentEncoding?: string; maxBytes: number; url: string; signal: AbortSignal },
+  options: {
+    contentEncoding?: string;
+    maxBytes: number;
+    url: string;
+    signal: AbortSignal;
+    /** Hands the decoded chunks to this consumer (counted against maxBytes) instead of collecting them. */
+    consume?: (chunks: AsyncIterable<Buffer>) => Promise<void>;
+  },
 ): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -69,7 +76,22 @@ export async function readBody(
   }
   // pipeline() may report its own abort instead of the error the last stage threw, so keep ours.
   let overflow: PipelineError | undefined;
+  const counted = async function* (source: AsyncIterable<Buffer>) {
+    for await (const chunk of source) {
+      total += chunk.length;
+      if (total > options.maxBytes) {
+        overflow = tooLarge(options.url, options.maxBytes);
+        throw overflow;
+      }
+      yield chunk;
+    }
+  };
+  const consume = options.consume;
   const collect = async (source: AsyncIterable<Buffer>) => {
+    if (consume !== undefined) {
+      await consume(counted(source));
+      return;
+    }
     for await (const chunk of source) {
       total += chunk.length;
       if (total > options.maxBytes) {
@@ -99,7 +121,7 @@ export async function readBody(
       retryable: true,
     });
   }
-  return new Uint8Array(Buffer.concat(chunks, total));
+  return consume === undefined ? new Uint8Array(Buffer.concat(chunks, total)) : new Uint8Array();
 }
 
 /** Decompresses a gzip payload (a .xml.gz sitemap) with the same cap, stopping early on a bomb. */

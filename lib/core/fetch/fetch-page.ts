@@ -323,13 +323,23 @@ async function fetchOnce(
         response.body.destroy();
         throw error;
       }
+      const consumeBody = options.consumeBody;
+      const streamedUrl = current.href;
       const body = await readBody(response.body, {
         contentEncoding: flat['content-encoding'],
         maxBytes: settings.maxBytes,
         url: current.href,
         signal,
+        ...(consumeBody
+          ? { consume: (chunks) => consumeBody(chunks, { url: streamedUrl, contentType: mediaType }) }
+          : {}),
       });
-      if (settings.accept === 'html' && mediaType === undefined && !looksLikeHtml(body)) {
+      if (
+        consumeBody === undefined &&
+        settings.accept === 'html' &&
+        mediaType === undefined &&
+        !looksLikeHtml(body)
+      ) {
         throw new PipelineError(
           'NOT_HTML',
           'the response names no content type and does not look like HTML',

@@ -82,6 +82,18 @@ export interface FetchOptions {
   random?: () => number;
   /** Aborts the whole fetch, retries included. */
   signal?: AbortSignal;
+  /**
+   * Streams the decoded body to this consumer instead of returning it (the result's body is then empty), so a
+   * sitemap of any size is read in bounded memory; the consumer's awaits hold the socket back. maxBytes and
+   * timeoutMs still bound what is read. A retried attempt streams again from the start.
+   */
+  consumeBody?: (chunks: AsyncIterable<Buffer>, response: StreamedResponse) => Promise<void>;
+}
+
+/** What a body consumer knows of the response it reads. */
+export interface StreamedResponse {
+  url: string;
+  contentType?: string;
 }
 
 export interface FetchTimings {

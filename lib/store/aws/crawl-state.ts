@@ -1,10 +1,21 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { PipelineError } from '../../core/errors.ts';
 import { CRAWL_STATE_SK, CrawlStateRecordSchema, crawlPk, parseStoredItem } from '../layout.ts';
 import { ATTR } from '../table.ts';
 import type { CrawlStateRecord, CrawlStateStore } from '../types.ts';
+
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_LIMIT = 100;
+const MAX_BATCH_ATTEMPTS = 8;
 
 export interface AwsCrawlStateStoreOptions {
   dynamodb: DynamoDBClient;
@@ -38,6 +49,41 @@ export class AwsCrawlStateStore implements CrawlStateStore {
       });
     }
     return item ? parseStoredItem(CrawlStateRecordSchema, item, 'crawl state') : undefined;
+  }
+
+  async getMany(urls: readonly string[]): Promise<Map<string, CrawlStateRecord>> {
+    const found = new Map<string, CrawlStateRecord>();
+    const unique = [...new Set(urls)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let keys: Array<Record<string, unknown>> = unique
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((url) => ({ [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) {
+          throw new PipelineError('INTERNAL', 'store: read crawl states failed: keys left unprocessed', {
+            retryable: true,
+          });
+        }
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        let response: BatchGetCommandOutput;
+        try {
+          response = await this.documents.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+          );
+        } catch (error) {
+          throw new PipelineError('INTERNAL', `store: read crawl states failed: ${String(error)}`, {
+            retryable: true,
+          });
+        }
+        for (const item of response.Responses?.[this.tableName] ?? []) {
+          const record = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
+          found.set(record.url, record);
+        }
+        keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
   }
 
   async put(state: CrawlStateRecord): Promise<boolean> {

@@ -1,0 +1,336 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSource } from '../../lib/core/discover/stream.ts';
+import { createFetcher } from '../../lib/core/fetch/index.ts';
+import { newSourceRecord } from '../../lib/core/sources.ts';
+import {
+  type CrawlSourceMessage,
+  createScheduleHandler,
+  createSourceCrawler,
+  scheduledEvent,
+} from '../../lib/handlers/crawl.ts';
+import { createSeedSourcesHandler, isCustomResourceEvent } from '../../lib/handlers/seed-sources.ts';
+import type { IngestMessage } from '../../lib/queue/types.ts';
+import { useLocalServers } from '../helpers/local-servers.ts';
+import { silentLogger, sqsEvent } from './helpers.ts';
+
+// The real schedule and crawl worker on dynalite, against sources served on loopback.
+const local = useLocalServers();
+
+/** A loopback site whose documents the test rewrites; it counts requests per path and answers validators. */
+class TestSite {
+  readonly documents = new Map<string, { body: string | Buffer; type: string; etag: string }>();
+  readonly requests: string[] = [];
+  private server: Server | undefined;
+  origin = '';
+
+  set(path: string, body: string | Buffer, type = 'application/xml'): void {
+    this.documents.set(path, { body, type, etag: `"${this.documents.size}-${body.length}-${Date.now()}"` });
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      const path = new URL(request.url ?? '/', 'http://x').pathname;
+      this.requests.push(path);
+      const document = this.documents.get(path);
+      if (path === '/robots.txt' && document === undefined) {
+        response.writeHead(404).end();
+        return;
+      }
+      if (document === undefined) {
+        response.writeHead(500).end('broken');
+        return;
+      }
+      if (request.headers['if-none-match'] === document.etag) {
+        response.writeHead(304, { etag: document.etag }).end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': document.type, etag: document.etag }).end(document.body);
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  count(path: string): number {
+    return this.requests.filter((request) => request === path).length;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+const site = new TestSite();
+beforeAll(() => site.start());
+afterAll(() => site.close());
+
+const urlset = (entries: Array<{ path: string; lastmod?: string }>) =>
+  `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${entries
+    .map(
+      (entry) =>
+        `<url><loc>${site.origin}${entry.path}</loc>${entry.lastmod ? `<lastmod>${entry.lastmod}</lastmod>` : ''}</url>`,
+    )
+    .join('')}</urlset>`;
+const sitemapIndex = (children: Array<{ path: string; lastmod: string }>) =>
+  `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${children
+    .map(
+      (child) =>
+        `<sitemap><loc>${site.origin}${child.path}</loc><lastmod>${child.lastmod}</lastmod></sitemap>`,
+    )
+    .join('')}</sitemapindex>`;
+const rss = (items: Array<{ path: string; date: string }>) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>${items
+    .map((item) => `<item><link>${site.origin}${item.path}</link><pubDate>${item.date}</pubDate></item>`)
+    .join('')}</channel></rss>`;
+
+async function setUp() {
+  const store = await local.freshStore();
+  const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
+  const fetcher = createFetcher({ allowedOrigins: [site.origin], minIntervalMs: 0, retries: 0 });
+  const ingestMessages: IngestMessage[] = [];
+  const crawlMessages: CrawlSourceMessage[] = [];
+  const schedule = createScheduleHandler({
+    registry: store.sources,
+    crawlQueue: { send: async (messages) => void crawlMessages.push(...messages) },
+    logger: silentLogger,
+    now: () => clock.now,
+  });
+  const crawler = createSourceCrawler({
+    registry: store.sources,
+    crawlState: store.crawlState,
+    queue: { send: async (messages) => void ingestMessages.push(...messages) },
+    fetcher,
+    logger: silentLogger,
+    now: () => clock.now,
+  });
+  /** One schedule run, then every task it queued through the SQS entry point. */
+  const round = async () => {
+    crawlMessages.length = 0;
+    const scheduled = await schedule(scheduledEvent(clock.now));
+    if (crawlMessages.length > 0) {
+      const tasks = sqsEvent(crawlMessages.map((message) => JSON.stringify(message)));
+      expect((await crawler.handler(tasks)).batchItemFailures).toEqual([]);
+    }
+    return scheduled;
+  };
+  return { store, clock, crawler, ingestMessages, crawlMessages, round };
+}
+
+describe('schedule → one crawl task per due source → worker', () => {
+  it('crawls each due source once: index children streamed, feed read, health and validators recorded', async () => {
+    const { store, clock, ingestMessages, round } = await setUp();
+    site.set(
+      '/a/sitemap_index.xml',
+      sitemapIndex([
+        { path: '/a/sitemap-1.xml', lastmod: '2026-02-01T00:00:00Z' },
+        { path: '/a/sitemap-2.xml.gz', lastmod: '2026-02-27T00:00:00Z' },
+      ]),
+    );
+    site.set(
+      '/a/sitemap-1.xml',
+      urlset([
+        { path: '/a/old-1', lastmod: '2026-01-30T00:00:00Z' },
+        { path: '/a/old-2', lastmod: '2026-02-01T00:00:00Z' },
+      ]),
+    );
+    site.set(
+      '/a/sitemap-2.xml.gz',
+      gzipSync(
+        urlset([
+          { path: '/a/new-1', lastmod: '2026-02-27T00:00:00Z' },
+          { path: '/a/new-2' },
+          { path: '/a/old-1', lastmod: '2026-01-30T00:00:00Z' },
+        ]),
+      ),
+      'application/octet-stream',
+    );
+    site.set(
+      '/b/feed.xml',
+      rss([
+        { path: '/b/story-1', date: 'Sat, 28 Feb 2026 10:00:00 GMT' },
+        { path: '/b/story-2', date: 'Sun, 01 Mar 2026 09:00:00 GMT' },
+      ]),
+      'application/rss+xml',
+    );
+    const index = newSourceRecord({ url: `${site.origin}/a/sitemap_index.xml` }, clock.now);
+    const feed = newSourceRecord({ url: `${site.origin}/b/feed.xml`, intervalSeconds: 3600 }, clock.now);
+    const broken = newSourceRecord({ url: `${site.origin}/c/missing.xml` }, clock.now);
+    const paused = newSourceRecord({ url: `${site.origin}/d/feed.xml`, paused: true }, clock.now);
+    await store.sources.addMany([index, feed, broken, paused]);
+
+    expect(await round()).toEqual({ queued: 3, lostClaims: 0 });
+    expect(site.count('/d/feed.xml')).toBe(0);
+    // Every URL once, with its source; old-1 is listed twice but queued once.
+    expect(ingestMessages.map((message) => message.url).sort()).toEqual(
+      ['/a/new-1', '/a/new-2', '/a/old-1', '/a/old-2', '/b/story-1', '/b/story-2'].map(
+        (path) => `${site.origin}${path}`,
+      ),
+    );
+    expect(ingestMessages.find((message) => message.url.endsWith('/b/story-1'))).toMatchObject({
+      sourceId: feed.id,
+      source: feed.url,
+      publishedAt: '2026-02-28T10:00:00.000Z',
+    });
+
+    const crawledIndex = await store.sources.get(index.id);
+    expect(crawledIndex).toMatchObject({
+      kind: 'sitemap',
+      highWaterMark: '2026-02-27T00:00:00.000Z',
+      validators: { etag: expect.any(String) },
+      nextDueAt: '2026-03-01T12:15:00.000Z',
+      health: { lastOutcome: 'ok', consecutiveFailures: 0, urlsDiscovered: 5, urlsQueued: 4 },
+    });
+    expect((await store.sources.get(feed.id))?.health).toMatchObject({ lastOutcome: 'ok', urlsQueued: 2 });
+    expect((await store.sources.get(feed.id))?.kind).toBe('feed');
+    const failed = await store.sources.get(broken.id);
+    expect(failed?.health).toMatchObject({
+      lastOutcome: 'failed',
+      consecutiveFailures: 1,
+      lastError: { code: 'HTTP_ERROR' },
+    });
+    // A failing source backs off (the crawl policy's doubling, with jitter): later than its 15-minute interval.
+    expect(Date.parse(failed?.nextDueAt ?? '')).toBeGreaterThan(Date.parse('2026-03-01T12:15:00.000Z'));
+
+    // Nothing is due a minute later: no task, no fetch.
+    const before = site.requests.length;
+    clock.now = new Date('2026-03-01T12:01:00.000Z');
+    expect(await round()).toEqual({ queued: 0, lostClaims: 0 });
+    expect(site.requests.length).toBe(before);
+
+    // 15 minutes on: the index answers 304 and its task ends there (the broken source is still backing off).
+    clock.now = new Date('2026-03-01T12:16:00.000Z');
+    ingestMessages.length = 0;
+    expect(await round()).toEqual({ queued: 1, lostClaims: 0 });
+    expect(ingestMessages).toEqual([]);
+    expect(site.count('/a/sitemap-1.xml')).toBe(1);
+    expect((await store.sources.get(index.id))?.health.lastOutcome).toBe('not-modified');
+
+    // The index changes: only the child modified since the high-water mark is fetched again.
+    site.set(
+      '/a/sitemap_index.xml',
+      sitemapIndex([
+        { path: '/a/sitemap-1.xml', lastmod: '2026-02-01T00:00:00Z' },
+        { path: '/a/sitemap-3.xml', lastmod: '2026-03-01T12:20:00Z' },
+      ]),
+    );
+    site.set('/a/sitemap-3.xml', urlset([{ path: '/a/newest', lastmod: '2026-03-01T12:20:00Z' }]));
+    clock.now = new Date('2026-03-01T12:32:00.000Z');
+    await round();
+    expect(site.count('/a/sitemap-1.xml')).toBe(1);
+    expect(site.count('/a/sitemap-3.xml')).toBe(1);
+    expect(ingestMessages.map((message) => message.url)).toEqual([`${site.origin}/a/newest`]);
+    expect((await store.sources.get(index.id))?.highWaterMark).toBe('2026-03-01T12:20:00.000Z');
+  });
+
+  it('a task for a removed or paused source is skipped; a malformed task is dropped; the schedule needs its event', async () => {
+    const { store, clock, crawler } = await setUp();
+    const source = newSourceRecord({ url: `${site.origin}/e/feed.xml` }, clock.now);
+    await store.sources.add(source);
+    await store.sources.update(source.id, { paused: true }, clock.now);
+    expect((await crawler.crawlSource(source.id)).outcome).toBe('skipped');
+    expect((await crawler.crawlSource('0123456789abcdef')).outcome).toBe('skipped');
+    expect(site.count('/e/feed.xml')).toBe(0);
+    const response = await crawler.handler(sqsEvent(['not json', JSON.stringify({ sourceId: 'x' })]));
+    expect(response.batchItemFailures).toEqual([]);
+    const schedule = createScheduleHandler({
+      registry: store.sources,
+      crawlQueue: { send: async () => {} },
+      logger: silentLogger,
+    });
+    await expect(schedule({ Records: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('reading a source in bounded memory', () => {
+  it('streams a 10,000-URL sitemap (gzip) in batches of at most 100, never holding the document', async () => {
+    const entries = Array.from({ length: 10_000 }, (_, index) => ({
+      path: `/big/${index}`,
+      lastmod: new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString(),
+    }));
+    site.set('/big/sitemap.xml.gz', gzipSync(urlset(entries)), 'application/gzip');
+    const fetcher = createFetcher({ allowedOrigins: [site.origin], minIntervalMs: 0, retries: 0 });
+    let largest = 0;
+    let total = 0;
+    let first: string | undefined;
+    const result = await readSource(`${site.origin}/big/sitemap.xml.gz`, {
+      fetcher,
+      onEntries: async (batch) => {
+        largest = Math.max(largest, batch.length);
+        total += batch.length;
+        first ??= batch[0]?.url;
+      },
+    });
+    expect(total).toBe(10_000);
+    expect(largest).toBeLessThanOrEqual(100);
+    expect(first).toBe(`${site.origin}/big/0`);
+    expect(result).toMatchObject({ kind: 'sitemap', urls: 10_000, newest: entries.at(-1)?.lastmod });
+
+    // With a high-water mark, the old entries are dropped before any look-up.
+    let kept = 0;
+    const recent = await readSource(`${site.origin}/big/sitemap.xml.gz`, {
+      fetcher,
+      notBefore: Date.parse(entries[9_900]?.lastmod ?? ''),
+      onEntries: async (batch) => {
+        kept += batch.length;
+      },
+    });
+    expect(kept).toBe(100);
+    expect(recent.older).toBe(9_900);
+  });
+
+  it('reads robots.txt sitemaps and plain URL lists line by line', async () => {
+    const fetcher = createFetcher({ allowedOrigins: [site.origin], minIntervalMs: 0, retries: 0 });
+    site.set('/list.txt', `${site.origin}/l/1\n\n${site.origin}/l/2\nnot a url\n`, 'text/plain');
+    const found: string[] = [];
+    const list = await readSource(`${site.origin}/list.txt`, {
+      fetcher,
+      onEntries: async (batch) => void found.push(...batch.map((item) => item.url)),
+    });
+    expect(list.kind).toBe('urls');
+    expect(found).toEqual([`${site.origin}/l/1`, `${site.origin}/l/2`]);
+  });
+});
+
+describe('seeding the registry at deploy (CloudFormation custom resource)', () => {
+  const request = (type: 'Create' | 'Update' | 'Delete', sources: unknown) => ({
+    RequestType: type,
+    ResponseURL: 'https://cloudformation-custom-resource-response.example/signed',
+    StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/articles/1',
+    RequestId: 'request-1',
+    LogicalResourceId: 'SourcesSeed0',
+    ResourceProperties: { ServiceToken: 'arn', Sources: JSON.stringify(sources) },
+  });
+
+  it('adds the new sources, keeps registered ones as they are, and answers CloudFormation either way', async () => {
+    const store = await local.freshStore();
+    const responses: Array<{ url: string; body: Record<string, unknown> }> = [];
+    const seed = createSeedSourcesHandler({
+      registry: store.sources,
+      logger: silentLogger,
+      send: async (url, body) => void responses.push({ url, body: JSON.parse(body) }),
+    });
+    const paused = newSourceRecord({ url: 'https://a.example/feed.xml', paused: true }, new Date());
+    await store.sources.add(paused);
+    const sources = Array.from({ length: 30 }, (_, index) => ({
+      url: `https://s${index}.example/sitemap.xml`,
+    }));
+    expect(isCustomResourceEvent(request('Create', sources))).toBe(true);
+    await seed(request('Create', [...sources, { url: 'https://a.example/feed.xml' }]));
+    expect(responses[0]).toMatchObject({
+      url: 'https://cloudformation-custom-resource-response.example/signed',
+      body: { Status: 'SUCCESS', Data: { created: 30, existing: 1 }, LogicalResourceId: 'SourcesSeed0' },
+    });
+    expect((await store.sources.get(paused.id))?.paused).toBe(true);
+    expect((await store.sources.list({ limit: 100 })).items).toHaveLength(31);
+
+    await seed(request('Delete', sources));
+    expect(responses[1]?.body.Status).toBe('SUCCESS');
+    expect((await store.sources.list({ limit: 100 })).items).toHaveLength(31);
+
+    await seed(request('Update', [{ url: 'ftp://bad.example/' }]));
+    expect(responses[2]?.body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/url/) });
+  });
+});
