@@ -138,6 +138,8 @@ function toListItem(record: ArticleRecord): ArticleListItem {
     authors: record.authors,
     publishedAt: record.publishedAt,
     language: record.language,
+    // Records of articles (the default type) leave it out to stay small; the summary always says it.
+    pageType: record.pageType ?? 'article',
     version: record.version,
     ingestedAt: record.ingestedAt,
   });

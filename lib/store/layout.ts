@@ -199,6 +199,7 @@ export const ArticleRecordSchema = z.object({
   publishedAt: timestamp.optional(),
   modifiedAt: timestamp.optional(),
   language: z.string().optional(),
+  pageType: z.enum(PAGE_TYPES).optional(),
   contentHash: sha256,
   version: z.number().int().positive(),
   ingestedAt: timestamp,

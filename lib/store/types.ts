@@ -23,6 +23,8 @@ export interface ArticleRecord {
   publishedAt?: string;
   modifiedAt?: string;
   language?: string;
+  /** Absent for articles (the default type), to keep index items small. */
+  pageType?: PageType;
   contentHash: string;
   version: number;
   /** When this version was committed (ISO 8601 UTC). Orders the "since" feed. */
