@@ -160,7 +160,9 @@ export class AwsArticleWriter implements ArticleWriter {
         publishedAt: article.publishedAt,
         modifiedAt: article.modifiedAt,
         language: article.language,
-        ...(article.pageType === undefined || article.pageType === 'article' ? {} : { pageType: article.pageType }),
+        ...(article.pageType === undefined || article.pageType === 'article'
+          ? {}
+          : { pageType: article.pageType }),
         contentHash: article.contentHash,
         version,
         ingestedAt: this.nowIso(),
