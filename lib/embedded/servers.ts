@@ -342,10 +342,34 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every(
       (index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE',
     );
-    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) {
+      // A table made by an older version lacks the indexes added since; the local engines cannot add one to
+      // an existing table, and queries on it would fail later with an engine error far from the cause.
+      const present = new Set((Table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      const expected = createTableInput(tableName).GlobalSecondaryIndexes ?? [];
+      const missing = expected.map((index) => index.IndexName ?? '').filter((name) => !present.has(name));
+      if (missing.length > 0) throw new StoreOutdatedError(tableName, missing);
+      return;
+    }
     await sleep(50);
   }
   throw new Error(`table ${tableName} did not become ACTIVE`);
+}
+
+/** The table was created by an older version of the pipeline and lacks indexes this version queries. */
+export class StoreOutdatedError extends Error {
+  readonly code = 'STORE_OUTDATED';
+  constructor(
+    readonly tableName: string,
+    readonly missingIndexes: string[],
+  ) {
+    super(
+      `the table ${tableName} in this data directory was created by an older version and lacks the ` +
+        `index(es) ${missingIndexes.join(', ')}; start with a new --data-dir (or move the old one aside): ` +
+        'the embedded DynamoDB engines cannot add an index to an existing table',
+    );
+    this.name = 'StoreOutdatedError';
+  }
 }
 
 function freePort(): Promise<number> {
