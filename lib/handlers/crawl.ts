@@ -408,6 +408,8 @@ export interface SourceCrawlDependencies {
   now?: () => Date;
   lookupConcurrency?: number;
   queueLeaseMs?: number;
+  /** The jitter of a failing source's backoff (tests pin it). */
+  random?: () => number;
   /** Told about every finished source (embedded progress). */
   onSourceDone?: (summary: SourceCrawlSummary) => void;
 }
@@ -512,6 +514,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
             consecutiveFailures,
           },
           finished,
+          deps.random,
         ) ?? finished.toISOString(),
       ...(validators ? { validators } : {}),
       ...(highWaterMark ? { highWaterMark } : {}),
