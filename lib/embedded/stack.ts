@@ -25,7 +25,7 @@ import { createAwsStore } from '../store/aws/index.ts';
 import type { ArticleReader, CrawlStateStore, SourceRegistry } from '../store/types.ts';
 import type { SiteArticle } from './example-site/articles.ts';
 import { type SiteServer, startSiteServer } from './example-site/server.ts';
-import { releaseOrphanedLeases } from './leases.ts';
+import { findOrphanedMessages } from './leases.ts';
 import { lockDataDir } from './lock.ts';
 import { loadOrCreateCursorSecret, type QueryServer, startQueryServer } from './query-server.ts';
 import { type DynamoDbEngine, type LocalServers, startLocalServers } from './servers.ts';
@@ -319,10 +319,13 @@ async function start(
 
   if (options.dataDir !== undefined) {
     const client = createDynamoDbClient(awsClientConfig(env), env);
-    const resumed = await releaseOrphanedLeases(client, servers.tableName, startedAt).finally(() =>
+    const orphans = await findOrphanedMessages(client, servers.tableName, startedAt).finally(() =>
       client.destroy(),
     );
-    if (resumed > 0) progress({ kind: 'resumed', count: resumed });
+    if (orphans.length > 0) {
+      await queue.send(orphans);
+      progress({ kind: 'resumed', count: orphans.length });
+    }
   }
 
   let queryServer: QueryServer | undefined;
