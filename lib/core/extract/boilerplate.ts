@@ -178,6 +178,34 @@ export const BOILERPLATE_TEXT = [
   /^this (document|article|material|content) is (subject to|protected by) copyright/i,
   /^citation:/i,
 ];
+/**
+ * The same functions in other languages (de, fr, es, it, pt, nl, pl, ru, tr, ja, zh): "read also" lead-ins,
+ * subscribe / newsletter / donate / app calls, ad labels, photo credits and rights notes. Ordinary words of each
+ * language for page furniture, as Readability and trafilatura list them; tested on short blocks only.
+ */
+export const BOILERPLATE_TEXT_INTL = [
+  // "read also:" lead-ins
+  /^(lesen sie (auch|mehr|weiter)|lies auch|auch interessant|mehr zum thema|weiterlesen|siehe auch|lire aussi|à lire aussi|voir aussi|lire la suite|(lea|lee) (también|más)|leer más|ver también|te puede interesar|leggi (anche|tutto)|potrebbe interessarti|vedi anche|leia (também|mais)|veja também|saiba mais|lees (ook|meer|verder)|zie ook|czytaj (też|także|również|więcej|dalej)|zobacz (też|także|również)|читайте (также|тоже)|смотрите также|читать далее|подробнее|ayrıca (bakınız|okuyun)|devamını oku|ilginizi çekebilir)\s*[:\-–—»›>]/iu,
+  // subscribe / newsletter / donate / app calls
+  /^(jetzt |hier )?(abonnieren|newsletter abonnieren|zum newsletter anmelden|(jetzt )?spenden|app herunterladen)\b/iu,
+  /^(abonnez-vous|inscrivez-vous à (notre|la) newsletter|faire un don|téléchargez (notre|l')application)\b/iu,
+  /^(suscríbete|suscribete|suscríbase|hazte socio|haz una donación|descarga (nuestra|la) app)\b/iu,
+  /^(iscriviti alla( nostra)? newsletter|abbonati|fai una donazione|scarica (la nostra|l')app)\b/iu,
+  /^(assine|inscreva-se|faça uma doação|baixe (o nosso|o) app)\b/iu,
+  /^(abonneer (je|u)|schrijf (je|u) in voor|doneer)\b/iu,
+  /^(zapisz się do newslettera|zasubskrybuj|subskrybuj|wesprzyj nas|pobierz aplikację)\b/iu,
+  /^(подпишитесь|подписывайтесь|поддержите нас|скачайте приложение)/iu,
+  /^(abone ol|bültenimize abone olun|uygulamayı indir)/iu,
+  /^(メルマガ|ニュースレター)(登録|に登録)|^(订阅|关注我们|下载客户端)/u,
+  // ad labels and sponsored marks
+  /^(werbung|anzeige|publicité|publicidad|pubblicità|publicidade|advertentie|reklama|реклама|reklam|広告|广告|sponsored|gesponsert|sponsorisé|patrocinado|sponsorizzato)\W*$/iu,
+  // photo credits and rights notes
+  /^(foto|fotos|bild|bilder|photo|crédits? photo|zdjęcie|фото|fotoğraf|写真|图片|图)\s*[:©]|^fot\.\s/iu,
+  /^(alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены|tüm hakları saklıdır|無断転載|版权所有)/iu,
+  /^(dieser (artikel|beitrag|inhalt) (ist|steht) unter (der|einer) lizenz|ce (contenu|texte|article) est (publié|disponible) sous licence|este (contenido|artículo) (se publica|está) bajo (una )?licencia)/iu,
+];
+/** Every furniture text pattern, English and the other languages: what short blocks are tested against. */
+export const BOILERPLATE_TEXT_ANY_LANGUAGE = [...BOILERPLATE_TEXT, ...BOILERPLATE_TEXT_INTL];
 /** Only blocks shorter than this many characters are tested against BOILERPLATE_TEXT. */
 export const BOILERPLATE_TEXT_MAX_CHARS = 320;
 
@@ -249,9 +277,9 @@ export const CONDITIONAL_TAGS = new Set([
 
 /** Headings that introduce furniture rather than a section of the story. */
 export const BOILERPLATE_HEADING =
-  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories|don'?t miss|editor'?s picks|further reading|see also|more\b.{0,30}\b(stories|articles|news|reads|coverage|videos))(?!\w)/i;
+  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories|don'?t miss|editor'?s picks|further reading|see also|more\b.{0,30}\b(stories|articles|news|reads|coverage|videos)|mehr zum thema|mehr (aus|von|zu)\b.{0,30}|(das|auch) könnte sie (auch )?interessieren|weitere (artikel|beiträge|nachrichten|themen)|ähnliche (artikel|beiträge)|lesen sie auch|meistgelesen|kommentare|sur le même sujet|à lire aussi|lire aussi|à voir aussi|voir aussi|dans la même rubrique|articles? (similaires|liés)|les plus lus|commentaires|noticias relacionadas|artículos relacionados|te puede interesar|lo más leído|más noticias|lee también|comentarios|articoli correlati|potrebbe interessarti|leggi anche|i più letti|altre notizie|commenti|notícias relacionadas|artigos relacionados|leia também|veja também|mais lidas|comentários|gerelateerde artikelen|lees ook|meest gelezen|meer nieuws|reacties|czytaj (też|także|również)|zobacz (też|także|również)|podobne artykuły|najczęściej czytane|komentarze|читайте также|по теме|похожие (статьи|новости)|самое читаемое|комментарии|[iİ]lgili (haberler|yazılar)|benzer haberler|en çok okunanlar|yorumlar|関連記事|関連ニュース|おすすめ記事|人気記事|コメント|相关(文章|阅读|新闻)|推荐阅读|热门文章|评论)(?![\p{L}\p{N}])/iu;
 /** Short non-heading blocks ("You may also like...", "DON'T MISS") must match a heading phrase in full. */
-export const BOILERPLATE_HEADING_LINE = new RegExp(`${BOILERPLATE_HEADING.source}[\\s\\W]*$`, 'i');
+export const BOILERPLATE_HEADING_LINE = new RegExp(`${BOILERPLATE_HEADING.source}[\\s\\W]*$`, 'iu');
 export const BOILERPLATE_HEADING_LINE_MAX_CHARS = 50;
 
 /** Words that may appear in a dateline ("PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: ..."). */
@@ -276,6 +304,20 @@ export const LINK_LIST_MIN_DENSITY = 0.8;
 /** A paragraph that is nothing but a short link is a teaser for another article. */
 export const LINK_PARAGRAPH_MIN_DENSITY = 0.9;
 export const LINK_PARAGRAPH_MAX_CHARS = 150;
+
+/**
+ * A teaser whatever the language: a short label ("Read also:", "Lesen Sie auch »", "関連:") followed by a link,
+ * or a short unlinked label line followed by a list of links. Only short, link-dense blocks qualify, never prose.
+ */
+export const LABEL_LINK_MAX_LABEL_CHARS = 40;
+export const LABEL_LINK_MAX_CHARS = 200;
+export const LABEL_LINK_MIN_DENSITY = 0.5;
+/** The link is a headline, not a version number, a file name or a footnote mark. */
+export const LABEL_LINK_MIN_LINK_CHARS = 20;
+/** The label ends with one of these marks (colon, guillemet, arrow, bar, dash). */
+export const LABEL_LINK_SEPARATOR = /^([^.!?。！？:：»›>|–—]{1,40}?)\s*[:：»›>|–—]/u;
+/** A label line introducing a link list is at most this long, unlinked, and ends with a colon. */
+export const LABEL_LINE_END = /[:：]\s*$/u;
 
 /** Sentence-ending punctuation (Latin, CJK, Arabic, Devanagari). */
 export const SENTENCE_END = /[.!?…。！？؟।"”’)]\s*$/;

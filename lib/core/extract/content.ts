@@ -15,7 +15,7 @@ import {
   BOILERPLATE_HEADING_LINE,
   BOILERPLATE_HEADING_LINE_MAX_CHARS,
   BOILERPLATE_ROLES,
-  BOILERPLATE_TEXT,
+  BOILERPLATE_TEXT_ANY_LANGUAGE,
   BOILERPLATE_TEXT_MAX_CHARS,
   BOILERPLATE_TEXT_TAGS,
   BOILERPLATE_TOKEN,
@@ -34,6 +34,12 @@ import {
   FURNITURE_MAX_SHARE,
   FURNITURE_TAGS,
   HIDDEN_STYLE,
+  LABEL_LINE_END,
+  LABEL_LINK_MAX_CHARS,
+  LABEL_LINK_MAX_LABEL_CHARS,
+  LABEL_LINK_MIN_DENSITY,
+  LABEL_LINK_MIN_LINK_CHARS,
+  LABEL_LINK_SEPARATOR,
   LEAD_BLOCK_TAGS,
   LEAD_MAX_BLOCKS,
   LEAD_MAX_GAP_CHARS,
@@ -230,7 +236,11 @@ function findLeadAbove(
     if (gap > LEAD_MAX_GAP_CHARS) break;
     if (s.text < LEAD_MIN_CHARS || linkDensity(s) > LEAD_MAX_LINK_DENSITY || isCaption(element)) continue;
     const text = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
-    if (isByline(text) || isDateline(text) || BOILERPLATE_TEXT.some((pattern) => pattern.test(text)))
+    if (
+      isByline(text) ||
+      isDateline(text) ||
+      BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(text))
+    )
       continue;
     blocks.push(element);
     if (!repeatsDescription && described.length >= LEAD_MIN_CHARS) {
@@ -817,14 +827,64 @@ function pruneBoilerplate(
           excluded.add(element);
           return true;
         }
-        if (BOILERPLATE_TEXT.some((pattern) => pattern.test(blockString))) {
+        if (BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(blockString))) {
           excluded.add(escalate(element, roots, stats, total));
+          return true;
+        }
+        const teaser = labelledTeaser(element, blockString, s, stats);
+        if (teaser.length > 0) {
+          for (const part of teaser) excluded.add(part);
           return true;
         }
       }
       return false;
     });
   }
+}
+
+/**
+ * A short label then a link ("Read also: <a>...</a>") in any language, or a short unlinked label line ending in a
+ * colon whose next sibling is a list of links: the blocks to drop, or none. Short, link-dense blocks only.
+ */
+function labelledTeaser(
+  element: Element,
+  text: string,
+  s: Stats | undefined,
+  stats: Map<Element, Stats>,
+): Element[] {
+  if (!s || text.length > LABEL_LINK_MAX_CHARS) return [];
+  const label = LABEL_LINK_SEPARATOR.exec(text)?.[1];
+  if (
+    label !== undefined &&
+    s.link >= LABEL_LINK_MIN_LINK_CHARS &&
+    !startsWithLink(element) &&
+    linkDensity(s) >= LABEL_LINK_MIN_DENSITY &&
+    // The label is all the unlinked text: "21) <a>Star Wars: ...</a>" or "<a>a</a>, <a>b</a>" are not labelled.
+    s.text - s.link >= label.length - 1 &&
+    s.text - s.link <= label.length + 3
+  ) {
+    return [element];
+  }
+  if (s.link === 0 && text.length <= LABEL_LINK_MAX_LABEL_CHARS && LABEL_LINE_END.test(text)) {
+    const next = nextElementSibling(element);
+    const list = next && (next.name === 'ul' || next.name === 'ol') ? stats.get(next) : undefined;
+    if (next && list && list.li > 0 && linkDensity(list) >= LINK_LIST_MIN_DENSITY) return [element, next];
+  }
+  return [];
+}
+
+/** Whether the block's first words are a link (a list entry "<a>Title</a> – note", not a label). */
+function startsWithLink(element: Element): boolean {
+  for (let node: AnyNode | null = element.firstChild; node; ) {
+    if (isElement(node)) {
+      if (node.name === 'a') return true;
+      node = node.firstChild ?? node.next;
+      continue;
+    }
+    if (node.type === 'text' && (node as { data: string }).data.trim() !== '') return false;
+    node = node.next;
+  }
+  return false;
 }
 
 /** A line made only of dates, times and words such as "Published" or "Updated". */

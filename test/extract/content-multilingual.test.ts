@@ -1,0 +1,117 @@
+// Multilingual and structural boilerplate rules, each on a small hand-written page: "read also" headings and
+// lead-ins, subscribe / donate calls, ad labels, photo credits and rights notes in other languages, and the
+// language-free rule that a short label followed by a link (or a list of links) is a teaser, never prose.
+import { load } from 'cheerio';
+import { describe, expect, it } from 'vitest';
+import { extractContent } from '../../lib/core/extract/content.ts';
+
+const PAGE_URL = new URL('https://quarry.example/notizen/ein-langer-weg');
+const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
+const textOf = (html: string) => extractContent(parse(html), { pageUrl: PAGE_URL })?.text ?? '';
+
+const PROSE = [
+  'Wir brachen im Morgengrauen vom Steinbruch auf, der Nebel lag noch im Tal, und wir gingen den Grat entlang nach Norden.',
+  'Gegen Mittag war der Weg zu einem Schafpfad geworden, und der Wind, der uns im Rücken gewesen war, drehte nach Westen.',
+  'Die Hütte, die wir erreichen wollten, war wegen Reparaturen geschlossen, also aßen wir Brot und Käse an ihrer Mauer.',
+  'Beim Abstieg in der Dämmerung zählten wir die Lichter von vier Höfen und stritten fröhlich darüber, welcher unserer war.',
+];
+const page = (inner: string) =>
+  `<html><body><article>${PROSE.slice(0, 2)
+    .map((s) => `<p>${s}</p>`)
+    .join('')}${inner}${PROSE.slice(2)
+    .map((s) => `<p>${s}</p>`)
+    .join('')}</article></body></html>`;
+
+const keepsProse = (text: string) => {
+  for (const sentence of PROSE) expect(text).toContain(sentence);
+};
+
+describe('boilerplate vocabulary in other languages', () => {
+  it.each([
+    ['de', 'Mehr zum Thema'],
+    ['fr', 'Sur le même sujet'],
+    ['es', 'Noticias relacionadas'],
+    ['it', 'Articoli correlati'],
+    ['pt', 'Leia também'],
+    ['nl', 'Lees ook'],
+    ['pl', 'Czytaj także'],
+    ['ru', 'Читайте также'],
+    ['tr', 'İlgili haberler'],
+    ['ja', '関連記事'],
+    ['zh', '相关阅读'],
+  ])('drops a %s "more on this topic" heading and its links', (_lang, heading) => {
+    const text = textOf(
+      page(`<h3>${heading}</h3><div><a href="/a">Eine andere Wanderung im Herbst</a></div>`),
+    );
+    keepsProse(text);
+    expect(text).not.toContain(heading);
+    expect(text).not.toContain('andere Wanderung');
+  });
+
+  it.each([
+    'Jetzt abonnieren und keinen Bericht verpassen',
+    'Abonnez-vous pour lire la suite de nos reportages',
+    'Suscríbete a nuestro boletín semanal de rutas',
+    'Zapisz się do newslettera i otrzymuj nowe trasy',
+    'Подпишитесь на нашу рассылку о походах',
+    'Foto: Anna Beispiel / Archiv',
+    'Fot. Jan Przykładowy',
+    'Alle Rechte vorbehalten.',
+    'Anzeige',
+    'Lesen Sie auch: Wie man eine Hütte repariert',
+  ])('drops the short furniture line "%s"', (line) => {
+    const text = textOf(page(`<p>${line}</p>`));
+    keepsProse(text);
+    expect(text).not.toContain(line);
+  });
+
+  it('keeps prose that merely starts with a furniture word', () => {
+    const line =
+      'Foto und Karte halfen uns wenig, denn der Nebel kam zurück, und wir verloren den Pfad zweimal, bevor wir die Straße fanden.';
+    expect(textOf(page(`<p>${line}</p>`))).toContain(line);
+  });
+});
+
+describe('a short label followed by a link is a teaser, whatever the language', () => {
+  it('drops "label: link" in a language the vocabulary does not know', () => {
+    const text = textOf(
+      page('<p><strong>Loe ka:</strong> <a href="/b">Kuidas parandada mägionni katust</a></p>'),
+    );
+    keepsProse(text);
+    expect(text).not.toContain('Kuidas parandada');
+  });
+
+  it('drops a short label line followed by a list of links', () => {
+    const text = textOf(
+      page(
+        '<p>Vaata ka:</p><ul><li><a href="/c">Sügisene matk</a></li><li><a href="/d">Talvine matk</a></li></ul>',
+      ),
+    );
+    keepsProse(text);
+    expect(text).not.toContain('Sügisene matk');
+    expect(text).not.toContain('Vaata ka');
+  });
+
+  it('keeps prose with a link in it, and a list entry that starts with its link', () => {
+    const sentence =
+      'Der Bauer beschrieb uns die westliche Runde: <a href="/e">sie führt am alten Kalkofen vorbei</a> und dann hinunter zum Meer, sagte er.';
+    const entry = '<a href="/f">Karte der Westrunde</a> – 1998';
+    const text = textOf(page(`<p>${sentence}</p><p>${entry}</p>`));
+    keepsProse(text);
+    expect(text).toContain('sie führt am alten Kalkofen vorbei');
+    expect(text).toContain('Karte der Westrunde');
+  });
+});
+
+describe('labels before short links are not teasers', () => {
+  it('keeps "Versions: 00 01 02" and "(Artist: name)" lines, whose links are not headlines', () => {
+    const text = textOf(
+      page(
+        '<p>Versionen: <a href="/0">00</a> <a href="/1">01</a> <a href="/2">02</a></p><p>(Künstler: <a href="/k">Wegmann</a>)</p>',
+      ),
+    );
+    keepsProse(text);
+    expect(text).toContain('Versionen');
+    expect(text).toContain('Wegmann');
+  });
+});
