@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { type CrawlSource, parsePageTypes } from '../lib/config.ts';
 import type { PageType } from '../lib/core/article.ts';
+import { crawlRoundLine } from '../lib/embedded/progress-lines.ts';
 import { DEFAULT_QUERY_PORT, type ProgressEvent, startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { forwardToWebhook, WebhookPublisher } from '../lib/events/webhook.ts';
 
@@ -126,12 +127,7 @@ async function main(argv: string[]): Promise<number> {
 
   const onProgress = (event: ProgressEvent) => {
     if (event.kind === 'crawl') {
-      const { summary } = event;
-      const skipped = Object.values(summary.skipped).reduce((a, b) => a + b, 0);
-      say(
-        `crawl: ${summary.sources} sources${summary.failedSources ? ` (${summary.failedSources} failed)` : ''}, ` +
-          `discovered ${summary.discovered}, queued ${summary.queued}, skipped ${skipped}`,
-      );
+      say(crawlRoundLine(event.summary));
     } else if (event.kind === 'source') {
       const { summary, done, total } = event;
       const detail =

@@ -12,10 +12,21 @@ export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 export const MAX_CURSOR_LENGTH = 1024;
 
-export const ArticleIdParam = z
+/** An article id as stored and returned: 64 lowercase hex characters. */
+export const ArticleId = z
   .string()
   .regex(/^[0-9a-f]{64}$/, 'an article id is 64 lowercase hex characters (the SHA-256 of its canonical URL)')
   .meta({ description: 'Hex SHA-256 of the canonical URL', example: 'a'.repeat(64) });
+
+/** An id as a client sends it: hex is case-insensitive, so an upper-case copy names the same article. */
+export const ArticleIdParam = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'an article id is 64 hex characters (the SHA-256 of its canonical URL)')
+  .transform((id) => id.toLowerCase())
+  .meta({
+    description: 'Hex SHA-256 of the canonical URL (either case; answers name it in lowercase)',
+    example: 'a'.repeat(64),
+  });
 
 export const FormatParam = z.enum(['json', 'text', 'html', 'markdown']).meta({
   description:
@@ -31,10 +42,15 @@ export const VersionParam = z
 
 export const LimitParam = z
   .string()
-  .regex(/^[0-9]{1,6}$/, 'limit must be a whole number')
+  // One message for every bad form ("-5", "ten", "0", "500"): the client learns the range at once.
+  .regex(/^[0-9]{1,6}$/, `limit must be a whole number from 1 to ${MAX_LIMIT}`)
   .transform(Number)
   .pipe(
-    z.number().int().min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`),
+    z
+      .number()
+      .int()
+      .min(1, `limit must be at least 1 (a whole number from 1 to ${MAX_LIMIT})`)
+      .max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT} (a whole number from 1 to ${MAX_LIMIT})`),
   )
   .meta({ description: `Page size, 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT})` });
 
@@ -189,7 +205,7 @@ export const ArticleVersion = z.object({
 });
 
 export const ArticleVersionList = z.object({
-  id: ArticleIdParam,
+  id: ArticleId,
   items: z.array(ArticleVersion).meta({ description: 'Every stored version, oldest first' }),
 });
 export type ArticleVersionList = z.infer<typeof ArticleVersionList>;

@@ -36,9 +36,15 @@ export const SourceIdParam = z
 export const SourceListQuery = z.strictObject({
   limit: z
     .string()
-    .regex(/^[0-9]{1,5}$/, 'limit must be a whole number')
+    .regex(/^[0-9]{1,5}$/, `limit must be a whole number from 1 to ${MAX_SOURCE_PAGE}`)
     .transform(Number)
-    .pipe(z.number().int().min(1).max(MAX_SOURCE_PAGE, `limit must be at most ${MAX_SOURCE_PAGE}`))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, `limit must be a whole number from 1 to ${MAX_SOURCE_PAGE}`)
+        .max(MAX_SOURCE_PAGE, `limit must be at most ${MAX_SOURCE_PAGE}`),
+    )
     .optional()
     .meta({ description: `Page size, 1 to ${MAX_SOURCE_PAGE} (default ${DEFAULT_SOURCE_PAGE})` }),
   cursor: SourceIdParam.optional().meta({ description: 'nextCursor of the previous page (a source id)' }),

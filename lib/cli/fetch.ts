@@ -61,7 +61,8 @@ export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(
 /**
  * `articles fetch URL [--extract] [--allow-private-network] [--allowed-origin ORIGIN]... [--user-agent UA]
  * [--ignore-robots] [--timeout-ms N] [--max-bytes N] [--retries N]`: one safe fetch, printed as one JSON line
- * (never the body), or the extracted Article. Failures print {"url","error":{"code","message"}} and exit 1.
+ * (never the body), or the extracted Article. Failures print {"url","error":{"code","message"}} on stdout (for
+ * scripts reading the JSON), a readable line on stderr (for the person at the terminal) and exit 1.
  */
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCliArgs(args, OPTIONS);
@@ -105,6 +106,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } catch (caught) {
     const error = toPipelineError(caught);
     io.stdout(JSON.stringify({ url, error: { code: error.code, message: error.message } }));
+    io.stderr(`articles fetch: ${url}: ${error.code}: ${error.message}`);
     return 1;
   }
 }

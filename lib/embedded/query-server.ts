@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, maxHeaderSize, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MIN_CURSOR_SECRET_LENGTH } from '../api/cursor.ts';
 
@@ -135,6 +136,45 @@ function sendError(response: ServerResponse, statusCode: number, code: string, m
   });
 }
 
+/**
+ * A request node:http rejects before any handler sees it (a request line and headers over its 16 KiB limit,
+ * which is what an over-long URL is, or bytes that are not HTTP) gets the API's JSON error shape instead of
+ * node's bare status line. Without a listener node answers 431 or 400 with an empty body.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLong = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLong ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify({
+    error: tooLong
+      ? {
+          code: 'TOO_LARGE',
+          message: `the request line and headers are longer than ${maxHeaderSize} bytes; use a shorter URL`,
+        }
+      : { code: 'BAD_REQUEST', message: 'the request is not valid HTTP/1.1' },
+  });
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** node says only "listen EADDRINUSE"; the person starting the stack needs to know what to do about it. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  const hint =
+    error.code === 'EADDRINUSE'
+      ? `port ${port} on ${host} is already in use (another npm start, or another program); ` +
+        'choose another port with --port N, or --port 0 for any free one'
+      : error.code === 'EACCES'
+        ? `no permission to listen on port ${port} on ${host}; choose a port above 1023 with --port N`
+        : undefined;
+  if (hint === undefined) return error;
+  return Object.assign(new Error(`query API: ${hint}`, { cause: error }), { code: error.code });
+}
+
 export async function startQueryServer(options: QueryServerOptions): Promise<QueryServer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer(async (request, response) => {
@@ -150,10 +190,12 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
       else response.destroy();
     }
   });
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => reject(listenError(error, options.port, host));
+    server.once('error', failed);
     server.listen(options.port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -137,6 +137,16 @@ describe('query handler (unit, in-memory reader)', () => {
     expect(validateResponse('/articles/{id}/versions', versions)).toEqual([]);
   });
 
+  it('accepts an id in upper-case hex as the same article, and names it in lowercase', async () => {
+    const upper = first.id.toUpperCase();
+    const reply = await get(`/articles/${upper}`);
+    expect(reply.status).toBe(200);
+    expect(reply.json.id).toBe(first.id);
+    const versions = await get(`/articles/${upper}/versions`);
+    expect(versions.status).toBe(200);
+    expect(versions.json.id).toBe(first.id);
+  });
+
   it('looks an article up by URL, canonicalized as at ingest', async () => {
     const reply = await get(
       `/articles?url=${encodeURIComponent('https://WWW.EXAMPLE.COM/news/one?utm_source=x#top')}`,
@@ -201,7 +211,8 @@ describe('query handler (unit, in-memory reader)', () => {
   it.each([
     ['limit 0', '/articles?site=example.com&limit=0', /limit must be at least 1/],
     ['limit 10,000', '/articles?site=example.com&limit=10000', /limit must be at most 100/],
-    ['a non-numeric limit', '/articles?site=example.com&limit=ten', /whole number/],
+    ['a non-numeric limit', '/articles?site=example.com&limit=ten', /whole number from 1 to 100/],
+    ['a negative limit', '/articles?site=example.com&limit=-5', /limit must be a whole number from 1 to 100/],
     ['a bad date', '/articles?since=2024-13-45', /ISO 8601/],
     ['a bad from', '/articles?site=example.com&from=yesterday', /ISO 8601/],
     ['a since past year 9999 in UTC', '/articles?since=9999-12-31T23:59:59-23:59', /years 0000 to 9999/],
@@ -230,8 +241,8 @@ describe('query handler (unit, in-memory reader)', () => {
       /unknown parameter: constructor/,
     ],
     ['a garbled cursor', '/articles?site=example.com&cursor=%00%01', /cursor/],
-    ['an id of the wrong shape', '/articles/not-an-id', /64 lowercase hex/],
-    ['an upper-case id', `/articles/${'A'.repeat(64)}`, /64 lowercase hex/],
+    ['an id of the wrong shape', '/articles/not-an-id', /64 hex characters/],
+    ['a 63-character id', `/articles/${'A'.repeat(63)}`, /64 hex characters/],
     ['a bad format', `/articles/${'a'.repeat(64)}?format=pdf`, /format/],
     ['a parameter on versions', `/articles/${'a'.repeat(64)}/versions?limit=1`, /unknown parameter: limit/],
     ['a 10 KB query string', `/articles?site=example.com&x=${'a'.repeat(10_240)}`, /longer than 2048 bytes/],

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -82,6 +83,47 @@ describe('startQueryServer', () => {
     } finally {
       console.error = original;
     }
+  });
+
+  it('answers an over-long URL with 431 in the API error shape, not an empty body', async () => {
+    const response = await fetch(`${server.url}/articles?url=${'a'.repeat(20_000)}`);
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'TOO_LARGE',
+        message: expect.stringMatching(/longer than \d+ bytes; use a shorter URL/),
+      },
+    });
+    // The server keeps serving.
+    expect((await fetch(`${server.url}/ok`)).status).toBe(201);
+  });
+
+  it('names a port in use and how to choose another', async () => {
+    const port = Number(new URL(server.url).port);
+    await expect(
+      startQueryServer({ port, handler: async () => ({ statusCode: 200 }) }),
+    ).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+      message: `query API: port ${port} on 127.0.0.1 is already in use (another npm start, or another program); choose another port with --port N, or --port 0 for any free one`,
+    });
+  });
+
+  it('answers bytes that are not HTTP with 400 in the API error shape', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const { port, hostname } = new URL(server.url);
+      const socket = connect(Number(port), hostname, () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      error: { code: 'BAD_REQUEST' },
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extract } from '../../lib/core/extract/index.ts';
 import { EXAMPLE_ARTICLES, EXAMPLE_SITE_NAME } from '../../lib/embedded/example-site/articles.ts';
@@ -31,6 +32,9 @@ describe('the example site', () => {
       expect(extracted.publishedAt).toBe(article.publishedAt);
       expect(extracted.site.name).toBe(EXAMPLE_SITE_NAME);
       for (const paragraph of article.paragraphs) expect(extracted.content.text).toContain(paragraph);
+      // The fragment starts and ends with markup, not the line breaks removed elements left behind.
+      expect(extracted.content.html).toMatch(/^<[a-z]/);
+      expect(extracted.content.html).toMatch(/>$/);
       for (const chrome of [
         'newsletter',
         'reCAPTCHA',
@@ -43,6 +47,22 @@ describe('the example site', () => {
       }
     },
   );
+
+  it("is the site the README's site= examples against npm start ask for", () => {
+    const article = EXAMPLE_ARTICLES[0];
+    if (article === undefined) throw new Error('no example article');
+    const result = extract({
+      html: renderArticlePage(article, site),
+      url: `${site.origin}${articlePath(article)}`,
+    });
+    if (!result.ok) throw result.error;
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const asked = [...readme.matchAll(/127\.0\.0\.1:3000\/articles\?site=([^&'"\s]+)/g)].map(
+      (match) => match[1],
+    );
+    expect(asked.length).toBeGreaterThan(0);
+    for (const value of asked) expect(value).toBe(result.value.site.domain);
+  });
 
   it('lists every article in the feed (with tracking parameters, as CMSs do) and the sitemap (with lastmod)', () => {
     const feed = renderRssFeed(EXAMPLE_ARTICLES, site);

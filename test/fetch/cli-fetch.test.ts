@@ -43,9 +43,13 @@ describe('articles fetch', () => {
 
   it('refuses loopback without --allow-private-network, printing the error as JSON', async () => {
     const before = server.connections;
-    const { code, json } = await fetchCli([`${server.origin}/story`]);
+    const { code, json, stderr } = await fetchCli([`${server.origin}/story`]);
     expect(code).toBe(1);
     expect(json[0]).toMatchObject({ url: `${server.origin}/story`, error: { code: 'BLOCKED_ADDRESS' } });
+    // The person at the terminal sees it too, even with stdout piped to a file or jq.
+    expect(stderr).toEqual([
+      expect.stringMatching(/^articles fetch: http:\/\/127\.0\.0\.1:\d+\/story: BLOCKED_ADDRESS: /),
+    ]);
     expect(server.connections).toBe(before);
   });
 

@@ -129,7 +129,8 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
     ...(metadata.image !== undefined && { image: metadata.image }),
     pageType: pageType.type,
     pageTypeSignals: evidenceFor(pageType),
-    content: { html: content.html, text: content.text, wordCount: content.wordCount },
+    // Removed elements leave their line breaks at the edges; consumers embed the fragment as it is.
+    content: { html: content.html.trim(), text: content.text, wordCount: content.wordCount },
     contentHash: sha256Hex(content.text),
     extractedAt: now.toISOString(),
     metadataSources: sources,
