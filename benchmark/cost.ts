@@ -9,6 +9,7 @@
 // Phases: (1) a crawl of every source and its ingest: new articles; (2) every article re-checked, answered 304;
 // (3) every article re-checked without validators, answered 200 with the same content; (4) a crawl that finds
 // nothing due: the cost of listing a URL. The headline adds RECHECK_ASSUMPTION re-checks to each new article.
+import '../lib/runtime/sdk-warning.ts';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

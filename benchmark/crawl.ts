@@ -5,6 +5,7 @@
 // per-host interval, and duplicate article fetches), the time to drain, peak RSS; then every source is made
 // due again and crawled a second time, which must fetch no article (the feeds and sitemaps answer 304).
 
+import '../lib/runtime/sdk-warning.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -2,6 +2,7 @@
 // sitemap) from a loopback site and runs them through the embedded stack (crawl → in-process queue → ingest
 // handler → s3rver + dynalite on disk), the same path `npm start` takes. Reports throughput, per-article
 // latency and peak memory; writes benchmark/results/40-pipeline.json via writeResultSection.
+import '../lib/runtime/sdk-warning.ts';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';

@@ -4,6 +4,7 @@
 // dynalite, or DynamoDB Local) seeded with N articles, the query handler behind startQueryServer, and a
 // load generator in a worker thread (its own event loop, keep-alive node:http clients) that runs each
 // scenario for a fixed time and records every request's latency. Writes benchmark/results/50-query.json.
+import '../lib/runtime/sdk-warning.ts';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';

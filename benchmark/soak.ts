@@ -5,6 +5,7 @@
 // (mixed: by-id, site listings and since-feed pages) from a worker thread. The stack's RSS and heap are
 // sampled every second; the gate is RSS growth after warm-up (the first 20% of requests) under 50 MB.
 // Writes benchmark/results/55-soak.json. Exits 1 when the gate fails.
+import '../lib/runtime/sdk-warning.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

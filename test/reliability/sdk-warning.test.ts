@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,5 +41,28 @@ it('articles ingest prints no NodeVersionSupportWarning, and other warnings stil
     expect(other.stderr).toMatch(/Warning: keep me/);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+// The benchmarks printed it too. Every benchmark entry that reaches the SDK (the store, the embedded stack or a
+// client) switches it off before its first import, as the bin/ entry points do.
+it('every benchmark that reaches the AWS SDK switches the warning off before anything else', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const scripts = Object.values(
+    (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+      .scripts,
+  );
+  const entries = new Set(
+    scripts.flatMap((script) => [...script.matchAll(/benchmark\/[\w-]+\.ts/g)].map((m) => m[0])),
+  );
+  const reachingSdk = [...entries].filter((entry) =>
+    /from '(@aws-sdk\/|\.\.\/lib\/(store|embedded|handlers)\/|\.\/cost-meter)/.test(
+      readFileSync(join(root, entry), 'utf8'),
+    ),
+  );
+  expect(reachingSdk.length).toBeGreaterThanOrEqual(4);
+  for (const entry of reachingSdk) {
+    const firstImport = /^import [^;]*;/m.exec(readFileSync(join(root, entry), 'utf8'))?.[0];
+    expect({ entry, firstImport }).toEqual({ entry, firstImport: "import '../lib/runtime/sdk-warning.ts';" });
   }
 });
