@@ -21,6 +21,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Cli
     summary: 'ingest URL... [--data-dir DIR] [--allow-private-network] [--force]',
     load: () => import('../lib/cli/ingest.ts'),
   },
+  reextract: {
+    summary:
+      'reextract [--data-dir DIR | --stack NAME] [--site S] [--since DATE] [--extractor-below VERSION] [--dry-run] [--restart]',
+    load: () => import('../lib/cli/reextract.ts'),
+  },
   sources: {
     summary: SOURCES_USAGE,
     load: () => import('../lib/cli/sources.ts'),

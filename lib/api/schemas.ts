@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ArticleSummary } from '../core/article.ts';
 import { ERROR_CODES } from '../core/errors.ts';
+import { VersionReasonSchema } from '../core/events.ts';
 
 /**
  * The query API's parameters and response bodies as zod schemas. The handler validates with them and the
@@ -202,6 +203,7 @@ export const ArticleVersion = z.object({
   version: z.number().int().positive(),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   ingestedAt: utcTimestamp,
+  reason: VersionReasonSchema.optional(),
 });
 
 export const ArticleVersionList = z.object({

@@ -11,14 +11,15 @@ import {
   nextRetryAt,
 } from '../core/crawl-policy.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
-import type { ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';
+import type { ArticleEventPublisher } from '../core/events.ts';
 import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
 import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
-import type { ArticleWriter, CommitResult, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
+import type { ArticleWriter, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
 import { jsonStringified, SqsEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
+import { ingestedDetail } from './versions.ts';
 
 /** What the ingest handler needs from a fetch (a subset of the fetcher's FetchResult). */
 export interface FetchedPage {
@@ -479,33 +480,5 @@ function keptValidators(page: { etag?: string | undefined; lastModified?: string
   return {
     etag: fits(page.etag, MAX_VALIDATOR_LENGTH.etag),
     lastModified: fits(page.lastModified, MAX_VALIDATOR_LENGTH.lastModified),
-  };
-}
-
-function ingestedDetail(commit: CommitResult, pageType: PageType, bucket: string): ArticleIngestedDetail {
-  const { record } = commit;
-  return {
-    schemaVersion: 1,
-    kind: record.version === 1 ? 'created' : 'updated',
-    article: {
-      id: record.id,
-      url: record.url,
-      site: record.site,
-      title: record.title,
-      authors: record.authors,
-      ...(record.publishedAt === undefined ? {} : { publishedAt: record.publishedAt }),
-      ...(record.language === undefined ? {} : { language: record.language }),
-      pageType,
-      version: record.version,
-    },
-    contentHash: record.contentHash,
-    ingestedAt: record.ingestedAt,
-    location: {
-      bucket,
-      articleKey: record.articleKey,
-      rawKey: record.rawKey,
-      ...(record.articleRange ? { articleRange: record.articleRange } : {}),
-      ...(record.rawRange ? { rawRange: record.rawRange } : {}),
-    },
   };
 }

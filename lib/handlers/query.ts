@@ -263,7 +263,12 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       id,
       items: [...versions]
         .sort((a, b) => a.version - b.version)
-        .map(({ version, contentHash, ingestedAt }) => ({ version, contentHash, ingestedAt })),
+        .map(({ version, contentHash, ingestedAt, reason }) => ({
+          version,
+          contentHash,
+          ingestedAt,
+          ...(reason === undefined ? {} : { reason }),
+        })),
     };
     return jsonResponse(200, body, { 'cache-control': CACHE_CONTROL.list });
   }

@@ -3,6 +3,7 @@ import { PipelineError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { PAGE_TYPES } from '../core/page-types.ts';
 import { canonicalizeUrl } from '../core/url.ts';
+import { VERSION_REASONS } from '../core/version-reasons.ts';
 import { INGESTED_SHARD_COUNT } from './table.ts';
 import type { ArticleRecord, ArticleVersionRecord, CrawlStateRecord, StoreCursor } from './types.ts';
 
@@ -208,6 +209,7 @@ export const ArticleRecordSchema = z.object({
   rawKey: z.string().min(1),
   articleRange: byteRange.optional(),
   rawRange: byteRange.optional(),
+  reason: z.enum(VERSION_REASONS).optional(),
 }) satisfies z.ZodType<ArticleRecord>;
 
 export const ArticleVersionRecordSchema = z.object({
@@ -219,6 +221,7 @@ export const ArticleVersionRecordSchema = z.object({
   rawKey: z.string().min(1),
   articleRange: byteRange.optional(),
   rawRange: byteRange.optional(),
+  reason: z.enum(VERSION_REASONS).optional(),
 }) satisfies z.ZodType<ArticleVersionRecord>;
 
 /** The longest HTTP validators crawl state keeps (a server may send longer ones; they are not kept). */

@@ -1,6 +1,7 @@
 import type { Article } from '../core/article.ts';
 import type { PageType } from '../core/page-types.ts';
 import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
+import type { VersionReason } from '../core/version-reasons.ts';
 
 /** Where a record sits inside a batch object (store layout 2); absent for layout 1's one object per record. */
 export interface ObjectRange {
@@ -12,6 +13,8 @@ export interface ObjectRange {
  * The store's ports. Handlers depend on these interfaces only; `lib/store/aws/*` implements them on S3 and
  * DynamoDB (the only code that imports the AWS SDK for storage).
  */
+
+export { VERSION_REASONS, type VersionReason } from '../core/version-reasons.ts';
 
 /** One row of the article index: the current version of one article. */
 export interface ArticleRecord {
@@ -34,6 +37,8 @@ export interface ArticleRecord {
   rawKey: string;
   articleRange?: ObjectRange;
   rawRange?: ObjectRange;
+  /** Why this version was written; absent when a fetch found the page changed. */
+  reason?: VersionReason;
 }
 
 export interface ArticleVersionRecord {
@@ -45,6 +50,7 @@ export interface ArticleVersionRecord {
   rawKey: string;
   articleRange?: ObjectRange;
   rawRange?: ObjectRange;
+  reason?: VersionReason;
 }
 
 /** A position in a listing. Opaque to callers; the API layer signs it before it leaves the system. */
@@ -86,6 +92,11 @@ export interface ArticleReader {
   /** Everything committed since a time across all sites, oldest first. */
   listIngestedSince(query: SinceListQuery): Promise<Page<ArticleRecord>>;
   listVersions(id: string): Promise<ArticleVersionRecord[]>;
+  /**
+   * The page as fetched that a version was extracted from (the current version when omitted): a ranged GET of
+   * its WARC record in layout 2, the whole gzip object in layout 1. Undefined when there is no such version.
+   */
+  getRawPage(id: string, version?: number): Promise<RawPage | undefined>;
 }
 
 export interface RawPage {
@@ -112,6 +123,12 @@ export interface CommitResult {
 export interface CommitOptions {
   /** When the content is unchanged, check the stored copy and rewrite it if missing or damaged. */
   repair?: boolean;
+  /**
+   * A replacement of version `replaces` (re-extraction): written as a new version whatever its contentHash (the
+   * caller found the Article changed), only while CURRENT is still that version; otherwise 'unchanged', nothing
+   * written (a newer version came in meanwhile and is kept).
+   */
+  replaces?: { version: number; reason: VersionReason };
 }
 
 export interface ArticleWriter {

@@ -4,6 +4,7 @@ import type {
   ArticleRecord,
   ArticleVersionRecord,
   Page,
+  RawPage,
   SinceListQuery,
   SiteListQuery,
 } from '../../lib/store/types.ts';
@@ -103,5 +104,19 @@ export class MemoryReader implements ArticleReader {
       articleKey: `articles/${id}/v${index + 1}.json`,
       rawKey: `raw/${id}/v${index + 1}.html`,
     }));
+  }
+
+  /** The query API never reads raw pages; a page made from the stored content stands in for one. */
+  async getRawPage(id: string, version?: number): Promise<RawPage | undefined> {
+    const article = await this.getArticle(id, version);
+    if (article === undefined) return undefined;
+    return {
+      url: article.sourceUrl,
+      finalUrl: article.url,
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      body: new TextEncoder().encode(`<html><body>${article.content.html}</body></html>`),
+      fetchedAt: article.extractedAt,
+    };
   }
 }

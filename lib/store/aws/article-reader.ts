@@ -33,9 +33,11 @@ import type {
   ArticleRecord,
   ArticleVersionRecord,
   Page,
+  RawPage,
   SinceListQuery,
   SiteListQuery,
 } from '../types.ts';
+import { parseWarcResponse } from '../warc.ts';
 import {
   type AwsArticleStoreOptions,
   DEFAULT_SINCE_FEED_SETTLE_MS,
@@ -110,10 +112,76 @@ export class AwsArticleReader implements ArticleReader {
     return parsed.data;
   }
 
+  async getRawPage(id: string, version?: number): Promise<RawPage | undefined> {
+    if (!isArticleId(id)) return undefined;
+    const location =
+      version === undefined ? await this.readCurrent(id, false) : await this.locate(id, version);
+    if (location === undefined) return undefined;
+    const { rawKey: key, rawRange: range } = location;
+    const where = `s3://${this.bucketName}/${key}${range ? ` (${rangeHeader(range)})` : ''}`;
+    let bytes: Uint8Array;
+    let contentType: string | undefined;
+    let metadata: Record<string, string> = {};
+    try {
+      const object = await this.s3.send(
+        new GetObjectCommand({
+          Bucket: this.bucketName,
+          Key: key,
+          ...(range ? { Range: rangeHeader(range) } : {}),
+        }),
+      );
+      bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+      contentType = object.ContentType;
+      metadata = object.Metadata ?? {};
+    } catch (error) {
+      throw storageError(`read ${where}`, error);
+    }
+    try {
+      if (range) {
+        // Layout 2: one gzip member of a batch WARC object.
+        const record = parseWarcResponse(gunzipSync(bytes));
+        return {
+          url: record.url,
+          finalUrl: record.url,
+          status: record.status,
+          ...(record.contentType === undefined ? {} : { contentType: record.contentType }),
+          body: record.body,
+          fetchedAt: record.fetchedAt,
+          ...(record.etag === undefined ? {} : { etag: record.etag }),
+          ...(record.lastModified === undefined ? {} : { lastModified: record.lastModified }),
+        };
+      }
+      // Layout 1: the page gzipped whole, its fetch details in the object's user metadata.
+      const field = (name: string) => {
+        const value = metadata[name];
+        return value === undefined ? undefined : safeDecodeUri(value);
+      };
+      const isGzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+      const finalUrl = field('final-url') ?? field('url') ?? '';
+      const page: RawPage = {
+        url: field('url') ?? finalUrl,
+        finalUrl,
+        status: Number(field('status') ?? 200),
+        body: isGzip ? new Uint8Array(gunzipSync(bytes)) : bytes,
+        fetchedAt: field('fetched-at') ?? '',
+      };
+      const optional: Array<[keyof RawPage, string | undefined]> = [
+        ['contentType', contentType],
+        ['charset', field('charset')],
+        ['etag', field('etag')],
+        ['lastModified', field('last-modified')],
+      ];
+      for (const [name, value] of optional) if (value !== undefined) Object.assign(page, { [name]: value });
+      return page;
+    } catch (error) {
+      throw new PipelineError('INTERNAL', `stored page ${where} cannot be read: ${(error as Error).message}`);
+    }
+  }
+
   private async locate(
     id: string,
     version: number,
-  ): Promise<Pick<ArticleVersionRecord, 'articleKey' | 'articleRange'> | undefined> {
+  ): Promise<Pick<ArticleVersionRecord, 'articleKey' | 'articleRange' | 'rawKey' | 'rawRange'> | undefined> {
     const item = await this.getItem(articlePk(id), versionSk(version), false);
     if (item) return parseStoredItem(ArticleVersionRecordSchema, item, 'version');
     const current = await this.readCurrent(id, false);
@@ -318,6 +386,14 @@ function validateLimit(limit: number): number {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function safeDecodeUri(value: string): string {
+  try {
+    return decodeURI(value);
+  } catch {
+    return value;
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -121,7 +121,18 @@ export class AwsArticleWriter implements ArticleWriter {
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt += 1) {
       const currentItem = await this.getItem(articlePk(article.id), CURRENT_SK);
       const current = currentItem ? parseStoredItem(ArticleRecordSchema, currentItem, 'article') : undefined;
-      if (current && current.contentHash === article.contentHash) {
+      const { replaces } = options;
+      if (replaces) {
+        // A replacement (re-extraction) is written only over the version it was made from.
+        if (current && currentItem?.[COMMIT_ID_ATTR] === commitId) {
+          return { status: statusOf(current), record: current };
+        }
+        if (current?.version !== replaces.version) {
+          release();
+          if (!current) throw new PipelineError('NOT_FOUND', `article ${article.id} is not stored`);
+          return { status: 'unchanged', record: current };
+        }
+      } else if (current && current.contentHash === article.contentHash) {
         // Our own earlier attempt may have committed even though its response was lost (an SDK retry then
         // fails the condition): that is still our commit, not someone else's unchanged copy.
         const ours = currentItem?.[COMMIT_ID_ATTR] === commitId;
@@ -137,7 +148,7 @@ export class AwsArticleWriter implements ArticleWriter {
         release();
         return { status: ours ? statusOf(current) : 'unchanged', record: current };
       }
-      if (current && isBefore(fetchedAt, currentItem?.[FETCHED_AT_ATTR])) {
+      if (!replaces && current && isBefore(fetchedAt, currentItem?.[FETCHED_AT_ATTR])) {
         // A worker that fetched later has committed already: this older copy of the page must not supersede
         // it (the version history would end on stale content). Nothing is written.
         release();
@@ -168,6 +179,7 @@ export class AwsArticleWriter implements ArticleWriter {
         ingestedAt: this.nowIso(),
         firstIngestedAt,
         ...stored,
+        ...(replaces ? { reason: replaces.reason } : {}),
       };
       await this.markIngestedDay(record.ingestedAt);
       try {
@@ -325,6 +337,7 @@ export class AwsArticleWriter implements ArticleWriter {
       rawKey: record.rawKey,
       ...(record.articleRange ? { articleRange: record.articleRange } : {}),
       ...(record.rawRange ? { rawRange: record.rawRange } : {}),
+      ...(record.reason ? { reason: record.reason } : {}),
     };
     await this.documents
       .send(

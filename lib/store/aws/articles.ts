@@ -61,6 +61,10 @@ export class AwsArticleStore implements ArticleReader, ArticleWriter {
   listVersions(id: string): Promise<ArticleVersionRecord[]> {
     return this.reader.listVersions(id);
   }
+
+  getRawPage(id: string, version?: number): Promise<RawPage | undefined> {
+    return this.reader.getRawPage(id, version);
+  }
 }
 
 export type { StoreCursor };

@@ -1,0 +1,52 @@
+// Builds the re-extraction service over the S3 + DynamoDB store from the environment named in lib/config.ts:
+// the `articles reextract` command (embedded store) and the AWS job's functions (lambdas/reextract.ts) share it.
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type PipelineConfig, required } from '../config.ts';
+import type { ArticleEventPublisher } from '../core/events.ts';
+import { extractWithMarkdown } from '../core/markdown.ts';
+import { EventBridgePublisher } from '../events/eventbridge.ts';
+import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
+import { type AwsArticleStore, createAwsStore } from '../store/aws/index.ts';
+import { createLogger, type HandlerLogger } from './logging.ts';
+import { createReextractService, type ReextractService } from './reextract.ts';
+import { awsClientConfig } from './wiring.ts';
+
+export interface ReextractWiring {
+  config: PipelineConfig;
+  /** The environment the AWS clients read (endpoints, region, credentials); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** EventBridge (from ENV.eventBusName) unless given, e.g. the embedded stack's in-process bus. */
+  events?: ArticleEventPublisher;
+  logger?: HandlerLogger;
+}
+
+export function buildReextractService(wiring: ReextractWiring): {
+  service: ReextractService;
+  articles: AwsArticleStore;
+} {
+  const { config } = wiring;
+  const env = wiring.env ?? process.env;
+  const bucketName = required(config.bucketName, 'bucketName');
+  const store = createAwsStore({
+    s3: createS3Client(awsClientConfig(env), env),
+    dynamodb: createDynamoDbClient(awsClientConfig(env), env),
+    bucketName,
+    tableName: required(config.tableName, 'tableName'),
+  });
+  const events =
+    wiring.events ??
+    new EventBridgePublisher({
+      client: new EventBridgeClient(awsClientConfig(env)),
+      eventBusName: required(config.eventBusName, 'eventBusName'),
+    });
+  const service = createReextractService({
+    reader: store.articles,
+    writer: store.articles,
+    // The same extraction as ingest: stored Articles carry content.markdown.
+    extract: extractWithMarkdown,
+    events,
+    bucketName,
+    logger: wiring.logger ?? createLogger({ handler: 'reextract' }),
+  });
+  return { service, articles: store.articles };
+}
