@@ -192,14 +192,15 @@ export class CostMeter {
 
   // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
   private async countDynamo(operation: string, args: { input: any }, next: any) {
-    const tally = this.tallies.dynamodb[operation] ?? {
+    const label = `${operation} ${itemKind(args.input)}`;
+    const tally = this.tallies.dynamodb[label] ?? {
       requests: 0,
       readUnits: 0,
       writeUnits: 0,
       indexWriteUnits: {},
       conditionFailures: 0,
     };
-    this.tallies.dynamodb[operation] = tally;
+    this.tallies.dynamodb[label] = tally;
     tally.requests++;
     const input = args.input;
     if (WRITE_OPERATIONS.has(operation)) {
@@ -275,6 +276,30 @@ export class CostMeter {
     );
     return result.Item;
   }
+}
+
+/** Which kind of item a request touches (the key's prefix, or the index it queries), for the per-item tally. */
+// biome-ignore lint/suspicious/noExplicitAny: any DynamoDB command input
+export function itemKind(input: any): string {
+  if (input.IndexName) return `index ${input.IndexName}`;
+  const key = input.Key ?? input.Item ?? firstBatchKey(input.RequestItems);
+  const pk = key?.pk?.S ?? input.ExpressionAttributeValues?.[':pk']?.S;
+  const sk = key?.sk?.S;
+  if (typeof pk !== 'string') return 'query';
+  const prefix = pk.replace(/#.*$/, '');
+  const sortPrefix = typeof sk === 'string' ? sk.replace(/#.*$/, '') : '';
+  return prefix === 'ARTICLE' || prefix === 'HOST' ? `${prefix} ${sortPrefix}` : prefix;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: BatchGetItem / BatchWriteItem request items
+function firstBatchKey(requestItems: any): any {
+  if (!requestItems) return undefined;
+  const first = Object.values(requestItems)[0] as
+    | { Keys?: unknown[] }
+    | Array<{ PutRequest?: { Item: unknown }; DeleteRequest?: { Key: unknown } }>
+    | undefined;
+  if (Array.isArray(first)) return first[0]?.PutRequest?.Item ?? first[0]?.DeleteRequest?.Key;
+  return first?.Keys?.[0];
 }
 
 /** What happened between two snapshots. */

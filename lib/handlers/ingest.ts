@@ -229,7 +229,8 @@ export function createIngestService(deps: IngestDependencies) {
         permanentFailure: false,
       });
       const id = state?.articleId;
-      logger.info('unchanged (not modified)', {
+      // Re-checks that change nothing are routine: debug level (the batch line counts them; CloudWatch bills bytes).
+      logger.debug('unchanged (not modified)', {
         url,
         ...(id === undefined ? {} : { id }),
         status: page.status,
@@ -294,7 +295,11 @@ export function createIngestService(deps: IngestDependencies) {
       failureCount: 0,
       permanentFailure: false,
     });
-    logger.info(`${commit.status}`, { url, id: commit.record.id, version: commit.record.version });
+    (commit.status === 'unchanged' ? logger.debug : logger.info).call(logger, `${commit.status}`, {
+      url,
+      id: commit.record.id,
+      version: commit.record.version,
+    });
     return {
       url,
       status: commit.status,

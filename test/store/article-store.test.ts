@@ -173,7 +173,7 @@ describe('commit', () => {
           new GetCommand({ TableName: store.tableName, Key: { pk: `ARTICLE#${article.id}`, sk: 'CURRENT' } }),
         )
       ).Item ?? {};
-    const { articleRange: _a, rawRange: _r, ...layout1 } = item;
+    const { articleRange: _a, rawRange: _r, batch: _b, ranges: _rs, ...layout1 } = item;
     await documents.send(
       new PutCommand({
         TableName: store.tableName,
@@ -731,5 +731,5 @@ function isCommitOf(input: unknown, id?: string): boolean {
   if (!item) return false;
   const text = (value: unknown) =>
     typeof value === 'object' && value !== null ? (value as { S?: string }).S : value;
-  return text(item.sk) === 'CURRENT' && (id === undefined || text(item.id) === id);
+  return text(item.sk) === 'CURRENT' && (id === undefined || text(item.pk) === `ARTICLE#${id}`);
 }

@@ -4,7 +4,9 @@ import { articleIdForUrl, canonicalizeUrl } from '../../lib/core/url.ts';
 import { fitMetadata } from '../../lib/store/aws/articles.ts';
 import {
   articleObjectKey,
+  batchObjectKeys,
   crawlPk,
+  expandArticleItem,
   daysBetween,
   IngestedCursorSchema,
   ingestedShard,
@@ -13,6 +15,7 @@ import {
   rawObjectKey,
   SiteCursorSchema,
   siteSegment,
+  slimArticleAttributes,
   versionSk,
 } from '../../lib/store/layout.ts';
 import { ARTICLES_TABLE, createTableInput, INGESTED_SHARD_COUNT } from '../../lib/store/table.ts';
@@ -61,6 +64,65 @@ describe('DynamoDB keys', () => {
   it('lists each UTC day of a range', () => {
     expect(daysBetween('2024-02-28', '2024-03-01')).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
     expect(daysBetween('2024-03-02', '2024-03-01')).toEqual([]);
+  });
+});
+
+describe('the article index item', () => {
+  const keys = batchObjectKeys('0b7e4c2a-6f1d-4c3e-9a8b-123456789abc', '2024-05-01T10:00:00.000Z');
+  const record = {
+    id,
+    url: 'https://news.example/a',
+    site: 'news.example',
+    title: 'A title',
+    authors: ['Ann Author'],
+    contentHash: 'a'.repeat(64),
+    version: 2,
+    ingestedAt: '2024-05-01T10:00:00.000Z',
+    firstIngestedAt: '2024-04-30T10:00:00.000Z',
+    articleKey: keys.articles,
+    rawKey: keys.raw,
+    articleRange: { offset: 1200, length: 3400 },
+    rawRange: { offset: 56000, length: 78000 },
+  };
+
+  it('leaves out what its keys already say, and reads back the same', () => {
+    const slim = slimArticleAttributes(record);
+    for (const name of ['id', 'articleKey', 'rawKey', 'articleRange', 'rawRange']) {
+      expect(slim).not.toHaveProperty(name);
+    }
+    expect(slim).toMatchObject({ batch: '2024/05/01/0b7e4c2a-6f1d-4c3e-9a8b-123456789abc' });
+    expect(slim.ranges).toEqual([1200, 3400, 56000, 78000]);
+    const stored = { pk: `ARTICLE#${id}`, sk: 'CURRENT', ...slim };
+    expect(expandArticleItem(stored)).toEqual({ pk: `ARTICLE#${id}`, sk: 'CURRENT', ...record });
+    const full = { pk: stored.pk, sk: stored.sk, ...record };
+    expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(full).length - 150);
+  });
+
+  it('keeps the keys of objects that are not one batch pair (layout 1), and other items as they are', () => {
+    const layout1 = {
+      ...record,
+      articleKey: articleObjectKey({
+        site: 'news.example',
+        firstIngestedAt: record.firstIngestedAt,
+        id,
+        version: 2,
+        tag: 'abc',
+      }),
+      rawKey: rawObjectKey({
+        site: 'news.example',
+        firstIngestedAt: record.firstIngestedAt,
+        id,
+        version: 2,
+        tag: 'abc',
+      }),
+      articleRange: undefined,
+      rawRange: undefined,
+    };
+    const slim = slimArticleAttributes(layout1);
+    expect(slim).toMatchObject({ articleKey: layout1.articleKey, rawKey: layout1.rawKey });
+    expect(slim).not.toHaveProperty('batch');
+    const crawl = { pk: 'CRAWL#abc', sk: 'STATE', url: 'https://news.example/a' };
+    expect(expandArticleItem(crawl)).toBe(crawl);
   });
 });
 

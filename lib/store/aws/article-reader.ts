@@ -13,6 +13,7 @@ import {
   ArticleVersionRecordSchema,
   articlePk,
   CURRENT_SK,
+  expandArticleItem,
   INGESTED_DAYS_PK,
   IngestedCursorSchema,
   ingestedPk,
@@ -183,7 +184,7 @@ export class AwsArticleReader implements ArticleReader {
     version: number,
   ): Promise<Pick<ArticleVersionRecord, 'articleKey' | 'articleRange' | 'rawKey' | 'rawRange'> | undefined> {
     const item = await this.getItem(articlePk(id), versionSk(version), false);
-    if (item) return parseStoredItem(ArticleVersionRecordSchema, item, 'version');
+    if (item) return parseStoredItem(ArticleVersionRecordSchema, expandArticleItem(item), 'version');
     const current = await this.readCurrent(id, false);
     return current?.version === version ? current : undefined;
   }
@@ -202,7 +203,7 @@ export class AwsArticleReader implements ArticleReader {
     for (const item of items) {
       const sk = item[ATTR.sk];
       if (sk !== CURRENT_SK && !(typeof sk === 'string' && sk.startsWith(VERSION_SK_PREFIX))) continue;
-      const version = parseStoredItem(ArticleVersionRecordSchema, item, 'version');
+      const version = parseStoredItem(ArticleVersionRecordSchema, expandArticleItem(item), 'version');
       byVersion.set(version.version, version);
     }
     return [...byVersion.values()].sort((a, b) => a.version - b.version);
@@ -238,7 +239,7 @@ export class AwsArticleReader implements ArticleReader {
       for (const item of page) {
         // BETWEEN is inclusive; the cursor's own item was on the previous page.
         if (afterKey !== undefined && item[ATTR.siteSort] === afterKey) continue;
-        items.push(parseStoredItem(ArticleRecordSchema, item, 'article'));
+        items.push(parseStoredItem(ArticleRecordSchema, expandArticleItem(item), 'article'));
       }
       if (items.length > limit) break;
     }
@@ -275,7 +276,8 @@ export class AwsArticleReader implements ArticleReader {
         .flat()
         .filter((item) => exclusiveKey === undefined || (item[ATTR.ingestedSort] as string) > exclusiveKey)
         .sort((a, b) => compareStrings(a[ATTR.ingestedSort] as string, b[ATTR.ingestedSort] as string));
-      for (const item of merged) collected.push(parseStoredItem(ArticleRecordSchema, item, 'article'));
+      for (const item of merged)
+        collected.push(parseStoredItem(ArticleRecordSchema, expandArticleItem(item), 'article'));
       if (collected.length > limit) break;
     }
 
@@ -337,7 +339,7 @@ export class AwsArticleReader implements ArticleReader {
 
   private async readCurrent(id: string, consistent: boolean): Promise<ArticleRecord | undefined> {
     const item = await this.getItem(articlePk(id), CURRENT_SK, consistent);
-    return item ? parseStoredItem(ArticleRecordSchema, item, 'article') : undefined;
+    return item ? parseStoredItem(ArticleRecordSchema, expandArticleItem(item), 'article') : undefined;
   }
 
   private async getItem(pk: string, sk: string, consistent: boolean) {

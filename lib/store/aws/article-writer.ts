@@ -10,6 +10,7 @@ import {
   articlePk,
   batchObjectKeys,
   CURRENT_SK,
+  expandArticleItem,
   INGESTED_DAYS_PK,
   ingestedPk,
   ingestedShard,
@@ -17,6 +18,7 @@ import {
   parseStoredItem,
   sitePk,
   siteSortKey,
+  slimArticleAttributes,
   utcDay,
   versionSk,
 } from '../layout.ts';
@@ -71,7 +73,8 @@ export class AwsArticleWriter implements ArticleWriter {
   private readonly clock: () => Date;
   private readonly settleMs: number;
   private readonly maxCommitAttempts: number;
-  private readonly markedDays = new Set<string>();
+  /** Days whose INGESTED_DAYS item this instance has written (or is writing). */
+  private readonly markedDays = new Map<string, Promise<void>>();
   /** Reads a stored copy back when a commit is asked to repair it. */
   private readonly reader: AwsArticleReader;
 
@@ -120,7 +123,9 @@ export class AwsArticleWriter implements ArticleWriter {
 
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt += 1) {
       const currentItem = await this.getItem(articlePk(article.id), CURRENT_SK);
-      const current = currentItem ? parseStoredItem(ArticleRecordSchema, currentItem, 'article') : undefined;
+      const current = currentItem
+        ? parseStoredItem(ArticleRecordSchema, expandArticleItem(currentItem), 'article')
+        : undefined;
       const { replaces } = options;
       if (replaces) {
         // A replacement (re-extraction) is written only over the version it was made from.
@@ -212,19 +217,28 @@ export class AwsArticleWriter implements ArticleWriter {
 
   /** Points CURRENT at a rewritten copy of the same version; false when CURRENT changed meanwhile. */
   private async repointCurrent(current: ArticleRecord, stored: StoredObjects): Promise<boolean> {
+    // The new objects in the item's stored form (a batch stem and ranges); attributes of the old form go.
+    const { batch, ranges } = slimArticleAttributes({ ...current, ...stored });
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [ATTR.pk]: articlePk(current.id), [ATTR.sk]: CURRENT_SK },
-          UpdateExpression: 'SET articleKey = :ak, rawKey = :rk, articleRange = :ar, rawRange = :rr',
+          UpdateExpression:
+            batch === undefined
+              ? 'SET articleKey = :ak, rawKey = :rk, articleRange = :ar, rawRange = :rr REMOVE #batch, #ranges'
+              : 'SET #batch = :batch, #ranges = :ranges REMOVE articleKey, rawKey, articleRange, rawRange',
           ConditionExpression: '#version = :version AND contentHash = :hash',
-          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeNames: { '#version': 'version', '#batch': 'batch', '#ranges': 'ranges' },
           ExpressionAttributeValues: {
-            ':ak': stored.articleKey,
-            ':rk': stored.rawKey,
-            ':ar': stored.articleRange,
-            ':rr': stored.rawRange,
+            ...(batch === undefined
+              ? {
+                  ':ak': stored.articleKey,
+                  ':rk': stored.rawKey,
+                  ':ar': stored.articleRange,
+                  ':rr': stored.rawRange,
+                }
+              : { ':batch': batch, ':ranges': ranges }),
             ':version': current.version,
             ':hash': current.contentHash,
           },
@@ -295,7 +309,7 @@ export class AwsArticleWriter implements ArticleWriter {
           [ATTR.siteSort]: siteSortKey(record),
           [ATTR.ingestedKey]: ingestedPk(utcDay(record.ingestedAt), shard),
           [ATTR.ingestedSort]: ingestedSortKey(record.ingestedAt, record.id),
-          ...record,
+          ...slimArticleAttributes(record),
           [COMMIT_ID_ATTR]: commit.commitId,
           ...(commit.fetchedAt === undefined ? {} : { [FETCHED_AT_ATTR]: commit.fetchedAt }),
         },
@@ -313,18 +327,31 @@ export class AwsArticleWriter implements ArticleWriter {
     );
   }
 
-  /** Written before any commit stamped on that day (once per day per store instance), never after. */
-  private async markIngestedDay(ingestedAt: string): Promise<void> {
+  /**
+   * Written before any commit stamped on that day (once per day per store instance), never after. The commits
+   * of a batch run at once: they share one write (a failed one is tried again by the next commit).
+   */
+  private markIngestedDay(ingestedAt: string): Promise<void> {
     const day = utcDay(ingestedAt);
-    if (this.markedDays.has(day)) return;
-    try {
-      await this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: { [ATTR.pk]: INGESTED_DAYS_PK, [ATTR.sk]: day } }),
-      );
-    } catch (error) {
-      throw storageError('mark ingested day', error);
+    let marking = this.markedDays.get(day);
+    if (marking === undefined) {
+      marking = this.documents
+        .send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { [ATTR.pk]: INGESTED_DAYS_PK, [ATTR.sk]: day },
+          }),
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            this.markedDays.delete(day);
+            throw storageError('mark ingested day', error);
+          },
+        );
+      this.markedDays.set(day, marking);
     }
-    this.markedDays.add(day);
+    return marking;
   }
 
   private async putVersionItem(record: ArticleRecord): Promise<void> {
