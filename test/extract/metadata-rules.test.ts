@@ -154,6 +154,70 @@ describe('authors', () => {
   });
 });
 
+describe('authors: layout classes, lists in one link, author boxes', () => {
+  it('reads a byline inside page-builder and layout wrappers ("*-widget-container", "has-sidebar")', () => {
+    const html = page(
+      '<title>Ferry returns</title>',
+      `<div class="site cs-sidebar-enabled"><div class="builder-widget builder-widget-container">
+         <h1>Ferry returns</h1><p class="post-author">Ines Varga</p><p>Text.</p></div></div>`,
+    );
+    expect(metadataOf(html).authors).toEqual(['Ines Varga']);
+    const sidebar = page(
+      '<title>Ferry returns</title>',
+      '<h1>Ferry returns</h1><p class="byline">By Ben Ode</p><p>Text.</p><div class="sidebar"><p class="post-author">Ines Varga</p></div>',
+    );
+    expect(metadataOf(sidebar).authors).toEqual(['Ben Ode']);
+  });
+
+  it('splits one profile link that names several people', () => {
+    const html = page(
+      '<title>Ferry returns</title>',
+      '<article><h1>Ferry returns</h1><p>Text.</p><p>Texte : <a href="/auteur/camille-roux-et-hugo-petit">Camille Roux et Hugo Petit</a></p></article>',
+      'fr',
+    );
+    expect(metadataOf(html).authors).toEqual(['Camille Roux', 'Hugo Petit']);
+  });
+
+  it('reads only the byline’s own line, not a sentence that starts with a label', () => {
+    const html = page(
+      '<title>Forming a company</title>',
+      '<main><h1>Forming a company</h1><ul><li>By mail, send the completed form to the Department of State, Division of Corporations, State Records and Commercial Code, One Plaza</li></ul></main>',
+    );
+    expect(metadataOf(html).authors).toEqual([]);
+    const authority = page(
+      '<title>Solar permits</title>',
+      '<main><h1>Solar permits</h1><ul><li><b>Authority Having Jurisdiction</b> checks the plans</li></ul></main>',
+    );
+    expect(metadataOf(authority).authors).toEqual([]);
+  });
+
+  it('takes the name an author box opens with, after the article, in several languages', () => {
+    const english = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p>Text.</p></main>
+       <div class="post-author-box"><p>Written by</p><p>Ines Varga</p><p>Ines covers the harbour and its ferries for a living.</p></div>`,
+    );
+    expect(metadataOf(english).authors).toEqual(['Ines Varga']);
+    const german = page(
+      '<title>Fähre kehrt zurück</title>',
+      `<main><h1>Fähre kehrt zurück</h1><p>Text.</p></main>
+       <section class="author-box"><h4>Über den Autor</h4><h5>Jonas Weber</h5><p>Jonas schreibt seit zehn Jahren über Häfen.</p></section>`,
+      'de',
+    );
+    expect(metadataOf(german).authors).toEqual(['Jonas Weber']);
+    const organization = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><p>Text.</p></main><div class="author-card"><p>Harbour Dental Group</p></div>',
+    );
+    expect(metadataOf(organization).authors).toEqual([]);
+    const comment = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><p>Text.</p></main><ol class="comment-list"><li><div class="comment-author">Ben Ode</div></li></ol>',
+    );
+    expect(metadataOf(comment).authors).toEqual([]);
+  });
+});
+
 describe('dates', () => {
   it('parses visible dates in several languages and orders', () => {
     const day = (raw: string, lang?: string) => parseVisibleDate(raw, lang, NOW)?.slice(0, 10);

@@ -15,7 +15,7 @@ const BYLINE_END =
 
 /** Words that open a line of byline furniture, not a name. */
 const NOT_A_NAME =
-  /^(?:share|follow|last updated|subscribe|sign (?:up|in)|log ?in|comments?|updated|published|posted|advertisement|menu|more from|about( the author)?|contact|email|read more|view all|see all|all posts|the author|author|authors|written by|reviewed|how we|head of|editor|editors|editorial|staff|admin|administrator|webmaster|anonymous|unknown|guest|null|undefined|none|n\/a|by|par|von|por|home|news|blog|licensed|certified|monday|tuesday|wednesday|thursday|friday|saturday|sunday|page\.|\{\{)\b/i;
+  /^(?:share|follow|last updated|subscribe|sign (?:up|in)|log ?in|comments?|updated|published|posted|advertisement|menu|more from|about( the author)?|über (?:den|die) autor|à propos|sobre (?:el|o) autor|sull'autore|autor|auteur|autore|contact|email|read more|view all|see all|all posts|the author|author|authors|written by|reviewed|how we|head of|editor|editors|editorial|staff|admin|administrator|webmaster|anonymous|unknown|guest|null|undefined|none|n\/a|by|par|von|por|home|news|blog|licensed|certified|monday|tuesday|wednesday|thursday|friday|saturday|sunday|page\.|\{\{)\b/i;
 
 /** A month name alone is a date fragment, not a person. */
 const MONTH_ALONE =

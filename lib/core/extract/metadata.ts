@@ -171,6 +171,7 @@ export function extractMetadata(
     { value: domByline(page, (names) => people(names.filter(isFullPersonName))), source: 'dom' },
     { value: people(visibleByline(page).filter(isFullPersonName)), source: 'dom' },
     { value: people(authorLinkNames(page)), source: 'dom' },
+    { value: people(authorBoxNames(page)), source: 'dom' },
   ]);
   if (title !== undefined && options.titleAffixes !== 'keep') {
     title = stripTitleAffixes(title, siteNames, authors ?? []);
@@ -757,7 +758,7 @@ const ORGANIZATION_TYPE =
 
 /** Words that make a name an organization's ("Acme Media", "Editorial Team", "Example Inc."). */
 const ORGANIZATION_WORD =
-  /\b(?:inc|llc|ltd|gmbh|ag|sa|corp|corporation|company|co|media|news|newsroom|magazine|official|foundation|institute|university|college|association|society|clinic|hospital|agency|group|solutions|services|dentistry|team|staff|editors|editorial|redaktion|rédaction|redacción|redazione|desk|press|blog|network|studio|studios|labs?|digital|marketing|consulting|partners)\b\.?/i;
+  /\b(?:inc|llc|ltd|gmbh|ag|sa|corp|corporation|company|co|media|news|newsroom|magazine|official|foundation|institute|university|college|association|society|clinic|hospital|agency|group|solutions|services|dentistry|team|staff|editors|editorial|redaktion|rédaction|redacción|redazione|desk|press|blog|network|studio|studios|labs?|digital|marketing|consulting|partners|developers|dental)\b\.?/i;
 
 /**
  * Drops organizations from a list of author names: names with an organization word, and names that are the
@@ -783,11 +784,12 @@ function withoutOrganizations(names: string[], siteNames: readonly string[]): st
 
 /** "By", "Von", "Par", "Por", "文", "記者"… opening a short line near the headline. */
 const VISIBLE_BYLINE_START =
-  /^(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+by\b|(?:geschrieben|verfasst)\s+von\b|(?:escrito|publicado)\s+por\b|(?:écrit|publié)\s+par\b|scritto\s+da\b|by\b|von\b|par\b|por\b|door\b|di\b|przez\b|av\b|af\b|от\b|автор|yazar|autor|auteur|author|texte?\s*:|tekst\s*:|文\s*[:：/／]|記者|著者|作者|撰文|글\s*[:：])/iu;
+  /^(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+by\b|(?:geschrieben|verfasst)\s+von\b|(?:escrito|publicado)\s+por\b|(?:écrit|publié)\s+par\b|scritto\s+da\b|by\b|von\b|par\b|por\b|door\b|di\b|przez\b|av\b|af\b|от\b|(?:автор\p{L}{0,2}|yazar|autor(?:es|en|e|i)?|auteurs?|authors?)(?!\p{L})|texte?\s*:|tekst\s*:|文\s*[:：/／]|記者|著者|作者|撰文|글\s*[:：])/iu;
 /** A name followed by a role ("홍길동 기자", "山田太郎記者"). */
 const VISIBLE_BYLINE_ROLE = /^\S.{0,30}\s*(?:기자|記者|特派員)$/u;
 const BYLINE_WINDOW_BEFORE = 15;
 const BYLINE_WINDOW_AFTER = 150;
+const MAX_BYLINE_LINE = 120;
 
 /** The names on a visible byline ("By Jane Doe and John Roe") in the lines around the first h1. */
 function visibleByline(page: PageIndex): string[] {
@@ -798,11 +800,13 @@ function visibleByline(page: PageIndex): string[] {
     const entry = page.texts[i];
     if (entry === undefined) continue;
     if (!VISIBLE_BYLINE_START.test(entry.text) && !VISIBLE_BYLINE_ROLE.test(entry.text)) continue;
+    // A byline is short; "By mail, send the form to …" is a sentence.
+    if (entry.text.length > MAX_BYLINE_LINE) continue;
     if (entry.parent.name === 'title' || insideUnlikelyBylineContext(entry.parent)) continue;
     // The label may stand alone in its element ("<span>By</span> <a>Jane Doe</a>"): read up to the line.
     let element: Element = entry.parent;
     for (let depth = 0; depth < 3; depth++) {
-      const names = splitAuthorText(bylineText(element)).filter(isFullPersonName);
+      const names = splitAuthorText(bylineLineOf(bylineText(element), entry.text)).filter(isFullPersonName);
       if (names.length > 0) return cleanAuthorNames(names);
       const parent = element.parent;
       if (parent === null || !isElement(parent) || textOfNode(parent, 300).length > 250) break;
@@ -810,6 +814,20 @@ function visibleByline(page: PageIndex): string[] {
     }
   }
   return [];
+}
+
+/**
+ * The byline's own line in an element's text: the line that holds the label, with the next one when the label
+ * stands alone ("By" / "Jane Doe"). Other lines of the element are the article's text, not names.
+ */
+function bylineLineOf(elementText: string, label: string): string {
+  const lines = elementText
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '');
+  const at = lines.findIndex((line) => line.includes(label) || label.includes(line));
+  if (at < 0) return '';
+  return lines.slice(at, at + 2).join('\n');
 }
 
 /** A byline element's text is full of furniture: only a name of two words or more is trusted from it. */
@@ -830,7 +848,13 @@ function authorLinkNames(page: PageIndex): string[] {
       continue;
     }
     const name = text(textOfNode(link, 200));
-    if (name === undefined || !looksLikePersonName(name)) continue;
+    if (name === undefined) continue;
+    if (!looksLikePersonName(name)) {
+      // One link for several people ("/author/jane-doe-and-john-roe"): its text is a list of names.
+      const listed = splitAuthorText(name);
+      if (listed.length > 1 && listed.every(isFullPersonName)) return cleanAuthorNames(listed);
+      continue;
+    }
     // Co-authors are linked in the same line.
     const line = link.parent;
     const names = [name];
@@ -841,6 +865,44 @@ function authorLinkNames(page: PageIndex): string[] {
       }
     }
     return cleanAuthorNames(names);
+  }
+  return [];
+}
+
+/** Labels that open an author box ("About the author", "Written by", "Über den Autor"); the name follows. */
+const AUTHOR_BOX_LABEL =
+  /^(?:about\s+the\s+authors?|about|written\s+by|posted\s+by|authored\s+by|by|the\s+author|authors?|über\s+(?:den|die)\s+autor(?:in)?|à\s+propos\s+de\s+l['’]auteur|sobre\s+el\s+autor|sobre\s+o\s+autor|l['’]autore|autor(?:in)?|auteur|autore)\s*:?\s*/iu;
+const MAX_AUTHOR_BOX_CHARS = 3000;
+
+/**
+ * The person an author box names (an element whose class says author, often after the article or beside it):
+ * its first line, when that line is a person's full name. The last resort after bylines and author links.
+ */
+function authorBoxNames(page: PageIndex): string[] {
+  for (const element of page.bylineCandidates) {
+    if (NOT_BYLINE_TAGS.has(element.name.toLowerCase()) || element.name === 'a') continue;
+    if (!/author|autor|auteur/i.test(`${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`)) continue;
+    if (
+      ancestorsOf(element, 30).some(
+        (ancestor) =>
+          ancestor.name === 'nav' ||
+          (ancestor.name === 'footer' && !isInsideArticle(ancestor)) ||
+          /comment|related/i.test(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`),
+      )
+    ) {
+      continue;
+    }
+    if (textOfNode(element, MAX_AUTHOR_BOX_CHARS + 1).length > MAX_AUTHOR_BOX_CHARS) continue;
+    const lines = bylineText(element)
+      .split('\n')
+      .map((line) => line.replace(/\s+/g, ' ').trim())
+      .filter((line) => line !== '');
+    for (const raw of lines.slice(0, 3)) {
+      const line = raw.replace(AUTHOR_BOX_LABEL, '').trim();
+      if (line === '') continue;
+      if (isFullPersonName(line) && looksLikePersonName(line)) return [line];
+      break;
+    }
   }
   return [];
 }
@@ -943,8 +1005,16 @@ function bylineText(element: Element): string {
 /** Whole class/id tokens only: utility classes such as "md:[grid-area:sidebar]" name a layout slot, not a widget. */
 const UNLIKELY_BYLINE_TOKEN =
   /^(?:[a-z0-9]+[-_])*(?:comments?|related|footer|sidebar|widgets?)(?:[-_][a-z0-9]+)*$/i;
+/**
+ * Tokens that describe the layout around the content rather than a widget: "cs-sidebar-enabled", "has-sidebar",
+ * "elementor-widget-container" (page builders wrap every block, the article's own too, in such classes).
+ */
+const LAYOUT_STATE_TOKEN =
+  /^(?:has|no|with|without)[-_]|[-_](?:enabled|disabled|container|wrap|wrapper|populated|layout|inner)$|^[a-z0-9]+[-_]widget(?:[-_][a-z0-9]+)*$/i;
 function hasUnlikelyBylineToken(value: string): boolean {
-  return value.split(/\s+/).some((token) => UNLIKELY_BYLINE_TOKEN.test(token));
+  return value
+    .split(/\s+/)
+    .some((token) => UNLIKELY_BYLINE_TOKEN.test(token) && !LAYOUT_STATE_TOKEN.test(token));
 }
 
 /** A footer inside an article or main holds the post's own metadata (author box, dates), not the site's. */
