@@ -285,6 +285,56 @@ describe('dates', () => {
   });
 });
 
+describe('dates: the page’s own dateline against declared dates, teasers and data tables', () => {
+  it('prefers the dateline shown under the headline to a declared publication days later', () => {
+    const html = page(
+      `<script type="application/ld+json">{"@type":"Article","headline":"Fähre kehrt zurück","datePublished":"2025-06-01T08:00:00Z"}</script>`,
+      '<main><h1>Fähre kehrt zurück</h1><p>12. März 2023</p><p>Text.</p></main>',
+      'de',
+    );
+    expect(metadataOf(html).publishedAt).toBe('2023-03-12T00:00:00.000Z');
+    expect(metadataOf(html).sources.publishedAt).toBe('dom');
+    // A day apart is a time zone, not a re-publication: the precise declared value stays.
+    const close = page(
+      `<script type="application/ld+json">{"@type":"Article","headline":"Vuelve el ferry","datePublished":"2023-03-13T01:00:00Z"}</script>`,
+      '<main><h1>Vuelve el ferry</h1><p>12 de marzo de 2023</p><p>Texto.</p></main>',
+      'es',
+    );
+    expect(metadataOf(close).publishedAt).toBe('2023-03-13T01:00:00.000Z');
+    // A declared date earlier than the dateline stays (the dateline may be an update shown without a label).
+    const earlier = page(
+      '<meta property="article:published_time" content="2021-01-05T10:00:00Z">',
+      '<main><h1>Ferry returns</h1><p>March 12, 2023</p><p>Text.</p></main>',
+    );
+    expect(metadataOf(earlier).publishedAt).toBe('2021-01-05T10:00:00.000Z');
+  });
+
+  it('ignores dates of teasers, update fields and data tables', () => {
+    const teaser = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p>Text.</p>
+        <a href="/older-story"><h3>Harbour fees rise again for the third time this year</h3><time datetime="2024-02-01">1 Feb 2024</time></a></main>`,
+    );
+    expect(metadataOf(teaser).publishedAt).toBeUndefined();
+    const changedField = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><div class="field--name-changed"><time datetime="2025-06-10T12:00:00Z">June 10</time></div><p>Text.</p></main>',
+    );
+    expect(metadataOf(changedField).publishedAt).toBeUndefined();
+    const table = page(
+      '<title>Ferry fares</title>',
+      '<main><h1>Ferry fares</h1><table><tr><th>Datum</th><th>Preis</th></tr><tr><td>01.01.2013</td><td>4 €</td></tr></table></main>',
+      'de',
+    );
+    expect(metadataOf(table).publishedAt).toBeUndefined();
+    const permalink = page(
+      '<title>Ferry returns</title>',
+      '<article><h1><a href="/ferry-returns" rel="bookmark"><time datetime="2025-06-10T12:00:00Z">Jun 10 2025</time> Ferry returns to the harbour after a long winter</a></h1><p>Text.</p></article>',
+    );
+    expect(metadataOf(permalink).publishedAt).toBe('2025-06-10T12:00:00.000Z');
+  });
+});
+
 describe('language detection when the page declares none', () => {
   const sentences: Record<string, string> = {
     en: 'The ferry returned to the harbour on Monday after a winter of repairs, and the first passengers were on board by noon.',

@@ -70,6 +70,8 @@ type Candidate<T> = { value: T | undefined; source: MetadataSource };
 const MAX_TITLE = 500;
 const MAX_DESCRIPTION = 2000;
 const MAX_TAGS = 30;
+/** How much later than the page's visible dateline a declared publication date may be (time zones, late edits). */
+const DECLARED_AFTER_SHOWN_MS = 2 * 86_400_000;
 const UNLIKELY_BYLINE_CONTEXT =
   /comment|reply|related|footer|sidebar|widget|follow|note|author-?bio|about-?the-?author/i;
 
@@ -239,6 +241,19 @@ export function extractMetadata(
     }
   }
 
+  // A declared publication date days after the dateline the page shows is a re-publication, a migration or a
+  // stamp written at render time: the page's own earlier date is the publication.
+  const shownDate = visibleDates.publishedNearHeadline === true ? visibleDates.published : undefined;
+  if (
+    shownDate !== undefined &&
+    publishedAt !== undefined &&
+    sources.publishedAt !== 'dom' &&
+    sources.publishedAt !== 'url' &&
+    Date.parse(publishedAt) - Date.parse(shownDate) > DECLARED_AFTER_SHOWN_MS
+  ) {
+    publishedAt = shownDate;
+    sources.publishedAt = 'dom';
+  }
   let modifiedAt = pick(sources, 'modifiedAt', [
     { value: date(article?.dateModified, now), source: 'json-ld' },
     {
@@ -1055,23 +1070,32 @@ const PUBLISHED_LABEL =
   /\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|yayınlanma)\b|公開|发布|發佈|게시|발행/iu;
 const DATELINE_WINDOW_BEFORE = 10;
 const DATELINE_WINDOW_AFTER = 120;
+/** A dateline within this many short texts of the h1 is the headline's own, not a teaser's further down. */
+const NEAR_HEADLINE_TEXTS = 30;
 
 /** The dates shown near the headline: the first one not labelled as an update, and the first update. */
 function visibleDateline(
   page: PageIndex,
   language: string | undefined,
   now: Date,
-): { published?: string; updated?: string } {
+): { published?: string; updated?: string; publishedNearHeadline?: boolean } {
   const center = page.headlineTextIndex ?? 0;
   const from = Math.max(0, center - DATELINE_WINDOW_BEFORE);
   const to = Math.min(page.texts.length, center + DATELINE_WINDOW_AFTER);
-  const found: { published?: string; updated?: string } = {};
+  const found: { published?: string; updated?: string; publishedNearHeadline?: boolean } = {};
   for (let i = from; i < to && found.published === undefined; i++) {
     const entry = page.texts[i];
     if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) continue;
     if (entry.parent.name === 'title' || entry.parent.name === 'script') continue;
     const parsed = parseVisibleDate(entry.text, language, now);
-    if (parsed === undefined || insideUnlikelyBylineContext(entry.parent)) continue;
+    if (
+      parsed === undefined ||
+      insideUnlikelyBylineContext(entry.parent) ||
+      insideDataTable(entry.parent) ||
+      isTeaserOrUpdateDate(entry.parent)
+    ) {
+      continue;
+    }
     // The label is before the date in the same text, or alone in the text before it.
     const ownLabel = entry.text.slice(0, Math.max(0, entry.text.search(/\d/)));
     const label =
@@ -1082,9 +1106,38 @@ function visibleDateline(
       found.updated ??= parsed;
     } else {
       found.published = parsed;
+      found.publishedNearHeadline =
+        page.headlineTextIndex !== undefined && Math.abs(i - center) <= NEAR_HEADLINE_TEXTS;
     }
   }
   return found;
+}
+
+/** Class tokens of another article's teaser, or of a field that holds the update time ("field--name-changed"). */
+const TEASER_OR_UPDATE_CLASS = /(?:^|[-_\s])(?:teaser|related|recommended|changed|modified)(?:$|[-_\s])/i;
+const TEASER_LINK_CHARS = 60;
+
+/** A date that belongs to a teaser of another article (a card, a link holding a headline) or marks an update. */
+function isTeaserOrUpdateDate(element: Element): boolean {
+  for (const node of [element, ...ancestorsOf(element, 6)]) {
+    if (node.name === 'article' || node.name === 'main' || node.name === 'body') return false;
+    if (TEASER_OR_UPDATE_CLASS.test(`${node.attribs.class ?? ''} ${node.attribs.id ?? ''}`)) return true;
+    if (
+      node.name === 'a' &&
+      textOfNode(node, TEASER_LINK_CHARS + 1).trim().length > TEASER_LINK_CHARS &&
+      // A permalink around the page's own headline and date is not a teaser.
+      !ancestorsOf(node, 4).some((ancestor) => ancestor.name === 'h1')
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A cell of a data table (one with header cells): its dates are data, not the page's dateline. */
+function insideDataTable(element: Element): boolean {
+  const table = [element, ...ancestorsOf(element, 8)].find((ancestor) => ancestor.name === 'table');
+  return table !== undefined && findDescendant(table, (candidate) => candidate.name === 'th') !== undefined;
 }
 
 function microdataDate(page: PageIndex, property: string, now: Date): string | undefined {
@@ -1111,7 +1164,13 @@ function domPublishedDate(page: PageIndex, now: Date): string | undefined {
     page.times[0],
   ];
   for (const candidate of candidates) {
-    if (candidate === undefined || insideUnlikelyBylineContext(candidate)) continue;
+    if (
+      candidate === undefined ||
+      insideUnlikelyBylineContext(candidate) ||
+      isTeaserOrUpdateDate(candidate)
+    ) {
+      continue;
+    }
     const parsed = parseMetadataDate(candidate.attribs.datetime, now);
     if (parsed !== undefined) return parsed;
   }
