@@ -49,8 +49,8 @@ const TARGETS = {
   readability: { title: 0.95, authors: 0.85, date: 0.9, lang: 0.95 },
 };
 const FLOORS = {
-  wcxb: { title: 0.85, authors: 0.7, date: 0.83 },
-  readability: { title: 0.85, authors: 0.83, date: 0.95, lang: 0.95, languageDetection: 0.95 },
+  wcxb: { title: 0.85, authors: 0.72, date: 0.85 },
+  readability: { title: 0.85, authors: 0.85, date: 0.95, lang: 0.95, languageDetection: 0.95 },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
