@@ -30,6 +30,12 @@ export const ENV = {
    * this (never the value itself); when set, it wins over `cursorSecret`.
    */
   cursorSecretArn: 'CURSOR_SIGNING_SECRET_ARN',
+  /** Days before a permanently failed URL (4xx, NO_ARTICLE...) is tried again, so an extractor fix recovers it. */
+  permanentRetryDays: 'PERMANENT_FAILURE_RETRY_DAYS',
+  /** The CloudWatch namespace of the Lambdas' EMF metrics (Powertools' variable name). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** Adds a per-site dimension to the outcome metrics (one custom metric per site: billed per site). */
+  siteMetrics: 'METRICS_SITE_DIMENSION',
 } as const;
 
 export type EnvKey = keyof typeof ENV;
@@ -123,6 +129,9 @@ const ConfigSchema = z.object({
   [ENV.userAgent]: z.string().min(1).optional(),
   [ENV.allowPrivateNetwork]: booleanFlag,
   [ENV.allowedOrigins]: commaList,
+  [ENV.permanentRetryDays]: z.coerce.number().int().min(1).max(3650).optional(),
+  [ENV.metricsNamespace]: z.string().min(1).max(255).optional(),
+  [ENV.siteMetrics]: booleanFlag,
 });
 
 export interface PipelineConfig {
@@ -140,6 +149,10 @@ export interface PipelineConfig {
   userAgent: string;
   allowPrivateNetwork: boolean;
   allowedOrigins: string[];
+  /** Days before a permanent failure is retried; the crawl policy's (30) unless set. */
+  permanentRetryDays?: number;
+  metricsNamespace?: string;
+  siteMetrics: boolean;
 }
 
 /** Reads the configuration from an environment (process.env by default); throws a clear error when malformed. */
@@ -162,6 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     userAgent: values[ENV.userAgent] ?? DEFAULT_USER_AGENT,
     allowPrivateNetwork: values[ENV.allowPrivateNetwork],
     allowedOrigins: values[ENV.allowedOrigins],
+    permanentRetryDays: values[ENV.permanentRetryDays],
+    metricsNamespace: values[ENV.metricsNamespace],
+    siteMetrics: values[ENV.siteMetrics],
   };
 }
 

@@ -36,6 +36,8 @@ export const CONTEXT_KEYS = [
   'removalPolicy',
   'bundleAwsSdk',
   'sourceMap',
+  'permanentFailureRetryDays',
+  'siteMetrics',
 ] as const;
 
 const integer = z.coerce.number().int();
@@ -132,6 +134,8 @@ const ContextSchema = z.object({
   removalPolicy: z.enum(['retain', 'destroy']).optional(),
   bundleAwsSdk: flag.optional(),
   sourceMap: flag.optional(),
+  permanentFailureRetryDays: integer.optional(),
+  siteMetrics: flag.optional(),
 });
 
 export interface ContextSettings {
@@ -189,6 +193,8 @@ export function settingsFromContext(node: Node): ContextSettings {
       tableDeletionProtection: c.tableDeletionProtection,
       removalPolicy: c.removalPolicy,
       bundling,
+      permanentFailureRetryDays: c.permanentFailureRetryDays,
+      siteMetrics: c.siteMetrics,
     }),
   };
 }

@@ -83,6 +83,16 @@ export interface ArticlePipelineProps {
   bundling?: { bundleAwsSdk?: boolean; sourceMap?: boolean };
   /** Entry files exporting `handler` (default `lambdas/<name>.ts`); lets an embedding app wrap the handlers. */
   entries?: Partial<Record<'crawl' | 'ingest' | 'query', string>>;
+  /**
+   * Days before a URL that failed permanently (4xx, a 403 bot wall, NO_ARTICLE, SCHEMA_VIOLATION) is tried again,
+   * so an extractor fix recovers it (PERMANENT_FAILURE_RETRY_DAYS). Default 30.
+   */
+  permanentFailureRetryDays?: number;
+  /**
+   * Adds a per-site dimension to the ingest and crawl outcome metrics. Default false: each site then becomes its
+   * own custom metrics (billed per metric); the site is always in the EMF log line for Logs Insights.
+   */
+  siteMetrics?: boolean;
 }
 
 export type ResolvedArticlePipelineProps = Required<
@@ -120,6 +130,8 @@ export const DEFAULT_PROPS = {
   tableDeletionProtection: true,
   removalPolicy: 'retain',
   bundling: { bundleAwsSdk: true, sourceMap: false },
+  permanentFailureRetryDays: 30,
+  siteMetrics: false,
 } as const satisfies Omit<ResolvedArticlePipelineProps, 'sources' | 'entries'>;
 
 /**
@@ -215,5 +227,6 @@ export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticleP
   integerIn('logRetentionDays', resolved.logRetentionDays, 1, 3653);
   integerIn('apiThrottle.rateLimit', resolved.apiThrottle.rateLimit, 1, 10_000);
   integerIn('apiThrottle.burstLimit', resolved.apiThrottle.burstLimit, 1, 5_000);
+  integerIn('permanentFailureRetryDays', resolved.permanentFailureRetryDays, 1, 3650);
   return resolved;
 }

@@ -3,7 +3,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type PipelineConfig, required } from '../config.ts';
-import { CRAWL_POLICY } from '../core/crawl-policy.ts';
+import { CRAWL_POLICY, withPermanentRetryDays } from '../core/crawl-policy.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
 import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
 import { extractWithMarkdown } from '../core/markdown.ts';
@@ -13,7 +13,6 @@ import type { IngestQueue } from '../queue/types.ts';
 import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
 import { createAwsStore } from '../store/aws/index.ts';
 import { AwsPolitenessStore } from '../store/aws/politeness.ts';
-import { AwsSourceRegistry } from '../store/aws/sources.ts';
 import { createIngestService, type IngestDependencies, type IngestService } from './ingest.ts';
 import { createLogger, type HandlerLogger } from './logging.ts';
 import { awsClientConfig, pipelineFetchOptions } from './wiring.ts';
@@ -68,8 +67,6 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
     extract: extractWithMarkdown,
     articles: store.articles,
     crawlState: store.crawlState,
-    // Each new article counts on its source's health (one UpdateItem per source per batch).
-    sources: new AwsSourceRegistry({ dynamodb, tableName }),
     events,
     bucketName,
     ...(queue ? { queue } : {}),
@@ -82,6 +79,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
           },
         }),
     storePageTypes: config.ingestPageTypes,
+    policy: withPermanentRetryDays(config.permanentRetryDays),
     logger: wiring.logger ?? createLogger({ handler: 'ingest' }),
     ...(wiring.onOutcome ? { onOutcome: wiring.onOutcome } : {}),
   });

@@ -429,6 +429,8 @@ export interface SourceCrawlSummary {
   sitemapsRead: number;
   sitemapsSkipped: number;
   error?: { code: string; message: string };
+  /** The source's failures in a row, this crawl included (0 after a success). */
+  consecutiveFailures?: number;
   durationMs: number;
 }
 
@@ -531,6 +533,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
       sitemapsRead: read?.sitemapsRead ?? 0,
       sitemapsSkipped: read?.sitemapsSkipped ?? 0,
       ...(error ? { error } : {}),
+      consecutiveFailures,
       durationMs: finished.getTime() - started.getTime(),
     };
     if (failure) logger.error('source crawl failed', { ...summary });

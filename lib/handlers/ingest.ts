@@ -16,7 +16,7 @@ import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
 import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
-import type { ArticleWriter, CrawlStateRecord, CrawlStateStore, SourceRegistry } from '../store/types.ts';
+import type { ArticleWriter, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
 import { jsonStringified, SqsEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
 import { ingestedDetail } from './versions.ts';
@@ -75,8 +75,6 @@ export interface IngestDependencies {
   storePageTypes?: readonly PageType[];
   /** Called once per handled record (progress output, benchmarks). */
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
-  /** The sources registry: each batch adds its new articles to their sources' health (articlesIngested). */
-  sources?: Pick<SourceRegistry, 'addIngested'>;
 }
 
 /**
@@ -95,6 +93,8 @@ export interface IngestOutcome {
   /** For failures: true when a retry may help (the record goes back to the queue). */
   retryable?: boolean;
   error?: { code: string; message: string };
+  /** For failures with an HTTP answer: its status (a 403 bot wall, a 404, a 410...). */
+  httpStatus?: number;
   /** For deferred: the delay it was put back with. */
   retryAfterMs?: number;
   /** Wall time spent on this URL: fetch to commit. */
@@ -370,7 +370,14 @@ export function createIngestService(deps: IngestDependencies) {
       error: error.toJSON(),
       retryable,
     });
-    return { url, status: 'failed', retryable, error: { code: error.code, message: error.message } };
+    const httpStatus = typeof error.details.status === 'number' ? error.details.status : undefined;
+    return {
+      url,
+      status: 'failed',
+      retryable,
+      error: { code: error.code, message: error.message },
+      ...(httpStatus === undefined ? {} : { httpStatus }),
+    };
   }
 
   /** The SQS handler: each record independently; only retryable failures go back to the queue. */
@@ -443,28 +450,9 @@ export function createIngestService(deps: IngestDependencies) {
       if (!putBack)
         batchItemFailures.push(...deferred.map(({ messageId }) => ({ itemIdentifier: messageId })));
     }
-    await countIngestedBySource(outcomes);
     const counts = countOutcomes(outcomes.map(({ outcome }) => outcome));
     logger.info('ingest batch done', { records: records.length, ...counts });
     return { batchItemFailures };
-  }
-
-  /** One counter update per source in the batch; best effort: the articles are committed whatever happens here. */
-  async function countIngestedBySource(
-    outcomes: ReadonlyArray<{ outcome: IngestOutcome; message?: IngestMessage }>,
-  ): Promise<void> {
-    if (deps.sources === undefined) return;
-    const bySource = new Map<string, number>();
-    for (const { outcome, message } of outcomes) {
-      if (outcome.status !== 'created' || message?.sourceId === undefined) continue;
-      bySource.set(message.sourceId, (bySource.get(message.sourceId) ?? 0) + 1);
-    }
-    if (bySource.size === 0) return;
-    try {
-      await deps.sources.addIngested(bySource);
-    } catch (error) {
-      logger.warn('could not count ingested articles on their sources', { error: String(error) });
-    }
   }
 
   return { ingest, handler };

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/cdk/app.ts';
-import { BUCKET_PREFIXES } from '../../lib/cdk/article-pipeline.ts';
+import { BUCKET_PREFIXES, METRICS_NAMESPACE } from '../../lib/cdk/article-pipeline.ts';
 import {
   resolveTemplateValue,
   type SynthesizedFunction,
@@ -112,6 +112,17 @@ function environmentOf(fn: SynthesizedFunction): Record<string, string> {
   return resolved;
 }
 
+/** What the last invocation wrote on stdout (the Lambda runtime ships it to CloudWatch Logs: EMF metrics). */
+let lastStdout = '';
+
+/** The EMF metric lines among stdout's lines. */
+function emfLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{"_aws"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 async function invoke(name: FunctionName, event: unknown): Promise<unknown> {
   const fn = functions[name];
   const eventFile = join(outdir, `${name}-event.json`);
@@ -119,7 +130,7 @@ async function invoke(name: FunctionName, event: unknown): Promise<unknown> {
   writeFileSync(eventFile, JSON.stringify(event));
   // Only the AWS_* endpoint/credential variables come from outside the template; no ENV name does.
   const awsOnly = Object.fromEntries(Object.entries(servers.env).filter(([key]) => key.startsWith('AWS_')));
-  await run(
+  const { stdout } = await run(
     process.execPath,
     [join(outdir, 'runner.mjs'), pathToFileURL(fn.bundleFile).href, eventFile, resultFile],
     {
@@ -134,6 +145,7 @@ async function invoke(name: FunctionName, event: unknown): Promise<unknown> {
       timeout: 60_000,
     },
   );
+  lastStdout = String(stdout);
   return JSON.parse(readFileSync(resultFile, 'utf8'));
 }
 
@@ -215,10 +227,31 @@ describe('the bundled handlers from cdk.out', () => {
     expect(crawled.batchItemFailures).toEqual([]);
     expect(aws.messages).toHaveLength(1);
     expect(aws.messages[0]).toContain(site.articleUrl(article.slug));
+    // The source's outcome as an EMF metric line, under the namespace the template's alarms read.
+    expect(emfLines(lastStdout)).toEqual([
+      expect.objectContaining({
+        Function: 'crawl',
+        Outcome: 'ok',
+        SourceCrawls: 1,
+        SourceConsecutiveFailures: 0,
+      }),
+    ]);
 
     // ingest: fetches, extracts and stores it; nothing goes back to the queue; ArticleIngested is published.
     const batch = (await invoke('ingest', sqsEvent(aws.messages))) as { batchItemFailures: unknown[] };
     expect(batch.batchItemFailures).toEqual([]);
+    expect(emfLines(lastStdout)).toEqual([
+      expect.objectContaining({
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [expect.objectContaining({ Namespace: METRICS_NAMESPACE })],
+        }),
+        Function: 'ingest',
+        Outcome: 'created',
+        IngestAttempts: 1,
+        IngestFailures: 0,
+        ArticlesStored: 1,
+      }),
+    ]);
     expect(aws.events).toHaveLength(1);
     const [event] = aws.events;
     expect(event).toMatchObject({ EventBusName: EVENT_BUS_NAME, DetailType: ARTICLE_INGESTED_DETAIL_TYPE });

@@ -2,18 +2,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/cdk/app.ts';
 import type { ArticlePipelineProps } from '../../lib/cdk/props.ts';
 import { SKIP_BUNDLING, synthesize } from './support.ts';
 
+/** Both packs the app runs (lib/cdk/app.ts): AwsSolutions and ServerlessChecks. */
 function findings(scope: IConstruct): string[] {
-  const report = new AwsSolutionsChecks().validateScope(scope);
-  return report.violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+    pack
+      .validateScope(scope)
+      .violations.flatMap((violation) =>
+        violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+      ),
   );
 }
 
@@ -31,12 +36,12 @@ const VARIANTS: Record<string, ArticlePipelineProps> = {
   },
 };
 
-describe('cdk-nag AwsSolutions checks', () => {
+describe('cdk-nag AwsSolutions and ServerlessChecks', () => {
   for (const [variant, props] of Object.entries(VARIANTS)) {
     it(`finds nothing unacknowledged (${variant})`, () => {
       const { stack } = synthesize(props);
       expect(findings(stack)).toEqual([]);
-    });
+    }, 120_000);
   }
 
   it('does report what is not acknowledged (the check is live)', () => {
@@ -46,6 +51,21 @@ describe('cdk-nag AwsSolutions checks', () => {
       expect.arrayContaining([
         'AwsSolutions-S1 at ArticlePipeline/CarelessBucket/Resource',
         'AwsSolutions-S10 at ArticlePipeline/CarelessBucket/Resource',
+      ]),
+    );
+  });
+
+  it('runs ServerlessChecks too: an untraced function without a DLQ is reported', () => {
+    const { stack } = synthesize();
+    new lambda.Function(stack, 'CarelessFunction', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    expect(findings(stack)).toEqual(
+      expect.arrayContaining([
+        'Serverless-LambdaTracing at ArticlePipeline/CarelessFunction/Resource',
+        'Serverless-LambdaDLQ at ArticlePipeline/CarelessFunction/Resource',
       ]),
     );
   });
@@ -72,7 +92,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     }
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledged) {
-      expect(id).toMatch(/AwsSolutions-[A-Z]+\d+/);
+      expect(id).toMatch(/(AwsSolutions-[A-Z]+\d+|Serverless-[A-Za-z]+)/);
       expect(reason.length, `${id}: ${reason}`).toBeGreaterThan(40);
     }
   });

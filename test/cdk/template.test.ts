@@ -1,19 +1,21 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUCKET_PREFIXES } from '../../lib/cdk/article-pipeline.ts';
+import { BUCKET_PREFIXES, FAILURE_ALARMS, METRICS_NAMESPACE } from '../../lib/cdk/article-pipeline.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../../lib/cdk/bundling.ts';
 import { DEFAULT_PROPS } from '../../lib/cdk/props.ts';
 import { ENV } from '../../lib/config.ts';
 import { isPipelineError } from '../../lib/core/errors.ts';
+import { DIMENSIONS, METRICS } from '../../lib/handlers/metrics.ts';
 import { articleObjectKey, rawObjectKey } from '../../lib/store/layout.ts';
 import { ARTICLES_TABLE } from '../../lib/store/table.ts';
 import { envKeysReadBy } from './handler-env.ts';
 import { only, type Resource, resourcesOfType, type Synthesized, synthesize } from './support.ts';
 
 let s: Synthesized;
+// The first synthesis loads aws-cdk-lib and both cdk-nag packs: over a minute on a loaded 2-core machine.
 beforeAll(() => {
   s = synthesize({ sources: [{ url: 'https://news.example/feed.xml' }] });
-});
+}, 180_000);
 
 /** Renders a CloudFormation value with logical ids replaced by readable names, e.g. `table.Arn/index/bySite`. */
 function render(value: unknown, names: Record<string, string>): string {
@@ -42,6 +44,7 @@ function readableNames(synthesized: Synthesized): Record<string, string> {
     [s.logicalId(p.deadLetterQueue)]: 'dlq',
     [s.logicalId(p.crawlQueue)]: 'crawlQueue',
     [s.logicalId(p.crawlDeadLetterQueue)]: 'crawlDlq',
+    [s.logicalId(p.crawlScheduleFailureQueue)]: 'crawlScheduleFailures',
     [s.logicalId(p.eventBus as never)]: 'bus',
     [s.logicalId(p.cursorSecret)]: 'cursorSecret',
     ...Object.fromEntries(
@@ -325,6 +328,8 @@ describe('functions', () => {
         ENV.allowedOrigins,
         ENV.logLevel,
         ENV.serviceName,
+        ENV.metricsNamespace,
+        ENV.siteMetrics,
         ...(DEFAULT_PROPS.bundling.sourceMap ? ['NODE_OPTIONS'] : []),
       ].sort(),
     );
@@ -437,13 +442,15 @@ describe('functions', () => {
   });
 });
 
+/** Tracing.ACTIVE: X-Ray's write actions take no resource-level permissions. */
+const XRAY = ['xray:PutTelemetryRecords on *', 'xray:PutTraceSegments on *'];
+
 describe('least privilege', () => {
-  it('crawl reads the registry and crawl state, records health and leases, takes host tokens, shares robots.txt, queries due sources, sends tasks', () => {
+  it('crawl reads the registry and crawl state, records health and leases, queries due sources, sends tasks', () => {
     expect(permissionsOf('crawl')).toEqual([
       'dynamodb:BatchGetItem on table.Arn',
       'dynamodb:BatchWriteItem on table.Arn',
       'dynamodb:GetItem on table.Arn',
-      'dynamodb:PutItem on table.Arn',
       'dynamodb:Query on table.Arn/index/dueSources',
       'dynamodb:UpdateItem on table.Arn',
       'logs:CreateLogStream on crawlLogs.Arn',
@@ -454,7 +461,10 @@ describe('least privilege', () => {
       'sqs:GetQueueUrl on crawlQueue.Arn',
       'sqs:ReceiveMessage on crawlQueue.Arn',
       'sqs:SendMessage on crawlQueue.Arn',
+      // A scheduled invocation that failed is recorded there (its on-failure destination).
+      'sqs:SendMessage on crawlScheduleFailures.Arn',
       'sqs:SendMessage on queue.Arn',
+      ...XRAY,
     ]);
   });
 
@@ -475,6 +485,7 @@ describe('least privilege', () => {
       'sqs:ReceiveMessage on queue.Arn',
       // Puts a busy host's messages back with a delay.
       'sqs:SendMessage on queue.Arn',
+      ...XRAY,
     ]);
   });
 
@@ -495,6 +506,7 @@ describe('least privilege', () => {
         'logs:PutLogEvents on queryLogs.Arn',
         's3:GetObject on bucket.Arn/articles/*',
         'secretsmanager:GetSecretValue on cursorSecret',
+        ...XRAY,
       ].sort(),
     );
   });
@@ -509,14 +521,21 @@ describe('least privilege', () => {
     expect(kmsLines('crawl')).toEqual([]);
   });
 
-  it('has no managed policies and no "*" resource anywhere', () => {
+  it('has no managed policies and no "*" resource except for X-Ray (which has no resource-level permissions)', () => {
     for (const role of Object.values(resourcesOfType(s.template, 'AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
     for (const policy of Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy'))) {
-      const statements = (policy.Properties.PolicyDocument as { Statement: Array<{ Resource: unknown }> })
-        .Statement;
-      for (const statement of statements) expect([statement.Resource].flat()).not.toContain('*');
+      const statements = (
+        policy.Properties.PolicyDocument as { Statement: Array<{ Resource: unknown; Action: unknown }> }
+      ).Statement;
+      for (const statement of statements) {
+        if (![statement.Resource].flat().includes('*')) continue;
+        expect([statement.Action].flat().sort()).toEqual([
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ]);
+      }
     }
   });
 });
@@ -593,17 +612,20 @@ describe('schedule, API, events, alarms and outputs', () => {
       Endpoint: 'ops@news.example',
     });
     const alarms = Object.values(resourcesOfType(notified.template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.map((alarm) => alarm.Properties.MetricName).sort()).toEqual([
+    expect(alarms.map((alarm) => alarm.Properties.MetricName ?? 'metric math').sort()).toEqual([
       '5xx',
       'ApproximateAgeOfOldestMessage',
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
       'Errors',
       'Errors',
       'Errors',
+      'SourceConsecutiveFailures',
       'Throttles',
       'Throttles',
       'Throttles',
+      'metric math',
     ]);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
   });
@@ -632,6 +654,103 @@ describe('schedule, API, events, alarms and outputs', () => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
+  });
+
+  it('alarms on the ingest failure ratio (failures / attempts from the EMF metrics, with a floor of attempts)', () => {
+    const alarm = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm')).find(
+      (candidate) => candidate.Properties.Metrics !== undefined,
+    );
+    expect(alarm?.Properties).toMatchObject({
+      Threshold: FAILURE_ALARMS.ingestFailureRatioPercent,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const queries = alarm?.Properties.Metrics as Array<{
+      Id: string;
+      Expression?: string;
+      MetricStat?: unknown;
+    }>;
+    const expression = queries.find((query) => query.Expression !== undefined);
+    expect(expression?.Expression).toBe(
+      `IF(attempts >= ${FAILURE_ALARMS.ingestFailureRatioMinAttempts}, 100 * failures / attempts, 0)`,
+    );
+    const stat = (id: string) => queries.find((query) => query.Id === id)?.MetricStat;
+    for (const [id, name] of [
+      ['attempts', METRICS.ingestAttempts],
+      ['failures', METRICS.ingestFailures],
+    ] as const) {
+      expect(stat(id)).toEqual({
+        Metric: {
+          Namespace: METRICS_NAMESPACE,
+          MetricName: name,
+          Dimensions: [{ Name: DIMENSIONS.function, Value: 'ingest' }],
+        },
+        Period: FAILURE_ALARMS.ingestFailureRatioWindowMinutes * 60,
+        Stat: 'Sum',
+      });
+    }
+  });
+
+  it('alarms on a source failing its crawls N times in a row, and on scheduled crawls that did not run', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: METRICS.sourceConsecutiveFailures,
+      Dimensions: [{ Name: DIMENSIONS.function, Value: 'crawl' }],
+      Statistic: 'Maximum',
+      Threshold: FAILURE_ALARMS.failingSourceConsecutiveFailures - 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const failureQueue = s.logicalId(s.stack.pipeline.crawlScheduleFailureQueue);
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failureQueue, 'QueueName'] } }],
+      Threshold: 0,
+    });
+    // Both ways a scheduled crawl can fail to run land there: the rule's target and the async invocation.
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [s.functionId('crawl'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [failureQueue, 'Arn'] } },
+        }),
+      ],
+    });
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: s.functionId('crawl') },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueue, 'Arn'] } } },
+    });
+  });
+
+  it('traces every function with X-Ray and writes the API access log as JSON', () => {
+    const resources = s.template.toJSON().Resources;
+    for (const name of FUNCTION_NAMES) {
+      expect(resources[s.functionId(name)].Properties.TracingConfig, name).toEqual({ Mode: 'Active' });
+    }
+    const [, stage] = only(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Stage'));
+    const format = JSON.parse((stage.Properties.AccessLogSettings as { Format: string }).Format) as Record<
+      string,
+      string
+    >;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+  });
+
+  it('sets the metrics namespace, the per-site dimension and the permanent-failure retry from props or context', () => {
+    const variables = (synthesized: Synthesized, name: FunctionName) =>
+      synthesized.template.toJSON().Resources[synthesized.functionId(name)].Properties.Environment.Variables;
+    expect(variables(s, 'ingest')).toMatchObject({
+      [ENV.metricsNamespace]: METRICS_NAMESPACE,
+      [ENV.siteMetrics]: 'false',
+      [ENV.permanentRetryDays]: '30',
+    });
+    const tuned = synthesize({}, { permanentFailureRetryDays: '7', siteMetrics: 'true' });
+    expect(variables(tuned, 'ingest')).toMatchObject({
+      [ENV.siteMetrics]: 'true',
+      [ENV.permanentRetryDays]: '7',
+    });
+    expect(variables(tuned, 'crawl')).toMatchObject({ [ENV.siteMetrics]: 'true' });
+    expect(() => synthesize({ permanentFailureRetryDays: 0 })).toThrow(/permanentFailureRetryDays/);
   });
 
   it('outputs the API URL, bucket, table and bus', () => {

@@ -39,7 +39,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the permanent-failure retry in days and the metrics settings', () => {
+    expect(loadConfig({})).toMatchObject({ permanentRetryDays: undefined, siteMetrics: false });
+    expect(
+      loadConfig({
+        [ENV.permanentRetryDays]: '7',
+        [ENV.metricsNamespace]: 'News',
+        [ENV.siteMetrics]: 'true',
+      }),
+    ).toMatchObject({ permanentRetryDays: 7, metricsNamespace: 'News', siteMetrics: true });
+  });
+
   it.each([
+    [ENV.permanentRetryDays, '0'],
+    [ENV.permanentRetryDays, 'a month'],
     [ENV.crawlSources, 'not json'],
     [ENV.crawlSources, JSON.stringify([{ url: 'ftp://news.example/feed' }])],
     [ENV.crawlQueueLeaseSeconds, '0'],

@@ -16,6 +16,7 @@ import {
   robotsStateForStatus,
   sourceNextDueAt,
   urlSkipReason,
+  withPermanentRetryDays,
 } from '../../lib/core/crawl-policy.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
 
@@ -189,5 +190,20 @@ describe('politeness', () => {
       'http://c/2',
       'http://a/3',
     ]);
+  });
+});
+
+describe('the permanent-failure retry (PERMANENT_FAILURE_RETRY_DAYS)', () => {
+  it('waits the configured days, 30 by default, before a permanent failure is tried again', () => {
+    expect(withPermanentRetryDays(undefined)).toBe(CRAWL_POLICY);
+    expect(nextRetryAt(1, false, at)).toBe(plus(30 * DAY));
+    const weekly = withPermanentRetryDays(7);
+    expect(nextRetryAt(1, false, at, Math.random, weekly)).toBe(plus(7 * DAY));
+    // A state written without nextDueAt falls back to the policy's wait from the last fetch.
+    const failed = { lastFetchedAt: at.toISOString(), lastOutcome: 'failed', permanentFailure: true };
+    const later = (days: number) => new Date(at.getTime() + days * DAY);
+    expect(urlSkipReason(failed, {}, later(6), weekly)).toBe('permanent-failure');
+    expect(urlSkipReason(failed, {}, later(8), weekly)).toBeUndefined();
+    expect(urlSkipReason(failed, {}, later(8))).toBe('permanent-failure');
   });
 });

@@ -1,0 +1,163 @@
+// CloudWatch metrics from the Lambdas as Embedded Metric Format log lines (one JSON object per line on stdout;
+// CloudWatch Logs turns them into metrics, no API call and no extra permission). Written by hand against the
+// published spec (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)
+// instead of with @aws-lambda-powertools/metrics: that library adds 12.3 KB to a minified bundle already over
+// the 500 KB budget, and one Metrics instance publishes one dimension set per flush, where an outcome needs
+// three (by function, by outcome, by error code) in the same line.
+import type { IngestOutcome } from './ingest.ts';
+
+/** The namespace unless configured (ENV.metricsNamespace); the CDK alarms read the same constant. */
+export const DEFAULT_METRICS_NAMESPACE = 'ArticlePipeline';
+
+/**
+ * The metric names and the dimensions the stack's alarms and dashboards use. Every name here is stable: an
+ * alarm in lib/cdk refers to it.
+ */
+export const METRICS = {
+  /** Ingest: a URL fetched and judged (stored, unchanged, skipped or failed; not deferred or stale). */
+  ingestAttempts: 'IngestAttempts',
+  ingestFailures: 'IngestFailures',
+  /** Failures a retry cannot fix (4xx, bot walls, NO_ARTICLE, SCHEMA_VIOLATION): retried after days. */
+  permanentFailures: 'IngestPermanentFailures',
+  articlesStored: 'ArticlesStored',
+  /** Crawl: one source read, and whether it failed. */
+  sourceCrawls: 'SourceCrawls',
+  sourceFailures: 'SourceFailures',
+  /** A crawled source's consecutive failures (0 after a success): its Maximum finds sources that keep failing. */
+  sourceConsecutiveFailures: 'SourceConsecutiveFailures',
+} as const;
+
+export const DIMENSIONS = { function: 'Function', outcome: 'Outcome', errorCode: 'ErrorCode', site: 'Site' };
+
+export interface EmfOptions {
+  namespace?: string;
+  /** Adds a [Function, Site] dimension set: one custom metric per site and name, so billed per site. */
+  siteDimension?: boolean;
+  /** Where a line goes; stdout (what the Lambda runtime ships to CloudWatch Logs) unless given. */
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+interface MetricGroup {
+  dimensions: Record<string, string>;
+  /** Searchable in Logs Insights, never dimensions (unbounded values). */
+  properties: Record<string, string | number>;
+  values: Record<string, number>;
+}
+
+/** One EMF line: every value a top-level member, the directive naming which are metrics and dimensions. */
+export function emfLine(
+  namespace: string,
+  dimensionSets: string[][],
+  group: MetricGroup,
+  timestamp: number,
+): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: dimensionSets,
+          Metrics: Object.keys(group.values).map((name) => ({ Name: name, Unit: 'Count' })),
+        },
+      ],
+    },
+    ...group.properties,
+    ...group.dimensions,
+    ...group.values,
+  });
+}
+
+/** Error code with the HTTP status where there is one (HTTP_ERROR alone says little: 403 bot wall, 404, 410...). */
+function errorCodeOf(outcome: IngestOutcome): string {
+  const code = outcome.error?.code ?? 'NONE';
+  return code === 'HTTP_ERROR' && outcome.httpStatus !== undefined ? `HTTP_${outcome.httpStatus}` : code;
+}
+
+function siteOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Collects one invocation's outcomes and writes them, grouped by (site, outcome, error code), as EMF lines on
+ * flush. Dimension sets: [Function], [Function, Outcome], [Function, ErrorCode] (bounded: a few dozen codes),
+ * and [Function, Site] only when asked (see EmfOptions.siteDimension); the site is always a property.
+ */
+export function createMetrics(functionName: 'ingest' | 'crawl', options: EmfOptions = {}) {
+  const namespace = options.namespace ?? DEFAULT_METRICS_NAMESPACE;
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const now = options.now ?? (() => new Date());
+  const dimensionSets = [
+    [DIMENSIONS.function],
+    [DIMENSIONS.function, DIMENSIONS.outcome],
+    [DIMENSIONS.function, DIMENSIONS.errorCode],
+    ...(options.siteDimension ? [[DIMENSIONS.function, DIMENSIONS.site]] : []),
+  ];
+  const groups = new Map<string, MetricGroup>();
+
+  function add(site: string, outcome: string, errorCode: string, values: Record<string, number>): void {
+    const key = JSON.stringify([site, outcome, errorCode]);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = {
+        dimensions: {
+          [DIMENSIONS.function]: functionName,
+          [DIMENSIONS.outcome]: outcome,
+          [DIMENSIONS.errorCode]: errorCode,
+          ...(options.siteDimension ? { [DIMENSIONS.site]: site } : {}),
+        },
+        properties: options.siteDimension ? {} : { site },
+        values: Object.fromEntries(Object.keys(values).map((name) => [name, 0])),
+      };
+      groups.set(key, group);
+    }
+    for (const [name, value] of Object.entries(values)) {
+      const previous = group.values[name] ?? 0;
+      // A count adds up; a source's consecutive failures is a level, its alarm reads the Maximum.
+      group.values[name] =
+        name === METRICS.sourceConsecutiveFailures ? Math.max(previous, value) : previous + value;
+    }
+  }
+
+  return {
+    /** One ingest outcome. Deferred and stale messages were not attempted: they count nowhere. */
+    ingestOutcome(outcome: IngestOutcome): void {
+      if (outcome.status === 'deferred' || outcome.status === 'stale') return;
+      const failed = outcome.status === 'failed';
+      add(siteOf(outcome.url), outcome.status, errorCodeOf(outcome), {
+        [METRICS.ingestAttempts]: 1,
+        [METRICS.ingestFailures]: failed ? 1 : 0,
+        [METRICS.permanentFailures]: failed && outcome.retryable !== true ? 1 : 0,
+        [METRICS.articlesStored]: outcome.status === 'created' || outcome.status === 'updated' ? 1 : 0,
+      });
+    },
+    /** One crawled source (skipped ones, removed or paused meanwhile, were not crawled). */
+    sourceCrawled(summary: {
+      url?: string;
+      outcome: string;
+      error?: { code: string };
+      consecutiveFailures?: number;
+    }): void {
+      if (summary.outcome === 'skipped') return;
+      const failed = summary.outcome === 'failed';
+      add(siteOf(summary.url ?? ''), summary.outcome, summary.error?.code ?? 'NONE', {
+        [METRICS.sourceCrawls]: 1,
+        [METRICS.sourceFailures]: failed ? 1 : 0,
+        [METRICS.sourceConsecutiveFailures]: summary.consecutiveFailures ?? (failed ? 1 : 0),
+      });
+    },
+    /** Writes what was collected (one line per group) and starts again; call at the end of every invocation. */
+    flush(): void {
+      const timestamp = now().getTime();
+      for (const group of groups.values()) write(emfLine(namespace, dimensionSets, group, timestamp));
+      groups.clear();
+    },
+  };
+}
+
+export type PipelineMetrics = ReturnType<typeof createMetrics>;
