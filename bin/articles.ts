@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Cli
       'reextract [--data-dir DIR | --stack NAME] [--site S] [--since DATE] [--extractor-below VERSION] [--dry-run] [--restart]',
     load: () => import('../lib/cli/reextract.ts'),
   },
+  duplicates: {
+    summary: 'duplicates ID [--data-dir DIR]',
+    load: () => import('../lib/cli/duplicates.ts'),
+  },
   sources: {
     summary: SOURCES_USAGE,
     load: () => import('../lib/cli/sources.ts'),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Article, ArticleSummary } from '../core/article.ts';
+import { Article, ArticleCluster, ArticleSummary } from '../core/article.ts';
 import { ArticleIngestedDetail } from '../core/events.ts';
 import { NewSource, SourcePatch, SourceRecord } from '../core/sources.ts';
 import { WEBHOOK_HEADERS, WebhookEnvelope } from '../events/envelope.ts';
@@ -8,7 +8,9 @@ import {
   ArticleIdParam,
   ArticleList,
   ArticleVersionList,
+  CollapseParam,
   CursorParam,
+  DuplicateList,
   FormatParam,
   FromParam,
   LimitParam,
@@ -34,8 +36,10 @@ function componentSchemas(): Record<string, JsonSchema> {
   registry.add(Article, { id: 'Article' });
   registry.add(ArticleList, { id: 'ArticleList' });
   registry.add(ArticleVersionList, { id: 'ArticleVersionList' });
+  registry.add(DuplicateList, { id: 'DuplicateList' });
   registry.add(ApiError, { id: 'Error' });
   registry.add(ArticleSummary, { id: 'ArticleSummary' });
+  registry.add(ArticleCluster, { id: 'ArticleCluster' });
   registry.add(ArticleIngestedDetail, { id: 'ArticleIngestedDetail' });
   registry.add(WebhookEnvelope, { id: 'ArticleIngestedEnvelope' });
   registry.add(SourceRecord, { id: 'Source' });
@@ -170,6 +174,7 @@ export function buildOpenApiDocument(): JsonSchema {
             queryParameter('limit', LimitParam, { io: 'output' }),
             queryParameter('cursor', CursorParam),
             queryParameter('format', FormatParam, { description: 'Only with url; see /articles/{id}' }),
+            queryParameter('collapse', CollapseParam),
             ifNoneMatch,
           ],
           responses: {
@@ -215,6 +220,18 @@ export function buildOpenApiDocument(): JsonSchema {
           parameters: [idParameter],
           responses: {
             '200': { description: 'The versions', content: json('ArticleVersionList') },
+            ...commonErrors,
+            '404': errorResponse('No article with this id'),
+          },
+        },
+      },
+      '/articles/{id}/duplicates': {
+        get: {
+          operationId: 'listArticleDuplicates',
+          summary: 'The other copies of this article’s story (its near-duplicate cluster), first seen first',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'The cluster and its other members', content: json('DuplicateList') },
             ...commonErrors,
             '404': errorResponse('No article with this id'),
           },

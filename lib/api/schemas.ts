@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ArticleSummary } from '../core/article.ts';
+import { ArticleCluster, ArticleSummary } from '../core/article.ts';
 import { ERROR_CODES } from '../core/errors.ts';
 import { VersionReasonSchema } from '../core/events.ts';
 
@@ -127,6 +127,11 @@ export const CursorParam = z
   .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'cursor is not one this API issued')
   .meta({ description: 'The nextCursor of the previous page, unchanged, with the same query' });
 
+export const CollapseParam = z.enum(['cluster']).meta({
+  description:
+    'since lists only. cluster: one item per near-duplicate cluster, its representative (copies of a story seen earlier are left out; pages may then hold fewer than limit items)',
+});
+
 /** GET /articles/{id} and GET /articles?url=… (which returns the same representation). */
 export const ArticleQuery = z.strictObject({
   format: FormatParam.optional(),
@@ -143,6 +148,7 @@ export const ListQuery = z
     limit: LimitParam.optional(),
     cursor: CursorParam.optional(),
     format: FormatParam.optional(),
+    collapse: CollapseParam.optional(),
   })
   .superRefine((query, ctx) => {
     const modes = (['url', 'site', 'since'] as const).filter((key) => query[key] !== undefined);
@@ -157,6 +163,7 @@ export const ListQuery = z
       return;
     }
     const disallowed: string[] = [];
+    if (query.since === undefined && query.collapse !== undefined) disallowed.push('collapse');
     if (query.site === undefined) {
       if (query.from !== undefined) disallowed.push('from');
       if (query.to !== undefined) disallowed.push('to');
@@ -211,6 +218,28 @@ export const ArticleVersionList = z.object({
   items: z.array(ArticleVersion).meta({ description: 'Every stored version, oldest first' }),
 });
 export type ArticleVersionList = z.infer<typeof ArticleVersionList>;
+
+/** One other copy of an article's story (GET /articles/{id}/duplicates). */
+export const DuplicateItem = z.object({
+  id: ArticleIdParam,
+  site: z.string(),
+  url: z.string(),
+  role: ArticleCluster.shape.role,
+  similarity: ArticleCluster.shape.similarity,
+  firstSeenAt: utcTimestamp.meta({ description: 'When this copy was first ingested (UTC)' }),
+});
+
+export const DuplicateList = z.object({
+  id: ArticleIdParam,
+  cluster: ArticleCluster.optional().meta({
+    description: "The article's cluster; absent when it is not clustered (then items is empty)",
+  }),
+  items: z.array(DuplicateItem).meta({
+    description:
+      'The other members of the cluster, first seen first: the representative, then duplicates and related copies',
+  }),
+});
+export type DuplicateList = z.infer<typeof DuplicateList>;
 
 export const ApiErrorCode = z.enum(ERROR_CODES);
 

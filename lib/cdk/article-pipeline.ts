@@ -426,6 +426,8 @@ export class ArticlePipeline extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: tableOnly,
     });
+    // ingest: near-duplicate candidates are a Query per anchor key on the table (lib/store/aws/clusters.ts).
+    iam.Grant.addToPrincipal({ grantee: ingest, actions: ['dynamodb:Query'], resourceArns: tableOnly });
     iam.Grant.addToPrincipal({
       grantee: ingest,
       actions: ['s3:PutObject'],

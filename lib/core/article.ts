@@ -65,6 +65,30 @@ export const ArticleContent = z.object({
     }),
 });
 
+/** Where an article stands among the copies of its story (issue 12); `cluster` on the Article and its summary. */
+export const ArticleCluster = z
+  .object({
+    id: sha256Hex.meta({
+      description:
+        "The cluster's id: the article id of its representative (the first-seen copy of the story)",
+    }),
+    role: z.enum(['representative', 'duplicate', 'related']).meta({
+      description:
+        'representative: the first-seen copy; duplicate: the same text with small edits (headline, dateline, ' +
+        'a paragraph cut or added, captions, ads); related: the same story substantially cut or rewritten',
+    }),
+    similarity: z.number().min(0).max(1).meta({
+      description:
+        'Estimated resemblance (Jaccard similarity of word shingles, by MinHash) to the closest earlier member; 1 for the representative',
+    }),
+  })
+  .meta({
+    id: 'ArticleCluster',
+    description:
+      'Near-duplicate cluster: syndicated copies of one story. Absent on articles stored before clustering existed and on texts too short to compare',
+  });
+export type ArticleCluster = z.infer<typeof ArticleCluster>;
+
 export const MetadataSources = z
   .object({
     title: MetadataSource,
@@ -114,6 +138,7 @@ export const Article = z
         'The evidence for pageType, e.g. "jsonld:product", "structure:post-blocks", "url:forum"; empty when the page is an article by default',
     }),
     content: ArticleContent,
+    cluster: ArticleCluster.optional(),
     contentHash: sha256Hex.meta({ description: 'Hex SHA-256 of content.text' }),
     extractedAt: utcTimestamp,
     metadataSources: MetadataSources,
@@ -140,6 +165,7 @@ export const ArticleSummary = z
     language: z.string().optional(),
     pageType: PageType.optional(),
     version: z.number().int().positive(),
+    cluster: ArticleCluster.optional(),
   })
   .meta({ id: 'ArticleSummary' });
 export type ArticleSummary = z.infer<typeof ArticleSummary>;

@@ -22,7 +22,7 @@ import { InProcessIngestQueue } from '../queue/in-process.ts';
 import type { IngestMessage } from '../queue/types.ts';
 import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
 import { createAwsStore } from '../store/aws/index.ts';
-import type { ArticleReader, CrawlStateStore, SourceRegistry } from '../store/types.ts';
+import type { ArticleReader, ClusterIndex, CrawlStateStore, SourceRegistry } from '../store/types.ts';
 import type { SiteArticle } from './example-site/articles.ts';
 import { type SiteServer, startSiteServer } from './example-site/server.ts';
 import { findOrphanedMessages } from './leases.ts';
@@ -114,6 +114,8 @@ export interface EmbeddedStack {
   crawlState: CrawlStateStore;
   /** The crawl sources registry (the same table). */
   registry: SourceRegistry;
+  /** The near-duplicate index (the same table). */
+  clusters: ClusterIndex;
   /** The ingest handler's logic, for ingesting given URLs directly (the `ingest` CLI). */
   ingest: IngestService;
   /**
@@ -330,7 +332,12 @@ async function start(
 
   let queryServer: QueryServer | undefined;
   if (options.port !== false) {
-    const handler = createQueryHandler({ reader: store.articles, sources: store.sources, cursorSecret });
+    const handler = createQueryHandler({
+      reader: store.articles,
+      sources: store.sources,
+      clusters: store.clusters,
+      cursorSecret,
+    });
     queryServer = await startQueryServer({
       handler,
       port: options.port ?? DEFAULT_QUERY_PORT,
@@ -403,6 +410,7 @@ async function start(
     reader: store.articles,
     crawlState: store.crawlState,
     registry: store.sources,
+    clusters: store.clusters,
     ingest,
     crawl,
     drain,

@@ -67,6 +67,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
     extract: extractWithMarkdown,
     articles: store.articles,
     crawlState: store.crawlState,
+    clusters: store.clusters,
     events,
     bucketName,
     ...(queue ? { queue } : {}),

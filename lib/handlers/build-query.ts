@@ -53,6 +53,7 @@ export async function buildQueryHandler(
   return createQueryHandler({
     reader: store.articles,
     sources: store.sources,
+    clusters: store.clusters,
     cursorSecret,
     ...(logger ? { logger } : {}),
   });

@@ -10,13 +10,14 @@ import {
   nextRecheckAt,
   nextRetryAt,
 } from '../core/crawl-policy.ts';
+import { type ClusterDecision, decideCluster, fingerprint } from '../core/dedup/index.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
 import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
 import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
-import type { ArticleWriter, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
+import type { ArticleWriter, ClusterIndex, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
 import { jsonStringified, SqsEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
 import { ingestedDetail } from './versions.ts';
@@ -73,6 +74,8 @@ export interface IngestDependencies {
    * with their type and not stored. Articles only unless given.
    */
   storePageTypes?: readonly PageType[];
+  /** The near-duplicate index: new and changed articles are placed in a cluster of copies (lib/core/dedup). */
+  clusters?: ClusterIndex;
   /** Called once per handled record (progress output, benchmarks). */
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
 }
@@ -256,10 +259,11 @@ export function createIngestService(deps: IngestDependencies) {
         },
       );
     }
-    const article = validated.data;
     // Articles extracted before page types existed carry none; they were all stored as articles.
-    const pageType = article.pageType ?? 'article';
+    const pageType = validated.data.pageType ?? 'article';
     if (!storePageTypes.has(pageType)) return skipPage(url, state, page, pageType, startedAt);
+    const placed = await placeInCluster(validated.data, state, startedAt, force);
+    const article = placed?.article ?? validated.data;
     const commit = await writer.commit(
       article,
       {
@@ -279,6 +283,10 @@ export function createIngestService(deps: IngestDependencies) {
     // state still behind the committed hash and publishes again (at least once, never silently lost).
     const announce = commit.status !== 'unchanged' || state?.contentHash !== commit.record.contentHash;
     if (announce) {
+      // The cluster entries go in once the article is committed in that cluster (idempotent on a retry).
+      if (placed && commit.record.cluster?.id === placed.decision.assignment.id) {
+        await deps.clusters?.record(placed.decision);
+      }
       await deps.events.publishArticleIngested(ingestedDetail(commit, pageType, deps.bucketName));
     }
     const changed = commit.status !== 'unchanged';
@@ -310,6 +318,30 @@ export function createIngestService(deps: IngestDependencies) {
       pageType,
       ...(commit.repaired ? { repaired: true } : {}),
     };
+  }
+
+  /**
+   * Where a new or changed article belongs among the copies of its story: its anchors' entries are read (a few
+   * key reads) and compared (lib/core/dedup). An unchanged text keeps its place without a look-up.
+   */
+  async function placeInCluster(
+    article: Article,
+    state: CrawlStateRecord | undefined,
+    at: Date,
+    force: boolean,
+  ): Promise<{ article: Article; decision: ClusterDecision } | undefined> {
+    if (!deps.clusters) return undefined;
+    if (!force && state?.articleId === article.id && state.contentHash === article.contentHash)
+      return undefined;
+    const print = fingerprint(article.content.text);
+    if (!print) return undefined;
+    const candidates = await deps.clusters.candidates(print.anchors);
+    const decision = decideCluster(
+      { id: article.id, site: article.site.domain, url: article.url, firstSeenAt: at.toISOString() },
+      print,
+      candidates,
+    );
+    return { article: { ...article, cluster: decision.assignment }, decision };
   }
 
   /**

@@ -25,6 +25,7 @@ import {
   ArticleQuery,
   type ArticleVersionList,
   DEFAULT_LIMIT,
+  type DuplicateList,
   ListQuery,
   MAX_QUERY_STRING_BYTES,
   NoParameters,
@@ -33,7 +34,7 @@ import { routeSources } from '../api/sources.ts';
 import { Article } from '../core/article.ts';
 import { PipelineError } from '../core/errors.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../core/url.ts';
-import type { ArticleReader, ArticleRecord, SourceRegistry } from '../store/types.ts';
+import type { ArticleReader, ArticleRecord, ClusterIndex, SourceRegistry } from '../store/types.ts';
 
 export interface QueryLogger {
   error(message: string, ...extra: unknown[]): void;
@@ -43,6 +44,8 @@ export interface QueryHandlerOptions {
   reader: ArticleReader;
   /** When given, the /sources routes manage the crawl sources registry (lib/api/sources.ts). */
   sources?: SourceRegistry;
+  /** The near-duplicate index: GET /articles/{id}/duplicates lists cluster members from it. */
+  clusters?: Pick<ClusterIndex, 'members'>;
   /** HMAC secret for pagination cursors, at least 32 characters. */
   cursorSecret: string;
   cursorMaxAgeSeconds?: number;
@@ -62,12 +65,14 @@ export type QueryHandler = (event: APIGatewayProxyEventV2) => Promise<APIGateway
 const ALLOWED_METHODS = 'GET, HEAD';
 const ARTICLE_PATH = /^\/articles\/([^/]+)$/;
 const VERSIONS_PATH = /^\/articles\/([^/]+)\/versions$/;
+const DUPLICATES_PATH = /^\/articles\/([^/]+)\/duplicates$/;
 
 type Route =
   | { name: 'openapi' }
   | { name: 'list' }
   | { name: 'article'; id: string }
-  | { name: 'versions'; id: string };
+  | { name: 'versions'; id: string }
+  | { name: 'duplicates'; id: string };
 
 function matchRoute(path: string): Route | undefined {
   if (path === '/openapi.json') return { name: 'openapi' };
@@ -76,6 +81,8 @@ function matchRoute(path: string): Route | undefined {
   if (article?.[1] !== undefined) return { name: 'article', id: article[1] };
   const versions = VERSIONS_PATH.exec(path);
   if (versions?.[1] !== undefined) return { name: 'versions', id: versions[1] };
+  const duplicates = DUPLICATES_PATH.exec(path);
+  if (duplicates?.[1] !== undefined) return { name: 'duplicates', id: duplicates[1] };
   return undefined;
 }
 
@@ -141,8 +148,14 @@ function toListItem(record: ArticleRecord): ArticleListItem {
     // Records of articles (the default type) leave it out to stay small; the summary always says it.
     pageType: record.pageType ?? 'article',
     version: record.version,
+    ...(record.cluster === undefined ? {} : { cluster: record.cluster }),
     ingestedAt: record.ingestedAt,
   });
+}
+
+/** collapse=cluster keeps unclustered articles and representatives: one item per story. */
+function isClusterHead(record: ArticleRecord): boolean {
+  return record.cluster === undefined || record.cluster.role === 'representative';
 }
 
 /** The query API (GET /articles…, GET /openapi.json) as one API Gateway HTTP API (payload v2) handler. */
@@ -248,7 +261,8 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       binding.list === 'site'
         ? await reader.listBySite({ site: binding.site, from: binding.from, to: binding.to, limit, after })
         : await reader.listIngestedSince({ since: binding.since, limit, after });
-    const body: ArticleList = { items: page.items.map(toListItem) };
+    const records = query.collapse === 'cluster' ? page.items.filter(isClusterHead) : page.items;
+    const body: ArticleList = { items: records.map(toListItem) };
     if (page.cursor !== undefined) body.nextCursor = cursors.encode(page.cursor, binding);
     if (binding.list === 'since' && page.resume !== undefined) {
       body.resumeCursor = cursors.encode(page.resume, binding);
@@ -270,6 +284,42 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
           ...(reason === undefined ? {} : { reason }),
         })),
     };
+    return jsonResponse(200, body, { 'cache-control': CACHE_CONTROL.list });
+  }
+
+  async function duplicatesResponse(id: string): Promise<ApiResponse> {
+    const record = await reader.getRecord(id);
+    if (!record) throw notFound(`no article with id ${id}`);
+    const body: DuplicateList = { id, items: [] };
+    const { cluster } = record;
+    if (cluster !== undefined && options.clusters !== undefined) {
+      body.cluster = cluster;
+      const [representative, members] = await Promise.all([
+        cluster.id === id ? record : reader.getRecord(cluster.id),
+        options.clusters.members(cluster.id),
+      ]);
+      if (representative !== undefined && representative.id !== id) {
+        body.items.push({
+          id: representative.id,
+          site: representative.site,
+          url: representative.url,
+          role: 'representative',
+          similarity: 1,
+          firstSeenAt: representative.firstIngestedAt,
+        });
+      }
+      for (const member of members) {
+        if (member.articleId === id) continue;
+        body.items.push({
+          id: member.articleId,
+          site: member.site,
+          url: member.url,
+          role: member.role,
+          similarity: member.similarity,
+          firstSeenAt: member.firstSeenAt,
+        });
+      }
+    }
     return jsonResponse(200, body, { 'cache-control': CACHE_CONTROL.list });
   }
 
@@ -328,6 +378,11 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
         const id = validateId(matched.id);
         validate(NoParameters, params);
         return versionsResponse(id);
+      }
+      case 'duplicates': {
+        const id = validateId(matched.id);
+        validate(NoParameters, params);
+        return duplicatesResponse(id);
       }
     }
   }

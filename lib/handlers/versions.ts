@@ -28,6 +28,7 @@ export function ingestedDetail(
       ...(record.language === undefined ? {} : { language: record.language }),
       pageType,
       version: record.version,
+      ...(record.cluster === undefined ? {} : { cluster: record.cluster }),
     },
     contentHash: record.contentHash,
     ingestedAt: record.ingestedAt,

@@ -166,6 +166,16 @@ export function robotsSk(scheme: string): string {
   return `ROBOTS#${scheme.replace(/:$/, '').toLowerCase()}`;
 }
 
+/** Near-duplicate anchor entries: one partition per anchor key (lib/core/dedup), sort key the article id. */
+export function anchorPk(key: string): string {
+  return `DEDUP#${key}`;
+}
+
+/** A near-duplicate cluster's members (not its representative, whose id is the cluster id), sort key the article id. */
+export function clusterPk(clusterId: string): string {
+  return `CLUSTER#${clusterId}`;
+}
+
 /** The UTC day (yyyy-mm-dd) of a timestamp. */
 export function utcDay(isoTimestamp: string): string {
   return isoTimestamp.slice(0, 10);
@@ -201,6 +211,13 @@ export const ArticleRecordSchema = z.object({
   modifiedAt: timestamp.optional(),
   language: z.string().optional(),
   pageType: z.enum(PAGE_TYPES).optional(),
+  cluster: z
+    .object({
+      id: sha256,
+      role: z.enum(['representative', 'duplicate', 'related']),
+      similarity: z.number().min(0).max(1),
+    })
+    .optional(),
   contentHash: sha256,
   version: z.number().int().positive(),
   ingestedAt: timestamp,

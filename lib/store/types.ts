@@ -1,4 +1,5 @@
-import type { Article } from '../core/article.ts';
+import type { Article, ArticleCluster } from '../core/article.ts';
+import type { AnchorEntry, ClusterDecision, MemberEntry } from '../core/dedup/cluster.ts';
 import type { PageType } from '../core/page-types.ts';
 import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
 import type { VersionReason } from '../core/version-reasons.ts';
@@ -28,6 +29,8 @@ export interface ArticleRecord {
   language?: string;
   /** Absent for articles (the default type), to keep index items small. */
   pageType?: PageType;
+  /** Its near-duplicate cluster (lib/core/dedup); absent when not clustered. */
+  cluster?: ArticleCluster;
   contentHash: string;
   version: number;
   /** When this version was committed (ISO 8601 UTC). Orders the "since" feed. */
@@ -243,4 +246,17 @@ export interface SourceRegistry {
   recordCrawl(id: string, record: SourceCrawlRecord): Promise<void>;
   /** Adds to the articles-ingested totals of sources (one write per source). */
   addIngested(counts: ReadonlyMap<string, number>): Promise<void>;
+}
+
+/**
+ * The near-duplicate index (lib/core/dedup): anchor entries found by key (a bounded number of key reads per
+ * article whatever the store's size, never a Scan) and each cluster's members.
+ */
+export interface ClusterIndex {
+  /** The entries stored under each anchor key (one key read each, a bounded number of entries per key). */
+  candidates(keys: readonly string[]): Promise<AnchorEntry[]>;
+  /** Writes a decision's entries (idempotent: the same decision writes the same items). */
+  record(writes: Pick<ClusterDecision, 'anchor' | 'member'>): Promise<void>;
+  /** A cluster's non-representative members, first seen first. */
+  members(clusterId: string): Promise<MemberEntry[]>;
 }

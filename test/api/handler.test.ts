@@ -290,6 +290,13 @@ describe('query handler (unit, in-memory reader)', () => {
     expect(() => createQueryHandler({ reader, cursorSecret: '' })).toThrow(/at least 32 characters/);
   });
 
+  it('takes collapse=cluster on since lists only', async () => {
+    const refused = await get('/articles?site=example.com&collapse=cluster');
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toContain('collapse cannot be used with site');
+    expect((await get('/articles?since=2000-01-01&collapse=story')).status).toBe(400);
+  });
+
   it('serves an OpenAPI 3.1 document built from the zod schemas', async () => {
     const reply = await get('/openapi.json');
     expect(reply.status).toBe(200);
@@ -298,6 +305,7 @@ describe('query handler (unit, in-memory reader)', () => {
       '/articles',
       '/articles/{id}',
       '/articles/{id}/versions',
+      '/articles/{id}/duplicates',
       '/sources',
       '/sources/{id}',
       '/openapi.json',

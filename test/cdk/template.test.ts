@@ -472,6 +472,8 @@ describe('least privilege', () => {
     expect(permissionsOf('ingest')).toEqual([
       'dynamodb:GetItem on table.Arn',
       'dynamodb:PutItem on table.Arn',
+      // Near-duplicate candidates: a Query per anchor key.
+      'dynamodb:Query on table.Arn',
       'dynamodb:UpdateItem on table.Arn',
       'events:PutEvents on bus.Arn',
       'logs:CreateLogStream on ingestLogs.Arn',

@@ -179,6 +179,10 @@ export class AwsArticleWriter implements ArticleWriter {
         ...(article.pageType === undefined || article.pageType === 'article'
           ? {}
           : { pageType: article.pageType }),
+        // A version made without a cluster decision (re-extraction) stays in the cluster of the one before.
+        ...((article.cluster ?? current?.cluster) === undefined
+          ? {}
+          : { cluster: article.cluster ?? current?.cluster }),
         contentHash: article.contentHash,
         version,
         ingestedAt: this.nowIso(),

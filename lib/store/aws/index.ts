@@ -1,11 +1,13 @@
 import type { CrawlStateStore, SourceRegistry } from '../types.ts';
 import { AwsArticleStore, type AwsArticleStoreOptions } from './articles.ts';
 import { createDynamoDbClient, createS3Client } from './clients.ts';
+import { AwsClusterIndex } from './clusters.ts';
 import { AwsCrawlStateStore } from './crawl-state.ts';
 import { AwsSourceRegistry } from './sources.ts';
 
 export { AwsArticleStore, DEFAULT_SINCE_FEED_SETTLE_MS, MAX_PAGE_SIZE } from './articles.ts';
 export { createDynamoDbClient, createS3Client } from './clients.ts';
+export { AwsClusterIndex } from './clusters.ts';
 export { AwsCrawlStateStore } from './crawl-state.ts';
 export { AwsSourceRegistry } from './sources.ts';
 
@@ -15,6 +17,8 @@ export interface AwsStore {
   articles: AwsArticleStore;
   crawlState: CrawlStateStore;
   sources: SourceRegistry;
+  /** The near-duplicate index (lib/core/dedup). */
+  clusters: AwsClusterIndex;
 }
 
 /** The store on S3 + DynamoDB (real AWS, or local servers through AWS_ENDPOINT_URL_*). */
@@ -23,6 +27,7 @@ export function createAwsStore(options: AwsStoreOptions): AwsStore {
     articles: new AwsArticleStore(options),
     crawlState: new AwsCrawlStateStore(options),
     sources: new AwsSourceRegistry(options),
+    clusters: new AwsClusterIndex(options),
   };
 }
 

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import { startEmbeddedStack } from '../embedded/stack.ts';
+import { DEFAULT_DATA_DIR } from './ingest.ts';
+import { type CliIO, UsageError } from './io.ts';
+
+/**
+ * `articles duplicates ID [--data-dir DIR]`: the article's near-duplicate cluster in the embedded store, as one
+ * JSON object: its cluster ({id, role, similarity}) and the other members (id, site, url, role, similarity,
+ * firstSeenAt), first seen first. Exit 1 when there is no such article.
+ */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const [id, ...extra] = parsed.positionals;
+  if (id === undefined || extra.length > 0) throw new UsageError('give exactly one article id');
+  if (!/^[0-9a-f]{64}$/.test(id)) {
+    throw new UsageError('an article id is 64 lowercase hex characters (the SHA-256 of its canonical URL)');
+  }
+  const stack = await startEmbeddedStack({
+    dataDir: parsed.values['data-dir'] ?? DEFAULT_DATA_DIR,
+    sources: [],
+    port: false,
+    logLevel: 'SILENT',
+  });
+  try {
+    const record = await stack.reader.getRecord(id);
+    if (!record) {
+      io.stderr(`no article with id ${id}`);
+      return 1;
+    }
+    const items: Array<Record<string, unknown>> = [];
+    const { cluster } = record;
+    if (cluster) {
+      const representative = cluster.id === id ? undefined : await stack.reader.getRecord(cluster.id);
+      if (representative) {
+        items.push({
+          id: representative.id,
+          site: representative.site,
+          url: representative.url,
+          role: 'representative',
+          similarity: 1,
+          firstSeenAt: representative.firstIngestedAt,
+        });
+      }
+      for (const member of await stack.clusters.members(cluster.id)) {
+        if (member.articleId === id) continue;
+        const { articleId, clusterId: _clusterId, ...rest } = member;
+        items.push({ id: articleId, ...rest });
+      }
+    }
+    io.stdout(JSON.stringify({ id, ...(cluster ? { cluster } : {}), items }));
+    return 0;
+  } finally {
+    await stack.stop();
+  }
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { 'data-dir': { type: 'string' } },
+  });
+}

@@ -1,0 +1,149 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { AnchorEntry, ClusterDecision, MemberEntry } from '../../core/dedup/cluster.ts';
+import { decodeSignature, encodeSignature } from '../../core/dedup/fingerprint.ts';
+import { DEDUP_SETTINGS } from '../../core/dedup/settings.ts';
+import { anchorPk, clusterPk, parseStoredItem } from '../layout.ts';
+import { ATTR } from '../table.ts';
+import type { ClusterIndex } from '../types.ts';
+import { documentClient, storageError } from './common.ts';
+
+/** A cluster lists at most this many members (a wire story carried by more outlets lists its first ones). */
+const MAX_LISTED_MEMBERS = 1_000;
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const role = z.enum(['representative', 'duplicate', 'related']);
+const timestamp = z.iso.datetime({ offset: false, precision: 3 });
+
+const StoredAnchor = z.object({
+  key: z.string().regex(/^[0-9a-f]{8}$/),
+  articleId: sha256,
+  clusterId: sha256,
+  role,
+  similarity: z.number().min(0).max(1),
+  site: z.string().min(1),
+  url: z.string().min(1),
+  firstSeenAt: timestamp,
+  signature: z.instanceof(Uint8Array),
+  shingleCount: z.number().int().positive(),
+});
+
+const StoredMember = z.object({
+  clusterId: sha256,
+  articleId: sha256,
+  role: z.enum(['duplicate', 'related']),
+  similarity: z.number().min(0).max(1),
+  site: z.string().min(1),
+  url: z.string().min(1),
+  firstSeenAt: timestamp,
+});
+
+export interface AwsClusterIndexOptions {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  entriesPerKey?: number;
+}
+
+/**
+ * The near-duplicate index in the pipeline's table: anchor entries (`DEDUP#<key>`) and cluster members
+ * (`CLUSTER#<id>`), see lib/store/table.ts. Finding a new article's candidates is one small Query per anchor key
+ * (eventually consistent: a copy ingested within the same second as its original may miss it and found a
+ * cluster of its own); recording is one PutItem per entry, idempotent.
+ */
+export class AwsClusterIndex implements ClusterIndex {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly entriesPerKey: number;
+
+  constructor(options: AwsClusterIndexOptions) {
+    this.documents = documentClient(options.dynamodb);
+    this.tableName = options.tableName;
+    this.entriesPerKey = options.entriesPerKey ?? DEDUP_SETTINGS.entriesPerKey;
+  }
+
+  async candidates(keys: readonly string[]): Promise<AnchorEntry[]> {
+    const pages = await Promise.all(
+      [...new Set(keys)].map(async (key) => {
+        try {
+          const result = await this.documents.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': ATTR.pk },
+              ExpressionAttributeValues: { ':pk': anchorPk(key) },
+              Limit: this.entriesPerKey,
+            }),
+          );
+          return result.Items ?? [];
+        } catch (error) {
+          throw storageError('read near-duplicate anchors', error);
+        }
+      }),
+    );
+    return pages.flat().map((item) => {
+      const stored = parseStoredItem(StoredAnchor, item, 'near-duplicate anchor');
+      return { ...stored, signature: decodeSignature(stored.signature) };
+    });
+  }
+
+  async record(writes: Pick<ClusterDecision, 'anchor' | 'member'>): Promise<void> {
+    const items: Record<string, unknown>[] = [];
+    if (writes.anchor) {
+      const { anchor } = writes;
+      items.push({
+        [ATTR.pk]: anchorPk(anchor.key),
+        [ATTR.sk]: anchor.articleId,
+        ...anchor,
+        signature: encodeSignature(anchor.signature),
+      });
+    }
+    if (writes.member) {
+      items.push({
+        [ATTR.pk]: clusterPk(writes.member.clusterId),
+        [ATTR.sk]: writes.member.articleId,
+        ...writes.member,
+      });
+    }
+    try {
+      await Promise.all(
+        items.map((Item) => this.documents.send(new PutCommand({ TableName: this.tableName, Item }))),
+      );
+    } catch (error) {
+      throw storageError('write near-duplicate entries', error);
+    }
+  }
+
+  async members(clusterId: string): Promise<MemberEntry[]> {
+    const members: MemberEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      let result: QueryCommandOutput;
+      try {
+        result = await this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': ATTR.pk },
+            ExpressionAttributeValues: { ':pk': clusterPk(clusterId) },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+      } catch (error) {
+        throw storageError('read cluster members', error);
+      }
+      for (const item of result.Items ?? []) {
+        members.push(parseStoredItem(StoredMember, item, 'cluster member'));
+      }
+      start = result.LastEvaluatedKey;
+    } while (start && members.length < MAX_LISTED_MEMBERS);
+    return members
+      .slice(0, MAX_LISTED_MEMBERS)
+      .sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.articleId.localeCompare(b.articleId));
+  }
+}
