@@ -221,7 +221,7 @@ export type ArticleVersionList = z.infer<typeof ArticleVersionList>;
 
 /** One other copy of an article's story (GET /articles/{id}/duplicates). */
 export const DuplicateItem = z.object({
-  id: ArticleIdParam,
+  id: ArticleId,
   site: z.string(),
   url: z.string(),
   role: ArticleCluster.shape.role,
@@ -230,7 +230,7 @@ export const DuplicateItem = z.object({
 });
 
 export const DuplicateList = z.object({
-  id: ArticleIdParam,
+  id: ArticleId,
   cluster: ArticleCluster.optional().meta({
     description: "The article's cluster; absent when it is not clustered (then items is empty)",
   }),
