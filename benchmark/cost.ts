@@ -21,19 +21,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FUNCTION_SIZING } from '../lib/cdk/article-pipeline.ts';
 import { DEFAULT_PROPS } from '../lib/cdk/props.ts';
-import {
-  CRAWL_POLICY,
-  type ListedUrl,
-  nextRecheckAt,
-  type UrlCrawlState,
-  urlSkipReason,
-} from '../lib/core/crawl-policy.ts';
+import { CRAWL_POLICY, type ListedUrl } from '../lib/core/crawl-policy.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
 import { chunk, type IngestMessage } from '../lib/queue/types.ts';
 import { instrumentStoreClients } from '../lib/store/aws/clients.ts';
 import { CostMeter, difference, type Tallies } from './cost-meter.ts';
 import { PRICES, PRICES_AS_OF, S3_PUT_CLASS } from './cost-prices.ts';
+import { replayRechecks } from './cost-rechecks.ts';
 import { writeResultSection } from './report.ts';
 
 /**
@@ -139,30 +134,6 @@ async function startSite(host: string, pages: Buffer[], kind: 'feed' | 'sitemap'
     kind,
     listed: dates,
   };
-}
-
-/**
- * How many times the crawl policy re-fetches a stored URL whose page never changes: a crawl every source interval
- * from its last fetch, for `horizonMs`; each re-check that finds it unchanged moves it along its schedule.
- */
-export function replayRechecks(state: UrlCrawlState, listed: ListedUrl, horizonMs: number): number {
-  const fetched = Date.parse(state.lastFetchedAt ?? '');
-  if (Number.isNaN(fetched)) return 0;
-  let current: UrlCrawlState = { ...state, queuedAt: undefined, leaseUntil: undefined };
-  let count = 0;
-  const step = CRAWL_POLICY.sourceIntervalMs;
-  for (let at = fetched + step; at <= fetched + horizonMs; at += step) {
-    const when = new Date(at);
-    if (urlSkipReason(current, listed, when) !== undefined) continue;
-    count++;
-    current = {
-      ...current,
-      lastFetchedAt: when.toISOString(),
-      lastOutcome: 'unchanged',
-      nextDueAt: nextRecheckAt(current, false, when),
-    };
-  }
-  return count;
 }
 
 /** CPU time of the main thread, where the handlers run (Linux: utime + stime, clock ticks of 10 ms). */
