@@ -273,7 +273,8 @@ export const CrawlStateRecordSchema = z.object({
  * Items written before (or by a writer that stored full keys) keep their attributes and read the same.
  */
 export function slimArticleAttributes(record: ArticleRecord): Record<string, unknown> {
-  const { id: _id, articleKey, rawKey, articleRange, rawRange, ...rest } = record;
+  const { id: _id, articleKey, rawKey, articleRange, rawRange, cluster, ...full } = record;
+  const rest = cluster === undefined ? full : { ...full, cluster: compactCluster(record.id, cluster) };
   const batch = batchStem(articleKey, rawKey);
   if (batch === undefined || articleRange === undefined || rawRange === undefined) {
     return {
@@ -299,6 +300,29 @@ function batchStem(articleKey: string, rawKey: string): string | undefined {
     : undefined;
 }
 
+/**
+ * The cluster decision as one string (about 70 bytes instead of 110, which would push most items over 1 KB): `r`
+ * for the representative of its own cluster, else the role's initial, the similarity and the cluster id
+ * (`d0.93:<id>`, `l0.71:<id>` for related).
+ */
+function compactCluster(id: string, cluster: NonNullable<ArticleRecord['cluster']>): string {
+  if (cluster.role === 'representative' && cluster.id === id && cluster.similarity === 1) return 'r';
+  return `${cluster.role === 'related' ? 'l' : cluster.role[0]}${cluster.similarity}:${cluster.id}`;
+}
+
+const CLUSTER_ROLES = { r: 'representative', d: 'duplicate', l: 'related' } as const;
+
+function expandCluster(id: string, text: string): unknown {
+  if (text === 'r') return { id, role: 'representative', similarity: 1 };
+  const match = /^([rdl])([0-9.e-]+):([0-9a-f]{64})$/.exec(text);
+  if (!match) return text; // not a compact form: the schema reports it
+  return {
+    id: match[3],
+    role: CLUSTER_ROLES[match[1] as keyof typeof CLUSTER_ROLES],
+    similarity: Number(match[2]),
+  };
+}
+
 /** A stored article item with the attributes slimArticleAttributes left out put back (other items unchanged). */
 export function expandArticleItem(item: Record<string, unknown>): Record<string, unknown> {
   const pk = item.pk;
@@ -315,6 +339,8 @@ export function expandArticleItem(item: Record<string, unknown>): Record<string,
     expanded.articleRange = { offset: articleOffset, length: articleLength };
     expanded.rawRange = { offset: rawOffset, length: rawLength };
   }
+  if (typeof expanded.cluster === 'string')
+    expanded.cluster = expandCluster(String(expanded.id), expanded.cluster);
   delete expanded.batch;
   delete expanded.ranges;
   return expanded;

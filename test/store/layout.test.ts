@@ -98,6 +98,22 @@ describe('the article index item', () => {
     expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(full).length - 150);
   });
 
+  it('stores the cluster decision as one short string and reads it back', () => {
+    const other = 'b'.repeat(64);
+    for (const cluster of [
+      { id, role: 'representative' as const, similarity: 1 },
+      { id: other, role: 'duplicate' as const, similarity: 0.93 },
+      { id: other, role: 'related' as const, similarity: 0.714 },
+    ]) {
+      const slim = slimArticleAttributes({ ...record, cluster });
+      expect(typeof slim.cluster).toBe('string');
+      expect(expandArticleItem({ pk: `ARTICLE#${id}`, ...slim })).toMatchObject({ id, cluster });
+    }
+    expect(
+      slimArticleAttributes({ ...record, cluster: { id, role: 'representative', similarity: 1 } }).cluster,
+    ).toBe('r');
+  });
+
   it('keeps the keys of objects that are not one batch pair (layout 1), and other items as they are', () => {
     const layout1 = {
       ...record,
