@@ -36,6 +36,28 @@ describe('title affixes', () => {
     );
   });
 
+  it('drops a short tail after a pipe (tagline, section), also when the h1 carries it', () => {
+    expect(stripTitleAffixes('Best ferry routes in 2025 | Top 19 Picks', [])).toBe(
+      'Best ferry routes in 2025',
+    );
+    expect(stripTitleAffixes('Die besten Fährrouten 2025 | Ratgeber | Hafenblatt', [])).toBe(
+      'Die besten Fährrouten 2025',
+    );
+    // A long tail is a subtitle; a short rest is not a headline on its own; dashes often open subtitles.
+    expect(stripTitleAffixes('Ferry routes | The best crossings on the coast this year', [])).toBe(
+      'Ferry routes | The best crossings on the coast this year',
+    );
+    expect(stripTitleAffixes('Ferry routes | Top picks', [])).toBe('Ferry routes | Top picks');
+    expect(stripTitleAffixes('Les meilleures traversées en ferry – Partie deux', [])).toBe(
+      'Les meilleures traversées en ferry – Partie deux',
+    );
+    const html = page(
+      '<meta property="og:title" content="Best ferry routes in 2025 | Top 19 Picks | Harbour Ledger">',
+      '<article><h1>Best ferry routes in 2025 | Top 19 Picks</h1><p>Text.</p></article>',
+    );
+    expect(metadataOf(html).title).toBe('Best ferry routes in 2025');
+  });
+
   it('takes the site name from the domain when the page declares none', () => {
     expect(domainName('www.harbour-ledger.co.uk')).toBe('harbourledger');
     expect(domainName('news.example.com')).toBe('example');

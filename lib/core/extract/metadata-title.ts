@@ -115,6 +115,11 @@ function namesSite(affix: string, siteNames: readonly string[], people: readonly
   });
 }
 
+/** A pipe-separated tail of at most this many words is an affix when the rest keeps MIN_HEADLINE_WORDS words. */
+const MAX_PIPE_TAIL_WORDS = 5;
+const MIN_HEADLINE_WORDS = 3;
+const wordCount = (value: string) => value.split(/\s+/).filter(Boolean).length;
+
 interface Segment {
   text: string;
   /** Offset of the segment in the title. */
@@ -157,6 +162,16 @@ export function stripTitleAffixes(
       first++;
       changed = true;
     }
+  }
+  // A short tail after a pipe is a tagline, section or site affix ("Headline | Top 19 Picks | Site").
+  while (
+    last > first &&
+    /[|｜]/.test(title.slice((segments[last - 1] as Segment).end, (segments[last] as Segment).start)) &&
+    wordCount((segments[last] as Segment).text) <= MAX_PIPE_TAIL_WORDS &&
+    wordCount(title.slice((segments[first] as Segment).start, (segments[last - 1] as Segment).end)) >=
+      MIN_HEADLINE_WORDS
+  ) {
+    last--;
   }
   if (first === 0 && last === segments.length - 1) return stripBracketedSuffix(title, siteNames);
   const stripped = title

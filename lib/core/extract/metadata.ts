@@ -191,7 +191,10 @@ export function extractMetadata(
     );
     // Equal but for letter case: the declared form wins (headlines are often styled in capitals).
     if (headline !== undefined && headline.toLowerCase() !== title.toLowerCase()) {
-      title = truncateText(headline, MAX_TITLE);
+      // The h1 may carry the same affixes as the declared title ("Headline | Top 10 Picks").
+      const shown =
+        options.titleAffixes === 'keep' ? headline : stripTitleAffixes(headline, siteNames, authors ?? []);
+      title = truncateText(shown, MAX_TITLE);
       sources.title = 'dom';
     }
   }
