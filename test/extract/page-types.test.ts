@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { extract, parseHtml } from '../../lib/core/extract/index.ts';
 import { extractForumThread } from '../../lib/core/extract/page-types/forum.ts';
+import { extractByPageType } from '../../lib/core/extract/page-types/index.ts';
+import { extractPageRegion } from '../../lib/core/extract/page-types/region.ts';
 
 const POSTS = [
   'My boiler loses pressure overnight, from 1.5 bar down to 0.5. No visible leaks anywhere. What should I check first?',
@@ -58,5 +60,110 @@ describe('forum threads', () => {
     // The generic extraction still answers with an article (whatever it makes of so little text).
     const result = extract({ html, url: 'https://forum.example/threads/x.1/' });
     expect(result.ok && result.value.content.text.length).toBeGreaterThan(0);
+  });
+});
+
+const SECTIONS = [
+  [
+    'Boiler servicing',
+    'An annual service keeps your boiler safe and efficient; our engineers check the flue, the seals and the pressure.',
+  ],
+  [
+    'Emergency repairs',
+    'No heat or hot water? We answer the phone day and night and most repairs are done on the first visit.',
+  ],
+  [
+    'New installations',
+    'We size, fit and commission combi and system boilers, and register the warranty with the maker for you.',
+  ],
+] as const;
+
+function servicePage(): string {
+  const sections = SECTIONS.map(
+    ([heading, text]) => `<section class="service"><h2>${heading}</h2><p>${text}</p></section>`,
+  ).join('\n');
+  return `<!doctype html><html><head><title>Heating services</title></head><body>
+    <header class="site-header"><a href="/">Acme Heating</a><nav><a href="/about">About</a></nav></header>
+    <main><h1>Heating services</h1>${sections}
+      <div class="newsletter-signup"><p>Sign up for seasonal offers</p></div>
+      <form action="/quote"><label>Postcode</label><input name="postcode"><button>Get a quote</button></form>
+      <ul class="pagination"><li><a href="?page=2">Next page</a></li></ul>
+    </main>
+    <aside class="sidebar"><h3>Opening hours</h3><p>Mon-Fri 8-18</p></aside>
+    <footer>© Acme Heating · Privacy</footer></body></html>`;
+}
+
+describe('pages made of sections or items (service, listing, collection, documentation)', () => {
+  const pageUrl = new URL('https://heating.example/services/');
+
+  it('keeps every section of the main region and drops the furniture in and around it', () => {
+    const content = extractPageRegion(parseHtml(servicePage()), { pageUrl });
+    expect(content).toBeDefined();
+    for (const [heading, text] of SECTIONS) {
+      expect(content?.text).toContain(heading);
+      expect(content?.text).toContain(text);
+    }
+    for (const furniture of [
+      'Acme Heating',
+      'About',
+      'Sign up',
+      'Postcode',
+      'Get a quote',
+      'Next page',
+      'Opening hours',
+      'Privacy',
+    ]) {
+      expect(content?.text).not.toContain(furniture);
+    }
+    expect(content?.html).toContain('<h2>Emergency repairs</h2>');
+  });
+
+  it('reads the whole body when the page has no <main>, or when its <main> is a small fragment', () => {
+    const noMain = servicePage().replace('<main>', '<div>').replace('</main>', '</div>');
+    expect(extractPageRegion(parseHtml(noMain), { pageUrl })?.text).toContain(SECTIONS[2][1]);
+    const fragment = servicePage()
+      .replace('<main>', '<main><p>Intro</p></main><div>')
+      .replace('</main>\n', '</div>\n');
+    expect(extractPageRegion(parseHtml(fragment), { pageUrl })?.text).toContain(SECTIONS[1][1]);
+  });
+
+  it('falls back (undefined) when the region holds too little text', () => {
+    const html = '<html><body><main><h1>Services</h1><p>Call us.</p></main></body></html>';
+    expect(extractPageRegion(parseHtml(html), { pageUrl })).toBeUndefined();
+  });
+});
+
+describe('choosing between the type-specific and the generic extraction', () => {
+  const pageUrl = new URL('https://shop.example/c/boilers/');
+  const longParagraph = (i: number) =>
+    `Paragraph ${i} of a long story: ${'the engineer explained how the pressure vessel and the relief valve interact, '.repeat(3)}`;
+
+  it('keeps the whole list of a listing page when the generic extraction found one item', () => {
+    const generic = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
+    const chosen = extractByPageType('listing', parseHtml(servicePage()), { pageUrl }, () => generic);
+    for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
+    // With nothing to read in the page, the generic extraction answers.
+    expect(extractByPageType('listing', parseHtml('<html></html>'), { pageUrl }, () => generic)).toBe(
+      generic,
+    );
+  });
+
+  it('keeps the generic text on a list page when it reads as an article (several long paragraphs)', () => {
+    const story = [1, 2, 3, 4, 5].map(longParagraph);
+    const cards = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `<li class="card"><a href="/s/${i}"><h3>Related story ${i}</h3></a><p>${'Teaser text. '.repeat(30)}</p></li>`,
+    ).join('');
+    const html = `<html><body><main><article>${story.map((p) => `<p>${p}</p>`).join('')}</article><ul>${cards}</ul></main></body></html>`;
+    const chosen = extractByPageType('listing', parseHtml(html), { pageUrl }, () => ({
+      html: '',
+      text: story.join('\n\n'),
+      wordCount: 100,
+    }));
+    expect(chosen?.text).not.toContain('Related story');
+    // A service page keeps its sections whatever the generic extraction finds.
+    const service = extractByPageType('service', parseHtml(html), { pageUrl }, () => undefined);
+    expect(service?.text).toContain('Related story 7');
   });
 });

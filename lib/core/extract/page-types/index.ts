@@ -4,22 +4,66 @@ import type { CheerioAPI } from 'cheerio';
 import type { PageType } from '../../article.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
 import { extractForumThread } from './forum.ts';
+import { extractPageRegion } from './region.ts';
 
-const EXTRACTORS: Partial<
-  Record<PageType, (page: CheerioAPI, options: ContentOptions) => ExtractedContent | undefined>
-> = {
-  forum: extractForumThread,
+type TypeExtractor = (page: CheerioAPI, options: ContentOptions) => ExtractedContent | undefined;
+
+interface TypeExtraction {
+  extract: TypeExtractor;
+  /**
+   * Whether the generic extraction is also run and kept when it reads as an article (several long paragraphs):
+   * list pages are the type most often misfiled, and an article extracted as a list loses its text to teasers.
+   */
+  keepArticleProse: boolean;
+}
+
+/** How each non-article type is extracted. Types not listed use the generic (article) extraction. */
+const TYPE_EXTRACTION: Partial<Record<PageType, TypeExtraction>> = {
+  forum: { extract: extractForumThread, keepArticleProse: false },
+  listing: { extract: extractPageRegion, keepArticleProse: true },
+  collection: { extract: extractPageRegion, keepArticleProse: true },
+  service: { extract: extractPageRegion, keepArticleProse: false },
+  documentation: { extract: extractPageRegion, keepArticleProse: false },
 };
 
-/** The type-specific content of a page, or undefined when its type has none or it found too little. */
+/** When the type-specific text and the generic text disagree, which one is kept. */
+export const TYPE_EXTRACTION_CHOICE = {
+  /** A paragraph at least this long is prose. */
+  proseParagraphChars: 150,
+  /** The generic text has at least this many prose paragraphs: it is an article, keep it. */
+  articleProseParagraphs: 5,
+  /** The type-specific text is shorter than this share of the generic text: it missed the content. */
+  minShareOfGeneric: 0.5,
+} as const;
+
+/**
+ * The content of a page of this type: the type-specific extraction, or the generic one (`generic`, which may
+ * change the DOM, so it runs last) when the type has none, the type-specific one found too little, or the
+ * generic one is clearly better (see TYPE_EXTRACTION_CHOICE).
+ */
 export function extractByPageType(
   type: PageType,
   page: CheerioAPI,
   options: ContentOptions,
+  generic: () => ExtractedContent | undefined,
 ): ExtractedContent | undefined {
+  const extraction = TYPE_EXTRACTION[type];
+  let specific: ExtractedContent | undefined;
   try {
-    return EXTRACTORS[type]?.(page, options);
+    specific = extraction?.extract(page, options);
   } catch {
-    return undefined;
+    specific = undefined;
   }
+  if (specific === undefined || extraction === undefined) return generic();
+  if (!extraction.keepArticleProse) return specific;
+  const fallback = generic();
+  return fallback !== undefined && genericIsBetter(specific.text, fallback.text) ? fallback : specific;
+}
+
+function genericIsBetter(specificText: string, genericText: string): boolean {
+  if (specificText.length < genericText.length * TYPE_EXTRACTION_CHOICE.minShareOfGeneric) return true;
+  const proseParagraphs = genericText
+    .split('\n\n')
+    .filter((paragraph) => paragraph.length >= TYPE_EXTRACTION_CHOICE.proseParagraphChars).length;
+  return proseParagraphs >= TYPE_EXTRACTION_CHOICE.articleProseParagraphs;
 }

@@ -1,0 +1,81 @@
+// Pages made of several parts (service pages, listings, shop categories, documentation): the content is the
+// page's main region as a whole, every section and every list item, minus the page furniture around and inside
+// it (navigation, header, footer, sidebars, filters, pagination, forms, cookie and share bars). The generic
+// extractor picks the one container with the most prose, which on such a page is one section or one card.
+import type { CheerioAPI } from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import { resolveDocumentBase } from '../../url.ts';
+import { NON_CONTENT_TAGS } from '../boilerplate.ts';
+import type { ContentOptions, ExtractedContent } from '../content.ts';
+import { elementsInOrder, findFirst, visibleLength } from '../content-dom.ts';
+import { sanitizeToHtml } from '../sanitize.ts';
+import { countWords, toPlainText } from '../text.ts';
+
+export const PAGE_REGION = {
+  /** Tags that are furniture wherever they sit. */
+  furnitureTags: new Set([
+    ...NON_CONTENT_TAGS,
+    'nav',
+    'header',
+    'footer',
+    'aside',
+    'form',
+    'menu',
+    'button',
+    'select',
+    'dialog',
+    'svg',
+  ]),
+  /** Class, id or role words of furniture: navigation, sidebars, filters, pagination, banners, share bars. */
+  furnitureClass:
+    /(?:^|[\s_-])(?:nav|navbar|navigation|menu|sidebar|breadcrumbs?|cookies?|consent|modal|popup|newsletter|subscribe|share|social|footer|header|skip|banner|filters?|facets?|pagination|pager)(?:$|[\s_-])/i,
+  /** Class and id strings longer than this are utility-class soup; their words say nothing. */
+  maxClassChars: 200,
+  /** A <main> with less than this share of the body's text is a fragment; the body is used instead. */
+  minMainShare: 0.2,
+  /** Less text than this: not a page we can trust; the generic extraction runs instead. */
+  minChars: 200,
+} as const;
+
+/** The page's main region minus its furniture, or undefined when it holds too little text. */
+export function extractPageRegion($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
+  const root = $.root()[0] as AnyNode;
+  const body = findFirst(root, 'body') ?? root;
+  const region = mainRegion(body);
+  const text = toPlainText([region], { skip: isFurniture });
+  if (visibleLength(text) < PAGE_REGION.minChars) return undefined;
+  const head = findFirst(root, 'head');
+  const baseUrl = resolveDocumentBase(
+    head ? findFirst(head, 'base')?.attribs.href : undefined,
+    options.pageUrl,
+  );
+  const html = sanitizeToHtml([region], { baseUrl, skip: isFurniture });
+  return { html, text, wordCount: countWords(text) };
+}
+
+/** The <main> (or role=main) element with the most text, unless it holds only a small part of the page. */
+function mainRegion(body: AnyNode): AnyNode {
+  const mains = elementsInOrder(body, (element) => NON_CONTENT_TAGS.has(element.name)).filter(
+    (element) => element.name === 'main' || element.attribs.role === 'main',
+  );
+  if (mains.length === 0) return body;
+  const length = (node: AnyNode) => visibleLength(toPlainText([node], { skip: isFurniture }));
+  let best = mains[0]!;
+  let bestLength = length(best);
+  for (const candidate of mains.slice(1)) {
+    const candidateLength = length(candidate);
+    if (candidateLength > bestLength) {
+      best = candidate;
+      bestLength = candidateLength;
+    }
+  }
+  return bestLength >= length(body) * PAGE_REGION.minMainShare ? best : body;
+}
+
+function isFurniture(element: Element): boolean {
+  if (PAGE_REGION.furnitureTags.has(element.name)) return true;
+  const attributes = element.attribs;
+  if (attributes.hidden !== undefined || attributes['aria-hidden'] === 'true') return true;
+  const words = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.role ?? ''}`;
+  return words.length < PAGE_REGION.maxClassChars && PAGE_REGION.furnitureClass.test(words);
+}
