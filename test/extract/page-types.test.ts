@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extract, parseHtml } from '../../lib/core/extract/index.ts';
 import { extractForumThread } from '../../lib/core/extract/page-types/forum.ts';
+import type { PageType, PageTypeVerdict } from '../../lib/core/extract/page-type.ts';
 import { extractByPageType } from '../../lib/core/extract/page-types/index.ts';
 import { extractPageRegion } from '../../lib/core/extract/page-types/region.ts';
 
@@ -134,18 +135,27 @@ describe('pages made of sections or items (service, listing, collection, documen
 });
 
 describe('choosing between the type-specific and the generic extraction', () => {
+  const verdict = (type: PageType, ...signals: string[]): PageTypeVerdict => ({
+    type,
+    signals: signals.map((name) => ({ name, type: 'article', weight: 1 })),
+  });
   const pageUrl = new URL('https://shop.example/c/boilers/');
   const longParagraph = (i: number) =>
     `Paragraph ${i} of a long story: ${'the engineer explained how the pressure vessel and the relief valve interact, '.repeat(3)}`;
 
   it('keeps the whole list of a listing page when the generic extraction found one item', () => {
     const generic = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
-    const chosen = extractByPageType('listing', parseHtml(servicePage()), { pageUrl }, () => generic);
+    const chosen = extractByPageType(
+      verdict('listing'),
+      parseHtml(servicePage()),
+      { pageUrl },
+      () => generic,
+    );
     for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
     // With nothing to read in the page, the generic extraction answers.
-    expect(extractByPageType('listing', parseHtml('<html></html>'), { pageUrl }, () => generic)).toBe(
-      generic,
-    );
+    expect(
+      extractByPageType(verdict('listing'), parseHtml('<html></html>'), { pageUrl }, () => generic),
+    ).toBe(generic);
   });
 
   it('keeps the generic text on a list page when it reads as an article (several long paragraphs)', () => {
@@ -156,14 +166,31 @@ describe('choosing between the type-specific and the generic extraction', () => 
         `<li class="card"><a href="/s/${i}"><h3>Related story ${i}</h3></a><p>${'Teaser text. '.repeat(30)}</p></li>`,
     ).join('');
     const html = `<html><body><main><article>${story.map((p) => `<p>${p}</p>`).join('')}</article><ul>${cards}</ul></main></body></html>`;
-    const chosen = extractByPageType('listing', parseHtml(html), { pageUrl }, () => ({
+    const chosen = extractByPageType(verdict('listing'), parseHtml(html), { pageUrl }, () => ({
       html: '',
       text: story.join('\n\n'),
       wordCount: 100,
     }));
     expect(chosen?.text).not.toContain('Related story');
     // A service page keeps its sections whatever the generic extraction finds.
-    const service = extractByPageType('service', parseHtml(html), { pageUrl }, () => undefined);
+    const service = extractByPageType(verdict('service'), parseHtml(html), { pageUrl }, () => undefined);
     expect(service?.text).toContain('Related story 7');
+  });
+
+  it('extracts a list-like page with a publication date or a post address as an article', () => {
+    const generic = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
+    for (const signal of ['meta:published-date', 'url:post-slug', 'og:article']) {
+      expect(
+        extractByPageType(verdict('listing', signal), parseHtml(servicePage()), { pageUrl }, () => generic),
+      ).toBe(generic);
+    }
+    // Service pages keep their sections: dated "about" or "pricing" pages are still made of sections.
+    const service = extractByPageType(
+      verdict('service', 'meta:published-date'),
+      parseHtml(servicePage()),
+      { pageUrl },
+      () => generic,
+    );
+    expect(service?.text).toContain(SECTIONS[2][1]);
   });
 });

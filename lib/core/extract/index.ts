@@ -89,9 +89,7 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   // Read-only, so before content extraction, which marks and prunes the tree.
   const pageType = classifyPageType($, pageUrl);
   const contentOptions = { pageUrl, title: metadata.title };
-  const content = extractByPageType(pageType.type, $, contentOptions, () =>
-    extractContent($, contentOptions),
-  );
+  const content = extractByPageType(pageType, $, contentOptions, () => extractContent($, contentOptions));
   if (content === undefined || content.text.trim() === '') {
     return err(
       new PipelineError('NO_ARTICLE', 'no article found: the page has no main text content', {

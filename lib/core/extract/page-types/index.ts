@@ -3,6 +3,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { PageType } from '../../article.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
+import type { PageTypeVerdict } from '../page-type.ts';
 import { extractForumThread } from './forum.ts';
 import { extractPageRegion } from './region.ts';
 
@@ -15,15 +16,29 @@ interface TypeExtraction {
    * list pages are the type most often misfiled, and an article extracted as a list loses its text to teasers.
    */
   keepArticleProse: boolean;
+  /** Whether the page's own signs of an article (ARTICLE_EVIDENCE) send it to the generic extraction. */
+  yieldsToArticleEvidence: boolean;
 }
+
+/**
+ * Signals of one article: a publication date, an article type in JSON-LD or Open Graph, a post's address. An
+ * article with a row of related-story cards looks like a list page; with one of these it is extracted as an article.
+ */
+export const ARTICLE_EVIDENCE: ReadonlySet<string> = new Set([
+  'jsonld:article',
+  'og:article',
+  'meta:published-date',
+  'url:post-slug',
+  'url:post-path',
+]);
 
 /** How each non-article type is extracted. Types not listed use the generic (article) extraction. */
 const TYPE_EXTRACTION: Partial<Record<PageType, TypeExtraction>> = {
-  forum: { extract: extractForumThread, keepArticleProse: false },
-  listing: { extract: extractPageRegion, keepArticleProse: true },
-  collection: { extract: extractPageRegion, keepArticleProse: true },
-  service: { extract: extractPageRegion, keepArticleProse: false },
-  documentation: { extract: extractPageRegion, keepArticleProse: false },
+  forum: { extract: extractForumThread, keepArticleProse: false, yieldsToArticleEvidence: false },
+  listing: { extract: extractPageRegion, keepArticleProse: true, yieldsToArticleEvidence: true },
+  collection: { extract: extractPageRegion, keepArticleProse: true, yieldsToArticleEvidence: true },
+  service: { extract: extractPageRegion, keepArticleProse: false, yieldsToArticleEvidence: false },
+  documentation: { extract: extractPageRegion, keepArticleProse: false, yieldsToArticleEvidence: false },
 };
 
 /** When the type-specific text and the generic text disagree, which one is kept. */
@@ -38,16 +53,22 @@ export const TYPE_EXTRACTION_CHOICE = {
 
 /**
  * The content of a page of this type: the type-specific extraction, or the generic one (`generic`, which may
- * change the DOM, so it runs last) when the type has none, the type-specific one found too little, or the
- * generic one is clearly better (see TYPE_EXTRACTION_CHOICE).
+ * change the DOM, so it runs last) when the type has none, the page shows article evidence its type yields to,
+ * the type-specific one found too little, or the generic one is clearly better (see TYPE_EXTRACTION_CHOICE).
  */
 export function extractByPageType(
-  type: PageType,
+  verdict: PageTypeVerdict,
   page: CheerioAPI,
   options: ContentOptions,
   generic: () => ExtractedContent | undefined,
 ): ExtractedContent | undefined {
-  const extraction = TYPE_EXTRACTION[type];
+  const extraction = TYPE_EXTRACTION[verdict.type];
+  if (
+    extraction?.yieldsToArticleEvidence &&
+    verdict.signals.some((signal) => signal.weight > 0 && ARTICLE_EVIDENCE.has(signal.name))
+  ) {
+    return generic();
+  }
   let specific: ExtractedContent | undefined;
   try {
     specific = extraction?.extract(page, options);
