@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extract, parseHtml } from '../../lib/core/extract/index.ts';
-import { extractForumThread } from '../../lib/core/extract/page-types/forum.ts';
 import type { PageType, PageTypeVerdict } from '../../lib/core/extract/page-type.ts';
+import { extractForumThread } from '../../lib/core/extract/page-types/forum.ts';
 import { extractByPageType } from '../../lib/core/extract/page-types/index.ts';
 import { extractPageRegion } from '../../lib/core/extract/page-types/region.ts';
 
