@@ -104,6 +104,8 @@ async function seed(dataDir: string): Promise<{ extractSeconds: number; broken: 
 interface TimedRun {
   summary: ReextractSummary;
   wallSeconds: number;
+  /** User + system CPU of the whole process (all threads, the embedded servers too): not skewed by load. */
+  cpuSeconds: number;
   peakRssMb: number;
   loadAverage: number;
 }
@@ -112,18 +114,28 @@ async function timedReextract(dataDir: string): Promise<TimedRun> {
   const loadAverage = Math.round((loadavg()[0] ?? 0) * 10) / 10;
   const { stdout, stderr } = await run(
     '/usr/bin/time',
-    ['-f', 'TIME %e %M', process.execPath, 'scripts/cli.mjs', 'articles', 'reextract', '--data-dir', dataDir],
+    [
+      '-f',
+      'TIME %e %M %U %S',
+      process.execPath,
+      'scripts/cli.mjs',
+      'articles',
+      'reextract',
+      '--data-dir',
+      dataDir,
+    ],
     { cwd: ROOT, maxBuffer: 64 * 2 ** 20 },
   ).catch((error: { stdout?: string; stderr?: string }) => {
     // Exit 1 (some article failed) still prints the summary; the table shows the failures.
     if (error.stdout) return { stdout: error.stdout, stderr: error.stderr ?? '' };
     throw error;
   });
-  const timing = /TIME ([\d.]+) (\d+)/.exec(stderr);
+  const timing = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
   if (!timing) throw new Error(`no timing in: ${stderr.slice(-500)}`);
   return {
     summary: JSON.parse(stdout.trim().split('\n').at(-1) as string) as ReextractSummary,
     wallSeconds: Number(timing[1]),
+    cpuSeconds: Number(timing[3]) + Number(timing[4]),
     peakRssMb: Math.round(Number(timing[2]) / 1024),
     loadAverage,
   };
@@ -138,7 +150,7 @@ async function main(): Promise<void> {
     const second = await timedReextract(dataDir);
     const perArticleMs = (timed: TimedRun) => Math.round((timed.summary.seconds * 1000) / COUNT);
     const row = (label: string, timed: TimedRun) =>
-      `| ${label} | ${timed.summary.scanned} | ${timed.summary.changed} | ${timed.summary.unchanged} | ${timed.summary.failed} | ${timed.summary.seconds.toFixed(1)} | ${timed.wallSeconds.toFixed(1)} | ${perArticleMs(timed)} | ${(timed.summary.seconds / seeded.extractSeconds).toFixed(1)}x | ${timed.peakRssMb} | ${timed.loadAverage} |`;
+      `| ${label} | ${timed.summary.scanned} | ${timed.summary.changed} | ${timed.summary.unchanged} | ${timed.summary.failed} | ${timed.summary.seconds.toFixed(1)} | ${timed.wallSeconds.toFixed(1)} | ${perArticleMs(timed)} | ${(timed.summary.seconds / seeded.extractSeconds).toFixed(1)}x | ${Math.round((timed.cpuSeconds * 1000) / COUNT)} | ${timed.peakRssMb} | ${timed.loadAverage} |`;
     const markdown = [
       `${COUNT} articles stored in an embedded data directory (s3rver + dynalite on disk, store layout 2) as extractor`,
       `1.0.0 left them, ${seeded.broken} of them with a "| ${EXAMPLE_SITE_NAME}" suffix in the title; pages are the`,
@@ -146,13 +158,14 @@ async function main(): Promise<void> {
       'own under /usr/bin/time (peak RSS = maxRSS of that process: the re-extraction and the S3/DynamoDB servers).',
       `Peer: extraction alone (extractWithMarkdown) over the same ${COUNT} pages took ${seeded.extractSeconds.toFixed(1)} s in the seeding process.`,
       '',
-      '| run | scanned | changed | unchanged | failed | run s | process wall s | ms/article | run / extraction alone | peak RSS MB | load avg |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| run | scanned | changed | unchanged | failed | run s | process wall s | ms/article | run / extraction alone | CPU ms/article | peak RSS MB | load avg |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       row('first (fixes titles)', first),
       row('second (nothing to change)', second),
       '',
       '"run s" is the summary\'s own time (index walk, S3 reads, extraction, writes, events); "process wall s" adds the',
-      "Node start and the embedded servers' start and stop. Timings depend on the load average (2 shared cores).",
+      "Node start and the embedded servers' start and stop. Wall times depend on the load average (2 shared cores);",
+      '"CPU ms/article" (user + system of the whole process, the in-process S3/DynamoDB servers included) does not.',
     ].join('\n');
     console.log(markdown);
     if (!values['no-write']) {

@@ -36,6 +36,8 @@ export const ENV = {
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Adds a per-site dimension to the outcome metrics (one custom metric per site: billed per site). */
   siteMetrics: 'METRICS_SITE_DIMENSION',
+  /** The re-extraction job's bucket (part lists, Map Run results, summaries); the AWS job only. */
+  reextractJobBucket: 'REEXTRACT_JOB_BUCKET',
 } as const;
 
 export type EnvKey = keyof typeof ENV;
@@ -132,6 +134,7 @@ const ConfigSchema = z.object({
   [ENV.permanentRetryDays]: z.coerce.number().int().min(1).max(3650).optional(),
   [ENV.metricsNamespace]: z.string().min(1).max(255).optional(),
   [ENV.siteMetrics]: booleanFlag,
+  [ENV.reextractJobBucket]: z.string().min(1).optional(),
 });
 
 export interface PipelineConfig {
@@ -153,6 +156,7 @@ export interface PipelineConfig {
   permanentRetryDays?: number;
   metricsNamespace?: string;
   siteMetrics: boolean;
+  reextractJobBucket?: string;
 }
 
 /** Reads the configuration from an environment (process.env by default); throws a clear error when malformed. */
@@ -178,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     permanentRetryDays: values[ENV.permanentRetryDays],
     metricsNamespace: values[ENV.metricsNamespace],
     siteMetrics: values[ENV.siteMetrics],
+    reextractJobBucket: values[ENV.reextractJobBucket],
   };
 }
 

@@ -36,6 +36,7 @@ import { BUCKET_PREFIXES } from '../store/layout.ts';
 import { ARTICLES_TABLE, DUE_SOURCES_INDEX, type KeyAttribute } from '../store/table.ts';
 import { type FunctionName, lambdaCode, lambdaEntry } from './bundling.ts';
 import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolveProps } from './props.ts';
+import { REEXTRACT_ENTRY, ReextractJob } from './reextract-job.ts';
 
 /** The ingest queue's visibility timeout, as a multiple of the ingest function's timeout (AWS advises 6). */
 const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -153,6 +154,8 @@ export class ArticlePipeline extends Construct {
   readonly alarmTopic: sns.ITopic;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly cursorSecret: secretsmanager.Secret;
+  /** Re-extraction of stored raw pages: a state machine started by `articles reextract --stack NAME`. */
+  readonly reextractJob: ReextractJob;
 
   constructor(scope: Construct, id: string, props: ArticlePipelineProps = {}) {
     super(scope, id);
@@ -481,6 +484,17 @@ export class ArticlePipeline extends Construct {
         'Raw pages are keyed by article id and fetch time, created at run time; the grant is limited to the raw/ prefix.',
     });
 
+    this.reextractJob = new ReextractJob(this, 'Reextract', {
+      bucket: this.bucket,
+      accessLogBucket: this.accessLogBucket,
+      table: this.table,
+      eventBus: this.eventBus,
+      code: lambdaCode(REEXTRACT_ENTRY, config.bundling),
+      logRetention,
+      removalPolicy,
+      environment: common,
+    });
+
     // --- the sources registry, seeded from the `sources` prop (any number: no environment variable holds them)
     for (let start = 0; start < config.sources.length; start += SOURCES_PER_SEED_RESOURCE) {
       const seed = new CustomResource(this, `SourcesSeed${start / SOURCES_PER_SEED_RESOURCE}`, {
@@ -728,6 +742,10 @@ export class ArticlePipeline extends Construct {
     });
     new CfnOutput(scope, 'CrawlQueueUrl', { value: this.crawlQueue.queueUrl });
     new CfnOutput(scope, 'CrawlDeadLetterQueueUrl', { value: this.crawlDeadLetterQueue.queueUrl });
+    new CfnOutput(scope, 'ReextractStateMachineArn', {
+      value: this.reextractJob.stateMachine.stateMachineArn,
+      description: 'Re-extraction job: articles reextract --stack NAME starts it',
+    });
   }
 
   private lifecycleRules(config: ResolvedArticlePipelineProps): s3.LifecycleRule[] {

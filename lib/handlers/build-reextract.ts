@@ -1,6 +1,7 @@
 // Builds the re-extraction service over the S3 + DynamoDB store from the environment named in lib/config.ts:
 // the `articles reextract` command (embedded store) and the AWS job's functions (lambdas/reextract.ts) share it.
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type PipelineConfig, required } from '../config.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
 import { extractWithMarkdown } from '../core/markdown.ts';
@@ -23,12 +24,15 @@ export interface ReextractWiring {
 export function buildReextractService(wiring: ReextractWiring): {
   service: ReextractService;
   articles: AwsArticleStore;
+  s3: S3Client;
+  bucketName: string;
 } {
   const { config } = wiring;
   const env = wiring.env ?? process.env;
   const bucketName = required(config.bucketName, 'bucketName');
+  const s3 = createS3Client(awsClientConfig(env), env);
   const store = createAwsStore({
-    s3: createS3Client(awsClientConfig(env), env),
+    s3,
     dynamodb: createDynamoDbClient(awsClientConfig(env), env),
     bucketName,
     tableName: required(config.tableName, 'tableName'),
@@ -48,5 +52,5 @@ export function buildReextractService(wiring: ReextractWiring): {
     bucketName,
     logger: wiring.logger ?? createLogger({ handler: 'reextract' }),
   });
-  return { service, articles: store.articles };
+  return { service, articles: store.articles, s3, bucketName };
 }
