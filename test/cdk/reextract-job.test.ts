@@ -106,6 +106,9 @@ describe('reextract job', () => {
         ...objects('bucket', 'raw'),
         ...objects('bucket', 'articles'),
         ...objects('jobBucket', 'reextract'),
+        // Tracing.ACTIVE, as the pipeline's other functions: X-Ray takes no resource-level permissions.
+        'xray:PutTelemetryRecords on "*"',
+        'xray:PutTraceSegments on "*"',
       ].sort(),
     );
   });
