@@ -64,3 +64,69 @@ describe('class names do not outweigh plain prose', () => {
     for (const sentence of PROSE) expect(text).toContain(sentence);
   });
 });
+
+// Listicles and guides: each entry in its own box, alike, several paragraphs each.
+const ENTRIES = ['Ridge', 'Valley', 'Coast', 'Moor', 'Forest'].map((name, i) => ({
+  name,
+  paragraphs: [
+    `The ${name} loop is walk number ${i + 1} on our list, about ${12 + i} kilometres, with one steep climb.`,
+    `Start from the car park by the ${name.toLowerCase()} gate, keep left at the fork, and follow the yellow posts.`,
+    `In wet weather the lower ${name.toLowerCase()} path floods, so take the upper track, which is longer but dry.`,
+  ],
+}));
+
+describe('repeated boxes that together make most of the content are its parts', () => {
+  const intro = `<p>${PROSE[0]}</p><p>${PROSE[1]}</p>`;
+  const entryHtml = (tag: string, cls: string) =>
+    ENTRIES.map(
+      (entry) =>
+        `<${tag} class="${cls}"><h2>${entry.name}</h2>${entry.paragraphs.map((p) => `<p>${p}</p>`).join('')}</${tag}>`,
+    ).join('');
+
+  it('keeps listicle entries written as nested <article> elements', () => {
+    const html = `<html><body><article class="guide">${intro}${entryHtml('article', 'entry')}</article></body></html>`;
+    const text = textOf(html);
+    for (const entry of ENTRIES) for (const paragraph of entry.paragraphs) expect(text).toContain(paragraph);
+  });
+
+  it('still drops one-paragraph teaser cards, however many there are', () => {
+    const cards = ENTRIES.map(
+      (entry) =>
+        `<article class="card"><p>${entry.paragraphs[0]} <a href="/${entry.name}">Read the ${entry.name} walk</a></p></article>`,
+    ).join('');
+    const html = `<html><body><div class="main"><article class="post">${story}</article><article class="more">${cards}</article></div></body></html>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+    expect(text).not.toContain(ENTRIES[0]!.paragraphs[0]);
+  });
+});
+
+describe('the story split across alike wrappers is read whole', () => {
+  it('takes the common ancestor of several strong candidates of the same tag and class', () => {
+    const sections = ENTRIES.map(
+      (entry, i) =>
+        `<li class="listing"><div class="inner"><div class="rating">Rating ${4 + i / 10}</div><div class="accordion"><div class="descr">${entry.paragraphs.map((p) => `<p>${p}</p>`).join('')}${i === 0 ? `<p>${PROSE[2]}</p><p>${PROSE[3]}</p>` : ''}</div></div></div></li>`,
+    ).join('');
+    const html = `<html><body><div class="page"><ul class="listings">${sections}</ul></div><div class="footer-note"><p>Copyright the walkers.</p></div></body></html>`;
+    const text = textOf(html);
+    for (const entry of ENTRIES) for (const paragraph of entry.paragraphs) expect(text).toContain(paragraph);
+  });
+});
+
+describe('collapsed accordion panels are part of the page', () => {
+  it('reads a panel hidden until its heading is clicked (aria-controls), but not other hidden boxes', () => {
+    const panels = ENTRIES.map(
+      (entry, i) =>
+        `<h3><button aria-controls="panel-${i}" aria-expanded="false">${entry.name}</button></h3><div id="panel-${i}" style="display:none">${entry.paragraphs.map((p) => `<p>${p}</p>`).join('')}</div>`,
+    ).join('');
+    const html = `<html><body><article>${story}${panels}<div style="display:none"><p>Your session has expired, please sign in again to keep your list.</p></div></article></body></html>`;
+    const text = textOf(html);
+    for (const entry of ENTRIES) for (const paragraph of entry.paragraphs) expect(text).toContain(paragraph);
+    expect(text).not.toContain('session has expired');
+  });
+
+  it('reads an ARIA accordion region hidden by its collapsed state', () => {
+    const html = `<html><body><article>${story}<div role="region" aria-labelledby="h1" hidden><p>${ENTRIES[0]!.paragraphs[0]}</p></div></article></body></html>`;
+    expect(textOf(html)).toContain(ENTRIES[0]!.paragraphs[0]);
+  });
+});

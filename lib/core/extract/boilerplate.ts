@@ -36,6 +36,9 @@ export const NON_CONTENT_TAGS: ReadonlySet<string> = new Set([
   'video',
   'source',
   'track',
+  // Ruby annotations (the reading printed over the base characters), not words of the text.
+  'rt',
+  'rp',
 ]);
 
 /** Removed from the whole page before scoring: never content, and they would only add noise. */
@@ -60,6 +63,22 @@ export const NOSCRIPT_PAGE_MIN_RATIO = 2;
 
 /** No pruning or conditional-cleaning rule may remove one box holding more than this share of the content. */
 export const DESTRUCTIVE_MAX_SHARE = 0.5;
+/**
+ * When the boxes one rule would drop together exceed DESTRUCTIVE_MAX_SHARE, they are the story's parts; only
+ * those with more link text than this share (menus, teaser grids) still go.
+ */
+export const COLLECTIVE_PART_MAX_LINK_DENSITY = 0.5;
+/** ...and the boxes must average this many paragraphs: one-paragraph cards are teasers however many there are. */
+export const COLLECTIVE_PART_MIN_PARAGRAPHS = 2;
+
+/**
+ * A story made of alike parts (listicle entries, guide sections, each in its own wrapper): when at least
+ * SAME_KIND_MIN_PARTS other candidates among the SAME_KIND_MAX_SCAN best share the top one's tag and class and
+ * score at least SAME_KIND_MIN_SCORE_RATIO of it, the content is their common ancestor.
+ */
+export const SAME_KIND_MIN_PARTS = 2;
+export const SAME_KIND_MAX_SCAN = 10;
+export const SAME_KIND_MIN_SCORE_RATIO = 0.5;
 
 /** ARIA roles that mark page furniture. */
 export const BOILERPLATE_ROLES = new Set([

@@ -23,6 +23,8 @@ import {
   BYLINE_MAX_CHARS,
   BYLINE_START,
   CAPTION_TOKEN,
+  COLLECTIVE_PART_MAX_LINK_DENSITY,
+  COLLECTIVE_PART_MIN_PARAGRAPHS,
   CONDITIONAL_TAGS,
   CONTENT_TOKEN,
   DATELINE_MAX_CHARS,
@@ -57,6 +59,9 @@ import {
   NOSCRIPT_PAGE_MIN_RATIO,
   PARAGRAPH_TAGS,
   POSITIVE_CLASS,
+  SAME_KIND_MAX_SCAN,
+  SAME_KIND_MIN_PARTS,
+  SAME_KIND_MIN_SCORE_RATIO,
   SENTENCE_END,
   TAG_BASE_SCORE,
   UNLIKELY_CANDIDATE,
@@ -278,13 +283,19 @@ function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>, p
   const limit = page.bodyText * FURNITURE_MAX_SHARE;
   // Only the outermost such element is spared: nested ones are judged normally (and each check stays linear).
   let spared = false;
+  // Ids of the panels that disclosure controls (accordion headings, "show more" buttons) open and close.
+  const disclosed = new Set<string>();
   elementsInOrder(body, (element) => {
+    const controls = element.attribs['aria-controls'];
+    if (controls) for (const id of controls.split(/\s+/).slice(0, 8)) disclosed.add(id);
     if (NON_CONTENT_TAGS.has(element.name) && !page.unwrapped.has(element)) {
       excluded.add(element);
       return true;
     }
     const verdict = furnitureVerdict(element, flags);
     if (verdict === undefined) return false;
+    // A collapsed accordion panel is hidden only until the reader opens it: it is part of the page.
+    if (verdict === 'hidden' && isDisclosurePanel(element, disclosed)) return false;
     if (verdict !== 'unlikely' && !spared && limit > 0 && unlinkedTextExceeds(element, limit)) {
       spared = true;
       return false;
@@ -294,6 +305,13 @@ function excludeFurniture(body: AnyNode, flags: Flags, excluded: Set<Element>, p
     return true;
   });
   return unlikely;
+}
+
+/** A panel a disclosure control opens (its id named in an earlier aria-controls), or an ARIA accordion region. */
+function isDisclosurePanel(element: Element, disclosed: ReadonlySet<string>): boolean {
+  const { id, role } = element.attribs;
+  if (id !== undefined && disclosed.has(id)) return true;
+  return role === 'region' && element.attribs['aria-labelledby'] !== undefined;
 }
 
 /** Unlinked text of the page with never-content tags left out: what the furniture guard compares with. */
@@ -607,6 +625,23 @@ function chooseTopCandidate(
     }
   }
 
+  // Parts of one story made alike (the entries of a listicle, the sections of a guide, each in its own wrapper):
+  // several strong candidates of the same tag and class as the top one. The story is their common ancestor.
+  const signature = candidateSignature(top);
+  if (signature !== undefined && top === first[0]) {
+    const parts = ranked
+      .slice(1, SAME_KIND_MAX_SCAN)
+      .filter(
+        ([element, score]) =>
+          score >= topScore * SAME_KIND_MIN_SCORE_RATIO && candidateSignature(element) === signature,
+      )
+      .map(([element]) => element);
+    if (parts.length >= SAME_KIND_MIN_PARTS) {
+      const common = commonAncestor([top, ...parts], body);
+      if (common) top = common;
+    }
+  }
+
   // Climb while the parent keeps a comparable score: the content may be split across its children.
   let lastScore = scores.get(top) ?? 0;
   const threshold = lastScore / 3;
@@ -634,6 +669,23 @@ function chooseTopCandidate(
   }
   if (!stats.has(top)) return undefined;
   return top;
+}
+
+/** Tag and semantic class: what makes candidates "made alike"; none for an element without a class. */
+function candidateSignature(element: Element): string | undefined {
+  const className = semanticClass(element);
+  return className === '' ? undefined : `${element.name}.${className}`;
+}
+
+/** The deepest element holding all the given ones, below <body>; undefined when only <body> holds them all. */
+function commonAncestor(elements: readonly Element[], body: AnyNode): Element | undefined {
+  const [first, ...rest] = elements;
+  if (!first) return undefined;
+  const others = rest.map((element) => ancestorsOf(element, body));
+  for (let parent = parentElement(first, body); parent; parent = parentElement(parent, body)) {
+    if (others.every((set) => set.has(parent!))) return parent;
+  }
+  return undefined;
 }
 
 function ancestorsOf(element: Element, body: AnyNode): Set<Element> {
@@ -756,19 +808,30 @@ function pruneBoilerplate(
   const holdsTop = new Set<AnyNode>();
   for (let node: AnyNode | null | undefined = top; node; node = node.parent) holdsTop.add(node);
   const insideArticle = insideArticleMemo();
+  // An <article> inside the article (other than the one holding the story) is a teaser card or a comment,
+  // unless such cards together make most of the content: then they are its parts (the entries of a listicle).
+  const isNestedArticle = (element: Element): boolean =>
+    element.name === 'article' &&
+    (stats.get(element)?.text ?? 0) < total * DESTRUCTIVE_MAX_SHARE &&
+    !holdsTop.has(element) &&
+    insideArticle(element);
+  const nestedArticles: Element[] = [];
+  for (const node of nodes) {
+    elementsInOrder(node, (element) => {
+      if (excluded.has(element)) return true;
+      if (roots.has(element) || !isNestedArticle(element)) return false;
+      nestedArticles.push(element);
+      return true;
+    });
+  }
+  const teaserArticles = new Set(keepCollectiveParts(nestedArticles, stats, total));
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
       if (roots.has(element)) return false;
       const s = stats.get(element);
       const text = s?.text ?? 0;
-      // An <article> inside the article (other than the one holding the story) is a teaser card or a comment.
-      if (
-        element.name === 'article' &&
-        text < total * 0.5 &&
-        !holdsTop.has(element) &&
-        insideArticle(element)
-      ) {
+      if (teaserArticles.has(element)) {
         excluded.add(element);
         return true;
       }
@@ -946,6 +1009,7 @@ function cleanConditionally(
   let removedAny = false;
   let total = 0;
   for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
+  const doomed: Element[] = [];
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
@@ -956,14 +1020,43 @@ function cleanConditionally(
       if ((stats.get(element)?.embeddedPosts ?? 0) > 0) return false;
       if (element.name === 'table' && isDataTable(element, stats)) return true;
       if (shouldRemove(element, stats, scores, flags)) {
-        excluded.add(element);
-        removedAny = true;
+        doomed.push(element);
         return true;
       }
       return false;
     });
   }
+  for (const element of keepCollectiveParts(doomed, stats, total)) {
+    excluded.add(element);
+    removedAny = true;
+  }
   return removedAny;
+}
+
+/**
+ * Nor may a rule remove most of the chosen content in many pieces: boxes that one rule would drop, that together
+ * hold more than DESTRUCTIVE_MAX_SHARE of it and have paragraphs of their own, are the story's parts (listicle
+ * entries, reviewed products, repeated sections), not furniture in it. Then only the link-dense ones go.
+ */
+function keepCollectiveParts(
+  doomed: readonly Element[],
+  stats: Map<Element, Stats>,
+  total: number,
+): Element[] {
+  let removed = 0;
+  let paragraphs = 0;
+  for (const element of doomed) {
+    removed += stats.get(element)?.text ?? 0;
+    paragraphs += stats.get(element)?.p ?? 0;
+  }
+  // Parts of a story have paragraphs of their own; one-paragraph cards are teasers however many there are.
+  if (
+    removed <= total * DESTRUCTIVE_MAX_SHARE ||
+    paragraphs < doomed.length * COLLECTIVE_PART_MIN_PARAGRAPHS
+  ) {
+    return [...doomed];
+  }
+  return doomed.filter((element) => linkDensity(stats.get(element)) > COLLECTIVE_PART_MAX_LINK_DENSITY);
 }
 
 function isDataTable(table: Element, stats: Map<Element, Stats>): boolean {

@@ -49,7 +49,9 @@ const BLOCK_TAGS = new Set([
   'ul',
 ]);
 const CELL_TAGS = new Set(['td', 'th']);
-const NEVER_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'head', 'title']);
+// <rt> and <rp> are ruby annotations (pronunciation over the base characters): read inline they would repeat
+// each word in another script, so the text keeps only the base characters.
+const NEVER_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'head', 'title', 'rt', 'rp']);
 
 export interface TextOptions {
   /** Subtrees left out of the text (for example boilerplate already judged, or figure captions). */
@@ -67,7 +69,7 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
 
   const flush = (): void => {
     if (current.length > 0) {
-      const raw = current.join('');
+      const raw = normalizeText(current.join(''));
       const text = currentIsPre ? raw.replace(/^\n+/, '').trimEnd() : normalizeLines(raw);
       if (text.trim().length > 0) paragraphs.push(text);
     }
@@ -128,6 +130,18 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
   }
   flush();
   return paragraphs.join('\n\n');
+}
+
+/**
+ * Characters that never show: the soft hyphen (a hyphenation hint), the zero-width space, the word joiner and a
+ * stray byte-order mark. They split words for search and comparison. The zero-width (non-)joiners are kept:
+ * they are spelling in Persian and Indic scripts and hold emoji sequences together.
+ */
+const INVISIBLE_CHARS = /[\u00ad\u200b\u2060\ufeff]/g;
+
+/** NFC (one code point for "é" however the page spelled it), invisible characters removed. */
+export function normalizeText(text: string): string {
+  return text.replace(INVISIBLE_CHARS, '').normalize('NFC');
 }
 
 function normalizeLines(raw: string): string {
