@@ -4,6 +4,57 @@
  * Patterns are generic (they describe kinds of page furniture), never specific to one site.
  */
 
+// ======== Main-content thresholds (Readability.js's DEFAULT_* and its inline numbers, and ours) ========
+
+/** Readability's retry threshold: below this many characters, try again with relaxed rules. */
+export const MIN_TEXT_CHARS = 500;
+/** A relaxed attempt also lets some furniture back in, so it must find this many times the text to be taken. */
+export const RETRY_MIN_GAIN = 2;
+/** Shorter paragraphs give no score (Readability). */
+export const MIN_PARAGRAPH_CHARS = 25;
+/** A paragraph's score flows to this many levels of ancestors (divided by 1, 2, then 3 x level). */
+export const SCORE_ANCESTOR_LEVELS = 5;
+/** What a positive or negative class or id adds to or takes from a candidate (Readability). */
+export const CLASS_WEIGHT = 25;
+/**
+ * When ALTERNATIVES_MIN_COUNT of the next candidates (among ALTERNATIVES_SCAN - 1) score at least
+ * ALTERNATIVE_MIN_SCORE_RATIO of the top one and share an ancestor with it, the article is that ancestor.
+ */
+export const ALTERNATIVES_SCAN = 5;
+export const ALTERNATIVE_MIN_SCORE_RATIO = 0.75;
+export const ALTERNATIVES_MIN_COUNT = 3;
+/** The top candidate climbs to a parent while the parent keeps at least its score divided by this. */
+export const CLIMB_SCORE_DIVISOR = 3;
+/** A sibling of the top candidate joins with a score of max(SIBLING_MIN_SCORE, top x SIBLING_SCORE_RATIO)... */
+export const SIBLING_MIN_SCORE = 10;
+export const SIBLING_SCORE_RATIO = 0.2;
+/** ...with this share of the top score as a bonus when it has the same class. */
+export const SIBLING_CLASS_BONUS = 0.2;
+/** A sibling section of prose joins: this many paragraphs, characters, prose share, at most this link density. */
+export const SIBLING_SECTION_MIN_PARAGRAPHS = 2;
+export const SIBLING_SECTION_MIN_CHARS = 200;
+export const SIBLING_SECTION_MIN_PROSE_SHARE = 0.8;
+export const SIBLING_MAX_LINK_DENSITY = 0.25;
+/** A sibling paragraph longer than this joins when not link-dense; shorter, when it ends a sentence and has no link. */
+export const SIBLING_PARAGRAPH_MIN_CHARS = 80;
+/** Class-token pruning spares an element holding this share of the content or more. */
+export const CLASS_PRUNE_MAX_SHARE = 0.6;
+/** A signup or search form with less text than this is dropped with its little box. */
+export const FORM_BOX_MAX_CHARS = 600;
+/** After a "Related" heading, the following lists / blocks with more link density than this are its teasers. */
+export const TEASER_LIST_MIN_DENSITY = 0.3;
+export const TEASER_BLOCK_MIN_DENSITY = 0.5;
+/** A boilerplate line takes its box along while the box stays under min(chars, share of the content). */
+export const ESCALATE_MAX_CHARS = 500;
+export const ESCALATE_MAX_SHARE = 0.3;
+/** A kicker or section label above the headline: a leaf of at most this many characters and words. */
+export const SHORT_LABEL_MAX_CHARS = 40;
+export const SHORT_LABEL_MAX_WORDS = 3;
+/** Class attributes are read up to this length: a hostile megabyte-long class must not cost regex time. */
+export const MAX_CLASS_CHARS = 500;
+/** Most elements a block may have for its text to be read: short-block checks must stay linear overall. */
+export const MAX_BLOCK_ELEMENTS = 200;
+
 /**
  * Elements that are never article content, whatever page they are on: scripts and styles, embedded documents
  * and media players, form controls, and document metadata. The sanitizer drops them with everything inside.

@@ -1,0 +1,84 @@
+// Conditional cleaning (Readability.js's cleanConditionally): containers in the chosen content that are mostly
+// links, images, inputs or lists of teasers.
+import type { AnyNode, Element } from 'domhandler';
+import { CONDITIONAL_TAGS, DESTRUCTIVE_MAX_SHARE } from './boilerplate.ts';
+import { elementsInOrder, isElement } from './content-dom.ts';
+import { keepCollectiveParts } from './content-prune.ts';
+import { classWeight, type Flags } from './content-score.ts';
+import { hasAncestor, linkDensity, type Stats } from './content-stats.ts';
+
+/** Readability's cleanConditionally: containers that are mostly links, images, inputs or lists of teasers. */
+export function cleanConditionally(
+  nodes: AnyNode[],
+  top: Element | undefined,
+  stats: Map<Element, Stats>,
+  scores: Map<Element, number>,
+  excluded: Set<Element>,
+  flags: Flags,
+): boolean {
+  let removedAny = false;
+  let total = 0;
+  for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
+  const doomed: Element[] = [];
+  for (const node of nodes) {
+    elementsInOrder(node, (element) => {
+      if (excluded.has(element)) return true;
+      if (element === top || !CONDITIONAL_TAGS.has(element.name)) return false;
+      // No single rule may remove most of the chosen content: such a box is the story, not furniture in it.
+      if ((stats.get(element)?.text ?? 0) > total * DESTRUCTIVE_MAX_SHARE) return false;
+      if (element.name === 'pre' || element.name === 'code') return true;
+      if ((stats.get(element)?.embeddedPosts ?? 0) > 0) return false;
+      if (element.name === 'table' && isDataTable(element, stats)) return true;
+      if (shouldRemove(element, stats, scores, flags)) {
+        doomed.push(element);
+        return true;
+      }
+      return false;
+    });
+  }
+  for (const element of keepCollectiveParts(doomed, stats, total)) {
+    excluded.add(element);
+    removedAny = true;
+  }
+  return removedAny;
+}
+
+function isDataTable(table: Element, stats: Map<Element, Stats>): boolean {
+  if (table.attribs.role === 'presentation') return false;
+  return (stats.get(table)?.tableHeaders ?? 0) > 0;
+}
+
+function shouldRemove(
+  element: Element,
+  stats: Map<Element, Stats>,
+  scores: Map<Element, number>,
+  flags: Flags,
+): boolean {
+  const s = stats.get(element);
+  if (!s) return false;
+  const weight = classWeight(element, flags);
+  const contentScore = scores.get(element) ?? 0;
+  // Lists start with a negative tag score, so a list of prose items would go for its tag alone; the link and
+  // shape rules below judge lists instead.
+  const isListTag = element.name === 'ul' || element.name === 'ol';
+  if (weight + contentScore < 0 && !isListTag) return true;
+  if (s.commas >= 10) return false;
+  const isList = element.name === 'ul' || element.name === 'ol' || (s.text > 0 && s.listText / s.text > 0.9);
+  const density = linkDensity(s);
+  const headingDensity = s.text > 0 ? s.headingText / s.text : 0;
+  const inFigure = hasAncestor(element, 'figure');
+  const remove =
+    (s.img > 1 && s.p / s.img < 0.5 && !inFigure) ||
+    (!isList && s.li - 100 > s.p) ||
+    s.input > Math.floor(s.p / 3) ||
+    (!isList && headingDensity < 0.9 && s.text < 25 && (s.img === 0 || s.img > 2) && !inFigure) ||
+    (!isList && weight < 25 && density > 0.2) ||
+    (weight >= 25 && density > 0.5) ||
+    (s.embed === 1 && s.text < 75) ||
+    s.embed > 1;
+  if (remove && isList) {
+    // A simple list of images stays (one image per item).
+    if (s.li > 0 && s.li === s.img) return false;
+  }
+  return remove;
+}

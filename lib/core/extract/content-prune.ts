@@ -1,0 +1,313 @@
+// Pruning inside the chosen content (trafilatura): furniture by class, short boilerplate blocks by text and by
+// heading, teasers, bylines and datelines, nested teaser cards.
+import type { AnyNode, Element } from 'domhandler';
+import {
+  BOILERPLATE_HEADING,
+  BOILERPLATE_HEADING_LINE,
+  BOILERPLATE_HEADING_LINE_MAX_CHARS,
+  BOILERPLATE_TEXT_ANY_LANGUAGE,
+  BOILERPLATE_TEXT_MAX_CHARS,
+  BOILERPLATE_TEXT_TAGS,
+  BOILERPLATE_TOKEN,
+  BYLINE_JOINERS,
+  BYLINE_MAX_CHARS,
+  BYLINE_START,
+  CLASS_PRUNE_MAX_SHARE,
+  COLLECTIVE_PART_MAX_LINK_DENSITY,
+  COLLECTIVE_PART_MIN_PARAGRAPHS,
+  CONTENT_TOKEN,
+  DATELINE_MAX_CHARS,
+  DATELINE_WORDS,
+  DATELINE_WORDS_INTL,
+  DESTRUCTIVE_MAX_SHARE,
+  ESCALATE_MAX_CHARS,
+  ESCALATE_MAX_SHARE,
+  FORM_BOX_MAX_CHARS,
+  LABEL_LINE_END,
+  LABEL_LINK_MAX_CHARS,
+  LABEL_LINK_MAX_LABEL_CHARS,
+  LABEL_LINK_MIN_DENSITY,
+  LABEL_LINK_MIN_LINK_CHARS,
+  LABEL_LINK_SEPARATOR,
+  LINK_LIST_MIN_DENSITY,
+  LINK_LIST_MIN_ITEMS,
+  LINK_PARAGRAPH_MAX_CHARS,
+  LINK_PARAGRAPH_MIN_DENSITY,
+  TEASER_BLOCK_MIN_DENSITY,
+  TEASER_LIST_MIN_DENSITY,
+} from './boilerplate.ts';
+import { elementsInOrder, isElement } from './content-dom.ts';
+import {
+  blockText,
+  classTokens,
+  isMarkedArticleBody,
+  linkDensity,
+  nextElementSibling,
+  type Stats,
+} from './content-stats.ts';
+
+function looksLikeBoilerplateByClass(element: Element): boolean {
+  const tokens = classTokens(element);
+  if (tokens.length === 0) return false;
+  let boilerplate = false;
+  for (const token of tokens) {
+    if (CONTENT_TOKEN.test(token)) return false;
+    if (BOILERPLATE_TOKEN.test(token)) boilerplate = true;
+  }
+  return boilerplate;
+}
+
+/** Furniture inside the chosen content: by class/id token, by text of short blocks, by heading. */
+export function pruneBoilerplate(
+  nodes: AnyNode[],
+  top: Element | undefined,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): void {
+  let total = 0;
+  for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
+  const roots = new Set(nodes);
+  // Ancestors of the top candidate, collected once (a per-element walk up would be quadratic on deep trees).
+  const holdsTop = new Set<AnyNode>();
+  for (let node: AnyNode | null | undefined = top; node; node = node.parent) holdsTop.add(node);
+  const insideArticle = insideArticleMemo();
+  // An <article> inside the article (other than the one holding the story) is a teaser card or a comment,
+  // unless such cards together make most of the content: then they are its parts (the entries of a listicle).
+  const isNestedArticle = (element: Element): boolean =>
+    element.name === 'article' &&
+    (stats.get(element)?.text ?? 0) < total * DESTRUCTIVE_MAX_SHARE &&
+    !holdsTop.has(element) &&
+    insideArticle(element);
+  const nestedArticles: Element[] = [];
+  for (const node of nodes) {
+    elementsInOrder(node, (element) => {
+      if (excluded.has(element)) return true;
+      if (roots.has(element) || !isNestedArticle(element)) return false;
+      nestedArticles.push(element);
+      return true;
+    });
+  }
+  const teaserArticles = new Set(keepCollectiveParts(nestedArticles, stats, total));
+  for (const node of nodes) {
+    elementsInOrder(node, (element) => {
+      if (excluded.has(element)) return true;
+      if (roots.has(element)) return false;
+      const s = stats.get(element);
+      const text = s?.text ?? 0;
+      if (teaserArticles.has(element)) {
+        excluded.add(element);
+        return true;
+      }
+      // Never prune by class an element that holds most of the article: a stray "comments-on" class on the
+      // article wrapper must not cost the whole body.
+      if (
+        text < total * CLASS_PRUNE_MAX_SHARE &&
+        !isMarkedArticleBody(element) &&
+        looksLikeBoilerplateByClass(element)
+      ) {
+        excluded.add(element);
+        return true;
+      }
+      if (
+        (element.name === 'ul' || element.name === 'ol') &&
+        s !== undefined &&
+        s.li >= LINK_LIST_MIN_ITEMS &&
+        linkDensity(s) >= LINK_LIST_MIN_DENSITY
+      ) {
+        excluded.add(element);
+        return true;
+      }
+      if (element.name === 'form' && (s?.input ?? 0) > 0 && text < FORM_BOX_MAX_CHARS) {
+        // A signup or search form, with the little box around it (its pitch and small print).
+        excluded.add(escalate(element, roots, stats, total));
+        return true;
+      }
+      if (
+        text > 0 &&
+        text <= BOILERPLATE_TEXT_MAX_CHARS &&
+        BOILERPLATE_TEXT_TAGS.has(element.name) &&
+        !s?.hasBlockChild
+      ) {
+        const blockString = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
+        const isHeading = /^h[2-6]$/.test(element.name);
+        const headingLike = isHeading
+          ? BOILERPLATE_HEADING.test(blockString)
+          : blockString.length <= BOILERPLATE_HEADING_LINE_MAX_CHARS &&
+            BOILERPLATE_HEADING_LINE.test(blockString);
+        if (headingLike) {
+          // "Related", "Read more", "Don't miss": the heading and the teaser links it introduces.
+          excluded.add(element);
+          for (let next = nextElementSibling(element); next; next = nextElementSibling(next)) {
+            // Teaser lists often mix a plain lead-in with the link, so lists need fewer links to qualify.
+            const isList = next.name === 'ul' || next.name === 'ol';
+            if (linkDensity(stats.get(next)) <= (isList ? TEASER_LIST_MIN_DENSITY : TEASER_BLOCK_MIN_DENSITY))
+              break;
+            excluded.add(next);
+          }
+          return true;
+        }
+        if ((blockString.length <= DATELINE_MAX_CHARS && isDateline(blockString)) || isByline(blockString)) {
+          excluded.add(element);
+          return true;
+        }
+        if (
+          element.name === 'p' &&
+          text <= LINK_PARAGRAPH_MAX_CHARS &&
+          linkDensity(s) >= LINK_PARAGRAPH_MIN_DENSITY
+        ) {
+          excluded.add(element);
+          return true;
+        }
+        if (BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(blockString))) {
+          excluded.add(escalate(element, roots, stats, total));
+          return true;
+        }
+        const teaser = labelledTeaser(element, blockString, s, stats);
+        if (teaser.length > 0) {
+          for (const part of teaser) excluded.add(part);
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+}
+
+/**
+ * A short label then a link ("Read also: <a>...</a>") in any language, or a short unlinked label line ending in a
+ * colon whose next sibling is a list of links: the blocks to drop, or none. Short, link-dense blocks only.
+ */
+function labelledTeaser(
+  element: Element,
+  text: string,
+  s: Stats | undefined,
+  stats: Map<Element, Stats>,
+): Element[] {
+  if (!s || text.length > LABEL_LINK_MAX_CHARS) return [];
+  const label = LABEL_LINK_SEPARATOR.exec(text)?.[1];
+  if (
+    label !== undefined &&
+    s.link >= LABEL_LINK_MIN_LINK_CHARS &&
+    !startsWithLink(element) &&
+    linkDensity(s) >= LABEL_LINK_MIN_DENSITY &&
+    // The label is all the unlinked text: "21) <a>Star Wars: ...</a>" or "<a>a</a>, <a>b</a>" are not labelled.
+    s.text - s.link >= label.length - 1 &&
+    s.text - s.link <= label.length + 3
+  ) {
+    return [element];
+  }
+  if (s.link === 0 && text.length <= LABEL_LINK_MAX_LABEL_CHARS && LABEL_LINE_END.test(text)) {
+    const next = nextElementSibling(element);
+    const list = next && (next.name === 'ul' || next.name === 'ol') ? stats.get(next) : undefined;
+    if (next && list && list.li > 0 && linkDensity(list) >= LINK_LIST_MIN_DENSITY) return [element, next];
+  }
+  return [];
+}
+
+/** Whether the block's first words are a link (a list entry "<a>Title</a> – note", not a label). */
+function startsWithLink(element: Element): boolean {
+  for (let node: AnyNode | null = element.firstChild; node; ) {
+    if (isElement(node)) {
+      if (node.name === 'a') return true;
+      node = node.firstChild ?? node.next;
+      continue;
+    }
+    if (node.type === 'text' && (node as { data: string }).data.trim() !== '') return false;
+    node = node.next;
+  }
+  return false;
+}
+
+/** A line made only of dates, times and words such as "Published" or "Updated". */
+export function isDateline(text: string): boolean {
+  if (!/\d/.test(text)) return false;
+  return stripDates(text).replace(/[\s.,:;|/()\-–—·•]+/g, '').length === 0;
+}
+
+function stripDates(text: string): string {
+  return text
+    .replace(DATELINE_WORDS, '')
+    .replace(DATELINE_WORDS_INTL, '')
+    .replace(/\d+(st|nd|rd|th|º|ª)?\b/g, '')
+    .replace(/\d+/g, '');
+}
+
+/** "By Jane Doe, John Roe on Monday, November 18th, 2019": names (capitalized words) and dates only. */
+export function isByline(text: string): boolean {
+  if (text.length > BYLINE_MAX_CHARS || !BYLINE_START.test(text)) return false;
+  const words = stripDates(text.replace(BYLINE_START, ''))
+    .split(/[\s,;|·•]+/)
+    .filter((word) => /\p{L}/u.test(word));
+  if (words.length === 0 || words.length > 12) return false;
+  return words.every(
+    (word) => BYLINE_JOINERS.has(word.toLowerCase()) || /^[\p{Lu}][\p{L}.'’-]*$/u.test(word),
+  );
+}
+
+/** A boilerplate line usually sits in a small box (newsletter, share bar): take the whole box when small. */
+function escalate(element: Element, roots: Set<AnyNode>, stats: Map<Element, Stats>, total: number): Element {
+  // The box must stay small both absolutely and against the whole content, or it is the story itself.
+  const limit = Math.min(ESCALATE_MAX_CHARS, total * ESCALATE_MAX_SHARE);
+  let current = element;
+  for (let level = 0; level < 3; level++) {
+    const parent = current.parent;
+    if (!parent || !isElement(parent) || roots.has(parent)) break;
+    const s = stats.get(parent);
+    if (!s || s.text > limit || s.p > 4) break;
+    current = parent;
+  }
+  return current;
+}
+
+/**
+ * Whether an element sits inside an <article>, remembering the answer for every ancestor it walks past: many
+ * teaser cards deep under one wrapper would otherwise each walk the whole way up (quadratic on deep trees).
+ */
+function insideArticleMemo(): (element: Element) => boolean {
+  const known = new Map<AnyNode, boolean>();
+  return (element) => {
+    const path: AnyNode[] = [];
+    let answer = false;
+    for (let node = element.parent; node; node = node.parent) {
+      const cached = known.get(node);
+      if (cached !== undefined) {
+        answer = cached;
+        break;
+      }
+      if (isElement(node) && node.name === 'article') {
+        answer = true;
+        break;
+      }
+      path.push(node);
+    }
+    // Every node on the path has the same answer: the article (or none) found above them.
+    for (const node of path) known.set(node, answer);
+    return answer;
+  };
+}
+
+/**
+ * Nor may a rule remove most of the chosen content in many pieces: boxes that one rule would drop, that together
+ * hold more than DESTRUCTIVE_MAX_SHARE of it and have paragraphs of their own, are the story's parts (listicle
+ * entries, reviewed products, repeated sections), not furniture in it. Then only the link-dense ones go.
+ */
+export function keepCollectiveParts(
+  doomed: readonly Element[],
+  stats: Map<Element, Stats>,
+  total: number,
+): Element[] {
+  let removed = 0;
+  let paragraphs = 0;
+  for (const element of doomed) {
+    removed += stats.get(element)?.text ?? 0;
+    paragraphs += stats.get(element)?.p ?? 0;
+  }
+  // Parts of a story have paragraphs of their own; one-paragraph cards are teasers however many there are.
+  if (
+    removed <= total * DESTRUCTIVE_MAX_SHARE ||
+    paragraphs < doomed.length * COLLECTIVE_PART_MIN_PARAGRAPHS
+  ) {
+    return [...doomed];
+  }
+  return doomed.filter((element) => linkDensity(stats.get(element)) > COLLECTIVE_PART_MAX_LINK_DENSITY);
+}

@@ -1,0 +1,409 @@
+// Main-content scoring (Readability.js): furniture left out before scoring, paragraph scores flowing to ancestors,
+// the top candidate and the siblings that continue it, and the lead above it.
+import type { AnyNode, Element } from 'domhandler';
+import {
+  ALTERNATIVE_MIN_SCORE_RATIO,
+  ALTERNATIVES_MIN_COUNT,
+  ALTERNATIVES_SCAN,
+  ARTICLE_BODY_CLASS,
+  ARTICLE_BODY_ITEMPROP,
+  BOILERPLATE_ROLES,
+  BOILERPLATE_TEXT_ANY_LANGUAGE,
+  CLASS_WEIGHT,
+  CLIMB_SCORE_DIVISOR,
+  FURNITURE_MAX_SHARE,
+  FURNITURE_TAGS,
+  HIDDEN_STYLE,
+  LEAD_BLOCK_TAGS,
+  LEAD_MAX_BLOCKS,
+  LEAD_MAX_GAP_CHARS,
+  LEAD_MAX_LINK_DENSITY,
+  LEAD_MAX_SCAN,
+  LEAD_MIN_CHARS,
+  LOOSE_TEXT_CONTAINERS,
+  MAX_CLASS_CHARS,
+  MAYBE_CONTENT,
+  MIN_PARAGRAPH_CHARS,
+  NEGATIVE_CLASS,
+  NON_CONTENT_TAGS,
+  PARAGRAPH_TAGS,
+  POSITIVE_CLASS,
+  SAME_KIND_MAX_SCAN,
+  SAME_KIND_MIN_PARTS,
+  SAME_KIND_MIN_SCORE_RATIO,
+  SCORE_ANCESTOR_LEVELS,
+  SENTENCE_END,
+  SIBLING_CLASS_BONUS,
+  SIBLING_MAX_LINK_DENSITY,
+  SIBLING_MIN_SCORE,
+  SIBLING_PARAGRAPH_MIN_CHARS,
+  SIBLING_SCORE_RATIO,
+  SIBLING_SECTION_MIN_CHARS,
+  SIBLING_SECTION_MIN_PARAGRAPHS,
+  SIBLING_SECTION_MIN_PROSE_SHARE,
+  TAG_BASE_SCORE,
+  UNLIKELY_CANDIDATE,
+} from './boilerplate.ts';
+import { elementsInOrder, hasChildren, isElement } from './content-dom.ts';
+import { isByline, isDateline } from './content-prune.ts';
+import {
+  ancestorsOf,
+  blockText,
+  elementChildren,
+  isCaption,
+  isInside,
+  isMarkedArticleBody,
+  linkDensity,
+  meaningfulId,
+  normalizeForCompare,
+  type PageText,
+  parentElement,
+  type Stats,
+  semanticClass,
+  unlinkedTextExceeds,
+} from './content-stats.ts';
+
+export interface Flags {
+  stripUnlikely: boolean;
+  weightClasses: boolean;
+  cleanConditionally: boolean;
+}
+
+/**
+ * The lead (standfirst, deck, intro) often sits between the headline and the chosen body, outside it: the short
+ * text blocks there, after the page's <h1> and before the body, that read as sentences rather than furniture.
+ * Without a headline in reach, a block there that repeats the page description is the lead.
+ */
+export function findLeadAbove(
+  body: AnyNode,
+  nodes: readonly AnyNode[],
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+  description: string | undefined,
+): Element[] {
+  const described = description ? normalizeForCompare(description) : '';
+  let repeatsDescription: Element | undefined;
+  const first = nodes[0];
+  if (!first || !isElement(first) || first === body) return [];
+  const order = elementsInOrder(body, (element) => excluded.has(element));
+  const start = order.indexOf(first);
+  if (start <= 0) return [];
+  const holdsFirst = new Set<AnyNode>();
+  for (let node: AnyNode | null = first; node; node = node.parent) holdsFirst.add(node);
+  const blocks: Element[] = [];
+  let gap = 0;
+  for (let i = start - 1; i >= Math.max(0, start - LEAD_MAX_SCAN); i--) {
+    const element = order[i]!;
+    if (holdsFirst.has(element)) continue;
+    if (element.name === 'h1') {
+      // Found the headline: what lies between it and the body is the lead.
+      return blocks.reverse().slice(-LEAD_MAX_BLOCKS);
+    }
+    const s = stats.get(element);
+    if (!s || s.hasBlockChild || !LEAD_BLOCK_TAGS.has(element.name) || isInside(element, blocks)) continue;
+    gap += s.text;
+    if (gap > LEAD_MAX_GAP_CHARS) break;
+    if (s.text < LEAD_MIN_CHARS || linkDensity(s) > LEAD_MAX_LINK_DENSITY || isCaption(element)) continue;
+    const text = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
+    if (
+      isByline(text) ||
+      isDateline(text) ||
+      BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(text))
+    )
+      continue;
+    blocks.push(element);
+    if (!repeatsDescription && described.length >= LEAD_MIN_CHARS) {
+      const normalized = normalizeForCompare(text);
+      if (normalized === described || described.startsWith(normalized) || normalized.startsWith(described)) {
+        repeatsDescription = element;
+      }
+    }
+  }
+  return repeatsDescription ? [repeatsDescription] : [];
+}
+
+/**
+ * Page furniture that is never content: dropped tags, hidden elements, furniture roles, unlikely classes.
+ * Guarded: an element holding most of the page's text is not furniture, whatever its tag, class or style says
+ * (an unclosed <aside> swallowing the page, a whole page hidden until scripts reveal it, a "newsletter" wrapper
+ * that is the newsletter issue being read). Returns whether the unlikely-candidate rule excluded anything (so a
+ * retry without it can change things).
+ */
+export function excludeFurniture(
+  body: AnyNode,
+  flags: Flags,
+  excluded: Set<Element>,
+  page: PageText,
+): boolean {
+  let unlikely = false;
+  const limit = page.bodyText * FURNITURE_MAX_SHARE;
+  // Only the outermost such element is spared: nested ones are judged normally (and each check stays linear).
+  let spared = false;
+  // Ids of the panels that disclosure controls (accordion headings, "show more" buttons) open and close.
+  const disclosed = new Set<string>();
+  elementsInOrder(body, (element) => {
+    const controls = element.attribs['aria-controls'];
+    if (controls) for (const id of controls.split(/\s+/).slice(0, 8)) disclosed.add(id);
+    if (NON_CONTENT_TAGS.has(element.name) && !page.unwrapped.has(element)) {
+      excluded.add(element);
+      return true;
+    }
+    const verdict = furnitureVerdict(element, flags);
+    if (verdict === undefined) return false;
+    // A collapsed accordion panel is hidden only until the reader opens it: it is part of the page.
+    if (verdict === 'hidden' && isDisclosurePanel(element, disclosed)) return false;
+    if (verdict !== 'unlikely' && !spared && limit > 0 && unlinkedTextExceeds(element, limit)) {
+      spared = true;
+      return false;
+    }
+    if (verdict === 'unlikely') unlikely = true;
+    excluded.add(element);
+    return true;
+  });
+  return unlikely;
+}
+
+/** A panel a disclosure control opens (its id named in an earlier aria-controls), or an ARIA accordion region. */
+function isDisclosurePanel(element: Element, disclosed: ReadonlySet<string>): boolean {
+  const { id, role } = element.attribs;
+  if (id !== undefined && disclosed.has(id)) return true;
+  return role === 'region' && element.attribs['aria-labelledby'] !== undefined;
+}
+
+function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'hidden' | 'unlikely' | undefined {
+  const name = element.name;
+  if (FURNITURE_TAGS.has(name)) return 'furniture';
+  const attribs = element.attribs;
+  if (attribs.hidden !== undefined || attribs['aria-hidden'] === 'true') return 'hidden';
+  const style = attribs.style;
+  if (style && HIDDEN_STYLE.test(style)) return 'hidden';
+  const role = attribs.role;
+  if (role && BOILERPLATE_ROLES.has(role.toLowerCase())) return 'furniture';
+  if (
+    flags.stripUnlikely &&
+    name !== 'body' &&
+    name !== 'a' &&
+    name !== 'html' &&
+    !isMarkedArticleBody(element)
+  ) {
+    // Capped: a hostile megabyte-long class attribute must not cost regex time.
+    const match = `${semanticClass(element)} ${meaningfulId(element) ?? ''}`;
+    if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return 'unlikely';
+  }
+  return undefined;
+}
+
+export function classWeight(element: Element, flags: Flags): number {
+  if (!flags.weightClasses) return 0;
+  let weight = 0;
+  const className = semanticClass(element);
+  const id = element.attribs.id?.slice(0, MAX_CLASS_CHARS);
+  if (className) {
+    if (NEGATIVE_CLASS.test(className)) weight -= CLASS_WEIGHT;
+    if (POSITIVE_CLASS.test(className)) weight += CLASS_WEIGHT;
+  }
+  if (id) {
+    if (NEGATIVE_CLASS.test(id)) weight -= CLASS_WEIGHT;
+    if (POSITIVE_CLASS.test(id)) weight += CLASS_WEIGHT;
+  }
+  const itemprop = element.attribs.itemprop;
+  if (
+    (itemprop && ARTICLE_BODY_ITEMPROP.test(itemprop)) ||
+    ARTICLE_BODY_CLASS.test(`${className ?? ''} ${id ?? ''}`)
+  ) {
+    weight += CLASS_WEIGHT;
+  }
+  return weight;
+}
+
+function isParagraphLike(element: Element, s: Stats): boolean {
+  const name = element.name;
+  if (name === 'p' || name === 'pre') return true;
+  if (PARAGRAPH_TAGS.has(name) || name === 'div' || name === 'article') return !s.hasBlockChild;
+  return false;
+}
+
+/** Readability's scoring: each paragraph gives 1 + commas + length/100 (max 3) to five levels of ancestors. */
+export function scoreCandidates(
+  body: AnyNode,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+  flags: Flags,
+): Map<Element, number> {
+  const scores = new Map<Element, number>();
+  const addScore = (element: Element, amount: number): void => {
+    let current = scores.get(element);
+    if (current === undefined) current = (TAG_BASE_SCORE[element.name] ?? 0) + classWeight(element, flags);
+    scores.set(element, current + amount);
+  };
+  const distribute = (start: Element | null, score: number): void => {
+    let ancestor: Element | null = start;
+    for (let level = 0; level < SCORE_ANCESTOR_LEVELS && ancestor; level++) {
+      const divider = level === 0 ? 1 : level === 1 ? 2 : level * 3;
+      addScore(ancestor, score / divider);
+      // <body> itself may be the container (paragraphs straight under it), nothing above it may.
+      if (ancestor === body) break;
+      ancestor = ancestor.parent && isElement(ancestor.parent) ? ancestor.parent : null;
+    }
+  };
+  for (const element of elementsInOrder(body, (e) => excluded.has(e))) {
+    const s = stats.get(element);
+    if (!s) continue;
+    if (isParagraphLike(element, s)) {
+      if (s.text < MIN_PARAGRAPH_CHARS) continue;
+      const score = 1 + s.commas + Math.min(Math.floor(s.text / 100), 3);
+      distribute(element.parent && isElement(element.parent) ? element.parent : null, score);
+    } else if (s.directText >= MIN_PARAGRAPH_CHARS && LOOSE_TEXT_CONTAINERS.has(element.name)) {
+      // Loose text beside block children: Readability wraps it in a <p> inside this element.
+      distribute(element, 1 + s.directCommas + Math.min(Math.floor(s.directText / 100), 3));
+    }
+  }
+  for (const [element, score] of scores) scores.set(element, score * (1 - linkDensity(stats.get(element))));
+  return scores;
+}
+
+export function chooseTopCandidate(
+  body: AnyNode,
+  scores: Map<Element, number>,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): Element | undefined {
+  const ranked = [...scores].sort((a, b) => b[1] - a[1]);
+  const first = ranked[0];
+  if (!first || first[1] <= 0) return undefined;
+  let top = first[0];
+  const topScore = first[1];
+
+  // When several near-best candidates share an ancestor, the article is that ancestor (Readability).
+  const alternatives = ranked
+    .slice(1, ALTERNATIVES_SCAN)
+    .filter(([, score]) => score / topScore >= ALTERNATIVE_MIN_SCORE_RATIO);
+  if (alternatives.length >= ALTERNATIVES_MIN_COUNT) {
+    const ancestorSets = alternatives.map(([element]) => ancestorsOf(element, body));
+    let parent = parentElement(top, body);
+    while (parent) {
+      const containing = ancestorSets.filter((set) => set.has(parent!)).length;
+      if (containing >= ALTERNATIVES_MIN_COUNT) {
+        top = parent;
+        break;
+      }
+      parent = parentElement(parent, body);
+    }
+  }
+
+  // Parts of one story made alike (the entries of a listicle, the sections of a guide, each in its own wrapper):
+  // several strong candidates of the same tag and class as the top one. The story is their common ancestor.
+  const signature = candidateSignature(top);
+  if (signature !== undefined && top === first[0]) {
+    const parts = ranked
+      .slice(1, SAME_KIND_MAX_SCAN)
+      .filter(
+        ([element, score]) =>
+          score >= topScore * SAME_KIND_MIN_SCORE_RATIO && candidateSignature(element) === signature,
+      )
+      .map(([element]) => element);
+    if (parts.length >= SAME_KIND_MIN_PARTS) {
+      const common = commonAncestor([top, ...parts], body);
+      if (common) top = common;
+    }
+  }
+
+  // Climb while the parent keeps a comparable score: the content may be split across its children.
+  let lastScore = scores.get(top) ?? 0;
+  const threshold = lastScore / CLIMB_SCORE_DIVISOR;
+  let parent = parentElement(top, body);
+  while (parent) {
+    const parentScore = scores.get(parent);
+    if (parentScore === undefined) {
+      parent = parentElement(parent, body);
+      continue;
+    }
+    if (parentScore < threshold) break;
+    if (parentScore > lastScore) {
+      top = parent;
+      break;
+    }
+    lastScore = parentScore;
+    parent = parentElement(parent, body);
+  }
+
+  // An only child says nothing more than its parent.
+  parent = parentElement(top, body);
+  while (parent && elementChildren(parent, excluded).length === 1) {
+    top = parent;
+    parent = parentElement(parent, body);
+  }
+  if (!stats.has(top)) return undefined;
+  return top;
+}
+
+/** Tag and semantic class: what makes candidates "made alike"; none for an element without a class. */
+function candidateSignature(element: Element): string | undefined {
+  const className = semanticClass(element);
+  return className === '' ? undefined : `${element.name}.${className}`;
+}
+
+/** The deepest element holding all the given ones, below <body>; undefined when only <body> holds them all. */
+function commonAncestor(elements: readonly Element[], body: AnyNode): Element | undefined {
+  const [first, ...rest] = elements;
+  if (!first) return undefined;
+  const others = rest.map((element) => ancestorsOf(element, body));
+  for (let parent = parentElement(first, body); parent; parent = parentElement(parent, body)) {
+    if (others.every((set) => set.has(parent!))) return parent;
+  }
+  return undefined;
+}
+
+/** The top candidate and those of its siblings that look like more of the same article. */
+export function gatherSiblings(
+  top: Element | undefined,
+  body: AnyNode,
+  scores: Map<Element, number>,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): AnyNode[] {
+  if (!top) return hasChildren(body) ? [body] : [];
+  const parent = parentElement(top, body);
+  if (!parent) return [top];
+  const topScore = scores.get(top) ?? 0;
+  const threshold = Math.max(SIBLING_MIN_SCORE, topScore * SIBLING_SCORE_RATIO);
+  const topClass = top.attribs.class ?? '';
+  const nodes: AnyNode[] = [];
+  for (const sibling of elementChildren(parent, excluded)) {
+    if (sibling === top) {
+      nodes.push(sibling);
+      continue;
+    }
+    let bonus = 0;
+    if (topClass !== '' && sibling.attribs.class === topClass) bonus += topScore * SIBLING_CLASS_BONUS;
+    const score = scores.get(sibling);
+    if (score !== undefined && score + bonus >= threshold) {
+      nodes.push(sibling);
+      continue;
+    }
+    const s = stats.get(sibling);
+    if (!s) continue;
+    const density = linkDensity(s);
+    // A sibling section made of several paragraphs of prose: more of the story split by a figure or an ad.
+    if (
+      s.p >= SIBLING_SECTION_MIN_PARAGRAPHS &&
+      s.text > SIBLING_SECTION_MIN_CHARS &&
+      density < SIBLING_MAX_LINK_DENSITY &&
+      s.paragraphText >= s.text * SIBLING_SECTION_MIN_PROSE_SHARE
+    ) {
+      nodes.push(sibling);
+      continue;
+    }
+    if (!isParagraphLike(sibling, s) || (sibling.name !== 'p' && sibling.name !== 'div')) continue;
+    if (s.text > SIBLING_PARAGRAPH_MIN_CHARS && density < SIBLING_MAX_LINK_DENSITY) nodes.push(sibling);
+    else if (
+      s.text > 0 &&
+      s.text <= SIBLING_PARAGRAPH_MIN_CHARS &&
+      density === 0 &&
+      SENTENCE_END.test(blockText(sibling, excluded, stats))
+    ) {
+      nodes.push(sibling);
+    }
+  }
+  return nodes;
+}
