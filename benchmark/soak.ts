@@ -169,8 +169,14 @@ async function main(): Promise<number> {
       worker.on('message', (message: { progress?: number; result?: never }) => {
         if (message.progress !== undefined) {
           requestsDone = message.progress;
-          if (requestsDone % 2000 === 0)
-            console.error(`  ${requestsDone} requests, RSS ${samples.at(-1)?.rssMb} MB`);
+          // Every 1,000: a run cut short on a loaded machine still shows the trend.
+          if (requestsDone % 1000 === 0) {
+            const last = samples.at(-1);
+            const seconds = Math.round((performance.now() - started) / 1000);
+            console.error(
+              `  ${requestsDone} requests in ${seconds} s, RSS ${last?.rssMb} MB, heap ${last?.heapMb} MB`,
+            );
+          }
         }
         if (message.result) {
           resolve(message.result);
