@@ -1,20 +1,18 @@
 // `npm run bench:crawl [-- --sources 100 --urls 1000 --interval-ms 100 --concurrency 8]`: registered sources
 // on loopback hosts (127.0.0.2, 127.0.0.3, ...: one host per source, half RSS feeds, half sitemap indexes with
-// two child sitemaps), crawled through the embedded stack (schedule → one crawl task per source → ingest).
+// two child sitemaps; benchmark/crawl-hosts.ts, on their own thread), crawled through the embedded stack (schedule → one crawl task per source → ingest).
 // Measured at the test servers: every request per host (the highest rate any host saw against the configured
 // per-host interval, and duplicate article fetches), the time to drain, peak RSS; then every source is made
 // due again and crawled a second time, which must fetch no article (the feeds and sitemaps answer 304).
 
 import '../lib/runtime/sdk-warning.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { SiteArticle } from '../lib/embedded/example-site/articles.ts';
-import { renderArticlePage } from '../lib/embedded/example-site/render.ts';
+import { type Connector, nodeConnector } from '../lib/core/fetch/index.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
+import { type HostReport, startLoopbackHosts } from './crawl-hosts.ts';
 import { writeResultSection } from './report.ts';
 
 const { values } = parseArgs({
@@ -31,134 +29,52 @@ const URLS = Number(values.urls);
 const INTERVAL_MS = Number(values['interval-ms']);
 const CONCURRENCY = Number(values.concurrency);
 
-const WORDS =
-  'river council budget school bridge harbour market library festival transport housing energy'.split(' ');
-
-/** A deterministic article for (host, index): enough text to be an article, no two alike. */
-function article(host: number, index: number): SiteArticle {
-  const word = (n: number) => WORDS[(host * 7 + index * 13 + n) % WORDS.length] as string;
-  const sentence = (n: number) =>
-    `The ${word(n)} plan for the ${word(n + 1)} was discussed again by residents of district ${host} on item ${index}, ${n} times this week.`;
-  return {
-    slug: `story-${index}`,
-    title: `Story ${index} of host ${host}: the ${word(1)} and the ${word(2)}`,
-    description: sentence(0),
-    authors: ['Ada Brook'],
-    section: 'City',
-    tags: [word(3)],
-    publishedAt: new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString(),
-    paragraphs: Array.from({ length: 6 }, (_, p) =>
-      [sentence(p), sentence(p + 1), sentence(p + 2)].join(' '),
-    ),
-  };
-}
-
-interface HostStats {
-  requests: number;
-  articleFetches: Map<string, number>;
-  starts: number[];
-}
-
-/** One loopback host serving one source (feed or sitemap index) and its articles, counting every request. */
-async function startHost(
-  host: number,
-  address: string,
-): Promise<{ origin: string; source: string; stats: HostStats; server: Server }> {
-  const stats: HostStats = { requests: 0, articleFetches: new Map(), starts: [] };
-  const feed = host % 2 === 0;
-  let origin = '';
-  const etag = `"v1-${host}"`;
-  const half = Math.ceil(URLS / 2);
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
-    stats.requests++;
-    stats.starts.push(performance.now());
-    const conditional = (type: string, body: () => string) => {
-      if (request.headers['if-none-match'] === etag) {
-        response.writeHead(304, { etag }).end();
-        return;
-      }
-      response.writeHead(200, { 'content-type': type, etag }).end(body());
-    };
-    if (path === '/robots.txt') {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
-    } else if (feed && path === '/feed.xml') {
-      conditional('application/rss+xml', () => {
-        const items = Array.from({ length: URLS }, (_, index) => {
-          const item = article(host, index);
-          return `<item><title>${item.title}</title><link>${origin}/news/${item.slug}</link><pubDate>${new Date(item.publishedAt).toUTCString()}</pubDate></item>`;
-        });
-        return `<?xml version="1.0"?><rss version="2.0"><channel><title>host ${host}</title>${items.join('')}</channel></rss>`;
-      });
-    } else if (!feed && path === '/sitemap_index.xml') {
-      conditional(
-        'application/xml',
-        () =>
-          `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${[0, 1]
-            .map(
-              (part) =>
-                `<sitemap><loc>${origin}/sitemap-${part}.xml</loc><lastmod>2026-02-01T00:00:00Z</lastmod></sitemap>`,
-            )
-            .join('')}</sitemapindex>`,
-      );
-    } else if (!feed && /^\/sitemap-[01]\.xml$/.test(path)) {
-      const part = Number(path.charAt(9));
-      conditional('application/xml', () => {
-        const entries = [];
-        for (let index = part * half; index < Math.min(URLS, (part + 1) * half); index++) {
-          const item = article(host, index);
-          entries.push(
-            `<url><loc>${origin}/news/${item.slug}</loc><lastmod>${item.publishedAt}</lastmod></url>`,
-          );
-        }
-        return `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${entries.join('')}</urlset>`;
-      });
-    } else if (path.startsWith('/news/story-')) {
-      const index = Number(path.slice('/news/story-'.length));
-      stats.articleFetches.set(path, (stats.articleFetches.get(path) ?? 0) + 1);
-      response
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-        .end(renderArticlePage(article(host, index), { origin, name: `Host ${host}` }));
-    } else {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, address, resolve));
-  origin = `http://${address}:${(server.address() as AddressInfo).port}`;
-  return { origin, source: `${origin}${feed ? '/feed.xml' : '/sitemap_index.xml'}`, stats, server };
-}
-
-/** Most requests any one host saw within one second (sliding window), and the shortest gap between two. */
-function rates(hosts: HostStats[]): { maxPerSecond: number; minGapMs: number } {
+/**
+ * Most requests any one host saw within one second (sliding window), the shortest gap between two requests to
+ * one host (every request: robots.txt, feeds, sitemaps and articles), and how many gaps were under the interval.
+ */
+function rates(hosts: HostReport[]): { maxPerSecond: number; minGapMs: number; gapsUnderInterval: number } {
   let maxPerSecond = 0;
   let minGapMs = Number.POSITIVE_INFINITY;
+  let gapsUnderInterval = 0;
   for (const { starts } of hosts) {
     const sorted = [...starts].sort((a, b) => a - b);
     let from = 0;
     for (let to = 0; to < sorted.length; to++) {
       while ((sorted[to] as number) - (sorted[from] as number) >= 1000) from++;
       maxPerSecond = Math.max(maxPerSecond, to - from + 1);
-      if (to > 0) minGapMs = Math.min(minGapMs, (sorted[to] as number) - (sorted[to - 1] as number));
+      if (to === 0) continue;
+      const gap = (sorted[to] as number) - (sorted[to - 1] as number);
+      minGapMs = Math.min(minGapMs, gap);
+      if (gap < INTERVAL_MS) gapsUnderInterval++;
     }
   }
-  return { maxPerSecond, minGapMs: Number.isFinite(minGapMs) ? Math.round(minGapMs) : 0 };
+  return { maxPerSecond, minGapMs: Number.isFinite(minGapMs) ? Math.round(minGapMs) : 0, gapsUnderInterval };
 }
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function main() {
   const loadAverage = round(loadavg()[0] ?? 0);
-  const hosts = await Promise.all(
-    Array.from({ length: SOURCES }, (_, index) =>
-      startHost(index, `127.0.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}`),
-    ),
-  );
+  const loopback = await startLoopbackHosts(SOURCES, URLS);
+  const hosts = loopback.hosts;
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-crawl-'));
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 200);
+  // When each request leaves the pipeline (the connector is called once the host's token is held), per host: the
+  // gaps the token produced, beside the gaps the hosts saw (which add both threads' scheduling delays).
+  const sentAt = new Map<string, number[]>();
+  const timedConnector: Connector = (request) => {
+    const times = sentAt.get(request.url.host) ?? [];
+    times.push(performance.now());
+    sentAt.set(request.url.host, times);
+    return nodeConnector(request);
+  };
   let sourcesDone = 0;
+  const sourceOutcomes: Record<string, number> = {};
+  const failures: Record<string, number> = {};
   const stack = await startEmbeddedStack({
     dataDir,
     sources: hosts.map((host) => ({ url: host.source })),
@@ -168,9 +84,16 @@ async function main() {
     crawlConcurrency: 4,
     serversThread: true,
     logLevel: 'SILENT',
-    fetcher: { minIntervalMs: INTERVAL_MS, maxConcurrentPerHost: 1, retries: 0 },
+    fetcher: { minIntervalMs: INTERVAL_MS, maxConcurrentPerHost: 1, retries: 0, connector: timedConnector },
     onProgress: (event) => {
-      if (event.kind === 'source') sourcesDone++;
+      if (event.kind !== 'source') return;
+      sourcesDone++;
+      sourceOutcomes[event.summary.outcome] = (sourceOutcomes[event.summary.outcome] ?? 0) + 1;
+    },
+    onOutcome: (outcome) => {
+      if (outcome.status !== 'failed') return;
+      const code = outcome.error?.code ?? 'UNKNOWN';
+      failures[code] = (failures[code] ?? 0) + 1;
     },
   });
   try {
@@ -184,18 +107,22 @@ async function main() {
     const first = await stack.runOnce();
     clearInterval(progress);
     const drainSeconds = (performance.now() - started) / 1000;
-    const articleFetches = hosts.reduce(
-      (sum, host) => sum + [...host.stats.articleFetches.values()].reduce((a, b) => a + b, 0),
+    const firstStats = await loopback.stats();
+    const articleFetches = firstStats.reduce(
+      (sum, host) => sum + host.articleFetches.reduce((a, [, count]) => a + count, 0),
       0,
     );
-    const duplicates = hosts.reduce(
-      (sum, host) => sum + [...host.stats.articleFetches.values()].filter((count) => count > 1).length,
+    const duplicates = firstStats.reduce(
+      (sum, host) => sum + host.articleFetches.filter(([, count]) => count > 1).length,
       0,
     );
-    const firstRates = rates(hosts.map((host) => host.stats));
+    const firstRates = rates(firstStats);
+    const sentRates = rates(
+      [...sentAt.values()].map((starts) => ({ requests: 0, articleFetches: [], starts })),
+    );
 
     // Second run: every source due again (pause + resume); unchanged feeds and sitemaps answer 304.
-    for (const host of hosts) host.stats.articleFetches.clear();
+    await loopback.resetArticleFetches();
     let after: string | undefined;
     do {
       const page = await stack.registry.list({ limit: 100, ...(after ? { after } : {}) });
@@ -209,7 +136,10 @@ async function main() {
     const before = stack.totals();
     await stack.runOnce();
     const secondSeconds = (performance.now() - secondStarted) / 1000;
-    const secondArticleFetches = hosts.reduce((sum, host) => sum + host.stats.articleFetches.size, 0);
+    const secondArticleFetches = (await loopback.stats()).reduce(
+      (sum, host) => sum + host.articleFetches.length,
+      0,
+    );
     const second = stack.totals();
     const result = {
       sources: SOURCES,
@@ -219,13 +149,21 @@ async function main() {
       ingestConcurrency: CONCURRENCY,
       ingested: first.ingested,
       failed: first.failed,
+      failuresByCode: { ...failures },
       deadLettered: first.deadLettered,
+      sourceOutcomes: { ...sourceOutcomes },
       drainSeconds: round(drainSeconds),
       articlesPerSecond: round(first.ingested / drainSeconds),
       articleFetches,
       duplicateFetches: duplicates,
       maxRequestsPerSecondOneHost: firstRates.maxPerSecond,
       minGapMsOneHost: firstRates.minGapMs,
+      gapsUnderInterval: firstRates.gapsUnderInterval,
+      sent: {
+        maxRequestsPerSecondOneHost: sentRates.maxPerSecond,
+        minGapMsOneHost: sentRates.minGapMs,
+        gapsUnderInterval: sentRates.gapsUnderInterval,
+      },
       secondRun: {
         seconds: round(secondSeconds),
         articleFetches: secondArticleFetches,
@@ -244,11 +182,18 @@ async function main() {
         'benchmark; the default is 1 s). Request rates and duplicate fetches are counted at the test servers. The second',
         'run makes every source due again: feeds and sitemaps answer 304, so no article is fetched.',
         '',
-        '| pages | ingested | failed | drain s | articles/s | duplicate fetches | max req/s one host | min gap ms | 2nd run article fetches | 2nd run s | peak RSS MB | load avg |',
-        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-        `| ${result.pages} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} | ${result.secondRun.articleFetches} | ${result.secondRun.seconds} | ${result.peakRssMb} | ${result.loadAverage} |`,
+        '| pages | ingested | failed tries | drain s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts (sent) | 2nd run article fetches | 2nd run s | peak RSS MB | load avg |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        `| ${result.pages} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${result.secondRun.articleFetches} | ${result.secondRun.seconds} | ${result.peakRssMb} | ${result.loadAverage} |`,
         '',
-        'Peak RSS is the whole process: the pipeline, the loopback hosts and (on a worker thread) the S3/DynamoDB servers.',
+        'Gaps are measured at the test servers between any two requests to one host (robots.txt, feed, sitemaps,',
+        "articles): every fetch, the crawl worker's included, takes the same per-host token in the table. In brackets,",
+        'the same gaps where requests leave the pipeline (its connector). The hosts run on their own thread; on a loaded',
+        "machine both threads are now and then scheduled late, which the hosts' figure includes. A failed",
+        `try is retried by the queue (failures by code: ${JSON.stringify(result.failuresByCode)}); source outcomes:`,
+        `${JSON.stringify(result.sourceOutcomes)}.`,
+        '',
+        'Peak RSS is the whole process: the pipeline, the loopback hosts and the S3/DynamoDB servers (each on a worker thread).',
       ];
       writeResultSection({
         name: '45-crawl',
@@ -261,9 +206,7 @@ async function main() {
   } finally {
     clearInterval(sampler);
     await stack.stop();
-    await Promise.all(
-      hosts.map((host) => new Promise<void>((resolve) => host.server.close(() => resolve()))),
-    );
+    await loopback.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -404,13 +404,15 @@ export class ArticlePipeline extends Construct {
 
     // crawl: reads sources and crawl state (single and batched reads), records health, claims and queue leases
     // (conditional UpdateItem), seeds the registry at deploy (BatchWriteItem), queries the due-sources index,
-    // sends crawl tasks and ingest messages.
+    // sends crawl tasks and ingest messages. Its feed, sitemap and robots.txt fetches take the per-host token
+    // (UpdateItem) and share robots.txt (GetItem/PutItem) like ingest's.
     iam.Grant.addToPrincipal({
       grantee: crawl,
       actions: [
         'dynamodb:BatchGetItem',
         'dynamodb:BatchWriteItem',
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:UpdateItem',
       ],
       resourceArns: tableOnly,

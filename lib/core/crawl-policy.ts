@@ -21,6 +21,9 @@ export interface CrawlPolicy {
   readonly robotsTtlMs: number;
   readonly robotsUnavailableTtlMs: number;
   readonly maxPutBackMs: number;
+  readonly hostBackoffMs: number;
+  readonly maxHostBackoffMs: number;
+  readonly crawlMaxHostWaitMs: number;
   readonly queueRetentionMs: number;
   readonly handlerBudgetMs: number;
 }
@@ -51,6 +54,17 @@ export const CRAWL_POLICY: CrawlPolicy = Object.freeze({
   robotsUnavailableTtlMs: 1 * MINUTE,
   /** Longest delay a message can be put back with (SQS DelaySeconds is at most 900 s). */
   maxPutBackMs: 15 * MINUTE,
+  /**
+   * A host answering 429 or 503 is left alone by every worker (its shared token pushed forward) for its
+   * Retry-After, or this long when it gives none; a Retry-After above the cap is clamped.
+   */
+  hostBackoffMs: 1 * MINUTE,
+  maxHostBackoffMs: 1 * HOUR,
+  /**
+   * A crawl task (feed, sitemaps, robots.txt: a few requests per host) waits for the host's token up to this long,
+   * instead of putting the whole source back; beyond it the source's crawl fails and is retried with backoff.
+   */
+  crawlMaxHostWaitMs: 1 * MINUTE,
   /** The ingest queue keeps a message this long (the CDK stack sets it); the in-flight marker outlives it. */
   queueRetentionMs: 4 * DAY,
   /** The longest one ingest invocation can run (Lambda's cap): a message must be fetched within its marker. */
@@ -352,6 +366,21 @@ export function hostIntervalMs(
   policy: CrawlPolicy = CRAWL_POLICY,
 ): number {
   return Math.max(minIntervalMs, Math.min(crawlDelayMs ?? 0, policy.maxCrawlDelayMs));
+}
+
+/**
+ * Until when a host that answered `status` is left alone by every worker: 429 (too many requests) and 503
+ * (unavailable) ask for it, for Retry-After when given (clamped), else the policy's default; other statuses: never.
+ */
+export function hostBackoffUntilMs(
+  status: number,
+  retryAfterMs: number | undefined,
+  nowMs: number,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): number | undefined {
+  if (status !== 429 && status !== 503) return undefined;
+  const delay = retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs : policy.hostBackoffMs;
+  return nowMs + Math.min(delay, policy.maxHostBackoffMs);
 }
 
 /**

@@ -4,12 +4,13 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { type PipelineConfig, required } from '../config.ts';
-import { DISCOVERY_DEFAULTS } from '../core/discover/index.ts';
+import { CRAWL_POLICY } from '../core/crawl-policy.ts';
 import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
 import { SqsIngestQueue, SqsJsonQueue } from '../queue/sqs.ts';
 import type { IngestQueue } from '../queue/types.ts';
 import { createDynamoDbClient } from '../store/aws/clients.ts';
 import { AwsCrawlStateStore } from '../store/aws/crawl-state.ts';
+import { AwsPolitenessStore } from '../store/aws/politeness.ts';
 import { AwsSourceRegistry } from '../store/aws/sources.ts';
 import {
   type CrawlQueue,
@@ -65,11 +66,15 @@ export function buildCrawlHandlers(wiring: CrawlWiring): CrawlHandlers {
   const crawlQueue =
     wiring.crawlQueue ??
     new SqsJsonQueue<CrawlSourceMessage>(sqsClient(), required(config.crawlQueueUrl, 'crawlQueueUrl'));
-  // One polite fetcher per instance (robots.txt cached); discovery reads few documents per site.
+  // One polite fetcher per instance. Feed, sitemap and robots.txt requests take the same per-host token as
+  // ingest's article fetches (so a host sees one paced stream); a task reads a few documents per host, so it
+  // waits for a busy host's turn (bounded) rather than putting the whole source back.
+  const politeness = new AwsPolitenessStore({ dynamodb, tableName });
+  // The same default interval as ingest's: the token records one next-allowed time whoever takes it.
   const fetcher = createFetcher({
-    minIntervalMs: DISCOVERY_DEFAULTS.minIntervalMs,
     ...pipelineFetchOptions(config),
     ...wiring.fetcher,
+    shared: { tokens: politeness, robots: politeness, maxWaitMs: CRAWL_POLICY.crawlMaxHostWaitMs },
   });
   const queueLeaseMs =
     wiring.queueLeaseMs ??

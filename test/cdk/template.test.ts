@@ -446,11 +446,12 @@ describe('functions', () => {
 const XRAY = ['xray:PutTelemetryRecords on *', 'xray:PutTraceSegments on *'];
 
 describe('least privilege', () => {
-  it('crawl reads the registry and crawl state, records health and leases, queries due sources, sends tasks', () => {
+  it('crawl reads the registry and crawl state, records health and leases, takes host tokens, shares robots.txt, queries due sources, sends tasks', () => {
     expect(permissionsOf('crawl')).toEqual([
       'dynamodb:BatchGetItem on table.Arn',
       'dynamodb:BatchWriteItem on table.Arn',
       'dynamodb:GetItem on table.Arn',
+      'dynamodb:PutItem on table.Arn',
       'dynamodb:Query on table.Arn/index/dueSources',
       'dynamodb:UpdateItem on table.Arn',
       'logs:CreateLogStream on crawlLogs.Arn',

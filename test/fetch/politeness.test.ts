@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFetcher, HostScheduler } from '../../lib/core/fetch/index.ts';
+import { CRAWL_POLICY } from '../../lib/core/crawl-policy.ts';
+import { createFetcher, HostScheduler, type HostTokenStore } from '../../lib/core/fetch/index.ts';
 import {
   bridgeConnector,
   fakeResolver,
@@ -111,6 +112,102 @@ describe('robots.txt', () => {
     expect((await fetcher.robots.rulesFor('http://news.example/')).sitemaps).toEqual([
       'http://news.example/sitemap.xml',
     ]);
+  });
+});
+
+/** The per-host token store in memory (the table's semantics: take when passed, hold only forward). */
+function memoryTokens(): HostTokenStore & { next: Map<string, number> } {
+  const next = new Map<string, number>();
+  return {
+    next,
+    async take(host, nowMs, intervalMs) {
+      const until = next.get(host);
+      if (until !== undefined && until > nowMs) return { taken: false, nextAllowedAtMs: until };
+      next.set(host, nowMs + intervalMs);
+      return { taken: true };
+    },
+    async holdUntil(host, untilMs) {
+      if ((next.get(host) ?? 0) < untilMs) next.set(host, untilMs);
+    },
+  };
+}
+
+describe('shared politeness (the per-host token every worker takes)', () => {
+  it('a crawl fetcher paces robots.txt, the feed and the sitemap on the token, waiting its turn (bounded)', async () => {
+    const clock = { now: 1_000_000 };
+    const seenAt: Array<[string, number]> = [];
+    const server = await startServer((request, response) => {
+      seenAt.push([request.url ?? '', clock.now]);
+      const type = request.url === '/robots.txt' ? 'text/plain' : 'application/xml';
+      response.writeHead(200, { 'content-type': type }).end(request.url === '/robots.txt' ? '' : '<rss/>');
+    });
+    servers.push(server);
+    const { connector } = bridgeConnector(server);
+    const { resolver } = fakeResolver({ 'news.example': [PUBLIC_IP] });
+    const { sleep } = recordingSleep(clock);
+    const tokens = memoryTokens();
+    const crawl = createFetcher({
+      connector,
+      resolver,
+      sleep,
+      now: () => clock.now,
+      minIntervalMs: 1000,
+      shared: { tokens, maxWaitMs: CRAWL_POLICY.crawlMaxHostWaitMs },
+    });
+    await crawl.fetch('http://news.example/feed.xml', { accept: 'xml' });
+    await crawl.fetch('http://news.example/sitemap.xml', { accept: 'xml' });
+    expect(seenAt.map(([path]) => path)).toEqual(['/robots.txt', '/feed.xml', '/sitemap.xml']);
+    const times = seenAt.map(([, at]) => at);
+    for (let n = 1; n < times.length; n++) {
+      expect((times[n] as number) - (times[n - 1] as number)).toBeGreaterThanOrEqual(1000);
+    }
+    // A host held longer than the crawl's wait bound is not waited for: HOST_BUSY, and nothing is sent.
+    await tokens.holdUntil('news.example', clock.now + CRAWL_POLICY.crawlMaxHostWaitMs + 5000);
+    expect((await fetchError(crawl.fetch('http://news.example/late.xml', { accept: 'xml' }))).code).toBe(
+      'HOST_BUSY',
+    );
+    expect(seenAt).toHaveLength(3);
+  });
+
+  it('a 429 or 503 slows the host for every worker: Retry-After (or the default) held on the shared token', async () => {
+    const clock = { now: 2_000_000 };
+    const server = await startServer((request, response) => {
+      if (request.url === '/limited') response.writeHead(429, { 'retry-after': '120' }).end();
+      else if (request.url === '/down') response.writeHead(503).end();
+      else if (request.url === '/gone') response.writeHead(404).end();
+      else response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    });
+    servers.push(server);
+    const { resolver } = fakeResolver({ 'a.example': [PUBLIC_IP], 'b.example': [PUBLIC_IP] });
+    const tokens = memoryTokens();
+    const instance = () =>
+      createFetcher({
+        connector: bridgeConnector(server).connector,
+        resolver,
+        sleep: recordingSleep(clock).sleep,
+        now: () => clock.now,
+        minIntervalMs: 1000,
+        respectRobots: false,
+        retries: 0,
+        shared: { tokens },
+      });
+    const [first, second] = [instance(), instance()];
+    expect(await fetchError(first.fetch('http://a.example/limited'))).toMatchObject({
+      details: { status: 429 },
+    });
+    expect(tokens.next.get('a.example')).toBe(clock.now + 120_000);
+    clock.now += 5000;
+    const busy = await fetchError(second.fetch('http://a.example/story'));
+    expect(busy.code).toBe('HOST_BUSY');
+    expect(busy.details.retryAfterMs).toBeGreaterThanOrEqual(115_000);
+    // A 503 without Retry-After: the policy's default; a 404 says nothing about load and holds nothing.
+    await fetchError(first.fetch('http://b.example/down'));
+    expect(tokens.next.get('b.example')).toBe(clock.now + CRAWL_POLICY.hostBackoffMs);
+    clock.now += CRAWL_POLICY.hostBackoffMs;
+    await fetchError(second.fetch('http://b.example/gone'));
+    // (an ordinary slot: the interval plus the slack a late timer may use)
+    expect(tokens.next.get('b.example')).toBeGreaterThanOrEqual(clock.now + 1000);
+    expect(tokens.next.get('b.example')).toBeLessThanOrEqual(clock.now + 1025);
   });
 });
 

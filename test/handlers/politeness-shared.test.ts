@@ -235,5 +235,10 @@ describe('politeness shared by every worker', () => {
       expect(refused.nextAllowedAtMs).toBe(at + 1000);
     expect(await tokens.take('other.example', at + 1, 1000)).toEqual({ taken: true });
     expect(await tokens.take('news.example', at + 1000, 1000)).toEqual({ taken: true });
+    // A back-off (429/503) pushes the slot forward for every taker, and a shorter one never pulls it back.
+    await tokens.holdUntil('news.example', at + 60_000);
+    await tokens.holdUntil('news.example', at + 30_000);
+    expect((await tokens.take('news.example', at + 59_999, 1000)).taken).toBe(false);
+    expect(await tokens.take('news.example', at + 60_000, 1000)).toEqual({ taken: true });
   });
 });

@@ -315,7 +315,13 @@ async function fetchOnce(
       }
       if (response.status < 200 || response.status > 299) {
         response.body.destroy();
-        throw httpError(current, response.status, flat['retry-after']);
+        const error = httpError(current, response.status, flat['retry-after']);
+        const retryAfterMs = error.details.retryAfterMs;
+        // Best effort: the request's own failure is what the caller needs to hear about.
+        await options.politeness
+          ?.backOff?.(current, response.status, typeof retryAfterMs === 'number' ? retryAfterMs : undefined)
+          .catch(() => {});
+        throw error;
       }
       try {
         checkType(mediaType, settings.accept, current.href);

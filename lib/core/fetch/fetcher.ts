@@ -22,7 +22,12 @@ export interface FetcherConfig extends FetchOptions {
    * Politeness shared by every instance: the per-host token and the robots.txt cache in a store all workers see.
    * A busy host then throws HOST_BUSY (put the message back) instead of waiting in this process.
    */
-  shared?: { tokens: HostTokenStore; robots?: SharedRobotsStore };
+  shared?: {
+    tokens: HostTokenStore;
+    robots?: SharedRobotsStore;
+    /** Wait for a busy host's turn up to this long instead of throwing HOST_BUSY (the crawl worker). */
+    maxWaitMs?: number;
+  };
 }
 
 /** fetchPage plus robots.txt and per-host pacing; one instance per process so the caches are shared. */
@@ -50,6 +55,15 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
     ttlMs: robotsTtlMs,
     now,
     ...(shared?.robots ? { shared: shared.robots } : {}),
+    // Shared politeness paces robots.txt too (read lazily: it is built below, around this cache).
+    ...(shared
+      ? {
+          politeness: {
+            acquire: (url, signal) => politeness.acquire(url, signal),
+            backOff: async (url, status, retryAfterMs) => politeness.backOff?.(url, status, retryAfterMs),
+          },
+        }
+      : {}),
   });
   const scheduler = new HostScheduler({
     minIntervalMs,
@@ -75,6 +89,8 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
         ...(minIntervalMs === undefined ? {} : { minIntervalMs }),
         maxCrawlDelayMs,
         ...(now ? { now } : {}),
+        ...(shared.maxWaitMs === undefined ? {} : { maxWaitMs: shared.maxWaitMs }),
+        ...(fetchOptions.sleep ? { sleep: fetchOptions.sleep } : {}),
       })
     : localPoliteness;
   return {

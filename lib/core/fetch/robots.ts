@@ -3,7 +3,7 @@ import { DEFAULT_USER_AGENT } from '../../config.ts';
 import { CRAWL_POLICY, robotsStateForStatus } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
 import { fetchPage } from './fetch-page.ts';
-import type { FetchOptions } from './types.ts';
+import type { FetchOptions, Politeness } from './types.ts';
 
 /** What robots.txt says about one origin. */
 export interface RobotsRules {
@@ -33,6 +33,8 @@ export interface RobotsCacheOptions {
   shared?: SharedRobotsStore;
   /** How robots.txt itself is fetched (address policy, user agent, resolver, connector ...). */
   fetchOptions?: FetchOptions;
+  /** Paces the robots.txt request itself like any other to the host (the shared per-host token). */
+  politeness?: Politeness;
   /** How long fetched rules are kept; default 1 hour. */
   ttlMs?: number;
   /** How long an unavailable (5xx) robots.txt blocks the site before it is asked again; default 60 s. */
@@ -150,7 +152,7 @@ export class RobotsCache {
         accept: 'any',
         maxBytes: ROBOTS_MAX_BYTES,
         validators: undefined,
-        politeness: undefined,
+        politeness: this.options.politeness,
       });
       return { state: 'fetched', text: Buffer.from(result.body).toString('utf8'), fetchedAtMs };
     } catch (error) {

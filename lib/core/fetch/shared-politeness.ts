@@ -1,5 +1,6 @@
-import { CRAWL_POLICY, hostIntervalMs, putBackDelayMs } from '../crawl-policy.ts';
+import { CRAWL_POLICY, hostBackoffUntilMs, hostIntervalMs, putBackDelayMs } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
+import { defaultSleep } from './retry.ts';
 import type { RobotsCache } from './robots.ts';
 import type { Politeness } from './types.ts';
 
@@ -15,6 +16,8 @@ export type TokenTake = { taken: true } | { taken: false; nextAllowedAtMs?: numb
 /** The per-host token: a host item's nextAllowedAt, set only when it has passed (a conditional write). */
 export interface HostTokenStore {
   take(host: string, nowMs: number, intervalMs: number): Promise<TokenTake>;
+  /** Pushes the host's next allowed time out to `untilMs` (never back): a 429 or 503 slows every worker. */
+  holdUntil(host: string, untilMs: number): Promise<void>;
 }
 
 export interface SharedPolitenessOptions {
@@ -26,6 +29,12 @@ export interface SharedPolitenessOptions {
   maxCrawlDelayMs?: number;
   now?: () => number;
   random?: () => number;
+  /**
+   * Wait for a busy host's turn, up to this long in all, instead of throwing HOST_BUSY: for the crawl worker, whose
+   * task (a feed, a few sitemaps) cannot be put back by the URL. Undefined (ingest): never wait.
+   */
+  maxWaitMs?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface HostBusyDetails {
@@ -49,6 +58,12 @@ export function isHostBusy(error: unknown): error is PipelineError & { details: 
     typeof error.details.retryAfterMs === 'number'
   );
 }
+
+/** The token write's latency assumed before any is seen: a DynamoDB write from Lambda, with room. */
+const INITIAL_WRITE_LATENCY_MS = 20;
+
+/** How late after its slot a request may still leave (a tenth of the interval, at most this). */
+const MAX_SLOT_SLACK_MS = 25;
 
 /** Hosts remembered per instance before the passed ones are forgotten. */
 const MAX_KNOWN_HOSTS = 10_000;
@@ -81,28 +96,71 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     return hostBusy(url, delay);
   };
 
+  const sleep = options.sleep ?? defaultSleep;
+
+  // The token's write takes time (a few ms on DynamoDB, far more on a loaded machine), and a request goes out
+  // only after it: a slot counted from before the write would let two requests arrive closer than the interval
+  // when one write was slow and the next fast. So a taker books a slot a little ahead (its lead: twice the
+  // recent write latency, at most half an interval), waits for it, and gives the slot up if the write overran it.
+  // The estimate jumps to a slow write at once and decays slowly, so one overrun is not followed by more.
+  let writeLatencyMs = INITIAL_WRITE_LATENCY_MS;
+
+  /** One try at the host's token: undefined when taken (and its slot reached), else when the host is busy until. */
+  const tryTake = async (
+    host: string,
+    intervalMs: number,
+    signal?: AbortSignal,
+  ): Promise<number | undefined> => {
+    const at = now();
+    const slot = at + Math.min(Math.floor(intervalMs / 2), Math.ceil(2 * writeLatencyMs));
+    // A request may leave up to `slack` after its slot (timers fire late); the next slot is that much later.
+    const slack = Math.min(MAX_SLOT_SLACK_MS, Math.floor(intervalMs / 10));
+    const bookedMs = intervalMs + slack;
+    const known = knownBusy.get(host);
+    if (known !== undefined && known.untilMs > slot) return known.untilMs;
+    if (knownBusy.size > MAX_KNOWN_HOSTS) {
+      for (const [name, entry] of knownBusy) if (entry.untilMs <= at) knownBusy.delete(name);
+    }
+    // Claimed locally before the write, so this instance's other records for the host do not write too.
+    knownBusy.set(host, { untilMs: slot + bookedMs, putBack: 0 });
+    const taken = await options.tokens.take(host, slot, bookedMs);
+    const written = now();
+    writeLatencyMs = Math.max(written - at, 0.9 * writeLatencyMs);
+    if (!taken.taken) return taken.nextAllowedAtMs ?? slot + bookedMs;
+    if (slot > written) await sleep(slot - written, signal);
+    // Overran (a slow write, a late timer): sent now, the request could come within an interval of the next one.
+    if (now() > slot + slack) return slot + bookedMs;
+    return undefined;
+  };
+
   return {
-    async acquire(url) {
+    async acquire(url, signal) {
       let crawlDelayMs: number | undefined;
-      // robots.txt itself is always allowed (RFC 9309), and is not paced.
-      if (url.pathname === '/robots.txt') return () => {};
-      if (options.robots) crawlDelayMs = (await options.robots.check(url)).crawlDelayMs;
+      // robots.txt is always allowed (RFC 9309) but paced like any request: the host sees it as one.
+      if (options.robots && url.pathname !== '/robots.txt') {
+        crawlDelayMs = (await options.robots.check(url)).crawlDelayMs;
+      }
       const intervalMs = hostIntervalMs(minIntervalMs, crawlDelayMs, policy);
       if (intervalMs <= 0) return () => {};
       const host = url.host.toLowerCase();
-      const at = now();
+      const waitUntil = options.maxWaitMs === undefined ? undefined : now() + options.maxWaitMs;
+      for (;;) {
+        const busyUntil = await tryTake(host, intervalMs, signal);
+        if (busyUntil === undefined) return () => {};
+        if (waitUntil === undefined || busyUntil > waitUntil) {
+          throw refuse(url, host, busyUntil, intervalMs);
+        }
+        // A few ms of jitter, so waiters on one host do not all write at the same instant.
+        await sleep(Math.max(0, busyUntil - now()) + Math.floor(random() * 10), signal);
+      }
+    },
+    async backOff(url, status, retryAfterMs) {
+      const host = url.host.toLowerCase();
+      const untilMs = hostBackoffUntilMs(status, retryAfterMs, now(), policy);
+      if (untilMs === undefined) return;
       const known = knownBusy.get(host);
-      if (known !== undefined && known.untilMs > at) throw refuse(url, host, known.untilMs, intervalMs);
-      if (knownBusy.size > MAX_KNOWN_HOSTS) {
-        for (const [name, entry] of knownBusy) if (entry.untilMs <= at) knownBusy.delete(name);
-      }
-      // Claimed locally before the write, so this instance's other records for the host do not write too.
-      knownBusy.set(host, { untilMs: at + intervalMs, putBack: 0 });
-      const taken = await options.tokens.take(host, at, intervalMs);
-      if (!taken.taken) {
-        throw refuse(url, host, taken.nextAllowedAtMs ?? at + intervalMs, intervalMs);
-      }
-      return () => {};
+      if (known === undefined || known.untilMs < untilMs) knownBusy.set(host, { untilMs, putBack: 0 });
+      await options.tokens.holdUntil(host, untilMs);
     },
   };
 }

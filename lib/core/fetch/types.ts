@@ -37,6 +37,8 @@ export type Connector = (request: ConnectRequest) => Promise<ConnectResponse>;
 /** Called before every request (each redirect hop too); resolves to a release function called afterwards. */
 export interface Politeness {
   acquire(url: URL, signal?: AbortSignal): Promise<() => void>;
+  /** Told of every non-2xx answer: a 429 or 503 (with its Retry-After) slows the host down for every worker. */
+  backOff?(url: URL, status: number, retryAfterMs: number | undefined): Promise<void>;
 }
 
 export type Accept = 'html' | 'xml' | 'any';

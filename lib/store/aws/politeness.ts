@@ -58,6 +58,27 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
     }
   }
 
+  async holdUntil(host: string, untilMs: number): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
+          UpdateExpression: 'SET #next = :until',
+          ConditionExpression: 'attribute_not_exists(#next) OR #next < :until',
+          ExpressionAttributeNames: { '#next': 'nextAllowedAt' },
+          ExpressionAttributeValues: { ':until': untilMs },
+        }),
+      );
+    } catch (error) {
+      // Already held longer (by another worker's back-off): nothing to do.
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      throw new PipelineError('INTERNAL', `store: hold host token failed: ${String(error)}`, {
+        retryable: true,
+      });
+    }
+  }
+
   async get(origin: string): Promise<StoredRobots | undefined> {
     const url = new URL(origin);
     const { Item } = await this.documents.send(
