@@ -13,6 +13,7 @@ import type { IngestQueue } from '../queue/types.ts';
 import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
 import { createAwsStore } from '../store/aws/index.ts';
 import { AwsPolitenessStore } from '../store/aws/politeness.ts';
+import { AwsSourceRegistry } from '../store/aws/sources.ts';
 import { createIngestService, type IngestDependencies, type IngestService } from './ingest.ts';
 import { createLogger, type HandlerLogger } from './logging.ts';
 import { awsClientConfig, pipelineFetchOptions } from './wiring.ts';
@@ -68,6 +69,8 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
     articles: store.articles,
     crawlState: store.crawlState,
     clusters: store.clusters,
+    // Each new article counts on its source's health (one UpdateItem per source per batch).
+    sources: new AwsSourceRegistry({ dynamodb, tableName }),
     events,
     bucketName,
     ...(queue ? { queue } : {}),

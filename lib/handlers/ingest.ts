@@ -17,7 +17,13 @@ import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
 import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
-import type { ArticleWriter, ClusterIndex, CrawlStateRecord, CrawlStateStore } from '../store/types.ts';
+import type {
+  ArticleWriter,
+  ClusterIndex,
+  CrawlStateRecord,
+  CrawlStateStore,
+  SourceRegistry,
+} from '../store/types.ts';
 import { jsonStringified, SqsEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
 import { ingestedDetail } from './versions.ts';
@@ -78,6 +84,8 @@ export interface IngestDependencies {
   clusters?: ClusterIndex;
   /** Called once per handled record (progress output, benchmarks). */
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
+  /** The sources registry: each batch adds its new articles to their sources' health (articlesIngested). */
+  sources?: Pick<SourceRegistry, 'addIngested'>;
 }
 
 /**
@@ -482,9 +490,28 @@ export function createIngestService(deps: IngestDependencies) {
       if (!putBack)
         batchItemFailures.push(...deferred.map(({ messageId }) => ({ itemIdentifier: messageId })));
     }
+    await countIngestedBySource(outcomes);
     const counts = countOutcomes(outcomes.map(({ outcome }) => outcome));
     logger.info('ingest batch done', { records: records.length, ...counts });
     return { batchItemFailures };
+  }
+
+  /** One counter update per source in the batch; best effort: the articles are committed whatever happens here. */
+  async function countIngestedBySource(
+    outcomes: ReadonlyArray<{ outcome: IngestOutcome; message?: IngestMessage }>,
+  ): Promise<void> {
+    if (deps.sources === undefined) return;
+    const bySource = new Map<string, number>();
+    for (const { outcome, message } of outcomes) {
+      if (outcome.status !== 'created' || message?.sourceId === undefined) continue;
+      bySource.set(message.sourceId, (bySource.get(message.sourceId) ?? 0) + 1);
+    }
+    if (bySource.size === 0) return;
+    try {
+      await deps.sources.addIngested(bySource);
+    } catch (error) {
+      logger.warn('could not count ingested articles on their sources', { error: String(error) });
+    }
   }
 
   return { ingest, handler };

@@ -119,6 +119,9 @@ describe('the embedded stack', () => {
       });
       try {
         expect(await allowed.runOnce()).toMatchObject({ discovered: 3, queued: 3, ingested: 3, failed: 0 });
+        // The source's health counts the articles its URLs became (ingest adds them per batch).
+        const [source] = (await allowed.registry.list({ limit: 10 })).items;
+        expect(source?.health).toMatchObject({ lastOutcome: 'ok', urlsQueued: 3, articlesIngested: 3 });
       } finally {
         await allowed.stop();
       }
