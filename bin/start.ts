@@ -139,6 +139,8 @@ async function main(argv: string[]): Promise<number> {
       say(`crawl failed: ${event.error}`);
     } else if (event.kind === 'resumed') {
       say(`resuming ${event.count} URL(s) the last run queued but did not finish`);
+    } else if (event.kind === 'resumed-sources') {
+      say(`${event.count} source(s) the last run was crawling are due again`);
     } else if (event.kind === 'dead-letter') {
       say(`dead-lettered ${event.count} message(s) after repeated failures`);
     } else if (!quiet) {

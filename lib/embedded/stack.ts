@@ -82,6 +82,7 @@ export type ProgressEvent =
   | { kind: 'crawl'; summary: CrawlSummary }
   /** One source crawled: `done` of the `total` this round scheduled. */
   | { kind: 'source'; summary: SourceCrawlSummary; done: number; total: number }
+  | { kind: 'resumed-sources'; count: number }
   | { kind: 'crawl-failed'; error: string }
   | { kind: 'ingest'; outcome: IngestOutcome }
   | { kind: 'dead-letter'; count: number }
@@ -328,6 +329,9 @@ async function start(
       await queue.send(orphans);
       progress({ kind: 'resumed', count: orphans.length });
     }
+    // Crawl tasks die with their process; the sources they had claimed are due again at once, not in an hour.
+    const released = await store.sources.releaseClaims?.(new Date());
+    if (released) progress({ kind: 'resumed-sources', count: released });
   }
 
   let queryServer: QueryServer | undefined;

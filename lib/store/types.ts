@@ -246,6 +246,8 @@ export interface SourceRegistry {
   recordCrawl(id: string, record: SourceCrawlRecord): Promise<void>;
   /** Adds to the articles-ingested totals of sources (one write per source). */
   addIngested(counts: ReadonlyMap<string, number>): Promise<void>;
+  /** Makes sources still held by a claim due now (a process starting alone on its store); returns how many. */
+  releaseClaims?(now: Date): Promise<number>;
 }
 
 /**

@@ -83,6 +83,27 @@ describe('the sources registry on the table', () => {
     expect(await sources.get(a.id)).toBeUndefined();
   });
 
+  it('releases claims a dead process left (embedded restart): claimed sources due again, recorded or paused ones kept', async () => {
+    const { sources } = await local.freshStore();
+    const [held, recorded, paused] = ['held', 'recorded', 'paused'].map((name) =>
+      newSourceRecord({ url: `https://${name}.example/feed.xml` }, NOW),
+    );
+    for (const source of [held, recorded, paused]) await sources.add(source!);
+    for (const due of await sources.due(NOW, 10)) expect(await sources.claim(due, later(60))).toBe(true);
+    await sources.recordCrawl(recorded!.id, {
+      health: { lastOutcome: 'ok', consecutiveFailures: 0, urlsDiscovered: 0, urlsQueued: 0 },
+      kind: 'feed',
+      nextDueAt: later(15).toISOString(),
+    });
+    await sources.update(paused!.id, { paused: true }, later(1));
+    expect(await sources.due(later(2), 10)).toEqual([]);
+    expect(await sources.releaseClaims?.(later(2))).toBe(1);
+    expect((await sources.due(later(2), 10)).map((due) => due.id)).toEqual([held!.id]);
+    expect(await sources.get(held!.id)).toMatchObject({ nextDueAt: later(2).toISOString() });
+    // Released once: a second start finds nothing held.
+    expect(await sources.releaseClaims?.(later(3))).toBe(0);
+  });
+
   it('a due source is claimed once; its crawl record moves it on the index and keeps the ingest count', async () => {
     const { sources } = await local.freshStore();
     const source = newSourceRecord({ url: 'https://b.example/sitemap.xml' }, NOW);

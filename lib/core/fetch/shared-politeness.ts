@@ -62,6 +62,9 @@ export function isHostBusy(error: unknown): error is PipelineError & { details: 
 /** The token write's latency assumed before any is seen: a DynamoDB write from Lambda, with room. */
 const INITIAL_WRITE_LATENCY_MS = 20;
 
+/** The longest lead a slot is booked with (a store that slow is failing; its writes overrun and are retried). */
+const MAX_LEAD_MS = 2_000;
+
 /** How late after its slot a request may still leave (a tenth of the interval, at most this). */
 const MAX_SLOT_SLACK_MS = 25;
 
@@ -101,7 +104,8 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   // The token's write takes time (a few ms on DynamoDB, far more on a loaded machine), and a request goes out
   // only after it: a slot counted from before the write would let two requests arrive closer than the interval
   // when one write was slow and the next fast. So a taker books a slot a little ahead (its lead: twice the
-  // recent write latency, at most half an interval), waits for it, and gives the slot up if the write overran it.
+  // recent write latency, capped), waits for it, and gives the slot up if the write overran it. The lead may
+  // exceed the interval: slots still follow each other an interval apart, only booked further ahead.
   // The estimate jumps to a slow write at once and decays slowly, so one overrun is not followed by more.
   let writeLatencyMs = INITIAL_WRITE_LATENCY_MS;
 
@@ -112,7 +116,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     signal?: AbortSignal,
   ): Promise<number | undefined> => {
     const at = now();
-    const slot = at + Math.min(Math.floor(intervalMs / 2), Math.ceil(2 * writeLatencyMs));
+    const slot = at + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
     // A request may leave up to `slack` after its slot (timers fire late); the next slot is that much later.
     const slack = Math.min(MAX_SLOT_SLACK_MS, Math.floor(intervalMs / 10));
     const bookedMs = intervalMs + slack;

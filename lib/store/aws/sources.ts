@@ -66,6 +66,7 @@ function fromItem(item: Record<string, unknown>): SourceRecord {
     [ATTR.sk]: _sk,
     [ATTR.dueKey]: _dueKey,
     [ATTR.dueSort]: _dueSort,
+    claimUntil: _claimUntil,
     articlesIngested,
     health,
     ...rest
@@ -321,10 +322,15 @@ export class AwsSourceRegistry implements SourceRegistry {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(source.id),
-          UpdateExpression: 'SET #nextDueAt = :nextDueAt, #dueSort = :dueSort',
+          // claimUntil marks the due time as a claim's (until a crawl records its own): releaseClaims finds it.
+          UpdateExpression: 'SET #nextDueAt = :nextDueAt, #dueSort = :dueSort, #claimUntil = :nextDueAt',
           // Still due exactly as found: not claimed by another schedule run, paused or rescheduled meanwhile.
           ConditionExpression: '#dueSort = :seen',
-          ExpressionAttributeNames: { '#nextDueAt': 'nextDueAt', '#dueSort': ATTR.dueSort },
+          ExpressionAttributeNames: {
+            '#nextDueAt': 'nextDueAt',
+            '#dueSort': ATTR.dueSort,
+            '#claimUntil': 'claimUntil',
+          },
           ExpressionAttributeValues: {
             ':nextDueAt': nextDueAt,
             ':dueSort': keys[ATTR.dueSort],
@@ -337,6 +343,73 @@ export class AwsSourceRegistry implements SourceRegistry {
       if (isConditionFailure(error)) return false;
       throw storeError('claim source', error);
     }
+  }
+
+  /**
+   * Makes every source still held by a claim due at `now`: for a process that starts alone on its store (the
+   * embedded stack, behind its data-directory lock), every such claim belongs to a crawl task that died with an
+   * earlier process, and would otherwise keep its source off the due index until the claim lease ran out.
+   * Reads the registry's partition (a Query, not a Scan); returns how many were released.
+   */
+  async releaseClaims(now: Date): Promise<number> {
+    let released = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let response: { Items?: Array<Record<string, unknown>>; LastEvaluatedKey?: Record<string, unknown> };
+      try {
+        response = await this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            FilterExpression: '#claimUntil = #nextDueAt AND #nextDueAt > :now AND #paused = :false',
+            ProjectionExpression: '#sk, #nextDueAt',
+            ExpressionAttributeNames: {
+              '#pk': ATTR.pk,
+              '#sk': ATTR.sk,
+              '#claimUntil': 'claimUntil',
+              '#nextDueAt': 'nextDueAt',
+              '#paused': 'paused',
+            },
+            ExpressionAttributeValues: { ':pk': SOURCES_PK, ':now': now.toISOString(), ':false': false },
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+      } catch (error) {
+        throw storeError('find claimed sources', error);
+      }
+      for (const item of response.Items ?? []) {
+        const id = String(item[ATTR.sk]);
+        const nextDueAt = now.toISOString();
+        try {
+          await this.documents.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: this.key(id),
+              UpdateExpression: 'SET #nextDueAt = :nextDueAt, #dueSort = :dueSort',
+              // Still the same claim, and not paused meanwhile.
+              ConditionExpression: '#claimUntil = :held AND #nextDueAt = :held AND #paused = :false',
+              ExpressionAttributeNames: {
+                '#nextDueAt': 'nextDueAt',
+                '#dueSort': ATTR.dueSort,
+                '#claimUntil': 'claimUntil',
+                '#paused': 'paused',
+              },
+              ExpressionAttributeValues: {
+                ':nextDueAt': nextDueAt,
+                ':dueSort': dueKeys(id, nextDueAt)[ATTR.dueSort],
+                ':held': item.nextDueAt,
+                ':false': false,
+              },
+            }),
+          );
+          released++;
+        } catch (error) {
+          if (!isConditionFailure(error)) throw storeError('release source claim', error);
+        }
+      }
+      startKey = response.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return released;
   }
 
   async recordCrawl(id: string, record: SourceCrawlRecord): Promise<void> {
