@@ -104,7 +104,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   // The token's write takes time (a few ms on DynamoDB, far more on a loaded machine), and a request goes out
   // only after it: a slot counted from before the write would let two requests arrive closer than the interval
   // when one write was slow and the next fast. So a taker books a slot a little ahead (its lead: twice the
-  // recent write latency, capped), waits for it, and gives the slot up if the write overran it. The lead may
+  // recent write latency, capped), waits for it, and (when it may wait) books again if the write overran it. The lead may
   // exceed the interval: slots still follow each other an interval apart, only booked further ahead.
   // The estimate jumps to a slow write at once and decays slowly, so one overrun is not followed by more.
   let writeLatencyMs = INITIAL_WRITE_LATENCY_MS;
@@ -133,7 +133,9 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     if (!taken.taken) return taken.nextAllowedAtMs ?? slot + bookedMs;
     if (slot > written) await sleep(slot - written, signal);
     // Overran (a slow write, a late timer): sent now, the request could come within an interval of the next one.
-    if (now() > slot + slack) return slot + bookedMs;
+    // A waiting taker (the crawl) books again; ingest sends anyway, late by the overrun, rather than put the
+    // message back (each put-back is another receive and, on a slow store, would be followed by more).
+    if (options.maxWaitMs !== undefined && now() > slot + slack) return slot + bookedMs;
     return undefined;
   };
 
