@@ -238,7 +238,15 @@ describe('the bundled handlers from cdk.out', () => {
     ]);
 
     // ingest: fetches, extracts and stores it; nothing goes back to the queue; ArticleIngested is published.
-    const batch = (await invoke('ingest', sqsEvent(aws.messages))) as { batchItemFailures: unknown[] };
+    // The crawl has just fetched the feed from this host, so ingest may find the host's politeness slot taken and
+    // put the message back with a delay (DelaySeconds); SQS would redeliver it then, and so does this test.
+    let batch: { batchItemFailures: unknown[] };
+    for (let delivery = 1; ; delivery++) {
+      batch = (await invoke('ingest', sqsEvent(aws.messages.splice(0)))) as { batchItemFailures: unknown[] };
+      if (aws.messages.length === 0 || delivery === 5) break;
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    }
+    expect(aws.messages).toEqual([]);
     expect(batch.batchItemFailures).toEqual([]);
     expect(emfLines(lastStdout)).toEqual([
       expect.objectContaining({
