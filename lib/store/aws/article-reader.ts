@@ -1,11 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  paginateQuery,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { Article } from '../../core/article.ts';
 import { PipelineError } from '../../core/errors.ts';
 import {
@@ -43,6 +38,7 @@ import {
   type AwsArticleStoreOptions,
   DEFAULT_SINCE_FEED_SETTLE_MS,
   documentClient,
+  getTableItem,
   isArticleId,
   storageError,
 } from './common.ts';
@@ -342,19 +338,8 @@ export class AwsArticleReader implements ArticleReader {
     return item ? parseStoredItem(ArticleRecordSchema, expandArticleItem(item), 'article') : undefined;
   }
 
-  private async getItem(pk: string, sk: string, consistent: boolean) {
-    try {
-      const result = await this.documents.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { [ATTR.pk]: pk, [ATTR.sk]: sk },
-          ConsistentRead: consistent,
-        }),
-      );
-      return result.Item;
-    } catch (error) {
-      throw storageError('read', error);
-    }
+  private getItem(pk: string, sk: string, consistent: boolean) {
+    return getTableItem(this.documents, this.tableName, { pk, sk }, consistent);
   }
 
   /**

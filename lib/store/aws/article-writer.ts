@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Article } from '../../core/article.ts';
 import { PipelineError } from '../../core/errors.ts';
 import { articleIdForUrl } from '../../core/url.ts';
@@ -42,6 +42,7 @@ import {
   DEFAULT_SINCE_FEED_SETTLE_MS,
   documentClient,
   FETCHED_AT_ATTR,
+  getTableItem,
   isConditionFailure,
   storageError,
 } from './common.ts';
@@ -432,19 +433,8 @@ export class AwsArticleWriter implements ArticleWriter {
   }
 
   /** The commit reads CURRENT strongly consistent: it decides the next version from it. */
-  private async getItem(pk: string, sk: string) {
-    try {
-      const result = await this.documents.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { [ATTR.pk]: pk, [ATTR.sk]: sk },
-          ConsistentRead: true,
-        }),
-      );
-      return result.Item;
-    } catch (error) {
-      throw storageError('read', error);
-    }
+  private getItem(pk: string, sk: string) {
+    return getTableItem(this.documents, this.tableName, { pk, sk }, true);
   }
 
   private nowIso(): string {

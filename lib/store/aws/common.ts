@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PipelineError } from '../../core/errors.ts';
+import { ATTR } from '../table.ts';
 
 /** What the article store's write path and read path share: clients, names and error mapping. */
 export interface AwsArticleStoreOptions {
@@ -55,4 +56,25 @@ export function storageError(action: string, error: unknown): PipelineError {
       cause: error,
     },
   );
+}
+
+/** One item by its keys, or undefined; a storage fault becomes a retryable PipelineError. */
+export async function getTableItem(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; sk: string },
+  consistent: boolean,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const result = await documents.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { [ATTR.pk]: key.pk, [ATTR.sk]: key.sk },
+        ConsistentRead: consistent,
+      }),
+    );
+    return result.Item;
+  } catch (error) {
+    throw storageError('read', error);
+  }
 }
