@@ -40,6 +40,16 @@ export const CONTEXT_KEYS = [
   'siteMetrics',
 ] as const;
 
+/** A list from context: "a,b" on the command line (-c key=a,b), or a JSON array in cdk.json. */
+const commaList = z.union([
+  z.string().transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  ),
+  z.array(z.string()),
+]);
 const integer = z.coerce.number().int();
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
@@ -100,31 +110,11 @@ const ContextSchema = z.object({
   ingestBatchSize: integer.optional(),
   ingestTimeoutSeconds: integer.optional(),
   /** "article,forum", "all", or a JSON array in cdk.json; checked against the page types in resolveProps. */
-  ingestPageTypes: z
-    .union([
-      z.string().transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      ),
-      z.array(z.string()),
-    ])
-    .optional(),
+  ingestPageTypes: commaList.optional(),
   logRetentionDays: integer.optional(),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
   userAgent: z.string().min(1).optional(),
-  fetchAllowedOrigins: z
-    .union([
-      z.string().transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      ),
-      z.array(z.string()),
-    ])
-    .optional(),
+  fetchAllowedOrigins: commaList.optional(),
   apiAuthorization: z.enum(['iam', 'none']).optional(),
   apiRateLimit: integer.optional(),
   apiBurstLimit: integer.optional(),
