@@ -20,6 +20,11 @@ export const METRICS = {
   /** Failures a retry cannot fix (4xx, bot walls, NO_ARTICLE, SCHEMA_VIOLATION): retried after days. */
   permanentFailures: 'IngestPermanentFailures',
   articlesStored: 'ArticlesStored',
+  /**
+   * Ingest: a message not attempted, by Outcome: `deferred` (its host was busy, put back with a delay) or
+   * `stale` (its URL was fetched after it was queued, dropped). A rising deferred count is a politeness backlog.
+   */
+  ingestNotAttempted: 'IngestNotAttempted',
   /** Crawl: one source read, and whether it failed. */
   sourceCrawls: 'SourceCrawls',
   sourceFailures: 'SourceFailures',
@@ -45,24 +50,49 @@ interface MetricGroup {
   values: Record<string, number>;
 }
 
-/** One EMF line: every value a top-level member, the directive naming which are metrics and dimensions. */
+/** The dimension sets beyond [Function] that each metric is published under (see BREAKDOWN_OF). */
+type Breakdown = 'outcome' | 'errorCode';
+
+/**
+ * Which metric is broken down by what. Every (name, dimension values) pair is a custom metric billed at
+ * $0.30 a month while it receives data, so a count goes only where it answers a question: attempts and
+ * crawls by outcome, failures by error code. Everything is also published under [Function] alone (what the
+ * alarms read).
+ */
+const BREAKDOWN_OF: Record<string, Breakdown[]> = {
+  [METRICS.ingestAttempts]: ['outcome'],
+  [METRICS.ingestNotAttempted]: ['outcome'],
+  [METRICS.ingestFailures]: ['errorCode'],
+  [METRICS.permanentFailures]: ['errorCode'],
+  [METRICS.articlesStored]: [],
+  [METRICS.sourceCrawls]: ['outcome'],
+  [METRICS.sourceFailures]: ['errorCode'],
+  [METRICS.sourceConsecutiveFailures]: [],
+};
+
+/**
+ * One EMF line: every value a top-level member, one directive per distinct list of dimension sets naming
+ * which values are metrics under which dimensions.
+ */
 export function emfLine(
   namespace: string,
-  dimensionSets: string[][],
+  dimensionSetsOf: (metricName: string) => string[][],
   group: MetricGroup,
   timestamp: number,
 ): string {
+  const directives = new Map<string, { Namespace: string; Dimensions: string[][]; Metrics: object[] }>();
+  for (const name of Object.keys(group.values)) {
+    const dimensions = dimensionSetsOf(name);
+    const key = JSON.stringify(dimensions);
+    let directive = directives.get(key);
+    if (directive === undefined) {
+      directive = { Namespace: namespace, Dimensions: dimensions, Metrics: [] };
+      directives.set(key, directive);
+    }
+    directive.Metrics.push({ Name: name, Unit: 'Count' });
+  }
   return JSON.stringify({
-    _aws: {
-      Timestamp: timestamp,
-      CloudWatchMetrics: [
-        {
-          Namespace: namespace,
-          Dimensions: dimensionSets,
-          Metrics: Object.keys(group.values).map((name) => ({ Name: name, Unit: 'Count' })),
-        },
-      ],
-    },
+    _aws: { Timestamp: timestamp, CloudWatchMetrics: [...directives.values()] },
     ...group.properties,
     ...group.dimensions,
     ...group.values,
@@ -85,17 +115,20 @@ function siteOf(url: string): string {
 
 /**
  * Collects one invocation's outcomes and writes them, grouped by (site, outcome, error code), as EMF lines on
- * flush. Dimension sets: [Function], [Function, Outcome], [Function, ErrorCode] (bounded: a few dozen codes),
- * and [Function, Site] only when asked (see EmfOptions.siteDimension); the site is always a property.
+ * flush. Dimension sets: [Function] for every metric, [Function, Outcome] or [Function, ErrorCode] (bounded: a
+ * few dozen codes) as BREAKDOWN_OF says, and [Function, Site] only when asked (see EmfOptions.siteDimension);
+ * the site is always a property.
  */
 export function createMetrics(functionName: 'ingest' | 'crawl', options: EmfOptions = {}) {
   const namespace = options.namespace ?? DEFAULT_METRICS_NAMESPACE;
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
-  const dimensionSets = [
+  const dimensionSetsOf = (errorCode: string) => (metricName: string) => [
     [DIMENSIONS.function],
-    [DIMENSIONS.function, DIMENSIONS.outcome],
-    [DIMENSIONS.function, DIMENSIONS.errorCode],
+    ...(BREAKDOWN_OF[metricName] ?? [])
+      // Error code NONE says nothing a failure count needs: not published, so not billed.
+      .filter((breakdown) => breakdown !== 'errorCode' || errorCode !== 'NONE')
+      .map((breakdown) => [DIMENSIONS.function, DIMENSIONS[breakdown]]),
     ...(options.siteDimension ? [[DIMENSIONS.function, DIMENSIONS.site]] : []),
   ];
   const groups = new Map<string, MetricGroup>();
@@ -125,9 +158,12 @@ export function createMetrics(functionName: 'ingest' | 'crawl', options: EmfOpti
   }
 
   return {
-    /** One ingest outcome. Deferred and stale messages were not attempted: they count nowhere. */
+    /** One ingest outcome. Deferred and stale messages were not attempted: they count apart, not as attempts. */
     ingestOutcome(outcome: IngestOutcome): void {
-      if (outcome.status === 'deferred' || outcome.status === 'stale') return;
+      if (outcome.status === 'deferred' || outcome.status === 'stale') {
+        add(siteOf(outcome.url), outcome.status, 'NONE', { [METRICS.ingestNotAttempted]: 1 });
+        return;
+      }
       const failed = outcome.status === 'failed';
       add(siteOf(outcome.url), outcome.status, errorCodeOf(outcome), {
         [METRICS.ingestAttempts]: 1,
@@ -154,7 +190,10 @@ export function createMetrics(functionName: 'ingest' | 'crawl', options: EmfOpti
     /** Writes what was collected (one line per group) and starts again; call at the end of every invocation. */
     flush(): void {
       const timestamp = now().getTime();
-      for (const group of groups.values()) write(emfLine(namespace, dimensionSets, group, timestamp));
+      for (const group of groups.values()) {
+        const errorCode = group.dimensions[DIMENSIONS.errorCode] ?? 'NONE';
+        write(emfLine(namespace, dimensionSetsOf(errorCode), group, timestamp));
+      }
       groups.clear();
     },
   };

@@ -251,7 +251,9 @@ describe('the bundled handlers from cdk.out', () => {
     expect(emfLines(lastStdout)).toEqual([
       expect.objectContaining({
         _aws: expect.objectContaining({
-          CloudWatchMetrics: [expect.objectContaining({ Namespace: METRICS_NAMESPACE })],
+          CloudWatchMetrics: expect.arrayContaining([
+            expect.objectContaining({ Namespace: METRICS_NAMESPACE }),
+          ]),
         }),
         Function: 'ingest',
         Outcome: 'created',

@@ -62,22 +62,40 @@ describe('EMF metrics', () => {
         error: { code: 'TIMEOUT', message: 'timed out' },
       }),
     );
-    // Not attempted: counted nowhere (a deferred message comes back; a stale one was fetched meanwhile).
+    // Not attempted: counted apart (a deferred message comes back; a stale one was fetched meanwhile).
     metrics.ingestOutcome(outcome('https://news.example/e', { status: 'deferred' }));
+    metrics.ingestOutcome(outcome('https://news.example/e2', { status: 'deferred' }));
     metrics.ingestOutcome(outcome('https://news.example/f', { status: 'stale' }));
     expect(lines).toEqual([]);
     metrics.flush();
 
-    const documents = lines.map(expectValidEmf);
+    const all = lines.map(expectValidEmf);
+    const notAttempted = all.filter((document) => METRICS.ingestNotAttempted in document);
+    expect(
+      notAttempted.map((document) => [
+        document[DIMENSIONS.outcome],
+        document[METRICS.ingestNotAttempted],
+        METRICS.ingestAttempts in document,
+      ]),
+    ).toEqual([
+      ['deferred', 2, false],
+      ['stale', 1, false],
+    ]);
+    const documents = all.filter((document) => !(METRICS.ingestNotAttempted in document));
     expect(documents).toHaveLength(4);
     expect(documents[0]?._aws).toEqual({
       Timestamp: Date.parse('2026-12-02T06:00:00Z'),
       CloudWatchMetrics: [
         {
           Namespace: 'ArticlePipeline',
-          Dimensions: [['Function'], ['Function', 'Outcome'], ['Function', 'ErrorCode']],
+          Dimensions: [['Function'], ['Function', 'Outcome']],
+          Metrics: [{ Name: METRICS.ingestAttempts, Unit: 'Count' }],
+        },
+        // Error code NONE: failures are not broken down by it (an unbilled, empty breakdown).
+        {
+          Namespace: 'ArticlePipeline',
+          Dimensions: [['Function']],
           Metrics: [
-            { Name: METRICS.ingestAttempts, Unit: 'Count' },
             { Name: METRICS.ingestFailures, Unit: 'Count' },
             { Name: METRICS.permanentFailures, Unit: 'Count' },
             { Name: METRICS.articlesStored, Unit: 'Count' },
@@ -85,6 +103,20 @@ describe('EMF metrics', () => {
         },
       ],
     });
+    // A failure: attempts by outcome, failures by error code, nothing else broken down.
+    expect(
+      documents[2]?._aws.CloudWatchMetrics.map((directive) => [
+        directive.Dimensions,
+        directive.Metrics.map((metric) => metric.Name),
+      ]),
+    ).toEqual([
+      [[['Function'], ['Function', 'Outcome']], [METRICS.ingestAttempts]],
+      [
+        [['Function'], ['Function', 'ErrorCode']],
+        [METRICS.ingestFailures, METRICS.permanentFailures],
+      ],
+      [[['Function']], [METRICS.articlesStored]],
+    ]);
     const summary = documents.map((document) => ({
       site: document.site,
       outcome: document[DIMENSIONS.outcome],
@@ -135,7 +167,7 @@ describe('EMF metrics', () => {
     ]);
     // Flushed groups are gone: the next invocation starts from zero.
     metrics.flush();
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(6);
   });
 
   it('adds up a group, and makes the site a dimension only when asked', () => {
