@@ -227,6 +227,39 @@ describe('schedule → one crawl task per due source → worker', () => {
     expect((await store.sources.get(index.id))?.highWaterMark).toBe('2026-03-01T12:20:00.000Z');
   });
 
+  it('a claim is exclusive while its lease runs and comes back when the worker that held it died', async () => {
+    const { store, clock, crawlMessages, round } = await setUp();
+    site.set('/claim/feed.xml', rss([{ path: '/claim/story', date: 'Sun, 01 Mar 2026 09:00:00 GMT' }]));
+    const source = newSourceRecord({ url: `${site.origin}/claim/feed.xml` }, clock.now);
+    await store.sources.add(source);
+    const schedule = (now: Date) =>
+      createScheduleHandler({
+        registry: store.sources,
+        crawlQueue: { send: async (messages) => void crawlMessages.push(...messages) },
+        logger: silentLogger,
+        now: () => now,
+      })(scheduledEvent(now));
+
+    // Two schedule runs at once (an overlapping invocation): the source is claimed and queued once.
+    const both = await Promise.all([schedule(clock.now), schedule(clock.now)]);
+    expect(both.map((summary) => summary.queued).sort()).toEqual([0, 1]);
+    expect(crawlMessages).toHaveLength(1);
+    // Its worker dies with the task (the message is lost): the source stays claimed, so schedules within the
+    // lease do not hand it out again, though its 15-minute interval has long passed.
+    crawlMessages.length = 0;
+    expect(await schedule(new Date('2026-03-01T12:30:00.000Z'))).toEqual({ queued: 0, lostClaims: 0 });
+    expect(await schedule(new Date('2026-03-01T12:59:00.000Z'))).toEqual({ queued: 0, lostClaims: 0 });
+    expect(site.count('/claim/feed.xml')).toBe(0);
+    // After the lease (an hour) it is due again, and this time the crawl completes and sets the real due time.
+    clock.now = new Date('2026-03-01T13:01:00.000Z');
+    expect(await round()).toEqual({ queued: 1, lostClaims: 0 });
+    expect(site.count('/claim/feed.xml')).toBe(1);
+    expect(await store.sources.get(source.id)).toMatchObject({
+      nextDueAt: '2026-03-01T13:16:00.000Z',
+      health: { lastOutcome: 'ok', urlsQueued: 1 },
+    });
+  });
+
   it('a task for a removed or paused source is skipped; a malformed task is dropped; the schedule needs its event', async () => {
     const { store, clock, crawler } = await setUp();
     const source = newSourceRecord({ url: `${site.origin}/e/feed.xml` }, clock.now);
