@@ -8,13 +8,10 @@ import '../lib/runtime/sdk-warning.ts';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { ENV } from '../lib/config.ts';
-import type { Article } from '../lib/core/article.ts';
 import type { DynamoDbEngine } from '../lib/embedded/servers.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
-import { createDynamoDbClient, createS3Client } from '../lib/store/aws/clients.ts';
-import { createAwsStore, DEFAULT_SINCE_FEED_SETTLE_MS } from '../lib/store/aws/index.ts';
-import { makeArticle, makeRawPage } from '../test/api/fixtures.ts';
+import { DEFAULT_SINCE_FEED_SETTLE_MS } from '../lib/store/aws/index.ts';
+import { seedArticles, storeOfStack } from './embedded-seed.ts';
 import { writeResultSection } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -188,45 +185,17 @@ async function measurePlacement(serversThread: boolean): Promise<PlacementResult
     logLevel: 'ERROR',
     serversThread,
   });
-  const env = stack.env;
-  const clientConfig = {
-    region: env.AWS_REGION,
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-    },
-  };
-  const s3 = createS3Client(clientConfig, env);
-  const dynamodb = createDynamoDbClient(clientConfig, env);
-  // Seeded through the real ArticleWriter on the stack's own bucket and table.
-  const store = createAwsStore({
-    s3,
-    dynamodb,
-    bucketName: env[ENV.bucketName] ?? '',
-    tableName: env[ENV.tableName] ?? '',
-  });
+  const { store, close } = storeOfStack(stack.env);
   try {
     console.error(`seeding ${ARTICLES} articles on ${SITES} sites…`);
-    const seedStarted = performance.now();
-    const seedStartedAt = new Date().toISOString();
-    const articles: Article[] = Array.from({ length: ARTICLES }, (_, index) =>
-      makeArticle({
-        url: `https://site${index % SITES}.example/news/${index}`,
-        title: `Benchmark article ${index}`,
-        publishedAt: new Date(Date.UTC(2024, 0, 1) + index * 3_600_000).toISOString(),
-        text: bodyText(index),
-      }),
-    );
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < articles.length) {
-          const article = articles[next++] as Article;
-          await store.articles.commit(article, makeRawPage(article));
-        }
-      }),
-    );
-    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    // Seeded through the real ArticleWriter on the stack's own bucket and table.
+    const seeded = await seedArticles(store, {
+      articles: ARTICLES,
+      sites: SITES,
+      title: (index) => `Benchmark article ${index}`,
+      text: bodyText,
+    });
+    const { articles, startedAt: seedStartedAt, seconds: seedSeconds } = seeded;
     const queryUrl = stack.queryUrl;
     if (queryUrl === undefined) throw new Error('the embedded stack did not start the query API');
 
@@ -302,8 +271,7 @@ async function measurePlacement(serversThread: boolean): Promise<PlacementResult
       scenarios: figures,
     };
   } finally {
-    s3.destroy();
-    dynamodb.destroy();
+    close();
     await stack.stop();
   }
 }

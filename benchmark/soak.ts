@@ -11,12 +11,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { ENV } from '../lib/config.ts';
 import type { Article } from '../lib/core/article.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
-import { createDynamoDbClient, createS3Client } from '../lib/store/aws/clients.ts';
-import { createAwsStore, DEFAULT_SINCE_FEED_SETTLE_MS } from '../lib/store/aws/index.ts';
-import { makeArticle, makeRawPage } from '../test/api/fixtures.ts';
+import { DEFAULT_SINCE_FEED_SETTLE_MS } from '../lib/store/aws/index.ts';
+import { seedArticles, storeOfStack } from './embedded-seed.ts';
 import { writeResultSection } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -93,42 +91,15 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 async function main(): Promise<number> {
   const dataDir = await mkdtemp(join(tmpdir(), 'article-pipeline-soak-'));
   const stack = await startEmbeddedStack({ dataDir, sources: [], port: 0, logLevel: 'ERROR' });
-  const env = stack.env;
-  const clientConfig = {
-    region: env.AWS_REGION,
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-    },
-  };
-  const s3 = createS3Client(clientConfig, env);
-  const dynamodb = createDynamoDbClient(clientConfig, env);
-  const store = createAwsStore({
-    s3,
-    dynamodb,
-    bucketName: env[ENV.bucketName] ?? '',
-    tableName: env[ENV.tableName] ?? '',
-  });
+  const { store, close } = storeOfStack(stack.env);
   try {
     console.error(`seeding ${ARTICLES} articles on ${SITES} sites into ${dataDir}…`);
-    const seedStartedAt = new Date().toISOString();
-    const articles: Article[] = Array.from({ length: ARTICLES }, (_, index) =>
-      makeArticle({
-        url: `https://site${index % SITES}.example/news/${index}`,
-        title: `Soak article ${index}`,
-        publishedAt: new Date(Date.UTC(2024, 0, 1) + index * 3_600_000).toISOString(),
-        text: `Paragraph ${index} of a soak article, long enough to look like text.\n\n`.repeat(40),
-      }),
-    );
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < articles.length) {
-          const article = articles[next++] as Article;
-          await store.articles.commit(article, makeRawPage(article));
-        }
-      }),
-    );
+    const { articles, startedAt: seedStartedAt } = await seedArticles(store, {
+      articles: ARTICLES,
+      sites: SITES,
+      title: (index) => `Soak article ${index}`,
+      text: (index) => `Paragraph ${index} of a soak article, long enough to look like text.\n\n`.repeat(40),
+    });
     await new Promise((resolve) => setTimeout(resolve, DEFAULT_SINCE_FEED_SETTLE_MS));
     // Mixed: half by id, a quarter site listings (first and deeper pages by date), a quarter since-feed pages.
     const targets: string[] = [];
@@ -254,8 +225,7 @@ async function main(): Promise<number> {
     console.log(markdown);
     return passed && result.errors === 0 ? 0 : 1;
   } finally {
-    s3.destroy();
-    dynamodb.destroy();
+    close();
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
