@@ -1,7 +1,7 @@
 import { discover } from '../core/discover/index.ts';
 import { toPipelineError } from '../core/errors.ts';
-import { FETCHER_FLAGS, fetcherConfigFromFlags, nonNegativeInteger, parseCliArgs } from './fetch.ts';
-import { type CliIO, UsageError } from './io.ts';
+import { FETCHER_FLAGS, fetcherConfigFromFlags, nonNegativeInteger } from './fetch.ts';
+import { type CliIO, parseCliArgs, UsageError } from './io.ts';
 
 const OPTIONS = {
   ...FETCHER_FLAGS,

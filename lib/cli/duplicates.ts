@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { startEmbeddedStack } from '../embedded/stack.ts';
 import { DEFAULT_DATA_DIR } from './ingest.ts';
-import { type CliIO, UsageError } from './io.ts';
+import { type CliIO, parseCliArgs, UsageError } from './io.ts';
 
 /**
  * `articles duplicates ID [--data-dir DIR]`: the article's near-duplicate cluster in the embedded store, as one
@@ -9,12 +8,7 @@ import { type CliIO, UsageError } from './io.ts';
  * firstSeenAt), first seen first. Exit 1 when there is no such article.
  */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCliArgs(args, OPTIONS);
   const [id, ...extra] = parsed.positionals;
   if (id === undefined || extra.length > 0) throw new UsageError('give exactly one article id');
   if (!/^[0-9a-f]{64}$/.test(id)) {
@@ -59,11 +53,4 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
 }
 
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { 'data-dir': { type: 'string' } },
-  });
-}
+const OPTIONS = { 'data-dir': { type: 'string' } } as const;

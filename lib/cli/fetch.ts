@@ -1,4 +1,3 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { toPipelineError } from '../core/errors.ts';
 import { extract } from '../core/extract/index.ts';
@@ -8,7 +7,7 @@ import {
   type FetchTimings,
   fetchOptionsFromConfig,
 } from '../core/fetch/index.ts';
-import { type CliIO, UsageError } from './io.ts';
+import { type CliIO, parseCliArgs, UsageError } from './io.ts';
 
 /** The flags `fetch` and `discover` share: what may be reached, as whom, and whether robots.txt is honoured. */
 export const FETCHER_FLAGS = {
@@ -48,14 +47,6 @@ export function nonNegativeInteger(value: string | undefined, flag: string): num
   if (!/^\d+$/.test(value))
     throw new UsageError(`${flag} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return Number(value);
-}
-
-export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }
 
 /**

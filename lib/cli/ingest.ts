@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { articleIdForUrl } from '../core/url.ts';
 import { startEmbeddedStack } from '../embedded/stack.ts';
 import type { IngestOutcome } from '../handlers/ingest.ts';
 import type { ArticleReader } from '../store/types.ts';
-import { type CliIO, UsageError } from './io.ts';
+import { type CliIO, parseCliArgs, UsageError } from './io.ts';
 
 export const DEFAULT_DATA_DIR = '.data';
 
@@ -13,12 +12,7 @@ export const DEFAULT_DATA_DIR = '.data';
  * --force fetches without validators and rewrites a stored copy that is missing or damaged (status "repaired").
  */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCliArgs(args, OPTIONS);
   const urls = parsed.positionals;
   if (urls.length === 0) throw new UsageError('give at least one URL');
   const stack = await startEmbeddedStack({
@@ -48,18 +42,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'data-dir': { type: 'string' },
-      'allow-private-network': { type: 'boolean' },
-      force: { type: 'boolean' },
-    },
-  });
-}
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  'allow-private-network': { type: 'boolean' },
+  force: { type: 'boolean' },
+} as const;
 
 /**
  * One output line. A 304 carries no page: its id comes from the crawl state (or, failing that, the requested

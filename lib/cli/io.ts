@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
 /** What a CLI command may touch, so commands can be tested without spawning a process. */
 export interface CliIO {
   stdout(line: string): void;
@@ -17,3 +19,12 @@ export const processIO: CliIO = {
   stderr: (line) => process.stderr.write(`${line}\n`),
   stdin: process.stdin,
 };
+
+/** A command's flags and operands (node:util parseArgs, strict); a bad flag is a UsageError. */
+export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

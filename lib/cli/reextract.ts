@@ -1,13 +1,12 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { PipelineError } from '../core/errors.ts';
 import { isExtractorVersion, type ReextractCounts } from '../core/reextract.ts';
 import type { CheckpointStore, ReextractCheckpoint, ReextractSelection } from '../handlers/reextract.ts';
 import { normalizeTimestamp } from '../store/layout.ts';
 import { DEFAULT_DATA_DIR } from './ingest.ts';
-import { type CliIO, UsageError } from './io.ts';
+import { type CliIO, parseCliArgs, UsageError } from './io.ts';
 
 /** The embedded run's checkpoint, in the data directory beside the store it walks. */
 export const CHECKPOINT_FILE = 'reextract-checkpoint.json';
@@ -20,12 +19,7 @@ const PROGRESS_INTERVAL_MS = 1_000;
  * `--stack NAME`: starts the deployed stack's re-extraction state machine and prints the execution.
  */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCliArgs(args, OPTIONS);
   const { values } = parsed;
   if (parsed.positionals.length > 0) throw new UsageError('reextract takes no operands');
   if (values['data-dir'] !== undefined && values.stack !== undefined) {
@@ -40,22 +34,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   return runEmbedded(values['data-dir'] ?? DEFAULT_DATA_DIR, selection, values.restart ?? false, io);
 }
 
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'data-dir': { type: 'string' },
-      stack: { type: 'string' },
-      site: { type: 'string' },
-      since: { type: 'string' },
-      'extractor-below': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      restart: { type: 'boolean' },
-    },
-  });
-}
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  stack: { type: 'string' },
+  site: { type: 'string' },
+  since: { type: 'string' },
+  'extractor-below': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  restart: { type: 'boolean' },
+} as const;
 
 export function parseSelection(values: {
   site?: string;

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { PipelineError } from '../core/errors.ts';
 import {
   newSourceRecord,
@@ -14,7 +13,7 @@ import { createDynamoDbClient } from '../store/aws/clients.ts';
 import { AwsSourceRegistry } from '../store/aws/sources.ts';
 import type { SourceRegistry } from '../store/types.ts';
 import { DEFAULT_DATA_DIR } from './ingest.ts';
-import { type CliIO, UsageError } from './io.ts';
+import { type CliIO, parseCliArgs, UsageError } from './io.ts';
 import { SOURCES_USAGE } from './sources-usage.ts';
 
 /**
@@ -33,12 +32,7 @@ interface Connection {
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCliArgs(args, OPTIONS);
   const { values, positionals } = parsed;
   const [action, ...operands] = positionals;
   const needs = (count: number, what: string) => {
@@ -119,22 +113,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
 }
 
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      every: { type: 'string' },
-      'allow-other-sites': { type: 'boolean' },
-      kind: { type: 'string' },
-      paused: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      stack: { type: 'string' },
-      table: { type: 'string' },
-    },
-  });
-}
+const OPTIONS = {
+  every: { type: 'string' },
+  'allow-other-sites': { type: 'boolean' },
+  kind: { type: 'string' },
+  paused: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  stack: { type: 'string' },
+  table: { type: 'string' },
+} as const;
 
 function notFound(io: CliIO, id: string): number {
   io.stderr(`sources: no source with id ${id}`);
