@@ -23,6 +23,7 @@ import { FUNCTION_SIZING } from '../lib/cdk/article-pipeline.ts';
 import { DEFAULT_PROPS } from '../lib/cdk/props.ts';
 import { CRAWL_POLICY, type ListedUrl } from '../lib/core/crawl-policy.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
+import { billedBatchEvents } from '../lib/events/batch.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
 import { chunk, type IngestMessage } from '../lib/queue/types.ts';
 import { instrumentStoreClients } from '../lib/store/aws/clients.ts';
@@ -50,7 +51,6 @@ const RECHECK_HORIZON_MS = 30 * 24 * 3_600_000;
 const SQS_SEND_BATCH = 10;
 /** Lambda gives a function one full vCPU at 1,769 MB, proportionally less below. */
 const FULL_VCPU_MB = 1769;
-const EVENT_CHUNK_BYTES = 64 * 1024;
 const CORPUS = fileURLToPath(new URL('../../shared/benchmarks/article-extraction/html/', import.meta.url));
 
 interface Site {
@@ -351,9 +351,11 @@ async function main(): Promise<void> {
       sqsRequests += 2;
     }
   };
-  stack.bus.subscribe((detail) => {
-    events++;
-    eventChunks += Math.ceil(Buffer.byteLength(JSON.stringify(detail)) / EVENT_CHUNK_BYTES);
+  // As the EventBridge publisher sends them (articleEvents batch, the default): one ArticlesIngested per ingest
+  // batch, billed per started 64 KB.
+  stack.bus.subscribeBatches((details) => {
+    events += details.length;
+    eventChunks += billedBatchEvents(details);
   });
   const timedCrawl = async <T>(work: () => Promise<T>): Promise<T> => {
     const started = performance.now();

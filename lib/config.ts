@@ -10,6 +10,8 @@ export const ENV = {
   tableName: 'ARTICLES_TABLE_NAME',
   ingestQueueUrl: 'INGEST_QUEUE_URL',
   eventBusName: 'ARTICLE_EVENT_BUS_NAME',
+  /** batch (default): one ArticlesIngested event per ingest batch; per-article: one ArticleIngested each (v1). */
+  articleEventFormat: 'ARTICLE_EVENT_FORMAT',
   crawlSources: 'CRAWL_SOURCES',
   crawlQueueLeaseSeconds: 'CRAWL_QUEUE_LEASE_SECONDS',
   /** Which page types ingest stores (comma-separated; default article); the others go to crawl state only. */
@@ -123,6 +125,7 @@ const ConfigSchema = z.object({
   [ENV.tableName]: z.string().min(1).optional(),
   [ENV.ingestQueueUrl]: z.string().min(1).optional(),
   [ENV.eventBusName]: z.string().min(1).optional(),
+  [ENV.articleEventFormat]: z.enum(['batch', 'per-article']).optional(),
   [ENV.crawlSources]: crawlSources,
   [ENV.crawlQueueLeaseSeconds]: z.coerce.number().int().positive().optional(),
   [ENV.ingestPageTypes]: pageTypeList,
@@ -142,6 +145,8 @@ export interface PipelineConfig {
   tableName?: string;
   ingestQueueUrl?: string;
   eventBusName?: string;
+  /** How events go on the bus (lib/core/events.ts); the publisher's default (batch) when unset. */
+  articleEventFormat?: 'batch' | 'per-article';
   crawlSources: CrawlSource[];
   /** How long a crawl leaves a URL it queued alone (the crawl handler's default when unset). */
   crawlQueueLeaseSeconds?: number;
@@ -171,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     tableName: values[ENV.tableName],
     ingestQueueUrl: values[ENV.ingestQueueUrl],
     eventBusName: values[ENV.eventBusName],
+    articleEventFormat: values[ENV.articleEventFormat],
     crawlSources: values[ENV.crawlSources],
     crawlQueueLeaseSeconds: values[ENV.crawlQueueLeaseSeconds],
     ingestPageTypes: values[ENV.ingestPageTypes],

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Article, ArticleCluster, ArticleSummary } from '../core/article.ts';
-import { ArticleIngestedDetail } from '../core/events.ts';
+import { ArticleIngestedDetail, ArticlesIngestedDetail } from '../core/events.ts';
 import { NewSource, SourcePatch, SourceRecord } from '../core/sources.ts';
 import { WEBHOOK_HEADERS, WebhookEnvelope } from '../events/envelope.ts';
 import {
@@ -41,6 +41,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   registry.add(ArticleSummary, { id: 'ArticleSummary' });
   registry.add(ArticleCluster, { id: 'ArticleCluster' });
   registry.add(ArticleIngestedDetail, { id: 'ArticleIngestedDetail' });
+  registry.add(ArticlesIngestedDetail, { id: 'ArticlesIngestedDetail' });
   registry.add(WebhookEnvelope, { id: 'ArticleIngestedEnvelope' });
   registry.add(SourceRecord, { id: 'Source' });
   registry.add(SourceList, { id: 'SourceList' });
@@ -307,8 +308,9 @@ export function buildOpenApiDocument(): JsonSchema {
         },
       },
     },
-    // The ArticleIngested event: the embedded stack's webhook POSTs this envelope; on EventBridge the
-    // event's detail is components.schemas.ArticleIngestedDetail (source article-pipeline).
+    // The ArticleIngested event: the embedded stack's webhook POSTs this envelope; on EventBridge the event is
+    // ArticlesIngested, whose detail (components.schemas.ArticlesIngestedDetail) lists ArticleIngestedDetails,
+    // or with articleEvents per-article, ArticleIngested with components.schemas.ArticleIngestedDetail.
     webhooks: {
       ArticleIngested: {
         post: {

@@ -344,6 +344,7 @@ export class ArticlePipeline extends Construct {
         bucketName: this.bucket.bucketName,
         tableName: this.table.tableName,
         eventBusName: this.eventBus.eventBusName,
+        articleEventFormat: config.articleEvents,
         // Busy hosts' messages are put back on the queue with a delay; messages older than the marker dropped.
         ingestQueueUrl: this.queue.queueUrl,
         crawlQueueLeaseSeconds: inFlightMarkerSeconds,
@@ -494,7 +495,7 @@ export class ArticlePipeline extends Construct {
       code: lambdaCode(REEXTRACT_ENTRY, config.bundling),
       logRetention,
       removalPolicy,
-      environment: common,
+      environment: { ...common, articleEventFormat: config.articleEvents },
     });
 
     // --- the sources registry, seeded from the `sources` prop (any number: no environment variable holds them)

@@ -29,6 +29,11 @@ export interface ArticlePipelineProps {
   rawHtml?: RawHtmlLifecycle;
   /** 'default' publishes ArticleIngested to the account's default bus; 'new' creates a dedicated bus. Default 'new'. */
   eventBus?: 'default' | 'new';
+  /**
+   * How ingest and re-extraction publish: 'batch' (default) one ArticlesIngested event (schemaVersion 2) per batch
+   * of articles, 'per-article' one ArticleIngested (schemaVersion 1) per article, as before (docs/api.md).
+   */
+  articleEvents?: 'batch' | 'per-article';
   /** Creates an SNS topic for the alarms with this e-mail subscribed. */
   alarmEmail?: string;
   /** An existing SNS topic ARN for the alarms (instead of creating one). */
@@ -116,6 +121,7 @@ export const DEFAULT_PROPS = {
   crawlEnabled: true,
   rawHtml: { transitionAfterDays: 30, storageClass: 'GLACIER_IR', expireAfterDays: 365 },
   eventBus: 'new',
+  articleEvents: 'batch',
   ingestMaxConcurrency: 5,
   ingestBatchSize: 10,
   ingestTimeoutSeconds: 180,

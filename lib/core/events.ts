@@ -40,6 +40,39 @@ export const ArticleIngestedDetail = z
   .meta({ id: 'ArticleIngestedDetail' });
 export type ArticleIngestedDetail = z.infer<typeof ArticleIngestedDetail>;
 
+/**
+ * ArticlesIngested (schemaVersion 2): the ArticleIngested details of one ingest batch in one event. EventBridge
+ * bills every event (per 64 KB), so one event per batch instead of one per article divides that cost by the
+ * batch size. Each element of `articles` is exactly an ArticleIngested detail (schemaVersion 1).
+ */
+export const ARTICLES_INGESTED_DETAIL_TYPE = 'ArticlesIngested';
+
+export const ArticlesIngestedDetail = z
+  .object({
+    schemaVersion: z.literal(2),
+    articles: z.array(ArticleIngestedDetail).min(1),
+  })
+  .meta({ id: 'ArticlesIngestedDetail' });
+export type ArticlesIngestedDetail = z.infer<typeof ArticlesIngestedDetail>;
+
+/** How a publisher puts the details on the bus: one ArticlesIngested per batch (default) or one ArticleIngested each. */
+export const ARTICLE_EVENT_FORMATS = ['batch', 'per-article'] as const;
+export type ArticleEventFormat = (typeof ARTICLE_EVENT_FORMATS)[number];
+
+/** One member of an event group: publishes at most once, and leaves when done (published or not). */
+export interface ArticleEventGroupMember {
+  /** Resolves once the group's event carrying this detail is published. */
+  publishArticleIngested(detail: ArticleIngestedDetail): Promise<void>;
+  leave(): void;
+}
+
+/** The events of `size` concurrent ingests, published together once every member has published or left. */
+export interface ArticleEventGroup {
+  member(): ArticleEventGroupMember;
+}
+
 export interface ArticleEventPublisher {
   publishArticleIngested(detail: ArticleIngestedDetail): Promise<void>;
+  /** Optional: a group whose details go out as one event (ArticlesIngested) instead of one each. */
+  group?(size: number): ArticleEventGroup;
 }

@@ -1,8 +1,11 @@
-import type { ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';
+import type { ArticleEventGroup, ArticleEventPublisher, ArticleIngestedDetail } from '../core/events.ts';
+import { gatherEvents } from './batch.ts';
 import { checkedDetail } from './detail.ts';
 
 /** An ArticleIngested listener; may be async. */
 export type ArticleIngestedListener = (detail: ArticleIngestedDetail) => void | Promise<void>;
+/** Told the details an ingest batch (an event group) published together: what one ArticlesIngested would carry. */
+export type BatchListener = (details: readonly ArticleIngestedDetail[]) => void;
 
 export interface InProcessEventBusOptions {
   /** Called when a listener throws or rejects; the default logs to stderr. */
@@ -16,6 +19,7 @@ export interface InProcessEventBusOptions {
  */
 export class InProcessEventBus implements ArticleEventPublisher {
   readonly #listeners = new Set<ArticleIngestedListener>();
+  readonly #batchListeners = new Set<BatchListener>();
   readonly #pending = new Set<Promise<void>>();
   readonly #onListenerError: (error: unknown, detail: ArticleIngestedDetail) => void;
 
@@ -33,6 +37,20 @@ export class InProcessEventBus implements ArticleEventPublisher {
     return () => this.unsubscribe(listener);
   }
 
+  /** Adds a listener to each group's details (counting events as EventBridge would bill them); returns its remover. */
+  subscribeBatches(listener: BatchListener): () => void {
+    this.#batchListeners.add(listener);
+    return () => this.#batchListeners.delete(listener);
+  }
+
+  /** An ingest batch's events: each detail reaches the listeners as published alone, once the group is complete. */
+  group(size: number): ArticleEventGroup {
+    return gatherEvents(size, async (details) => {
+      for (const detail of details) this.#deliver(detail);
+      for (const listener of [...this.#batchListeners]) listener(details);
+    });
+  }
+
   unsubscribe(listener: ArticleIngestedListener): void {
     this.#listeners.delete(listener);
   }
@@ -44,6 +62,11 @@ export class InProcessEventBus implements ArticleEventPublisher {
   async publishArticleIngested(detail: ArticleIngestedDetail): Promise<void> {
     // Same contract as the EventBridge publisher: an invalid detail is the publisher's bug, surfaced here.
     const checked = checkedDetail(detail);
+    this.#deliver(checked);
+    for (const listener of [...this.#batchListeners]) listener([checked]);
+  }
+
+  #deliver(checked: ArticleIngestedDetail): void {
     for (const listener of [...this.#listeners]) {
       const delivery = Promise.resolve()
         .then(() => listener(structuredClone(checked)))

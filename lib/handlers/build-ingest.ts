@@ -56,6 +56,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
     new EventBridgePublisher({
       client: new EventBridgeClient(awsClientConfig(env)),
       eventBusName: required(config.eventBusName, 'eventBusName'),
+      ...(config.articleEventFormat === undefined ? {} : { format: config.articleEventFormat }),
     });
   const fetcher = createFetcher({
     ...pipelineFetchOptions(config),

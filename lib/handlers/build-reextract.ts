@@ -42,6 +42,7 @@ export function buildReextractService(wiring: ReextractWiring): {
     new EventBridgePublisher({
       client: new EventBridgeClient(awsClientConfig(env)),
       eventBusName: required(config.eventBusName, 'eventBusName'),
+      ...(config.articleEventFormat === undefined ? {} : { format: config.articleEventFormat }),
     });
   const service = createReextractService({
     reader: store.articles,

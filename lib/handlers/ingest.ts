@@ -119,6 +119,8 @@ export interface IngestOptions {
   force?: boolean;
   /** Where the article is committed: a member of the SQS batch's commit group; the store by default. */
   writer?: Pick<ArticleWriter, 'commit'>;
+  /** Where its event goes: a member of the SQS batch's event group (one event per batch); the publisher by default. */
+  events?: Pick<ArticleEventPublisher, 'publishArticleIngested'>;
 }
 
 export interface IngestBatchCounts {
@@ -194,7 +196,14 @@ export function createIngestService(deps: IngestDependencies) {
     // The fetch's start time stamps the crawl state, success or failure: the store keeps the latest fetch's.
     const startedAt = now();
     try {
-      return await ingestUrl(url, state, startedAt, options.force === true, options.writer ?? deps.articles);
+      return await ingestUrl(
+        url,
+        state,
+        startedAt,
+        options.force === true,
+        options.writer ?? deps.articles,
+        options.events ?? deps.events,
+      );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
       if (isHostBusy(thrown)) {
@@ -218,6 +227,7 @@ export function createIngestService(deps: IngestDependencies) {
     startedAt: Date,
     force: boolean,
     writer: Pick<ArticleWriter, 'commit'>,
+    events: Pick<ArticleEventPublisher, 'publishArticleIngested'>,
   ): Promise<IngestOutcome> {
     const validators =
       force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
@@ -295,7 +305,7 @@ export function createIngestService(deps: IngestDependencies) {
       if (placed && commit.record.cluster?.id === placed.decision.assignment.id) {
         await deps.clusters?.record(placed.decision);
       }
-      await deps.events.publishArticleIngested(ingestedDetail(commit, pageType, deps.bucketName));
+      await events.publishArticleIngested(ingestedDetail(commit, pageType, deps.bucketName));
     }
     const changed = commit.status !== 'unchanged';
     await deps.crawlState.put({
@@ -432,6 +442,9 @@ export function createIngestService(deps: IngestDependencies) {
     // takes a member now and leaves when it is done, committed or not.
     const group = records.length > 0 ? deps.articles.group?.(records.length) : undefined;
     const members = records.map(() => group?.member());
+    // Likewise their events: one event for the batch (where the publisher groups them), once every record is done.
+    const eventGroup = records.length > 0 ? deps.events.group?.(records.length) : undefined;
+    const eventMembers = records.map(() => eventGroup?.member());
     const outcomes = await Promise.all(
       records.map(
         async (
@@ -439,6 +452,7 @@ export function createIngestService(deps: IngestDependencies) {
           index,
         ): Promise<{ messageId: string; outcome: IngestOutcome; message?: IngestMessage }> => {
           const member = members[index];
+          const eventMember = eventMembers[index];
           try {
             const body = IngestBody.safeParse(record.body);
             if (!body.success) {
@@ -456,11 +470,15 @@ export function createIngestService(deps: IngestDependencies) {
               deps.onOutcome?.(outcome, undefined);
               return { messageId: record.messageId, outcome };
             }
-            const outcome = await ingest(body.data, member ? { writer: member } : {});
+            const outcome = await ingest(body.data, {
+              ...(member ? { writer: member } : {}),
+              ...(eventMember ? { events: eventMember } : {}),
+            });
             deps.onOutcome?.(outcome, body.data);
             return { messageId: record.messageId, outcome, message: body.data };
           } finally {
             member?.leave();
+            eventMember?.leave();
           }
         },
       ),

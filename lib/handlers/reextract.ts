@@ -105,6 +105,7 @@ export function createReextractService(deps: ReextractDependencies) {
     record: Pick<ArticleRecord, 'id' | 'version'>,
     selection: ReextractSelection,
     writer: Pick<ArticleWriter, 'commit'> = deps.writer,
+    events: Pick<ArticleEventPublisher, 'publishArticleIngested'> = deps.events,
   ): Promise<ReextractOutcome> {
     const { id, version } = record;
     try {
@@ -161,7 +162,7 @@ export function createReextractService(deps: ReextractDependencies) {
       });
       // A newer version came in meanwhile (a crawl): it is kept, and this extraction is dropped.
       if (commit.status === 'unchanged') return { id, version: commit.record.version, status: 'unchanged' };
-      await deps.events.publishArticleIngested(
+      await events.publishArticleIngested(
         ingestedDetail(commit, fresh.pageType ?? 'article', deps.bucketName),
       );
       logger.info('reextracted', { id, version: commit.record.version });
@@ -179,13 +180,18 @@ export function createReextractService(deps: ReextractDependencies) {
     selection: ReextractSelection,
   ): Promise<ReextractOutcome[]> {
     const group = selection.dryRun || records.length < 2 ? undefined : deps.writer.group?.(records.length);
+    // Their events likewise: one event for the batch where the publisher groups them.
+    const eventGroup =
+      selection.dryRun || records.length < 2 ? undefined : deps.events.group?.(records.length);
     return Promise.all(
       records.map(async (record) => {
         const member = group?.member();
+        const eventMember = eventGroup?.member();
         try {
-          return await reextractArticle(record, selection, member ?? deps.writer);
+          return await reextractArticle(record, selection, member ?? deps.writer, eventMember ?? deps.events);
         } finally {
           member?.leave();
+          eventMember?.leave();
         }
       }),
     );

@@ -19,7 +19,7 @@ import {
 } from '../../lib/cdk/assembly.ts';
 import { type FunctionName, PROJECT_ROOT } from '../../lib/cdk/bundling.ts';
 import { ENV } from '../../lib/config.ts';
-import { ARTICLE_INGESTED_DETAIL_TYPE, ArticleIngestedDetail } from '../../lib/core/events.ts';
+import { ARTICLES_INGESTED_DETAIL_TYPE, ArticlesIngestedDetail } from '../../lib/core/events.ts';
 import { newSourceRecord } from '../../lib/core/sources.ts';
 import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
 import { type SiteServer, startSiteServer } from '../../lib/embedded/example-site/server.ts';
@@ -264,8 +264,11 @@ describe('the bundled handlers from cdk.out', () => {
     ]);
     expect(aws.events).toHaveLength(1);
     const [event] = aws.events;
-    expect(event).toMatchObject({ EventBusName: EVENT_BUS_NAME, DetailType: ARTICLE_INGESTED_DETAIL_TYPE });
-    const detail = ArticleIngestedDetail.parse(JSON.parse(event?.Detail ?? '{}'));
+    // articleEvents batch (the default): one ArticlesIngested for the batch, here of one article.
+    expect(event).toMatchObject({ EventBusName: EVENT_BUS_NAME, DetailType: ARTICLES_INGESTED_DETAIL_TYPE });
+    const published = ArticlesIngestedDetail.parse(JSON.parse(event?.Detail ?? '{}'));
+    expect(published.articles).toHaveLength(1);
+    const detail = published.articles[0] as (typeof published.articles)[number];
     expect(detail.kind).toBe('created');
     expect(detail.article.title).toBe(article.title);
     expect(detail.location.bucket).toBe(servers.bucketName);

@@ -2,7 +2,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
-import { ARTICLE_EVENT_SOURCE, ARTICLE_INGESTED_DETAIL_TYPE } from '../../lib/core/events.ts';
+import {
+  ARTICLE_EVENT_SOURCE,
+  ARTICLE_INGESTED_DETAIL_TYPE,
+  ARTICLES_INGESTED_DETAIL_TYPE,
+} from '../../lib/core/events.ts';
+import { EVENT_CHUNK_BYTES } from '../../lib/events/batch.ts';
 import { EventBridgePublisher } from '../../lib/events/eventbridge.ts';
 import { createComponentValidator } from '../api/openapi-validator.ts';
 import { sampleDetail, startRecordingServer } from './fixtures.ts';
@@ -34,11 +39,12 @@ describe('EventBridgePublisher', () => {
     };
   }
 
-  it('sends one PutEvents entry with the source, detail type, bus and the validated detail', async () => {
+  it('per-article: sends one ArticleIngested entry with the source, detail type, bus and the validated detail', async () => {
     server = await startRecordingServer(answerJson({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }));
     const publisher = new EventBridgePublisher({
       client: clientFor(server.url),
       eventBusName: 'articles-bus',
+      format: 'per-article',
     });
     const detail = sampleDetail();
     await publisher.publishArticleIngested(detail);
@@ -56,6 +62,83 @@ describe('EventBridgePublisher', () => {
     // The detail EventBridge carries is the OpenAPI document's ArticleIngestedDetail.
     const validateComponent = createComponentValidator(buildOpenApiDocument());
     expect(validateComponent('ArticleIngestedDetail', JSON.parse(entries[0].Detail))).toEqual([]);
+  });
+
+  it('batch (the default): a group sends one ArticlesIngested entry listing the details of the members that published', async () => {
+    server = await startRecordingServer(answerJson({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }));
+    const publisher = new EventBridgePublisher({
+      client: clientFor(server.url),
+      eventBusName: 'articles-bus',
+    });
+    const group = publisher.group(3);
+    const [first, second, third] = [group.member(), group.member(), group.member()];
+    const one = sampleDetail();
+    const two = sampleDetail({
+      article: { ...one.article, id: 'c'.repeat(64) },
+      ingestedAt: '2024-05-01T10:00:01.000Z',
+    });
+    const published = Promise.all([first.publishArticleIngested(one), third.publishArticleIngested(two)]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The group waits for its last member: nothing is sent while one may still publish.
+    expect(server.requests).toHaveLength(0);
+    second.leave();
+    await published;
+    expect(server.requests).toHaveLength(1);
+    const entries = JSON.parse(server.requests[0]?.body ?? '{}').Entries;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      EventBusName: 'articles-bus',
+      Source: ARTICLE_EVENT_SOURCE,
+      DetailType: ARTICLES_INGESTED_DETAIL_TYPE,
+      // Both articles sit in one batch object: named once.
+      Resources: [`arn:aws:s3:::articles/${one.location.articleKey}`],
+    });
+    expect(JSON.parse(entries[0].Detail)).toEqual({ schemaVersion: 2, articles: [one, two] });
+    const validateComponent = createComponentValidator(buildOpenApiDocument());
+    expect(validateComponent('ArticlesIngestedDetail', JSON.parse(entries[0].Detail))).toEqual([]);
+  });
+
+  it('batch: details that would pass 64 KB together go in separate entries, each within one billed event', async () => {
+    server = await startRecordingServer(answerJson({ FailedEntryCount: 0, Entries: [] }));
+    const publisher = new EventBridgePublisher({
+      client: clientFor(server.url),
+      eventBusName: 'articles-bus',
+    });
+    const group = publisher.group(5);
+    // ~20 KB each: three fit in 64 KB, five do not.
+    const details = Array.from({ length: 5 }, (_, index) =>
+      sampleDetail({
+        article: { ...sampleDetail().article, id: String(index).repeat(64), title: 'T'.repeat(20_000) },
+      }),
+    );
+    await Promise.all(details.map((detail) => group.member().publishArticleIngested(detail)));
+    expect(server.requests).toHaveLength(1);
+    const entries = JSON.parse(server.requests[0]?.body ?? '{}').Entries as Array<{ Detail: string }>;
+    expect(entries.map((entry) => JSON.parse(entry.Detail).articles.length)).toEqual([3, 2]);
+    for (const entry of entries)
+      expect(Buffer.byteLength(entry.Detail)).toBeLessThanOrEqual(EVENT_CHUNK_BYTES);
+  });
+
+  it('batch: a failed publish fails every member whose detail it carried', async () => {
+    server = await startRecordingServer(
+      answerJson({
+        FailedEntryCount: 1,
+        Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+      }),
+    );
+    const publisher = new EventBridgePublisher({
+      client: clientFor(server.url),
+      eventBusName: 'articles-bus',
+    });
+    const group = publisher.group(2);
+    const results = await Promise.allSettled([
+      group.member().publishArticleIngested(sampleDetail()),
+      group.member().publishArticleIngested(sampleDetail({ kind: 'updated' })),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    const reason = (results[0] as PromiseRejectedResult).reason as PipelineError;
+    expect(reason.message).toMatch(/ArticlesIngested for 2 articles.*InternalFailure/);
+    expect(reason.details.retryable).toBe(true);
   });
 
   it('turns a failed entry in a 200 response into a retryable error', async () => {

@@ -25,6 +25,35 @@ describe('InProcessEventBus', () => {
     expect(bus.listenerCount).toBe(1);
   });
 
+  it('a group delivers its details to each listener once every member is done, and tells batch listeners the batch', async () => {
+    const bus = new InProcessEventBus();
+    const single: string[] = [];
+    const batches: string[][] = [];
+    bus.subscribe((detail) => {
+      single.push(detail.kind);
+    });
+    bus.subscribeBatches((details) => batches.push(details.map((detail) => detail.kind)));
+    const group = bus.group(3);
+    const [first, second, third] = [group.member(), group.member(), group.member()];
+    const published = Promise.all([
+      first.publishArticleIngested(sampleDetail()),
+      second.publishArticleIngested(sampleDetail({ kind: 'updated' })),
+    ]);
+    await Promise.resolve();
+    await bus.drain();
+    expect(single).toEqual([]);
+    // A member that fails or has nothing to announce leaves; an invalid detail is refused for its member only.
+    await expect(
+      third.publishArticleIngested(sampleDetail({ kind: 'deleted' as 'created' })),
+    ).rejects.toThrow(PipelineError);
+    await published;
+    await bus.drain();
+    expect(single).toEqual(['created', 'updated']);
+    expect(batches).toEqual([['created', 'updated']]);
+    await bus.publishArticleIngested(sampleDetail());
+    expect(batches).toEqual([['created', 'updated'], ['created']]);
+  });
+
   it('isolates failing listeners: the publisher does not fail and the others still receive', async () => {
     const failures: unknown[] = [];
     const bus = new InProcessEventBus({ onListenerError: (error) => failures.push(error) });
