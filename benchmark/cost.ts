@@ -49,6 +49,8 @@ const RECHECK_HORIZON_MS = 30 * 24 * 3_600_000;
 
 /** SQS SendMessageBatch carries at most 10 messages; the event source receives and deletes a batch at a time. */
 const SQS_SEND_BATCH = 10;
+/** The embedded queue's batching window here (the deployed one is ingestBatchWindowSeconds, 30 s). */
+const BATCH_WINDOW_MS = 2_000;
 /** Lambda gives a function one full vCPU at 1,769 MB, proportionally less below. */
 const FULL_VCPU_MB = 1769;
 const CORPUS = fileURLToPath(new URL('../../shared/benchmarks/article-extraction/html/', import.meta.url));
@@ -321,6 +323,9 @@ async function main(): Promise<void> {
     port: false,
     concurrency: 1,
     batchSize: DEFAULT_PROPS.ingestBatchSize,
+    // The deployed batching window, scaled down: the crawl queues a source's URLs within it, so batches fill as
+    // they do on AWS with a steady flow of URLs (docs/deploy.md: ingestBatchWindowSeconds).
+    batchWindowMs: BATCH_WINDOW_MS,
     serversThread: true,
     logLevel: DEFAULT_PROPS.logLevel,
     onOutcome: (outcome) => outcomes.push(outcome),

@@ -389,6 +389,9 @@ export class ArticlePipeline extends Construct {
     ingest.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: config.ingestBatchSize,
+        ...(config.ingestBatchWindowSeconds > 0
+          ? { maxBatchingWindow: Duration.seconds(config.ingestBatchWindowSeconds) }
+          : {}),
         maxConcurrency: config.ingestMaxConcurrency,
         reportBatchItemFailures: true,
       }),

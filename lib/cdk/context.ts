@@ -22,6 +22,7 @@ export const CONTEXT_KEYS = [
   'alarmTopicArn',
   'ingestMaxConcurrency',
   'ingestBatchSize',
+  'ingestBatchWindowSeconds',
   'ingestTimeoutSeconds',
   'ingestPageTypes',
   'logRetentionDays',
@@ -110,6 +111,7 @@ const ContextSchema = z.object({
   alarmTopicArn: z.string().startsWith('arn:').optional(),
   ingestMaxConcurrency: integer.optional(),
   ingestBatchSize: integer.optional(),
+  ingestBatchWindowSeconds: integer.optional(),
   ingestTimeoutSeconds: integer.optional(),
   /** "article,forum", "all", or a JSON array in cdk.json; checked against the page types in resolveProps. */
   ingestPageTypes: commaList.optional(),
@@ -173,6 +175,7 @@ export function settingsFromContext(node: Node): ContextSettings {
       alarmTopicArn: c.alarmTopicArn,
       ingestMaxConcurrency: c.ingestMaxConcurrency,
       ingestBatchSize: c.ingestBatchSize,
+      ingestBatchWindowSeconds: c.ingestBatchWindowSeconds,
       ingestTimeoutSeconds: c.ingestTimeoutSeconds,
       ingestPageTypes: c.ingestPageTypes as ArticlePipelineProps['ingestPageTypes'],
       logRetentionDays: c.logRetentionDays,

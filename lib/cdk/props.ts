@@ -40,8 +40,18 @@ export interface ArticlePipelineProps {
   alarmTopicArn?: string;
   /** The most ingest functions running at once, so a crawl cannot hammer sites or the table (2..1000). Default 5. */
   ingestMaxConcurrency?: number;
-  /** Messages per ingest invocation. Default 10 (one S3 object per batch for the pages, one for the articles). */
+  /**
+   * Messages per ingest invocation (1..100). Default 50: a batch costs two S3 PUTs (one object for its pages, one for
+   * its articles), one event and one SQS receive and delete, whatever its size. Above 10, Lambda needs a batching
+   * window (ingestBatchWindowSeconds).
+   */
   ingestBatchSize?: number;
+  /**
+   * Longest wait, in seconds (0..300), for the event source to gather a full batch before invoking ingest with what
+   * it has. Default 30: a quiet pipeline stores a new URL at most this much later, and a slow flow of URLs (a
+   * million a month is one every 2.6 s) still fills batches of ten or more. 0 only with batches of 10 or less.
+   */
+  ingestBatchWindowSeconds?: number;
   /**
    * Ingest function timeout in seconds; the queue's visibility timeout is six times this. Default 180: a batch
    * of URLs from one host is paced by its robots.txt Crawl-delay (honoured up to 30 s), and Lambda bills the
@@ -123,7 +133,8 @@ export const DEFAULT_PROPS = {
   eventBus: 'new',
   articleEvents: 'batch',
   ingestMaxConcurrency: 5,
-  ingestBatchSize: 10,
+  ingestBatchSize: 50,
+  ingestBatchWindowSeconds: 30,
   ingestTimeoutSeconds: 180,
   ingestPageTypes: ['article'],
   fetchAllowedOrigins: [],
@@ -227,7 +238,12 @@ export function resolveProps(props: ArticlePipelineProps = {}): ResolvedArticleP
   // Lambda's SQS event source accepts a maximum concurrency from 2 to 1000.
   integerIn('ingestMaxConcurrency', resolved.ingestMaxConcurrency, 2, 1000);
   integerIn('crawlMaxConcurrency', resolved.crawlMaxConcurrency, 2, 1000);
-  integerIn('ingestBatchSize', resolved.ingestBatchSize, 1, 10);
+  integerIn('ingestBatchSize', resolved.ingestBatchSize, 1, 100);
+  integerIn('ingestBatchWindowSeconds', resolved.ingestBatchWindowSeconds, 0, 300);
+  // Lambda refuses an SQS batch size above 10 without a batching window.
+  if (resolved.ingestBatchSize > 10 && resolved.ingestBatchWindowSeconds < 1) {
+    throw invalid('ingestBatchSize above 10 needs ingestBatchWindowSeconds of at least 1');
+  }
   // Six times the timeout must stay within SQS's 12-hour visibility limit; Lambda caps at 900 s anyway.
   integerIn('ingestTimeoutSeconds', resolved.ingestTimeoutSeconds, 5, 900);
   integerIn('logRetentionDays', resolved.logRetentionDays, 1, 3653);

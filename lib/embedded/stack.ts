@@ -61,6 +61,8 @@ export interface EmbeddedStackOptions {
   concurrency?: number;
   /** Records per ingest batch (the SQS event source's batch size); 10 unless given. */
   batchSize?: number;
+  /** The event source's batching window: how long a short batch waits for more records (0 unless given). */
+  batchWindowMs?: number;
   /** Sources crawled at once (crawl tasks in flight). Default 4. */
   crawlConcurrency?: number;
   /** Wait before a failed record is delivered again. */
@@ -267,6 +269,7 @@ async function start(
     handler: (event) => ingest.handler(event),
     concurrency: options.concurrency ?? 4,
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    ...(options.batchWindowMs === undefined ? {} : { batchWindowMs: options.batchWindowMs }),
     retryDelayMs: options.retryDelayMs ?? 2_000,
     maxReceiveCount: options.maxReceiveCount ?? 3,
     onBatch: ({ deadLettered }) => {

@@ -10,6 +10,11 @@ export interface InProcessQueueOptions {
   /** Batches handled at the same time (the Lambda concurrency of the embedded stack). */
   concurrency?: number;
   batchSize?: number;
+  /**
+   * Longest wait for a full batch before handing out what is pending (the event source's batching window).
+   * 0 (the default): a batch goes out as soon as a record is pending.
+   */
+  batchWindowMs?: number;
   /** A record that failed this many receives goes to the dead-letter list (the SQS redrive policy). */
   maxReceiveCount?: number;
   /** Wait before a failed record becomes visible again (the SQS visibility timeout, scaled down). */
@@ -44,6 +49,8 @@ export interface QueueStats {
 }
 
 const QUEUE_ARN = 'arn:aws:sqs:local:000000000000:embedded-ingest-queue';
+/** The largest ingest batch the CDK stack allows (ingestBatchSize). */
+const MAX_BATCH_SIZE = 100;
 
 /**
  * The embedded stand-in for SQS + the Lambda event source mapping: holds messages, hands them to the handler
@@ -68,12 +75,16 @@ export class InProcessIngestQueue implements IngestQueue {
   private retried = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly batchWindowMs: number;
+  private windowTimer: NodeJS.Timeout | undefined;
+  private windowElapsed = false;
   private closed = false;
 
   constructor(options: InProcessQueueOptions) {
     this.handler = options.handler;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
-    this.batchSize = Math.min(INGEST_BATCH_SIZE, Math.max(1, options.batchSize ?? INGEST_BATCH_SIZE));
+    this.batchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, options.batchSize ?? INGEST_BATCH_SIZE));
+    this.batchWindowMs = Math.max(0, options.batchWindowMs ?? 0);
     this.maxReceiveCount = Math.max(1, options.maxReceiveCount ?? 3);
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
     this.onBatch = options.onBatch;
@@ -140,6 +151,8 @@ export class InProcessIngestQueue implements IngestQueue {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    if (this.windowTimer) clearTimeout(this.windowTimer);
+    this.windowTimer = undefined;
     this.delayed = 0;
     this.pending.length = 0;
     await this.drain();
@@ -151,6 +164,18 @@ export class InProcessIngestQueue implements IngestQueue {
 
   private pump(): void {
     while (!this.closed && this.inFlight < this.concurrency && this.pending.length > 0) {
+      // A batching window: a short batch waits (from its first pending record) for more, up to the window.
+      if (this.batchWindowMs > 0 && this.pending.length < this.batchSize && !this.windowElapsed) {
+        this.windowTimer ??= setTimeout(() => {
+          this.windowTimer = undefined;
+          this.windowElapsed = true;
+          this.pump();
+        }, this.batchWindowMs);
+        break;
+      }
+      this.windowElapsed = false;
+      if (this.windowTimer) clearTimeout(this.windowTimer);
+      this.windowTimer = undefined;
       const batch = this.pending.splice(0, this.batchSize);
       this.inFlight++;
       this.inFlightMessages += batch.length;

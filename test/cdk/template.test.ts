@@ -262,6 +262,16 @@ describe('ingest queue', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: DEFAULT_PROPS.ingestMaxConcurrency },
       BatchSize: DEFAULT_PROPS.ingestBatchSize,
+      MaximumBatchingWindowInSeconds: DEFAULT_PROPS.ingestBatchWindowSeconds,
+    });
+    // Lambda takes batches above 10 only with a batching window.
+    expect(() => synthesize({ ingestBatchSize: 20, ingestBatchWindowSeconds: 0 })).toThrow(
+      /ingestBatchWindowSeconds/,
+    );
+    const small = synthesize({ ingestBatchSize: 10, ingestBatchWindowSeconds: 0 });
+    small.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.absent(),
     });
     const capped = synthesize({ ingestMaxConcurrency: 2 });
     capped.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {

@@ -37,6 +37,27 @@ describe('InProcessIngestQueue', () => {
     expect(queue.stats()).toMatchObject({ sent: 45, handled: 45, pending: 0, inFlight: 0, deadLettered: 0 });
   });
 
+  it('with a batching window, gathers records sent apart into one batch, and hands out a short one when it ends', async () => {
+    const sizes: number[] = [];
+    const queue = new InProcessIngestQueue({
+      concurrency: 1,
+      batchSize: 25,
+      batchWindowMs: 50,
+      handler: async (event: SQSEvent) => {
+        sizes.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+    });
+    // 10 at a time, as the crawl sends them (well within the window: no timer runs between these sends): one full
+    // batch of 25, then the other 5 once their window ends.
+    for (let start = 0; start < 30; start += 10) {
+      await queue.send(Array.from({ length: 10 }, (_, n) => message(start + n)));
+      expect(sizes).toEqual(start < 20 ? [] : [25]);
+    }
+    await queue.drain();
+    expect(sizes).toEqual([25, 5]);
+  });
+
   it('re-delivers only the reported failures with a growing receive count, then dead-letters them after 3 receives', async () => {
     const receives = new Map<string, string[]>();
     const queue = new InProcessIngestQueue({
