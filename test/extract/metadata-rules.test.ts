@@ -240,6 +240,81 @@ describe('authors: layout classes, lists in one link, author boxes', () => {
   });
 });
 
+describe('authors: a label alone, then the names; names beside the dateline', () => {
+  it('reads the names in the texts after a label that stands alone, skipping initials and role lines', () => {
+    const english = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p>Text of the story.</p>
+       <aside><span class="label">Author</span><span class="avatar">IV</span><span class="name">Ines Varga</span>
+       <span class="role">Staff writer, Harbour Ledger</span><span class="avatar">BO</span><span class="name">Ben Ode</span>
+       <span class="promo">Harbour Resources</span></aside></main>`,
+    );
+    expect(metadataOf(english).authors).toEqual(['Ines Varga', 'Ben Ode']);
+    const german = page(
+      '<title>Fähre kehrt zurück</title>',
+      '<main><h1>Fähre kehrt zurück</h1><div><span>Von</span> <button>Jonas Weber</button> • <p>3. Mai 2025</p></div><p>Text.</p></main>',
+      'de',
+    );
+    expect(metadataOf(german).authors).toEqual(['Jonas Weber']);
+    const french = page(
+      '<title>Le ferry revient</title>',
+      '<main><h1>Le ferry revient</h1><div class="authors"><span>Auteurs :</span><a href="/q?a=1">Camille Roux</a>, <a href="/q?a=2">Hugo Petit</a></div><div>Voir le PDF de cet article</div></main>',
+      'fr',
+    );
+    expect(metadataOf(french).authors).toEqual(['Camille Roux', 'Hugo Petit']);
+  });
+
+  it('takes one word after a "by" label, but not after a heading that says "Writers"; a reviewer is not the author', () => {
+    const oneWord = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><p><span>Written by</span> <span>Ines</span> <span>- Product marketer</span></p><p>Text.</p></main>',
+    );
+    expect(metadataOf(oneWord).authors).toEqual(['Ines']);
+    const list = page(
+      '<title>Who shapes a page</title>',
+      '<main><h1>Who shapes a page</h1><h3>Writers</h3><ul><li>Photographers</li><li>Editors</li></ul></main>',
+    );
+    expect(metadataOf(list).authors).toEqual([]);
+    const reviewed = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><div><a>Medically reviewed</a><span>by</span><a>Ben Ode, MD</a> — <span>Written by</span><a>Ines Varga</a></div></main>',
+    );
+    expect(metadataOf(reviewed).authors).toEqual(['Ines Varga']);
+  });
+
+  it('a layout wrapper around the headline is not a footer or sidebar, whatever its class says', () => {
+    const html = page(
+      '<title>Ferry returns</title>',
+      '<div class="flex-wrap-footer"><main><h1>Ferry returns</h1><p class="byline">By Ines Varga</p><p>Text.</p></main><footer><p class="byline">By Site Owner</p></footer></div>',
+    );
+    expect(metadataOf(html).authors).toEqual(['Ines Varga']);
+  });
+
+  it('takes a name that stands beside the dateline without a label, not a topic label there', () => {
+    const html = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><div class="meta"><span>2025-05-03</span><span>·</span><span>Ines Varga</span></div><p>Text of the story, long enough to be a paragraph of its own.</p></main>',
+    );
+    expect(metadataOf(html).authors).toEqual(['Ines Varga']);
+    const spanish = page(
+      '<title>El ferry vuelve</title>',
+      '<main><h1>El ferry vuelve</h1><div><p>3 de mayo de 2025</p><p>Lucía Fernández   in</p><a href="/ferries">Ferries</a></div><p>Texto.</p></main>',
+      'es',
+    );
+    expect(metadataOf(spanish).authors).toEqual(['Lucía Fernández']);
+    const topic = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><div><span class="taxonomy-term">Harbour Life</span><time>2025-05-03</time></div><p>Text.</p></main>',
+    );
+    expect(metadataOf(topic).authors).toEqual([]);
+  });
+
+  it('a name opens with a letter', () => {
+    expect(looksLikePersonName('[Submitted')).toBe(false);
+    expect(looksLikePersonName('Łucja Nowak')).toBe(true);
+  });
+});
+
 describe('dates', () => {
   it('parses visible dates in several languages and orders', () => {
     const day = (raw: string, lang?: string) => parseVisibleDate(raw, lang, NOW)?.slice(0, 10);

@@ -152,6 +152,6 @@ export function isPlausibleName(name: string): boolean {
   if (/^\p{Lu}{1,3}\.?$/u.test(name)) return false;
   if (!/\s/.test(name) && /^[\p{Ll}\d]+(?:[._-][\p{Ll}\d]+)+$/u.test(name)) return false;
   if (name.split(/\s+/).length > MAX_NAME_WORDS) return false;
-  // At least one letter in any script.
-  return /\p{L}/u.test(name);
+  // A name opens with a letter in any script ("[Submitted", "(cs)" are not names).
+  return /^\p{L}/u.test(name);
 }

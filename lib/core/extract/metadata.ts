@@ -141,6 +141,8 @@ export function extractMetadata(
     domainName(pageUrl.hostname),
   ].filter((name): name is string => name !== undefined && name.trim() !== '');
   const people = (names: string[]) => withoutOrganizations(names, siteNames);
+  const pageLanguage = normalizeLanguageTag(page.html?.attribs.lang ?? meta.first('og:locale'));
+  const visibleDates = visibleDateline(page, pageLanguage, now);
   const authors = pickList(sources, 'authors', [
     { value: people(jsonLdAuthors(article, jsonLd)), source: 'json-ld' },
     {
@@ -171,9 +173,10 @@ export function extractMetadata(
     },
     { value: people(microdataAuthors(page)), source: 'microdata' },
     { value: domByline(page, (names) => people(names.filter(isFullPersonName))), source: 'dom' },
-    { value: people(visibleByline(page).filter(isFullPersonName)), source: 'dom' },
+    { value: people(visibleByline(page)), source: 'dom' },
     { value: people(authorLinkNames(page)), source: 'dom' },
     { value: people(authorBoxNames(page)), source: 'dom' },
+    { value: people(namesBesideDateline(page, visibleDates)), source: 'dom' },
   ]);
   if (title !== undefined && options.titleAffixes !== 'keep') {
     title = stripTitleAffixes(title, siteNames, authors ?? []);
@@ -200,8 +203,6 @@ export function extractMetadata(
   }
   if (title !== undefined) title = unwrapQuotes(title);
 
-  const pageLanguage = normalizeLanguageTag(page.html?.attribs.lang ?? meta.first('og:locale'));
-  const visibleDates = visibleDateline(page, pageLanguage, now);
   const publishedCandidates: Candidate<string>[] = [
     { value: date(article?.datePublished ?? article?.dateCreated, now), source: 'json-ld' },
     {
@@ -817,10 +818,27 @@ function visibleByline(page: PageIndex): string[] {
   for (let i = from; i < to; i++) {
     const entry = page.texts[i];
     if (entry === undefined) continue;
-    if (!VISIBLE_BYLINE_START.test(entry.text) && !VISIBLE_BYLINE_ROLE.test(entry.text)) continue;
+    const labelOnly = BYLINE_LABEL_ONLY.test(entry.text);
+    if (!labelOnly && !VISIBLE_BYLINE_START.test(entry.text) && !VISIBLE_BYLINE_ROLE.test(entry.text))
+      continue;
     // A byline is short; "By mail, send the form to …" is a sentence.
     if (entry.text.length > MAX_BYLINE_LINE) continue;
-    if (entry.parent.name === 'title' || insideUnlikelyBylineContext(entry.parent)) continue;
+    // An aside within the article holds the post's own facts ("Published" / "Author" / name) when labelled.
+    const asideIsUnlikely = !(labelOnly && isInsideArticle(entry.parent));
+    if (entry.parent.name === 'title' || insideUnlikelyBylineContext(entry.parent, page, asideIsUnlikely)) {
+      continue;
+    }
+    // "Medically reviewed" / "by" / "Jane Doe": the reviewer, editor or photographer is not the author.
+    if (
+      labelOnly &&
+      /^(?:by|von|par|por|door|da|przez)$/i.test(entry.text) &&
+      NOT_AUTHOR_ROLE.test(page.texts[i - 1]?.text ?? '')
+    )
+      continue;
+    if (labelOnly) {
+      const names = namesAfterLabel(page, i);
+      if (names.length > 0) return names;
+    }
     // The label may stand alone in its element ("<span>By</span> <a>Jane Doe</a>"): read up to the line.
     let element: Element = entry.parent;
     for (let depth = 0; depth < 3; depth++) {
@@ -832,6 +850,64 @@ function visibleByline(page: PageIndex): string[] {
     }
   }
   return [];
+}
+
+/** A byline label standing alone in its element ("By", "Written by", "Authors:", "Contributors:", "Von"). */
+const BYLINE_LABEL_ONLY =
+  /^(?:(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+)?(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+)?by|(?:(?:geschrieben|verfasst)\s+)?von|(?:(?:escrito|publicado)\s+)?por|(?:(?:écrit|publié)\s+)?par|(?:scritto\s+)?da|door|przez|authors?|(?:contributors?|writers?)\s*[:：]|autor(?:es|en|in|innen)?|auteure?s?|autore|autori|yazar|автор\p{L}{0,2}|著者|作者|記者|글)\s*[:：]?$/iu;
+/** Texts between names that neither are one nor end the list: separators and avatar initials ("JD"). */
+const BYLINE_FILLER = /^(?:[,;&·•|/\-–—]+|and|und|et|y|e|i|en|og|och|\p{Lu}{1,3})$/u;
+/** The role a "by" that stands alone completes when it is not the author's ("Medically reviewed" / "by"). */
+const NOT_AUTHOR_ROLE =
+  /\b(?:reviewed|fact[- ]checked|edited|updated|photos?|photography|illustrations?|images?|video|translated|produced)\s*$/i;
+const MAX_TEXTS_AFTER_LABEL = 10;
+const MAX_NAME_TEXT = 80;
+
+/**
+ * The names in the texts right after a label that stands alone ("Author" / "Jane Doe" / "Staff writer" / "John
+ * Roe"): the first text must be a name (one word will do right after the label), a role line may sit between two
+ * names, and a second label ("Related topics") or a long text ends the list.
+ */
+function namesAfterLabel(page: PageIndex, labelIndex: number): string[] {
+  const label = page.texts[labelIndex] as PageIndex['texts'][number];
+  const labelKey = `${label.parent.name}.${label.parent.attribs.class ?? ''}`;
+  const byLabel = /(?:^|\s)(?:by|von|por|par|da|door|przez)$/i.test(label.text.trim());
+  const names: string[] = [];
+  let misses = 0;
+  let firstNameKey: string | undefined;
+  const end = Math.min(page.texts.length, labelIndex + 1 + MAX_TEXTS_AFTER_LABEL);
+  for (let j = labelIndex + 1; j < end; j++) {
+    const entry = page.texts[j];
+    if (entry === undefined) break;
+    const value = entry.text.replace(/\s+/g, ' ').trim();
+    if (BYLINE_FILLER.test(value)) continue;
+    if (value.length > MAX_NAME_TEXT || /[:：]$/.test(value)) break;
+    if (
+      names.length > 0 &&
+      (`${entry.parent.name}.${entry.parent.attribs.class ?? ''}` === labelKey ||
+        /^h[1-6]$/.test(entry.parent.name))
+    ) {
+      break;
+    }
+    const parts = splitAuthorText(value);
+    // One word ("Eliz") only right after a "by" label: after "Authors" it may be a heading or a list item.
+    const first = names.length === 0 && byLabel;
+    const areNames =
+      parts.length > 0 &&
+      parts.every(
+        (part) => looksLikePersonName(part) && (isFullPersonName(part) || (first && /^\p{Lu}/u.test(part))),
+      );
+    // Co-authors are written in the same template as the first name; other texts are roles or furniture.
+    const key = `${entry.parent.name}.${entry.parent.attribs.class ?? ''}`;
+    if (areNames && (names.length === 0 || key === firstNameKey)) {
+      firstNameKey ??= key;
+      names.push(...parts);
+      misses = 0;
+    } else if (names.length === 0 || ++misses > 1) {
+      break;
+    }
+  }
+  return cleanAuthorNames(names);
 }
 
 /**
@@ -856,11 +932,61 @@ function isFullPersonName(name: string): boolean {
   );
 }
 
+/** How far from the headline's dateline an unlabelled name may sit ("Jane Doe · 3 May 2025 · 4 min read"). */
+const NAME_BESIDE_DATE_TEXTS = 3;
+/** Classes of topic labels beside a dateline ("taxonomy-term", "post-category"): a topic, not a person. */
+const TOPIC_LABEL_CLASS =
+  /categor|taxonom|(?:^|[-_\s])(?:tags?|terms?|topics?|section|badge|breadcrumbs?)(?:$|[-_\s])/i;
+const META_BLOCK_DEPTH = 4;
+const MAX_META_BLOCK_CHARS = 300;
+
+/**
+ * The names on the headline's meta line without a label: a text next to the shown publication date that is
+ * nothing but a full person's name or a list of them (not a heading, not a link elsewhere than an author page).
+ */
+function namesBesideDateline(page: PageIndex, dateline: Dateline): string[] {
+  const at = dateline.publishedIndex;
+  if (at === undefined || dateline.publishedNearHeadline !== true) return [];
+  for (let distance = 1; distance <= NAME_BESIDE_DATE_TEXTS; distance++) {
+    for (const i of [at + distance, at - distance]) {
+      const entry = page.texts[i];
+      if (entry === undefined || /^h[1-6]$/.test(entry.parent.name)) continue;
+      // "Jane Doe in Gardening": the section link after the name is not part of it.
+      const value = entry.text
+        .replace(/\s+/g, ' ')
+        .replace(/\s+(?:in|on|at|for|\||·|•)$/i, '')
+        .trim();
+      if (value.length > MAX_NAME_TEXT || /\d/.test(value)) continue;
+      const link = [entry.parent, ...ancestorsOf(entry.parent, 2)].find((element) => element.name === 'a');
+      if (link !== undefined && link.attribs.href !== undefined && !page.authorLinks.includes(link)) continue;
+      if (
+        insideUnlikelyBylineContext(entry.parent, page) ||
+        TOPIC_LABEL_CLASS.test(entry.parent.attribs.class ?? '')
+      ) {
+        continue;
+      }
+      // The name and the date share a small meta block, not just a page of headings and teasers.
+      const dateElement = (page.texts[at] as PageIndex['texts'][number]).parent;
+      const around = new Set([dateElement, ...ancestorsOf(dateElement, META_BLOCK_DEPTH)]);
+      const block = [entry.parent, ...ancestorsOf(entry.parent, META_BLOCK_DEPTH)].find((element) =>
+        around.has(element),
+      );
+      if (block === undefined || textOfNode(block, MAX_META_BLOCK_CHARS + 1).length > MAX_META_BLOCK_CHARS)
+        continue;
+      const names = splitAuthorText(value);
+      if (names.length > 0 && names.every((name) => isFullPersonName(name) && looksLikePersonName(name))) {
+        return cleanAuthorNames(names);
+      }
+    }
+  }
+  return [];
+}
+
 /** The people named by links to author pages near the top of the page (/author/jane-doe). */
 function authorLinkNames(page: PageIndex): string[] {
   for (const link of page.authorLinks) {
     if (
-      insideUnlikelyBylineContext(link) ||
+      insideUnlikelyBylineContext(link, page) ||
       ancestorsOf(link, 30).some((ancestor) => ancestor.name === 'nav')
     ) {
       continue;
@@ -934,7 +1060,7 @@ function microdataAuthors(page: PageIndex): string[] {
     )
     .slice(0, 10);
   for (const element of authorElements) {
-    if (insideUnlikelyBylineContext(element, false)) continue;
+    if (insideUnlikelyBylineContext(element, page, false)) continue;
     const named = findDescendant(element, (candidate) => hasToken(candidate.attribs.itemprop, 'name'));
     const value =
       named !== undefined
@@ -963,7 +1089,7 @@ function domByline(page: PageIndex, keep: (names: string[]) => string[]): string
   for (const element of page.bylineCandidates) {
     if (NOT_BYLINE_TAGS.has(element.name.toLowerCase())) continue;
     const matchString = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
-    if (insideUnlikelyBylineContext(element) || UNLIKELY_BYLINE_CONTEXT.test(matchString)) continue;
+    if (insideUnlikelyBylineContext(element, page) || UNLIKELY_BYLINE_CONTEXT.test(matchString)) continue;
     const raw = textOfNode(element, 200).trim();
     if (raw.length === 0 || raw.length >= 100) continue;
     const named = findDescendant(element, (candidate) => hasToken(candidate.attribs.itemprop, 'name'));
@@ -1040,12 +1166,23 @@ function isInsideArticle(element: Element): boolean {
   return ancestorsOf(element, 30).some((ancestor) => ancestor.name === 'article' || ancestor.name === 'main');
 }
 
-function insideUnlikelyBylineContext(element: Element, asideIsUnlikely = true): boolean {
-  // body and html classes describe the whole page ("sidebar-primary" layouts), not the byline's neighbourhood.
+const headlineAncestorsOf = new WeakMap<PageIndex, Set<Element>>();
+
+function insideUnlikelyBylineContext(element: Element, page: PageIndex, asideIsUnlikely = true): boolean {
+  // body and html classes describe the whole page ("sidebar-primary" layouts), not the byline's neighbourhood;
+  // so do those of an element that holds the headline too ("flex-wrap-footer" around the whole page).
+  let aroundHeadline = headlineAncestorsOf.get(page);
+  if (aroundHeadline === undefined) {
+    const headline = page.headings.find((heading) => heading.name === 'h1');
+    aroundHeadline = new Set(headline === undefined ? [] : ancestorsOf(headline, 100));
+    headlineAncestorsOf.set(page, aroundHeadline);
+  }
+  const layout = aroundHeadline;
   return ancestorsOf(element).some(
     (ancestor) =>
       (ancestor.name !== 'body' &&
         ancestor.name !== 'html' &&
+        !layout.has(ancestor) &&
         hasUnlikelyBylineToken(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`)) ||
       (ancestor.name === 'footer' && !isInsideArticle(ancestor)) ||
       (asideIsUnlikely && (ancestor.name === 'aside' || ancestor.attribs.role === 'complementary')),
@@ -1055,7 +1192,7 @@ function insideUnlikelyBylineContext(element: Element, asideIsUnlikely = true): 
 /** data-published="…", data-date="…", data-timestamp="…" on an element that is not in a comment or list of others. */
 function dataAttributeDate(page: PageIndex, now: Date): string | undefined {
   for (const element of page.dataDates) {
-    if (insideUnlikelyBylineContext(element)) continue;
+    if (insideUnlikelyBylineContext(element, page)) continue;
     for (const [key, value] of Object.entries(element.attribs)) {
       if (!key.startsWith('data-') || !/date|time|publish/.test(key) || /modif|updat|expir|end/.test(key))
         continue;
@@ -1076,16 +1213,20 @@ const DATELINE_WINDOW_AFTER = 120;
 /** A dateline within this many short texts of the h1 is the headline's own, not a teaser's further down. */
 const NEAR_HEADLINE_TEXTS = 30;
 
+interface Dateline {
+  published?: string;
+  updated?: string;
+  /** Where the published date is in page.texts. */
+  publishedIndex?: number;
+  publishedNearHeadline?: boolean;
+}
+
 /** The dates shown near the headline: the first one not labelled as an update, and the first update. */
-function visibleDateline(
-  page: PageIndex,
-  language: string | undefined,
-  now: Date,
-): { published?: string; updated?: string; publishedNearHeadline?: boolean } {
+function visibleDateline(page: PageIndex, language: string | undefined, now: Date): Dateline {
   const center = page.headlineTextIndex ?? 0;
   const from = Math.max(0, center - DATELINE_WINDOW_BEFORE);
   const to = Math.min(page.texts.length, center + DATELINE_WINDOW_AFTER);
-  const found: { published?: string; updated?: string; publishedNearHeadline?: boolean } = {};
+  const found: Dateline = {};
   for (let i = from; i < to && found.published === undefined; i++) {
     const entry = page.texts[i];
     if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) continue;
@@ -1093,7 +1234,7 @@ function visibleDateline(
     const parsed = parseVisibleDate(entry.text, language, now);
     if (
       parsed === undefined ||
-      insideUnlikelyBylineContext(entry.parent) ||
+      insideUnlikelyBylineContext(entry.parent, page) ||
       insideDataTable(entry.parent) ||
       isTeaserOrUpdateDate(entry.parent)
     ) {
@@ -1109,6 +1250,7 @@ function visibleDateline(
       found.updated ??= parsed;
     } else {
       found.published = parsed;
+      found.publishedIndex = i;
       found.publishedNearHeadline =
         page.headlineTextIndex !== undefined && Math.abs(i - center) <= NEAR_HEADLINE_TEXTS;
     }
@@ -1169,7 +1311,7 @@ function domPublishedDate(page: PageIndex, now: Date): string | undefined {
   for (const candidate of candidates) {
     if (
       candidate === undefined ||
-      insideUnlikelyBylineContext(candidate) ||
+      insideUnlikelyBylineContext(candidate, page) ||
       isTeaserOrUpdateDate(candidate)
     ) {
       continue;
