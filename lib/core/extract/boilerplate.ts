@@ -109,6 +109,9 @@ export const FURNITURE_TAGS: ReadonlySet<string> = new Set(['nav', 'aside', 'foo
  */
 export const FURNITURE_MAX_SHARE = 0.8;
 
+/** A streamed boundary's fallback ("Loading paragraph...") left without its closing comment: at most this long. */
+export const STREAMED_FALLBACK_MAX_CHARS = 40;
+
 /** <noscript> markup is read as the page when it holds this many times the text of everything else. */
 export const NOSCRIPT_PAGE_MIN_RATIO = 2;
 
@@ -432,6 +435,9 @@ export const LOOSE_TEXT_CONTAINERS = new Set(['div', 'section', 'article', 'main
 
 /** Form controls: they are dropped, but their count tells that a box is a signup or search form. */
 export const FORM_CONTROL_TAGS = new Set(['input', 'select', 'textarea', 'button']);
+
+/** Input types that mark list items (checklists, task lists) rather than make a form. */
+export const LIST_MARKER_INPUT = /^(checkbox|radio)$/i;
 
 /** Inline styles that hide an element. */
 export const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;

@@ -8,6 +8,7 @@ import {
   CAPTION_TOKEN,
   EMBEDDED_POST,
   FORM_CONTROL_TAGS,
+  LIST_MARKER_INPUT,
   MAX_BLOCK_ELEMENTS,
   MAX_CLASS_CHARS,
   NON_CONTENT_TAGS,
@@ -199,8 +200,9 @@ export function computeStats(roots: readonly AnyNode[], excluded: Set<Element>):
       if (!isElement(child)) continue;
       const c = stats.get(child);
       if (!c) {
-        // Excluded; form controls still tell that their container is a form (Readability's input count).
-        if (FORM_CONTROL_TAGS.has(child.name)) s.input++;
+        // Excluded; form controls still tell that their container is a form (Readability's input count), but
+        // not the checkbox that marks an item of a checklist or task list.
+        if (FORM_CONTROL_TAGS.has(child.name) && !isListItemMarker(child, element)) s.input++;
         continue;
       }
       // Empty blocks (clearfix divs, spacers) do not make their parent a container.
@@ -237,6 +239,14 @@ export function computeStats(roots: readonly AnyNode[], excluded: Set<Element>):
     stats.set(element, s);
   }
   return stats;
+}
+
+/** A checkbox or radio button inside a list item ("- [x] done", a checklist): a marker, not a form control. */
+function isListItemMarker(control: Element, parent: Element): boolean {
+  if (control.name !== 'input' || !LIST_MARKER_INPUT.test(control.attribs.type ?? '')) return false;
+  if (parent.name === 'li') return true;
+  const grandparent = parent.parent;
+  return grandparent !== null && isElement(grandparent) && grandparent.name === 'li';
 }
 
 export function linkDensity(s: Stats | undefined): number {

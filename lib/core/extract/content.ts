@@ -17,6 +17,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { MIN_TEXT_CHARS, RETRY_MIN_GAIN } from './boilerplate.ts';
 import { cleanConditionally } from './content-clean.ts';
 import { pruneBoilerplate } from './content-prune.ts';
+import { repairTree } from './content-repair.ts';
 import {
   chooseTopCandidate,
   classWeight,
@@ -65,6 +66,7 @@ export function extractContent($: CheerioAPI, options: ContentOptions): Extracte
   try {
     const root = $.root()[0] as AnyNode;
     const body = mainBody(root);
+    repairTree(root, body);
     const baseUrl = documentBaseUrl(root, options.pageUrl);
     const page: PageHints = { title: options.title, description: metaDescription(root) };
     const pageText = measurePage(body);

@@ -1,0 +1,130 @@
+// Repairs made to the parsed tree before anything is scored, so that it holds what a browser would show:
+// htmlparser2 is not an HTML5 tree builder, and some pages put their text in place with a script.
+//   - Content after </body> or </html>: a browser's tree builder puts it at the end of <body>; htmlparser2
+//     leaves it outside, where the extractor never looks (templates that close the document early).
+//   - Streamed server rendering (React's Suspense boundaries, used by Next.js and others): the page is sent
+//     with placeholders (<template id="B:0"> then a "Loading..." fallback) and the real sections arrive at the
+//     end of <body> in hidden segments (<div hidden id="S:0">), which a script moves into place. The extractor
+//     would drop them as hidden; here they are moved into place as that script does.
+import type { AnyNode, Element } from 'domhandler';
+import { STREAMED_FALLBACK_MAX_CHARS } from './boilerplate.ts';
+import { elementsInOrder, hasChildren, isElement, visibleLength } from './content-dom.ts';
+
+/** Moves content a browser would show in <body> into `body`, and streamed segments into their placeholders. */
+export function repairTree(root: AnyNode, body: AnyNode): void {
+  if (isElement(body) && body.name === 'body') adoptContentAfterBody(root, body);
+  revealStreamedSegments(root);
+}
+
+function adoptContentAfterBody(root: AnyNode, body: Element): void {
+  const html = body.parent;
+  const stray: AnyNode[] = [];
+  if (html && isElement(html) && html.name === 'html') {
+    for (let node = body.next; node; node = node.next) if (node.type !== 'comment') stray.push(node);
+    if (html.parent === root) {
+      for (let node = html.next; node; node = node.next) if (node.type !== 'comment') stray.push(node);
+    }
+  }
+  // Only worth moving when an element comes along (whitespace alone changes nothing).
+  if (!stray.some((node) => isElement(node))) return;
+  for (const node of stray) appendTo(body, node);
+}
+
+const SEGMENT_ID = /^S:(.{1,40})$/;
+
+function revealStreamedSegments(root: AnyNode): void {
+  const placeholders = new Map<string, Element>();
+  const segments: [Element, string][] = [];
+  for (const element of elementsInOrder(root)) {
+    const id = element.attribs.id;
+    if (id === undefined) continue;
+    if (element.name === 'template' && (id.startsWith('B:') || id.startsWith('P:')))
+      placeholders.set(id, element);
+    else if (element.name === 'div' && element.attribs.hidden !== undefined) {
+      const match = SEGMENT_ID.exec(id);
+      if (match) segments.push([element, match[1]!]);
+    }
+  }
+  if (segments.length === 0) return;
+  for (const [segment, key] of segments) {
+    const boundary = placeholders.get(`B:${key}`);
+    const placeholder = boundary ?? placeholders.get(`P:${key}`);
+    if (!placeholder?.parent) continue;
+    if (boundary) removeFallback(boundary);
+    for (const child of [...segment.children]) insertBefore(placeholder, child);
+    detach(segment);
+    detach(placeholder);
+  }
+}
+
+/**
+ * The fallback shown until a boundary's content arrives: what follows its <template> up to the "/$" comment that
+ * closes the boundary; with comments stripped, a short leaf block right after it ("Loading paragraph...").
+ */
+function removeFallback(template: Element): void {
+  const following: AnyNode[] = [];
+  for (let node = template.next; node; node = node.next) {
+    if (node.type === 'comment') {
+      const data = (node as { data: string }).data;
+      if (data === '/$') {
+        for (const part of following) detach(part);
+        return;
+      }
+      if (data === '$' || data === '$?' || data === '$!') break;
+      continue;
+    }
+    following.push(node);
+  }
+  let next = template.next;
+  while (next && !isElement(next)) next = next.next;
+  if (
+    next &&
+    next.name === 'div' &&
+    next.children.every((child) => !isElement(child) || child.name === 'span') &&
+    textLength(next) <= STREAMED_FALLBACK_MAX_CHARS
+  ) {
+    detach(next);
+  }
+}
+
+function textLength(element: Element): number {
+  let length = 0;
+  for (const node of elementsInOrder(element))
+    for (const child of node.children) if (child.type === 'text') length += visibleLength(child.data);
+  return length;
+}
+
+function detach(node: AnyNode): void {
+  const parent = node.parent;
+  if (parent && hasChildren(parent)) {
+    const index = parent.children.indexOf(node as never);
+    if (index >= 0) parent.children.splice(index, 1);
+  }
+  if (node.prev) node.prev.next = node.next;
+  if (node.next) node.next.prev = node.prev;
+  node.parent = null;
+  node.prev = null;
+  node.next = null;
+}
+
+function appendTo(parent: Element, node: AnyNode): void {
+  detach(node);
+  const last = parent.children[parent.children.length - 1] ?? null;
+  node.parent = parent;
+  node.prev = last;
+  if (last) last.next = node;
+  parent.children.push(node as never);
+}
+
+function insertBefore(reference: AnyNode, node: AnyNode): void {
+  detach(node);
+  const parent = reference.parent;
+  if (!parent || !hasChildren(parent)) return;
+  const index = parent.children.indexOf(reference as never);
+  parent.children.splice(index, 0, node as never);
+  node.parent = parent;
+  node.prev = reference.prev;
+  node.next = reference;
+  if (reference.prev) reference.prev.next = node;
+  reference.prev = node;
+}

@@ -1,0 +1,65 @@
+// The tree a browser would build, before any scoring: content after an early </body> or </html>, sections of a
+// streamed server render waiting in hidden segments, and checklists whose checkboxes are list markers.
+import { load } from 'cheerio';
+import { describe, expect, it } from 'vitest';
+import { extractContent } from '../../lib/core/extract/content.ts';
+
+const PAGE_URL = new URL('https://orchard.example/journal/pruning-old-trees');
+const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
+const textOf = (html: string, title?: string) =>
+  extractContent(parse(html), { pageUrl: PAGE_URL, title })?.text ?? '';
+
+const PROSE = [
+  'An old apple tree is pruned over three winters, never all at once, or it answers with a forest of water shoots.',
+  'In the first winter take out the dead wood, the crossing branches and anything that rubs, and nothing more.',
+  'In the second, open the centre so that light reaches the inner spurs, cutting back to a outward-facing bud.',
+  'In the third, thin the spur systems, which on a neglected tree have grown crowded, tangled and unproductive.',
+  'Feed the tree in spring with a mulch of compost, and water it through the first dry summer after pruning.',
+  'By the fourth year the tree should crop again, with fewer but larger apples, and far less scab on the fruit.',
+];
+const paragraphs = (sentences: readonly string[]) => sentences.map((s) => `<p>${s}</p>`).join('');
+const MENU = '<nav><ul><li><a href="/">Home</a></li><li><a href="/journal">Journal</a></li></ul></nav>';
+
+describe('content after an early </body> or </html> is in the body, as a browser builds it', () => {
+  it('reads the article a template printed after closing the document', () => {
+    const html = `<html><head><title>Pruning</title></head><body><header>${MENU}</header></body></html><div class="post"><h1>Pruning old trees</h1>${paragraphs(PROSE)}</div>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+  });
+
+  it('reads content left between </body> and </html>', () => {
+    const html = `<html><body><header>${MENU}</header></body><main>${paragraphs(PROSE)}</main></html>`;
+    expect(textOf(html)).toContain(PROSE[5]);
+  });
+});
+
+describe('a streamed server render is read with its sections in place', () => {
+  it('puts hidden segments (<div hidden id="S:n">) where their placeholders are, in the page order', () => {
+    const html = `<html><body><article><h1>Pruning old trees</h1><p>${PROSE[0]}</p><!--$?--><template id="B:0"></template><div class="skeleton">Loading…</div><!--/$--><p>${PROSE[3]}</p><template id="B:1"></template><div>Loading paragraph...</div></article><footer>${MENU}</footer><div hidden id="S:0">${paragraphs(PROSE.slice(1, 3))}</div><div hidden id="S:1">${paragraphs(PROSE.slice(4))}</div></body></html>`;
+    const text = textOf(html);
+    const positions = PROSE.map((sentence) => text.indexOf(sentence));
+    for (const position of positions) expect(position).toBeGreaterThanOrEqual(0);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(text).not.toContain('Loading');
+  });
+
+  it('still drops a hidden box that is no streamed segment', () => {
+    const html = `<html><body><article>${paragraphs(PROSE)}</article><div hidden id="S:7"><p>Your basket is empty, and it will stay that way until you choose a tree to buy.</p></div></body></html>`;
+    expect(textOf(html)).not.toContain('basket');
+  });
+});
+
+describe('checklists are lists, not forms', () => {
+  it('keeps a list whose items start with a checkbox', () => {
+    const tasks = ['Sharpen and clean the saw', 'Mark the dead wood with chalk', 'Burn the prunings'];
+    const items = tasks.map((task) => `<li><input type="checkbox" disabled> ${task}</li>`).join('');
+    const html = `<html><body><article>${paragraphs(PROSE.slice(0, 3))}<h2>Checklist</h2><ul>${items}</ul>${paragraphs(PROSE.slice(3))}</article></body></html>`;
+    const text = textOf(html);
+    for (const task of tasks) expect(text).toContain(task);
+  });
+
+  it('still drops a small signup form inside the article', () => {
+    const html = `<html><body><article>${paragraphs(PROSE)}<div class="box"><p>Get the orchard letter</p><form><input type="email"><input type="checkbox"> I agree <button>Send</button></form></div></article></body></html>`;
+    expect(textOf(html)).not.toContain('orchard letter');
+  });
+});
