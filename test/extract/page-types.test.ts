@@ -45,6 +45,12 @@ describe('forum threads', () => {
     expect(result.value.content.text).not.toMatch(/\bReply\b/);
   });
 
+  it('reads a thread that follows an unclosed <![CDATA[ (browsers end it at the next ">")', () => {
+    const html = threadPage(POSTS).replace('<h1>', '<![CDATA[\n<h1>');
+    const result = extract({ html, url: 'https://forum.example/threads/boiler-pressure.123/' });
+    expect(result.ok && result.value.content.text).toContain(POSTS[3]);
+  });
+
   it('finds no thread in a page without repeated posts, so extract() falls back to the generic extraction', () => {
     const html =
       '<html><head><title>A story</title></head><body><article><h1>A story</h1><p>One paragraph that is long enough to be the content of this short page, with a few more words.</p></article></body></html>';
@@ -192,5 +198,67 @@ describe('choosing between the type-specific and the generic extraction', () => 
       () => generic,
     );
     expect(service?.text).toContain(SECTIONS[2][1]);
+  });
+
+  it('keeps the whole region of an article-filed page of sections when the generic text is one section', () => {
+    const oneSection = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
+    const sectioned = servicePage().replace(
+      '<h1>Heating services</h1>',
+      '<h1>Heating services</h1><h2>Our promise</h2>',
+    );
+    const chosen = extractByPageType(verdict('article'), parseHtml(sectioned), { pageUrl }, () => oneSection);
+    for (const [heading, text] of SECTIONS) {
+      expect(chosen?.text).toContain(heading);
+      expect(chosen?.text).toContain(text);
+    }
+    // A sign of one article (a date, an article type, a post address) keeps the generic extraction.
+    for (const signal of ['meta:published-date', 'jsonld:article', 'url:post-slug']) {
+      expect(
+        extractByPageType(verdict('article', signal), parseHtml(sectioned), { pageUrl }, () => oneSection),
+      ).toBe(oneSection);
+    }
+    // Fewer than SECTIONED_PAGE.minSectionHeadings headings: not a page of sections.
+    expect(
+      extractByPageType(
+        verdict('article'),
+        parseHtml(servicePage().replace(/<h2>[^<]*<\/h2>/, '')),
+        { pageUrl },
+        () => oneSection,
+      ),
+    ).toBe(oneSection);
+    // The generic text holds most of the region: it is the article.
+    const most = { html: '', text: SECTIONS.flat().join(' '), wordCount: 60 };
+    expect(extractByPageType(verdict('article'), parseHtml(sectioned), { pageUrl }, () => most)).toBe(most);
+  });
+
+  it("reads a site's home page as a front page unless it declares an article in JSON-LD", () => {
+    const home = { pageUrl: new URL('https://heating.example/') };
+    const oneSection = { html: '<p>x</p>', text: SECTIONS[1][1], wordCount: 20 };
+    const dated = verdict('article', 'meta:published-date');
+    const chosen = extractByPageType(dated, parseHtml(servicePage()), home, () => oneSection);
+    for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
+    const declared = verdict('article', 'jsonld:article');
+    expect(extractByPageType(declared, parseHtml(servicePage()), home, () => oneSection)).toBe(oneSection);
+    // A post addressed by query (/?p=123) is not the home page.
+    const post = { pageUrl: new URL('https://heating.example/?p=123') };
+    expect(extractByPageType(dated, parseHtml(servicePage()), post, () => oneSection)).toBe(oneSection);
+  });
+
+  it('keeps the whole product region when the generic text is only a sliver of it', () => {
+    const specs = Array.from(
+      { length: 12 },
+      (_, i) => `<tr><th>Property ${i}</th><td>Value ${i} in millimetres</td></tr>`,
+    ).join('');
+    const html = `<html><body><main><h1>Kettle</h1><p class="price">$49.00</p><p>A quiet kettle.</p><table>${specs}</table></main></body></html>`;
+    const description = { html: '<p>A quiet kettle.</p>', text: 'A quiet kettle.', wordCount: 3 };
+    const chosen = extractByPageType(verdict('product'), parseHtml(html), { pageUrl }, () => description);
+    expect(chosen?.text).toContain('Value 11 in millimetres');
+    expect(chosen?.text).toContain('A quiet kettle.');
+    const most = {
+      html: '',
+      text: `A quiet kettle. ${'Property and value in millimetres. '.repeat(10)}`,
+      wordCount: 60,
+    };
+    expect(extractByPageType(verdict('product'), parseHtml(html), { pageUrl }, () => most)).toBe(most);
   });
 });

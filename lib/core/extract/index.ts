@@ -83,7 +83,7 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
       ),
     );
   }
-  const $ = parseHtml(limitNesting(html, MAX_NESTING_DEPTH));
+  const $ = parseHtml(limitNesting(closeUnclosedCdata(html), MAX_NESTING_DEPTH));
 
   const metadata = extractMetadata($, pageUrl, { now });
   // Read-only, so before content extraction, which marks and prunes the tree.
@@ -185,6 +185,17 @@ export function dropNonContentMarkup(html: string): string {
     .replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, '')
     .replace(/<svg\b[^>]*>[\s\S]*?<\/svg\s*>/gi, '')
     .replace(/data:[a-z]+\/[a-z0-9.+-]+;base64,[a-z0-9+/=\s]{256,}/gi, '');
+}
+
+/**
+ * A `<![CDATA[` left unclosed in an HTML page (a template's leftover) hides everything after it: htmlparser2
+ * reads a CDATA section up to `]]>`, where browsers end it at the next `>`. With no `]]>` after the last one,
+ * that opener is dropped, so the rest of the page is read as a browser shows it.
+ */
+export function closeUnclosedCdata(html: string): string {
+  const opener = html.lastIndexOf('<![CDATA[');
+  if (opener === -1 || html.includes(']]>', opener)) return html;
+  return html.slice(0, opener) + html.slice(opener + '<![CDATA['.length);
 }
 
 /** Elements whose end tag is optional: they do not reliably close, so they do not count towards depth. */

@@ -52,6 +52,31 @@ export const TYPE_EXTRACTION_CHOICE = {
 } as const;
 
 /**
+ * A page filed as article may be a page of sections or items (a service or product overview, a front page)
+ * whose best-scoring block is one section. Its main region is kept instead of the generic text when the
+ * generic text is a small part of that region: how small depends on how sure we are that the page is not
+ * one article. Pages with a sign of one article (a date, an article type, a post address) keep the generic
+ * text, except a site's home page, which is a front page unless it declares an article in JSON-LD.
+ */
+export const SECTIONED_PAGE = {
+  /** At least this many <h2> on the page: it is made of sections. */
+  minSectionHeadings: 3,
+  /** With sections: the generic text is shorter than this share of the region's text, so it is one section. */
+  maxGenericShareWithSections: 0.35,
+  /** Without sections: the generic text is a sliver of the region, one card or one blurb. */
+  maxGenericShare: 0.15,
+  /** A list page with article evidence: the generic text is one teaser of the list, not an article. */
+  maxGenericShareOnDatedListPage: 0.1,
+  /** A site's home page (path "/", no query): the generic text is less than most of the region. */
+  maxGenericShareOnHomePage: 0.7,
+  /**
+   * A product page: the generic text is the description alone, without the name, price, options and
+   * specifications around it that the region holds.
+   */
+  maxGenericShareOnProductPage: 0.25,
+} as const;
+
+/**
  * The content of a page of this type: the type-specific extraction, or the generic one (`generic`, which may
  * change the DOM, so it runs last) when the type has none, the page shows article evidence its type yields to,
  * the type-specific one found too little, or the generic one is clearly better (see TYPE_EXTRACTION_CHOICE).
@@ -63,11 +88,15 @@ export function extractByPageType(
   generic: () => ExtractedContent | undefined,
 ): ExtractedContent | undefined {
   const extraction = TYPE_EXTRACTION[verdict.type];
-  if (
-    extraction?.yieldsToArticleEvidence &&
-    verdict.signals.some((signal) => signal.weight > 0 && ARTICLE_EVIDENCE.has(signal.name))
-  ) {
-    return generic();
+  if (verdict.type === 'article') {
+    return regionOrGeneric(page, options, generic, sectionedPageShare(verdict, page, options.pageUrl));
+  }
+  if (verdict.type === 'product') {
+    return regionOrGeneric(page, options, generic, SECTIONED_PAGE.maxGenericShareOnProductPage);
+  }
+  if (extraction?.yieldsToArticleEvidence && hasArticleEvidence(verdict)) {
+    // An article with a row of teaser cards, unless the generic extraction found only one card of a list.
+    return regionOrGeneric(page, options, generic, SECTIONED_PAGE.maxGenericShareOnDatedListPage);
   }
   let specific: ExtractedContent | undefined;
   try {
@@ -79,6 +108,45 @@ export function extractByPageType(
   if (!extraction.keepArticleProse) return specific;
   const fallback = generic();
   return fallback !== undefined && genericIsBetter(specific.text, fallback.text) ? fallback : specific;
+}
+
+function hasArticleEvidence(verdict: PageTypeVerdict): boolean {
+  return verdict.signals.some((signal) => signal.weight > 0 && ARTICLE_EVIDENCE.has(signal.name));
+}
+
+/**
+ * The generic extraction, or the page's main region when the generic text is shorter than maxGenericShare of
+ * the region's text (see SECTIONED_PAGE); with a share of 0 only the generic extraction runs.
+ */
+function regionOrGeneric(
+  page: CheerioAPI,
+  options: ContentOptions,
+  generic: () => ExtractedContent | undefined,
+  maxGenericShare: number,
+): ExtractedContent | undefined {
+  if (maxGenericShare === 0) return generic();
+  // The region is read first: the generic extraction changes the DOM.
+  let region: ExtractedContent | undefined;
+  try {
+    region = extractPageRegion(page, options);
+  } catch {
+    region = undefined;
+  }
+  const article = generic();
+  if (region === undefined) return article;
+  return (article?.text.length ?? 0) < region.text.length * maxGenericShare ? region : article;
+}
+
+/** The share of the region below which the generic text is taken for one section of it; 0 for an article. */
+function sectionedPageShare(verdict: PageTypeVerdict, page: CheerioAPI, pageUrl: URL): number {
+  if (pageUrl.pathname === '/' && pageUrl.search === '') {
+    const declaresArticle = verdict.signals.some((signal) => signal.name === 'jsonld:article');
+    return declaresArticle ? 0 : SECTIONED_PAGE.maxGenericShareOnHomePage;
+  }
+  if (hasArticleEvidence(verdict)) return 0;
+  return page('h2').length >= SECTIONED_PAGE.minSectionHeadings
+    ? SECTIONED_PAGE.maxGenericShareWithSections
+    : SECTIONED_PAGE.maxGenericShare;
 }
 
 function genericIsBetter(specificText: string, genericText: string): boolean {
