@@ -432,6 +432,32 @@ describe('dates: the page’s own dateline against declared dates, teasers and d
   });
 });
 
+describe('dates: a labelled publication date in the post’s sidebar', () => {
+  it('reads a date labelled "Published" in a sidebar of the post, in several languages, but not in comments', () => {
+    const english = page(
+      '<title>Ferry returns</title>',
+      '<div class="post-content"><main><h1>Ferry returns</h1><p>Text.</p></main><div class="post-sidebar"><div>Published</div><div>May 8, 2025</div></div></div>',
+    );
+    expect(metadataOf(english).publishedAt).toBe('2025-05-08T00:00:00.000Z');
+    const german = page(
+      '<title>Fähre kehrt zurück</title>',
+      '<main><h1>Fähre kehrt zurück</h1><p>Text.</p></main><aside class="sidebar"><span>Veröffentlicht:</span> <span>8. Mai 2025</span></aside>',
+      'de',
+    );
+    expect(metadataOf(german).publishedAt).toBe('2025-05-08T00:00:00.000Z');
+    const comment = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><p>Text.</p></main><div class="sidebar comments"><div>Published</div><div>May 9, 2025</div></div>',
+    );
+    expect(metadataOf(comment).publishedAt).toBeUndefined();
+    const unlabelled = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><p>Text.</p></main><div class="sidebar"><div>May 9, 2025</div></div>',
+    );
+    expect(metadataOf(unlabelled).publishedAt).toBeUndefined();
+  });
+});
+
 describe('language detection when the page declares none', () => {
   const sentences: Record<string, string> = {
     en: 'The ferry returned to the harbour on Monday after a winter of repairs, and the first passengers were on board by noon.',

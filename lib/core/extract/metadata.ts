@@ -258,7 +258,7 @@ export function extractMetadata(
     publishedAt = shownDate;
     sources.publishedAt = 'dom';
   }
-  let modifiedAt = pick(sources, 'modifiedAt', [
+  const modifiedCandidates: Candidate<string>[] = [
     { value: date(article?.dateModified, now), source: 'json-ld' },
     {
       value: firstDate(now, meta.all('article:modified_time'), meta.all('og:updated_time')),
@@ -266,6 +266,9 @@ export function extractMetadata(
     },
     { value: firstDate(now, meta.all('dcterms:modified'), meta.all('last-modified')), source: 'meta' },
     { value: microdataDate(page, 'dateModified', now), source: 'microdata' },
+  ];
+  let modifiedAt = pick(sources, 'modifiedAt', [
+    ...modifiedCandidates,
     { value: visibleDates.updated, source: 'dom' },
   ]);
   if (modifiedAt !== undefined && publishedAt !== undefined && modifiedAt < publishedAt) {
@@ -1208,6 +1211,7 @@ const UPDATED_LABEL =
   /\b(?:updated|last updated|modified|revised|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt|zaktualizowano|обновлено|güncellen\w*)\b|更新|수정/iu;
 const PUBLISHED_LABEL =
   /\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|yayınlanma)\b|公開|发布|發佈|게시|발행/iu;
+const COMMENT_OR_RELATED = /comment|repl(?:y|ies)|related|recommend|more-(?:posts|stories|articles)/i;
 const DATELINE_WINDOW_BEFORE = 10;
 const DATELINE_WINDOW_AFTER = 120;
 /** A dateline within this many short texts of the h1 is the headline's own, not a teaser's further down. */
@@ -1232,20 +1236,21 @@ function visibleDateline(page: PageIndex, language: string | undefined, now: Dat
     if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) continue;
     if (entry.parent.name === 'title' || entry.parent.name === 'script') continue;
     const parsed = parseVisibleDate(entry.text, language, now);
-    if (
-      parsed === undefined ||
-      insideUnlikelyBylineContext(entry.parent, page) ||
-      insideDataTable(entry.parent) ||
-      isTeaserOrUpdateDate(entry.parent)
-    ) {
-      continue;
-    }
+    if (parsed === undefined) continue;
     // The label is before the date in the same text, or alone in the text before it.
     const ownLabel = entry.text.slice(0, Math.max(0, entry.text.search(/\d/)));
+    // A label split from its colon ("Updated" / ":" / date) is read across the punctuation.
+    const previous = page.texts[i - 1]?.text ?? '';
+    const before = /^[\p{P}\s]*$/u.test(previous) ? `${page.texts[i - 2]?.text ?? ''} ${previous}` : previous;
     const label =
-      UPDATED_LABEL.test(ownLabel) || PUBLISHED_LABEL.test(ownLabel)
-        ? ownLabel
-        : `${page.texts[i - 1]?.text ?? ''} ${ownLabel}`;
+      UPDATED_LABEL.test(ownLabel) || PUBLISHED_LABEL.test(ownLabel) ? ownLabel : `${before} ${ownLabel}`;
+    // A date labelled "Published" in a post's sidebar is the post's; only comments and related posts are others'.
+    const unlikelyContext = PUBLISHED_LABEL.test(label)
+      ? ancestorsOf(entry.parent).some((ancestor) =>
+          COMMENT_OR_RELATED.test(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`),
+        )
+      : insideUnlikelyBylineContext(entry.parent, page);
+    if (unlikelyContext || insideDataTable(entry.parent) || isTeaserOrUpdateDate(entry.parent)) continue;
     if (UPDATED_LABEL.test(label)) {
       found.updated ??= parsed;
     } else {
