@@ -45,6 +45,25 @@ describe('forum threads', () => {
     expect(result.value.content.text).not.toMatch(/\bReply\b/);
   });
 
+  it('drops the labels and buttons every post repeats, whatever their class names', () => {
+    const blocks = POSTS.map(
+      (text, i) => `<div class="message">
+        <div class="panel"><a class="username" href="/m/${i}">member${i}</a><div>Senior Member</div><div>${120 + 7 * i} posts</div></div>
+        <time datetime="2024-03-0${i + 1}T10:00:00Z">Mar ${i + 1}, 2024</time>
+        <div class="message-body"><p>${text}</p></div>
+        <div class="bar"><span>Quote</span> <span>Thank you</span></div>
+      </div>`,
+    ).join('\n');
+    const html = `<html><head><title>Boiler</title></head><body><div class="thread">${blocks}</div></body></html>`;
+    const content = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') });
+    for (const post of POSTS) expect(content?.text).toContain(post);
+    for (const label of ['Senior Member', '127 posts', 'Quote', 'Thank you']) {
+      expect(content?.text).not.toContain(label);
+    }
+    // Usernames differ from post to post: they stay.
+    expect(content?.text).toContain('member2');
+  });
+
   it('reads a thread that follows an unclosed <![CDATA[ (browsers end it at the next ">")', () => {
     const html = threadPage(POSTS).replace('<h1>', '<![CDATA[\n<h1>');
     const result = extract({ html, url: 'https://forum.example/threads/boiler-pressure.123/' });
