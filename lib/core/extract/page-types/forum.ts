@@ -93,6 +93,10 @@ function shortText(element: Element): string | undefined {
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
     }
   }
-  const collapsed = text.replace(/\s+/g, ' ').trim().toLowerCase().replace(/\b\d[\d,.]*\b/g, '#');
+  const collapsed = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase()
+    .replace(/\b\d[\d,.]*\b/g, '#');
   return collapsed.length > 0 && collapsed.length <= FORUM_THREAD.maxRepeatedChars ? collapsed : undefined;
 }
