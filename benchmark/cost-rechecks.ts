@@ -3,7 +3,8 @@ import {
   CRAWL_POLICY,
   type CrawlPolicy,
   type ListedUrl,
-  nextRecheckAt,
+  nextRecheck,
+  presumedRecheck,
   type UrlCrawlState,
   urlSkipReason,
 } from '../lib/core/crawl-policy.ts';
@@ -18,21 +19,35 @@ export function replayRechecks(
   horizonMs: number,
   policy: CrawlPolicy = CRAWL_POLICY,
 ): number {
+  return replayRecheckSchedule(state, listed, horizonMs, policy).rechecks;
+}
+
+/** replayRechecks, and how many of those re-checks the crawl queues presumed unchanged (one write for a 304). */
+export function replayRecheckSchedule(
+  state: UrlCrawlState,
+  listed: ListedUrl,
+  horizonMs: number,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): { rechecks: number; presumed: number } {
   const fetched = Date.parse(state.lastFetchedAt ?? '');
-  if (Number.isNaN(fetched)) return 0;
+  if (Number.isNaN(fetched)) return { rechecks: 0, presumed: 0 };
   let current: UrlCrawlState = { ...state, queuedAt: undefined, leaseUntil: undefined };
-  let count = 0;
+  let rechecks = 0;
+  let presumed = 0;
   const step = policy.sourceIntervalMs;
   for (let at = fetched + step; at <= fetched + horizonMs; at += step) {
     const when = new Date(at);
     if (urlSkipReason(current, listed, when, policy) !== undefined) continue;
-    count++;
+    rechecks++;
+    if (presumedRecheck(current, listed, when, policy)) presumed++;
     current = {
       ...current,
       lastFetchedAt: when.toISOString(),
       lastOutcome: 'unchanged',
-      nextDueAt: nextRecheckAt(current, false, when, policy),
+      // Both fields: the step moves on with the due time (a stale step would restart the schedule forever).
+      ...{ nextDueAt: undefined, recheckStep: undefined },
+      ...nextRecheck(current, false, when, policy),
     };
   }
-  return count;
+  return { rechecks, presumed };
 }

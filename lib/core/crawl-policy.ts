@@ -170,6 +170,10 @@ export interface UrlCrawlState {
   /** When a crawl queued the URL (its message is in flight until ingest records a fetch or the marker expires). */
   queuedAt?: string | undefined;
   leaseUntil?: string | undefined;
+  /** The re-check schedule step nextDueAt belongs to (0: the first); read back from the interval when absent. */
+  recheckStep?: number | undefined;
+  /** When a crawl queued the URL presuming its re-check unchanged (presumedRecheck): the schedule moved already. */
+  presumedAt?: string | undefined;
 }
 
 /** What a source said about a URL when it listed it. */
@@ -228,8 +232,9 @@ export function urlSkipReason(
 
 /**
  * When a successfully fetched URL is next re-checked, or undefined when its schedule is over. A new or changed
- * version starts the schedule again; an unchanged fetch moves to the next step. The step is read back from the
- * interval the previous fetch set (nextDueAt - lastFetchedAt), so no counter needs storing.
+ * version starts the schedule again; an unchanged fetch moves to the next step. The step is the stored
+ * recheckStep, or (states written before it) read back from the interval the previous fetch set
+ * (nextDueAt - lastFetchedAt).
  */
 export function nextRecheckAt(
   previous: UrlCrawlState | undefined,
@@ -237,28 +242,96 @@ export function nextRecheckAt(
   at: Date,
   policy: CrawlPolicy = CRAWL_POLICY,
 ): string | undefined {
+  return nextRecheck(previous, changed, at, policy).nextDueAt;
+}
+
+/** nextRecheckAt with the step it belongs to (stored as recheckStep beside nextDueAt). */
+export function nextRecheck(
+  previous: UrlCrawlState | undefined,
+  changed: boolean,
+  at: Date,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): { nextDueAt?: string; recheckStep?: number } {
   const schedule = policy.recheckScheduleMs;
   const first = schedule[0];
-  if (first === undefined) return undefined;
-  const after = (ms: number) => new Date(at.getTime() + ms).toISOString();
-  if (changed || previous === undefined) return after(first);
+  if (first === undefined) return {};
+  const after = (step: number) => {
+    const ms = schedule[step];
+    return ms === undefined
+      ? {}
+      : { nextDueAt: new Date(at.getTime() + ms).toISOString(), recheckStep: step };
+  };
+  if (changed || previous === undefined) return after(0);
   const previousSucceeded =
     previous.lastOutcome !== undefined && previous.lastOutcome !== 'failed' && !previous.permanentFailure;
   const due = time(previous.nextDueAt);
   const fetched = time(previous.lastFetchedAt);
   if (due === undefined || fetched === undefined) {
     // Schedule over (a stored article with no next re-check) stays over; anything else starts it.
-    return previousSucceeded && fetched !== undefined ? undefined : after(first);
+    return previousSucceeded && fetched !== undefined ? {} : after(0);
   }
-  if (!previousSucceeded) return after(first);
+  if (!previousSucceeded) return after(0);
+  return after(currentStep(previous, due, fetched, schedule) + 1);
+}
+
+function currentStep(
+  state: UrlCrawlState,
+  due: number,
+  fetched: number,
+  schedule: readonly number[],
+): number {
+  if (state.recheckStep !== undefined && Number.isInteger(state.recheckStep)) return state.recheckStep;
   const interval = due - fetched;
   // The step whose interval the previous fetch set (a minute's tolerance for clock skew between writers).
   let step = -1;
   for (let index = 0; index < schedule.length; index++) {
     if ((schedule[index] as number) <= interval + MINUTE) step = index;
   }
-  const next = schedule[step + 1];
-  return next === undefined ? undefined : after(next);
+  return step;
+}
+
+/**
+ * A re-check the crawl queues because the time schedule says so (not because the source dated a change) is
+ * usually answered 304. The crawl then moves the schedule on when it queues the URL (its one crawl-state write:
+ * the lease), and ingest writes nothing for a 304 to that message: one write per re-check instead of two. Returns
+ * the presumed next step, or undefined when the re-check is not on the time schedule or is its last step (ingest
+ * then records the fetch as usual). A fetch that finds anything else (200, failure, new validators) while the
+ * presumption is pending writes its state from withoutPresumption(state), as if nothing had been presumed.
+ */
+export function presumedRecheck(
+  state: UrlCrawlState | undefined,
+  listed: ListedUrl,
+  at: Date,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): { nextDueAt: string; recheckStep: number } | undefined {
+  if (state === undefined || state.permanentFailure) return undefined;
+  if (state.lastOutcome === undefined || state.lastOutcome === 'failed') return undefined;
+  const due = time(state.nextDueAt);
+  const fetched = time(state.lastFetchedAt);
+  if (due === undefined || fetched === undefined || due > at.getTime()) return undefined;
+  const changedAt = time(listed.modifiedAt) ?? time(listed.publishedAt);
+  if (changedAt !== undefined && fetched < changedAt) return undefined;
+  // Due again, so an earlier presumption's lease is over: it stands (its 304 wrote nothing), the step is current.
+  const next = nextRecheck(state, false, at, policy);
+  // The last re-check is not presumed: with no next step its lease would run the whole in-flight marker, holding
+  // up the fetch a dated change asks for; ingest records it as usual.
+  if (next.nextDueAt === undefined || next.recheckStep === undefined) return undefined;
+  return { nextDueAt: next.nextDueAt, recheckStep: next.recheckStep };
+}
+
+/** Whether a crawl's presumption is still waiting for its message's fetch (its lease is live at `at`). */
+export function isPresumptionPending(state: UrlCrawlState | undefined, at: Date): boolean {
+  if (state?.presumedAt === undefined || state.presumedAt !== state.queuedAt) return false;
+  const until = time(state.leaseUntil);
+  return until !== undefined && until > at.getTime();
+}
+
+/** The state as before a crawl presumed its re-check unchanged (the step it is at, not the step presumed). */
+export function withoutPresumption<T extends UrlCrawlState>(state: T): T {
+  if (state.presumedAt === undefined) return state;
+  const { presumedAt: _presumedAt, ...rest } = state;
+  const step = state.recheckStep;
+  return { ...rest, recheckStep: step === undefined ? undefined : step - 1 } as T;
 }
 
 /** When a failed URL is next tried: transient, by backoff on its consecutive failures; permanent, after the long wait. */

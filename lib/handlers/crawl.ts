@@ -1,7 +1,13 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
-import { interleaveByHost, type SkipReason, sourceNextDueAt, urlSkipReason } from '../core/crawl-policy.ts';
+import {
+  interleaveByHost,
+  presumedRecheck,
+  type SkipReason,
+  sourceNextDueAt,
+  urlSkipReason,
+} from '../core/crawl-policy.ts';
 import { readSource, type SourceReadResult } from '../core/discover/stream.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import type { PoliteFetcher } from '../core/fetch/fetcher.ts';
@@ -207,15 +213,19 @@ export class UrlQueuer {
     const { logger } = this.deps;
     const states = await this.lookUp(items.map(({ item }) => item.url));
     await mapLimit(items, this.deps.lookupConcurrency, async ({ item, source, sourceId }) => {
-      const reason = skipReason(states.get(item.url), item, this.at);
+      const state = states.get(item.url);
+      const reason = skipReason(state, item, this.at);
       if (reason !== undefined) {
         this.skipped[reason]++;
         return;
       }
+      // A re-check on the time schedule moves the schedule on with its lease, presumed unchanged: its 304 then
+      // needs no second write (lib/core/crawl-policy.ts presumedRecheck).
+      const presumed = presumedRecheck(state, item, this.at);
       // The lease goes in before the message goes out, so a later crawl never queues the URL again while
       // this message waits. Conditional: a fetch or a lease newer than this crawl's look-up wins.
       try {
-        if (!(await this.deps.crawlState.markQueued(item.url, this.at, this.leaseUntil))) {
+        if (!(await this.deps.crawlState.markQueued(item.url, this.at, this.leaseUntil, presumed))) {
           this.skipped['changed-meanwhile']++;
           return;
         }

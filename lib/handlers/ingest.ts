@@ -5,10 +5,12 @@ import {
   CRAWL_POLICY,
   type CrawlPolicy,
   hasOutlivedMarker,
+  isPresumptionPending,
   isStaleMessage,
   isTransientFailure,
-  nextRecheckAt,
+  nextRecheck,
   nextRetryAt,
+  withoutPresumption,
 } from '../core/crawl-policy.ts';
 import { type ClusterDecision, decideCluster, fingerprint } from '../core/dedup/index.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
@@ -195,11 +197,18 @@ export function createIngestService(deps: IngestDependencies) {
     }
     // The fetch's start time stamps the crawl state, success or failure: the store keeps the latest fetch's.
     const startedAt = now();
+    // A crawl that queued a time-scheduled re-check presumed it unchanged and moved the schedule on with its lease:
+    // a 304 to that message needs no write. Any other outcome is recorded from the state as before the presumption.
+    const presumptionPending = isPresumptionPending(state, startedAt);
+    const presumedUnchanged =
+      presumptionPending && message.queuedAt !== undefined && state?.presumedAt === message.queuedAt;
+    if (state !== undefined && presumptionPending) state = withoutPresumption(state);
     try {
       return await ingestUrl(
         url,
         state,
         startedAt,
+        presumedUnchanged,
         options.force === true,
         options.writer ?? deps.articles,
         options.events ?? deps.events,
@@ -225,6 +234,7 @@ export function createIngestService(deps: IngestDependencies) {
     url: string,
     state: CrawlStateRecord | undefined,
     startedAt: Date,
+    presumedUnchanged: boolean,
     force: boolean,
     writer: Pick<ArticleWriter, 'commit'>,
     events: Pick<ArticleEventPublisher, 'publishArticleIngested'>,
@@ -236,21 +246,28 @@ export function createIngestService(deps: IngestDependencies) {
       validators?.etag || validators?.lastModified ? { validators } : {},
     );
     if (page.notModified) {
-      await deps.crawlState.put({
-        ...state,
-        url,
-        lastFetchedAt: startedAt.toISOString(),
-        lastStatus: page.status,
-        lastOutcome: 'unchanged',
-        lastErrorCode: undefined,
-        ...keptValidators({
-          etag: page.etag ?? state?.etag,
-          lastModified: page.lastModified ?? state?.lastModified,
-        }),
-        nextDueAt: nextRecheckAt(state, false, startedAt, policy),
-        failureCount: 0,
-        permanentFailure: false,
+      const validators = keptValidators({
+        etag: page.etag ?? state?.etag,
+        lastModified: page.lastModified ?? state?.lastModified,
       });
+      const sameValidators =
+        validators.etag === state?.etag && validators.lastModified === state?.lastModified;
+      // Presumed by the crawl that queued it: the stored state already says all this 304 would (the lease ends by
+      // itself at the next step's due time), so nothing is written.
+      if (!(presumedUnchanged && sameValidators)) {
+        await deps.crawlState.put({
+          ...state,
+          url,
+          lastFetchedAt: startedAt.toISOString(),
+          lastStatus: page.status,
+          lastOutcome: 'unchanged',
+          lastErrorCode: undefined,
+          ...validators,
+          ...scheduleFields(nextRecheck(state, false, startedAt, policy)),
+          failureCount: 0,
+          permanentFailure: false,
+        });
+      }
       const id = state?.articleId;
       // Re-checks that change nothing are routine: debug level (the batch line counts them; CloudWatch bills bytes).
       logger.debug('unchanged (not modified)', {
@@ -319,7 +336,7 @@ export function createIngestService(deps: IngestDependencies) {
       contentHash: commit.record.contentHash,
       articleId: commit.record.id,
       pageType,
-      nextDueAt: nextRecheckAt(state, changed, startedAt, policy),
+      ...scheduleFields(nextRecheck(state, changed, startedAt, policy)),
       failureCount: 0,
       permanentFailure: false,
     });
@@ -382,7 +399,7 @@ export function createIngestService(deps: IngestDependencies) {
       lastErrorCode: undefined,
       ...keptValidators(page),
       pageType,
-      nextDueAt: nextRecheckAt(state, false, startedAt, policy),
+      ...scheduleFields(nextRecheck(state, false, startedAt, policy)),
       failureCount: 0,
       permanentFailure: false,
     });
@@ -410,6 +427,7 @@ export function createIngestService(deps: IngestDependencies) {
       permanentFailure: !retryable,
       // Transient: backoff with jitter; permanent: tried again after the policy's long wait.
       nextDueAt: nextRetryAt(failureCount, retryable, at, random, policy),
+      recheckStep: undefined,
     });
   }
 
@@ -559,6 +577,11 @@ export function countOutcomes(outcomes: readonly IngestOutcome[]): IngestBatchCo
     }
   }
   return counts;
+}
+
+/** Both schedule fields, set or cleared together (a put replaces the whole state, which may carry old ones). */
+function scheduleFields(next: { nextDueAt?: string; recheckStep?: number }) {
+  return { nextDueAt: next.nextDueAt, recheckStep: next.recheckStep };
 }
 
 /**

@@ -260,6 +260,8 @@ export const CrawlStateRecordSchema = z.object({
   permanentFailure: z.boolean().optional(),
   queuedAt: z.iso.datetime().optional(),
   leaseUntil: z.iso.datetime().optional(),
+  recheckStep: z.number().int().min(0).max(100).optional(),
+  presumedAt: z.iso.datetime().optional(),
 }) satisfies z.ZodType<CrawlStateRecord>;
 
 /**

@@ -181,6 +181,10 @@ export interface CrawlStateRecord {
   queuedAt?: string;
   /** Until when that queued message is assumed pending: crawls do not queue the URL again before then. */
   leaseUntil?: string;
+  /** The re-check schedule step nextDueAt belongs to (lib/core/crawl-policy.ts nextRecheck). */
+  recheckStep?: number;
+  /** Set with the lease when the crawl presumed the re-check unchanged and moved the schedule on (presumedRecheck). */
+  presumedAt?: string;
 }
 
 export interface CrawlStateStore {
@@ -195,10 +199,16 @@ export interface CrawlStateStore {
   put(state: CrawlStateRecord): Promise<boolean>;
   /**
    * Records that a crawl queued the URL at `queuedAt`, leased until `leaseUntil`, touching no other field
-   * (an unknown URL gets a fresh state). Writes only when no fetch started after `queuedAt` and no other
+   * (an unknown URL gets a fresh state). With `presumed` (a time-scheduled re-check, presumed unchanged), it also
+   * moves the schedule on (nextDueAt, recheckStep, presumedAt) and the lease ends by the presumed next due time. Writes only when no fetch started after `queuedAt` and no other
    * lease is still live at `queuedAt`, so it never hides a newer ingest outcome; returns whether it wrote.
    */
-  markQueued(url: string, queuedAt: Date, leaseUntil: Date): Promise<boolean>;
+  markQueued(
+    url: string,
+    queuedAt: Date,
+    leaseUntil: Date,
+    presumed?: { nextDueAt: string; recheckStep: number },
+  ): Promise<boolean>;
 }
 
 /** A source the schedule found due: its id and the due-index key it was found under (claims compare it). */

@@ -6,16 +6,20 @@ import {
   hostIntervalMs,
   inFlightMarkerMs,
   interleaveByHost,
+  isPresumptionPending,
   isSourceDue,
   isStaleMessage,
   isTransientFailure,
   isTransientStatus,
+  nextRecheck,
   nextRecheckAt,
   nextRetryAt,
+  presumedRecheck,
   putBackDelayMs,
   robotsStateForStatus,
   sourceNextDueAt,
   urlSkipReason,
+  withoutPresumption,
   withPermanentRetryDays,
 } from '../../lib/core/crawl-policy.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
@@ -96,6 +100,58 @@ describe('re-check schedule', () => {
   it('starts the schedule after a recovered failure', () => {
     const failed = { lastOutcome: 'failed', lastFetchedAt: plus(-HOUR), nextDueAt: plus(-HOUR + 300_000) };
     expect(nextRecheckAt(failed, false, at)).toBe(plus(HOUR));
+  });
+});
+
+describe('re-checks presumed unchanged (one crawl-state write per 304)', () => {
+  // Created 1 h ago: its first re-check (step 0) is due now.
+  const created = {
+    lastOutcome: 'created',
+    lastFetchedAt: plus(-HOUR),
+    nextDueAt: plus(0),
+    recheckStep: 0,
+    failureCount: 0,
+  };
+
+  it('a time-scheduled re-check moves the schedule on when queued; the last one and dated changes are not presumed', () => {
+    expect(presumedRecheck(created, {}, at)).toEqual({ nextDueAt: plus(6 * HOUR), recheckStep: 1 });
+    // The 6-h re-check (its step stored by a presumption, lastFetchedAt still the creation's) presumes the 24-h one.
+    const afterFirst = { ...created, nextDueAt: plus(0), recheckStep: 1, presumedAt: plus(-6 * HOUR) };
+    expect(presumedRecheck(afterFirst, {}, at)).toEqual({ nextDueAt: plus(24 * HOUR), recheckStep: 2 });
+    // The 24-h one has no next step: ingest records it.
+    expect(presumedRecheck({ ...created, recheckStep: 2 }, {}, at)).toBeUndefined();
+    // Not due yet, a source-dated change, a failure: not presumed.
+    expect(presumedRecheck({ ...created, nextDueAt: plus(HOUR) }, {}, at)).toBeUndefined();
+    expect(presumedRecheck(created, { modifiedAt: plus(-60_000) }, at)).toBeUndefined();
+    expect(presumedRecheck({ ...created, lastOutcome: 'failed' }, {}, at)).toBeUndefined();
+    expect(presumedRecheck(undefined, {}, at)).toBeUndefined();
+  });
+
+  it('pending while its lease runs; undone, the schedule is as if nothing was presumed', () => {
+    const presumed = {
+      ...created,
+      nextDueAt: plus(6 * HOUR),
+      recheckStep: 1,
+      presumedAt: plus(0),
+      queuedAt: plus(0),
+      leaseUntil: plus(6 * HOUR),
+    };
+    expect(isPresumptionPending(presumed, new Date(at.getTime() + HOUR))).toBe(true);
+    expect(isPresumptionPending(presumed, new Date(at.getTime() + 7 * HOUR))).toBe(false);
+    expect(isPresumptionPending({ ...presumed, queuedAt: plus(1000) }, at)).toBe(false);
+    const undone = withoutPresumption(presumed);
+    expect(undone.recheckStep).toBe(0);
+    expect(undone.presumedAt).toBeUndefined();
+    // A 200-unchanged answer to the 1-h re-check is then scheduled 6 h after its fetch, as without presumption.
+    expect(nextRecheck(undone, false, at)).toEqual({ nextDueAt: plus(6 * HOUR), recheckStep: 1 });
+  });
+
+  it('reads the stored step before the interval (a presumption leaves lastFetchedAt behind)', () => {
+    const stale = { ...created, lastFetchedAt: plus(-30 * HOUR), nextDueAt: plus(0), recheckStep: 1 };
+    expect(nextRecheck(stale, false, at)).toEqual({ nextDueAt: plus(24 * HOUR), recheckStep: 2 });
+    // Without a stored step the interval decides (states written before recheckStep).
+    const { recheckStep: _step, ...old } = stale;
+    expect(nextRecheck(old, false, at)).toEqual({});
   });
 });
 

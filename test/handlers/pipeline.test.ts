@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { presumedRecheck } from '../../lib/core/crawl-policy.ts';
 import { discover } from '../../lib/core/discover/index.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
 import { extract } from '../../lib/core/extract/index.ts';
@@ -152,6 +153,48 @@ describe('crawl → queue → ingest', () => {
     expect(p.site.fullPageResponses()).toBe(pagesServed);
     expect(await storedSnapshot(p)).toEqual(before);
     expect(p.events).toHaveLength(4);
+  });
+
+  it('a re-check the crawl queued presumed unchanged: its 304 writes no crawl state; another fetch records it from the unpresumed step', async () => {
+    const p = await started();
+    await crawlAndDrain(p);
+    const [record] = await siteRecords(p);
+    if (record === undefined) throw new Error('nothing ingested');
+    p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR); // the 1-h re-check is due
+    const state = await p.store.crawlState.get(record.url);
+    expect(state?.recheckStep).toBe(0);
+    const presumed = presumedRecheck(state, {}, p.clock.now);
+    expect(presumed).toEqual({
+      nextDueAt: new Date(p.clock.now.getTime() + 6 * HOUR).toISOString(),
+      recheckStep: 1,
+    });
+    const queuedAt = p.clock.now;
+    const leaseUntil = new Date(queuedAt.getTime() + 24 * HOUR);
+    expect(await p.store.crawlState.markQueued(record.url, queuedAt, leaseUntil, presumed)).toBe(true);
+    const leased = await p.store.crawlState.get(record.url);
+
+    p.outcomes.length = 0;
+    await p.queue.send([
+      { url: record.url, discoveredAt: queuedAt.toISOString(), queuedAt: queuedAt.toISOString() },
+    ]);
+    await p.queue.drain();
+    expect(p.outcomes.map((outcome) => outcome.status)).toEqual(['unchanged']);
+    // Nothing written: the crawl's lease write already moved the schedule, and ends by the next due time.
+    expect(await p.store.crawlState.get(record.url)).toEqual(leased);
+
+    // A fetch for another message (here one with no queue time) while the presumption is pending is recorded,
+    // its schedule counted from the step before the presumption: the 6-h re-check from this fetch.
+    p.clock.now = new Date(p.clock.now.getTime() + 60_000);
+    expect(await ingestAgain(p, [record])).toEqual(['unchanged']);
+    const recorded = await p.store.crawlState.get(record.url);
+    expect(recorded).toMatchObject({
+      lastFetchedAt: p.clock.now.toISOString(),
+      lastStatus: 304,
+      recheckStep: 1,
+      nextDueAt: new Date(p.clock.now.getTime() + 6 * HOUR).toISOString(),
+    });
+    expect(recorded?.presumedAt).toBeUndefined();
+    expect(recorded?.leaseUntil).toBeUndefined();
   });
 
   it('a page whose HTML changed but whose article did not is unchanged (same hash): no new version, no event', async () => {

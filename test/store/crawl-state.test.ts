@@ -108,6 +108,56 @@ describe('crawl state: queue leases', () => {
     });
   });
 
+  it('a presumed re-check moves the schedule with its lease, which ends by the next due time; a plain lease or a put clears the presumption', async () => {
+    const { crawlState } = await local.freshStore();
+    const fetched: CrawlStateRecord = {
+      url: 'https://news.example/recheck',
+      lastFetchedAt: '2024-05-01T11:00:00.000Z',
+      lastOutcome: 'created',
+      etag: '"v1"',
+      nextDueAt: '2024-05-01T12:00:00.000Z',
+      recheckStep: 0,
+      failureCount: 0,
+    };
+    await crawlState.put(fetched);
+    const presumed = { nextDueAt: '2024-05-01T12:30:00.000Z', recheckStep: 1 };
+    expect(await crawlState.markQueued(fetched.url, queuedAt, leaseUntil, presumed)).toBe(true);
+    expect(await crawlState.get(fetched.url)).toEqual({
+      ...fetched,
+      ...presumed,
+      presumedAt: queuedAt.toISOString(),
+      queuedAt: queuedAt.toISOString(),
+      // The earlier of the lease and the presumed next due time.
+      leaseUntil: presumed.nextDueAt,
+    });
+    const later = new Date('2024-05-01T12:40:00.000Z');
+    expect(await crawlState.markQueued(fetched.url, later, new Date('2024-05-01T14:00:00.000Z'))).toBe(true);
+    expect((await crawlState.get(fetched.url))?.presumedAt).toBeUndefined();
+    expect(
+      await crawlState.markQueued(
+        fetched.url,
+        new Date('2024-05-01T15:00:00.000Z'),
+        new Date('2024-05-01T16:00:00.000Z'),
+        { nextDueAt: '2024-05-01T21:00:00.000Z', recheckStep: 1 },
+      ),
+    ).toBe(true);
+    // A presumed due time that is not after the queueing is a caller's bug.
+    await expect(
+      crawlState.markQueued(
+        fetched.url,
+        new Date('2024-05-01T17:00:00.000Z'),
+        new Date('2024-05-01T18:00:00.000Z'),
+        presumed,
+      ),
+    ).rejects.toThrow(/after it is queued/);
+    const leased = (await crawlState.get(fetched.url)) as CrawlStateRecord;
+    await crawlState.put({ ...leased, lastFetchedAt: '2024-05-01T15:01:00.000Z' });
+    const recorded = await crawlState.get(fetched.url);
+    expect(recorded?.presumedAt).toBeUndefined();
+    expect(recorded?.queuedAt).toBeUndefined();
+    expect(recorded?.recheckStep).toBe(1);
+  });
+
   it('adds the lease to an older fetch’s state without touching its outcome, and a fetch’s put ends it', async () => {
     const { crawlState } = await local.freshStore();
     const fetched: CrawlStateRecord = {

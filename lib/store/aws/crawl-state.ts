@@ -93,8 +93,8 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
     // Stored in one fixed form (UTC, milliseconds) so that string order is time order in the condition.
     const lastFetchedAt = parsed.data.lastFetchedAt && new Date(parsed.data.lastFetchedAt).toISOString();
-    // A fetch's outcome ends the queue lease: the message it was waiting for has been handled.
-    const { queuedAt: _queuedAt, leaseUntil: _leaseUntil, ...outcome } = parsed.data;
+    // A fetch's outcome ends the queue lease (and any presumption made with it): the message has been handled.
+    const { queuedAt: _queuedAt, leaseUntil: _leaseUntil, presumedAt: _presumedAt, ...outcome } = parsed.data;
     const record = { ...outcome, ...(lastFetchedAt ? { lastFetchedAt } : {}) };
     const key = { [ATTR.pk]: crawlPk(record.url), [ATTR.sk]: CRAWL_STATE_SK };
     try {
@@ -120,7 +120,12 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
   }
 
-  async markQueued(url: string, queuedAt: Date, leaseUntil: Date): Promise<boolean> {
+  async markQueued(
+    url: string,
+    queuedAt: Date,
+    leaseUntil: Date,
+    presumed?: { nextDueAt: string; recheckStep: number },
+  ): Promise<boolean> {
     const parsedUrl = CrawlStateRecordSchema.shape.url.safeParse(url);
     if (!parsedUrl.success) {
       throw new PipelineError('BAD_REQUEST', `invalid crawl state url: ${z.prettifyError(parsedUrl.error)}`);
@@ -130,15 +135,32 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
     const at = queuedAt.toISOString();
     const key = { [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK };
+    const presumedDue = presumed && new Date(presumed.nextDueAt);
+    if (
+      presumed &&
+      (!presumedDue ||
+        !(presumedDue.getTime() > queuedAt.getTime()) ||
+        !Number.isInteger(presumed.recheckStep))
+    ) {
+      throw new PipelineError(
+        'BAD_REQUEST',
+        'a presumed re-check needs a next due time after it is queued, and a step',
+      );
+    }
+    // A presumed re-check's lease ends when its next step is due: ingest writes nothing for its 304 to end it.
+    const until = presumedDue && presumedDue < leaseUntil ? presumedDue : leaseUntil;
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          // Only the lease changes; an unknown URL also gets the fields every state has.
+          // Only the lease changes (and, presumed, the schedule); an unknown URL also gets the fields every state has.
           UpdateExpression:
             'SET #url = if_not_exists(#url, :url), #failureCount = if_not_exists(#failureCount, :zero), ' +
-            '#queuedAt = :at, #leaseUntil = :leaseUntil',
+            '#queuedAt = :at, #leaseUntil = :leaseUntil' +
+            (presumed
+              ? ', #nextDueAt = :nextDueAt, #recheckStep = :recheckStep, #presumedAt = :at'
+              : ' REMOVE #presumedAt'),
           // Stored times share one form (UTC, milliseconds), so string order is time order here.
           ConditionExpression:
             '(attribute_not_exists(#fetchedAt) OR #fetchedAt <= :at) AND ' +
@@ -149,12 +171,17 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             '#queuedAt': 'queuedAt',
             '#leaseUntil': 'leaseUntil',
             '#fetchedAt': 'lastFetchedAt',
+            '#presumedAt': 'presumedAt',
+            ...(presumed ? { '#nextDueAt': 'nextDueAt', '#recheckStep': 'recheckStep' } : {}),
           },
           ExpressionAttributeValues: {
             ':url': parsedUrl.data,
             ':zero': 0,
             ':at': at,
-            ':leaseUntil': leaseUntil.toISOString(),
+            ':leaseUntil': until.toISOString(),
+            ...(presumed
+              ? { ':nextDueAt': (presumedDue as Date).toISOString(), ':recheckStep': presumed.recheckStep }
+              : {}),
           },
         }),
       );
