@@ -10,11 +10,18 @@ export function hasChildren(node: AnyNode): node is ParentNode {
   return 'children' in node && Array.isArray((node as ParentNode).children);
 }
 
-/** Elements of a subtree in document order (pre-order), skipping the subtrees for which `skip` is true. */
-export function elementsInOrder(root: AnyNode, skip?: (element: Element) => boolean): Element[] {
+/**
+ * Elements of a subtree in document order (pre-order), skipping the subtrees for which `skip` is true; only the
+ * first `limit` when a limit is given (a scan that looks at the first few hundred need not list a whole page).
+ */
+export function elementsInOrder(
+  root: AnyNode,
+  skip?: (element: Element) => boolean,
+  limit = Number.POSITIVE_INFINITY,
+): Element[] {
   const out: Element[] = [];
   const stack: AnyNode[] = [root];
-  while (stack.length > 0) {
+  while (stack.length > 0 && out.length < limit) {
     const node = stack.pop()!;
     if (isElement(node)) {
       if (node !== root && skip?.(node)) continue;
@@ -26,6 +33,24 @@ export function elementsInOrder(root: AnyNode, skip?: (element: Element) => bool
     }
   }
   return out;
+}
+
+/**
+ * All the text of a subtree, as cheerio's .text() gives it (every text node, scripts and styles included), without
+ * recursion and with one join instead of one per element.
+ */
+export function textContent(root: AnyNode): string {
+  const parts: string[] = [];
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') parts.push((node as unknown as { data: string }).data);
+    else if (node.type !== 'comment' && hasChildren(node)) {
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+  return parts.join('');
 }
 
 /** The first element with this tag name in document order, or undefined. */

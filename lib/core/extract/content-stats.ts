@@ -141,16 +141,16 @@ const semanticClasses = new WeakMap<Element, string>();
  * not say what it is, so no class rule may read them. Capped: a hostile megabyte-long class must not cost time.
  */
 export function semanticClass(element: Element): string {
+  const raw = element.attribs.class;
+  // Most elements have no class: nothing to cache for them.
+  if (!raw) return '';
   let value = semanticClasses.get(element);
   if (value === undefined) {
-    const raw = element.attribs.class;
     value = raw
-      ? raw
-          .slice(0, MAX_CLASS_CHARS)
-          .split(/\s+/)
-          .filter((token) => token !== '' && !UTILITY_CLASS_TOKEN.test(token))
-          .join(' ')
-      : '';
+      .slice(0, MAX_CLASS_CHARS)
+      .split(/\s+/)
+      .filter((token) => token !== '' && !UTILITY_CLASS_TOKEN.test(token))
+      .join(' ');
     semanticClasses.set(element, value);
   }
   return value;

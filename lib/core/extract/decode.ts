@@ -2,6 +2,7 @@
 // then a <meta> declaration in the first bytes, then a sniff. One deliberate deviation: a declared legacy
 // charset loses to UTF-8 when the bytes are valid UTF-8 with multi-byte sequences, because mislabelled UTF-8
 // pages are common and valid multi-byte UTF-8 almost never happens by accident in a legacy encoding.
+import { isAscii, isUtf8 } from 'node:buffer';
 
 export type CharsetSource = 'bom' | 'http' | 'meta' | 'sniff' | 'default';
 
@@ -105,20 +106,13 @@ function decodeWith(charset: string, bytes: Uint8Array): string {
   return new TextDecoder(charset).decode(bytes);
 }
 
-function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Whether the bytes have non-ASCII content and all of it is well-formed UTF-8. */
 function looksLikeMultibyteUtf8(bytes: Uint8Array): boolean {
-  if (!bytes.some((byte) => byte >= 0x80)) return false;
+  // Node's native checks: a JavaScript loop over every byte, or a throw-away fatal decode, cost more than the
+  // decode itself on a fresh process.
+  if (isAscii(bytes)) return false;
   // A page cut off by a size limit may end mid-character: forgive the last three bytes.
-  return isValidUtf8(bytes.subarray(0, Math.max(0, bytes.length - 3))) || isValidUtf8(bytes);
+  return isUtf8(bytes.subarray(0, Math.max(0, bytes.length - 3))) || isUtf8(bytes);
 }
 
 const CYRILLIC = /[\u0410-\u044f\u0401\u0451]/u;
@@ -218,7 +212,7 @@ function cyrillicScore({ counts, nonAscii, adjacentPairs }: SampleStats): number
  */
 export function sniffCharset(bytes: Uint8Array): string {
   const sample = bytes.subarray(0, SNIFF_BYTES);
-  if (!sample.some((byte) => byte >= 0x80)) return 'utf-8';
+  if (isAscii(sample)) return 'utf-8';
   if (looksLikeMultibyteUtf8(sample)) return 'utf-8';
   let best = { charset: 'windows-1252', score: 0 };
   for (const candidate of LEGACY_CANDIDATES) {

@@ -349,7 +349,9 @@ function visibleDateMillis(value: string, language: string | undefined, now: Dat
     if (m === 'am' && result === 12) result = 0;
     return result;
   };
-  const cjk = CJK_DATE.exec(value);
+  // Every absolute form has a four-digit year: the texts without one (most of those tried) skip those patterns.
+  const hasYear = /\d{4}/.test(value);
+  const cjk = hasYear ? CJK_DATE.exec(value) : null;
   if (cjk !== null) {
     return fromParts(
       Number(cjk[1]),
@@ -362,8 +364,8 @@ function visibleDateMillis(value: string, language: string | undefined, now: Dat
       'Z',
     );
   }
-  const dayFirst = DAY_MONTH_YEAR.exec(value);
-  const monthFirst = MONTH_DAY_YEAR.exec(value);
+  const dayFirst = hasYear ? DAY_MONTH_YEAR.exec(value) : null;
+  const monthFirst = hasYear ? MONTH_DAY_YEAR.exec(value) : null;
   const named = [dayFirst, monthFirst]
     .filter((match): match is RegExpExecArray => match !== null)
     .sort((a, b) => a.index - b.index);
@@ -384,7 +386,7 @@ function visibleDateMillis(value: string, language: string | undefined, now: Dat
     );
     if (result !== undefined) return result;
   }
-  const ymd = NUMERIC_YMD.exec(value);
+  const ymd = hasYear ? NUMERIC_YMD.exec(value) : null;
   if (ymd !== null) {
     const result = fromParts(
       Number(ymd[1]),
@@ -398,7 +400,7 @@ function visibleDateMillis(value: string, language: string | undefined, now: Dat
     );
     if (result !== undefined) return result;
   }
-  const dmy = NUMERIC_DMY.exec(value);
+  const dmy = hasYear ? NUMERIC_DMY.exec(value) : null;
   if (dmy !== null) {
     let first = Number(dmy[1]);
     let second = Number(dmy[2]);

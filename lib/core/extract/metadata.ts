@@ -276,7 +276,7 @@ export function extractMetadata(
     delete sources.modifiedAt;
   }
 
-  const language = pick(sources, 'language', [
+  const declaredLanguage = pick(sources, 'language', [
     { value: normalizeLanguageTag(page.html?.attribs.lang ?? page.html?.attribs['xml:lang']), source: 'dom' },
     {
       value: normalizeLanguageTag(
@@ -287,8 +287,13 @@ export function extractMetadata(
     { value: normalizeLanguageTag(meta.first('og:locale')), source: 'opengraph' },
     { value: normalizeLanguageTag(textOf(article?.inLanguage)), source: 'json-ld' },
     { value: normalizeLanguageTag(page.body?.attribs.lang), source: 'dom' },
-    { value: detectLanguage(`${title ?? ''} ${description ?? ''} ${page.sample}`), source: 'text' },
   ]);
+  // Detected only when the page declares none: detection reads thousands of characters.
+  const language =
+    declaredLanguage ??
+    pick(sources, 'language', [
+      { value: detectLanguage(`${title ?? ''} ${description ?? ''} ${page.sample}`), source: 'text' },
+    ]);
 
   // The body's direction is the content's; the root element's applies when the body has none.
   const declaredDirection = (page.body?.attribs.dir ?? page.html?.attribs.dir ?? '').trim().toLowerCase();

@@ -7,7 +7,14 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { PAGE_TYPES, type PageType } from '../article.ts';
-import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from './content-dom.ts';
+import {
+  elementsInOrder,
+  findFirst,
+  hasChildren,
+  isElement,
+  textContent,
+  visibleLength,
+} from './content-dom.ts';
 import { isJsonLdNode, type JsonLdNode, nodeTypes } from './metadata-jsonld.ts';
 
 export { PAGE_TYPES, type PageType };
@@ -90,6 +97,8 @@ const POST_AUTHOR_CLASS =
   /(?:^|[\s_-])(?:author|username|user-?name|poster|byline|usertitle|user-?info)(?:$|[\s_-])/i;
 /** Elements looked at inside one candidate post for its date or author. */
 const MAX_POST_SCAN = 300;
+/** Elements looked at inside one candidate card. */
+const MAX_CARD_SCAN = 300;
 /** A timestamp in a post header ("2025-11-01 15:14:37", "Nov 1, 2025"). */
 const POST_DATE_TEXT = /\b(?:(?:19|20)\d\d-\d\d-\d\d|[A-Z][a-z]{2,8}\.? \d{1,2}, (?:19|20)\d\d)\b/;
 /** Buttons and forms that put a product in a cart, in several languages. */
@@ -103,18 +112,18 @@ const PRICE_TEXT =
 const DOC_NAV_CLASS =
   /(?:^|[\s_-])(?:sidebar|sidenav|toc|table-of-contents|docs?-?nav|menu|navigation|tree|bd-sidebar)(?:$|[\s_-])/i;
 const ON_THIS_PAGE = /^(?:on this page|in this (?:article|section|page)|contents|table of contents)$/i;
-const PUBLISHED_DATE_SELECTOR = [
-  'meta[property="article:published_time"]',
-  'meta[name="article:published_time"]',
-  'meta[itemprop="datePublished"]',
-  '[itemprop="datePublished"]',
-  'meta[name="date"]',
-  'meta[name="pubdate"]',
-  'meta[name="publish-date"]',
-  'meta[name="parsely-pub-date"]',
-  'meta[name="sailthru.date"]',
-  'time[pubdate]',
-].join(',');
+/**
+ * Markup that dates a page: <meta> with one of these names (or property="article:published_time"), any element
+ * with itemprop="datePublished", <time pubdate>.
+ */
+const PUBLISHED_DATE_META_NAMES = new Set([
+  'article:published_time',
+  'date',
+  'pubdate',
+  'publish-date',
+  'parsely-pub-date',
+  'sailthru.date',
+]);
 /** What service and company pages ask their visitors to do, in several languages. */
 const SERVICE_CALLS =
   /\b(?:get (?:a|your) (?:free )?(?:quote|estimate|consultation)|request a (?:quote|demo|consultation|call)|book (?:a|your) (?:call|demo|consultation|appointment)|schedule (?:a|your) (?:call|demo|consultation)|free consultation|contact us today|talk to (?:an expert|sales|us)|our services|why choose us|get in touch|our clients|case studies|testimonials|our team|how it works|what we do|angebot anfordern|kostenlose beratung|demander un devis|solicitar presupuesto)\b/;
@@ -421,12 +430,12 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
     urlPostPath: ARTICLE_PATH.test(pageUrl.pathname),
     h2: 0,
   };
-  readJsonLdTypes($, features);
-  const og = $('meta[property="og:type"]').attr('content')?.trim().toLowerCase();
+  const parts = documentParts(root);
+  const jsonLdTexts = parts.jsonLdScripts.map((script) => textContent(script));
+  readJsonLdTypes(jsonLdTexts.slice(0, MAX_JSONLD_SCRIPTS), features);
+  const og = parts.ogTypeMeta?.attribs.content?.trim().toLowerCase();
   if (og) features.ogType = OG_TYPES[og];
-  features.publishedDate =
-    $(PUBLISHED_DATE_SELECTOR).length > 0 ||
-    $('script[type="application/ld+json"]').text().includes('"datePublished"');
+  features.publishedDate = parts.publishedDateMarkup || jsonLdTexts.join('').includes('"datePublished"');
   features.urlType = DOCS_HOST.test(pageUrl.hostname)
     ? 'documentation'
     : URL_WORDS.find(([, pattern]) => pattern.test(pageUrl.pathname))?.[0];
@@ -482,7 +491,7 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
   const thread = siblingPosts(postBlocks, textLength);
   features.postBlocks = thread.posts;
   features.postChars = thread.chars;
-  const bodyText = $('body').text();
+  const bodyText = parts.bodies.map((element) => textContent(element)).join('');
   features.editThisPage = EDIT_THIS_PAGE.test(bodyText);
   features.prices = countMatches(bodyText, PRICE_TEXT, STRUCTURE.manyPrices);
   features.serviceCalls = new Set(
@@ -500,11 +509,49 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
 // <noscript> stays: some forums serve their posts there to readers without JavaScript.
 const SKIPPED_TAGS = new Set(['script', 'style', 'template', 'svg', 'head']);
 
-function readJsonLdTypes($: CheerioAPI, features: PageFeatures): void {
-  const texts = $('script[type="application/ld+json"]')
-    .slice(0, MAX_JSONLD_SCRIPTS)
-    .map((_, element) => $(element).text())
-    .get();
+/**
+ * What the features read outside the body walk, found in one walk of the whole document (as the selectors
+ * meta[property="og:type"], script[type="application/ld+json"], body and the published-date markup would find
+ * them, each of which walks the whole tree again).
+ */
+interface DocumentParts {
+  ogTypeMeta?: Element;
+  publishedDateMarkup: boolean;
+  jsonLdScripts: Element[];
+  bodies: Element[];
+}
+
+function documentParts(root: AnyNode): DocumentParts {
+  const parts: DocumentParts = { publishedDateMarkup: false, jsonLdScripts: [], bodies: [] };
+  for (const element of elementsInOrder(root)) {
+    const attributes = element.attribs;
+    switch (element.name) {
+      case 'meta':
+        if (parts.ogTypeMeta === undefined && attributes.property === 'og:type') parts.ogTypeMeta = element;
+        if (
+          attributes.property === 'article:published_time' ||
+          (attributes.name !== undefined && PUBLISHED_DATE_META_NAMES.has(attributes.name))
+        ) {
+          parts.publishedDateMarkup = true;
+        }
+        break;
+      case 'script':
+        // The type attribute's value is matched case-insensitively in HTML, as a selector would.
+        if (attributes.type?.toLowerCase() === 'application/ld+json') parts.jsonLdScripts.push(element);
+        break;
+      case 'body':
+        parts.bodies.push(element);
+        break;
+      case 'time':
+        if (attributes.pubdate !== undefined) parts.publishedDateMarkup = true;
+        break;
+    }
+    if (attributes.itemprop === 'datePublished') parts.publishedDateMarkup = true;
+  }
+  return parts;
+}
+
+function readJsonLdTypes(texts: string[], features: PageFeatures): void {
   const mainNodes: JsonLdNode[] = [];
   for (const text of texts) {
     if (text.length > MAX_JSONLD_CHARS) continue;
@@ -561,9 +608,7 @@ function arrayOf(value: unknown): unknown[] {
 
 /** A post has a date or an author marker inside it. */
 function hasPostMarkers(element: Element): boolean {
-  let seen = 0;
-  for (const inner of elementsInOrder(element)) {
-    if (++seen > MAX_POST_SCAN) break;
+  for (const inner of elementsInOrder(element, undefined, MAX_POST_SCAN)) {
     const attributes = inner.attribs;
     if (inner.name === 'time' || attributes.datetime !== undefined) return true;
     if (attributes.itemprop === 'author' || attributes.rel === 'author') return true;
@@ -686,8 +731,11 @@ function repeatedCards(
     body,
     (element) => SKIPPED_TAGS.has(element.name) || element.name === 'nav',
   )) {
+    // Counted before anything is built: most elements have a handful of children.
+    let elementChildren = 0;
+    for (const child of parent.children) if (isElement(child)) elementChildren++;
+    if (elementChildren < STRUCTURE.minCards) continue;
     const children = parent.children.filter(isElement);
-    if (children.length < STRUCTURE.minCards) continue;
     const groups = new Map<string, Element[]>();
     for (const child of children) {
       const key = `${child.name}.${(child.attribs.class ?? '').trim().split(/\s+/)[0] ?? ''}`;
@@ -722,9 +770,7 @@ function cardShape(element: Element): { card: boolean; price: boolean; date: boo
   let link = false;
   let headingOrImage = false;
   let price = false;
-  let seen = 0;
-  for (const inner of elementsInOrder(element)) {
-    if (++seen > 300) break;
+  for (const inner of elementsInOrder(element, undefined, MAX_CARD_SCAN)) {
     const name = inner.name;
     if (name === 'a' && inner.attribs.href) link = true;
     else if (name === 'img' || name === 'picture' || /^h[2-6]$/.test(name)) headingOrImage = true;

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { elementsInOrder, textContent } from '../../lib/core/extract/content-dom.ts';
+import { parseHtml } from '../../lib/core/extract/index.ts';
+
+const page = `<html><head><title>T &amp; t</title><style>p{color:red}</style></head><body>
+<div id="a">One <b>two</b><!-- a comment --> three<script>var x = "<p>four</p>";</script>
+<ul><li>five</li><li>six <i>seven</i></li></ul></div><p>eight</p></body></html>`;
+
+describe('textContent', () => {
+  it('gives what cheerio .text() gives: every text node in order, scripts and styles included, no comments', () => {
+    const $ = parseHtml(page);
+    for (const selector of ['html', 'head', 'body', '#a', 'ul', 'script']) {
+      const element = $(selector)[0]!;
+      expect(textContent(element)).toBe($(selector).text());
+    }
+    expect(textContent($('body')[0]!)).toContain('var x = "<p>four</p>";');
+    expect(textContent($('body')[0]!)).not.toContain('a comment');
+  });
+});
+
+describe('elementsInOrder', () => {
+  it('stops after the first `limit` elements, in document order', () => {
+    const $ = parseHtml(page);
+    const body = $('body')[0]!;
+    const all = elementsInOrder(body).map((element) => element.name);
+    expect(all).toEqual(['body', 'div', 'b', 'script', 'ul', 'li', 'li', 'i', 'p']);
+    expect(elementsInOrder(body, undefined, 4).map((element) => element.name)).toEqual(all.slice(0, 4));
+    expect(elementsInOrder(body, (element) => element.name === 'ul', 6).map((e) => e.name)).toEqual([
+      'body',
+      'div',
+      'b',
+      'script',
+      'p',
+    ]);
+  });
+});
