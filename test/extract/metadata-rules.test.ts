@@ -74,6 +74,40 @@ describe('title affixes', () => {
   });
 });
 
+describe('title affixes: underscore chains, bracketed domains, labels in the h1', () => {
+  it('strips a chain of short section and site names after underscores, in Chinese and in Latin script', () => {
+    expect(stripTitleAffixes('港口渡轮恢复运营 市民排队体验_社会_海港日报', [])).toBe(
+      '港口渡轮恢复运营 市民排队体验',
+    );
+    expect(stripTitleAffixes('Ferry service returns to the harbour _News _Harbour Ledger', [])).toBe(
+      'Ferry service returns to the harbour',
+    );
+    // Too little headline would be left: the title stays whole.
+    expect(stripTitleAffixes('渡轮_社会', [])).toBe('渡轮_社会');
+  });
+
+  it('strips a bracketed domain name, not a bracketed word of the headline', () => {
+    expect(stripTitleAffixes('Weekly edition for May 3, 2025 [Harbour.example]', [])).toBe(
+      'Weekly edition for May 3, 2025',
+    );
+    expect(stripTitleAffixes('Ferry returns (updated)', [])).toBe('Ferry returns (updated)');
+  });
+
+  it('drops a label that opens the h1 in its own element', () => {
+    const english = page(
+      '<title>Ferry returns to the harbour after ten years | Harbour Ledger</title>',
+      '<main><h1><strong>Blog:</strong> Ferry returns to the harbour after ten years</h1><p>Text.</p></main>',
+    );
+    expect(metadataOf(english).title).toBe('Ferry returns to the harbour after ten years');
+    const german = page(
+      '<title>Die Fähre kehrt nach zehn Jahren zurück</title>',
+      '<main><h1><span class="kicker">Kommentar:</span>Die Fähre kehrt nach zehn Jahren zurück</h1><p>Text.</p></main>',
+      'de',
+    );
+    expect(metadataOf(german).title).toBe('Die Fähre kehrt nach zehn Jahren zurück');
+  });
+});
+
 describe('visible headline', () => {
   it('prefers the h1 when it agrees with the declared title, keeping the declared letter case', () => {
     const html = page(

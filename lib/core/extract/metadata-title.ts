@@ -163,13 +163,13 @@ export function stripTitleAffixes(
       changed = true;
     }
   }
-  // A short tail after a pipe is a tagline, section or site affix ("Headline | Top 19 Picks | Site").
+  // A short tail after a pipe is a tagline, section or site affix ("Headline | Top 19 Picks | Site"); so is one
+  // after an underscore, which Chinese sites chain section and site names with ("标题_科技_腾讯网").
   while (
     last > first &&
-    /[|｜]/.test(title.slice((segments[last - 1] as Segment).end, (segments[last] as Segment).start)) &&
+    /[|｜_]/.test(title.slice((segments[last - 1] as Segment).end, (segments[last] as Segment).start)) &&
     wordCount((segments[last] as Segment).text) <= MAX_PIPE_TAIL_WORDS &&
-    wordCount(title.slice((segments[first] as Segment).start, (segments[last - 1] as Segment).end)) >=
-      MIN_HEADLINE_WORDS
+    isHeadlineLength(title.slice((segments[first] as Segment).start, (segments[last - 1] as Segment).end))
   ) {
     last--;
   }
@@ -182,9 +182,24 @@ export function stripTitleAffixes(
   return stripBracketedSuffix(stripped, siteNames);
 }
 
+/** Enough of a headline to stand without its affixes: three words, or as many characters of a CJK script. */
+const MIN_HEADLINE_CJK_CHARS = 6;
+function isHeadlineLength(value: string): boolean {
+  return (
+    wordCount(value) >= MIN_HEADLINE_WORDS ||
+    (value.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0) >=
+      MIN_HEADLINE_CJK_CHARS
+  );
+}
+
+/** A bracketed domain name ("Headline [Example.net]") names a site whatever the site calls itself. */
+const DOMAIN_NAME = /^[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.[a-z]{2,}$/iu;
+
 function stripBracketedSuffix(title: string, siteNames: readonly string[]): string {
   const match = BRACKETED_SUFFIX.exec(title);
-  if (match === null || match.index === 0 || !namesSite(match[1] ?? '', siteNames)) return title;
+  const affix = (match?.[1] ?? '').trim();
+  if (match === null || match.index === 0 || !(namesSite(affix, siteNames) || DOMAIN_NAME.test(affix)))
+    return title;
   return title.slice(0, match.index).trim();
 }
 

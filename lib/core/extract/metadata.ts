@@ -640,12 +640,26 @@ export { stripTitleAffixes };
 const HEADLINE_CONTEXT_UNLIKELY = new Set(['nav', 'footer', 'aside']);
 
 /** Visible h1 texts that could be the article's headline (not navigation, a logo or the site's name). */
+/** A label in its own element opening the h1 ("<strong>Blog:</strong> Headline", "<span>Title:</span>…"). */
+const HEADLINE_LABEL = /^\s*\p{L}[\p{L}\s]{0,24}[:：]\s*$/u;
+
+function withoutLeadingLabel(heading: Element, headingText: string): string {
+  const first = heading.children.find(
+    (child) => !(child.type === 'text' && (child as unknown as { data: string }).data.trim() === ''),
+  );
+  if (first === undefined || !isElement(first)) return headingText;
+  const label = textOfNode(first, 40);
+  if (!HEADLINE_LABEL.test(label) || label.trim().split(/\s+/).length > 3) return headingText;
+  const at = headingText.indexOf(label.trim());
+  return at < 0 ? headingText : headingText.slice(at + label.trim().length);
+}
+
 function visibleHeadlines(page: PageIndex, siteNames: readonly string[]): string[] {
   const names = new Set(siteNames.map(normalizeName));
   const headlines: string[] = [];
   for (const heading of page.headings) {
     if (heading.name !== 'h1') continue;
-    const value = text(bylineText(heading).replace(/\n+/g, ' '));
+    const value = text(withoutLeadingLabel(heading, bylineText(heading)).replace(/\n+/g, ' '));
     if (value === undefined || value.length < 3 || value.length > MAX_TITLE) continue;
     if (names.has(normalizeName(value)) || isSectionLabel(value)) continue;
     if (
