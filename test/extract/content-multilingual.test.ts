@@ -49,7 +49,31 @@ describe('boilerplate vocabulary in other languages', () => {
   });
 
   it.each([
+    ['h4', 'Auch interessant'],
+    ['h2', 'Temas relacionados'],
+    ['h2', 'Matérias relacionadas'],
+    ['h3', 'Sujets associés'],
+    ['h3', 'Verwandte Themen'],
+    ['h1', 'Mehr zum Thema'],
+  ])('drops a <%s> "%s" inside the content with its links', (tag, heading) => {
+    const text = textOf(
+      page(`<${tag}>${heading}</${tag}><ul><li><a href="/a">Eine andere Wanderung im Herbst</a></li></ul>`),
+    );
+    keepsProse(text);
+    expect(text).not.toContain(heading);
+    expect(text).not.toContain('andere Wanderung');
+  });
+
+  it('drops a "Mehr Themen:" label line before a teaser list', () => {
+    const text = textOf(page('<p><strong>Mehr Themen:</strong></p>'));
+    keepsProse(text);
+    expect(text).not.toContain('Mehr Themen');
+  });
+
+  it.each([
     'Jetzt abonnieren und keinen Bericht verpassen',
+    'Titelbild: Anna Beispiel',
+    'If you enjoyed reading this post, share it with a friend who walks.',
     'Abonnez-vous pour lire la suite de nos reportages',
     'Suscríbete a nuestro boletín semanal de rutas',
     'Zapisz się do newslettera i otrzymuj nowe trasy',

@@ -63,3 +63,39 @@ describe('checklists are lists, not forms', () => {
     expect(textOf(html)).not.toContain('orchard letter');
   });
 });
+
+describe('class names of layout and of syntax highlighting are not furniture', () => {
+  it('reads the page when the wrapper of nearly all its prose has a furniture class ("page-footer")', () => {
+    // A lead long enough to be taken on its own, and a "footer" holding four times as much prose.
+    const lead = paragraphs(PROSE.slice(0, 5).map((sentence) => `Last year: ${sentence}`));
+    const years = [1, 2, 3, 4].flatMap((year) => PROSE.map((sentence) => `In year ${year}: ${sentence}`));
+    const html = `<html><body>${MENU}<div class="page-lead">${lead}</div><div class="page-footer">${paragraphs(years)}</div></body></html>`;
+    const text = textOf(html);
+    for (const sentence of years) expect(text).toContain(sentence);
+  });
+
+  it('keeps the comments of a highlighted code block ("hljs-comment")', () => {
+    const code =
+      '<pre><code class="hljs"><span class="hljs-comment"># sharpen first</span>\nfile --coarse saw\n<span class="hljs-comment"># then oil</span>\noil saw</code></pre>';
+    const html = `<html><body><article>${paragraphs(PROSE.slice(0, 3))}${code}${paragraphs(PROSE.slice(3))}</article></body></html>`;
+    const text = textOf(html);
+    expect(text).toContain('# sharpen first');
+    expect(text).toContain('# then oil');
+  });
+});
+
+describe('disclosure buttons and toggles do not make a box a form', () => {
+  it('keeps a section opened by an accordion button and a CSS-only toggle', () => {
+    const section = `<div class="group"><input type="checkbox" id="more-1" class="toggle"><label for="more-1">Pros</label><ul><li>Hardy on cold clay soils</li><li>Keeps until March in a cool shed</li></ul><p>A fine old variety for a wet garden.</p><button aria-expanded="false" aria-controls="more-2">Show more</button></div>`;
+    const html = `<html><body><article>${paragraphs(PROSE)}${section}</article></body></html>`;
+    const text = textOf(html);
+    expect(text).toContain('Keeps until March');
+    expect(text).toContain('A fine old variety');
+  });
+
+  it('still drops a small box with an action button (follow, agree)', () => {
+    const box = '<div class="about"><p>Tom writes about orchards.</p><button>Follow</button></div>';
+    const html = `<html><body><article>${paragraphs(PROSE)}${box}</article></body></html>`;
+    expect(textOf(html)).not.toContain('Tom writes');
+  });
+});

@@ -104,7 +104,7 @@ export const DROP_TAGS: ReadonlySet<string> = new Set([
 export const FURNITURE_TAGS: ReadonlySet<string> = new Set(['nav', 'aside', 'footer', 'menu']);
 
 /**
- * No furniture rule by tag, role or hidden style may drop an element holding more than this share of the page's
+ * No furniture rule by tag, role, hidden style or unlikely class may drop an element holding more than this share of the page's
  * text: that element is nearly the whole page (an unclosed <aside>, a page hidden until its scripts reveal it).
  */
 export const FURNITURE_MAX_SHARE = 0.8;
@@ -238,7 +238,7 @@ export const BOILERPLATE_TEXT = [
   /^(reach|contact|e-?mail) the (reporters?|writers?|authors?)\b/i,
   // engagement prompts
   /^(like|enjoy(ed)?) this (story|article|post)\?/i,
-  /^if you (enjoyed|liked|appreciated) this (article|story|post)\b/i,
+  /^if you (enjoyed|liked|appreciated)( reading)? this (article|story|post)\b/i,
   /^(posted|filed) (on|under|in)\b.{0,80}$/i,
   /^(click|tap) here to/i,
   /^(image|photo|picture)( credit)?s?:/i,
@@ -273,7 +273,7 @@ export const BOILERPLATE_TEXT_INTL = [
   // ad labels and sponsored marks
   /^(werbung|anzeige|publicité|publicidad|pubblicità|publicidade|advertentie|reklama|реклама|reklam|広告|广告|sponsored|gesponsert|sponsorisé|patrocinado|sponsorizzato)\W*$/iu,
   // photo credits and rights notes
-  /^(foto|fotos|bild|bilder|photo|crédits? photo|zdjęcie|фото|fotoğraf|写真|图片|图)\s*[:©]|^fot\.\s/iu,
+  /^(foto|fotos|bild|bilder|titelbild|beitragsbild|photo|crédits? photo|zdjęcie|фото|fotoğraf|写真|图片|图)\s*[:©]|^fot\.\s/iu,
   /^(alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены|tüm hakları saklıdır|無断転載|版权所有)/iu,
   /^(dieser (artikel|beitrag|inhalt) (ist|steht) unter (der|einer) lizenz|ce (contenu|texte|article) est (publié|disponible) sous licence|este (contenido|artículo) (se publica|está) bajo (una )?licencia)/iu,
 ];
@@ -350,7 +350,7 @@ export const CONDITIONAL_TAGS = new Set([
 
 /** Headings that introduce furniture rather than a section of the story. */
 export const BOILERPLATE_HEADING =
-  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories|don'?t miss|editor'?s picks|further reading|see also|more\b.{0,30}\b(stories|articles|news|reads|coverage|videos)|mehr zum thema|mehr (aus|von|zu)\b.{0,30}|(das|auch) könnte sie (auch )?interessieren|weitere (artikel|beiträge|nachrichten|themen)|ähnliche (artikel|beiträge)|lesen sie auch|meistgelesen|kommentare|sur le même sujet|à lire aussi|lire aussi|à voir aussi|voir aussi|dans la même rubrique|articles? (similaires|liés)|les plus lus|commentaires|noticias relacionadas|artículos relacionados|te puede interesar|lo más leído|más noticias|lee también|comentarios|articoli correlati|potrebbe interessarti|leggi anche|i più letti|altre notizie|commenti|notícias relacionadas|artigos relacionados|leia também|veja também|mais lidas|comentários|gerelateerde artikelen|lees ook|meest gelezen|meer nieuws|reacties|czytaj (też|także|również)|zobacz (też|także|również)|podobne artykuły|najczęściej czytane|komentarze|читайте также|по теме|похожие (статьи|новости)|самое читаемое|комментарии|[iİ]lgili (haberler|yazılar)|benzer haberler|en çok okunanlar|yorumlar|関連記事|関連ニュース|おすすめ記事|人気記事|コメント|相关(文章|阅读|新闻)|推荐阅读|热门文章|评论)(?![\p{L}\p{N}])/iu;
+  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories|don'?t miss|editor'?s picks|further reading|see also|more\b.{0,30}\b(stories|articles|news|reads|coverage|videos)|mehr zum thema|mehr (aus|von|zu)\b.{0,30}|(das|auch) könnte sie (auch )?interessieren|(weitere|mehr) (artikel|beiträge|nachrichten|themen)|(ähnliche|verwandte) (artikel|beiträge|themen)|auch interessant|(neueste|aktuellste) (artikel|beiträge|nachrichten)|lesen sie auch|meistgelesen|kommentare|sur le même sujet|à lire aussi|lire aussi|à voir aussi|voir aussi|dans la même rubrique|(articles?|sujets|contenus) (similaires|liés|associés|connexes)|les plus lus|commentaires|(noticias|artículos|temas|notas|contenidos) relacionad[oa]s|te puede interesar|lo más leído|más noticias|lee también|comentarios|(articoli|notizie|contenuti) correlati|potrebbe interessarti|leggi anche|i più letti|altre notizie|commenti|(notícias|artigos|matérias|temas|conteúdos) relacionad[oa]s|leia também|veja também|mais lidas|comentários|gerelateerde artikelen|lees ook|meest gelezen|meer nieuws|reacties|czytaj (też|także|również)|zobacz (też|także|również)|podobne artykuły|najczęściej czytane|komentarze|читайте также|по теме|похожие (статьи|новости)|самое читаемое|комментарии|[iİ]lgili (haberler|yazılar)|benzer haberler|en çok okunanlar|yorumlar|関連記事|関連ニュース|おすすめ記事|人気記事|コメント|相关(文章|阅读|新闻)|推荐阅读|热门文章|评论)(?![\p{L}\p{N}])/iu;
 /** Short non-heading blocks ("You may also like...", "DON'T MISS") must match a heading phrase in full. */
 export const BOILERPLATE_HEADING_LINE = new RegExp(`${BOILERPLATE_HEADING.source}[\\s\\W]*$`, 'iu');
 export const BOILERPLATE_HEADING_LINE_MAX_CHARS = 50;
@@ -401,6 +401,7 @@ export const BOILERPLATE_TEXT_TAGS = new Set([
   'div',
   'li',
   'span',
+  'h1',
   'h2',
   'h3',
   'h4',
@@ -436,8 +437,8 @@ export const LOOSE_TEXT_CONTAINERS = new Set(['div', 'section', 'article', 'main
 /** Form controls: they are dropped, but their count tells that a box is a signup or search form. */
 export const FORM_CONTROL_TAGS = new Set(['input', 'select', 'textarea', 'button']);
 
-/** Input types that mark list items (checklists, task lists) rather than make a form. */
-export const LIST_MARKER_INPUT = /^(checkbox|radio)$/i;
+/** Input types that may toggle (checklist items, CSS-only tabs and accordions) rather than make a form. */
+export const TOGGLE_INPUT = /^(checkbox|radio)$/i;
 
 /** Inline styles that hide an element. */
 export const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;

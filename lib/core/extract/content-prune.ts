@@ -40,6 +40,7 @@ import { elementsInOrder, isElement } from './content-dom.ts';
 import {
   blockText,
   classTokens,
+  isInsideCode,
   isMarkedArticleBody,
   linkDensity,
   nextElementSibling,
@@ -103,7 +104,8 @@ export function pruneBoilerplate(
       if (
         text < total * CLASS_PRUNE_MAX_SHARE &&
         !isMarkedArticleBody(element) &&
-        looksLikeBoilerplateByClass(element)
+        looksLikeBoilerplateByClass(element) &&
+        !isInsideCode(element)
       ) {
         excluded.add(element);
         return true;
@@ -129,7 +131,8 @@ export function pruneBoilerplate(
         !s?.hasBlockChild
       ) {
         const blockString = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
-        const isHeading = /^h[2-6]$/.test(element.name);
+        // An <h1> inside the content is no headline (that is trimmed later): "Mehr zum Thema" as a page region's title.
+        const isHeading = /^h[1-6]$/.test(element.name);
         const headingLike = isHeading
           ? BOILERPLATE_HEADING.test(blockString)
           : blockString.length <= BOILERPLATE_HEADING_LINE_MAX_CHARS &&

@@ -52,6 +52,7 @@ import {
   elementChildren,
   isCaption,
   isInside,
+  isInsideCode,
   isMarkedArticleBody,
   linkDensity,
   meaningfulId,
@@ -152,7 +153,8 @@ export function excludeFurniture(
     if (verdict === undefined) return false;
     // A collapsed accordion panel is hidden only until the reader opens it: it is part of the page.
     if (verdict === 'hidden' && isDisclosurePanel(element, disclosed)) return false;
-    if (verdict !== 'unlikely' && !spared && limit > 0 && unlinkedTextExceeds(element, limit)) {
+    // The guard holds for class names too: "page-footer" on the wrapper of nearly all the page's prose is layout.
+    if (!spared && limit > 0 && unlinkedTextExceeds(element, limit)) {
       spared = true;
       return false;
     }
@@ -188,7 +190,13 @@ function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'hidden
   ) {
     // Capped: a hostile megabyte-long class attribute must not cost regex time.
     const match = `${semanticClass(element)} ${meaningfulId(element) ?? ''}`;
-    if (match.length > 1 && UNLIKELY_CANDIDATE.test(match) && !MAYBE_CONTENT.test(match)) return 'unlikely';
+    if (
+      match.length > 1 &&
+      UNLIKELY_CANDIDATE.test(match) &&
+      !MAYBE_CONTENT.test(match) &&
+      !isInsideCode(element)
+    )
+      return 'unlikely';
   }
   return undefined;
 }

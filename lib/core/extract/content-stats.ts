@@ -8,11 +8,11 @@ import {
   CAPTION_TOKEN,
   EMBEDDED_POST,
   FORM_CONTROL_TAGS,
-  LIST_MARKER_INPUT,
   MAX_BLOCK_ELEMENTS,
   MAX_CLASS_CHARS,
   NON_CONTENT_TAGS,
   NOSCRIPT_PAGE_MIN_RATIO,
+  TOGGLE_INPUT,
   UTILITY_CLASS_TOKEN,
 } from './boilerplate.ts';
 import {
@@ -201,8 +201,8 @@ export function computeStats(roots: readonly AnyNode[], excluded: Set<Element>):
       const c = stats.get(child);
       if (!c) {
         // Excluded; form controls still tell that their container is a form (Readability's input count), but
-        // not the checkbox that marks an item of a checklist or task list.
-        if (FORM_CONTROL_TAGS.has(child.name) && !isListItemMarker(child, element)) s.input++;
+        // not a toggle: the checkbox of a checklist item, or the hidden checkbox of a CSS-only tab or accordion.
+        if (FORM_CONTROL_TAGS.has(child.name) && !isToggle(child, element)) s.input++;
         continue;
       }
       // Empty blocks (clearfix divs, spacers) do not make their parent a container.
@@ -241,12 +241,22 @@ export function computeStats(roots: readonly AnyNode[], excluded: Set<Element>):
   return stats;
 }
 
-/** A checkbox or radio button inside a list item ("- [x] done", a checklist): a marker, not a form control. */
-function isListItemMarker(control: Element, parent: Element): boolean {
-  if (control.name !== 'input' || !LIST_MARKER_INPUT.test(control.attribs.type ?? '')) return false;
+/**
+ * A control that opens or marks rather than asks: a disclosure button (accordion, FAQ, "show more": it has
+ * aria-expanded or aria-controls), a checkbox marking a list item ("- [x] done", a checklist), or a checkbox or
+ * radio outside any <form> (CSS-only tabs and accordions open their panels with them).
+ */
+function isToggle(control: Element, parent: Element): boolean {
+  if (control.name === 'button') {
+    return control.attribs['aria-expanded'] !== undefined || control.attribs['aria-controls'] !== undefined;
+  }
+  if (control.name !== 'input' || !TOGGLE_INPUT.test(control.attribs.type ?? '')) return false;
   if (parent.name === 'li') return true;
-  const grandparent = parent.parent;
-  return grandparent !== null && isElement(grandparent) && grandparent.name === 'li';
+  for (let node: Element | null = parent, depth = 0; node && depth < 32; depth++) {
+    if (node.name === 'form') return false;
+    node = node.parent && isElement(node.parent) ? node.parent : null;
+  }
+  return true;
 }
 
 export function linkDensity(s: Stats | undefined): number {
@@ -307,6 +317,14 @@ export function nextElementSibling(element: Element): Element | undefined {
   let next = element.next;
   while (next && !isElement(next)) next = next.next;
   return next ?? undefined;
+}
+
+/** Inside a code block: class names there are syntax highlighting ("hljs-comment"), not page furniture. */
+export function isInsideCode(element: Element): boolean {
+  for (let node = element.parent, depth = 0; node && depth < 32; node = node.parent, depth++) {
+    if (isElement(node) && (node.name === 'pre' || node.name === 'code')) return true;
+  }
+  return false;
 }
 
 export function hasAncestor(element: Element, name: string): boolean {
