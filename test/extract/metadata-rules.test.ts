@@ -466,6 +466,36 @@ describe('dates: the page’s own dateline against declared dates, teasers and d
   });
 });
 
+describe('authors: the byline under the headline against the declared author', () => {
+  it('prefers the byline shown under the h1 when it names other people than the declared author', () => {
+    const english = page(
+      '<title>Ferry returns</title><script type="application/ld+json">{"@type":"Article","headline":"Ferry returns","author":{"@type":"Person","name":"Web Admin Account"}}</script><meta name="author" content="Luke Marketing">',
+      '<main><h1>Ferry returns</h1><p>May 3, 2025</p><p>By: Ines Varga</p><p>Text.</p></main>',
+    );
+    expect(metadataOf(english).authors).toEqual(['Ines Varga']);
+    const spanish = page(
+      '<title>El ferry vuelve</title><meta name="author" content="Pedro Cuenta">',
+      '<main><h1>El ferry vuelve</h1><p>Por Lucía Fernández y Tomás Gil</p><p>Texto.</p></main>',
+      'es',
+    );
+    expect(metadataOf(spanish).authors).toEqual(['Lucía Fernández', 'Tomás Gil']);
+    // The same person declared and shown: the declared form stays.
+    const same = page(
+      '<title>Ferry returns</title><meta name="author" content="Ines M. Varga">',
+      '<main><h1>Ferry returns</h1><p>By Ines Varga</p><p>Text.</p></main>',
+    );
+    expect(metadataOf(same).authors).toEqual(['Ines M. Varga']);
+  });
+
+  it('a label in the site menu ("Authors" linking to the authors page) is not a byline', () => {
+    const html = page(
+      '<title>Ferry returns</title><meta name="author" content="Ines Varga">',
+      '<header><ul><li><a href="/authors">Authors</a></li><li><a href="/jobs">Find Jobs</a></li></ul></header><main><h1>Ferry returns</h1><p>Text.</p></main>',
+    );
+    expect(metadataOf(html).authors).toEqual(['Ines Varga']);
+  });
+});
+
 describe('dates: a labelled publication date in the post’s sidebar', () => {
   it('reads a date labelled "Published" in a sidebar of the post, in several languages, but not in comments', () => {
     const english = page(

@@ -178,8 +178,26 @@ export function extractMetadata(
     { value: people(authorBoxNames(page)), source: 'dom' },
     { value: people(namesBesideDateline(page, visibleDates)), source: 'dom' },
   ]);
+  // The byline shown right under the headline names other people than the declared author (a CMS account, a
+  // publisher's editor): the page's own byline is the article's.
+  let authorList = authors ?? [];
+  if (authorList.length > 0 && sources.authors !== 'dom' && page.headlineTextIndex !== undefined) {
+    const shown = people(visibleByline(page, SHOWN_BYLINE_TEXTS));
+    const tokensOf = (names: string[]) =>
+      new Set(
+        names
+          .join(' ')
+          .toLowerCase()
+          .match(/\p{L}+/gu) ?? [],
+      );
+    const declaredTokens = tokensOf(authorList);
+    if (shown.length > 0 && ![...tokensOf(shown)].some((token) => declaredTokens.has(token))) {
+      authorList = shown;
+      sources.authors = 'dom';
+    }
+  }
   if (title !== undefined && options.titleAffixes !== 'keep') {
-    title = stripTitleAffixes(title, siteNames, authors ?? []);
+    title = stripTitleAffixes(title, siteNames, authorList);
   }
   if (title !== undefined && options.preferVisibleHeadline !== false) {
     const declared = title;
@@ -196,7 +214,7 @@ export function extractMetadata(
     if (headline !== undefined && headline.toLowerCase() !== title.toLowerCase()) {
       // The h1 may carry the same affixes as the declared title ("Headline | Top 10 Picks").
       const shown =
-        options.titleAffixes === 'keep' ? headline : stripTitleAffixes(headline, siteNames, authors ?? []);
+        options.titleAffixes === 'keep' ? headline : stripTitleAffixes(headline, siteNames, authorList);
       title = truncateText(shown, MAX_TITLE);
       sources.title = 'dom';
     }
@@ -362,7 +380,7 @@ export function extractMetadata(
   return {
     title,
     description,
-    authors: authors ?? [],
+    authors: authorList,
     publishedAt,
     modifiedAt,
     language,
@@ -830,17 +848,28 @@ const VISIBLE_BYLINE_START =
 const VISIBLE_BYLINE_ROLE = /^\S.{0,30}\s*(?:기자|記者|特派員)$/u;
 const BYLINE_WINDOW_BEFORE = 15;
 const BYLINE_WINDOW_AFTER = 150;
+/** A byline within this many texts after the h1 is the headline's own (checked against declared authors). */
+const SHOWN_BYLINE_TEXTS = 12;
 const MAX_BYLINE_LINE = 120;
 
 /** The names on a visible byline ("By Jane Doe and John Roe") in the lines around the first h1. */
-function visibleByline(page: PageIndex): string[] {
+function visibleByline(page: PageIndex, windowAfter = BYLINE_WINDOW_AFTER): string[] {
   const center = page.headlineTextIndex ?? 0;
   const from = Math.max(0, center - BYLINE_WINDOW_BEFORE);
-  const to = Math.min(page.texts.length, center + BYLINE_WINDOW_AFTER);
+  const to = Math.min(page.texts.length, center + windowAfter);
   for (let i = from; i < to; i++) {
     const entry = page.texts[i];
     if (entry === undefined) continue;
     const labelOnly = BYLINE_LABEL_ONLY.test(entry.text);
+    // A label in a link is a menu item ("Authors" in the site's navigation), not a byline's.
+    if (
+      labelOnly &&
+      [entry.parent, ...ancestorsOf(entry.parent, 3)].some(
+        (element) => element.name === 'a' || element.name === 'nav',
+      )
+    ) {
+      continue;
+    }
     if (!labelOnly && !VISIBLE_BYLINE_START.test(entry.text) && !VISIBLE_BYLINE_ROLE.test(entry.text))
       continue;
     // A byline is short; "By mail, send the form to …" is a sentence.
