@@ -114,6 +114,7 @@ function servicePage(): string {
       <div class="newsletter-signup"><p>Sign up for seasonal offers</p></div>
       <form action="/quote"><label>Postcode</label><input name="postcode"><button>Get a quote</button></form>
       <ul class="pagination"><li><a href="?page=2">Next page</a></li></ul>
+      <section class="related-products"><h3>You may also like</h3><p>Smart thermostat, fitted</p></section>
     </main>
     <aside class="sidebar"><h3>Opening hours</h3><p>Mon-Fri 8-18</p></aside>
     <footer>© Acme Heating · Privacy</footer></body></html>`;
@@ -138,6 +139,7 @@ describe('pages made of sections or items (service, listing, collection, documen
       'Next page',
       'Opening hours',
       'Privacy',
+      'You may also like',
     ]) {
       expect(content?.text).not.toContain(furniture);
     }
@@ -236,6 +238,12 @@ describe('choosing between the type-specific and the generic extraction', () => 
         extractByPageType(verdict('article', signal), parseHtml(sectioned), { pageUrl }, () => oneSection),
       ).toBe(oneSection);
     }
+    // Only site-wide stamps (a date, og:type article) and calls for a quote: a service page after all.
+    const stamped = verdict('article', 'meta:published-date', 'og:article', 'structure:service-calls');
+    const service = extractByPageType(stamped, parseHtml(sectioned), { pageUrl }, () => oneSection);
+    expect(service?.text).toContain(SECTIONS[2][1]);
+    const post = verdict('article', 'meta:published-date', 'url:post-slug', 'structure:service-calls');
+    expect(extractByPageType(post, parseHtml(sectioned), { pageUrl }, () => oneSection)).toBe(oneSection);
     // Fewer than SECTIONED_PAGE.minSectionHeadings headings: not a page of sections.
     expect(
       extractByPageType(

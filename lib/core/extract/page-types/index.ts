@@ -32,6 +32,11 @@ export const ARTICLE_EVIDENCE: ReadonlySet<string> = new Set([
   'url:post-path',
 ]);
 
+/** Article evidence many sites put on every page (a date in the head, og:type article): weak on its own. */
+export const SITE_WIDE_ARTICLE_EVIDENCE: ReadonlySet<string> = new Set(['og:article', 'meta:published-date']);
+/** The classifier's signal for a service page's calls to action ("get a quote", "book a demo"). */
+const SERVICE_CALLS_SIGNAL = 'structure:service-calls';
+
 /** How each non-article type is extracted. Types not listed use the generic (article) extraction. */
 const TYPE_EXTRACTION: Partial<Record<PageType, TypeExtraction>> = {
   forum: { extract: extractForumThread, keepArticleProse: false, yieldsToArticleEvidence: false },
@@ -56,7 +61,8 @@ export const TYPE_EXTRACTION_CHOICE = {
  * whose best-scoring block is one section. Its main region is kept instead of the generic text when the
  * generic text is a small part of that region: how small depends on how sure we are that the page is not
  * one article. Pages with a sign of one article (a date, an article type, a post address) keep the generic
- * text, except a site's home page, which is a front page unless it declares an article in JSON-LD.
+ * text, except a site's home page, which is a front page unless it declares an article in JSON-LD, and a page
+ * whose only signs are site-wide stamps (SITE_WIDE_ARTICLE_EVIDENCE) and which calls for a quote or a demo.
  */
 export const SECTIONED_PAGE = {
   /** At least this many <h2> on the page: it is made of sections. */
@@ -139,11 +145,17 @@ function regionOrGeneric(
 
 /** The share of the region below which the generic text is taken for one section of it; 0 for an article. */
 function sectionedPageShare(verdict: PageTypeVerdict, page: CheerioAPI, pageUrl: URL): number {
+  const fired = (name: string) => verdict.signals.some((signal) => signal.name === name);
   if (pageUrl.pathname === '/' && pageUrl.search === '') {
-    const declaresArticle = verdict.signals.some((signal) => signal.name === 'jsonld:article');
-    return declaresArticle ? 0 : SECTIONED_PAGE.maxGenericShareOnHomePage;
+    return fired('jsonld:article') ? 0 : SECTIONED_PAGE.maxGenericShareOnHomePage;
   }
-  if (hasArticleEvidence(verdict)) return 0;
+  if (hasArticleEvidence(verdict)) {
+    // Site-wide stamps (a date, og:type article) on a page that calls for a quote or a demo: a service page.
+    const onlyStamps = verdict.signals.every(
+      (signal) => !ARTICLE_EVIDENCE.has(signal.name) || SITE_WIDE_ARTICLE_EVIDENCE.has(signal.name),
+    );
+    return onlyStamps && fired(SERVICE_CALLS_SIGNAL) ? SECTIONED_PAGE.maxGenericShareWithSections : 0;
+  }
   return page('h2').length >= SECTIONED_PAGE.minSectionHeadings
     ? SECTIONED_PAGE.maxGenericShareWithSections
     : SECTIONED_PAGE.maxGenericShare;

@@ -28,7 +28,7 @@ export const PAGE_REGION = {
   ]),
   /** Class, id or role words of furniture: navigation, sidebars, filters, pagination, banners, share bars. */
   furnitureClass:
-    /(?:^|[\s_-])(?:nav|navbar|navigation|menu|sidebar|breadcrumbs?|cookies?|consent|modal|popup|newsletter|subscribe|share|social|footer|header|skip|banner|filters?|facets?|pagination|pager)(?:$|[\s_-])/i,
+    /(?:^|[\s_-])(?:nav|navbar|navigation|menu|sidebar|breadcrumbs?|cookies?|consent|modal|popup|newsletter|subscribe|share|social|footer|header|skip|banner|filters?|facets?|pagination|pager|related|recommendations?|recommended|upsells?|cross-?sells?|recently-?viewed)(?:$|[\s_-])/i,
   /** Class and id strings longer than this are utility-class soup; their words say nothing. */
   maxClassChars: 200,
   /** A <main> with less than this share of the body's text is a fragment; the body is used instead. */
