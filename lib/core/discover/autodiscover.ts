@@ -1,4 +1,4 @@
-import { load } from 'cheerio/slim';
+import { Parser } from 'htmlparser2';
 
 const FEED_TYPES = new Set([
   'application/rss+xml',
@@ -16,14 +16,17 @@ export function findFeedLinks(html: string): string[] {
   // Only the <link> tags are parsed, not the page: a hostile page of deeply nested elements takes the DOM
   // builder minutes (a million `<x/>` took ten), and a DOM of it would not fit in a small Lambda anyway.
   const tags = html.replace(/<!--[\s\S]*?-->/g, '').match(LINK_TAG) ?? [];
-  const $ = load(tags.join(''));
   const links: string[] = [];
-  $('link[rel][href]').each((_index, element) => {
-    const rel = ($(element).attr('rel') ?? '').toLowerCase().split(/\s+/);
-    const type = ($(element).attr('type') ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
-    const href = $(element).attr('href')?.trim();
-    if (rel.includes('alternate') && FEED_TYPES.has(type) && href) links.push(href);
+  const parser = new Parser({
+    onopentag(name, attributes) {
+      if (name !== 'link' || attributes.rel === undefined || attributes.href === undefined) return;
+      const rel = attributes.rel.toLowerCase().split(/\s+/);
+      const type = (attributes.type ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
+      const href = attributes.href.trim();
+      if (rel.includes('alternate') && FEED_TYPES.has(type) && href) links.push(href);
+    },
   });
+  parser.end(tags.join(''));
   return links;
 }
 

@@ -1,11 +1,11 @@
-import { type CheerioAPI, load } from 'cheerio/slim';
+import { parseDocument } from 'htmlparser2';
 import { PipelineError } from '../errors.ts';
 
-/** A DOM element as cheerio's XML mode produces it. */
-export type XmlElement = ReturnType<ReturnType<CheerioAPI['root']>['children']>[number];
+type DomNode = ReturnType<typeof parseDocument>['children'][number];
+/** A DOM element as htmlparser2's XML mode produces it (domhandler's Element). */
+export type XmlElement = Extract<DomNode, { attribs: Record<string, string> }>;
 
 export interface XmlDocument {
-  $: CheerioAPI;
   root: XmlElement | undefined;
 }
 
@@ -30,10 +30,13 @@ export function checkTagCount(text: string, url: string): void {
   }
 }
 
-/** Parses XML tolerantly (htmlparser2 in XML mode never throws; malformed input yields a partial tree). */
+/**
+ * Parses XML tolerantly (htmlparser2 in XML mode never throws; malformed input yields a partial tree), with no
+ * cheerio: the crawl function parses feeds and sitemaps only, and cheerio with its selector engine is ~45 KB of it.
+ */
 export function parseXml(text: string): XmlDocument {
-  const $ = load(text, { xml: true });
-  return { $, root: $.root().children().toArray()[0] };
+  const document = parseDocument(text, { xmlMode: true });
+  return { root: document.children.find(isElement) };
 }
 
 /** Lowercase element name without its namespace prefix: `news:publication_date` → `publication_date`. */
@@ -58,7 +61,7 @@ export function childElements(element: XmlElement, name?: string): XmlElement[] 
   return children;
 }
 
-function isElement(node: XmlElement['children'][number]): node is XmlElement {
+function isElement(node: DomNode | XmlElement['children'][number]): node is XmlElement {
   return 'name' in node && 'attribs' in node;
 }
 
