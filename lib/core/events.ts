@@ -56,8 +56,7 @@ export const ArticlesIngestedDetail = z
 export type ArticlesIngestedDetail = z.infer<typeof ArticlesIngestedDetail>;
 
 /** How a publisher puts the details on the bus: one ArticlesIngested per batch (default) or one ArticleIngested each. */
-export const ARTICLE_EVENT_FORMATS = ['batch', 'per-article'] as const;
-export type ArticleEventFormat = (typeof ARTICLE_EVENT_FORMATS)[number];
+export type ArticleEventFormat = 'batch' | 'per-article';
 
 /** One member of an event group: publishes at most once, and leaves when done (published or not). */
 export interface ArticleEventGroupMember {

@@ -11,7 +11,7 @@ import { checkedDetail } from './detail.ts';
 export const EVENT_CHUNK_BYTES = 64 * 1024;
 
 /** The ArticlesIngested detail (schemaVersion 2) of some ArticleIngested details. */
-export function articlesIngestedDetail(details: readonly ArticleIngestedDetail[]): ArticlesIngestedDetail {
+function articlesIngestedDetail(details: readonly ArticleIngestedDetail[]): ArticlesIngestedDetail {
   return { schemaVersion: 2, articles: [...details] };
 }
 
