@@ -146,15 +146,21 @@ export function semanticClass(element: Element): string {
   if (!raw) return '';
   let value = semanticClasses.get(element);
   if (value === undefined) {
-    value = raw
-      .slice(0, MAX_CLASS_CHARS)
-      .split(/\s+/)
-      .filter((token) => token !== '' && !UTILITY_CLASS_TOKEN.test(token))
-      .join(' ');
+    const capped = raw.slice(0, MAX_CLASS_CHARS);
+    // Usually no token is a utility one and the tokens are single-spaced already: then the value is the attribute.
+    if (UTILITY_CLASS_TOKEN.test(capped)) {
+      value = capped
+        .split(/\s+/)
+        .filter((token) => token !== '' && !UTILITY_CLASS_TOKEN.test(token))
+        .join(' ');
+    } else {
+      value = SINGLE_SPACED_TOKENS.test(capped) ? capped : capped.trim().split(/\s+/).join(' ');
+    }
     semanticClasses.set(element, value);
   }
   return value;
 }
+const SINGLE_SPACED_TOKENS = /^\S+(?: \S+)*$/;
 
 /** Text lengths and counts for every kept element, bottom-up in one pass (no repeated .text()). */
 export function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<Element, Stats> {

@@ -260,9 +260,7 @@ export function limitNesting(html: string, maxDepth: number): string {
     const closing = match[1] === '/';
     if (!closing && RAW_TEXT.has(name)) {
       // Skip the raw text: "<div>" inside a script is not an element.
-      const closer = new RegExp(`</${name}`, 'gi');
-      closer.lastIndex = tag.lastIndex;
-      tag.lastIndex = closer.exec(html)?.index ?? html.length;
+      tag.lastIndex = indexOfEndTag(html, name, tag.lastIndex);
       continue;
     }
     const selfClosing = match[0].endsWith('/>');
@@ -293,4 +291,17 @@ export function limitNesting(html: string, maxDepth: number): string {
   if (!tooDeep) return html;
   kept.push(html.slice(copiedUpTo));
   return kept.join('');
+}
+
+/**
+ * Where "</" + `name` (lowercase ASCII letters) starts in `text` from `from`, in any letter case, as /<\/name/gi
+ * finds it (without building a regular expression for every script and style); text.length when absent.
+ */
+function indexOfEndTag(text: string, name: string, from: number): number {
+  for (let at = text.indexOf('</', from); at >= 0; at = text.indexOf('</', at + 1)) {
+    let i = 0;
+    while (i < name.length && (text.charCodeAt(at + 2 + i) | 0x20) === name.charCodeAt(i)) i++;
+    if (i === name.length) return at;
+  }
+  return text.length;
 }
