@@ -275,6 +275,15 @@ export const BOILERPLATE_TEXT_INTL = [
   // photo credits and rights notes
   /^(foto|fotos|bild|bilder|titelbild|beitragsbild|photo|crédits? photo|zdjęcie|фото|fotoğraf|写真|图片|图)\s*[:©]|^fot\.\s/iu,
   /^(alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены|tüm hakları saklıdır|無断転載|版权所有)/iu,
+  // comment, rating and print prompts; disclaimers
+  /^(kommentieren|kommentar schreiben|commenter|comentar|commenta|comentários?)\W*$/iu,
+  /^(sie müssen|du musst) (sich |dich )?(einloggen|anmelden|eingeloggt sein|angemeldet sein)\b/iu,
+  /^you must be (logged in|registered) to (post|leave|write) a comment/i,
+  /^(rezept|artikel|seite) drucken\b|^print (this )?(recipe|article|page)\b|^imprimer (la recette|l'article|cette page)\b/iu,
+  /^(hier können sie (den|diesen) (artikel|beitrag) bewerten|\(?noch keine bewertungen\)?|rate this (article|recipe|post))\W*$/iu,
+  /^\(?alle angaben ohne gewähr\b/iu,
+  /^(dieser )?(beitrag|artikel|text) gibt (die|ausschließlich die) meinung (des autors|der autorin)/iu,
+  /^je (fais|soutiens) un don\b/iu,
   /^(dieser (artikel|beitrag|inhalt) (ist|steht) unter (der|einer) lizenz|ce (contenu|texte|article) est (publié|disponible) sous licence|este (contenido|artículo) (se publica|está) bajo (una )?licencia)/iu,
 ];
 /** Every furniture text pattern, English and the other languages: what short blocks are tested against. */
