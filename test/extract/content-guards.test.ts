@@ -3,6 +3,7 @@
 import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { extractContent } from '../../lib/core/extract/content.ts';
+import { classWeight } from '../../lib/core/extract/content-score.ts';
 
 const PAGE_URL = new URL('https://quarry.example/notes/a-long-walk');
 const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
@@ -55,6 +56,14 @@ describe('class names do not outweigh plain prose', () => {
     const html = `<html><body><article class="[&_figcaption]:mt-2 lg:hidden text-left">${story}</article></body></html>`;
     const text = textOf(html);
     for (const sentence of PROSE) expect(text).toContain(sentence);
+  });
+
+  it('does not count "overflow-hidden" (a clipped box) as a hidden one', () => {
+    const $ = parse('<div class="overflow-hidden rounded">x</div><div class="is-hidden">y</div>');
+    const flags = { stripUnlikely: true, weightClasses: true, cleanConditionally: true };
+    const [clipped, hidden] = $('div').toArray();
+    expect(classWeight(clipped!, flags)).toBe(0);
+    expect(classWeight(hidden!, flags)).toBeLessThan(0);
   });
 
   it('never lets conditional cleaning remove most of the chosen content', () => {

@@ -159,11 +159,11 @@ export const MAYBE_CONTENT = /and|article|body|column|content|main|shadow|story|
 /** Utility-class tokens (variants and arbitrary values: "lg:hidden", "[&_p]:mt-4", "w-1/2"): style, not role. */
 export const UTILITY_CLASS_TOKEN = /[:[\]&!/]/;
 
-/** Readability's class weights: +25 / -25 on a candidate container. */
+/** Readability's class weights: +25 / -25 on a candidate container ("overflow-hidden" clips a box, it hides nothing). */
 export const POSITIVE_CLASS =
   /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text|field-item|paragraph/i;
 export const NEGATIVE_CLASS =
-  /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|byline|author|caption|credit|newsletter|subscribe|recommend|nav|menu|teaser/i;
+  /-ad-|(?<!overflow-(?:[xy]-)?)hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|byline|author|caption|credit|newsletter|subscribe|recommend|nav|menu|teaser/i;
 
 /** A strong, generic signal that an element is the article body (microdata or common CMS class names). */
 export const ARTICLE_BODY_CLASS =
