@@ -1,4 +1,5 @@
 import { startEmbeddedStack } from '../embedded/stack.ts';
+import { listDuplicates } from '../handlers/duplicates.ts';
 import { DEFAULT_DATA_DIR } from './ingest.ts';
 import { type CliIO, parseCliArgs, UsageError } from './io.ts';
 
@@ -21,32 +22,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     logLevel: 'SILENT',
   });
   try {
-    const record = await stack.reader.getRecord(id);
-    if (!record) {
+    const list = await listDuplicates(stack.reader, stack.clusters, id);
+    if (!list) {
       io.stderr(`no article with id ${id}`);
       return 1;
     }
-    const items: Array<Record<string, unknown>> = [];
-    const { cluster } = record;
-    if (cluster) {
-      const representative = cluster.id === id ? undefined : await stack.reader.getRecord(cluster.id);
-      if (representative) {
-        items.push({
-          id: representative.id,
-          site: representative.site,
-          url: representative.url,
-          role: 'representative',
-          similarity: 1,
-          firstSeenAt: representative.firstIngestedAt,
-        });
-      }
-      for (const member of await stack.clusters.members(cluster.id)) {
-        if (member.articleId === id) continue;
-        const { articleId, clusterId: _clusterId, ...rest } = member;
-        items.push({ id: articleId, ...rest });
-      }
-    }
-    io.stdout(JSON.stringify({ id, ...(cluster ? { cluster } : {}), items }));
+    io.stdout(JSON.stringify(list));
     return 0;
   } finally {
     await stack.stop();

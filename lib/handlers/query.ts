@@ -25,7 +25,6 @@ import {
   ArticleQuery,
   type ArticleVersionList,
   DEFAULT_LIMIT,
-  type DuplicateList,
   ListQuery,
   MAX_QUERY_STRING_BYTES,
   NoParameters,
@@ -35,6 +34,7 @@ import { Article } from '../core/article.ts';
 import { PipelineError } from '../core/errors.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../core/url.ts';
 import type { ArticleReader, ArticleRecord, ClusterIndex, SourceRegistry } from '../store/types.ts';
+import { listDuplicates } from './duplicates.ts';
 
 export interface QueryLogger {
   error(message: string, ...extra: unknown[]): void;
@@ -288,38 +288,8 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
   }
 
   async function duplicatesResponse(id: string): Promise<ApiResponse> {
-    const record = await reader.getRecord(id);
-    if (!record) throw notFound(`no article with id ${id}`);
-    const body: DuplicateList = { id, items: [] };
-    const { cluster } = record;
-    if (cluster !== undefined && options.clusters !== undefined) {
-      body.cluster = cluster;
-      const [representative, members] = await Promise.all([
-        cluster.id === id ? record : reader.getRecord(cluster.id),
-        options.clusters.members(cluster.id),
-      ]);
-      if (representative !== undefined && representative.id !== id) {
-        body.items.push({
-          id: representative.id,
-          site: representative.site,
-          url: representative.url,
-          role: 'representative',
-          similarity: 1,
-          firstSeenAt: representative.firstIngestedAt,
-        });
-      }
-      for (const member of members) {
-        if (member.articleId === id) continue;
-        body.items.push({
-          id: member.articleId,
-          site: member.site,
-          url: member.url,
-          role: member.role,
-          similarity: member.similarity,
-          firstSeenAt: member.firstSeenAt,
-        });
-      }
-    }
+    const body = await listDuplicates(reader, options.clusters, id);
+    if (!body) throw notFound(`no article with id ${id}`);
     return jsonResponse(200, body, { 'cache-control': CACHE_CONTROL.list });
   }
 
