@@ -7,7 +7,9 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { PipelineError } from '../../core/errors.ts';
@@ -353,31 +355,21 @@ export class AwsSourceRegistry implements SourceRegistry {
    */
   async releaseClaims(now: Date): Promise<number> {
     let released = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let response: { Items?: Array<Record<string, unknown>>; LastEvaluatedKey?: Record<string, unknown> };
-      try {
-        response = await this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            FilterExpression: '#claimUntil = #nextDueAt AND #nextDueAt > :now AND #paused = :false',
-            ProjectionExpression: '#sk, #nextDueAt',
-            ExpressionAttributeNames: {
-              '#pk': ATTR.pk,
-              '#sk': ATTR.sk,
-              '#claimUntil': 'claimUntil',
-              '#nextDueAt': 'nextDueAt',
-              '#paused': 'paused',
-            },
-            ExpressionAttributeValues: { ':pk': SOURCES_PK, ':now': now.toISOString(), ':false': false },
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-      } catch (error) {
-        throw storeError('find claimed sources', error);
-      }
-      for (const item of response.Items ?? []) {
+    const claimedPages = this.queryPages('find claimed sources', {
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: '#claimUntil = #nextDueAt AND #nextDueAt > :now AND #paused = :false',
+      ProjectionExpression: '#sk, #nextDueAt',
+      ExpressionAttributeNames: {
+        '#pk': ATTR.pk,
+        '#sk': ATTR.sk,
+        '#claimUntil': 'claimUntil',
+        '#nextDueAt': 'nextDueAt',
+        '#paused': 'paused',
+      },
+      ExpressionAttributeValues: { ':pk': SOURCES_PK, ':now': now.toISOString(), ':false': false },
+    });
+    for await (const claimed of claimedPages) {
+      for (const item of claimed) {
         const id = String(item[ATTR.sk]);
         const nextDueAt = now.toISOString();
         try {
@@ -407,9 +399,21 @@ export class AwsSourceRegistry implements SourceRegistry {
           if (!isConditionFailure(error)) throw storeError('release source claim', error);
         }
       }
-      startKey = response.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     return released;
+  }
+
+  /** The pages of a Query on the table (lib-dynamodb's paginator); a storage fault is storeError(what). */
+  private async *queryPages(
+    what: string,
+    input: Omit<QueryCommandInput, 'TableName'>,
+  ): AsyncGenerator<Array<Record<string, unknown>>> {
+    try {
+      const pages = paginateQuery({ client: this.documents }, { TableName: this.tableName, ...input });
+      for await (const page of pages) yield page.Items ?? [];
+    } catch (error) {
+      throw storeError(what, error);
+    }
   }
 
   async recordCrawl(id: string, record: SourceCrawlRecord): Promise<void> {
