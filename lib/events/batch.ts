@@ -5,6 +5,7 @@ import type {
   ArticleIngestedDetail,
   ArticlesIngestedDetail,
 } from '../core/events.ts';
+import { createGathering } from '../core/gather.ts';
 import { checkedDetail } from './detail.ts';
 
 /** EventBridge bills a published event per started 64 KB of its entry. */
@@ -50,12 +51,6 @@ export function billedBatchEvents(details: readonly ArticleIngestedDetail[]): nu
   );
 }
 
-interface Waiting {
-  detail: ArticleIngestedDetail;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * An event group of `size` members (the records of one ingest batch): each publishes at most once or leaves, and
  * once every member has, `publish` sends the gathered details together. Every publisher's promise settles with
@@ -66,59 +61,28 @@ export function gatherEvents(
   size: number,
   publish: (details: ArticleIngestedDetail[]) => Promise<void>,
 ): ArticleEventGroup {
-  if (!Number.isSafeInteger(size) || size < 1) {
-    throw new PipelineError('INTERNAL', `an event group needs at least one member, got ${size}`);
-  }
-  let created = 0;
-  let active = 0;
-  let waiting: Waiting[] = [];
-  const flushIfReady = () => {
-    if (active > 0 || created < size || waiting.length === 0) return;
-    const batch = waiting;
-    waiting = [];
-    publish(batch.map((entry) => entry.detail)).then(
-      () => {
-        for (const entry of batch) entry.resolve();
-      },
-      (error: unknown) => {
-        for (const entry of batch) entry.reject(error);
-      },
-    );
-  };
+  const gathering = createGathering<ArticleIngestedDetail, void>(size, 'an event group', async (details) => {
+    await publish(details);
+    return details.map(() => undefined);
+  });
   return {
     member(): ArticleEventGroupMember {
-      if (created >= size) {
-        throw new PipelineError('INTERNAL', `an event group of ${size} has no more members`);
-      }
-      created++;
-      active++;
-      let state: 'active' | 'waiting' | 'done' = 'active';
-      const leave = () => {
-        if (state !== 'active') return;
-        state = 'done';
-        active--;
-        flushIfReady();
-      };
+      const member = gathering.member();
       return {
         publishArticleIngested(detail) {
-          if (state !== 'active') {
+          if (!member.active) {
             return Promise.reject(new PipelineError('INTERNAL', 'an event group member publishes once'));
           }
           let checked: ArticleIngestedDetail;
           try {
             checked = checkedDetail(detail);
           } catch (error) {
-            leave();
+            member.leave();
             return Promise.reject(error);
           }
-          state = 'waiting';
-          active--;
-          return new Promise<void>((resolve, reject) => {
-            waiting.push({ detail: checked, resolve, reject });
-            flushIfReady();
-          });
+          return member.submit(checked);
         },
-        leave,
+        leave: () => member.leave(),
       };
     },
   };

@@ -4,6 +4,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Article } from '../../core/article.ts';
 import { PipelineError } from '../../core/errors.ts';
+import { createGathering } from '../../core/gather.ts';
 import { articleIdForUrl } from '../../core/url.ts';
 import {
   ArticleRecordSchema,
@@ -449,81 +450,40 @@ interface PendingObjects {
   raw: RawPage;
 }
 
-interface Parked {
-  objects: PendingObjects;
-  resolve: (stored: StoredObjects) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * Waits until each of its `size` members has either parked a commit (it needs objects) or left, then writes the
  * parked commits' objects in one go and lets each carry on to its own conditional put.
  */
 class BatchCommit implements CommitGroup {
-  private created = 0;
-  private active = 0;
-  private parked: Parked[] = [];
+  private readonly gathering: ReturnType<typeof createGathering<PendingObjects, StoredObjects>>;
 
   constructor(
-    private readonly size: number,
-    private readonly write: (pending: PendingObjects[]) => Promise<StoredObjects[]>,
+    size: number,
+    write: (pending: PendingObjects[]) => Promise<StoredObjects[]>,
     private readonly writer: AwsArticleWriter,
   ) {
-    if (!Number.isSafeInteger(size) || size < 1) {
-      throw new PipelineError('INTERNAL', `a commit group needs at least one member, got ${size}`);
-    }
+    this.gathering = createGathering(size, 'a commit group', write);
   }
 
   member(): CommitGroupMember {
-    if (this.created >= this.size) {
-      throw new PipelineError('INTERNAL', `a commit group of ${this.size} has no more members`);
-    }
-    this.created++;
-    this.active++;
-    let state: 'active' | 'committing' | 'parked' | 'done' = 'active';
-    const release = () => {
-      if (state === 'active' || state === 'committing') {
-        state = 'done';
-        this.active--;
-        this.flushIfReady();
-      }
-    };
+    const member = this.gathering.member();
+    let started = false;
     return {
       commit: (article, raw, options) => {
-        if (state !== 'active') {
+        if (started || !member.active) {
           return Promise.reject(new PipelineError('INTERNAL', 'a commit group member commits once'));
         }
-        state = 'committing';
+        started = true;
         return this.writer.commitWith(
           article,
           raw,
-          (objects) =>
-            new Promise<StoredObjects>((resolve, reject) => {
-              state = 'parked';
-              this.active--;
-              this.parked.push({ objects, resolve, reject });
-              this.flushIfReady();
-            }),
-          release,
+          (objects) => member.submit(objects),
+          () => member.leave(),
           options,
         );
       },
-      leave: release,
+      leave: () => member.leave(),
     };
-  }
-
-  private flushIfReady(): void {
-    if (this.active > 0 || this.created < this.size || this.parked.length === 0) return;
-    const batch = this.parked;
-    this.parked = [];
-    this.write(batch.map((entry) => entry.objects)).then(
-      (stored) => {
-        for (const [index, entry] of batch.entries()) entry.resolve(stored[index] as StoredObjects);
-      },
-      (error: unknown) => {
-        for (const entry of batch) entry.reject(error);
-      },
-    );
   }
 }
 
