@@ -208,9 +208,18 @@ export function meanWordScore(scores: readonly WordScore[]): WordScore {
 
 // ---- snippets: passages that must (with) or must not (without) appear in the extracted text ----
 
-/** Whitespace runs collapsed to one space, trimmed (trafilatura's evaluation); optionally case-folded (WCXB). */
+/**
+ * Characters that never show (soft hyphen, zero-width space, word joiner, byte-order mark): a snippet copied from
+ * a page keeps the page's hyphenation hints ('Lauf\u00adzei\u00adten'), so both sides drop them before comparing.
+ */
+const INVISIBLE_CHARS = /[\u00ad\u200b\u2060\ufeff]/g;
+
+/**
+ * Invisible characters removed, whitespace runs collapsed to one space, trimmed (trafilatura's evaluation);
+ * optionally case-folded (WCXB).
+ */
 export function normalizeSnippetText(text: string, caseInsensitive = false): string {
-  const collapsed = text.replace(/\s+/g, ' ').trim();
+  const collapsed = text.replace(INVISIBLE_CHARS, '').replace(/\s+/g, ' ').trim();
   return caseInsensitive ? collapsed.toLowerCase() : collapsed;
 }
 

@@ -132,6 +132,13 @@ describe('snippets (trafilatura-dev and wcxb-dev)', () => {
     expect(countSnippets(text, { with: ['die gema'], without: [] }, { caseInsensitive: true }).tp).toBe(1);
   });
 
+  it('finds a snippet whose hyphenation hints the text does not keep (and the other way round)', () => {
+    const hinted = { with: ['Lauf\u00adzei\u00adten be\u00adhan\u00addelt'], without: [] };
+    expect(countSnippets('Die Laufzeiten behandelt er.', hinted).tp).toBe(1);
+    expect(countSnippets('Lauf\u200bzeiten', { with: ['Laufzeiten'], without: [] }).tp).toBe(1);
+    expect(countSnippets('Lauf-zeiten', { with: ['Laufzeiten'], without: [] }).tp).toBe(0);
+  });
+
   it('sums counts over pages before computing precision and recall', () => {
     const total = sumSnippets([
       { tp: 3, fn: 1, fp: 0, tn: 2 },
