@@ -24,7 +24,7 @@ export const MetadataSource = z.enum([
   'dom',
   'url',
   'http',
-  // Detected from the page's text (language only), when the page declares nothing.
+  // Read from the page's text when the page declares nothing: the language, or a title from the opening sentence.
   'text',
 ]);
 export type MetadataSource = z.infer<typeof MetadataSource>;

@@ -2,7 +2,8 @@
 import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { extractContent } from '../../lib/core/extract/content.ts';
-import { normalizeText, toPlainText } from '../../lib/core/extract/text.ts';
+import { extract } from '../../lib/core/extract/index.ts';
+import { normalizeText, readsAsProse, titleFromOpening, toPlainText } from '../../lib/core/extract/text.ts';
 
 const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
 const textOf = (html: string) => toPlainText(parse(html).root().toArray());
@@ -22,6 +23,46 @@ describe('normalizeText', () => {
 
   it('keeps the zero-width non-joiner, which is spelling in Persian', () => {
     expect(normalizeText('می\u200cخواهم')).toBe('می\u200cخواهم');
+  });
+});
+
+describe('untitled pages', () => {
+  const story =
+    'The ferry to the island runs twice a day in winter. Tickets are sold on board, and the crossing takes forty minutes.';
+
+  it('reads sentences as prose, in spaced and unspaced scripts', () => {
+    expect(readsAsProse(story)).toBe(true);
+    expect(readsAsProse('冬のフェリーは一日二回運航します。切符は船内で買えます。')).toBe(true);
+  });
+
+  it('does not read short text, symbols, markup debris or decoded bytes as prose', () => {
+    expect(readsAsProse('Test')).toBe(false);
+    expect(readsAsProse('<'.repeat(500))).toBe(false);
+    expect(readsAsProse('{"a":1,"b":[2,3]} {"a":1,"b":[2,3]} {"a":1,"b":[2,3]} {"a":1}')).toBe(false);
+    expect(
+      readsAsProse('gVE4#\u0012\u0001 hWF5$\u0013 iXG6%\u0014 jYH7& kZI8 l[J9( m\\K:) n]L;* o^M<+'),
+    ).toBe(false);
+  });
+
+  it('takes the opening sentence as the title, cut at a word when long', () => {
+    expect(titleFromOpening(story)).toBe('The ferry to the island runs twice a day in winter.');
+    const long = `${'Along the northern shore the old road '.repeat(4)}ends at the harbour.`;
+    const title = titleFromOpening(long)!;
+    expect(title.length).toBeLessThanOrEqual(101);
+    expect(title).toBe(`${'Along the northern shore the old road '.repeat(2)}Along the northern…`);
+    expect(titleFromOpening('<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<')).toBeUndefined();
+  });
+
+  it('makes an article of a page with prose but no title or headline, and says where its title came from', () => {
+    const result = extract({
+      html: `<html><body><p>${story}</p></body></html>`,
+      url: 'https://a.example/ferry',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.title).toBe('The ferry to the island runs twice a day in winter.');
+    expect(result.value.metadataSources.title).toBe('text');
+    expect(result.value.content.text).toBe(story);
   });
 });
 

@@ -454,3 +454,18 @@ export const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 
 /** Microdata marking the article body. */
 export const ARTICLE_BODY_ITEMPROP = /\barticlebody\b/i;
+
+// ======== Untitled pages: a title from the opening sentence, only when the text reads as prose ========
+
+/**
+ * A page with neither a declared title nor a headline still makes an article when its text is prose: at least
+ * this many words, letters most of its visible characters, and most whitespace-separated tokens words (decoded
+ * random bytes and markup debris fail both shares).
+ */
+export const PROSE_MIN_WORDS = 8;
+export const PROSE_MIN_LETTER_SHARE = 0.7;
+export const PROSE_MIN_WORD_TOKEN_SHARE = 0.8;
+/** The opening sentence taken as a title is cut at a word boundary beyond this many characters. */
+export const UNTITLED_TITLE_MAX_CHARS = 100;
+/** Where the opening sentence ends: sentence punctuation followed by a space, or a line break. */
+export const OPENING_SENTENCE_END = /[.!?…。！？؟।](?=\s)|[。！？]|\n/u;

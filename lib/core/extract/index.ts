@@ -10,6 +10,7 @@ import { decodeHtml } from './decode.ts';
 import { extractMetadata } from './metadata.ts';
 import { classifyPageType, type PageTypeVerdict } from './page-type.ts';
 import { extractByPageType } from './page-types/index.ts';
+import { titleFromOpening } from './text.ts';
 
 export { decodeHtml, decodeHtmlDetailed } from './decode.ts';
 export { type ExtractedMetadata, extractMetadata } from './metadata.ts';
@@ -97,7 +98,10 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
       }),
     );
   }
-  if (metadata.title === undefined) {
+  // Without a declared title or a headline, prose still makes an article, titled by its opening sentence.
+  const openingTitle = metadata.title === undefined ? titleFromOpening(content.text) : undefined;
+  const title = metadata.title ?? openingTitle;
+  if (title === undefined) {
     return err(
       new PipelineError('NO_ARTICLE', 'no article found: the page has no title or headline', {
         url: pageUrl.href,
@@ -108,6 +112,7 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   const url = metadata.canonicalUrl ?? canonicalizeUrl(pageUrl.href);
   const sources = { ...metadata.sources };
   if (metadata.canonicalUrl === undefined) sources.url = 'url';
+  if (openingTitle !== undefined) sources.title = 'text';
   const candidate = {
     schemaVersion: ARTICLE_SCHEMA_VERSION,
     id: articleIdForUrl(url),
@@ -117,7 +122,7 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
       domain: new URL(url).hostname.replace(/^www\./, ''),
       ...(metadata.siteName !== undefined && { name: metadata.siteName }),
     },
-    title: metadata.title,
+    title,
     ...(metadata.description !== undefined && { description: metadata.description }),
     authors: metadata.authors,
     ...(metadata.publishedAt !== undefined && { publishedAt: metadata.publishedAt }),

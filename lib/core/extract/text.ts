@@ -2,6 +2,13 @@
 // Block elements start a new paragraph; paragraphs are separated by one blank line; <br> is a line break;
 // whitespace is collapsed except inside <pre>.
 import type { AnyNode, Element } from 'domhandler';
+import {
+  OPENING_SENTENCE_END,
+  PROSE_MIN_LETTER_SHARE,
+  PROSE_MIN_WORD_TOKEN_SHARE,
+  PROSE_MIN_WORDS,
+  UNTITLED_TITLE_MAX_CHARS,
+} from './boilerplate.ts';
 import { hasChildren, isElement } from './content-dom.ts';
 
 const BLOCK_TAGS = new Set([
@@ -166,4 +173,43 @@ export function countWords(text: string): number {
   WORD_PATTERN.lastIndex = 0;
   while (WORD_PATTERN.exec(text) !== null) count++;
   return count;
+}
+
+// A whitespace-separated token that is a word: letters (with marks), optionally joined by an apostrophe or
+// hyphen, with at most light punctuation around it ('(Hello,' 'rare.' '“quoted”').
+const WORD_TOKEN =
+  /^[\p{P}]{0,2}[\p{L}\p{M}\p{N}]*\p{L}[\p{L}\p{M}\p{N}]*(?:['’-][\p{L}\p{M}\p{N}]+)*[\p{P}]{0,3}$/u;
+const LETTER = /[\p{L}\p{M}]/gu;
+
+/** Whether a text reads as prose (words in sentences), not decoded bytes, symbols or markup debris. */
+export function readsAsProse(text: string): boolean {
+  // CJK punctuation separates like a space (those scripts put no spaces between words or clauses).
+  const tokens = text
+    .split(/[\s\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f]+/)
+    .filter((token) => token.length > 0);
+  if (tokens.length === 0) return false;
+  const visible = tokens.reduce((sum, token) => sum + token.length, 0);
+  const letters = text.match(LETTER)?.length ?? 0;
+  if (letters < visible * PROSE_MIN_LETTER_SHARE) return false;
+  const words = tokens.filter((token) => WORD_TOKEN.test(token)).length;
+  // Unsegmented scripts have few spaces: one token can be a whole sentence, so count their words instead.
+  return (
+    words >= tokens.length * PROSE_MIN_WORD_TOKEN_SHARE &&
+    Math.max(words, countWords(text)) >= PROSE_MIN_WORDS
+  );
+}
+
+/**
+ * A title for a page that declares none and shows no headline: its opening sentence, cut at a word boundary
+ * with an ellipsis when long. Undefined unless the text reads as prose.
+ */
+export function titleFromOpening(text: string): string | undefined {
+  if (!readsAsProse(text)) return undefined;
+  const opening = text.trimStart();
+  const end = OPENING_SENTENCE_END.exec(opening);
+  const sentence = (end ? opening.slice(0, end.index + end[0].length) : opening).replace(/\s+/g, ' ').trim();
+  if (sentence.length <= UNTITLED_TITLE_MAX_CHARS) return sentence || undefined;
+  const cut = sentence.slice(0, UNTITLED_TITLE_MAX_CHARS);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > UNTITLED_TITLE_MAX_CHARS / 2 ? cut.slice(0, space) : cut).replace(/[\s\p{P}]+$/u, '')}…`;
 }
