@@ -140,6 +140,67 @@ describe('visible headline', () => {
   });
 });
 
+describe('visible headline: site names, closest agreement, datelines', () => {
+  it('skips an h1 that is a logo or a link to the home page or a section above the page', () => {
+    const logo = page(
+      '<title>Die Fähre kehrt zurück – Hafenblatt Nord</title>',
+      '<h1 class="header__logo">Hafenblatt Nord</h1><main><h1>Die Fähre kehrt zurück</h1></main>',
+      'de',
+    );
+    expect(metadataOf(logo).title).toBe('Die Fähre kehrt zurück');
+    const section = page(
+      '<title>Le retour du ferry - Le Journal du Port</title>',
+      '<h1><a href="/stories/">Le carnet du port</a></h1><h1>Le retour du ferry</h1>',
+      'fr',
+    );
+    expect(metadataOf(section).title).toBe('Le retour du ferry');
+    // The page's own permalink around its headline is not a section link.
+    const permalink = page(
+      '<meta property="og:title" content="Ferry returns after repairs: what changes">',
+      '<h1><a href="/stories/ferry">Ferry returns after repairs</a></h1>',
+    );
+    expect(metadataOf(permalink).title).toBe('Ferry returns after repairs');
+  });
+
+  it('takes the h1 that another declared title repeats, and the closest of several h1s', () => {
+    // JSON-LD names a teaser title; og:title and the h1 agree on the headline.
+    const html = page(
+      '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Menus for a week"}</script>' +
+        '<meta property="og:title" content="Siete días de comidas sanas con poco dinero">',
+      '<h1>Siete días de comidas sanas con poco dinero</h1>',
+      'es',
+    );
+    expect(metadataOf(html).title).toBe('Siete días de comidas sanas con poco dinero');
+    const blogName = page(
+      '<title>Defer and recover - The Harbour Language</title>',
+      '<h1>The Harbour Blog</h1><h1>Defer and recover</h1>',
+    );
+    expect(metadataOf(blogName).title).toBe('Defer and recover');
+  });
+
+  it('keeps the declared title when the h1 runs on into its dateline or byline', () => {
+    const html = page(
+      '<title>Ferry returns after the winter repairs</title>',
+      '<h1>Ferry returns after the winter repairs <small>Posted on July 1, 2024 by Jane Doe</small></h1>',
+    );
+    expect(metadataOf(html).title).toBe('Ferry returns after the winter repairs');
+    const dated = page(
+      '<title>Checkliste für die Fährfahrt</title>',
+      '<h1>Checkliste für die Fährfahrt <span>12.03.2025</span></h1>',
+      'de',
+    );
+    expect(metadataOf(dated).title).toBe('Checkliste für die Fährfahrt');
+  });
+
+  it('reads a styled capital inside the h1 as part of its word', () => {
+    const html = page(
+      '<title>How the ferry cut its crossing from two hours to one</title>',
+      '<h1>How the ferry cut its <span class="dropcap">c</span>rossing from two hours to one</h1>',
+    );
+    expect(metadataOf(html).title).toBe('How the ferry cut its crossing from two hours to one');
+  });
+});
+
 describe('authors', () => {
   it('splits lists of names in several languages', () => {
     expect(cleanAuthorNames(['By Ana Ruiz and Ben Ode'])).toEqual(['Ana Ruiz', 'Ben Ode']);

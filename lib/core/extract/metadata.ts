@@ -28,6 +28,7 @@ import {
 import { detectLanguage, directionForLanguage, normalizeLanguageTag } from './metadata-language.ts';
 import {
   domainName,
+  foldForCompare,
   type HeadlineAgreement,
   headlineAgrees,
   isSectionLabel,
@@ -201,17 +202,35 @@ export function extractMetadata(
   }
   if (title !== undefined && options.preferVisibleHeadline !== false) {
     const declared = title;
-    const headline = visibleHeadlines(page, siteNames).find(
-      (candidate) =>
-        options.preferVisibleHeadline === 'always' ||
-        headlineAgrees(
-          candidate,
-          declared,
-          typeof options.preferVisibleHeadline === 'string' ? options.preferVisibleHeadline : 'related',
-        ),
-    );
+    const headlines = visibleHeadlines(page, siteNames, baseUrl);
+    const level: HeadlineAgreement =
+      typeof options.preferVisibleHeadline === 'string' && options.preferVisibleHeadline !== 'always'
+        ? options.preferVisibleHeadline
+        : 'related';
+    // The closest agreement first: an h1 that is the declared title or a part of it, or that another declared
+    // title (og:title, <title>…) repeats, beats an earlier h1 that only shares words with it (a blog's name).
+    const otherDeclared = [
+      jsonLdTitle(article, undefined),
+      meta.first('og:title'),
+      meta.first('twitter:title'),
+      documentTitle,
+    ]
+      .filter((value): value is string => value !== undefined)
+      .map((value) => foldForCompare(stripTitleAffixes(value, siteNames, authorList)));
+    const headline =
+      options.preferVisibleHeadline === 'always'
+        ? headlines[0]
+        : (headlines.find(
+            (candidate) =>
+              headlineAgrees(candidate, declared, 'segment') ||
+              (level !== 'segment' && otherDeclared.includes(foldForCompare(candidate))),
+          ) ?? headlines.find((candidate) => headlineAgrees(candidate, declared, level)));
     // Equal but for letter case: the declared form wins (headlines are often styled in capitals).
-    if (headline !== undefined && headline.toLowerCase() !== title.toLowerCase()) {
+    if (
+      headline !== undefined &&
+      headline.toLowerCase() !== title.toLowerCase() &&
+      !extendsWithDateline(headline, title)
+    ) {
       // The h1 may carry the same affixes as the declared title ("Headline | Top 10 Picks").
       const shown =
         options.titleAffixes === 'keep' ? headline : stripTitleAffixes(headline, siteNames, authorList);
@@ -672,14 +691,59 @@ function withoutLeadingLabel(heading: Element, headingText: string): string {
   return at < 0 ? headingText : headingText.slice(at + label.trim().length);
 }
 
-function visibleHeadlines(page: PageIndex, siteNames: readonly string[]): string[] {
+/** Words that show an h1 ran on into its dateline or byline ("Headline Posted on July 1, 2024 by Jane"). */
+const DATELINE_TAIL =
+  /^(?:(?:posted|published|updated|by|von|par|por|di)\b|(?:\d{1,2}[\s./-]+)?\p{L}{3,9}\.?\s+\d{1,2},?\s+(?:19|20)\d\d\b|\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d\b|(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}\b)/iu;
+
+/** The h1 is the declared title followed by its dateline or byline, which the h1 element happened to hold. */
+function extendsWithDateline(headline: string, declared: string): boolean {
+  const h = foldForCompare(headline);
+  const t = foldForCompare(declared);
+  if (t.length < 10 || h.length <= t.length || !h.startsWith(t)) return false;
+  return DATELINE_TAIL.test(h.slice(t.length).trim());
+}
+
+/** A logo or site-title h1 ("<h1 class=logo>", "<h1 class=site-title>"), named by its or its parent's class. */
+const SITE_TITLE_CLASS =
+  /(?:^|[-_\s])(?:logo|brand|branding|masthead|site-?title|site-?name|blog-?title)(?:$|[-_\s])/i;
+
+/**
+ * Whether an h1 is the site's or a section's name rather than the page's headline: it is classed as a logo or site
+ * title, or its text is one link to the home page or to a section above this page ("<h1><a href="/blog/">The Blog").
+ */
+function namesSiteOrSection(heading: Element, baseUrl: URL): boolean {
+  if (
+    [heading, heading.parent].some(
+      (node) => node && isElement(node) && SITE_TITLE_CLASS.test(node.attribs.class ?? ''),
+    )
+  )
+    return true;
+  const link = findDescendant(
+    heading,
+    (element) => element.name === 'a' && element.attribs.href !== undefined,
+  );
+  if (link === undefined || textOfNode(link).trim() !== textOfNode(heading).trim()) return false;
+  let target: URL;
+  try {
+    target = new URL(link.attribs.href ?? '', baseUrl);
+  } catch {
+    return false;
+  }
+  if (target.host !== baseUrl.host) return false;
+  const directory = target.pathname.replace(/\/(?:index|default)\.[a-z]+$/i, '/');
+  const page = baseUrl.pathname;
+  return directory !== page && directory.endsWith('/') && page.startsWith(directory);
+}
+
+function visibleHeadlines(page: PageIndex, siteNames: readonly string[], baseUrl: URL): string[] {
   const names = new Set(siteNames.map(normalizeName));
   const headlines: string[] = [];
   for (const heading of page.headings) {
     if (heading.name !== 'h1') continue;
-    const value = text(withoutLeadingLabel(heading, bylineText(heading)).replace(/\n+/g, ' '));
+    const value = text(withoutLeadingLabel(heading, headlineText(heading)).replace(/\n+/g, ' '));
     if (value === undefined || value.length < 3 || value.length > MAX_TITLE) continue;
     if (names.has(normalizeName(value)) || isSectionLabel(value)) continue;
+    if (namesSiteOrSection(heading, baseUrl)) continue;
     if (
       ancestorsOf(heading, 30).some(
         (ancestor) =>
@@ -1175,8 +1239,12 @@ const BYLINE_BREAK_TAGS = new Set([
 ]);
 const BYLINE_SKIP_TAGS = new Set(['time', 'script', 'style', 'button']);
 
+/** A headline's text: a <span> runs on inline ("Planning <span>C</span>ycle", a styled capital). */
+const HEADLINE_BREAK_TAGS = new Set([...BYLINE_BREAK_TAGS].filter((tag) => tag !== 'span'));
+const headlineText = (heading: Element) => bylineText(heading, HEADLINE_BREAK_TAGS);
+
 /** An element's text with line breaks where block children and <br> are, so byline lines stay apart. */
-function bylineText(element: Element): string {
+function bylineText(element: Element, breakTags: ReadonlySet<string> = BYLINE_BREAK_TAGS): string {
   const parts: string[] = [];
   const walk = (node: AnyNode, depth: number) => {
     if (depth > 20) return;
@@ -1187,7 +1255,7 @@ function bylineText(element: Element): string {
         parts.push('\n');
         return;
       }
-      const block = BYLINE_BREAK_TAGS.has(tag);
+      const block = breakTags.has(tag);
       if (block) parts.push('\n');
       for (const child of node.children) walk(child, depth + 1);
       if (block) parts.push('\n');
