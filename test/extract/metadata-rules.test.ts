@@ -613,3 +613,57 @@ describe('language detection when the page declares none', () => {
     expect(metadataOf(declared).sources.language).toBe('dom');
   });
 });
+
+describe('dates: far from the headline, in the article’s aside, under a hidden h1', () => {
+  const longPost = (paragraphs: number) =>
+    Array.from({ length: paragraphs }, (_, i) => `<p>Absatz ${i + 1} über die Fähre.</p>`).join('');
+
+  it('reads a date labelled as the publication at the end of a long post, not an unlabelled one', () => {
+    const german = page(
+      '<title>Fähre kehrt zurück</title>',
+      `<article><h1>Fähre kehrt zurück</h1>${longPost(150)}<p>Veröffentlicht am 3. März 2025</p></article>`,
+      'de',
+    );
+    expect(metadataOf(german).publishedAt).toBe('2025-03-03T00:00:00.000Z');
+    const english = page(
+      '<title>Ferry returns</title>',
+      `<article><h1>Ferry returns</h1>${longPost(150)}<span>Publish date</span><time>15 November 2018</time></article>`,
+    );
+    expect(metadataOf(english).publishedAt).toBe('2018-11-15T00:00:00.000Z');
+    const unlabelled = page(
+      '<title>Ferry returns</title>',
+      `<article><h1>Ferry returns</h1>${longPost(150)}<p>March 3, 2025</p></article>`,
+    );
+    expect(metadataOf(unlabelled).publishedAt).toBeUndefined();
+    const updated = page(
+      '<title>Ferry returns</title>',
+      `<article><h1>Ferry returns</h1>${longPost(150)}<p>Published, last updated March 3, 2025</p></article>`,
+    );
+    expect(metadataOf(updated).publishedAt).toBeUndefined();
+  });
+
+  it('takes a <time datetime> in an aside of the article, not in an aside beside it', () => {
+    const inside = page(
+      '<title>Une brève introduction à git</title>',
+      '<main><article><h1>Une brève introduction à git</h1><aside><time datetime="2021-06-06">6 juin 2021</time></aside><p>Texte.</p></article></main>',
+      'fr',
+    );
+    expect(metadataOf(inside).publishedAt).toBe('2021-06-06T00:00:00.000Z');
+    const beside = page(
+      '<title>Une brève introduction à git</title>',
+      '<main><article><h1>Une brève introduction à git</h1><p>Texte.</p></article><aside><time datetime="2021-06-06">6 juin 2021</time></aside></main>',
+      'fr',
+    );
+    expect(metadataOf(beside).publishedAt).toBeUndefined();
+  });
+
+  it('measures the dateline’s distance from the visible h1, not from a hidden "Search" h1', () => {
+    const menu = Array.from({ length: 130 }, (_, i) => `<li><a href="/t/${i}">Tema ${i}</a></li>`).join('');
+    const html = page(
+      '<title>Tendencias en psiquiatría</title>',
+      `<h1 class="sr-only">Buscar</h1><ul>${menu}</ul><article><h1>Tendencias en psiquiatría</h1><p>24 de diciembre de 2024</p><p>Texto.</p></article>`,
+      'es',
+    );
+    expect(metadataOf(html).publishedAt).toBe('2024-12-24T00:00:00.000Z');
+  });
+});

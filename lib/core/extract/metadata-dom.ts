@@ -48,6 +48,10 @@ export interface PageIndex {
   dataDates: Element[];
 }
 
+const VISUALLY_HIDDEN_CLASS = /(?:^|\s)(?:sr-only|visually-hidden|screen-reader-text|hidden)(?:$|\s)/;
+const isVisuallyHidden = (attributes: Record<string, string>) =>
+  attributes.hidden !== undefined || VISUALLY_HIDDEN_CLASS.test(attributes.class ?? '');
+
 export function isElement(node: AnyNode): node is Element {
   return node.type === 'tag' || node.type === 'script' || node.type === 'style';
 }
@@ -103,7 +107,9 @@ export function indexPage(root: AnyNode): PageIndex {
           if (/^\s*application\/ld\+json\s*$/i.test(attributes.type ?? '')) index.jsonLdScripts.push(node);
           break;
         case 'h1':
-          if (index.headlineTextIndex === undefined) index.headlineTextIndex = index.texts.length;
+          // A visually hidden h1 ("Search" for screen readers) is not the headline the dateline sits under.
+          if (index.headlineTextIndex === undefined && !isVisuallyHidden(attributes))
+            index.headlineTextIndex = index.texts.length;
           index.headings.push(node);
           break;
         case 'h2':

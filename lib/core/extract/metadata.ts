@@ -1326,7 +1326,7 @@ function dataAttributeDate(page: PageIndex, now: Date): string | undefined {
 const UPDATED_LABEL =
   /\b(?:updated|last updated|modified|revised|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt|zaktualizowano|обновлено|güncellen\w*)\b|更新|수정/iu;
 const PUBLISHED_LABEL =
-  /\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|yayınlanma)\b|公開|发布|發佈|게시|발행/iu;
+  /\b(?:published|posted|publish(?:ing)? date|publication date|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|yayınlanma)\b|公開|发布|發佈|게시|발행/iu;
 const COMMENT_OR_RELATED = /comment|repl(?:y|ies)|related|recommend|more-(?:posts|stories|articles)/i;
 const DATELINE_WINDOW_BEFORE = 10;
 const DATELINE_WINDOW_AFTER = 120;
@@ -1347,10 +1347,18 @@ function visibleDateline(page: PageIndex, language: string | undefined, now: Dat
   const from = Math.max(0, center - DATELINE_WINDOW_BEFORE);
   const to = Math.min(page.texts.length, center + DATELINE_WINDOW_AFTER);
   const found: Dateline = {};
-  for (let i = from; i < to && found.published === undefined; i++) {
+  // Past the window only a date labelled as the publication counts ("Posted on …" at the end of the post).
+  for (let i = from; i < page.texts.length && found.published === undefined; i++) {
+    const beyondWindow = i >= to;
     const entry = page.texts[i];
     if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) continue;
     if (entry.parent.name === 'title' || entry.parent.name === 'script') continue;
+    if (
+      beyondWindow &&
+      ![entry, page.texts[i - 1], page.texts[i - 2]].some((near) => PUBLISHED_LABEL.test(near?.text ?? ''))
+    ) {
+      continue;
+    }
     const parsed = parseVisibleDate(entry.text, language, now);
     if (parsed === undefined) continue;
     // The label is before the date in the same text, or alone in the text before it.
@@ -1360,6 +1368,7 @@ function visibleDateline(page: PageIndex, language: string | undefined, now: Dat
     const before = /^[\p{P}\s]*$/u.test(previous) ? `${page.texts[i - 2]?.text ?? ''} ${previous}` : previous;
     const label =
       UPDATED_LABEL.test(ownLabel) || PUBLISHED_LABEL.test(ownLabel) ? ownLabel : `${before} ${ownLabel}`;
+    if (beyondWindow && !(PUBLISHED_LABEL.test(label) && !UPDATED_LABEL.test(label))) continue;
     // A date labelled "Published" in a post's sidebar is the post's; only comments and related posts are others'.
     const unlikelyContext = PUBLISHED_LABEL.test(label)
       ? ancestorsOf(entry.parent).some((ancestor) =>
@@ -1432,7 +1441,12 @@ function domPublishedDate(page: PageIndex, now: Date): string | undefined {
   for (const candidate of candidates) {
     if (
       candidate === undefined ||
-      insideUnlikelyBylineContext(candidate, page) ||
+      // An aside inside the article holds the post's own meta (date, tags); one beside it is another's.
+      insideUnlikelyBylineContext(
+        candidate,
+        page,
+        !ancestorsOf(candidate, 30).some((ancestor) => ancestor.name === 'article'),
+      ) ||
       isTeaserOrUpdateDate(candidate)
     ) {
       continue;
