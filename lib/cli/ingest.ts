@@ -1,5 +1,5 @@
 import { articleIdForUrl } from '../core/url.ts';
-import { startEmbeddedStack } from '../embedded/stack.ts';
+import { type EmbeddedStackOptions, startEmbeddedStack } from '../embedded/stack.ts';
 import type { IngestOutcome } from '../handlers/ingest.ts';
 import type { ArticleReader } from '../store/types.ts';
 import { type CliIO, parseCliArgs, UsageError } from './io.ts';
@@ -10,12 +10,18 @@ export const DEFAULT_DATA_DIR = '.data';
  * `articles ingest URL... [--data-dir DIR] [--allow-private-network] [--force]`: ingests the URLs once into the
  * embedded store (the same data `npm start` serves) and prints one JSON line per URL. Exit 1 when any URL failed.
  * --force fetches without validators and rewrites a stored copy that is missing or damaged (status "repaired").
+ * `settings` overrides the embedded stack's fetcher (tests shorten the per-host interval; the code path is the same).
  */
-export async function run(args: string[], io: CliIO): Promise<number> {
+export async function run(
+  args: string[],
+  io: CliIO,
+  settings: Pick<EmbeddedStackOptions, 'fetcher'> = {},
+): Promise<number> {
   const parsed = parseCliArgs(args, OPTIONS);
   const urls = parsed.positionals;
   if (urls.length === 0) throw new UsageError('give at least one URL');
   const stack = await startEmbeddedStack({
+    ...settings,
     dataDir: parsed.values['data-dir'] ?? DEFAULT_DATA_DIR,
     sources: [],
     port: false,

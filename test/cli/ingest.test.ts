@@ -7,6 +7,7 @@ import { run } from '../../lib/cli/ingest.ts';
 import { UsageError } from '../../lib/cli/io.ts';
 import { EXAMPLE_ARTICLES, type SiteArticle } from '../../lib/embedded/example-site/articles.ts';
 import { type SiteServer, startSiteServer } from '../../lib/embedded/example-site/server.ts';
+import { QUICK_HOST_PACING } from '../helpers/fetcher.ts';
 
 let site: SiteServer;
 let dataDir: string;
@@ -23,11 +24,8 @@ afterAll(async () => {
 async function ingest(args: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await run(args, {
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
-    stdin: new PassThrough(),
-  });
+  const io = { stdout: (line: string) => stdout.push(line), stderr: (line: string) => stderr.push(line) };
+  const code = await run(args, { ...io, stdin: new PassThrough() }, QUICK_HOST_PACING);
   return { code, lines: stdout.map((line) => JSON.parse(line) as Record<string, unknown>), stderr };
 }
 

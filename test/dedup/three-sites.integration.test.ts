@@ -8,10 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as duplicates } from '../../lib/cli/duplicates.ts';
 import { run as ingest } from '../../lib/cli/ingest.ts';
 import { startEmbeddedStack } from '../../lib/embedded/stack.ts';
+import { DEFAULT_SINCE_FEED_SETTLE_MS } from '../../lib/store/aws/index.ts';
+import { QUICK_HOST_PACING } from '../helpers/fetcher.ts';
 
 // A story of our own writing, in eight paragraphs.
 const STORY = [
@@ -98,11 +100,15 @@ afterAll(async () => {
 async function cli(command: typeof ingest, args: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await command(args, {
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
-    stdin: new PassThrough(),
-  });
+  const code = await command(
+    args,
+    {
+      stdout: (line) => stdout.push(line),
+      stderr: (line) => stderr.push(line),
+      stdin: new PassThrough(),
+    },
+    QUICK_HOST_PACING,
+  );
   return { code, lines: stdout.map((line) => JSON.parse(line) as Record<string, unknown>), stderr };
 }
 
@@ -142,7 +148,10 @@ describe('one story from three sites', () => {
       expect(members.cluster).toEqual({ id: first, role: 'representative', similarity: 1 });
       expect(members.items.map((item) => item.id).sort()).toEqual([second, third].sort());
 
-      // The since-feed shows a commit once it is older than the settle window (DEFAULT_SINCE_FEED_SETTLE_MS).
+      // The since-feed shows a commit once it is older than the settle window (DEFAULT_SINCE_FEED_SETTLE_MS):
+      // the clock (Date only; timers and I/O stay real) is moved past it instead of waiting it out.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + DEFAULT_SINCE_FEED_SETTLE_MS + 1_000);
       type Feed = { items: Array<{ id: string; cluster?: { id: string; role: string } }> };
       let all = (await get('/articles?since=2000-01-01T00:00:00Z&limit=10')) as Feed;
       for (let attempt = 0; all.items.length < 3 && attempt < 60; attempt++) {
@@ -159,6 +168,7 @@ describe('one story from three sites', () => {
       const article = await get(`/articles/${third}`);
       expect(article.cluster).toMatchObject({ id: first, role: 'duplicate' });
     } finally {
+      vi.useRealTimers();
       await stack.stop();
     }
   });
