@@ -4,5 +4,6 @@ import '../lib/runtime/sdk-warning.ts';
 
 // aws-cdk-lib checks every synthesized template against the CloudFormation schema (a WASM engine: ~5 s of CPU
 // for the first synth in a process, ~1 s for each after). The template and nag tests synthesize dozens of
-// variants, so they skip it; test/cdk/cfn-validation.test.ts runs it, and so do `cdk synth` (CI) and every deploy.
+// variants, so they skip it; test/cdk/cfn-validation.ci.test.ts (CI only) runs it, and so do `cdk synth` (CI)
+// and every deploy.
 process.env.CDK_VALIDATION ??= 'false';

@@ -1,6 +1,7 @@
 // The stack passes aws-cdk-lib's CloudFormation schema validation, which cdk.json turns from warnings into
 // errors (@aws-cdk/core:validateAgainstDefaultRules): an invalid property fails `cdk synth` before a deploy would.
-// test/setup.ts switches the validation off for the other CDK tests; this file switches it on.
+// test/setup.ts switches the validation off for the other CDK tests; this file switches it on. It runs in CI only
+// (.ci/run, with `cdk synth`, which fails on the same findings): ~10 s of CPU for the validation engine.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ describe('CloudFormation schema validation at synth', () => {
   it('finds nothing in the stack', () => {
     const { app } = appWithCdkJsonContext('stack');
     expect(() => app.synth()).not.toThrow();
-  });
+  }, 120_000);
 
   it('fails synthesis on an invalid property (the check is live)', () => {
     const { app, stack } = appWithCdkJsonContext('broken');
@@ -56,5 +57,5 @@ describe('CloudFormation schema validation at synth', () => {
     } finally {
       report.mockRestore();
     }
-  });
+  }, 120_000);
 });
