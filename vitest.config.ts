@@ -22,6 +22,7 @@ export default defineConfig({
     // Files share a worker's module cache: each file no longer re-imports aws-cdk-lib, the AWS SDK and cheerio
     // (measured: ~23% less CPU for the whole suite). Test files restore any process state they change.
     isolate: false,
+    globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
   },
 });

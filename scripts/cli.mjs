@@ -44,7 +44,7 @@ export async function buildCli() {
   });
 }
 
-function isFresh(name) {
+export function isFresh(name) {
   const bundle = join(OUT_DIR, `${name}.mjs`);
   return existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource();
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../lib/cli/extract.ts';
 import { UsageError } from '../../lib/cli/io.ts';
 import { Article } from '../../lib/core/article.ts';
+import { cliCommand } from '../helpers/cli-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/metadata/pages/news-article.html', import.meta.url));
@@ -109,23 +110,20 @@ describe('articles extract --jsonl', () => {
 
 describe('the real command', () => {
   const execFileAsync = promisify(execFile);
-  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
   it('runs through bin/articles.ts and prints only JSON on stdout', async () => {
     const { stdout } = await execFileAsync(
-      tsx,
-      ['bin/articles.ts', 'extract', FIXTURE, '--url', ARTICLE_URL],
-      {
-        cwd: ROOT,
-      },
+      process.execPath,
+      cliCommand('articles', 'extract', FIXTURE, '--url', ARTICLE_URL),
+      { cwd: ROOT },
     );
     expect(Article.parse(JSON.parse(stdout)).url).toBe(ARTICLE_URL);
   });
 
   it('exits with 2 and a usage message on bad arguments', async () => {
-    const failure = await execFileAsync(tsx, ['bin/articles.ts', 'extract'], { cwd: ROOT }).catch(
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+    const failure = await execFileAsync(process.execPath, cliCommand('articles', 'extract'), {
+      cwd: ROOT,
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 2, stdout: '' });
     expect((failure as { stderr: string }).stderr).toMatch(/missing FILE/);
   });

@@ -11,6 +11,7 @@ import { startSiteServer } from '../../lib/embedded/example-site/server.ts';
 import { DataDirLockedError, processStartTime } from '../../lib/embedded/lock.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../lib/embedded/stack.ts';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../lib/events/webhook.ts';
+import { cliCommand } from '../helpers/cli-process.ts';
 
 let dataDir: string;
 
@@ -240,7 +241,7 @@ describe('npm start --once', () => {
       const { stderr } = await promisify(execFile)(
         process.execPath,
         [
-          ...['--import', 'tsx', 'bin/start.ts', '--once', '--quiet', '--port', '0', '--data-dir', dir],
+          ...cliCommand('start', '--once', '--quiet', '--port', '0', '--data-dir', dir),
           ...['--webhook', `http://127.0.0.1:${port}/hook`, '--webhook-secret', secret],
         ],
         { cwd: process.cwd(), timeout: 60_000 },

@@ -1,11 +1,8 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliCommand, ROOT } from '../helpers/cli-process.ts';
 import { startServer, type TestServer } from './helpers.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
 let target: TestServer;
 let proxy: TestServer;
@@ -40,8 +37,8 @@ describe('proxy environment variables', () => {
       NODE_USE_ENV_PROXY: '1',
     };
     const { stdout } = await promisify(execFile)(
-      tsx,
-      ['bin/articles.ts', 'fetch', `${target.origin}/page`, '--allow-private-network', '--ignore-robots'],
+      process.execPath,
+      cliCommand('articles', 'fetch', `${target.origin}/page`, '--allow-private-network', '--ignore-robots'),
       { cwd: ROOT, env },
     );
     expect(JSON.parse(stdout)).toMatchObject({ status: 200, finalUrl: `${target.origin}/page` });

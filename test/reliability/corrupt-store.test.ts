@@ -2,19 +2,18 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreCorruptError, startLocalServers } from '../../lib/embedded/servers.ts';
 import { startEmbeddedStack } from '../../lib/embedded/stack.ts';
 import { createDynamoDbClient } from '../../lib/store/aws/clients.ts';
+import { cliCommand } from '../helpers/cli-process.ts';
 
 // Issue 14: 2 KB overwritten in a table file killed the process mid-crawl with a raw LEVEL_CORRUPTION error
 // from the emulator and left a stale lock. Now the start fails with a message naming the directory, a
 // non-zero exit, and the lock released.
 
-const START = fileURLToPath(new URL('../../bin/start.ts', import.meta.url));
 let dataDir: string;
 
 beforeAll(async () => {
@@ -61,9 +60,7 @@ describe('a corrupt data directory', () => {
 
   it('npm start exits non-zero with that message', async () => {
     const result = await promisify(execFile)(process.execPath, [
-      '--import',
-      'tsx',
-      START,
+      ...cliCommand('start'),
       '--data-dir',
       dataDir,
       '--once',

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { SDK_NODE_VERSION_WARNING_SWITCH } from '../../lib/runtime/sdk-warning.ts';
+import { cliCommand } from '../helpers/cli-process.ts';
 
 const run = promisify(execFile);
-const ARTICLES = fileURLToPath(new URL('../../bin/articles.ts', import.meta.url));
 
 // Issue 14: every start and ingest printed the AWS SDK's 8-line NodeVersionSupportWarning. The entry points
 // switch off exactly that warning; other warnings still reach the console.
@@ -22,7 +22,7 @@ it('articles ingest prints no NodeVersionSupportWarning, and other warnings stil
     // A loopback URL without --allow-private-network: the store starts (SDK clients are made), nothing is fetched.
     const result = await run(
       process.execPath,
-      ['--import', 'tsx', ARTICLES, 'ingest', 'http://127.0.0.1:9/x', '--data-dir', dataDir],
+      cliCommand('articles', 'ingest', 'http://127.0.0.1:9/x', '--data-dir', dataDir),
       { env },
     ).catch((error: { stdout: string; stderr: string; code: number }) => error);
     expect(result.stdout).toMatch(/BLOCKED_ADDRESS/);

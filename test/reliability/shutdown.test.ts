@@ -4,10 +4,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-
-const START = fileURLToPath(new URL('../../bin/start.ts', import.meta.url));
+import { cliCommand } from '../helpers/cli-process.ts';
 
 // Issue 14: Ctrl-C waited silently for in-flight pages and a second Ctrl-C was ignored. Now the first says
 // what it waits for, and the second stops at once. The site here never answers article pages, so without a
@@ -41,9 +39,7 @@ it('first Ctrl-C says it is finishing N pages; a second one stops at once', asyn
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      START,
+      ...cliCommand('start'),
       '--source',
       `http://127.0.0.1:${port}/feed.xml`,
       '--allow-private-network',
