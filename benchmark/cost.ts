@@ -1,15 +1,16 @@
-// `npm run bench:cost [-- --hosts 6 --pages 181 --json --no-write]`: what one article costs on AWS, measured.
-// Real article pages (../shared/benchmarks/article-extraction) are served by several loopback hosts (127.0.0.2,
-// 127.0.0.3, ...) with an RSS feed or a sitemap each, and crawled and ingested through the embedded stack. SDK
-// middleware on the store's real S3 and DynamoDB clients counts every request and computes DynamoDB's capacity
-// units from item sizes (benchmark/cost-meter.ts); queue messages, events, log bytes and each handler
-// invocation's billed duration are counted at the stack's queue, bus and handlers. Priced with
-// benchmark/cost-prices.ts at the deployed memory sizes and batch size (lib/cdk).
+// `npm run bench:cost [-- --hosts 30 --pages 181 --interval-ms 1000 --json --no-write]`: what one article costs on
+// AWS, measured. Real article pages (../shared/benchmarks/article-extraction) are served by many loopback hosts
+// (127.0.0.2, 127.0.0.3, ...) with an RSS feed or a sitemap each, and crawled and ingested through the embedded
+// stack with per-host politeness as deployed (the shared token, put-backs). SDK middleware on the store's real S3
+// and DynamoDB clients counts every request and computes DynamoDB's capacity units from item sizes
+// (benchmark/cost-meter.ts); queue messages, events, log bytes and each handler invocation's billed duration are
+// counted at the stack's queue, bus and handlers. Priced with benchmark/cost-prices.ts at the deployed memory sizes
+// and batch size (lib/cdk).
 //
-// Phases: (1) a crawl of every source and its ingest: new articles; (2) every article re-checked, answered 304;
-// (3) every article re-checked without validators, answered 200 with the same content; (4) a crawl that finds
-// nothing due: the cost of listing a URL. The headline adds each new article's re-checks, replayed through the
-// crawl policy (replayRechecks), priced as phases 2 and 3.
+// Phases: (1) a crawl of every source and its ingest: new articles; (2) every article re-checked, answered 304,
+// presumed unchanged by the crawl and not; (3) the same against origins that ignore validators, answered 200 with
+// the same content; (4) a crawl that finds nothing due: the cost of listing a URL. The headline adds each new
+// article's re-checks, replayed through the crawl policy (replayRechecks), priced as phases 2 and 3.
 import '../lib/runtime/sdk-warning.ts';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,12 +22,19 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FUNCTION_SIZING } from '../lib/cdk/article-pipeline.ts';
 import { DEFAULT_PROPS } from '../lib/cdk/props.ts';
-import { CRAWL_POLICY, type ListedUrl, presumedRecheck } from '../lib/core/crawl-policy.ts';
+import {
+  CRAWL_POLICY,
+  hostQueueDelayMs,
+  hostQueueSpacingMs,
+  type ListedUrl,
+  presumedRecheck,
+} from '../lib/core/crawl-policy.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { billedBatchEvents } from '../lib/events/batch.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
-import { chunk, type IngestMessage } from '../lib/queue/types.ts';
+import { chunk, type DelayedMessage, type IngestMessage } from '../lib/queue/types.ts';
 import { instrumentStoreClients } from '../lib/store/aws/clients.ts';
+import type { CrawlStateRecord } from '../lib/store/types.ts';
 import { CostMeter, difference, type Tallies } from './cost-meter.ts';
 import { PRICES, PRICES_AS_OF, S3_PUT_CLASS } from './cost-prices.ts';
 import { replayRecheckSchedule } from './cost-rechecks.ts';
@@ -47,6 +55,12 @@ export const RECHECK_ASSUMPTION = {
 } as const;
 const RECHECK_HORIZON_MS = 30 * 24 * 3_600_000;
 
+/**
+ * Hosts the pages are spread over: about 6 pages each, as a source's crawl finds a few new URLs at a time in steady
+ * operation (a whole new source queues more at once, and puts more of them back while its host is busy).
+ */
+const DEFAULT_HOSTS = 30;
+
 /** SQS SendMessageBatch carries at most 10 messages; the event source receives and deletes a batch at a time. */
 const SQS_SEND_BATCH = 10;
 /** The embedded queue's batching window here (the deployed one is ingestBatchWindowSeconds, 30 s). */
@@ -60,6 +74,8 @@ interface Site {
   source: string;
   server: Server;
   kind: 'feed' | 'sitemap';
+  /** Whether article pages answer a matching If-None-Match with 304 (an origin that ignores it answers 200). */
+  honourValidators: boolean;
   /** What the source says about each page it lists (fixed: an unchanged page keeps its dates). */
   listed: Map<string, ListedUrl>;
 }
@@ -74,6 +90,7 @@ async function startSite(host: string, pages: Buffer[], kind: 'feed' | 'sitemap'
       url: `${origin}/a/${index}.html`,
       date: new Date(listedAt - (index + 1) * 60_000),
     }));
+  const site = { kind, honourValidators: true } as Site;
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://site.invalid').pathname;
     const send = (status: number, type: string, body: string | Buffer) => {
@@ -105,7 +122,7 @@ async function startSite(host: string, pages: Buffer[], kind: 'feed' | 'sitemap'
     const page = pages[index];
     if (page === undefined) return send(404, 'text/html', 'not found');
     const etag = etags[index] as string;
-    if (request.headers['if-none-match'] === etag) {
+    if (site.honourValidators && request.headers['if-none-match'] === etag) {
       response.writeHead(304, { etag });
       return response.end();
     }
@@ -129,13 +146,13 @@ async function startSite(host: string, pages: Buffer[], kind: 'feed' | 'sitemap'
       kind === 'feed' ? { publishedAt: date.toISOString() } : { modifiedAt: date.toISOString() },
     ]),
   );
-  return {
+  Object.assign(site, {
     origin,
     source: `${origin}/${kind === 'feed' ? 'feed.xml' : 'sitemap.xml'}`,
     server,
-    kind,
     listed: dates,
-  };
+  });
+  return site;
 }
 
 /** CPU time of the main thread, where the handlers run (Linux: utime + stime, clock ticks of 10 ms). */
@@ -166,6 +183,8 @@ interface PhaseCounts {
   ingestBilledMs: number;
   crawlInvocations: number;
   crawlBilledMs: number;
+  /** Messages put back with a delay because their host was busy. */
+  putBacks: number;
   /** CPU time of the handlers' thread over the phase: what billed duration is computed from. */
   handlerCpuMs: number;
   logBytes: number;
@@ -241,6 +260,7 @@ function quantities(phase: PhaseCounts) {
     s3GetRequests: round(s3(false) / n, 3),
     s3BytesPut: Math.round(Object.values(phase.tallies.s3).reduce((acc, t) => acc + t.bytesIn, 0) / n),
     sqsRequests: round(phase.sqsRequests / n, 3),
+    putBacks: round(phase.putBacks / n, 3),
     events: round(phase.eventChunks / n, 3),
     logBytes: Math.round(phase.logBytes / n),
   };
@@ -277,7 +297,9 @@ function operations(phase: PhaseCounts) {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      hosts: { type: 'string', default: '6' },
+      hosts: { type: 'string', default: String(DEFAULT_HOSTS) },
+      /** The per-host minimum interval; 0 turns pacing (and its shared token) off. */
+      'interval-ms': { type: 'string', default: String(CRAWL_POLICY.hostMinIntervalMs) },
       pages: { type: 'string', default: '181' },
       json: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
@@ -286,6 +308,7 @@ async function main(): Promise<void> {
     },
   });
   const hostCount = Number(values.hosts);
+  const intervalMs = Number(values['interval-ms']);
   const files = readdirSync(CORPUS)
     .filter((f) => f.endsWith('.html'))
     .sort()
@@ -293,6 +316,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(hostCount) || hostCount < 1 || hostCount > 200 || files.length === 0) {
     throw new Error('--hosts takes 1 to 200, --pages at least 1');
   }
+  if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new Error('--interval-ms takes an integer >= 0');
   const progress = (text: string) => process.stderr.write(`${text}\n`);
   const loadAtStart = round(loadavg()[0] ?? 0, 1);
   const meter = new CostMeter();
@@ -317,10 +341,9 @@ async function main(): Promise<void> {
   const stack = await startEmbeddedStack({
     sources: sites.map((site) => ({ url: site.source })),
     allowedOrigins: sites.map((site) => site.origin),
-    // Per-host pacing is a wait, not work: politeness is ingest's to keep out of billed time (put back with a
-    // delay, never slept on), so this measures the work. Pacing off also skips the shared host token (one
-    // conditional write per fetch): docs/deploy.md adds it beside the figure.
-    fetcher: { minIntervalMs: 0, maxConcurrentPerHost: 16 },
+    // Per-host pacing as deployed: the shared host token (a conditional write in the table) before each fetch,
+    // and a busy host's messages put back with a delay (an SQS send, a receive later), all counted.
+    fetcher: { minIntervalMs: intervalMs, maxConcurrentPerHost: 16 },
     port: false,
     concurrency: 1,
     batchSize: DEFAULT_PROPS.ingestBatchSize,
@@ -344,6 +367,13 @@ async function main(): Promise<void> {
   stack.queue.send = async (messages: IngestMessage[]) => {
     sqsRequests += Math.ceil(messages.length / SQS_SEND_BATCH);
     return send(messages);
+  };
+  // Delayed sends: the crawl's spaced messages and a busy host's put-backs, one SendMessageBatch per 10 (their
+  // receive is counted per batch).
+  const sendDelayed = stack.queue.sendDelayed.bind(stack.queue);
+  stack.queue.sendDelayed = async (entries: DelayedMessage[]) => {
+    sqsRequests += Math.ceil(entries.length / SQS_SEND_BATCH);
+    return sendDelayed(entries);
   };
   // The queue calls stack.ingest.handler per batch: one invocation, one receive and one batch delete.
   const handle = stack.ingest.handler;
@@ -383,6 +413,7 @@ async function main(): Promise<void> {
     ingestBilledMs,
     crawlInvocations,
     crawlBilledMs,
+    putBacks: outcomes.filter((o) => o.status === 'deferred').length,
     logBytes,
   });
   const phase = async (
@@ -401,6 +432,7 @@ async function main(): Promise<void> {
     const handlerCpuMs = (await mainThreadCpuMs()) - cpuBefore;
     const after = counters();
     const done = outcomes.slice(before.outcomes);
+    // A put-back message's 'deferred' outcome is not an article: its later delivery is.
     const byStatus: Record<string, number> = {};
     for (const o of done) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
     progress(`${name}: ${JSON.stringify(byStatus)} in ${round((performance.now() - started) / 1000, 1)} s`);
@@ -415,6 +447,7 @@ async function main(): Promise<void> {
       ingestBilledMs: after.ingestBilledMs - before.ingestBilledMs,
       crawlInvocations: after.crawlInvocations - before.crawlInvocations,
       crawlBilledMs: after.crawlBilledMs - before.crawlBilledMs,
+      putBacks: after.putBacks - before.putBacks,
       handlerCpuMs,
       logBytes: after.logBytes - before.logBytes,
     };
@@ -429,6 +462,7 @@ async function main(): Promise<void> {
     timedCrawl(async () => {
       const at = new Date();
       const leaseUntil = new Date(at.getTime() + 60 * 60_000);
+      const perHost = new Map<string, number>();
       for (const group of chunk(urls, SQS_SEND_BATCH)) {
         const states = await Promise.all(group.map((url) => stack.crawlState.get(url)));
         await Promise.all(
@@ -441,10 +475,22 @@ async function main(): Promise<void> {
           }),
         );
         const queuedAt = at.toISOString();
-        await stack.queue.send(group.map((url) => ({ url, discoveredAt: queuedAt, queuedAt })));
+        // Spaced per host as the crawl sends them (UrlQueuer).
+        await stack.queue.sendDelayed(
+          group.map((url) => {
+            const host = new URL(url).host;
+            const ordinal = perHost.get(host) ?? 0;
+            perHost.set(host, ordinal + 1);
+            return {
+              message: { url, discoveredAt: queuedAt, queuedAt },
+              delayMs: hostQueueDelayMs(ordinal, hostSpacingMs),
+            };
+          }),
+        );
       }
     });
 
+  const hostSpacingMs = hostQueueSpacingMs(intervalMs, BATCH_WINDOW_MS);
   let listed = 0;
   try {
     const fresh = await phase(
@@ -475,31 +521,27 @@ async function main(): Promise<void> {
     // Of the re-checks, those the crawl queues presumed unchanged (a 304 then costs one crawl-state write, not two).
     const presumedShare =
       (rechecksByKind.feed.presumed + rechecksByKind.sitemap.presumed) / Math.max(1, allRechecks);
-    const notModified = await phase(
-      're-check, 304 (presumed)',
-      () => requeue(stored, true),
-      (done) => done.length,
-    );
-    // Uncounted set-up: end the presumed re-checks' leases (as their next due time would).
+    // Each re-check phase starts from the states the new articles left (the 1-h re-check due), so a presumed
+    // phase presumes as the crawl would at that first step, and a not-presumed one costs what a last step does.
+    const initialStates = new Map<string, CrawlStateRecord>();
     for (const url of stored) {
       const state = await stack.crawlState.get(url);
-      if (state) await stack.crawlState.put(state);
+      if (state) initialStates.set(url, state);
     }
-    const notModifiedLastStep = await phase(
-      're-check, 304 (last step, not presumed)',
-      () => requeue(stored, false),
-      (done) => done.length,
-    );
-    // Uncounted set-up: forget the validators, so the next re-check gets the whole page again.
-    for (const url of stored) {
-      const state = await stack.crawlState.get(url);
-      if (state) await stack.crawlState.put({ ...state, etag: undefined, lastModified: undefined });
-    }
-    const unchanged = await phase(
-      're-check, 200 unchanged',
-      () => requeue(stored, true),
-      (done) => done.length,
-    );
+    const recheckPhase = async (name: string, presume: boolean) => {
+      for (const state of initialStates.values()) await stack.crawlState.put(state); // uncounted set-up
+      return phase(
+        name,
+        () => requeue(stored, presume),
+        (done) => done.filter((o) => o.status !== 'deferred').length,
+      );
+    };
+    const notModified = await recheckPhase('re-check, 304 (presumed)', true);
+    const notModifiedLastStep = await recheckPhase('re-check, 304 (last step, not presumed)', false);
+    // Origins that ignore If-None-Match: the whole page again, with the same validators and article.
+    for (const site of sites) site.honourValidators = false;
+    const unchanged = await recheckPhase('re-check, 200 unchanged (presumed)', true);
+    const unchangedLastStep = await recheckPhase('re-check, 200 unchanged (last step, not presumed)', false);
     // Every source crawled again (a crawl task each, as the schedule sends when they are due), with nothing
     // due in them: what listing a URL costs per crawl run. The registry is read before counting starts.
     const { items: registered } = await stack.registry.list({ limit: 1000 });
@@ -522,7 +564,14 @@ async function main(): Promise<void> {
     const notModifiedCost = Object.fromEntries(
       SERVICES.map((s) => [s, presumedShare * presumedCost[s] + (1 - presumedShare) * lastStepCost[s]]),
     ) as Costs;
-    const unchangedCost = perMillion(price(unchanged), unchanged.articles);
+    const unchangedPresumedCost = perMillion(price(unchanged), unchanged.articles);
+    const unchangedLastStepCost = perMillion(price(unchangedLastStep), unchangedLastStep.articles);
+    const unchangedCost = Object.fromEntries(
+      SERVICES.map((s) => [
+        s,
+        presumedShare * unchangedPresumedCost[s] + (1 - presumedShare) * unchangedLastStepCost[s],
+      ]),
+    ) as Costs;
     const listingCost = perMillion(price(idle), idle.articles);
     const { fullSchedule, notModifiedShare } = RECHECK_ASSUMPTION;
     const withRechecks = (rechecks: number) =>
@@ -547,6 +596,7 @@ async function main(): Promise<void> {
       recheckNotModified: notModified,
       recheckNotModifiedLastStep: notModifiedLastStep,
       recheckUnchanged: unchanged,
+      recheckUnchangedLastStep: unchangedLastStep,
       listing: idle,
     };
     const perArticle = Object.fromEntries(
@@ -574,6 +624,8 @@ async function main(): Promise<void> {
         ingestMemoryMb: FUNCTION_SIZING.ingest.memorySize,
         crawlMemoryMb: FUNCTION_SIZING.crawl.memorySize,
         ingestBatchSize: DEFAULT_PROPS.ingestBatchSize,
+        hostIntervalMs: intervalMs,
+        batchWindowMs: BATCH_WINDOW_MS,
         pricesAsOf: PRICES_AS_OF,
         loadAverageAtStart: loadAtStart,
       },
@@ -583,7 +635,10 @@ async function main(): Promise<void> {
         recheckNotModified: roundCosts(notModifiedCost),
         recheckNotModifiedPresumed: roundCosts(presumedCost),
         recheckNotModifiedLastStep: roundCosts(lastStepCost),
+        /** A 200 re-check with the same page, presumed and last-step ones in their shares. */
         recheckUnchanged: roundCosts(unchangedCost),
+        recheckUnchangedPresumed: roundCosts(unchangedPresumedCost),
+        recheckUnchangedLastStep: roundCosts(unchangedLastStepCost),
         listedUrlPerCrawl: roundCosts(listingCost),
       },
       perArticle,
@@ -647,7 +702,7 @@ function renderMarkdown(result: any): string {
     'from item sizes as DynamoDB bills them (1 KB write units on the larger image, plus each index copy written; 4 KB',
     'read units, halved when eventually consistent); queue messages, events, log bytes and billed handler time are',
     `counted at the stack's queue, bus and handlers. Ingest at ${a.ingestMemoryMb} MB, crawl at ${a.crawlMemoryMb} MB, batches of`,
-    `${a.ingestBatchSize} (lib/cdk); per-host pacing off (a wait, not work; its shared token, one write per fetch, is not counted: docs/deploy.md). Prices: ${a.pricesAsOf}, us-east-1 (benchmark/cost-prices.ts).`,
+    `${a.ingestBatchSize} (lib/cdk); per-host pacing on as deployed (${a.hostIntervalMs} ms per host: the shared token's conditional write before each fetch, a busy host's messages put back with a delay, all counted; the crawl spaces a host's messages by the interval plus the batching window). Prices: ${a.pricesAsOf}, us-east-1 (benchmark/cost-prices.ts).`,
     "Billed Lambda time is the handlers' CPU time stretched to the CPU share of the memory size (memory / 1,769 MB of",
     'a vCPU): wall time on this shared machine measures the other tenants (load average at the start:',
     `${a.loadAverageAtStart}). Waits on remote origins and AWS services are not in it: on Lambda each 100 ms a batch`,
@@ -687,6 +742,7 @@ function renderMarkdown(result: any): string {
     qrow('S3 GET-class requests', 's3GetRequests'),
     qrow('S3 bytes written', 's3BytesPut'),
     qrow('SQS requests', 'sqsRequests'),
+    qrow('messages put back (host busy)', 'putBacks'),
     qrow('events (64 KB chunks)', 'events'),
     qrow('log bytes', 'logBytes'),
     '',

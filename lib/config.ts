@@ -20,6 +20,8 @@ export const ENV = {
   crawlQueueUrl: 'CRAWL_QUEUE_URL',
   /** How long a source the schedule handed out stays off the due index (a dead task's retry delay). */
   crawlClaimLeaseSeconds: 'CRAWL_CLAIM_LEASE_SECONDS',
+  /** The ingest queue's batching window: the crawl sends one host's messages at least this far apart. */
+  ingestBatchWindowSeconds: 'INGEST_BATCH_WINDOW_SECONDS',
   userAgent: 'FETCH_USER_AGENT',
   allowPrivateNetwork: 'FETCH_ALLOW_PRIVATE_NETWORK',
   allowedOrigins: 'FETCH_ALLOWED_ORIGINS',
@@ -131,6 +133,7 @@ const ConfigSchema = z.object({
   [ENV.ingestPageTypes]: pageTypeList,
   [ENV.crawlQueueUrl]: z.string().min(1).optional(),
   [ENV.crawlClaimLeaseSeconds]: z.coerce.number().int().positive().optional(),
+  [ENV.ingestBatchWindowSeconds]: z.coerce.number().min(0).max(300).optional(),
   [ENV.userAgent]: z.string().min(1).optional(),
   [ENV.allowPrivateNetwork]: booleanFlag,
   [ENV.allowedOrigins]: commaList,
@@ -154,6 +157,7 @@ export interface PipelineConfig {
   ingestPageTypes: PageType[];
   crawlQueueUrl?: string;
   crawlClaimLeaseSeconds?: number;
+  ingestBatchWindowSeconds?: number;
   userAgent: string;
   allowPrivateNetwork: boolean;
   allowedOrigins: string[];
@@ -182,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     ingestPageTypes: values[ENV.ingestPageTypes],
     crawlQueueUrl: values[ENV.crawlQueueUrl],
     crawlClaimLeaseSeconds: values[ENV.crawlClaimLeaseSeconds],
+    ingestBatchWindowSeconds: values[ENV.ingestBatchWindowSeconds],
     userAgent: values[ENV.userAgent] ?? DEFAULT_USER_AGENT,
     allowPrivateNetwork: values[ENV.allowPrivateNetwork],
     allowedOrigins: values[ENV.allowedOrigins],

@@ -331,6 +331,8 @@ export class ArticlePipeline extends Construct {
         crawlQueueLeaseSeconds: inFlightMarkerSeconds,
         ingestQueueUrl: this.queue.queueUrl,
         crawlQueueUrl: this.crawlQueue.queueUrl,
+        // One host's URLs are queued a batching window apart, so an ingest batch rarely holds two of them.
+        ingestBatchWindowSeconds: String(config.ingestBatchWindowSeconds),
         // A claimed source comes back to the due index after its task's whole life in the crawl queue.
         crawlClaimLeaseSeconds: String(
           crawlTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR * MAX_RECEIVE_COUNT + 600,

@@ -472,6 +472,25 @@ export function putBackDelayMs(
 }
 
 /**
+ * How far apart the crawl sends one host's messages to ingest: the host's minimum interval plus the ingest queue's
+ * batching window. A batch gathers what arrives within the window, so two messages of a host closer than that can
+ * land in one batch, where the second finds the host busy and is put back (an SQS send and receive, and a smaller
+ * batch); spaced by more, each comes in its own batch after the host's interval. 0 when the host is not paced.
+ */
+export function hostQueueSpacingMs(hostIntervalMs: number, batchWindowMs: number): number {
+  return hostIntervalMs <= 0 ? 0 : hostIntervalMs + Math.max(0, batchWindowMs);
+}
+
+/** The delay of the `ordinal`-th message (0 first) a crawl queues for one host: spaced, up to the longest delay. */
+export function hostQueueDelayMs(
+  ordinal: number,
+  spacingMs: number,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): number {
+  return Math.min(policy.maxPutBackMs, Math.max(0, ordinal) * spacingMs);
+}
+
+/**
  * Orders URLs so that consecutive ones are on different hosts (round robin over hosts, each host's URLs in
  * their given order): ingest batches then mix hosts, and one busy host holds up a few messages, not a batch.
  */

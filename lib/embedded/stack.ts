@@ -293,6 +293,7 @@ async function start(
       },
     },
     fetcher,
+    ...(options.batchWindowMs === undefined ? {} : { ingestBatchWindowMs: options.batchWindowMs }),
     logger: createLogger({ handler: 'crawl', logLevel }),
     onSourceDone: (source) => {
       if (!round) return;

@@ -4,7 +4,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { type PipelineConfig, required } from '../config.ts';
-import { CRAWL_POLICY } from '../core/crawl-policy.ts';
+import { CRAWL_POLICY, hostQueueSpacingMs } from '../core/crawl-policy.ts';
 import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
 import { SqsIngestQueue, SqsJsonQueue } from '../queue/sqs.ts';
 import type { IngestQueue } from '../queue/types.ts';
@@ -36,6 +36,8 @@ export interface CrawlWiring {
   logger?: HandlerLogger;
   /** How long later crawls leave a queued URL alone; DEFAULT_QUEUE_LEASE_MS unless given. */
   queueLeaseMs?: number;
+  /** The ingest queue's batching window, when it is not ENV.ingestBatchWindowSeconds (the embedded queue's). */
+  ingestBatchWindowMs?: number;
   onSourceDone?: (summary: SourceCrawlSummary) => void;
 }
 
@@ -87,12 +89,18 @@ export function buildCrawlHandlers(wiring: CrawlWiring): CrawlHandlers {
       ? {}
       : { claimLeaseMs: config.crawlClaimLeaseSeconds * 1000 }),
   });
+  // One host's URLs go to ingest spaced by its interval and the queue's batching window (few put-backs).
+  const hostSpacingMs = hostQueueSpacingMs(
+    wiring.fetcher?.minIntervalMs ?? CRAWL_POLICY.hostMinIntervalMs,
+    wiring.ingestBatchWindowMs ?? (config.ingestBatchWindowSeconds ?? 0) * 1000,
+  );
   const crawler = createSourceCrawler({
     registry,
     crawlState,
     queue,
     fetcher,
     logger,
+    hostSpacingMs,
     ...(queueLeaseMs === undefined ? {} : { queueLeaseMs }),
     ...(wiring.onSourceDone ? { onSourceDone: wiring.onSourceDone } : {}),
   });

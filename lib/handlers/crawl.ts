@@ -2,6 +2,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
 import {
+  hostQueueDelayMs,
   interleaveByHost,
   presumedRecheck,
   type SkipReason,
@@ -43,6 +44,8 @@ export interface CrawlDependencies {
   lookupConcurrency?: number;
   /** How long a queued URL is left alone by later crawls (unless ingest records a fetch first). */
   queueLeaseMs?: number;
+  /** One host's messages are sent this far apart (UrlQueuerDependencies.hostSpacingMs). */
+  hostSpacingMs?: number;
 }
 
 /**
@@ -165,7 +168,13 @@ export function createCrawlHandler(deps: CrawlDependencies) {
     }
     summary.discovered = found.size;
     const queuer = new UrlQueuer(
-      { crawlState: deps.crawlState, queue: deps.queue, logger, lookupConcurrency },
+      {
+        crawlState: deps.crawlState,
+        queue: deps.queue,
+        logger,
+        lookupConcurrency,
+        ...(deps.hostSpacingMs === undefined ? {} : { hostSpacingMs: deps.hostSpacingMs }),
+      },
       at,
       new Date(at.getTime() + queueLeaseMs),
     );
@@ -191,6 +200,11 @@ export interface UrlQueuerDependencies {
   queue: IngestQueue;
   logger: HandlerLogger;
   lookupConcurrency: number;
+  /**
+   * Sends one host's messages this far apart (delayed sends; hostQueueSpacingMs), so they reach ingest about when
+   * the host is free instead of together in one batch. 0 or undefined: all at once.
+   */
+  hostSpacingMs?: number;
 }
 
 /**
@@ -202,6 +216,8 @@ export class UrlQueuer {
   queued = 0;
   readonly skipped: Record<SkipReason, number> = emptySkips();
   private pending: IngestMessage[] = [];
+  /** Messages queued so far per host (this run), for their spacing. */
+  private readonly perHost = new Map<string, number>();
 
   constructor(
     private readonly deps: UrlQueuerDependencies,
@@ -256,10 +272,28 @@ export class UrlQueuer {
     // Hosts mixed within each batch of 10: a busy host then holds up a message or two, not a whole batch.
     const mixed = interleaveByHost(this.pending, (message) => message.url);
     this.pending = [];
+    const spacingMs = this.deps.hostSpacingMs ?? 0;
+    const { queue } = this.deps;
     for (const batch of chunk(mixed, INGEST_BATCH_SIZE)) {
-      await this.deps.queue.send(batch);
+      if (spacingMs > 0 && queue.sendDelayed !== undefined) {
+        await queue.sendDelayed(
+          batch.map((message) => ({
+            message,
+            delayMs: hostQueueDelayMs(this.nextOrdinal(message.url), spacingMs),
+          })),
+        );
+      } else {
+        await queue.send(batch);
+      }
       this.queued += batch.length;
     }
+  }
+
+  private nextOrdinal(url: string): number {
+    const host = hostOf(url);
+    const ordinal = this.perHost.get(host) ?? 0;
+    this.perHost.set(host, ordinal + 1);
+    return ordinal;
   }
 
   /** States by URL; a failed look-up leaves its URLs unknown (queued like new ones; ingest reads state itself). */
@@ -296,6 +330,14 @@ export class UrlQueuer {
 
 function emptySkips(): Record<SkipReason, number> {
   return { 'permanent-failure': 0, 'not-due': 0, fresh: 0, queued: 0, 'changed-meanwhile': 0 };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return '';
+  }
 }
 
 function latest(a: string | undefined, b: string | undefined): string | undefined {
@@ -418,6 +460,8 @@ export interface SourceCrawlDependencies {
   now?: () => Date;
   lookupConcurrency?: number;
   queueLeaseMs?: number;
+  /** One host's messages are sent this far apart (UrlQueuerDependencies.hostSpacingMs). */
+  hostSpacingMs?: number;
   /** The jitter of a failing source's backoff (tests pin it). */
   random?: () => number;
   /** Told about every finished source (embedded progress). */
@@ -467,7 +511,13 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
       return { ...base, outcome: 'skipped', durationMs: now().getTime() - started.getTime() };
     }
     const queuer = new UrlQueuer(
-      { crawlState: deps.crawlState, queue: deps.queue, logger, lookupConcurrency },
+      {
+        crawlState: deps.crawlState,
+        queue: deps.queue,
+        logger,
+        lookupConcurrency,
+        ...(deps.hostSpacingMs === undefined ? {} : { hostSpacingMs: deps.hostSpacingMs }),
+      },
       started,
       new Date(started.getTime() + queueLeaseMs),
     );

@@ -250,11 +250,9 @@ export function createIngestService(deps: IngestDependencies) {
         etag: page.etag ?? state?.etag,
         lastModified: page.lastModified ?? state?.lastModified,
       });
-      const sameValidators =
-        validators.etag === state?.etag && validators.lastModified === state?.lastModified;
       // Presumed by the crawl that queued it: the stored state already says all this 304 would (the lease ends by
       // itself at the next step's due time), so nothing is written.
-      if (!(presumedUnchanged && sameValidators)) {
+      if (!(presumedUnchanged && sameValidators(validators, state))) {
         await deps.crawlState.put({
           ...state,
           url,
@@ -325,6 +323,19 @@ export function createIngestService(deps: IngestDependencies) {
       await events.publishArticleIngested(ingestedDetail(commit, pageType, deps.bucketName));
     }
     const changed = commit.status !== 'unchanged';
+    // Presumed unchanged by the crawl and so it is (same text, same validators): the state already says what this
+    // fetch would write, as for a 304 (the lease ends by itself at the next step's due time).
+    const confirmsPresumption =
+      presumedUnchanged &&
+      !changed &&
+      !announce &&
+      sameValidators(keptValidators(page), state) &&
+      state?.articleId === commit.record.id &&
+      state?.pageType === pageType;
+    if (confirmsPresumption) {
+      logger.debug('unchanged (as presumed)', { url, id: commit.record.id });
+      return { url, status: 'unchanged', id: commit.record.id, version: commit.record.version, pageType };
+    }
     await deps.crawlState.put({
       ...state,
       url,
@@ -595,4 +606,12 @@ function keptValidators(page: { etag?: string | undefined; lastModified?: string
     etag: fits(page.etag, MAX_VALIDATOR_LENGTH.etag),
     lastModified: fits(page.lastModified, MAX_VALIDATOR_LENGTH.lastModified),
   };
+}
+
+/** Whether a fetch's validators are the ones crawl state holds (nothing new to record). */
+function sameValidators(
+  validators: { etag?: string; lastModified?: string },
+  state: CrawlStateRecord | undefined,
+): boolean {
+  return validators.etag === state?.etag && validators.lastModified === state?.lastModified;
 }

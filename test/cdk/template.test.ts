@@ -333,6 +333,7 @@ describe('functions', () => {
         ENV.crawlQueueUrl,
         ENV.crawlClaimLeaseSeconds,
         ENV.crawlQueueLeaseSeconds,
+        ENV.ingestBatchWindowSeconds,
         ENV.userAgent,
         ENV.allowPrivateNetwork,
         ENV.allowedOrigins,

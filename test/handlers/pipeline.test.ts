@@ -197,6 +197,45 @@ describe('crawl → queue → ingest', () => {
     expect(recorded?.leaseUntil).toBeUndefined();
   });
 
+  it('a presumed re-check answered 200 with the same page and validators writes no crawl state; new validators are recorded', async () => {
+    const p = await started();
+    await crawlAndDrain(p);
+    const [record] = await siteRecords(p);
+    if (record === undefined) throw new Error('nothing ingested');
+    p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR); // the 1-h re-check is due
+    const queueWithPresumption = async () => {
+      const queuedAt = p.clock.now;
+      const presumed = presumedRecheck(await p.store.crawlState.get(record.url), {}, queuedAt);
+      const leaseUntil = new Date(queuedAt.getTime() + 24 * HOUR);
+      expect(await p.store.crawlState.markQueued(record.url, queuedAt, leaseUntil, presumed)).toBe(true);
+      const leased = await p.store.crawlState.get(record.url);
+      p.outcomes.length = 0;
+      await p.queue.send([
+        { url: record.url, discoveredAt: queuedAt.toISOString(), queuedAt: queuedAt.toISOString() },
+      ]);
+      await p.queue.drain();
+      expect(p.outcomes.map((outcome) => outcome.status)).toEqual(['unchanged']);
+      return leased;
+    };
+    // The origin ignores If-None-Match: the whole page again, the same ETag, the same article.
+    p.site.honourValidators(false);
+    const pagesServed = p.site.fullPageResponses();
+    const leased = await queueWithPresumption();
+    expect(p.site.fullPageResponses()).toBe(pagesServed + 1);
+    expect(await p.store.crawlState.get(record.url)).toEqual(leased);
+
+    // At the next step the page comes back with other validators (a new story changed its related links): the
+    // presumption is not confirmed, the fetch is recorded with them.
+    p.clock.now = new Date(p.clock.now.getTime() + 7 * HOUR);
+    p.site.upsert({ ...(EXAMPLE_ARTICLES[5] as SiteArticle), slug: 'late-addition' });
+    const before = await p.store.crawlState.get(record.url);
+    await queueWithPresumption();
+    const recorded = await p.store.crawlState.get(record.url);
+    expect(recorded?.etag).not.toBe(before?.etag);
+    expect(recorded).toMatchObject({ lastFetchedAt: p.clock.now.toISOString(), lastStatus: 200 });
+    expect(recorded?.presumedAt).toBeUndefined();
+  });
+
   it('a page whose HTML changed but whose article did not is unchanged (same hash): no new version, no event', async () => {
     const p = await started();
     await crawlAndDrain(p);

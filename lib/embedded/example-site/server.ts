@@ -42,6 +42,8 @@ export interface SiteServer {
   requestCount(path: string): number;
   /** Article page responses with a full body (200), as opposed to 304s. */
   fullPageResponses(): number;
+  /** Whether article pages answer a matching If-None-Match with 304 (default true), as origins that ignore it do not. */
+  honourValidators(honour: boolean): void;
   /** Renders every page now instead of on first request (so a benchmark times the pipeline, not the site). */
   prerender(): void;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startSiteServer(options: SiteServerOptions = {}): Promise<
   const rendered = new Map<string, RenderedPage>();
   const relatedCount = options.relatedCount ?? 3;
   let fullPages = 0;
+  let honourValidators = true;
   let site: SiteInfo = { origin: '', name: options.name ?? EXAMPLE_SITE_NAME };
 
   const render = (article: SiteArticle): RenderedPage => {
@@ -116,7 +119,7 @@ export async function startSiteServer(options: SiteServerOptions = {}): Promise<
       return send(response, 404, 'text/html; charset=utf-8', '<h1>Page not found</h1>');
     const page = render(article);
     const headers = { etag: page.etag, 'last-modified': page.lastModified, 'cache-control': 'max-age=60' };
-    if (request.headers['if-none-match'] === page.etag) {
+    if (honourValidators && request.headers['if-none-match'] === page.etag) {
       response.writeHead(304, headers);
       return response.end();
     }
@@ -160,6 +163,9 @@ export async function startSiteServer(options: SiteServerOptions = {}): Promise<
     },
     requestCount: (path) => requests.get(path) ?? 0,
     fullPageResponses: () => fullPages,
+    honourValidators(honour) {
+      honourValidators = honour;
+    },
     prerender() {
       for (const article of articles.values()) render(article);
     },
