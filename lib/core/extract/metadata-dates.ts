@@ -282,13 +282,24 @@ const YEAR = '(\\d{4})';
 const TIME =
   '(?:[,\\s]+(?:at|um|à|a las|alle|às|om|o|в|saat)?\\s*(\\d{1,2})[:h.](\\d{2})(?:[:.](\\d{2}))?\\s*(am|pm|a\\.m\\.|p\\.m\\.)?)?';
 
+/**
+ * Starts the two named-month patterns below. It asserts only that a character follows, which every match begins
+ * with, so it changes no match; it stops V8 from precomputing a Boyer-Moore search table over their letter
+ * classes, which took 20-150 ms of compile time in every fresh process (they run on short texts, where that
+ * table saves nothing).
+ */
+const QUICK_COMPILE = '(?=[^])';
+
 /** "9. Dezember 2016", "9 de diciembre de 2016", "9 December 2016, 09:13". */
 const DAY_MONTH_YEAR = new RegExp(
-  `(?<![\\p{L}\\d])${DAY}\\s*(?:de\\s+|di\\s+)?${MONTH_WORD}\\s*,?\\s*(?:de\\s+)?${YEAR}${TIME}`,
+  `${QUICK_COMPILE}(?<![\\p{L}\\d])${DAY}\\s*(?:de\\s+|di\\s+)?${MONTH_WORD}\\s*,?\\s*(?:de\\s+)?${YEAR}${TIME}`,
   'iu',
 );
 /** "Dec 9, 2016 9:13 AM", "December 9th 2016". */
-const MONTH_DAY_YEAR = new RegExp(`(?<![\\p{L}])${MONTH_WORD}\\s+${DAY}\\s*,?\\s*${YEAR}${TIME}`, 'iu');
+const MONTH_DAY_YEAR = new RegExp(
+  `${QUICK_COMPILE}(?<![\\p{L}])${MONTH_WORD}\\s+${DAY}\\s*,?\\s*${YEAR}${TIME}`,
+  'iu',
+);
 /** "2016年12月9日 9:13", "2016년 12월 9일". */
 const CJK_DATE =
   /(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?(?:\D{0,6}?(\d{1,2})[:：時시](\d{2}))?/u;
