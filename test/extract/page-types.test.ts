@@ -159,6 +159,15 @@ describe('pages made of sections or items (service, listing, collection, documen
     const html = '<html><body><main><h1>Services</h1><p>Call us.</p></main></body></html>';
     expect(extractPageRegion(parseHtml(html), { pageUrl })).toBeUndefined();
   });
+
+  it('keeps a furniture-named or hidden-marked wrapper that holds most of the text: it is the layout', () => {
+    const wrapped = servicePage()
+      .replace('<main>', '<main><div class="sticky-footer"><div aria-hidden="true">')
+      .replace('</main>', '</div></div></main>');
+    const content = extractPageRegion(parseHtml(wrapped), { pageUrl });
+    for (const [, text] of SECTIONS) expect(content?.text).toContain(text);
+    expect(content?.text).not.toContain('Sign up');
+  });
 });
 
 describe('choosing between the type-specific and the generic extraction', () => {
@@ -271,21 +280,28 @@ describe('choosing between the type-specific and the generic extraction', () => 
     expect(extractByPageType(dated, parseHtml(servicePage()), post, () => oneSection)).toBe(oneSection);
   });
 
-  it('keeps the whole product region when the generic text is only a sliver of it', () => {
+  it('reads a product page as its region without customer reviews, whatever the generic text', () => {
     const specs = Array.from(
       { length: 12 },
       (_, i) => `<tr><th>Property ${i}</th><td>Value ${i} in millimetres</td></tr>`,
     ).join('');
-    const html = `<html><body><main><h1>Kettle</h1><p class="price">$49.00</p><p>A quiet kettle.</p><table>${specs}</table></main></body></html>`;
+    const reviews = Array.from(
+      { length: 3 },
+      (_, i) =>
+        `<li class="review-item"><b>Buyer ${i}</b><p>Boils fast but the lid rattles a little, reviewer ${i} says.</p></li>`,
+    ).join('');
+    const html = `<html><body><main><h1>Kettle</h1><p class="price">$49.00</p><p>A quiet kettle.</p><table>${specs}</table>
+      <section id="customer-reviews"><h2>Reviews</h2><ul>${reviews}</ul></section></main></body></html>`;
     const description = { html: '<p>A quiet kettle.</p>', text: 'A quiet kettle.', wordCount: 3 };
     const chosen = extractByPageType(verdict('product'), parseHtml(html), { pageUrl }, () => description);
     expect(chosen?.text).toContain('Value 11 in millimetres');
+    expect(chosen?.text).toContain('$49.00');
     expect(chosen?.text).toContain('A quiet kettle.');
-    const most = {
-      html: '',
-      text: `A quiet kettle. ${'Property and value in millimetres. '.repeat(10)}`,
-      wordCount: 60,
-    };
-    expect(extractByPageType(verdict('product'), parseHtml(html), { pageUrl }, () => most)).toBe(most);
+    expect(chosen?.text).not.toContain('lid rattles');
+    // Too little outside the furniture: the generic extraction.
+    const bare = '<html><body><main><h1>Kettle</h1><p>A quiet kettle.</p></main></body></html>';
+    expect(extractByPageType(verdict('product'), parseHtml(bare), { pageUrl }, () => description)).toBe(
+      description,
+    );
   });
 });

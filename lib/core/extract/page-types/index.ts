@@ -5,6 +5,7 @@ import type { PageType } from '../../article.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
 import type { PageTypeVerdict } from '../page-type.ts';
 import { extractForumThread } from './forum.ts';
+import { extractProductPage } from './product.ts';
 import { extractPageRegion } from './region.ts';
 
 type TypeExtractor = (page: CheerioAPI, options: ContentOptions) => ExtractedContent | undefined;
@@ -40,6 +41,7 @@ const SERVICE_CALLS_SIGNAL = 'structure:service-calls';
 /** How each non-article type is extracted. Types not listed use the generic (article) extraction. */
 const TYPE_EXTRACTION: Partial<Record<PageType, TypeExtraction>> = {
   forum: { extract: extractForumThread, keepArticleProse: false, yieldsToArticleEvidence: false },
+  product: { extract: extractProductPage, keepArticleProse: false, yieldsToArticleEvidence: false },
   listing: { extract: extractPageRegion, keepArticleProse: true, yieldsToArticleEvidence: true },
   collection: { extract: extractPageRegion, keepArticleProse: true, yieldsToArticleEvidence: true },
   service: { extract: extractPageRegion, keepArticleProse: false, yieldsToArticleEvidence: false },
@@ -75,11 +77,6 @@ export const SECTIONED_PAGE = {
   maxGenericShareOnDatedListPage: 0.1,
   /** A site's home page (path "/", no query): the generic text is less than most of the region. */
   maxGenericShareOnHomePage: 0.7,
-  /**
-   * A product page: the generic text is the description alone, without the name, price, options and
-   * specifications around it that the region holds.
-   */
-  maxGenericShareOnProductPage: 0.25,
 } as const;
 
 /**
@@ -96,9 +93,6 @@ export function extractByPageType(
   const extraction = TYPE_EXTRACTION[verdict.type];
   if (verdict.type === 'article') {
     return regionOrGeneric(page, options, generic, sectionedPageShare(verdict, page, options.pageUrl));
-  }
-  if (verdict.type === 'product') {
-    return regionOrGeneric(page, options, generic, SECTIONED_PAGE.maxGenericShareOnProductPage);
   }
   if (extraction?.yieldsToArticleEvidence && hasArticleEvidence(verdict)) {
     // An article with a row of teaser cards, unless the generic extraction found only one card of a list.

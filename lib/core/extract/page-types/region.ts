@@ -7,7 +7,8 @@ import type { AnyNode, Element } from 'domhandler';
 import { resolveDocumentBase } from '../../url.ts';
 import { NON_CONTENT_TAGS } from '../boilerplate.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
-import { elementsInOrder, findFirst, visibleLength } from '../content-dom.ts';
+import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from '../content-dom.ts';
+import { repairTree } from '../content-repair.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
 
@@ -35,21 +36,52 @@ export const PAGE_REGION = {
   minMainShare: 0.2,
   /** Less text than this: not a page we can trust; the generic extraction runs instead. */
   minChars: 200,
+  /**
+   * A furniture class name or a hidden mark (not a furniture tag) on an element holding this share of the
+   * region's unlinked text is a layout wrapper ('sticky-footer' around the page, an aria-hidden <main>), not
+   * furniture: it is kept.
+   */
+  maxFurnitureShare: 0.8,
 } as const;
 
-/** The page's main region minus its furniture, or undefined when it holds too little text. */
-export function extractPageRegion($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
+/**
+ * The page's main region minus its furniture (and what `extraFurniture` marks, for a type's own furniture), or
+ * undefined when it holds too little text.
+ */
+export function extractPageRegion(
+  $: CheerioAPI,
+  options: ContentOptions,
+  extraFurniture?: (element: Element) => boolean,
+): ExtractedContent | undefined {
   const root = $.root()[0] as AnyNode;
   const body = findFirst(root, 'body') ?? root;
+  repairTree(root, body);
   const region = mainRegion(body);
-  const text = toPlainText([region], { skip: isFurniture });
+  const regionProse = unlinkedLength(region);
+  const isLayoutWrapper = (element: Element) => {
+    const held = unlinkedLength(element);
+    return held > 0 && held >= regionProse * PAGE_REGION.maxFurnitureShare;
+  };
+  // Asked twice per element (text, then HTML): the answer is kept.
+  const skipped = new Map<Element, boolean>();
+  const skip = (element: Element) => {
+    let answer = skipped.get(element);
+    if (answer === undefined) {
+      answer =
+        (isFurniture(element) || extraFurniture?.(element) === true) &&
+        (PAGE_REGION.furnitureTags.has(element.name) || !isLayoutWrapper(element));
+      skipped.set(element, answer);
+    }
+    return answer;
+  };
+  const text = toPlainText([region], { skip });
   if (visibleLength(text) < PAGE_REGION.minChars) return undefined;
   const head = findFirst(root, 'head');
   const baseUrl = resolveDocumentBase(
     head ? findFirst(head, 'base')?.attribs.href : undefined,
     options.pageUrl,
   );
-  const html = sanitizeToHtml([region], { baseUrl, skip: isFurniture });
+  const html = sanitizeToHtml([region], { baseUrl, skip });
   return { html, text, wordCount: countWords(text) };
 }
 
@@ -70,6 +102,19 @@ function mainRegion(body: AnyNode): AnyNode {
     }
   }
   return bestLength >= length(body) * PAGE_REGION.minMainShare ? best : body;
+}
+
+/** Visible length of the text outside links, scripts and styles: what a layout wrapper holds and a menu does not. */
+function unlinkedLength(root: AnyNode): number {
+  let length = 0;
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') length += visibleLength((node as unknown as { data: string }).data);
+    else if (isElement(node) && (node.name === 'a' || NON_CONTENT_TAGS.has(node.name))) continue;
+    else if (hasChildren(node)) for (const child of node.children) stack.push(child);
+  }
+  return length;
 }
 
 function isFurniture(element: Element): boolean {
