@@ -34,7 +34,8 @@ import { DEFAULT_METRICS_NAMESPACE, DIMENSIONS, METRICS } from '../handlers/metr
 import { SEED_RESOURCE_TYPE, SOURCES_PER_SEED_RESOURCE } from '../handlers/seed-sources.ts';
 import { BUCKET_PREFIXES } from '../store/layout.ts';
 import { ARTICLES_TABLE, DUE_SOURCES_INDEX, type KeyAttribute } from '../store/table.ts';
-import { type FunctionName, lambdaCode, lambdaEntry } from './bundling.ts';
+import { type FunctionName, lambdaEntry } from './bundling.ts';
+import { lambdaCode } from './lambda-code.ts';
 import { type ArticlePipelineProps, type ResolvedArticlePipelineProps, resolveProps } from './props.ts';
 import { REEXTRACT_ENTRY, ReextractJob } from './reextract-job.ts';
 

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, DockerImage } from 'aws-cdk-lib';
-import { Code } from 'aws-cdk-lib/aws-lambda';
+
+// No aws-cdk-lib here: lib/cdk/lambda-bundle.ts imports this in every bundling child process, and an ESM import of
+// aws-cdk-lib loads all of it (~0.7 s of CPU). The CDK side, lambdaCode(), is in lib/cdk/lambda-code.ts.
 
 /** The repository root: bundles are built from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -91,38 +91,4 @@ export interface BundleSettings {
   bundleAwsSdk: boolean;
   /** Ship index.mjs.map; the stack then sets NODE_OPTIONS=--enable-source-maps. */
   sourceMap: boolean;
-}
-
-/** The script that builds one bundle (esbuild's API with plugins) in a child process. */
-export const BUNDLE_SCRIPT = fileURLToPath(new URL('./lambda-bundle.ts', import.meta.url));
-
-/**
- * A function's code: `index.mjs` built by lib/cdk/lambda-bundle.ts (esbuild with the aliases above and the
- * SDK schema plugin), hashed by its output. Bundling runs locally, in a child process because CDK's local
- * bundling hook is synchronous; no Docker image is ever pulled.
- */
-export function lambdaCode(entry: string, settings: BundleSettings): Code {
-  return Code.fromAsset(PROJECT_ROOT, {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Required by the type, unused: local bundling below always answers or throws.
-      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim'),
-      // Part of CDK's cache key for the asset (the local hook is not), so each entry gets its own bundle.
-      environment: {
-        LAMBDA_ENTRY: relative(PROJECT_ROOT, entry),
-        BUNDLE_AWS_SDK: String(settings.bundleAwsSdk),
-        SOURCE_MAP: String(settings.sourceMap),
-      },
-      local: {
-        tryBundle(outputDir: string): boolean {
-          const request = { entry, outdir: outputDir, ...settings };
-          execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT, JSON.stringify(request)], {
-            cwd: PROJECT_ROOT,
-            stdio: ['ignore', 'inherit', 'inherit'],
-          });
-          return true;
-        },
-      },
-    },
-  });
 }
