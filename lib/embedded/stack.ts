@@ -248,6 +248,7 @@ async function start(
     env,
     events: bus,
     fetcher,
+    ...(options.batchWindowMs === undefined ? {} : { ingestBatchWindowMs: options.batchWindowMs }),
     queue: {
       send: (messages) => (queueRef as InProcessIngestQueue).send(messages),
       sendDelayed: (entries) => (queueRef as InProcessIngestQueue).sendDelayed(entries),

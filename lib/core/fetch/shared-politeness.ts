@@ -35,6 +35,8 @@ export interface SharedPolitenessOptions {
    */
   maxWaitMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The ingest queue's batching window: put-backs of one host are spaced by it and the interval (putBackDelayMs). */
+  batchWindowMs?: number;
 }
 
 export interface HostBusyDetails {
@@ -91,7 +93,12 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       knownBusy.set(host, known);
     }
     const delay = putBackDelayMs(
-      { nextAllowedInMs: known.untilMs - at, intervalMs, aheadOfIt: known.putBack },
+      {
+        nextAllowedInMs: known.untilMs - at,
+        intervalMs,
+        aheadOfIt: known.putBack,
+        ...(options.batchWindowMs === undefined ? {} : { batchWindowMs: options.batchWindowMs }),
+      },
       random,
       policy,
     );
