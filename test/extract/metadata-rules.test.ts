@@ -667,3 +667,26 @@ describe('dates: far from the headline, in the article’s aside, under a hidden
     expect(metadataOf(html).publishedAt).toBe('2024-12-24T00:00:00.000Z');
   });
 });
+
+describe('authors: a "by" inside a sentence', () => {
+  it('does not read a paragraph as a byline because a text node in it starts with "par" or "by"', () => {
+    const french = page(
+      '<title>Le ferry reprend la mer</title>',
+      '<article><h1>Le ferry reprend la mer</h1><p>L’appareil, retardé <a href="/x">samedi</a> par le trafic du port, est reparti.</p></article>',
+      'fr',
+    );
+    expect(metadataOf(french).authors).toEqual([]);
+    const english = page(
+      '<title>Ferry returns</title>',
+      '<article><h1>Ferry returns</h1><p>Harbour, delayed on <a href="/x">Saturday</a> by the storm, sailed again.</p></article>',
+    );
+    expect(metadataOf(english).authors).toEqual([]);
+    // A byline that opens its line still counts, whatever inline element carries the label.
+    const byline = page(
+      '<title>Le ferry reprend la mer</title>',
+      '<article><h1>Le ferry reprend la mer</h1><p class="signature"><span>Par</span> <a href="/auteurs/jeanne">Jeanne Martin</a></p><p>Texte.</p></article>',
+      'fr',
+    );
+    expect(metadataOf(byline).authors).toEqual(['Jeanne Martin']);
+  });
+});

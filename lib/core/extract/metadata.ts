@@ -1036,14 +1036,21 @@ function bylineLineOf(elementText: string, label: string): string {
     .filter((line) => line !== '');
   const at = lines.findIndex((line) => line.includes(label) || label.includes(line));
   if (at < 0) return '';
+  // A byline opens its line: "… touché par le trafic" inside a paragraph ("L’appareil, …") is a sentence.
+  const line = lines[at] as string;
+  const labelAt = line.indexOf(label.replace(/\s+/g, ' ').trim().slice(0, 20));
+  if (labelAt > 0 && /\p{L}/u.test(line.slice(0, labelAt))) return '';
   return lines.slice(at, at + 2).join('\n');
 }
+
+/** A letter of a script written without spaces between a name's parts (山田太郎), not a Latin one or a ’. */
+const NON_LATIN_LETTER = /(?!\p{Script=Latin})\p{L}/u;
 
 /** A byline element's text is full of furniture: only a name of two words or more is trusted from it. */
 function isFullPersonName(name: string): boolean {
   return (
     looksLikePersonName(name) &&
-    (/\s/.test(name) || !/^[\p{L}\p{M}'’-]+$/u.test(name) || /[^\u0000-\u024f]/.test(name))
+    (/\s/.test(name) || !/^[\p{L}\p{M}'’-]+$/u.test(name) || NON_LATIN_LETTER.test(name))
   );
 }
 
