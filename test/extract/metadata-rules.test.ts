@@ -690,3 +690,29 @@ describe('authors: a "by" inside a sentence', () => {
     expect(metadataOf(byline).authors).toEqual(['Jeanne Martin']);
   });
 });
+
+describe('authors: bylines of other posts and of reviewers', () => {
+  it('skips bylines in read-next cards and comment lists, whatever the card’s own markup', () => {
+    const html = page(
+      '<title>El ferry vuelve al puerto</title>',
+      '<main><h1>El ferry vuelve al puerto</h1><p>Texto.</p>' +
+        '<section class="cs-read-next"><article class="post"><h2>Otra noticia</h2><div class="cs-meta-author"><a>por Marta Ruiz Soler</a></div></article></section>' +
+        '<ul class="jcomments-latest"><li><span class="comment-author">Pablo Gómez Vidal</span></li></ul></main>',
+      'es',
+    );
+    expect(metadataOf(html).authors).toEqual([]);
+  });
+
+  it('does not take the reviewer that a byline element names', () => {
+    const html = page(
+      '<title>Ferry safety checklist</title>',
+      '<main><h1>Ferry safety checklist</h1><div class="byline-reviewed">Reviewed by <a class="author-name" href="/people/rob">Robert Tallis</a></div><p>Text.</p></main>',
+    );
+    expect(metadataOf(html).authors).toEqual([]);
+    const author = page(
+      '<title>Ferry safety checklist</title>',
+      '<main><h1>Ferry safety checklist</h1><div class="byline">Written by <a class="author-name" href="/people/rob">Robert Tallis</a></div><p>Text.</p></main>',
+    );
+    expect(metadataOf(author).authors).toEqual(['Robert Tallis']);
+  });
+});

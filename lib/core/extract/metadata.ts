@@ -940,7 +940,11 @@ function visibleByline(page: PageIndex, windowAfter = BYLINE_WINDOW_AFTER): stri
     if (entry.text.length > MAX_BYLINE_LINE) continue;
     // An aside within the article holds the post's own facts ("Published" / "Author" / name) when labelled.
     const asideIsUnlikely = !(labelOnly && isInsideArticle(entry.parent));
-    if (entry.parent.name === 'title' || insideUnlikelyBylineContext(entry.parent, page, asideIsUnlikely)) {
+    if (
+      entry.parent.name === 'title' ||
+      insideUnlikelyBylineContext(entry.parent, page, asideIsUnlikely) ||
+      insideOtherPosts(entry.parent, page)
+    ) {
       continue;
     }
     // "Medically reviewed" / "by" / "Jane Doe": the reviewer, editor or photographer is not the author.
@@ -1109,6 +1113,8 @@ function authorLinkNames(page: PageIndex): string[] {
   for (const link of page.authorLinks) {
     if (
       insideUnlikelyBylineContext(link, page) ||
+      insideOtherPosts(link, page) ||
+      namesReviewer(link) ||
       ancestorsOf(link, 30).some((ancestor) => ancestor.name === 'nav')
     ) {
       continue;
@@ -1206,12 +1212,36 @@ const NOT_BYLINE_TAGS = new Set([
   'main',
 ]);
 
+/** Comments, related posts and read-next cards around an element: their bylines are other posts'. */
+const OTHER_POSTS_CONTEXT =
+  /comment|repl(?:y|ies)|related|recommend|read-?next|up-?next|more-(?:posts|stories|articles)/i;
+
+function insideOtherPosts(element: Element, page: PageIndex): boolean {
+  const aroundHeadline = headlineAncestors(page);
+  return ancestorsOf(element, 30).some(
+    (ancestor) =>
+      ancestor.name !== 'body' &&
+      ancestor.name !== 'html' &&
+      !aroundHeadline.has(ancestor) &&
+      OTHER_POSTS_CONTEXT.test(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`),
+  );
+}
+
+/** "Reviewed by <a class=author>…</a>", "Fact checked by": the element names a reviewer, not the author. */
+function namesReviewer(element: Element): boolean {
+  const parent = element.parent;
+  if (parent === null || !isElement(parent)) return false;
+  const before = textOfNode(parent, 200).split(textOfNode(element, 200).trim())[0] ?? '';
+  return NOT_AUTHOR_ROLE.test(before.replace(/\s*(?:by|von|par|por|door|da|przez)\s*:?\s*$/i, ''));
+}
+
 /** The first byline-looking element (rel=author, class/id matching byline|author) with a plausible name. */
 function domByline(page: PageIndex, keep: (names: string[]) => string[]): string[] {
   for (const element of page.bylineCandidates) {
     if (NOT_BYLINE_TAGS.has(element.name.toLowerCase())) continue;
     const matchString = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
     if (insideUnlikelyBylineContext(element, page) || UNLIKELY_BYLINE_CONTEXT.test(matchString)) continue;
+    if (insideOtherPosts(element, page) || namesReviewer(element)) continue;
     const raw = textOfNode(element, 200).trim();
     if (raw.length === 0 || raw.length >= 100) continue;
     const named = findDescendant(element, (candidate) => hasToken(candidate.attribs.itemprop, 'name'));
@@ -1294,16 +1324,21 @@ function isInsideArticle(element: Element): boolean {
 
 const headlineAncestorsOf = new WeakMap<PageIndex, Set<Element>>();
 
-function insideUnlikelyBylineContext(element: Element, page: PageIndex, asideIsUnlikely = true): boolean {
-  // body and html classes describe the whole page ("sidebar-primary" layouts), not the byline's neighbourhood;
-  // so do those of an element that holds the headline too ("flex-wrap-footer" around the whole page).
+/** The elements that hold the page's first h1: layout around the whole article, never a widget around a byline. */
+function headlineAncestors(page: PageIndex): Set<Element> {
   let aroundHeadline = headlineAncestorsOf.get(page);
   if (aroundHeadline === undefined) {
     const headline = page.headings.find((heading) => heading.name === 'h1');
     aroundHeadline = new Set(headline === undefined ? [] : ancestorsOf(headline, 100));
     headlineAncestorsOf.set(page, aroundHeadline);
   }
-  const layout = aroundHeadline;
+  return aroundHeadline;
+}
+
+function insideUnlikelyBylineContext(element: Element, page: PageIndex, asideIsUnlikely = true): boolean {
+  // body and html classes describe the whole page ("sidebar-primary" layouts), not the byline's neighbourhood;
+  // so do those of an element that holds the headline too ("flex-wrap-footer" around the whole page).
+  const layout = headlineAncestors(page);
   return ancestorsOf(element).some(
     (ancestor) =>
       (ancestor.name !== 'body' &&
