@@ -3,6 +3,7 @@
 import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { extractContent } from '../../lib/core/extract/content.ts';
+import { isDateline } from '../../lib/core/extract/content-prune.ts';
 import { classWeight } from '../../lib/core/extract/content-score.ts';
 
 const PAGE_URL = new URL('https://quarry.example/notes/a-long-walk');
@@ -120,6 +121,33 @@ describe('the story split across alike wrappers is read whole', () => {
     const text = textOf(html);
     for (const entry of ENTRIES) for (const paragraph of entry.paragraphs) expect(text).toContain(paragraph);
   });
+
+  it('counts wrappers as alike when they differ only by an instance class token (page builders)', () => {
+    // Each part: a heading and a text widget in a wrapper; the class names the kind and the instance. The first
+    // part is long (long enough that no retry runs), the others one paragraph each (too weak to be alternatives).
+    const parts = ENTRIES.map((entry, i) => {
+      const paragraphs = i === 0 ? [...entry.paragraphs, ...PROSE.slice(0, 3)] : [entry.paragraphs[0]];
+      const kind = `pb-element pb-element-${(0xa3f9 + i * 977).toString(16)} pb-editor`;
+      return `<div class="pb-section"><div class="pb-container"><div class="pb-wrap"><h2>${entry.name}</h2><div class="${kind}"><div class="pb-inner-box">${paragraphs.map((p) => `<p>${p}</p>`).join('')}</div></div></div></div></div>`;
+    }).join('');
+    const html = `<html><body><div class="pb-column"><div class="pb-inner">${parts}</div></div><div class="pb-side"><p>Our office is open on weekdays, from nine until five, except on holidays.</p></div></body></html>`;
+    const text = textOf(html);
+    for (const entry of ENTRIES) expect(text).toContain(entry.paragraphs[0]);
+    expect(text).not.toContain('Our office is open');
+  });
+
+  it('keeps one-paragraph parts classed like furniture ("widget") when together they are the plain prose', () => {
+    const parts = ENTRIES.map(
+      (entry) =>
+        `<div class="widget-wrap"><div class="widget"><p>${entry.paragraphs.join(' ')}</p></div></div>`,
+    ).join('');
+    // Enough other prose that the first attempt is kept (no retry without class weights): the rule alone decides.
+    const html = `<html><body><article class="post"><h1>Five walks</h1>${parts}${PROSE.slice(0, 5)
+      .map((p) => `<p>${p}</p>`)
+      .join('')}</article></body></html>`;
+    const text = textOf(html, 'Five walks');
+    for (const entry of ENTRIES) expect(text).toContain(entry.paragraphs[0]);
+  });
 });
 
 describe('collapsed accordion panels are part of the page', () => {
@@ -137,5 +165,31 @@ describe('collapsed accordion panels are part of the page', () => {
   it('reads an ARIA accordion region hidden by its collapsed state', () => {
     const html = `<html><body><article>${story}<div role="region" aria-labelledby="h1" hidden><p>${ENTRIES[0]!.paragraphs[0]}</p></div></article></body></html>`;
     expect(textOf(html)).toContain(ENTRIES[0]!.paragraphs[0]);
+  });
+});
+
+describe('quantities are not furniture', () => {
+  it('reads a lone number as a dateline only when it reads as a year', () => {
+    expect(isDateline('300')).toBe(false);
+    expect(isDateline('(6)')).toBe(false);
+    expect(isDateline('2019')).toBe(true);
+    expect(isDateline('17 Feb 2020')).toBe(true);
+    expect(isDateline('Updated: 10:45')).toBe(true);
+  });
+
+  it('keeps an ingredient list under a servings form, and the amounts in their own elements', () => {
+    const amounts = ['300', '200', '6'];
+    const items = ['g flour, sifted', 'g butter, soft', 'eggs, medium sized'];
+    const list = amounts
+      .map(
+        (amount, i) => `<li><span class="amount">${amount}</span> <span class="name">${items[i]}</span></li>`,
+      )
+      .join('');
+    const ingredients = `<section class="ingredients"><form><label>For <input name="servings" value="4"> people</label></form><ul>${list}</ul></section>`;
+    const html = `<html><body><article>${story}${ingredients}<p>${PROSE[0]}</p></article></body></html>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+    for (const [i, amount] of amounts.entries()) expect(text).toContain(`${amount} ${items[i]}`);
+    expect(text).not.toContain('For people');
   });
 });

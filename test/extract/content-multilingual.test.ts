@@ -91,10 +91,25 @@ describe('boilerplate vocabulary in other languages', () => {
     'Alle Rechte vorbehalten.',
     'Anzeige',
     'Lesen Sie auch: Wie man eine Hütte repariert',
+    '© 2024 Beispiel Verlag GmbH',
+    'Copyright 2024 Example Media Inc. All Rights Reserved.',
+    'Follow The Ridge Walkers on Instagram and Facebook for new routes',
+    'Folgen Sie uns auf Mastodon und Instagram',
+    'Síguenos en nuestras redes sociales',
+    'Únete a nuestro grupo de WhatsApp para recibir las rutas',
+    'Werden Sie Mitglied und erhalten Sie unsere Karten',
+    'Hazte miembro y disfruta de beneficios exclusivos',
   ])('drops the short furniture line "%s"', (line) => {
     const text = textOf(page(`<p>${line}</p>`));
     keepsProse(text);
     expect(text).not.toContain(line);
+  });
+
+  it.each([
+    'Copyright law was never written with footpaths in mind, the farmer said.',
+    'The channel on Telegram where walkers post the weather went quiet that week.',
+  ])('keeps prose that mentions copyright or a messaging channel: "%s"', (line) => {
+    expect(textOf(page(`<p>${line}</p>`))).toContain(line);
   });
 
   it('keeps prose that merely starts with a furniture word', () => {

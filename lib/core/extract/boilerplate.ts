@@ -47,6 +47,8 @@ export const TEASER_BLOCK_MIN_DENSITY = 0.5;
 /** A boilerplate line takes its box along while the box stays under min(chars, share of the content). */
 export const ESCALATE_MAX_CHARS = 500;
 export const ESCALATE_MAX_SHARE = 0.3;
+/** ...and stops below a box that is mostly a list of items linked less than this (the list is content). */
+export const ESCALATE_STOP_LIST_MAX_LINK_DENSITY = 0.4;
 /** A kicker or section label above the headline: a leaf of at most this many characters and words. */
 export const SHORT_LABEL_MAX_CHARS = 40;
 export const SHORT_LABEL_MAX_WORDS = 3;
@@ -124,15 +126,20 @@ export const DESTRUCTIVE_MAX_SHARE = 0.5;
 export const COLLECTIVE_PART_MAX_LINK_DENSITY = 0.5;
 /** ...and the boxes must average this many paragraphs: one-paragraph cards are teasers however many there are. */
 export const COLLECTIVE_PART_MIN_PARAGRAPHS = 2;
+/** ...or be plain prose: this share of their text in paragraphs, at most this share linked. */
+export const COLLECTIVE_PROSE_MIN_PARAGRAPH_SHARE = 0.8;
+export const COLLECTIVE_PROSE_MAX_LINK_DENSITY = 0.1;
 
 /**
  * A story made of alike parts (listicle entries, guide sections, each in its own wrapper): when at least
- * SAME_KIND_MIN_PARTS other candidates among the SAME_KIND_MAX_SCAN best share the top one's tag and class and
- * score at least SAME_KIND_MIN_SCORE_RATIO of it, the content is their common ancestor.
+ * SAME_KIND_MIN_PARTS other candidates among the SAME_KIND_MAX_SCAN best share the top one's tag and most of its
+ * class tokens (SAME_KIND_MIN_CLASS_OVERLAP of their union: page builders add an instance or state token to each
+ * part) and score at least SAME_KIND_MIN_SCORE_RATIO of it, the content is their common ancestor.
  */
 export const SAME_KIND_MIN_PARTS = 2;
 export const SAME_KIND_MAX_SCAN = 10;
-export const SAME_KIND_MIN_SCORE_RATIO = 0.5;
+export const SAME_KIND_MIN_SCORE_RATIO = 0.25;
+export const SAME_KIND_MIN_CLASS_OVERLAP = 0.5;
 
 /** ARIA roles that mark page furniture. */
 export const BOILERPLATE_ROLES = new Set([
@@ -249,6 +256,13 @@ export const BOILERPLATE_TEXT = [
   /^(get|read|see|watch|listen|subscribe|sign up|download|for more)\b.{0,160}\bclick(ing)? here\b/i,
   /^(image|photo|picture|slide|video)\s*\d+\s*(of|\/)\s*\d+$/i,
   /^this (document|article|material|content) is (subject to|protected by) copyright/i,
+  // copyright lines ('© 2020 Example Media Inc. All Rights Reserved.')
+  /^(©|\(c\)|copyright)\s*(©|\(c\))?\s*\d{4}\b[^.!?]{0,120}\.?$/i,
+  /\ball rights reserved\.?$/i,
+  // follow / join calls for social networks and messaging channels
+  /^follow [\w.@' -]{1,40} on (twitter|x|facebook|instagram|linkedin|threads|bluesky|youtube|tiktok|telegram|whatsapp)\b/i,
+  /\b(join|follow) (us|our channel) on (telegram|whatsapp|signal|discord)\b/i,
+  /^(become a (member|subscriber|supporter)|sign up here)\b/i,
   /^citation:/i,
 ];
 /**
@@ -262,7 +276,11 @@ export const BOILERPLATE_TEXT_INTL = [
   // subscribe / newsletter / donate / app calls
   /^(jetzt |hier )?(abonnieren|newsletter abonnieren|zum newsletter anmelden|(jetzt )?spenden|app herunterladen)\b/iu,
   /^(abonnez-vous|inscrivez-vous à (notre|la) newsletter|faire un don|téléchargez (notre|l')application)\b/iu,
-  /^(suscríbete|suscribete|suscríbase|hazte socio|haz una donación|descarga (nuestra|la) app)\b/iu,
+  /^(suscríbete|suscribete|suscríbase|hazte (socio|miembro)|haz una donación|descarga (nuestra|la) app)\b/iu,
+  // follow / join calls and messaging channels
+  /^(folgen sie uns|folge uns|suivez-nous|rejoignez-nous|síguenos|siguenos|seguici|siga-nos|volg ons|obserwuj nas|подписывайтесь на наш канал)(?!\p{L})/iu,
+  /^(únete|unete|join|tritt|rejoignez|iscriviti|entre)(?!\p{L}).{0,60}(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)(?!\p{L}).{0,20}(telegram|whatsapp)(?!\p{L})/iu,
+  /^(werden sie|werde) (jetzt )?mitglied\b|^(devenez|deviens) (membre|abonné)|^(diventa|diventi) (socio|abbonato)|^(torne-se|seja) (membro|assinante)/iu,
   /^(iscriviti alla( nostra)? newsletter|abbonati|fai una donazione|scarica (la nostra|l')app)\b/iu,
   /^(assine|inscreva-se|faça uma doação|baixe (o nosso|o) app)\b/iu,
   /^(abonneer (je|u)|schrijf (je|u) in voor|doneer)\b/iu,

@@ -36,7 +36,7 @@ export function cleanConditionally(
       return false;
     });
   }
-  for (const element of keepCollectiveParts(doomed, stats, total)) {
+  for (const element of keepCollectiveParts(doomed, stats, total, { plainProseParts: true })) {
     excluded.add(element);
     removedAny = true;
   }

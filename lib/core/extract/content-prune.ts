@@ -15,6 +15,8 @@ import {
   CLASS_PRUNE_MAX_SHARE,
   COLLECTIVE_PART_MAX_LINK_DENSITY,
   COLLECTIVE_PART_MIN_PARAGRAPHS,
+  COLLECTIVE_PROSE_MAX_LINK_DENSITY,
+  COLLECTIVE_PROSE_MIN_PARAGRAPH_SHARE,
   CONTENT_TOKEN,
   DATELINE_MAX_CHARS,
   DATELINE_WORDS,
@@ -22,6 +24,7 @@ import {
   DESTRUCTIVE_MAX_SHARE,
   ESCALATE_MAX_CHARS,
   ESCALATE_MAX_SHARE,
+  ESCALATE_STOP_LIST_MAX_LINK_DENSITY,
   FORM_BOX_MAX_CHARS,
   LABEL_LINE_END,
   LABEL_LINK_MAX_CHARS,
@@ -88,7 +91,9 @@ export function pruneBoilerplate(
       return true;
     });
   }
-  const teaserArticles = new Set(keepCollectiveParts(nestedArticles, stats, total));
+  const teaserArticles = new Set(
+    keepCollectiveParts(nestedArticles, stats, total, { plainProseParts: false }),
+  );
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
@@ -224,6 +229,9 @@ function startsWithLink(element: Element): boolean {
 /** A line made only of dates, times and words such as "Published" or "Updated". */
 export function isDateline(text: string): boolean {
   if (!/\d/.test(text)) return false;
+  // A lone number is a quantity ('300' grams in an ingredient line, a count), unless it reads as a year.
+  const lone = /^[\s\p{P}]*(\d+)[\s\p{P}]*$/u.exec(text);
+  if (lone && !/^(1[89]|20)\d\d$/.test(lone[1]!)) return false;
   return stripDates(text).replace(/[\s.,:;|/()\-–—·•]+/g, '').length === 0;
 }
 
@@ -257,6 +265,13 @@ function escalate(element: Element, roots: Set<AnyNode>, stats: Map<Element, Sta
     if (!parent || !isElement(parent) || roots.has(parent)) break;
     const s = stats.get(parent);
     if (!s || s.text > limit || s.p > 4) break;
+    // A box that is mostly a list of unlinked items holds content: a servings form above an ingredient list.
+    if (
+      s.li >= LINK_LIST_MIN_ITEMS &&
+      s.listText >= s.text / 2 &&
+      linkDensity(s) < ESCALATE_STOP_LIST_MAX_LINK_DENSITY
+    )
+      break;
     current = parent;
   }
   return current;
@@ -298,6 +313,7 @@ export function keepCollectiveParts(
   doomed: readonly Element[],
   stats: Map<Element, Stats>,
   total: number,
+  options: { plainProseParts: boolean },
 ): Element[] {
   let removed = 0;
   let paragraphs = 0;
@@ -305,12 +321,33 @@ export function keepCollectiveParts(
     removed += stats.get(element)?.text ?? 0;
     paragraphs += stats.get(element)?.p ?? 0;
   }
-  // Parts of a story have paragraphs of their own; one-paragraph cards are teasers however many there are.
-  if (
-    removed <= total * DESTRUCTIVE_MAX_SHARE ||
-    paragraphs < doomed.length * COLLECTIVE_PART_MIN_PARAGRAPHS
-  ) {
+  // Parts of a story have paragraphs of their own; one-paragraph cards are teasers however many there are,
+  // unless the boxes are plain prose: nearly all their text in paragraphs and almost none of it linked (a page
+  // builder's one-paragraph text widgets), where a teaser card's headline is a link. Not for <article>s: each
+  // is a story of its own (a related post may be one unlinked paragraph).
+  const parts =
+    paragraphs >= doomed.length * COLLECTIVE_PART_MIN_PARAGRAPHS ||
+    (options.plainProseParts && isPlainProse(doomed, stats));
+  if (removed <= total * DESTRUCTIVE_MAX_SHARE || !parts) {
     return [...doomed];
   }
   return doomed.filter((element) => linkDensity(stats.get(element)) > COLLECTIVE_PART_MAX_LINK_DENSITY);
+}
+
+function isPlainProse(elements: readonly Element[], stats: Map<Element, Stats>): boolean {
+  let text = 0;
+  let paragraphText = 0;
+  let linkText = 0;
+  for (const element of elements) {
+    const s = stats.get(element);
+    if (!s) continue;
+    text += s.text;
+    paragraphText += s.paragraphText;
+    linkText += s.link;
+  }
+  return (
+    text > 0 &&
+    paragraphText >= text * COLLECTIVE_PROSE_MIN_PARAGRAPH_SHARE &&
+    linkText <= text * COLLECTIVE_PROSE_MAX_LINK_DENSITY
+  );
 }

@@ -30,6 +30,7 @@ import {
   POSITIVE_CLASS,
   SAME_KIND_MAX_SCAN,
   SAME_KIND_MIN_PARTS,
+  SAME_KIND_MIN_CLASS_OVERLAP,
   SAME_KIND_MIN_SCORE_RATIO,
   SCORE_ANCESTOR_LEVELS,
   SENTENCE_END,
@@ -301,14 +302,12 @@ export function chooseTopCandidate(
 
   // Parts of one story made alike (the entries of a listicle, the sections of a guide, each in its own wrapper):
   // several strong candidates of the same tag and class as the top one. The story is their common ancestor.
-  const signature = candidateSignature(top);
-  if (signature !== undefined && top === first[0]) {
+  const kind = candidateKind(top);
+  if (kind !== undefined && top === first[0]) {
+    const minScore = topScore * SAME_KIND_MIN_SCORE_RATIO;
     const parts = ranked
       .slice(1, SAME_KIND_MAX_SCAN)
-      .filter(
-        ([element, score]) =>
-          score >= topScore * SAME_KIND_MIN_SCORE_RATIO && candidateSignature(element) === signature,
-      )
+      .filter(([element, score]) => score >= minScore && sameKind(kind, candidateKind(element)))
       .map(([element]) => element);
     if (parts.length >= SAME_KIND_MIN_PARTS) {
       const common = commonAncestor([top, ...parts], body);
@@ -345,10 +344,30 @@ export function chooseTopCandidate(
   return top;
 }
 
-/** Tag and semantic class: what makes candidates "made alike"; none for an element without a class. */
-function candidateSignature(element: Element): string | undefined {
+interface CandidateKind {
+  tag: string;
+  classes: ReadonlySet<string>;
+}
+
+/** Tag and semantic class tokens: what makes candidates "made alike"; none for an element without a class. */
+function candidateKind(element: Element): CandidateKind | undefined {
   const className = semanticClass(element);
-  return className === '' ? undefined : `${element.name}.${className}`;
+  return className === '' ? undefined : { tag: element.name, classes: new Set(className.split(' ')) };
+}
+
+/**
+ * Same tag and most class tokens shared: page builders give each part an instance token beside its kind
+ * ('elementor-element elementor-element-5f61a26 elementor-widget-text-editor') or a state one ('w-dyn-bind-empty').
+ */
+function sameKind(a: CandidateKind, b: CandidateKind | undefined): boolean {
+  if (b === undefined || a.tag !== b.tag) return false;
+  // <article>s with their own instance tokens ('post-1806', 'post-7932') are separate stories: the related
+  // posts under one. Only identically classed ones are parts.
+  const overlap = a.tag === 'article' ? 1 : SAME_KIND_MIN_CLASS_OVERLAP;
+  let shared = 0;
+  for (const token of a.classes) if (b.classes.has(token)) shared++;
+  const union = a.classes.size + b.classes.size - shared;
+  return shared >= union * overlap;
 }
 
 /** The deepest element holding all the given ones, below <body>; undefined when only <body> holds them all. */
