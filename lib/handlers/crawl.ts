@@ -549,13 +549,14 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
     const consecutiveFailures = failure === undefined ? 0 : source.health.consecutiveFailures + 1;
     const outcome: CrawlOutcome = failure ? 'failed' : read?.notModified ? 'not-modified' : 'ok';
     const discovered = read?.urls ?? 0;
-    // A complete read moves the high-water mark; a failed one may have stopped anywhere, so it keeps it.
+    // A complete read moves the high-water mark and keeps the validators; a failed one may have stopped anywhere,
+    // and one that left child sitemaps unread (a failed fetch, a limit) must read them next time: neither moves.
+    const complete = failure === undefined && (read?.sitemapsUnread ?? 0) === 0;
     const highWaterMark =
-      failure === undefined && read?.newest !== undefined && (source.highWaterMark ?? '') < read.newest
+      complete && read?.newest !== undefined && (source.highWaterMark ?? '') < read.newest
         ? read.newest
         : undefined;
-    const validators =
-      failure === undefined && read !== undefined && !read.notModified ? read.validators : undefined;
+    const validators = complete && read !== undefined && !read.notModified ? read.validators : undefined;
     const kind = failure === undefined && read !== undefined && !read.notModified ? read.kind : source.kind;
     const error = failure ? { code: failure.code, message: failure.message.slice(0, 500) } : undefined;
     await deps.registry.recordCrawl(id, {

@@ -227,6 +227,37 @@ describe('schedule → one crawl task per due source → worker', () => {
     expect((await store.sources.get(index.id))?.highWaterMark).toBe('2026-03-01T12:20:00.000Z');
   });
 
+  it('a child sitemap that fails leaves the index unread for next time: no validators kept, no high-water move', async () => {
+    const { store, clock, ingestMessages, round } = await setUp();
+    site.set(
+      '/e/sitemap_index.xml',
+      sitemapIndex([
+        { path: '/e/sitemap-1.xml', lastmod: '2026-02-27T00:00:00Z' },
+        { path: '/e/sitemap-2.xml', lastmod: '2026-02-28T00:00:00Z' },
+      ]),
+    );
+    site.set('/e/sitemap-1.xml', urlset([{ path: '/e/one', lastmod: '2026-02-27T00:00:00Z' }]));
+    // /e/sitemap-2.xml is not there yet: the site answers 500.
+    const index = newSourceRecord({ url: `${site.origin}/e/sitemap_index.xml` }, clock.now);
+    await store.sources.addMany([index]);
+    await round();
+    expect(ingestMessages.map((message) => message.url)).toEqual([`${site.origin}/e/one`]);
+    const partial = await store.sources.get(index.id);
+    expect(partial?.health.lastOutcome).toBe('ok');
+    expect(partial?.validators).toBeUndefined();
+    expect(partial?.highWaterMark).toBeUndefined();
+
+    // Next time the index is read again (no 304), and the child that failed is read with it.
+    site.set('/e/sitemap-2.xml', urlset([{ path: '/e/two', lastmod: '2026-02-28T00:00:00Z' }]));
+    ingestMessages.length = 0;
+    clock.now = new Date(clock.now.getTime() + 16 * 60_000);
+    await round();
+    expect(ingestMessages.map((message) => message.url)).toEqual([`${site.origin}/e/two`]);
+    const complete = await store.sources.get(index.id);
+    expect(complete?.validators).toBeDefined();
+    expect(complete?.highWaterMark).toBe('2026-02-28T00:00:00.000Z');
+  });
+
   it('a claim is exclusive while its lease runs and comes back when the worker that held it died', async () => {
     const { store, clock, crawlMessages, round } = await setUp();
     site.set('/claim/feed.xml', rss([{ path: '/claim/story', date: 'Sun, 01 Mar 2026 09:00:00 GMT' }]));

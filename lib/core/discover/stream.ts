@@ -60,6 +60,11 @@ export interface SourceReadResult {
   older: number;
   sitemapsRead: number;
   sitemapsSkipped: number;
+  /**
+   * Child sitemaps that failed or were left for later (depth, count): the read is partial, so the source's
+   * validators and high-water mark must not move past what was not read.
+   */
+  sitemapsUnread?: number;
   /** The latest entry date seen (dates more than a day ahead are ignored as bogus). */
   newest?: string;
 }
@@ -163,10 +168,12 @@ class SourceReader {
     const maxSitemaps = this.options.maxSitemaps ?? DISCOVERY_DEFAULTS.maxSitemaps;
     for (const child of children) {
       if (depth > maxDepth) {
+        this.result.sitemapsUnread = (this.result.sitemapsUnread ?? 0) + 1;
         this.warn(child.url, `sitemap indexes nested deeper than ${maxDepth}`);
         return;
       }
       if (this.result.sitemapsRead >= maxSitemaps) {
+        this.result.sitemapsUnread = (this.result.sitemapsUnread ?? 0) + 1;
         this.warn(child.url, `more than ${maxSitemaps} sitemaps; the rest are read next time`);
         return;
       }
@@ -185,6 +192,7 @@ class SourceReader {
           error instanceof PipelineError
             ? error
             : new PipelineError('FEED_INVALID', String(error), { url: child.url });
+        this.result.sitemapsUnread = (this.result.sitemapsUnread ?? 0) + 1;
         this.options.onWarning?.({ url: child.url, error: wrapped });
       }
     }
