@@ -258,7 +258,8 @@ export function limitNesting(html: string, maxDepth: number): string {
   const dropped = new Map<string, number>();
   const kept: string[] = [];
   let copiedUpTo = 0;
-  for (let tag = nextTag(html, 0); tag !== undefined; tag = nextTag(html, tag.end)) {
+  const ahead: Lookahead = { greater: -2, less: -2 };
+  for (let tag = nextTag(html, 0, ahead); tag !== undefined; tag = nextTag(html, tag.end, ahead)) {
     const name = html.slice(tag.nameStart, tag.nameEnd).toLowerCase();
     if (!tag.closing && RAW_TEXT.has(name)) {
       // Skip the raw text: "<div>" inside a script is not an element.
@@ -295,8 +296,6 @@ export function limitNesting(html: string, maxDepth: number): string {
   return kept.join('');
 }
 
-const LESS_THAN = 0x3c;
-const GREATER_THAN = 0x3e;
 const SLASH = 0x2f;
 
 interface TagAt {
@@ -312,22 +311,25 @@ interface TagAt {
 /**
  * The next tag at or after `from`, exactly as /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b[^<>]*>/g would find it, without
  * the regular expression's match arrays and substrings for every tag of the page (a fifth of what a page allocates
- * before parsing). Linear: a "<" that opens no tag is passed over at the next "<" or ">".
+ * before parsing). Linear: a "<" that opens no tag is passed over at the next "<" or ">", and each of those is
+ * searched for once (Lookahead).
  */
-function nextTag(html: string, from: number): TagAt | undefined {
+function nextTag(html: string, from: number, ahead: Lookahead): TagAt | undefined {
   for (let start = html.indexOf('<', from); start !== -1; start = html.indexOf('<', start + 1)) {
     const closing = html.charCodeAt(start + 1) === SLASH;
     const nameStart = start + (closing ? 2 : 1);
     if (!isAsciiLetter(html.charCodeAt(nameStart))) continue;
     let nameEnd = nameStart + 1;
     while (nameEnd < html.length && isTagNameChar(html.charCodeAt(nameEnd))) nameEnd++;
-    let close = nameEnd;
-    while (close < html.length) {
-      const code = html.charCodeAt(close);
-      if (code === GREATER_THAN || code === LESS_THAN) break;
-      close++;
+    // [^<>]*> : the tag ends at the next ">" unless a "<" comes first. Without a ">" further on, no tag is left.
+    ahead.greater = nextIndex(html, '>', nameEnd, ahead.greater);
+    const close = ahead.greater;
+    if (close === -1) return undefined;
+    ahead.less = nextIndex(html, '<', nameEnd, ahead.less);
+    if (ahead.less !== -1 && ahead.less < close) {
+      start = ahead.less - 1;
+      continue;
     }
-    if (html.charCodeAt(close) !== GREATER_THAN) continue;
     // \b after the name: the regular expression gives characters back until the name ends at a word boundary.
     while (
       nameEnd > nameStart &&
@@ -339,6 +341,17 @@ function nextTag(html: string, from: number): TagAt | undefined {
     return { start, end: close + 1, closing, nameStart, nameEnd };
   }
   return undefined;
+}
+
+/** The next ">" and "<" found so far: every search starts further on than the last, so each is found once. */
+interface Lookahead {
+  greater: number;
+  less: number;
+}
+
+/** html.indexOf(char, from), reusing `known` (an earlier answer for this char) when it is still ahead. */
+function nextIndex(html: string, char: string, from: number, known: number): number {
+  return known === -1 || known >= from ? known : html.indexOf(char, from);
 }
 
 function isAsciiLetter(code: number): boolean {
