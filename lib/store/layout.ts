@@ -166,9 +166,16 @@ export function robotsSk(scheme: string): string {
   return `ROBOTS#${scheme.replace(/:$/, '').toLowerCase()}`;
 }
 
-/** Near-duplicate anchor entries: one partition per anchor key (lib/core/dedup), sort key the article id. */
+/**
+ * Near-duplicate anchor entries: one partition per anchor key (lib/core/dedup), sorted by first-seen time so
+ * the newest are read first.
+ */
 export function anchorPk(key: string): string {
   return `DEDUP#${key}`;
+}
+
+export function anchorSk(entry: { firstSeenAt: string; articleId: string }): string {
+  return `${entry.firstSeenAt}#${entry.articleId}`;
 }
 
 /** A near-duplicate cluster's members (not its representative, whose id is the cluster id), sort key the article id. */

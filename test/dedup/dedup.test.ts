@@ -102,6 +102,29 @@ describe('fingerprints and similarity', () => {
     expect(similarityLevel(similarity)).toBe('duplicate');
   });
 
+  it('keys a reworded copy (words dropped, clauses swapped) like its original; a shingle key would not be', () => {
+    // Every sentence of the lead reworded as a rewriting desk does: a clause moved, small words dropped.
+    const reworded = [
+      'After inspectors found corrosion in two steel supports during a routine survey, the Orrin city council voted Monday to close the old river bridge to heavy lorries from next month.',
+      'Lorries heavier than twelve tonnes must take a nine kilometre detour through the industrial estate on the western bank, though cars and buses can still cross.',
+      ...STORY.slice(2),
+    ];
+    expect(print(reworded).anchors[0]).toBe(print(STORY).anchors[0]);
+    const shingles = { ...DEDUP_SETTINGS, anchorUnit: 'shingles' as const };
+    const shingleKey = (paragraphs: string[]) => fingerprint(text(paragraphs), shingles)?.anchors[0];
+    expect(shingleKey(reworded)).not.toBe(shingleKey(STORY));
+  });
+
+  it('keys a text with too few spaced words (Chinese, Japanese) by its shingles', () => {
+    const japanese = [
+      '市議会は月曜日、定期点検で鋼製の支柱二本に腐食が見つかったため、来月から旧河川橋への大型トラックの通行を禁止することを決めた。',
+      '乗用車とバスは引き続き通行できるが、十二トンを超えるトラックは西岸の工業団地を通る約九キロの迂回路を使う必要がある。',
+    ];
+    const fp = fingerprint(text(japanese)) as Fingerprint;
+    expect(fp.anchors[0]).toMatch(/^[0-9a-f]{8}$/);
+    expect(print(STORY).anchors[0]).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('calls a cut copy related (containment) and a distinct same-topic story nothing', () => {
     const original = print(STORY);
     const cut = print(STORY.slice(0, 2));
@@ -167,5 +190,15 @@ describe('MemoryClusterIndex', () => {
     expect(index.keyReads).toBe(2);
     expect(found).toHaveLength(2);
     expect(index.largestKey()).toBe(3);
+  });
+
+  it('reads the newest entries of a key first (copies follow their original soon)', () => {
+    const index = new MemoryClusterIndex(2);
+    const fp = print(STORY);
+    for (const id of ['a', 'b', 'c']) index.record({ anchor: entryFor(id, fp) });
+    expect(index.candidates([fp.anchors[0] as string]).map((entry) => entry.articleId)).toEqual([
+      article('c').id,
+      article('b').id,
+    ]);
   });
 });

@@ -8,7 +8,7 @@ import { DEDUP_SETTINGS, type DedupSettings } from './settings.ts';
 export interface Fingerprint {
   signature: Uint32Array;
   shingleCount: number;
-  /** Hex keys to look up; anchors[0], the smallest anchor hash of the lead part, is the one stored. */
+  /** Hex keys to look up; anchors[0], made from the lead (settings.anchorUnit), is the one stored. */
   anchors: string[];
 }
 
@@ -27,7 +27,13 @@ const SEEDS: Uint32Array = (() => {
 
 /** The fingerprint of a text, or undefined when it has too few shingles to compare meaningfully. */
 export function fingerprint(text: string, settings: DedupSettings = DEDUP_SETTINGS): Fingerprint | undefined {
-  const { hashes: shingles, lead: leadShingles, probeLead } = shingleSets(text, settings);
+  const {
+    hashes: shingles,
+    lead: leadShingles,
+    probeLead,
+    leadWords,
+    probeLeadWords,
+  } = shingleSets(text, settings);
   if (shingles.size < settings.minShingles) return undefined;
   const size = settings.signatureSize;
   if (size > SEEDS.length) throw new RangeError(`signatureSize is at most ${SEEDS.length}`);
@@ -38,12 +44,57 @@ export function fingerprint(text: string, settings: DedupSettings = DEDUP_SETTIN
       if (value < (signature[index] as number)) signature[index] = value;
     }
   }
-  const anchorHash = (shingle: number) => fmix32(shingle ^ ANCHOR_SEED);
-  const smallest = (values: Iterable<number>, count: number) =>
-    [...values]
-      .map(anchorHash)
-      .sort((a, b) => a - b)
-      .slice(0, count);
+  const anchors =
+    settings.anchorUnit === 'word-pairs' && leadWords.size >= MIN_ANCHOR_WORDS
+      ? wordPairAnchors(leadWords, probeLeadWords, settings)
+      : shingleAnchors(shingles, leadShingles, probeLead, settings);
+  return { signature, shingleCount: shingles.size, anchors };
+}
+
+/** Fewer content words than this in the lead: too few to pair, the shingle anchors are used instead. */
+const MIN_ANCHOR_WORDS = 8;
+
+const anchorHash = (value: number) => fmix32(value ^ ANCHOR_SEED);
+
+function smallestAnchorHashes(values: Iterable<number>, count: number): number[] {
+  return [...values]
+    .map(anchorHash)
+    .sort((a, b) => a - b)
+    .slice(0, count);
+}
+
+/**
+ * Stored: the pair of the lead's two smallest-hash content words (a pair, because one word is shared by too
+ * many texts for its key to stay small). Probes: the pairs among the longer lead's three smallest, so the
+ * original's pair is found when one of them was dropped from the copy or a new word came before them.
+ */
+function wordPairAnchors(lead: Set<number>, probeLead: Set<number>, settings: DedupSettings): string[] {
+  const [first, second] = smallestAnchorHashes(lead, 2) as [number, number];
+  const smallest = smallestAnchorHashes(probeLead, settings.wordPairProbeWords);
+  const keys = [pairKey(first, second)];
+  // Pairs of the smallest in order of rank sum: the likeliest places of the original's pair come first.
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < smallest.length; i++) for (let j = i + 1; j < smallest.length; j++) pairs.push([i, j]);
+  pairs.sort((a, b) => a[0] + a[1] - (b[0] + b[1]) || a[0] - b[0]);
+  for (const [i, j] of pairs) {
+    const key = pairKey(smallest[i] as number, smallest[j] as number);
+    if (keys.length >= settings.probeCount) break;
+    if (!keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+
+function pairKey(a: number, b: number): string {
+  return a < b ? anchorKey(a) + anchorKey(b) : anchorKey(b) + anchorKey(a);
+}
+
+function shingleAnchors(
+  shingles: Set<number>,
+  leadShingles: Set<number>,
+  probeLead: Set<number>,
+  settings: DedupSettings,
+): string[] {
+  const smallest = smallestAnchorHashes;
   // The stored anchor comes from the lead: copies are cut from the end (the inverted pyramid), so the lead
   // survives them, and a fixed count of shingles makes an original and its cut copy draw from the same ones.
   // The probes take the lead's and the whole text's smallest.
@@ -60,7 +111,7 @@ export function fingerprint(text: string, settings: DedupSettings = DEDUP_SETTIN
     if (anchors.length >= settings.probeCount) break;
     if (!anchors.includes(extra)) anchors.push(extra);
   }
-  return { signature, shingleCount: shingles.size, anchors: anchors.map(anchorKey) };
+  return anchors.map(anchorKey);
 }
 
 /** The distinct shingle hashes of a text: `words` consecutive normalized tokens within one paragraph. */
@@ -71,16 +122,25 @@ export function shingleHashes(text: string, words: number): Set<number> {
 /**
  * Every shingle, and the lead's: the first `anchorLeadShingles` shingles of body-length paragraphs in reading
  * order. Captions, promotions and credit lines are short, and they are what outlets move, add and drop, so
- * they stay out of the lead (a text with no body-length paragraph takes its lead from all of them).
+ * they stay out of the lead (a text with no body-length paragraph takes its lead from all of them). The lead's
+ * first distinct content words (hashed) make the word-pair anchors.
  */
 function shingleSets(
   text: string,
   settings: DedupSettings,
-): { hashes: Set<number>; lead: Set<number>; probeLead: Set<number> } {
+): {
+  hashes: Set<number>;
+  lead: Set<number>;
+  probeLead: Set<number>;
+  leadWords: Set<number>;
+  probeLeadWords: Set<number>;
+} {
   const words = settings.shingleWords;
   const hashes = new Set<number>();
   const lead = new Set<number>();
   const probeLead = new Set<number>();
+  const leadWords = new Set<number>();
+  const probeLeadWords = new Set<number>();
   const paragraphs = normalizedParagraphs(text);
   const bodyLength = paragraphs.some((tokens) => tokens.length >= settings.leadParagraphTokens)
     ? settings.leadParagraphTokens
@@ -93,6 +153,15 @@ function shingleSets(
         own.push(fnv1a(tokens.slice(start, start + words).join(' ')));
       }
     }
+    if (tokens.length >= bodyLength) {
+      for (const token of tokens) {
+        if (probeLeadWords.size >= settings.probeLeadWords) break;
+        if (token.length < settings.anchorWordLength) continue;
+        const hash = fnv1a(token);
+        if (leadWords.size < settings.anchorLeadWords) leadWords.add(hash);
+        probeLeadWords.add(hash);
+      }
+    }
     for (const hash of own) {
       hashes.add(hash);
       if (tokens.length < bodyLength) continue;
@@ -100,7 +169,7 @@ function shingleSets(
       if (probeLead.size < settings.probeLeadShingles) probeLead.add(hash);
     }
   }
-  return { hashes, lead, probeLead };
+  return { hashes, lead, probeLead, leadWords, probeLeadWords };
 }
 
 function anchorKey(hash: number): string {

@@ -17,7 +17,8 @@ export class MemoryClusterIndex {
     const found: AnchorEntry[] = [];
     for (const key of new Set(keys)) {
       this.keyReads++;
-      const entries = (this.anchors.get(key) ?? []).slice(0, this.entriesPerKey);
+      // Newest first, as the table's sort key (first-seen time) orders them: copies follow their original soon.
+      const entries = (this.anchors.get(key) ?? []).slice(-this.entriesPerKey).reverse();
       this.entriesRead += entries.length;
       found.push(...entries);
     }

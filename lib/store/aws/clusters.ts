@@ -9,7 +9,7 @@ import * as z from 'zod';
 import type { AnchorEntry, ClusterDecision, MemberEntry } from '../../core/dedup/cluster.ts';
 import { decodeSignature, encodeSignature } from '../../core/dedup/fingerprint.ts';
 import { DEDUP_SETTINGS } from '../../core/dedup/settings.ts';
-import { anchorPk, clusterPk, parseStoredItem } from '../layout.ts';
+import { anchorPk, anchorSk, clusterPk, parseStoredItem } from '../layout.ts';
 import { ATTR } from '../table.ts';
 import type { ClusterIndex } from '../types.ts';
 import { documentClient, storageError } from './common.ts';
@@ -22,7 +22,8 @@ const role = z.enum(['representative', 'duplicate', 'related']);
 const timestamp = z.iso.datetime({ offset: false, precision: 3 });
 
 const StoredAnchor = z.object({
-  key: z.string().regex(/^[0-9a-f]{8}$/),
+  // One shingle (8 hex digits) or a pair of content words (16).
+  key: z.string().regex(/^(?:[0-9a-f]{8}){1,2}$/),
   articleId: sha256,
   clusterId: sha256,
   role,
@@ -77,6 +78,9 @@ export class AwsClusterIndex implements ClusterIndex {
               KeyConditionExpression: '#pk = :pk',
               ExpressionAttributeNames: { '#pk': ATTR.pk },
               ExpressionAttributeValues: { ':pk': anchorPk(key) },
+              // Newest first: a copy follows its original within hours, so a key many articles share still
+              // leads it to the recent ones.
+              ScanIndexForward: false,
               Limit: this.entriesPerKey,
             }),
           );
@@ -98,7 +102,7 @@ export class AwsClusterIndex implements ClusterIndex {
       const { anchor } = writes;
       items.push({
         [ATTR.pk]: anchorPk(anchor.key),
-        [ATTR.sk]: anchor.articleId,
+        [ATTR.sk]: anchorSk(anchor),
         ...anchor,
         signature: encodeSignature(anchor.signature),
       });
