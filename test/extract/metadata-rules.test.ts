@@ -716,3 +716,27 @@ describe('authors: bylines of other posts and of reviewers', () => {
     expect(metadataOf(author).authors).toEqual(['Robert Tallis']);
   });
 });
+
+describe('dates: numeric order learned from the page’s written dates', () => {
+  it('reads "03/10/2023" day first on an English page that writes its dates day first, month first otherwise', () => {
+    const british = page(
+      '<title>Wine styles</title>',
+      '<main><h1>Wine styles</h1><span class="post-time">03/10/2023</span><p>Text.</p><ul><li><a href="/a">Sake careers</a> - 26 October 2023</li><li><a href="/b">Spirits jargon</a> - 13 October 2023</li></ul></main>',
+      'en-US',
+    );
+    expect(metadataOf(british).publishedAt).toBe('2023-10-03T00:00:00.000Z');
+    const american = page(
+      '<title>Wine styles</title>',
+      '<main><h1>Wine styles</h1><span class="post-time">03/10/2023</span><p>Text.</p><ul><li><a href="/a">Sake careers</a> - October 26, 2023</li></ul></main>',
+      'en-US',
+    );
+    expect(metadataOf(american).publishedAt).toBe('2023-03-10T00:00:00.000Z');
+    // Other languages write day first anyway.
+    const german = page(
+      '<title>Weinstile</title>',
+      '<main><h1>Weinstile</h1><span class="post-time">03.10.2023</span><p>Text.</p></main>',
+      'de',
+    );
+    expect(metadataOf(german).publishedAt).toBe('2023-10-03T00:00:00.000Z');
+  });
+});

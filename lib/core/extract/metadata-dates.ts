@@ -312,6 +312,31 @@ const NUMERIC_DMY =
 /** Languages that write numeric dates month first. */
 const MONTH_FIRST_REGIONS = /^en(?:-us|-ph|-ca)?$|^en$/i;
 
+/** English dates written out day first ("3 October 2023") or month first ("October 3, 2023"). */
+const ENGLISH_MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const WRITTEN_DAY_FIRST = new RegExp(`(?<!\\d)\\d{1,2}(?:st|nd|rd|th)?\\s+${ENGLISH_MONTH}\\s+\\d{4}`, 'i');
+const WRITTEN_MONTH_FIRST = new RegExp(`${ENGLISH_MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}`, 'i');
+
+/**
+ * The language to read the page's numeric dates with. An English page (its tag often the CMS default "en-US")
+ * that writes its dates out day first ("3 October 2023") writes "03/10/2023" day first too: read as en-GB.
+ */
+export function numericDateLanguage(
+  language: string | undefined,
+  texts: Iterable<string>,
+): string | undefined {
+  if (!MONTH_FIRST_REGIONS.test(language ?? '')) return language;
+  let dayFirst = 0;
+  let monthFirst = 0;
+  for (const text of texts) {
+    if (text.length > 120 || !/\d{4}/.test(text)) continue;
+    if (WRITTEN_DAY_FIRST.test(text)) dayFirst++;
+    else if (WRITTEN_MONTH_FIRST.test(text)) monthFirst++;
+  }
+  return dayFirst > monthFirst ? 'en-GB' : language;
+}
+
 /** Relative dates: a number and a unit, then "ago" in the page's words (or before it: "vor 3 Tagen"). */
 const RELATIVE_UNITS: [RegExp, number][] = [
   [

@@ -6,7 +6,12 @@ import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
 import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
-import { dateFromUrlPath, parseMetadataDate, parseVisibleDate } from './metadata-dates.ts';
+import {
+  dateFromUrlPath,
+  numericDateLanguage,
+  parseMetadataDate,
+  parseVisibleDate,
+} from './metadata-dates.ts';
 import {
   ancestorsOf,
   findDescendant,
@@ -143,7 +148,14 @@ export function extractMetadata(
   ].filter((name): name is string => name !== undefined && name.trim() !== '');
   const people = (names: string[]) => withoutOrganizations(names, siteNames);
   const pageLanguage = normalizeLanguageTag(page.html?.attribs.lang ?? meta.first('og:locale'));
-  const visibleDates = visibleDateline(page, pageLanguage, now);
+  const visibleDates = visibleDateline(
+    page,
+    numericDateLanguage(
+      pageLanguage,
+      page.texts.map((entry) => entry.text),
+    ),
+    now,
+  );
   const authors = pickList(sources, 'authors', [
     { value: people(jsonLdAuthors(article, jsonLd)), source: 'json-ld' },
     {
