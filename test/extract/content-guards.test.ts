@@ -111,6 +111,22 @@ describe('repeated boxes that together make most of the content are its parts', 
   });
 });
 
+describe('a small box that outscores the story around it', () => {
+  it('reads the story, not only an FAQ answer full of commas inside it', () => {
+    const plain = Array.from(
+      { length: 16 },
+      (_, i) => `<p>On day ${i + 1} we walked from one village to the next and slept in the inn there</p>`,
+    );
+    const answer =
+      '<div class="faq-answer"><p>Bring boots, a map, a compass, water, bread, cheese, a hat, gloves, a torch, plasters, a whistle, and a friend.</p><p>Leave word, at the inn, with the keeper, of your route, your party, your hour, your plan, and your return, always.</p></div>';
+    const html = `<html><body><div class="walks">${plain.slice(0, 8).join('')}<div class="faq"><div class="faq-item"><div class="faq-panel">${answer}</div></div></div>${plain.slice(8).join('')}</div></body></html>`;
+    const text = textOf(html);
+    expect(text).toContain('On day 1 we walked');
+    expect(text).toContain('On day 16 we walked');
+    expect(text).toContain('Bring boots, a map');
+  });
+});
+
 describe('the story split across alike wrappers is read whole', () => {
   it('takes the common ancestor of several strong candidates of the same tag and class', () => {
     const sections = ENTRIES.map(

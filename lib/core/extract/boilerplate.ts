@@ -25,6 +25,14 @@ export const ALTERNATIVE_MIN_SCORE_RATIO = 0.75;
 export const ALTERNATIVES_MIN_COUNT = 3;
 /** The top candidate climbs to a parent while the parent keeps at least its score divided by this. */
 export const CLIMB_SCORE_DIVISOR = 3;
+/**
+ * ...and past weaker levels to an ancestor (at most this many levels up) that scores at least this share of the
+ * top one, holds this many times its paragraph text and is linked at most this much: the story around a box.
+ */
+export const WRAPPED_TOP_MAX_LEVELS = 8;
+export const WRAPPED_TOP_MIN_SCORE_RATIO = 0.75;
+export const WRAPPED_TOP_MIN_PROSE_RATIO = 5;
+export const WRAPPED_TOP_MAX_LINK_DENSITY = 0.2;
 /** A sibling of the top candidate joins with a score of max(SIBLING_MIN_SCORE, top x SIBLING_SCORE_RATIO)... */
 export const SIBLING_MIN_SCORE = 10;
 export const SIBLING_SCORE_RATIO = 0.2;

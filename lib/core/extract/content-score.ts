@@ -44,6 +44,10 @@ import {
   SIBLING_SECTION_MIN_PROSE_SHARE,
   TAG_BASE_SCORE,
   UNLIKELY_CANDIDATE,
+  WRAPPED_TOP_MAX_LEVELS,
+  WRAPPED_TOP_MAX_LINK_DENSITY,
+  WRAPPED_TOP_MIN_PROSE_RATIO,
+  WRAPPED_TOP_MIN_SCORE_RATIO,
 } from './boilerplate.ts';
 import { elementsInOrder, hasChildren, isElement } from './content-dom.ts';
 import { isByline, isDateline } from './content-prune.ts';
@@ -331,6 +335,28 @@ export function chooseTopCandidate(
       break;
     }
     lastScore = parentScore;
+    parent = parentElement(parent, body);
+  }
+
+  // A small box of paragraphs that outscores the story around it (an FAQ answer, a pull quote with commas): an
+  // ancestor a few levels up that scores nearly as well and holds many times its paragraph text is the story.
+  const topStats = stats.get(top);
+  const topProse = topStats?.paragraphText ?? 0;
+  const topFinal = scores.get(top) ?? 0;
+  parent = topProse > 0 ? parentElement(top, body) : undefined;
+  for (let level = 0; parent && level < WRAPPED_TOP_MAX_LEVELS; level++) {
+    const parentScore = scores.get(parent);
+    const parentStats = stats.get(parent);
+    if (
+      parentScore !== undefined &&
+      parentStats !== undefined &&
+      parentScore >= topFinal * WRAPPED_TOP_MIN_SCORE_RATIO &&
+      parentStats.paragraphText >= topProse * WRAPPED_TOP_MIN_PROSE_RATIO &&
+      linkDensity(parentStats) <= WRAPPED_TOP_MAX_LINK_DENSITY
+    ) {
+      top = parent;
+      break;
+    }
     parent = parentElement(parent, body);
   }
 
