@@ -348,10 +348,8 @@ export class ArticlePipeline extends Construct {
         tableName: this.table.tableName,
         eventBusName: this.eventBus.eventBusName,
         articleEventFormat: config.articleEvents,
-        // Busy hosts' messages are put back on the queue with a delay (spaced by the batching window); messages
-        // older than the marker dropped.
+        // Busy hosts' messages are put back on the queue with a delay; messages older than the marker dropped.
         ingestQueueUrl: this.queue.queueUrl,
-        ingestBatchWindowSeconds: String(config.ingestBatchWindowSeconds),
         crawlQueueLeaseSeconds: inFlightMarkerSeconds,
         ingestPageTypes: config.ingestPageTypes.join(','),
       },

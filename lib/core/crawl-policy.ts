@@ -457,18 +457,16 @@ export function hostBackoffUntilMs(
 }
 
 /**
- * The delay a message for a busy host is put back with: until the host's next slot, plus one spacing (the
- * interval and the queue's batching window, hostQueueSpacingMs) per message already waiting ahead of it for that
- * host (so a host's backlog spreads out over several batches instead of coming back in one, to be put back again),
- * with jitter; capped by what the queue can delay.
+ * The delay a message for a busy host is put back with: until the host's next slot, plus a share of one
+ * interval per message already waiting ahead of it for that host (so a host's backlog spreads out instead of
+ * coming back all at once), with jitter; capped by what the queue can delay.
  */
 export function putBackDelayMs(
-  input: { nextAllowedInMs: number; intervalMs: number; aheadOfIt: number; batchWindowMs?: number },
+  input: { nextAllowedInMs: number; intervalMs: number; aheadOfIt: number },
   random: () => number = Math.random,
   policy: CrawlPolicy = CRAWL_POLICY,
 ): number {
-  const spacingMs = hostQueueSpacingMs(input.intervalMs, input.batchWindowMs ?? 0);
-  const base = Math.max(0, input.nextAllowedInMs) + input.aheadOfIt * spacingMs;
+  const base = Math.max(0, input.nextAllowedInMs) + input.aheadOfIt * input.intervalMs;
   const jitter = input.intervalMs * random();
   return Math.min(policy.maxPutBackMs, Math.max(1, Math.round(base + jitter)));
 }

@@ -248,7 +248,6 @@ async function start(
     env,
     events: bus,
     fetcher,
-    ...(options.batchWindowMs === undefined ? {} : { ingestBatchWindowMs: options.batchWindowMs }),
     queue: {
       send: (messages) => (queueRef as InProcessIngestQueue).send(messages),
       sendDelayed: (entries) => (queueRef as InProcessIngestQueue).sendDelayed(entries),

@@ -26,8 +26,6 @@ export interface IngestWiring {
   events?: ArticleEventPublisher;
   /** Overrides of the fetcher's settings: limits and politeness (per-host pacing, robots.txt). */
   fetcher?: FetcherConfig;
-  /** The ingest queue's batching window, when it is not ENV.ingestBatchWindowSeconds (the embedded queue's). */
-  ingestBatchWindowMs?: number;
   logger?: HandlerLogger;
   onOutcome?: IngestDependencies['onOutcome'];
   /** Where busy hosts' messages are put back: SQS (from ENV.ingestQueueUrl) unless given. */
@@ -62,11 +60,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
     });
   const fetcher = createFetcher({
     ...pipelineFetchOptions(config),
-    shared: {
-      tokens: politeness,
-      robots: politeness,
-      batchWindowMs: wiring.ingestBatchWindowMs ?? (config.ingestBatchWindowSeconds ?? 0) * 1000,
-    },
+    shared: { tokens: politeness, robots: politeness },
     ...wiring.fetcher,
   });
   return createIngestService({

@@ -233,13 +233,6 @@ describe('politeness', () => {
     expect(putBackDelayMs({ nextAllowedInMs: 300, intervalMs: 1000, aheadOfIt: 0 }, () => 0)).toBe(300);
     expect(putBackDelayMs({ nextAllowedInMs: 300, intervalMs: 1000, aheadOfIt: 2 }, () => 0.5)).toBe(2800);
     expect(putBackDelayMs({ nextAllowedInMs: 0, intervalMs: 30_000, aheadOfIt: 100 }, () => 0)).toBe(900_000);
-    // Behind a batching window, each one waiting ahead adds the interval and the window: another batch each.
-    expect(
-      putBackDelayMs(
-        { nextAllowedInMs: 300, intervalMs: 1000, aheadOfIt: 2, batchWindowMs: 30_000 },
-        () => 0,
-      ),
-    ).toBe(62_300);
   });
 
   it('interleaves URLs by host, keeping each host’s order', () => {

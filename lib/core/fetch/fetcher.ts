@@ -27,8 +27,6 @@ export interface FetcherConfig extends FetchOptions {
     robots?: SharedRobotsStore;
     /** Wait for a busy host's turn up to this long instead of throwing HOST_BUSY (the crawl worker). */
     maxWaitMs?: number;
-    /** The ingest queue's batching window (spaces a busy host's put-backs). */
-    batchWindowMs?: number;
   };
 }
 
@@ -92,7 +90,6 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
         maxCrawlDelayMs,
         ...(now ? { now } : {}),
         ...(shared.maxWaitMs === undefined ? {} : { maxWaitMs: shared.maxWaitMs }),
-        ...(shared.batchWindowMs === undefined ? {} : { batchWindowMs: shared.batchWindowMs }),
         ...(fetchOptions.sleep ? { sleep: fetchOptions.sleep } : {}),
       })
     : localPoliteness;

@@ -40,8 +40,6 @@ export interface SharedPolitenessOptions {
    */
   maxWaitMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** The ingest queue's batching window: put-backs of one host are spaced by it and the interval (putBackDelayMs). */
-  batchWindowMs?: number;
 }
 
 export interface HostBusyDetails {
@@ -98,12 +96,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       knownBusy.set(host, known);
     }
     const delay = putBackDelayMs(
-      {
-        nextAllowedInMs: known.untilMs - at,
-        intervalMs,
-        aheadOfIt: known.putBack,
-        ...(options.batchWindowMs === undefined ? {} : { batchWindowMs: options.batchWindowMs }),
-      },
+      { nextAllowedInMs: known.untilMs - at, intervalMs, aheadOfIt: known.putBack },
       random,
       policy,
     );
