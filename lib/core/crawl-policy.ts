@@ -472,13 +472,15 @@ export function putBackDelayMs(
 }
 
 /**
- * How far apart the crawl sends one host's messages to ingest: the host's minimum interval plus the ingest queue's
- * batching window. A batch gathers what arrives within the window, so two messages of a host closer than that can
- * land in one batch, where the second finds the host busy and is put back (an SQS send and receive, and a smaller
- * batch); spaced by more, each comes in its own batch after the host's interval. 0 when the host is not paced.
+ * How far apart the crawl sends one host's messages to ingest: twice the host's minimum interval plus the ingest
+ * queue's batching window. A batch gathers what arrives within the window, so two messages of a host closer than
+ * that can land in one batch, where the second finds the host busy and is put back (an SQS send and receive, and a
+ * smaller batch); spaced by more, each comes in its own batch. Twice the interval leaves every other slot of the
+ * host to the crawl's own requests (robots.txt, feeds, child sitemaps) and to other sources on the host, so they do
+ * not contend with the spaced messages at every slot's edge. 0 when the host is not paced.
  */
 export function hostQueueSpacingMs(hostIntervalMs: number, batchWindowMs: number): number {
-  return hostIntervalMs <= 0 ? 0 : hostIntervalMs + Math.max(0, batchWindowMs);
+  return hostIntervalMs <= 0 ? 0 : 2 * hostIntervalMs + Math.max(0, batchWindowMs);
 }
 
 /** The delay of the `ordinal`-th message (0 first) a crawl queues for one host: spaced, up to the longest delay. */

@@ -28,9 +28,9 @@ const found = (urls: string[]) =>
   urls.map((url) => ({ item: { url, via: 'feed' as const }, source: 'http://a.test/feed.xml' }));
 
 describe('the crawl spaces one host’s messages', () => {
-  it('spacing is the host interval plus the batching window; none when the host is not paced', () => {
-    expect(hostQueueSpacingMs(1_000, 30_000)).toBe(31_000);
-    expect(hostQueueSpacingMs(1_000, 0)).toBe(1_000);
+  it('spacing is twice the host interval plus the batching window; none when the host is not paced', () => {
+    expect(hostQueueSpacingMs(1_000, 30_000)).toBe(32_000);
+    expect(hostQueueSpacingMs(1_000, 0)).toBe(2_000);
     expect(hostQueueSpacingMs(0, 30_000)).toBe(0);
     expect(hostQueueDelayMs(0, 31_000)).toBe(0);
     expect(hostQueueDelayMs(2, 31_000)).toBe(62_000);
