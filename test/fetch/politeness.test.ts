@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CRAWL_POLICY } from '../../lib/core/crawl-policy.ts';
 import { createFetcher, HostScheduler, type HostTokenStore } from '../../lib/core/fetch/index.ts';
+import { createSharedPoliteness, isHostBusy } from '../../lib/core/fetch/shared-politeness.ts';
 import {
   bridgeConnector,
   fakeResolver,
@@ -208,6 +209,44 @@ describe('shared politeness (the per-host token every worker takes)', () => {
     // (an ordinary slot: the interval plus the slack a late timer may use)
     expect(tokens.next.get('b.example')).toBeGreaterThanOrEqual(clock.now + 1000);
     expect(tokens.next.get('b.example')).toBeLessThanOrEqual(clock.now + 1025);
+  });
+});
+
+describe('shared politeness when the token write overruns its slot', () => {
+  it('ingest does not send late into the next taker’s interval: it puts the message back past its own slot', async () => {
+    const clock = { now: 1_000_000 };
+    let writeMs = 500; // a slow write: longer than the lead the taker booked its slot with
+    const next = new Map<string, number>();
+    const tokens: HostTokenStore = {
+      async take(host, nowMs, intervalMs) {
+        clock.now += writeMs;
+        if ((next.get(host) ?? 0) > nowMs) return { taken: false, nextAllowedAtMs: next.get(host) as number };
+        next.set(host, nowMs + intervalMs);
+        return { taken: true };
+      },
+      async holdUntil() {},
+    };
+    const politeness = createSharedPoliteness({
+      tokens,
+      minIntervalMs: 1000,
+      now: () => clock.now,
+      random: () => 0,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+    const url = new URL('http://a.example/story');
+    const busy = await politeness.acquire(url).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isHostBusy(busy)).toBe(true);
+    // Back after the booked slot's interval, not at once.
+    expect((busy as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(500);
+    // Writes fast again and the slot passed: taken and sent.
+    writeMs = 2;
+    clock.now = (next.get('a.example') as number) + 1;
+    await expect(politeness.acquire(url)).resolves.toBeTypeOf('function');
   });
 });
 

@@ -132,10 +132,11 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     writeLatencyMs = Math.max(written - at, 0.9 * writeLatencyMs);
     if (!taken.taken) return taken.nextAllowedAtMs ?? slot + bookedMs;
     if (slot > written) await sleep(slot - written, signal);
-    // Overran (a slow write, a late timer): sent now, the request could come within an interval of the next one.
-    // A waiting taker (the crawl) books again; ingest sends anyway, late by the overrun, rather than put the
-    // message back (each put-back is another receive and, on a slow store, would be followed by more).
-    if (options.maxWaitMs !== undefined && now() > slot + slack) return slot + bookedMs;
+    // Overran (a slow write, a late timer): sent now, the request could come within an interval of the next
+    // taker's, which may already be on its way. A waiting taker (the crawl) books again; ingest puts the message
+    // back to after this slot's interval. The latency estimate has jumped to the slow write, so the next take books
+    // further ahead (on DynamoDB from Lambda, writes of a few ms against a 20-ms lead, this is rare).
+    if (now() > slot + slack) return slot + bookedMs;
     return undefined;
   };
 
