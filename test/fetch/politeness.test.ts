@@ -248,6 +248,40 @@ describe('shared politeness when the token write overruns its slot', () => {
     clock.now = (next.get('a.example') as number) + 1;
     await expect(politeness.acquire(url)).resolves.toBeTypeOf('function');
   });
+
+  it('with a store that can move a held token, ingest books a later slot instead and sends then', async () => {
+    const clock = { now: 1_000_000 };
+    const writes: number[] = [500, 2]; // the take overruns; the move is quick
+    const next = new Map<string, number>();
+    const sentAfter: number[] = [];
+    const tokens: HostTokenStore = {
+      async take(host, nowMs, intervalMs) {
+        clock.now += writes.shift() ?? 2;
+        if ((next.get(host) ?? 0) > nowMs) return { taken: false, nextAllowedAtMs: next.get(host) as number };
+        next.set(host, nowMs + intervalMs);
+        return { taken: true };
+      },
+      async holdUntil() {},
+      async extend(host, heldUntilMs, untilMs) {
+        clock.now += writes.shift() ?? 2;
+        if (next.get(host) !== heldUntilMs) return false;
+        next.set(host, untilMs);
+        return true;
+      },
+    };
+    const politeness = createSharedPoliteness({
+      tokens,
+      minIntervalMs: 1000,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+    await politeness.acquire(new URL('http://a.example/story'));
+    sentAfter.push(clock.now);
+    // Sent within its new slot's slack, and nobody may take the host until an interval after it.
+    expect((next.get('a.example') as number) - (sentAfter[0] as number)).toBeGreaterThanOrEqual(1000);
+  });
 });
 
 describe('HostScheduler', () => {

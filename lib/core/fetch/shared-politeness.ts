@@ -18,6 +18,11 @@ export interface HostTokenStore {
   take(host: string, nowMs: number, intervalMs: number): Promise<TokenTake>;
   /** Pushes the host's next allowed time out to `untilMs` (never back): a 429 or 503 slows every worker. */
   holdUntil(host: string, untilMs: number): Promise<void>;
+  /**
+   * Moves a token this taker holds (next allowed time still `heldUntilMs`, so nobody took it since) out to
+   * `untilMs`; false when it is no longer so. Lets a taker whose write overran its slot book a later one.
+   */
+  extend?(host: string, heldUntilMs: number, untilMs: number): Promise<boolean>;
 }
 
 export interface SharedPolitenessOptions {
@@ -133,11 +138,19 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     if (!taken.taken) return taken.nextAllowedAtMs ?? slot + bookedMs;
     if (slot > written) await sleep(slot - written, signal);
     // Overran (a slow write, a late timer): sent now, the request could come within an interval of the next
-    // taker's, which may already be on its way. A waiting taker (the crawl) books again; ingest puts the message
-    // back to after this slot's interval. The latency estimate has jumped to the slow write, so the next take books
-    // further ahead (on DynamoDB from Lambda, writes of a few ms against a 20-ms lead, this is rare).
-    if (now() > slot + slack) return slot + bookedMs;
-    return undefined;
+    // taker's, which may already be on its way. A waiting taker (the crawl) books again. Ingest moves its token
+    // to a new slot while nobody has taken it since (one more write, only on an overrun: the latency estimate has
+    // jumped to the slow write, so the new slot is booked further ahead), and puts the message back if it cannot.
+    if (now() <= slot + slack) return undefined;
+    if (options.maxWaitMs !== undefined || options.tokens.extend === undefined) return slot + bookedMs;
+    const again = now();
+    const slot2 = again + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
+    if (!(await options.tokens.extend(host, slot + bookedMs, slot2 + bookedMs))) return slot + bookedMs;
+    const written2 = now();
+    writeLatencyMs = Math.max(written2 - again, 0.9 * writeLatencyMs);
+    knownBusy.set(host, { untilMs: slot2 + bookedMs, putBack: 0 });
+    if (slot2 > written2) await sleep(slot2 - written2, signal);
+    return now() > slot2 + slack ? slot2 + bookedMs : undefined;
   };
 
   return {

@@ -58,6 +58,28 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
     }
   }
 
+  async extend(host: string, heldUntilMs: number, untilMs: number): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
+          UpdateExpression: 'SET #next = :until',
+          ConditionExpression: '#next = :held',
+          ExpressionAttributeNames: { '#next': 'nextAllowedAt' },
+          ExpressionAttributeValues: { ':until': untilMs, ':held': heldUntilMs },
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Taken by another worker since (or held longer by a back-off): this taker's slot is gone.
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw new PipelineError('INTERNAL', `store: extend host token failed: ${String(error)}`, {
+        retryable: true,
+      });
+    }
+  }
+
   async holdUntil(host: string, untilMs: number): Promise<void> {
     try {
       await this.documents.send(
