@@ -43,7 +43,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude:
       process.env.CI_ONLY_TESTS === '1' ? configDefaults.exclude : [...configDefaults.exclude, CI_ONLY_TESTS],
-    testTimeout: 30_000,
+    // A hang, not slowness, should fail a test: with six engineers on 2 cores (load ~20) tests that take ~5 s quiet
+    // (list-memory, content's 5 MB page, embedded/stack's worker thread) reached 20-30 s.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Two workers on a 2-core machine: vitest's default (cores - 1) ran every file in one process while most
