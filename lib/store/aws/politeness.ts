@@ -32,51 +32,59 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
   }
 
   async take(host: string, nowMs: number, intervalMs: number): Promise<TokenTake> {
+    const result = await this.setNextAllowedAt(
+      host,
+      nowMs + intervalMs,
+      'attribute_not_exists(#next) OR #next <= :now',
+      { ':now': nowMs },
+      'take host token',
+    );
+    if (result.set) return { taken: true };
+    const nextAllowedAtMs = Number(result.refused?.nextAllowedAt?.N ?? Number.NaN);
+    return Number.isFinite(nextAllowedAtMs) ? { taken: false, nextAllowedAtMs } : { taken: false };
+  }
+
+  async extend(host: string, heldUntilMs: number, untilMs: number): Promise<boolean> {
+    // Refused: taken by another worker since (or held longer by a back-off): this taker's slot is gone.
+    const result = await this.setNextAllowedAt(
+      host,
+      untilMs,
+      '#next = :held',
+      { ':held': heldUntilMs },
+      'extend host token',
+    );
+    return result.set;
+  }
+
+  /**
+   * One conditional UpdateItem of the host's nextAllowedAt (1 write unit, no read). A refusal carries the stored
+   * item where the engine returns it (ReturnValuesOnConditionCheckFailure, free).
+   */
+  private async setNextAllowedAt(
+    host: string,
+    nextMs: number,
+    condition: string,
+    values: Record<string, number>,
+    action: string,
+  ): Promise<{ set: true } | { set: false; refused?: Record<string, { N?: string } | undefined> }> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
           UpdateExpression: 'SET #next = :next',
-          ConditionExpression: 'attribute_not_exists(#next) OR #next <= :now',
+          ConditionExpression: condition,
           ExpressionAttributeNames: { '#next': 'nextAllowedAt' },
-          ExpressionAttributeValues: { ':next': nowMs + intervalMs, ':now': nowMs },
+          ExpressionAttributeValues: { ':next': nextMs, ...values },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { taken: true };
+      return { set: true };
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        const stored = (error as { Item?: Record<string, { N?: string } | undefined> }).Item?.nextAllowedAt
-          ?.N;
-        const nextAllowedAtMs = stored === undefined ? undefined : Number(stored);
-        return Number.isFinite(nextAllowedAtMs) ? { taken: false, nextAllowedAtMs } : { taken: false };
+        return { set: false, refused: (error as { Item?: Record<string, { N?: string } | undefined> }).Item };
       }
-      throw new PipelineError('INTERNAL', `store: take host token failed: ${String(error)}`, {
-        retryable: true,
-      });
-    }
-  }
-
-  async extend(host: string, heldUntilMs: number, untilMs: number): Promise<boolean> {
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
-          UpdateExpression: 'SET #next = :until',
-          ConditionExpression: '#next = :held',
-          ExpressionAttributeNames: { '#next': 'nextAllowedAt' },
-          ExpressionAttributeValues: { ':until': untilMs, ':held': heldUntilMs },
-        }),
-      );
-      return true;
-    } catch (error) {
-      // Taken by another worker since (or held longer by a back-off): this taker's slot is gone.
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw new PipelineError('INTERNAL', `store: extend host token failed: ${String(error)}`, {
-        retryable: true,
-      });
+      throw new PipelineError('INTERNAL', `store: ${action} failed: ${String(error)}`, { retryable: true });
     }
   }
 
