@@ -63,6 +63,23 @@ async function ingestAgain(p: Pipeline, records: readonly { url: string }[]) {
 }
 
 /** Every S3 key in the bucket, sorted (it is shared by the tests, so compare before and after). */
+/**
+ * Queues a re-check of url as the crawl does when it presumes the page unchanged (the lease write carries the
+ * presumed schedule), drains it and expects 'unchanged'; returns the crawl state the lease left.
+ */
+async function queuePresumedRecheck(p: Pipeline, url: string) {
+  const queuedAt = p.clock.now;
+  const presumed = presumedRecheck(await p.store.crawlState.get(url), {}, queuedAt);
+  const leaseUntil = new Date(queuedAt.getTime() + 24 * HOUR);
+  expect(await p.store.crawlState.markQueued(url, queuedAt, leaseUntil, presumed)).toBe(true);
+  const leased = await p.store.crawlState.get(url);
+  p.outcomes.length = 0;
+  await p.queue.send([{ url, discoveredAt: queuedAt.toISOString(), queuedAt: queuedAt.toISOString() }]);
+  await p.queue.drain();
+  expect(p.outcomes.map((outcome) => outcome.status)).toEqual(['unchanged']);
+  return leased;
+}
+
 async function storedObjectKeys(p: Pipeline, ids: readonly string[]): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
@@ -163,22 +180,11 @@ describe('crawl → queue → ingest', () => {
     p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR); // the 1-h re-check is due
     const state = await p.store.crawlState.get(record.url);
     expect(state?.recheckStep).toBe(0);
-    const presumed = presumedRecheck(state, {}, p.clock.now);
-    expect(presumed).toEqual({
+    expect(presumedRecheck(state, {}, p.clock.now)).toEqual({
       nextDueAt: new Date(p.clock.now.getTime() + 6 * HOUR).toISOString(),
       recheckStep: 1,
     });
-    const queuedAt = p.clock.now;
-    const leaseUntil = new Date(queuedAt.getTime() + 24 * HOUR);
-    expect(await p.store.crawlState.markQueued(record.url, queuedAt, leaseUntil, presumed)).toBe(true);
-    const leased = await p.store.crawlState.get(record.url);
-
-    p.outcomes.length = 0;
-    await p.queue.send([
-      { url: record.url, discoveredAt: queuedAt.toISOString(), queuedAt: queuedAt.toISOString() },
-    ]);
-    await p.queue.drain();
-    expect(p.outcomes.map((outcome) => outcome.status)).toEqual(['unchanged']);
+    const leased = await queuePresumedRecheck(p, record.url);
     // Nothing written: the crawl's lease write already moved the schedule, and ends by the next due time.
     expect(await p.store.crawlState.get(record.url)).toEqual(leased);
 
@@ -203,24 +209,10 @@ describe('crawl → queue → ingest', () => {
     const [record] = await siteRecords(p);
     if (record === undefined) throw new Error('nothing ingested');
     p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR); // the 1-h re-check is due
-    const queueWithPresumption = async () => {
-      const queuedAt = p.clock.now;
-      const presumed = presumedRecheck(await p.store.crawlState.get(record.url), {}, queuedAt);
-      const leaseUntil = new Date(queuedAt.getTime() + 24 * HOUR);
-      expect(await p.store.crawlState.markQueued(record.url, queuedAt, leaseUntil, presumed)).toBe(true);
-      const leased = await p.store.crawlState.get(record.url);
-      p.outcomes.length = 0;
-      await p.queue.send([
-        { url: record.url, discoveredAt: queuedAt.toISOString(), queuedAt: queuedAt.toISOString() },
-      ]);
-      await p.queue.drain();
-      expect(p.outcomes.map((outcome) => outcome.status)).toEqual(['unchanged']);
-      return leased;
-    };
     // The origin ignores If-None-Match: the whole page again, the same ETag, the same article.
     p.site.honourValidators(false);
     const pagesServed = p.site.fullPageResponses();
-    const leased = await queueWithPresumption();
+    const leased = await queuePresumedRecheck(p, record.url);
     expect(p.site.fullPageResponses()).toBe(pagesServed + 1);
     expect(await p.store.crawlState.get(record.url)).toEqual(leased);
 
@@ -229,7 +221,7 @@ describe('crawl → queue → ingest', () => {
     p.clock.now = new Date(p.clock.now.getTime() + 7 * HOUR);
     p.site.upsert({ ...(EXAMPLE_ARTICLES[5] as SiteArticle), slug: 'late-addition' });
     const before = await p.store.crawlState.get(record.url);
-    await queueWithPresumption();
+    await queuePresumedRecheck(p, record.url);
     const recorded = await p.store.crawlState.get(record.url);
     expect(recorded?.etag).not.toBe(before?.etag);
     expect(recorded).toMatchObject({ lastFetchedAt: p.clock.now.toISOString(), lastStatus: 200 });
