@@ -27,6 +27,13 @@ function recordingQueue(delayed: boolean) {
 const found = (urls: string[]) =>
   urls.map((url) => ({ item: { url, via: 'feed' as const }, source: 'http://a.test/feed.xml' }));
 
+/** A queuer over a recording queue (one that can delay messages, or not) with the given per-host spacing. */
+function spacedQueuer(hostSpacingMs: number, delayed: boolean) {
+  const { queue, sent } = recordingQueue(delayed);
+  const deps = { crawlState: freshState, queue, logger: silentLogger, lookupConcurrency: 4, hostSpacingMs };
+  return { queuer: new UrlQueuer(deps, new Date(), new Date(Date.now() + 3_600_000)), sent };
+}
+
 describe('the crawl spaces one host’s messages', () => {
   it('spacing is twice the host interval plus the batching window; none when the host is not paced', () => {
     expect(hostQueueSpacingMs(1_000, 30_000)).toBe(32_000);
@@ -39,15 +46,7 @@ describe('the crawl spaces one host’s messages', () => {
   });
 
   it('each host’s n-th message is delayed n spacings, hosts independently, across flushes', async () => {
-    const { queue, sent } = recordingQueue(true);
-    const deps = {
-      crawlState: freshState,
-      queue,
-      logger: silentLogger,
-      lookupConcurrency: 4,
-      hostSpacingMs: 3_000,
-    };
-    const queuer = new UrlQueuer(deps, new Date(), new Date(Date.now() + 3_600_000));
+    const { queuer, sent } = spacedQueuer(3_000, true);
     await queuer.add(found(['http://a.test/1', 'http://a.test/2', 'http://b.test/1']));
     await queuer.finish();
     await queuer.add(found(['http://a.test/3', 'http://b.test/2']));
@@ -68,15 +67,7 @@ describe('the crawl spaces one host’s messages', () => {
       [0, true],
       [3_000, false],
     ] as const) {
-      const { queue, sent } = recordingQueue(delayed);
-      const deps = {
-        crawlState: freshState,
-        queue,
-        logger: silentLogger,
-        lookupConcurrency: 4,
-        hostSpacingMs,
-      };
-      const queuer = new UrlQueuer(deps, new Date(), new Date(Date.now() + 3_600_000));
+      const { queuer, sent } = spacedQueuer(hostSpacingMs, delayed);
       await queuer.add(found(['http://a.test/1', 'http://a.test/2']));
       await queuer.finish();
       expect(sent.map(({ delayMs }) => delayMs)).toEqual([0, 0]);
