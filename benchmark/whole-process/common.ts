@@ -9,16 +9,21 @@ export interface PageRef {
   file: string;
 }
 
+/** The {"url", "file"} lines of a manifest. */
+export function readManifest(path: string): PageRef[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as PageRef);
+}
+
 export function runPages(extractPage: (page: PageRef) => unknown): void {
   const [manifest, output] = process.argv.slice(2);
   if (!manifest || !output) {
     process.stderr.write('usage: node runner.mjs MANIFEST OUTPUT\n');
     process.exit(2);
   }
-  const pages = readFileSync(manifest, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as PageRef);
+  const pages = readManifest(manifest);
   const fd = openSync(output, 'w');
   try {
     for (const page of pages) {

@@ -9,17 +9,14 @@ import { decodeHtml, limitNesting, MAX_NESTING_DEPTH, parseHtml } from '../../li
 import { extractMetadata } from '../../lib/core/extract/metadata.ts';
 import { classifyPageType } from '../../lib/core/extract/page-type.ts';
 import { extractByPageType } from '../../lib/core/extract/page-types/index.ts';
-import type { PageRef } from './common.ts';
+import { readManifest } from './common.ts';
 
 const [manifest, passesArg] = process.argv.slice(2);
 if (!manifest) {
   process.stderr.write('usage: node stages.mjs MANIFEST [PASSES]\n');
   process.exit(2);
 }
-const pages = readFileSync(manifest, 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as PageRef);
+const pages = readManifest(manifest);
 const passes = Number(passesArg ?? 2);
 const now = new Date();
 
