@@ -63,6 +63,16 @@ async function ingestAgain(p: Pipeline, records: readonly { url: string }[]) {
 }
 
 /** Every S3 key in the bucket, sorted (it is shared by the tests, so compare before and after). */
+/** A crawled and ingested pipeline, its first stored article, and the clock moved past its 1-h re-check. */
+async function firstArticleDueForRecheck() {
+  const p = await started();
+  await crawlAndDrain(p);
+  const [record] = await siteRecords(p);
+  if (record === undefined) throw new Error('nothing ingested');
+  p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR);
+  return { p, record };
+}
+
 /**
  * Queues a re-check of url as the crawl does when it presumes the page unchanged (the lease write carries the
  * presumed schedule), drains it and expects 'unchanged'; returns the crawl state the lease left.
@@ -173,11 +183,7 @@ describe('crawl → queue → ingest', () => {
   });
 
   it('a re-check the crawl queued presumed unchanged: its 304 writes no crawl state; another fetch records it from the unpresumed step', async () => {
-    const p = await started();
-    await crawlAndDrain(p);
-    const [record] = await siteRecords(p);
-    if (record === undefined) throw new Error('nothing ingested');
-    p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR); // the 1-h re-check is due
+    const { p, record } = await firstArticleDueForRecheck();
     const state = await p.store.crawlState.get(record.url);
     expect(state?.recheckStep).toBe(0);
     expect(presumedRecheck(state, {}, p.clock.now)).toEqual({
@@ -204,11 +210,7 @@ describe('crawl → queue → ingest', () => {
   });
 
   it('a presumed re-check answered 200 with the same page and validators writes no crawl state; new validators are recorded', async () => {
-    const p = await started();
-    await crawlAndDrain(p);
-    const [record] = await siteRecords(p);
-    if (record === undefined) throw new Error('nothing ingested');
-    p.clock.now = new Date(p.clock.now.getTime() + 2 * HOUR); // the 1-h re-check is due
+    const { p, record } = await firstArticleDueForRecheck();
     // The origin ignores If-None-Match: the whole page again, the same ETag, the same article.
     p.site.honourValidators(false);
     const pagesServed = p.site.fullPageResponses();
