@@ -10,8 +10,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type Connector, nodeConnector } from '../lib/core/fetch/index.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
+import { instrumentStoreClients } from '../lib/store/aws/clients.ts';
 import { type HostReport, startLoopbackHosts } from './crawl-hosts.ts';
 import { writeResultSection } from './report.ts';
 
@@ -22,12 +24,15 @@ const { values } = parseArgs({
     'interval-ms': { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '8' },
     'no-report': { type: 'boolean', default: false },
+    /** Stop the first run after this many seconds and report what it reached (0: run to the end). */
+    'time-limit-s': { type: 'string', default: '0' },
   },
 });
 const SOURCES = Number(values.sources);
 const URLS = Number(values.urls);
 const INTERVAL_MS = Number(values['interval-ms']);
 const CONCURRENCY = Number(values.concurrency);
+const TIME_LIMIT_MS = Number(values['time-limit-s']) * 1000;
 
 /**
  * Most requests any one host saw within one second (sliding window), the shortest gap between two requests to
@@ -54,6 +59,22 @@ function rates(hosts: HostReport[]): { maxPerSecond: number; minGapMs: number; g
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+interface GrowthSample {
+  seconds: number;
+  ingested: number;
+  /** Messages waiting in the ingest queue (due or delayed). */
+  backlog: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+/** At most `count` evenly spread samples, the last one always kept. */
+function thin<T>(samples: T[], count: number): T[] {
+  if (samples.length <= count) return samples;
+  const step = (samples.length - 1) / (count - 1);
+  return Array.from({ length: count }, (_, index) => samples[Math.round(index * step)] as T);
+}
+
 async function main() {
   const loadAverage = round(loadavg()[0] ?? 0);
   const loopback = await startLoopbackHosts(SOURCES, URLS);
@@ -75,6 +96,21 @@ async function main() {
   let sourcesDone = 0;
   const sourceOutcomes: Record<string, number> = {};
   const failures: Record<string, number> = {};
+  // Every handled record by outcome (put-backs of busy hosts and stale drops included): the work behind each article.
+  const outcomes: Record<string, number> = {};
+  // Requests the pipeline makes of the S3/DynamoDB stand-ins, by operation (SDK middleware on the store clients).
+  const storeRequests: Record<string, number> = {};
+  const stopCounting = instrumentStoreClients((client) => {
+    // The two clients' stacks differ only in their input and output types; the counter reads neither.
+    (client as S3Client).middlewareStack.add(
+      (next, context) => (args) => {
+        const name = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        storeRequests[name] = (storeRequests[name] ?? 0) + 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCrawlRequestCount' },
+    );
+  });
   const stack = await startEmbeddedStack({
     dataDir,
     sources: hosts.map((host) => ({ url: host.source })),
@@ -91,6 +127,7 @@ async function main() {
       sourceOutcomes[event.summary.outcome] = (sourceOutcomes[event.summary.outcome] ?? 0) + 1;
     },
     onOutcome: (outcome) => {
+      outcomes[outcome.status] = (outcomes[outcome.status] ?? 0) + 1;
       if (outcome.status !== 'failed') return;
       const code = outcome.error?.code ?? 'UNKNOWN';
       failures[code] = (failures[code] ?? 0) + 1;
@@ -101,11 +138,35 @@ async function main() {
     const progress = setInterval(() => {
       const totals = stack.totals();
       process.stderr.write(
-        `bench:crawl: sources ${sourcesDone}/${SOURCES}, ingested ${totals.ingested}, failed ${totals.failed}\n`,
+        `bench:crawl: sources ${sourcesDone}/${SOURCES}, ingested ${totals.ingested}, failed ${totals.failed}, ` +
+          `queued ${stack.queue.stats().pending}, RSS ${round(process.memoryUsage.rss() / 2 ** 20, 0)} MB\n`,
       );
     }, 5000);
-    const first = await stack.runOnce();
+    // RSS against articles stored, every 30 s: how memory grows with the size of the crawl.
+    const growth: GrowthSample[] = [];
+    const sampleGrowth = () => {
+      const memory = process.memoryUsage();
+      growth.push({
+        seconds: round((performance.now() - started) / 1000, 0),
+        ingested: stack.totals().ingested,
+        backlog: stack.queue.stats().pending,
+        rssMb: round(memory.rss / 2 ** 20, 0),
+        heapMb: round(memory.heapUsed / 2 ** 20, 0),
+      });
+    };
+    const growthTimer = setInterval(sampleGrowth, 30_000);
+    let timeLimit: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      stack.runOnce().then(() => false),
+      ...(TIME_LIMIT_MS > 0
+        ? [new Promise<boolean>((resolve) => (timeLimit = setTimeout(() => resolve(true), TIME_LIMIT_MS)))]
+        : []),
+    ]);
+    clearTimeout(timeLimit);
     clearInterval(progress);
+    sampleGrowth();
+    clearInterval(growthTimer);
+    const first = stack.totals();
     const drainSeconds = (performance.now() - started) / 1000;
     const firstStats = await loopback.stats();
     const articleFetches = firstStats.reduce(
@@ -121,32 +182,39 @@ async function main() {
       [...sentAt.values()].map((starts) => ({ requests: 0, articleFetches: [], starts })),
     );
 
-    // Second run: every source due again (pause + resume); unchanged feeds and sitemaps answer 304.
-    await loopback.resetArticleFetches();
-    let after: string | undefined;
-    do {
-      const page = await stack.registry.list({ limit: 100, ...(after ? { after } : {}) });
-      for (const source of page.items) {
-        await stack.registry.update(source.id, { paused: true }, new Date());
-        await stack.registry.update(source.id, { paused: false }, new Date());
-      }
-      after = page.next;
-    } while (after !== undefined);
-    const secondStarted = performance.now();
-    const before = stack.totals();
-    await stack.runOnce();
-    const secondSeconds = (performance.now() - secondStarted) / 1000;
-    const secondArticleFetches = (await loopback.stats()).reduce(
-      (sum, host) => sum + host.articleFetches.length,
-      0,
-    );
-    const second = stack.totals();
+    const crawlAgain = async () => {
+      await loopback.resetArticleFetches();
+      let after: string | undefined;
+      do {
+        const page = await stack.registry.list({ limit: 100, ...(after ? { after } : {}) });
+        for (const source of page.items) {
+          await stack.registry.update(source.id, { paused: true }, new Date());
+          await stack.registry.update(source.id, { paused: false }, new Date());
+        }
+        after = page.next;
+      } while (after !== undefined);
+      const secondStarted = performance.now();
+      const before = stack.totals();
+      await stack.runOnce();
+      const seconds = (performance.now() - secondStarted) / 1000;
+      const articleFetches = (await loopback.stats()).reduce(
+        (sum, host) => sum + host.articleFetches.length,
+        0,
+      );
+      return { seconds: round(seconds), articleFetches, queued: stack.totals().queued - before.queued };
+    };
+    const firstOutcomes = { ...outcomes };
+    const firstStoreRequests = { ...storeRequests };
+    // Second run (only after a complete first one): every source due again; unchanged feeds and sitemaps answer 304.
+    const secondRun = stopped ? undefined : await crawlAgain();
     const result = {
       sources: SOURCES,
       urlsPerSource: URLS,
       pages: SOURCES * URLS,
       hostIntervalMs: INTERVAL_MS,
       ingestConcurrency: CONCURRENCY,
+      /** The first run hit --time-limit-s before the queue drained: the figures are for what it reached. */
+      stoppedAtTimeLimit: stopped,
       ingested: first.ingested,
       failed: first.failed,
       failuresByCode: { ...failures },
@@ -156,6 +224,13 @@ async function main() {
       articlesPerSecond: round(first.ingested / drainSeconds),
       articleFetches,
       duplicateFetches: duplicates,
+      outcomes: firstOutcomes,
+      storeRequestsPerArticle: Object.fromEntries(
+        Object.entries(firstStoreRequests)
+          .sort(([, a], [, b]) => b - a)
+          .map(([name, count]) => [name, round(count / Math.max(1, first.ingested), 2)]),
+      ),
+      growth,
       maxRequestsPerSecondOneHost: firstRates.maxPerSecond,
       minGapMsOneHost: firstRates.minGapMs,
       gapsUnderInterval: firstRates.gapsUnderInterval,
@@ -164,11 +239,8 @@ async function main() {
         minGapMsOneHost: sentRates.minGapMs,
         gapsUnderInterval: sentRates.gapsUnderInterval,
       },
-      secondRun: {
-        seconds: round(secondSeconds),
-        articleFetches: secondArticleFetches,
-        queued: second.queued - before.queued,
-      },
+      /** Not run when the first run hit the time limit. */
+      secondRun: secondRun ?? null,
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20, 0),
       loadAverage,
     };
@@ -182,9 +254,28 @@ async function main() {
         'benchmark; the default is 1 s). Request rates and duplicate fetches are counted at the test servers. The second',
         'run makes every source due again: feeds and sitemaps answer 304, so no article is fetched.',
         '',
-        '| pages | ingested | failed tries | drain s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts (sent) | 2nd run article fetches | 2nd run s | peak RSS MB | load avg |',
+        ...(stopped
+          ? [
+              `**Stopped at the time limit (--time-limit-s ${TIME_LIMIT_MS / 1000}) before the queue drained: the figures are`,
+              `for the ${result.ingested} of ${result.pages} pages ingested by then, and no second run was made.**`,
+              '',
+            ]
+          : []),
+        `| pages | ingested | failed tries | ${stopped ? 'run' : 'drain'} s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts (sent) | 2nd run article fetches | 2nd run s | peak RSS MB | load avg |`,
         '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-        `| ${result.pages} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${result.secondRun.articleFetches} | ${result.secondRun.seconds} | ${result.peakRssMb} | ${result.loadAverage} |`,
+        `| ${result.pages} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb} | ${result.loadAverage} |`,
+        '',
+        `Per article ingested: records handled by outcome ${JSON.stringify(result.outcomes)} (deferred: put back, host`,
+        `busy); store requests ${JSON.stringify(result.storeRequestsPerArticle)}.`,
+        '',
+        'Memory as the crawl grows (every 30 s: articles stored, messages waiting in the ingest queue, process RSS, main-thread heap):',
+        '',
+        '| s | ingested | queued | RSS MB | heap MB |',
+        '| ---: | ---: | ---: | ---: | ---: |',
+        ...thin(growth, 12).map(
+          (sample) =>
+            `| ${sample.seconds} | ${sample.ingested} | ${sample.backlog} | ${sample.rssMb} | ${sample.heapMb} |`,
+        ),
         '',
         'Gaps are measured at the test servers between any two requests to one host (robots.txt, feed, sitemaps,',
         "articles): every fetch, the crawl worker's included, takes the same per-host token in the table. In brackets,",
@@ -195,8 +286,10 @@ async function main() {
         '',
         'Peak RSS is the whole process: the pipeline, the loopback hosts and the S3/DynamoDB servers (each on a worker thread).',
       ];
+      const defaultSize = values.sources === '100' && values.urls === '1000';
       writeResultSection({
-        name: '45-crawl',
+        // The issue's size keeps its own section; smaller runs (to compare growth) get one per size.
+        name: defaultSize ? '45-crawl' : `45-crawl-${SOURCES}x${URLS}`,
         title: 'Crawl at scale: sources registry, one crawl task per source',
         command: `npm run bench:crawl -- --sources ${SOURCES} --urls ${URLS} --interval-ms ${INTERVAL_MS} --concurrency ${CONCURRENCY}`,
         markdown: lines.join('\n'),
@@ -205,6 +298,7 @@ async function main() {
     }
   } finally {
     clearInterval(sampler);
+    stopCounting();
     await stack.stop();
     await loopback.close();
     await rm(dataDir, { recursive: true, force: true });
