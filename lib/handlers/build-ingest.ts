@@ -65,6 +65,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
   });
   return createIngestService({
     fetchPage: (url, options) => fetcher.fetch(url, options),
+    knownBusy: (url) => fetcher.knownBusy(url),
     // Stored articles carry content.markdown, so the query API serves it without a converter of its own.
     extract: extractWithMarkdown,
     articles: store.articles,

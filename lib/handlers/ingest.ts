@@ -88,6 +88,11 @@ export interface IngestDependencies {
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
   /** The sources registry: each batch adds its new articles to their sources' health (articlesIngested). */
   sources?: Pick<SourceRegistry, 'addIngested'>;
+  /**
+   * HOST_BUSY when the fetcher already knows the URL's host is busy (no I/O): the message is put back before its
+   * crawl state is read, so a host's backlog costs no store read per put-back.
+   */
+  knownBusy?: (url: string) => PipelineError | undefined;
 }
 
 /**
@@ -173,6 +178,8 @@ export function createIngestService(deps: IngestDependencies) {
     } catch (error) {
       return failure(message.url, toPipelineError(error, 'INVALID_URL'));
     }
+    const busy = options.force ? undefined : deps.knownBusy?.(url);
+    if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
     try {
       state = await deps.crawlState.get(url);
@@ -215,10 +222,7 @@ export function createIngestService(deps: IngestDependencies) {
       );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
-      if (isHostBusy(thrown)) {
-        logger.debug('host busy: put back', { url, retryAfterMs: thrown.details.retryAfterMs });
-        return { url, status: 'deferred', retryAfterMs: thrown.details.retryAfterMs };
-      }
+      if (isHostBusy(thrown)) return deferred(url, thrown.details.retryAfterMs);
       const error = toPipelineError(thrown);
       const outcome = failure(url, error);
       const retryable = outcome.retryable === true;
@@ -228,6 +232,11 @@ export function createIngestService(deps: IngestDependencies) {
       });
       return outcome;
     }
+  }
+
+  function deferred(url: string, retryAfterMs: number): IngestOutcome {
+    logger.debug('host busy: put back', { url, retryAfterMs });
+    return { url, status: 'deferred', retryAfterMs };
   }
 
   async function ingestUrl(

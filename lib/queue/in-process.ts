@@ -74,7 +74,14 @@ export class InProcessIngestQueue implements IngestQueue {
   private handled = 0;
   private retried = 0;
   private idleWaiters: Array<() => void> = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /**
+   * Delayed messages, earliest due first, under one timer set for the earliest: a timer per message cost a
+   * timer object, its closure and a timer list per distinct delay for each of a crawl's spaced messages (100,000
+   * in bench:crawl at full size).
+   */
+  private readonly delayedHeap = new DueHeap<QueuedMessage>();
+  private delayTimer: NodeJS.Timeout | undefined;
+  private delayTimerDueAt = Number.POSITIVE_INFINITY;
   private readonly batchWindowMs: number;
   private windowTimer: NodeJS.Timeout | undefined;
   private windowElapsed = false;
@@ -149,8 +156,9 @@ export class InProcessIngestQueue implements IngestQueue {
   /** Stops handing out batches; in-flight batches finish; delayed retries are dropped. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.delayTimer = undefined;
+    this.delayedHeap.clear();
     if (this.windowTimer) clearTimeout(this.windowTimer);
     this.windowTimer = undefined;
     this.delayed = 0;
@@ -232,13 +240,92 @@ export class InProcessIngestQueue implements IngestQueue {
   private enqueueAfter(message: QueuedMessage, delayMs: number): void {
     if (this.closed) return;
     this.delayed++;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    this.delayedHeap.push(Date.now() + delayMs, message);
+    this.armDelayTimer();
+  }
+
+  /** The one timer, set for the earliest delayed message (kept when it is already set for that or earlier). */
+  private armDelayTimer(): void {
+    const dueAt = this.delayedHeap.peekDueAt();
+    if (dueAt === undefined || (this.delayTimer !== undefined && this.delayTimerDueAt <= dueAt)) return;
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.delayTimerDueAt = dueAt;
+    this.delayTimer = setTimeout(() => this.releaseDue(), Math.max(0, dueAt - Date.now()));
+  }
+
+  private releaseDue(): void {
+    this.delayTimer = undefined;
+    this.delayTimerDueAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    for (let dueAt = this.delayedHeap.peekDueAt(); dueAt !== undefined && dueAt <= now; ) {
+      this.pending.push(this.delayedHeap.pop() as QueuedMessage);
       this.delayed--;
-      this.pending.push(message);
-      this.pump();
-    }, delayMs);
-    this.timers.add(timer);
+      dueAt = this.delayedHeap.peekDueAt();
+    }
+    this.armDelayTimer();
+    this.pump();
+  }
+}
+
+/** A binary min-heap by due time; equal times come out in the order they went in (as timers of one delay do). */
+class DueHeap<T> {
+  private readonly entries: Array<{ dueAt: number; order: number; value: T }> = [];
+  private order = 0;
+
+  push(dueAt: number, value: T): void {
+    const entries = this.entries;
+    entries.push({ dueAt, order: this.order++, value });
+    let index = entries.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!this.before(index, parent)) break;
+      this.swap(index, parent);
+      index = parent;
+    }
+  }
+
+  peekDueAt(): number | undefined {
+    return this.entries[0]?.dueAt;
+  }
+
+  pop(): T | undefined {
+    const entries = this.entries;
+    const top = entries[0];
+    const last = entries.pop();
+    if (top === undefined || last === undefined) return undefined;
+    if (entries.length > 0) {
+      entries[0] = last;
+      let index = 0;
+      for (;;) {
+        const left = 2 * index + 1;
+        const right = left + 1;
+        let smallest = index;
+        if (left < entries.length && this.before(left, smallest)) smallest = left;
+        if (right < entries.length && this.before(right, smallest)) smallest = right;
+        if (smallest === index) break;
+        this.swap(index, smallest);
+        index = smallest;
+      }
+    }
+    return top.value;
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+
+  private before(a: number, b: number): boolean {
+    const x = this.entries[a] as { dueAt: number; order: number };
+    const y = this.entries[b] as { dueAt: number; order: number };
+    return x.dueAt < y.dueAt || (x.dueAt === y.dueAt && x.order < y.order);
+  }
+
+  private swap(a: number, b: number): void {
+    const entries = this.entries;
+    [entries[a], entries[b]] = [
+      entries[b] as (typeof entries)[number],
+      entries[a] as (typeof entries)[number],
+    ];
   }
 }
 

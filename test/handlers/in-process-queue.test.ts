@@ -100,6 +100,33 @@ describe('InProcessIngestQueue', () => {
     expect(queue.stats()).toMatchObject({ handled: 4, retried: 2, deadLettered: 0 });
   });
 
+  it('delivers delayed messages in the order they fall due, equal delays in the order sent, and close drops the rest', async () => {
+    const delivered: string[] = [];
+    const queue = new InProcessIngestQueue({
+      concurrency: 1,
+      batchSize: 1,
+      handler: async (event: SQSEvent) => {
+        for (const record of event.Records) delivered.push((JSON.parse(record.body) as IngestMessage).url);
+        return { batchItemFailures: [] };
+      },
+    });
+    const url = (n: number) => message(n).url;
+    await queue.sendDelayed([
+      { message: message(3), delayMs: 30 },
+      { message: message(1), delayMs: 10 },
+      { message: message(2), delayMs: 20 },
+      { message: message(4), delayMs: 20 },
+    ]);
+    expect(queue.stats().pending).toBe(4);
+    await queue.drain();
+    expect(delivered).toEqual([url(1), url(2), url(4), url(3)]);
+
+    await queue.sendDelayed([{ message: message(5), delayMs: 60_000 }]);
+    await queue.close();
+    expect(queue.stats().pending).toBe(0);
+    expect(delivered).toHaveLength(4);
+  });
+
   it('refuses messages after close', async () => {
     const queue = new InProcessIngestQueue({ handler: async () => ({ batchItemFailures: [] }) });
     await queue.close();

@@ -1,5 +1,6 @@
 import type { PipelineConfig } from '../../config.ts';
 import { CRAWL_POLICY, hostIntervalMs } from '../crawl-policy.ts';
+import type { PipelineError } from '../errors.ts';
 import { fetchPage } from './fetch-page.ts';
 import { RobotsCache, type SharedRobotsStore } from './robots.ts';
 import { HostScheduler } from './scheduler.ts';
@@ -37,6 +38,8 @@ export interface PoliteFetcher {
   readonly scheduler: HostScheduler;
   /** The options every fetch starts from (address policy, user agent ...), politeness excluded. */
   readonly options: FetchOptions;
+  /** HOST_BUSY when this instance already knows the URL's host is busy (no I/O; Politeness.knownBusy). */
+  knownBusy(url: string): PipelineError | undefined;
 }
 
 export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
@@ -98,6 +101,7 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
     scheduler,
     options: fetchOptions,
     fetch: (url, options = {}) => fetchPage(url, { ...fetchOptions, ...options, politeness }),
+    knownBusy: (url) => politeness.knownBusy?.(new URL(url)),
   };
 }
 

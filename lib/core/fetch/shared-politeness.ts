@@ -87,6 +87,8 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   // What this instance already knows a host is busy until (its own takes and refusals), and how many of its
   // messages it has put back for the host since: saves a conditional write that would fail, and spreads them.
   const knownBusy = new Map<string, { untilMs: number; putBack: number }>();
+  // Each host's interval when last taken (its Crawl-delay included), for refusals made without asking robots.txt.
+  const knownInterval = new Map<string, number>();
 
   const refuse = (url: URL, host: string, untilMs: number, intervalMs: number): PipelineError => {
     const at = now();
@@ -128,8 +130,13 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     const known = knownBusy.get(host);
     if (known !== undefined && known.untilMs > slot) return known.untilMs;
     if (knownBusy.size > MAX_KNOWN_HOSTS) {
-      for (const [name, entry] of knownBusy) if (entry.untilMs <= at) knownBusy.delete(name);
+      for (const [name, entry] of knownBusy) {
+        if (entry.untilMs > at) continue;
+        knownBusy.delete(name);
+        knownInterval.delete(name);
+      }
     }
+    knownInterval.set(host, intervalMs);
     // Claimed locally before the write, so this instance's other records for the host do not write too.
     knownBusy.set(host, { untilMs: slot + bookedMs, putBack: 0 });
     const taken = await options.tokens.take(host, slot, bookedMs);
@@ -154,6 +161,14 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   };
 
   return {
+    knownBusy(url) {
+      const host = url.host.toLowerCase();
+      const known = knownBusy.get(host);
+      // The same test as tryTake's before its write: busy past the slot a take now would book.
+      const slot = now() + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
+      if (known === undefined || known.untilMs <= slot) return undefined;
+      return refuse(url, host, known.untilMs, knownInterval.get(host) ?? minIntervalMs);
+    },
     async acquire(url, signal) {
       let crawlDelayMs: number | undefined;
       // robots.txt is always allowed (RFC 9309) but paced like any request: the host sees it as one.

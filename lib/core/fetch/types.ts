@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { PipelineError } from '../errors.ts';
 
 /** A resolved address, as dns.lookup returns it. */
 export interface ResolvedAddress {
@@ -39,6 +40,11 @@ export interface Politeness {
   acquire(url: URL, signal?: AbortSignal): Promise<() => void>;
   /** Told of every non-2xx answer: a 429 or 503 (with its Retry-After) slows the host down for every worker. */
   backOff?(url: URL, status: number, retryAfterMs: number | undefined): Promise<void>;
+  /**
+   * Without any I/O: HOST_BUSY (with its put-back delay) when this instance already knows the host is busy past its
+   * next slot, as acquire would throw; undefined otherwise. Lets a caller put a message back before reading state.
+   */
+  knownBusy?(url: URL): PipelineError | undefined;
 }
 
 export type Accept = 'html' | 'xml' | 'any';

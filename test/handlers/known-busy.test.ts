@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { extract } from '../../lib/core/extract/index.ts';
+import {
+  createSharedPoliteness,
+  type HostTokenStore,
+  hostBusy,
+  isHostBusy,
+} from '../../lib/core/fetch/shared-politeness.ts';
+import { InProcessEventBus } from '../../lib/events/in-process.ts';
+import { createIngestService } from '../../lib/handlers/ingest.ts';
+import type { DelayedMessage } from '../../lib/queue/types.ts';
+import type { ArticleWriter, CrawlStateStore } from '../../lib/store/types.ts';
+import { body, silentLogger, sqsEvent } from './helpers.ts';
+
+/** A token store that grants every take and records it: the hosts' tokens as the table would hold them. */
+function grantingTokens(): HostTokenStore & { takes: string[] } {
+  const takes: string[] = [];
+  return {
+    takes,
+    take: async (host) => {
+      takes.push(host);
+      return { taken: true };
+    },
+    holdUntil: async () => {},
+  };
+}
+
+describe('a host this instance already knows is busy', () => {
+  it('is refused without a write once taken, with the put-back delay acquire would give; other hosts are not', async () => {
+    let clock = 1_000_000;
+    const tokens = grantingTokens();
+    const politeness = createSharedPoliteness({
+      tokens,
+      minIntervalMs: 1_000,
+      now: () => clock,
+      random: () => 0,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    expect(politeness.knownBusy?.(new URL('https://a.example/1'))).toBeUndefined();
+    await politeness.acquire(new URL('https://a.example/1'));
+    const busy = politeness.knownBusy?.(new URL('https://a.example/2'));
+    expect(isHostBusy(busy)).toBe(true);
+    expect(busy?.details.retryAfterMs).toBeGreaterThan(900);
+    expect(politeness.knownBusy?.(new URL('https://b.example/1'))).toBeUndefined();
+    expect(tokens.takes).toEqual(['a.example']);
+    // Its interval over, the host is no longer known busy: the next message takes the token again.
+    clock += 2_000;
+    expect(politeness.knownBusy?.(new URL('https://a.example/2'))).toBeUndefined();
+  });
+
+  it('makes ingest put the message back before reading its crawl state or fetching', async () => {
+    const untouched = (what: string) => () => {
+      throw new Error(`${what} must not be used for a known-busy host`);
+    };
+    const putBack: DelayedMessage[] = [];
+    const service = createIngestService({
+      fetchPage: untouched('fetch'),
+      extract,
+      articles: { commit: untouched('commit') } as unknown as ArticleWriter,
+      crawlState: {
+        get: untouched('crawl state'),
+        put: untouched('crawl state'),
+      } as unknown as CrawlStateStore,
+      events: new InProcessEventBus(),
+      bucketName: 'bucket',
+      logger: silentLogger,
+      knownBusy: (url) => (new URL(url).host === 'busy.example' ? hostBusy(new URL(url), 750) : undefined),
+      queue: {
+        send: async () => {},
+        sendDelayed: async (entries) => {
+          putBack.push(...entries);
+        },
+      },
+    });
+    const response = await service.handler(sqsEvent([body('https://busy.example/story')]));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(putBack.map((entry) => [entry.message.url, entry.delayMs])).toEqual([
+      ['https://busy.example/story', 750],
+    ]);
+  });
+});
