@@ -1,32 +1,47 @@
-// Bundle size and cold start of each Lambda, as `cdk synth` builds them: bytes of the bundle the runtime loads,
-// and the time to import() it in a fresh Node process (median of several runs), with @aws-sdk/* bundled (the
-// default) and external (loaded from node_modules, as the runtime would load its own). Run: npm run bench:bundles
+// Bundle size and cold start of each Lambda, as `cdk synth` builds them (the re-extraction job's function with the
+// same options): the bytes a cold start compiles (index.mjs and the chunks it imports statically), the bytes the
+// zip holds (with the chunks loaded by `await import()` on first use), and the time to import() index.mjs in a
+// fresh Node process (median of several runs), beside a peer imported in the same runs: the smallest function on
+// the same SDK (benchmark/bundles-peer.ts). Each with @aws-sdk/* bundled (the default) and external (loaded from
+// node_modules, as the runtime would load its own). Run: npm run bench:bundles
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import type { Metafile } from 'esbuild';
 import { createApp } from '../lib/cdk/app.ts';
 import { synthesizedFunctions } from '../lib/cdk/assembly.ts';
-import { FUNCTION_NAMES, type FunctionName, lambdaEntry, PROJECT_ROOT } from '../lib/cdk/bundling.ts';
+import { FUNCTION_NAMES, lambdaEntry, PROJECT_ROOT } from '../lib/cdk/bundling.ts';
 import { bundleLambda } from '../lib/cdk/lambda-bundle.ts';
+import { REEXTRACT_ENTRY } from '../lib/cdk/reextract-job.ts';
 import { SDK_NODE_VERSION_WARNING_SWITCH } from '../lib/runtime/sdk-warning.ts';
 import { writeResultSection } from './report.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const BUDGET_BYTES = 500 * 1024;
 const BUDGET_IMPORT_MS = 150;
+const PEER_ENTRY = fileURLToPath(new URL('./bundles-peer.ts', import.meta.url));
+
+const MEASURED = [...FUNCTION_NAMES, 'reextract'] as const;
+type Measured = (typeof MEASURED)[number] | 'peer';
 
 interface Measurement {
   variant: string;
-  fn: FunctionName;
+  fn: Measured;
+  /** index.mjs and the chunks it imports statically: what a cold start reads and compiles. */
   bundleBytes: number;
   gzipBytes: number;
+  /** Every .mjs in the function's folder: the cold-start bytes and the chunks loaded on first use. */
+  totalBytes: number;
+  chunks: number;
   sourceMapBytes: number;
   importMsMedian: number;
   importMsMin: number;
   importMsMax: number;
+  /** The peer's median import in the same runs (interleaved with this function's). */
+  peerImportMsMedian: number;
   processMsMedian: number;
 }
 
@@ -50,7 +65,59 @@ function timeImport(bundleFile: string): { importMs: number; processMs: number }
   return { importMs: Number(output.trim()), processMs };
 }
 
-function measureVariant(variant: string, bundleAwsSdk: boolean): Measurement[] {
+/** The files a function's folder ships, and which of them its index.mjs loads before the handler runs. */
+function bundleFiles(dir: string): { all: string[]; coldStart: string[] } {
+  const all = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.mjs'))
+    .map((file) => join(dir, file));
+  const coldStart = new Set<string>();
+  // esbuild writes static imports of chunks as `from"./chunks/x.mjs"` (or `import"./chunks/x.mjs"`) at the top level.
+  const visit = (file: string) => {
+    if (coldStart.has(file)) return;
+    coldStart.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/(?:from|import)\s*"(\.\.?\/[^"]+\.mjs)"/g)) {
+      visit(join(file, '..', match[1] as string));
+    }
+  };
+  visit(join(dir, 'index.mjs'));
+  return { all, coldStart: [...coldStart] };
+}
+
+function measureBundle(variant: string, fn: Measured, dir: string, peerFile: string): Measurement {
+  const bundleFile = join(dir, 'index.mjs');
+  const { all, coldStart } = bundleFiles(dir);
+  const cold = Buffer.concat(coldStart.map((file) => readFileSync(file)));
+  timeImport(bundleFile); // warm the file cache; not counted
+  timeImport(peerFile);
+  const runs: Array<{ importMs: number; processMs: number }> = [];
+  const peerRuns: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    runs.push(timeImport(bundleFile));
+    peerRuns.push(timeImport(peerFile).importMs);
+  }
+  const imports = runs.map((run) => run.importMs);
+  let sourceMapBytes = 0;
+  try {
+    sourceMapBytes = statSync(`${bundleFile}.map`).size;
+  } catch {}
+  return {
+    variant,
+    fn,
+    bundleBytes: cold.length,
+    gzipBytes: gzipSync(cold).length,
+    totalBytes: all.reduce((sum, file) => sum + statSync(file).size, 0),
+    chunks: all.length - 1,
+    sourceMapBytes,
+    importMsMedian: median(imports),
+    importMsMin: Math.min(...imports),
+    importMsMax: Math.max(...imports),
+    peerImportMsMedian: median(peerRuns),
+    processMsMedian: median(runs.map((run) => run.processMs)),
+  };
+}
+
+async function measureVariant(variant: string, bundleAwsSdk: boolean): Promise<Measurement[]> {
   // Inside the repository, so that an external @aws-sdk/* resolves from node_modules as the runtime's would.
   mkdirSync(join(PROJECT_ROOT, 'cdk.out'), { recursive: true });
   const outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', `bench-${variant}-`));
@@ -58,28 +125,22 @@ function measureVariant(variant: string, bundleAwsSdk: boolean): Measurement[] {
     const { app, stack } = createApp({ app: { outdir }, pipeline: { bundling: { bundleAwsSdk } } });
     app.synth();
     const functions = synthesizedFunctions(stack, outdir);
-    return FUNCTION_NAMES.map((fn) => {
-      const { bundleFile } = functions[fn];
-      const bytes = readFileSync(bundleFile);
-      timeImport(bundleFile); // warm the file cache; not counted
-      const runs = Array.from({ length: RUNS }, () => timeImport(bundleFile));
-      const imports = runs.map((run) => run.importMs);
-      let sourceMapBytes = 0;
-      try {
-        sourceMapBytes = statSync(`${bundleFile}.map`).size;
-      } catch {}
-      return {
-        variant,
-        fn,
-        bundleBytes: bytes.length,
-        gzipBytes: gzipSync(bytes).length,
-        sourceMapBytes,
-        importMsMedian: median(imports),
-        importMsMin: Math.min(...imports),
-        importMsMax: Math.max(...imports),
-        processMsMedian: median(runs.map((run) => run.processMs)),
-      };
-    });
+    const dirs: Record<Measured, string> = {
+      crawl: functions.crawl.assetDir,
+      ingest: functions.ingest.assetDir,
+      query: functions.query.assetDir,
+      reextract: join(outdir, 'reextract-bundle'),
+      peer: join(outdir, 'peer-bundle'),
+    };
+    // Not located in the assembly (a step of the job's state machine): built with the options synth uses.
+    for (const [fn, entry] of [
+      ['reextract', REEXTRACT_ENTRY],
+      ['peer', PEER_ENTRY],
+    ] as const) {
+      await bundleLambda({ entry, outdir: dirs[fn], bundleAwsSdk, sourceMap: false });
+    }
+    const peerFile = join(dirs.peer, 'index.mjs');
+    return [...MEASURED, 'peer' as const].map((fn) => measureBundle(variant, fn, dirs[fn], peerFile));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -89,35 +150,61 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 const loadBefore = loadavg()[0] ?? 0;
-const measurements = [...measureVariant('sdk-bundled', true), ...measureVariant('sdk-external', false)];
+const measurements = [
+  ...(await measureVariant('sdk-bundled', true)),
+  ...(await measureVariant('sdk-external', false)),
+];
 
-/** What dominates each default bundle: bytes per package (or lib/ folder) from esbuild's metafile. */
-async function composition(fn: FunctionName): Promise<Array<[string, number]>> {
+type Parts = Array<[string, number]>;
+
+/** Bytes in the minified output per package (or folder of this repository), largest first. */
+function groupByPackage(inputs: Array<[string, number]>): Parts {
+  const groups = new Map<string, number>();
+  for (const [path, bytes] of inputs) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
+    groups.set(pkg, (groups.get(pkg) ?? 0) + bytes);
+  }
+  return [...groups].sort((a, b) => b[1] - a[1]);
+}
+
+/** What each default bundle is made of, at cold start and in the chunks loaded on first use (esbuild's metafile). */
+async function composition(fn: (typeof MEASURED)[number]): Promise<{ coldStart: Parts; onFirstUse: Parts }> {
   const outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', `bench-meta-${fn}-`));
   try {
-    const metafile = await bundleLambda({
-      entry: lambdaEntry(fn),
+    const metafile: Metafile = await bundleLambda({
+      entry: fn === 'reextract' ? REEXTRACT_ENTRY : lambdaEntry(fn),
       outdir,
       bundleAwsSdk: true,
       sourceMap: false,
     });
-    const groups = new Map<string, number>();
-    for (const output of Object.values(metafile.outputs)) {
-      for (const [path, input] of Object.entries(output.inputs)) {
-        const pkg =
-          /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
-        groups.set(pkg, (groups.get(pkg) ?? 0) + input.bytesInOutput);
+    const entry = Object.keys(metafile.outputs).find((file) => file.endsWith('/index.mjs'));
+    const loadedAtStart = new Set<string>();
+    const visit = (file: string) => {
+      if (loadedAtStart.has(file) || !metafile.outputs[file]) return;
+      loadedAtStart.add(file);
+      for (const imported of metafile.outputs[file].imports) {
+        if (imported.kind === 'import-statement') visit(imported.path);
       }
-    }
-    return [...groups].sort((a, b) => b[1] - a[1]);
+    };
+    if (entry) visit(entry);
+    const inputs = (atStart: boolean) =>
+      Object.entries(metafile.outputs)
+        .filter(([file]) => loadedAtStart.has(file) === atStart)
+        .flatMap(([, output]) =>
+          Object.entries(output.inputs).map(([path, input]): [string, number] => [
+            relative(PROJECT_ROOT, path),
+            input.bytesInOutput,
+          ]),
+        );
+    return { coldStart: groupByPackage(inputs(true)), onFirstUse: groupByPackage(inputs(false)) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 const TOP = 8;
 const compositions = Object.fromEntries(
-  await Promise.all(FUNCTION_NAMES.map(async (fn) => [fn, await composition(fn)] as const)),
-) as Record<FunctionName, Array<[string, number]>>;
+  await Promise.all(MEASURED.map(async (fn) => [fn, await composition(fn)] as const)),
+) as Record<(typeof MEASURED)[number], { coldStart: Parts; onFirstUse: Parts }>;
 
 const rows = measurements.map((m) =>
   [
@@ -125,33 +212,50 @@ const rows = measurements.map((m) =>
     m.variant === 'sdk-bundled' ? '`@aws-sdk/*` bundled (default)' : '`@aws-sdk/*` external',
     kb(m.bundleBytes),
     kb(m.gzipBytes),
+    `${kb(m.totalBytes)} (${m.chunks})`,
     `${ms(m.importMsMedian)} (${ms(m.importMsMin)}–${ms(m.importMsMax)})`,
+    `${(m.importMsMedian / m.peerImportMsMedian).toFixed(2)}x`,
     ms(m.processMsMedian),
-    m.bundleBytes < BUDGET_BYTES && m.importMsMedian < BUDGET_IMPORT_MS ? 'yes' : 'no',
+    m.fn === 'peer'
+      ? '–'
+      : m.bundleBytes < BUDGET_BYTES && m.importMsMedian < BUDGET_IMPORT_MS
+        ? 'yes'
+        : 'no',
   ].join(' | '),
 );
+const peerMedians = (variant: string) =>
+  measurements.filter((m) => m.variant === variant && m.fn !== 'peer').map((m) => m.peerImportMsMedian);
+const parts = (list: Parts) =>
+  list
+    .slice(0, TOP)
+    .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+    .join(', ');
 const markdown = [
-  `Bundles built by \`cdk synth\` (esbuild, minified ESM, target node24). Import time: \`await import()\` of the`,
-  `bundle in a fresh Node ${process.version} process, median of ${RUNS} runs (min–max); process: the whole`,
-  `\`node\` start-to-exit. With the SDK external, the import also loads \`@aws-sdk/*\` from node_modules, as the`,
-  `Lambda runtime loads its own copy. Budget: < ${BUDGET_BYTES / 1024} KB and < ${BUDGET_IMPORT_MS} ms per function.`,
+  `Bundles built by \`cdk synth\` (esbuild, minified ESM, target node24; reextract, the job's function, and the peer`,
+  'with the same options). Cold start: index.mjs and the chunks it imports statically, what a cold start compiles;',
+  'zip: every .mjs shipped (chunks in brackets), the rest loaded by `await import()` on first use (the HTML parser',
+  "and extractor, the Secrets Manager client, the SDK's own optional parts). Import: `await import()` of index.mjs",
+  `in a fresh Node ${process.version} process, median of ${RUNS} runs (min–max); peer: the same runs interleaved with`,
+  'imports of benchmark/bundles-peer.ts (one DynamoDB GetItem through lib-dynamodb, bundled alike: the floor any',
+  `function on this SDK pays; its medians ranged ${ms(Math.min(...peerMedians('sdk-bundled')))}–${ms(Math.max(...peerMedians('sdk-bundled')))} bundled); process: the whole`,
+  '`node` start-to-exit. With the SDK external, the import also loads `@aws-sdk/*` from node_modules, as the',
+  `Lambda runtime loads its own copy. Budget: cold start < ${BUDGET_BYTES / 1024} KB and import < ${BUDGET_IMPORT_MS} ms per function.`,
   `Machine load (1-minute load average, ${cpus().length} cores): ${loadBefore.toFixed(1)} before, ${loadavg()[0]?.toFixed(1)} after;`,
-  'timings on a busy machine are upper bounds, and the minimum is the steadiest figure.',
+  'timings on a busy machine are upper bounds: the ratio to the peer is the steadier figure.',
   '',
-  '| function | variant | bundle | gzip | import (median, min–max) | process | within budget |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| function | variant | cold start | gzip | zip (chunks) | import (median, min–max) | vs peer | process | within budget |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map((row) => `| ${row} |`),
   '',
   `Headroom left under the ${BUDGET_BYTES / 1024} KB budget (default variant) and the ${TOP} largest parts of each`,
   "bundle, bytes in the minified output per package (or folder of this repository), from esbuild's metafile:",
   '',
-  '| function | headroom | largest parts |',
-  '| --- | --- | --- |',
-  ...FUNCTION_NAMES.map((fn) => {
+  '| function | headroom | largest parts at cold start | largest parts loaded on first use |',
+  '| --- | --- | --- | --- |',
+  ...MEASURED.map((fn) => {
     const bundled = measurements.find((m) => m.fn === fn && m.variant === 'sdk-bundled');
     const headroom = bundled ? kb(BUDGET_BYTES - bundled.bundleBytes) : '?';
-    const parts = compositions[fn].slice(0, TOP).map(([name, bytes]) => `${name} ${kb(bytes)}`);
-    return `| ${fn} | ${headroom} | ${parts.join(', ')} |`;
+    return `| ${fn} | ${headroom} | ${parts(compositions[fn].coldStart)} | ${parts(compositions[fn].onFirstUse)} |`;
   }),
 ].join('\n');
 

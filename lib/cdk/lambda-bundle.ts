@@ -11,7 +11,10 @@ import { BUNDLE_TARGET, bundleAliases, PROJECT_ROOT } from './bundling.ts';
 export interface LambdaBundleRequest {
   /** The entry file exporting `handler`. */
   entry: string;
-  /** Where index.mjs (and index.mjs.map with sourceMap) is written. */
+  /**
+   * Where index.mjs (and index.mjs.map with sourceMap) is written, with the chunks it imports lazily
+   * (chunks/*.mjs: code only some invocations need, such as the HTML parser, loaded by `await import()`).
+   */
   outdir: string;
   /** false: `@aws-sdk/*` stays external and the runtime's copy is loaded. */
   bundleAwsSdk: boolean;
@@ -66,11 +69,17 @@ export function sdkSchemaKeysPlugin(): Plugin {
   };
 }
 
-/** esbuild's options for one function: minified ESM for the Node.js runtime, one file, `require` restored. */
+/**
+ * esbuild's options for one function: minified ESM for the Node.js runtime, `require` restored; index.mjs holds
+ * what every invocation needs, and each `await import()` of the handlers becomes a chunk loaded on first use.
+ */
 export function lambdaBuildOptions(request: LambdaBundleRequest): BuildOptions {
   return {
-    entryPoints: [request.entry],
-    outfile: join(request.outdir, 'index.mjs'),
+    entryPoints: { index: request.entry },
+    outdir: request.outdir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -1,14 +1,11 @@
 // Builds the ingest service (SQS batch of URLs → fetch, extract, store, announce) from the environment named in
 // lib/config.ts: the Lambda entry (lambdas/ingest.ts) and the embedded stack, with its own event bus, share it.
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { type PipelineConfig, required } from '../config.ts';
 import { CRAWL_POLICY, withPermanentRetryDays } from '../core/crawl-policy.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
 import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
-import { extractWithMarkdown } from '../core/markdown.ts';
 import { EventBridgePublisher } from '../events/eventbridge.ts';
-import { SqsIngestQueue } from '../queue/sqs.ts';
 import type { IngestQueue } from '../queue/types.ts';
 import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
 import { createAwsStore } from '../store/aws/index.ts';
@@ -16,6 +13,7 @@ import { AwsPolitenessStore } from '../store/aws/politeness.ts';
 import { AwsSourceRegistry } from '../store/aws/sources.ts';
 import { createIngestService, type IngestDependencies, type IngestService } from './ingest.ts';
 import { createLogger, type HandlerLogger } from './logging.ts';
+import { extractWithMarkdownLazily, ingestQueueOnFirstUse } from './on-first-use.ts';
 import { awsClientConfig, pipelineFetchOptions } from './wiring.ts';
 
 export interface IngestWiring {
@@ -46,11 +44,19 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
   });
   // Per-host token and robots.txt shared by every instance through the table.
   const politeness = new AwsPolitenessStore({ dynamodb, tableName });
+  const queueUrl = config.ingestQueueUrl;
+  // Put-backs only: the SQS client loads when a batch first puts a busy host's message back.
   const queue =
     wiring.queue ??
-    (config.ingestQueueUrl === undefined
+    (queueUrl === undefined
       ? undefined
-      : new SqsIngestQueue(new SQSClient(awsClientConfig(env)), config.ingestQueueUrl));
+      : ingestQueueOnFirstUse(async () => {
+          const [{ SQSClient }, { SqsIngestQueue }] = await Promise.all([
+            import('@aws-sdk/client-sqs'),
+            import('../queue/sqs.ts'),
+          ]);
+          return new SqsIngestQueue(new SQSClient(awsClientConfig(env)), queueUrl);
+        }));
   const events =
     wiring.events ??
     new EventBridgePublisher({
@@ -67,7 +73,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
     fetchPage: (url, options) => fetcher.fetch(url, options),
     knownBusy: (url) => fetcher.knownBusy(url),
     // Stored articles carry content.markdown, so the query API serves it without a converter of its own.
-    extract: extractWithMarkdown,
+    extract: extractWithMarkdownLazily,
     articles: store.articles,
     crawlState: store.crawlState,
     clusters: store.clusters,

@@ -1,8 +1,10 @@
 // Builds the query handler (API Gateway HTTP API payload v2) over the S3 + DynamoDB store from the environment
 // named in lib/config.ts, for the Lambda entry (lambdas/query.ts).
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV, loadConfig, required } from '../config.ts';
-import { createAwsStoreFromEnv } from '../store/aws/index.ts';
+import { AwsArticleReader } from '../store/aws/article-reader.ts';
+import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
+import { AwsClusterIndex } from '../store/aws/clusters.ts';
+import { AwsSourceRegistry } from '../store/aws/sources.ts';
 import { createQueryHandler, type QueryHandler, type QueryLogger } from './query.ts';
 
 /**
@@ -21,6 +23,9 @@ export async function loadCursorSecret(env: NodeJS.ProcessEnv = process.env): Pr
     }
     return given;
   }
+  // Imported here, not at the top: read once per execution environment, only where a secret ARN is set, so the
+  // client stays out of the code compiled at cold start (a chunk of its own in the bundle).
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
   });
@@ -49,11 +54,12 @@ export async function buildQueryHandler(
     tableName: required(config.tableName, 'tableName'),
   };
   const cursorSecret = await loadCursorSecret(env);
-  const store = createAwsStoreFromEnv(names);
+  // The read side only: the article writer (and the S3 and DynamoDB commands it sends) stays out of the bundle.
+  const options = { s3: createS3Client(), dynamodb: createDynamoDbClient(), ...names };
   return createQueryHandler({
-    reader: store.articles,
-    sources: store.sources,
-    clusters: store.clusters,
+    reader: new AwsArticleReader(options),
+    sources: new AwsSourceRegistry(options),
+    clusters: new AwsClusterIndex(options),
     cursorSecret,
     ...(logger ? { logger } : {}),
   });

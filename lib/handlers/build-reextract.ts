@@ -4,11 +4,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type PipelineConfig, required } from '../config.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
-import { extractWithMarkdown } from '../core/markdown.ts';
 import { EventBridgePublisher } from '../events/eventbridge.ts';
 import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
 import { type AwsArticleStore, createAwsStore } from '../store/aws/index.ts';
 import { createLogger, type HandlerLogger } from './logging.ts';
+import { extractWithMarkdownLazily } from './on-first-use.ts';
 import { createReextractService, type ReextractService } from './reextract.ts';
 import { awsClientConfig } from './wiring.ts';
 
@@ -48,7 +48,7 @@ export function buildReextractService(wiring: ReextractWiring): {
     reader: store.articles,
     writer: store.articles,
     // The same extraction as ingest: stored Articles carry content.markdown.
-    extract: extractWithMarkdown,
+    extract: extractWithMarkdownLazily,
     events,
     bucketName,
     logger: wiring.logger ?? createLogger({ handler: 'reextract' }),

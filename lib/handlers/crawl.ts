@@ -9,7 +9,7 @@ import {
   sourceNextDueAt,
   urlSkipReason,
 } from '../core/crawl-policy.ts';
-import { readSource, type SourceReadResult } from '../core/discover/stream.ts';
+import type { SourceReadResult } from '../core/discover/stream.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import type { PoliteFetcher } from '../core/fetch/fetcher.ts';
 import { type CrawlOutcome, SOURCE_SCHEDULE, SourceId, type SourceKind } from '../core/sources.ts';
@@ -525,6 +525,8 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
       source.highWaterMark === undefined
         ? undefined
         : Date.parse(source.highWaterMark) - SOURCE_SCHEDULE.highWaterLookbackMs;
+    // Imported on the first task: the feed and sitemap parser (htmlparser2) stays out of the schedule's cold start.
+    const { readSource } = await import('../core/discover/stream.ts');
     let read: SourceReadResult | undefined;
     let failure: PipelineError | undefined;
     try {

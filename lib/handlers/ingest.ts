@@ -49,12 +49,13 @@ export type PageFetcher = (
   options: { validators?: { etag?: string; lastModified?: string } },
 ) => Promise<FetchedPage>;
 
+/** May answer later: the Lambda bundles load the extractor (and its HTML parser) on the first page that needs it. */
 export type ArticleExtractor = (input: {
   html: string | Uint8Array;
   url: string;
   contentType?: string;
   now?: Date;
-}) => Result<Article, PipelineError>;
+}) => Result<Article, PipelineError> | Promise<Result<Article, PipelineError>>;
 
 export interface IngestDependencies {
   fetchPage: PageFetcher;
@@ -284,7 +285,7 @@ export function createIngestService(deps: IngestDependencies) {
       });
       return { url, status: 'unchanged', ...(id === undefined ? {} : { id }) };
     }
-    const extracted = deps.extract({
+    const extracted = await deps.extract({
       html: page.body,
       url: page.url,
       ...(page.contentType === undefined ? {} : { contentType: page.contentType }),

@@ -17,7 +17,6 @@ import {
   responseForError,
   textResponse,
 } from '../api/http.ts';
-import { buildOpenApiDocument } from '../api/openapi.ts';
 import {
   ArticleIdParam,
   type ArticleList,
@@ -293,8 +292,9 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
     return jsonResponse(200, body, { 'cache-control': CACHE_CONTROL.list });
   }
 
-  function openApiResponse(): ApiResponse {
-    openApiBody ??= JSON.stringify(buildOpenApiDocument());
+  async function openApiResponse(): Promise<ApiResponse> {
+    // Imported on the first request for it: the document is built once, and most environments never serve it.
+    openApiBody ??= JSON.stringify((await import('../api/openapi.ts')).buildOpenApiDocument());
     return {
       statusCode: 200,
       headers: {

@@ -127,7 +127,7 @@ export function createReextractService(deps: ReextractDependencies) {
         );
       }
       const fetchedAt = new Date(raw.fetchedAt);
-      const extracted = deps.extract({
+      const extracted = await deps.extract({
         html: raw.body,
         url: raw.finalUrl,
         ...(raw.contentType === undefined ? {} : { contentType: raw.contentType }),

@@ -37,7 +37,7 @@ describe('what the Lambda bundles import', () => {
 
 describe('bundling options', () => {
   const entry = lambdaEntry('query');
-  it('build minified ESM with require() restored, the SDK bundled or not, source maps only when asked', () => {
+  it('build minified ESM (index.mjs, lazy imports as chunks) with require() restored, the SDK bundled or not, source maps only when asked', () => {
     const bundled = lambdaBuildOptions({ entry, outdir: '/out', bundleAwsSdk: true, sourceMap: false });
     expect(bundled).toMatchObject({
       format: 'esm',
@@ -47,7 +47,10 @@ describe('bundling options', () => {
       mainFields: ['module', 'main'],
       external: [],
       sourcemap: false,
-      outfile: join('/out', 'index.mjs'),
+      entryPoints: { index: entry },
+      outdir: '/out',
+      outExtension: { '.js': '.mjs' },
+      splitting: true,
     });
     expect(bundled.banner?.js).toContain('createRequire(import.meta.url)');
     expect(bundled.plugins?.map((plugin) => plugin.name)).toEqual(['sdk-schema-literal-keys']);
