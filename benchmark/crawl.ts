@@ -139,7 +139,8 @@ async function main() {
       const totals = stack.totals();
       process.stderr.write(
         `bench:crawl: sources ${sourcesDone}/${SOURCES}, ingested ${totals.ingested}, failed ${totals.failed}, ` +
-          `queued ${stack.queue.stats().pending}, RSS ${round(process.memoryUsage.rss() / 2 ** 20, 0)} MB\n`,
+          `queued ${stack.queue.stats().pending}, RSS ${round(process.memoryUsage.rss() / 2 ** 20, 0)} MB, ` +
+          `heap ${round(process.memoryUsage().heapUsed / 2 ** 20, 0)} MB\n`,
       );
     }, 5000);
     // RSS against articles stored, every 30 s: how memory grows with the size of the crawl.
