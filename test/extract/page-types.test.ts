@@ -3,6 +3,7 @@ import { extract, parseHtml } from '../../lib/core/extract/index.ts';
 import type { PageType, PageTypeVerdict } from '../../lib/core/extract/page-type.ts';
 import { extractForumThread } from '../../lib/core/extract/page-types/forum.ts';
 import { extractByPageType } from '../../lib/core/extract/page-types/index.ts';
+import { extractProductPage } from '../../lib/core/extract/page-types/product.ts';
 import { extractPageRegion } from '../../lib/core/extract/page-types/region.ts';
 
 const POSTS = [
@@ -290,18 +291,55 @@ describe('choosing between the type-specific and the generic extraction', () => 
       (_, i) =>
         `<li class="review-item"><b>Buyer ${i}</b><p>Boils fast but the lid rattles a little, reviewer ${i} says.</p></li>`,
     ).join('');
-    const html = `<html><body><main><h1>Kettle</h1><p class="price">$49.00</p><p>A quiet kettle.</p><table>${specs}</table>
+    const html = `<html><body><main><h1>Kettle</h1><p>A quiet kettle.</p><table>${specs}</table>
       <section id="customer-reviews"><h2>Reviews</h2><ul>${reviews}</ul></section></main></body></html>`;
     const description = { html: '<p>A quiet kettle.</p>', text: 'A quiet kettle.', wordCount: 3 };
     const chosen = extractByPageType(verdict('product'), parseHtml(html), { pageUrl }, () => description);
     expect(chosen?.text).toContain('Value 11 in millimetres');
-    expect(chosen?.text).toContain('$49.00');
     expect(chosen?.text).toContain('A quiet kettle.');
     expect(chosen?.text).not.toContain('lid rattles');
-    // Too little outside the furniture: the generic extraction.
-    const bare = '<html><body><main><h1>Kettle</h1><p>A quiet kettle.</p></main></body></html>';
-    expect(extractByPageType(verdict('product'), parseHtml(bare), { pageUrl }, () => description)).toBe(
-      description,
+  });
+
+  it("drops the shop's furniture from a product page: price lines, buy box, delivery notes, other products", () => {
+    const description =
+      'Hand-thrown stoneware mug with a speckled glaze. Holds 350 ml, safe in the dishwasher and the microwave.';
+    const others = Array.from(
+      { length: 4 },
+      (_, i) => `<li class="tile"><a href="/p/${i}">Plate number ${i}</a><span>€${12 + i},00</span></li>`,
+    ).join('');
+    const html = `<html><body><main>
+      <h1>Speckled mug</h1>
+      <div><span>Sale price $24.00</span></div>
+      <div class="product-form__quantity"><label>Quantity</label><span>Decrease quantity</span></div>
+      <div class="shipping-info"><p>Free delivery on orders over $50, returns within 30 days.</p></div>
+      <div class="tabs"><div class="tab"><p>${description}</p></div><div class="tab"><p>${description}</p></div></div>
+      <p>Each mug is thrown by hand in our studio, so its size and glaze vary a little from the photographs.</p>
+      <dl><div><dt>Capacity:</dt><dd>350 ml</dd></div><div><dt>Height:</dt><dd>9 cm</dd></div></dl>
+      <dl><div><dt>Capacity:</dt><dd>450 ml</dd></div><div><dt>Height:</dt><dd>11 cm</dd></div></dl>
+      <h2>You may like</h2><ul>${others}</ul>
+    </main></body></html>`;
+    const content = extractProductPage(parseHtml(html), { pageUrl });
+    const text = content?.text ?? '';
+    expect(text).toContain('Speckled mug');
+    // The description shown twice (summary and tab) is kept once; spec labels repeat with other values.
+    expect(text.split(description).length - 1).toBe(1);
+    expect(text.match(/Capacity:/g)).toHaveLength(2);
+    expect(text).toContain('450 ml');
+    for (const furniture of ['$24.00', 'Decrease quantity', 'Free delivery', 'Plate number 2', '€13,00']) {
+      expect(text).not.toContain(furniture);
+    }
+  });
+
+  it('gives a product page whose description is drawn by scripts no content, not the footer', () => {
+    const links = Array.from({ length: 30 }, (_, i) => `<a href="/help/${i}">Help topic ${i}</a>`).join(', ');
+    const shell = `<html><body><main><h1>Kettle</h1><div id="root">Loading...</div></main>
+      <footer><p>${links}</p></footer></body></html>`;
+    const footer = { html: `<p>${links}</p>`, text: links, wordCount: 90 };
+    const chosen = extractByPageType(verdict('product'), parseHtml(shell), { pageUrl }, () => footer);
+    expect(chosen?.text).toBe('');
+    // A page classified otherwise still falls back to the generic extraction.
+    expect(extractByPageType(verdict('documentation'), parseHtml(shell), { pageUrl }, () => footer)).toBe(
+      footer,
     );
   });
 });

@@ -106,7 +106,7 @@ const ADD_TO_CART =
   /\b(?:add to (?:cart|bag|basket|trolley)|buy (?:it )?now|in den warenkorb|ajouter au panier|añadir al carrito|aggiungi al carrello|in winkelwagen|do koszyka)\b/i;
 const ADD_TO_CART_CLASS = /add-?to-?(?:cart|bag|basket)|buy-?now|product-?form|addtocart/i;
 /** A price: a currency sign or code next to a number. */
-const PRICE_TEXT =
+export const PRICE_TEXT =
   /(?:[$€£¥₹]\s?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{2})?|\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{2})?\s?(?:€|EUR|USD|GBP|zł|kr)\b)/;
 /** Sidebars, tables of contents and docs navigation. */
 const DOC_NAV_CLASS =

@@ -11,7 +11,7 @@ import {
 } from './boilerplate.ts';
 import { hasChildren, isElement } from './content-dom.ts';
 
-const BLOCK_TAGS = new Set([
+export const BLOCK_TAGS = new Set([
   'address',
   'article',
   'aside',

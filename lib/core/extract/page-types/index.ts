@@ -1,5 +1,6 @@
 // Type-specific extraction: pages whose content is not one block of prose get their own extractor. Each one
-// returns undefined when it finds too little, and extract() then falls back to the generic extraction.
+// returns undefined when it finds too little, and extract() then falls back to the generic extraction (a product
+// page with too little is empty instead: its description is drawn by scripts, see product.ts).
 import type { CheerioAPI } from 'cheerio';
 import type { PageType } from '../../article.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';

@@ -1,23 +1,176 @@
-// Product pages: the content is what describes the product (name, price block, description, specifications),
-// which is the page's main region; customer reviews and questions around it are other people's words about the
-// product, like comments under an article, and are dropped with the region's furniture.
+// Product pages: the content is what describes the product (its description, features and specifications), which
+// sits in the page's main region among the shop's own furniture: the price and buy box, variant pickers, delivery
+// and returns notes, galleries, ratings, loyalty offers, other products. Customer reviews and questions are other
+// people's words about the product, like comments under an article. All of these are dropped with the region's
+// furniture, and a block the page repeats (a description shown again in a tab, a mobile copy of the buy box) is
+// kept once.
 import type { CheerioAPI } from 'cheerio';
-import type { Element } from 'domhandler';
+import type { AnyNode, Element } from 'domhandler';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
+import {
+  elementsInOrder,
+  findFirst,
+  hasChildren,
+  isElement,
+  textContent,
+  visibleLength,
+} from '../content-dom.ts';
+import { PRICE_TEXT } from '../page-type.ts';
+import { BLOCK_TAGS } from '../text.ts';
 import { extractPageRegion, PAGE_REGION } from './region.ts';
 
 export const PRODUCT_PAGE = {
   /** Class or id words of customer reviews (lists, widgets, review summaries' panels). */
   reviewClass: /(?:^|[\s_-])reviews?(?:$|[\s_-])/i,
+  /**
+   * Class or id words of the shop's furniture around the product: price and buy box parts, variant pickers,
+   * delivery, returns and payment notes, ratings, stock, loyalty and financing offers, other products.
+   */
+  commerceClass:
+    /(?:^|[\s_-])(?:prices?|pricing|ratings?|stars|swatch(?:es)?|variants?|quantity|qty|wishlist|cart|checkout|shipping|delivery|returns?|payments?|badges?|stock|availability|promo|promotions?|sponsored|similar|also-?viewed|also-?bought|recently|loyalty|rewards?|financing|installments?)(?:$|[\s_-])/i,
+  /** A text at most this long that is a price and its labels ("Sale price $19.99") is the buy box's. */
+  maxPriceLineChars: 60,
+  /**
+   * Words and currency codes that label a price; what is left of a price line without them and its prices has
+   * no letters.
+   */
+  priceLabels:
+    /\b(?:regular|sale|original|list|unit|our|your|price|prices|from|now|was|only|each|per|incl|excl|inc|vat|tax|taxes|included|rrp|msrp|save)\b/gi,
+  currencyCode: /\b[A-Z]{3}\b/g,
+  /** A block (not a label) with at least this much text that repeats an earlier block exactly is kept once. */
+  minRepeatedChars: 10,
+  /** Text read per element to compare blocks; longer blocks are compared by this prefix and their length. */
+  maxComparedChars: 4000,
+  /**
+   * Sibling cards (same tag and first class) each with a link and a price, at least this many: other products
+   * (also viewed, similar items, bundles), not this one.
+   */
+  minOtherProducts: 3,
+  /** Elements looked at inside one card for its link and price. */
+  maxCardScan: 200,
+  /** Priced cards holding this share of the page's text are the page's own list (a shop category), kept. */
+  maxOtherProductsShare: 0.4,
 } as const;
 
-/** The product page's main region without its furniture and customer reviews; undefined when too little is left. */
+/**
+ * The product page's main region without the shop's furniture; undefined when too little is left, empty when
+ * the region holds too little even with the furniture.
+ */
 export function extractProductPage($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
-  return extractPageRegion($, options, isCustomerReviews);
+  const root = $.root()[0] as AnyNode;
+  const otherProducts = pricedCards(findFirst(root, 'body') ?? root);
+  const seen = new Map<string, Element>();
+  const content = extractPageRegion($, options, (element) => {
+    if (isShopFurniture(element) || otherProducts.has(element)) return true;
+    const text = blockText(element);
+    if (text === undefined) return false;
+    if (text.length <= PRODUCT_PAGE.maxPriceLineChars && isPriceLine(text)) return true;
+    // A label ("Fabric Content:") repeats in each column of a comparison: its values differ.
+    if (text.length < PRODUCT_PAGE.minRepeatedChars || !BLOCK_TAGS.has(element.name) || text.endsWith(':')) {
+      return false;
+    }
+    const earlier = seen.get(text);
+    if (earlier === undefined) {
+      seen.set(text, element);
+      return false;
+    }
+    return !isAncestor(earlier, element);
+  });
+  if (content !== undefined) return content;
+  // Too little even with the shop's furniture: a page whose description is drawn by scripts. The generic text
+  // would be the footer's link lists; the page has no content. Otherwise the generic extraction runs.
+  return extractPageRegion($, options) === undefined ? { html: '', text: '', wordCount: 0 } : undefined;
 }
 
-function isCustomerReviews(element: Element): boolean {
+function isShopFurniture(element: Element): boolean {
   const attributes = element.attribs;
   const words = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
-  return words.length < PAGE_REGION.maxClassChars && PRODUCT_PAGE.reviewClass.test(words);
+  return (
+    words.length < PAGE_REGION.maxClassChars &&
+    (PRODUCT_PAGE.reviewClass.test(words) || PRODUCT_PAGE.commerceClass.test(words))
+  );
+}
+
+function isPriceLine(text: string): boolean {
+  if (!PRICE_TEXT.test(text)) return false;
+  const rest = text
+    .replace(new RegExp(PRICE_TEXT.source, 'g'), ' ')
+    .replace(PRODUCT_PAGE.priceLabels, ' ')
+    .replace(PRODUCT_PAGE.currencyCode, ' ');
+  return !/\p{L}/u.test(rest);
+}
+
+/** The element's text, spaces collapsed, cut at maxComparedChars (with its full length appended). */
+function blockText(element: Element): string | undefined {
+  const parts: string[] = [];
+  let length = 0;
+  let total = 0;
+  const stack: AnyNode[] = [element];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') {
+      const data = (node as unknown as { data: string }).data;
+      total += data.length;
+      if (length < PRODUCT_PAGE.maxComparedChars) {
+        parts.push(data);
+        length += data.length;
+      }
+    } else if (isElement(node) && (node.name === 'script' || node.name === 'style')) {
+    } else if (hasChildren(node)) {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    }
+  }
+  const text = parts.join(' ').replace(/\s+/g, ' ').trim();
+  if (text.length === 0) return undefined;
+  return total > PRODUCT_PAGE.maxComparedChars
+    ? `${text.slice(0, PRODUCT_PAGE.maxComparedChars)}#${total}`
+    : text;
+}
+
+function isAncestor(ancestor: Element, node: AnyNode): boolean {
+  for (let parent = node.parent; parent; parent = parent.parent) if (parent === ancestor) return true;
+  return false;
+}
+
+/** Cards of other products: sibling groups (same tag and first class) whose members each hold a link and a price. */
+function pricedCards(body: AnyNode): Set<Element> {
+  const cards = new Set<Element>();
+  const pageChars = visibleLength(textContent(body));
+  for (const parent of elementsInOrder(body)) {
+    let elementChildren = 0;
+    for (const child of parent.children) if (isElement(child)) elementChildren++;
+    if (elementChildren < PRODUCT_PAGE.minOtherProducts) continue;
+    const groups = new Map<string, Element[]>();
+    for (const child of parent.children) {
+      if (!isElement(child)) continue;
+      const key = `${child.name}.${(child.attribs.class ?? '').trim().split(/\s+/)[0] ?? ''}`;
+      const group = groups.get(key);
+      if (group) group.push(child);
+      else groups.set(key, [child]);
+    }
+    for (const group of groups.values()) {
+      if (group.length < PRODUCT_PAGE.minOtherProducts) continue;
+      const priced = group.filter(hasLinkAndPrice);
+      if (priced.length < PRODUCT_PAGE.minOtherProducts || priced.length * 2 < group.length) continue;
+      const held = priced.reduce((sum, card) => sum + visibleLength(textContent(card)), 0);
+      if (held < pageChars * PRODUCT_PAGE.maxOtherProductsShare) for (const card of priced) cards.add(card);
+    }
+  }
+  return cards;
+}
+
+function hasLinkAndPrice(card: Element): boolean {
+  let link = card.name === 'a' && card.attribs.href !== undefined;
+  let price = false;
+  for (const inner of elementsInOrder(card, undefined, PRODUCT_PAGE.maxCardScan)) {
+    if (inner.name === 'a' && inner.attribs.href !== undefined) link = true;
+    if (!price) {
+      for (const child of inner.children) {
+        if (child.type === 'text' && PRICE_TEXT.test((child as unknown as { data: string }).data))
+          price = true;
+      }
+    }
+    if (link && price) return true;
+  }
+  return false;
 }
