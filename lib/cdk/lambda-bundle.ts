@@ -69,6 +69,9 @@ export function sdkSchemaKeysPlugin(): Plugin {
   };
 }
 
+/** Packages only browser code paths of the SDK import: left out of the bundles (lambdaBuildOptions). */
+const NEVER_LOADED = ['bowser'];
+
 /**
  * esbuild's options for one function: minified ESM for the Node.js runtime, `require` restored; index.mjs holds
  * what every invocation needs, and each `await import()` of the handlers becomes a chunk loaded on first use.
@@ -92,7 +95,9 @@ export function lambdaBuildOptions(request: LambdaBundleRequest): BuildOptions {
     banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
     alias: bundleAliases(),
     plugins: [sdkSchemaKeysPlugin()],
-    external: request.bundleAwsSdk ? [] : ['@aws-sdk/*'],
+    // bowser: the SDK's browser user-agent parser, behind an `await import()` no Node code path reaches; with code
+    // splitting esbuild would still write it out as a chunk nothing loads (34 KB of the zip).
+    external: request.bundleAwsSdk ? [...NEVER_LOADED] : ['@aws-sdk/*', ...NEVER_LOADED],
     sourcemap: request.sourceMap,
     sourcesContent: false,
     tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),

@@ -1,8 +1,7 @@
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsCommandOutput,
-  type PutEventsRequestEntry,
+import type {
+  EventBridgeClient,
+  PutEventsCommandOutput,
+  PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { PipelineError } from '../core/errors.ts';
 import {
@@ -18,7 +17,11 @@ import { gatherEvents, packDetails } from './batch.ts';
 import { checkedDetail } from './detail.ts';
 
 export interface EventBridgePublisherOptions {
-  client: EventBridgeClient;
+  /**
+   * The client, or how to make it on the first publish: the Lambda bundles then load the EventBridge SDK (a chunk
+   * of its own, as is PutEventsCommand here) only once a batch has something to announce.
+   */
+  client: EventBridgeClient | (() => Promise<EventBridgeClient>);
   /** The bus name or ARN (ENV.eventBusName); "default" is the account's default bus. */
   eventBusName: string;
   /**
@@ -41,14 +44,16 @@ const MAX_ENTRIES_PER_REQUEST = 10;
  * again.
  */
 export class EventBridgePublisher implements ArticleEventPublisher {
-  readonly #client: EventBridgeClient;
+  readonly #makeClient: () => Promise<EventBridgeClient>;
+  #madeClient: Promise<EventBridgeClient> | undefined;
   readonly #eventBusName: string;
   readonly #format: ArticleEventFormat;
 
   constructor(options: EventBridgePublisherOptions) {
     if (!options.eventBusName)
       throw new PipelineError('INTERNAL', 'EventBridgePublisher needs an event bus name');
-    this.#client = options.client;
+    const { client } = options;
+    this.#makeClient = typeof client === 'function' ? client : async () => client;
     this.#eventBusName = options.eventBusName;
     this.#format = options.format ?? 'batch';
   }
@@ -104,10 +109,23 @@ export class EventBridgePublisher implements ArticleEventPublisher {
     };
   }
 
+  /** Made once; a failed attempt (the SDK chunk did not load) is tried again on the next publish. */
+  #client(): Promise<EventBridgeClient> {
+    this.#madeClient ??= this.#makeClient().catch((error: unknown) => {
+      this.#madeClient = undefined;
+      throw error;
+    });
+    return this.#madeClient;
+  }
+
   private async send(entries: PutEventsRequestEntry[]): Promise<void> {
     let output: PutEventsCommandOutput;
     try {
-      output = await this.#client.send(new PutEventsCommand({ Entries: entries }));
+      const [client, { PutEventsCommand }] = await Promise.all([
+        this.#client(),
+        import('./eventbridge-sdk.ts'),
+      ]);
+      output = await client.send(new PutEventsCommand({ Entries: entries }));
     } catch (error) {
       throw new PipelineError(
         'INTERNAL',

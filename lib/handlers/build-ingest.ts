@@ -1,6 +1,5 @@
 // Builds the ingest service (SQS batch of URLs → fetch, extract, store, announce) from the environment named in
 // lib/config.ts: the Lambda entry (lambdas/ingest.ts) and the embedded stack, with its own event bus, share it.
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type PipelineConfig, required } from '../config.ts';
 import { CRAWL_POLICY, withPermanentRetryDays } from '../core/crawl-policy.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
@@ -51,16 +50,15 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
     (queueUrl === undefined
       ? undefined
       : ingestQueueOnFirstUse(async () => {
-          const [{ SQSClient }, { SqsIngestQueue }] = await Promise.all([
-            import('@aws-sdk/client-sqs'),
-            import('../queue/sqs.ts'),
-          ]);
+          const { SQSClient, SqsIngestQueue } = await import('../queue/sqs-sdk.ts');
           return new SqsIngestQueue(new SQSClient(awsClientConfig(env)), queueUrl);
         }));
   const events =
     wiring.events ??
     new EventBridgePublisher({
-      client: new EventBridgeClient(awsClientConfig(env)),
+      // Made on the first publish: a batch with nothing to announce never loads the EventBridge SDK.
+      client: async () =>
+        new (await import('../events/eventbridge-sdk.ts')).EventBridgeClient(awsClientConfig(env)),
       eventBusName: required(config.eventBusName, 'eventBusName'),
       ...(config.articleEventFormat === undefined ? {} : { format: config.articleEventFormat }),
     });

@@ -25,7 +25,7 @@ export async function loadCursorSecret(env: NodeJS.ProcessEnv = process.env): Pr
   }
   // Imported here, not at the top: read once per execution environment, only where a secret ARN is set, so the
   // client stays out of the code compiled at cold start (a chunk of its own in the bundle).
-  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('./secrets-manager-sdk.ts');
   const client = new SecretsManagerClient({
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
   });

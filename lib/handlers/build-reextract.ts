@@ -1,6 +1,5 @@
 // Builds the re-extraction service over the S3 + DynamoDB store from the environment named in lib/config.ts:
 // the `articles reextract` command (embedded store) and the AWS job's functions (lambdas/reextract.ts) share it.
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type PipelineConfig, required } from '../config.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
@@ -40,7 +39,9 @@ export function buildReextractService(wiring: ReextractWiring): {
   const events =
     wiring.events ??
     new EventBridgePublisher({
-      client: new EventBridgeClient(awsClientConfig(env)),
+      // Made on the first publish: the job's list and summary steps never load the EventBridge SDK.
+      client: async () =>
+        new (await import('../events/eventbridge-sdk.ts')).EventBridgeClient(awsClientConfig(env)),
       eventBusName: required(config.eventBusName, 'eventBusName'),
       ...(config.articleEventFormat === undefined ? {} : { format: config.articleEventFormat }),
     });

@@ -45,7 +45,7 @@ describe('bundling options', () => {
       minify: true,
       charset: 'utf8',
       mainFields: ['module', 'main'],
-      external: [],
+      external: ['bowser'],
       sourcemap: false,
       entryPoints: { index: entry },
       outdir: '/out',
@@ -55,7 +55,11 @@ describe('bundling options', () => {
     expect(bundled.banner?.js).toContain('createRequire(import.meta.url)');
     expect(bundled.plugins?.map((plugin) => plugin.name)).toEqual(['sdk-schema-literal-keys']);
     const external = lambdaBuildOptions({ entry, outdir: '/out', bundleAwsSdk: false, sourceMap: true });
-    expect(external).toMatchObject({ external: ['@aws-sdk/*'], sourcemap: true, sourcesContent: false });
+    expect(external).toMatchObject({
+      external: ['@aws-sdk/*', 'bowser'],
+      sourcemap: true,
+      sourcesContent: false,
+    });
   });
 
   it("alias the default credential chain to the env-only provider and entities to the parser's copy", () => {

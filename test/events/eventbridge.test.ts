@@ -64,6 +64,32 @@ describe('EventBridgePublisher', () => {
     expect(validateComponent('ArticleIngestedDetail', JSON.parse(entries[0].Detail))).toEqual([]);
   });
 
+  it('makes a client given as a factory on the first publish, once; a failed factory fails that publish as retryable', async () => {
+    server = await startRecordingServer(answerJson({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }));
+    const url = server.url;
+    let made = 0;
+    const publisher = new EventBridgePublisher({
+      client: async () => {
+        made++;
+        if (made === 1) throw new Error('chunk missing');
+        return clientFor(url);
+      },
+      eventBusName: 'articles-bus',
+      format: 'per-article',
+    });
+    expect(made).toBe(0);
+    const failed = await publisher.publishArticleIngested(sampleDetail()).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(PipelineError);
+    expect(failed).toMatchObject({
+      details: { retryable: true },
+      message: expect.stringContaining('chunk missing'),
+    });
+    await publisher.publishArticleIngested(sampleDetail());
+    await publisher.publishArticleIngested(sampleDetail());
+    expect(made).toBe(2);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('batch (the default): a group sends one ArticlesIngested entry listing the details of the members that published', async () => {
     server = await startRecordingServer(answerJson({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }));
     const publisher = new EventBridgePublisher({
