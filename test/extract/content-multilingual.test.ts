@@ -119,6 +119,45 @@ describe('boilerplate vocabulary in other languages', () => {
   });
 });
 
+describe('captions credited at their end and post meta lines', () => {
+  it.each([
+    'Der Nebel über dem Tal am frühen Morgen. (Foto: Anna Beispiel)',
+    'Die Hütte am Grat. | © Beispiel Agentur/Bildarchiv',
+    'El refugio cerrado por reparaciones. Foto: Agencia Ejemplo',
+    'The ridge path at dusk. Photo by Jane Example/Example Images',
+    'Schronisko na grani. Fot. Jan Przykładowy',
+  ])('drops the caption "%s"', (caption) => {
+    const text = textOf(page(`<div class="bild"><img src="/a.jpg"><span>${caption}</span></div>`));
+    keepsProse(text);
+    expect(text).not.toContain(caption.slice(0, 20));
+  });
+
+  it.each([
+    'Wir zeigten dem Wirt das Bild: Er lachte und holte den Schlüssel aus der Küche.',
+    'The hut was closed, so we photographed it. Credit where due, the door was beautiful.',
+    'Die Karte stammt aus dem Jahr 1936. © 2002, 2003 Anna Beispiel',
+  ])('keeps a sentence that is no credit: "%s"', (line) => {
+    expect(textOf(page(`<p>${line}</p>`))).toContain(line);
+  });
+
+  it.each([
+    '16 marca 2021',
+    '3 окт. 2020',
+    'Pubblicato il 19 Febbraio 2020 Ultima modifica 19 Febbraio 2020',
+    '24. März 2004, 19:49 | Wandern',
+    '2021-10-16 | Allgemein',
+  ])('drops the dateline or meta line "%s"', (line) => {
+    const text = textOf(page(`<div class="meta">${line}</div>`));
+    keepsProse(text);
+    expect(text).not.toContain(line);
+  });
+
+  it('keeps a short line with a number and labels that is no date', () => {
+    const line = 'Etappe 3 | Von der Hütte zum See';
+    expect(textOf(page(`<p>${line}</p>`))).toContain(line);
+  });
+});
+
 describe('a short label followed by a link is a teaser, whatever the language', () => {
   it('drops "label: link" in a language the vocabulary does not know', () => {
     const text = textOf(

@@ -615,6 +615,21 @@ describe('standfirst', () => {
     expect(text).not.toContain('Harbour towns agree');
   });
 
+  it("leaves out the author's blurb between the headline and the body, keeping the lead", () => {
+    const lead =
+      'Three towns will share the cost of the island ferry, ending a winter of cancelled crossings.';
+    const blurb =
+      'Marta Quell has covered the northern coast for ten years, writing about ferries, fishing and the weather.';
+    const html = articlePage('').replace(
+      '<article>',
+      `<header><h1>Harbour towns agree to share ferry costs</h1><div class="dek">${lead}</div><div class="meta"><div><a href="/author/marta-quell">Marta Quell</a></div><div class="about">${blurb}</div></div></header><article>`,
+    );
+    const { text } = extractFrom(html, 'Harbour towns agree to share ferry costs');
+    expect(text.startsWith(lead)).toBe(true);
+    expect(text).not.toContain('has covered the northern coast');
+    expect(text).toContain(KEEP_FIRST);
+  });
+
   it('keeps a lede inside the body even when the description copies it', () => {
     const html = articlePage(`<p>${description}</p>`, { head }).replace(
       'The first paragraph of the story sets the scene',

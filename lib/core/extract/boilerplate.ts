@@ -395,9 +395,35 @@ export const DATELINE_WORDS =
   /\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?|[ap]\.?m\.?|utc|gmt|bst|cet|cest|[ecmp][sd]t|published|updated|posted|last|modified|first|on|at|am|pm)\b/gi;
 export const DATELINE_MAX_CHARS = 100;
 
-/** Dateline words in other languages written with the Latin script (pt, es, fr, de, it). */
+/** Dateline words in other languages (pt, es, fr, de, it, nl, pl, ru); month names of every language are stripped too. */
 export const DATELINE_WORDS_INTL =
-  /(?<!\p{L})(janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|feira|sábado|domingo|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|del|às|à|le|um|den|publicado|atualizado|actualizado|publié|veröffentlicht|aktualisiert|pubblicato)(?!\p{L})/giu;
+  /(?<!\p{L})(janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|feira|sábado|domingo|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|del|às|à|le|um|den|publicado|atualizado|actualizado|publié|veröffentlicht|aktualisiert|pubblicato|uhr|zuletzt|bearbeitet|geändert|stand|il|ultima|modifica|aggiornato|mis|jour|modifié|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|dnia|опубликовано|обновлено)(?!\p{L})/giu;
+
+/** A meta line: a dateline and short labels (section, tag) split by these marks; each label this short. */
+export const META_LINE_SEPARATOR = /\s[|•·]\s/u;
+export const META_LINE_LABEL_MAX_CHARS = 30;
+export const META_LINE_LABEL_MAX_WORDS = 3;
+
+/** Words that label a photo credit ("Foto:", "Photo by", "Credit:", "Bild:", "Фото:", Polish "Fot."). */
+const PHOTO_CREDIT_LABEL = String.raw`(?:(?:(?:foto|photo|bild|image|picture)s?(?:\s+credits?)?|credits?|crédits?(?:\s+photo)?|zdjęcie|фото)(?:\s+by\s*:?|\s*[:：])|fot\.)`;
+/** Where a credit may start: the block's start, or after a sentence's end, a bracket, a bar, a slash or a dash. */
+const PHOTO_CREDIT_START = String.raw`(?:^|[.!?)"”»|/–—-]\s*)`;
+/**
+ * The end of a photo caption: its credit ("… (Foto: Agency)", "… | © Name/Agency", "…. Photo: Name",
+ * "Name/Getty Images"). Tested on short blocks only.
+ */
+export const PHOTO_CREDIT_END = new RegExp(
+  [
+    String.raw`\(\s*${PHOTO_CREDIT_LABEL}\s*[^()]{1,60}\)`,
+    // A year after the mark is a copyright line ('© 2002 Jane Doe'), not a photo credit.
+    String.raw`${PHOTO_CREDIT_START}©\s*[^\s\d©.!?][^©.!?]{0,59}`,
+    String.raw`${PHOTO_CREDIT_START}${PHOTO_CREDIT_LABEL}\s*[^\s.!?:][^.!?:]{0,59}`,
+    String.raw`(?:^|[\s/|])(?:via\s+)?getty images`,
+  ]
+    .map((part) => `(?:${part})\\s*\\.?$`)
+    .join('|'),
+  'iu',
+);
 
 /** A byline line: "By Jane Doe and John Roe on Monday, November 18th, 2019". */
 export const BYLINE_START = /^(by|von|par|por|di|door|av|af)\s+/i;
@@ -463,6 +489,8 @@ export const LEAD_MAX_LINK_DENSITY = 0.2;
 export const LEAD_MAX_BLOCKS = 2;
 /** Text between the headline and the body beyond this is a page region of its own, not a lead. */
 export const LEAD_MAX_GAP_CHARS = 1000;
+/** Elements searched for an author-page link in each box around a lead block (bounds the search). */
+export const LEAD_OWNER_BOX_MAX_ELEMENTS = 200;
 /** Elements looked at above the body when searching for the headline (bounds the search on huge pages). */
 export const LEAD_MAX_SCAN = 200;
 

@@ -36,6 +36,10 @@ import {
   LINK_LIST_MIN_ITEMS,
   LINK_PARAGRAPH_MAX_CHARS,
   LINK_PARAGRAPH_MIN_DENSITY,
+  META_LINE_LABEL_MAX_CHARS,
+  META_LINE_LABEL_MAX_WORDS,
+  META_LINE_SEPARATOR,
+  PHOTO_CREDIT_END,
   TEASER_BLOCK_MIN_DENSITY,
   TEASER_LIST_MIN_DENSITY,
 } from './boilerplate.ts';
@@ -43,12 +47,14 @@ import { elementsInOrder, isElement } from './content-dom.ts';
 import {
   blockText,
   classTokens,
+  isCaption,
   isInsideCode,
   isMarkedArticleBody,
   linkDensity,
   nextElementSibling,
   type Stats,
 } from './content-stats.ts';
+import { localizedMonth } from './metadata-dates.ts';
 
 function looksLikeBoilerplateByClass(element: Element): boolean {
   const tokens = classTokens(element);
@@ -154,7 +160,11 @@ export function pruneBoilerplate(
           }
           return true;
         }
-        if ((blockString.length <= DATELINE_MAX_CHARS && isDateline(blockString)) || isByline(blockString)) {
+        if (
+          (blockString.length <= DATELINE_MAX_CHARS &&
+            (isDateline(blockString) || isMetaLine(blockString))) ||
+          isByline(blockString)
+        ) {
           excluded.add(element);
           return true;
         }
@@ -163,6 +173,14 @@ export function pruneBoilerplate(
           text <= LINK_PARAGRAPH_MAX_CHARS &&
           linkDensity(s) >= LINK_PARAGRAPH_MIN_DENSITY
         ) {
+          excluded.add(element);
+          return true;
+        }
+        // A caption whose last words credit the photo ("… (Foto: Agency)", "… | © Name/Agency"): no prose ends so.
+        // Marked captions are left out of the text already, and kept in the html; a box holding a paragraph is more
+        // than a caption (a step of a how-to with its photo credited below it).
+        const holdsParagraph = (s?.p ?? 0) > (element.name === 'p' ? 1 : 0);
+        if (!holdsParagraph && !isCaption(element) && PHOTO_CREDIT_END.test(blockString)) {
           excluded.add(element);
           return true;
         }
@@ -235,12 +253,33 @@ export function isDateline(text: string): boolean {
   return stripDates(text).replace(/[\s.,:;|/()\-–—·•]+/g, '').length === 0;
 }
 
+/**
+ * A post's meta line: a dateline and short labels (its section, a tag) in segments split by bars or dots
+ * ("24. März 2004, 19:49 | Genesis", "2021-10-16 | Politik").
+ */
+export function isMetaLine(text: string): boolean {
+  const segments = text.split(META_LINE_SEPARATOR).map((segment) => segment.trim());
+  if (segments.length < 2 || !segments.some((segment) => segment !== '' && isDateline(segment))) return false;
+  return segments.every(
+    (segment) =>
+      segment === '' ||
+      isDateline(segment) ||
+      (segment.length <= META_LINE_LABEL_MAX_CHARS &&
+        segment.split(/\s+/).length <= META_LINE_LABEL_MAX_WORDS &&
+        !/\d/.test(segment)),
+  );
+}
+
 function stripDates(text: string): string {
-  return text
-    .replace(DATELINE_WORDS, '')
-    .replace(DATELINE_WORDS_INTL, '')
-    .replace(/\d+(st|nd|rd|th|º|ª)?\b/g, '')
-    .replace(/\d+/g, '');
+  return (
+    text
+      .replace(DATELINE_WORDS, '')
+      .replace(DATELINE_WORDS_INTL, '')
+      // Month names and abbreviations of every language the date reader knows ("16 marca 2021", "3 окт. 2020").
+      .replace(/\p{L}{3,}\.?/gu, (word) => (localizedMonth(word) === undefined ? word : ''))
+      .replace(/\d+(st|nd|rd|th|º|ª)?\b/g, '')
+      .replace(/\d+/g, '')
+  );
 }
 
 /** "By Jane Doe, John Roe on Monday, November 18th, 2019": names (capitalized words) and dates only. */

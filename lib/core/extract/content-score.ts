@@ -20,6 +20,7 @@ import {
   LEAD_MAX_LINK_DENSITY,
   LEAD_MAX_SCAN,
   LEAD_MIN_CHARS,
+  LEAD_OWNER_BOX_MAX_ELEMENTS,
   LOOSE_TEXT_CONTAINERS,
   MAX_CLASS_CHARS,
   MAYBE_CONTENT,
@@ -68,6 +69,7 @@ import {
   semanticClass,
   unlinkedTextExceeds,
 } from './content-stats.ts';
+import { AUTHOR_LINK } from './metadata-dom.ts';
 
 export interface Flags {
   stripUnlikely: boolean;
@@ -102,8 +104,14 @@ export function findLeadAbove(
     const element = order[i]!;
     if (holdsFirst.has(element)) continue;
     if (element.name === 'h1') {
-      // Found the headline: what lies between it and the body is the lead.
-      return blocks.reverse().slice(-LEAD_MAX_BLOCKS);
+      // Found the headline: what lies between it and the body is the lead, but for the author's blurb.
+      const holdsHeadline = new Set<AnyNode>();
+      for (let node: AnyNode | null = element; node; node = node.parent) holdsHeadline.add(node);
+      const outside = (node: AnyNode): boolean => !holdsFirst.has(node) && !holdsHeadline.has(node);
+      return blocks
+        .reverse()
+        .filter((block) => !inAuthorBox(block, outside))
+        .slice(-LEAD_MAX_BLOCKS);
     }
     const s = stats.get(element);
     if (!s || s.hasBlockChild || !LEAD_BLOCK_TAGS.has(element.name) || isInside(element, blocks)) continue;
@@ -126,6 +134,26 @@ export function findLeadAbove(
     }
   }
   return repeatsDescription ? [repeatsDescription] : [];
+}
+
+/**
+ * Whether a block sits in the author's box: it, or a box around it that holds neither the headline nor the body,
+ * links to an author's page (the byline's name, photo or "more by" link). An author's blurb ("Jane is a reporter
+ * who covers...") sits there, between the headline and the story, where a lead would.
+ */
+function inAuthorBox(block: Element, outside: (node: AnyNode) => boolean): boolean {
+  for (let node: AnyNode | null = block; node && isElement(node) && outside(node); node = node.parent) {
+    const inside = elementsInOrder(node, undefined, LEAD_OWNER_BOX_MAX_ELEMENTS);
+    if (inside.some((element) => element.name === 'a' && isAuthorLink(element))) return true;
+  }
+  return false;
+}
+
+function isAuthorLink(link: Element): boolean {
+  const rel = link.attribs.rel;
+  if (rel && /(^|\s)author(\s|$)/i.test(rel)) return true;
+  const href = link.attribs.href;
+  return href !== undefined && AUTHOR_LINK.test(href);
 }
 
 /**

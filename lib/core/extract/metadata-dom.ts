@@ -5,7 +5,7 @@ import type { AnyNode, Element } from 'domhandler';
 const BYLINE_PATTERN = /byline|author|dateline|writtenby|p-author/i;
 const MAX_BYLINE_CANDIDATES = 60;
 /** Links to an author's page: /author/jane-doe, /autor/…, /writers/…, ?author=12. */
-const AUTHOR_LINK =
+export const AUTHOR_LINK =
   /\/(?:authors?|autor(?:es|en)?|autore|autori|auteurs?|writers?|contributors?|columnists?|journalists?|redakteur|profiles?|people|staff)\/[^/?#]+\/?(?:[?#]|$)|[?&]author=/i;
 const MAX_AUTHOR_LINKS = 40;
 const MAX_SHORT_TEXTS = 5000;
