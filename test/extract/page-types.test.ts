@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extract, parseHtml } from '../../lib/core/extract/index.ts';
-import type { PageType, PageTypeVerdict } from '../../lib/core/extract/page-type.ts';
+import { classifyPageType, type PageType, type PageTypeVerdict } from '../../lib/core/extract/page-type.ts';
 import { extractForumThread } from '../../lib/core/extract/page-types/forum.ts';
 import { extractByPageType } from '../../lib/core/extract/page-types/index.ts';
 import { extractProductPage } from '../../lib/core/extract/page-types/product.ts';
@@ -298,6 +298,30 @@ describe('choosing between the type-specific and the generic extraction', () => 
     expect(chosen?.text).toContain('Value 11 in millimetres');
     expect(chosen?.text).toContain('A quiet kettle.');
     expect(chosen?.text).not.toContain('lid rattles');
+  });
+
+  it('reads the region of a dated page when the generic text is a caption beside it, and only then', () => {
+    const items = Array.from(
+      { length: 40 },
+      (_, i) =>
+        `<li><a href="/languages/${i}">Language ${i}</a>, designed in ${1950 + i} for teaching structured programming</li>`,
+    ).join('');
+    const html = `<html><head><meta property="article:published_time" content="2024-05-01"></head><body><main>
+      <h1>List of languages</h1><figure><figcaption>A caption under the banner.</figcaption></figure>
+      <ul>${items}</ul></main></body></html>`;
+    const page = parseHtml(html);
+    const dated = classifyPageType(page, pageUrl);
+    expect(dated.type).toBe('article');
+    const caption = {
+      html: '<p>A caption under the banner.</p>',
+      text: 'A caption under the banner.',
+      wordCount: 5,
+    };
+    const chosen = extractByPageType(dated, page, { pageUrl }, () => caption);
+    expect(chosen?.text).toContain('Language 39, designed in 1989');
+    // A generic text that is not a sliver of the region is the article.
+    const story = { html: '<p>…</p>', text: 'A story about languages. '.repeat(12), wordCount: 48 };
+    expect(extractByPageType(dated, parseHtml(html), { pageUrl }, () => story)).toBe(story);
   });
 
   it("drops the shop's furniture from a product page: price lines, buy box, delivery notes, other products", () => {

@@ -30,6 +30,11 @@ export interface PageTypeVerdict {
   type: PageType;
   /** The signals that fired, strongest first (all types, not only the winner's). */
   signals: PageTypeSignal[];
+  /**
+   * Characters of the body's text outside scripts, styles and templates, counting one space beside each text
+   * node: at least as many as any extraction returns, but for the blank lines it puts between blocks.
+   */
+  textChars?: number;
 }
 
 /** Article's head start: another type must outscore article by this much plus article's own signals. */
@@ -231,6 +236,8 @@ export interface PageFeatures {
   /** The path names a post: /blog/…, /news/…, /articles/…. */
   urlPostPath: boolean;
   h2: number;
+  /** Characters of the body's text outside scripts, styles and templates (see PageTypeVerdict.textChars). */
+  textChars: number;
 }
 
 interface SignalRule {
@@ -376,7 +383,7 @@ export function judgePageType(features: PageFeatures): PageTypeVerdict {
     scores.set(rule.type, (scores.get(rule.type) ?? 0) + rule.weight);
   }
   signals.sort((a, b) => b.weight - a.weight);
-  return { type: decide(scores), signals };
+  return { type: decide(scores), signals, textChars: features.textChars };
 }
 
 function decide(scores: Map<PageType, number>): PageType {
@@ -429,6 +436,7 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
     urlSlug: ARTICLE_URL.test(pageUrl.pathname),
     urlPostPath: ARTICLE_PATH.test(pageUrl.pathname),
     h2: 0,
+    textChars: 0,
   };
   const parts = documentParts(root);
   const jsonLdTexts = parts.jsonLdScripts.map((script) => textContent(script));
@@ -491,7 +499,8 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
   const thread = siblingPosts(postBlocks, textLength);
   features.postBlocks = thread.posts;
   features.postChars = thread.chars;
-  const bodyText = parts.bodies.map((element) => textContent(element)).join('');
+  const { text: bodyText, readableChars } = bodyTexts(parts.bodies);
+  features.textChars = readableChars;
   features.editThisPage = EDIT_THIS_PAGE.test(bodyText);
   features.prices = countMatches(bodyText, PRICE_TEXT, STRUCTURE.manyPrices);
   features.serviceCalls = new Set(
@@ -505,6 +514,36 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
   features.cardChars = cards.chars;
   return features;
 }
+
+/**
+ * All the text of the bodies, as textContent gives it (scripts included: prices and calls to action are read in
+ * it), and in the same walk the characters of the text outside scripts, styles and templates.
+ */
+function bodyTexts(bodies: Element[]): { text: string; readableChars: number } {
+  const parts: string[] = [];
+  let readableChars = 0;
+  const stack: AnyNode[] = [...bodies].reverse();
+  const inCode: boolean[] = stack.map(() => false);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const code = inCode.pop()!;
+    if (node.type === 'text') {
+      const data = (node as unknown as { data: string }).data;
+      parts.push(data);
+      if (!code) readableChars += visibleLength(data) + 1;
+    } else if (node.type !== 'comment' && hasChildren(node)) {
+      const childCode = code || (isElement(node) && NOT_READ_TAGS.has(node.name));
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) {
+        stack.push(children[i]!);
+        inCode.push(childCode);
+      }
+    }
+  }
+  return { text: parts.join(''), readableChars };
+}
+
+const NOT_READ_TAGS = new Set(['script', 'style', 'template']);
 
 // <noscript> stays: some forums serve their posts there to readers without JavaScript.
 const SKIPPED_TAGS = new Set(['script', 'style', 'template', 'svg', 'head']);

@@ -78,6 +78,11 @@ export const SECTIONED_PAGE = {
   maxGenericShareOnDatedListPage: 0.1,
   /** A site's home page (path "/", no query): the generic text is less than most of the region. */
   maxGenericShareOnHomePage: 0.7,
+  /**
+   * A page with signs of one article: the generic text is a caption or a teaser of a page made of parts (a list
+   * of items, a thread shown without its post markup) when it is shorter than this share of the region.
+   */
+  maxGenericShareOnArticle: 0.05,
 } as const;
 
 /**
@@ -93,7 +98,9 @@ export function extractByPageType(
 ): ExtractedContent | undefined {
   const extraction = TYPE_EXTRACTION[verdict.type];
   if (verdict.type === 'article') {
-    return regionOrGeneric(page, options, generic, sectionedPageShare(verdict, page, options.pageUrl));
+    const share = sectionedPageShare(verdict, page, options.pageUrl);
+    if (share > 0) return regionOrGeneric(page, options, generic, share);
+    return genericUnlessCaption(page, options, generic, verdict.textChars);
   }
   if (extraction?.yieldsToArticleEvidence && hasArticleEvidence(verdict)) {
     // An article with a row of teaser cards, unless the generic extraction found only one card of a list.
@@ -136,6 +143,35 @@ function regionOrGeneric(
   const article = generic();
   if (region === undefined) return article;
   return (article?.text.length ?? 0) < region.text.length * maxGenericShare ? region : article;
+}
+
+/**
+ * The generic extraction, or the page's main region when the generic text is shorter than
+ * maxGenericShareOnArticle of it. The region is read only when the generic text is that short beside all the
+ * page's text (an upper bound of the region's), so an ordinary article costs nothing more; it is read after the
+ * generic extraction, whose only lasting change to the tree (a <noscript> holding the page becomes a <div>) the
+ * region may read.
+ */
+function genericUnlessCaption(
+  page: CheerioAPI,
+  options: ContentOptions,
+  generic: () => ExtractedContent | undefined,
+  textChars: number | undefined,
+): ExtractedContent | undefined {
+  const article = generic();
+  const length = article?.text.length ?? 0;
+  // Region text puts two characters between blocks where the visible text may have none: three times the bound.
+  if (textChars === undefined || length >= textChars * 3 * SECTIONED_PAGE.maxGenericShareOnArticle) {
+    return article;
+  }
+  let region: ExtractedContent | undefined;
+  try {
+    region = extractPageRegion(page, options);
+  } catch {
+    region = undefined;
+  }
+  if (region === undefined) return article;
+  return length < region.text.length * SECTIONED_PAGE.maxGenericShareOnArticle ? region : article;
 }
 
 /** The share of the region below which the generic text is taken for one section of it; 0 for an article. */
