@@ -3,7 +3,13 @@ import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { extractContent } from '../../lib/core/extract/content.ts';
 import { extract } from '../../lib/core/extract/index.ts';
-import { normalizeText, readsAsProse, titleFromOpening, toPlainText } from '../../lib/core/extract/text.ts';
+import {
+  countWords,
+  normalizeText,
+  readsAsProse,
+  titleFromOpening,
+  toPlainText,
+} from '../../lib/core/extract/text.ts';
 
 const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
 const textOf = (html: string) => toPlainText(parse(html).root().toArray());
@@ -77,6 +83,27 @@ describe('toPlainText', () => {
     expect(textOf('<p>An extra&shy;ordinary day in Ham&#173;burg.</p>')).toBe(
       'An extraordinary day in Hamburg.',
     );
+  });
+
+  it('collapses runs of whitespace (tabs, newlines, no-break spaces) and keeps single-spaced text as it is', () => {
+    expect(textOf('<p>one\t two\n\nthree\u00a0 four</p><p>five six</p>')).toBe(
+      'one two three four\n\nfive six',
+    );
+  });
+});
+
+describe('countWords', () => {
+  it('counts joined words once, and each character of unsegmented scripts', () => {
+    expect(countWords("don't stop e-mail — x--y a’b 'quoted' trailing- -leading")).toBe(9);
+    expect(countWords('中文字 ภาษาไทย 日本語のテキスト')).toBe(18);
+    expect(countWords('naïve cafe\u0301 x_y 3.5 1,000')).toBe(7);
+    expect(countWords('Привет, мир! Ünïcödé-wörds’s')).toBe(3);
+  });
+
+  it('reads characters beyond the BMP whole and passes lone surrogates over', () => {
+    expect(countWords('𝐀𝐁𝐂 word 😀 emoji 𠀀𠀁')).toBe(5);
+    expect(countWords('\ud800 lone \udc00 surrogates')).toBe(2);
+    expect(countWords('')).toBe(0);
   });
 });
 

@@ -144,13 +144,16 @@ export function indexPage(root: AnyNode): PageIndex {
       if (
         index.bylineCandidates.length < MAX_BYLINE_CANDIDATES &&
         ((name === 'a' && /\bauthor\b/i.test(attributes.rel ?? '')) ||
-          BYLINE_PATTERN.test(`${attributes.class ?? ''} ${attributes.id ?? ''}`))
+          // The class and the id one at a time: no match of the pattern spans the space that joined them.
+          (attributes.class !== undefined && BYLINE_PATTERN.test(attributes.class)) ||
+          (attributes.id !== undefined && BYLINE_PATTERN.test(attributes.id)))
       ) {
         index.bylineCandidates.push(node);
       }
     } else if (node.type === 'text' && index.texts.length < MAX_SHORT_TEXTS && node.parent !== null) {
       const parent = node.parent as Element;
       const data = (node as unknown as { data: string }).data;
+      let trimmed: string | undefined;
       if (
         sampleLength < MAX_SAMPLE_CHARS &&
         isElement(parent) &&
@@ -159,14 +162,14 @@ export function indexPage(root: AnyNode): PageIndex {
         parent.name !== 'noscript'
       ) {
         // Sentences, not menu items: only texts of some length (the language of navigation is often English).
-        const trimmed = data.trim();
+        trimmed = data.trim();
         if (trimmed.length >= MIN_SAMPLE_TEXT_CHARS) {
           sampleParts.push(trimmed.slice(0, MAX_SAMPLE_CHARS));
           sampleLength += trimmed.length;
         }
       }
       if (data.length <= SHORT_TEXT_CHARS * 2 && isElement(parent) && parent.type === 'tag') {
-        const trimmed = data.trim();
+        trimmed ??= data.trim();
         if (trimmed !== '' && trimmed.length <= SHORT_TEXT_CHARS) index.texts.push({ text: trimmed, parent });
       }
     }

@@ -65,6 +65,9 @@ export interface TextOptions {
   skip?: (element: Element) => boolean;
 }
 
+/** Whitespace that collapsing changes: any but a single space (most text nodes have none: no copy is made). */
+const COLLAPSIBLE_SPACE = /[^\S ]| {2}/;
+
 const EXIT = Symbol('exit');
 type Frame = AnyNode | { [EXIT]: Element };
 
@@ -104,7 +107,7 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
     const node = frame;
     if (node.type === 'text') {
       const data = (node as { data: string }).data;
-      current.push(preDepth > 0 ? data : data.replace(/[\s\u00a0]+/g, ' '));
+      current.push(preDepth > 0 || !COLLAPSIBLE_SPACE.test(data) ? data : data.replace(/[\s\u00a0]+/g, ' '));
       continue;
     }
     if (!isElement(node)) {
@@ -161,17 +164,78 @@ function normalizeLines(raw: string): string {
 
 // Scripts whose words are not separated by spaces: each character counts as one word.
 const UNSEGMENTED = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}`;
-const WORD_CHAR = String.raw`(?:(?![${UNSEGMENTED}])[\p{L}\p{N}\p{M}_])`;
-const WORD_PATTERN = new RegExp(`[${UNSEGMENTED}]|${WORD_CHAR}+(?:['’-]${WORD_CHAR}+)*`, 'gu');
+const UNSEGMENTED_CHAR = new RegExp(`^[${UNSEGMENTED}]$`, 'u');
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}_]$/u;
+
+// Character classes for countWords, by code point: a letter, digit, mark or underscore of a spaced script, a
+// character of an unsegmented script, or neither. Read through the patterns above once per character seen
+// (BMP characters are remembered), so the count needs no match array per word.
+const OTHER = 1;
+const WORD = 2;
+const UNSEGMENTED_WORD = 3;
+const bmpClasses = new Uint8Array(0x10000);
+
+function charClass(code: number): number {
+  if (code < 0x80) {
+    const lower = code | 0x20;
+    return (lower >= 0x61 && lower <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x5f ? WORD : OTHER;
+  }
+  const known = code < 0x10000 ? bmpClasses[code]! : 0;
+  if (known !== 0) return known;
+  const char = String.fromCodePoint(code);
+  const found = UNSEGMENTED_CHAR.test(char) ? UNSEGMENTED_WORD : WORD_CHAR.test(char) ? WORD : OTHER;
+  if (code < 0x10000) bmpClasses[code] = found;
+  return found;
+}
+
+/** The code point at `index` (a surrogate pair read whole, as a regular expression with the u flag reads it). */
+function codePointAt(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+    const low = text.charCodeAt(index + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) return (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  }
+  return code;
+}
+
+/** Apostrophes and hyphens join the parts of one word ("don't", "e-mail"). */
+function isWordJoiner(code: number): boolean {
+  return code === 0x27 || code === 0x2019 || code === 0x2d;
+}
 
 /**
  * Words in a text. Space-separated scripts count runs of letters and digits (so "don't" and "e-mail" are one);
  * Chinese, Japanese, Thai and kin count one word per character, a common convention for unsegmented scripts.
+ * Counts what the pattern [unsegmented]|W+(?:['’-]W+)* with flags gu matches (W: a letter, digit, mark or
+ * underscore outside the unsegmented scripts), without building a match array for each word.
  */
 export function countWords(text: string): number {
   let count = 0;
-  WORD_PATTERN.lastIndex = 0;
-  while (WORD_PATTERN.exec(text) !== null) count++;
+  let index = 0;
+  while (index < text.length) {
+    const code = codePointAt(text, index);
+    const kind = charClass(code);
+    index += code > 0xffff ? 2 : 1;
+    if (kind === OTHER) continue;
+    count++;
+    if (kind === UNSEGMENTED_WORD) continue;
+    // The rest of the word: more word characters, or a joiner followed by one.
+    while (index < text.length) {
+      const next = codePointAt(text, index);
+      const width = next > 0xffff ? 2 : 1;
+      if (charClass(next) === WORD) {
+        index += width;
+      } else if (
+        isWordJoiner(next) &&
+        index + 1 < text.length &&
+        charClass(codePointAt(text, index + 1)) === WORD
+      ) {
+        index += 1;
+      } else {
+        break;
+      }
+    }
+  }
   return count;
 }
 
