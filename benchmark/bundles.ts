@@ -256,7 +256,7 @@ const rows = measurements.map((m) =>
     kb(m.gzipBytes),
     `${kb(m.totalBytes)} (${m.chunks})`,
     `${ms(m.importMsMedian)} (${ms(m.importMsMin)}–${ms(m.importMsMax)})`,
-    `${(m.importMsMedian / m.peerImportMsMedian).toFixed(2)}x`,
+    m.fn === 'peer' ? '–' : `${(m.importMsMedian / m.peerImportMsMedian).toFixed(2)}x`,
     ms(m.processMsMedian),
     m.fn === 'peer'
       ? '–'
