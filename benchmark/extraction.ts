@@ -10,7 +10,7 @@
 //   --only ID[,ID]       page id prefixes (a subset; nothing is written)
 //   --no-readability     skip the live Readability quality rows; --no-jsdom, --process-runs N, --no-cli (speed)
 //   floors: --min-f1, --min-precision (Zyte), --min-agreement (readability-pages F1), --min-wcxb (all pages),
-//           --min-wcxb-article, --min-trafilatura (snippet F1)
+//           --min-wcxb-article, --min-wcxb-types TYPE=F1[,TYPE=F1] (wcxb-dev page types), --min-trafilatura (snippet F1)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -56,6 +56,7 @@ const { values: args } = parseArgs({
     'min-agreement': { type: 'string' },
     'min-wcxb': { type: 'string' },
     'min-wcxb-article': { type: 'string' },
+    'min-wcxb-types': { type: 'string' },
     'min-trafilatura': { type: 'string' },
     worst: { type: 'string', default: '0' },
     dump: { type: 'string' },
@@ -407,6 +408,16 @@ if (selected.has('wcxb-dev')) {
   }
   checkFloor('min-wcxb', 'wcxb-dev F1 (all pages)', wcxbRows[0]!.byType.all?.f1 ?? 0);
   checkFloor('min-wcxb-article', 'wcxb-dev F1 (article pages)', wcxbRows[0]!.byType.article?.f1 ?? 0);
+  for (const entry of args['min-wcxb-types']?.split(',').filter(Boolean) ?? []) {
+    const [type = '', raw = ''] = entry.split('=');
+    const floor = Number.parseFloat(raw);
+    const score = wcxbRows[0]!.byType[type];
+    if (score === undefined || Number.isNaN(floor)) {
+      failures.push(`--min-wcxb-types: '${entry}' is not TYPE=F1 for a wcxb-dev page type`);
+    } else if (score.f1 < floor) {
+      failures.push(`wcxb-dev F1 (${type} pages) ${format(score.f1)} is below the floor ${floor}`);
+    }
+  }
 }
 
 // ======== trafilatura-dev: with/without snippets, counts summed over pages ========
