@@ -22,18 +22,21 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FUNCTION_SIZING } from '../lib/cdk/article-pipeline.ts';
 import { DEFAULT_PROPS } from '../lib/cdk/props.ts';
+import { ENV } from '../lib/config.ts';
 import {
   CRAWL_POLICY,
-  hostQueueDelayMs,
   hostQueueSpacingMs,
+  interleaveByHost,
   type ListedUrl,
   presumedRecheck,
 } from '../lib/core/crawl-policy.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { billedBatchEvents } from '../lib/events/batch.ts';
+import { HostSpacer } from '../lib/handlers/crawl.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
 import { chunk, type DelayedMessage, type IngestMessage } from '../lib/queue/types.ts';
-import { instrumentStoreClients } from '../lib/store/aws/clients.ts';
+import { createDynamoDbClient, instrumentStoreClients } from '../lib/store/aws/clients.ts';
+import { AwsPolitenessStore } from '../lib/store/aws/politeness.ts';
 import type { CrawlStateRecord } from '../lib/store/types.ts';
 import { CostMeter, difference, type Tallies } from './cost-meter.ts';
 import { PRICES, PRICES_AS_OF, S3_PUT_CLASS } from './cost-prices.ts';
@@ -462,7 +465,6 @@ async function main(): Promise<void> {
     timedCrawl(async () => {
       const at = new Date();
       const leaseUntil = new Date(at.getTime() + 60 * 60_000);
-      const perHost = new Map<string, number>();
       for (const group of chunk(urls, SQS_SEND_BATCH)) {
         const states = await Promise.all(group.map((url) => stack.crawlState.get(url)));
         await Promise.all(
@@ -474,23 +476,33 @@ async function main(): Promise<void> {
             return stack.crawlState.markQueued(url, at, leaseUntil, presumed);
           }),
         );
-        const queuedAt = at.toISOString();
-        // Spaced per host as the crawl sends them (UrlQueuer).
-        await stack.queue.sendDelayed(
-          group.map((url) => {
-            const host = new URL(url).host;
-            const ordinal = perHost.get(host) ?? 0;
-            perHost.set(host, ordinal + 1);
-            return {
-              message: { url, discoveredAt: queuedAt, queuedAt },
-              delayMs: hostQueueDelayMs(ordinal, hostSpacingMs),
-            };
-          }),
-        );
       }
+      // Spaced per host, each host's slots reserved on its token with one write, as the crawl sends them
+      // (UrlQueuer, HostSpacer); one SendMessageBatch per 10.
+      const queuedAt = at.toISOString();
+      const spacer = new HostSpacer(hostSpacingMs, quietLogger, hostSlots);
+      const spaced = await spacer.spaced(
+        interleaveByHost(urls, (url) => url).map((url) => ({ url, discoveredAt: queuedAt, queuedAt })),
+      );
+      for (const group of chunk(spaced, SQS_SEND_BATCH)) await stack.queue.sendDelayed(group);
     });
 
   const hostSpacingMs = hostQueueSpacingMs(intervalMs, BATCH_WINDOW_MS);
+  const tokens = new AwsPolitenessStore({
+    dynamodb: createDynamoDbClient(
+      {
+        region: stack.env.AWS_REGION,
+        credentials: {
+          accessKeyId: stack.env.AWS_ACCESS_KEY_ID ?? '',
+          secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY ?? '',
+        },
+      },
+      stack.env,
+    ),
+    tableName: stack.env[ENV.tableName] ?? '',
+  });
+  const hostSlots = { intervalMs, reserve: tokens.reserve.bind(tokens) };
+  const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
   let listed = 0;
   try {
     const fresh = await phase(

@@ -101,6 +101,11 @@ export function buildCrawlHandlers(wiring: CrawlWiring): CrawlHandlers {
     fetcher,
     logger,
     hostSpacingMs,
+    // The spaced messages' slots reserved on each host's token: ingest then fetches them without a token write.
+    hostSlots: {
+      intervalMs: wiring.fetcher?.minIntervalMs ?? CRAWL_POLICY.hostMinIntervalMs,
+      reserve: (host, block, nowMs) => politeness.reserve(host, block, nowMs),
+    },
     ...(queueLeaseMs === undefined ? {} : { queueLeaseMs }),
     ...(wiring.onSourceDone ? { onSourceDone: wiring.onSourceDone } : {}),
   });

@@ -2,6 +2,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
 import {
+  CRAWL_POLICY,
   hostQueueDelayMs,
   interleaveByHost,
   presumedRecheck,
@@ -12,9 +13,23 @@ import {
 import type { SourceReadResult } from '../core/discover/stream.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import type { PoliteFetcher } from '../core/fetch/fetcher.ts';
+import {
+  type HostSlot,
+  reservedSlotWindowMs,
+  type SlotBlock,
+  slotBlockEndMs,
+  slotsOf,
+} from '../core/fetch/host-slots.ts';
+import { type HostTokenState, slotSlackMs } from '../core/fetch/shared-politeness.ts';
 import { type CrawlOutcome, SOURCE_SCHEDULE, SourceId, type SourceKind } from '../core/sources.ts';
 import { canonicalizeUrl } from '../core/url.ts';
-import { chunk, INGEST_BATCH_SIZE, type IngestMessage, type IngestQueue } from '../queue/types.ts';
+import {
+  chunk,
+  type DelayedMessage,
+  INGEST_BATCH_SIZE,
+  type IngestMessage,
+  type IngestQueue,
+} from '../queue/types.ts';
 import type { CrawlStateRecord, CrawlStateStore, SourceRegistry } from '../store/types.ts';
 import { EventBridgeEvent, SqsEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
@@ -205,6 +220,23 @@ export interface UrlQueuerDependencies {
    * the host is free instead of together in one batch. 0 or undefined: all at once.
    */
   hostSpacingMs?: number;
+  /**
+   * Reserves the slots of one host's spaced messages on its token (one conditional write per host and flush,
+   * lib/core/fetch/host-slots.ts), so ingest fetches them without a token write each. Without it, or when the
+   * host's token refuses, the messages go out spaced as before and take the token at ingest.
+   */
+  hostSlots?: HostSlotReservations;
+}
+
+export interface HostSlotReservations {
+  /** The host interval the reserved slots keep (ingest uses a slot only when its own interval is not longer). */
+  intervalMs: number;
+  reserve(
+    host: string,
+    block: SlotBlock,
+    nowMs: number,
+  ): Promise<{ reserved: boolean; state?: HostTokenState }>;
+  now?: () => number;
 }
 
 /**
@@ -216,14 +248,16 @@ export class UrlQueuer {
   queued = 0;
   readonly skipped: Record<SkipReason, number> = emptySkips();
   private pending: IngestMessage[] = [];
-  /** Messages queued so far per host (this run), for their spacing. */
-  private readonly perHost = new Map<string, number>();
+  /** One host's messages spaced (and their slots reserved) across this run's flushes. */
+  private readonly spacer: HostSpacer;
 
   constructor(
     private readonly deps: UrlQueuerDependencies,
     private readonly at: Date,
     private readonly leaseUntil: Date,
-  ) {}
+  ) {
+    this.spacer = new HostSpacer(deps.hostSpacingMs ?? 0, deps.logger, deps.hostSlots);
+  }
 
   async add(items: ReadonlyArray<{ item: DiscoveredUrl; source: string; sourceId?: string }>): Promise<void> {
     const { logger } = this.deps;
@@ -272,28 +306,20 @@ export class UrlQueuer {
     // Hosts mixed within each batch of 10: a busy host then holds up a message or two, not a whole batch.
     const mixed = interleaveByHost(this.pending, (message) => message.url);
     this.pending = [];
-    const spacingMs = this.deps.hostSpacingMs ?? 0;
     const { queue } = this.deps;
-    for (const batch of chunk(mixed, INGEST_BATCH_SIZE)) {
-      if (spacingMs > 0 && queue.sendDelayed !== undefined) {
-        await queue.sendDelayed(
-          batch.map((message) => ({
-            message,
-            delayMs: hostQueueDelayMs(this.nextOrdinal(message.url), spacingMs),
-          })),
-        );
-      } else {
+    const sendDelayed = queue.sendDelayed?.bind(queue);
+    if ((this.deps.hostSpacingMs ?? 0) <= 0 || sendDelayed === undefined) {
+      for (const batch of chunk(mixed, INGEST_BATCH_SIZE)) {
         await queue.send(batch);
+        this.queued += batch.length;
       }
+      return;
+    }
+    const delayed = await this.spacer.spaced(mixed);
+    for (const batch of chunk(delayed, INGEST_BATCH_SIZE)) {
+      await sendDelayed(batch);
       this.queued += batch.length;
     }
-  }
-
-  private nextOrdinal(url: string): number {
-    const host = hostOf(url);
-    const ordinal = this.perHost.get(host) ?? 0;
-    this.perHost.set(host, ordinal + 1);
-    return ordinal;
   }
 
   /** States by URL; a failed look-up leaves its URLs unknown (queued like new ones; ingest reads state itself). */
@@ -325,6 +351,113 @@ export class UrlQueuer {
       }
     });
     return states;
+  }
+}
+
+/**
+ * Spaces one host's messages (hostQueueSpacingMs: the n-th of a host in a run is delayed n spacings) and, given a
+ * token store that reserves, reserves their slots with one write per host (lib/core/fetch/host-slots.ts).
+ */
+export class HostSpacer {
+  /** Messages spaced so far per host (this run). */
+  private readonly perHost = new Map<string, number>();
+
+  constructor(
+    private readonly spacingMs: number,
+    private readonly logger: HandlerLogger,
+    private readonly slots?: HostSlotReservations,
+  ) {}
+
+  /** Each message with its host's spaced delay, and its reserved slot where the host's token granted the block. */
+  async spaced(messages: IngestMessage[]): Promise<DelayedMessage[]> {
+    const slots = this.slots;
+    // Reserved slots are spaced wider, so each window outlasts the batching window a message waits in (spacing is
+    // twice the interval plus that window) with half of it again to spare for the batch's own work.
+    const spacingMs =
+      slots === undefined || this.spacingMs <= 0
+        ? this.spacingMs
+        : this.spacingMs + slots.intervalMs + Math.max(0, this.spacingMs - 2 * slots.intervalMs) / 2;
+    const nowMs = slots?.now?.() ?? Date.now();
+    const entries = messages.map((message) => {
+      const ordinal = this.nextOrdinal(message.url);
+      return { message, ordinal, delayMs: hostQueueDelayMs(ordinal, spacingMs) };
+    });
+    if (slots === undefined) return entries.map(({ message, delayMs }) => ({ message, delayMs }));
+    const windowMs = reservedSlotWindowMs(spacingMs, slots.intervalMs, slotSlackMs(slots.intervalMs));
+    if (windowMs <= 0) return entries.map(({ message, delayMs }) => ({ message, delayMs }));
+    const byHost = new Map<string, typeof entries>();
+    for (const entry of entries) {
+      const host = hostOf(entry.message.url);
+      const list = byHost.get(host) ?? [];
+      list.push(entry);
+      byHost.set(host, list);
+    }
+    const reserved = new Map<IngestMessage, { slot: HostSlot; delayMs: number }>();
+    await Promise.all(
+      [...byHost].map(async ([host, list]) => {
+        // The slots within the queue's longest delay (the ordinals of one flush are consecutive).
+        const first = list[0]?.ordinal ?? 0;
+        const count = list.filter(({ ordinal }) => ordinal * spacingMs < CRAWL_POLICY.maxPutBackMs).length;
+        if (host === '' || count === 0) return;
+        const block = await this.reserveBlock(slots, host, {
+          startMs: nowMs + first * spacingMs,
+          spacingMs,
+          count,
+          windowMs,
+          intervalMs: slots.intervalMs,
+        });
+        if (block === undefined) return;
+        slotsOf(block, host).forEach((slot, i) => {
+          const entry = list[i];
+          if (entry !== undefined)
+            reserved.set(entry.message, { slot, delayMs: Math.max(0, slot.atMs - nowMs) });
+        });
+      }),
+    );
+    return entries.map(({ message, delayMs }) => {
+      const slot = reserved.get(message);
+      return slot === undefined
+        ? { message, delayMs }
+        : { message: { ...message, hostSlot: slot.slot }, delayMs: slot.delayMs };
+    });
+  }
+
+  /**
+   * One conditional write reserves the block; refused because a request's interval still runs at its first slot
+   * (the crawl's own feed fetch, usually), it starts once that ends, if it then still fits the queue's delays.
+   * Another block still running: no reservation (those messages take the token at ingest).
+   */
+  private async reserveBlock(
+    slots: HostSlotReservations,
+    host: string,
+    block: SlotBlock,
+  ): Promise<SlotBlock | undefined> {
+    const nowMs = slots.now?.() ?? Date.now();
+    try {
+      const first = await slots.reserve(host, block, nowMs);
+      if (first.reserved) return block;
+      const next = first.state?.nextAllowedAtMs;
+      const blocked = first.state?.block !== undefined && slotBlockEndMs(first.state.block) > nowMs;
+      if (blocked || next === undefined || next <= block.startMs) return undefined;
+      const later = { ...block, startMs: next };
+      if (later.startMs + (later.count - 1) * later.spacingMs - nowMs >= CRAWL_POLICY.maxPutBackMs)
+        return undefined;
+      const second = await slots.reserve(host, later, nowMs);
+      return second.reserved ? later : undefined;
+    } catch (thrown) {
+      this.logger.warn('could not reserve host slots; the messages take the token at ingest', {
+        host,
+        error: toPipelineError(thrown).toJSON(),
+      });
+      return undefined;
+    }
+  }
+
+  private nextOrdinal(url: string): number {
+    const host = hostOf(url);
+    const ordinal = this.perHost.get(host) ?? 0;
+    this.perHost.set(host, ordinal + 1);
+    return ordinal;
   }
 }
 
@@ -462,6 +595,8 @@ export interface SourceCrawlDependencies {
   queueLeaseMs?: number;
   /** One host's messages are sent this far apart (UrlQueuerDependencies.hostSpacingMs). */
   hostSpacingMs?: number;
+  /** Reserves each host's spaced messages' slots with one token write (UrlQueuerDependencies.hostSlots). */
+  hostSlots?: HostSlotReservations;
   /** The jitter of a failing source's backoff (tests pin it). */
   random?: () => number;
   /** Told about every finished source (embedded progress). */
@@ -517,6 +652,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         logger,
         lookupConcurrency,
         ...(deps.hostSpacingMs === undefined ? {} : { hostSpacingMs: deps.hostSpacingMs }),
+        ...(deps.hostSlots === undefined ? {} : { hostSlots: deps.hostSlots }),
       },
       started,
       new Date(started.getTime() + queueLeaseMs),

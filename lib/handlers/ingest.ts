@@ -15,6 +15,7 @@ import {
 import { type ClusterDecision, decideCluster, fingerprint } from '../core/dedup/index.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
+import type { HostSlot } from '../core/fetch/host-slots.ts';
 import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
@@ -46,7 +47,7 @@ export interface FetchedPage {
 /** Fetches one page; throws PipelineError. The wiring binds user agent, allowed origins and limits. */
 export type PageFetcher = (
   url: string,
-  options: { validators?: { etag?: string; lastModified?: string } },
+  options: { validators?: { etag?: string; lastModified?: string }; hostSlot?: HostSlot },
 ) => Promise<FetchedPage>;
 
 /** May answer later: the Lambda bundles load the extractor (and its HTML parser) on the first page that needs it. */
@@ -179,7 +180,10 @@ export function createIngestService(deps: IngestDependencies) {
     } catch (error) {
       return failure(message.url, toPipelineError(error, 'INVALID_URL'));
     }
-    const busy = options.force ? undefined : deps.knownBusy?.(url);
+    // A message still inside its reserved slot's window goes on: the host is busy for others, not for it.
+    const slotOpen =
+      message.hostSlot !== undefined && now().getTime() <= message.hostSlot.atMs + message.hostSlot.windowMs;
+    const busy = options.force || slotOpen ? undefined : deps.knownBusy?.(url);
     if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
     try {
@@ -220,6 +224,7 @@ export function createIngestService(deps: IngestDependencies) {
         options.force === true,
         options.writer ?? deps.articles,
         options.events ?? deps.events,
+        message.hostSlot,
       );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
@@ -248,13 +253,14 @@ export function createIngestService(deps: IngestDependencies) {
     force: boolean,
     writer: Pick<ArticleWriter, 'commit'>,
     events: Pick<ArticleEventPublisher, 'publishArticleIngested'>,
+    hostSlot: HostSlot | undefined,
   ): Promise<IngestOutcome> {
     const validators =
       force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
-    const page = await deps.fetchPage(
-      url,
-      validators?.etag || validators?.lastModified ? { validators } : {},
-    );
+    const page = await deps.fetchPage(url, {
+      ...(validators?.etag || validators?.lastModified ? { validators } : {}),
+      ...(hostSlot === undefined ? {} : { hostSlot }),
+    });
     if (page.notModified) {
       const validators = keptValidators({
         etag: page.etag ?? state?.etag,
@@ -529,8 +535,9 @@ export function createIngestService(deps: IngestDependencies) {
     // instead would count a receive towards the dead-letter queue for a page that never failed.
     const deferred = outcomes.filter(({ outcome }) => outcome.status === 'deferred');
     if (deferred.length > 0) {
+      // Its reserved slot has passed: the message comes back as an ordinary one, taking the token.
       const entries: DelayedMessage[] = deferred.map(({ outcome, message }) => ({
-        message: message as IngestMessage,
+        message: withoutHostSlot(message as IngestMessage),
         delayMs: outcome.retryAfterMs ?? 0,
       }));
       let putBack = false;
@@ -624,4 +631,9 @@ function sameValidators(
   state: CrawlStateRecord | undefined,
 ): boolean {
   return validators.etag === state?.etag && validators.lastModified === state?.lastModified;
+}
+
+function withoutHostSlot(message: IngestMessage): IngestMessage {
+  const { hostSlot: _used, ...rest } = message;
+  return rest;
 }

@@ -18,6 +18,19 @@ export const IngestMessage = z
      * fetched after it, or when it has outlived its marker. Kept when a message is put back.
      */
     queuedAt: z.iso.datetime({ offset: false }).optional(),
+    /**
+     * The request slot the crawl reserved for this URL on its host's token (lib/core/fetch/host-slots.ts): fetched
+     * inside it, the page takes no token write. Dropped when the message is put back.
+     */
+    hostSlot: z
+      .object({
+        host: z.string().max(300),
+        atMs: z.number().int().nonnegative(),
+        windowMs: z.number().int().nonnegative(),
+        blockStartMs: z.number().int().nonnegative(),
+        intervalMs: z.number().int().nonnegative(),
+      })
+      .optional(),
   })
   .meta({ id: 'IngestMessage' });
 export type IngestMessage = z.infer<typeof IngestMessage>;

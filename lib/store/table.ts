@@ -29,6 +29,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`); many at once: BatchGetItem.
  * - politeness: UpdateItem(`HOST#<host>`, `TOKEN`) conditional on nextAllowedAt having passed takes the host's
  *   next request slot (one write, no read); GetItem/PutItem(`HOST#<host>`, `ROBOTS#<scheme>`) share robots.txt.
+ *   The same item holds the block of slots a crawl reserved for one host's spaced messages (blockStart,
+ *   blockSpacing, blockCount, blockWindow, blockInterval, blockEnd: one conditional write per host and crawl);
+ *   ingest fetches a reserved message with one eventually consistent GetItem instead of a write
+ *   (lib/core/fetch/host-slots.ts).
  * - the sources registry: Query(pk = `SOURCES`) lists every source; GetItem(`SOURCES`, id) reads one. One
  *   partition is plenty: a source item is ~0.5 KB and is written once per crawl (10,000 sources every 15 minutes
  *   is 11 writes/s, against a partition's 1,000).

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CRAWL_POLICY } from '../../lib/core/crawl-policy.ts';
+import { type HostSlot, type SlotBlock, slotBlockEndMs, slotsOf } from '../../lib/core/fetch/host-slots.ts';
 import { createFetcher, HostScheduler, type HostTokenStore } from '../../lib/core/fetch/index.ts';
 import { createSharedPoliteness, isHostBusy } from '../../lib/core/fetch/shared-politeness.ts';
 import {
@@ -332,5 +333,105 @@ describe('HostScheduler', () => {
     release();
     await Promise.all(waiting);
     expect(order).toEqual([1, 2, 3]);
+  });
+});
+
+describe('reserved host slots (one token write for a crawl’s spaced messages)', () => {
+  /** The table's token with a block (lib/store/aws/politeness.ts semantics), counting writes. */
+  function blockTokens() {
+    const state: { next?: number; block?: SlotBlock } = {};
+    const writes: string[] = [];
+    const tokens: HostTokenStore = {
+      async take(_host, nowMs, intervalMs, known) {
+        writes.push('take');
+        const blocked =
+          state.block !== undefined && slotBlockEndMs(state.block) > nowMs && state.block.startMs !== known;
+        if ((state.next ?? 0) > nowMs || blocked) {
+          return {
+            taken: false,
+            ...(state.next === undefined ? {} : { nextAllowedAtMs: state.next }),
+            ...(state.block === undefined ? {} : { block: state.block }),
+          };
+        }
+        state.next = nowMs + intervalMs;
+        return { taken: true };
+      },
+      async holdUntil(_host, untilMs) {
+        if ((state.next ?? 0) < untilMs) state.next = untilMs;
+      },
+      async peek() {
+        return { ...(state.next === undefined ? {} : { nextAllowedAtMs: state.next }), ...state };
+      },
+    };
+    return { tokens, state, writes };
+  }
+
+  const block: SlotBlock = {
+    startMs: 10_000,
+    spacingMs: 4_000,
+    count: 2,
+    windowMs: 1_950,
+    intervalMs: 1_000,
+  };
+  const [first, second] = slotsOf(block, 'news.example') as [HostSlot, HostSlot];
+  const page = new URL('https://news.example/a');
+
+  function politenessAt(clock: { now: number }, tokens: HostTokenStore) {
+    return createSharedPoliteness({
+      tokens,
+      minIntervalMs: 1_000,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+  }
+
+  it('a request inside its slot’s window takes no token write; once only, and not outside the window', async () => {
+    const clock = { now: 10_500 };
+    const { tokens, state, writes } = blockTokens();
+    state.block = block;
+    const politeness = politenessAt(clock, tokens);
+    await politeness.acquire(page, undefined, first);
+    expect(writes).toEqual([]);
+    // The same slot again (a message delivered twice): an ordinary request, which the block keeps out of the window.
+    const again = await politeness.acquire(page, undefined, first).catch((error: unknown) => error);
+    expect(isHostBusy(again)).toBe(true);
+    if (isHostBusy(again)) expect(clock.now + again.details.retryAfterMs).toBeGreaterThanOrEqual(12_950);
+    // Too late for its window: an ordinary request, for the gap after the window (the block, read with the first
+    // slot, tells when without a write).
+    clock.now = 16_500;
+    const late = await politeness.acquire(page, undefined, second).catch((error: unknown) => error);
+    expect(isHostBusy(late)).toBe(true);
+    if (isHostBusy(late)) expect(clock.now + late.details.retryAfterMs).toBeGreaterThanOrEqual(16_950);
+    expect(writes).toEqual([]);
+  });
+
+  it('a slot of a block the token no longer holds, or under a back-off, is not used: the host is busy', async () => {
+    const clock = { now: 10_500 };
+    const replaced = blockTokens();
+    replaced.state.block = { ...block, startMs: 9_000 };
+    const stale = await politenessAt(clock, replaced.tokens)
+      .acquire(page, undefined, first)
+      .catch((error: unknown) => error);
+    expect(isHostBusy(stale)).toBe(true);
+    const held = blockTokens();
+    held.state.block = block;
+    held.state.next = 60_000;
+    const backedOff = await politenessAt(clock, held.tokens)
+      .acquire(page, undefined, first)
+      .catch((error: unknown) => error);
+    expect(isHostBusy(backedOff)).toBe(true);
+  });
+
+  it('an ordinary request learns the block from the refusal and goes in the gap between two windows', async () => {
+    const clock = { now: 12_950 - 40 };
+    const { tokens, state, writes } = blockTokens();
+    state.block = block;
+    const politeness = politenessAt(clock, tokens);
+    // Its booked slot (now + the write lead) is clear of both windows: refused once for the unknown block, then taken.
+    await politeness.acquire(page);
+    expect(writes).toEqual(['take', 'take']);
+    expect(state.next).toBeLessThanOrEqual(second.atMs);
   });
 });

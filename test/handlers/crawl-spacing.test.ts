@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CRAWL_POLICY, hostQueueDelayMs, hostQueueSpacingMs } from '../../lib/core/crawl-policy.ts';
-import { UrlQueuer } from '../../lib/handlers/crawl.ts';
+import type { SlotBlock } from '../../lib/core/fetch/host-slots.ts';
+import type { HostTokenState } from '../../lib/core/fetch/index.ts';
+import { type HostSlotReservations, UrlQueuer } from '../../lib/handlers/crawl.ts';
 import type { DelayedMessage, IngestMessage, IngestQueue } from '../../lib/queue/types.ts';
 import type { CrawlStateStore } from '../../lib/store/types.ts';
 import { silentLogger } from './helpers.ts';
@@ -72,5 +74,82 @@ describe('the crawl spaces one host’s messages', () => {
       await queuer.finish();
       expect(sent.map(({ delayMs }) => delayMs)).toEqual([0, 0]);
     }
+  });
+});
+
+describe('the crawl reserves one host’s spaced slots with one token write', () => {
+  const SPACING = 4_000;
+  const INTERVAL = 1_000;
+  // Reserved slots are spaced wider: an interval and half the batching window (4,000 - 2 x 1,000) more.
+  const RESERVED_SPACING = SPACING + INTERVAL + 1_000;
+  const NOW = 1_800_000_000_000;
+
+  function reservingQueuer(
+    reply: (host: string, block: SlotBlock) => { reserved: boolean; state?: HostTokenState },
+  ) {
+    const { queue, sent } = recordingQueue(true);
+    const calls: Array<{ host: string; block: SlotBlock }> = [];
+    const hostSlots: HostSlotReservations = {
+      intervalMs: INTERVAL,
+      now: () => NOW,
+      reserve: async (host, block) => {
+        calls.push({ host, block });
+        return reply(host, block);
+      },
+    };
+    const deps = {
+      crawlState: freshState,
+      queue,
+      logger: silentLogger,
+      lookupConcurrency: 4,
+      hostSpacingMs: SPACING,
+      hostSlots,
+    };
+    return { queuer: new UrlQueuer(deps, new Date(NOW), new Date(NOW + 3_600_000)), sent, calls };
+  }
+
+  it('each message carries its slot, delayed to it; one reservation per host', async () => {
+    const { queuer, sent, calls } = reservingQueuer(() => ({ reserved: true }));
+    await queuer.add(found(['http://a.test/1', 'http://a.test/2', 'http://b.test/1']));
+    await queuer.finish();
+    expect(calls.map(({ host, block }) => [host, block.count])).toEqual([
+      ['a.test', 2],
+      ['b.test', 1],
+    ]);
+    const byUrl = Object.fromEntries(sent.map((entry) => [entry.message.url, entry]));
+    expect(byUrl['http://a.test/2']?.delayMs).toBe(RESERVED_SPACING);
+    expect(byUrl['http://a.test/2']?.message.hostSlot).toEqual({
+      host: 'a.test',
+      atMs: NOW + RESERVED_SPACING,
+      windowMs: RESERVED_SPACING - 2 * (INTERVAL + 25),
+      blockStartMs: NOW,
+      intervalMs: INTERVAL,
+    });
+  });
+
+  it('a request whose interval runs past the first slot moves the block after it; another block running: no slots', async () => {
+    const busy = reservingQueuer((_host, block) =>
+      block.startMs === NOW ? { reserved: false, state: { nextAllowedAtMs: NOW + 700 } } : { reserved: true },
+    );
+    await busy.queuer.add(found(['http://a.test/1', 'http://a.test/2']));
+    await busy.queuer.finish();
+    expect(busy.sent.map(({ delayMs, message }) => [delayMs, message.hostSlot?.atMs])).toEqual([
+      [700, NOW + 700],
+      [RESERVED_SPACING + 700, NOW + RESERVED_SPACING + 700],
+    ]);
+    const running = {
+      startMs: NOW - 1_000,
+      spacingMs: SPACING,
+      count: 3,
+      windowMs: 1_950,
+      intervalMs: INTERVAL,
+    };
+    const blocked = reservingQueuer(() => ({ reserved: false, state: { block: running } }));
+    await blocked.queuer.add(found(['http://a.test/1', 'http://a.test/2']));
+    await blocked.queuer.finish();
+    expect(blocked.sent.map(({ delayMs, message }) => [delayMs, message.hostSlot])).toEqual([
+      [0, undefined],
+      [RESERVED_SPACING, undefined],
+    ]);
   });
 });

@@ -246,4 +246,30 @@ describe('politeness shared by every worker', () => {
     expect((await tokens.take('news.example', at + 59_999, 1000)).taken).toBe(false);
     expect(await tokens.take('news.example', at + 60_000, 1000)).toEqual({ taken: true });
   });
+
+  it('reserves a block of slots with one write; free takes go only in its gaps; a new block only once it has ended', async () => {
+    const store = await tableForFile();
+    const tokens = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    const at = 1_900_000_000_000;
+    const host = 'slots.example';
+    const block = { startMs: at + 2_000, spacingMs: 4_000, count: 3, windowMs: 1_950, intervalMs: 1_000 };
+    expect(await tokens.take(host, at, 1_025)).toEqual({ taken: true });
+    // A request's interval still runs at the first slot: refused, with the time it ends.
+    const early = await tokens.reserve(host, { ...block, startMs: at + 500 }, at);
+    expect(early).toEqual({ reserved: false, state: { nextAllowedAtMs: at + 1_025 } });
+    expect(await tokens.reserve(host, block, at)).toEqual({ reserved: true });
+    expect(await tokens.peek(host)).toEqual({ nextAllowedAtMs: at + 1_025, block });
+    // Another block while this one runs: refused, whatever its start.
+    const other = { ...block, startMs: at + 60_000 };
+    expect((await tokens.reserve(host, other, at + 5_000)).reserved).toBe(false);
+    // A free take that does not name the block is refused inside it, and told the block.
+    const refused = await tokens.take(host, at + 4_950, 1_025);
+    expect(refused).toEqual({ taken: false, nextAllowedAtMs: at + 1_025, block });
+    // Naming it (its slot placed in a gap: host-slots.ts firstFreeSlotMs), it is taken.
+    expect(await tokens.take(host, at + 4_950, 1_025, block.startMs)).toEqual({ taken: true });
+    // Once the block has ended, anyone takes the token and a new block can be reserved.
+    const end = block.startMs + 2 * block.spacingMs + block.windowMs + block.intervalMs;
+    expect(await tokens.take(host, end, 1_025)).toEqual({ taken: true });
+    expect(await tokens.reserve(host, { ...other, startMs: end + 1_025 }, end)).toEqual({ reserved: true });
+  });
 });

@@ -4,6 +4,7 @@ import { PipelineError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES, readBody } from './body.ts';
 import { nodeConnector } from './connector.ts';
 import { type AddressPolicy, checkUrl, createAddressPolicy, resolveAndVet, systemResolver } from './guard.ts';
+import type { HostSlot } from './host-slots.ts';
 import { backoffDelay, defaultSleep, parseRetryAfter } from './retry.ts';
 import type { Accept, ConnectResponse, FetchOptions, FetchResult } from './types.ts';
 
@@ -142,7 +143,14 @@ export async function fetchPage(rawUrl: string, options: FetchOptions = {}): Pro
   let failed: PipelineError | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
-      const result = await fetchOnce(startUrl, rawUrl, settings, started);
+      // A reserved slot covers the first request only: a retry takes the host's token like any request.
+      const result = await fetchOnce(
+        startUrl,
+        rawUrl,
+        settings,
+        started,
+        attempt === 0 ? options.hostSlot : undefined,
+      );
       return { ...result, attempts: attempt + 1 };
     } catch (caught) {
       if (options.signal?.aborted) {
@@ -227,6 +235,7 @@ async function fetchOnce(
   requestedUrl: string,
   settings: Settings,
   started: number,
+  hostSlot: HostSlot | undefined,
 ): Promise<Omit<FetchResult, 'attempts'>> {
   const { options, policy } = settings;
   const resolver = options.resolver ?? systemResolver;
@@ -253,7 +262,7 @@ async function fetchOnce(
     dnsMs += performance.now() - dnsStarted;
     // Waiting for robots.txt and for the host's turn is not part of the request's time budget.
     const release = options.politeness
-      ? await options.politeness.acquire(current, options.signal)
+      ? await options.politeness.acquire(current, options.signal, current === startUrl ? hostSlot : undefined)
       : undefined;
     const request = deadline(
       settings.timeoutMs,

@@ -23,6 +23,7 @@ export {
 export { HostScheduler, type HostSchedulerOptions } from './scheduler.ts';
 export {
   createSharedPoliteness,
+  type HostTokenState,
   type HostTokenStore,
   hostBusy,
   isHostBusy,

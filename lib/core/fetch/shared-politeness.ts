@@ -1,5 +1,6 @@
 import { CRAWL_POLICY, hostBackoffUntilMs, hostIntervalMs, putBackDelayMs } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
+import { firstFreeSlotMs, type HostSlot, type SlotBlock, slotBlockEndMs } from './host-slots.ts';
 import { defaultSleep } from './retry.ts';
 import type { RobotsCache } from './robots.ts';
 import type { Politeness } from './types.ts';
@@ -11,18 +12,43 @@ import type { Politeness } from './types.ts';
  * back with, and the caller hands the message back to the queue.
  */
 
-export type TokenTake = { taken: true } | { taken: false; nextAllowedAtMs?: number };
+export type TokenTake = { taken: true } | { taken: false; nextAllowedAtMs?: number; block?: SlotBlock };
+
+/** What the host's token item says: its next free time and its block of reserved slots (host-slots.ts). */
+export interface HostTokenState {
+  nextAllowedAtMs?: number;
+  block?: SlotBlock;
+}
 
 /** The per-host token: a host item's nextAllowedAt, set only when it has passed (a conditional write). */
 export interface HostTokenStore {
-  take(host: string, nowMs: number, intervalMs: number): Promise<TokenTake>;
+  /**
+   * Takes the slot at `nowMs` when the host is free then and its reserved block (if any) has ended by then, or is
+   * the block `knownBlockStartMs` names (the taker placed its slot clear of that block's windows).
+   */
+  take(host: string, nowMs: number, intervalMs: number, knownBlockStartMs?: number): Promise<TokenTake>;
+  /** Reserves a block of slots (one write); refused while another block runs or a request's interval overlaps. */
+  reserve?(
+    host: string,
+    block: SlotBlock,
+    nowMs: number,
+  ): Promise<{ reserved: boolean; state?: HostTokenState }>;
+  /** Reads the token without writing (how a reserved slot checks its block still stands). */
+  peek?(host: string): Promise<HostTokenState>;
   /** Pushes the host's next allowed time out to `untilMs` (never back): a 429 or 503 slows every worker. */
   holdUntil(host: string, untilMs: number): Promise<void>;
   /**
    * Moves a token this taker holds (next allowed time still `heldUntilMs`, so nobody took it since) out to
-   * `untilMs`; false when it is no longer so. Lets a taker whose write overran its slot book a later one.
+   * `untilMs`; false when it is no longer so. Lets a taker whose write overran its slot book a later one, at
+   * `slotMs`: refused too when a block reserved since (or one other than `knownBlockStartMs`) runs at that slot.
    */
-  extend?(host: string, heldUntilMs: number, untilMs: number): Promise<boolean>;
+  extend?(
+    host: string,
+    heldUntilMs: number,
+    untilMs: number,
+    slotMs: number,
+    knownBlockStartMs?: number,
+  ): Promise<boolean>;
 }
 
 export interface SharedPolitenessOptions {
@@ -73,6 +99,11 @@ const MAX_LEAD_MS = 2_000;
 /** How late after its slot a request may still leave (a tenth of the interval, at most this). */
 const MAX_SLOT_SLACK_MS = 25;
 
+/** How late after its booked slot a request taking the token may leave, for a host interval. */
+export function slotSlackMs(intervalMs: number): number {
+  return Math.min(MAX_SLOT_SLACK_MS, Math.floor(intervalMs / 10));
+}
+
 /** Hosts remembered per instance before the passed ones are forgotten. */
 const MAX_KNOWN_HOSTS = 10_000;
 
@@ -89,6 +120,10 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   const knownBusy = new Map<string, { untilMs: number; putBack: number }>();
   // Each host's interval when last taken (its Crawl-delay included), for refusals made without asking robots.txt.
   const knownInterval = new Map<string, number>();
+  // Reserved blocks this instance has seen per host, so its own takes go in their gaps without a refused write.
+  const knownBlocks = new Map<string, SlotBlock>();
+  // Reserved slots already used here: a message delivered again inside its window takes the token instead.
+  const usedSlots = new Set<string>();
 
   const refuse = (url: URL, host: string, untilMs: number, intervalMs: number): PipelineError => {
     const at = now();
@@ -116,6 +151,17 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   // The estimate jumps to a slow write at once and decays slowly, so one overrun is not followed by more.
   let writeLatencyMs = INITIAL_WRITE_LATENCY_MS;
 
+  /**
+   * When a request that is not reserved may go, from `fromMs`, given the host's block: in the next gap for a taker
+   * that waits (the crawl: it sleeps to the ms); for one that puts its message back (ingest), a gap is as wide as
+   * the free taker's slack, far narrower than a queue's delay is precise, so it comes back once the block has ended.
+   */
+  const freeFrom = (block: SlotBlock, fromMs: number, intervalMs: number, slack: number): number => {
+    const free = firstFreeSlotMs(block, fromMs, intervalMs, slack);
+    if (free === fromMs || options.maxWaitMs !== undefined) return free;
+    return Math.max(free, slotBlockEndMs(block) + Math.max(0, intervalMs - block.intervalMs));
+  };
+
   /** One try at the host's token: undefined when taken (and its slot reached), else when the host is busy until. */
   const tryTake = async (
     host: string,
@@ -125,7 +171,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     const at = now();
     const slot = at + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
     // A request may leave up to `slack` after its slot (timers fire late); the next slot is that much later.
-    const slack = Math.min(MAX_SLOT_SLACK_MS, Math.floor(intervalMs / 10));
+    const slack = slotSlackMs(intervalMs);
     const bookedMs = intervalMs + slack;
     const known = knownBusy.get(host);
     if (known !== undefined && known.untilMs > slot) return known.untilMs;
@@ -135,14 +181,34 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
         knownBusy.delete(name);
         knownInterval.delete(name);
       }
+      for (const [name, block] of knownBlocks) if (slotBlockEndMs(block) <= at) knownBlocks.delete(name);
+    }
+    // Not inside a reserved window of the host (or within an interval of one): the next gap, without a write.
+    let block = knownBlocks.get(host);
+    if (block !== undefined && slotBlockEndMs(block) <= slot) block = undefined;
+    if (block !== undefined) {
+      const free = freeFrom(block, slot, intervalMs, slack);
+      if (free > slot) return free;
     }
     knownInterval.set(host, intervalMs);
     // Claimed locally before the write, so this instance's other records for the host do not write too.
     knownBusy.set(host, { untilMs: slot + bookedMs, putBack: 0 });
-    const taken = await options.tokens.take(host, slot, bookedMs);
+    let taken = await options.tokens.take(host, slot, bookedMs, block?.startMs);
+    if (!taken.taken && taken.block !== undefined && slotBlockEndMs(taken.block) > slot) {
+      // Refused for a block this instance did not know: remember it; take again at once when the slot is clear of it.
+      const seen = taken.block;
+      knownBlocks.set(host, seen);
+      const free = freeFrom(seen, Math.max(slot, taken.nextAllowedAtMs ?? slot), intervalMs, slack);
+      if (free > slot || seen.startMs === block?.startMs) return free;
+      taken = await options.tokens.take(host, slot, bookedMs, seen.startMs);
+      block = seen;
+    }
     const written = now();
     writeLatencyMs = Math.max(written - at, 0.9 * writeLatencyMs);
-    if (!taken.taken) return taken.nextAllowedAtMs ?? slot + bookedMs;
+    if (!taken.taken) {
+      const next = taken.nextAllowedAtMs ?? slot + bookedMs;
+      return block === undefined ? next : freeFrom(block, next, intervalMs, slack);
+    }
     if (slot > written) await sleep(slot - written, signal);
     // Overran (a slow write, a late timer): sent now, the request could come within an interval of the next
     // taker's, which may already be on its way. A waiting taker (the crawl) books again. Ingest moves its token
@@ -152,12 +218,38 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     if (options.maxWaitMs !== undefined || options.tokens.extend === undefined) return slot + bookedMs;
     const again = now();
     const slot2 = again + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
-    if (!(await options.tokens.extend(host, slot + bookedMs, slot2 + bookedMs))) return slot + bookedMs;
+    if (block !== undefined && firstFreeSlotMs(block, slot2, intervalMs, slack) > slot2)
+      return slot + bookedMs;
+    if (!(await options.tokens.extend(host, slot + bookedMs, slot2 + bookedMs, slot2, block?.startMs)))
+      return slot + bookedMs;
     const written2 = now();
     writeLatencyMs = Math.max(written2 - again, 0.9 * writeLatencyMs);
     knownBusy.set(host, { untilMs: slot2 + bookedMs, putBack: 0 });
     if (slot2 > written2) await sleep(slot2 - written2, signal);
     return now() > slot2 + slack ? slot2 + bookedMs : undefined;
+  };
+
+  /**
+   * Whether a request may go out now on its reserved slot, with no token write: inside the slot's window, for the
+   * host and interval the block was reserved with, used once here, and the host's token (one read) still holds
+   * that block and no back-off. Anything else takes the token as usual.
+   */
+  const mayUseSlot = async (host: string, intervalMs: number, slot: HostSlot): Promise<boolean> => {
+    const key = `${host} ${slot.atMs}`;
+    const inWindow = () => {
+      const at = now();
+      return at >= slot.atMs && at <= slot.atMs + slot.windowMs;
+    };
+    if (slot.host !== host || intervalMs > slot.intervalMs || usedSlots.has(key) || !inWindow()) return false;
+    if (options.tokens.peek === undefined) return false;
+    const state = await options.tokens.peek(host);
+    if (state.block !== undefined) knownBlocks.set(host, state.block);
+    if (state.block?.startMs !== slot.blockStartMs || (state.nextAllowedAtMs ?? 0) > now() || !inWindow()) {
+      return false;
+    }
+    if (usedSlots.size > MAX_KNOWN_HOSTS) usedSlots.clear();
+    usedSlots.add(key);
+    return true;
   };
 
   return {
@@ -169,7 +261,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       if (known === undefined || known.untilMs <= slot) return undefined;
       return refuse(url, host, known.untilMs, knownInterval.get(host) ?? minIntervalMs);
     },
-    async acquire(url, signal) {
+    async acquire(url, signal, reserved) {
       let crawlDelayMs: number | undefined;
       // robots.txt is always allowed (RFC 9309) but paced like any request: the host sees it as one.
       if (options.robots && url.pathname !== '/robots.txt') {
@@ -178,6 +270,13 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       const intervalMs = hostIntervalMs(minIntervalMs, crawlDelayMs, policy);
       if (intervalMs <= 0) return () => {};
       const host = url.host.toLowerCase();
+      if (
+        reserved !== undefined &&
+        url.pathname !== '/robots.txt' &&
+        (await mayUseSlot(host, intervalMs, reserved))
+      ) {
+        return () => {};
+      }
       const waitUntil = options.maxWaitMs === undefined ? undefined : now() + options.maxWaitMs;
       for (;;) {
         const busyUntil = await tryTake(host, intervalMs, signal);

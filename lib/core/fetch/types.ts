@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { PipelineError } from '../errors.ts';
+import type { HostSlot } from './host-slots.ts';
 
 /** A resolved address, as dns.lookup returns it. */
 export interface ResolvedAddress {
@@ -37,7 +38,8 @@ export type Connector = (request: ConnectRequest) => Promise<ConnectResponse>;
 
 /** Called before every request (each redirect hop too); resolves to a release function called afterwards. */
 export interface Politeness {
-  acquire(url: URL, signal?: AbortSignal): Promise<() => void>;
+  /** `reserved`: a slot the crawl reserved for this request (host-slots.ts); used only if still valid. */
+  acquire(url: URL, signal?: AbortSignal, reserved?: HostSlot): Promise<() => void>;
   /** Told of every non-2xx answer: a 429 or 503 (with its Retry-After) slows the host down for every worker. */
   backOff?(url: URL, status: number, retryAfterMs: number | undefined): Promise<void>;
   /**
@@ -84,6 +86,8 @@ export interface FetchOptions {
   resolver?: Resolver;
   connector?: Connector;
   politeness?: Politeness;
+  /** A request slot the crawl reserved for this URL's first request (not for redirects or retries). */
+  hostSlot?: HostSlot;
   /** Injectable so tests never wait; receives every backoff delay. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injectable jitter source in [0, 1); default Math.random. */

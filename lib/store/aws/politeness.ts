@@ -2,7 +2,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PipelineError } from '../../core/errors.ts';
-import type { HostTokenStore, SharedRobotsStore, StoredRobots, TokenTake } from '../../core/fetch/index.ts';
+import { type SlotBlock, slotBlockEndMs } from '../../core/fetch/host-slots.ts';
+import type {
+  HostTokenState,
+  HostTokenStore,
+  SharedRobotsStore,
+  StoredRobots,
+  TokenTake,
+} from '../../core/fetch/index.ts';
 import { HOST_TOKEN_SK, hostPk, robotsSk } from '../layout.ts';
 import { ATTR } from '../table.ts';
 
@@ -31,27 +38,138 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
     this.tableName = options.tableName;
   }
 
-  async take(host: string, nowMs: number, intervalMs: number): Promise<TokenTake> {
+  async take(
+    host: string,
+    nowMs: number,
+    intervalMs: number,
+    knownBlockStartMs?: number,
+  ): Promise<TokenTake> {
+    // Free of the host's reserved block (if any) when it has ended by this slot, or when it is the block the taker
+    // knows and has placed its slot clear of (host-slots.ts firstFreeSlotMs).
     const result = await this.setNextAllowedAt(
       host,
       nowMs + intervalMs,
-      'attribute_not_exists(#next) OR #next <= :now',
-      { ':now': nowMs },
+      `(attribute_not_exists(#next) OR #next <= :now) AND (attribute_not_exists(#blockEnd) OR #blockEnd <= :now${
+        knownBlockStartMs === undefined ? '' : ' OR #blockStart = :known'
+      })`,
+      { ':now': nowMs, ...(knownBlockStartMs === undefined ? {} : { ':known': knownBlockStartMs }) },
       'take host token',
+      {
+        '#blockEnd': 'blockEnd',
+        ...(knownBlockStartMs === undefined ? {} : { '#blockStart': 'blockStart' }),
+      },
     );
     if (result.set) return { taken: true };
-    const nextAllowedAtMs = Number(result.refused?.nextAllowedAt?.N ?? Number.NaN);
-    return Number.isFinite(nextAllowedAtMs) ? { taken: false, nextAllowedAtMs } : { taken: false };
+    const refused = result.refused ?? (await this.read(host, true));
+    const nextAllowedAtMs = Number(refused?.nextAllowedAt?.N ?? Number.NaN);
+    const block = blockOf(refused);
+    return {
+      taken: false,
+      ...(Number.isFinite(nextAllowedAtMs) ? { nextAllowedAtMs } : {}),
+      ...(block === undefined ? {} : { block }),
+    };
   }
 
-  async extend(host: string, heldUntilMs: number, untilMs: number): Promise<boolean> {
-    // Refused: taken by another worker since (or held longer by a back-off): this taker's slot is gone.
+  /**
+   * Reserves a block of slots with one conditional write: refused while another block still runs at `nowMs` (its
+   * reserved windows must stay known to every free taker) or while a free request's interval reaches past the
+   * first slot. A refusal returns the host's state, so the caller can start the block later.
+   */
+  async reserve(
+    host: string,
+    block: SlotBlock,
+    nowMs: number,
+  ): Promise<{ reserved: boolean; state?: HostTokenState }> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
+          UpdateExpression:
+            'SET #blockStart = :start, #blockSpacing = :spacing, #blockCount = :count, #blockWindow = :window, #blockInterval = :interval, #blockEnd = :end',
+          ConditionExpression:
+            '(attribute_not_exists(#next) OR #next <= :start) AND (attribute_not_exists(#blockEnd) OR #blockEnd <= :now)',
+          ExpressionAttributeNames: {
+            '#next': 'nextAllowedAt',
+            '#blockStart': 'blockStart',
+            '#blockSpacing': 'blockSpacing',
+            '#blockCount': 'blockCount',
+            '#blockWindow': 'blockWindow',
+            '#blockInterval': 'blockInterval',
+            '#blockEnd': 'blockEnd',
+          },
+          ExpressionAttributeValues: {
+            ':start': block.startMs,
+            ':spacing': block.spacingMs,
+            ':count': block.count,
+            ':window': block.windowMs,
+            ':interval': block.intervalMs,
+            ':end': slotBlockEndMs(block),
+            ':now': nowMs,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { reserved: true };
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
+        throw new PipelineError('INTERNAL', `store: reserve host slots failed: ${String(error)}`, {
+          retryable: true,
+        });
+      }
+      const item = (error as { Item?: TokenItem }).Item ?? (await this.read(host, true));
+      return { reserved: false, state: stateOf(item) };
+    }
+  }
+
+  /** The host's token as last written (an eventually consistent read: half a read unit, no write). */
+  async peek(host: string): Promise<HostTokenState> {
+    return stateOf(await this.read(host, false));
+  }
+
+  private async read(host: string, consistent: boolean): Promise<TokenItem | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
+        ConsistentRead: consistent,
+      }),
+    );
+    if (Item === undefined) return undefined;
+    // The document client gives plain numbers; the refusal path gives raw attribute values: one shape for both.
+    const raw: TokenItem = {};
+    for (const [name, value] of Object.entries(Item)) {
+      if (typeof value === 'number') raw[name] = { N: String(value) };
+    }
+    return raw;
+  }
+
+  async extend(
+    host: string,
+    heldUntilMs: number,
+    untilMs: number,
+    slotMs: number,
+    knownBlockStartMs?: number,
+  ): Promise<boolean> {
+    // Refused: taken by another worker since (or held longer by a back-off): this taker's slot is gone. Or a block
+    // was reserved since (after this taker's slot, which the new one may not reach into) and the taker did not
+    // place the new slot clear of it.
     const result = await this.setNextAllowedAt(
       host,
       untilMs,
-      '#next = :held',
-      { ':held': heldUntilMs },
+      `#next = :held AND (attribute_not_exists(#blockEnd) OR #blockEnd <= :slot${
+        knownBlockStartMs === undefined ? '' : ' OR #blockStart = :known'
+      })`,
+      {
+        ':held': heldUntilMs,
+        ':slot': slotMs,
+        ...(knownBlockStartMs === undefined ? {} : { ':known': knownBlockStartMs }),
+      },
       'extend host token',
+      {
+        '#blockEnd': 'blockEnd',
+        ...(knownBlockStartMs === undefined ? {} : { '#blockStart': 'blockStart' }),
+      },
     );
     return result.set;
   }
@@ -66,7 +184,8 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
     condition: string,
     values: Record<string, number>,
     action: string,
-  ): Promise<{ set: true } | { set: false; refused?: Record<string, { N?: string } | undefined> }> {
+    names: Record<string, string> = {},
+  ): Promise<{ set: true } | { set: false; refused?: TokenItem }> {
     try {
       await this.documents.send(
         new UpdateCommand({
@@ -74,7 +193,7 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
           Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
           UpdateExpression: 'SET #next = :next',
           ConditionExpression: condition,
-          ExpressionAttributeNames: { '#next': 'nextAllowedAt' },
+          ExpressionAttributeNames: { '#next': 'nextAllowedAt', ...names },
           ExpressionAttributeValues: { ':next': nextMs, ...values },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -82,7 +201,7 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
       return { set: true };
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        return { set: false, refused: (error as { Item?: Record<string, { N?: string } | undefined> }).Item };
+        return { set: false, refused: (error as { Item?: TokenItem }).Item };
       }
       throw new PipelineError('INTERNAL', `store: ${action} failed: ${String(error)}`, { retryable: true });
     }
@@ -148,4 +267,39 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
       }),
     );
   }
+}
+
+/** The token item's numeric attributes as DynamoDB returns them on a refused write. */
+type TokenItem = Record<string, { N?: string } | undefined>;
+
+function numberOf(item: TokenItem | undefined, name: string): number | undefined {
+  const value = Number(item?.[name]?.N ?? Number.NaN);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function blockOf(item: TokenItem | undefined): SlotBlock | undefined {
+  const startMs = numberOf(item, 'blockStart');
+  const spacingMs = numberOf(item, 'blockSpacing');
+  const count = numberOf(item, 'blockCount');
+  const windowMs = numberOf(item, 'blockWindow');
+  const intervalMs = numberOf(item, 'blockInterval');
+  if (
+    startMs === undefined ||
+    spacingMs === undefined ||
+    count === undefined ||
+    windowMs === undefined ||
+    intervalMs === undefined
+  ) {
+    return undefined;
+  }
+  return { startMs, spacingMs, count, windowMs, intervalMs };
+}
+
+function stateOf(item: TokenItem | undefined): HostTokenState {
+  const nextAllowedAtMs = numberOf(item, 'nextAllowedAt');
+  const block = blockOf(item);
+  return {
+    ...(nextAllowedAtMs === undefined ? {} : { nextAllowedAtMs }),
+    ...(block === undefined ? {} : { block }),
+  };
 }

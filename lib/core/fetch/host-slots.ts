@@ -1,0 +1,75 @@
+/**
+ * Reserved request slots of a host (pure logic; the token item in lib/store/aws/politeness.ts holds the block).
+ *
+ * The crawl sends one host's messages spaced (hostQueueSpacingMs). Instead of a conditional write per fetch,
+ * it reserves the whole run with one write: a block of `count` slots `spacingMs` apart from `startMs`, each
+ * open for `windowMs`. A message carries its slot; ingest fetching it inside the window takes no token (a read
+ * checks the block is still the host's and no back-off holds it). Every other request to the host (robots.txt,
+ * feeds, other sources' URLs, late messages) takes the token as before, in the gaps: an interval clear of each
+ * reserved window on both sides. So two requests to a host are never closer than its interval, whoever sends
+ * them; a message that misses its window simply takes the token.
+ */
+
+export interface SlotBlock {
+  /** The first slot (epoch ms); also the block's identity. */
+  startMs: number;
+  spacingMs: number;
+  count: number;
+  /** How long after its slot a reserved request may leave. */
+  windowMs: number;
+  /** The host interval the block keeps around its windows. */
+  intervalMs: number;
+}
+
+/** One reserved slot, as a message carries it to ingest. */
+export interface HostSlot {
+  host: string;
+  atMs: number;
+  windowMs: number;
+  blockStartMs: number;
+  intervalMs: number;
+}
+
+/** When the block stops constraining anyone: an interval after its last window closes. */
+export function slotBlockEndMs(block: SlotBlock): number {
+  return block.startMs + (block.count - 1) * block.spacingMs + block.windowMs + block.intervalMs;
+}
+
+/**
+ * The window each reserved slot gets: what the spacing leaves after room for one free request between two slots
+ * (an interval plus the free taker's slack on each side of it). 0 or less: the spacing is too tight to reserve.
+ */
+export function reservedSlotWindowMs(spacingMs: number, intervalMs: number, slackMs: number): number {
+  return spacingMs - 2 * (intervalMs + slackMs);
+}
+
+/**
+ * The earliest start, from `proposedMs` on, of a request that is not reserved (it may leave up to `slackMs` late,
+ * and keeps `intervalMs` from others): clear of every reserved window of the block by the larger interval.
+ */
+export function firstFreeSlotMs(
+  block: SlotBlock,
+  proposedMs: number,
+  intervalMs: number,
+  slackMs: number,
+): number {
+  const clear = Math.max(intervalMs, block.intervalMs);
+  let at = proposedMs;
+  for (let i = 0; i < block.count; i++) {
+    const slot = block.startMs + i * block.spacingMs;
+    if (at + slackMs + clear <= slot) return at;
+    at = Math.max(at, slot + block.windowMs + clear);
+  }
+  return at;
+}
+
+/** The block's slots as messages carry them. */
+export function slotsOf(block: SlotBlock, host: string): HostSlot[] {
+  return Array.from({ length: block.count }, (_, i) => ({
+    host,
+    atMs: block.startMs + i * block.spacingMs,
+    windowMs: block.windowMs,
+    blockStartMs: block.startMs,
+    intervalMs: block.intervalMs,
+  }));
+}
