@@ -262,7 +262,7 @@ export function limitNesting(html: string, maxDepth: number): string {
   let copiedUpTo = 0;
   const ahead: Lookahead = { greater: -2, less: -2 };
   for (let tag = nextTag(html, 0, ahead); tag !== undefined; tag = nextTag(html, tag.end, ahead)) {
-    const name = html.slice(tag.nameStart, tag.nameEnd).toLowerCase();
+    const name = lowerCaseName(html, tag.nameStart, tag.nameEnd);
     if (!tag.closing && RAW_TEXT.has(name)) {
       // Skip the raw text: "<div>" inside a script is not an element.
       tag.end = indexOfEndTag(html, name, tag.end);
@@ -299,6 +299,19 @@ export function limitNesting(html: string, maxDepth: number): string {
 }
 
 const SLASH = 0x2f;
+
+/**
+ * A tag name (ASCII letters, digits, ':' and '-') in lower case. Nearly every name is written in lower case already:
+ * then no second string is made (toLowerCase on a slice of a two-byte page goes through ICU).
+ */
+function lowerCaseName(html: string, start: number, end: number): string {
+  const name = html.slice(start, end);
+  for (let i = start; i < end; i++) {
+    const code = html.charCodeAt(i);
+    if (code >= 0x41 && code <= 0x5a) return name.toLowerCase();
+  }
+  return name;
+}
 
 interface TagAt {
   /** Where the tag's "<" is. */

@@ -156,40 +156,43 @@ export function extractMetadata(
     ),
     now,
   );
-  const authors = pickList(sources, 'authors', [
-    { value: people(jsonLdAuthors(article, jsonLd)), source: 'json-ld' },
+  // Each source is read only when the ones before it found no one (they are pure: the order alone decides).
+  const authors = pickFirstList(sources, 'authors', [
+    { value: () => people(jsonLdAuthors(article, jsonLd)), source: 'json-ld' },
     {
       // Only as property= (name="article:author" is often a section or column name).
-      value: people(
-        cleanAuthorNames(
-          [...meta.property('article:author'), ...meta.property('og:article:author')].filter(
-            (value) => !isUrlLike(value),
+      value: () =>
+        people(
+          cleanAuthorNames(
+            [...meta.property('article:author'), ...meta.property('og:article:author')].filter(
+              (value) => !isUrlLike(value),
+            ),
           ),
         ),
-      ),
       source: 'opengraph',
     },
     {
-      value: people(
-        cleanAuthorNames(
-          firstNonEmpty([
-            meta.all('dc:creator'),
-            meta.all('dcterms:creator'),
-            meta.all('author'),
-            meta.all('parsely-author'),
-            meta.all('sailthru:author'),
-            meta.all('byl'),
-          ]).filter((value) => !isUrlLike(value)),
+      value: () =>
+        people(
+          cleanAuthorNames(
+            firstNonEmpty([
+              meta.all('dc:creator'),
+              meta.all('dcterms:creator'),
+              meta.all('author'),
+              meta.all('parsely-author'),
+              meta.all('sailthru:author'),
+              meta.all('byl'),
+            ]).filter((value) => !isUrlLike(value)),
+          ),
         ),
-      ),
       source: 'meta',
     },
-    { value: people(microdataAuthors(page)), source: 'microdata' },
-    { value: domByline(page, (names) => people(names.filter(isFullPersonName))), source: 'dom' },
-    { value: people(visibleByline(page)), source: 'dom' },
-    { value: people(authorLinkNames(page)), source: 'dom' },
-    { value: people(authorBoxNames(page)), source: 'dom' },
-    { value: people(namesBesideDateline(page, visibleDates)), source: 'dom' },
+    { value: () => people(microdataAuthors(page)), source: 'microdata' },
+    { value: () => domByline(page, (names) => people(names.filter(isFullPersonName))), source: 'dom' },
+    { value: () => people(visibleByline(page)), source: 'dom' },
+    { value: () => people(authorLinkNames(page)), source: 'dom' },
+    { value: () => people(authorBoxNames(page)), source: 'dom' },
+    { value: () => people(namesBesideDateline(page, visibleDates)), source: 'dom' },
   ]);
   // The byline shown right under the headline names other people than the declared author (a CMS account, a
   // publisher's editor): the page's own byline is the article's.
@@ -455,6 +458,22 @@ function pickList(
       value: candidate.value === undefined || candidate.value.length === 0 ? undefined : candidate.value,
     })),
   );
+}
+
+/** pickList over sources read on demand: the first that finds a non-empty list, the later ones never read. */
+function pickFirstList(
+  sources: MetadataSources,
+  field: keyof MetadataSources,
+  candidates: { value: () => string[] | undefined; source: MetadataSource }[],
+): string[] | undefined {
+  for (const candidate of candidates) {
+    const value = candidate.value();
+    if (value !== undefined && value.length > 0) {
+      sources[field] = candidate.source;
+      return value;
+    }
+  }
+  return undefined;
 }
 
 function firstNonEmpty(lists: string[][]): string[] {
