@@ -398,11 +398,20 @@ export function createIngestService(deps: IngestDependencies) {
     const print = fingerprint(article.content.text);
     if (!print) return undefined;
     const candidates = await deps.clusters.candidates(print.anchors);
-    const decision = decideCluster(
-      { id: article.id, site: article.site.domain, url: article.url, firstSeenAt: at.toISOString() },
-      print,
-      candidates,
-    );
+    const placed = {
+      id: article.id,
+      site: article.site.domain,
+      url: article.url,
+      firstSeenAt: at.toISOString(),
+    };
+    let decision = decideCluster(placed, print, candidates);
+    // A new representative claims its key: a copy ingested at the same moment that claimed it first (neither
+    // saw the other's entry) makes this one a member of its cluster instead of a second representative.
+    if (decision.assignment.role === 'representative' && decision.anchor && deps.clusters.claim) {
+      const claim = await deps.clusters.claim(decision.anchor, at);
+      if (claim.claimed) decision = { assignment: decision.assignment };
+      else if (claim.holder) decision = decideCluster(placed, print, [...candidates, claim.holder]);
+    }
     return { article: { ...article, cluster: decision.assignment }, decision };
   }
 

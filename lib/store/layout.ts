@@ -178,6 +178,12 @@ export function anchorSk(entry: { firstSeenAt: string; articleId: string }): str
   return `${entry.firstSeenAt}#${entry.articleId}`;
 }
 
+/**
+ * The sort key of an anchor key's claim: the entry of the representative that last founded a cluster under the
+ * key (conditional write, lib/store/aws/clusters.ts). '~' sorts after every first-seen time, so it is read first.
+ */
+export const ANCHOR_CLAIM_SK = '~claim';
+
 /** A near-duplicate cluster's members (not its representative, whose id is the cluster id), sort key the article id. */
 export function clusterPk(clusterId: string): string {
   return `CLUSTER#${clusterId}`;

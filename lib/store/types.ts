@@ -271,4 +271,12 @@ export interface ClusterIndex {
   record(writes: Pick<ClusterDecision, 'anchor' | 'member'>): Promise<void>;
   /** A cluster's non-representative members, first seen first. */
   members(clusterId: string): Promise<MemberEntry[]>;
+  /**
+   * Claims a new representative's anchor key (one conditional write of its anchor entry), so that of two copies
+   * of a story ingested at the same moment only one founds a cluster. `claimed`: the entry is stored, not to be
+   * recorded again; otherwise `holder` is the entry that holds the key, to decide again with.
+   */
+  claim?(anchor: AnchorEntry, now: Date): Promise<AnchorClaim>;
 }
+
+export type AnchorClaim = { claimed: true } | { claimed: false; holder?: AnchorEntry };

@@ -43,4 +43,22 @@ describe('near-duplicate index in the table', () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ role: 'duplicate', similarity: 0.9 });
   });
+
+  it('lets one of two representatives claiming a key at the same moment hold it; the other is told the holder', async () => {
+    const { clusters } = await local.freshStore();
+    const claim = clusters.claim?.bind(clusters);
+    if (!claim) throw new Error('the table index claims keys');
+    const now = new Date('2026-01-01T12:00:00.000Z');
+    const results = await Promise.all([claim(anchor(1), now), claim(anchor(2), now)]);
+    expect(results.filter((result) => result.claimed)).toHaveLength(1);
+    const winner = results[0]?.claimed ? anchor(1) : anchor(2);
+    expect(results.find((result) => !result.claimed)).toEqual({ claimed: false, holder: winner });
+    // The claim is the key's entry, read first; its own article claims it again in place.
+    expect(await clusters.candidates([winner.key])).toEqual([winner]);
+    expect(await claim(winner, now)).toEqual({ claimed: true });
+    // An old claim is taken over by the next story under the key; the entry it held goes back under its time.
+    expect(await claim(anchor(0), new Date(now.getTime() + 10 * 60_000))).toEqual({ claimed: true });
+    const found = await clusters.candidates([winner.key]);
+    expect(found.map((entry) => entry.site)).toEqual(['site-0.example', winner.site]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -9,13 +10,18 @@ import * as z from 'zod';
 import type { AnchorEntry, ClusterDecision, MemberEntry } from '../../core/dedup/cluster.ts';
 import { decodeSignature, encodeSignature } from '../../core/dedup/fingerprint.ts';
 import { DEDUP_SETTINGS } from '../../core/dedup/settings.ts';
-import { anchorPk, anchorSk, clusterPk, parseStoredItem } from '../layout.ts';
+import { ANCHOR_CLAIM_SK, anchorPk, anchorSk, clusterPk, parseStoredItem } from '../layout.ts';
 import { ATTR } from '../table.ts';
-import type { ClusterIndex } from '../types.ts';
-import { documentClient, storageError } from './common.ts';
+import type { AnchorClaim, ClusterIndex } from '../types.ts';
+import { documentClient, isConditionFailure, storageError } from './common.ts';
 
 /** A cluster lists at most this many members (a wire story carried by more outlets lists its first ones). */
 const MAX_LISTED_MEMBERS = 1_000;
+/**
+ * A claim younger than this holds its key: long enough to cover a concurrent copy's look-up, decision and claim
+ * (and the lag of its eventually consistent reads); an older one is taken over by the next story under the key.
+ */
+const CLAIM_HOLD_MS = 5 * 60_000;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const role = z.enum(['representative', 'duplicate', 'related']);
@@ -90,10 +96,56 @@ export class AwsClusterIndex implements ClusterIndex {
         }
       }),
     );
-    return pages.flat().map((item) => {
-      const stored = parseStoredItem(StoredAnchor, item, 'near-duplicate anchor');
-      return { ...stored, signature: decodeSignature(stored.signature) };
-    });
+    return pages.flat().map((item) => this.parseAnchor(item));
+  }
+
+  /**
+   * One conditional PutItem of the anchor entry as its key's claim. It succeeds when the key has no claim, an
+   * old one (the entry it held goes back under its own time: one more write, only then) or this article's own;
+   * otherwise the holder is read (consistent GetItem) and returned. Works without transactions (dynalite).
+   */
+  async claim(anchor: AnchorEntry, now: Date): Promise<AnchorClaim> {
+    const Key = { [ATTR.pk]: anchorPk(anchor.key), [ATTR.sk]: ANCHOR_CLAIM_SK };
+    try {
+      const result = await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...Key,
+            ...anchor,
+            signature: encodeSignature(anchor.signature),
+            claimedAt: now.toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #claimedAt < :cutoff OR #articleId = :articleId',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#claimedAt': 'claimedAt', '#articleId': 'articleId' },
+          ExpressionAttributeValues: {
+            ':cutoff': new Date(now.getTime() - CLAIM_HOLD_MS).toISOString(),
+            ':articleId': anchor.articleId,
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const previous = result.Attributes;
+      if (previous && previous.articleId !== anchor.articleId) {
+        await this.record({ anchor: this.parseAnchor(previous) });
+      }
+      return { claimed: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storageError('claim a near-duplicate anchor', error);
+    }
+    try {
+      const held = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+      );
+      return held.Item ? { claimed: false, holder: this.parseAnchor(held.Item) } : { claimed: false };
+    } catch (error) {
+      throw storageError('read a near-duplicate anchor claim', error);
+    }
+  }
+
+  private parseAnchor(item: Record<string, unknown>): AnchorEntry {
+    const stored = parseStoredItem(StoredAnchor, item, 'near-duplicate anchor');
+    return { ...stored, signature: decodeSignature(stored.signature) };
   }
 
   async record(writes: Pick<ClusterDecision, 'anchor' | 'member'>): Promise<void> {
