@@ -115,6 +115,15 @@ describe('fingerprints and similarity', () => {
     expect(shingleKey(reworded)).not.toBe(shingleKey(STORY));
   });
 
+  it('keeps photo captions of any length out of the lead that makes the anchors', () => {
+    const caption =
+      'Council members leave the town hall of Orrin on Monday evening after the long debate on the river bridge and its steel supports (Photo: Wire Agency)';
+    expect(print([caption, ...STORY]).anchors[0]).toBe(print(STORY).anchors[0]);
+    expect(print([`${caption.replace(' (Photo: Wire Agency)', '.')}`, ...STORY]).anchors[0]).not.toBe(
+      print(STORY).anchors[0],
+    );
+  });
+
   it('keys a text with too few spaced words (Chinese, Japanese) by its shingles', () => {
     const japanese = [
       '市議会は月曜日、定期点検で鋼製の支柱二本に腐食が見つかったため、来月から旧河川橋への大型トラックの通行を禁止することを決めた。',
@@ -150,12 +159,14 @@ describe('decideCluster', () => {
     expect(decision.member).toBeUndefined();
   });
 
-  it('joins the closest candidate at the best level; an anchor already stored for the cluster is not written again', () => {
+  it('joins the closest candidate at the best level; a member stores its entry under a probe key the cluster lacks', () => {
     const original = print(STORY);
     const copy = print([`ORRIN (AA) - ${STORY[0]}`, ...STORY.slice(1)]);
     const decision = decideCluster(article('c'), copy, [entryFor('a', original)]);
     expect(decision.assignment).toMatchObject({ id: article('a').id, role: 'duplicate' });
-    expect(decision.anchor).toBeUndefined();
+    expect(decision.anchor?.key).toBe(copy.anchors[1]);
+    const covered = original.anchors.map((key) => entryFor('a', original, key));
+    expect(decideCluster(article('c'), copy, covered).anchor).toBeUndefined();
     expect(decision.member).toMatchObject({
       clusterId: article('a').id,
       articleId: article('c').id,
@@ -164,6 +175,27 @@ describe('decideCluster', () => {
 
     const cut = decideCluster(article('d'), print(STORY.slice(0, 2)), [entryFor('a', original)]);
     expect(cut.assignment).toMatchObject({ id: article('a').id, role: 'related' });
+  });
+
+  it("finds the cluster from a copy that lost any one of its lead's words once two members covered the other pairs", () => {
+    const lead = STORY[0] as string;
+    const words = [...new Set(lead.split(' '))].filter((word) => word.replace(/\W/g, '').length >= 5);
+    const found = (members: number) => {
+      const index = new MemoryClusterIndex(DEDUP_SETTINGS.entriesPerKey);
+      const copies = [STORY, [`ORRIN (AA) - ${lead}`, ...STORY.slice(1)], [...STORY.slice(0, 5)]];
+      for (const [n, paragraphs] of copies.slice(0, 1 + members).entries()) {
+        const fp = print(paragraphs);
+        index.record(decideCluster(article(String(n)), fp, index.candidates(fp.anchors)));
+      }
+      return words.filter((word) => {
+        const fp = print([lead.replace(word, ''), ...STORY.slice(1)]);
+        const decision = decideCluster(article('x'), fp, index.candidates(fp.anchors));
+        return decision.assignment.id === article('0').id;
+      }).length;
+    };
+    expect(found(2)).toBe(words.length);
+    // The original's key alone: a copy that lost one of its two words does not find it.
+    expect(found(0)).toBeLessThan(words.length);
   });
 
   it('keeps a known article where it was (a new version finds its own entry)', () => {

@@ -128,13 +128,16 @@ export function decideCluster(
       : { id: article.id, role: 'representative', similarity: 1 };
   }
   const decision: ClusterDecision = { assignment };
-  // One entry per key and cluster is enough to lead later copies to the cluster.
-  const anchoredAlready = candidates.some(
-    (candidate) => candidate.key === ownKey && candidate.clusterId === assignment.id,
-  );
-  if (!anchoredAlready) {
+  // One entry per key and cluster is enough to lead later copies to the cluster. A new member stores its entry
+  // under the first of its probe keys that holds none of the cluster yet: the cluster's first members thus
+  // cover the pairs among its lead's three smallest words, and a copy that lost one of them still finds it.
+  const anchored = (key: string) =>
+    candidates.some((candidate) => candidate.key === key && candidate.clusterId === assignment.id);
+  const storable = self || assignment.role === 'representative' ? [ownKey] : print.anchors;
+  const key = storable.find((candidateKey) => !anchored(candidateKey));
+  if (key !== undefined) {
     decision.anchor = {
-      key: ownKey,
+      key,
       articleId: article.id,
       clusterId: assignment.id,
       role: assignment.role,

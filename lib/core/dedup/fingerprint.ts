@@ -1,4 +1,4 @@
-import { normalizedParagraphs } from './normalize.ts';
+import { normalizedStory } from './normalize.ts';
 import { DEDUP_SETTINGS, type DedupSettings } from './settings.ts';
 
 /**
@@ -27,13 +27,7 @@ const SEEDS: Uint32Array = (() => {
 
 /** The fingerprint of a text, or undefined when it has too few shingles to compare meaningfully. */
 export function fingerprint(text: string, settings: DedupSettings = DEDUP_SETTINGS): Fingerprint | undefined {
-  const {
-    hashes: shingles,
-    lead: leadShingles,
-    probeLead,
-    leadWords,
-    probeLeadWords,
-  } = shingleSets(text, settings);
+  const { hashes: shingles, lead: leadShingles, probeLead, leadWords } = shingleSets(text, settings);
   if (shingles.size < settings.minShingles) return undefined;
   const size = settings.signatureSize;
   if (size > SEEDS.length) throw new RangeError(`signatureSize is at most ${SEEDS.length}`);
@@ -46,7 +40,7 @@ export function fingerprint(text: string, settings: DedupSettings = DEDUP_SETTIN
   }
   const anchors =
     settings.anchorUnit === 'word-pairs' && leadWords.size >= MIN_ANCHOR_WORDS
-      ? wordPairAnchors(leadWords, probeLeadWords, settings)
+      ? wordPairAnchors(leadWords, settings)
       : shingleAnchors(shingles, leadShingles, probeLead, settings);
   return { signature, shingleCount: shingles.size, anchors };
 }
@@ -65,13 +59,14 @@ function smallestAnchorHashes(values: Iterable<number>, count: number): number[]
 
 /**
  * Stored: the pair of the lead's two smallest-hash content words (a pair, because one word is shared by too
- * many texts for its key to stay small). Probes: the pairs among the longer lead's three smallest, so the
- * original's pair is found when one of them was dropped from the copy or a new word came before them.
+ * many texts for its key to stay small). Probes: the pairs among the lead's three smallest, so the original's
+ * pair is found when one of them was dropped from the copy or a new word came before them; a cluster's first
+ * members store their entries under the other pairs (decideCluster), so a copy that lost one of the three
+ * still finds one of the cluster's keys among its probes.
  */
-function wordPairAnchors(lead: Set<number>, probeLead: Set<number>, settings: DedupSettings): string[] {
-  const [first, second] = smallestAnchorHashes(lead, 2) as [number, number];
-  const smallest = smallestAnchorHashes(probeLead, settings.wordPairProbeWords);
-  const keys = [pairKey(first, second)];
+function wordPairAnchors(lead: Set<number>, settings: DedupSettings): string[] {
+  const smallest = smallestAnchorHashes(lead, Math.max(2, settings.wordPairProbeWords));
+  const keys = [pairKey(smallest[0] as number, smallest[1] as number)];
   // Pairs of the smallest in order of rank sum: the likeliest places of the original's pair come first.
   const pairs: [number, number][] = [];
   for (let i = 0; i < smallest.length; i++) for (let j = i + 1; j < smallest.length; j++) pairs.push([i, j]);
@@ -122,8 +117,9 @@ export function shingleHashes(text: string, words: number): Set<number> {
 /**
  * Every shingle, and the lead's: the first `anchorLeadShingles` shingles of body-length paragraphs in reading
  * order. Captions, promotions and credit lines are short, and they are what outlets move, add and drop, so
- * they stay out of the lead (a text with no body-length paragraph takes its lead from all of them). The lead's
- * first distinct content words (hashed) make the word-pair anchors.
+ * they stay out of the lead, and so do photo captions of any length (a text with no body-length paragraph
+ * takes its lead from all of them). The content words of the lead's first paragraphs (hashed) make the
+ * word-pair anchors.
  */
 function shingleSets(
   text: string,
@@ -133,19 +129,20 @@ function shingleSets(
   lead: Set<number>;
   probeLead: Set<number>;
   leadWords: Set<number>;
-  probeLeadWords: Set<number>;
 } {
   const words = settings.shingleWords;
   const hashes = new Set<number>();
   const lead = new Set<number>();
   const probeLead = new Set<number>();
   const leadWords = new Set<number>();
-  const probeLeadWords = new Set<number>();
-  const paragraphs = normalizedParagraphs(text);
-  const bodyLength = paragraphs.some((tokens) => tokens.length >= settings.leadParagraphTokens)
+  const paragraphs = normalizedStory(text);
+  const bodyLength = paragraphs.some(
+    ({ tokens, caption }) => !caption && tokens.length >= settings.leadParagraphTokens,
+  )
     ? settings.leadParagraphTokens
     : 0;
-  for (const tokens of paragraphs) {
+  for (const { tokens, caption } of paragraphs) {
+    const inLead = tokens.length >= bodyLength && (!caption || bodyLength === 0);
     const own: number[] = [];
     if (tokens.length <= words) own.push(fnv1a(tokens.join(' ')));
     else {
@@ -153,23 +150,21 @@ function shingleSets(
         own.push(fnv1a(tokens.slice(start, start + words).join(' ')));
       }
     }
-    if (tokens.length >= bodyLength) {
+    // Whole paragraphs: a rewrite reorders and drops words within a paragraph, so a fixed count of words would
+    // take words in or out at its end; a paragraph's words stay its words.
+    if (inLead && leadWords.size < settings.anchorLeadWords) {
       for (const token of tokens) {
-        if (probeLeadWords.size >= settings.probeLeadWords) break;
-        if (token.length < settings.anchorWordLength) continue;
-        const hash = fnv1a(token);
-        if (leadWords.size < settings.anchorLeadWords) leadWords.add(hash);
-        probeLeadWords.add(hash);
+        if (token.length >= settings.anchorWordLength) leadWords.add(fnv1a(token));
       }
     }
     for (const hash of own) {
       hashes.add(hash);
-      if (tokens.length < bodyLength) continue;
+      if (!inLead) continue;
       if (lead.size < settings.anchorLeadShingles) lead.add(hash);
       if (probeLead.size < settings.probeLeadShingles) probeLead.add(hash);
     }
   }
-  return { hashes, lead, probeLead, leadWords, probeLeadWords };
+  return { hashes, lead, probeLead, leadWords };
 }
 
 function anchorKey(hash: number): string {

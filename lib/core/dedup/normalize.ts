@@ -24,6 +24,12 @@ export const DEDUP_PATTERNS = {
     /^[-–—]?\s*\(?\s*(?:with\s+)?(?:ap|afp|reuters|dpa|aa|anadolu(?:\s+agency)?|efe|ansa|xinhua|upi|pa|kyodo|yonhap|tass|ians|pti|bloomberg|associated press|agence france-presse)(?:\s*(?:\/|,|and|&)\s*[\p{L}. ]{1,30})?\s*\)?\s*\.?$/iu,
     /\b(?:published|is published)\s+from\s+(?:a\s+)?(?:wire|syndicated|agency)\s+(?:agency\s+)?feed\b/iu,
   ],
+  /**
+   * A photo caption: a short paragraph closed by a photo credit of at most five words ("… Photo: Reuters",
+   * "(Foto: dpa)", "Bild: Keystone", "Image : Getty Images"). Templates move, add and drop captions; they are not the story.
+   */
+  captionCredit:
+    /(?:^|[\s.(\[])(?:photo(?:graph)?s?|photo\s+credit|credit|image|picture|pic|foto(?:grafía|grafia|graf|ğraf)?|bild|crédit\s+photo|источник\s+фото|фото)\s*:\s*[^\s:()[\]]+(?:\s+[^\s:()[\]]+){0,4}\s*[)\]]?\s*\.?$/iu,
   /** An agency credit closing a paragraph: "… the ministry said. (AFP)" / "… - Reuters". */
   trailingCredit:
     /\s*(?:\(\s*(?:ap|afp|reuters|dpa|aa|efe|ansa|xinhua|upi|kyodo|yonhap|tass|ians|pti)\s*\)|[-–—]\s*(?:ap|afp|reuters|dpa|efe|ansa|xinhua|upi)\s*)\.?$/iu,
@@ -37,28 +43,41 @@ export const MIN_PARAGRAPH_TOKENS = 4;
 /** A credit paragraph is short; a long paragraph that happens to mention an agency is story text. */
 const MAX_CREDIT_PARAGRAPH_TOKENS = 30;
 
+/** A paragraph of the story, normalized; captions stay in the text compared but never make the lead. */
+export interface NormalizedParagraph {
+  tokens: string[];
+  caption: boolean;
+}
+
 /**
  * The story's paragraphs as lists of normalized tokens: case folded (NFKC, lower case), punctuation dropped, the
  * lead's dateline and agency credit lines removed, label-sized paragraphs dropped. The headline is not part of
  * the input (outlets rewrite headlines; the body is what they copy).
  */
 export function normalizedParagraphs(text: string): string[][] {
+  return normalizedStory(text).map((paragraph) => paragraph.tokens);
+}
+
+/** normalizedParagraphs, each marked when it reads as a photo caption (a short paragraph closed by a credit). */
+export function normalizedStory(text: string): NormalizedParagraph[] {
   const paragraphs = text
     .split(/\n\s*\n|\r\n\s*\r\n/)
     .map((paragraph) => paragraph.replace(/\s+/g, ' ').trim())
     .filter((paragraph) => paragraph.length > 0);
-  const out: string[][] = [];
+  const out: NormalizedParagraph[] = [];
   let lead = true;
   for (let paragraph of paragraphs) {
     if (lead) {
       for (const dateline of DEDUP_PATTERNS.dateline) paragraph = paragraph.replace(dateline, '');
     }
     const tokens = tokenize(paragraph);
-    if (tokens.length <= MAX_CREDIT_PARAGRAPH_TOKENS && isCredit(paragraph)) continue;
+    const short = tokens.length <= MAX_CREDIT_PARAGRAPH_TOKENS;
+    if (short && isCredit(paragraph)) continue;
+    const caption = short && DEDUP_PATTERNS.captionCredit.test(paragraph);
     paragraph = paragraph.replace(DEDUP_PATTERNS.trailingCredit, '');
     const kept = paragraph === '' ? [] : tokenize(paragraph);
     if (kept.length < MIN_PARAGRAPH_TOKENS) continue;
-    out.push(kept);
+    out.push({ tokens: kept, caption });
     lead = false;
   }
   return out;
