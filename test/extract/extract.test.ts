@@ -5,6 +5,7 @@ import {
   EXTRACTOR,
   extract,
   limitNesting,
+  MAX_ELEMENTS,
   MAX_HTML_CHARS,
   MAX_INPUT_BYTES,
   MAX_NESTING_DEPTH,
@@ -150,6 +151,18 @@ describe('hostile input stays bounded', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('200,000 tiny elements in 1.6 MB: refused with INPUT_TOO_LARGE before parsing, naming the element limit', () => {
+    // Under the character limit, but extraction time follows the element count (tens of seconds at 400,000).
+    const html = `<html><head><title>Council votes to rebuild the mill bridge</title></head><body><article>${articleBody}${'<i>x</i>'.repeat(200_000)}</article></body></html>`;
+    expect(html.length).toBeLessThan(MAX_HTML_CHARS);
+    const result = extract({ html, url: 'https://a.example/confetti' });
+    expectError(result, 'INPUT_TOO_LARGE');
+    if (!result.ok) {
+      expect(result.error.message).toMatch(/^page has 2000\d\d elements; the limit is 150000/);
+      expect(result.error.details).toMatchObject({ limit: MAX_ELEMENTS, retryable: false });
+    }
+  });
+
   it('a 20 MB page of markup: refused with INPUT_TOO_LARGE', () => {
     const paragraph = '<p>Filler paragraph with words in it, again and again and again.</p>';
     const html = `<html><body>${paragraph.repeat(Math.ceil((20 * 1024 * 1024) / paragraph.length))}</body></html>`;
@@ -160,6 +173,16 @@ describe('hostile input stays bounded', () => {
 });
 
 describe('limitNesting', () => {
+  it('counts start tags, void ones included, and not tags written inside a script', () => {
+    const counted = { elements: 0 };
+    limitNesting(
+      '<p>One<br>two<img src="x"/></p><script>"<div>" + "</div>"</script><P>three</P>',
+      256,
+      counted,
+    );
+    expect(counted.elements).toBe(5);
+  });
+
   it('counts "<x/>" as the start tag HTML makes of it, so a page of them cannot nest a million deep', () => {
     // HTML ignores "/>" on ordinary elements: 200,000 of them took the parser 20 s before this was counted.
     const limited = limitNesting(`<body>${'<x/>'.repeat(1000)}text</body>`, MAX_NESTING_DEPTH);
