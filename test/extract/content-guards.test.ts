@@ -60,10 +60,13 @@ describe('class names do not outweigh plain prose', () => {
   });
 
   it('does not count "overflow-hidden" (a clipped box) as a hidden one', () => {
-    const $ = parse('<div class="overflow-hidden rounded">x</div><div class="is-hidden">y</div>');
+    const $ = parse(
+      '<div class="overflow-hidden rounded">x</div><div class="box overflow_hidden">x</div><div class="is-hidden">y</div>',
+    );
     const flags = { stripUnlikely: true, weightClasses: true, cleanConditionally: true };
-    const [clipped, hidden] = $('div').toArray();
+    const [clipped, clippedToo, hidden] = $('div').toArray();
     expect(classWeight(clipped!, flags)).toBe(0);
+    expect(classWeight(clippedToo!, flags)).toBe(0);
     expect(classWeight(hidden!, flags)).toBeLessThan(0);
   });
 

@@ -110,6 +110,16 @@ const KEEP_LAST = 'The last paragraph of the story';
 describe('boilerplate inside the article container is removed', () => {
   const cases: [string, string, string][] = [
     [
+      'tag list of rel=tag links under a label',
+      '<p><strong>Tags<br><a href="/tag/ferries" rel="tag">island ferries</a>, <a href="/tag/storms" rel="tag">winter storms</a>, <a href="/tag/councils" rel="tag">harbour councils</a></strong></p>',
+      'winter storms',
+    ],
+    [
+      "author's box under a theme prefix",
+      '<section class="theme-author-box"><div class="author-box--content"><p>Marta writes about ferries, harbours and the weather, and has done so, happily, for ten years.</p></div></section>',
+      'Marta writes about ferries',
+    ],
+    [
       'newsletter signup box with a form',
       '<div class="newsletter-signup"><h3>Get our weekly digest</h3><form><input type="email"><button>Join</button></form></div>',
       'weekly digest',

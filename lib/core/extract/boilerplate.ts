@@ -174,11 +174,14 @@ export const MAYBE_CONTENT = /and|article|body|column|content|main|shadow|story|
 /** Utility-class tokens (variants and arbitrary values: "lg:hidden", "[&_p]:mt-4", "w-1/2"): style, not role. */
 export const UTILITY_CLASS_TOKEN = /[:[\]&!/]/;
 
-/** Readability's class weights: +25 / -25 on a candidate container ("overflow-hidden" clips a box, it hides nothing). */
+/**
+ * Readability's class weights: +25 / -25 on a candidate container ("overflow-hidden", "overflow_hidden" clip a box,
+ * they hide nothing).
+ */
 export const POSITIVE_CLASS =
   /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text|field-item|paragraph/i;
 export const NEGATIVE_CLASS =
-  /-ad-|(?<!overflow-(?:[xy]-)?)hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|byline|author|caption|credit|newsletter|subscribe|recommend|nav|menu|teaser/i;
+  /-ad-|(?<!overflow[-_](?:[xy][-_])?)hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|byline|author|caption|credit|newsletter|subscribe|recommend|nav|menu|teaser/i;
 
 /** A strong, generic signal that an element is the article body (microdata or common CMS class names). */
 export const ARTICLE_BODY_CLASS =
@@ -203,6 +206,8 @@ export const BOILERPLATE_TOKEN = new RegExp(
     '(^|[-_])comments?([-_]|$)|comment-?(list|form|area|section|respond|thread)|disqus',
     // navigation, bylines, tags and page meta
     'breadcrumb|byline|about-?(the-?)?author|^(post-|entry-|article-)?authors?(-(bio|info|box|card|content|details|description|wrap|wrapper|area|section|profile|meta))?$',
+    // the author's box under a theme's prefix or with a BEM part ('bmg-author-box', 'author-box--content')
+    '(^|[-_])authors?[-_]?(bio|box|card|profile|about)([-_]|$)',
     'tags?(-list|list)?$|tag-?cloud|keywords|pagination|pager|^toc$|table-?of-?contents|skip-?link|jump-?to',
     'print-?only|sr-only|visually-?hidden|screen-?reader|^hidden$|is-hidden|toolbar',
     'copyright|disclaimer|timestamp|dateline|post-?meta|article-?meta|entry-?meta',
@@ -430,6 +435,15 @@ export const BYLINE_START = /^(by|von|par|por|di|door|av|af)\s+/i;
 export const BYLINE_MAX_CHARS = 120;
 /** Words allowed between the names of a byline. */
 export const BYLINE_JOINERS = new Set(['and', 'und', 'et', 'e', 'y', 'og', 'en', '&', 'with']);
+
+/**
+ * Links to a tag page (rel="tag", /tag/…, a relative ?tag=…; a shop's absolute ?tag= is an affiliate code): a
+ * block of at least TAG_LIST_MIN_LINKS of them holding at least TAG_LIST_MIN_SHARE of its text is the post's tag
+ * list, whatever its label says.
+ */
+export const TAG_LINK = /\/(tags?|schlagw(o|ö)rt(er|e)?|etiquetas?|tagged)\/[^/?#]+|^[^:]*[?&]tags?=/i;
+export const TAG_LIST_MIN_LINKS = 2;
+export const TAG_LIST_MIN_SHARE = 0.5;
 
 /** A list of this many items or more that is nearly all links is a teaser list, not part of the story. */
 export const LINK_LIST_MIN_ITEMS = 3;

@@ -36,14 +36,18 @@ import {
   LINK_LIST_MIN_ITEMS,
   LINK_PARAGRAPH_MAX_CHARS,
   LINK_PARAGRAPH_MIN_DENSITY,
+  MAX_BLOCK_ELEMENTS,
   META_LINE_LABEL_MAX_CHARS,
   META_LINE_LABEL_MAX_WORDS,
   META_LINE_SEPARATOR,
   PHOTO_CREDIT_END,
+  TAG_LINK,
+  TAG_LIST_MIN_LINKS,
+  TAG_LIST_MIN_SHARE,
   TEASER_BLOCK_MIN_DENSITY,
   TEASER_LIST_MIN_DENSITY,
 } from './boilerplate.ts';
-import { elementsInOrder, isElement } from './content-dom.ts';
+import { elementsInOrder, isElement, textContent } from './content-dom.ts';
 import {
   blockText,
   classTokens,
@@ -188,6 +192,10 @@ export function pruneBoilerplate(
           excluded.add(escalate(element, roots, stats, total));
           return true;
         }
+        if (s && isTagList(element, s)) {
+          excluded.add(element);
+          return true;
+        }
         const teaser = labelledTeaser(element, blockString, s, stats);
         if (teaser.length > 0) {
           for (const part of teaser) excluded.add(part);
@@ -228,6 +236,21 @@ function labelledTeaser(
     if (next && list && list.li > 0 && linkDensity(list) >= LINK_LIST_MIN_DENSITY) return [element, next];
   }
   return [];
+}
+
+/** A block made of links to tag pages ("Tags: <a rel=tag>…</a>, <a rel=tag>…</a>"). */
+function isTagList(element: Element, s: Stats): boolean {
+  if (s.link < s.text * TAG_LIST_MIN_SHARE) return false;
+  let links = 0;
+  let linkText = 0;
+  for (const link of elementsInOrder(element, undefined, MAX_BLOCK_ELEMENTS)) {
+    if (link.name !== 'a') continue;
+    const rel = link.attribs.rel ?? '';
+    if (!/(^|\s)tag(\s|$)/i.test(rel) && !TAG_LINK.test(link.attribs.href ?? '')) continue;
+    links++;
+    linkText += textContent(link).trim().length;
+  }
+  return links >= TAG_LIST_MIN_LINKS && linkText >= s.text * TAG_LIST_MIN_SHARE;
 }
 
 /** Whether the block's first words are a link (a list entry "<a>Title</a> – note", not a label). */
