@@ -180,9 +180,11 @@ export function createIngestService(deps: IngestDependencies) {
     } catch (error) {
       return failure(message.url, toPipelineError(error, 'INVALID_URL'));
     }
+    // Delivered before its reserved slot (a queue that ignored or shortened the delay): back until the slot, with it.
+    const slotAheadMs = message.hostSlot === undefined ? 0 : message.hostSlot.atMs - now().getTime();
+    if (!options.force && slotAheadMs > 0) return deferred(url, slotAheadMs);
     // A message still inside its reserved slot's window goes on: the host is busy for others, not for it.
-    const slotOpen =
-      message.hostSlot !== undefined && now().getTime() <= message.hostSlot.atMs + message.hostSlot.windowMs;
+    const slotOpen = message.hostSlot !== undefined && !slotClosed(message.hostSlot, now());
     const busy = options.force || slotOpen ? undefined : deps.knownBusy?.(url);
     if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
@@ -544,9 +546,11 @@ export function createIngestService(deps: IngestDependencies) {
     // instead would count a receive towards the dead-letter queue for a page that never failed.
     const deferred = outcomes.filter(({ outcome }) => outcome.status === 'deferred');
     if (deferred.length > 0) {
-      // Its reserved slot has passed: the message comes back as an ordinary one, taking the token.
+      // A message keeps its reserved slot until the slot's window closes (the fetcher checks the slot is still
+      // unused and its block still stands); after that it comes back as an ordinary one, taking the token.
+      const putBackAt = now();
       const entries: DelayedMessage[] = deferred.map(({ outcome, message }) => ({
-        message: withoutHostSlot(message as IngestMessage),
+        message: keepingOpenSlot(message as IngestMessage, putBackAt),
         delayMs: outcome.retryAfterMs ?? 0,
       }));
       let putBack = false;
@@ -642,7 +646,12 @@ function sameValidators(
   return validators.etag === state?.etag && validators.lastModified === state?.lastModified;
 }
 
-function withoutHostSlot(message: IngestMessage): IngestMessage {
-  const { hostSlot: _used, ...rest } = message;
+function slotClosed(slot: HostSlot, at: Date): boolean {
+  return at.getTime() > slot.atMs + slot.windowMs;
+}
+
+function keepingOpenSlot(message: IngestMessage, at: Date): IngestMessage {
+  if (message.hostSlot === undefined || !slotClosed(message.hostSlot, at)) return message;
+  const { hostSlot: _closed, ...rest } = message;
   return rest;
 }

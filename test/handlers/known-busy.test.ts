@@ -81,3 +81,54 @@ describe('a host this instance already knows is busy', () => {
     ]);
   });
 });
+
+describe('a message carrying a reserved host slot', () => {
+  const NOW = 1_796_000_000_000;
+  const slot = {
+    host: 'slow.example',
+    atMs: NOW + 900,
+    windowMs: 5_000,
+    blockStartMs: NOW + 900,
+    intervalMs: 1_000,
+  };
+
+  function serviceAt(clockMs: number, putBack: DelayedMessage[]) {
+    const untouched = (what: string) => () => {
+      throw new Error(`${what} must not be used before the slot`);
+    };
+    return createIngestService({
+      fetchPage: untouched('fetch'),
+      extract,
+      articles: { commit: untouched('commit') } as unknown as ArticleWriter,
+      crawlState: {
+        get: untouched('crawl state'),
+        put: untouched('crawl state'),
+      } as unknown as CrawlStateStore,
+      events: new InProcessEventBus(),
+      bucketName: 'bucket',
+      logger: silentLogger,
+      // The host is busy for everyone without a slot until the block ends.
+      knownBusy: (url) => hostBusy(new URL(url), 60_000),
+      now: () => new Date(clockMs),
+      queue: {
+        send: async () => {},
+        sendDelayed: async (entries) => {
+          putBack.push(...entries);
+        },
+      },
+    });
+  }
+  const withSlot = (url: string) => JSON.stringify({ ...JSON.parse(body(url)), hostSlot: slot });
+
+  it('delivered before its slot (a queue that ignored the delay) goes back until the slot and keeps it', async () => {
+    const putBack: DelayedMessage[] = [];
+    await serviceAt(NOW, putBack).handler(sqsEvent([withSlot('https://slow.example/story')]));
+    expect(putBack.map((entry) => [entry.delayMs, entry.message.hostSlot])).toEqual([[900, slot]]);
+  });
+
+  it('delivered after its window has closed goes back as an ordinary message, without the slot', async () => {
+    const putBack: DelayedMessage[] = [];
+    await serviceAt(NOW + 900 + 5_001, putBack).handler(sqsEvent([withSlot('https://slow.example/story')]));
+    expect(putBack.map((entry) => [entry.delayMs, entry.message.hostSlot])).toEqual([[60_000, undefined]]);
+  });
+});
