@@ -7,7 +7,7 @@ import {
   isHostBusy,
 } from '../../lib/core/fetch/shared-politeness.ts';
 import { InProcessEventBus } from '../../lib/events/in-process.ts';
-import { createIngestService } from '../../lib/handlers/ingest.ts';
+import { createIngestService, type IngestDependencies } from '../../lib/handlers/ingest.ts';
 import type { DelayedMessage } from '../../lib/queue/types.ts';
 import type { ArticleWriter, CrawlStateStore } from '../../lib/store/types.ts';
 import { body, silentLogger, sqsEvent } from './helpers.ts';
@@ -23,6 +23,38 @@ function grantingTokens(): HostTokenStore & { takes: string[] } {
     },
     holdUntil: async () => {},
   };
+}
+
+/**
+ * An ingest service that may only put messages back: fetching, reading crawl state or committing throws. Put-backs
+ * land in `putBack`.
+ */
+function putBackOnlyService(
+  putBack: DelayedMessage[],
+  options: Pick<IngestDependencies, 'knownBusy'> & Partial<Pick<IngestDependencies, 'now'>>,
+) {
+  const untouched = (what: string) => () => {
+    throw new Error(`${what} must not be used when the message goes back`);
+  };
+  return createIngestService({
+    fetchPage: untouched('fetch'),
+    extract,
+    articles: { commit: untouched('commit') } as unknown as ArticleWriter,
+    crawlState: {
+      get: untouched('crawl state'),
+      put: untouched('crawl state'),
+    } as unknown as CrawlStateStore,
+    events: new InProcessEventBus(),
+    bucketName: 'bucket',
+    logger: silentLogger,
+    ...options,
+    queue: {
+      send: async () => {},
+      sendDelayed: async (entries) => {
+        putBack.push(...entries);
+      },
+    },
+  });
 }
 
 describe('a host this instance already knows is busy', () => {
@@ -51,28 +83,9 @@ describe('a host this instance already knows is busy', () => {
   });
 
   it('makes ingest put the message back before reading its crawl state or fetching', async () => {
-    const untouched = (what: string) => () => {
-      throw new Error(`${what} must not be used for a known-busy host`);
-    };
     const putBack: DelayedMessage[] = [];
-    const service = createIngestService({
-      fetchPage: untouched('fetch'),
-      extract,
-      articles: { commit: untouched('commit') } as unknown as ArticleWriter,
-      crawlState: {
-        get: untouched('crawl state'),
-        put: untouched('crawl state'),
-      } as unknown as CrawlStateStore,
-      events: new InProcessEventBus(),
-      bucketName: 'bucket',
-      logger: silentLogger,
+    const service = putBackOnlyService(putBack, {
       knownBusy: (url) => (new URL(url).host === 'busy.example' ? hostBusy(new URL(url), 750) : undefined),
-      queue: {
-        send: async () => {},
-        sendDelayed: async (entries) => {
-          putBack.push(...entries);
-        },
-      },
     });
     const response = await service.handler(sqsEvent([body('https://busy.example/story')]));
     expect(response.batchItemFailures).toEqual([]);
@@ -93,29 +106,10 @@ describe('a message carrying a reserved host slot', () => {
   };
 
   function serviceAt(clockMs: number, putBack: DelayedMessage[]) {
-    const untouched = (what: string) => () => {
-      throw new Error(`${what} must not be used before the slot`);
-    };
-    return createIngestService({
-      fetchPage: untouched('fetch'),
-      extract,
-      articles: { commit: untouched('commit') } as unknown as ArticleWriter,
-      crawlState: {
-        get: untouched('crawl state'),
-        put: untouched('crawl state'),
-      } as unknown as CrawlStateStore,
-      events: new InProcessEventBus(),
-      bucketName: 'bucket',
-      logger: silentLogger,
+    return putBackOnlyService(putBack, {
       // The host is busy for everyone without a slot until the block ends.
       knownBusy: (url) => hostBusy(new URL(url), 60_000),
       now: () => new Date(clockMs),
-      queue: {
-        send: async () => {},
-        sendDelayed: async (entries) => {
-          putBack.push(...entries);
-        },
-      },
     });
   }
   const withSlot = (url: string) => JSON.stringify({ ...JSON.parse(body(url)), hostSlot: slot });
