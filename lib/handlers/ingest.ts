@@ -15,7 +15,7 @@ import {
 import { type ClusterDecision, decideCluster, fingerprint } from '../core/dedup/index.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
-import type { HostSlot } from '../core/fetch/host-slots.ts';
+import { type HostSlot, slotPhase } from '../core/fetch/host-slots.ts';
 import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
@@ -181,10 +181,13 @@ export function createIngestService(deps: IngestDependencies) {
       return failure(message.url, toPipelineError(error, 'INVALID_URL'));
     }
     // Delivered before its reserved slot (a queue that ignored or shortened the delay): back until the slot, with it.
-    const slotAheadMs = message.hostSlot === undefined ? 0 : message.hostSlot.atMs - now().getTime();
-    if (!options.force && slotAheadMs > 0) return deferred(url, slotAheadMs);
+    const slot = message.hostSlot;
+    const receivedMs = now().getTime();
+    const phase = slot === undefined ? undefined : slotPhase(slot, receivedMs);
+    if (!options.force && slot !== undefined && phase === 'ahead')
+      return deferred(url, slot.atMs - receivedMs);
     // A message still inside its reserved slot's window goes on: the host is busy for others, not for it.
-    const slotOpen = message.hostSlot !== undefined && !slotClosed(message.hostSlot, now());
+    const slotOpen = phase !== undefined && phase !== 'closed';
     const busy = options.force || slotOpen ? undefined : deps.knownBusy?.(url);
     if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
@@ -646,12 +649,9 @@ function sameValidators(
   return validators.etag === state?.etag && validators.lastModified === state?.lastModified;
 }
 
-function slotClosed(slot: HostSlot, at: Date): boolean {
-  return at.getTime() > slot.atMs + slot.windowMs;
-}
-
 function keepingOpenSlot(message: IngestMessage, at: Date): IngestMessage {
-  if (message.hostSlot === undefined || !slotClosed(message.hostSlot, at)) return message;
+  if (message.hostSlot === undefined || slotPhase(message.hostSlot, at.getTime()) !== 'closed')
+    return message;
   const { hostSlot: _closed, ...rest } = message;
   return rest;
 }

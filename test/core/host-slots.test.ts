@@ -4,6 +4,7 @@ import {
   reservedSlotWindowMs,
   type SlotBlock,
   slotBlockEndMs,
+  slotPhase,
   slotsOf,
 } from '../../lib/core/fetch/host-slots.ts';
 
@@ -47,5 +48,17 @@ describe('reserved host slots', () => {
       if (free < proposed || !clear) wrong.push(proposed);
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('slotPhase', () => {
+  it('is ahead before the slot, open through the last ms of its window, closed after', () => {
+    const [first] = slotsOf(block, 'a.test');
+    expect(first).toBeDefined();
+    if (first === undefined) return;
+    expect(slotPhase(first, 9_999)).toBe('ahead');
+    expect(slotPhase(first, 10_000)).toBe('open');
+    expect(slotPhase(first, 11_950)).toBe('open');
+    expect(slotPhase(first, 11_951)).toBe('closed');
   });
 });

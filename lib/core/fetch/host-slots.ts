@@ -30,6 +30,12 @@ export interface HostSlot {
   intervalMs: number;
 }
 
+/** Where `atMs` falls against a reserved slot: before it, inside its window, or after the window has closed. */
+export function slotPhase(slot: HostSlot, atMs: number): 'ahead' | 'open' | 'closed' {
+  if (atMs < slot.atMs) return 'ahead';
+  return atMs <= slot.atMs + slot.windowMs ? 'open' : 'closed';
+}
+
 /** When the block stops constraining anyone: an interval after its last window closes. */
 export function slotBlockEndMs(block: SlotBlock): number {
   return block.startMs + (block.count - 1) * block.spacingMs + block.windowMs + block.intervalMs;

@@ -1,6 +1,6 @@
 import { CRAWL_POLICY, hostBackoffUntilMs, hostIntervalMs, putBackDelayMs } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
-import { firstFreeSlotMs, type HostSlot, type SlotBlock, slotBlockEndMs } from './host-slots.ts';
+import { firstFreeSlotMs, type HostSlot, type SlotBlock, slotBlockEndMs, slotPhase } from './host-slots.ts';
 import { defaultSleep } from './retry.ts';
 import type { RobotsCache } from './robots.ts';
 import type { Politeness } from './types.ts';
@@ -236,10 +236,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
    */
   const mayUseSlot = async (host: string, intervalMs: number, slot: HostSlot): Promise<boolean> => {
     const key = `${host} ${slot.atMs}`;
-    const inWindow = () => {
-      const at = now();
-      return at >= slot.atMs && at <= slot.atMs + slot.windowMs;
-    };
+    const inWindow = () => slotPhase(slot, now()) === 'open';
     if (slot.host !== host || intervalMs > slot.intervalMs || usedSlots.has(key) || !inWindow()) return false;
     if (options.tokens.peek === undefined) return false;
     const state = await options.tokens.peek(host);
