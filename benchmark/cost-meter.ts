@@ -170,7 +170,7 @@ export class CostMeter {
     const stack = client.middlewareStack as any;
     stack.add(
       // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
-      (next: any, context: { commandName?: string }) => async (args: { input: any }) => {
+      (next: any, context: { commandName?: string }) => async (args: { input: any; request?: unknown }) => {
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         if (!this.counting) return next(args);
         return isDynamo ? this.countDynamo(operation, args, next) : this.countS3(operation, args, next);
@@ -191,7 +191,7 @@ export class CostMeter {
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
-  private async countDynamo(operation: string, args: { input: any }, next: any) {
+  private async countDynamo(operation: string, args: { input: any; request?: unknown }, next: any) {
     const label = `${operation} ${itemKind(args.input)}`;
     const tally = this.tallies.dynamodb[label] ?? {
       requests: 0,
@@ -207,12 +207,12 @@ export class CostMeter {
       const key: Item = input.Key ?? this.keyOf(input.Item as Item);
       // The old image comes back with the write itself (no extra round trip inside the measured handler);
       // the new image of an update is read afterwards, off the handler's path (settle() waits for it).
-      const inject = input.ReturnValues === undefined || input.ReturnValues === 'NONE';
-      const request = inject ? { ...args, input: { ...input, ReturnValues: 'ALL_OLD' } } : args;
+      const inject =
+        (input.ReturnValues === undefined || input.ReturnValues === 'NONE') && askForOldImage(args.request);
       const before = inject ? undefined : await this.image(input.TableName, key);
       try {
-        const result = await next(request);
-        const old = inject ? (result.output?.Attributes as Item | undefined) : before;
+        const result = await next(args);
+        const old = inject ? this.asItem(result.output?.Attributes) : before;
         if (inject && result.output) delete result.output.Attributes;
         const record = (after: Item | undefined) => {
           const units = writeUnits(old, operation === 'DeleteItem' ? undefined : after, this.table);
@@ -242,13 +242,16 @@ export class CostMeter {
     const result = await next(args);
     const output = result.output ?? {};
     if (operation === 'GetItem') {
-      tally.readUnits += readUnits(itemSize(output.Item), input.ConsistentRead === true);
+      tally.readUnits += readUnits(itemSize(this.asItem(output.Item)), input.ConsistentRead === true);
     } else if (operation === 'Query' || operation === 'Scan') {
-      const bytes = ((output.Items ?? []) as Item[]).reduce((sum, item) => sum + itemSize(item), 0);
+      const bytes = ((output.Items ?? []) as unknown[]).reduce(
+        (sum: number, item) => sum + itemSize(this.asItem(item)),
+        0,
+      );
       tally.readUnits += readUnits(bytes, input.ConsistentRead === true);
     } else if (operation === 'BatchGetItem') {
       for (const items of Object.values((output.Responses ?? {}) as Record<string, Item[]>))
-        for (const item of items) tally.readUnits += readUnits(itemSize(item), false);
+        for (const item of items) tally.readUnits += readUnits(itemSize(this.asItem(item)), false);
     } else if (operation === 'BatchWriteItem') {
       for (const requests of Object.values(
         (input.RequestItems ?? {}) as Record<string, Array<{ PutRequest?: { Item: Item } }>>,
@@ -259,6 +262,17 @@ export class CostMeter {
         }
     }
     return result;
+  }
+
+  /**
+   * An item of a response in DynamoDB's typed form. This middleware runs inside lib-dynamodb's unmarshalling, so a
+   * document client's responses arrive as plain values (the table's partition key is then a string, not {S}).
+   */
+  private asItem(item: unknown): Item | undefined {
+    if (item === undefined || item === null) return undefined;
+    const record = item as Record<string, unknown>;
+    if (typeof record[this.table.partitionKey.name] === 'object') return record as Item;
+    return (toAttributeValue(record) as { M: Item }).M;
   }
 
   private keyOf(item: Item): Item {
@@ -276,6 +290,40 @@ export class CostMeter {
     );
     return result.Item;
   }
+}
+
+/**
+ * Adds ReturnValues ALL_OLD to a write's serialized JSON body (at the build step the request is serialized already,
+ * so changing the command's input would not reach it); false when the body is not JSON text.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the SDK's HttpRequest at the build step
+function askForOldImage(request: any): boolean {
+  if (typeof request?.body !== 'string') return false;
+  const body = JSON.parse(request.body) as Record<string, unknown>;
+  body.ReturnValues = 'ALL_OLD';
+  request.body = JSON.stringify(body);
+  for (const name of Object.keys(request.headers ?? {}))
+    if (name.toLowerCase() === 'content-length')
+      request.headers[name] = String(Buffer.byteLength(request.body));
+  return true;
+}
+
+/** A plain value in DynamoDB's typed form (what lib-dynamodb's marshalling would send), for sizing. */
+function toAttributeValue(value: unknown): AttributeValue {
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number' || typeof value === 'bigint') return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (value === null || value === undefined) return { NULL: true };
+  if (value instanceof Uint8Array) return { B: value };
+  if (Array.isArray(value)) return { L: value.map(toAttributeValue) };
+  if (value instanceof Set) {
+    const members = [...value];
+    return typeof members[0] === 'number' ? { NS: members.map(String) } : { SS: members.map(String) };
+  }
+  const map: Item = {};
+  for (const [name, member] of Object.entries(value as Record<string, unknown>))
+    if (member !== undefined) map[name] = toAttributeValue(member);
+  return { M: map };
 }
 
 /** Which kind of item a request touches (the key's prefix, or the index it queries), for the per-item tally. */

@@ -1,6 +1,8 @@
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { itemSize, readUnits, writeUnits } from '../../benchmark/cost-meter.ts';
+import { CostMeter, itemSize, readUnits, writeUnits } from '../../benchmark/cost-meter.ts';
 import type { TableDefinition } from '../../lib/store/table.ts';
+import { useLocalServers } from '../helpers/local-servers.ts';
 
 const TABLE: TableDefinition = {
   partitionKey: { name: 'pk', type: 'S' },
@@ -47,5 +49,60 @@ describe('cost meter capacity units', () => {
     expect(readUnits(0, false)).toBe(0.5);
     expect(readUnits(4097, true)).toBe(2);
     expect(readUnits(9000, false)).toBe(1.5);
+  });
+});
+
+describe('cost meter on a DynamoDB-compatible server', () => {
+  const local = useLocalServers();
+
+  it("bills an update of a non-key attribute without touching the item's index copies", async () => {
+    const dynamodb = local.dynamoDbClient();
+    const store = await local.freshStore({ dynamodb });
+    const meter = new CostMeter();
+    meter.useShadowClient({ ...local.env, AWS_ENDPOINT_URL_DYNAMODB: local.servers.dynamodbEndpoint });
+    meter.instrument(dynamodb);
+    const documents = DynamoDBDocumentClient.from(dynamodb);
+    // An item in the bySite index (ALL projection), then an update that leaves its index keys alone.
+    const key = { pk: 'ARTICLE#meter', sk: 'CURRENT' };
+    await documents.send(
+      new PutCommand({ TableName: store.tableName, Item: { ...key, gsi1pk: 'SITE#a', gsi1sk: '1', n: 1 } }),
+    );
+    meter.counting = true;
+    await documents.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: key,
+        UpdateExpression: 'ADD n :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    await meter.settle();
+    // The old image comes back with the write: the bySite copy changes (n), so one unit there, not a new copy.
+    expect(meter.snapshot().dynamodb['UpdateItem ARTICLE CURRENT']).toMatchObject({
+      writeUnits: 2,
+      indexWriteUnits: { bySite: 1 },
+    });
+    await documents.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: 'SOURCES', sk: 'x' },
+        UpdateExpression: 'SET gsi3pk = :k, gsi3sk = :s, n = :n',
+        ExpressionAttributeValues: { ':k': 'DUE#0', ':s': '1#x', ':n': 1 },
+      }),
+    );
+    await documents.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: 'SOURCES', sk: 'x' },
+        UpdateExpression: 'ADD n :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    await meter.settle();
+    // KEYS_ONLY dueSources: the first write adds a copy, the counter's ADD writes none (it counted one before).
+    expect(meter.snapshot().dynamodb['UpdateItem SOURCES']).toMatchObject({
+      writeUnits: 3,
+      indexWriteUnits: { dueSources: 1 },
+    });
   });
 });
