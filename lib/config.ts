@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { PAGE_TYPES, type PageType } from './core/page-types.ts';
+import * as z from './core/zod.ts';
 
 /**
  * The one place that names every environment variable a handler reads. The CDK stack and the embedded stack
@@ -46,44 +46,45 @@ export const ENV = {
 
 export type EnvKey = keyof typeof ENV;
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', ''])
-  .optional()
-  .transform((value) => value === 'true' || value === '1');
+const booleanFlag = z.pipe(
+  z.optional(z.enum(['true', 'false', '1', '0', ''])),
+  z.transform((value) => value === 'true' || value === '1'),
+);
 
-const commaList = z
-  .string()
-  .optional()
-  .transform((value) =>
+const commaList = z.pipe(
+  z.optional(z.string()),
+  z.transform((value) =>
     (value ?? '')
       .split(',')
       .map((part) => part.trim())
       .filter(Boolean),
-  );
+  ),
+);
 
 /** A crawl source: a feed, a sitemap, a site home page (feeds are autodiscovered) or a single article URL. */
 export const CrawlSource = z.object({
   url: z.url({ protocol: /^https?$/ }),
   /** Only URLs on the source's own site are kept unless this is set. */
-  allowOtherSites: z.boolean().optional(),
+  allowOtherSites: z.optional(z.boolean()),
 });
 export type CrawlSource = z.infer<typeof CrawlSource>;
 
-const crawlSources = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
+const crawlSources = z.pipe(
+  z.optional(z.string()),
+  z.transform((value, ctx) => {
     if (!value) return [];
     try {
       return z.array(CrawlSource).parse(JSON.parse(value));
     } catch (error) {
-      ctx.addIssue({
+      ctx.issues.push({
         code: 'custom',
         message: `${ENV.crawlSources} must be a JSON array of {url}: ${error}`,
+        input: value,
       });
       return z.NEVER;
     }
-  });
+  }),
+);
 
 /** Ingest stores articles only unless told otherwise: the other page types are not what readers came for. */
 export const DEFAULT_INGEST_PAGE_TYPES: readonly PageType[] = ['article'];
@@ -106,41 +107,45 @@ export function parsePageTypes(value: string): PageType[] {
   return [...new Set(parts as PageType[])];
 }
 
-const pageTypeList = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
+const pageTypeList = z.pipe(
+  z.optional(z.string()),
+  z.transform((value, ctx) => {
     if (value === undefined || value.trim() === '') return [...DEFAULT_INGEST_PAGE_TYPES];
     try {
       return parsePageTypes(value);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `${ENV.ingestPageTypes}: ${(error as Error).message}` });
+      ctx.issues.push({
+        code: 'custom',
+        message: `${ENV.ingestPageTypes}: ${(error as Error).message}`,
+        input: value,
+      });
       return z.NEVER;
     }
-  });
+  }),
+);
 
 export const DEFAULT_USER_AGENT =
   'article-pipeline/0.1 (+https://github.com/article-pipeline/article-pipeline; bot for news article indexing)';
 
 const ConfigSchema = z.object({
-  [ENV.bucketName]: z.string().min(1).optional(),
-  [ENV.tableName]: z.string().min(1).optional(),
-  [ENV.ingestQueueUrl]: z.string().min(1).optional(),
-  [ENV.eventBusName]: z.string().min(1).optional(),
-  [ENV.articleEventFormat]: z.enum(['batch', 'per-article']).optional(),
+  [ENV.bucketName]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.tableName]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.ingestQueueUrl]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.eventBusName]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.articleEventFormat]: z.optional(z.enum(['batch', 'per-article'])),
   [ENV.crawlSources]: crawlSources,
-  [ENV.crawlQueueLeaseSeconds]: z.coerce.number().int().positive().optional(),
+  [ENV.crawlQueueLeaseSeconds]: z.optional(z.coerce.number().check(z.int(), z.positive())),
   [ENV.ingestPageTypes]: pageTypeList,
-  [ENV.crawlQueueUrl]: z.string().min(1).optional(),
-  [ENV.crawlClaimLeaseSeconds]: z.coerce.number().int().positive().optional(),
-  [ENV.ingestBatchWindowSeconds]: z.coerce.number().min(0).max(300).optional(),
-  [ENV.userAgent]: z.string().min(1).optional(),
+  [ENV.crawlQueueUrl]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.crawlClaimLeaseSeconds]: z.optional(z.coerce.number().check(z.int(), z.positive())),
+  [ENV.ingestBatchWindowSeconds]: z.optional(z.coerce.number().check(z.gte(0), z.lte(300))),
+  [ENV.userAgent]: z.optional(z.string().check(z.minLength(1))),
   [ENV.allowPrivateNetwork]: booleanFlag,
   [ENV.allowedOrigins]: commaList,
-  [ENV.permanentRetryDays]: z.coerce.number().int().min(1).max(3650).optional(),
-  [ENV.metricsNamespace]: z.string().min(1).max(255).optional(),
+  [ENV.permanentRetryDays]: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(3650))),
+  [ENV.metricsNamespace]: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
   [ENV.siteMetrics]: booleanFlag,
-  [ENV.reextractJobBucket]: z.string().min(1).optional(),
+  [ENV.reextractJobBucket]: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface PipelineConfig {

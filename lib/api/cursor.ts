@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
+import * as z from '../core/zod.ts';
 import type { StoreCursor } from '../store/types.ts';
 
 /**
@@ -24,16 +24,16 @@ export type CursorBinding =
   | { list: 'since'; since: string };
 
 const StoreCursorSchema = z.record(
-  z.string().min(1).max(64),
-  z.union([z.string().max(2048), z.number().finite()]),
+  z.string().check(z.minLength(1), z.maxLength(64)),
+  z.union([z.string().check(z.maxLength(2048)), z.number()]),
 );
 
 const CursorPayload = z.strictObject({
   v: z.literal(CURSOR_FORMAT_VERSION),
   /** Digest of the query binding. */
-  q: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  q: z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/)),
   /** Issued at, seconds since the epoch. */
-  t: z.number().int().nonnegative(),
+  t: z.number().check(z.int(), z.nonnegative()),
   /** The store's position. */
   k: StoreCursorSchema,
 });

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import { type ErrorCode, PipelineError } from '../core/errors.ts';
+import type * as z from '../core/zod.ts';
 import type { ApiError } from './schemas.ts';
 
 /** Small helpers for API Gateway v2 responses: JSON bodies, errors, ETags and conditional requests. */
@@ -110,7 +110,7 @@ export function notFound(message: string): PipelineError {
 }
 
 /** One readable sentence from a zod error: "limit: limit must be at most 100; cursor: …". */
-export function describeZodError(error: z.ZodError): string {
+export function describeZodError(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') {

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { Article, ArticleCluster, ArticleSummary } from '../core/article.ts';
 import { ArticleIngestedDetail, ArticlesIngestedDetail } from '../core/events.ts';
 import { NewSource, SourcePatch, SourceRecord } from '../core/sources.ts';
+import * as z from '../core/zod.ts';
 import { WEBHOOK_HEADERS, WebhookEnvelope } from '../events/envelope.ts';
 import {
   ApiError,
@@ -65,7 +65,7 @@ function componentSchemas(): Record<string, JsonSchema> {
  * Parameters arrive as strings: describe what the client sends (the input side, before transforms), or, for
  * numbers, the validated value (OpenAPI clients serialize an integer parameter as its decimal string).
  */
-function parameterSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+function parameterSchema(schema: z.ZodMiniType, io: 'input' | 'output' = 'input'): JsonSchema {
   const {
     $schema: _schema,
     description: _description,
@@ -79,14 +79,14 @@ function parameterSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): J
 
 function queryParameter(
   name: string,
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   options: { description?: string; io?: 'input' | 'output' } = {},
 ): JsonSchema {
   return {
     name,
     in: 'query',
     required: false,
-    description: options.description ?? schema.meta()?.description,
+    description: options.description ?? z.globalRegistry.get(schema)?.description,
     schema: parameterSchema(schema, options.io),
   };
 }
@@ -131,7 +131,7 @@ const sourceIdParameter = {
   name: 'id',
   in: 'path',
   required: true,
-  description: SourceIdParam.meta()?.description,
+  description: z.globalRegistry.get(SourceIdParam)?.description,
   schema: parameterSchema(SourceIdParam),
 };
 
@@ -140,7 +140,7 @@ export function buildOpenApiDocument(): JsonSchema {
     name: 'id',
     in: 'path',
     required: true,
-    description: ArticleIdParam.meta()?.description,
+    description: z.globalRegistry.get(ArticleIdParam)?.description,
     schema: parameterSchema(ArticleIdParam),
   };
   const ifNoneMatch = {

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import {
   NewSource,
@@ -8,6 +7,7 @@ import {
   SourcePatch,
   SourceRecord,
 } from '../core/sources.ts';
+import * as z from '../core/zod.ts';
 import type { SourceRegistry } from '../store/types.ts';
 import {
   type ApiResponse,
@@ -28,32 +28,41 @@ export const MAX_SOURCE_PAGE = 1000;
 /** A source body is a few hundred bytes; anything much larger is a mistake or an attack. */
 export const MAX_SOURCE_BODY_BYTES = 16 * 1024;
 
-export const SourceIdParam = z
-  .string()
-  .regex(SOURCE_ID_PATTERN, 'a source id is 16 lowercase hex characters')
-  .meta({ description: 'The start of the SHA-256 of the canonical source URL', example: '0123456789abcdef' });
+export const SourceIdParam = z.withMeta(
+  z.string().check(z.regex(SOURCE_ID_PATTERN, 'a source id is 16 lowercase hex characters')),
+  { description: 'The start of the SHA-256 of the canonical source URL', example: '0123456789abcdef' },
+);
 
 export const SourceListQuery = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,5}$/, `limit must be a whole number from 1 to ${MAX_SOURCE_PAGE}`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(1, `limit must be a whole number from 1 to ${MAX_SOURCE_PAGE}`)
-        .max(MAX_SOURCE_PAGE, `limit must be at most ${MAX_SOURCE_PAGE}`),
-    )
-    .optional()
-    .meta({ description: `Page size, 1 to ${MAX_SOURCE_PAGE} (default ${DEFAULT_SOURCE_PAGE})` }),
-  cursor: SourceIdParam.optional().meta({ description: 'nextCursor of the previous page (a source id)' }),
+  limit: z.withMeta(
+    z.optional(
+      z.pipe(
+        z.pipe(
+          z
+            .string()
+            .check(z.regex(/^[0-9]{1,5}$/, `limit must be a whole number from 1 to ${MAX_SOURCE_PAGE}`)),
+          z.transform(Number),
+        ),
+        z
+          .number()
+          .check(
+            z.int(),
+            z.gte(1, `limit must be a whole number from 1 to ${MAX_SOURCE_PAGE}`),
+            z.lte(MAX_SOURCE_PAGE, `limit must be at most ${MAX_SOURCE_PAGE}`),
+          ),
+      ),
+    ),
+    { description: `Page size, 1 to ${MAX_SOURCE_PAGE} (default ${DEFAULT_SOURCE_PAGE})` },
+  ),
+  cursor: z.withMeta(z.optional(SourceIdParam), {
+    description: 'nextCursor of the previous page (a source id)',
+  }),
 });
 
 export const SourceList = z.object({
   items: z.array(SourceRecord),
   /** Present while more sources remain: pass it as cursor. */
-  nextCursor: z.string().optional(),
+  nextCursor: z.optional(z.string()),
 });
 export type SourceList = z.infer<typeof SourceList>;
 
@@ -66,7 +75,7 @@ export interface SourcesRequest {
   body: string | undefined;
 }
 
-function parseBody<S extends z.ZodType>(schema: S, body: string | undefined): z.output<S> {
+function parseBody<S extends z.ZodMiniType>(schema: S, body: string | undefined): z.output<S> {
   if (body === undefined || body.trim() === '') throw badRequest('a JSON body is required');
   if (Buffer.byteLength(body) > MAX_SOURCE_BODY_BYTES) {
     throw badRequest(`the body is larger than ${MAX_SOURCE_BODY_BYTES} bytes`);
@@ -103,7 +112,7 @@ export async function routeSources(
     }
     if (method === 'POST') {
       noParameters(params);
-      const input = parseBody(NewSource.strict(), request.body);
+      const input = parseBody(z.strictObject(NewSource.shape), request.body);
       const source = newSourceRecord(input, now());
       const status = await registry.add(source);
       if (status === 'exists') {

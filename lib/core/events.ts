@@ -1,29 +1,29 @@
-import * as z from 'zod';
 import { ArticleSummary } from './article.ts';
 import { VERSION_REASONS } from './version-reasons.ts';
+import * as z from './zod.ts';
 
 /** The ArticleIngested event: published for every new article and every new version. */
 export const ARTICLE_INGESTED_DETAIL_TYPE = 'ArticleIngested';
 export const ARTICLE_EVENT_SOURCE = 'article-pipeline';
 
-export const VersionReasonSchema = z.enum(VERSION_REASONS).meta({
+export const VersionReasonSchema = z.withMeta(z.enum(VERSION_REASONS), {
   description:
     'Why this version was written. Absent: a fetch found the page new or changed. reextracted: the stored raw page was extracted again by a newer extractor and the Article changed',
 });
 
 const ByteRange = z.object({
-  offset: z.number().int().nonnegative(),
-  length: z.number().int().positive(),
+  offset: z.number().check(z.int(), z.nonnegative()),
+  length: z.number().check(z.int(), z.positive()),
 });
 
-export const ArticleIngestedDetail = z
-  .object({
+export const ArticleIngestedDetail = z.withMeta(
+  z.object({
     schemaVersion: z.literal(1),
     kind: z.enum(['created', 'updated']),
     /** Why the version was written, when not because a fetch found the page changed (lib/store/types.ts). */
-    reason: VersionReasonSchema.optional(),
+    reason: z.optional(VersionReasonSchema),
     article: ArticleSummary,
-    contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+    contentHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
     ingestedAt: z.iso.datetime({ offset: false }),
     location: z.object({
       bucket: z.string(),
@@ -33,11 +33,12 @@ export const ArticleIngestedDetail = z
        * Present when the object is a batch (store layout 2): the record is the gzip member at these bytes
        * (`Range: bytes=offset-(offset+length-1)`, then gunzip). Absent: the whole object is the record.
        */
-      articleRange: ByteRange.optional(),
-      rawRange: ByteRange.optional(),
+      articleRange: z.optional(ByteRange),
+      rawRange: z.optional(ByteRange),
     }),
-  })
-  .meta({ id: 'ArticleIngestedDetail' });
+  }),
+  { id: 'ArticleIngestedDetail' },
+);
 export type ArticleIngestedDetail = z.infer<typeof ArticleIngestedDetail>;
 
 /**
@@ -47,12 +48,13 @@ export type ArticleIngestedDetail = z.infer<typeof ArticleIngestedDetail>;
  */
 export const ARTICLES_INGESTED_DETAIL_TYPE = 'ArticlesIngested';
 
-export const ArticlesIngestedDetail = z
-  .object({
+export const ArticlesIngestedDetail = z.withMeta(
+  z.object({
     schemaVersion: z.literal(2),
-    articles: z.array(ArticleIngestedDetail).min(1),
-  })
-  .meta({ id: 'ArticlesIngestedDetail' });
+    articles: z.array(ArticleIngestedDetail).check(z.minLength(1)),
+  }),
+  { id: 'ArticlesIngestedDetail' },
+);
 export type ArticlesIngestedDetail = z.infer<typeof ArticlesIngestedDetail>;
 
 /** How a publisher puts the details on the bus: one ArticlesIngested per batch (default) or one ArticleIngested each. */

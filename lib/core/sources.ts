@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { PipelineError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
 import { canonicalizeUrl } from './url.ts';
+import * as z from './zod.ts';
 
 /**
  * The crawl sources registry, as plain data: what a source is, how its id is made, how its interval is written,
@@ -25,9 +25,9 @@ export const SOURCE_ID_PATTERN = /^[0-9a-f]{16}$/;
 
 export const SourceId = z
   .string()
-  .regex(SOURCE_ID_PATTERN, 'a source id is 16 lowercase hex characters (see `sources list`)');
+  .check(z.regex(SOURCE_ID_PATTERN, 'a source id is 16 lowercase hex characters (see `sources list`)'));
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'not an http(s) URL' }).max(2048);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'not an http(s) URL' }).check(z.maxLength(2048));
 const timestamp = z.iso.datetime({ offset: false });
 
 export const CRAWL_OUTCOMES = ['ok', 'not-modified', 'failed'] as const;
@@ -35,16 +35,18 @@ export type CrawlOutcome = (typeof CRAWL_OUTCOMES)[number];
 
 /** What the last crawls of a source said. Counts are of the last crawl, except articlesIngested (a total). */
 export const SourceHealth = z.object({
-  lastCrawledAt: timestamp.optional(),
-  lastOutcome: z.enum(CRAWL_OUTCOMES).optional(),
-  consecutiveFailures: z.number().int().nonnegative(),
-  lastError: z.object({ code: z.string().max(100), message: z.string().max(500) }).optional(),
+  lastCrawledAt: z.optional(timestamp),
+  lastOutcome: z.optional(z.enum(CRAWL_OUTCOMES)),
+  consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
+  lastError: z.optional(
+    z.object({ code: z.string().check(z.maxLength(100)), message: z.string().check(z.maxLength(500)) }),
+  ),
   /** URLs the last crawl read in the source (after the high-water mark dropped the old ones). */
-  urlsDiscovered: z.number().int().nonnegative(),
+  urlsDiscovered: z.number().check(z.int(), z.nonnegative()),
   /** URLs the last crawl queued for ingest. */
-  urlsQueued: z.number().int().nonnegative(),
+  urlsQueued: z.number().check(z.int(), z.nonnegative()),
   /** Articles created or updated from this source's messages, since it was added. */
-  articlesIngested: z.number().int().nonnegative(),
+  articlesIngested: z.number().check(z.int(), z.nonnegative()),
 });
 export type SourceHealth = z.infer<typeof SourceHealth>;
 
@@ -52,7 +54,9 @@ export const SourceRecord = z.object({
   id: SourceId,
   url: httpUrl,
   kind: z.enum(SOURCE_KINDS),
-  intervalSeconds: z.number().int().min(SOURCE_INTERVAL.minSeconds).max(SOURCE_INTERVAL.maxSeconds),
+  intervalSeconds: z
+    .number()
+    .check(z.int(), z.gte(SOURCE_INTERVAL.minSeconds), z.lte(SOURCE_INTERVAL.maxSeconds)),
   allowOtherSites: z.boolean(),
   paused: z.boolean(),
   createdAt: timestamp,
@@ -60,31 +64,31 @@ export const SourceRecord = z.object({
   nextDueAt: timestamp,
   health: SourceHealth,
   /** The source document's HTTP validators, sent back on the next crawl (a 304 ends it). */
-  validators: z
-    .object({ etag: z.string().max(1024).optional(), lastModified: z.string().max(200).optional() })
-    .optional(),
+  validators: z.optional(
+    z.object({
+      etag: z.optional(z.string().check(z.maxLength(1024))),
+      lastModified: z.optional(z.string().check(z.maxLength(200))),
+    }),
+  ),
   /** The latest date (sitemap lastmod, feed item date) a complete crawl of the source saw. */
-  highWaterMark: timestamp.optional(),
+  highWaterMark: z.optional(timestamp),
 });
 export type SourceRecord = z.infer<typeof SourceRecord>;
 
 /** What a caller gives to register a source. */
 export const NewSource = z.object({
   url: httpUrl,
-  kind: z.enum(SOURCE_KINDS).optional(),
-  intervalSeconds: z
-    .number()
-    .int()
-    .min(SOURCE_INTERVAL.minSeconds)
-    .max(SOURCE_INTERVAL.maxSeconds)
-    .optional(),
-  allowOtherSites: z.boolean().optional(),
-  paused: z.boolean().optional(),
+  kind: z.optional(z.enum(SOURCE_KINDS)),
+  intervalSeconds: z.optional(
+    z.number().check(z.int(), z.gte(SOURCE_INTERVAL.minSeconds), z.lte(SOURCE_INTERVAL.maxSeconds)),
+  ),
+  allowOtherSites: z.optional(z.boolean()),
+  paused: z.optional(z.boolean()),
 });
 export type NewSource = z.infer<typeof NewSource>;
 
 /** What may change on a registered source (its URL, hence its id, may not). */
-export const SourcePatch = NewSource.omit({ url: true }).strict();
+export const SourcePatch = z.strictObject(z.omit(NewSource, { url: true }).shape);
 export type SourcePatch = z.infer<typeof SourcePatch>;
 
 /** The id of a source: the start of the SHA-256 of its canonical URL, so one URL is one source. */

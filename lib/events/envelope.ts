@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { ARTICLE_EVENT_SOURCE, ARTICLE_INGESTED_DETAIL_TYPE, ArticleIngestedDetail } from '../core/events.ts';
+import * as z from '../core/zod.ts';
 
 // The webhook's wire format, apart from the sender (webhook.ts), so the OpenAPI document can describe it
 // without pulling the HTTP client into the query function's bundle.

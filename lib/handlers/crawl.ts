@@ -1,5 +1,4 @@
 import type { SQSBatchResponse } from 'aws-lambda';
-import * as z from 'zod';
 import type { CrawlSource } from '../config.ts';
 import {
   CRAWL_POLICY,
@@ -23,6 +22,7 @@ import {
 import { type HostTokenState, slotSlackMs } from '../core/fetch/shared-politeness.ts';
 import { type CrawlOutcome, SOURCE_SCHEDULE, SourceId, type SourceKind } from '../core/sources.ts';
 import { canonicalizeUrl } from '../core/url.ts';
+import * as z from '../core/zod.ts';
 import {
   chunk,
   type DelayedMessage,
@@ -90,12 +90,11 @@ export interface CrawlSummary {
  * The schedule's event: an EventBridge scheduled event in AWS, the timer's look-alike in the embedded stack.
  * Its detail may narrow the crawl to some sources (for a manual run); otherwise every configured source.
  */
-export const CrawlEvent = EventBridgeEvent.extend({
-  detail: z
-    .object({ sources: z.array(z.url({ protocol: /^https?$/ })).optional() })
-    .loose()
-    .optional()
-    .default({}),
+export const CrawlEvent = z.extend(EventBridgeEvent, {
+  detail: z._default(
+    z.optional(z.looseObject({ sources: z.optional(z.array(z.url({ protocol: /^https?$/ }))) })),
+    {},
+  ),
 });
 
 export function scheduledEvent(at: Date, detail: { sources?: string[] } = {}): z.input<typeof CrawlEvent> {

@@ -1,5 +1,4 @@
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
-import * as z from 'zod';
 import { Article, type PageType } from '../core/article.ts';
 import {
   CRAWL_POLICY,
@@ -18,6 +17,7 @@ import type { ArticleEventPublisher } from '../core/events.ts';
 import { type HostSlot, slotPhase } from '../core/fetch/host-slots.ts';
 import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { canonicalizeUrl } from '../core/url.ts';
+import * as z from '../core/zod.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
 import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
 import type {

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import { type CursorBinding, type CursorCodec, createCursorCodec } from '../api/cursor.ts';
 import {
   type ApiResponse,
@@ -32,6 +31,7 @@ import { routeSources } from '../api/sources.ts';
 import { Article } from '../core/article.ts';
 import { PipelineError } from '../core/errors.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../core/url.ts';
+import type * as z from '../core/zod.ts';
 import type { ArticleReader, ArticleRecord, ClusterIndex, SourceRegistry } from '../store/types.ts';
 import { listDuplicates } from './duplicates.ts';
 
@@ -110,7 +110,7 @@ function toStringRecord(values: Record<string, string | undefined> | undefined):
   return out;
 }
 
-function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+function validate<S extends z.ZodMiniType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;

@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import { addCounts, countOutcome, emptyCounts, type ReextractCounts } from '../core/reextract.ts';
+import * as z from '../core/zod.ts';
 import type { ArticleReader, StoreCursor } from '../store/types.ts';
 import type { ReextractSelection, ReextractService } from './reextract.ts';
 
@@ -23,39 +23,39 @@ const BATCH = 10;
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
 const Selection = z.object({
-  site: z.string().min(1).optional(),
-  since: z.iso.datetime().optional(),
-  extractorBelow: z
-    .string()
-    .regex(/^\d+(\.\d+){0,3}$/)
-    .optional(),
-  dryRun: z.boolean().optional(),
-}) satisfies z.ZodType<ReextractSelection>;
+  site: z.optional(z.string().check(z.minLength(1))),
+  since: z.optional(z.iso.datetime()),
+  extractorBelow: z.optional(z.string().check(z.regex(/^\d+(\.\d+){0,3}$/))),
+  dryRun: z.optional(z.boolean()),
+}) satisfies z.ZodMiniType<ReextractSelection>;
 
-const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
-const PartItem = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/), version: z.number().int().positive() });
+const RunId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,80}$/));
+const PartItem = z.object({
+  id: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  version: z.number().check(z.int(), z.positive()),
+});
 
 export const JobEvent = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('list'),
     runId: RunId,
-    selection: Selection.default({}),
-    until: z.iso.datetime().optional(),
-    cursor: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-    parts: z.number().int().nonnegative().default(0),
-    listed: z.number().int().nonnegative().default(0),
+    selection: z._default(Selection, {}),
+    until: z.optional(z.iso.datetime()),
+    cursor: z.optional(z.record(z.string(), z.union([z.string(), z.number()]))),
+    parts: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+    listed: z._default(z.number().check(z.int(), z.nonnegative()), 0),
   }),
   z.object({
     action: z.literal('part'),
-    key: z.string().startsWith(JOB_PREFIX),
-    selection: Selection.default({}),
+    key: z.string().check(z.startsWith(JOB_PREFIX)),
+    selection: z._default(Selection, {}),
   }),
   z.object({
     action: z.literal('summarize'),
     runId: RunId,
-    selection: Selection.default({}),
-    until: z.string().optional(),
-    listed: z.number().int().nonnegative().default(0),
+    selection: z._default(Selection, {}),
+    until: z.optional(z.string()),
+    listed: z._default(z.number().check(z.int(), z.nonnegative()), 0),
     results: z.object({ Bucket: z.string(), Key: z.string() }),
   }),
 ]);
@@ -182,10 +182,7 @@ export function createReextractJob(deps: JobDependencies) {
   ): Promise<JobSummary> {
     const manifest = z
       .object({
-        ResultFiles: z
-          .record(z.string(), z.array(z.object({ Key: z.string() })))
-          .optional()
-          .default({}),
+        ResultFiles: z._default(z.optional(z.record(z.string(), z.array(z.object({ Key: z.string() })))), {}),
       })
       .parse(await getJson(event.results.Bucket, event.results.Key));
     const total = emptyCounts();
@@ -193,7 +190,7 @@ export function createReextractJob(deps: JobDependencies) {
     for (const [status, files] of Object.entries(manifest.ResultFiles)) {
       for (const file of files) {
         const entries = z
-          .array(z.object({ Output: z.string().optional() }))
+          .array(z.object({ Output: z.optional(z.string()) }))
           .parse(await getJson(event.results.Bucket, file.Key));
         for (const entry of entries) {
           const output = entry.Output === undefined ? undefined : JSON.parse(entry.Output);

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { Article } from '../core/article.ts';
 import { PipelineError, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
@@ -10,6 +9,7 @@ import {
   type ReextractCounts,
   type ReextractOutcome,
 } from '../core/reextract.ts';
+import * as z from '../core/zod.ts';
 import type { ArticleReader, ArticleRecord, ArticleWriter, StoreCursor } from '../store/types.ts';
 import type { ArticleExtractor } from './ingest.ts';
 import type { HandlerLogger } from './logging.ts';

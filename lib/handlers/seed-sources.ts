@@ -1,6 +1,6 @@
 import { request } from 'node:https';
-import * as z from 'zod';
 import { NewSource, newSourceRecord } from '../core/sources.ts';
+import * as z from '../core/zod.ts';
 import type { SourceRegistry } from '../store/types.ts';
 import type { HandlerLogger } from './logging.ts';
 
@@ -21,8 +21,8 @@ export const SeedSourcesEvent = z.object({
   StackId: z.string(),
   RequestId: z.string(),
   LogicalResourceId: z.string(),
-  PhysicalResourceId: z.string().optional(),
-  ResourceProperties: z.object({ Sources: z.string() }).loose(),
+  PhysicalResourceId: z.optional(z.string()),
+  ResourceProperties: z.looseObject({ Sources: z.string() }),
 });
 export type SeedSourcesEvent = z.infer<typeof SeedSourcesEvent>;
 

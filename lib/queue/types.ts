@@ -1,38 +1,36 @@
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 
 /** The body of one ingest-queue message: one URL to fetch, extract and store. */
-export const IngestMessage = z
-  .object({
-    url: z.url({ protocol: /^https?$/ }).max(4096),
+export const IngestMessage = z.withMeta(
+  z.object({
+    url: z.url({ protocol: /^https?$/ }).check(z.maxLength(4096)),
     /** The feed, sitemap or page the URL was discovered from. */
-    source: z.string().max(4096).optional(),
+    source: z.optional(z.string().check(z.maxLength(4096))),
     /** The registered source (lib/core/sources.ts) it came from, for the source's ingest count. */
-    sourceId: z
-      .string()
-      .regex(/^[0-9a-f]{16}$/)
-      .optional(),
+    sourceId: z.optional(z.string().check(z.regex(/^[0-9a-f]{16}$/))),
     discoveredAt: z.iso.datetime({ offset: false }),
-    publishedAt: z.iso.datetime({ offset: false }).optional(),
+    publishedAt: z.optional(z.iso.datetime({ offset: false })),
     /**
      * When the crawl queued the URL (its in-flight marker's time). Ingest drops the message when the URL was
      * fetched after it, or when it has outlived its marker. Kept when a message is put back.
      */
-    queuedAt: z.iso.datetime({ offset: false }).optional(),
+    queuedAt: z.optional(z.iso.datetime({ offset: false })),
     /**
      * The request slot the crawl reserved for this URL on its host's token (lib/core/fetch/host-slots.ts): fetched
      * inside it, the page takes no token write. Dropped when the message is put back.
      */
-    hostSlot: z
-      .object({
-        host: z.string().max(300),
-        atMs: z.number().int().nonnegative(),
-        windowMs: z.number().int().nonnegative(),
-        blockStartMs: z.number().int().nonnegative(),
-        intervalMs: z.number().int().nonnegative(),
-      })
-      .optional(),
-  })
-  .meta({ id: 'IngestMessage' });
+    hostSlot: z.optional(
+      z.object({
+        host: z.string().check(z.maxLength(300)),
+        atMs: z.number().check(z.int(), z.nonnegative()),
+        windowMs: z.number().check(z.int(), z.nonnegative()),
+        blockStartMs: z.number().check(z.int(), z.nonnegative()),
+        intervalMs: z.number().check(z.int(), z.nonnegative()),
+      }),
+    ),
+  }),
+  { id: 'IngestMessage' },
+);
 export type IngestMessage = z.infer<typeof IngestMessage>;
 
 /** SQS SendMessageBatch takes at most 10 entries; the in-process queue hands batches of the same size. */

@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { PipelineError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { PAGE_TYPES } from '../core/page-types.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import { VERSION_REASONS } from '../core/version-reasons.ts';
+import * as z from '../core/zod.ts';
 import { INGESTED_SHARD_COUNT } from './table.ts';
 import type { ArticleRecord, ArticleVersionRecord, CrawlStateRecord, StoreCursor } from './types.ts';
 
@@ -207,75 +207,75 @@ export function daysBetween(fromDay: string, toDay: string): string[] {
 
 // ---- records ----
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const timestamp = z.iso.datetime({ offset: false, precision: 3 });
 const byteRange = z.object({
-  offset: z.number().int().nonnegative(),
-  length: z.number().int().positive(),
-}) satisfies z.ZodType<ByteRange>;
+  offset: z.number().check(z.int(), z.nonnegative()),
+  length: z.number().check(z.int(), z.positive()),
+}) satisfies z.ZodMiniType<ByteRange>;
 
 export const ArticleRecordSchema = z.object({
   id: sha256,
-  url: z.string().min(1),
-  site: z.string().min(1),
+  url: z.string().check(z.minLength(1)),
+  site: z.string().check(z.minLength(1)),
   title: z.string(),
   authors: z.array(z.string()),
-  publishedAt: timestamp.optional(),
-  modifiedAt: timestamp.optional(),
-  language: z.string().optional(),
-  pageType: z.enum(PAGE_TYPES).optional(),
-  cluster: z
-    .object({
+  publishedAt: z.optional(timestamp),
+  modifiedAt: z.optional(timestamp),
+  language: z.optional(z.string()),
+  pageType: z.optional(z.enum(PAGE_TYPES)),
+  cluster: z.optional(
+    z.object({
       id: sha256,
       role: z.enum(['representative', 'duplicate', 'related']),
-      similarity: z.number().min(0).max(1),
-    })
-    .optional(),
+      similarity: z.number().check(z.gte(0), z.lte(1)),
+    }),
+  ),
   contentHash: sha256,
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   ingestedAt: timestamp,
   firstIngestedAt: timestamp,
-  articleKey: z.string().min(1),
-  rawKey: z.string().min(1),
-  articleRange: byteRange.optional(),
-  rawRange: byteRange.optional(),
-  reason: z.enum(VERSION_REASONS).optional(),
-}) satisfies z.ZodType<ArticleRecord>;
+  articleKey: z.string().check(z.minLength(1)),
+  rawKey: z.string().check(z.minLength(1)),
+  articleRange: z.optional(byteRange),
+  rawRange: z.optional(byteRange),
+  reason: z.optional(z.enum(VERSION_REASONS)),
+}) satisfies z.ZodMiniType<ArticleRecord>;
 
 export const ArticleVersionRecordSchema = z.object({
   id: sha256,
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   contentHash: sha256,
   ingestedAt: timestamp,
-  articleKey: z.string().min(1),
-  rawKey: z.string().min(1),
-  articleRange: byteRange.optional(),
-  rawRange: byteRange.optional(),
-  reason: z.enum(VERSION_REASONS).optional(),
-}) satisfies z.ZodType<ArticleVersionRecord>;
+  articleKey: z.string().check(z.minLength(1)),
+  rawKey: z.string().check(z.minLength(1)),
+  articleRange: z.optional(byteRange),
+  rawRange: z.optional(byteRange),
+  reason: z.optional(z.enum(VERSION_REASONS)),
+}) satisfies z.ZodMiniType<ArticleVersionRecord>;
 
 /** The longest HTTP validators crawl state keeps (a server may send longer ones; they are not kept). */
 export const MAX_VALIDATOR_LENGTH = { etag: 1024, lastModified: 200 } as const;
 
 export const CrawlStateRecordSchema = z.object({
-  url: z.string().min(1).max(8192),
-  lastFetchedAt: z.iso.datetime().optional(),
-  lastStatus: z.number().int().optional(),
-  lastOutcome: z.string().max(200).optional(),
-  lastErrorCode: z.string().max(200).optional(),
-  etag: z.string().max(MAX_VALIDATOR_LENGTH.etag).optional(),
-  lastModified: z.string().max(MAX_VALIDATOR_LENGTH.lastModified).optional(),
-  contentHash: sha256.optional(),
-  articleId: sha256.optional(),
-  pageType: z.enum(PAGE_TYPES).optional(),
-  nextDueAt: z.iso.datetime().optional(),
-  failureCount: z.number().int().nonnegative(),
-  permanentFailure: z.boolean().optional(),
-  queuedAt: z.iso.datetime().optional(),
-  leaseUntil: z.iso.datetime().optional(),
-  recheckStep: z.number().int().min(0).max(100).optional(),
-  presumedAt: z.iso.datetime().optional(),
-}) satisfies z.ZodType<CrawlStateRecord>;
+  url: z.string().check(z.minLength(1), z.maxLength(8192)),
+  lastFetchedAt: z.optional(z.iso.datetime()),
+  lastStatus: z.optional(z.number().check(z.int())),
+  lastOutcome: z.optional(z.string().check(z.maxLength(200))),
+  lastErrorCode: z.optional(z.string().check(z.maxLength(200))),
+  etag: z.optional(z.string().check(z.maxLength(MAX_VALIDATOR_LENGTH.etag))),
+  lastModified: z.optional(z.string().check(z.maxLength(MAX_VALIDATOR_LENGTH.lastModified))),
+  contentHash: z.optional(sha256),
+  articleId: z.optional(sha256),
+  pageType: z.optional(z.enum(PAGE_TYPES)),
+  nextDueAt: z.optional(z.iso.datetime()),
+  failureCount: z.number().check(z.int(), z.nonnegative()),
+  permanentFailure: z.optional(z.boolean()),
+  queuedAt: z.optional(z.iso.datetime()),
+  leaseUntil: z.optional(z.iso.datetime()),
+  recheckStep: z.optional(z.number().check(z.int(), z.gte(0), z.lte(100))),
+  presumedAt: z.optional(z.iso.datetime()),
+}) satisfies z.ZodMiniType<CrawlStateRecord>;
 
 /**
  * The article index item (CURRENT) as stored. DynamoDB bills a write per started KB, for the item and again for
@@ -362,7 +362,7 @@ export function expandArticleItem(item: Record<string, unknown>): Record<string,
 }
 
 /** Reads a stored item back through its schema; a malformed item is a storage fault, not user input. */
-export function parseStoredItem<T>(schema: z.ZodType<T>, item: unknown, what: string): T {
+export function parseStoredItem<T>(schema: z.ZodMiniType<T>, item: unknown, what: string): T {
   const parsed = schema.safeParse(item);
   if (!parsed.success) {
     throw new PipelineError('INTERNAL', `stored ${what} is malformed: ${z.prettifyError(parsed.error)}`);
@@ -380,7 +380,7 @@ export type SiteCursor = z.infer<typeof SiteCursorSchema>;
 export const IngestedCursorSchema = z.strictObject({ ingestedAt: timestamp, id: sha256 });
 export type IngestedCursor = z.infer<typeof IngestedCursorSchema>;
 
-export function parseCursor<T>(schema: z.ZodType<T>, cursor: StoreCursor): T {
+export function parseCursor<T>(schema: z.ZodMiniType<T>, cursor: StoreCursor): T {
   const parsed = schema.safeParse(cursor);
   if (!parsed.success) {
     throw new PipelineError('BAD_REQUEST', 'invalid cursor: it does not belong to this listing', {

@@ -6,10 +6,10 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type { AnchorEntry, ClusterDecision, MemberEntry } from '../../core/dedup/cluster.ts';
 import { decodeSignature, encodeSignature } from '../../core/dedup/fingerprint.ts';
 import { DEDUP_SETTINGS } from '../../core/dedup/settings.ts';
+import * as z from '../../core/zod.ts';
 import { ANCHOR_CLAIM_SK, anchorPk, anchorSk, clusterPk, parseStoredItem } from '../layout.ts';
 import { ATTR } from '../table.ts';
 import type { AnchorClaim, ClusterIndex } from '../types.ts';
@@ -23,31 +23,31 @@ const MAX_LISTED_MEMBERS = 1_000;
  */
 const CLAIM_HOLD_MS = 5 * 60_000;
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const role = z.enum(['representative', 'duplicate', 'related']);
 const timestamp = z.iso.datetime({ offset: false, precision: 3 });
 
 const StoredAnchor = z.object({
   // One shingle (8 hex digits) or a pair of content words (16).
-  key: z.string().regex(/^(?:[0-9a-f]{8}){1,2}$/),
+  key: z.string().check(z.regex(/^(?:[0-9a-f]{8}){1,2}$/)),
   articleId: sha256,
   clusterId: sha256,
   role,
-  similarity: z.number().min(0).max(1),
-  site: z.string().min(1),
-  url: z.string().min(1),
+  similarity: z.number().check(z.gte(0), z.lte(1)),
+  site: z.string().check(z.minLength(1)),
+  url: z.string().check(z.minLength(1)),
   firstSeenAt: timestamp,
   signature: z.instanceof(Uint8Array),
-  shingleCount: z.number().int().positive(),
+  shingleCount: z.number().check(z.int(), z.positive()),
 });
 
 const StoredMember = z.object({
   clusterId: sha256,
   articleId: sha256,
   role: z.enum(['duplicate', 'related']),
-  similarity: z.number().min(0).max(1),
-  site: z.string().min(1),
-  url: z.string().min(1),
+  similarity: z.number().check(z.gte(0), z.lte(1)),
+  site: z.string().check(z.minLength(1)),
+  url: z.string().check(z.minLength(1)),
   firstSeenAt: timestamp,
 });
 

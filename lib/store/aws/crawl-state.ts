@@ -7,8 +7,8 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { PipelineError } from '../../core/errors.ts';
+import * as z from '../../core/zod.ts';
 import { CRAWL_STATE_SK, CrawlStateRecordSchema, crawlPk, parseStoredItem } from '../layout.ts';
 import { ATTR } from '../table.ts';
 import type { CrawlStateRecord, CrawlStateStore } from '../types.ts';
