@@ -1,5 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CrawlSource, ENV, loadConfig } from '../config.ts';
 import type { PageType } from '../core/article.ts';
@@ -265,8 +266,13 @@ async function start(
       options.onOutcome?.(outcome, message);
     },
   });
+  // Waiting messages' bodies go to files, not the heap (a crawl's backlog is its largest memory). Under the data
+  // directory (locked to this process) a crashed run's files are removed first; the queue itself dies with it.
+  const spillDir = options.dataDir === undefined ? tmpdir() : join(options.dataDir, 'queue-spill');
+  if (options.dataDir !== undefined) await rm(spillDir, { recursive: true, force: true });
   const queue = new InProcessIngestQueue({
     handler: (event) => ingest.handler(event),
+    spillDir,
     concurrency: options.concurrency ?? 4,
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     ...(options.batchWindowMs === undefined ? {} : { batchWindowMs: options.batchWindowMs }),

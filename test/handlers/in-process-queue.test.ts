@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { InProcessIngestQueue } from '../../lib/queue/in-process.ts';
@@ -100,7 +103,7 @@ describe('InProcessIngestQueue', () => {
     expect(queue.stats()).toMatchObject({ handled: 4, retried: 2, deadLettered: 0 });
   });
 
-  it('delivers delayed messages in the order they fall due, equal delays in the order sent, and close drops the rest', async () => {
+  it('delivers delayed messages when they fall due, never before, and close drops the rest', async () => {
     const delivered: string[] = [];
     const queue = new InProcessIngestQueue({
       concurrency: 1,
@@ -119,12 +122,80 @@ describe('InProcessIngestQueue', () => {
     ]);
     expect(queue.stats().pending).toBe(4);
     await queue.drain();
-    expect(delivered).toEqual([url(1), url(2), url(4), url(3)]);
+    // Equal delays fall due together, then go out in no particular order (SQS standard).
+    expect(delivered[0]).toBe(url(1));
+    expect(delivered.slice(1, 3).sort()).toEqual([url(2), url(4)]);
+    expect(delivered[3]).toBe(url(3));
 
     await queue.sendDelayed([{ message: message(5), delayMs: 60_000 }]);
     await queue.close();
     expect(queue.stats().pending).toBe(0);
     expect(delivered).toHaveLength(4);
+  });
+
+  it('hands out a backlog in no order, like SQS standard: messages queued one host after another come out mixed', async () => {
+    const batches: string[][] = [];
+    const queue = new InProcessIngestQueue({
+      concurrency: 1,
+      random: seeded(7),
+      handler: async (event: SQSEvent) => {
+        batches.push(
+          event.Records.map((record) => new URL((JSON.parse(record.body) as IngestMessage).url).host),
+        );
+        return { batchItemFailures: [] };
+      },
+    });
+    // 10 hosts x 10 URLs, each host's together (as a crawl queues a source, or a busy host's put-backs fall due).
+    const hostMessage = (host: number, n: number): IngestMessage => ({
+      url: `https://site-${host}.example/articles/${n}`,
+      discoveredAt: '2026-01-01T00:00:00.000Z',
+    });
+    await queue.send(Array.from({ length: 100 }, (_, i) => hostMessage(Math.floor(i / 10), i % 10)));
+    await queue.drain();
+    expect(batches.flat()).toHaveLength(100);
+    // In send order every batch would hold one host; taken at random, a batch of 10 holds several.
+    const hostsPerBatch = batches.map((hosts) => new Set(hosts).size);
+    expect(Math.min(...hostsPerBatch.slice(0, 5))).toBeGreaterThanOrEqual(4);
+  });
+
+  it('with spill files, keeps waiting bodies out of memory and delivers them intact; the files go once consumed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'queue-spill-test-'));
+    try {
+      const bodies: string[] = [];
+      const queue = new InProcessIngestQueue({
+        spillDir: dir,
+        retryDelayMs: 1,
+        maxReceiveCount: 2,
+        handler: async (event): Promise<SQSBatchResponse> => {
+          const failures = [];
+          for (const record of event.Records) {
+            bodies.push(record.body);
+            if (record.body.includes('fails')) failures.push({ itemIdentifier: record.messageId });
+          }
+          return { batchItemFailures: failures };
+        },
+      });
+      const messages = [
+        ...Array.from({ length: 30 }, (_, n) => message(n)),
+        { url: 'https://news.example/ニュース/é', discoveredAt: '2026-01-01T00:00:00.000Z' },
+        { url: 'https://news.example/fails', discoveredAt: '2026-01-01T00:00:00.000Z' },
+      ];
+      await queue.sendDelayed(messages.map((m, n) => ({ message: m, delayMs: n % 3 })));
+      const waiting = queue.stats().spilledBytes;
+      expect(waiting).toBe(messages.reduce((sum, m) => sum + Buffer.byteLength(JSON.stringify(m)), 0));
+      await queue.drain();
+      // Every body as sent (the failing one twice: a retry reads it again), the dead letter with its body.
+      expect([...new Set(bodies)].sort()).toEqual(messages.map((m) => JSON.stringify(m)).sort());
+      expect(bodies.filter((body) => body.includes('fails'))).toHaveLength(2);
+      expect(queue.deadLetters.map((dead) => JSON.parse(dead.body).url)).toEqual([
+        'https://news.example/fails',
+      ]);
+      expect(queue.stats().spilledBytes).toBe(0);
+      await queue.close();
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses messages after close', async () => {
@@ -133,3 +204,15 @@ describe('InProcessIngestQueue', () => {
     await expect(queue.send([message(0)])).rejects.toThrow(/closed/);
   });
 });
+
+/** A small seeded generator (mulberry32), so the order a test sees is the same on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
