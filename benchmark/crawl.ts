@@ -59,6 +59,14 @@ function rates(hosts: HostReport[]): { maxPerSecond: number; minGapMs: number; g
   return { maxPerSecond, minGapMs: Number.isFinite(minGapMs) ? Math.round(minGapMs) : 0, gapsUnderInterval };
 }
 
+/** Put-back delay buckets: [label, below ms]. */
+const PUT_BACK_BUCKETS: Array<[string, number]> = [
+  ['<150ms', 150],
+  ['<1s', 1000],
+  ['<10s', 10_000],
+  ['<60s', 60_000],
+];
+
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 interface GrowthSample {
@@ -68,6 +76,8 @@ interface GrowthSample {
   backlog: number;
   rssMb: number;
   heapMb: number;
+  /** Their bodies, kept in the queue's spill files rather than the heap. */
+  spilledMb: number;
 }
 
 /** At most `count` evenly spread samples, the last one always kept. */
@@ -100,6 +110,8 @@ async function main() {
   const failures: Record<string, number> = {};
   // Every handled record by outcome (put-backs of busy hosts and stale drops included): the work behind each article.
   const outcomes: Record<string, number> = {};
+  // Put-backs by the delay they went back with, and whether the message carried a reserved slot: why they happen.
+  const putBacks: Record<string, number> = {};
   // Requests the pipeline makes of the S3/DynamoDB stand-ins, by operation (SDK middleware on the store clients).
   const storeRequests: Record<string, number> = {};
   const stopCounting = instrumentStoreClients((client) => {
@@ -128,8 +140,14 @@ async function main() {
       sourcesDone++;
       sourceOutcomes[event.summary.outcome] = (sourceOutcomes[event.summary.outcome] ?? 0) + 1;
     },
-    onOutcome: (outcome) => {
+    onOutcome: (outcome, message) => {
       outcomes[outcome.status] = (outcomes[outcome.status] ?? 0) + 1;
+      if (outcome.status === 'deferred') {
+        const delay = outcome.retryAfterMs ?? 0;
+        const bucket = PUT_BACK_BUCKETS.find(([, below]) => delay < below)?.[0] ?? 'longer';
+        const key = `${message?.hostSlot === undefined ? 'free' : 'slot'} ${bucket}`;
+        putBacks[key] = (putBacks[key] ?? 0) + 1;
+      }
       if (outcome.status !== 'failed') return;
       const code = outcome.error?.code ?? 'UNKNOWN';
       failures[code] = (failures[code] ?? 0) + 1;
@@ -155,6 +173,7 @@ async function main() {
         backlog: stack.queue.stats().pending,
         rssMb: round(memory.rss / 2 ** 20, 0),
         heapMb: round(memory.heapUsed / 2 ** 20, 0),
+        spilledMb: round(stack.queue.stats().spilledBytes / 2 ** 20, 1),
       });
     };
     const growthTimer = setInterval(sampleGrowth, 30_000);
@@ -228,6 +247,9 @@ async function main() {
       articleFetches,
       duplicateFetches: duplicates,
       outcomes: firstOutcomes,
+      /** Records put back (host busy) per article created: the work the queue's delivery order causes. */
+      putBacksPerArticle: round((firstOutcomes.deferred ?? 0) / Math.max(1, first.ingested), 2),
+      putBacksByDelay: { ...putBacks },
       storeRequestsPerArticle: Object.fromEntries(
         Object.entries(firstStoreRequests)
           .sort(([, a], [, b]) => b - a)
@@ -268,16 +290,17 @@ async function main() {
         '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         `| ${result.pages} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb} | ${result.loadAverage} |`,
         '',
-        `Per article ingested: records handled by outcome ${JSON.stringify(result.outcomes)} (deferred: put back, host`,
-        `busy); store requests ${JSON.stringify(result.storeRequestsPerArticle)}.`,
+        `Per article ingested: ${result.putBacksPerArticle} put-backs (host busy); records handled by outcome`,
+        `${JSON.stringify(result.outcomes)} (deferred: put back); store requests ${JSON.stringify(result.storeRequestsPerArticle)}.`,
         '',
-        'Memory as the crawl grows (every 30 s: articles stored, messages waiting in the ingest queue, process RSS, main-thread heap):',
+        'Memory as the crawl grows (every 30 s: articles stored, messages waiting in the ingest queue and their bodies in',
+        "the queue's spill files, process RSS, main-thread heap):",
         '',
-        '| s | ingested | queued | RSS MB | heap MB |',
-        '| ---: | ---: | ---: | ---: | ---: |',
+        '| s | ingested | queued | spilled MB | RSS MB | heap MB |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: |',
         ...thin(growth, 12).map(
           (sample) =>
-            `| ${sample.seconds} | ${sample.ingested} | ${sample.backlog} | ${sample.rssMb} | ${sample.heapMb} |`,
+            `| ${sample.seconds} | ${sample.ingested} | ${sample.backlog} | ${sample.spilledMb} | ${sample.rssMb} | ${sample.heapMb} |`,
         ),
         '',
         'Gaps are measured at the test servers between any two requests to one host (robots.txt, feed, sitemaps,',
