@@ -625,6 +625,18 @@ describe('standfirst', () => {
     expect(text).not.toContain('Harbour towns agree');
   });
 
+  it('leaves out the caption of the picture between the headline and the body: it is no lead', () => {
+    const caption = 'The island ferry at the old pier in Harbourton, a week before the crossings stopped.';
+    const html = articlePage('').replace(
+      '<article>',
+      `<header><h1>Harbour towns agree to share ferry costs</h1><figure><img src="/ferry.jpg"><figcaption><p><span class="img-caption">${caption}</span> <span>Jo Example/Agency files</span></p></figcaption></figure></header><article>`,
+    );
+    const { text } = extractFrom(html, 'Harbour towns agree to share ferry costs');
+    expect(text).not.toContain('Agency files');
+    expect(text).not.toContain('a week before the crossings stopped');
+    expect(text).toContain(KEEP_FIRST);
+  });
+
   it("leaves out the author's blurb between the headline and the body, keeping the lead", () => {
     const lead =
       'Three towns will share the cost of the island ferry, ending a winter of cancelled crossings.';

@@ -276,7 +276,12 @@ export const BOILERPLATE_TEXT = [
   /^follow [\w.@' -]{1,40} on (twitter|x|facebook|instagram|linkedin|threads|bluesky|youtube|tiktok|telegram|whatsapp)\b/i,
   /\b(join|follow) (us|our channel) on (telegram|whatsapp|signal|discord)\b/i,
   /^(become a (member|subscriber|supporter)|sign up here)\b/i,
+  /\bsign up here\W*$/i,
+  /^get the (latest|breaking|top) (news|stories|headlines)\b.{0,80}\b(app|newsletter|inbox)\W*$/i,
   /^citation:/i,
+  // a wire story's agency and editor initials on their own line ('aja/PAP', 'dpa/lnw', 'AFP/dpa'); capitals alone
+  // are a list of acronyms ('ZTNA / SASE / SDWAN')
+  /^(?=.*(?<!\p{L})\p{Ll}{2,4}(?!\p{L}))\(?(\p{Lu}{2,5}|\p{Ll}{2,4})(\s*\/\s*(\p{Lu}{2,5}|\p{Ll}{2,4})){1,3}\)?$/u,
 ];
 /**
  * The same functions in other languages (de, fr, es, it, pt, nl, pl, ru, tr, ja, zh): "read also" lead-ins,
@@ -293,6 +298,14 @@ export const BOILERPLATE_TEXT_INTL = [
   // follow / join calls and messaging channels
   /^(folgen sie uns|folge uns|suivez-nous|rejoignez-nous|síguenos|siguenos|seguici|siga-nos|volg ons|obserwuj nas|подписывайтесь на наш канал)(?!\p{L})/iu,
   /^(únete|unete|join|tritt|rejoignez|iscriviti|entre)(?!\p{L}).{0,60}(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)(?!\p{L}).{0,20}(telegram|whatsapp)(?!\p{L})/iu,
+  // a messaging channel named before the call to join it ("¿Ya sabías que tenemos canal de Telegram? Únete…")
+  /^(?=.*(?<!\p{L})(únete|unete|join|tritt|rejoignez|iscriviti|entre|síguenos|folge|abonniere)(?!\p{L})).*(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)\s+(de\s+|on\s+|auf\s+|sur\s+|su\s+|no\s+|en\s+|in\s+)?(telegram|whatsapp)(?!\p{L})/iu,
+  // "our newsletter" closing a short call, as the English rule above
+  /(?<!\p{L})(nuestr[oa]s? (newsletter|boletín|boletines)|notre (newsletter|lettre d'information)|unseren? newsletter|nostra newsletter|nossa newsletter|onze nieuwsbrief|nasz(ego|ym) newslettera?)(?!\p{L})[^.!?]{0,60}\W*$/iu,
+  // "click here" calls, on one short line (a longer block around them is a pitch with content of its own)
+  /^(?=.{0,120}$).*(?<!\p{L})(hier klicken|klicken sie hier|klick hier|cliquez ici|haga clic aquí|haz clic aquí|pulse aquí|pulsa aquí|clicca qui|clique aqui|klik hier|kliknij tutaj|нажмите здесь)(?!\p{L})/iu,
+  // "download this as PDF"
+  /^((dieses?|diesen|den|das|die)( [\p{L}-]+){1,2} als pdf (herunterladen|downloaden|speichern)|(download|save) (this|the)( [\p{L}-]+){1,3} (as|in) pdf|télécharger (ce|cet|cette|le|la)( [\p{L}'-]+){1,3} en pdf|descargar (este|esta|el|la)( [\p{L}-]+){1,3} en pdf)\W*$/iu,
   /^(werden sie|werde) (jetzt )?mitglied\b|^(devenez|deviens) (membre|abonné)|^(diventa|diventi) (socio|abbonato)|^(torne-se|seja) (membro|assinante)/iu,
   /^(iscriviti alla( nostra)? newsletter|abbonati|fai una donazione|scarica (la nostra|l')app)\b/iu,
   /^(assine|inscreva-se|faça uma doação|baixe (o nosso|o) app)\b/iu,

@@ -56,6 +56,7 @@ import {
   ancestorsOf,
   blockText,
   elementChildren,
+  hasAncestor,
   isCaption,
   isInside,
   isInsideCode,
@@ -117,7 +118,7 @@ export function findLeadAbove(
     if (!s || s.hasBlockChild || !LEAD_BLOCK_TAGS.has(element.name) || isInside(element, blocks)) continue;
     gap += s.text;
     if (gap > LEAD_MAX_GAP_CHARS) break;
-    if (s.text < LEAD_MIN_CHARS || linkDensity(s) > LEAD_MAX_LINK_DENSITY || isCaption(element)) continue;
+    if (s.text < LEAD_MIN_CHARS || linkDensity(s) > LEAD_MAX_LINK_DENSITY || inCaption(element)) continue;
     const text = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
     if (
       isByline(text) ||
@@ -134,6 +135,16 @@ export function findLeadAbove(
     }
   }
   return repeatsDescription ? [repeatsDescription] : [];
+}
+
+/**
+ * Whether a block is a caption (a caption or credit class) or sits in a <figcaption>: the photo above the story is
+ * captioned where a lead would stand, and its caption and credit are no lead. A caption class on a box around the
+ * block is not enough: a video page's description sits in its player's 'item-caption' box, and some sites print
+ * the deck under the top photo.
+ */
+function inCaption(block: Element): boolean {
+  return isCaption(block) || hasAncestor(block, 'figcaption');
 }
 
 /**
