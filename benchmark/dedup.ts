@@ -15,11 +15,12 @@ import { parseArgs } from 'node:util';
 import {
   DEDUP_SETTINGS,
   type DedupSettings,
-  decideCluster,
   estimateSimilarity,
   type Fingerprint,
   fingerprint,
+  type IndexWriteCounts,
   MemoryClusterIndex,
+  placeArticle,
   shingleHashes,
   similarityLevel,
   tokenize,
@@ -323,6 +324,8 @@ interface ScaleRun {
   keyReadsPerArticle: number;
   entriesReadPerArticle: number;
   writesPerArticle: number;
+  /** Of writesPerArticle, by kind (claims, refused claims, entries without a claim, member entries). */
+  writesByKind: IndexWriteCounts;
   fingerprintMsPerArticle: number;
   lookupMsPerArticle: number;
   /** Largest number of entries stored under one anchor key. */
@@ -390,7 +393,7 @@ function bestSplit(positives: number[], negatives: number[]): { threshold: numbe
 const CHECK_RUN = { stories: 150, scale: 10_000 };
 const CHECK_FLOORS = { duplicatePrecision: 0.99, duplicateRecall: 0.98, relatedRecall: 0.91 };
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       stories: { type: 'string' },
@@ -456,11 +459,16 @@ function main(): void {
         url,
         firstSeenAt: new Date(n).toISOString(),
       };
-      index.record(decideCluster(article, print, index.candidates(print.anchors), settings));
+      index.record(await placeArticle(index, article, print, settings));
       if (n > 0 && n % 20_000 === 0) console.error(`  store ${scale}: ${n} filler articles stored`);
     }
     console.error(`  store ${scale}: filled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const before = { reads: index.keyReads, entries: index.entriesRead, writes: index.writes };
+    const before = {
+      reads: index.keyReads,
+      entries: index.entriesRead,
+      writes: index.writes,
+      byKind: { ...index.writeCounts },
+    };
     clusterOf = new Map();
     let fingerprintMs = 0;
     let lookupMs = 0;
@@ -478,7 +486,7 @@ function main(): void {
         url: item.url,
         firstSeenAt: new Date(1e12 + position * 1000).toISOString(),
       };
-      const decision = decideCluster(article, print, index.candidates(print.anchors), settings);
+      const decision = await placeArticle(index, article, print, settings);
       index.record(decision);
       lookupMs += performance.now() - t1;
       clusterOf.set(item.id, decision.assignment.id);
@@ -488,6 +496,12 @@ function main(): void {
       keyReadsPerArticle: (index.keyReads - before.reads) / counted,
       entriesReadPerArticle: (index.entriesRead - before.entries) / counted,
       writesPerArticle: (index.writes - before.writes) / counted,
+      writesByKind: Object.fromEntries(
+        Object.entries(index.writeCounts).map(([kind, n]) => [
+          kind,
+          (n - before.byKind[kind as keyof IndexWriteCounts]) / counted,
+        ]),
+      ) as unknown as IndexWriteCounts,
       fingerprintMsPerArticle: fingerprintMs / set.items.length,
       lookupMsPerArticle: lookupMs / counted,
       largestKey: index.largestKey(),
@@ -684,13 +698,16 @@ function main(): void {
     ),
     '',
     'Per article against a store already holding N filler articles (pure in-memory anchor index with the',
-    "table's key-read accounting: one read per anchor key, at most entriesPerKey entries per key):",
+    "table's key-read accounting: one read per anchor key, at most entriesPerKey entries per key, and its",
+    "claims: a new representative's entry is one conditional write of the next place under its key). Index writes",
+    'by kind: claims (representatives), claims refused (billed; the place was taken), entries written without a',
+    "claim (a member's under a key its cluster lacks), member entries (one per member, listing it under its cluster):",
     '',
-    '| stored | key reads | entries read | index writes | fingerprint ms | look-up + decision ms | most entries under one key |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| stored | key reads | entries read | index writes | claims | refused | entries | members | fingerprint ms | look-up + decision ms | most entries under one key |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...runs.map(
       (run) =>
-        `| ${run.stored.toLocaleString('en')} | ${run.keyReadsPerArticle.toFixed(2)} | ${run.entriesReadPerArticle.toFixed(2)} | ${run.writesPerArticle.toFixed(2)} | ${run.fingerprintMsPerArticle.toFixed(3)} | ${run.lookupMsPerArticle.toFixed(3)} | ${run.largestKey} |`,
+        `| ${run.stored.toLocaleString('en')} | ${run.keyReadsPerArticle.toFixed(2)} | ${run.entriesReadPerArticle.toFixed(2)} | ${run.writesPerArticle.toFixed(3)} | ${f3(run.writesByKind.claims)} | ${f3(run.writesByKind.refusedClaims)} | ${f3(run.writesByKind.entries)} | ${f3(run.writesByKind.members)} | ${run.fingerprintMsPerArticle.toFixed(3)} | ${run.lookupMsPerArticle.toFixed(3)} | ${run.largestKey} |`,
     ),
     '',
     'Estimators (original vs copy pairs; negatives are same-topic distinct pairs): least errors of one threshold',
@@ -738,4 +755,4 @@ function simSimilarity(a: [number, number] | undefined, b: [number, number] | un
   return 1 - (popcount((a[0] ^ b[0]) >>> 0) + popcount((a[1] ^ b[1]) >>> 0)) / 64;
 }
 
-main();
+await main();

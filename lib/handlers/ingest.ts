@@ -11,7 +11,7 @@ import {
   nextRetryAt,
   withoutPresumption,
 } from '../core/crawl-policy.ts';
-import { type ClusterDecision, decideCluster, fingerprint } from '../core/dedup/index.ts';
+import { type ClusterDecision, fingerprint, placeArticle } from '../core/dedup/index.ts';
 import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
 import { type HostSlot, slotPhase } from '../core/fetch/host-slots.ts';
@@ -402,21 +402,15 @@ export function createIngestService(deps: IngestDependencies) {
       return undefined;
     const print = fingerprint(article.content.text);
     if (!print) return undefined;
-    const candidates = await deps.clusters.candidates(print.anchors);
     const placed = {
       id: article.id,
       site: article.site.domain,
       url: article.url,
       firstSeenAt: at.toISOString(),
     };
-    let decision = decideCluster(placed, print, candidates);
-    // A new representative claims its key: a copy ingested at the same moment that claimed it first (neither
-    // saw the other's entry) makes this one a member of its cluster instead of a second representative.
-    if (decision.assignment.role === 'representative' && decision.anchor && deps.clusters.claim) {
-      const claim = await deps.clusters.claim(decision.anchor, at);
-      if (claim.claimed) decision = { assignment: decision.assignment };
-      else if (claim.holder) decision = decideCluster(placed, print, [...candidates, claim.holder]);
-    }
+    // A new representative claims its place under its key: a copy ingested at the same moment that claimed it
+    // first (neither saw the other's entry) makes this one a member of its cluster instead.
+    const decision = await placeArticle(deps.clusters, placed, print);
     return { article: { ...article, cluster: decision.assignment }, decision };
   }
 

@@ -167,22 +167,30 @@ export function robotsSk(scheme: string): string {
 }
 
 /**
- * Near-duplicate anchor entries: one partition per anchor key (lib/core/dedup), sorted by first-seen time so
- * the newest are read first.
+ * Near-duplicate anchor entries: one partition per anchor key (lib/core/dedup), sorted by their place under the
+ * key (the order they were written) so the newest are read first.
  */
 export function anchorPk(key: string): string {
   return `DEDUP#${key}`;
 }
 
-export function anchorSk(entry: { firstSeenAt: string; articleId: string }): string {
-  return `${entry.firstSeenAt}#${entry.articleId}`;
+/**
+ * An anchor entry's sort key: `~~<place>` for a representative's claim of its place (a conditional write: one
+ * holder per place), `~~<place>#<article id>` for an entry written without a claim. '~~' sorts after the
+ * entries of earlier releases (`<first seen>#<id>`, `~claim`), so the newest are read first.
+ */
+export function anchorSk(slot: number, articleId?: string): string {
+  const place = `~~${String(slot).padStart(ANCHOR_SLOT_DIGITS, '0')}`;
+  return articleId === undefined ? place : `${place}#${articleId}`;
 }
 
-/**
- * The sort key of an anchor key's claim: the entry of the representative that last founded a cluster under the
- * key (conditional write, lib/store/aws/clusters.ts). '~' sorts after every first-seen time, so it is read first.
- */
-export const ANCHOR_CLAIM_SK = '~claim';
+const ANCHOR_SLOT_DIGITS = 8;
+
+/** The place of an anchor entry under its key, from its sort key (0 for entries of earlier releases). */
+export function anchorSlot(sk: string): number {
+  const match = /^~~(\d+)(?:#|$)/.exec(sk);
+  return match ? Number(match[1]) : 0;
+}
 
 /** A near-duplicate cluster's members (not its representative, whose id is the cluster id), sort key the article id. */
 export function clusterPk(clusterId: string): string {

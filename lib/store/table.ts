@@ -15,7 +15,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | host token      | `HOST#<host>`          | `TOKEN`           | -                                    | -                                               |
  * | robots.txt      | `HOST#<host>`          | `ROBOTS#<scheme>` | -                                    | -                                               |
  * | crawl source    | `SOURCES`              | `<source id>`     | gsi3 (dueSources, unless paused): `DUE#<shard>` / `<nextDueAt>#<id>` |
- * | dedup anchor    | `DEDUP#<anchor key>`   | `<first seen>#<id>` | -                                    | -                                               |
+ * | dedup anchor    | `DEDUP#<anchor key>`   | `~~<place>[#<id>]` | -                                    | -                                               |
  * | cluster member  | `CLUSTER#<cluster id>` | `<article id>`    | -                                    | -                                               |
  *
  * - get by id: GetItem(`ARTICLE#<id>`, `CURRENT`). Get by URL is the same GetItem: id = sha256(canonical URL).
@@ -40,8 +40,11 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   SOURCE_DUE_SHARD_COUNT shards. Sparse: a paused source has no gsi3 keys, so it is not in the index at all.
  *   KEYS_ONLY: the schedule needs only ids (the sort key carries them).
  * - near-duplicate candidates of a new article: Query(pk = `DEDUP#<key>`, newest first, Limit entriesPerKey)
- *   for each of its few anchor keys (lib/core/dedup/settings.ts): a fixed number of key reads whatever the table's size. Each article
- *   writes one anchor entry (its MinHash signature rides in it, so no second read compares it).
+ *   for each of its few anchor keys (lib/core/dedup/settings.ts): a fixed number of key reads whatever the table's size. A new
+ *   representative writes one anchor entry (its MinHash signature rides in it, so no second read compares it), as
+ *   a conditional PutItem of the next place under its key (`~~<place>`, after the newest it read): of two copies of
+ *   one story ingested at once, the one refused reads the holder and joins it. A member writes its entry under the
+ *   cluster and, for a cluster's first members, one under a key the cluster lacks (`~~<place>#<id>`, no condition).
  * - a cluster's members: Query(pk = `CLUSTER#<cluster id>`); the representative is the article whose id is the
  *   cluster id.
  */

@@ -1,5 +1,5 @@
 import type { Article, ArticleCluster } from '../core/article.ts';
-import type { AnchorEntry, ClusterDecision, MemberEntry } from '../core/dedup/cluster.ts';
+import type { AnchorClaim, AnchorEntry, ClusterDecision, MemberEntry } from '../core/dedup/cluster.ts';
 import type { PageType } from '../core/page-types.ts';
 import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
 import type { VersionReason } from '../core/version-reasons.ts';
@@ -272,11 +272,11 @@ export interface ClusterIndex {
   /** A cluster's non-representative members, first seen first. */
   members(clusterId: string): Promise<MemberEntry[]>;
   /**
-   * Claims a new representative's anchor key (one conditional write of its anchor entry), so that of two copies
-   * of a story ingested at the same moment only one founds a cluster. `claimed`: the entry is stored, not to be
-   * recorded again; otherwise `holder` is the entry that holds the key, to decide again with.
+   * Claims a new representative's place under its anchor key (one conditional write of its anchor entry), so that
+   * of two copies of a story ingested at the same moment only one founds a cluster. `claimed`: the entry is
+   * stored, not to be recorded again; otherwise `holder` is the entry that holds the place, to decide again with.
    */
-  claim?(anchor: AnchorEntry, now: Date): Promise<AnchorClaim>;
+  claim?(anchor: AnchorEntry): Promise<AnchorClaim>;
 }
 
-export type AnchorClaim = { claimed: true } | { claimed: false; holder?: AnchorEntry };
+export type { AnchorClaim };

@@ -10,6 +10,7 @@ import {
   fingerprint,
   MemoryClusterIndex,
   normalizedParagraphs,
+  placeArticle,
   similarityLevel,
 } from '../../lib/core/dedup/index.ts';
 
@@ -38,7 +39,7 @@ const article = (id: string) => ({
   firstSeenAt: '2026-01-01T00:00:00.000Z',
 });
 
-function entryFor(id: string, fp: Fingerprint, key = fp.anchors[0] as string): AnchorEntry {
+function entryFor(id: string, fp: Fingerprint, key = fp.anchors[0] as string, slot = 1): AnchorEntry {
   const a = article(id);
   return {
     key,
@@ -51,6 +52,7 @@ function entryFor(id: string, fp: Fingerprint, key = fp.anchors[0] as string): A
     firstSeenAt: a.firstSeenAt,
     signature: fp.signature,
     shingleCount: fp.shingleCount,
+    slot,
   };
 }
 
@@ -213,6 +215,52 @@ describe('decideCluster', () => {
   });
 });
 
+describe('placeArticle: claims', () => {
+  // A look-up that missed what was written just before it (the table's reads are eventually consistent).
+  const stale = (index: MemoryClusterIndex) => ({
+    candidates: () => [],
+    claim: (anchor: AnchorEntry) => index.claim(anchor),
+  });
+
+  it('a representative claims the place after the newest entry under its key, in one write', async () => {
+    const index = new MemoryClusterIndex(DEDUP_SETTINGS.entriesPerKey);
+    const fp = print(STORY);
+    const key = fp.anchors[0] as string;
+    index.record({ anchor: entryFor('o', print(OTHER_STORY), key, 3) });
+    const decision = await placeArticle(index, article('a'), fp);
+    expect(decision).toEqual({ assignment: { id: article('a').id, role: 'representative', similarity: 1 } });
+    expect(index.candidates([key]).map((entry) => [entry.articleId, entry.slot])).toEqual([
+      [article('a').id, 4],
+      [article('o').id, 3],
+    ]);
+    expect(index.writeCounts).toEqual({ claims: 1, refusedClaims: 0, entries: 1, members: 0 });
+  });
+
+  it('a copy whose claim is refused joins the holder: two copies at the same moment found one cluster', async () => {
+    const index = new MemoryClusterIndex(DEDUP_SETTINGS.entriesPerKey);
+    expect(await placeArticle(index, article('a'), print(STORY))).toMatchObject({
+      assignment: { role: 'representative' },
+    });
+    const copy = print([`ORRIN (AA) - ${STORY[0]}`, ...STORY.slice(1)]);
+    const decision = await placeArticle(stale(index), article('c'), copy);
+    expect(decision.assignment).toMatchObject({ id: article('a').id, role: 'duplicate' });
+    expect(decision.member).toMatchObject({ clusterId: article('a').id, articleId: article('c').id });
+    expect(index.writeCounts.refusedClaims).toBe(1);
+  });
+
+  it('a representative refused by another story claims the next place (and its own, again, in place)', async () => {
+    const index = new MemoryClusterIndex(DEDUP_SETTINGS.entriesPerKey);
+    const fp = print(STORY);
+    const key = fp.anchors[0] as string;
+    expect(index.claim(entryFor('o', print(OTHER_STORY), key, 1))).toEqual({ claimed: true });
+    const decision = await placeArticle(stale(index), article('a'), fp);
+    expect(decision).toEqual({ assignment: { id: article('a').id, role: 'representative', similarity: 1 } });
+    expect(index.candidates([key]).map((entry) => entry.slot)).toEqual([2, 1]);
+    expect(index.writeCounts).toMatchObject({ claims: 2, refusedClaims: 1 });
+    expect(index.claim({ ...entryFor('a', fp, key, 2) })).toEqual({ claimed: true });
+  });
+});
+
 describe('MemoryClusterIndex', () => {
   it('counts one read per distinct key and bounds the entries read per key', () => {
     const index = new MemoryClusterIndex(2);
@@ -227,7 +275,9 @@ describe('MemoryClusterIndex', () => {
   it('reads the newest entries of a key first (copies follow their original soon)', () => {
     const index = new MemoryClusterIndex(2);
     const fp = print(STORY);
-    for (const id of ['a', 'b', 'c']) index.record({ anchor: entryFor(id, fp) });
+    for (const [n, id] of ['a', 'b', 'c'].entries()) {
+      index.record({ anchor: entryFor(id, fp, fp.anchors[0], n + 1) });
+    }
     expect(index.candidates([fp.anchors[0] as string]).map((entry) => entry.articleId)).toEqual([
       article('c').id,
       article('b').id,

@@ -37,7 +37,7 @@ describe('two copies of one story ingested at the same moment', () => {
       },
       record: (writes) => index.record(writes),
       members: (clusterId) => index.members(clusterId),
-      claim: (anchor, now) => index.claim(anchor, now),
+      claim: (anchor) => index.claim(anchor),
     };
     const fetcher = createFetcher({ allowedOrigins: [site.origin], minIntervalMs: 0, retries: 0 });
     const bus = new InProcessEventBus();

@@ -24,7 +24,19 @@ export interface AnchorEntry {
   firstSeenAt: string;
   signature: Uint32Array;
   shingleCount: number;
+  /**
+   * Its place among its key's entries, in the order they were written (1, 2, ...; 0 for entries written before
+   * places existed): read newest first. A new representative's place is its claim of the key (see AnchorClaim).
+   */
+  slot: number;
 }
+
+/**
+ * A new representative's claim of the next place under its key: one conditional write of its entry, refused when
+ * another article took that place first. `holder`: that article's entry, to decide again with (two copies of
+ * one story ingested at the same moment, neither seeing the other, so found one cluster, not two).
+ */
+export type AnchorClaim = { claimed: true } | { claimed: false; holder?: AnchorEntry };
 
 /** A non-representative member of a cluster, listed under the cluster (GET /articles/{id}/duplicates). */
 export interface MemberEntry {
@@ -136,6 +148,7 @@ export function decideCluster(
   const storable = self || assignment.role === 'representative' ? [ownKey] : print.anchors;
   const key = storable.find((candidateKey) => !anchored(candidateKey));
   if (key !== undefined) {
+    const taken = candidates.filter((candidate) => candidate.key === key).map((candidate) => candidate.slot);
     decision.anchor = {
       key,
       articleId: article.id,
@@ -147,6 +160,8 @@ export function decideCluster(
       firstSeenAt: article.firstSeenAt,
       signature: print.signature,
       shingleCount: print.shingleCount,
+      // The place after the newest one read (entries are read newest first, so the first is the highest).
+      slot: Math.max(0, ...taken) + 1,
     };
   }
   if (!self && assignment.role !== 'representative') {

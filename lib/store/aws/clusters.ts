@@ -6,22 +6,17 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { AnchorEntry, ClusterDecision, MemberEntry } from '../../core/dedup/cluster.ts';
+import type { AnchorClaim, AnchorEntry, ClusterDecision, MemberEntry } from '../../core/dedup/cluster.ts';
 import { decodeSignature, encodeSignature } from '../../core/dedup/fingerprint.ts';
 import { DEDUP_SETTINGS } from '../../core/dedup/settings.ts';
 import * as z from '../../core/zod.ts';
-import { ANCHOR_CLAIM_SK, anchorPk, anchorSk, clusterPk, parseStoredItem } from '../layout.ts';
+import { anchorPk, anchorSk, anchorSlot, clusterPk, parseStoredItem } from '../layout.ts';
 import { ATTR } from '../table.ts';
-import type { AnchorClaim, ClusterIndex } from '../types.ts';
+import type { ClusterIndex } from '../types.ts';
 import { documentClient, isConditionFailure, storageError } from './common.ts';
 
 /** A cluster lists at most this many members (a wire story carried by more outlets lists its first ones). */
 const MAX_LISTED_MEMBERS = 1_000;
-/**
- * A claim younger than this holds its key: long enough to cover a concurrent copy's look-up, decision and claim
- * (and the lag of its eventually consistent reads); an older one is taken over by the next story under the key.
- */
-const CLAIM_HOLD_MS = 5 * 60_000;
 
 const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const role = z.enum(['representative', 'duplicate', 'related']);
@@ -39,6 +34,7 @@ const StoredAnchor = z.object({
   firstSeenAt: timestamp,
   signature: z.instanceof(Uint8Array),
   shingleCount: z.number().check(z.int(), z.positive()),
+  sk: z.string(),
 });
 
 const StoredMember = z.object({
@@ -100,35 +96,22 @@ export class AwsClusterIndex implements ClusterIndex {
   }
 
   /**
-   * One conditional PutItem of the anchor entry as its key's claim. It succeeds when the key has no claim, an
-   * old one (the entry it held goes back under its own time: one more write, only then) or this article's own;
-   * otherwise the holder is read (consistent GetItem) and returned. Works without transactions (dynalite).
+   * One conditional PutItem of a representative's entry at its place under its key (`~~<place>`). Refused when
+   * another article holds the place: the holder is then read (consistent GetItem, only then) and returned. The
+   * article's own entry is claimed again in place (a retry). Works without transactions (dynalite).
    */
-  async claim(anchor: AnchorEntry, now: Date): Promise<AnchorClaim> {
-    const Key = { [ATTR.pk]: anchorPk(anchor.key), [ATTR.sk]: ANCHOR_CLAIM_SK };
+  async claim(anchor: AnchorEntry): Promise<AnchorClaim> {
+    const Key = { [ATTR.pk]: anchorPk(anchor.key), [ATTR.sk]: anchorSk(anchor.slot) };
     try {
-      const result = await this.documents.send(
+      await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...Key,
-            ...anchor,
-            signature: encodeSignature(anchor.signature),
-            claimedAt: now.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(#pk) OR #claimedAt < :cutoff OR #articleId = :articleId',
-          ExpressionAttributeNames: { '#pk': ATTR.pk, '#claimedAt': 'claimedAt', '#articleId': 'articleId' },
-          ExpressionAttributeValues: {
-            ':cutoff': new Date(now.getTime() - CLAIM_HOLD_MS).toISOString(),
-            ':articleId': anchor.articleId,
-          },
-          ReturnValues: 'ALL_OLD',
+          Item: { ...this.anchorItem(anchor), ...Key },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #articleId = :articleId',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#articleId': 'articleId' },
+          ExpressionAttributeValues: { ':articleId': anchor.articleId },
         }),
       );
-      const previous = result.Attributes;
-      if (previous && previous.articleId !== anchor.articleId) {
-        await this.record({ anchor: this.parseAnchor(previous) });
-      }
       return { claimed: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw storageError('claim a near-duplicate anchor', error);
@@ -143,22 +126,24 @@ export class AwsClusterIndex implements ClusterIndex {
     }
   }
 
+  private anchorItem(anchor: AnchorEntry): Record<string, unknown> {
+    const { slot: _slot, ...stored } = anchor;
+    return {
+      [ATTR.pk]: anchorPk(anchor.key),
+      [ATTR.sk]: anchorSk(anchor.slot, anchor.articleId),
+      ...stored,
+      signature: encodeSignature(anchor.signature),
+    };
+  }
+
   private parseAnchor(item: Record<string, unknown>): AnchorEntry {
-    const stored = parseStoredItem(StoredAnchor, item, 'near-duplicate anchor');
-    return { ...stored, signature: decodeSignature(stored.signature) };
+    const { sk, ...stored } = parseStoredItem(StoredAnchor, item, 'near-duplicate anchor');
+    return { ...stored, signature: decodeSignature(stored.signature), slot: anchorSlot(sk) };
   }
 
   async record(writes: Pick<ClusterDecision, 'anchor' | 'member'>): Promise<void> {
     const items: Record<string, unknown>[] = [];
-    if (writes.anchor) {
-      const { anchor } = writes;
-      items.push({
-        [ATTR.pk]: anchorPk(anchor.key),
-        [ATTR.sk]: anchorSk(anchor),
-        ...anchor,
-        signature: encodeSignature(anchor.signature),
-      });
-    }
+    if (writes.anchor) items.push(this.anchorItem(writes.anchor));
     if (writes.member) {
       items.push({
         [ATTR.pk]: clusterPk(writes.member.clusterId),
