@@ -451,9 +451,14 @@ export class ArticlePipeline extends Construct {
     // they need no action beyond the three above.
     this.queue.grant(ingest, 'sqs:SendMessage');
 
-    // query: item reads on the table (GetItem cannot address an index), queries on the table (an article's
-    // versions) and its indexes (site and since listings), and article objects.
-    iam.Grant.addToPrincipal({ grantee: query, actions: ['dynamodb:GetItem'], resourceArns: tableOnly });
+    // query: item reads on the table (GetItem cannot address an index; BatchGetItem reads the articles a "since"
+    // feed item lists), queries on the table (an article's versions, feed items) and its indexes (site and since
+    // listings), and article objects.
+    iam.Grant.addToPrincipal({
+      grantee: query,
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+      resourceArns: tableOnly,
+    });
     // query: the /sources routes register (conditional PutItem), pause, resume or change (UpdateItem) and remove
     // (DeleteItem) sources; listing them is a Query on the table.
     iam.Grant.addToPrincipal({

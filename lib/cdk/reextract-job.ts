@@ -131,10 +131,11 @@ export class ReextractJob extends Construct {
 
     // --- least privilege: the actions the job's code calls ---------------------------------------------------
     // Reads the article's version items and CURRENT (GetItem), commits new versions as ingest does (PutItem,
-    // UpdateItem for the late restamp), walks the "since" index (Query on the days partition and byIngested).
+    // UpdateItem for the late restamp), walks the "since" feed (Query on the days and feed partitions and
+    // byIngested, BatchGetItem of the articles a feed item lists).
     iam.Grant.addToPrincipal({
       grantee: role,
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: [table.tableArn],
     });
     iam.Grant.addToPrincipal({

@@ -144,6 +144,27 @@ export function ingestedSortKey(ingestedAt: string, id: string): string {
 }
 
 /**
+ * The "since" feed (store layout 3): one item per commit batch, keyed by the UTC day and the time its commits are
+ * stamped with, holding the ids of the articles the batch commits (`ids`). Each article id is listed with the
+ * batch's stamp, which is also the ingestedAt of the version it commits; a reader keeps an entry only while the
+ * article's CURRENT item still carries that ingestedAt (a later version has its own entry), so an entry of a commit
+ * that lost a race or never happened is skipped. One write per batch replaces the `byIngested` index copy each
+ * article cost (layouts 1 and 2 keep their index entries, and readers still merge them). One partition per day: a
+ * batch item is written per ingest batch, far below a partition's 1,000 writes a second.
+ */
+export function feedPk(day: string): string {
+  return `FEED#${day}`;
+}
+
+/** `<stamp>#<batch id>`: string order is stamp order, then the batch; an entry's feed key is `<stamp>#<article id>`. */
+export function feedSk(stampedAt: string, batchId: string): string {
+  return `${stampedAt}#${batchId}`;
+}
+
+/** Ids per feed item: 1,000 ids are ~66 KB, far below DynamoDB's 400 KB item limit (an SQS batch is at most 100). */
+export const FEED_IDS_PER_ITEM = 1_000;
+
+/**
  * One small item per UTC day that has (or may have) commits, so a "since" reader finds the days worth
  * querying with one Query instead of probing every shard of every empty day since `since`.
  */
@@ -261,6 +282,12 @@ export const ArticleVersionRecordSchema = z.object({
   rawRange: z.optional(byteRange),
   reason: z.optional(z.enum(VERSION_REASONS)),
 }) satisfies z.ZodMiniType<ArticleVersionRecord>;
+
+/** A "since" feed item as stored (feedPk): its stamp leads the sort key. */
+export const FeedItemSchema = z.object({
+  sk: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#/)),
+  ids: z.array(sha256),
+});
 
 /** The longest HTTP validators crawl state keeps (a server may send longer ones; they are not kept). */
 export const MAX_VALIDATOR_LENGTH = { etag: 1024, lastModified: 200 } as const;

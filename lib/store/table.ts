@@ -8,7 +8,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * | item            | pk                     | sk                | gsi1 (bySite)                        | gsi2 (byIngested)                               |
  * | --------------- | ---------------------- | ----------------- | ------------------------------------ | ----------------------------------------------- |
- * | current article | `ARTICLE#<id>`         | `CURRENT`         | `SITE#<site>` / `<sortDate>#<id>`    | `INGESTED#<yyyy-mm-dd>#<shard>` / `<ingestedAt>#<id>` |
+ * | current article | `ARTICLE#<id>`         | `CURRENT`         | `SITE#<site>` / `<sortDate>#<id>`    | layouts 1-2: `INGESTED#<yyyy-mm-dd>#<shard>` / `<ingestedAt>#<id>` |
+ * | batch feed item | `FEED#<yyyy-mm-dd>`    | `<ingestedAt>#<batch>` | -                               | -                                               |
  * | one version     | `ARTICLE#<id>`         | `VERSION#<00000n>`| -                                    | -                                               |
  * | crawl state     | `CRAWL#<sha256(url)>`  | `STATE`           | -                                    | -                                               |
  * | day with commits| `INGESTED_DAYS`        | `<yyyy-mm-dd>`    | -                                    | -                                               |
@@ -23,9 +24,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   is written when its version is superseded, the current version is the CURRENT item itself.
  * - a site's articles newest first: Query(bySite, gsi1pk = `SITE#<site>`, descending); sortDate is
  *   publishedAt, or firstIngestedAt when the page gives no publication date.
- * - everything ingested since T: Query each of the INGESTED_SHARD_COUNT shards of each day from T, merged by
- *   (ingestedAt, id). Sharding spreads one busy day over several partitions (see docs/capacity.md); the
- *   INGESTED_DAYS items (one Query) say which days have commits, so empty days cost nothing.
+ * - everything ingested since T (store layout 3): Query(pk = `FEED#<day>`) from T for each day with commits; each
+ *   feed item lists the ids one ingest batch committed at its stamp, and the listed CURRENT items are read by key
+ *   (BatchGetItem), an entry counting only while CURRENT still carries that ingestedAt. Merged by (ingestedAt, id)
+ *   with the items layouts 1 and 2 indexed in byIngested (each of the INGESTED_SHARD_COUNT shards of the day), which
+ *   new commits no longer write (one index copy less per article). The INGESTED_DAYS items (one Query) say which
+ *   days have commits, so empty days cost nothing.
  * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`); many at once: BatchGetItem.
  * - politeness: UpdateItem(`HOST#<host>`, `TOKEN`) conditional on nextAllowedAt having passed takes the host's
  *   next request slot (one write, no read); GetItem/PutItem(`HOST#<host>`, `ROBOTS#<scheme>`) share robots.txt.

@@ -95,6 +95,7 @@ describe('reextract job', () => {
       );
     expect(permissionsOfRole(job.function.role as never)).toEqual(
       [
+        'dynamodb:BatchGetItem on {"Fn::GetAtt":[table,"Arn"]}',
         'dynamodb:GetItem on {"Fn::GetAtt":[table,"Arn"]}',
         'dynamodb:PutItem on {"Fn::GetAtt":[table,"Arn"]}',
         'dynamodb:UpdateItem on {"Fn::GetAtt":[table,"Arn"]}',

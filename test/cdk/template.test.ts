@@ -510,6 +510,7 @@ describe('least privilege', () => {
     // GetItem reads the table only (it cannot address an index); Query reads the table (versions) and indexes.
     expect(permissionsOf('query')).toEqual(
       [
+        'dynamodb:BatchGetItem on table.Arn',
         'dynamodb:DeleteItem on table.Arn',
         'dynamodb:GetItem on table.Arn',
         'dynamodb:PutItem on table.Arn',

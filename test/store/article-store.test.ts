@@ -4,13 +4,19 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { WARCParser } from 'warcio';
 import type { Article } from '../../lib/core/article.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../../lib/core/url.ts';
-import { type ByteRange, rangeHeader } from '../../lib/store/layout.ts';
+import { type ByteRange, ingestedShard, rangeHeader } from '../../lib/store/layout.ts';
 import type { ArticleRecord, StoreCursor } from '../../lib/store/types.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
 import { makeArticle, makeRaw, manualClock } from './fixtures.ts';
@@ -571,7 +577,94 @@ describe('listIngestedSince', () => {
     clock.advance(1000);
     const page = await store.articles.listIngestedSince({ since: '2000-01-01T00:00:00.000Z', limit: 10 });
     expect(page.items.map((item) => item.id)).toEqual([article.id]);
-    expect(queries).toBe(1 + 8);
+    // The days, the day's byIngested shards (items of layouts 1 and 2) and its batch feed items.
+    expect(queries).toBe(1 + 8 + 1);
+  });
+
+  it('lists a batch under one feed item, writing no byIngested copy, and skips entries whose commit never landed', async () => {
+    const clock = manualClock('2024-07-01T10:00:00.000Z');
+    const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 0 });
+    const documents = DynamoDBDocumentClient.from(store.dynamodb);
+    const group = store.articles.group(3);
+    const batch = [1, 2, 3].map((n) => makeArticle({ url: `https://feed.example/batch-${n}` }));
+    await Promise.all(batch.map((article) => group.member().commit(article, makeRaw(article))));
+    const feed = await documents.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'FEED#2024-07-01' },
+      }),
+    );
+    expect(feed.Items).toHaveLength(1);
+    expect([...(feed.Items?.[0]?.ids ?? [])].sort()).toEqual(batch.map((a) => a.id).sort());
+    const current = await documents.send(
+      new GetCommand({ TableName: store.tableName, Key: { pk: `ARTICLE#${batch[0]?.id}`, sk: 'CURRENT' } }),
+    );
+    expect(current.Item?.gsi2pk).toBeUndefined();
+    // A batch whose commit never landed (a crash after its feed item): its entry is skipped.
+    const lost = makeArticle({ url: 'https://feed.example/lost' });
+    await documents.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { pk: 'FEED#2024-07-01', sk: '2024-07-01T10:00:00.000Z#lost-batch', ids: [lost.id] },
+      }),
+    );
+    clock.advance(1000);
+    const page = await store.articles.listIngestedSince({ since: '2024-07-01T00:00:00.000Z', limit: 10 });
+    expect(page.items.map((item) => item.id)).toEqual(batch.map((a) => a.id).sort());
+  });
+
+  it('merges the items an earlier layout indexed in byIngested with the feed items, in one order', async () => {
+    const clock = manualClock('2024-07-02T10:00:00.000Z');
+    const store = await local.freshStore({ clock: clock.now, sinceFeedSettleMs: 0 });
+    const documents = DynamoDBDocumentClient.from(store.dynamodb);
+    const committed: ArticleRecord[] = [];
+    for (let n = 0; n < 6; n += 1) {
+      clock.advance(1000);
+      const article = makeArticle({ url: `https://mixed.example/${n}` });
+      const { record } = await store.articles.commit(article, makeRaw(article));
+      committed.push(record);
+    }
+    // Every other article as an ingest of the previous release stored it: in the byIngested index, in no feed item.
+    const legacy = committed.filter((_, n) => n % 2 === 0);
+    for (const record of legacy) {
+      const key = { pk: `ARTICLE#${record.id}`, sk: 'CURRENT' };
+      const { Item } = await documents.send(new GetCommand({ TableName: store.tableName, Key: key }));
+      await documents.send(
+        new PutCommand({
+          TableName: store.tableName,
+          Item: {
+            ...Item,
+            gsi2pk: `INGESTED#2024-07-02#${ingestedShard(record.id)}`,
+            gsi2sk: `${record.ingestedAt}#${record.id}`,
+          },
+        }),
+      );
+      const feed = await documents.send(
+        new QueryCommand({
+          TableName: store.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :stamp)',
+          ExpressionAttributeValues: { ':pk': 'FEED#2024-07-02', ':stamp': record.ingestedAt },
+        }),
+      );
+      for (const item of feed.Items ?? [])
+        await documents.send(
+          new DeleteCommand({ TableName: store.tableName, Key: { pk: item.pk, sk: item.sk } }),
+        );
+    }
+    clock.advance(1000);
+    const seen: string[] = [];
+    let after: StoreCursor | undefined;
+    do {
+      const page = await store.articles.listIngestedSince({
+        since: '2024-07-02T00:00:00.000Z',
+        limit: 2,
+        after,
+      });
+      seen.push(...page.items.map((item) => item.id));
+      after = page.cursor;
+    } while (after);
+    expect(seen).toEqual(committed.map((record) => record.id));
   });
 
   it('pages through more days than one page may scan', async () => {

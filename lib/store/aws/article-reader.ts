@@ -1,6 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  paginateQuery,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { Article } from '../../core/article.ts';
 import { PipelineError } from '../../core/errors.ts';
 import {
@@ -9,6 +15,8 @@ import {
   articlePk,
   CURRENT_SK,
   expandArticleItem,
+  FeedItemSchema,
+  feedPk,
   INGESTED_DAYS_PK,
   IngestedCursorSchema,
   ingestedPk,
@@ -47,6 +55,11 @@ export const MAX_PAGE_SIZE = 1_000;
 /** A "since" page looks into at most this many days that have commits (each costs one query per shard). */
 const MAX_DAYS_PER_PAGE = 31;
 const LAST_ID = 'f'.repeat(64);
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_LIMIT = 100;
+const MAX_BATCH_ATTEMPTS = 8;
+/** Length of a stored timestamp (`2024-05-01T09:30:00.000Z`), the head of every feed sort key. */
+const STAMP_LENGTH = 24;
 
 /**
  * The article store's read path: GetItem for one record, Query (lib-dynamodb's paginator) for lists, and S3 GET
@@ -263,17 +276,9 @@ export class AwsArticleReader implements ArticleReader {
     const { days, more: moreDays } = await this.daysWithCommits(utcDay(lower), utcDay(upper));
     const collected: ArticleRecord[] = [];
     for (const day of days) {
-      const shards = await Promise.all(
-        Array.from({ length: INGESTED_SHARD_COUNT }, (_, shard) =>
-          this.queryFeedShard(ingestedPk(day, shard), lower, upper, limit + 2),
-        ),
+      collected.push(
+        ...(await this.dayOfFeed(day, lower, exclusiveKey, upper, limit + 1 - collected.length)),
       );
-      const merged = shards
-        .flat()
-        .filter((item) => exclusiveKey === undefined || (item[ATTR.ingestedSort] as string) > exclusiveKey)
-        .sort((a, b) => compareStrings(a[ATTR.ingestedSort] as string, b[ATTR.ingestedSort] as string));
-      for (const item of merged)
-        collected.push(parseStoredItem(ArticleRecordSchema, expandArticleItem(item), 'article'));
       if (collected.length > limit) break;
     }
 
@@ -290,6 +295,137 @@ export class AwsArticleReader implements ArticleReader {
       return { items: page, cursor: endOfScan, resume: endOfScan };
     }
     return { items: page, ...(lastPosition ? { resume: lastPosition } : {}) };
+  }
+
+  /**
+   * One day of the "since" feed from `lower` (or after `exclusiveKey`) to before `upper`, in (ingestedAt, id) order:
+   * at least `wanted` records when the day has them (more may come), every one of them final (no record of the
+   * day sorts before the last one returned but is left out). Two sources are merged: the batch feed items (layout
+   * 3; each listed id checked against its CURRENT item) and the byIngested index shards (items of layouts 1 and 2).
+   */
+  private async dayOfFeed(
+    day: string,
+    lower: string,
+    exclusiveKey: string | undefined,
+    upper: string,
+    wanted: number,
+  ): Promise<ArticleRecord[]> {
+    const after = (key: string) => key >= lower && (exclusiveKey === undefined || key > exclusiveKey);
+    const shardWanted = wanted + 1;
+    const shards = await Promise.all(
+      Array.from({ length: INGESTED_SHARD_COUNT }, (_, shard) =>
+        this.queryFeedShard(ingestedPk(day, shard), lower, upper, shardWanted),
+      ),
+    );
+    // A shard that filled its page may hold more past its last item: nothing after that is final yet.
+    let bound = '~';
+    for (const items of shards) {
+      const last = items.at(-1)?.[ATTR.ingestedSort];
+      if (items.length >= shardWanted && typeof last === 'string' && `${last}\u0000` < bound)
+        bound = `${last}\u0000`;
+    }
+    const indexed = shards
+      .flat()
+      .map((item) => ({ key: item[ATTR.ingestedSort] as string, item }))
+      .filter(({ key }) => after(key));
+    const listed = await this.listedInFeed(day, lower, upper, after, wanted);
+    if (listed.bound < bound) bound = listed.bound;
+    // One item per key: an article is in one of the two at its ingestedAt, but a key is the item either way.
+    const byKey = new Map([...indexed, ...listed.entries].map(({ key, item }) => [key, item]));
+    return [...byKey]
+      .filter(([key]) => key < bound)
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([, item]) => parseStoredItem(ArticleRecordSchema, expandArticleItem(item), 'article'));
+  }
+
+  /**
+   * The articles a day's batch feed items list from `lower` on, each the CURRENT item it names while that still
+   * carries the entry's stamp (an entry whose commit lost, failed or was superseded is skipped). Feed items are read
+   * in stamp order until `wanted` entries are final; `bound` is where the final ones end (entries at the last read
+   * stamp may still have company in the next item).
+   */
+  private async listedInFeed(
+    day: string,
+    lower: string,
+    upper: string,
+    after: (key: string) => boolean,
+    wanted: number,
+  ): Promise<{ entries: Array<{ key: string; item: Record<string, unknown> }>; bound: string }> {
+    const pending: Array<{ key: string; id: string; stamp: string }> = [];
+    const entries: Array<{ key: string; item: Record<string, unknown> }> = [];
+    let bound = '~';
+    const pages = this.queryPages({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+      // `<stamp>#<batch>` sorts after `<stamp>`: from the lower stamp on, stamps before `upper` only.
+      ExpressionAttributeValues: {
+        ':pk': feedPk(day),
+        ':lower': lower.slice(0, STAMP_LENGTH),
+        ':upper': upper,
+      },
+      Limit: Math.min(MAX_PAGE_SIZE, wanted + 1),
+    });
+    for (;;) {
+      const page = await pages.next();
+      if (page.done) {
+        bound = '~';
+        break;
+      }
+      for (const raw of page.value) {
+        const feedItem = parseStoredItem(FeedItemSchema, raw, 'feed item');
+        const stamp = feedItem.sk.slice(0, STAMP_LENGTH);
+        for (const id of feedItem.ids) {
+          const key = ingestedSortKey(stamp, id);
+          if (after(key)) pending.push({ key, id, stamp });
+        }
+        bound = stamp;
+      }
+      // Entries stamped before the last stamp read are final; check them against their CURRENT items.
+      const final = pending.filter(({ stamp }) => stamp < bound);
+      if (final.length > 0) {
+        entries.push(...(await this.stillCurrent(final)));
+        pending.splice(0, pending.length, ...pending.filter(({ stamp }) => stamp >= bound));
+      }
+      if (entries.length >= wanted) break;
+    }
+    if (bound === '~' && pending.length > 0) entries.push(...(await this.stillCurrent(pending)));
+    await pages.return(undefined);
+    return { entries, bound };
+  }
+
+  /** The CURRENT items of feed entries that still carry the entry's stamp (BatchGetItem, eventually consistent). */
+  private async stillCurrent(
+    entries: ReadonlyArray<{ key: string; id: string; stamp: string }>,
+  ): Promise<Array<{ key: string; item: Record<string, unknown> }>> {
+    const found: Array<{ key: string; item: Record<string, unknown> }> = [];
+    const wanted = new Map(entries.map((entry) => [`${entry.id}#${entry.stamp}`, entry.key]));
+    const ids = [...new Set(entries.map(({ id }) => id))];
+    for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
+      let keys: Array<Record<string, unknown>> = ids
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((id) => ({ [ATTR.pk]: articlePk(id), [ATTR.sk]: CURRENT_SK }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw storageError('read', new Error('keys left unprocessed'));
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        let response: BatchGetCommandOutput;
+        try {
+          response = await this.documents.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+          );
+        } catch (error) {
+          throw storageError('read', error);
+        }
+        for (const item of response.Responses?.[this.tableName] ?? []) {
+          const id = String(item[ATTR.pk]).slice('ARTICLE#'.length);
+          const key = wanted.get(`${id}#${String(item.ingestedAt)}`);
+          if (key !== undefined) found.push({ key, item });
+        }
+        keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
   }
 
   /** The marked days in [fromDay, toDay], at most MAX_DAYS_PER_PAGE of them. */

@@ -12,10 +12,10 @@ import {
   batchObjectKeys,
   CURRENT_SK,
   expandArticleItem,
+  FEED_IDS_PER_ITEM,
+  feedPk,
+  feedSk,
   INGESTED_DAYS_PK,
-  ingestedPk,
-  ingestedShard,
-  ingestedSortKey,
   parseStoredItem,
   sitePk,
   siteSortKey,
@@ -59,6 +59,12 @@ interface StoredObjects {
   rawKey: string;
   articleRange: ObjectRange;
   rawRange: ObjectRange;
+}
+
+/** A batch's stored objects and the time its commits are stamped with (listed under it in the "since" feed). */
+interface StoredBatchMember {
+  objects: StoredObjects;
+  ingestedAt: string;
 }
 
 /**
@@ -112,7 +118,7 @@ export class AwsArticleWriter implements ArticleWriter {
   async commitWith(
     input: Article,
     raw: RawPage,
-    store: (pending: PendingObjects) => Promise<StoredObjects>,
+    store: (pending: PendingObjects) => Promise<StoredBatchMember>,
     release: () => void,
     options: CommitOptions = {},
   ): Promise<CommitResult> {
@@ -121,7 +127,7 @@ export class AwsArticleWriter implements ArticleWriter {
     // commit from theirs when a put succeeded but its response was lost.
     const commitId = randomUUID();
     const fetchedAt = fetchTime(raw.fetchedAt);
-    let stored: StoredObjects | undefined;
+    let stored: StoredBatchMember | undefined;
 
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt += 1) {
       const currentItem = await this.getItem(articlePk(article.id), CURRENT_SK);
@@ -146,7 +152,8 @@ export class AwsArticleWriter implements ArticleWriter {
         if (options.repair && !ours && !(await this.storedCopyReadable(current))) {
           // The index is right, its objects are not: the same content is stored again (new batch objects:
           // a batch object is shared, so it is never rewritten) and CURRENT is pointed at it.
-          const repaired = await store({ article, articleJson: JSON.stringify(article), raw });
+          // Its feed entry is skipped by readers: CURRENT keeps its ingestedAt.
+          const { objects: repaired } = await store({ article, articleJson: JSON.stringify(article), raw });
           if (await this.repointCurrent(current, repaired)) {
             return { status: 'unchanged', record: { ...current, ...repaired }, repaired: true };
           }
@@ -163,7 +170,8 @@ export class AwsArticleWriter implements ArticleWriter {
       }
       const version = (current?.version ?? 0) + 1;
       const firstIngestedAt = current?.firstIngestedAt ?? this.nowIso();
-      // Object keys do not depend on the version, so a retry after a lost race reuses what was stored.
+      // Object keys do not depend on the version, so a retry after a lost race reuses what was stored, and the
+      // stamp its batch listed it under in the "since" feed.
       stored ??= await store({ article, articleJson: JSON.stringify(article), raw });
       // History first: the version being superseded gets its own item before the CURRENT item moves on, so
       // no version is ever only in CURRENT once CURRENT has changed. Idempotent (same data every time).
@@ -187,12 +195,11 @@ export class AwsArticleWriter implements ArticleWriter {
           : { cluster: article.cluster ?? current?.cluster }),
         contentHash: article.contentHash,
         version,
-        ingestedAt: this.nowIso(),
+        ingestedAt: stored.ingestedAt,
         firstIngestedAt,
-        ...stored,
+        ...stored.objects,
         ...(replaces ? { reason: replaces.reason } : {}),
       };
-      await this.markIngestedDay(record.ingestedAt);
       try {
         await this.putCurrent(record, { commitId, fetchedAt }, current?.version);
       } catch (error) {
@@ -257,8 +264,11 @@ export class AwsArticleWriter implements ArticleWriter {
     }
   }
 
-  /** One WARC object for the pages and one JSON Lines object for the Articles: a gzip member per record. */
-  private async writeObjects(pending: PendingObjects[]): Promise<StoredObjects[]> {
+  /**
+   * One WARC object for the pages and one JSON Lines object for the Articles (a gzip member per record), then the
+   * batch's "since" feed item: the commits that follow are stamped with its time.
+   */
+  private async writeObjects(pending: PendingObjects[]): Promise<StoredBatchMember[]> {
     const keys = batchObjectKeys(randomUUID(), this.nowIso());
     const pages = pending.map(({ article, raw }) =>
       warcResponseMember({
@@ -291,12 +301,50 @@ export class AwsArticleWriter implements ArticleWriter {
     ]);
     const rawRanges = ranges(pages);
     const articleRanges = ranges(articles);
+    const ingestedAt = this.nowIso();
+    await this.listInFeed(
+      ingestedAt,
+      pending.map(({ article }) => article.id),
+    );
     return pending.map((_, index) => ({
-      articleKey: keys.articles,
-      rawKey: keys.raw,
-      articleRange: articleRanges[index] as ObjectRange,
-      rawRange: rawRanges[index] as ObjectRange,
+      objects: {
+        articleKey: keys.articles,
+        rawKey: keys.raw,
+        articleRange: articleRanges[index] as ObjectRange,
+        rawRange: rawRanges[index] as ObjectRange,
+      },
+      ingestedAt,
     }));
+  }
+
+  /**
+   * Lists article ids in the "since" feed under `stampedAt` (one item per FEED_IDS_PER_ITEM ids), after the day's
+   * INGESTED_DAYS mark. Written before the commits it lists: an entry whose commit never lands is skipped by
+   * readers, a commit without its entry would never be seen.
+   */
+  private async listInFeed(stampedAt: string, ids: readonly string[]): Promise<void> {
+    await this.markIngestedDay(stampedAt);
+    const unique = [...new Set(ids)];
+    const writes: Promise<unknown>[] = [];
+    for (let start = 0; start < unique.length; start += FEED_IDS_PER_ITEM) {
+      writes.push(
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              [ATTR.pk]: feedPk(utcDay(stampedAt)),
+              [ATTR.sk]: feedSk(stampedAt, randomUUID()),
+              ids: unique.slice(start, start + FEED_IDS_PER_ITEM),
+            },
+          }),
+        ),
+      );
+    }
+    try {
+      await Promise.all(writes);
+    } catch (error) {
+      throw storageError('list in the since feed', error);
+    }
   }
 
   private async putCurrent(
@@ -304,7 +352,6 @@ export class AwsArticleWriter implements ArticleWriter {
     commit: { commitId: string; fetchedAt: string | undefined },
     expectedVersion: number | undefined,
   ): Promise<void> {
-    const shard = ingestedShard(record.id);
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
@@ -313,8 +360,6 @@ export class AwsArticleWriter implements ArticleWriter {
           [ATTR.sk]: CURRENT_SK,
           [ATTR.siteKey]: sitePk(record.site),
           [ATTR.siteSort]: siteSortKey(record),
-          [ATTR.ingestedKey]: ingestedPk(utcDay(record.ingestedAt), shard),
-          [ATTR.ingestedSort]: ingestedSortKey(record.ingestedAt, record.id),
           ...slimArticleAttributes(record),
           [COMMIT_ID_ATTR]: commit.commitId,
           ...(commit.fetchedAt === undefined ? {} : { [FETCHED_AT_ATTR]: commit.fetchedAt }),
@@ -395,24 +440,17 @@ export class AwsArticleWriter implements ArticleWriter {
     if (this.settleMs === 0 || Date.parse(now) - Date.parse(record.ingestedAt) <= this.settleMs / 2) {
       return record;
     }
-    await this.markIngestedDay(now);
+    await this.listInFeed(now, [record.id]);
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [ATTR.pk]: articlePk(record.id), [ATTR.sk]: CURRENT_SK },
-          UpdateExpression: 'SET #ingestedAt = :now, #feedKey = :feedKey, #feedSort = :feedSort',
+          UpdateExpression: 'SET #ingestedAt = :now',
           ConditionExpression: '#version = :version AND #ingestedAt = :stamped',
-          ExpressionAttributeNames: {
-            '#ingestedAt': 'ingestedAt',
-            '#version': 'version',
-            '#feedKey': ATTR.ingestedKey,
-            '#feedSort': ATTR.ingestedSort,
-          },
+          ExpressionAttributeNames: { '#ingestedAt': 'ingestedAt', '#version': 'version' },
           ExpressionAttributeValues: {
             ':now': now,
-            ':feedKey': ingestedPk(utcDay(now), ingestedShard(record.id)),
-            ':feedSort': ingestedSortKey(now, record.id),
             ':version': record.version,
             ':stamped': record.ingestedAt,
           },
@@ -455,11 +493,11 @@ interface PendingObjects {
  * parked commits' objects in one go and lets each carry on to its own conditional put.
  */
 class BatchCommit implements CommitGroup {
-  private readonly gathering: ReturnType<typeof createGathering<PendingObjects, StoredObjects>>;
+  private readonly gathering: ReturnType<typeof createGathering<PendingObjects, StoredBatchMember>>;
 
   constructor(
     size: number,
-    write: (pending: PendingObjects[]) => Promise<StoredObjects[]>,
+    write: (pending: PendingObjects[]) => Promise<StoredBatchMember[]>,
     private readonly writer: AwsArticleWriter,
   ) {
     this.gathering = createGathering(size, 'a commit group', write);
