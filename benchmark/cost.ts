@@ -501,7 +501,11 @@ async function main(): Promise<void> {
     ),
     tableName: stack.env[ENV.tableName] ?? '',
   });
-  const hostSlots = { intervalMs, reserve: tokens.reserve.bind(tokens) };
+  const hostSlots = {
+    intervalMs,
+    reserve: tokens.reserve.bind(tokens),
+    extendBlock: tokens.extendBlock.bind(tokens),
+  };
   const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
   let listed = 0;
   try {

@@ -105,6 +105,7 @@ export function buildCrawlHandlers(wiring: CrawlWiring): CrawlHandlers {
     hostSlots: {
       intervalMs: wiring.fetcher?.minIntervalMs ?? CRAWL_POLICY.hostMinIntervalMs,
       reserve: (host, block, nowMs) => politeness.reserve(host, block, nowMs),
+      extendBlock: (host, block, count) => politeness.extendBlock(host, block, count),
     },
     ...(queueLeaseMs === undefined ? {} : { queueLeaseMs }),
     ...(wiring.onSourceDone ? { onSourceDone: wiring.onSourceDone } : {}),

@@ -235,6 +235,11 @@ export interface HostSlotReservations {
     block: SlotBlock,
     nowMs: number,
   ): Promise<{ reserved: boolean; state?: HostTokenState }>;
+  /**
+   * Grows a block this run reserved to `count` slots while it still stands as reserved (one conditional write), so
+   * a host's later flushes (URLs are looked up 100 at a time) get slots too; false when refused.
+   */
+  extendBlock?(host: string, block: SlotBlock, count: number): Promise<boolean>;
   now?: () => number;
 }
 
@@ -360,6 +365,8 @@ export class UrlQueuer {
 export class HostSpacer {
   /** Messages spaced so far per host (this run). */
   private readonly perHost = new Map<string, number>();
+  /** The block this run reserved per host, and the ordinal of its first slot. */
+  private readonly blocks = new Map<string, { block: SlotBlock; firstOrdinal: number }>();
 
   constructor(
     private readonly spacingMs: number,
@@ -398,15 +405,21 @@ export class HostSpacer {
         const first = list[0]?.ordinal ?? 0;
         const count = list.filter(({ ordinal }) => ordinal * spacingMs < CRAWL_POLICY.maxPutBackMs).length;
         if (host === '' || count === 0) return;
-        const block = await this.reserveBlock(slots, host, {
-          startMs: nowMs + first * spacingMs,
-          spacingMs,
-          count,
-          windowMs,
-          intervalMs: slots.intervalMs,
-        });
-        if (block === undefined) return;
-        slotsOf(block, host).forEach((slot, i) => {
+        const earlier = this.blocks.get(host);
+        const slotsHere = earlier
+          ? await this.extendBlock(slots, host, earlier, first, count, nowMs)
+          : await this.reserveBlock(slots, host, {
+              startMs: nowMs + first * spacingMs,
+              spacingMs,
+              count,
+              windowMs,
+              intervalMs: slots.intervalMs,
+            }).then((block) => {
+              if (block === undefined) return [];
+              this.blocks.set(host, { block, firstOrdinal: first });
+              return slotsOf(block, host);
+            });
+        slotsHere.forEach((slot, i) => {
           const entry = list[i];
           if (entry !== undefined)
             reserved.set(entry.message, { slot, delayMs: Math.max(0, slot.atMs - nowMs) });
@@ -450,6 +463,36 @@ export class HostSpacer {
       });
       return undefined;
     }
+  }
+
+  /**
+   * A later flush of a host whose block this run reserved: the block grows by this flush's messages when they follow
+   * its last slot and their first slot is still ahead; the new slots, or none (the messages take the token).
+   */
+  private async extendBlock(
+    slots: HostSlotReservations,
+    host: string,
+    earlier: { block: SlotBlock; firstOrdinal: number },
+    first: number,
+    count: number,
+    nowMs: number,
+  ): Promise<HostSlot[]> {
+    const { block, firstOrdinal } = earlier;
+    const firstNewMs = block.startMs + block.count * block.spacingMs;
+    if (slots.extendBlock === undefined || first !== firstOrdinal + block.count || firstNewMs <= nowMs)
+      return [];
+    const grown = { ...block, count: block.count + count };
+    try {
+      if (!(await slots.extendBlock(host, block, grown.count))) return [];
+    } catch (thrown) {
+      this.logger.warn('could not extend host slots; the messages take the token at ingest', {
+        host,
+        error: toPipelineError(thrown).toJSON(),
+      });
+      return [];
+    }
+    this.blocks.set(host, { block: grown, firstOrdinal });
+    return slotsOf(grown, host).slice(block.count);
   }
 
   private nextOrdinal(url: string): number {

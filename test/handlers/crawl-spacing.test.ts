@@ -127,6 +127,42 @@ describe('the crawl reserves one host’s spaced slots with one token write', ()
     });
   });
 
+  it('a host’s later flushes grow the block this run reserved; refused, their messages carry no slot', async () => {
+    const urls = Array.from({ length: 150 }, (_, n) => `http://a.test/${n}`);
+    const run = async (grow: boolean) => {
+      const { queue, sent } = recordingQueue(true);
+      const grown: number[] = [];
+      const hostSlots: HostSlotReservations = {
+        intervalMs: INTERVAL,
+        now: () => NOW,
+        reserve: async () => ({ reserved: true }),
+        extendBlock: async (_host, _block, count) => {
+          grown.push(count);
+          return grow;
+        },
+      };
+      const deps = { crawlState: freshState, queue, logger: silentLogger, lookupConcurrency: 4 };
+      const queuer = new UrlQueuer(
+        { ...deps, hostSpacingMs: SPACING, hostSlots },
+        new Date(NOW),
+        new Date(NOW + 3_600_000),
+      );
+      // Looked up and flushed 100 at a time, as a crawl of a large sitemap does.
+      await queuer.add(found(urls.slice(0, 100)));
+      await queuer.add(found(urls.slice(100)));
+      await queuer.finish();
+      return { sent, grown };
+    };
+    const granted = await run(true);
+    // 150 slots 6 s apart all fall within the queue's longest delay (15 minutes): one block of 150.
+    expect(granted.grown).toEqual([150]);
+    const slots = granted.sent.map(({ message }) => message.hostSlot);
+    expect(slots.every((slot) => slot?.blockStartMs === NOW)).toBe(true);
+    expect(slots.map((slot) => slot?.atMs)).toEqual(urls.map((_, n) => NOW + n * RESERVED_SPACING));
+    const refused = await run(false);
+    expect(refused.sent.filter(({ message }) => message.hostSlot !== undefined)).toHaveLength(100);
+  });
+
   it('a request whose interval runs past the first slot moves the block after it; another block running: no slots', async () => {
     const busy = reservingQueuer((_host, block) =>
       block.startMs === NOW ? { reserved: false, state: { nextAllowedAtMs: NOW + 700 } } : { reserved: true },

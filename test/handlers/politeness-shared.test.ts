@@ -294,4 +294,23 @@ describe('politeness shared by every worker', () => {
     expect(await tokens.take(host, end, 1_025)).toEqual({ taken: true });
     expect(await tokens.reserve(host, { ...other, startMs: end + 1_025 }, end)).toEqual({ reserved: true });
   });
+
+  it('grows a block it reserved while the block stands and nobody took the host past its first new slot', async () => {
+    const store = await tableForFile();
+    const tokens = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    const at = 1_900_000_000_000;
+    const host = 'grow.example';
+    const block = { startMs: at, spacingMs: 4_000, count: 2, windowMs: 1_950, intervalMs: 1_000 };
+    expect(await tokens.reserve(host, block, at)).toEqual({ reserved: true });
+    expect(await tokens.extendBlock(host, block, 5)).toBe(true);
+    expect(await tokens.peek(host)).toEqual({ block: { ...block, count: 5 } });
+    // Named by its old count, the block is no longer as the caller knew it: refused.
+    expect(await tokens.extendBlock(host, block, 6)).toBe(false);
+    // A request that took the host in a gap after the first slot a growth would add: refused too.
+    const grown = { ...block, count: 5 };
+    const gap = grown.startMs + 5 * grown.spacingMs + grown.windowMs + grown.intervalMs;
+    expect(await tokens.take(host, gap, 1_000, grown.startMs)).toEqual({ taken: true });
+    expect(await tokens.extendBlock(host, grown, 8)).toBe(false);
+    expect((await tokens.peek(host)).block).toEqual(grown);
+  });
 });

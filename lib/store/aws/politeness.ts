@@ -122,6 +122,45 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
     }
   }
 
+  /**
+   * Grows a block this caller reserved to `count` slots (one conditional write), while it still stands as reserved
+   * (same start and count) and no request has taken the host past its first new slot. The slots it had keep their
+   * identity (the block's start), so messages already carrying them stay valid. False when refused.
+   */
+  async extendBlock(host: string, block: SlotBlock, count: number): Promise<boolean> {
+    const grown = { ...block, count };
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
+          UpdateExpression: 'SET #blockCount = :count, #blockEnd = :end',
+          ConditionExpression:
+            '#blockStart = :start AND #blockCount = :was AND (attribute_not_exists(#next) OR #next <= :firstNew)',
+          ExpressionAttributeNames: {
+            '#next': 'nextAllowedAt',
+            '#blockStart': 'blockStart',
+            '#blockCount': 'blockCount',
+            '#blockEnd': 'blockEnd',
+          },
+          ExpressionAttributeValues: {
+            ':count': count,
+            ':end': slotBlockEndMs(grown),
+            ':start': block.startMs,
+            ':was': block.count,
+            ':firstNew': block.startMs + block.count * block.spacingMs,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw new PipelineError('INTERNAL', `store: extend host slots failed: ${String(error)}`, {
+        retryable: true,
+      });
+    }
+  }
+
   /** The host's token as last written (an eventually consistent read: half a read unit, no write). */
   async peek(host: string): Promise<HostTokenState> {
     return stateOf(await this.read(host, false));
