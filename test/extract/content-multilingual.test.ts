@@ -64,6 +64,20 @@ describe('boilerplate vocabulary in other languages', () => {
     expect(text).not.toContain('andere Wanderung');
   });
 
+  it.each(['Table of Contents', 'Inhaltsverzeichnis', 'Sommaire', 'Spis treści'])(
+    'drops a "%s" heading and the links under it',
+    (heading) => {
+      const text = textOf(
+        page(
+          `<h2>${heading}</h2><ul><li><a href="#a">Der Aufbruch</a></li><li><a href="#b">Der Grat</a></li></ul>`,
+        ),
+      );
+      keepsProse(text);
+      expect(text).not.toContain(heading);
+      expect(text).not.toContain('Der Aufbruch');
+    },
+  );
+
   it('drops a "Mehr Themen:" label line before a teaser list', () => {
     const text = textOf(page('<p><strong>Mehr Themen:</strong></p>'));
     keepsProse(text);
@@ -107,6 +121,11 @@ describe('boilerplate vocabulary in other languages', () => {
     'Diese Wegbeschreibung als PDF herunterladen',
     'aja/PAP',
     'dpa/lnw',
+    'Page 2 of 8',
+    'Seite 2 von 5',
+    'Sign up',
+    'Thank you! Please check your inbox now for your welcome email.',
+    'Walking tips from our guides, delivered to your inbox',
   ])('drops the short furniture line "%s"', (line) => {
     const text = textOf(page(`<p>${line}</p>`));
     keepsProse(text);
@@ -156,10 +175,22 @@ describe('captions credited at their end and post meta lines', () => {
     'Pubblicato il 19 Febbraio 2020 Ultima modifica 19 Febbraio 2020',
     '24. März 2004, 19:49 | Wandern',
     '2021-10-16 | Allgemein',
+    'Ridge Walkers Team | 5 min read',
+    '12. März 2021 · Lesezeit: 4 Minuten',
+    'Published June 23, 2025 10:39AM',
+    'Posted by Anna Beispiel at December 16, 2025 11:15 AM',
+    'Written by Anna Beispiel',
+    'Geschrieben von Anna Beispiel',
   ])('drops the dateline or meta line "%s"', (line) => {
     const text = textOf(page(`<div class="meta">${line}</div>`));
     keepsProse(text);
     expect(text).not.toContain(line);
+  });
+
+  it('keeps a recipe time, which is no reading time', () => {
+    const text = textOf(page('<ul><li>Vorbereitung</li><li>5 minutes</li><li>20 Minuten</li></ul>'));
+    expect(text).toContain('5 minutes');
+    expect(text).toContain('20 Minuten');
   });
 
   it('keeps a short line with a number and labels that is no date', () => {

@@ -279,6 +279,12 @@ export const BOILERPLATE_TEXT = [
   /\bsign up here\W*$/i,
   /^get the (latest|breaking|top) (news|stories|headlines)\b.{0,80}\b(app|newsletter|inbox)\W*$/i,
   /^citation:/i,
+  // a pager's position ('Page 1 of 8', 'Seite 2 von 5', 'Página 1 de 3')
+  /^(page|seite|pagina|página|strona|pagina) \d+ (of|von|sur|de|di|z|van) \d+$/iu,
+  // a signup form's buttons and its thank-you line
+  /^(sign up|sign in|log ?in|register|subscribe( now)?|book a demo)\W*$/i,
+  /^thank(s| you)\W+(for (subscribing|signing up)|please check your (inbox|e-?mail))/i,
+  /\bdelivered (straight |right )?to your inbox\W*$/i,
   // a wire story's agency and editor initials on their own line ('aja/PAP', 'dpa/lnw', 'AFP/dpa'); capitals alone
   // are a list of acronyms ('ZTNA / SASE / SDWAN')
   /^(?=.*(?<!\p{L})\p{Ll}{2,4}(?!\p{L}))\(?(\p{Lu}{2,5}|\p{Ll}{2,4})(\s*\/\s*(\p{Lu}{2,5}|\p{Ll}{2,4})){1,3}\)?$/u,
@@ -403,7 +409,7 @@ export const CONDITIONAL_TAGS = new Set([
 
 /** Headings that introduce furniture rather than a section of the story. */
 export const BOILERPLATE_HEADING =
-  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|top stories|don'?t miss|editor'?s picks|further reading|see also|more\b.{0,30}\b(stories|articles|news|reads|coverage|videos)|mehr zum thema|mehr (aus|von|zu)\b.{0,30}|(das|auch) könnte sie (auch )?interessieren|(weitere|mehr) (artikel|beiträge|nachrichten|themen)|(ähnliche|verwandte) (artikel|beiträge|themen)|auch interessant|(neueste|aktuellste) (artikel|beiträge|nachrichten)|lesen sie auch|meistgelesen|kommentare|sur le même sujet|à lire aussi|lire aussi|à voir aussi|voir aussi|dans la même rubrique|(articles?|sujets|contenus) (similaires|liés|associés|connexes)|les plus lus|commentaires|(noticias|artículos|temas|notas|contenidos) relacionad[oa]s|te puede interesar|lo más leído|más noticias|lee también|comentarios|(articoli|notizie|contenuti) correlati|potrebbe interessarti|leggi anche|i più letti|altre notizie|commenti|(notícias|artigos|matérias|temas|conteúdos) relacionad[oa]s|leia também|veja também|mais lidas|comentários|gerelateerde artikelen|lees ook|meest gelezen|meer nieuws|reacties|czytaj (też|także|również)|zobacz (też|także|również)|podobne artykuły|najczęściej czytane|komentarze|читайте также|по теме|похожие (статьи|новости)|самое читаемое|комментарии|[iİ]lgili (haberler|yazılar)|benzer haberler|en çok okunanlar|yorumlar|関連記事|関連ニュース|おすすめ記事|人気記事|コメント|相关(文章|阅读|新闻)|推荐阅读|热门文章|评论)(?![\p{L}\p{N}])/iu;
+  /^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|recent (posts|articles|stories)|((other|more) )?(posts|articles|stories|recipes|reads) you (may|might|will) (also )?(like|enjoy|love)|table of contents|inhaltsverzeichnis|sommaire|table des matières|índice de contenidos?|tabla de contenidos?|indice dei contenuti|sumário|inhoudsopgave|spis treści|содержание|içindekiler|目次|目录|top stories|don'?t miss|editor'?s picks|further reading|see also|more\b.{0,30}\b(stories|articles|news|reads|coverage|videos)|mehr zum thema|mehr (aus|von|zu)\b.{0,30}|(das|auch) könnte sie (auch )?interessieren|(weitere|mehr) (artikel|beiträge|nachrichten|themen)|(ähnliche|verwandte) (artikel|beiträge|themen)|auch interessant|(neueste|aktuellste) (artikel|beiträge|nachrichten)|lesen sie auch|meistgelesen|kommentare|sur le même sujet|à lire aussi|lire aussi|à voir aussi|voir aussi|dans la même rubrique|(articles?|sujets|contenus) (similaires|liés|associés|connexes)|les plus lus|commentaires|(noticias|artículos|temas|notas|contenidos) relacionad[oa]s|te puede interesar|lo más leído|más noticias|lee también|comentarios|(articoli|notizie|contenuti) correlati|potrebbe interessarti|leggi anche|i più letti|altre notizie|commenti|(notícias|artigos|matérias|temas|conteúdos) relacionad[oa]s|leia também|veja também|mais lidas|comentários|gerelateerde artikelen|lees ook|meest gelezen|meer nieuws|reacties|czytaj (też|także|również)|zobacz (też|także|również)|podobne artykuły|najczęściej czytane|komentarze|читайте также|по теме|похожие (статьи|новости)|самое читаемое|комментарии|[iİ]lgili (haberler|yazılar)|benzer haberler|en çok okunanlar|yorumlar|関連記事|関連ニュース|おすすめ記事|人気記事|コメント|相关(文章|阅读|新闻)|推荐阅读|热门文章|评论)(?![\p{L}\p{N}])/iu;
 /** Short non-heading blocks ("You may also like...", "DON'T MISS") must match a heading phrase in full. */
 export const BOILERPLATE_HEADING_LINE = new RegExp(`${BOILERPLATE_HEADING.source}[\\s\\W]*$`, 'iu');
 export const BOILERPLATE_HEADING_LINE_MAX_CHARS = 50;
@@ -416,6 +422,10 @@ export const DATELINE_MAX_CHARS = 100;
 /** Dateline words in other languages (pt, es, fr, de, it, nl, pl, ru); month names of every language are stripped too. */
 export const DATELINE_WORDS_INTL =
   /(?<!\p{L})(janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|feira|sábado|domingo|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|del|às|à|le|um|den|publicado|atualizado|actualizado|publié|veröffentlicht|aktualisiert|pubblicato|uhr|zuletzt|bearbeitet|geändert|stand|il|ultima|modifica|aggiornato|mis|jour|modifié|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|dnia|опубликовано|обновлено)(?!\p{L})/giu;
+
+/** A reading time, stripped from meta lines like a date ('5 min read', 'Lesezeit: 4 Minuten', '3 min de lecture'). */
+export const READING_TIME =
+  /(?<!\p{L})(\d+\s*(min(ute)?s?|minuten|minutos|minuti)\.?\s*(read|reading|de lecture|de lectura|di lettura|de leitura|lesezeit)|(reading time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura)\s*:?\s*\d+\s*(min(ute)?s?|minuten|minutos|minuti)\.?)(?!\p{L})/giu;
 
 /** A meta line: a dateline and short labels (section, tag) split by these marks; each label this short. */
 export const META_LINE_SEPARATOR = /\s[|•·]\s/u;
@@ -444,7 +454,8 @@ export const PHOTO_CREDIT_END = new RegExp(
 );
 
 /** A byline line: "By Jane Doe and John Roe on Monday, November 18th, 2019". */
-export const BYLINE_START = /^(by|von|par|por|di|door|av|af)\s+/i;
+export const BYLINE_START =
+  /^((written|posted|published|reviewed|edited) by|(geschrieben|verfasst|veröffentlicht) von|(écrit|publié|rédigé) par|(escrito|publicado|redactado) por|(scritto|pubblicato) da|by|von|par|por|di|door|av|af)\s+/i;
 export const BYLINE_MAX_CHARS = 120;
 /** Words allowed between the names of a byline. */
 export const BYLINE_JOINERS = new Set(['and', 'und', 'et', 'e', 'y', 'og', 'en', '&', 'with']);

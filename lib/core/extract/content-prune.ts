@@ -41,6 +41,7 @@ import {
   META_LINE_LABEL_MAX_WORDS,
   META_LINE_SEPARATOR,
   PHOTO_CREDIT_END,
+  READING_TIME,
   TAG_LINK,
   TAG_LIST_MIN_LINKS,
   TAG_LIST_MIN_SHARE,
@@ -296,6 +297,9 @@ export function isMetaLine(text: string): boolean {
 function stripDates(text: string): string {
   return (
     text
+      // a time glued to its meridiem ("10:39AM") before the words, whose \b needs a gap
+      .replace(/\d{1,2}[:.]\d{2}\s*[ap]\.?m\b\.?/gi, '')
+      .replace(READING_TIME, '')
       .replace(DATELINE_WORDS, '')
       .replace(DATELINE_WORDS_INTL, '')
       // Month names and abbreviations of every language the date reader knows ("16 marca 2021", "3 окт. 2020").
