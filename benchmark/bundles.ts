@@ -222,8 +222,8 @@ const compositions = Object.fromEntries(
  */
 const COLD_START_CEILING_KB: Record<(typeof MEASURED)[number], number> = {
   crawl: 350,
-  ingest: 485,
-  query: 455,
+  ingest: 400,
+  query: 375,
   reextract: 445,
 };
 if (process.argv.includes('--check')) {

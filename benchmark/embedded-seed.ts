@@ -2,8 +2,9 @@
 // with generated articles through the real ArticleWriter (8 writers at once).
 import { ENV } from '../lib/config.ts';
 import type { Article } from '../lib/core/article.ts';
-import { createDynamoDbClient, createS3Client } from '../lib/store/aws/clients.ts';
+import { createDynamoDbClient } from '../lib/store/aws/clients.ts';
 import { type AwsStore, createAwsStore } from '../lib/store/aws/index.ts';
+import { createS3Client } from '../lib/store/aws/s3-client.ts';
 import { makeArticle, makeRawPage } from '../test/api/fixtures.ts';
 
 /** The store an embedded stack serves, through the AWS SDK clients; `close` destroys the clients. */

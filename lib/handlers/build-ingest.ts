@@ -6,13 +6,13 @@ import type { ArticleEventPublisher } from '../core/events.ts';
 import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
 import { EventBridgePublisher } from '../events/eventbridge.ts';
 import type { IngestQueue } from '../queue/types.ts';
-import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
+import { createDynamoDbClient } from '../store/aws/clients.ts';
 import { createAwsStore } from '../store/aws/index.ts';
 import { AwsPolitenessStore } from '../store/aws/politeness.ts';
 import { AwsSourceRegistry } from '../store/aws/sources.ts';
 import { createIngestService, type IngestDependencies, type IngestService } from './ingest.ts';
 import { createLogger, type HandlerLogger } from './logging.ts';
-import { extractWithMarkdownLazily, ingestQueueOnFirstUse } from './on-first-use.ts';
+import { extractWithMarkdownLazily, ingestQueueOnFirstUse, s3ClientOnFirstUse } from './on-first-use.ts';
 import { awsClientConfig, pipelineFetchOptions } from './wiring.ts';
 
 export interface IngestWiring {
@@ -36,7 +36,8 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
   const tableName = required(config.tableName, 'tableName');
   const dynamodb = createDynamoDbClient(awsClientConfig(env), env);
   const store = createAwsStore({
-    s3: createS3Client(awsClientConfig(env), env),
+    // Built on the first write: a batch of put-backs, dropped messages and 304s never loads the S3 SDK.
+    s3: s3ClientOnFirstUse(awsClientConfig(env), env),
     dynamodb,
     bucketName,
     tableName,

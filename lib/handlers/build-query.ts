@@ -2,9 +2,10 @@
 // named in lib/config.ts, for the Lambda entry (lambdas/query.ts).
 import { ENV, loadConfig, required } from '../config.ts';
 import { AwsArticleReader } from '../store/aws/article-reader.ts';
-import { createDynamoDbClient, createS3Client } from '../store/aws/clients.ts';
+import { createDynamoDbClient } from '../store/aws/clients.ts';
 import { AwsClusterIndex } from '../store/aws/clusters.ts';
 import { AwsSourceRegistry } from '../store/aws/sources.ts';
+import { s3ClientOnFirstUse } from './on-first-use.ts';
 import { createQueryHandler, type QueryHandler, type QueryLogger } from './query.ts';
 
 /**
@@ -55,7 +56,8 @@ export async function buildQueryHandler(
   };
   const cursorSecret = await loadCursorSecret(env);
   // The read side only: the article writer (and the S3 and DynamoDB commands it sends) stays out of the bundle.
-  const options = { s3: createS3Client(), dynamodb: createDynamoDbClient(), ...names };
+  // S3 on the first article read: lists, sources and /openapi.json are answered without loading its SDK.
+  const options = { s3: s3ClientOnFirstUse({}, process.env), dynamodb: createDynamoDbClient(), ...names };
   return createQueryHandler({
     reader: new AwsArticleReader(options),
     sources: new AwsSourceRegistry(options),

@@ -11,7 +11,7 @@ import {
   WEBHOOK_HEADERS,
   WebhookPublisher,
 } from '../../lib/events/webhook.ts';
-import { createS3Client } from '../../lib/store/aws/clients.ts';
+import { createS3Client } from '../../lib/store/aws/s3-client.ts';
 import { type ByteRange, rangeHeader } from '../../lib/store/layout.ts';
 import { startRecordingServer } from '../events/fixtures.ts';
 import type { Reply } from './fixtures.ts';

@@ -25,7 +25,8 @@ import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
 import { type SiteServer, startSiteServer } from '../../lib/embedded/example-site/server.ts';
 import { type LocalServers, startLocalServers } from '../../lib/embedded/servers.ts';
 import { scheduledEvent } from '../../lib/handlers/crawl.ts';
-import { createDynamoDbClient, createS3Client } from '../../lib/store/aws/clients.ts';
+import { createDynamoDbClient } from '../../lib/store/aws/clients.ts';
+import { createS3Client } from '../../lib/store/aws/s3-client.ts';
 import { AwsSourceRegistry } from '../../lib/store/aws/sources.ts';
 import { type FakeAwsServices, startFakeAwsServices } from './fake-aws-services.ts';
 

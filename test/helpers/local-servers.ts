@@ -9,8 +9,9 @@ import {
   type LocalServersOptions,
   startLocalServers,
 } from '../../lib/embedded/servers.ts';
-import { createDynamoDbClient, createS3Client, ENDPOINT_ENV } from '../../lib/store/aws/clients.ts';
+import { createDynamoDbClient, ENDPOINT_ENV } from '../../lib/store/aws/clients.ts';
 import { type AwsStore, type AwsStoreOptions, createAwsStore } from '../../lib/store/aws/index.ts';
+import { createS3Client } from '../../lib/store/aws/s3-client.ts';
 
 /**
  * Starts the local S3/DynamoDB servers once per test file (beforeAll/afterAll) and hands out clients and
@@ -35,7 +36,9 @@ export interface LocalServersHandle {
   s3Client(): S3Client;
   dynamoDbClient(): DynamoDBClient;
   /** A store on a table of its own (created from lib/store/table.ts), so tests cannot see each other's items. */
-  freshStore(options?: Partial<Omit<AwsStoreOptions, 'bucketName' | 'tableName'>>): Promise<TestStore>;
+  freshStore(
+    options?: Partial<Omit<AwsStoreOptions, 'bucketName' | 'tableName' | 's3'>> & { s3?: S3Client },
+  ): Promise<TestStore>;
   /** Stops the servers now (to test a restart); afterAll then does nothing. */
   stop(): Promise<void>;
 }

@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServers } from '../../lib/embedded/servers.ts';
-import { createDynamoDbClient, createS3Client } from '../../lib/store/aws/clients.ts';
+import { createDynamoDbClient } from '../../lib/store/aws/clients.ts';
 import { createAwsStore } from '../../lib/store/aws/index.ts';
+import { createS3Client } from '../../lib/store/aws/s3-client.ts';
 import { bundleScript } from '../helpers/cli-process.ts';
 
 // Restart resumes unfinished work (issue 14): a crawl of a 100-page loopback site is SIGKILLed halfway; the

@@ -7,8 +7,9 @@ import { afterAll, expect, it } from 'vitest';
 const RESTART_TIMEOUT_MS = 120_000;
 
 import { startLocalServers } from '../../lib/embedded/servers.ts';
-import { createDynamoDbClient, createS3Client, ENDPOINT_ENV } from '../../lib/store/aws/clients.ts';
+import { createDynamoDbClient, ENDPOINT_ENV } from '../../lib/store/aws/clients.ts';
 import { createAwsStore } from '../../lib/store/aws/index.ts';
+import { createS3Client } from '../../lib/store/aws/s3-client.ts';
 import { storeTestEngine } from '../helpers/local-servers.ts';
 import { makeArticle, makeRaw } from './fixtures.ts';
 

@@ -1,5 +1,4 @@
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -48,7 +47,9 @@ import {
   documentClient,
   getTableItem,
   isArticleId,
+  type StoreObjects,
   storageError,
+  storeObjects,
 } from './common.ts';
 
 export const MAX_PAGE_SIZE = 1_000;
@@ -66,7 +67,7 @@ const STAMP_LENGTH = 24;
  * for the stored Article (a byte range of a batch object in layout 2, the whole object in layout 1).
  */
 export class AwsArticleReader implements ArticleReader {
-  private readonly s3: S3Client;
+  private readonly objects: StoreObjects;
   private readonly documents: DynamoDBDocumentClient;
   private readonly bucketName: string;
   private readonly tableName: string;
@@ -74,7 +75,7 @@ export class AwsArticleReader implements ArticleReader {
   private readonly settleMs: number;
 
   constructor(options: AwsArticleStoreOptions) {
-    this.s3 = options.s3;
+    this.objects = storeObjects(options.s3);
     this.documents = documentClient(options.dynamodb);
     this.bucketName = options.bucketName;
     this.tableName = options.tableName;
@@ -99,13 +100,11 @@ export class AwsArticleReader implements ArticleReader {
     let text: string;
     try {
       // Layout 2: the Article is one gzip member of a batch object; layout 1: the whole object.
-      const object = await this.s3.send(
-        new GetObjectCommand({
-          Bucket: this.bucketName,
-          Key: key,
-          ...(range ? { Range: rangeHeader(range) } : {}),
-        }),
-      );
+      const object = await this.objects.get({
+        Bucket: this.bucketName,
+        Key: key,
+        ...(range ? { Range: rangeHeader(range) } : {}),
+      });
       text = range
         ? gunzipSync((await object.Body?.transformToByteArray()) ?? new Uint8Array()).toString('utf-8')
         : ((await object.Body?.transformToString('utf-8')) ?? '');
@@ -133,13 +132,11 @@ export class AwsArticleReader implements ArticleReader {
     let contentType: string | undefined;
     let metadata: Record<string, string> = {};
     try {
-      const object = await this.s3.send(
-        new GetObjectCommand({
-          Bucket: this.bucketName,
-          Key: key,
-          ...(range ? { Range: rangeHeader(range) } : {}),
-        }),
-      );
+      const object = await this.objects.get({
+        Bucket: this.bucketName,
+        Key: key,
+        ...(range ? { Range: rangeHeader(range) } : {}),
+      });
       bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
       contentType = object.ContentType;
       metadata = object.Metadata ?? {};

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Article } from '../../core/article.ts';
 import { PipelineError } from '../../core/errors.ts';
@@ -45,7 +45,9 @@ import {
   FETCHED_AT_ATTR,
   getTableItem,
   isConditionFailure,
+  type StoreObjects,
   storageError,
+  storeObjects,
 } from './common.ts';
 
 const DEFAULT_MAX_COMMIT_ATTEMPTS = 8;
@@ -74,7 +76,7 @@ interface StoredBatchMember {
  * winner's version. Commits of one group (an ingest batch) share their S3 objects: store layout 2 in layout.ts.
  */
 export class AwsArticleWriter implements ArticleWriter {
-  private readonly s3: S3Client;
+  private readonly objects: StoreObjects;
   private readonly documents: DynamoDBDocumentClient;
   private readonly bucketName: string;
   private readonly tableName: string;
@@ -88,7 +90,7 @@ export class AwsArticleWriter implements ArticleWriter {
 
   constructor(options: AwsArticleStoreOptions) {
     this.reader = new AwsArticleReader(options);
-    this.s3 = options.s3;
+    this.objects = storeObjects(options.s3);
     this.documents = documentClient(options.dynamodb);
     this.bucketName = options.bucketName;
     this.tableName = options.tableName;
@@ -463,9 +465,9 @@ export class AwsArticleWriter implements ArticleWriter {
     }
   }
 
-  private async putObject(input: Omit<ConstructorParameters<typeof PutObjectCommand>[0], 'Bucket'>) {
+  private async putObject(input: Omit<PutObjectCommandInput, 'Bucket'>) {
     try {
-      await this.s3.send(new PutObjectCommand({ Bucket: this.bucketName, ...input }));
+      await this.objects.put({ Bucket: this.bucketName, ...input });
     } catch (error) {
       throw storageError(`write s3://${this.bucketName}/${input.Key}`, error);
     }

@@ -1,9 +1,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 /**
- * Client factories for the store. In AWS they are plain SDK clients. When AWS_ENDPOINT_URL_S3 /
- * AWS_ENDPOINT_URL_DYNAMODB point at a local server (the embedded stack, tests), the SDK already routes to
+ * Client factories for the store (S3's is in s3-client.ts, which the functions load on first use). In AWS they are
+ * plain SDK clients. When AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_DYNAMODB point at a local server (the embedded stack, tests), the SDK already routes to
  * it by itself; these factories add what the local servers need on top: path-style bucket addressing and
  * checksums only when an operation requires them (s3rver 3 rejects the SDK's default CRC32 trailers).
  */
@@ -14,7 +14,7 @@ export const ENDPOINT_ENV = {
 } as const;
 
 /** Keeps Lambda cold starts and local runs from hanging on a dead endpoint. */
-const REQUEST_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 } as const;
+export const REQUEST_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 } as const;
 
 /**
  * Something the factories apply to every client they create from now on (the cost benchmark adds SDK middleware
@@ -28,25 +28,9 @@ export function instrumentStoreClients(instrument: ClientInstrument): () => void
   return () => instruments.delete(instrument);
 }
 
-function instrumented<T extends S3Client | DynamoDBClient>(client: T): T {
+export function instrumented<T extends S3Client | DynamoDBClient>(client: T): T {
   for (const instrument of instruments) instrument(client);
   return client;
-}
-
-export function createS3Client(
-  overrides: S3ClientConfig = {},
-  env: NodeJS.ProcessEnv = process.env,
-): S3Client {
-  const endpoint = env[ENDPOINT_ENV.s3];
-  const local: S3ClientConfig = endpoint
-    ? {
-        endpoint,
-        forcePathStyle: true,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      }
-    : {};
-  return instrumented(new S3Client({ requestHandler: REQUEST_TIMEOUTS, ...local, ...overrides }));
 }
 
 export function createDynamoDbClient(

@@ -1,12 +1,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type {
+  GetObjectCommandInput,
+  GetObjectCommandOutput,
+  PutObjectCommandInput,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PipelineError } from '../../core/errors.ts';
 import { ATTR } from '../table.ts';
 
 /** What the article store's write path and read path share: clients, names and error mapping. */
 export interface AwsArticleStoreOptions {
-  s3: S3Client;
+  /** Or a function giving the one client, built on first use (the Lambda functions: see s3-client.ts). */
+  s3: S3Client | (() => Promise<S3Client>);
   dynamodb: DynamoDBClient;
   bucketName: string;
   tableName: string;
@@ -23,6 +29,31 @@ export interface AwsArticleStoreOptions {
 }
 
 export const DEFAULT_SINCE_FEED_SETTLE_MS = 5_000;
+
+/** The two S3 operations of the store. */
+export interface StoreObjects {
+  get(input: GetObjectCommandInput): Promise<GetObjectCommandOutput>;
+  put(input: PutObjectCommandInput): Promise<void>;
+}
+
+/**
+ * GetObject and PutObject on the store's client, the commands taken from s3-client.ts by `await import()`: in the
+ * Lambda bundles that module and the S3 SDK are a chunk loaded by the first object read or write.
+ */
+export function storeObjects(s3: AwsArticleStoreOptions['s3']): StoreObjects {
+  const client = typeof s3 === 'function' ? s3 : async () => s3;
+  const sdk = () => import('./s3-client.ts');
+  return {
+    get: async (input) => {
+      const [{ GetObjectCommand }, s3Client] = await Promise.all([sdk(), client()]);
+      return s3Client.send(new GetObjectCommand(input));
+    },
+    put: async (input) => {
+      const [{ PutObjectCommand }, s3Client] = await Promise.all([sdk(), client()]);
+      await s3Client.send(new PutObjectCommand(input));
+    },
+  };
+}
 
 /**
  * Attribute of the CURRENT item naming the commit() call that wrote it. Not part of ArticleRecord (the record
