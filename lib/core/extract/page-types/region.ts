@@ -42,6 +42,13 @@ export const PAGE_REGION = {
    * furniture: it is kept.
    */
   maxFurnitureShare: 0.8,
+  /**
+   * Furniture tags that may also wrap the whole page: a <form> around the body (ASP.NET WebForms, a ranking
+   * page's controls around its table) is a layout wrapper when it holds maxFurnitureShare of the region's text.
+   */
+  wrapperTags: new Set(['form']),
+  /** Furniture tags that head the <article> they sit in (a card's <header> holds its title): kept there. */
+  itemPartTags: new Set(['header']),
 } as const;
 
 /**
@@ -58,9 +65,13 @@ export function extractPageRegion(
   repairTree(root, body);
   const region = mainRegion(body);
   const regionProse = unlinkedLength(region);
+  const regionText = readableLength(region, true);
+  // A wrapper holds most of the region's prose or, on a page of linked items, most of all its text.
   const isLayoutWrapper = (element: Element) => {
     const held = unlinkedLength(element);
-    return held > 0 && held >= regionProse * PAGE_REGION.maxFurnitureShare;
+    if (held > 0 && held >= regionProse * PAGE_REGION.maxFurnitureShare) return true;
+    const all = readableLength(element, true);
+    return all > 0 && all >= regionText * PAGE_REGION.maxFurnitureShare;
   };
   // Asked twice per element (text, then HTML): the answer is kept.
   const skipped = new Map<Element, boolean>();
@@ -69,7 +80,9 @@ export function extractPageRegion(
     if (answer === undefined) {
       answer =
         (isFurniture(element) || extraFurniture?.(element) === true) &&
-        (PAGE_REGION.furnitureTags.has(element.name) || !isLayoutWrapper(element));
+        !isItemPart(element) &&
+        ((PAGE_REGION.furnitureTags.has(element.name) && !PAGE_REGION.wrapperTags.has(element.name)) ||
+          !isLayoutWrapper(element));
       skipped.set(element, answer);
     }
     return answer;
@@ -106,15 +119,30 @@ function mainRegion(body: AnyNode): AnyNode {
 
 /** Visible length of the text outside links, scripts and styles: what a layout wrapper holds and a menu does not. */
 function unlinkedLength(root: AnyNode): number {
+  return readableLength(root, false);
+}
+
+/** Visible length of the text outside scripts and styles, with or without the text of links. */
+function readableLength(root: AnyNode, withLinks: boolean): number {
   let length = 0;
   const stack: AnyNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node.type === 'text') length += visibleLength((node as unknown as { data: string }).data);
-    else if (isElement(node) && (node.name === 'a' || NON_CONTENT_TAGS.has(node.name))) continue;
+    else if (isElement(node) && ((!withLinks && node.name === 'a') || NON_CONTENT_TAGS.has(node.name)))
+      continue;
     else if (hasChildren(node)) for (const child of node.children) stack.push(child);
   }
   return length;
+}
+
+/** A <header> inside an <article>: the item's own heading, not the page's. */
+function isItemPart(element: Element): boolean {
+  if (!PAGE_REGION.itemPartTags.has(element.name)) return false;
+  for (let parent = element.parent; parent; parent = parent.parent) {
+    if (isElement(parent) && parent.name === 'article') return true;
+  }
+  return false;
 }
 
 function isFurniture(element: Element): boolean {
