@@ -4,11 +4,31 @@
 //
 //   npx tsx benchmark/page-types.ts              writes benchmark/results/15-page-types.json
 //   options: --no-write, --only ID[,ID], --type TYPE (only pages labelled TYPE), --no-extract (classification only), --misses TYPE (list misfiled pages)
-import { existsSync, readFileSync } from 'node:fs';
+//   --oracle: word-F1 per labelled type three ways: the classifier's type, the labelled type forced through the
+//             dispatch (an oracle: which type-specific extraction would do with a perfect classifier), and the
+//             generic extraction alone. Benchmark-only: it drives the dispatch directly; extract() has no such option.
+//             --worst N lists the N pages losing most to the oracle; --rows FILE writes every page's three scores.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { extract, parseHtml } from '../lib/core/extract/index.ts';
-import { classifyPageType, PAGE_TYPES, type PageType } from '../lib/core/extract/page-type.ts';
+import { extractContent } from '../lib/core/extract/content.ts';
+import {
+  closeUnclosedCdata,
+  dropNonContentMarkup,
+  extract,
+  extractMetadata,
+  limitNesting,
+  MAX_NESTING_DEPTH,
+  parseHtml,
+  SOFT_HTML_CHARS,
+} from '../lib/core/extract/index.ts';
+import {
+  classifyPageType,
+  PAGE_TYPES,
+  type PageType,
+  type PageTypeVerdict,
+} from '../lib/core/extract/page-type.ts';
+import { extractByPageType } from '../lib/core/extract/page-types/index.ts';
 import { writeResultSection } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -18,6 +38,9 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     type: { type: 'string' },
     misses: { type: 'string' },
+    oracle: { type: 'boolean', default: false },
+    worst: { type: 'string' },
+    rows: { type: 'string' },
     data: { type: 'string', default: new URL('../../shared/benchmarks/wcxb-dev/', import.meta.url).pathname },
   },
 });
@@ -40,6 +63,11 @@ if (args.only) {
   ids = ids.filter((id) => wanted.has(id));
 }
 if (args.type) ids = ids.filter((id) => truth[id]?.page_type === args.type);
+
+if (args.oracle) {
+  runOracle();
+  process.exit(0);
+}
 
 /** Upstream metric: lower-cased \w+ tokens, multiset overlap, F1; both empty scores 1, one empty 0. */
 export function wordF1(reference: string, predicted: string): number {
@@ -158,4 +186,81 @@ if (!args['no-write'] && !args.only && !args.type) {
         : Object.fromEntries([...f1ByType].map(([type, values]) => [type, mean(values)])),
     },
   });
+}
+
+/**
+ * The content text of one page as extract() reads it (same preparation, metadata title, dispatch), with the
+ * page type chosen by `chooseType` from the classifier's verdict, or the generic extraction alone.
+ */
+function contentText(html: string, url: string, mode: 'classified' | 'generic' | PageType): string {
+  const prepared = html.length > SOFT_HTML_CHARS ? dropNonContentMarkup(html) : html;
+  const $ = parseHtml(limitNesting(closeUnclosedCdata(prepared), MAX_NESTING_DEPTH));
+  const pageUrl = new URL(url);
+  const metadata = extractMetadata($, pageUrl, { now: new Date() });
+  const verdict = classifyPageType($, pageUrl);
+  const options = { pageUrl, title: metadata.title };
+  if (mode === 'generic') return extractContent($, options)?.text ?? '';
+  const used: PageTypeVerdict = mode === 'classified' ? verdict : { ...verdict, type: mode };
+  return extractByPageType(used, $, options, () => extractContent($, options))?.text ?? '';
+}
+
+function runOracle(): void {
+  const modes = ['classified', 'oracle', 'generic'] as const;
+  const scores = new Map<PageType, Record<(typeof modes)[number], number[]>>(
+    PAGE_TYPES.map((type) => [type, { classified: [], oracle: [], generic: [] }]),
+  );
+  const rows: Array<{ id: string; type: PageType; classified: number; oracle: number; generic: number }> = [];
+  let count = 0;
+  for (const id of ids) {
+    const page = truth[id]!;
+    const html = gunzipSync(readFileSync(`${dataDir}html/${id}.html.gz`)).toString('utf8');
+    const reference = page.main_content ?? '';
+    const safe = (mode: 'classified' | 'generic' | PageType) => {
+      try {
+        return wordF1(reference, contentText(html, page.url, mode));
+      } catch {
+        return 0;
+      }
+    };
+    const row = {
+      id,
+      type: page.page_type,
+      classified: safe('classified'),
+      oracle: safe(page.page_type),
+      generic: safe('generic'),
+    };
+    rows.push(row);
+    for (const mode of modes) scores.get(page.page_type)![mode].push(row[mode]);
+    if (++count % 200 === 0) console.error(`${count}/${ids.length} pages`);
+  }
+  const mean = (values: number[]) =>
+    values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+  console.log(
+    '| type | pages | classified | labelled type forced | generic only | pages x (oracle - classified) |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const type of PAGE_TYPES) {
+    const s = scores.get(type)!;
+    if (s.classified.length === 0) continue;
+    const gain = (mean(s.oracle) - mean(s.classified)) * s.classified.length;
+    console.log(
+      `| ${type} | ${s.classified.length} | ${mean(s.classified).toFixed(3)} | ${mean(s.oracle).toFixed(3)} | ${mean(s.generic).toFixed(3)} | ${gain.toFixed(1)} |`,
+    );
+  }
+  const all = (mode: (typeof modes)[number]) => mean(rows.map((row) => row[mode]));
+  console.log(
+    `| all | ${rows.length} | ${all('classified').toFixed(3)} | ${all('oracle').toFixed(3)} | ${all('generic').toFixed(3)} | |`,
+  );
+  if (args.rows) writeFileSync(args.rows, JSON.stringify(rows));
+  const worst = Number(args.worst ?? 0);
+  if (worst > 0) {
+    console.log('\nPages losing most to the forced type (id type classified oracle generic url):');
+    for (const row of [...rows]
+      .sort((a, b) => b.oracle - b.classified - (a.oracle - a.classified))
+      .slice(0, worst)) {
+      console.log(
+        `${row.id} ${row.type} ${row.classified.toFixed(2)} ${row.oracle.toFixed(2)} ${row.generic.toFixed(2)} ${truth[row.id]!.url}`,
+      );
+    }
+  }
 }

@@ -65,6 +65,36 @@ describe('forum threads', () => {
     expect(content?.text).toContain('member2');
   });
 
+  it("drops a quote beside a reply and the post's frame (author pane, header, footer), keeps a quote that is the body", () => {
+    const quoted = `<div class="quote-box">member0 said:<br>${POSTS[0]}</div>`;
+    const blocks = POSTS.map(
+      (text, i) => `<article class="message">
+        <aside class="authorPane"><a class="username" href="/m/${i}">member${i}</a><span>Lisbon, Portugal ${i}</span></aside>
+        <div class="message-main"><header><time datetime="2024-03-0${i + 1}">Mar ${i + 1}, 2024</time> #${i + 1}</header>
+          <div class="message-body">${i === 2 ? `<blockquote>${quoted}</blockquote>` : ''}<p>${text}</p></div>
+          <div class="message-userExtras">Joined Jan ${i + 1}, 2020</div>
+          <footer><span>Reactions: member${i + 1} and ${i + 5} others</span></footer></div>
+      </article>`,
+    ).join('\n');
+    const html = `<html><head><title>Boiler</title></head><body><div class="thread">${blocks}</div></body></html>`;
+    const text = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') })?.text;
+    for (const post of POSTS) expect(text?.split(post).length).toBe(2);
+    for (const frame of ['Lisbon', 'Mar 3, 2024', 'Reactions', 'Joined Jan', 'member0 said']) {
+      expect(text).not.toContain(frame);
+    }
+    // Engines that mark each post's body up as a <blockquote> alone in its parent keep it.
+    const bodies = blocks
+      .replace(/<blockquote>.*?<\/blockquote>/s, '')
+      .replace(/<p>([^<]*)<\/p>/g, '<blockquote class="messageText">$1</blockquote>');
+    const kept = extractForumThread(
+      parseHtml(`<html><body><div class="thread">${bodies}</div></body></html>`),
+      {
+        pageUrl: new URL('https://forum.example/t/1'),
+      },
+    )?.text;
+    for (const post of POSTS) expect(kept).toContain(post);
+  });
+
   it('reads a thread that follows an unclosed <![CDATA[ (browsers end it at the next ">")', () => {
     const html = threadPage(POSTS).replace('<h1>', '<![CDATA[\n<h1>');
     const result = extract({ html, url: 'https://forum.example/threads/boiler-pressure.123/' });

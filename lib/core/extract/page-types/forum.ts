@@ -6,7 +6,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { resolveDocumentBase } from '../../url.ts';
 import { NON_CONTENT_TAGS } from '../boilerplate.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
-import { elementsInOrder, findFirst, hasChildren, visibleLength } from '../content-dom.ts';
+import { elementsInOrder, findFirst, hasChildren, textContent, visibleLength } from '../content-dom.ts';
 import { findThreadPosts } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
@@ -16,9 +16,22 @@ export const FORUM_THREAD = {
   minPosts: 2,
   /** Less text than this in all posts together: the generic extraction runs instead. */
   minChars: 200,
-  /** The parts of a post that are not what its author wrote. */
+  /**
+   * The parts of a post that are not what its author wrote, matched on class and id words with camelCase split
+   * ('message-userExtras' reads 'message-user-Extras', 'cAuthorPane' 'c-Author-Pane').
+   */
   postFurniture:
-    /(?:^|[\s_-])(?:signature|sig|user-?info|userinfo|user-?details|postleft|postprofile|avatar|author-?info|post-?actions?|post-?menu|post-?controls|post-?footer|reactions?|votes?|vote-?cell|share|reply-?button|quote-?button|like-?button|report|badges?|user-?stats|postfoot|post-?meta|js-post-menu)(?:$|[\s_-])/i,
+    /(?:^|[\s_-])(?:signature|sig|user-?info|userinfo|(?:user|author|member|poster)-?(?:details|extras|stats|title|pane|panel|card|badges?)|postleft|postprofile|avatar|author-?info|post-?actions?|post-?menu|post-?controls|post-?footer|reactions?|reactions?-?bar|votes?|vote-?cell|share|reply-?button|quote-?button|like-?button|report|badges?|action-?bar|postfoot|post-?meta|js-post-menu)(?:$|[\s_-])/i,
+  /**
+   * Tags that inside a post hold its frame, not its text: the author's side panel (<aside>), the date and
+   * number line (<header>), the reactions and buttons (<footer>).
+   */
+  postFurnitureTags: new Set(['aside', 'header', 'footer', 'nav', 'form', 'button', 'menu']),
+  /**
+   * A <blockquote> beside the reply's own text is a quote of an earlier post (on the page already) or of a
+   * source; one standing alone in its parent is the post's body, as some forum engines mark it up.
+   */
+  minReplyCharsBesideQuote: 1,
   /**
    * A short text (at most this many characters, numbers aside) found in at least `repeatedShare` of the
    * posts, and in at least `minRepeatedPosts` of them, is the forum's interface (ranks, "1,024 posts", join
@@ -36,10 +49,14 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
   const posts = findThreadPosts(body);
   if (posts.length < FORUM_THREAD.minPosts) return undefined;
   const repeated = repeatedInterface(posts);
+  const postSet = new Set<Element>(posts);
   const skip = (element: Element) => {
     if (NON_CONTENT_TAGS.has(element.name) || repeated.has(element)) return true;
+    if (postSet.has(element)) return false;
+    if (FORUM_THREAD.postFurnitureTags.has(element.name)) return true;
+    if (element.name === 'blockquote' && isQuoteBesideReply(element)) return true;
     const classes = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
-    return classes.length < 300 && FORUM_THREAD.postFurniture.test(classes);
+    return classes.length < 300 && FORUM_THREAD.postFurniture.test(splitCamelCase(classes));
   };
   const text = toPlainText(posts, { skip });
   if (visibleLength(text) < FORUM_THREAD.minChars) return undefined;
@@ -99,4 +116,22 @@ function shortText(element: Element): string | undefined {
     .toLowerCase()
     .replace(/\b\d[\d,.]*\b/g, '#');
   return collapsed.length > 0 && collapsed.length <= FORUM_THREAD.maxRepeatedChars ? collapsed : undefined;
+}
+
+/** 'userExtras' -> 'user-Extras': class names written in camelCase read as separate words. */
+function splitCamelCase(words: string): string {
+  return words.replace(/([a-z0-9])([A-Z])/g, '$1-$2');
+}
+
+/** A <blockquote> whose parent holds text of its own beside it: a quote inside a reply, not the post's body. */
+function isQuoteBesideReply(quote: Element): boolean {
+  const parent = quote.parent;
+  if (!parent || !hasChildren(parent)) return false;
+  let beside = 0;
+  for (const sibling of parent.children) {
+    if (sibling === quote) continue;
+    beside += visibleLength(textContent(sibling));
+    if (beside >= FORUM_THREAD.minReplyCharsBesideQuote) return true;
+  }
+  return false;
 }
