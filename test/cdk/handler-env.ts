@@ -29,7 +29,9 @@ export async function envKeysReadBy(name: FunctionName): Promise<Set<EnvKey>> {
     .filter((section) => !section.startsWith('// lib/config.ts'));
   const code = sections.join('');
   const keys = new Set<EnvKey>();
-  const patterns = [/\bconfig\.(\w+)/g, /\brequired\([^,()]+,\s*["'](\w+)["']\)/g, /\bENV\.(\w+)/g];
+  // esbuild renames a top-level `config` that collides with another module's (zod/mini's `config` import made it
+  // `config2`), so the digits are allowed.
+  const patterns = [/\bconfig\d*\.(\w+)/g, /\brequired\([^,()]+,\s*["'](\w+)["']\)/g, /\bENV\.(\w+)/g];
   for (const pattern of patterns) {
     for (const match of code.matchAll(pattern)) {
       const key = match[1] as EnvKey;
