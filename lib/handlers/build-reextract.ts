@@ -4,8 +4,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type PipelineConfig, required } from '../config.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
 import { EventBridgePublisher } from '../events/eventbridge.ts';
+import { AwsArticleStore } from '../store/aws/articles.ts';
 import { createDynamoDbClient } from '../store/aws/clients.ts';
-import { type AwsArticleStore, createAwsStore } from '../store/aws/index.ts';
 import { createS3Client } from '../store/aws/s3-client.ts';
 import { createLogger, type HandlerLogger } from './logging.ts';
 import { extractWithMarkdownLazily } from './on-first-use.ts';
@@ -31,7 +31,8 @@ export function buildReextractService(wiring: ReextractWiring): {
   const env = wiring.env ?? process.env;
   const bucketName = required(config.bucketName, 'bucketName');
   const s3 = createS3Client(awsClientConfig(env), env);
-  const store = createAwsStore({
+  // The article store alone: the job never reads the crawl state, sources or clusters (nor compiles their code).
+  const articles = new AwsArticleStore({
     s3,
     dynamodb: createDynamoDbClient(awsClientConfig(env), env),
     bucketName,
@@ -47,13 +48,13 @@ export function buildReextractService(wiring: ReextractWiring): {
       ...(config.articleEventFormat === undefined ? {} : { format: config.articleEventFormat }),
     });
   const service = createReextractService({
-    reader: store.articles,
-    writer: store.articles,
+    reader: articles,
+    writer: articles,
     // The same extraction as ingest: stored Articles carry content.markdown.
     extract: extractWithMarkdownLazily,
     events,
     bucketName,
     logger: wiring.logger ?? createLogger({ handler: 'reextract' }),
   });
-  return { service, articles: store.articles, s3, bucketName };
+  return { service, articles, s3, bucketName };
 }
