@@ -223,7 +223,7 @@ const compositions = Object.fromEntries(
 const COLD_START_CEILING_KB: Record<(typeof MEASURED)[number], number> = {
   crawl: 350,
   ingest: 400,
-  query: 375,
+  query: 355,
   reextract: 425,
 };
 if (process.argv.includes('--check')) {

@@ -69,6 +69,31 @@ export function sdkSchemaKeysPlugin(): Plugin {
   };
 }
 
+/** lib/api/openapi.ts, the module whose document prebuiltOpenApiPlugin() inlines. */
+const OPENAPI_MODULE = /[\\/]lib[\\/]api[\\/]openapi\.ts$/;
+
+/**
+ * GET /openapi.json serves one fixed document: built here, at bundle time, by the code the handler would run
+ * (lib/api/openapi.ts's buildOpenApiDocument, which reads nothing at run time), and inlined as JSON. zod's JSON
+ * Schema generator (~30 KB) then ships in no bundle. Left to run time it would be compiled at every cold start of
+ * the query function though only that route uses it: esbuild assigns whole files to chunks, and zod's index, which
+ * the cold path loads, imports the generator's files.
+ */
+export function prebuiltOpenApiPlugin(): Plugin {
+  return {
+    name: 'prebuilt-openapi',
+    setup(builder) {
+      builder.onLoad({ filter: OPENAPI_MODULE }, async (args) => {
+        const { buildOpenApiDocument } = (await import(
+          pathToFileURL(args.path).href
+        )) as typeof import('../api/openapi.ts');
+        const document = JSON.stringify(buildOpenApiDocument());
+        return { contents: `export function buildOpenApiDocument() { return ${document}; }`, loader: 'js' };
+      });
+    },
+  };
+}
+
 /** Packages only browser code paths of the SDK import: left out of the bundles (lambdaBuildOptions). */
 const NEVER_LOADED = ['bowser'];
 
@@ -94,7 +119,7 @@ export function lambdaBuildOptions(request: LambdaBundleRequest): BuildOptions {
     // ESM needs `require` for the CommonJS dependencies esbuild inlines (Powertools', the SDK's).
     banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
     alias: bundleAliases(),
-    plugins: [sdkSchemaKeysPlugin()],
+    plugins: [sdkSchemaKeysPlugin(), prebuiltOpenApiPlugin()],
     // bowser: the SDK's browser user-agent parser, behind an `await import()` no Node code path reaches; with code
     // splitting esbuild would still write it out as a chunk nothing loads (34 KB of the zip).
     external: request.bundleAwsSdk ? [...NEVER_LOADED] : ['@aws-sdk/*', ...NEVER_LOADED],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
 import {
   ENV_CREDENTIALS_MODULE,
   esmExport,
@@ -10,7 +11,11 @@ import {
   lambdaEntry,
   PROJECT_ROOT,
 } from '../../lib/cdk/bundling.ts';
-import { lambdaBuildOptions, sdkSchemaKeysPlugin } from '../../lib/cdk/lambda-bundle.ts';
+import {
+  lambdaBuildOptions,
+  prebuiltOpenApiPlugin,
+  sdkSchemaKeysPlugin,
+} from '../../lib/cdk/lambda-bundle.ts';
 
 describe('what the Lambda bundles import', () => {
   it('runtime code loads cheerio only through cheerio/slim (htmlparser2), so parse5, undici and iconv-lite stay out', async () => {
@@ -53,7 +58,10 @@ describe('bundling options', () => {
       splitting: true,
     });
     expect(bundled.banner?.js).toContain('createRequire(import.meta.url)');
-    expect(bundled.plugins?.map((plugin) => plugin.name)).toEqual(['sdk-schema-literal-keys']);
+    expect(bundled.plugins?.map((plugin) => plugin.name)).toEqual([
+      'sdk-schema-literal-keys',
+      'prebuilt-openapi',
+    ]);
     const external = lambdaBuildOptions({ entry, outdir: '/out', bundleAwsSdk: false, sourceMap: true });
     expect(external).toMatchObject({
       external: ['@aws-sdk/*', 'bowser'],
@@ -161,6 +169,26 @@ describe('the SDK schema plugin', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the OpenAPI document in the query bundle', () => {
+  it('is inlined at bundle time, the same document buildOpenApiDocument() makes, without zod in the module', async () => {
+    const result = await build({
+      stdin: {
+        contents: `export { buildOpenApiDocument } from './lib/api/openapi.ts';`,
+        resolveDir: PROJECT_ROOT,
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      plugins: [prebuiltOpenApiPlugin()],
+      logLevel: 'silent',
+    });
+    const text = result.outputFiles[0]?.text ?? '';
+    expect(text).not.toContain('toJSONSchema');
+    const inlined = await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`);
+    expect(JSON.stringify(inlined.buildOpenApiDocument())).toBe(JSON.stringify(buildOpenApiDocument()));
   });
 });
 
