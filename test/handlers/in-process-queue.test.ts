@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InProcessIngestQueue } from '../../lib/queue/in-process.ts';
 import type { IngestMessage } from '../../lib/queue/types.ts';
 
@@ -104,33 +104,45 @@ describe('InProcessIngestQueue', () => {
   });
 
   it('delivers delayed messages when they fall due, never before, and close drops the rest', async () => {
-    const delivered: string[] = [];
-    const queue = new InProcessIngestQueue({
-      concurrency: 1,
-      batchSize: 1,
-      handler: async (event: SQSEvent) => {
-        for (const record of event.Records) delivered.push((JSON.parse(record.body) as IngestMessage).url);
-        return { batchItemFailures: [] };
-      },
-    });
-    const url = (n: number) => message(n).url;
-    await queue.sendDelayed([
-      { message: message(3), delayMs: 30 },
-      { message: message(1), delayMs: 10 },
-      { message: message(2), delayMs: 20 },
-      { message: message(4), delayMs: 20 },
-    ]);
-    expect(queue.stats().pending).toBe(4);
-    await queue.drain();
-    // Equal delays fall due together, then go out in no particular order (SQS standard).
-    expect(delivered[0]).toBe(url(1));
-    expect(delivered.slice(1, 3).sort()).toEqual([url(2), url(4)]);
-    expect(delivered[3]).toBe(url(3));
+    // A fake clock: on a loaded machine the 10-ms timer could fire after 20 ms and release two at once.
+    vi.useFakeTimers();
+    try {
+      const delivered: string[] = [];
+      const queue = new InProcessIngestQueue({
+        concurrency: 1,
+        batchSize: 1,
+        handler: async (event: SQSEvent) => {
+          for (const record of event.Records) delivered.push((JSON.parse(record.body) as IngestMessage).url);
+          return { batchItemFailures: [] };
+        },
+      });
+      const url = (n: number) => message(n).url;
+      await queue.sendDelayed([
+        { message: message(3), delayMs: 30 },
+        { message: message(1), delayMs: 10 },
+        { message: message(2), delayMs: 20 },
+        { message: message(4), delayMs: 20 },
+      ]);
+      expect(queue.stats().pending).toBe(4);
+      await vi.advanceTimersByTimeAsync(9);
+      expect(delivered).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(delivered).toEqual([url(1)]);
+      await vi.advanceTimersByTimeAsync(10);
+      // Equal delays fall due together, then go out in no particular order (SQS standard).
+      expect(delivered.slice(1).sort()).toEqual([url(2), url(4)]);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(delivered).toHaveLength(4);
+      expect(delivered[3]).toBe(url(3));
+      await queue.drain();
 
-    await queue.sendDelayed([{ message: message(5), delayMs: 60_000 }]);
-    await queue.close();
-    expect(queue.stats().pending).toBe(0);
-    expect(delivered).toHaveLength(4);
+      await queue.sendDelayed([{ message: message(5), delayMs: 60_000 }]);
+      await queue.close();
+      expect(queue.stats().pending).toBe(0);
+      expect(delivered).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('hands out a backlog in no order, like SQS standard: messages queued one host after another come out mixed', async () => {
