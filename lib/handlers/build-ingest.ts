@@ -10,9 +10,10 @@ import { createDynamoDbClient } from '../store/aws/clients.ts';
 import { createAwsStore } from '../store/aws/index.ts';
 import { AwsPolitenessStore } from '../store/aws/politeness.ts';
 import { AwsSourceRegistry } from '../store/aws/sources.ts';
+import { s3ClientOnFirstUse } from './first-use.ts';
 import { createIngestService, type IngestDependencies, type IngestService } from './ingest.ts';
 import { createLogger, type HandlerLogger } from './logging.ts';
-import { extractWithMarkdownLazily, ingestQueueOnFirstUse, s3ClientOnFirstUse } from './on-first-use.ts';
+import { extractWithMarkdownLazily, ingestQueueOnFirstUse } from './on-first-use.ts';
 import { awsClientConfig, pipelineFetchOptions } from './wiring.ts';
 
 export interface IngestWiring {

@@ -5,7 +5,7 @@ import { AwsArticleReader } from '../store/aws/article-reader.ts';
 import { createDynamoDbClient } from '../store/aws/clients.ts';
 import { AwsClusterIndex } from '../store/aws/clusters.ts';
 import { AwsSourceRegistry } from '../store/aws/sources.ts';
-import { s3ClientOnFirstUse } from './on-first-use.ts';
+import { s3ClientOnFirstUse } from './first-use.ts';
 import { createQueryHandler, type QueryHandler, type QueryLogger } from './query.ts';
 
 /**
