@@ -137,6 +137,29 @@ describe('classifyPageType', () => {
     expect(verdict.type).toBe('service');
   });
 
+  it('files an undated page of sections with a call to action as a service, and only then', () => {
+    const sections = ['Audits', 'Migrations', 'Support plans', 'Training']
+      .map((name) => `<h2>${name}</h2>${prose(1)}`)
+      .join('');
+    const page = (head: string) =>
+      `<html><head>${head}</head><body><main><h1>Cloud consulting</h1>${sections}
+       <a href="/contact">Talk to an expert</a></main></body></html>`;
+    const verdict = classify(page(''), 'https://consult.example/cloud');
+    expect(verdict.type).toBe('service');
+    expect(verdict.signals.map((s) => s.name)).toContain('structure:undated-sections');
+    // A date, a post's address or an article type: a post with sections, not a service page.
+    expect(classify(page('<meta property="article:published_time" content="2024-05-01">')).type).toBe(
+      'article',
+    );
+    expect(classify(page(''), 'https://consult.example/moving-your-company-to-the-cloud').type).toBe(
+      'article',
+    );
+    expect(classify(page('<meta property="og:type" content="article">')).type).toBe('article');
+    // Without a call to action, or with the prose of a long article, it stays an article.
+    expect(classify(page('').replace('Talk to an expert', 'Read more')).type).toBe('article');
+    expect(classify(page('').replace('</main>', `${prose(20)}</main>`)).type).toBe('article');
+  });
+
   it('has one weight table naming only known types', () => {
     const names = PAGE_TYPE_SIGNALS.map((signal) => signal.name);
     expect(new Set(names).size).toBe(names.length);

@@ -244,6 +244,23 @@ describe('choosing between the type-specific and the generic extraction', () => 
     expect(service?.text).toContain('Related story 7');
   });
 
+  it("keeps a service page's generic text when it holds nearly all the region's text, the region otherwise", () => {
+    const region = extractPageRegion(parseHtml(servicePage()), { pageUrl });
+    expect(region).toBeDefined();
+    const whole = { html: '', text: 'x'.repeat(Math.ceil((region?.text.length ?? 0) * 0.9)), wordCount: 1 };
+    expect(extractByPageType(verdict('service'), parseHtml(servicePage()), { pageUrl }, () => whole)).toBe(
+      whole,
+    );
+    const oneSection = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
+    const chosen = extractByPageType(
+      verdict('service'),
+      parseHtml(servicePage()),
+      { pageUrl },
+      () => oneSection,
+    );
+    for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
+  });
+
   it('extracts a list-like page with a publication date or a post address as an article', () => {
     const generic = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
     for (const signal of ['meta:published-date', 'url:post-slug', 'og:article']) {

@@ -194,6 +194,12 @@ const STRUCTURE = {
   minProseParagraphs: 6,
   longProseParagraphs: 15,
   littleProseParagraphs: 3,
+  /**
+   * A page of sections (at least this many <h2>) with no mark of a post (no date, no post address, no article
+   * type), no more prose than a landing page holds and a call to action: a service or company page.
+   */
+  minServiceSections: 4,
+  maxServiceProseParagraphs: 25,
   /** Prices on the page that suggest a shop page (one product or many). */
   minPrices: 1,
   manyPrices: 6,
@@ -354,6 +360,21 @@ export const PAGE_TYPE_SIGNALS: readonly SignalRule[] = [
   },
   { name: 'structure:service-calls', type: 'service', weight: 2, fires: (f) => f.serviceCalls >= 2 },
   { name: 'structure:many-service-calls', type: 'service', weight: 1, fires: (f) => f.serviceCalls >= 4 },
+  {
+    name: 'structure:undated-sections',
+    type: 'service',
+    weight: 3,
+    fires: (f) =>
+      f.serviceCalls >= 1 &&
+      f.h2 >= STRUCTURE.minServiceSections &&
+      f.proseParagraphs <= STRUCTURE.maxServiceProseParagraphs &&
+      !f.publishedDate &&
+      !f.urlSlug &&
+      !f.urlPostPath &&
+      !f.jsonLd.has('article') &&
+      f.ogType !== 'article' &&
+      f.postBlocks < STRUCTURE.minPostBlocks,
+  },
   // URL path words: weak
   { name: 'url:post-slug', type: 'article', weight: 1, fires: (f) => f.urlSlug },
   { name: 'url:post-path', type: 'article', weight: 2, fires: (f) => f.urlPostPath },

@@ -20,6 +20,11 @@ interface TypeExtraction {
   keepArticleProse: boolean;
   /** Whether the page's own signs of an article (ARTICLE_EVIDENCE) send it to the generic extraction. */
   yieldsToArticleEvidence: boolean;
+  /**
+   * The generic extraction is also run and kept when its text is at least this share of the type-specific text:
+   * it then holds nearly all of it, without the furniture the region keeps (a service page written as one text).
+   */
+  genericShareToKeep?: number;
 }
 
 /**
@@ -45,7 +50,12 @@ const TYPE_EXTRACTION: Partial<Record<PageType, TypeExtraction>> = {
   product: { extract: extractProductPage, keepArticleProse: false, yieldsToArticleEvidence: false },
   listing: { extract: extractPageRegion, keepArticleProse: true, yieldsToArticleEvidence: true },
   collection: { extract: extractPageRegion, keepArticleProse: true, yieldsToArticleEvidence: true },
-  service: { extract: extractPageRegion, keepArticleProse: false, yieldsToArticleEvidence: false },
+  service: {
+    extract: extractPageRegion,
+    keepArticleProse: false,
+    yieldsToArticleEvidence: false,
+    genericShareToKeep: 0.8,
+  },
   documentation: { extract: extractPageRegion, keepArticleProse: false, yieldsToArticleEvidence: false },
 };
 
@@ -113,6 +123,12 @@ export function extractByPageType(
     specific = undefined;
   }
   if (specific === undefined || extraction === undefined) return generic();
+  if (extraction.genericShareToKeep !== undefined) {
+    const whole = generic();
+    const keep =
+      whole !== undefined && whole.text.length >= specific.text.length * extraction.genericShareToKeep;
+    return keep ? whole : specific;
+  }
   if (!extraction.keepArticleProse) return specific;
   const fallback = generic();
   return fallback !== undefined && genericIsBetter(specific.text, fallback.text) ? fallback : specific;
