@@ -507,6 +507,30 @@ describe('hostile input', () => {
   });
 });
 
+describe('copies of a section for another screen size', () => {
+  const section =
+    "The ferry will run twice a day from March, the councils said, and a third crossing may follow in summer if the new pier is ready; tickets stay at last year's price until then, and children under twelve travel free on every crossing.";
+
+  it('keeps one of two sibling variants holding the same text, and a paragraph that only starts alike', () => {
+    const alike = `${section.slice(0, 120)} and the harbour master, asked about it, only shrugged and said the sea decides.`;
+    const html = articlePage(
+      `<div class="variant variant--wide"><p>${section}</p></div><div class="variant variant--narrow"><p>${section}</p></div><p>${alike}</p>`,
+    );
+    const { text } = extractFrom(html);
+    expect(text.split('The ferry will run twice a day').length - 1).toBe(2);
+    expect(text).toContain('the sea decides');
+    expect(text).toContain(KEEP_LAST);
+  });
+
+  it('keeps one of 500 sibling copies', () => {
+    const copies = `<div><p>${section}</p></div>`.repeat(500);
+    const content = extractContent(load(`<html><body><article>${copies}</article></body></html>`), {
+      pageUrl: PAGE_URL,
+    });
+    expect(content?.text).toBe(section);
+  });
+});
+
 describe('page furniture recognised by its text', () => {
   it('drops datelines and bylines but keeps sentences that merely start alike', () => {
     const fragment = `

@@ -469,6 +469,12 @@ export const TAG_LINK = /\/(tags?|schlagw(o|ö)rt(er|e)?|etiquetas?|tagged)\/[^/
 export const TAG_LIST_MIN_LINKS = 2;
 export const TAG_LIST_MIN_SHARE = 0.5;
 
+/**
+ * A box of blocks repeating its previous sibling's text word for word is a copy made for another screen size (page
+ * builders render a desktop and a mobile variant and hide one with CSS): only boxes this long are compared.
+ */
+export const DUPLICATE_SIBLING_MIN_CHARS = 200;
+
 /** A list of this many items or more that is nearly all links is a teaser list, not part of the story. */
 export const LINK_LIST_MIN_ITEMS = 3;
 export const LINK_LIST_MIN_DENSITY = 0.8;

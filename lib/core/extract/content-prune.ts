@@ -22,6 +22,7 @@ import {
   DATELINE_WORDS,
   DATELINE_WORDS_INTL,
   DESTRUCTIVE_MAX_SHARE,
+  DUPLICATE_SIBLING_MIN_CHARS,
   ESCALATE_MAX_CHARS,
   ESCALATE_MAX_SHARE,
   ESCALATE_STOP_LIST_MAX_LINK_DENSITY,
@@ -105,11 +106,17 @@ export function pruneBoilerplate(
   const teaserArticles = new Set(
     keepCollectiveParts(nestedArticles, stats, total, { plainProseParts: false }),
   );
+  const isCopyOfPrevious = copyDetector(stats, total);
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
-      if (roots.has(element)) return false;
       const s = stats.get(element);
+      // A copy goes even when it is one of the chosen blocks (a variant that scored as well as the original).
+      if (isCopyOfPrevious(element, s)) {
+        excluded.add(element);
+        return true;
+      }
+      if (roots.has(element)) return false;
       const text = s?.text ?? 0;
       if (teaserArticles.has(element)) {
         excluded.add(element);
@@ -206,6 +213,28 @@ export function pruneBoilerplate(
       return false;
     });
   }
+}
+
+/**
+ * Whether a box of blocks repeats its previous element sibling's text word for word (a responsive variant: the
+ * same section rendered for another screen size and hidden by CSS). Texts are read only for siblings of equal length,
+ * within a budget of twice the content's text, so a tree built to make every comparison long stays linear.
+ */
+function copyDetector(
+  stats: Map<Element, Stats>,
+  total: number,
+): (element: Element, s: Stats | undefined) => boolean {
+  let budget = 2 * total;
+  const normalized = (element: Element) => textContent(element).replace(/\s+/g, ' ').trim();
+  return (element, s) => {
+    // A box of blocks: a paragraph said twice may be meant (a refrain, filler text), a section rendered twice is not.
+    if (!s || !s.hasBlockChild || s.text < DUPLICATE_SIBLING_MIN_CHARS || budget <= 0) return false;
+    let previous = element.prev;
+    while (previous && !isElement(previous)) previous = previous.prev;
+    if (!previous || stats.get(previous)?.text !== s.text) return false;
+    budget -= 2 * s.text;
+    return normalized(previous) === normalized(element);
+  };
 }
 
 /**
