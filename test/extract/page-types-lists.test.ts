@@ -66,4 +66,34 @@ describe('listing and collection regions', () => {
     }
     expect(content?.text).not.toContain('Winter sale');
   });
+
+  it("drops the links and buttons most items repeat (the list's interface), not their repeated values", () => {
+    const html = `<html><body><main><h1>Outdoors</h1><div class="list">
+      ${itemList(
+        (title, teaser, i) => `<div class="item"><h3><a href="/p/${i}">${title}</a></h3><p>${teaser}</p>
+        <span class="kind">Free entry</span><a class="more" href="/p/${i}">Read more</a>
+        <button type="button">Save for later</button></div>`,
+      )}
+      </div><p><a href="/all">Read more</a> in the archive of past issues and the full index of topics.</p></main></body></html>`;
+    const content = extractPageRegion(parseHtml(html), { pageUrl });
+    for (const [title, teaser] of ITEMS) {
+      expect(content?.text).toContain(title);
+      expect(content?.text).toContain(teaser);
+    }
+    expect(content?.text).not.toContain('Save for later');
+    // A value every item shares is data; the link outside the items is the page's.
+    expect(content?.text.split('Free entry').length).toBe(ITEMS.length + 1);
+    expect(content?.text.split('Read more').length).toBe(2);
+  });
+
+  it("sets apart sibling elements that meet without whitespace (a card's brand and name, a label and its value)", () => {
+    const html = `<html><body><main><h1>Outdoors</h1>
+      ${itemList(
+        (title, teaser, i) =>
+          `<div class="card"><a href="/p/${i}"><span class="brand">Acme</span><span class="name">${title}</span></a><div class="spec"><span>Type</span><!--f--><span>Guide</span></div><p>${teaser}</p></div>`,
+      )}</main></body></html>`;
+    const content = extractPageRegion(parseHtml(html), { pageUrl });
+    expect(content?.text).toContain(`Acme ${ITEMS[0][0]}`);
+    expect(content?.text).toContain('Type Guide');
+  });
 });

@@ -63,6 +63,12 @@ const NEVER_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'hea
 export interface TextOptions {
   /** Subtrees left out of the text (for example boilerplate already judged, or figure captions). */
   skip?: (element: Element) => boolean;
+  /**
+   * A space between sibling elements that meet without whitespace ('<span>Brand</span><span>Model</span>'): on
+   * pages of cards and label/value rows, flex and grid layouts set them apart. Off for prose, where markup may
+   * split a word.
+   */
+  separateElements?: boolean;
 }
 
 /** Whitespace that collapsing changes: any but a single space (most text nodes have none: no copy is made). */
@@ -101,6 +107,10 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
         flush();
       } else if (CELL_TAGS.has(name)) {
         current.push(' ');
+      } else if (options.separateElements && preDepth === 0) {
+        let next = frame[EXIT].next;
+        while (next !== null && next.type === 'comment') next = next.next;
+        if (next !== null && isElement(next)) current.push(' ');
       }
       continue;
     }

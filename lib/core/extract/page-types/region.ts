@@ -47,6 +47,18 @@ export const PAGE_REGION = {
    * page's controls around its table) is a layout wrapper when it holds maxFurnitureShare of the region's text.
    */
   wrapperTags: new Set(['form']),
+  /**
+   * A link or button whose text (at most maxChars, with a letter) is repeated exactly in at least minShare of a
+   * list's items, and in at least minItems of them, is the list's interface ("Add to cart", "Read more"). maxScan
+   * elements are read per item.
+   */
+  itemActions: {
+    minItems: 3,
+    minShare: 0.5,
+    maxChars: 40,
+    maxScan: 300,
+    tableTags: new Set(['table', 'thead', 'tbody', 'tfoot', 'tr']),
+  },
   /** Furniture tags that head the <article> they sit in (a card's <header> holds its title): kept there. */
   itemPartTags: new Set(['header']),
 } as const;
@@ -73,13 +85,14 @@ export function extractPageRegion(
     const all = readableLength(element, true);
     return all > 0 && all >= regionText * PAGE_REGION.maxFurnitureShare;
   };
+  const labels = repeatedItemActions(region);
   // Asked twice per element (text, then HTML): the answer is kept.
   const skipped = new Map<Element, boolean>();
   const skip = (element: Element) => {
     let answer = skipped.get(element);
     if (answer === undefined) {
       answer =
-        (isFurniture(element) || extraFurniture?.(element) === true) &&
+        (isFurniture(element) || extraFurniture?.(element) === true || labels.has(element)) &&
         !isItemPart(element) &&
         ((PAGE_REGION.furnitureTags.has(element.name) && !PAGE_REGION.wrapperTags.has(element.name)) ||
           !isLayoutWrapper(element));
@@ -87,7 +100,7 @@ export function extractPageRegion(
     }
     return answer;
   };
-  const text = toPlainText([region], { skip });
+  const text = toPlainText([region], { skip, separateElements: true });
   if (visibleLength(text) < PAGE_REGION.minChars) return undefined;
   const head = findFirst(root, 'head');
   const baseUrl = resolveDocumentBase(
@@ -151,4 +164,85 @@ function isFurniture(element: Element): boolean {
   if (attributes.hidden !== undefined || attributes['aria-hidden'] === 'true') return true;
   const words = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.role ?? ''}`;
   return words.length < PAGE_REGION.maxClassChars && PAGE_REGION.furnitureClass.test(words);
+}
+
+/**
+ * Links and buttons whose short text most items of a list repeat exactly ("Add to cart", "Read more", "Compare",
+ * "More in this category"): the list's interface, not its items; links that all lead to one address (a tag) are
+ * data. Items are sibling elements of one tag and first
+ * class; table rows are data, whatever repeats in them.
+ */
+function repeatedItemActions(region: AnyNode): Set<Element> {
+  const labels = new Set<Element>();
+  for (const parent of elementsInOrder(region, (element) => NON_CONTENT_TAGS.has(element.name))) {
+    if (PAGE_REGION.itemActions.tableTags.has(parent.name)) continue;
+    const groups = new Map<string, Element[]>();
+    for (const child of parent.children) {
+      if (!isElement(child)) continue;
+      const key = `${child.name}.${(child.attribs.class ?? '').trim().split(/\s+/)[0] ?? ''}`;
+      const group = groups.get(key);
+      if (group) group.push(child);
+      else groups.set(key, [child]);
+    }
+    for (const group of groups.values()) {
+      if (group.length < PAGE_REGION.itemActions.minItems) continue;
+      const itemsByText = new Map<string, Set<number>>();
+      const elementsByText = new Map<string, Element[]>();
+      group.forEach((item, index) => {
+        for (const inner of elementsInOrder(
+          item,
+          (element) => NON_CONTENT_TAGS.has(element.name),
+          PAGE_REGION.itemActions.maxScan,
+        )) {
+          if (inner === item) continue;
+          if (!isAction(inner)) continue;
+          const text = shortLabel(inner);
+          if (text === undefined) continue;
+          const seen = itemsByText.get(text) ?? new Set<number>();
+          seen.add(index);
+          itemsByText.set(text, seen);
+          const elements = elementsByText.get(text) ?? [];
+          elements.push(inner);
+          elementsByText.set(text, elements);
+        }
+      });
+      const minItems = Math.max(
+        PAGE_REGION.itemActions.minItems,
+        group.length * PAGE_REGION.itemActions.minShare,
+      );
+      for (const [text, seen] of itemsByText) {
+        if (seen.size < minItems) continue;
+        const elements = elementsByText.get(text)!;
+        // Links that all lead to one address are the items' shared tag or category: data, kept.
+        const targets = new Set(elements.map((element) => element.attribs.href ?? ''));
+        if (targets.size === 1 && elements[0]!.attribs.href) continue;
+        for (const element of elements) labels.add(element);
+      }
+    }
+  }
+  return labels;
+}
+
+function isAction(element: Element): boolean {
+  return element.name === 'a' || element.name === 'button' || element.attribs.role === 'button';
+}
+
+/** The element's text, collapsed and lower-cased, when it is short and has a letter; otherwise undefined. */
+function shortLabel(element: Element): string | undefined {
+  let text = '';
+  const stack: AnyNode[] = [element];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') {
+      text += (node as unknown as { data: string }).data;
+      if (text.length > PAGE_REGION.itemActions.maxChars * 4) return undefined;
+    } else if (isElement(node) && NON_CONTENT_TAGS.has(node.name)) {
+    } else if (hasChildren(node)) {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    }
+  }
+  const collapsed = text.replace(/\s+/g, ' ').trim().toLowerCase();
+  return /\p{L}/u.test(collapsed) && collapsed.length <= PAGE_REGION.itemActions.maxChars
+    ? collapsed
+    : undefined;
 }
