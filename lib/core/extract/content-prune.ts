@@ -228,7 +228,7 @@ function copyDetector(
   const normalized = (element: Element) => textContent(element).replace(/\s+/g, ' ').trim();
   return (element, s) => {
     // A box of blocks: a paragraph said twice may be meant (a refrain, filler text), a section rendered twice is not.
-    if (!s || !s.hasBlockChild || s.text < DUPLICATE_SIBLING_MIN_CHARS || budget <= 0) return false;
+    if (!s?.hasBlockChild || s.text < DUPLICATE_SIBLING_MIN_CHARS || budget <= 0) return false;
     let previous = element.prev;
     while (previous && !isElement(previous)) previous = previous.prev;
     if (!previous || stats.get(previous)?.text !== s.text) return false;
