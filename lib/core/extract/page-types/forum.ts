@@ -10,6 +10,7 @@ import { elementsInOrder, findFirst, hasChildren, textContent, visibleLength } f
 import { findThreadPosts } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
+import { labelsAcrossItems } from './repeats.ts';
 
 export const FORUM_THREAD = {
   /** Fewer posts than this: not a thread we can trust; the generic extraction runs instead. */
@@ -71,25 +72,15 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
 
 /** The elements whose whole text recurs in most posts (see FORUM_THREAD.maxRepeatedChars). */
 function repeatedInterface(posts: readonly Element[]): Set<Element> {
-  const postsByText = new Map<string, Set<number>>();
-  const elementsByText = new Map<string, Element[]>();
-  posts.forEach((post, index) => {
-    for (const element of elementsInOrder(post, (inner) => NON_CONTENT_TAGS.has(inner.name))) {
-      if (element === post) continue;
-      const text = shortText(element);
-      if (text === undefined) continue;
-      const seen = postsByText.get(text) ?? new Set<number>();
-      seen.add(index);
-      postsByText.set(text, seen);
-      const elements = elementsByText.get(text) ?? [];
-      elements.push(element);
-      elementsByText.set(text, elements);
-    }
-  });
+  const labels = labelsAcrossItems(
+    posts,
+    (post) => elementsInOrder(post, (inner) => NON_CONTENT_TAGS.has(inner.name)),
+    shortText,
+  );
   const minPosts = Math.max(FORUM_THREAD.minRepeatedPosts, posts.length * FORUM_THREAD.repeatedShare);
   const repeated = new Set<Element>();
-  for (const [text, seen] of postsByText) {
-    if (seen.size >= minPosts) for (const element of elementsByText.get(text)!) repeated.add(element);
+  for (const { items, elements } of labels.values()) {
+    if (items.size >= minPosts) for (const element of elements) repeated.add(element);
   }
   return repeated;
 }

@@ -18,6 +18,7 @@ import {
 import { PRICE_TEXT } from '../page-type.ts';
 import { BLOCK_TAGS } from '../text.ts';
 import { extractPageRegion, PAGE_REGION } from './region.ts';
+import { childrenByShape } from './repeats.ts';
 
 export const PRODUCT_PAGE = {
   /** Class or id words of customer reviews (lists, widgets, review summaries' panels). */
@@ -140,15 +141,7 @@ function pricedCards(body: AnyNode): Set<Element> {
     let elementChildren = 0;
     for (const child of parent.children) if (isElement(child)) elementChildren++;
     if (elementChildren < PRODUCT_PAGE.minOtherProducts) continue;
-    const groups = new Map<string, Element[]>();
-    for (const child of parent.children) {
-      if (!isElement(child)) continue;
-      const key = `${child.name}.${(child.attribs.class ?? '').trim().split(/\s+/)[0] ?? ''}`;
-      const group = groups.get(key);
-      if (group) group.push(child);
-      else groups.set(key, [child]);
-    }
-    for (const group of groups.values()) {
+    for (const group of childrenByShape(parent).values()) {
       if (group.length < PRODUCT_PAGE.minOtherProducts) continue;
       const priced = group.filter(hasLinkAndPrice);
       if (priced.length < PRODUCT_PAGE.minOtherProducts || priced.length * 2 < group.length) continue;

@@ -11,6 +11,7 @@ import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } fro
 import { repairTree } from '../content-repair.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
+import { childrenByShape, labelsAcrossItems } from './repeats.ts';
 
 export const PAGE_REGION = {
   /** Tags that are furniture wherever they sit. */
@@ -176,43 +177,24 @@ function repeatedItemActions(region: AnyNode): Set<Element> {
   const labels = new Set<Element>();
   for (const parent of elementsInOrder(region, (element) => NON_CONTENT_TAGS.has(element.name))) {
     if (PAGE_REGION.itemActions.tableTags.has(parent.name)) continue;
-    const groups = new Map<string, Element[]>();
-    for (const child of parent.children) {
-      if (!isElement(child)) continue;
-      const key = `${child.name}.${(child.attribs.class ?? '').trim().split(/\s+/)[0] ?? ''}`;
-      const group = groups.get(key);
-      if (group) group.push(child);
-      else groups.set(key, [child]);
-    }
-    for (const group of groups.values()) {
+    for (const group of childrenByShape(parent).values()) {
       if (group.length < PAGE_REGION.itemActions.minItems) continue;
-      const itemsByText = new Map<string, Set<number>>();
-      const elementsByText = new Map<string, Element[]>();
-      group.forEach((item, index) => {
-        for (const inner of elementsInOrder(
-          item,
-          (element) => NON_CONTENT_TAGS.has(element.name),
-          PAGE_REGION.itemActions.maxScan,
-        )) {
-          if (inner === item) continue;
-          if (!isAction(inner)) continue;
-          const text = shortLabel(inner);
-          if (text === undefined) continue;
-          const seen = itemsByText.get(text) ?? new Set<number>();
-          seen.add(index);
-          itemsByText.set(text, seen);
-          const elements = elementsByText.get(text) ?? [];
-          elements.push(inner);
-          elementsByText.set(text, elements);
-        }
-      });
+      const labelsByText = labelsAcrossItems(
+        group,
+        (item) =>
+          elementsInOrder(
+            item,
+            (element) => NON_CONTENT_TAGS.has(element.name),
+            PAGE_REGION.itemActions.maxScan,
+          ),
+        (inner) => (isAction(inner) ? shortLabel(inner) : undefined),
+      );
       const minItems = Math.max(
         PAGE_REGION.itemActions.minItems,
         group.length * PAGE_REGION.itemActions.minShare,
       );
-      for (const [text, seen] of itemsByText) {
-        if (seen.size < minItems) continue;
-        const elements = elementsByText.get(text)!;
+      for (const { items, elements } of labelsByText.values()) {
+        if (items.size < minItems) continue;
         // Links that all lead to one address are the items' shared tag or category: data, kept.
         const targets = new Set(elements.map((element) => element.attribs.href ?? ''));
         if (targets.size === 1 && elements[0]!.attribs.href) continue;
