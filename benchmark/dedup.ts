@@ -26,6 +26,7 @@ import {
   tokenize,
 } from '../lib/core/dedup/index.ts';
 import { loadWcxb, loadZyte } from './corpora.ts';
+import { seededRandom } from './metric.ts';
 import { writeResultSection } from './report.ts';
 
 const DUPLICATE_EDITS = [
@@ -61,17 +62,6 @@ const ADS = [
   'Download our app for breaking news alerts and the latest headlines wherever you are.',
   'Sign up for our weekly digest and never miss a story from our correspondents again.',
 ];
-
-function rng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
@@ -440,7 +430,7 @@ async function main(): Promise<void> {
   const storyCount = values.check ? CHECK_RUN.stories : Number(values.stories ?? 300);
   const scales = values.check ? [CHECK_RUN.scale] : (values.scales ?? '10000,100000').split(',').map(Number);
   const seed = Number(values.seed ?? 12);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const stories = loadStories();
   const set = buildSet(stories, storyCount, random);
   console.error(
@@ -453,7 +443,7 @@ async function main(): Promise<void> {
   let clusterOf = new Map<string, string>();
   for (const scale of scales) {
     const index = new MemoryClusterIndex(settings.entriesPerKey);
-    const fillerRandom = rng(seed * 7919 + 1);
+    const fillerRandom = seededRandom(seed * 7919 + 1);
     const started = performance.now();
     for (let n = 0; n < scale; n++) {
       const url = `https://filler-${n % 499}.example/a/${n}`;

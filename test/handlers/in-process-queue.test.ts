@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
+import { seededRandom } from '../../benchmark/metric.ts';
 import { InProcessIngestQueue } from '../../lib/queue/in-process.ts';
 import type { IngestMessage } from '../../lib/queue/types.ts';
 
@@ -149,7 +150,7 @@ describe('InProcessIngestQueue', () => {
     const batches: string[][] = [];
     const queue = new InProcessIngestQueue({
       concurrency: 1,
-      random: seeded(7),
+      random: seededRandom(7),
       handler: async (event: SQSEvent) => {
         batches.push(
           event.Records.map((record) => new URL((JSON.parse(record.body) as IngestMessage).url).host),
@@ -216,15 +217,3 @@ describe('InProcessIngestQueue', () => {
     await expect(queue.send([message(0)])).rejects.toThrow(/closed/);
   });
 });
-
-/** A small seeded generator (mulberry32), so the order a test sees is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
