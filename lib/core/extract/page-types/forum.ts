@@ -10,7 +10,7 @@ import { elementsInOrder, findFirst, hasChildren, textContent, visibleLength } f
 import { findThreadPosts } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
-import { labelsAcrossItems } from './repeats.ts';
+import { collapsedTextWithin, labelsAcrossItems } from './repeats.ts';
 
 export const FORUM_THREAD = {
   /** Fewer posts than this: not a thread we can trust; the generic extraction runs instead. */
@@ -90,22 +90,11 @@ function repeatedInterface(posts: readonly Element[]): Set<Element> {
  * are one label; "member2" stays a name), when it is short and not empty; otherwise undefined.
  */
 function shortText(element: Element): string | undefined {
-  let text = '';
-  const stack: AnyNode[] = [element];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'text') {
-      text += (node as unknown as { data: string }).data;
-      if (text.length > FORUM_THREAD.maxRepeatedChars * 4) return undefined;
-    } else if (hasChildren(node)) {
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-    }
-  }
-  const collapsed = text
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase()
-    .replace(/\b\d[\d,.]*\b/g, '#');
+  const collapsed = collapsedTextWithin(element, FORUM_THREAD.maxRepeatedChars * 4)?.replace(
+    /\b\d[\d,.]*\b/g,
+    '#',
+  );
+  if (collapsed === undefined) return undefined;
   return collapsed.length > 0 && collapsed.length <= FORUM_THREAD.maxRepeatedChars ? collapsed : undefined;
 }
 

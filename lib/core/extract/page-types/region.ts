@@ -11,7 +11,7 @@ import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } fro
 import { repairTree } from '../content-repair.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
-import { childrenByShape, labelsAcrossItems } from './repeats.ts';
+import { childrenByShape, collapsedTextWithin, labelsAcrossItems } from './repeats.ts';
 
 export const PAGE_REGION = {
   /** Tags that are furniture wherever they sit. */
@@ -211,19 +211,10 @@ function isAction(element: Element): boolean {
 
 /** The element's text, collapsed and lower-cased, when it is short and has a letter; otherwise undefined. */
 function shortLabel(element: Element): string | undefined {
-  let text = '';
-  const stack: AnyNode[] = [element];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'text') {
-      text += (node as unknown as { data: string }).data;
-      if (text.length > PAGE_REGION.itemActions.maxChars * 4) return undefined;
-    } else if (isElement(node) && NON_CONTENT_TAGS.has(node.name)) {
-    } else if (hasChildren(node)) {
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-    }
-  }
-  const collapsed = text.replace(/\s+/g, ' ').trim().toLowerCase();
+  const collapsed = collapsedTextWithin(element, PAGE_REGION.itemActions.maxChars * 4, (inner) =>
+    NON_CONTENT_TAGS.has(inner.name),
+  );
+  if (collapsed === undefined) return undefined;
   return /\p{L}/u.test(collapsed) && collapsed.length <= PAGE_REGION.itemActions.maxChars
     ? collapsed
     : undefined;

@@ -1,7 +1,7 @@
 // What repeats across a page's items (forum posts, list items, product cards), shared by the page-type paths:
 // which siblings share a shape, and which short texts recur from item to item.
-import type { Element } from 'domhandler';
-import { isElement } from '../content-dom.ts';
+import type { AnyNode, Element } from 'domhandler';
+import { hasChildren, isElement } from '../content-dom.ts';
 
 /** A parent's element children grouped by shape, tag name and first class ("li.card"), in document order. */
 export function childrenByShape(parent: Element): Map<string, Element[]> {
@@ -44,4 +44,29 @@ export function labelsAcrossItems(
     }
   });
   return labels;
+}
+
+/**
+ * An element's text, whitespace collapsed and lower-cased, read without going past `rawLimit` characters of its
+ * text nodes (undefined beyond: a label is short, and a long item is not read whole); elements `skip` accepts are
+ * left out.
+ */
+export function collapsedTextWithin(
+  element: Element,
+  rawLimit: number,
+  skip?: (element: Element) => boolean,
+): string | undefined {
+  let text = '';
+  const stack: AnyNode[] = [element];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') {
+      text += (node as unknown as { data: string }).data;
+      if (text.length > rawLimit) return undefined;
+    } else if (isElement(node) && skip?.(node)) {
+    } else if (hasChildren(node)) {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    }
+  }
+  return text.replace(/\s+/g, ' ').trim().toLowerCase();
 }
