@@ -199,12 +199,20 @@ describe('politeness shared by every worker', () => {
     cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
     const origin = `http://127.0.0.6:${(server.address() as AddressInfo).port}`;
     const politeness = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    // A clock that moves only when the fetcher sleeps: a token write or a timer made late by a loaded machine
+    // cannot overrun the booked slot (which puts the message back instead of fetching), so the one request is
+    // always sent and its retry always meets the host's 60 s interval.
+    let clockMs = Date.now();
     const fetcher = createFetcher({
       allowedOrigins: [origin],
       minIntervalMs: 60_000,
       respectRobots: false,
       retries: 2,
       retryBaseDelayMs: 1,
+      now: () => clockMs,
+      sleep: async (ms) => {
+        clockMs += ms;
+      },
       shared: { tokens: politeness, robots: politeness },
     });
     const outcomes: IngestOutcome[] = [];
