@@ -14,8 +14,13 @@ export interface HostStats {
   requests: number;
   /** Article path -> fetches of it. */
   articleFetches: Map<string, number>;
-  /** Arrival time of every request (performance.now() of this thread). */
+  /**
+   * Arrival time of every request, epoch ms at sub-ms resolution (this thread's timeOrigin + performance.now()),
+   * so it can be set against the time the pipeline sent the same request from the main thread.
+   */
   starts: number[];
+  /** The path of each request, in the order of `starts`. */
+  paths: string[];
 }
 
 /** What the main thread gets back: the stats as plain data. */
@@ -23,6 +28,7 @@ export interface HostReport {
   requests: number;
   articleFetches: Array<[string, number]>;
   starts: number[];
+  paths: string[];
 }
 
 type ToWorker = { type: 'stats' } | { type: 'reset-article-fetches' } | { type: 'close' };
@@ -59,7 +65,7 @@ async function startHost(
   address: string,
   URLS: number,
 ): Promise<{ origin: string; source: string; stats: HostStats; server: Server }> {
-  const stats: HostStats = { requests: 0, articleFetches: new Map(), starts: [] };
+  const stats: HostStats = { requests: 0, articleFetches: new Map(), starts: [], paths: [] };
   const feed = host % 2 === 0;
   let origin = '';
   const etag = `"v1-${host}"`;
@@ -67,7 +73,8 @@ async function startHost(
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     stats.requests++;
-    stats.starts.push(performance.now());
+    stats.starts.push(performance.timeOrigin + performance.now());
+    stats.paths.push(path);
     const conditional = (type: string, body: () => string) => {
       if (request.headers['if-none-match'] === etag) {
         response.writeHead(304, { etag }).end();
@@ -182,6 +189,7 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'be
         requests: stats.requests,
         articleFetches: [...stats.articleFetches],
         starts: stats.starts,
+        paths: stats.paths,
       }));
       port.postMessage({ type: 'stats', hosts: reports } satisfies FromWorker);
     } else if (message.type === 'reset-article-fetches') {

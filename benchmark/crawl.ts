@@ -59,6 +59,80 @@ function rates(hosts: HostReport[]): { maxPerSecond: number; minGapMs: number; g
   return { maxPerSecond, minGapMs: Number.isFinite(minGapMs) ? Math.round(minGapMs) : 0, gapsUnderInterval };
 }
 
+interface SentRequests {
+  starts: number[];
+  paths: string[];
+}
+
+/**
+ * Each gap under the interval at the hosts, set against the same two requests where they left the pipeline (paired
+ * by host and path, the k-th arrival of a path with its k-th send): `sentApart` gaps were sent at least an interval
+ * apart and arrived closer (the first one's trip from the connector to the host's handler took longer than the
+ * second's: thread and loopback scheduling), `sentClose` gaps were already closer when sent (an early send).
+ * Also the trip times of every paired request (arrival at the host less the send), which say how late a loaded
+ * machine delivers.
+ */
+function gapCauses(
+  hosts: Array<{ host: string; report: HostReport }>,
+  sent: Map<string, SentRequests>,
+): {
+  sentApart: number;
+  sentClose: number;
+  unpaired: number;
+  /** The shortest interval the sends of the short gaps kept (ms). */
+  minSentGapMs: number | null;
+  tripMs: { median: number; p99: number; max: number };
+} {
+  let sentApart = 0;
+  let sentClose = 0;
+  let unpaired = 0;
+  let minSentGapMs = Number.POSITIVE_INFINITY;
+  const trips: number[] = [];
+  for (const { host, report } of hosts) {
+    const sends = sent.get(host);
+    // The k-th send of each path, to pair with the k-th arrival.
+    const sendsByPath = new Map<string, number[]>();
+    for (let i = 0; i < (sends?.paths.length ?? 0); i++) {
+      const path = sends?.paths[i] as string;
+      const list = sendsByPath.get(path) ?? [];
+      list.push(sends?.starts[i] as number);
+      sendsByPath.set(path, list);
+    }
+    const seen = new Map<string, number>();
+    const arrivals = report.starts.map((at, i) => {
+      const path = report.paths[i] as string;
+      const k = seen.get(path) ?? 0;
+      seen.set(path, k + 1);
+      const sentAtMs = sendsByPath.get(path)?.[k];
+      if (sentAtMs !== undefined) trips.push(at - sentAtMs);
+      return { at, sentAtMs };
+    });
+    arrivals.sort((a, b) => a.at - b.at);
+    for (let i = 1; i < arrivals.length; i++) {
+      const earlier = arrivals[i - 1] as (typeof arrivals)[number];
+      const later = arrivals[i] as (typeof arrivals)[number];
+      if (later.at - earlier.at >= INTERVAL_MS) continue;
+      if (earlier.sentAtMs === undefined || later.sentAtMs === undefined) {
+        unpaired++;
+        continue;
+      }
+      const sentGap = Math.abs(later.sentAtMs - earlier.sentAtMs);
+      minSentGapMs = Math.min(minSentGapMs, sentGap);
+      if (sentGap >= INTERVAL_MS) sentApart++;
+      else sentClose++;
+    }
+  }
+  trips.sort((a, b) => a - b);
+  const at = (q: number) => round(trips[Math.min(trips.length - 1, Math.floor(q * trips.length))] ?? 0);
+  return {
+    sentApart,
+    sentClose,
+    unpaired,
+    minSentGapMs: Number.isFinite(minSentGapMs) ? round(minSentGapMs) : null,
+    tripMs: { median: at(0.5), p99: at(0.99), max: round(trips.at(-1) ?? 0) },
+  };
+}
+
 /** Put-back delay buckets: [label, below ms]. */
 const PUT_BACK_BUCKETS: Array<[string, number]> = [
   ['<150ms', 150],
@@ -98,15 +172,19 @@ async function main() {
   }, 200);
   // When each request leaves the pipeline (the connector is called once the host's token is held), per host: the
   // gaps the token produced, beside the gaps the hosts saw (which add both threads' scheduling delays).
-  const sentAt = new Map<string, number[]>();
+  // Epoch ms at sub-ms resolution, as the hosts' thread records arrivals, with each request's path to pair them.
+  const sentAt = new Map<string, SentRequests>();
   const timedConnector: Connector = (request) => {
-    const times = sentAt.get(request.url.host) ?? [];
-    times.push(performance.now());
-    sentAt.set(request.url.host, times);
+    const sent = sentAt.get(request.url.host) ?? { starts: [], paths: [] };
+    sent.starts.push(performance.timeOrigin + performance.now());
+    sent.paths.push(request.url.pathname);
+    sentAt.set(request.url.host, sent);
     return nodeConnector(request);
   };
   let sourcesDone = 0;
   const sourceOutcomes: Record<string, number> = {};
+  // Why sources failed, by error code and message: a failed source's URLs after the failure are never queued.
+  const sourceErrors: Record<string, number> = {};
   const failures: Record<string, number> = {};
   // Every handled record by outcome (put-backs of busy hosts and stale drops included): the work behind each article.
   const outcomes: Record<string, number> = {};
@@ -139,6 +217,13 @@ async function main() {
       if (event.kind !== 'source') return;
       sourcesDone++;
       sourceOutcomes[event.summary.outcome] = (sourceOutcomes[event.summary.outcome] ?? 0) + 1;
+      if (event.summary.error) {
+        const reason = `${event.summary.error.code}: ${event.summary.error.message.slice(0, 160)}`;
+        sourceErrors[reason] = (sourceErrors[reason] ?? 0) + 1;
+        process.stderr.write(
+          `bench:crawl: source ${event.summary.url} ${event.summary.outcome} after ${event.summary.durationMs} ms: ${reason}\n`,
+        );
+      }
     },
     onOutcome: (outcome, message) => {
       outcomes[outcome.status] = (outcomes[outcome.status] ?? 0) + 1;
@@ -201,7 +286,11 @@ async function main() {
     );
     const firstRates = rates(firstStats);
     const sentRates = rates(
-      [...sentAt.values()].map((starts) => ({ requests: 0, articleFetches: [], starts })),
+      [...sentAt.values()].map(({ starts, paths }) => ({ requests: 0, articleFetches: [], starts, paths })),
+    );
+    const shortGaps = gapCauses(
+      firstStats.map((report, i) => ({ host: new URL(hosts[i]?.origin ?? 'http://x').host, report })),
+      sentAt,
     );
 
     const crawlAgain = async () => {
@@ -242,6 +331,7 @@ async function main() {
       failuresByCode: { ...failures },
       deadLettered: first.deadLettered,
       sourceOutcomes: { ...sourceOutcomes },
+      sourceErrors: { ...sourceErrors },
       drainSeconds: round(drainSeconds),
       articlesPerSecond: round(first.ingested / drainSeconds),
       articleFetches,
@@ -264,6 +354,8 @@ async function main() {
         minGapMsOneHost: sentRates.minGapMs,
         gapsUnderInterval: sentRates.gapsUnderInterval,
       },
+      /** The gaps under the interval at the hosts, by whether they were sent that close (gapCauses). */
+      shortGapCauses: shortGaps,
       /** Not run when the first run hit the time limit. */
       secondRun: secondRun ?? null,
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20, 0),
@@ -306,7 +398,10 @@ async function main() {
         'Gaps are measured at the test servers between any two requests to one host (robots.txt, feed, sitemaps,',
         "articles): every fetch, the crawl worker's included, takes the same per-host token in the table. In brackets,",
         'the same gaps where requests leave the pipeline (its connector). The hosts run on their own thread; on a loaded',
-        "machine both threads are now and then scheduled late, which the hosts' figure includes. A failed",
+        "machine both threads are now and then scheduled late, which the hosts' figure includes. Paired by host and path,",
+        `the short gaps at the hosts were sent at least an interval apart ${shortGaps.sentApart} times and closer ${shortGaps.sentClose} times`,
+        `(unpaired ${shortGaps.unpaired}; shortest send gap among them ${shortGaps.minSentGapMs ?? '-'} ms); a request's trip from the connector`,
+        `to the host's handler took ${shortGaps.tripMs.median} ms at the median, ${shortGaps.tripMs.p99} ms at the 99th percentile, ${shortGaps.tripMs.max} ms at most. A failed`,
         `try is retried by the queue (failures by code: ${JSON.stringify(result.failuresByCode)}); source outcomes:`,
         `${JSON.stringify(result.sourceOutcomes)}.`,
         '',
