@@ -285,6 +285,68 @@ describe('shared politeness when the token write overruns its slot', () => {
   });
 });
 
+describe('shared politeness when timers fire late (a loaded machine, a batch busy extracting)', () => {
+  /** A clock whose every sleep wakes 30 ms late: three times a 100 ms interval's slack (10 ms). */
+  function lateClock() {
+    const clock = { now: 5_000_000 };
+    return {
+      clock,
+      now: () => clock.now,
+      sleep: async (ms: number) => {
+        clock.now += ms + 30;
+      },
+    };
+  }
+
+  it('a waiting taker (the crawl) books slack for its late timers and sends, an interval apart, instead of re-booking until its wait runs out', async () => {
+    const { clock, now, sleep } = lateClock();
+    const tokens = memoryTokens();
+    let writes = 0;
+    const counted: HostTokenStore = {
+      ...tokens,
+      take: (...args) => {
+        writes++;
+        return tokens.take(...args);
+      },
+    };
+    const crawl = createSharedPoliteness({
+      tokens: counted,
+      minIntervalMs: 100,
+      now,
+      sleep,
+      random: () => 0,
+      maxWaitMs: CRAWL_POLICY.crawlMaxHostWaitMs,
+    });
+    const sentAt: number[] = [];
+    for (let n = 0; n < 5; n++) {
+      await crawl.acquire(new URL(`http://a.example/sitemap-${n}.xml`));
+      sentAt.push(clock.now);
+      // The taker's booked slot covers its request: nobody else may take the host until an interval after it.
+      expect((tokens.next.get('a.example') as number) - clock.now).toBeGreaterThanOrEqual(100);
+    }
+    for (let n = 1; n < sentAt.length; n++) {
+      expect((sentAt[n] as number) - (sentAt[n - 1] as number)).toBeGreaterThanOrEqual(100);
+    }
+    // One overrun teaches it the lateness; after that each request is one token write.
+    expect(writes).toBeLessThanOrEqual(sentAt.length + 1);
+  });
+
+  it('ingest puts back the message whose slot its late timer overran, and sends the next one within a slot booked with room', async () => {
+    const { clock, now, sleep } = lateClock();
+    const tokens = memoryTokens();
+    const ingest = createSharedPoliteness({ tokens, minIntervalMs: 100, now, sleep, random: () => 0 });
+    const url = new URL('http://a.example/story');
+    const first = await ingest.acquire(url).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isHostBusy(first)).toBe(true);
+    clock.now = (tokens.next.get('a.example') as number) + 1;
+    await expect(ingest.acquire(url)).resolves.toBeTypeOf('function');
+    expect((tokens.next.get('a.example') as number) - clock.now).toBeGreaterThanOrEqual(100);
+  });
+});
+
 describe('HostScheduler', () => {
   it('keeps a minimum interval between request starts per host, not across hosts', async () => {
     const clock = { now: 0 };

@@ -99,9 +99,27 @@ const MAX_LEAD_MS = 2_000;
 /** How late after its slot a request may still leave (a tenth of the interval, at most this). */
 const MAX_SLOT_SLACK_MS = 25;
 
+/**
+ * The most slack a taker whose timers fire late books (never more than the host's interval either): a process
+ * whose timers are a second late is failing, and its requests are put back or wait rather than book longer slots.
+ */
+const MAX_LATE_SLACK_MS = 1_000;
+
 /** How late after its booked slot a request taking the token may leave, for a host interval. */
 export function slotSlackMs(intervalMs: number): number {
   return Math.min(MAX_SLOT_SLACK_MS, Math.floor(intervalMs / 10));
+}
+
+/**
+ * The slack a taker books, given how late its timers have been firing: the interval's own slack, or twice the
+ * recent lateness when that is more (capped by the interval and MAX_LATE_SLACK_MS). A slot booked with it is that
+ * much longer, so the host still sees the interval between any two requests; the taker's request leaves a little
+ * later instead of overrunning its slot again and again (each overrun a wasted token write, then a put-back or,
+ * for the crawl, another wait: at load 25 a crawl task spent its whole minute's wait that way and failed).
+ */
+export function lateSlackMs(intervalMs: number, timerLatenessMs: number): number {
+  const base = slotSlackMs(intervalMs);
+  return Math.max(base, Math.min(intervalMs, MAX_LATE_SLACK_MS, Math.ceil(2 * timerLatenessMs)));
 }
 
 /** Hosts remembered per instance before the passed ones are forgotten. */
@@ -158,6 +176,15 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   // exceed the interval: slots still follow each other an interval apart, only booked further ahead.
   // The estimate jumps to a slow write at once and decays slowly, so one overrun is not followed by more.
   let writeLatencyMs = INITIAL_WRITE_LATENCY_MS;
+  // How late this instance's sleeps to a slot wake up: a loaded machine, or an ingest batch whose other records
+  // are being extracted on the same event loop, fires them well past the interval's slack. Estimated like the
+  // write latency (up at once, down slowly); the slack a take books follows it (lateSlackMs).
+  let timerLatenessMs = 0;
+  const sleepUntil = async (slotMs: number, fromMs: number, signal?: AbortSignal) => {
+    if (slotMs <= fromMs) return;
+    await sleep(slotMs - fromMs, signal);
+    timerLatenessMs = Math.max(Math.max(0, now() - slotMs), 0.9 * timerLatenessMs);
+  };
 
   /**
    * When a request that is not reserved may go, from `fromMs`, given the host's block: in the next gap for a taker
@@ -179,7 +206,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     const at = now();
     const slot = at + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
     // A request may leave up to `slack` after its slot (timers fire late); the next slot is that much later.
-    const slack = slotSlackMs(intervalMs);
+    const slack = lateSlackMs(intervalMs, timerLatenessMs);
     const bookedMs = intervalMs + slack;
     const known = knownBusy.get(host);
     if (known !== undefined && known.untilMs > slot) return known.untilMs;
@@ -217,7 +244,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       const next = taken.nextAllowedAtMs ?? slot + bookedMs;
       return block === undefined ? next : freeFrom(block, next, intervalMs, slack);
     }
-    if (slot > written) await sleep(slot - written, signal);
+    await sleepUntil(slot, written, signal);
     // Overran (a slow write, a late timer): sent now, the request could come within an interval of the next
     // taker's, which may already be on its way. A waiting taker (the crawl) books again. Ingest moves its token
     // to a new slot while nobody has taken it since (one more write, only on an overrun: the latency estimate has
@@ -226,18 +253,21 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     if (options.maxWaitMs !== undefined || options.tokens.extend === undefined) return slot + bookedMs;
     const again = now();
     const slot2 = again + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
-    if (block !== undefined && firstFreeSlotMs(block, slot2, intervalMs, slack) > slot2)
+    // The overrun raised the lateness estimate: the new slot is booked with the slack it now calls for.
+    const slack2 = lateSlackMs(intervalMs, timerLatenessMs);
+    const bookedMs2 = intervalMs + slack2;
+    if (block !== undefined && firstFreeSlotMs(block, slot2, intervalMs, slack2) > slot2)
       return slot + bookedMs;
-    if (!(await options.tokens.extend(host, slot + bookedMs, slot2 + bookedMs, slot2, block?.startMs)))
+    if (!(await options.tokens.extend(host, slot + bookedMs, slot2 + bookedMs2, slot2, block?.startMs)))
       return slot + bookedMs;
     const written2 = now();
     writeLatencyMs = Math.max(written2 - again, 0.9 * writeLatencyMs);
     knownBusy.set(host, {
-      untilMs: slot2 + bookedMs,
+      untilMs: slot2 + bookedMs2,
       returnsUntilMs: knownBusy.get(host)?.returnsUntilMs ?? 0,
     });
-    if (slot2 > written2) await sleep(slot2 - written2, signal);
-    return now() > slot2 + slack ? slot2 + bookedMs : undefined;
+    await sleepUntil(slot2, written2, signal);
+    return now() > slot2 + slack2 ? slot2 + bookedMs2 : undefined;
   };
 
   /**
