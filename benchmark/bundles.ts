@@ -3,7 +3,7 @@
 // zip holds (with the chunks loaded by `await import()` on first use), and the time to import() index.mjs in a
 // fresh Node process (median of several runs), beside a peer imported in the same runs: the smallest function on
 // the same SDK (benchmark/bundles-peer.ts). Each with @aws-sdk/* bundled (the default) and external (loaded from
-// node_modules, as the runtime would load its own). Run: npm run bench:bundles
+// node_modules, as the runtime would load its own). Run: npm run bench:bundles [-- --no-write] (--check: the CI gate)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -171,6 +171,7 @@ interface Composition {
 }
 
 async function composition(fn: (typeof MEASURED)[number]): Promise<Composition> {
+  mkdirSync(join(PROJECT_ROOT, 'cdk.out'), { recursive: true });
   const outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', `bench-meta-${fn}-`));
   try {
     const metafile: Metafile = await bundleLambda({
@@ -300,17 +301,19 @@ const markdown = [
   }),
 ].join('\n');
 
-writeResultSection({
-  name: '60-bundles',
-  title: 'Lambda bundles: size and cold import',
-  command: 'npm run bench:bundles',
-  markdown,
-  data: {
-    loadAverage: { before: loadBefore, after: loadavg()[0] },
-    runs: RUNS,
-    budget: { bytes: BUDGET_BYTES, importMs: BUDGET_IMPORT_MS },
-    measurements,
-    composition: compositions,
-  },
-});
+// --no-write: print the tables only (a measurement during development), leaving RESULTS.md as it is.
+if (!process.argv.includes('--no-write'))
+  writeResultSection({
+    name: '60-bundles',
+    title: 'Lambda bundles: size and cold import',
+    command: 'npm run bench:bundles',
+    markdown,
+    data: {
+      loadAverage: { before: loadBefore, after: loadavg()[0] },
+      runs: RUNS,
+      budget: { bytes: BUDGET_BYTES, importMs: BUDGET_IMPORT_MS },
+      measurements,
+      composition: compositions,
+    },
+  });
 console.log(markdown);
