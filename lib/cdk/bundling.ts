@@ -25,6 +25,11 @@ export const ENV_CREDENTIALS_MODULE = fileURLToPath(
   new URL('../handlers/env-credentials.ts', import.meta.url),
 );
 
+/** The event-stream marshaller the bundles give the SDK clients: the real one loaded on first use. */
+export const EVENT_STREAMS_MODULE = fileURLToPath(
+  new URL('../handlers/event-streams-on-first-use.ts', import.meta.url),
+);
+
 /** Where the bundles find `he`: a decoder over the `entities` tables htmlparser2 already ships. */
 export const HE_MODULE = fileURLToPath(new URL('../handlers/he-entities.ts', import.meta.url));
 

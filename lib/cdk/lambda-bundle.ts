@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
-import { BUNDLE_TARGET, bundleAliases, PROJECT_ROOT } from './bundling.ts';
+import { BUNDLE_TARGET, bundleAliases, EVENT_STREAMS_MODULE, PROJECT_ROOT } from './bundling.ts';
 
 export interface LambdaBundleRequest {
   /** The entry file exporting `handler`. */
@@ -69,6 +69,25 @@ export function sdkSchemaKeysPlugin(): Plugin {
   };
 }
 
+/**
+ * An SDK client's import of `@smithy/core/event-streams` resolved to lib/handlers/event-streams-on-first-use.ts: the
+ * S3 client constructs its event-stream marshaller with the client, which put the event-stream codec (~14 KB) in
+ * what every function compiles before its first S3 call, for SelectObjectContent alone. The stand-in loads the
+ * real module on its first use; the SDK's own `await import()` of it (HttpProtocol) is left alone.
+ */
+export function eventStreamsOnFirstUsePlugin(): Plugin {
+  return {
+    name: 'event-streams-on-first-use',
+    setup(builder) {
+      builder.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
+        args.kind === 'import-statement' && /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]/.test(args.importer)
+          ? { path: EVENT_STREAMS_MODULE }
+          : undefined,
+      );
+    },
+  };
+}
+
 /** lib/api/openapi.ts, the module whose document prebuiltOpenApiPlugin() inlines. */
 const OPENAPI_MODULE = /[\\/]lib[\\/]api[\\/]openapi\.ts$/;
 
@@ -119,7 +138,7 @@ export function lambdaBuildOptions(request: LambdaBundleRequest): BuildOptions {
     // ESM needs `require` for the CommonJS dependencies esbuild inlines (Powertools', the SDK's).
     banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
     alias: bundleAliases(),
-    plugins: [sdkSchemaKeysPlugin(), prebuiltOpenApiPlugin()],
+    plugins: [sdkSchemaKeysPlugin(), prebuiltOpenApiPlugin(), eventStreamsOnFirstUsePlugin()],
     // bowser: the SDK's browser user-agent parser, behind an `await import()` no Node code path reaches; with code
     // splitting esbuild would still write it out as a chunk nothing loads (34 KB of the zip).
     external: request.bundleAwsSdk ? [...NEVER_LOADED] : ['@aws-sdk/*', ...NEVER_LOADED],

@@ -61,6 +61,7 @@ describe('bundling options', () => {
     expect(bundled.plugins?.map((plugin) => plugin.name)).toEqual([
       'sdk-schema-literal-keys',
       'prebuilt-openapi',
+      'event-streams-on-first-use',
     ]);
     const external = lambdaBuildOptions({ entry, outdir: '/out', bundleAwsSdk: false, sourceMap: true });
     expect(external).toMatchObject({
@@ -166,6 +167,46 @@ describe('the SDK schema plugin', () => {
       const used = await import(`data:text/javascript;base64,${Buffer.from(withPlugin).toString('base64')}`);
       expect(used.default[3]).toEqual({ http: ['GET', '/used', 200], 'with "quotes"': 1 });
       expect(used.default[4]()[2]).toBe('UsedInput');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the event-stream codec in a bundle that makes an S3 client', () => {
+  it('is in a chunk loaded on first use, not in what constructing the client loads', async () => {
+    // Inside the repository (cdk.out is ignored), so that the entry resolves the SDK from node_modules.
+    await mkdir(join(PROJECT_ROOT, 'cdk.out'), { recursive: true });
+    const root = await mkdtemp(join(PROJECT_ROOT, 'cdk.out', 'event-streams-'));
+    try {
+      const entry = join(root, 'entry.ts');
+      await writeFile(
+        entry,
+        `import { S3Client } from '@aws-sdk/client-s3';\nexport const handler = async () => new S3Client({});\n`,
+      );
+      const outdir = join(root, 'out');
+      const { metafile } = await build(
+        lambdaBuildOptions({ entry, outdir, bundleAwsSdk: true, sourceMap: false }),
+      );
+      const outputs = metafile?.outputs ?? {};
+      const loadedAtStart = new Set<string>();
+      const visit = (file: string) => {
+        if (loadedAtStart.has(file) || !outputs[file]) return;
+        loadedAtStart.add(file);
+        for (const imported of outputs[file].imports)
+          if (imported.kind === 'import-statement') visit(imported.path);
+      };
+      visit(Object.keys(outputs).find((file) => file.endsWith('index.mjs')) ?? '');
+      const codecIn = (files: string[]) =>
+        files.some((file) =>
+          Object.keys(outputs[file]?.inputs ?? {}).some((input) =>
+            /event-streams[\\/]eventstream-codec/.test(input),
+          ),
+        );
+      expect(loadedAtStart.size).toBeGreaterThan(0);
+      expect(codecIn([...loadedAtStart])).toBe(false);
+      // Still shipped, for the one operation that reads an event stream.
+      expect(codecIn(Object.keys(outputs).filter((file) => !loadedAtStart.has(file)))).toBe(true);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
