@@ -331,6 +331,37 @@ describe('shared politeness when timers fire late (a loaded machine, a batch bus
     expect(writes).toBeLessThanOrEqual(sentAt.length + 1);
   });
 
+  it('a waiting taker whose token writes take 3 s (past ingest’s 2 s lead) books its slots further ahead and sends', async () => {
+    const clock = { now: 6_000_000 };
+    const tokens = memoryTokens();
+    const slow: HostTokenStore = {
+      ...tokens,
+      take: async (...args) => {
+        clock.now += 3000;
+        return tokens.take(...args);
+      },
+    };
+    const crawl = createSharedPoliteness({
+      tokens: slow,
+      minIntervalMs: 100,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+      random: () => 0,
+      maxWaitMs: CRAWL_POLICY.crawlMaxHostWaitMs,
+    });
+    const sentAt: number[] = [];
+    for (let n = 0; n < 3; n++) {
+      await crawl.acquire(new URL(`http://a.example/sitemap-${n}.xml`));
+      sentAt.push(clock.now);
+      expect((tokens.next.get('a.example') as number) - clock.now).toBeGreaterThanOrEqual(100);
+    }
+    for (let n = 1; n < sentAt.length; n++) {
+      expect((sentAt[n] as number) - (sentAt[n - 1] as number)).toBeGreaterThanOrEqual(100);
+    }
+  });
+
   it('ingest puts back the message whose slot its late timer overran, and sends the next one within a slot booked with room', async () => {
     const { clock, now, sleep } = lateClock();
     const tokens = memoryTokens();

@@ -96,6 +96,13 @@ const INITIAL_WRITE_LATENCY_MS = 20;
 /** The longest lead a slot is booked with (a store that slow is failing; its writes overrun and are retried). */
 const MAX_LEAD_MS = 2_000;
 
+/**
+ * The longest lead of a taker that waits (the crawl; at most half its wait): its token writes slower than
+ * MAX_LEAD_MS overran every slot it booked, so under a loaded store a crawl task re-booked for its whole minute
+ * and failed with HOST_BUSY. It waits for the host anyway, so a slot booked further ahead costs it nothing.
+ */
+const MAX_WAITING_LEAD_MS = 15_000;
+
 /** How late after its slot a request may still leave (a tenth of the interval, at most this). */
 const MAX_SLOT_SLACK_MS = 25;
 
@@ -176,6 +183,8 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   // exceed the interval: slots still follow each other an interval apart, only booked further ahead.
   // The estimate jumps to a slow write at once and decays slowly, so one overrun is not followed by more.
   let writeLatencyMs = INITIAL_WRITE_LATENCY_MS;
+  const maxLeadMs =
+    options.maxWaitMs === undefined ? MAX_LEAD_MS : Math.min(MAX_WAITING_LEAD_MS, options.maxWaitMs / 2);
   // How late this instance's sleeps to a slot wake up: a loaded machine, or an ingest batch whose other records
   // are being extracted on the same event loop, fires them well past the interval's slack. Estimated like the
   // write latency (up at once, down slowly); the slack a take books follows it (lateSlackMs).
@@ -204,7 +213,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     signal?: AbortSignal,
   ): Promise<number | undefined> => {
     const at = now();
-    const slot = at + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
+    const slot = at + Math.min(maxLeadMs, Math.ceil(2 * writeLatencyMs));
     // A request may leave up to `slack` after its slot (timers fire late); the next slot is that much later.
     const slack = lateSlackMs(intervalMs, timerLatenessMs);
     const bookedMs = intervalMs + slack;
