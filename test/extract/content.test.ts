@@ -507,6 +507,34 @@ describe('hostile input', () => {
   });
 });
 
+describe('the story behind a paywall', () => {
+  const gated = [
+    'Shares of the ferry operator fell in early trading after the councils announced the cost-sharing plan.',
+    'Analysts said the deal would cut the operator’s winter losses but cap its fares for three years.',
+    'The operator’s chief executive said the company would keep running the early sailing every weekday.',
+  ];
+
+  it('keeps the paragraphs of a box classed "paywall": the gated story served to the reader', () => {
+    // The free part is long enough on its own, so the story is found without the gated box.
+    const free = STORY_PARAGRAPHS.slice(0, 6)
+      .map((p) => `<p>${p}, as the councils said on Tuesday.</p>`)
+      .join('');
+    const html = articlePage(`${free}<div class="paywall">${gated.map((p) => `<p>${p}</p>`).join('')}</div>`);
+    const { text } = extractFrom(html);
+    for (const paragraph of gated) expect(text).toContain(paragraph);
+    expect(text).toContain(KEEP_LAST);
+  });
+
+  it('still drops the paywall prompt, a box classed "paywall" without paragraphs of its own', () => {
+    const html = articlePage(
+      '<div class="paywall"><div><h3>Keep reading</h3><p>Subscribe for full access to every story.</p><a href="/subscribe">Subscribe</a></div></div>',
+    );
+    const { text } = extractFrom(html);
+    expect(text).not.toContain('Subscribe for full access');
+    expect(text).toContain(KEEP_LAST);
+  });
+});
+
 describe('copies of a section for another screen size', () => {
   const section =
     "The ferry will run twice a day from March, the councils said, and a third crossing may follow in summer if the new pier is ready; tickets stay at last year's price until then, and children under twelve travel free on every crossing.";
@@ -659,6 +687,40 @@ describe('standfirst', () => {
     expect(text).not.toContain('Agency files');
     expect(text).not.toContain('a week before the crossings stopped');
     expect(text).toContain(KEEP_FIRST);
+  });
+
+  it('leaves out an unmarked caption, the only text of a box around the photo above the body', () => {
+    const caption =
+      'In this 2006 file photo, the island ferry waits at the old pier in Harbourton before a winter crossing.';
+    const html = articlePage('').replace(
+      '<article>',
+      `<header><h1>Harbour towns agree to share ferry costs</h1></header><div class="image top"><img src="/ferry.jpg"><p>${caption}</p></div><article>`,
+    );
+    const { text } = extractFrom(html, 'Harbour towns agree to share ferry costs');
+    expect(text).not.toContain('In this 2006 file photo');
+    expect(text.startsWith(KEEP_FIRST)).toBe(true);
+  });
+
+  it('keeps the lead in a header that also holds the headline and the top photo', () => {
+    const lead =
+      'Three towns will share the cost of the island ferry, ending a winter of cancelled crossings.';
+    const html = articlePage('').replace(
+      '<article>',
+      `<header><img src="/ferry.jpg"><h1>Ferry deal</h1><p class="dek">${lead}</p></header><article>`,
+    );
+    const { text } = extractFrom(html, 'Ferry deal');
+    expect(text.startsWith(lead)).toBe(true);
+  });
+
+  it('takes no part of the headline for the lead', () => {
+    const headline = 'Harbour towns agree to share the cost of the island ferry after a winter of storms';
+    const html = articlePage('').replace(
+      '<article>',
+      `<header><h1 class="entry-title"><span class="title-text">${headline}</span></h1></header><article>`,
+    );
+    const { text } = extractFrom(html, 'Harbour towns agree');
+    expect(text).not.toContain('after a winter of storms');
+    expect(text.startsWith(KEEP_FIRST)).toBe(true);
   });
 
   it("leaves out the author's blurb between the headline and the body, keeping the lead", () => {

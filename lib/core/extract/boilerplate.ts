@@ -216,6 +216,12 @@ export const BOILERPLATE_TOKEN = new RegExp(
   ].join('|'),
   'i',
 );
+/**
+ * "paywall" names the gated story (the full text served behind the paywall) as often as the paywall's prompt: a box
+ * so classed with this many paragraphs of its own is the story, not the prompt.
+ */
+export const PAYWALL_CLASS = /paywall/i;
+export const GATED_STORY_MIN_PARAGRAPHS = 3;
 /** Spares a class/id token from BOILERPLATE_TOKEN: the article body, and embedded posts (tweets are content). */
 export const CONTENT_TOKEN =
   /^(article|post|entry|story|main|page)?[-_]?(body|content|text)$|articlebody|article-?body|post-?content|entry-?content|story-?body|embed/i;
@@ -535,6 +541,12 @@ export const LEAD_MAX_BLOCKS = 2;
 export const LEAD_MAX_GAP_CHARS = 1000;
 /** Elements searched for an author-page link in each box around a lead block (bounds the search). */
 export const LEAD_OWNER_BOX_MAX_ELEMENTS = 200;
+/**
+ * A block that is all the text of a box around a photo (at most this many levels up, with at most this much other
+ * text beside it: a credit line) is the photo's caption, not a lead.
+ */
+export const LEAD_PHOTO_BOX_MAX_LEVELS = 3;
+export const LEAD_PHOTO_BOX_MAX_OTHER_CHARS = 60;
 /** Elements looked at above the body when searching for the headline (bounds the search on huge pages). */
 export const LEAD_MAX_SCAN = 200;
 

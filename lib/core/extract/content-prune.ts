@@ -54,6 +54,7 @@ import {
   blockText,
   classTokens,
   isCaption,
+  isGatedStory,
   isInsideCode,
   isMarkedArticleBody,
   linkDensity,
@@ -128,7 +129,8 @@ export function pruneBoilerplate(
         text < total * CLASS_PRUNE_MAX_SHARE &&
         !isMarkedArticleBody(element) &&
         looksLikeBoilerplateByClass(element) &&
-        !isInsideCode(element)
+        !isInsideCode(element) &&
+        !isGatedStory(element)
       ) {
         excluded.add(element);
         return true;

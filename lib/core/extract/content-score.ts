@@ -21,6 +21,8 @@ import {
   LEAD_MAX_SCAN,
   LEAD_MIN_CHARS,
   LEAD_OWNER_BOX_MAX_ELEMENTS,
+  LEAD_PHOTO_BOX_MAX_LEVELS,
+  LEAD_PHOTO_BOX_MAX_OTHER_CHARS,
   LOOSE_TEXT_CONTAINERS,
   MAX_CLASS_CHARS,
   MAYBE_CONTENT,
@@ -58,6 +60,7 @@ import {
   elementChildren,
   hasAncestor,
   isCaption,
+  isGatedStory,
   isInside,
   isInsideCode,
   isMarkedArticleBody,
@@ -118,7 +121,15 @@ export function findLeadAbove(
     if (!s || s.hasBlockChild || !LEAD_BLOCK_TAGS.has(element.name) || isInside(element, blocks)) continue;
     gap += s.text;
     if (gap > LEAD_MAX_GAP_CHARS) break;
-    if (s.text < LEAD_MIN_CHARS || linkDensity(s) > LEAD_MAX_LINK_DENSITY || inCaption(element)) continue;
+    if (
+      s.text < LEAD_MIN_CHARS ||
+      linkDensity(s) > LEAD_MAX_LINK_DENSITY ||
+      inCaption(element) ||
+      // A part of the headline (a span that styles its words) repeats the title, it does not lead the story.
+      hasAncestor(element, 'h1') ||
+      describesPhoto(element, stats)
+    )
+      continue;
     const text = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
     if (
       isByline(text) ||
@@ -145,6 +156,23 @@ export function findLeadAbove(
  */
 function inCaption(block: Element): boolean {
   return isCaption(block) || hasAncestor(block, 'figcaption');
+}
+
+/**
+ * Whether a block is the only text of a small box around a photo: the picture's caption even when nothing marks it
+ * as one ("<div class=image><img><p>In this 2006 file photo, ...</p></div>"). A box that also holds a heading is
+ * the article's header with its top photo, where the deck is no caption.
+ */
+function describesPhoto(block: Element, stats: Map<Element, Stats>): boolean {
+  const own = stats.get(block)?.text ?? 0;
+  let node = block.parent;
+  for (let level = 0; level < LEAD_PHOTO_BOX_MAX_LEVELS && node && isElement(node); level++) {
+    const box = stats.get(node);
+    if (!box || box.headingText > 0 || box.text - own > LEAD_PHOTO_BOX_MAX_OTHER_CHARS) return false;
+    if (box.img > 0) return true;
+    node = node.parent;
+  }
+  return false;
 }
 
 /**
@@ -238,7 +266,8 @@ function furnitureVerdict(element: Element, flags: Flags): 'furniture' | 'hidden
       match.length > 1 &&
       UNLIKELY_CANDIDATE.test(match) &&
       !MAYBE_CONTENT.test(match) &&
-      !isInsideCode(element)
+      !isInsideCode(element) &&
+      !isGatedStory(element)
     )
       return 'unlikely';
   }

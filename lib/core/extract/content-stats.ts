@@ -8,10 +8,12 @@ import {
   CAPTION_TOKEN,
   EMBEDDED_POST,
   FORM_CONTROL_TAGS,
+  GATED_STORY_MIN_PARAGRAPHS,
   MAX_BLOCK_ELEMENTS,
   MAX_CLASS_CHARS,
   NON_CONTENT_TAGS,
   NOSCRIPT_PAGE_MIN_RATIO,
+  PAYWALL_CLASS,
   TOGGLE_INPUT,
   UTILITY_CLASS_TOKEN,
 } from './boilerplate.ts';
@@ -51,6 +53,16 @@ export interface Stats {
 /** Whether an element lies inside one of the given (already chosen) blocks. */
 export function isInside(element: Element, blocks: readonly Element[]): boolean {
   for (let node = element.parent; node; node = node.parent) if (blocks.includes(node as Element)) return true;
+  return false;
+}
+
+/** A box classed as the paywall that holds paragraphs of its own: the story behind the paywall, not its prompt. */
+export function isGatedStory(element: Element): boolean {
+  if (!PAYWALL_CLASS.test(`${semanticClass(element)} ${element.attribs.id ?? ''}`)) return false;
+  let paragraphs = 0;
+  for (let child = element.firstChild; child; child = child.next) {
+    if (isElement(child) && child.name === 'p' && ++paragraphs >= GATED_STORY_MIN_PARAGRAPHS) return true;
+  }
   return false;
 }
 
