@@ -91,7 +91,7 @@ const pinNodeModulePaths: Plugin = {
   },
 };
 
-async function bundle(entry: string, outfile: string): Promise<number> {
+export async function bundle(entry: string, outfile: string): Promise<number> {
   await build({
     entryPoints: [fileURLToPath(new URL(`./${entry}`, import.meta.url))],
     outfile,
