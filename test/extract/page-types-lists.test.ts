@@ -97,3 +97,67 @@ describe('listing and collection regions', () => {
     expect(content?.text).toContain('Type Guide');
   });
 });
+
+describe("the region's own furniture", () => {
+  const pageUrl = new URL('https://magazine.example/topics/outdoors/');
+
+  it("drops the list's controls (sort, result count, pager, load more) but not a sentence that starts alike", () => {
+    const html = `<html><body><main><h1>Outdoors</h1>
+      <div class="toolbar"><span>Showing 1–4 of 40 stories</span><label>Sort by: Newest</label></div>
+      <div class="grid">${itemList((title, teaser, i) => `<div class="item"><h3><a href="/p/${i}">${title}</a></h3><p>${teaser}</p><div class="rating">4.5 out of 5 stars</div></div>`)}</div>
+      <div class="more"><a href="?page=2">Load more</a></div><a class="pager" href="?page=2">Next page</a>
+      <p>Read more about how we choose these stories in our editorial guidelines.</p>
+      <p>Our <a href="/all">full index</a> lists every issue.</p></main></body></html>`;
+    const content = extractPageRegion(parseHtml(html), { pageUrl });
+    for (const [title, teaser] of ITEMS) {
+      expect(content?.text).toContain(title);
+      expect(content?.text).toContain(teaser);
+    }
+    for (const control of ['Showing 1–4', 'Sort by', 'Load more', 'Next page', 'out of 5 stars']) {
+      expect(content?.text).not.toContain(control);
+    }
+    expect(content?.text).toContain('Read more about how we choose these stories');
+    expect(content?.text).toContain('full index');
+  });
+
+  it("keeps once a card's text printed twice in a row, but not equal values in a table", () => {
+    const html = `<html><body><main><h1>Outdoors</h1>
+      ${itemList((title, teaser, i) => `<div class="card"><a href="/p/${i}"><div class="media-label">${title}</div></a><h3><a href="/p/${i}">${title}</a></h3><p>${teaser}</p></div>`)}
+      <table><tr><th>Plan</th><th>Basic</th><th>Plus</th></tr><tr><td>Archive</td><td>Included in plan</td><td>Included in plan</td></tr></table>
+      </main></body></html>`;
+    const text = extractPageRegion(parseHtml(html), { pageUrl })?.text ?? '';
+    for (const [title, teaser] of ITEMS) {
+      expect(text.split(title).length - 1).toBe(1);
+      expect(text).toContain(teaser);
+    }
+    expect(text.split('Included in plan').length - 1).toBe(2);
+  });
+
+  it('drops a box led by a heading that introduces other products, whether the box wraps it or follows it', () => {
+    const description =
+      'A waxed cotton jacket cut long enough to sit over a fleece, with two chest pockets that close with a flap.';
+    const specs =
+      'Material: waxed cotton. Lining: brushed wool. Care: re-wax once a year, never machine wash.';
+    const html = `<html><body><main><h1>Field jacket</h1>
+      <section><h2>Description</h2><p>${description}</p><p>${specs}</p>
+        <h2>You may also like</h2><ul><li><a href="/p/1">Wool field cap in olive green</a></li><li><a href="/p/2">Leather gloves with a long cuff</a></li></ul>
+        <h2>Delivery</h2><p>We post within two days, and the parcel is tracked all the way to your door.</p></section>
+      <div class="carousel-wrap"><div><h2>Customers also bought</h2></div>
+        <div><a href="/p/3">Canvas rucksack with a roll top</a></div><div><a href="/p/4">Merino socks, pack of three</a></div></div>
+      </main></body></html>`;
+    const content = extractPageRegion(parseHtml(html), { pageUrl });
+    expect(content?.text).toContain(description);
+    expect(content?.text).toContain(specs);
+    expect(content?.text).toContain('We post within two days');
+    for (const other of [
+      'You may also like',
+      'Wool field cap',
+      'Leather gloves',
+      'Customers also bought',
+      'Canvas rucksack',
+      'Merino socks',
+    ]) {
+      expect(content?.text).not.toContain(other);
+    }
+  });
+});

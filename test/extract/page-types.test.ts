@@ -401,6 +401,24 @@ describe('choosing between the type-specific and the generic extraction', () => 
     }
   });
 
+  it('drops the web addresses a product page prints from its data, not those written for the reader', () => {
+    const description =
+      'A linen apron with a long neck strap and two deep pockets, washed soft before it is sewn and sold.';
+    const thumbnail = 'https://cdn.example/images/stencil/160x160/apron_natural_thumb.jpg';
+    const html = `<html><body><main><h1>Linen apron</h1><p>${description}</p>
+      <dl><dt>Material</dt><dd>100% linen</dd><dt>Image</dt><dd>${thumbnail}</dd></dl>
+      <p>Our guide: <a href="https://example.shop/guides/linen">https://example.shop/guides/linen</a></p>
+      <p>The feed for your reader:</p><p><code>https://example.shop/feed.xml</code></p>
+    </main></body></html>`;
+    const text = extractProductPage(parseHtml(html), { pageUrl })?.text ?? '';
+    expect(text).toContain(description);
+    expect(text).toContain('100% linen');
+    // An address that is a link's text or quoted code is written for the reader.
+    expect(text).toContain('https://example.shop/guides/linen');
+    expect(text).toContain('https://example.shop/feed.xml');
+    expect(text).not.toContain(thumbnail);
+  });
+
   it('gives a product page whose description is drawn by scripts no content, not the footer', () => {
     const links = Array.from({ length: 30 }, (_, i) => `<a href="/help/${i}">Help topic ${i}</a>`).join(', ');
     const shell = `<html><body><main><h1>Kettle</h1><div id="root">Loading...</div></main>

@@ -62,6 +62,63 @@ export const PAGE_REGION = {
   },
   /** Furniture tags that head the <article> they sit in (a card's <header> holds its title): kept there. */
   itemPartTags: new Set(['header']),
+  /**
+   * An element whose whole text (collapsed, lower-cased, at most maxChars) is one of the page's controls rather
+   * than content: calls to read, see or load more, pagers and carousel counters, result counts, sort and filter
+   * controls, loading placeholders, shop badges, discounts, star ratings and review counts, cart buttons.
+   */
+  interfaceLabel: {
+    maxChars: 60,
+    patterns: [
+      // alone: "Learn more about our editor" names what it leads to, and may be read as a line of the content
+      /^(read|learn|see|view|show|load|discover|shop|browse) (more|all|less|now|everything|details)[\s\d()+›»→>.…-]*$/u,
+      /^(mehr (erfahren|lesen|anzeigen|laden)|alle anzeigen|en savoir plus|voir (plus|tout)|afficher (plus|tout)|ver (más|todo|mais)|leer más|saber más|mostrar más|scopri di più|mostra (tutto|altro)|leggi di più|saiba mais|lees meer|meer (lezen|laden|bekijken)|bekijk alles|zobacz (więcej|wszystko)|pokaż więcej|показать (ещё|еще|все)|подробнее|daha fazla( göster)?)\W*$/u,
+      /^(loading|chargement|wird geladen|laden|cargando|caricamento|carregando|ładowanie|загрузка)\s*(\.\.\.|…)?$/u,
+      /^((image|photo|picture|slide|page|video|item)s?\s+)?\d+\s+(of|von|sur|de|di|z|van)\s+\d+$/u,
+      /^(image|photo|picture|slide|page|video)\s*\d+\s*\/\s*\d+$/u,
+      /^(showing\s+)?\d[\d,.]*\s*[-–]\s*\d[\d,.]*\s+(of|von|sur|de|di|z|van)\s+\d[\d,.]*(\s+\p{L}+)?$/u,
+      /^(loaded\s+|showing\s+)?\d[\d,.]*\s+(results?|products?|items?|ergebnisse|produkte|artikel|résultats|produits|resultados|productos|risultati|prodotti)(\s+found)?$/u,
+      /^(products|items|results)\s*\(\d[\d,.]*\)$/u,
+      /^(next|previous|prev|older|newer)( page| slide| posts?| entries| items| articles)?\W*$/u,
+      /^(nächste|vorherige) seite$|^(page )?(suivante|précédente)$|^página (siguiente|anterior)$|^pagina (successiva|precedente)$/u,
+      /^skip to\b.{0,40}$/u,
+      /^(sort by|sortieren nach|trier par|ordenar por|ordina per)\b.{0,30}$|^sort\s*(:.{0,30})?$/u,
+      /^((show|hide|clear|reset) (all )?)?filters?( \(\d+\))?$/u,
+      /^(sponsored|best ?seller|new arrivals?|top rated|sold out|out of stock|in stock|low stock|back in stock|online only|just in)$/u,
+      /^[-–]\s*\d+\s*%$|^\d+\s*% off$|^save (up to )?(\d+\s*%|[$€£]\s?[\d.,]+)$/u,
+      /^\(\d(\.\d)?\)(\s*\|)?$|^\d(\.\d)?\s*((out of|\/)\s*5)?\s*stars?$|^\d(\.\d)?\s*(out of|\/)\s*5$/u,
+      /^\d(\.\d+)? (stars? )?out of (5|[\d,]+)( stars?| reviews| ratings)?\.?( [\d,]+ (reviews|ratings))?\.?$/u,
+      /^\(?[\d,.]+\)?\s*(reviews?|ratings?|bewertungen|avis|reseñas|opiniones|recensioni|avaliações)$/u,
+      /^(add to (cart|bag|basket|wishlist|wish list|favorites|favourites|list|compare)|buy now|quick (view|shop|add)|choose options|select options|in den warenkorb|ajouter au panier|añadir al carrito|aggiungi al carrello)$/u,
+    ],
+  },
+  /**
+   * A heading that introduces other products or pages than this one ("Similar items", "Customers also bought",
+   * "You may also like", "Recently viewed"): the heading and the box it leads are left out (maxHeadedBoxShare).
+   */
+  recommendationHeading:
+    /^(similar (items|products)|((customers|people|shoppers)( who (bought|viewed|purchased)( this( item| product)?)?)?|you might) also (bought|viewed|liked|purchased|like|love)\b.*|(frequently )?bought together|you (may|might) also (like|love|need)|related (products|items)|recently viewed( items| products)?|more (from|by) (this|the) (seller|brand|shop|store)|seller'?s other items|explore related( items| products)?|complete the look|shop the look|sponsored products\b.*|(products|items) related to this item|compare (with )?similar( items| products)?|more to consider|recommended (for you|products|items)|pairs well with|ähnliche (produkte|artikel)|kunden kauften auch|das könnte (dir|ihnen) auch gefallen|vous aimerez aussi|produits (similaires|associés)|productos (similares|relacionados)|también te puede gustar|prodotti (simili|correlati)|potrebbe piacerti anche|produtos (semelhantes|relacionados))\W*$/u,
+  headingTags: new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']),
+  /** A box led by such a heading is left out only when it holds less than this share of the region's text. */
+  maxHeadedBoxShare: 0.5,
+  /** Characters of a heading read to compare it with the patterns. */
+  maxHeadingChars: 400,
+  /** Elements of a following sibling searched for a heading, which ends a box that does not wrap its heading. */
+  maxHeadingScan: 200,
+  /**
+   * A web address printed as plain text (outside a link and code): a value leaked from the page's data (an
+   * image address, a tracking field), not content. Its text is read up to maxUrlChars.
+   */
+  bareUrl: /^(https?:\/\/|www\.)\S+$/u,
+  maxUrlChars: 1000,
+  /**
+   * An element holding only one text that repeats the text just before it (a card's title printed again for
+   * another screen size or for screen readers) is kept once; texts shorter than minEchoChars, or in tables, may
+   * repeat on purpose ("Yes", a column of equal values).
+   */
+  minEchoChars: 10,
+  /** Code is quoted as written: neither its addresses nor its words are the page's controls. */
+  codeTags: new Set(['code', 'pre', 'kbd', 'samp']),
 } as const;
 
 /**
@@ -87,13 +144,18 @@ export function extractPageRegion(
     return all > 0 && all >= regionText * PAGE_REGION.maxFurnitureShare;
   };
   const labels = repeatedItemActions(region);
-  // Asked twice per element (text, then HTML): the answer is kept.
+  const recommendations = boxesLedBy(region, regionText, PAGE_REGION.recommendationHeading);
+  // Asked twice per element (text, then HTML) and once more for echoes: the answer is kept.
   const skipped = new Map<Element, boolean>();
-  const skip = (element: Element) => {
+  const isLeftOut = (element: Element) => {
     let answer = skipped.get(element);
     if (answer === undefined) {
       answer =
-        (isFurniture(element) || extraFurniture?.(element) === true || labels.has(element)) &&
+        (isFurniture(element) ||
+          extraFurniture?.(element) === true ||
+          labels.has(element) ||
+          recommendations.has(element) ||
+          isControlOrLeakedValue(element)) &&
         !isItemPart(element) &&
         ((PAGE_REGION.furnitureTags.has(element.name) && !PAGE_REGION.wrapperTags.has(element.name)) ||
           !isLayoutWrapper(element));
@@ -101,6 +163,8 @@ export function extractPageRegion(
     }
     return answer;
   };
+  const echoes = echoedTexts(region, isLeftOut);
+  const skip = (element: Element) => isLeftOut(element) || echoes.has(element);
   const text = toPlainText([region], { skip, separateElements: true });
   if (visibleLength(text) < PAGE_REGION.minChars) return undefined;
   const head = findFirst(root, 'head');
@@ -218,4 +282,111 @@ function shortLabel(element: Element): string | undefined {
   return /\p{L}/u.test(collapsed) && collapsed.length <= PAGE_REGION.itemActions.maxChars
     ? collapsed
     : undefined;
+}
+
+/**
+ * The boxes led by a heading whose text `pattern` matches (PAGE_REGION.recommendationHeading): from the heading
+ * up through every ancestor it leads (no text before it) while the ancestor holds less than maxHeadedBoxShare of
+ * the region's text. A heading that leads no box goes with its following siblings up to the next heading.
+ */
+function boxesLedBy(region: AnyNode, regionText: number, pattern: RegExp): Set<Element> {
+  const boxes = new Set<Element>();
+  const limit = regionText * PAGE_REGION.maxHeadedBoxShare;
+  const isHeading = (element: Element) =>
+    PAGE_REGION.headingTags.has(element.name) || element.attribs.role === 'heading';
+  for (const heading of elementsInOrder(region, (element) => NON_CONTENT_TAGS.has(element.name))) {
+    if (!isHeading(heading)) continue;
+    const text = collapsedTextWithin(heading, PAGE_REGION.maxHeadingChars, (inner) =>
+      NON_CONTENT_TAGS.has(inner.name),
+    );
+    if (text === undefined || !pattern.test(text)) continue;
+    let box: Element = heading;
+    for (let parent = box.parent; parent && parent !== region && isElement(parent); parent = parent.parent) {
+      if (!leadsParent(box) || readableLength(parent, true) >= limit) break;
+      box = parent;
+    }
+    boxes.add(box);
+    if (box !== heading) continue;
+    for (let next = box.next; next; next = next.next) {
+      if (!isElement(next)) continue;
+      if (isHeading(next) || elementsInOrder(next, undefined, PAGE_REGION.maxHeadingScan).some(isHeading))
+        break;
+      boxes.add(next);
+    }
+  }
+  return boxes;
+}
+
+/** Whether no text comes before the element inside its parent. */
+function leadsParent(element: Element): boolean {
+  for (let previous = element.prev; previous; previous = previous.prev) {
+    if (readableLength(previous, true) > 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the element's whole text, standing alone, is one of the page's controls (PAGE_REGION.interfaceLabel) or a
+ * web address printed outside any link or code (PAGE_REGION.bareUrl). One bounded read answers both.
+ */
+function isControlOrLeakedValue(element: Element): boolean {
+  if (PAGE_REGION.codeTags.has(element.name)) return false;
+  // A link inside a sentence ("<a>Read more</a> in the archive") is part of the sentence.
+  for (const sibling of [element.prev, element.next]) {
+    if (sibling?.type === 'text' && /\p{L}/u.test((sibling as unknown as { data: string }).data))
+      return false;
+  }
+  let linked = element.name === 'a';
+  let code = false;
+  const collapsed = collapsedTextWithin(element, PAGE_REGION.maxUrlChars, (inner) => {
+    if (inner.name === 'a') linked = true;
+    if (PAGE_REGION.codeTags.has(inner.name)) code = true;
+    return NON_CONTENT_TAGS.has(inner.name);
+  });
+  if (code || collapsed === undefined || collapsed.length === 0) return false;
+  if (!linked && PAGE_REGION.bareUrl.test(collapsed)) return true;
+  const { maxChars, patterns } = PAGE_REGION.interfaceLabel;
+  return collapsed.length <= maxChars && patterns.some((pattern) => pattern.test(collapsed));
+}
+
+/**
+ * Elements whose only text repeats the previous text kept in the region (PAGE_REGION.minEchoChars), word for word:
+ * the second and later copies. Texts in tables are data and are never echoes.
+ */
+function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean): Set<Element> {
+  const echoes = new Set<Element>();
+  let previous = '';
+  const stack: AnyNode[] = [region];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') {
+      const text = (node as unknown as { data: string }).data.replace(/\s+/g, ' ').trim().toLowerCase();
+      if (!/\p{L}/u.test(text)) continue;
+      const parent = node.parent;
+      if (
+        text === previous &&
+        text.length >= PAGE_REGION.minEchoChars &&
+        parent &&
+        isElement(parent) &&
+        parent !== region &&
+        !insideTable(parent) &&
+        collapsedTextWithin(parent, text.length * 2 + 100, (inner) => NON_CONTENT_TAGS.has(inner.name)) ===
+          text
+      ) {
+        echoes.add(parent);
+      }
+      previous = text;
+    } else if (isElement(node) && node !== region && (NON_CONTENT_TAGS.has(node.name) || isLeftOut(node))) {
+    } else if (hasChildren(node)) {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    }
+  }
+  return echoes;
+}
+
+function insideTable(element: Element): boolean {
+  for (let node: AnyNode | null = element; node; node = node.parent) {
+    if (isElement(node) && PAGE_REGION.itemActions.tableTags.has(node.name)) return true;
+  }
+  return false;
 }
