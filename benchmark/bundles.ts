@@ -1,9 +1,10 @@
 // Bundle size and cold start of each Lambda, as `cdk synth` builds them (the re-extraction job's function with the
 // same options): the bytes a cold start compiles (index.mjs and the chunks it imports statically), the bytes the
 // zip holds (with the chunks loaded by `await import()` on first use), and the time to import() index.mjs in a
-// fresh Node process (median of several runs), beside a peer imported in the same runs: the smallest function on
-// the same SDK (benchmark/bundles-peer.ts). Each with @aws-sdk/* bundled (the default) and external (loaded from
-// node_modules, as the runtime would load its own). Run: npm run bench:bundles [-- --no-write] (--check: the CI gate)
+// fresh Node process (median of several rounds, each importing every function once), beside a peer imported in the
+// same rounds: the smallest function on the same SDK (benchmark/bundles-peer.ts). Each with @aws-sdk/* bundled
+// (the default) and external (loaded from node_modules, as the runtime would load its own).
+// Run: npm run bench:bundles [-- --no-write] (--check: the CI gate, bytes only)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -40,7 +41,12 @@ interface Measurement {
   importMsMedian: number;
   importMsMin: number;
   importMsMax: number;
-  /** The peer's median import in the same runs (interleaved with this function's). */
+  /**
+   * CPU time (user + system, every thread of the process) the import took, median: on a loaded machine the wall
+   * time also counts the waits for a core, this does not.
+   */
+  importCpuMsMedian: number;
+  /** The peer's median import in the same rounds (every function and the peer imported once per round). */
   peerImportMsMedian: number;
   processMsMedian: number;
 }
@@ -51,9 +57,15 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** One fresh process: import the bundle, print how long the import took. */
-function timeImport(bundleFile: string): { importMs: number; processMs: number } {
-  const code = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(bundleFile).href)});process.stdout.write(String(performance.now()-t));`;
+interface ImportRun {
+  importMs: number;
+  importCpuMs: number;
+  processMs: number;
+}
+
+/** One fresh process: import the bundle, print how long the import took (wall and CPU). */
+function timeImport(bundleFile: string): ImportRun {
+  const code = `const c=process.cpuUsage(),t=performance.now();await import(${JSON.stringify(pathToFileURL(bundleFile).href)});const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(JSON.stringify([w,(u.user+u.system)/1000]));`;
   const started = process.hrtime.bigint();
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
     encoding: 'utf8',
@@ -62,7 +74,8 @@ function timeImport(bundleFile: string): { importMs: number; processMs: number }
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', [SDK_NODE_VERSION_WARNING_SWITCH]: 'true' },
   });
   const processMs = Number(process.hrtime.bigint() - started) / 1e6;
-  return { importMs: Number(output.trim()), processMs };
+  const [importMs, importCpuMs] = JSON.parse(output) as [number, number];
+  return { importMs, importCpuMs, processMs };
 }
 
 /** The files a function's folder ships, and which of them its index.mjs loads before the handler runs. */
@@ -84,18 +97,37 @@ function bundleFiles(dir: string): { all: string[]; coldStart: string[] } {
   return { all, coldStart: [...coldStart] };
 }
 
-function measureBundle(variant: string, fn: Measured, dir: string, peerFile: string): Measurement {
+type ImportRuns = Record<Measured, ImportRun[]>;
+
+/**
+ * RUNS rounds; each round imports every function and the peer once, in an order rotated by one each round. All of
+ * them are then timed under the same machine conditions: timed one after another (each with its own peer runs),
+ * a function measured while the machine was slower looked slower than the others (at load 1.5-1.9 the peer's
+ * median moved from 66 to 96 ms between functions' slots).
+ */
+function timeImportsInRounds(files: Record<Measured, string>): ImportRuns {
+  const order = [...MEASURED, 'peer' as const];
+  for (const fn of order) timeImport(files[fn]); // warm the file cache; not counted
+  const runs = Object.fromEntries(order.map((fn) => [fn, []])) as unknown as ImportRuns;
+  for (let round = 0; round < RUNS; round++) {
+    for (let i = 0; i < order.length; i++) {
+      const fn = order[(round + i) % order.length] as Measured;
+      runs[fn].push(timeImport(files[fn]));
+    }
+  }
+  return runs;
+}
+
+function measureBundle(
+  variant: string,
+  fn: Measured,
+  dir: string,
+  runs: ImportRuns[Measured],
+  peerRuns: ImportRuns[Measured],
+): Measurement {
   const bundleFile = join(dir, 'index.mjs');
   const { all, coldStart } = bundleFiles(dir);
   const cold = Buffer.concat(coldStart.map((file) => readFileSync(file)));
-  timeImport(bundleFile); // warm the file cache; not counted
-  timeImport(peerFile);
-  const runs: Array<{ importMs: number; processMs: number }> = [];
-  const peerRuns: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    runs.push(timeImport(bundleFile));
-    peerRuns.push(timeImport(peerFile).importMs);
-  }
   const imports = runs.map((run) => run.importMs);
   let sourceMapBytes = 0;
   try {
@@ -112,7 +144,8 @@ function measureBundle(variant: string, fn: Measured, dir: string, peerFile: str
     importMsMedian: median(imports),
     importMsMin: Math.min(...imports),
     importMsMax: Math.max(...imports),
-    peerImportMsMedian: median(peerRuns),
+    importCpuMsMedian: median(runs.map((run) => run.importCpuMs)),
+    peerImportMsMedian: median(peerRuns.map((run) => run.importMs)),
     processMsMedian: median(runs.map((run) => run.processMs)),
   };
 }
@@ -139,8 +172,13 @@ async function measureVariant(variant: string, bundleAwsSdk: boolean): Promise<M
     ] as const) {
       await bundleLambda({ entry, outdir: dirs[fn], bundleAwsSdk, sourceMap: false });
     }
-    const peerFile = join(dirs.peer, 'index.mjs');
-    return [...MEASURED, 'peer' as const].map((fn) => measureBundle(variant, fn, dirs[fn], peerFile));
+    const files = Object.fromEntries(
+      Object.entries(dirs).map(([fn, dir]) => [fn, join(dir, 'index.mjs')]),
+    ) as Record<Measured, string>;
+    const runs = timeImportsInRounds(files);
+    return [...MEASURED, 'peer' as const].map((fn) =>
+      measureBundle(variant, fn, dirs[fn], runs[fn], runs.peer),
+    );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -257,6 +295,7 @@ const rows = measurements.map((m) =>
     `${kb(m.totalBytes)} (${m.chunks})`,
     `${ms(m.importMsMedian)} (${ms(m.importMsMin)}–${ms(m.importMsMax)})`,
     m.fn === 'peer' ? '–' : `${(m.importMsMedian / m.peerImportMsMedian).toFixed(2)}x`,
+    ms(m.importCpuMsMedian),
     ms(m.processMsMedian),
     m.fn === 'peer'
       ? '–'
@@ -265,8 +304,6 @@ const rows = measurements.map((m) =>
         : 'no',
   ].join(' | '),
 );
-const peerMedians = (variant: string) =>
-  measurements.filter((m) => m.variant === variant && m.fn !== 'peer').map((m) => m.peerImportMsMedian);
 const parts = (list: Parts) =>
   list
     .slice(0, TOP)
@@ -277,16 +314,18 @@ const markdown = [
   'with the same options). Cold start: index.mjs and the chunks it imports statically, what a cold start compiles;',
   'zip: every .mjs shipped (chunks in brackets), the rest loaded by `await import()` on first use (the HTML parser',
   "and extractor, the Secrets Manager client, the SDK's own optional parts). Import: `await import()` of index.mjs",
-  `in a fresh Node ${process.version} process, median of ${RUNS} runs (min–max); peer: the same runs interleaved with`,
-  'imports of benchmark/bundles-peer.ts (one DynamoDB GetItem through lib-dynamodb, bundled alike: the floor any',
-  `function on this SDK pays; its medians ranged ${ms(Math.min(...peerMedians('sdk-bundled')))}–${ms(Math.max(...peerMedians('sdk-bundled')))} bundled); process: the whole`,
+  `in a fresh Node ${process.version} process, median of ${RUNS} rounds (min–max); each round imports every function`,
+  'and the peer once, in an order rotated each round, so all are timed under the same conditions. Peer:',
+  'benchmark/bundles-peer.ts (one DynamoDB GetItem through lib-dynamodb, bundled alike: the floor any function on',
+  'this SDK pays); vs peer: the median over the peer median of the same rounds. Import CPU: user + system time of',
+  'the import (all threads), median; a loaded machine stretches wall times with waits for a core, not this. Process: the whole',
   '`node` start-to-exit. With the SDK external, the import also loads `@aws-sdk/*` from node_modules, as the',
   `Lambda runtime loads its own copy. Budget: cold start < ${BUDGET_BYTES / 1024} KB and import < ${BUDGET_IMPORT_MS} ms per function.`,
   `Machine load (1-minute load average, ${cpus().length} cores): ${loadBefore.toFixed(1)} before, ${loadavg()[0]?.toFixed(1)} after;`,
   'timings on a busy machine are upper bounds: the ratio to the peer is the steadier figure.',
   '',
-  '| function | variant | cold start | gzip | zip (chunks) | import (median, min–max) | vs peer | process | within budget |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| function | variant | cold start | gzip | zip (chunks) | import (median, min–max) | vs peer | import CPU | process | within budget |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map((row) => `| ${row} |`),
   '',
   `Headroom left under the ${BUDGET_BYTES / 1024} KB budget (default variant) and the ${TOP} largest parts of each`,
