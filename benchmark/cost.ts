@@ -30,6 +30,8 @@ import {
   type ListedUrl,
   presumedRecheck,
 } from '../lib/core/crawl-policy.ts';
+import { extract } from '../lib/core/extract/index.ts';
+import { articleIdForUrl, canonicalizeUrl } from '../lib/core/url.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { billedBatchEvents } from '../lib/events/batch.ts';
 import { HostSpacer } from '../lib/handlers/crawl.ts';
@@ -83,16 +85,16 @@ interface Site {
   listed: Map<string, ListedUrl>;
 }
 
-/** One loopback host serving some corpus pages with ETags (and 304s), and a feed or a sitemap listing them. */
+/**
+ * One loopback host serving some corpus pages with ETags (and 304s), and a feed or a sitemap listing them. The host
+ * stands in for each page's own site: a page served at the path of the canonical URL it declares (saved from the
+ * web, it names its original site), with that site's origin in the page replaced by the host's, so the URL its
+ * source lists is its canonical URL, as a site's own feed or sitemap lists them. A page whose rewrite would not
+ * make it so is served as saved under `/a/<n>.html`.
+ */
 async function startSite(host: string, pages: Buffer[], kind: 'feed' | 'sitemap'): Promise<Site> {
-  const etags = pages.map((page) => `"${createHash('sha256').update(page).digest('hex').slice(0, 32)}"`);
-  let origin = '';
-  const listedAt = Date.now();
-  const listed = () =>
-    pages.map((_, index) => ({
-      url: `${origin}/a/${index}.html`,
-      date: new Date(listedAt - (index + 1) * 60_000),
-    }));
+  const served = new Map<string, { body: Buffer; etag: string }>();
+  const paths: string[] = [];
   const site = { kind, honourValidators: true } as Site;
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://site.invalid').pathname;
@@ -121,27 +123,40 @@ async function startSite(host: string, pages: Buffer[], kind: 'feed' | 'sitemap'
         `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls}</urlset>`,
       );
     }
-    const index = Number(/^\/a\/(\d+)\.html$/.exec(path)?.[1] ?? Number.NaN);
-    const page = pages[index];
+    const page = served.get(new URL(request.url ?? '/', 'http://site.invalid').pathname);
     if (page === undefined) return send(404, 'text/html', 'not found');
-    const etag = etags[index] as string;
-    if (site.honourValidators && request.headers['if-none-match'] === etag) {
-      response.writeHead(304, { etag });
+    if (site.honourValidators && request.headers['if-none-match'] === page.etag) {
+      response.writeHead(304, { etag: page.etag });
       return response.end();
     }
     response.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
-      etag,
-      'content-length': page.length,
+      etag: page.etag,
+      'content-length': page.body.length,
     });
-    response.end(page);
+    response.end(page.body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  origin = `http://${host}:${port}`;
+  const origin = `http://${host}:${port}`;
+  for (const [index, page] of pages.entries()) {
+    const fallback = `/a/${index}.html`;
+    const own = asOwnCanonical(page, origin, fallback);
+    // Two pages of one host may name the same path on their original sites: the second keeps its saved form.
+    const { path, body } = served.has(own.path) ? { path: fallback, body: page } : own;
+    served.set(path, { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"` });
+    paths.push(path);
+  }
+  const listedAt = Date.now();
+  function listed() {
+    return paths.map((path, index) => ({
+      url: `${origin}${path}`,
+      date: new Date(listedAt - (index + 1) * 60_000),
+    }));
+  }
   // As discovery reads them: an RSS item's pubDate is a publication date, a sitemap's lastmod a modification date.
   const dates = new Map<string, ListedUrl>(
     listed().map(({ url, date }) => [
@@ -156,6 +171,22 @@ async function startSite(host: string, pages: Buffer[], kind: 'feed' | 'sitemap'
     listed: dates,
   });
   return site;
+}
+
+/** A saved page as its own site would serve it (see startSite): its path there and its bytes. */
+function asOwnCanonical(page: Buffer, origin: string, fallbackPath: string): { path: string; body: Buffer } {
+  const declared = extract({ html: page, url: `${origin}${fallbackPath}` });
+  if (!declared.ok) return { path: fallbackPath, body: page };
+  const canonical = new URL(declared.value.url);
+  if (canonical.origin === origin || canonical.search !== '' || canonical.pathname === '/')
+    return { path: fallbackPath, body: page };
+  const html = page.toString('utf8');
+  const body = Buffer.from(html.split(canonical.origin).join(origin));
+  const url = `${origin}${canonical.pathname}`;
+  const served = extract({ html: body, url });
+  return served.ok && served.value.id === articleIdForUrl(canonicalizeUrl(url)) && !body.equals(page)
+    ? { path: canonical.pathname, body }
+    : { path: fallbackPath, body: page };
 }
 
 /** CPU time of the main thread, where the handlers run (Linux: utime + stime, clock ticks of 10 ms). */
