@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { IngestMessage } from '../queue/types.ts';
+import { AwsCrawlStateStore } from '../store/aws/crawl-state.ts';
 
 /**
  * Finds the messages a dead process held: the embedded ingest queue lives in this process, so a message queued
@@ -9,7 +10,8 @@ import { IngestMessage } from '../queue/types.ts';
  * a moment ago, is not due: nothing would ever fetch it. The data-directory lock guarantees no other process
  * works on this table, so every lease taken before `startedAt` is orphaned; the caller queues those URLs again
  * with their original `queuedAt`, which their leases still match, so ingest takes them and crawls keep skipping
- * them. Finished URLs carry their fetch's state (fetched after queuedAt) and are not returned.
+ * them. Finished URLs carry their fetch's state (fetched after queuedAt) and are not returned; so are those whose
+ * fetch is recorded by their article's commit (store layout 4), which the crawl-state item alone does not show.
  *
  * A Scan, which the AWS wiring never does: the embedded table is local and this runs once per start.
  */
@@ -50,5 +52,12 @@ export async function findOrphanedMessages(
     }
     exclusiveStartKey = page.LastEvaluatedKey;
   } while (exclusiveStartKey);
-  return orphans;
+  if (orphans.length === 0) return orphans;
+  const states = await new AwsCrawlStateStore({ dynamodb, tableName }).getMany(
+    orphans.map((message) => message.url),
+  );
+  return orphans.filter((message) => {
+    const state = states.get(message.url);
+    return !(state?.indexedFetch === true && state.leaseUntil === undefined);
+  });
 }

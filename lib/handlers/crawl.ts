@@ -279,7 +279,12 @@ export class UrlQueuer {
       // The lease goes in before the message goes out, so a later crawl never queues the URL again while
       // this message waits. Conditional: a fetch or a lease newer than this crawl's look-up wins.
       try {
-        if (!(await this.deps.crawlState.markQueued(item.url, this.at, this.leaseUntil, presumed))) {
+        // A fetch recorded by its article's commit ended the lease the crawl-state item still shows (store layout 4).
+        const endedLease =
+          state?.indexedFetch === true && state.leaseUntil === undefined ? state.queuedAt : undefined;
+        if (
+          !(await this.deps.crawlState.markQueued(item.url, this.at, this.leaseUntil, presumed, endedLease))
+        ) {
           this.skipped['changed-meanwhile']++;
           return;
         }

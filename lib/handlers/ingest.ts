@@ -198,6 +198,17 @@ export function createIngestService(deps: IngestDependencies) {
       // (validators, hash, failure count) with a blank one. The record goes back to the queue instead.
       return failure(url, toPipelineError(thrown));
     }
+    // This very message's fetch is recorded only by its article's commit (store layout 4) and the message came back
+    // (the batch ended before it returned: a crash or a timeout after the commit, perhaps before the event): it is
+    // handled again from its lease alone, so its event goes out and its state is written.
+    if (
+      state?.indexedFetch === true &&
+      state.leaseUntil === undefined &&
+      message.queuedAt !== undefined &&
+      state.queuedAt === message.queuedAt
+    ) {
+      state = { url: state.url, failureCount: 0, queuedAt: state.queuedAt };
+    }
     // Fetched since it was queued (or outlived its in-flight marker): nothing to do, and nothing to write.
     const stale =
       isStaleMessage(message.queuedAt, state) ||
@@ -230,6 +241,7 @@ export function createIngestService(deps: IngestDependencies) {
         options.writer ?? deps.articles,
         options.events ?? deps.events,
         message.hostSlot,
+        message.queuedAt !== undefined && state?.queuedAt === message.queuedAt,
       );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
@@ -259,6 +271,7 @@ export function createIngestService(deps: IngestDependencies) {
     writer: Pick<ArticleWriter, 'commit'>,
     events: Pick<ArticleEventPublisher, 'publishArticleIngested'>,
     hostSlot: HostSlot | undefined,
+    ownLease: boolean,
   ): Promise<IngestOutcome> {
     const validators =
       force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
@@ -357,21 +370,31 @@ export function createIngestService(deps: IngestDependencies) {
       logger.debug('unchanged (as presumed)', { url, id: commit.record.id });
       return { url, status: 'unchanged', id: commit.record.id, version: commit.record.version, pageType };
     }
-    await deps.crawlState.put({
-      ...state,
-      url,
-      lastFetchedAt: startedAt.toISOString(),
-      lastStatus: page.status,
-      lastOutcome: commit.status,
-      lastErrorCode: undefined,
-      ...keptValidators(page),
-      contentHash: commit.record.contentHash,
-      articleId: commit.record.id,
-      pageType,
-      ...scheduleFields(nextRecheck(state, changed, startedAt, policy)),
-      failureCount: 0,
-      permanentFailure: false,
-    });
+    // The commit recorded this fetch in the article's CURRENT item, and the crawl-state item holds this message's
+    // lease: readers of the URL's state fold the commit in (store layout 4), which says what this write would.
+    const recordedByCommit =
+      changed &&
+      commit.fetchRecorded === true &&
+      ownLease &&
+      !force &&
+      sameSchedule(policy.recheckScheduleMs, CRAWL_POLICY.recheckScheduleMs);
+    if (!recordedByCommit) {
+      await deps.crawlState.put({
+        ...state,
+        url,
+        lastFetchedAt: startedAt.toISOString(),
+        lastStatus: page.status,
+        lastOutcome: commit.status,
+        lastErrorCode: undefined,
+        ...keptValidators(page),
+        contentHash: commit.record.contentHash,
+        articleId: commit.record.id,
+        pageType,
+        ...scheduleFields(nextRecheck(state, changed, startedAt, policy)),
+        failureCount: 0,
+        permanentFailure: false,
+      });
+    }
     (commit.status === 'unchanged' ? logger.debug : logger.info).call(logger, `${commit.status}`, {
       url,
       id: commit.record.id,
@@ -633,6 +656,11 @@ function keptValidators(page: { etag?: string | undefined; lastModified?: string
     etag: fits(page.etag, MAX_VALIDATOR_LENGTH.etag),
     lastModified: fits(page.lastModified, MAX_VALIDATOR_LENGTH.lastModified),
   };
+}
+
+/** Whether two re-check schedules are the same (the store folds a commit's fetch in on its own schedule). */
+function sameSchedule(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((ms, index) => ms === b[index]);
 }
 
 /** Whether a fetch's validators are the ones crawl state holds (nothing new to record). */

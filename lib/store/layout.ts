@@ -310,6 +310,7 @@ export const CrawlStateRecordSchema = z.object({
   leaseUntil: z.optional(z.iso.datetime()),
   recheckStep: z.optional(z.number().check(z.int(), z.gte(0), z.lte(100))),
   presumedAt: z.optional(z.iso.datetime()),
+  indexedFetch: z.optional(z.boolean()),
 }) satisfies z.ZodMiniType<CrawlStateRecord>;
 
 /**
@@ -373,6 +374,98 @@ function expandCluster(id: string, text: string): unknown {
   };
 }
 
+/**
+ * Store layout 4: the fetch a version was committed from, recorded in its CURRENT item when the page was fetched
+ * from the article's own URL (the crawl-state item of that URL and the article share the hash), so ingest writes
+ * no crawl state for a new or changed article: the commit is the fetch's outcome. Attribute `fetch`, compact
+ * because it rides in the item and its bySite copy (each under 1 KB): `s` the HTTP status when not 200, `e` the
+ * ETag, `m` the Last-Modified (validators longer than crawl state keeps are left out). Its time is the item's
+ * `fetchedAt`, or `t` once a later version came from elsewhere (another URL with this canonical URL, a
+ * re-extraction), which keeps the fetch with its time. Readers of crawl state fold it in (foldIndexedFetch).
+ */
+export const FETCH_OUTCOME_ATTR = 'fetch';
+
+export interface IndexedFetch {
+  status: number;
+  etag?: string;
+  lastModified?: string;
+}
+
+export function compactFetch(fetch: IndexedFetch): Record<string, string | number> {
+  const fits = (value: string | undefined, max: number) =>
+    value !== undefined && value.length <= max ? value : undefined;
+  const etag = fits(fetch.etag, MAX_VALIDATOR_LENGTH.etag);
+  const lastModified = fits(fetch.lastModified, MAX_VALIDATOR_LENGTH.lastModified);
+  return {
+    ...(fetch.status === 200 ? {} : { s: fetch.status }),
+    ...(etag === undefined ? {} : { e: etag }),
+    ...(lastModified === undefined ? {} : { m: lastModified }),
+  };
+}
+
+/**
+ * A URL's crawl state with the fetch its article's CURRENT item records folded in (layout 4), when that fetch is
+ * later than any the crawl-state item records: what ingest's state write would have said (the outcome, validators,
+ * hash, the re-check schedule from step 0, no failures). The queue lease that fetch answered is over; a lease a
+ * crawl took after it stands (with the schedule a presumed re-check moved on). `indexedFetch` marks the result,
+ * and `queuedAt` stays: it names the lease the fetch ended, which a crawl's next lease may replace (markQueued).
+ * Unchanged when the item records no such fetch.
+ */
+export function foldIndexedFetch(
+  state: CrawlStateRecord,
+  currentItem: Record<string, unknown> | undefined,
+  recheckScheduleMs: readonly number[],
+): CrawlStateRecord {
+  const fetch = currentItem?.[FETCH_OUTCOME_ATTR];
+  const pk = currentItem?.pk;
+  if (typeof fetch !== 'object' || fetch === null) return state;
+  const { s: status, e: etag, m: lastModified, t: time } = fetch as Record<string, unknown>;
+  const fetchedAt = typeof time === 'string' ? time : currentItem?.fetchedAt;
+  if (typeof fetchedAt !== 'string') return state;
+  if (typeof pk !== 'string' || `CRAWL#${pk.slice('ARTICLE#'.length)}` !== crawlPk(state.url)) return state;
+  const fetchedMs = Date.parse(fetchedAt);
+  if (Number.isNaN(fetchedMs)) return state;
+  if (state.lastFetchedAt !== undefined && Date.parse(state.lastFetchedAt) >= fetchedMs) return state;
+  const version = Number(currentItem?.version);
+  const pageType = currentItem?.pageType;
+  const first = recheckScheduleMs[0];
+  const leasedLater = state.queuedAt !== undefined && Date.parse(state.queuedAt) > fetchedMs;
+  // A crawl that presumed a re-check after this fetch moved the schedule on with its lease: that schedule stands.
+  const presumedLater = leasedLater && state.presumedAt !== undefined;
+  return {
+    url: state.url,
+    lastFetchedAt: new Date(fetchedMs).toISOString(),
+    lastStatus: typeof status === 'number' ? status : 200,
+    lastOutcome: version > 1 ? 'updated' : 'created',
+    ...(typeof etag === 'string' ? { etag } : {}),
+    ...(typeof lastModified === 'string' ? { lastModified } : {}),
+    ...(typeof currentItem?.contentHash === 'string' ? { contentHash: currentItem.contentHash } : {}),
+    articleId: pk.slice('ARTICLE#'.length),
+    pageType: typeof pageType === 'string' ? (pageType as CrawlStateRecord['pageType']) : 'article',
+    ...(presumedLater
+      ? { nextDueAt: state.nextDueAt, recheckStep: state.recheckStep, presumedAt: state.presumedAt }
+      : first === undefined
+        ? {}
+        : { nextDueAt: new Date(fetchedMs + first).toISOString(), recheckStep: 0 }),
+    failureCount: 0,
+    permanentFailure: false,
+    ...(state.queuedAt === undefined ? {} : { queuedAt: state.queuedAt }),
+    ...(leasedLater && state.leaseUntil !== undefined ? { leaseUntil: state.leaseUntil } : {}),
+    indexedFetch: true,
+  };
+}
+
+/**
+ * Whether a crawl-state item may have an outcome recorded only in its article's CURRENT item: it holds a lease no
+ * fetch it records came after (ingest folds a new or changed article's fetch only into a message's own lease), and
+ * its URL's page is not known to be another URL's article (a page whose canonical URL differs is recorded by a write).
+ */
+export function mayHaveIndexedFetch(state: CrawlStateRecord): boolean {
+  if (state.queuedAt === undefined) return false;
+  if (state.articleId !== undefined && `CRAWL#${state.articleId}` !== crawlPk(state.url)) return false;
+  return state.lastFetchedAt === undefined || Date.parse(state.lastFetchedAt) < Date.parse(state.queuedAt);
+}
+
 /** A stored article item with the attributes slimArticleAttributes left out put back (other items unchanged). */
 export function expandArticleItem(item: Record<string, unknown>): Record<string, unknown> {
   const pk = item.pk;
@@ -393,6 +486,7 @@ export function expandArticleItem(item: Record<string, unknown>): Record<string,
     expanded.cluster = expandCluster(String(expanded.id), expanded.cluster);
   delete expanded.batch;
   delete expanded.ranges;
+  delete expanded[FETCH_OUTCOME_ATTR];
   return expanded;
 }
 

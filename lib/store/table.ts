@@ -30,7 +30,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   with the items layouts 1 and 2 indexed in byIngested (each of the INGESTED_SHARD_COUNT shards of the day), which
  *   new commits no longer write (one index copy less per article). The INGESTED_DAYS items (one Query) say which
  *   days have commits, so empty days cost nothing.
- * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`); many at once: BatchGetItem.
+ * - crawl state by URL: GetItem(`CRAWL#<sha256(canonical url)>`, `STATE`); many at once: BatchGetItem. A state
+ *   still holding a lease no recorded fetch followed is read with `ARTICLE#<same hash>`/`CURRENT` too: a new or
+ *   changed article's commit records the fetch of its own URL there (store layout 4, foldIndexedFetch).
  * - politeness: UpdateItem(`HOST#<host>`, `TOKEN`) conditional on nextAllowedAt having passed takes the host's
  *   next request slot (one write, no read); GetItem/PutItem(`HOST#<host>`, `ROBOTS#<scheme>`) share robots.txt.
  *   The same item holds the block of slots a crawl reserved for one host's spaced messages (blockStart,

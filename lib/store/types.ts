@@ -121,6 +121,11 @@ export interface CommitResult {
   record: ArticleRecord;
   /** With `repair`: the content was unchanged but its stored copy was missing or damaged, and was rewritten. */
   repaired?: boolean;
+  /**
+   * The new version's CURRENT item records the fetch it came from (the page was fetched from the article's own URL;
+   * store layout 4): that URL's crawl state reads this fetch's outcome without a write of its own.
+   */
+  fetchRecorded?: boolean;
 }
 
 export interface CommitOptions {
@@ -185,6 +190,11 @@ export interface CrawlStateRecord {
   recheckStep?: number;
   /** Set with the lease when the crawl presumed the re-check unchanged and moved the schedule on (presumedRecheck). */
   presumedAt?: string;
+  /**
+   * Read only, never stored: the last fetch is the one the article's CURRENT item records (store layout 4,
+   * foldIndexedFetch), and `queuedAt` names the lease it ended.
+   */
+  indexedFetch?: boolean;
 }
 
 export interface CrawlStateStore {
@@ -202,12 +212,15 @@ export interface CrawlStateStore {
    * (an unknown URL gets a fresh state). With `presumed` (a time-scheduled re-check, presumed unchanged), it also
    * moves the schedule on (nextDueAt, recheckStep, presumedAt) and the lease ends by the presumed next due time. Writes only when no fetch started after `queuedAt` and no other
    * lease is still live at `queuedAt`, so it never hides a newer ingest outcome; returns whether it wrote.
+   * `endedLease`: the `queuedAt` of a lease the state read showed ended by a fetch its article's CURRENT item records
+   * (indexedFetch): that lease may still look live in the crawl-state item, and is replaced.
    */
   markQueued(
     url: string,
     queuedAt: Date,
     leaseUntil: Date,
     presumed?: { nextDueAt: string; recheckStep: number },
+    endedLease?: string,
   ): Promise<boolean>;
 }
 

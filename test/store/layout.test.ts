@@ -5,11 +5,15 @@ import { fitMetadata } from '../../lib/store/aws/articles.ts';
 import {
   articleObjectKey,
   batchObjectKeys,
+  compactFetch,
   crawlPk,
   daysBetween,
   expandArticleItem,
+  FETCH_OUTCOME_ATTR,
+  foldIndexedFetch,
   IngestedCursorSchema,
   ingestedShard,
+  mayHaveIndexedFetch,
   normalizeTimestamp,
   parseCursor,
   rawObjectKey,
@@ -139,6 +143,106 @@ describe('the article index item', () => {
     expect(slim).not.toHaveProperty('batch');
     const crawl = { pk: 'CRAWL#abc', sk: 'STATE', url: 'https://news.example/a' };
     expect(expandArticleItem(crawl)).toBe(crawl);
+  });
+});
+
+describe('a fetch recorded in the article index item (layout 4)', () => {
+  const url = 'https://news.example/a';
+  const HOUR = 3_600_000;
+  const schedule = [HOUR, 6 * HOUR, 24 * HOUR];
+  const lease = {
+    url,
+    failureCount: 0,
+    queuedAt: '2026-05-01T12:00:00.000Z',
+    leaseUntil: '2026-05-05T12:16:00.000Z',
+  };
+  const current = (fields: Record<string, unknown> = {}) => ({
+    pk: `ARTICLE#${id}`,
+    sk: 'CURRENT',
+    version: 1,
+    contentHash: 'c'.repeat(64),
+    fetchedAt: '2026-05-01T12:01:00.000Z',
+    [FETCH_OUTCOME_ATTR]: compactFetch({
+      status: 200,
+      etag: '"e1"',
+      lastModified: 'Fri, 01 May 2026 11:00:00 GMT',
+    }),
+    ...fields,
+  });
+
+  it('is read as the outcome ingest would have written: validators, hash, schedule from step 0, lease ended', () => {
+    expect(mayHaveIndexedFetch(lease)).toBe(true);
+    expect(foldIndexedFetch(lease, current(), schedule)).toEqual({
+      url,
+      lastFetchedAt: '2026-05-01T12:01:00.000Z',
+      lastStatus: 200,
+      lastOutcome: 'created',
+      etag: '"e1"',
+      lastModified: 'Fri, 01 May 2026 11:00:00 GMT',
+      contentHash: 'c'.repeat(64),
+      articleId: id,
+      pageType: 'article',
+      nextDueAt: '2026-05-01T13:01:00.000Z',
+      recheckStep: 0,
+      failureCount: 0,
+      permanentFailure: false,
+      queuedAt: lease.queuedAt,
+      indexedFetch: true,
+    });
+    expect(
+      foldIndexedFetch(lease, current({ version: 3, pageType: 'forum', fetch: { s: 203 } }), schedule),
+    ).toMatchObject({
+      lastOutcome: 'updated',
+      lastStatus: 203,
+      pageType: 'forum',
+    });
+    expect(foldIndexedFetch(lease, current({ fetch: {} }), schedule).etag).toBeUndefined();
+  });
+
+  it('yields to a later fetch the crawl state records, and to items that record no fetch of this URL', () => {
+    const fetchedLater = { ...lease, lastFetchedAt: '2026-05-01T12:02:00.000Z', lastOutcome: 'unchanged' };
+    expect(mayHaveIndexedFetch(fetchedLater)).toBe(false);
+    expect(foldIndexedFetch(fetchedLater, current(), schedule)).toBe(fetchedLater);
+    const { [FETCH_OUTCOME_ATTR]: _fetch, ...noFetch } = current();
+    expect(foldIndexedFetch(lease, noFetch, schedule)).toBe(lease);
+    expect(foldIndexedFetch(lease, current({ pk: `ARTICLE#${'0'.repeat(64)}` }), schedule)).toBe(lease);
+    expect(foldIndexedFetch(lease, undefined, schedule)).toBe(lease);
+    expect(mayHaveIndexedFetch({ url, failureCount: 0 })).toBe(false);
+    // A page whose canonical URL is another's: its outcomes are written, never recorded by its article's commit.
+    const elsewhere = {
+      ...fetchedLater,
+      lastFetchedAt: '2026-05-01T11:00:00.000Z',
+      articleId: '0'.repeat(64),
+    };
+    expect(mayHaveIndexedFetch(elsewhere)).toBe(false);
+    expect(mayHaveIndexedFetch({ ...elsewhere, articleId: id })).toBe(true);
+  });
+
+  it('keeps a lease a crawl took after that fetch, and the schedule its presumed re-check moved on', () => {
+    const presumed = {
+      ...lease,
+      queuedAt: '2026-05-01T13:02:00.000Z',
+      leaseUntil: '2026-05-01T19:02:00.000Z',
+      presumedAt: '2026-05-01T13:02:00.000Z',
+      nextDueAt: '2026-05-01T19:02:00.000Z',
+      recheckStep: 1,
+    };
+    expect(foldIndexedFetch(presumed, current(), schedule)).toMatchObject({
+      lastOutcome: 'created',
+      queuedAt: presumed.queuedAt,
+      leaseUntil: presumed.leaseUntil,
+      presumedAt: presumed.presumedAt,
+      nextDueAt: presumed.nextDueAt,
+      recheckStep: 1,
+    });
+  });
+
+  it('leaves out validators longer than crawl state keeps, and the status when it is 200', () => {
+    expect(compactFetch({ status: 200, etag: `"${'x'.repeat(2000)}"` })).toEqual({});
+    expect(compactFetch({ status: 203, lastModified: 'Fri, 01 May 2026 11:00:00 GMT' })).toEqual({
+      s: 203,
+      m: 'Fri, 01 May 2026 11:00:00 GMT',
+    });
   });
 });
 

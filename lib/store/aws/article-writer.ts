@@ -5,14 +5,16 @@ import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk
 import { Article } from '../../core/article.ts';
 import { PipelineError } from '../../core/errors.ts';
 import { createGathering } from '../../core/gather.ts';
-import { articleIdForUrl } from '../../core/url.ts';
+import { articleIdForUrl, canonicalizeUrl } from '../../core/url.ts';
 import {
   ArticleRecordSchema,
   articlePk,
   batchObjectKeys,
   CURRENT_SK,
+  compactFetch,
   expandArticleItem,
   FEED_IDS_PER_ITEM,
+  FETCH_OUTCOME_ATTR,
   feedPk,
   feedSk,
   INGESTED_DAYS_PK,
@@ -202,8 +204,13 @@ export class AwsArticleWriter implements ArticleWriter {
         ...stored.objects,
         ...(replaces ? { reason: replaces.reason } : {}),
       };
+      // Fetched from the article's own URL (not a re-extraction): the commit records the fetch, so that URL's
+      // crawl state needs no write of its own (store layout 4, foldIndexedFetch). Any other commit keeps the fetch
+      // the item recorded, with its time.
+      const ownFetch = !replaces && fetchedAt !== undefined && fetchedFromOwnUrl(raw.url, article.id);
+      const fetch = ownFetch ? compactFetch(raw) : carriedFetch(currentItem);
       try {
-        await this.putCurrent(record, { commitId, fetchedAt }, current?.version);
+        await this.putCurrent(record, { commitId, fetchedAt, fetch }, current?.version);
       } catch (error) {
         if (!isConditionFailure(error)) throw storageError('commit', error);
         // Lost a race: back off a little (jittered, growing) so a crowd of writers does not retry in lockstep.
@@ -211,7 +218,11 @@ export class AwsArticleWriter implements ArticleWriter {
         continue;
       }
       // No VERSION# item for the new version yet: CURRENT stands for it until it is superseded (above).
-      return { status: statusOf(record), record: await this.restampIfLate(record) };
+      return {
+        status: statusOf(record),
+        record: await this.restampIfLate(record),
+        ...(ownFetch ? { fetchRecorded: true } : {}),
+      };
     }
     release();
     throw new PipelineError(
@@ -351,7 +362,7 @@ export class AwsArticleWriter implements ArticleWriter {
 
   private async putCurrent(
     record: ArticleRecord,
-    commit: { commitId: string; fetchedAt: string | undefined },
+    commit: { commitId: string; fetchedAt: string | undefined; fetch?: Record<string, unknown> | undefined },
     expectedVersion: number | undefined,
   ): Promise<void> {
     await this.documents.send(
@@ -365,6 +376,7 @@ export class AwsArticleWriter implements ArticleWriter {
           ...slimArticleAttributes(record),
           [COMMIT_ID_ATTR]: commit.commitId,
           ...(commit.fetchedAt === undefined ? {} : { [FETCHED_AT_ATTR]: commit.fetchedAt }),
+          ...(commit.fetch === undefined ? {} : { [FETCH_OUTCOME_ATTR]: commit.fetch }),
         },
         ...(expectedVersion === undefined
           ? {
@@ -584,4 +596,22 @@ export function fitMetadata(fields: Record<string, string | undefined>): Record<
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The fetch an item recorded, with its time, for a commit that records none of its own (layout 4). */
+function carriedFetch(item: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const fetch = item?.[FETCH_OUTCOME_ATTR];
+  if (typeof fetch !== 'object' || fetch === null || typeof item?.[FETCHED_AT_ATTR] !== 'string')
+    return undefined;
+  const recorded = fetch as Record<string, unknown>;
+  return { ...recorded, t: typeof recorded.t === 'string' ? recorded.t : item[FETCHED_AT_ATTR] };
+}
+
+/** Whether a page was fetched from the URL its article's id is the hash of (their crawl-state and index keys match). */
+function fetchedFromOwnUrl(url: string, articleId: string): boolean {
+  try {
+    return articleIdForUrl(canonicalizeUrl(url)) === articleId;
+  } catch {
+    return false;
+  }
 }

@@ -7,9 +7,19 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { CRAWL_POLICY } from '../../core/crawl-policy.ts';
 import { PipelineError } from '../../core/errors.ts';
 import * as z from '../../core/zod.ts';
-import { CRAWL_STATE_SK, CrawlStateRecordSchema, crawlPk, parseStoredItem } from '../layout.ts';
+import {
+  articlePk,
+  CRAWL_STATE_SK,
+  CrawlStateRecordSchema,
+  CURRENT_SK,
+  crawlPk,
+  foldIndexedFetch,
+  mayHaveIndexedFetch,
+  parseStoredItem,
+} from '../layout.ts';
 import { ATTR } from '../table.ts';
 import type { CrawlStateRecord, CrawlStateStore } from '../types.ts';
 
@@ -20,22 +30,28 @@ const MAX_BATCH_ATTEMPTS = 8;
 export interface AwsCrawlStateStoreOptions {
   dynamodb: DynamoDBClient;
   tableName: string;
+  /** The re-check schedule a fetch recorded in an article's CURRENT item starts (CRAWL_POLICY's by default). */
+  recheckScheduleMs?: readonly number[];
 }
 
 /**
  * One item per URL (keyed by the hash of its canonical form). Ingest's writes (put) replace the whole record,
  * conditional on the fetch's start time: the last fetch wins. The crawl's only write (markQueued) sets just
- * the queue lease, conditional on no later fetch and no live lease.
+ * the queue lease, conditional on no later fetch and no live lease. A new or changed article's fetch is recorded
+ * by its commit instead (store layout 4): a state still holding the lease that fetch answered is read with the
+ * article's CURRENT item folded in (foldIndexedFetch), one more read only for such states.
  */
 export class AwsCrawlStateStore implements CrawlStateStore {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly recheckScheduleMs: readonly number[];
 
   constructor(options: AwsCrawlStateStoreOptions) {
     this.documents = DynamoDBDocumentClient.from(options.dynamodb, {
       marshallOptions: { removeUndefinedValues: true },
     });
     this.tableName = options.tableName;
+    this.recheckScheduleMs = options.recheckScheduleMs ?? CRAWL_POLICY.recheckScheduleMs;
   }
 
   async get(url: string): Promise<CrawlStateRecord | undefined> {
@@ -48,16 +64,56 @@ export class AwsCrawlStateStore implements CrawlStateStore {
         retryable: true,
       });
     }
-    return item ? parseStoredItem(CrawlStateRecordSchema, item, 'crawl state') : undefined;
+    if (!item) return undefined;
+    const state = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
+    if (!mayHaveIndexedFetch(state)) return state;
+    let current: Record<string, unknown> | undefined;
+    try {
+      current = (
+        await this.documents.send(
+          new GetCommand({ TableName: this.tableName, Key: this.currentKey(state.url) }),
+        )
+      ).Item;
+    } catch (error) {
+      throw new PipelineError('INTERNAL', `store: read crawl state failed: ${String(error)}`, {
+        retryable: true,
+      });
+    }
+    return foldIndexedFetch(state, current, this.recheckScheduleMs);
+  }
+
+  /** The CURRENT item of the article whose id is the URL's hash: where a fetch of that URL may be recorded. */
+  private currentKey(url: string): Record<string, string> {
+    return { [ATTR.pk]: articlePk(crawlPk(url).slice('CRAWL#'.length)), [ATTR.sk]: CURRENT_SK };
   }
 
   async getMany(urls: readonly string[]): Promise<Map<string, CrawlStateRecord>> {
     const found = new Map<string, CrawlStateRecord>();
-    const unique = [...new Set(urls)];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let keys: Array<Record<string, unknown>> = unique
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((url) => ({ [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK }));
+    const items = await this.batchGet(
+      [...new Set(urls)].map((url) => ({ [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK })),
+    );
+    for (const item of items) {
+      const record = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
+      found.set(record.url, record);
+    }
+    const folding = [...found.values()].filter(mayHaveIndexedFetch);
+    if (folding.length === 0) return found;
+    const currents = new Map<string, Record<string, unknown>>();
+    for (const item of await this.batchGet(folding.map((state) => this.currentKey(state.url)))) {
+      currents.set(String(item[ATTR.pk]), item);
+    }
+    for (const state of folding) {
+      const current = currents.get(String(this.currentKey(state.url)[ATTR.pk]));
+      found.set(state.url, foldIndexedFetch(state, current, this.recheckScheduleMs));
+    }
+    return found;
+  }
+
+  /** BatchGetItem of many keys, 100 at a time, unprocessed keys retried with backoff. */
+  private async batchGet(allKeys: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
+    const found: Array<Record<string, unknown>> = [];
+    for (let start = 0; start < allKeys.length; start += BATCH_GET_LIMIT) {
+      let keys = allKeys.slice(start, start + BATCH_GET_LIMIT);
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt >= MAX_BATCH_ATTEMPTS) {
           throw new PipelineError('INTERNAL', 'store: read crawl states failed: keys left unprocessed', {
@@ -76,10 +132,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             retryable: true,
           });
         }
-        for (const item of response.Responses?.[this.tableName] ?? []) {
-          const record = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
-          found.set(record.url, record);
-        }
+        found.push(...(response.Responses?.[this.tableName] ?? []));
         keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
     }
@@ -94,7 +147,13 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     // Stored in one fixed form (UTC, milliseconds) so that string order is time order in the condition.
     const lastFetchedAt = parsed.data.lastFetchedAt && new Date(parsed.data.lastFetchedAt).toISOString();
     // A fetch's outcome ends the queue lease (and any presumption made with it): the message has been handled.
-    const { queuedAt: _queuedAt, leaseUntil: _leaseUntil, presumedAt: _presumedAt, ...outcome } = parsed.data;
+    const {
+      queuedAt: _queuedAt,
+      leaseUntil: _leaseUntil,
+      presumedAt: _presumedAt,
+      indexedFetch: _indexedFetch,
+      ...outcome
+    } = parsed.data;
     const record = { ...outcome, ...(lastFetchedAt ? { lastFetchedAt } : {}) };
     const key = { [ATTR.pk]: crawlPk(record.url), [ATTR.sk]: CRAWL_STATE_SK };
     try {
@@ -125,6 +184,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     queuedAt: Date,
     leaseUntil: Date,
     presumed?: { nextDueAt: string; recheckStep: number },
+    endedLease?: string,
   ): Promise<boolean> {
     const parsedUrl = CrawlStateRecordSchema.shape.url.safeParse(url);
     if (!parsedUrl.success) {
@@ -162,9 +222,10 @@ export class AwsCrawlStateStore implements CrawlStateStore {
               ? ', #nextDueAt = :nextDueAt, #recheckStep = :recheckStep, #presumedAt = :at'
               : ' REMOVE #presumedAt'),
           // Stored times share one form (UTC, milliseconds), so string order is time order here.
+          // A lease a fetch recorded only in the article's CURRENT item ended (endedLease, store layout 4) is over too.
           ConditionExpression:
             '(attribute_not_exists(#fetchedAt) OR #fetchedAt <= :at) AND ' +
-            '(attribute_not_exists(#leaseUntil) OR #leaseUntil <= :at)',
+            `(attribute_not_exists(#leaseUntil) OR #leaseUntil <= :at${endedLease === undefined ? '' : ' OR #queuedAt = :endedLease'})`,
           ExpressionAttributeNames: {
             '#url': 'url',
             '#failureCount': 'failureCount',
@@ -179,6 +240,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             ':zero': 0,
             ':at': at,
             ':leaseUntil': until.toISOString(),
+            ...(endedLease === undefined ? {} : { ':endedLease': endedLease }),
             ...(presumed
               ? { ':nextDueAt': (presumedDue as Date).toISOString(), ':recheckStep': presumed.recheckStep }
               : {}),

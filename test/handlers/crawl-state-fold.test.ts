@@ -1,0 +1,172 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { discover } from '../../lib/core/discover/index.ts';
+import { findOrphanedMessages } from '../../lib/embedded/leases.ts';
+import { createCrawlHandler, scheduledEvent } from '../../lib/handlers/crawl.ts';
+import type { IngestMessage } from '../../lib/queue/types.ts';
+import { CRAWL_STATE_SK, crawlPk } from '../../lib/store/layout.ts';
+import { useLocalServers } from '../helpers/local-servers.ts';
+import { type Pipeline, silentLogger, startPipeline } from './helpers.ts';
+
+// Store layout 4: a new article's fetch is recorded by its commit (the CURRENT item), not by a crawl-state write of
+// its own. These tests hold the guarantees the separate write gave: the lease ends, the next crawl decides from the
+// fetch, a re-check leases the URL again, a message that comes back still gets its event, a restart re-queues
+// nothing that was fetched.
+const local = useLocalServers();
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+let pipeline: Pipeline | undefined;
+
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+/** The crawl-state item as stored, without the fold readers apply. */
+async function storedStateItem(p: Pipeline, url: string): Promise<Record<string, unknown> | undefined> {
+  const documents = DynamoDBDocumentClient.from(p.store.dynamodb);
+  const key = { pk: crawlPk(url), sk: CRAWL_STATE_SK };
+  return (await documents.send(new GetCommand({ TableName: p.store.tableName, Key: key }))).Item;
+}
+
+/**
+ * A crawl of the site's feed (publication dates only: its URLs are re-checked on the time schedule) whose messages
+ * are kept, not delivered, at the pipeline's clock.
+ */
+async function crawlKeepingMessages(p: Pipeline): Promise<IngestMessage[]> {
+  const sent: IngestMessage[] = [];
+  const crawl = createCrawlHandler({
+    sources: [{ url: p.site.feedUrl }],
+    discover: (sourceUrl, options) => discover(sourceUrl, { allowedOrigins: [p.site.origin], ...options }),
+    crawlState: p.store.crawlState,
+    queue: { send: async (messages) => void sent.push(...messages) },
+    logger: silentLogger,
+    now: () => p.clock.now,
+    // As deployed (the in-flight marker outlives the queue's retention): a lease a fetch ended still looks live.
+    queueLeaseMs: 4 * 24 * HOUR,
+  });
+  await crawl(scheduledEvent(p.clock.now));
+  return sent;
+}
+
+describe('a new article’s fetch recorded by its commit (store layout 4)', () => {
+  it('writes no crawl state of its own; readers see the outcome, the schedule and the lease ended', async () => {
+    pipeline = await startPipeline(local);
+    const p = pipeline;
+    p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+    const messages = await crawlKeepingMessages(p);
+    const message = messages[0] as IngestMessage;
+    expect(message).toBeDefined();
+    p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+
+    const outcome = await p.ingest.ingest(message);
+    expect(outcome.status).toBe('created');
+    // The item still holds only the crawl's lease: no write followed the commit.
+    const stored = await storedStateItem(p, message.url);
+    expect(stored).toMatchObject({ queuedAt: message.queuedAt });
+    expect(stored?.lastFetchedAt).toBeUndefined();
+
+    const state = await p.store.crawlState.get(message.url);
+    expect(state).toMatchObject({
+      lastFetchedAt: '2026-11-01T12:01:00.000Z',
+      lastStatus: 200,
+      lastOutcome: 'created',
+      articleId: outcome.id,
+      pageType: 'article',
+      nextDueAt: '2026-11-01T13:01:00.000Z',
+      recheckStep: 0,
+      failureCount: 0,
+      indexedFetch: true,
+    });
+    expect(state?.etag).toMatch(/^"[0-9a-f]+"$/);
+    expect(state?.leaseUntil).toBeUndefined();
+    expect((await p.store.crawlState.getMany?.([message.url]))?.get(message.url)).toEqual(state);
+
+    // The same message again is its own retry (the batch ended before it returned): fetched, announced, recorded.
+    const eventsBefore = p.events.length;
+    expect(await p.ingest.ingest(message)).toMatchObject({ status: 'unchanged', id: outcome.id });
+    expect(p.events.length).toBe(eventsBefore + 1);
+    expect(await storedStateItem(p, message.url)).toMatchObject({ lastOutcome: 'unchanged' });
+
+    // A message of an earlier crawl (queued before that fetch) is stale.
+    const earlier = { ...message, queuedAt: '2026-11-01T11:00:00.000Z' };
+    expect((await p.ingest.ingest(earlier)).status).toBe('stale');
+  });
+
+  it('the next crawl decides from the recorded fetch, and re-leases the URL when its re-check is due', async () => {
+    pipeline = await startPipeline(local);
+    const p = pipeline;
+    p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+    const first = await crawlKeepingMessages(p);
+    p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+    for (const message of first) expect((await p.ingest.ingest(message)).status).toBe('created');
+
+    p.clock.now = new Date('2026-11-01T12:15:00.000Z');
+    expect(await crawlKeepingMessages(p)).toEqual([]);
+
+    // The 1-h re-check: the lease the fetch ended is replaced by the crawl's new one, and its 304 writes nothing.
+    p.clock.now = new Date('2026-11-01T13:02:00.000Z');
+    const rechecks = await crawlKeepingMessages(p);
+    expect(rechecks.map((m) => m.url).sort()).toEqual(first.map((m) => m.url).sort());
+    const url = rechecks[0]?.url as string;
+    expect(await storedStateItem(p, url)).toMatchObject({
+      queuedAt: '2026-11-01T13:02:00.000Z',
+      presumedAt: '2026-11-01T13:02:00.000Z',
+      recheckStep: 1,
+    });
+    expect(await p.store.crawlState.get(url)).toMatchObject({
+      lastOutcome: 'created',
+      leaseUntil: expect.any(String),
+      recheckStep: 1,
+    });
+    p.clock.now = new Date('2026-11-01T13:03:00.000Z');
+    expect((await p.ingest.ingest(rechecks[0] as IngestMessage)).status).toBe('unchanged');
+    p.clock.now = new Date('2026-11-01T13:20:00.000Z');
+    expect(await crawlKeepingMessages(p)).toEqual([]);
+  });
+
+  it('a later version from another URL, or re-extracted, keeps the fetch its URL’s state reads', async () => {
+    pipeline = await startPipeline(local);
+    const p = pipeline;
+    p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+    const [message] = (await crawlKeepingMessages(p)) as [IngestMessage];
+    p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+    const created = await p.ingest.ingest(message);
+    const before = await p.store.crawlState.get(message.url);
+    const article = await p.store.articles.getArticle(created.id as string);
+    const raw = await p.store.articles.getRawPage(created.id as string);
+    if (article === undefined || raw === undefined) throw new Error('not stored');
+
+    // A page with this canonical URL fetched from another URL, with new text: a second version.
+    const changed = { ...article, contentHash: 'd'.repeat(64), title: `${article.title} (updated)` };
+    const alias = { ...raw, url: `${message.url}?amp=1`, fetchedAt: '2026-11-01T12:05:00.000Z' };
+    expect((await p.store.articles.commit(changed, alias)).status).toBe('updated');
+    // Re-extracted from the stored page: a third.
+    const reextracted = { ...article, contentHash: 'e'.repeat(64) };
+    const replaced = await p.store.articles.commit(reextracted, raw, {
+      replaces: { version: 2, reason: 'reextracted' },
+    });
+    expect(replaced.record.version).toBe(3);
+
+    expect(await p.store.crawlState.get(message.url)).toMatchObject({
+      lastFetchedAt: before?.lastFetchedAt,
+      etag: before?.etag,
+      nextDueAt: before?.nextDueAt,
+      indexedFetch: true,
+    });
+  });
+
+  it('a restart re-queues the URLs whose messages died, not those whose commit recorded the fetch', async () => {
+    pipeline = await startPipeline(local);
+    const p = pipeline;
+    p.clock.now = new Date(Date.now() - HOUR);
+    const messages = await crawlKeepingMessages(p);
+    expect(messages.length).toBeGreaterThan(1);
+    p.clock.now = new Date(p.clock.now.getTime() + MINUTE);
+    const [done, ...died] = messages as [IngestMessage, ...IngestMessage[]];
+    expect((await p.ingest.ingest(done)).status).toBe('created');
+
+    const orphans = await findOrphanedMessages(p.store.dynamodb, p.store.tableName, new Date());
+    expect(orphans.map((m) => m.url).sort()).toEqual(died.map((m) => m.url).sort());
+  });
+});
