@@ -712,6 +712,32 @@ describe('standfirst', () => {
     expect(text.startsWith(lead)).toBe(true);
   });
 
+  it('prints a lead once when the body opens with it again (the deck repeated as the abstract)', () => {
+    const lead =
+      'Three towns will share the cost of the island ferry, ending a winter of cancelled crossings.';
+    const html = articlePage('')
+      .replace(
+        '<article>',
+        `<header><h1>Harbour towns agree to share ferry costs</h1><div class="dek">${lead}</div></header><article>`,
+      )
+      .replace('<div class="article-body">', `<div class="article-body"><p class="abstract">${lead}</p>`);
+    const { text } = extractFrom(html, 'Harbour towns agree to share ferry costs');
+    expect(text.startsWith(lead)).toBe(true);
+    expect(text.split(lead).length - 1).toBe(1);
+    expect(text).toContain(KEEP_FIRST);
+  });
+
+  it('takes no headline printed again in a box of its own for the lead', () => {
+    const headline = 'Harbour towns agree to share the cost of the island ferry after a winter of storms';
+    const html = articlePage('').replace(
+      '<article>',
+      `<header><h1>Ferry deal</h1><div class="story-title">${headline}</div></header><article>`,
+    );
+    const { text } = extractFrom(html, `${headline} | The Harbour Ledger`);
+    expect(text).not.toContain('after a winter of storms');
+    expect(text.startsWith(KEEP_FIRST)).toBe(true);
+  });
+
   it('takes no part of the headline for the lead', () => {
     const headline = 'Harbour towns agree to share the cost of the island ferry after a winter of storms';
     const html = articlePage('').replace(

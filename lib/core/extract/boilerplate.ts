@@ -547,6 +547,8 @@ export const LEAD_OWNER_BOX_MAX_ELEMENTS = 200;
  */
 export const LEAD_PHOTO_BOX_MAX_LEVELS = 3;
 export const LEAD_PHOTO_BOX_MAX_OTHER_CHARS = 60;
+/** A lead is not prepended when one of the body's first this many text blocks says the same. */
+export const LEAD_REPEAT_SCAN_BLOCKS = 3;
 /** Elements looked at above the body when searching for the headline (bounds the search on huge pages). */
 export const LEAD_MAX_SCAN = 200;
 

@@ -23,6 +23,7 @@ import {
   LEAD_OWNER_BOX_MAX_ELEMENTS,
   LEAD_PHOTO_BOX_MAX_LEVELS,
   LEAD_PHOTO_BOX_MAX_OTHER_CHARS,
+  LEAD_REPEAT_SCAN_BLOCKS,
   LOOSE_TEXT_CONTAINERS,
   MAX_CLASS_CHARS,
   MAYBE_CONTENT,
@@ -92,8 +93,10 @@ export function findLeadAbove(
   stats: Map<Element, Stats>,
   excluded: Set<Element>,
   description: string | undefined,
+  title?: string,
 ): Element[] {
   const described = description ? normalizeForCompare(description) : '';
+  const titled = title ? normalizeForCompare(title) : '';
   let repeatsDescription: Element | undefined;
   const first = nodes[0];
   if (!first || !isElement(first) || first === body) return [];
@@ -115,7 +118,8 @@ export function findLeadAbove(
       return blocks
         .reverse()
         .filter((block) => !inAuthorBox(block, outside))
-        .slice(-LEAD_MAX_BLOCKS);
+        .slice(-LEAD_MAX_BLOCKS)
+        .filter((block) => !opensBody(block, nodes, stats, excluded));
     }
     const s = stats.get(element);
     if (!s || s.hasBlockChild || !LEAD_BLOCK_TAGS.has(element.name) || isInside(element, blocks)) continue;
@@ -132,6 +136,8 @@ export function findLeadAbove(
       continue;
     const text = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
     if (
+      // The headline printed again in a box of its own ("<div class=title>"), not a lead.
+      repeatsTitle(normalizeForCompare(text), titled) ||
       isByline(text) ||
       isDateline(text) ||
       BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(text))
@@ -145,7 +151,38 @@ export function findLeadAbove(
       }
     }
   }
-  return repeatsDescription ? [repeatsDescription] : [];
+  return repeatsDescription && !opensBody(repeatsDescription, nodes, stats, excluded)
+    ? [repeatsDescription]
+    : [];
+}
+
+/** The block is the title, or the title's start (the title may carry the site's name after it). */
+function repeatsTitle(text: string, title: string): boolean {
+  return title !== '' && text !== '' && title.startsWith(text);
+}
+
+/**
+ * Whether the body's opening blocks already say what the lead says (the deck printed again as the body's abstract):
+ * prepending it would print it twice.
+ */
+function opensBody(
+  lead: Element,
+  nodes: readonly AnyNode[],
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): boolean {
+  const said = normalizeForCompare(blockText(lead, excluded, stats));
+  let left = LEAD_REPEAT_SCAN_BLOCKS;
+  for (const node of nodes) {
+    // Bounded: the opening blocks are among the first few hundred elements.
+    for (const element of elementsInOrder(node, (inner) => excluded.has(inner), LEAD_MAX_SCAN)) {
+      const s = stats.get(element);
+      if (excluded.has(element) || !s || s.hasBlockChild || s.text < LEAD_MIN_CHARS) continue;
+      if (normalizeForCompare(blockText(element, excluded, stats)) === said) return true;
+      if (--left <= 0) return false;
+    }
+  }
+  return false;
 }
 
 /**

@@ -122,7 +122,7 @@ function runAttempt(body: AnyNode, flags: Flags, page: PageHints, pageText: Page
   const weights = [...scores.keys()].some((element) => classWeight(element, flags) !== 0);
   const top = chooseTopCandidate(body, scores, stats, excluded);
   const nodes = gatherSiblings(top, body, scores, stats, excluded);
-  nodes.unshift(...findLeadAbove(body, nodes, stats, excluded, page.description));
+  nodes.unshift(...findLeadAbove(body, nodes, stats, excluded, page.description, page.title));
 
   pruneBoilerplate(nodes, top, stats, excluded);
   let conditional = false;
