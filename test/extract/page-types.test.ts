@@ -289,27 +289,28 @@ describe('choosing between the type-specific and the generic extraction', () => 
       expect(chosen?.text).toContain(heading);
       expect(chosen?.text).toContain(text);
     }
-    // A sign of one article (a date, an article type, a post address) keeps the generic extraction.
+    // A sign of one article (a date, an article type, a post address) keeps a generic text of prose.
+    const prose = { html: '<p>x</p>', text: `${SECTIONS[0][1]} ${SECTIONS[1][1]}`, wordCount: 40 };
     for (const signal of ['meta:published-date', 'jsonld:article', 'url:post-slug']) {
       expect(
-        extractByPageType(verdict('article', signal), parseHtml(sectioned), { pageUrl }, () => oneSection),
-      ).toBe(oneSection);
+        extractByPageType(verdict('article', signal), parseHtml(sectioned), { pageUrl }, () => prose),
+      ).toBe(prose);
     }
     // Only site-wide stamps (a date, og:type article) and calls for a quote: a service page after all.
     const stamped = verdict('article', 'meta:published-date', 'og:article', 'structure:service-calls');
     const service = extractByPageType(stamped, parseHtml(sectioned), { pageUrl }, () => oneSection);
     expect(service?.text).toContain(SECTIONS[2][1]);
     const post = verdict('article', 'meta:published-date', 'url:post-slug', 'structure:service-calls');
-    expect(extractByPageType(post, parseHtml(sectioned), { pageUrl }, () => oneSection)).toBe(oneSection);
+    expect(extractByPageType(post, parseHtml(sectioned), { pageUrl }, () => prose)).toBe(prose);
     // Fewer than SECTIONED_PAGE.minSectionHeadings headings: not a page of sections.
     expect(
       extractByPageType(
         verdict('article'),
         parseHtml(servicePage().replace(/<h2>[^<]*<\/h2>/, '')),
         { pageUrl },
-        () => oneSection,
+        () => prose,
       ),
-    ).toBe(oneSection);
+    ).toBe(prose);
     // The generic text holds most of the region: it is the article.
     const most = { html: '', text: SECTIONS.flat().join(' '), wordCount: 60 };
     expect(extractByPageType(verdict('article'), parseHtml(sectioned), { pageUrl }, () => most)).toBe(most);
@@ -317,15 +318,16 @@ describe('choosing between the type-specific and the generic extraction', () => 
 
   it("reads a site's home page as a front page unless it declares an article in JSON-LD", () => {
     const home = { pageUrl: new URL('https://heating.example/') };
-    const oneSection = { html: '<p>x</p>', text: SECTIONS[1][1], wordCount: 20 };
+    // Two sections as one paragraph of prose: a story anywhere but on the home page.
+    const twoSections = { html: '<p>x</p>', text: `${SECTIONS[0][1]} ${SECTIONS[1][1]}`, wordCount: 40 };
     const dated = verdict('article', 'meta:published-date');
-    const chosen = extractByPageType(dated, parseHtml(servicePage()), home, () => oneSection);
+    const chosen = extractByPageType(dated, parseHtml(servicePage()), home, () => twoSections);
     for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
     const declared = verdict('article', 'jsonld:article');
-    expect(extractByPageType(declared, parseHtml(servicePage()), home, () => oneSection)).toBe(oneSection);
+    expect(extractByPageType(declared, parseHtml(servicePage()), home, () => twoSections)).toBe(twoSections);
     // A post addressed by query (/?p=123) is not the home page.
     const post = { pageUrl: new URL('https://heating.example/?p=123') };
-    expect(extractByPageType(dated, parseHtml(servicePage()), post, () => oneSection)).toBe(oneSection);
+    expect(extractByPageType(dated, parseHtml(servicePage()), post, () => twoSections)).toBe(twoSections);
   });
 
   it('reads a product page as its region without customer reviews, whatever the generic text', () => {
@@ -369,6 +371,71 @@ describe('choosing between the type-specific and the generic extraction', () => 
     // A generic text that is not a sliver of the region is the article.
     const story = { html: '<p>…</p>', text: 'A story about languages. '.repeat(12), wordCount: 48 };
     expect(extractByPageType(dated, parseHtml(html), { pageUrl }, () => story)).toBe(story);
+  });
+
+  it('reads the region of an article-filed page when the generic text has no prose and is less than half of it', () => {
+    const dated = verdict('article', 'meta:published-date', 'url:post-slug');
+    const region = extractPageRegion(parseHtml(servicePage()), { pageUrl });
+    const regionLength = region?.text.length ?? 0;
+    // One short section (no paragraph of TYPE_EXTRACTION_CHOICE.proseParagraphChars), under half the region.
+    const oneSection = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
+    expect(oneSection.text.length).toBeLessThan(regionLength * 0.5);
+    const chosen = extractByPageType(dated, parseHtml(servicePage()), { pageUrl }, () => oneSection);
+    for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
+    // The same length as one paragraph of prose is a story: kept.
+    const story = { html: '<p>x</p>', text: 'A story about boilers. '.repeat(7), wordCount: 28 };
+    expect(story.text.length).toBeLessThan(regionLength * 0.5);
+    expect(extractByPageType(dated, parseHtml(servicePage()), { pageUrl }, () => story)).toBe(story);
+    // Short paragraphs that make more than half of the region: kept.
+    const most = { html: '<p>x</p>', text: SECTIONS.map(([, text]) => text).join('\n\n'), wordCount: 60 };
+    expect(extractByPageType(dated, parseHtml(servicePage()), { pageUrl }, () => most)).toBe(most);
+    // A list page with a date keeps its generic text: the rule reads article-filed pages only.
+    expect(
+      extractByPageType(
+        verdict('listing', 'meta:published-date'),
+        parseHtml(servicePage()),
+        { pageUrl },
+        () => oneSection,
+      ),
+    ).toBe(oneSection);
+  });
+
+  it('reads the region of an article-filed page of parts (docs path, calls to action) unless the generic text holds most of it', () => {
+    const region = extractPageRegion(parseHtml(servicePage()), { pageUrl });
+    const regionLength = region?.text.length ?? 0;
+    // Two sections as one paragraph of prose: more than half the region, less than SECTIONED_PAGE's 0.8.
+    const twoSections = { html: '<p>x</p>', text: `${SECTIONS[0][1]} ${SECTIONS[1][1]}`, wordCount: 40 };
+    expect(twoSections.text.length).toBeGreaterThan(regionLength * 0.5);
+    expect(twoSections.text.length).toBeLessThan(regionLength * 0.8);
+    for (const signals of [
+      ['url:documentation'],
+      ['structure:many-service-calls', 'meta:published-date', 'og:article'],
+      ['structure:undated-sections'],
+    ]) {
+      const chosen = extractByPageType(
+        verdict('article', ...signals),
+        parseHtml(servicePage()),
+        { pageUrl },
+        () => twoSections,
+      );
+      for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
+    }
+    // A sign of one article (an article type, a post address) keeps the generic text; so does no sign of parts.
+    for (const signals of [
+      ['url:documentation', 'jsonld:article'],
+      ['url:documentation', 'url:post-slug'],
+      [],
+    ]) {
+      const parts = verdict('article', ...signals);
+      expect(extractByPageType(parts, parseHtml(servicePage()), { pageUrl }, () => twoSections)).toBe(
+        twoSections,
+      );
+    }
+    // The generic text holds most of the region: it is the page.
+    const most = { html: '<p>x</p>', text: SECTIONS.flat().join(' '), wordCount: 60 };
+    expect(most.text.length).toBeGreaterThanOrEqual(regionLength * 0.8);
+    const docs = verdict('article', 'url:documentation');
+    expect(extractByPageType(docs, parseHtml(servicePage()), { pageUrl }, () => most)).toBe(most);
   });
 
   it("drops the shop's furniture from a product page: price lines, buy box, delivery notes, other products", () => {

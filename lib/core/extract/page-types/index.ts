@@ -41,6 +41,17 @@ export const ARTICLE_EVIDENCE: ReadonlySet<string> = new Set([
 
 /** Article evidence many sites put on every page (a date in the head, og:type article): weak on its own. */
 export const SITE_WIDE_ARTICLE_EVIDENCE: ReadonlySet<string> = new Set(['og:article', 'meta:published-date']);
+/**
+ * Signals of a page made of parts (documentation under a docs path, four or more calls to action, service
+ * sections without a date) that the classifier may still file as article when the page has prose: without a
+ * sign of one article beyond site-wide stamps, such a page keeps its region unless the generic text holds most
+ * of it (SECTIONED_PAGE.maxGenericShareOnPageOfParts).
+ */
+export const PAGE_OF_PARTS_EVIDENCE: ReadonlySet<string> = new Set([
+  'url:documentation',
+  'structure:many-service-calls',
+  'structure:undated-sections',
+]);
 /** The classifier's signal for a service page's calls to action ("get a quote", "book a demo"). */
 const SERVICE_CALLS_SIGNAL = 'structure:service-calls';
 
@@ -75,7 +86,9 @@ export const TYPE_EXTRACTION_CHOICE = {
  * generic text is a small part of that region: how small depends on how sure we are that the page is not
  * one article. Pages with a sign of one article (a date, an article type, a post address) keep the generic
  * text, except a site's home page, which is a front page unless it declares an article in JSON-LD, and a page
- * whose only signs are site-wide stamps (SITE_WIDE_ARTICLE_EVIDENCE) and which calls for a quote or a demo.
+ * whose only signs are site-wide stamps (SITE_WIDE_ARTICLE_EVIDENCE) and which calls for a quote or a demo or
+ * shows a sign of a page of parts (PAGE_OF_PARTS_EVIDENCE), and a generic text without a paragraph of prose
+ * (maxGenericShareWithoutProse).
  */
 export const SECTIONED_PAGE = {
   /** At least this many <h2> on the page: it is made of sections. */
@@ -93,6 +106,19 @@ export const SECTIONED_PAGE = {
    * of items, a thread shown without its post markup) when it is shorter than this share of the region.
    */
   maxGenericShareOnArticle: 0.05,
+  /**
+   * Any article-filed page, signs of an article or not: a generic text without one paragraph of prose
+   * (TYPE_EXTRACTION_CHOICE.proseParagraphChars) and shorter than this share of the region is a piece of a page
+   * made of parts (a lead-in, one card, one short section), not a story. Measured over the four corpora (session
+   * 8): up to this share the region wins on net on every one; from 0.66 up articles lose text.
+   */
+  maxGenericShareWithoutProse: 0.5,
+  /**
+   * A page with a sign of a page of parts (PAGE_OF_PARTS_EVIDENCE) and no sign of one article beyond site-wide
+   * stamps: the generic text is one part unless it holds this share of the region (as on service pages, see
+   * TYPE_EXTRACTION.service.genericShareToKeep).
+   */
+  maxGenericShareOnPageOfParts: 0.8,
 } as const;
 
 /**
@@ -109,12 +135,13 @@ export function extractByPageType(
   const extraction = TYPE_EXTRACTION[verdict.type];
   if (verdict.type === 'article') {
     const share = sectionedPageShare(verdict, page, options.pageUrl);
-    if (share > 0) return regionOrGeneric(page, options, generic, share);
+    if (share > 0)
+      return regionOrGeneric(page, options, generic, share, SECTIONED_PAGE.maxGenericShareWithoutProse);
     return genericUnlessCaption(page, options, generic, verdict.textChars);
   }
   if (extraction?.yieldsToArticleEvidence && hasArticleEvidence(verdict)) {
     // An article with a row of teaser cards, unless the generic extraction found only one card of a list.
-    return regionOrGeneric(page, options, generic, SECTIONED_PAGE.maxGenericShareOnDatedListPage);
+    return regionOrGeneric(page, options, generic, SECTIONED_PAGE.maxGenericShareOnDatedListPage, 0);
   }
   let specific: ExtractedContent | undefined;
   try {
@@ -139,14 +166,15 @@ function hasArticleEvidence(verdict: PageTypeVerdict): boolean {
 }
 
 /**
- * The generic extraction, or the page's main region when the generic text is shorter than maxGenericShare of
- * the region's text (see SECTIONED_PAGE); with a share of 0 only the generic extraction runs.
+ * The generic extraction, or the page's main region when the generic text is only a piece of it (see
+ * isPieceOfRegion and SECTIONED_PAGE); with a share of 0 only the generic extraction runs.
  */
 function regionOrGeneric(
   page: CheerioAPI,
   options: ContentOptions,
   generic: () => ExtractedContent | undefined,
   maxGenericShare: number,
+  maxShareWithoutProse: number,
 ): ExtractedContent | undefined {
   if (maxGenericShare === 0) return generic();
   // The region is read first: the generic extraction changes the DOM.
@@ -158,13 +186,30 @@ function regionOrGeneric(
   }
   const article = generic();
   if (region === undefined) return article;
-  return (article?.text.length ?? 0) < region.text.length * maxGenericShare ? region : article;
+  return isPieceOfRegion(article?.text ?? '', region.text, maxGenericShare, maxShareWithoutProse)
+    ? region
+    : article;
+}
+
+/**
+ * Whether the generic text is only a piece of the region's: shorter than `maxGenericShare` of it, or without a
+ * paragraph of prose and shorter than `maxShareWithoutProse` of it.
+ */
+function isPieceOfRegion(
+  genericText: string,
+  regionText: string,
+  maxGenericShare: number,
+  maxShareWithoutProse: number,
+): boolean {
+  if (genericText.length < regionText.length * maxGenericShare) return true;
+  return genericText.length < regionText.length * maxShareWithoutProse && proseParagraphs(genericText) === 0;
 }
 
 /**
  * The generic extraction, or the page's main region when the generic text is shorter than
- * maxGenericShareOnArticle of it. The region is read only when the generic text is that short beside all the
- * page's text (an upper bound of the region's), so an ordinary article costs nothing more; it is read after the
+ * maxGenericShareOnArticle of it, or has no paragraph of prose and is shorter than maxGenericShareWithoutProse of
+ * it. The region is read only when the generic text is that short beside all the page's text (an upper bound of
+ * the region's) or has no prose, so an ordinary article costs nothing more; it is read after the
  * generic extraction, whose only lasting change to the tree (a <noscript> holding the page becomes a <div>) the
  * region may read.
  */
@@ -175,11 +220,11 @@ function genericUnlessCaption(
   textChars: number | undefined,
 ): ExtractedContent | undefined {
   const article = generic();
-  const length = article?.text.length ?? 0;
+  const text = article?.text ?? '';
   // Region text puts two characters between blocks where the visible text may have none: three times the bound.
-  if (textChars === undefined || length >= textChars * 3 * SECTIONED_PAGE.maxGenericShareOnArticle) {
-    return article;
-  }
+  const sliver =
+    textChars !== undefined && text.length < textChars * 3 * SECTIONED_PAGE.maxGenericShareOnArticle;
+  if (!sliver && proseParagraphs(text) > 0) return article;
   let region: ExtractedContent | undefined;
   try {
     region = extractPageRegion(page, options);
@@ -187,7 +232,10 @@ function genericUnlessCaption(
     region = undefined;
   }
   if (region === undefined) return article;
-  return length < region.text.length * SECTIONED_PAGE.maxGenericShareOnArticle ? region : article;
+  const { maxGenericShareOnArticle, maxGenericShareWithoutProse } = SECTIONED_PAGE;
+  return isPieceOfRegion(text, region.text, maxGenericShareOnArticle, maxGenericShareWithoutProse)
+    ? region
+    : article;
 }
 
 /** The share of the region below which the generic text is taken for one section of it; 0 for an article. */
@@ -196,11 +244,16 @@ function sectionedPageShare(verdict: PageTypeVerdict, page: CheerioAPI, pageUrl:
   if (pageUrl.pathname === '/' && pageUrl.search === '') {
     return fired('jsonld:article') ? 0 : SECTIONED_PAGE.maxGenericShareOnHomePage;
   }
+  // Only site-wide stamps (a date, og:type article), or no sign of an article at all.
+  const onlyStamps = verdict.signals.every(
+    (signal) => !ARTICLE_EVIDENCE.has(signal.name) || SITE_WIDE_ARTICLE_EVIDENCE.has(signal.name),
+  );
+  const partsSigned = verdict.signals.some(
+    (signal) => signal.weight > 0 && PAGE_OF_PARTS_EVIDENCE.has(signal.name),
+  );
+  if (onlyStamps && partsSigned) return SECTIONED_PAGE.maxGenericShareOnPageOfParts;
   if (hasArticleEvidence(verdict)) {
-    // Site-wide stamps (a date, og:type article) on a page that calls for a quote or a demo: a service page.
-    const onlyStamps = verdict.signals.every(
-      (signal) => !ARTICLE_EVIDENCE.has(signal.name) || SITE_WIDE_ARTICLE_EVIDENCE.has(signal.name),
-    );
+    // Site-wide stamps on a page that calls for a quote or a demo: a service page.
     return onlyStamps && fired(SERVICE_CALLS_SIGNAL) ? SECTIONED_PAGE.maxGenericShareWithSections : 0;
   }
   return page('h2').length >= SECTIONED_PAGE.minSectionHeadings
@@ -210,8 +263,12 @@ function sectionedPageShare(verdict: PageTypeVerdict, page: CheerioAPI, pageUrl:
 
 function genericIsBetter(specificText: string, genericText: string): boolean {
   if (specificText.length < genericText.length * TYPE_EXTRACTION_CHOICE.minShareOfGeneric) return true;
-  const proseParagraphs = genericText
+  return proseParagraphs(genericText) >= TYPE_EXTRACTION_CHOICE.articleProseParagraphs;
+}
+
+/** How many paragraphs of the text are prose (TYPE_EXTRACTION_CHOICE.proseParagraphChars or longer). */
+function proseParagraphs(text: string): number {
+  return text
     .split('\n\n')
     .filter((paragraph) => paragraph.length >= TYPE_EXTRACTION_CHOICE.proseParagraphChars).length;
-  return proseParagraphs >= TYPE_EXTRACTION_CHOICE.articleProseParagraphs;
 }
