@@ -701,6 +701,18 @@ describe('standfirst', () => {
     expect(text.startsWith(KEEP_FIRST)).toBe(true);
   });
 
+  it('leaves out a caption that is all the text of its caption-classed box, beside the headline and the photo', () => {
+    const caption =
+      'The island ferry leaves the old pier in Harbourton on Tuesday, a week before the crossings stopped. (Jo Example/Agency)';
+    const html = articlePage('').replace(
+      '<article>',
+      `<header><div class="wp-caption"><h1>Harbour towns agree to share ferry costs</h1><img src="/ferry.jpg"><div class="caption-text-block"><p>${caption}</p></div></div></header><article>`,
+    );
+    const { text } = extractFrom(html, 'Harbour towns agree to share ferry costs');
+    expect(text).not.toContain('leaves the old pier');
+    expect(text.startsWith(KEEP_FIRST)).toBe(true);
+  });
+
   it('keeps the lead in a header that also holds the headline and the top photo', () => {
     const lead =
       'Three towns will share the cost of the island ferry, ending a winter of cancelled crossings.';

@@ -543,7 +543,7 @@ export const LEAD_MAX_GAP_CHARS = 1000;
 export const LEAD_OWNER_BOX_MAX_ELEMENTS = 200;
 /**
  * A block that is all the text of a box around a photo (at most this many levels up, with at most this much other
- * text beside it: a credit line) is the photo's caption, not a lead.
+ * text beside it: a credit line), or of its caption-classed parent, is the photo's caption, not a lead.
  */
 export const LEAD_PHOTO_BOX_MAX_LEVELS = 3;
 export const LEAD_PHOTO_BOX_MAX_OTHER_CHARS = 60;

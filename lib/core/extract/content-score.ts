@@ -128,7 +128,7 @@ export function findLeadAbove(
     if (
       s.text < LEAD_MIN_CHARS ||
       linkDensity(s) > LEAD_MAX_LINK_DENSITY ||
-      inCaption(element) ||
+      inCaption(element, stats) ||
       // A part of the headline (a span that styles its words) repeats the title, it does not lead the story.
       hasAncestor(element, 'h1') ||
       describesPhoto(element, stats)
@@ -187,12 +187,18 @@ function opensBody(
 
 /**
  * Whether a block is a caption (a caption or credit class) or sits in a <figcaption>: the photo above the story is
- * captioned where a lead would stand, and its caption and credit are no lead. A caption class on a box around the
- * block is not enough: a video page's description sits in its player's 'item-caption' box, and some sites print
- * the deck under the top photo.
+ * captioned where a lead would stand, and its caption and credit are no lead. So is a block that is all the text of
+ * its caption-classed parent (beside a credit line, no heading): "<div class=caption-text-block><p>…</p></div>". A
+ * caption class further up is not enough: a video page's description sits in its player's 'item-caption' box, and
+ * some sites print the deck under the top photo.
  */
-function inCaption(block: Element): boolean {
-  return isCaption(block) || hasAncestor(block, 'figcaption');
+function inCaption(block: Element, stats: Map<Element, Stats>): boolean {
+  if (isCaption(block) || hasAncestor(block, 'figcaption')) return true;
+  const parent = block.parent;
+  if (!parent || !isElement(parent) || !isCaption(parent)) return false;
+  const box = stats.get(parent);
+  const own = stats.get(block)?.text ?? 0;
+  return box !== undefined && box.headingText === 0 && box.text - own <= LEAD_PHOTO_BOX_MAX_OTHER_CHARS;
 }
 
 /**
