@@ -1,0 +1,229 @@
+/**
+ * Rewrites a case-insensitive (`/iu`) pattern source into one that matches exactly the same strings under `u` alone,
+ * each cased letter written as a class of its case variants ("ab" → "[aA][bB]").
+ *
+ * Why: under `i` V8 computes each literal letter's case closure through ICU at every compilation (interpreter, then
+ * native code, for one-byte and for two-byte subjects). For the long multilingual alternations of the boilerplate
+ * tables that cost most of the process's regexp compilation, paid again by each cold Lambda on its first pages.
+ * The rewrite is done once at module load with toLowerCase/toUpperCase, which is cheap.
+ *
+ * `/iu` compares characters by Unicode simple case folding; lower/upper case reach nearly all of it, and
+ * FOLD_EXCEPTIONS lists the rest for the scripts our tables use (Latin, Greek, Cyrillic). `i` also widens `\w`,
+ * `\W`, `\b` and `\p{L}` by characters that fold into them; those are rewritten too. Anything else the rewrite does
+ * not model (ranges of letters, back-references, `\B`, code-point escapes) throws, so a pattern cannot silently
+ * change meaning. test/extract/case-insensitive.test.ts proves the rewritten table patterns equal to the originals.
+ */
+
+/** Characters whose simple case folding is not their single-character lowercase (or that lowercase cannot reach). */
+const FOLD_EXCEPTIONS: Record<string, string> = {
+  '\u017F': 's', // ſ long s
+  '\u212A': 'k', // Kelvin sign
+  '\u212B': 'å', // Angstrom sign
+  '\u2126': 'ω', // Ohm sign
+  '\u1E9E': 'ß', // capital sharp s
+  '\u00B5': 'μ', // micro sign
+  '\u0345': 'ι', // combining ypogegrammeni
+  '\u1FBE': 'ι', // prosgegrammeni
+  '\u03C2': 'σ', // final sigma
+  '\u03D0': 'β',
+  '\u03D1': 'θ',
+  '\u03F4': 'θ',
+  '\u03D5': 'φ',
+  '\u03D6': 'π',
+  '\u03F0': 'κ',
+  '\u03F1': 'ρ',
+  '\u03F5': 'ε',
+  '\u1E9B': 'ṡ',
+  '\u1C80': 'в',
+  '\u1C81': 'д',
+  '\u1C82': 'о',
+  '\u1C83': 'с',
+  '\u1C84': 'т',
+  '\u1C85': 'т',
+  '\u1C86': 'ъ',
+  '\u1C87': 'ѣ',
+  '\u1C88': 'ꙋ',
+  '\u01C5': 'ǆ', // title-case digraphs
+  '\u01C8': 'ǉ',
+  '\u01CB': 'ǌ',
+  '\u01F2': 'ǳ',
+};
+/** Under `iu`, `\w` also matches these (they fold into it), so `\W` and `\b` change with them. */
+const WORD_FOLD_EXTRAS = '\\u017F\\u212A';
+/** Under `iu`, `\p{L}` also matches the characters that fold into a letter. */
+const PROPERTY_FOLD_EXTRAS: Record<string, string> = { L: '\\u0345', N: '' };
+
+function isSingleCodePoint(text: string): boolean {
+  return text.length === 1 || (text.length === 2 && text.codePointAt(0)! > 0xffff);
+}
+
+function foldKey(char: string): string {
+  const exception = FOLD_EXCEPTIONS[char];
+  if (exception !== undefined) return exception;
+  const lower = char.toLowerCase();
+  return isSingleCodePoint(lower) ? lower : char;
+}
+
+/** The exceptions by the key they fold to: the characters lower/upper case cannot reach from that key. */
+const EXCEPTIONS_BY_KEY = new Map<string, string[]>();
+for (const [char, key] of Object.entries(FOLD_EXCEPTIONS))
+  EXCEPTIONS_BY_KEY.set(key, [...(EXCEPTIONS_BY_KEY.get(key) ?? []), char]);
+
+const variantsByChar = new Map<string, string[]>();
+
+/** The character (one code point: one or two UTF-16 units) at `index`. */
+function codePointAt(source: string, index: number): string {
+  const unit = source.charCodeAt(index);
+  return unit >= 0xd800 && unit <= 0xdbff ? source.slice(index, index + 2) : source.charAt(index);
+}
+
+/** A literal character as written under `u` alone: itself, or the class of its case variants. */
+const literalByChar = new Map<string, string>();
+function literal(char: string): string {
+  let written = literalByChar.get(char);
+  if (written === undefined) {
+    const variants = caseVariants(char);
+    written = variants.length > 1 ? `[${variants.join('')}]` : char;
+    literalByChar.set(char, written);
+  }
+  return written;
+}
+
+/** Every character `/iu` treats as equal to `char`, `char` first. */
+export function caseVariants(char: string): string[] {
+  const known = variantsByChar.get(char);
+  if (known) return known;
+  const key = foldKey(char);
+  const lower = char.toLowerCase();
+  const upper = char.toUpperCase();
+  const candidates = [char, lower, upper, lower.toUpperCase(), upper.toLowerCase(), key, key.toUpperCase()];
+  candidates.push(...(EXCEPTIONS_BY_KEY.get(key) ?? []));
+  const variants: string[] = [];
+  for (const candidate of candidates)
+    if (!variants.includes(candidate) && isSingleCodePoint(candidate) && foldKey(candidate) === key)
+      variants.push(candidate);
+  variantsByChar.set(char, variants);
+  return variants;
+}
+
+const WORD_BOUNDARY = `(?:(?<=[\\w${WORD_FOLD_EXTRAS}])(?![\\w${WORD_FOLD_EXTRAS}])|(?<![\\w${WORD_FOLD_EXTRAS}])(?=[\\w${WORD_FOLD_EXTRAS}]))`;
+const NOT_WORD = `[^\\w${WORD_FOLD_EXTRAS}]`;
+
+/** Reads one escape at `at` (a backslash); returns its source and the index after it. */
+function readEscape(source: string, at: number): { token: string; next: number } {
+  const kind = source[at + 1];
+  if (kind === 'p' || kind === 'P') {
+    const end = source.indexOf('}', at);
+    return { token: source.slice(at, end + 1), next: end + 1 };
+  }
+  if (kind === undefined) throw new Error('caseInsensitiveSource: trailing backslash');
+  return { token: source.slice(at, at + 2), next: at + 2 };
+}
+
+/** The class members (without brackets) an escape stands for under `iu`. */
+function escapeMembers(token: string): string {
+  if (token === '\\w') return `\\w${WORD_FOLD_EXTRAS}`;
+  const property = /^\\p\{(\w+)\}$/.exec(token);
+  if (property) {
+    const extras = PROPERTY_FOLD_EXTRAS[property[1]!];
+    if (extras === undefined) throw new Error(`caseInsensitiveSource: unsupported property ${token}`);
+    return token + extras;
+  }
+  if (/^\\[sdSD.\\/\-()[\]{}|?*+^$'"]$/.test(token)) return token;
+  throw new Error(`caseInsensitiveSource: unsupported escape ${token}`);
+}
+
+function escapeOutsideClass(token: string): string {
+  if (token === '\\b') return WORD_BOUNDARY;
+  if (token === '\\W') return NOT_WORD;
+  const members = escapeMembers(token);
+  return members === token ? token : `[${members}]`;
+}
+
+function letterMembers(char: string): string {
+  if (/^[-\\\]^]$/.test(char)) return `\\${char}`;
+  return caseVariants(char).join('');
+}
+
+/** Rewrites a class body (between the brackets); returns the rewritten class and the index after `]`. */
+function rewriteClass(source: string, at: number): { rewritten: string; next: number } {
+  let index = at + 1;
+  const negated = source[index] === '^';
+  if (negated) index++;
+  let members = '';
+  let hasNotWord = false;
+  while (source[index] !== ']') {
+    if (index >= source.length) throw new Error('caseInsensitiveSource: unclosed class');
+    if (source[index] === '\\') {
+      const { token, next } = readEscape(source, index);
+      index = next;
+      if (token === '\\W') hasNotWord = true;
+      else if (token === '\\b') throw new Error('caseInsensitiveSource: \\b in a class');
+      else members += escapeMembers(token);
+      continue;
+    }
+    const char = codePointAt(source, index);
+    if (char === '-' && members !== '' && source[index + 1] !== ']') {
+      const previous = [...members].at(-1)!;
+      const following = codePointAt(source, index + 1);
+      if (caseVariants(previous).length > 1 || caseVariants(following).length > 1)
+        throw new Error('caseInsensitiveSource: a range of cased letters');
+      members += '-';
+      index++;
+      continue;
+    }
+    members += char === '-' ? '\\-' : letterMembers(char);
+    index += char.length;
+  }
+  if (hasNotWord && negated) throw new Error('caseInsensitiveSource: \\W in a negated class');
+  const klass = `[${negated ? '^' : ''}${members}]`;
+  // [\s\W]: \W under `iu` is the complement of a widened \w, which a class cannot list; join the two instead.
+  const rewritten = hasNotWord ? (members === '' ? NOT_WORD : `(?:${klass}|${NOT_WORD})`) : klass;
+  return { rewritten, next: index + 1 };
+}
+
+/** What the rewrite changes: an escape, a class, a quantifier's braces (copied), a run of characters that may have case (letters, marks, letter numbers, symbols like Ⓐ). */
+const SOURCE_TOKEN = /\\[pP]\{\w+\}|\\.|\[(?:[^\]\\]|\\.)*\]|\{\d*,?\d*\}|[\p{L}\p{M}\p{Nl}\p{So}]+/gsu;
+const NAMED_GROUP = /\(\?<(?![=!])/;
+const UNSUPPORTED_ESCAPE = /^\\[1-9kBuxc]/;
+
+const wordByLetters = new Map<string, string>();
+function word(letters: string): string {
+  let written = wordByLetters.get(letters);
+  if (written === undefined) {
+    written = '';
+    for (const char of letters) written += literal(char);
+    wordByLetters.set(letters, written);
+  }
+  return written;
+}
+
+function rewriteToken(token: string): string {
+  if (token.startsWith('\\')) {
+    if (UNSUPPORTED_ESCAPE.test(token)) throw new Error(`caseInsensitiveSource: unsupported escape ${token}`);
+    return escapeOutsideClass(token);
+  }
+  if (token.startsWith('[')) return rewriteClass(token, 0).rewritten;
+  if (token.startsWith('{')) return token;
+  return word(token);
+}
+
+export function caseInsensitiveSource(source: string): string {
+  if (NAMED_GROUP.test(source)) throw new Error('caseInsensitiveSource: named groups are not supported');
+  // Characters outside the tokens (punctuation, digits, syntax) have no case: the replace copies them natively.
+  return source.replace(SOURCE_TOKEN, rewriteToken);
+}
+
+/** The source each caseInsensitivePattern was written with, for the test that compares it to its `iu` original. */
+const writtenSources = new WeakMap<RegExp, string>();
+
+/** A RegExp equal to `new RegExp(source, 'iu' + flags)`, compiled without `i` (see the module comment). */
+export function caseInsensitivePattern(source: string, flags = ''): RegExp {
+  const pattern = new RegExp(caseInsensitiveSource(source), `u${flags}`);
+  writtenSources.set(pattern, source);
+  return pattern;
+}
+
+export function writtenSourceOf(pattern: RegExp): string | undefined {
+  return writtenSources.get(pattern);
+}
