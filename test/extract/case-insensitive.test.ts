@@ -131,3 +131,19 @@ describe('caseInsensitivePattern', () => {
       expect(() => caseInsensitiveSource(source), source).toThrow();
   });
 });
+
+describe('class-token patterns without the i flag', () => {
+  it('match every lowercased token as they did with i', () => {
+    const differing: string[] = [];
+    for (const pattern of [boilerplate.BOILERPLATE_TOKEN, boilerplate.CONTENT_TOKEN]) {
+      const withCaseFlag = new RegExp(pattern.source, 'i');
+      for (const phrase of phrasesOf(pattern.source))
+        for (const form of caseForms(phrase))
+          for (const token of [form, `x-${form}`, `${form}-x`, `${form}ſ`, `${form}\u212A`].map((text) =>
+            text.toLowerCase(),
+          ))
+            if (pattern.test(token) !== withCaseFlag.test(token)) differing.push(token);
+    }
+    expect(differing).toEqual([]);
+  });
+});

@@ -217,7 +217,8 @@ export const BOILERPLATE_TOKEN = new RegExp(
     // hover cards and tooltips (people/term popups inside paragraphs)
     String.raw`^(tooltip|popover|hovercard)$|(rollover|tooltip|popover|hover)[-\w]*[-_](block|content|box|card|popup|panel)$`,
   ].join('|'),
-  'i',
+  // No `i`: the tokens are lowercased (classTokens) and the patterns are lowercase ASCII, so it would change
+  // nothing but the compile cost.
 );
 /**
  * "paywall" names the gated story (the full text served behind the paywall) as often as the paywall's prompt: a box
@@ -227,7 +228,7 @@ export const PAYWALL_CLASS = /paywall/i;
 export const GATED_STORY_MIN_PARAGRAPHS = 3;
 /** Spares a class/id token from BOILERPLATE_TOKEN: the article body, and embedded posts (tweets are content). */
 export const CONTENT_TOKEN =
-  /^(article|post|entry|story|main|page)?[-_]?(body|content|text)$|articlebody|article-?body|post-?content|entry-?content|story-?body|embed/i;
+  /^(article|post|entry|story|main|page)?[-_]?(body|content|text)$|articlebody|article-?body|post-?content|entry-?content|story-?body|embed/;
 
 /** Embedded social posts: content, even though their markup is link-dense and classed "social". */
 export const EMBEDDED_POST = /twitter-tweet|instagram-media|tiktok-embed|fb-post|bluesky-embed|reddit-card/i;
