@@ -261,7 +261,7 @@ const compositions = Object.fromEntries(
  */
 const COLD_START_CEILING_KB: Record<(typeof MEASURED)[number], number> = {
   crawl: 350,
-  ingest: 400,
+  ingest: 405,
   query: 355,
   reextract: 410,
 };
