@@ -17,22 +17,14 @@ import { parseArgs } from 'node:util';
 import { load } from 'cheerio';
 import { extractContent } from '../lib/core/extract/content.ts';
 import { decodeHtml } from '../lib/core/extract/decode.ts';
-import {
-  closeUnclosedCdata,
-  dropNonContentMarkup,
-  extract,
-  extractMetadata,
-  limitNesting,
-  MAX_NESTING_DEPTH,
-  parseHtml,
-  SOFT_HTML_CHARS,
-} from '../lib/core/extract/index.ts';
+import { extract, extractMetadata } from '../lib/core/extract/index.ts';
 import { classifyPageType } from '../lib/core/extract/page-type.ts';
 import { extractForumThread } from '../lib/core/extract/page-types/forum.ts';
 import { extractPageRegion } from '../lib/core/extract/page-types/region.ts';
 import { toPlainText } from '../lib/core/extract/text.ts';
 import { loadReadabilityPages, loadTrafilatura, loadWcxb, loadZyte } from './corpora.ts';
 import { countSnippets, scorePage, scoreWords, tokenize } from './metric.ts';
+import { parseAsExtractDoes } from './parse-as-extract.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -113,11 +105,6 @@ function shingle(truth: string, text: string): Record<string, number> {
   return { p: s.precision, r: s.recall, hp: s.hasPrediction ? 1 : 0, ht: s.hasTruth ? 1 : 0 };
 }
 
-function prepare(html: string) {
-  const prepared = html.length > SOFT_HTML_CHARS ? dropNonContentMarkup(html) : html;
-  return parseHtml(limitNesting(closeUnclosedCdata(prepared), MAX_NESTING_DEPTH));
-}
-
 /** Multiset share of `a`'s tokens found in `b`. */
 function containment(a: string, b: string): number {
   const ta = tokenize(a.toLowerCase());
@@ -181,16 +168,16 @@ for (const job of jobs()) {
       return undefined;
     }
   };
-  const $ = prepare(html);
+  const $ = parseAsExtractDoes(html);
   const metadata = extractMetadata($, pageUrl, { now: new Date() });
   const verdict = classifyPageType($, pageUrl);
   const options = { pageUrl, title: metadata.title };
   const h2 = $('h2').length;
   const times = $('time').length;
   const articles = $('article').length;
-  const generic = attempt(() => extractContent(prepare(html), options));
-  const region = attempt(() => extractPageRegion(prepare(html), options));
-  const forum = attempt(() => extractForumThread(prepare(html), options));
+  const generic = attempt(() => extractContent(parseAsExtractDoes(html), options));
+  const region = attempt(() => extractPageRegion(parseAsExtractDoes(html), options));
+  const forum = attempt(() => extractForumThread(parseAsExtractDoes(html), options));
   const g = generic?.text ?? '';
   const r = region?.text ?? '';
   rows.push(

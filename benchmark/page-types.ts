@@ -12,16 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { extractContent } from '../lib/core/extract/content.ts';
-import {
-  closeUnclosedCdata,
-  dropNonContentMarkup,
-  extract,
-  extractMetadata,
-  limitNesting,
-  MAX_NESTING_DEPTH,
-  parseHtml,
-  SOFT_HTML_CHARS,
-} from '../lib/core/extract/index.ts';
+import { extract, extractMetadata, parseHtml } from '../lib/core/extract/index.ts';
 import {
   classifyPageType,
   PAGE_TYPES,
@@ -29,6 +20,7 @@ import {
   type PageTypeVerdict,
 } from '../lib/core/extract/page-type.ts';
 import { extractByPageType } from '../lib/core/extract/page-types/index.ts';
+import { parseAsExtractDoes } from './parse-as-extract.ts';
 import { writeResultSection } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -193,8 +185,7 @@ if (!args['no-write'] && !args.only && !args.type) {
  * page type chosen by `chooseType` from the classifier's verdict, or the generic extraction alone.
  */
 function contentText(html: string, url: string, mode: 'classified' | 'generic' | PageType): string {
-  const prepared = html.length > SOFT_HTML_CHARS ? dropNonContentMarkup(html) : html;
-  const $ = parseHtml(limitNesting(closeUnclosedCdata(prepared), MAX_NESTING_DEPTH));
+  const $ = parseAsExtractDoes(html);
   const pageUrl = new URL(url);
   const metadata = extractMetadata($, pageUrl, { now: new Date() });
   const verdict = classifyPageType($, pageUrl);
