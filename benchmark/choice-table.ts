@@ -105,21 +105,9 @@ function shingle(truth: string, text: string): Record<string, number> {
   return { p: s.precision, r: s.recall, hp: s.hasPrediction ? 1 : 0, ht: s.hasTruth ? 1 : 0 };
 }
 
-/** Multiset share of `a`'s tokens found in `b`. */
+/** Multiset share of `a`'s tokens found in `b`: the word recall of `b` against `a` (0 when `a` has no tokens). */
 function containment(a: string, b: string): number {
-  const ta = tokenize(a.toLowerCase());
-  if (ta.length === 0) return 0;
-  const counts = new Map<string, number>();
-  for (const t of tokenize(b.toLowerCase())) counts.set(t, (counts.get(t) ?? 0) + 1);
-  let hit = 0;
-  for (const t of ta) {
-    const left = counts.get(t) ?? 0;
-    if (left > 0) {
-      hit++;
-      counts.set(t, left - 1);
-    }
-  }
-  return hit / ta.length;
+  return tokenize(a.toLowerCase()).length === 0 ? 0 : scoreWords(a, b).recall;
 }
 
 function htmlFeatures(html: string | undefined) {
