@@ -201,12 +201,9 @@ export function createIngestService(deps: IngestDependencies) {
     // This very message's fetch is recorded only by its article's commit (store layout 4) and the message came back
     // (the batch ended before it returned: a crash or a timeout after the commit, perhaps before the event): it is
     // handled again from its lease alone, so its event goes out and its state is written.
-    if (
-      state?.indexedFetch === true &&
-      state.leaseUntil === undefined &&
-      message.queuedAt !== undefined &&
-      state.queuedAt === message.queuedAt
-    ) {
+    // The crawl-state item holds this very message's lease (not a later crawl's).
+    const ownLease = message.queuedAt !== undefined && state?.queuedAt === message.queuedAt;
+    if (ownLease && state?.indexedFetch === true && state.leaseUntil === undefined) {
       state = { url: state.url, failureCount: 0, queuedAt: state.queuedAt };
     }
     // Fetched since it was queued (or outlived its in-flight marker): nothing to do, and nothing to write.
@@ -241,7 +238,7 @@ export function createIngestService(deps: IngestDependencies) {
         options.writer ?? deps.articles,
         options.events ?? deps.events,
         message.hostSlot,
-        message.queuedAt !== undefined && state?.queuedAt === message.queuedAt,
+        ownLease,
       );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
