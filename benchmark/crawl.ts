@@ -182,6 +182,9 @@ async function main() {
     return nodeConnector(request);
   };
   let sourcesDone = 0;
+  // Sources whose read left child sitemaps unread (a failed or refused fetch): their URLs were not queued this run.
+  let sourcesReadInPart = 0;
+  let sitemapsUnread = 0;
   const sourceOutcomes: Record<string, number> = {};
   // Why sources failed, by error code and message: a failed source's URLs after the failure are never queued.
   const sourceErrors: Record<string, number> = {};
@@ -217,6 +220,13 @@ async function main() {
       if (event.kind !== 'source') return;
       sourcesDone++;
       sourceOutcomes[event.summary.outcome] = (sourceOutcomes[event.summary.outcome] ?? 0) + 1;
+      if (event.summary.sitemapsUnread > 0) {
+        sourcesReadInPart++;
+        sitemapsUnread += event.summary.sitemapsUnread;
+        process.stderr.write(
+          `bench:crawl: source ${event.summary.url} left ${event.summary.sitemapsUnread} child sitemaps unread\n`,
+        );
+      }
       if (event.summary.error) {
         const reason = `${event.summary.error.code}: ${event.summary.error.message.slice(0, 160)}`;
         sourceErrors[reason] = (sourceErrors[reason] ?? 0) + 1;
@@ -326,6 +336,10 @@ async function main() {
       ingestConcurrency: CONCURRENCY,
       /** The first run hit --time-limit-s before the queue drained: the figures are for what it reached. */
       stoppedAtTimeLimit: stopped,
+      /** URLs the crawl queued (each page once when every source was read whole). */
+      queuedByCrawl: first.queued,
+      sourcesReadInPart,
+      sitemapsUnread,
       ingested: first.ingested,
       failed: first.failed,
       failuresByCode: { ...failures },
@@ -378,9 +392,9 @@ async function main() {
               '',
             ]
           : []),
-        `| pages | ingested | failed tries | ${stopped ? 'run' : 'drain'} s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts (sent) | 2nd run article fetches | 2nd run s | peak RSS MB | load avg |`,
-        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-        `| ${result.pages} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb} | ${result.loadAverage} |`,
+        `| pages | queued by the crawl | ingested | failed tries | ${stopped ? 'run' : 'drain'} s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts (sent) | 2nd run article fetches | 2nd run s | peak RSS MB | load avg |`,
+        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        `| ${result.pages} | ${result.queuedByCrawl} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb} | ${result.loadAverage} |`,
         '',
         `Per article ingested: ${result.putBacksPerArticle} put-backs (host busy); records handled by outcome`,
         `${JSON.stringify(result.outcomes)} (deferred: put back); store requests ${JSON.stringify(result.storeRequestsPerArticle)}.`,
@@ -403,7 +417,7 @@ async function main() {
         `(unpaired ${shortGaps.unpaired}; shortest send gap among them ${shortGaps.minSentGapMs ?? '-'} ms); a request's trip from the connector`,
         `to the host's handler took ${shortGaps.tripMs.median} ms at the median, ${shortGaps.tripMs.p99} ms at the 99th percentile, ${shortGaps.tripMs.max} ms at most. A failed`,
         `try is retried by the queue (failures by code: ${JSON.stringify(result.failuresByCode)}); source outcomes:`,
-        `${JSON.stringify(result.sourceOutcomes)}.`,
+        `${JSON.stringify(result.sourceOutcomes)}; sources read in part (child sitemaps left unread) ${sourcesReadInPart}, sitemaps unread ${sitemapsUnread}.`,
         '',
         'Peak RSS is the whole process: the pipeline, the loopback hosts and the S3/DynamoDB servers (each on a worker thread).',
       ];

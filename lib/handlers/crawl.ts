@@ -254,6 +254,8 @@ export class UrlQueuer {
   private pending: IngestMessage[] = [];
   /** One host's messages spaced (and their slots reserved) across this run's flushes. */
   private readonly spacer: HostSpacer;
+  /** The source read will fetch more documents (child sitemaps): its URLs so far go out without reserved slots. */
+  private moreDocuments = false;
 
   constructor(
     private readonly deps: UrlQueuerDependencies,
@@ -263,7 +265,17 @@ export class UrlQueuer {
     this.spacer = new HostSpacer(deps.hostSpacingMs ?? 0, deps.logger, deps.hostSlots);
   }
 
-  async add(items: ReadonlyArray<{ item: DiscoveredUrl; source: string; sourceId?: string }>): Promise<void> {
+  /**
+   * `moreDocuments`: the source read will still fetch documents after these URLs. Their messages then carry no
+   * reserved slots: a block reserved now would hold the host for as long as its messages' delays (minutes), and
+   * the crawl's own next request (the next child sitemap) could not get in before its wait ran out, losing that
+   * child's URLs. Once the last document is fetched, the host's later messages are reserved, after the earlier ones.
+   */
+  async add(
+    items: ReadonlyArray<{ item: DiscoveredUrl; source: string; sourceId?: string }>,
+    { moreDocuments = false }: { moreDocuments?: boolean } = {},
+  ): Promise<void> {
+    this.moreDocuments = moreDocuments;
     const { logger } = this.deps;
     const states = await this.lookUp(items.map(({ item }) => item.url));
     await mapLimit(items, this.deps.lookupConcurrency, async ({ item, source, sourceId }) => {
@@ -308,6 +320,8 @@ export class UrlQueuer {
   }
 
   async finish(): Promise<void> {
+    // Finished or failed, the read fetches nothing more.
+    this.moreDocuments = false;
     await this.flush();
   }
 
@@ -324,7 +338,7 @@ export class UrlQueuer {
       }
       return;
     }
-    const delayed = await this.spacer.spaced(mixed);
+    const delayed = await this.spacer.spaced(mixed, { reserve: !this.moreDocuments });
     for (const batch of chunk(delayed, INGEST_BATCH_SIZE)) {
       await sendDelayed(batch);
       this.queued += batch.length;
@@ -379,8 +393,11 @@ export class HostSpacer {
     private readonly slots?: HostSlotReservations,
   ) {}
 
-  /** Each message with its host's spaced delay, and its reserved slot where the host's token granted the block. */
-  async spaced(messages: IngestMessage[]): Promise<DelayedMessage[]> {
+  /**
+   * Each message with its host's spaced delay, and its reserved slot where the host's token granted the block.
+   * `reserve: false`: spaced only (the ordinals still advance, so a later block starts after these messages).
+   */
+  async spaced(messages: IngestMessage[], { reserve = true } = {}): Promise<DelayedMessage[]> {
     const slots = this.slots;
     // Reserved slots are spaced wider, so each window outlasts the batching window a message waits in (spacing is
     // twice the interval plus that window) with half of it again to spare for the batch's own work.
@@ -393,7 +410,7 @@ export class HostSpacer {
       const ordinal = this.nextOrdinal(message.url);
       return { message, ordinal, delayMs: hostQueueDelayMs(ordinal, spacingMs) };
     });
-    if (slots === undefined) return entries.map(({ message, delayMs }) => ({ message, delayMs }));
+    if (slots === undefined || !reserve) return entries.map(({ message, delayMs }) => ({ message, delayMs }));
     const windowMs = reservedSlotWindowMs(spacingMs, slots.intervalMs, slotSlackMs(slots.intervalMs));
     if (windowMs <= 0) return entries.map(({ message, delayMs }) => ({ message, delayMs }));
     const byHost = new Map<string, typeof entries>();
@@ -664,6 +681,11 @@ export interface SourceCrawlSummary {
   older: number;
   sitemapsRead: number;
   sitemapsSkipped: number;
+  /**
+   * Child sitemaps that failed or were left for later: their URLs were not queued, so the source keeps its old
+   * validators and high-water mark and its next crawl reads them (logged as an error, not only per child).
+   */
+  sitemapsUnread: number;
   error?: { code: string; message: string };
   /** The source's failures in a row, this crawl included (0 after a success). */
   consecutiveFailures?: number;
@@ -687,6 +709,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
       older: 0,
       sitemapsRead: 0,
       sitemapsSkipped: 0,
+      sitemapsUnread: 0,
     };
     const source = await deps.registry.get(id);
     if (source === undefined || source.paused) {
@@ -719,8 +742,11 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         allowOtherSites: source.allowOtherSites,
         ...(notBefore === undefined ? {} : { notBefore }),
         now: () => now().getTime(),
-        onEntries: (entries) =>
-          queuer.add(entries.map((item) => ({ item, source: source.url, sourceId: source.id }))),
+        onEntries: (entries, { moreDocuments }) =>
+          queuer.add(
+            entries.map((item) => ({ item, source: source.url, sourceId: source.id })),
+            { moreDocuments },
+          ),
         onWarning: ({ url, error }) =>
           logger.warn('part of a source was skipped', { source: source.url, url, error: error.toJSON() }),
       });
@@ -778,11 +804,14 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
       older: read?.older ?? 0,
       sitemapsRead: read?.sitemapsRead ?? 0,
       sitemapsSkipped: read?.sitemapsSkipped ?? 0,
+      sitemapsUnread: read?.sitemapsUnread ?? 0,
       ...(error ? { error } : {}),
       consecutiveFailures,
       durationMs: finished.getTime() - started.getTime(),
     };
     if (failure) logger.error('source crawl failed', { ...summary });
+    else if (summary.sitemapsUnread > 0)
+      logger.error('source crawled in part: child sitemaps left for the next crawl', { ...summary });
     else logger.info('source crawled', { ...summary });
     deps.onSourceDone?.(summary);
     return summary;

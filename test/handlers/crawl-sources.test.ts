@@ -12,7 +12,8 @@ import {
   scheduledEvent,
 } from '../../lib/handlers/crawl.ts';
 import { createSeedSourcesHandler, isCustomResourceEvent } from '../../lib/handlers/seed-sources.ts';
-import type { IngestMessage } from '../../lib/queue/types.ts';
+import type { DelayedMessage, IngestMessage } from '../../lib/queue/types.ts';
+import { AwsPolitenessStore } from '../../lib/store/aws/politeness.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
 import { silentLogger, sqsEvent } from './helpers.ts';
 
@@ -307,6 +308,71 @@ describe('schedule → one crawl task per due source → worker', () => {
       logger: silentLogger,
     });
     await expect(schedule({ Records: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('a sitemap index on a paced host whose slots the crawl reserves', () => {
+  it('reads every child: the URLs of a read that has more documents to fetch go out spaced but unreserved', async () => {
+    // Each child lists 110 URLs (read and queued 100 at a time). Reserved while the first child was read, the first
+    // 100's slots (300 ms apart) held the host for 30 s, past the crawl's 3 s wait for its next request: the second
+    // child failed HOST_BUSY and its URLs were never queued, with the source reported ok.
+    const INTERVAL = 100;
+    const child = (part: number) =>
+      urlset(
+        Array.from({ length: 110 }, (_, n) => ({
+          path: `/paced/${part}/${n}`,
+          lastmod: '2026-02-27T00:00:00Z',
+        })),
+      );
+    site.set(
+      '/paced/sitemap_index.xml',
+      sitemapIndex([
+        { path: '/paced/sitemap-1.xml', lastmod: '2026-02-27T00:00:00Z' },
+        { path: '/paced/sitemap-2.xml', lastmod: '2026-02-27T00:00:00Z' },
+      ]),
+    );
+    site.set('/paced/sitemap-1.xml', child(1));
+    site.set('/paced/sitemap-2.xml', child(2));
+    const store = await local.freshStore();
+    const politeness = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    const fetcher = createFetcher({
+      allowedOrigins: [site.origin],
+      minIntervalMs: INTERVAL,
+      retries: 0,
+      shared: { tokens: politeness, robots: politeness, maxWaitMs: 3_000 },
+    });
+    const sent: DelayedMessage[] = [];
+    const crawler = createSourceCrawler({
+      registry: store.sources,
+      crawlState: store.crawlState,
+      queue: {
+        send: async (messages) => void sent.push(...messages.map((message) => ({ message, delayMs: 0 }))),
+        sendDelayed: async (entries) => void sent.push(...entries),
+      },
+      fetcher,
+      logger: silentLogger,
+      hostSpacingMs: 2 * INTERVAL,
+      hostSlots: {
+        intervalMs: INTERVAL,
+        reserve: (host, block, nowMs) => politeness.reserve(host, block, nowMs),
+        extendBlock: (host, block, count) => politeness.extendBlock(host, block, count),
+      },
+    });
+    const source = newSourceRecord({ url: `${site.origin}/paced/sitemap_index.xml` }, new Date());
+    await store.sources.add(source);
+
+    const summary = await crawler.crawlSource(source.id);
+    expect(summary).toMatchObject({ outcome: 'ok', sitemapsRead: 2, sitemapsUnread: 0, queued: 220 });
+    expect(site.count('/paced/sitemap-2.xml')).toBe(1);
+    // The URLs queued while the second child was still to be read carry no slot; the rest are reserved, in slots
+    // after the earlier messages' delays.
+    const unreserved = sent.filter(({ message }) => message.hostSlot === undefined);
+    const reserved = sent.filter(({ message }) => message.hostSlot !== undefined);
+    expect(unreserved).toHaveLength(100);
+    expect(unreserved.every(({ message }) => message.url.includes('/paced/1/'))).toBe(true);
+    expect(reserved).toHaveLength(120);
+    const lastUnreserved = Math.max(...unreserved.map(({ delayMs }) => delayMs));
+    expect(Math.min(...reserved.map(({ delayMs }) => delayMs))).toBeGreaterThan(lastUnreserved);
   });
 });
 

@@ -34,8 +34,12 @@ export interface SourceReadOptions {
   allowOtherSites?: boolean;
   /** Epoch ms: dated entries older than this are skipped, and so are child sitemaps last modified before it. */
   notBefore?: number;
-  /** Called with each batch of found URLs (at most `batchSize`); the read waits for it. */
-  onEntries: (entries: DiscoveredUrl[]) => Promise<void>;
+  /**
+   * Called with each batch of found URLs (at most `batchSize`); the read waits for it. `moreDocuments`: the read
+   * will still fetch documents after this batch (child sitemaps), so the crawl must not book the host's time ahead
+   * for these URLs yet: its own next request would find the host taken.
+   */
+  onEntries: (entries: DiscoveredUrl[], context: { moreDocuments: boolean }) => Promise<void>;
   onWarning?: (warning: DiscoveryWarning) => void;
   batchSize?: number;
   maxSitemaps?: number;
@@ -100,6 +104,10 @@ class SourceReader {
   };
   private readonly batchSize: number;
   private readonly now: () => number;
+  /** Child sitemaps listed and still to be fetched (every level of the index). */
+  private childrenToRead = 0;
+  /** Whether the document being read has named child sitemaps of its own so far (an index, robots.txt). */
+  private currentNamesChildren: () => boolean = () => false;
 
   constructor(private readonly options: SourceReadOptions) {
     this.batchSize = options.batchSize ?? STREAM_DEFAULTS.batchSize;
@@ -150,7 +158,9 @@ class SourceReader {
     while (this.pending.length >= this.batchSize || (force && this.pending.length > 0)) {
       const batch = this.pending.splice(0, this.batchSize);
       this.result.urls += batch.length;
-      await this.options.onEntries(batch);
+      await this.options.onEntries(batch, {
+        moreDocuments: this.childrenToRead > 0 || this.currentNamesChildren(),
+      });
     }
   }
 
@@ -163,9 +173,40 @@ class SourceReader {
     await this.flush(true);
   }
 
+  /** The children this level will fetch (the checks of readSitemaps, made before reading any of them). */
+  private toRead(children: SitemapChild[], depth: number): number {
+    const maxDepth = this.options.maxDepth ?? DISCOVERY_DEFAULTS.maxDepth;
+    const maxSitemaps = this.options.maxSitemaps ?? DISCOVERY_DEFAULTS.maxSitemaps;
+    if (depth > maxDepth) return 0;
+    const fetched = children.filter(
+      (child) => !this.visited.has(child.url) && this.onSite(child.url) && !this.tooOld(child.modifiedAt),
+    ).length;
+    return Math.min(fetched, Math.max(0, maxSitemaps - this.result.sitemapsRead));
+  }
+
   private async readSitemaps(children: SitemapChild[], depth: number): Promise<void> {
     const maxDepth = this.options.maxDepth ?? DISCOVERY_DEFAULTS.maxDepth;
     const maxSitemaps = this.options.maxSitemaps ?? DISCOVERY_DEFAULTS.maxSitemaps;
+    let toRead = this.toRead(children, depth);
+    this.childrenToRead += toRead;
+    try {
+      await this.readChildren(children, depth, maxDepth, maxSitemaps, () => {
+        if (toRead === 0) return;
+        toRead--;
+        this.childrenToRead--;
+      });
+    } finally {
+      this.childrenToRead -= toRead;
+    }
+  }
+
+  private async readChildren(
+    children: SitemapChild[],
+    depth: number,
+    maxDepth: number,
+    maxSitemaps: number,
+    taken: () => void,
+  ): Promise<void> {
     for (const child of children) {
       if (depth > maxDepth) {
         this.result.sitemapsUnread = (this.result.sitemapsUnread ?? 0) + 1;
@@ -184,6 +225,7 @@ class SourceReader {
         continue;
       }
       this.result.sitemapsRead++;
+      taken();
       try {
         const grandchildren = await this.readDocument(child.url, 'sitemap');
         await this.readSitemaps(grandchildren, depth + 1);
@@ -224,6 +266,7 @@ class SourceReader {
         if (role === 'source') this.addSite(finalUrl);
         const textual = contentType === 'text/plain' || new URL(finalUrl).pathname.endsWith('/robots.txt');
         const reader = textual ? new LineReader(this, finalUrl) : new XmlSniffer(this, finalUrl);
+        this.currentNamesChildren = () => reader.root === 'sitemapindex' || reader.children.length > 0;
         let bufferedBytes = 0;
         buffered = undefined;
         for await (const chunk of gunzipIfNeeded(chunks, maxStream, finalUrl)) {
@@ -249,6 +292,7 @@ class SourceReader {
         await this.flush();
       },
     });
+    this.currentNamesChildren = () => false;
     if (role === 'source') {
       this.result.validators = {
         ...(result.etag ? { etag: result.etag } : {}),
@@ -298,7 +342,9 @@ class SourceReader {
       this.result.kind = feed && !looksLikePage(body) ? 'feed' : 'site';
     }
     for (const item of found) this.add(item, url, item.via);
+    this.currentNamesChildren = () => deferred.length > 0;
     await this.flush();
+    this.currentNamesChildren = () => false;
     return deferred;
   }
 }
