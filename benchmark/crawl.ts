@@ -4,6 +4,8 @@
 // Measured at the test servers: every request per host (the highest rate any host saw against the configured
 // per-host interval, and duplicate article fetches), the time to drain, peak RSS; then every source is made
 // due again and crawled a second time, which must fetch no article (the feeds and sitemaps answer 304).
+// The S3/DynamoDB stand-ins run in a child process by default (`--servers process`): peak RSS is then the
+// pipeline's, and the servers' is reported beside it (`--servers thread` puts them back in this process).
 // The npm script caps the main thread's old generation at 320 MB (the helper threads have their own caps): V8 otherwise
 // sizes it from the machine's memory and lets garbage pile up between collections, which the peak RSS counts.
 
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Connector, nodeConnector } from '../lib/core/fetch/index.ts';
+import { processMemory } from '../lib/embedded/servers-process.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { instrumentStoreClients } from '../lib/store/aws/clients.ts';
 import { type HostReport, startLoopbackHosts } from './crawl-hosts.ts';
@@ -28,8 +31,15 @@ const { values } = parseArgs({
     'no-report': { type: 'boolean', default: false },
     /** Stop the first run after this many seconds and report what it reached (0: run to the end). */
     'time-limit-s': { type: 'string', default: '0' },
+    /**
+     * Where the S3/DynamoDB stand-ins run: `process` (a child process, as the services are not in the pipeline's
+     * memory in AWS: the pipeline's RSS and the servers' are reported apart) or `thread` (a worker thread of this
+     * process, counted in its RSS).
+     */
+    servers: { type: 'string', default: 'process' },
   },
 });
+const SERVERS_IN = values.servers === 'thread' ? 'thread' : 'process';
 const SOURCES = Number(values.sources);
 const URLS = Number(values.urls);
 const INTERVAL_MS = Number(values['interval-ms']);
@@ -150,6 +160,11 @@ interface GrowthSample {
   backlog: number;
   rssMb: number;
   heapMb: number;
+  /** The main thread's memory outside the JS heap: Buffers and ArrayBuffers, and other external memory. */
+  arrayBuffersMb: number;
+  externalMb: number;
+  /** The storage servers' process (with --servers process). */
+  serversRssMb?: number;
   /** Their bodies, kept in the queue's spill files rather than the heap. */
   spilledMb: number;
 }
@@ -213,7 +228,7 @@ async function main() {
     allowPrivateNetwork: true,
     concurrency: CONCURRENCY,
     crawlConcurrency: 4,
-    serversThread: true,
+    ...(SERVERS_IN === 'process' ? { serversProcess: true } : { serversThread: true }),
     logLevel: 'SILENT',
     fetcher: { minIntervalMs: INTERVAL_MS, maxConcurrentPerHost: 1, retries: 0, connector: timedConnector },
     onProgress: (event) => {
@@ -250,28 +265,36 @@ async function main() {
   });
   try {
     const started = performance.now();
-    const progress = setInterval(() => {
+    const serversMemory = async () =>
+      stack.serversPid === undefined ? undefined : await processMemory(stack.serversPid);
+    const progress = setInterval(async () => {
       const totals = stack.totals();
+      const servers = await serversMemory();
       process.stderr.write(
-        `bench:crawl: sources ${sourcesDone}/${SOURCES}, ingested ${totals.ingested}, failed ${totals.failed}, ` +
+        `bench:crawl: ${round((performance.now() - started) / 1000, 0)} s, sources ${sourcesDone}/${SOURCES}, ingested ${totals.ingested}, failed ${totals.failed}, ` +
           `queued ${stack.queue.stats().pending}, RSS ${round(process.memoryUsage.rss() / 2 ** 20, 0)} MB, ` +
-          `heap ${round(process.memoryUsage().heapUsed / 2 ** 20, 0)} MB\n`,
+          `heap ${round(process.memoryUsage().heapUsed / 2 ** 20, 0)} MB` +
+          `${servers ? `, servers RSS ${round(servers.rss / 2 ** 20, 0)} MB` : ''}\n`,
       );
     }, 5000);
     // RSS against articles stored, every 30 s: how memory grows with the size of the crawl.
     const growth: GrowthSample[] = [];
-    const sampleGrowth = () => {
+    const sampleGrowth = async () => {
       const memory = process.memoryUsage();
+      const servers = await serversMemory();
       growth.push({
         seconds: round((performance.now() - started) / 1000, 0),
         ingested: stack.totals().ingested,
         backlog: stack.queue.stats().pending,
         rssMb: round(memory.rss / 2 ** 20, 0),
         heapMb: round(memory.heapUsed / 2 ** 20, 0),
+        arrayBuffersMb: round(memory.arrayBuffers / 2 ** 20, 0),
+        externalMb: round(memory.external / 2 ** 20, 0),
+        ...(servers ? { serversRssMb: round(servers.rss / 2 ** 20, 0) } : {}),
         spilledMb: round(stack.queue.stats().spilledBytes / 2 ** 20, 1),
       });
     };
-    const growthTimer = setInterval(sampleGrowth, 30_000);
+    const growthTimer = setInterval(() => void sampleGrowth(), 30_000);
     let timeLimit: NodeJS.Timeout | undefined;
     const stopped = await Promise.race([
       stack.runOnce().then(() => false),
@@ -281,7 +304,7 @@ async function main() {
     ]);
     clearTimeout(timeLimit);
     clearInterval(progress);
-    sampleGrowth();
+    await sampleGrowth();
     clearInterval(growthTimer);
     const first = stack.totals();
     const drainSeconds = (performance.now() - started) / 1000;
@@ -328,6 +351,7 @@ async function main() {
     const firstStoreRequests = { ...storeRequests };
     // Second run (only after a complete first one): every source due again; unchanged feeds and sitemaps answer 304.
     const secondRun = stopped ? undefined : await crawlAgain();
+    const serversAtEnd = await serversMemory();
     const result = {
       sources: SOURCES,
       urlsPerSource: URLS,
@@ -372,7 +396,11 @@ async function main() {
       shortGapCauses: shortGaps,
       /** Not run when the first run hit the time limit. */
       secondRun: secondRun ?? null,
+      /** This process: the pipeline, the loopback hosts' thread and (with --servers thread) the storage servers. */
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20, 0),
+      serversIn: SERVERS_IN,
+      /** The storage servers' own process (--servers process): its peak RSS, apart from the pipeline's. */
+      serversPeakRssMb: serversAtEnd === undefined ? null : round(serversAtEnd.peakRss / 2 ** 20, 0),
       loadAverage,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -392,21 +420,21 @@ async function main() {
               '',
             ]
           : []),
-        `| pages | queued by the crawl | ingested | failed tries | ${stopped ? 'run' : 'drain'} s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts (sent) | 2nd run article fetches | 2nd run s | peak RSS MB | load avg |`,
+        `| pages | queued by the crawl | ingested | failed tries | ${stopped ? 'run' : 'drain'} s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts (sent) | 2nd run article fetches | 2nd run s | peak RSS MB${SERVERS_IN === 'process' ? ' (servers apart)' : ''} | load avg |`,
         '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-        `| ${result.pages} | ${result.queuedByCrawl} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb} | ${result.loadAverage} |`,
+        `| ${result.pages} | ${result.queuedByCrawl} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb}${result.serversPeakRssMb === null ? '' : ` (${result.serversPeakRssMb})`} | ${result.loadAverage} |`,
         '',
         `Per article ingested: ${result.putBacksPerArticle} put-backs (host busy); records handled by outcome`,
         `${JSON.stringify(result.outcomes)} (deferred: put back); store requests ${JSON.stringify(result.storeRequestsPerArticle)}.`,
         '',
         'Memory as the crawl grows (every 30 s: articles stored, messages waiting in the ingest queue and their bodies in',
-        "the queue's spill files, process RSS, main-thread heap):",
+        "the queue's spill files, process RSS, main-thread heap and its memory outside the heap, the servers' process RSS):",
         '',
-        '| s | ingested | queued | spilled MB | RSS MB | heap MB |',
-        '| ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| s | ingested | queued | spilled MB | RSS MB | heap MB | array buffers MB | external MB | servers RSS MB |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...thin(growth, 12).map(
           (sample) =>
-            `| ${sample.seconds} | ${sample.ingested} | ${sample.backlog} | ${sample.spilledMb} | ${sample.rssMb} | ${sample.heapMb} |`,
+            `| ${sample.seconds} | ${sample.ingested} | ${sample.backlog} | ${sample.spilledMb} | ${sample.rssMb} | ${sample.heapMb} | ${sample.arrayBuffersMb} | ${sample.externalMb} | ${sample.serversRssMb ?? '-'} |`,
         ),
         '',
         'Gaps are measured at the test servers between any two requests to one host (robots.txt, feed, sitemaps,',
@@ -419,7 +447,9 @@ async function main() {
         `try is retried by the queue (failures by code: ${JSON.stringify(result.failuresByCode)}); source outcomes:`,
         `${JSON.stringify(result.sourceOutcomes)}; sources read in part (child sitemaps left unread) ${sourcesReadInPart}, sitemaps unread ${sitemapsUnread}.`,
         '',
-        'Peak RSS is the whole process: the pipeline, the loopback hosts and the S3/DynamoDB servers (each on a worker thread).',
+        SERVERS_IN === 'process'
+          ? "Peak RSS is the pipeline's process (the handlers, the queue, and the loopback hosts on a worker thread); the S3/DynamoDB stand-ins (s3rver, dynalite's LevelDB) run in a child process, as the services are not in the pipeline's memory in AWS, and their peak RSS is the figure in brackets."
+          : 'Peak RSS is the whole process: the pipeline, the loopback hosts and the S3/DynamoDB servers (each on a worker thread).',
       ];
       const defaultSize = values.sources === '100' && values.urls === '1000';
       writeResultSection({

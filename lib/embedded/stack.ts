@@ -31,6 +31,7 @@ import { findOrphanedMessages } from './leases.ts';
 import { lockDataDir } from './lock.ts';
 import { loadOrCreateCursorSecret, type QueryServer, startQueryServer } from './query-server.ts';
 import { type DynamoDbEngine, type LocalServers, startLocalServers } from './servers.ts';
+import { startLocalServersProcess } from './servers-process.ts';
 import { startLocalServersThread } from './servers-thread.ts';
 
 /**
@@ -78,6 +79,11 @@ export interface EmbeddedStackOptions {
    * Needs a runtime that can load this TypeScript in workers (tsx via --import, as `npm start` runs).
    */
   serversThread?: boolean;
+  /**
+   * Run the S3/DynamoDB servers in a child process instead (takes precedence over serversThread): their memory
+   * (dynalite's LevelDB, s3rver) stays out of this process, as the services' does in AWS. `serversPid` names it.
+   */
+  serversProcess?: boolean;
   onProgress?: (event: ProgressEvent) => void;
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
 }
@@ -113,6 +119,8 @@ export interface EmbeddedStack {
   exampleSite?: SiteServer;
   sources: CrawlSource[];
   dataDir?: string;
+  /** The storage servers' process, when they run in one of their own (serversProcess). */
+  serversPid?: number;
   bus: InProcessEventBus;
   queue: InProcessIngestQueue;
   reader: ArticleReader;
@@ -169,9 +177,11 @@ async function start(
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.engine === undefined ? {} : { engine: options.engine }),
   };
-  const servers: LocalServers = options.serversThread
-    ? await startLocalServersThread(serverOptions)
-    : await startLocalServers(serverOptions);
+  const servers: LocalServers & { pid?: number } = options.serversProcess
+    ? await startLocalServersProcess(serverOptions)
+    : options.serversThread
+      ? await startLocalServersThread(serverOptions)
+      : await startLocalServers(serverOptions);
   stops.push(() => servers.stop());
 
   const store = createAwsStore({
@@ -419,6 +429,7 @@ async function start(
     ...(exampleSite ? { exampleSite } : {}),
     sources,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(servers.pid === undefined ? {} : { serversPid: servers.pid }),
     bus,
     queue,
     crawlQueue,

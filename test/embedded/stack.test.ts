@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_ARTICLES } from '../../lib/embedded/example-site/articles.ts';
 import { startSiteServer } from '../../lib/embedded/example-site/server.ts';
 import { DataDirLockedError, processStartTime } from '../../lib/embedded/lock.ts';
+import { processMemory } from '../../lib/embedded/servers-process.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../lib/embedded/stack.ts';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../lib/events/webhook.ts';
 import { cliCommand } from '../helpers/cli-process.ts';
@@ -95,6 +96,21 @@ describe('the embedded stack', () => {
     } finally {
       await stack.stop();
     }
+  });
+
+  it('runs the same way with the S3/DynamoDB servers in a child process, which stops with the stack', async () => {
+    const stack = await startEmbeddedStack({ port: false, logLevel: 'SILENT', serversProcess: true });
+    const pid = stack.serversPid as number;
+    try {
+      expect(pid).not.toBe(process.pid);
+      const totals = await stack.runOnce();
+      expect(totals).toMatchObject({ ingested: EXAMPLE_ARTICLES.length, failed: 0 });
+      expect(await allRecords(stack)).toHaveLength(EXAMPLE_ARTICLES.length);
+      if (process.platform === 'linux') expect((await processMemory(pid))?.peakRss).toBeGreaterThan(0);
+    } finally {
+      await stack.stop();
+    }
+    expect(() => process.kill(pid, 0)).toThrow();
   });
 
   it('crawls given sources instead of the example site; private ones only with allowPrivateNetwork', async () => {
