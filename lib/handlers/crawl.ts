@@ -277,9 +277,11 @@ export class UrlQueuer {
   ): Promise<void> {
     this.moreDocuments = moreDocuments;
     const { logger } = this.deps;
-    const states = await this.lookUp(items.map(({ item }) => item.url));
+    const { states, looked } = await this.lookUp(items.map(({ item }) => item.url));
     await mapLimit(items, this.deps.lookupConcurrency, async ({ item, source, sourceId }) => {
       const state = states.get(item.url);
+      // Looked up and not found (not a failed look-up): the lease is the URL's first, written only while none is.
+      const unseen = state === undefined && looked.has(item.url);
       const reason = skipReason(state, item, this.at);
       if (reason !== undefined) {
         this.skipped[reason]++;
@@ -290,16 +292,25 @@ export class UrlQueuer {
       const presumed = presumedRecheck(state, item, this.at);
       // The lease goes in before the message goes out, so a later crawl never queues the URL again while
       // this message waits. Conditional: a fetch or a lease newer than this crawl's look-up wins.
+      let leased = false;
       try {
         // A fetch recorded by its article's commit ended the lease the crawl-state item still shows (store layout 4).
         const endedLease =
           state?.indexedFetch === true && state.leaseUntil === undefined ? state.queuedAt : undefined;
         if (
-          !(await this.deps.crawlState.markQueued(item.url, this.at, this.leaseUntil, presumed, endedLease))
+          !(await this.deps.crawlState.markQueued(
+            item.url,
+            this.at,
+            this.leaseUntil,
+            presumed,
+            endedLease,
+            unseen,
+          ))
         ) {
           this.skipped['changed-meanwhile']++;
           return;
         }
+        leased = true;
       } catch (thrown) {
         // Like a failed look-up: the URL is queued without a lease, so the next crawl may queue it again.
         logger.warn('could not record the queue lease; queueing the URL', {
@@ -313,6 +324,7 @@ export class UrlQueuer {
         ...(sourceId === undefined ? {} : { sourceId }),
         discoveredAt: this.at.toISOString(),
         queuedAt: this.at.toISOString(),
+        ...(unseen && leased ? { firstLease: true as const } : {}),
         ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
       });
       if (this.pending.length >= FLUSH_AFTER) await this.flush();
@@ -345,24 +357,31 @@ export class UrlQueuer {
     }
   }
 
-  /** States by URL; a failed look-up leaves its URLs unknown (queued like new ones; ingest reads state itself). */
-  private async lookUp(urls: string[]): Promise<Map<string, CrawlStateRecord>> {
+  /**
+   * States by URL, and the URLs whose look-up answered (found or not); a failed look-up leaves its URLs unknown
+   * (queued like new ones, without the first-lease mark; ingest reads state itself).
+   */
+  private async lookUp(
+    urls: string[],
+  ): Promise<{ states: Map<string, CrawlStateRecord>; looked: Set<string> }> {
     const { crawlState, logger } = this.deps;
     if (crawlState.getMany !== undefined) {
       try {
-        return await crawlState.getMany(urls);
+        return { states: await crawlState.getMany(urls), looked: new Set(urls) };
       } catch (thrown) {
         logger.warn('crawl state look-up failed; queueing the URLs', {
           urls: urls.length,
           error: toPipelineError(thrown).toJSON(),
         });
-        return new Map();
+        return { states: new Map(), looked: new Set() };
       }
     }
     const states = new Map<string, CrawlStateRecord>();
+    const looked = new Set<string>();
     await mapLimit(urls, this.deps.lookupConcurrency, async (url) => {
       try {
         const state = await crawlState.get(url);
+        looked.add(url);
         if (state !== undefined) states.set(url, state);
       } catch (thrown) {
         // One failed look-up must not stop the crawl. Unknown state is treated like no state: the URL is
@@ -373,7 +392,7 @@ export class UrlQueuer {
         });
       }
     });
-    return states;
+    return { states, looked };
   }
 }
 

@@ -192,7 +192,12 @@ export function createIngestService(deps: IngestDependencies) {
     if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
     try {
-      state = await deps.crawlState.get(url);
+      state = await deps.crawlState.get(
+        url,
+        message.firstLease && message.queuedAt !== undefined
+          ? { ownFirstLease: message.queuedAt }
+          : undefined,
+      );
     } catch (thrown) {
       // The state is unknown, so there is nothing safe to record: a write now would replace the stored state
       // (validators, hash, failure count) with a blank one. The record goes back to the queue instead.
@@ -239,6 +244,11 @@ export function createIngestService(deps: IngestDependencies) {
         options.events ?? deps.events,
         message.hostSlot,
         ownLease,
+        // The URL's first lease, still with no fetch recorded: its article is most likely new (CommitOptions.firstFetch).
+        message.firstLease === true &&
+          ownLease &&
+          state?.lastFetchedAt === undefined &&
+          state?.articleId === undefined,
       );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
@@ -269,6 +279,7 @@ export function createIngestService(deps: IngestDependencies) {
     events: Pick<ArticleEventPublisher, 'publishArticleIngested'>,
     hostSlot: HostSlot | undefined,
     ownLease: boolean,
+    firstFetch: boolean,
   ): Promise<IngestOutcome> {
     const validators =
       force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
@@ -341,7 +352,7 @@ export function createIngestService(deps: IngestDependencies) {
         ...(page.etag === undefined ? {} : { etag: page.etag }),
         ...(page.lastModified === undefined ? {} : { lastModified: page.lastModified }),
       },
-      force ? { repair: true } : undefined,
+      force ? { repair: true } : firstFetch ? { firstFetch: true } : undefined,
     );
     // The event goes out before the crawl state moves on: if publishing fails, the retry finds the crawl
     // state still behind the committed hash and publishes again (at least once, never silently lost).

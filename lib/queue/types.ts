@@ -16,6 +16,11 @@ export const IngestMessage = z.withMeta(
      */
     queuedAt: z.optional(z.iso.datetime({ offset: false })),
     /**
+     * The crawl found no state for the URL and its lease created one: until a fetch is recorded, only this message
+     * can fetch the URL, so ingest reads no article item to look for an earlier fetch. Kept when put back.
+     */
+    firstLease: z.optional(z.literal(true)),
+    /**
      * The request slot the crawl reserved for this URL on its host's token (lib/core/fetch/host-slots.ts): fetched
      * inside it, the page takes no token write. Dropped when the message is put back.
      */

@@ -137,6 +137,12 @@ export interface CommitOptions {
    * written (a newer version came in meanwhile and is kept).
    */
   replaces?: { version: number; reason: VersionReason };
+  /**
+   * No fetch of the page's URL was recorded before this one (the crawl's first lease of it): its article is most
+   * likely new, so the first attempt puts the index item on the condition that none exists instead of reading it
+   * first. An existing item refuses the put (billed as a write), and the commit goes on as without the hint.
+   */
+  firstFetch?: boolean;
 }
 
 export interface ArticleWriter {
@@ -198,7 +204,12 @@ export interface CrawlStateRecord {
 }
 
 export interface CrawlStateStore {
-  get(url: string): Promise<CrawlStateRecord | undefined>;
+  /**
+   * The URL's state. `ownFirstLease`: the `queuedAt` of a message whose crawl created the state with its lease
+   * (markQueued's `unseen`). While the item still holds that lease and no recorded fetch, no fetch of the URL can be
+   * recorded anywhere but by that message itself, so the article's CURRENT item is not read for one (store layout 4).
+   */
+  get(url: string, options?: { ownFirstLease?: string }): Promise<CrawlStateRecord | undefined>;
   /** Many states at once (batched reads), keyed by the stored (canonical) URL; unknown URLs are absent. */
   getMany?(urls: readonly string[]): Promise<Map<string, CrawlStateRecord>>;
   /**
@@ -214,6 +225,8 @@ export interface CrawlStateStore {
    * lease is still live at `queuedAt`, so it never hides a newer ingest outcome; returns whether it wrote.
    * `endedLease`: the `queuedAt` of a lease the state read showed ended by a fetch its article's CURRENT item records
    * (indexedFetch): that lease may still look live in the crawl-state item, and is replaced.
+   * `unseen`: the crawl's look-up found no state for the URL; written only while there still is none, so the lease
+   * is the URL's first (its message may say so: IngestMessage.firstLease).
    */
   markQueued(
     url: string,
@@ -221,6 +234,7 @@ export interface CrawlStateStore {
     leaseUntil: Date,
     presumed?: { nextDueAt: string; recheckStep: number },
     endedLease?: string,
+    unseen?: boolean,
   ): Promise<boolean>;
 }
 

@@ -137,6 +137,9 @@ describe('crawl queue lease', () => {
     expect(await crawl()).toMatchObject({ discovered: 4, queued: 4 });
     expect(sent.map((message) => message.url)).toContain(unlucky.url);
     expect(await p.store.crawlState.get(unlucky.url)).toBeUndefined();
+    // Only a lease the crawl wrote is a first lease: this message's ingest must look for earlier fetches.
+    expect(sent.find((message) => message.url === unlucky.url)?.firstLease).toBeUndefined();
+    expect(sent.filter((message) => message.firstLease === true)).toHaveLength(3);
   });
 
   it('refuses a lease that is not a positive duration', async () => {

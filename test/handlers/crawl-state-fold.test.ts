@@ -156,6 +156,39 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
     });
   });
 
+  it('a URL’s first lease: ingest reads no article item, neither for an earlier fetch nor before its commit', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const articleReads: string[] = [];
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: Record<string, { S?: string }> };
+        const pk = input.Key?.pk?.S ?? '';
+        if (context.commandName === 'GetItemCommand' && pk.startsWith('ARTICLE#')) articleReads.push(pk);
+        return next(args);
+      },
+      { step: 'build', name: 'countArticleReads' },
+    );
+    pipeline = await startPipeline(local, { dynamodb });
+    const p = pipeline;
+    p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+    const [message, other] = (await crawlKeepingMessages(p)) as [IngestMessage, IngestMessage];
+    expect(message.firstLease).toBe(true);
+    p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+    expect((await p.ingest.ingest(message)).status).toBe('created');
+    expect(articleReads).toEqual([]);
+
+    // The same URL's lease is not the first once the URL has a state: the re-check reads its fetch back.
+    expect((await p.ingest.ingest(other)).status).toBe('created');
+    p.clock.now = new Date('2026-11-01T13:02:00.000Z');
+    const rechecks = await crawlKeepingMessages(p);
+    expect(rechecks.length).toBeGreaterThan(0);
+    expect(rechecks.filter((m) => m.firstLease !== undefined)).toEqual([]);
+    const recheck = rechecks.find((m) => m.url === message.url) as IngestMessage;
+    p.clock.now = new Date('2026-11-01T13:03:00.000Z');
+    expect((await p.ingest.ingest(recheck)).status).toBe('unchanged');
+    expect(articleReads.length).toBeGreaterThan(0);
+  });
+
   it('a restart re-queues the URLs whose messages died, not those whose commit recorded the fetch', async () => {
     pipeline = await startPipeline(local);
     const p = pipeline;

@@ -67,6 +67,26 @@ describe('commit', () => {
     ]);
   });
 
+  it('a first fetch puts without reading first; an item already there still gets the usual outcome', async () => {
+    const store = await local.freshStore();
+    const firstFetch = { firstFetch: true };
+    const v1 = makeArticle({ url: 'https://news.example/first-fetch', text: 'First telling.' });
+    const created = await store.articles.commit(v1, makeRaw(v1), firstFetch);
+    expect(created).toMatchObject({ status: 'created', record: { version: 1 } });
+    // The hint is wrong here (a message handled twice, a page of another URL that names this one as canonical):
+    // the refused put sends the commit round again, reading the item.
+    const again = await store.articles.commit(v1, makeRaw(v1), firstFetch);
+    expect(again.status).toBe('unchanged');
+    expect(again.record).toEqual(created.record);
+    const v2 = makeArticle({ url: v1.url, text: 'Second telling, corrected.' });
+    const updated = await store.articles.commit(v2, makeRaw(v2), firstFetch);
+    expect(updated.record).toMatchObject({ version: 2, firstIngestedAt: created.record.firstIngestedAt });
+    expect((await store.articles.listVersions(v1.id)).map((version) => version.contentHash)).toEqual([
+      v1.contentHash,
+      v2.contentHash,
+    ]);
+  });
+
   it('gets by id, and by URL through the id (sha256 of the canonical URL)', async () => {
     const store = await local.freshStore();
     const article = makeArticle({

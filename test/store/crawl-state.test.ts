@@ -224,6 +224,24 @@ describe('crawl state: queue leases', () => {
     });
   });
 
+  it('a first lease (the look-up found no state) is written only while the URL still has none', async () => {
+    const { crawlState } = await local.freshStore();
+    const url = 'https://news.example/first';
+    expect(await crawlState.markQueued(url, queuedAt, leaseUntil, undefined, undefined, true)).toBe(true);
+    expect(await crawlState.get(url)).toEqual({
+      url,
+      failureCount: 0,
+      queuedAt: queuedAt.toISOString(),
+      leaseUntil: leaseUntil.toISOString(),
+    });
+    // A state that appeared since the look-up (even one whose lease has ended) refuses it.
+    const later = new Date(leaseUntil.getTime() + 1);
+    const laterUntil = new Date(later.getTime() + 3_600_000);
+    expect(await crawlState.markQueued(url, later, laterUntil, undefined, undefined, true)).toBe(false);
+    expect((await crawlState.get(url))?.queuedAt).toBe(queuedAt.toISOString());
+    expect(await crawlState.markQueued(url, later, laterUntil)).toBe(true);
+  });
+
   it('rejects a lease that ends before it starts, or a bad URL, with a typed error and writes nothing', async () => {
     const { crawlState } = await local.freshStore();
     const url = 'https://news.example/backwards';

@@ -134,7 +134,15 @@ export class AwsArticleWriter implements ArticleWriter {
     let stored: StoredBatchMember | undefined;
 
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt += 1) {
-      const currentItem = await this.getItem(articlePk(article.id), CURRENT_SK);
+      // A first fetch of the article's own URL expects no item: the conditional put below checks that for free
+      // (a refusal sends the commit round again, reading the item this time).
+      const expectNone =
+        attempt === 1 &&
+        options.firstFetch === true &&
+        !options.replaces &&
+        !options.repair &&
+        fetchedFromOwnUrl(raw.url, article.id);
+      const currentItem = expectNone ? undefined : await this.getItem(articlePk(article.id), CURRENT_SK);
       const current = currentItem
         ? parseStoredItem(ArticleRecordSchema, expandArticleItem(currentItem), 'article')
         : undefined;

@@ -54,7 +54,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     this.recheckScheduleMs = options.recheckScheduleMs ?? CRAWL_POLICY.recheckScheduleMs;
   }
 
-  async get(url: string): Promise<CrawlStateRecord | undefined> {
+  async get(url: string, options: { ownFirstLease?: string } = {}): Promise<CrawlStateRecord | undefined> {
     const key = { [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK };
     let item: Record<string, unknown> | undefined;
     try {
@@ -66,7 +66,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
     if (!item) return undefined;
     const state = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
-    if (!mayHaveIndexedFetch(state)) return state;
+    if (!mayHaveIndexedFetch(state) || isOwnFirstLease(state, options.ownFirstLease)) return state;
     let current: Record<string, unknown> | undefined;
     try {
       current = (
@@ -185,6 +185,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     leaseUntil: Date,
     presumed?: { nextDueAt: string; recheckStep: number },
     endedLease?: string,
+    unseen = false,
   ): Promise<boolean> {
     const parsedUrl = CrawlStateRecordSchema.shape.url.safeParse(url);
     if (!parsedUrl.success) {
@@ -223,15 +224,17 @@ export class AwsCrawlStateStore implements CrawlStateStore {
               : ' REMOVE #presumedAt'),
           // Stored times share one form (UTC, milliseconds), so string order is time order here.
           // A lease a fetch recorded only in the article's CURRENT item ended (endedLease, store layout 4) is over too.
-          ConditionExpression:
-            '(attribute_not_exists(#fetchedAt) OR #fetchedAt <= :at) AND ' +
-            `(attribute_not_exists(#leaseUntil) OR #leaseUntil <= :at${endedLease === undefined ? '' : ' OR #queuedAt = :endedLease'})`,
+          // Unseen: only while no state exists (one created since the look-up may hold a fetch or a lease that ended).
+          ConditionExpression: unseen
+            ? 'attribute_not_exists(#pk)'
+            : '(attribute_not_exists(#fetchedAt) OR #fetchedAt <= :at) AND ' +
+              `(attribute_not_exists(#leaseUntil) OR #leaseUntil <= :at${endedLease === undefined ? '' : ' OR #queuedAt = :endedLease'})`,
           ExpressionAttributeNames: {
+            ...(unseen ? { '#pk': ATTR.pk } : { '#fetchedAt': 'lastFetchedAt' }),
             '#url': 'url',
             '#failureCount': 'failureCount',
             '#queuedAt': 'queuedAt',
             '#leaseUntil': 'leaseUntil',
-            '#fetchedAt': 'lastFetchedAt',
             '#presumedAt': 'presumedAt',
             ...(presumed ? { '#nextDueAt': 'nextDueAt', '#recheckStep': 'recheckStep' } : {}),
           },
@@ -240,7 +243,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             ':zero': 0,
             ':at': at,
             ':leaseUntil': until.toISOString(),
-            ...(endedLease === undefined ? {} : { ':endedLease': endedLease }),
+            ...(endedLease === undefined || unseen ? {} : { ':endedLease': endedLease }),
             ...(presumed
               ? { ':nextDueAt': (presumedDue as Date).toISOString(), ':recheckStep': presumed.recheckStep }
               : {}),
@@ -255,6 +258,20 @@ export class AwsCrawlStateStore implements CrawlStateStore {
       });
     }
   }
+}
+
+/**
+ * Whether the state is still the first lease a message holds (its crawl created the state: markQueued's `unseen`),
+ * with no fetch recorded: a fetch its article's CURRENT item records can then only be that message's own, which
+ * ingest handles again from the lease alone, so there is nothing to fold in.
+ */
+function isOwnFirstLease(state: CrawlStateRecord, ownFirstLease: string | undefined): boolean {
+  return (
+    ownFirstLease !== undefined &&
+    state.queuedAt === ownFirstLease &&
+    state.lastFetchedAt === undefined &&
+    state.articleId === undefined
+  );
 }
 
 function isConditionFailure(error: unknown): boolean {
