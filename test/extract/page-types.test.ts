@@ -438,6 +438,53 @@ describe('choosing between the type-specific and the generic extraction', () => 
     expect(extractByPageType(docs, parseHtml(servicePage()), { pageUrl }, () => most)).toBe(most);
   });
 
+  it('reads the region of an article-filed page when the generic text is a few headed blurbs holding little of it', () => {
+    // A course catalogue: eight courses, each a heading over one paragraph of prose.
+    const courses = (
+      [
+        ['Pottery', 'clay, wheels and glazes'],
+        ['Watercolour', 'washes, pigments and paper'],
+        ['Joinery', 'dovetails, chisels and oak'],
+        ['Bookbinding', 'signatures, awls and linen thread'],
+        ['Weaving', 'looms, warps and wefts'],
+        ['Printmaking', 'linocuts, brayers and ink'],
+        ['Calligraphy', 'nibs, ductus and gouache'],
+        ['Upholstery', 'webbing, springs and tacks'],
+      ] as const
+    ).map(([name, things]): [string, string] => [
+      name,
+      `${name} for beginners runs over eight evening sessions in the studio, where you learn ${things} with a tutor beside you, take your work home and leave ready to carry on alone.`,
+    ]);
+    const catalogue = `<!doctype html><html><head><title>Evening courses</title></head><body>
+      <nav><a href="/">Home</a> <a href="/courses">Courses</a></nav>
+      <main><h1>Evening courses</h1>${courses.map(([name, text]) => `<div class="course"><h3>${name}</h3><p>${text}</p></div>`).join('')}</main>
+      <footer>© Studio · Privacy</footer></body></html>`;
+    const blurbs = (parts: [string, string][], heading: 'h3' | 'p') => ({
+      html: parts.map(([name, text]) => `<${heading}>${name}</${heading}><p>${text}</p>`).join(''),
+      text: parts.flat().join('\n\n'),
+      wordCount: 30 * parts.length,
+    });
+    const threeHeaded = blurbs(courses.slice(0, 3), 'h3');
+    for (const filed of [verdict('article', 'meta:published-date', 'url:post-slug'), verdict('article')]) {
+      const chosen = extractByPageType(filed, parseHtml(catalogue), { pageUrl }, () => threeHeaded);
+      for (const [, text] of courses) expect(chosen?.text).toContain(text);
+      // The same text without headings is prose, not blurbs: kept.
+      const plain = blurbs(courses.slice(0, 3), 'p');
+      expect(extractByPageType(filed, parseHtml(catalogue), { pageUrl }, () => plain)).toBe(plain);
+      // Headed blurbs that hold most of the region's words are the page: kept.
+      const most = blurbs(courses.slice(0, 6), 'h3');
+      expect(extractByPageType(filed, parseHtml(catalogue), { pageUrl }, () => most)).toBe(most);
+      // Two headings are not a run of blurbs.
+      const two = blurbs(courses.slice(0, 2), 'h3');
+      expect(extractByPageType(filed, parseHtml(catalogue), { pageUrl }, () => two)).toBe(two);
+    }
+    // A list page with a date keeps its generic text: the rule reads article-filed pages only.
+    const datedList = verdict('listing', 'meta:published-date');
+    expect(extractByPageType(datedList, parseHtml(catalogue), { pageUrl }, () => threeHeaded)).toBe(
+      threeHeaded,
+    );
+  });
+
   it("drops the shop's furniture from a product page: price lines, buy box, delivery notes, other products", () => {
     const description =
       'Hand-thrown stoneware mug with a speckled glaze. Holds 350 ml, safe in the dishwasher and the microwave.';
