@@ -330,7 +330,7 @@ describe('choosing between the type-specific and the generic extraction', () => 
     expect(extractByPageType(dated, parseHtml(servicePage()), post, () => twoSections)).toBe(twoSections);
   });
 
-  it('reads a product page as its region without customer reviews, whatever the generic text', () => {
+  it('reads a product page as its region without customer reviews when the generic text is a small part of it', () => {
     const specs = Array.from(
       { length: 12 },
       (_, i) => `<tr><th>Property ${i}</th><td>Value ${i} in millimetres</td></tr>`,
@@ -347,6 +347,38 @@ describe('choosing between the type-specific and the generic extraction', () => 
     expect(chosen?.text).toContain('Value 11 in millimetres');
     expect(chosen?.text).toContain('A quiet kettle.');
     expect(chosen?.text).not.toContain('lid rattles');
+  });
+
+  it("keeps a product page's generic text when the product text holds it and is less than twice as long", () => {
+    const description = [
+      'This enamel kettle holds 1.7 litres and boils a full load in four minutes on any hob, induction included.',
+      'The whistle sounds once the water boils and the handle stays cool, so it can be lifted without a cloth.',
+    ];
+    const html = `<html><body><main><h1>Enamel kettle</h1>${description.map((text) => `<p>${text}</p>`).join('')}
+      <ul class="specs"><li>Capacity: 1.7 l</li><li>Weight: 1.1 kg</li><li>Colour: cream</li></ul></main></body></html>`;
+    const product = extractProductPage(parseHtml(html), { pageUrl });
+    const generic = {
+      html: description.map((text) => `<p>${text}</p>`).join(''),
+      text: description.join('\n\n'),
+      wordCount: 40,
+    };
+    // The product text is the description and the specifications: it holds every word of the generic text.
+    expect(product?.text).toContain('Capacity: 1.7 l');
+    expect(generic.text.length).toBeGreaterThanOrEqual((product?.text.length ?? 0) * 0.5);
+    expect(extractByPageType(verdict('product'), parseHtml(html), { pageUrl }, () => generic)).toBe(generic);
+    // Words the product text does not hold: the generic extraction read something else, the product text stays.
+    const elsewhere = {
+      ...generic,
+      text: `${generic.text}\n\nFree delivery on orders over fifty pounds, returns within thirty days, gift wrapping at the checkout.`,
+    };
+    expect(extractByPageType(verdict('product'), parseHtml(html), { pageUrl }, () => elsewhere)?.text).toBe(
+      product?.text,
+    );
+    // Less than half of the product text: one part of it, the product text stays.
+    const firstParagraph = { ...generic, text: description[0] ?? '' };
+    expect(
+      extractByPageType(verdict('product'), parseHtml(html), { pageUrl }, () => firstParagraph)?.text,
+    ).toBe(product?.text);
   });
 
   it('reads the region of a dated page when the generic text is a caption beside it, and only then', () => {
