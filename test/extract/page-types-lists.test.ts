@@ -1,7 +1,7 @@
 // Listing, collection and product pages: the list of items is the content (page-types/region.ts, product.ts).
 import { describe, expect, it } from 'vitest';
 import { parseHtml } from '../../lib/core/extract/index.ts';
-import { extractPageRegion } from '../../lib/core/extract/page-types/region.ts';
+import { extractPageRegion, PAGE_REGION } from '../../lib/core/extract/page-types/region.ts';
 
 const ITEMS = [
   [
@@ -131,6 +131,24 @@ describe("the region's own furniture", () => {
       expect(text).toContain(teaser);
     }
     expect(text.split('Included in plan').length - 1).toBe(2);
+  });
+
+  it('keeps once a card shown again in a later module of the page, but not a value each item repeats', () => {
+    // The same stories under "Latest" and again under "Most read": their titles are headings seen before.
+    const card = (title: string, teaser: string, i: number) =>
+      `<div class="card"><h3><a href="/p/${i}">${title}</a></h3><p>${teaser}</p><span class="place">Anywhere in the world</span></div>`;
+    const html = `<html><body><main><h1>Outdoors</h1>
+      <section><h2>Latest</h2>${itemList(card)}</section>
+      <section><h2>Most read</h2>${itemList((title, _teaser, i) => `<div class="card"><h3><a href="/p/${i}">${title}</a></h3></div>`)}</section>
+      </main></body></html>`;
+    const text = extractPageRegion(parseHtml(html), { pageUrl })?.text ?? '';
+    for (const [title, teaser] of ITEMS) {
+      // A shorter title may be a label printed in every section ("Weather"): it is not taken for a card.
+      expect(text.split(title).length - 1).toBe(title.length >= PAGE_REGION.minRepeatChars ? 1 : 2);
+      expect(text).toContain(teaser);
+    }
+    expect(text).toContain('Most read');
+    expect(text.split('Anywhere in the world').length - 1).toBe(ITEMS.length);
   });
 
   it('drops a box led by a heading that introduces other products, whether the box wraps it or follows it', () => {

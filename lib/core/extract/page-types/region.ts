@@ -117,6 +117,12 @@ export const PAGE_REGION = {
    * repeat on purpose ("Yes", a column of equal values).
    */
   minEchoChars: 10,
+  /**
+   * A heading's text at least this long that the region already showed in a heading anywhere before is a card shown
+   * again (the same story in two modules of a front page): kept once. Plain values and links repeat on purpose (each job's
+   * "Anywhere in the World", each post's author, each job's company).
+   */
+  minRepeatChars: 20,
   /** Code is quoted as written: neither its addresses nor its words are the page's controls. */
   codeTags: new Set(['code', 'pre', 'kbd', 'samp']),
 } as const;
@@ -350,12 +356,14 @@ function isControlOrLeakedValue(element: Element): boolean {
 }
 
 /**
- * Elements whose only text repeats the previous text kept in the region (PAGE_REGION.minEchoChars), word for word:
- * the second and later copies. Texts in tables are data and are never echoes.
+ * Elements whose only text repeats the previous text kept in the region (PAGE_REGION.minEchoChars), or a heading's
+ * text the region showed in a heading before (PAGE_REGION.minRepeatChars), word for word: the second and later copies.
+ * Texts in tables are data and are never echoes.
  */
 function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean): Set<Element> {
   const echoes = new Set<Element>();
   let previous = '';
+  const shownTitles = new Set<string>();
   const stack: AnyNode[] = [region];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -363,9 +371,11 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
       const text = (node as unknown as { data: string }).data.replace(/\s+/g, ' ').trim().toLowerCase();
       if (!/\p{L}/u.test(text)) continue;
       const parent = node.parent;
+      const repeated =
+        (text === previous && text.length >= PAGE_REGION.minEchoChars) ||
+        (text.length >= PAGE_REGION.minRepeatChars && isTitleText(node, region) && shownTitles.has(text));
       if (
-        text === previous &&
-        text.length >= PAGE_REGION.minEchoChars &&
+        repeated &&
         parent &&
         isElement(parent) &&
         parent !== region &&
@@ -376,12 +386,22 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
         echoes.add(parent);
       }
       previous = text;
+      // Only a heading is a card's title: a table of contents lists the headings that follow it, and they are kept.
+      if (text.length >= PAGE_REGION.minRepeatChars && isTitleText(node, region)) shownTitles.add(text);
     } else if (isElement(node) && node !== region && (NON_CONTENT_TAGS.has(node.name) || isLeftOut(node))) {
     } else if (hasChildren(node)) {
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
     }
   }
   return echoes;
+}
+
+/** Whether the text sits in a heading (a card's title) below the region. */
+function isTitleText(node: AnyNode, region: AnyNode): boolean {
+  for (let parent = node.parent; parent && parent !== region; parent = parent.parent) {
+    if (isElement(parent) && PAGE_REGION.headingTags.has(parent.name)) return true;
+  }
+  return false;
 }
 
 function insideTable(element: Element): boolean {
