@@ -250,8 +250,20 @@ export class CostMeter {
       );
       tally.readUnits += readUnits(bytes, input.ConsistentRead === true);
     } else if (operation === 'BatchGetItem') {
-      for (const items of Object.values((output.Responses ?? {}) as Record<string, Item[]>))
-        for (const item of items) tally.readUnits += readUnits(itemSize(this.asItem(item)), false);
+      const requested = (input.RequestItems ?? {}) as Record<
+        string,
+        { Keys?: unknown[]; ConsistentRead?: boolean }
+      >;
+      const responses = (output.Responses ?? {}) as Record<string, Item[]>;
+      const unprocessed = (output.UnprocessedKeys ?? {}) as Record<string, { Keys?: unknown[] }>;
+      for (const [table, request] of Object.entries(requested)) {
+        const consistent = request.ConsistentRead === true;
+        const found = responses[table] ?? [];
+        for (const item of found) tally.readUnits += readUnits(itemSize(this.asItem(item)), consistent);
+        // A key with no item is read as GetItem reads it: the minimum unit (DynamoDB bills a miss in a batch so).
+        const missing = (request.Keys?.length ?? 0) - (unprocessed[table]?.Keys?.length ?? 0) - found.length;
+        tally.readUnits += Math.max(0, missing) * readUnits(0, consistent);
+      }
     } else if (operation === 'BatchWriteItem') {
       for (const requests of Object.values(
         (input.RequestItems ?? {}) as Record<string, Array<{ PutRequest?: { Item: Item } }>>,

@@ -1,4 +1,10 @@
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { CostMeter, itemSize, readUnits, writeUnits } from '../../benchmark/cost-meter.ts';
 import type { TableDefinition } from '../../lib/store/table.ts';
@@ -104,5 +110,25 @@ describe('cost meter on a DynamoDB-compatible server', () => {
       writeUnits: 3,
       indexWriteUnits: { dueSources: 1 },
     });
+  });
+
+  it('bills a batched read of a missing item the minimum unit, as GetItem', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const store = await local.freshStore({ dynamodb });
+    const meter = new CostMeter();
+    meter.useShadowClient({ ...local.env, AWS_ENDPOINT_URL_DYNAMODB: local.servers.dynamodbEndpoint });
+    meter.instrument(dynamodb);
+    const documents = DynamoDBDocumentClient.from(dynamodb);
+    await documents.send(
+      new PutCommand({ TableName: store.tableName, Item: { pk: 'CRAWL#a', sk: 'STATE' } }),
+    );
+    meter.counting = true;
+    const keys = ['a', 'b', 'c'].map((id) => ({ pk: `CRAWL#${id}`, sk: 'STATE' }));
+    await documents.send(new BatchGetCommand({ RequestItems: { [store.tableName]: { Keys: keys } } }));
+    await documents.send(new GetCommand({ TableName: store.tableName, Key: { pk: 'CRAWL#b', sk: 'STATE' } }));
+    await meter.settle();
+    // One item found and two missing: three half units, as three eventually consistent GetItems of them would be.
+    expect(meter.snapshot().dynamodb['BatchGetItem CRAWL']).toMatchObject({ requests: 1, readUnits: 1.5 });
+    expect(meter.snapshot().dynamodb['GetItem CRAWL']).toMatchObject({ requests: 1, readUnits: 0.5 });
   });
 });
