@@ -386,6 +386,22 @@ export function inFlightMarkerMs(
   return queueRetentionMs + handlerBudgetMs + MINUTE;
 }
 
+/**
+ * Whether a 200 answer to a conditional GET is the very representation crawl state holds, so the re-check found
+ * nothing new, as a 304 would have said: the page came from the URL asked for (no redirect) with the strong ETag
+ * that was sent in If-None-Match. A strong ETag changes whenever the bytes do (RFC 9110, 8.8.1), so the page need
+ * not be extracted again; an origin that ignores If-None-Match but keeps its ETags answers so. A weak ETag (`W/`)
+ * promises only an equivalent page, and Last-Modified only a time to the second: neither is taken for the bytes.
+ */
+export function isStoredRepresentation(
+  sentEtag: string | undefined,
+  answer: { status: number; etag?: string | undefined; redirected: boolean },
+): boolean {
+  if (sentEtag === undefined || answer.etag === undefined || answer.redirected) return false;
+  if (answer.status < 200 || answer.status > 299 || sentEtag.startsWith('W/')) return false;
+  return answer.etag === sentEtag;
+}
+
 // ---- what is due: one source ----
 
 /** The parts of a source's health the policy reads. */

@@ -6,6 +6,7 @@ import {
   hasOutlivedMarker,
   isPresumptionPending,
   isStaleMessage,
+  isStoredRepresentation,
   isTransientFailure,
   nextRecheck,
   nextRetryAt,
@@ -287,7 +288,14 @@ export function createIngestService(deps: IngestDependencies) {
       ...(validators?.etag || validators?.lastModified ? { validators } : {}),
       ...(hostSlot === undefined ? {} : { hostSlot }),
     });
-    if (page.notModified) {
+    // A 200 carrying the very ETag that was sent (an origin that ignores If-None-Match) is the stored page again:
+    // it is a 304 in all but name, so it is not extracted or committed again.
+    const sameAsStored = isStoredRepresentation(validators?.etag, {
+      status: page.status,
+      etag: page.etag,
+      redirected: !isSameUrl(page.url, url),
+    });
+    if (page.notModified || sameAsStored) {
       const validators = keptValidators({
         etag: page.etag ?? state?.etag,
         lastModified: page.lastModified ?? state?.lastModified,
@@ -669,6 +677,15 @@ function keptValidators(page: { etag?: string | undefined; lastModified?: string
 /** Whether two re-check schedules are the same (the store folds a commit's fetch in on its own schedule). */
 function sameSchedule(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((ms, index) => ms === b[index]);
+}
+
+/** Whether a fetch ended at the URL it asked for (compared in canonical form). */
+function isSameUrl(finalUrl: string, url: string): boolean {
+  try {
+    return canonicalizeUrl(finalUrl) === url;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a fetch's validators are the ones crawl state holds (nothing new to record). */
