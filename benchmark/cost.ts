@@ -34,7 +34,7 @@ import { extract } from '../lib/core/extract/index.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../lib/core/url.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { billedBatchEvents } from '../lib/events/batch.ts';
-import { HostSpacer } from '../lib/handlers/crawl.ts';
+import { HostSpacer, LOOKUP_BATCH } from '../lib/handlers/crawl.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
 import { chunk, type DelayedMessage, type IngestMessage } from '../lib/queue/types.ts';
 import { createDynamoDbClient, instrumentStoreClients } from '../lib/store/aws/clients.ts';
@@ -487,6 +487,17 @@ async function main(): Promise<void> {
     };
   };
 
+  /** Crawl states of URLs, read as the crawl reads them (batched when the store can). */
+  const lookUp = async (urls: string[]): Promise<Map<string, CrawlStateRecord>> => {
+    if (stack.crawlState.getMany) return stack.crawlState.getMany(urls);
+    const states = new Map<string, CrawlStateRecord>();
+    for (const url of urls) {
+      const state = await stack.crawlState.get(url);
+      if (state) states.set(url, state);
+    }
+    return states;
+  };
+
   /**
    * What the crawl does for each due URL (look up its state, lease it, queue it), on the real store. The re-check
    * is judged as at its due time (the schedule's next step), so a time-scheduled one is presumed unchanged with its
@@ -496,11 +507,12 @@ async function main(): Promise<void> {
     timedCrawl(async () => {
       const at = new Date();
       const leaseUntil = new Date(at.getTime() + 60 * 60_000);
-      for (const group of chunk(urls, SQS_SEND_BATCH)) {
-        const states = await Promise.all(group.map((url) => stack.crawlState.get(url)));
+      // Looked up as the crawl's UrlQueuer does: one batched read per LOOKUP_BATCH URLs.
+      for (const group of chunk(urls, LOOKUP_BATCH)) {
+        const states = await lookUp(group);
         await Promise.all(
-          group.map((url, index) => {
-            const state = states[index];
+          group.map((url) => {
+            const state = states.get(url);
             const dueAt = new Date(Math.max(at.getTime(), Date.parse(state?.nextDueAt ?? '') || 0));
             const site = sites.find((candidate) => url.startsWith(`${candidate.origin}/`));
             const presumed = presume ? presumedRecheck(state, site?.listed.get(url) ?? {}, dueAt) : undefined;

@@ -207,7 +207,7 @@ export function createCrawlHandler(deps: CrawlDependencies) {
 }
 
 /** URLs looked up (one batched read) and queued at a time. */
-const LOOKUP_BATCH = 100;
+export const LOOKUP_BATCH = 100;
 
 export interface UrlQueuerDependencies {
   crawlState: CrawlStateStore;
