@@ -17,6 +17,7 @@ import { PipelineError, type Result, toPipelineError } from '../core/errors.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
 import { type HostSlot, slotPhase } from '../core/fetch/host-slots.ts';
 import { isHostBusy } from '../core/fetch/shared-politeness.ts';
+import { createGathering } from '../core/gather.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import * as z from '../core/zod.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
@@ -131,6 +132,8 @@ export interface IngestOptions {
   writer?: Pick<ArticleWriter, 'commit'>;
   /** Where its event goes: a member of the SQS batch's event group (one event per batch); the publisher by default. */
   events?: Pick<ArticleEventPublisher, 'publishArticleIngested'>;
+  /** Where its crawl state is read: a member of the SQS batch's read group (one batched read); the store by default. */
+  crawlState?: Pick<CrawlStateStore, 'get'>;
 }
 
 export interface IngestBatchCounts {
@@ -193,7 +196,7 @@ export function createIngestService(deps: IngestDependencies) {
     if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
     try {
-      state = await deps.crawlState.get(
+      state = await (options.crawlState ?? deps.crawlState).get(
         url,
         message.firstLease && message.queuedAt !== undefined
           ? { ownFirstLease: message.queuedAt }
@@ -537,6 +540,9 @@ export function createIngestService(deps: IngestDependencies) {
     // Likewise their events: one event for the batch (where the publisher groups them), once every record is done.
     const eventGroup = records.length > 0 ? deps.events.group?.(records.length) : undefined;
     const eventMembers = records.map(() => eventGroup?.member());
+    // And their crawl-state reads: one batched read for the records that get that far (put-backs read nothing).
+    const stateReads = records.length > 0 ? crawlStateReads(records.length) : undefined;
+    const stateMembers = records.map(() => stateReads?.member());
     const outcomes = await Promise.all(
       records.map(
         async (
@@ -545,6 +551,7 @@ export function createIngestService(deps: IngestDependencies) {
         ): Promise<{ messageId: string; outcome: IngestOutcome; message?: IngestMessage }> => {
           const member = members[index];
           const eventMember = eventMembers[index];
+          const stateMember = stateMembers[index];
           try {
             const body = IngestBody.safeParse(record.body);
             if (!body.success) {
@@ -565,12 +572,16 @@ export function createIngestService(deps: IngestDependencies) {
             const outcome = await ingest(body.data, {
               ...(member ? { writer: member } : {}),
               ...(eventMember ? { events: eventMember } : {}),
+              ...(stateMember
+                ? { crawlState: { get: (url, read) => stateMember.submit({ url, ...read }) } }
+                : {}),
             });
             deps.onOutcome?.(outcome, body.data);
             return { messageId: record.messageId, outcome, message: body.data };
           } finally {
             member?.leave();
             eventMember?.leave();
+            stateMember?.leave();
           }
         },
       ),
@@ -607,6 +618,27 @@ export function createIngestService(deps: IngestDependencies) {
     const counts = countOutcomes(outcomes.map(({ outcome }) => outcome));
     logger.info('ingest batch done', { records: records.length, ...counts });
     return { batchItemFailures };
+  }
+
+  /**
+   * The batch's crawl-state reads gathered into one (crawlState.getMany: a BatchGetItem, and one more for the
+   * states whose last fetch their article's commit recorded) when the store can batch them.
+   */
+  function crawlStateReads(size: number) {
+    const { getMany } = deps.crawlState;
+    if (getMany === undefined) return undefined;
+    return createGathering<{ url: string; ownFirstLease?: string }, CrawlStateRecord | undefined>(
+      size,
+      'a crawl-state read',
+      async (reads) => {
+        const ownFirstLeases = new Map<string, string>();
+        for (const { url, ownFirstLease } of reads)
+          if (ownFirstLease !== undefined) ownFirstLeases.set(url, ownFirstLease);
+        const urls = reads.map(({ url }) => url);
+        const states = await getMany.call(deps.crawlState, urls, { ownFirstLeases });
+        return urls.map((url) => states.get(url));
+      },
+    );
   }
 
   /** One counter update per source in the batch; best effort: the articles are committed whatever happens here. */

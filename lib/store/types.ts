@@ -210,8 +210,14 @@ export interface CrawlStateStore {
    * recorded anywhere but by that message itself, so the article's CURRENT item is not read for one (store layout 4).
    */
   get(url: string, options?: { ownFirstLease?: string }): Promise<CrawlStateRecord | undefined>;
-  /** Many states at once (batched reads), keyed by the stored (canonical) URL; unknown URLs are absent. */
-  getMany?(urls: readonly string[]): Promise<Map<string, CrawlStateRecord>>;
+  /**
+   * Many states at once (batched reads), keyed by the stored (canonical) URL; unknown URLs are absent.
+   * `ownFirstLeases`: per URL, what `get`'s `ownFirstLease` says.
+   */
+  getMany?(
+    urls: readonly string[],
+    options?: { ownFirstLeases?: ReadonlyMap<string, string> },
+  ): Promise<Map<string, CrawlStateRecord>>;
   /**
    * Replaces the URL's state, unless the stored one comes from a later fetch (a later lastFetchedAt): two
    * workers racing on one URL cannot put an older fetch's state over a newer one. Returns whether it wrote.

@@ -6,7 +6,7 @@ import { createCrawlHandler, scheduledEvent } from '../../lib/handlers/crawl.ts'
 import type { IngestMessage } from '../../lib/queue/types.ts';
 import { CRAWL_STATE_SK, crawlPk } from '../../lib/store/layout.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
-import { type Pipeline, silentLogger, startPipeline } from './helpers.ts';
+import { type Pipeline, silentLogger, sqsEvent, startPipeline } from './helpers.ts';
 
 // Store layout 4: a new article's fetch is recorded by its commit (the CURRENT item), not by a crawl-state write of
 // its own. These tests hold the guarantees the separate write gave: the lease ends, the next crawl decides from the
@@ -187,6 +187,38 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
     p.clock.now = new Date('2026-11-01T13:03:00.000Z');
     expect((await p.ingest.ingest(recheck)).status).toBe('unchanged');
     expect(articleReads.length).toBeGreaterThan(0);
+  });
+
+  it('an ingest batch reads its states in one batched read, and reads no article item for first leases', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const reads: Array<{ command: string; pks: string[] }> = [];
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as {
+          Key?: Record<string, { S?: string }>;
+          RequestItems?: Record<string, { Keys: Array<Record<string, { S?: string }>> }>;
+        };
+        const keys = input.Key ? [input.Key] : Object.values(input.RequestItems ?? {}).flatMap((r) => r.Keys);
+        if (context.commandName === 'GetItemCommand' || context.commandName === 'BatchGetItemCommand')
+          reads.push({ command: context.commandName, pks: keys.map((key) => key.pk?.S ?? '') });
+        return next(args);
+      },
+      { step: 'build', name: 'countReads' },
+    );
+    pipeline = await startPipeline(local, { dynamodb });
+    const p = pipeline;
+    p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+    const messages = await crawlKeepingMessages(p);
+    expect(messages.length).toBeGreaterThan(1);
+    expect(messages.every((message) => message.firstLease === true)).toBe(true);
+    p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+    reads.length = 0;
+    await p.ingest.handler(sqsEvent(messages.map((message) => JSON.stringify(message))));
+    expect(p.outcomes.map((outcome) => outcome.status)).toEqual(messages.map(() => 'created'));
+    const stateReads = reads.filter((read) => read.pks.some((pk) => pk.startsWith('CRAWL#')));
+    expect(stateReads).toEqual([{ command: 'BatchGetItemCommand', pks: expect.any(Array) }]);
+    expect(stateReads[0]?.pks).toHaveLength(messages.length);
+    expect(reads.filter((read) => read.pks.some((pk) => pk.startsWith('ARTICLE#')))).toEqual([]);
   });
 
   it('a restart re-queues the URLs whose messages died, not those whose commit recorded the fetch', async () => {

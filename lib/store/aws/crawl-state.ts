@@ -87,7 +87,10 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     return { [ATTR.pk]: articlePk(crawlPk(url).slice('CRAWL#'.length)), [ATTR.sk]: CURRENT_SK };
   }
 
-  async getMany(urls: readonly string[]): Promise<Map<string, CrawlStateRecord>> {
+  async getMany(
+    urls: readonly string[],
+    options: { ownFirstLeases?: ReadonlyMap<string, string> } = {},
+  ): Promise<Map<string, CrawlStateRecord>> {
     const found = new Map<string, CrawlStateRecord>();
     const items = await this.batchGet(
       [...new Set(urls)].map((url) => ({ [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK })),
@@ -96,7 +99,10 @@ export class AwsCrawlStateStore implements CrawlStateStore {
       const record = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
       found.set(record.url, record);
     }
-    const folding = [...found.values()].filter(mayHaveIndexedFetch);
+    const folding = [...found.values()].filter(
+      (state) =>
+        mayHaveIndexedFetch(state) && !isOwnFirstLease(state, options.ownFirstLeases?.get(state.url)),
+    );
     if (folding.length === 0) return found;
     const currents = new Map<string, Record<string, unknown>>();
     for (const item of await this.batchGet(folding.map((state) => this.currentKey(state.url)))) {

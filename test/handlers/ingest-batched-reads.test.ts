@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { PipelineError } from '../../lib/core/errors.ts';
+import { hostBusy } from '../../lib/core/fetch/shared-politeness.ts';
+import { InProcessEventBus } from '../../lib/events/in-process.ts';
+import { createIngestService } from '../../lib/handlers/ingest.ts';
+import type { ArticleWriter, CrawlStateRecord, CrawlStateStore } from '../../lib/store/types.ts';
+import { body, silentLogger, sqsEvent } from './helpers.ts';
+
+const urls = ['https://a.example/1', 'https://b.example/2', 'https://c.example/3'];
+
+/** A crawl-state store that records how it is read; every URL is a stored article with an ETag. */
+function countingStates(options: { failBatch?: boolean } = {}) {
+  const reads = { single: [] as string[], batches: [] as string[][] };
+  const state = (url: string): CrawlStateRecord => ({
+    url,
+    lastFetchedAt: new Date(Date.now() - 7_200_000).toISOString(),
+    lastOutcome: 'created',
+    lastStatus: 200,
+    etag: `"${url.length}"`,
+    failureCount: 0,
+  });
+  const store = {
+    get: async (url: string) => {
+      reads.single.push(url);
+      return state(url);
+    },
+    getMany: async (many: readonly string[]) => {
+      reads.batches.push([...many]);
+      if (options.failBatch) throw new PipelineError('INTERNAL', 'read failed', { retryable: true });
+      return new Map(many.map((url) => [url, state(url)]));
+    },
+    put: async () => true,
+  } as unknown as CrawlStateStore;
+  return { store, reads };
+}
+
+function service(crawlState: CrawlStateStore, knownBusy?: (url: string) => PipelineError | undefined) {
+  const sent: Array<string | undefined> = [];
+  const ingest = createIngestService({
+    fetchPage: async (url, options) => {
+      sent.push(options.validators?.etag);
+      return { requestedUrl: url, url, status: 304, notModified: true, body: new Uint8Array() };
+    },
+    extract: () => {
+      throw new Error('a 304 is not extracted');
+    },
+    articles: {} as unknown as ArticleWriter,
+    crawlState,
+    events: new InProcessEventBus(),
+    bucketName: 'bucket',
+    logger: silentLogger,
+    queue: { send: async () => {}, sendDelayed: async () => {} },
+    ...(knownBusy ? { knownBusy } : {}),
+  });
+  return { ingest, sent };
+}
+
+describe("an ingest batch's crawl-state reads", () => {
+  it('are one batched read for the batch, each record getting its own state', async () => {
+    const { store, reads } = countingStates();
+    const { ingest, sent } = service(store);
+    const response = await ingest.handler(sqsEvent(urls.map(body)));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(reads.single).toEqual([]);
+    expect(reads.batches).toHaveLength(1);
+    expect([...(reads.batches[0] ?? [])].sort()).toEqual(urls);
+    // Each fetch was conditional on its own URL's validators.
+    expect(sent.sort()).toEqual(urls.map((url) => `"${url.length}"`).sort());
+  });
+
+  it('leave out the records put back before any read; a failed batched read fails its records for a retry', async () => {
+    const busy = countingStates();
+    const { ingest } = service(busy.store, (url) =>
+      url === urls[1] ? hostBusy(new URL(url), 1_000) : undefined,
+    );
+    await ingest.handler(sqsEvent(urls.map(body)));
+    expect(busy.reads.batches.map((batch) => [...batch].sort())).toEqual([[urls[0], urls[2]]]);
+
+    const failing = countingStates({ failBatch: true });
+    const response = await service(failing.store).ingest.handler(sqsEvent(urls.map(body)));
+    expect(response.batchItemFailures).toHaveLength(urls.length);
+  });
+});
