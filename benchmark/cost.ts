@@ -581,7 +581,8 @@ async function main(): Promise<void> {
     const presumedShare =
       (rechecksByKind.feed.presumed + rechecksByKind.sitemap.presumed) / Math.max(1, allRechecks);
     // Each re-check phase starts from the states the new articles left (the 1-h re-check due), so a presumed
-    // phase presumes as the crawl would at that first step, and a not-presumed one costs what a last step does.
+    // phase presumes as the crawl would at that first step, and a not-presumed one costs what a re-check recorded by
+    // ingest does (one a dated change asks for).
     const initialStates = new Map<string, CrawlStateRecord>();
     for (const url of stored) {
       const state = await stack.crawlState.get(url);
@@ -596,11 +597,11 @@ async function main(): Promise<void> {
       );
     };
     const notModified = await recheckPhase('re-check, 304 (presumed)', true);
-    const notModifiedLastStep = await recheckPhase('re-check, 304 (last step, not presumed)', false);
+    const notModifiedLastStep = await recheckPhase('re-check, 304 (not presumed)', false);
     // Origins that ignore If-None-Match: the whole page again, with the same validators and article.
     for (const site of sites) site.honourValidators = false;
     const unchanged = await recheckPhase('re-check, 200 unchanged (presumed)', true);
-    const unchangedLastStep = await recheckPhase('re-check, 200 unchanged (last step, not presumed)', false);
+    const unchangedLastStep = await recheckPhase('re-check, 200 unchanged (not presumed)', false);
     // Every source crawled again (a crawl task each, as the schedule sends when they are due), with nothing
     // due in them: what listing a URL costs per crawl run. The registry is read before counting starts.
     const { items: registered } = await stack.registry.list({ limit: 1000 });
@@ -670,7 +671,7 @@ async function main(): Promise<void> {
       perService,
       rechecks: {
         perArticle: round(rechecksPerArticle, 3),
-        /** Queued presumed unchanged (time schedule, not its last step): a 304 to them writes nothing more. */
+        /** Queued presumed unchanged (every step of the time schedule): a 304 to them writes nothing more. */
         presumedShare: round(presumedShare, 3),
         feed: perKind('feed'),
         sitemap: perKind('sitemap'),
@@ -690,11 +691,11 @@ async function main(): Promise<void> {
       },
       usdPerMillion: {
         newArticle: roundCosts(newCost),
-        /** A 304 re-check, presumed and last-step ones in their shares (rechecks.presumedShare). */
+        /** A 304 re-check, presumed and not presumed ones in their shares (rechecks.presumedShare). */
         recheckNotModified: roundCosts(notModifiedCost),
         recheckNotModifiedPresumed: roundCosts(presumedCost),
         recheckNotModifiedLastStep: roundCosts(lastStepCost),
-        /** A 200 re-check with the same page, presumed and last-step ones in their shares. */
+        /** A 200 re-check with the same page, presumed and not presumed ones in their shares. */
         recheckUnchanged: roundCosts(unchangedCost),
         recheckUnchangedPresumed: roundCosts(unchangedPresumedCost),
         recheckUnchangedLastStep: roundCosts(unchangedLastStepCost),
@@ -773,9 +774,9 @@ function renderMarkdown(result: any): string {
     `lists it unchanged: ${r.feed.rechecksPerArticle} per article listed by an RSS feed (publication dates only: 1 h, 6 h, 24 h),`,
     `${r.sitemap.rechecksPerArticle} per article listed by a sitemap with lastmod (re-fetched only when lastmod moves). With every`,
     `article on the whole time schedule (${a.fullSchedule} re-checks): $${r.usdPerMillionNewArticlesFullSchedule.toFixed(2)} per million.`,
-    `A re-check on the time schedule (not its last step) is queued presumed unchanged: the crawl's lease write moves the`,
-    `schedule on, and a 304 to it writes nothing more ($${u.recheckNotModifiedPresumed.total.toFixed(2)} per million; a last-step 304, recorded by`,
-    `ingest, $${u.recheckNotModifiedLastStep.total.toFixed(2)}); ${Math.round(r.presumedShare * 100)} % of the re-checks are presumed, and the 304 column weighs the two so.`,
+    `A re-check on the time schedule is queued presumed unchanged: the crawl's lease write moves the schedule on (after`,
+    `the last step, ends it), and a 304 to it writes nothing more ($${u.recheckNotModifiedPresumed.total.toFixed(2)} per million; a 304 recorded by ingest,`,
+    `as for a re-check a dated change asks for, $${u.recheckNotModifiedLastStep.total.toFixed(2)}); ${Math.round(r.presumedShare * 100)} % of the re-checks are presumed, and the 304 column weighs the two so.`,
     '',
     '| USD per million | new article | re-check, 304 | re-check, 200 unchanged | new + re-checks | listed URL, per crawl |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',

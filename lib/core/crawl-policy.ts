@@ -291,19 +291,34 @@ function currentStep(
 }
 
 /**
+ * A re-check presumed unchanged, as the crawl's lease write records it: the step the schedule moves to and its due
+ * time, or, for the schedule's last step, no due time (the schedule ends) and the time the lease ends instead.
+ */
+export interface PresumedRecheck {
+  recheckStep: number;
+  /** The next step's due time, where the lease also ends; absent after the last step. */
+  nextDueAt?: string;
+  /** When the lease ends, for the last step (which has no next due time). */
+  leaseUntil?: string;
+}
+
+/**
  * A re-check the crawl queues because the time schedule says so (not because the source dated a change) is
  * usually answered 304. The crawl then moves the schedule on when it queues the URL (its one crawl-state write:
  * the lease), and ingest writes nothing for a 304 to that message: one write per re-check instead of two. Returns
- * the presumed next step, or undefined when the re-check is not on the time schedule or is its last step (ingest
- * then records the fetch as usual). A fetch that finds anything else (200, failure, new validators) while the
- * presumption is pending writes its state from withoutPresumption(state), as if nothing had been presumed.
+ * the presumed next step, or undefined when the re-check is not on the time schedule (ingest then records the fetch
+ * as usual). The lease of a presumed re-check ends when its next step is due; the last step has none, so its
+ * lease runs as long as the last step's own interval (a dated change waits no longer than it would behind the
+ * step before), and the schedule ends with it. A fetch that finds anything else (200, failure, new validators)
+ * while the presumption is pending writes its state from withoutPresumption(state), as if nothing had been
+ * presumed.
  */
 export function presumedRecheck(
   state: UrlCrawlState | undefined,
   listed: ListedUrl,
   at: Date,
   policy: CrawlPolicy = CRAWL_POLICY,
-): { nextDueAt: string; recheckStep: number } | undefined {
+): PresumedRecheck | undefined {
   if (state === undefined || state.permanentFailure) return undefined;
   if (state.lastOutcome === undefined || state.lastOutcome === 'failed') return undefined;
   const due = time(state.nextDueAt);
@@ -313,10 +328,15 @@ export function presumedRecheck(
   if (changedAt !== undefined && fetched < changedAt) return undefined;
   // Due again, so an earlier presumption's lease is over: it stands (its 304 wrote nothing), the step is current.
   const next = nextRecheck(state, false, at, policy);
-  // The last re-check is not presumed: with no next step its lease would run the whole in-flight marker, holding
-  // up the fetch a dated change asks for; ingest records it as usual.
-  if (next.nextDueAt === undefined || next.recheckStep === undefined) return undefined;
-  return { nextDueAt: next.nextDueAt, recheckStep: next.recheckStep };
+  if (next.nextDueAt !== undefined && next.recheckStep !== undefined)
+    return { nextDueAt: next.nextDueAt, recheckStep: next.recheckStep };
+  const schedule = policy.recheckScheduleMs;
+  const lastIntervalMs = schedule[schedule.length - 1];
+  if (lastIntervalMs === undefined) return undefined;
+  return {
+    recheckStep: currentStep(state, due, fetched, schedule) + 1,
+    leaseUntil: new Date(at.getTime() + lastIntervalMs).toISOString(),
+  };
 }
 
 /** Whether a crawl's presumption is still waiting for its message's fetch (its lease is live at `at`). */

@@ -1,4 +1,5 @@
 import type { Article, ArticleCluster } from '../core/article.ts';
+import type { PresumedRecheck } from '../core/crawl-policy.ts';
 import type { AnchorClaim, AnchorEntry, ClusterDecision, MemberEntry } from '../core/dedup/cluster.ts';
 import type { PageType } from '../core/page-types.ts';
 import type { SourceHealth, SourceKind, SourcePatch, SourceRecord } from '../core/sources.ts';
@@ -238,7 +239,7 @@ export interface CrawlStateStore {
     url: string,
     queuedAt: Date,
     leaseUntil: Date,
-    presumed?: { nextDueAt: string; recheckStep: number },
+    presumed?: PresumedRecheck,
     endedLease?: string,
     unseen?: boolean,
   ): Promise<boolean>;

@@ -113,13 +113,22 @@ describe('re-checks presumed unchanged (one crawl-state write per 304)', () => {
     failureCount: 0,
   };
 
-  it('a time-scheduled re-check moves the schedule on when queued; the last one and dated changes are not presumed', () => {
+  it('a time-scheduled re-check moves the schedule on when queued; dated changes are not presumed', () => {
     expect(presumedRecheck(created, {}, at)).toEqual({ nextDueAt: plus(6 * HOUR), recheckStep: 1 });
     // The 6-h re-check (its step stored by a presumption, lastFetchedAt still the creation's) presumes the 24-h one.
     const afterFirst = { ...created, nextDueAt: plus(0), recheckStep: 1, presumedAt: plus(-6 * HOUR) };
     expect(presumedRecheck(afterFirst, {}, at)).toEqual({ nextDueAt: plus(24 * HOUR), recheckStep: 2 });
-    // The 24-h one has no next step: ingest records it.
-    expect(presumedRecheck({ ...created, recheckStep: 2 }, {}, at)).toBeUndefined();
+    // The 24-h one has no next step: the schedule ends with it, and its lease runs one last interval (24 h).
+    const last = { ...created, recheckStep: 2 };
+    expect(presumedRecheck(last, {}, at)).toEqual({ recheckStep: 3, leaseUntil: plus(24 * HOUR) });
+    // Its lease over, the URL waits for a dated change, as after an unpresumed last re-check.
+    const ended = { ...last, nextDueAt: undefined, recheckStep: 3, presumedAt: plus(0), queuedAt: plus(0) };
+    const dayLater = new Date(at.getTime() + 25 * HOUR);
+    expect(urlSkipReason({ ...ended, leaseUntil: plus(24 * HOUR) }, {}, new Date(at.getTime() + HOUR))).toBe(
+      'queued',
+    );
+    expect(urlSkipReason({ ...ended, leaseUntil: plus(24 * HOUR) }, {}, dayLater)).toBe('not-due');
+    expect(nextRecheck(withoutPresumption(ended), false, dayLater)).toEqual({});
     // Not due yet, a source-dated change, a failure: not presumed.
     expect(presumedRecheck({ ...created, nextDueAt: plus(HOUR) }, {}, at)).toBeUndefined();
     expect(presumedRecheck(created, { modifiedAt: plus(-60_000) }, at)).toBeUndefined();

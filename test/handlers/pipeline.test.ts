@@ -209,6 +209,25 @@ describe('crawl → queue → ingest', () => {
     expect(recorded?.leaseUntil).toBeUndefined();
   });
 
+  it('the last re-check is presumed too: its 304 writes nothing, the schedule ends and its lease lasts one last interval', async () => {
+    const { p, record } = await firstArticleDueForRecheck();
+    const state = await p.store.crawlState.get(record.url);
+    if (state === undefined) throw new Error('no crawl state');
+    // At the last step (24 h) and due now.
+    await p.store.crawlState.put({ ...state, recheckStep: 2, nextDueAt: p.clock.now.toISOString() });
+    const leased = await queuePresumedRecheck(p, record.url);
+    expect(await p.store.crawlState.get(record.url)).toEqual(leased);
+    expect(leased?.nextDueAt).toBeUndefined();
+    expect(leased).toMatchObject({
+      recheckStep: 3,
+      leaseUntil: new Date(p.clock.now.getTime() + 24 * HOUR).toISOString(),
+    });
+    // Once its lease is over, a crawl finds nothing due: the source dates no change.
+    p.clock.now = new Date(p.clock.now.getTime() + 25 * HOUR);
+    const summary = await crawlAndDrain(p);
+    expect(summary.queued).toBe(0);
+  });
+
   it('a presumed re-check answered 200 with the same page and validators writes no crawl state; new validators are recorded', async () => {
     const { p, record } = await firstArticleDueForRecheck();
     // The origin ignores If-None-Match: the whole page again, the same ETag, the same article.

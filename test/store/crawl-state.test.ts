@@ -150,12 +150,24 @@ describe('crawl state: queue leases', () => {
         presumed,
       ),
     ).rejects.toThrow(/after it is queued/);
+    // The last step presumed: the schedule ends (no due time) and the lease ends when the presumption says.
+    expect(
+      await crawlState.markQueued(
+        fetched.url,
+        new Date('2024-05-01T21:00:00.000Z'),
+        new Date('2024-05-06T21:00:00.000Z'),
+        { recheckStep: 3, leaseUntil: '2024-05-02T21:00:00.000Z' },
+      ),
+    ).toBe(true);
+    const last = await crawlState.get(fetched.url);
+    expect(last).toMatchObject({ recheckStep: 3, leaseUntil: '2024-05-02T21:00:00.000Z' });
+    expect(last?.nextDueAt).toBeUndefined();
     const leased = (await crawlState.get(fetched.url)) as CrawlStateRecord;
-    await crawlState.put({ ...leased, lastFetchedAt: '2024-05-01T15:01:00.000Z' });
+    await crawlState.put({ ...leased, lastFetchedAt: '2024-05-01T21:01:00.000Z' });
     const recorded = await crawlState.get(fetched.url);
     expect(recorded?.presumedAt).toBeUndefined();
     expect(recorded?.queuedAt).toBeUndefined();
-    expect(recorded?.recheckStep).toBe(1);
+    expect(recorded?.recheckStep).toBe(3);
   });
 
   it('adds the lease to an older fetch’s state without touching its outcome, and a fetch’s put ends it', async () => {

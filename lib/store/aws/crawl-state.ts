@@ -7,7 +7,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { CRAWL_POLICY } from '../../core/crawl-policy.ts';
+import { CRAWL_POLICY, type PresumedRecheck } from '../../core/crawl-policy.ts';
 import { PipelineError } from '../../core/errors.ts';
 import * as z from '../../core/zod.ts';
 import {
@@ -189,7 +189,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     url: string,
     queuedAt: Date,
     leaseUntil: Date,
-    presumed?: { nextDueAt: string; recheckStep: number },
+    presumed?: PresumedRecheck,
     endedLease?: string,
     unseen = false,
   ): Promise<boolean> {
@@ -202,20 +202,25 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
     const at = queuedAt.toISOString();
     const key = { [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK };
-    const presumedDue = presumed && new Date(presumed.nextDueAt);
+    // A presumed re-check's lease ends when its next step is due (after the last step, when the presumption says):
+    // ingest writes nothing for its 304 to end it.
+    const presumedDue = presumed?.nextDueAt === undefined ? undefined : new Date(presumed.nextDueAt);
+    const presumedUntil =
+      presumed === undefined ? undefined : new Date(presumed.leaseUntil ?? presumed.nextDueAt ?? Number.NaN);
+    const after = (date: Date | undefined) => date === undefined || date.getTime() > queuedAt.getTime();
     if (
       presumed &&
-      (!presumedDue ||
-        !(presumedDue.getTime() > queuedAt.getTime()) ||
+      (!presumedUntil ||
+        !after(presumedUntil) ||
+        !after(presumedDue) ||
         !Number.isInteger(presumed.recheckStep))
     ) {
       throw new PipelineError(
         'BAD_REQUEST',
-        'a presumed re-check needs a next due time after it is queued, and a step',
+        'a presumed re-check needs a next due time or a lease end after it is queued, and a step',
       );
     }
-    // A presumed re-check's lease ends when its next step is due: ingest writes nothing for its 304 to end it.
-    const until = presumedDue && presumedDue < leaseUntil ? presumedDue : leaseUntil;
+    const until = presumedUntil && presumedUntil < leaseUntil ? presumedUntil : leaseUntil;
     try {
       await this.documents.send(
         new UpdateCommand({
@@ -226,7 +231,8 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             'SET #url = if_not_exists(#url, :url), #failureCount = if_not_exists(#failureCount, :zero), ' +
             '#queuedAt = :at, #leaseUntil = :leaseUntil' +
             (presumed
-              ? ', #nextDueAt = :nextDueAt, #recheckStep = :recheckStep, #presumedAt = :at'
+              ? `${presumedDue ? ', #nextDueAt = :nextDueAt' : ''}, #recheckStep = :recheckStep, #presumedAt = :at` +
+                (presumedDue ? '' : ' REMOVE #nextDueAt')
               : ' REMOVE #presumedAt'),
           // Stored times share one form (UTC, milliseconds), so string order is time order here.
           // A lease a fetch recorded only in the article's CURRENT item ended (endedLease, store layout 4) is over too.
@@ -250,9 +256,8 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             ':at': at,
             ':leaseUntil': until.toISOString(),
             ...(endedLease === undefined || unseen ? {} : { ':endedLease': endedLease }),
-            ...(presumed
-              ? { ':nextDueAt': (presumedDue as Date).toISOString(), ':recheckStep': presumed.recheckStep }
-              : {}),
+            ...(presumed ? { ':recheckStep': presumed.recheckStep } : {}),
+            ...(presumedDue ? { ':nextDueAt': presumedDue.toISOString() } : {}),
           },
         }),
       );
