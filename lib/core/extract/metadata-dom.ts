@@ -57,7 +57,13 @@ export function isElement(node: AnyNode): node is Element {
 }
 
 export function indexPage(root: AnyNode): PageIndex {
+  // Every field is set here, also those a page may lack: objects that gain fields in different orders get different
+  // hidden classes, and V8 throws away the walk's optimized code each time it meets a new one.
   const index: PageIndex = {
+    html: undefined,
+    body: undefined,
+    title: undefined,
+    headlineTextIndex: undefined,
     metas: [],
     links: [],
     bases: [],

@@ -458,6 +458,9 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
     urlPostPath: ARTICLE_PATH.test(pageUrl.pathname),
     h2: 0,
     textChars: 0,
+    // Set below; here too, so every page's features have one hidden class (see indexPage in metadata-dom.ts).
+    ogType: undefined,
+    urlType: undefined,
   };
   const parts = documentParts(root);
   const jsonLdTexts = parts.jsonLdScripts.map((script) => textContent(script));
@@ -582,7 +585,12 @@ interface DocumentParts {
 }
 
 function documentParts(root: AnyNode): DocumentParts {
-  const parts: DocumentParts = { publishedDateMarkup: false, jsonLdScripts: [], bodies: [] };
+  const parts: DocumentParts = {
+    ogTypeMeta: undefined,
+    publishedDateMarkup: false,
+    jsonLdScripts: [],
+    bodies: [],
+  };
   for (const element of elementsInOrder(root)) {
     const attributes = element.attribs;
     switch (element.name) {
