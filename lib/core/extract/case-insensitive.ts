@@ -5,13 +5,15 @@
  * Why: under `i` V8 computes each literal letter's case closure through ICU at every compilation (interpreter, then
  * native code, for one-byte and for two-byte subjects). For the long multilingual alternations of the boilerplate
  * tables that cost most of the process's regexp compilation, paid again by each cold Lambda on its first pages.
+ * A `\p{L}` under `i` is closed over case the same way (the whole letter set), so patterns with letter classes
+ * gain too (metadata's byline labels and the named-month dates).
  * The rewrite is done once at module load with toLowerCase/toUpperCase, which is cheap.
  *
  * `/iu` compares characters by Unicode simple case folding; lower/upper case reach nearly all of it, and
  * FOLD_EXCEPTIONS lists the rest for the scripts our tables use (Latin, Greek, Cyrillic). `i` also widens `\w`,
  * `\W`, `\b` and `\p{L}` by characters that fold into them; those are rewritten too. Anything else the rewrite does
  * not model (ranges of letters, back-references, `\B`, code-point escapes) throws, so a pattern cannot silently
- * change meaning. test/extract/case-insensitive.test.ts proves the rewritten table patterns equal to the originals.
+ * change meaning. test/extract/case-insensitive.test.ts proves every rewritten pattern equal to its original.
  */
 
 /** Characters whose simple case folding is not their single-character lowercase (or that lowercase cannot reach). */
@@ -215,7 +217,7 @@ export function caseInsensitiveSource(source: string): string {
 }
 
 /** The source each caseInsensitivePattern was written with, for the test that compares it to its `iu` original. */
-const writtenSources = new WeakMap<RegExp, string>();
+const writtenSources = new Map<RegExp, string>();
 
 /** A RegExp equal to `new RegExp(source, 'iu' + flags)`, compiled without `i` (see the module comment). */
 export function caseInsensitivePattern(source: string, flags = ''): RegExp {
@@ -224,6 +226,7 @@ export function caseInsensitivePattern(source: string, flags = ''): RegExp {
   return pattern;
 }
 
-export function writtenSourceOf(pattern: RegExp): string | undefined {
-  return writtenSources.get(pattern);
+/** Every pattern built so far (by the modules imported) with the source it was written with. */
+export function caseInsensitivePatterns(): { pattern: RegExp; source: string }[] {
+  return [...writtenSources].map(([pattern, source]) => ({ pattern, source }));
 }

@@ -5,6 +5,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
+import { caseInsensitivePattern } from './case-insensitive.ts';
 import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
 import {
   dateFromUrlPath,
@@ -723,8 +724,9 @@ function withoutLeadingLabel(heading: Element, headingText: string): string {
 }
 
 /** Words that show an h1 ran on into its dateline or byline ("Headline Posted on July 1, 2024 by Jane"). */
-const DATELINE_TAIL =
-  /^(?:(?:posted|published|updated|by|von|par|por|di)\b|(?:\d{1,2}[\s./-]+)?\p{L}{3,9}\.?\s+\d{1,2},?\s+(?:19|20)\d\d\b|\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d\b|(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}\b)/iu;
+const DATELINE_TAIL = caseInsensitivePattern(
+  String.raw`^(?:(?:posted|published|updated|by|von|par|por|di)\b|(?:\d{1,2}[\s./-]+)?\p{L}{3,9}\.?\s+\d{1,2},?\s+(?:19|20)\d\d\b|\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d\b|(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}\b)`,
+);
 
 /** The h1 is the declared title followed by its dateline or byline, which the h1 element happened to hold. */
 function extendsWithDateline(headline: string, declared: string): boolean {
@@ -937,8 +939,9 @@ function withoutOrganizations(names: string[], siteNames: readonly string[]): st
 }
 
 /** "By", "Von", "Par", "Por", "文", "記者"… opening a short line near the headline. */
-const VISIBLE_BYLINE_START =
-  /^(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+by\b|(?:geschrieben|verfasst)\s+von\b|(?:escrito|publicado)\s+por\b|(?:écrit|publié)\s+par\b|scritto\s+da\b|by\b|von\b|par\b|por\b|door\b|di\b|przez\b|av\b|af\b|от\b|(?:автор\p{L}{0,2}|yazar|autor(?:es|en|e|i)?|auteurs?|authors?)(?!\p{L})|texte?\s*:|tekst\s*:|文\s*[:：/／]|記者|著者|作者|撰文|글\s*[:：])/iu;
+const VISIBLE_BYLINE_START = caseInsensitivePattern(
+  String.raw`^(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+by\b|(?:geschrieben|verfasst)\s+von\b|(?:escrito|publicado)\s+por\b|(?:écrit|publié)\s+par\b|scritto\s+da\b|by\b|von\b|par\b|por\b|door\b|di\b|przez\b|av\b|af\b|от\b|(?:автор\p{L}{0,2}|yazar|autor(?:es|en|e|i)?|auteurs?|authors?)(?!\p{L})|texte?\s*:|tekst\s*:|文\s*[:：/／]|記者|著者|作者|撰文|글\s*[:：])`,
+);
 /** A name followed by a role ("홍길동 기자", "山田太郎記者"). */
 const VISIBLE_BYLINE_ROLE = /^\S.{0,30}\s*(?:기자|記者|特派員)$/u;
 const BYLINE_WINDOW_BEFORE = 15;
@@ -1003,8 +1006,9 @@ function visibleByline(page: PageIndex, windowAfter = BYLINE_WINDOW_AFTER): stri
 }
 
 /** A byline label standing alone in its element ("By", "Written by", "Authors:", "Contributors:", "Von"). */
-const BYLINE_LABEL_ONLY =
-  /^(?:(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+)?(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+)?by|(?:(?:geschrieben|verfasst)\s+)?von|(?:(?:escrito|publicado)\s+)?por|(?:(?:écrit|publié)\s+)?par|(?:scritto\s+)?da|door|przez|authors?|(?:contributors?|writers?)\s*[:：]|autor(?:es|en|in|innen)?|auteure?s?|autore|autori|yazar|автор\p{L}{0,2}|著者|作者|記者|글)\s*[:：]?$/iu;
+const BYLINE_LABEL_ONLY = caseInsensitivePattern(
+  String.raw`^(?:(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+)?(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+)?by|(?:(?:geschrieben|verfasst)\s+)?von|(?:(?:escrito|publicado)\s+)?por|(?:(?:écrit|publié)\s+)?par|(?:scritto\s+)?da|door|przez|authors?|(?:contributors?|writers?)\s*[:：]|autor(?:es|en|in|innen)?|auteure?s?|autore|autori|yazar|автор\p{L}{0,2}|著者|作者|記者|글)\s*[:：]?$`,
+);
 /** Texts between names that neither are one nor end the list: separators and avatar initials ("JD"). */
 const BYLINE_FILLER = /^(?:[,;&·•|/\-–—]+|and|und|et|y|e|i|en|og|och|\p{Lu}{1,3})$/u;
 /** The role a "by" that stands alone completes when it is not the author's ("Medically reviewed" / "by"). */
