@@ -432,10 +432,11 @@ export class ArticlePipeline extends Construct {
     this.queue.grant(crawl, 'sqs:SendMessage');
     this.crawlQueue.grant(crawl, 'sqs:SendMessage');
 
-    // ingest: crawl state and article index (conditional writes), raw + article objects, events.
+    // ingest: crawl state (a batch's states in one BatchGetItem) and article index (conditional writes), raw +
+    // article objects, events.
     iam.Grant.addToPrincipal({
       grantee: ingest,
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: tableOnly,
     });
     // ingest: near-duplicate candidates are a Query per anchor key on the table (lib/store/aws/clusters.ts).

@@ -482,6 +482,8 @@ describe('least privilege', () => {
 
   it('ingest writes items and objects under its prefixes, consumes the queue and puts events', () => {
     expect(permissionsOf('ingest')).toEqual([
+      // A batch's crawl states in one batched read.
+      'dynamodb:BatchGetItem on table.Arn',
       'dynamodb:GetItem on table.Arn',
       'dynamodb:PutItem on table.Arn',
       // Near-duplicate candidates: a Query per anchor key.
