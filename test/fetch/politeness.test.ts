@@ -171,6 +171,56 @@ describe('shared politeness (the per-host token every worker takes)', () => {
     expect(seenAt).toHaveLength(3);
   });
 
+  it('a crawl’s robots.txt take books the slot of the request that asked for it: one token write for both', async () => {
+    const clock = { now: 1_500_000 };
+    const seenAt: Array<[string, number]> = [];
+    const server = await startServer((request, response) => {
+      seenAt.push([request.url ?? '', clock.now]);
+      const type = request.url === '/robots.txt' ? 'text/plain' : 'application/xml';
+      response.writeHead(200, { 'content-type': type }).end(request.url === '/robots.txt' ? '' : '<rss/>');
+    });
+    servers.push(server);
+    const { connector } = bridgeConnector(server);
+    const { resolver } = fakeResolver({ 'news.example': [PUBLIC_IP] });
+    const { sleep } = recordingSleep(clock);
+    const tokens = memoryTokens();
+    const writes: number[] = [];
+    const counted: HostTokenStore = {
+      ...tokens,
+      take: (host, nowMs, intervalMs) => {
+        writes.push(intervalMs);
+        return tokens.take(host, nowMs, intervalMs);
+      },
+    };
+    const shared = (waits: boolean) =>
+      createFetcher({
+        connector,
+        resolver,
+        sleep,
+        now: () => clock.now,
+        minIntervalMs: 1000,
+        shared: { tokens: counted, ...(waits ? { maxWaitMs: CRAWL_POLICY.crawlMaxHostWaitMs } : {}) },
+      });
+    await shared(true).fetch('http://news.example/feed.xml', { accept: 'xml' });
+    expect(seenAt.map(([path]) => path)).toEqual(['/robots.txt', '/feed.xml']);
+    expect(writes).toHaveLength(1);
+    const [robotsAt, feedAt] = seenAt.map(([, at]) => at) as [number, number];
+    expect(feedAt - robotsAt).toBeGreaterThanOrEqual(1000);
+    // The token holds both slots: nobody else's request comes within an interval of the feed.
+    expect(tokens.next.get('news.example')).toBeGreaterThanOrEqual(feedAt + 1000);
+
+    // A taker that does not wait (ingest) books one slot for robots.txt: its page's message is put back meanwhile.
+    seenAt.length = 0;
+    writes.length = 0;
+    clock.now = (tokens.next.get('news.example') as number) + 10_000;
+    const ingest = shared(false);
+    expect((await fetchError(ingest.fetch('http://news.example/story', { accept: 'xml' }))).code).toBe(
+      'HOST_BUSY',
+    );
+    expect(seenAt.map(([path]) => path)).toEqual(['/robots.txt']);
+    expect(writes).toHaveLength(1);
+  });
+
   it('a 429 or 503 slows the host for every worker: Retry-After (or the default) held on the shared token', async () => {
     const clock = { now: 2_000_000 };
     const server = await startServer((request, response) => {

@@ -152,6 +152,9 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   const knownBlocks = new Map<string, SlotBlock>();
   // Reserved slots already used here: a message delivered again inside its window takes the token instead.
   const usedSlots = new Set<string>();
+  // The slot a waiting taker's robots.txt take booked for the request that asked for robots.txt (the next one to the
+  // host from here): that request goes in it with no write of its own.
+  const bookedNext = new Map<string, { slotMs: number; slackMs: number; intervalMs: number }>();
 
   const refuse = (url: URL, host: string, untilMs: number, intervalMs: number): PipelineError => {
     const at = now();
@@ -206,13 +209,28 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     return Math.max(free, slotBlockEndMs(block) + Math.max(0, intervalMs - block.intervalMs));
   };
 
-  /** One try at the host's token: undefined when taken (and its slot reached), else when the host is busy until. */
+  /**
+   * One try at the host's token: undefined when taken (and its slot reached), else when the host is busy until.
+   * `bookNext` (robots.txt, fetched for the request about to follow): a waiting taker books that request's slot with
+   * the same write.
+   */
   const tryTake = async (
     host: string,
     intervalMs: number,
     signal?: AbortSignal,
+    bookNext = false,
   ): Promise<number | undefined> => {
     const at = now();
+    const next = bookedNext.get(host);
+    if (next !== undefined) {
+      bookedNext.delete(host);
+      // Still reachable in time (its slack not passed): the slot is this request's, held on the token already.
+      if (intervalMs <= next.intervalMs && at <= next.slotMs + next.slackMs) {
+        await sleepUntil(next.slotMs, at, signal);
+        if (now() <= next.slotMs + next.slackMs) return undefined;
+        return next.slotMs + next.intervalMs + next.slackMs;
+      }
+    }
     const slot = at + Math.min(maxLeadMs, Math.ceil(2 * writeLatencyMs));
     // A request may leave up to `slack` after its slot (timers fire late); the next slot is that much later.
     const slack = lateSlackMs(intervalMs, timerLatenessMs);
@@ -226,6 +244,8 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
         knownInterval.delete(name);
       }
       for (const [name, block] of knownBlocks) if (slotBlockEndMs(block) <= at) knownBlocks.delete(name);
+      for (const [name, booked] of bookedNext)
+        if (booked.slotMs + booked.slackMs < at) bookedNext.delete(name);
     }
     // Not inside a reserved window of the host (or within an interval of one): the next gap, without a write.
     let block = knownBlocks.get(host);
@@ -235,9 +255,13 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       if (free > slot) return free;
     }
     knownInterval.set(host, intervalMs);
+    // Two slots in one write only for a taker that waits for the second (ingest would put its message back) and
+    // with no reserved block of the host known (the second slot is not placed clear of one).
+    const slots = bookNext && options.maxWaitMs !== undefined && block === undefined ? 2 : 1;
+    const heldMs = slots * bookedMs;
     // Claimed locally before the write, so this instance's other records for the host do not write too.
-    knownBusy.set(host, { untilMs: slot + bookedMs, returnsUntilMs: known?.returnsUntilMs ?? 0 });
-    let taken = await options.tokens.take(host, slot, bookedMs, block?.startMs);
+    knownBusy.set(host, { untilMs: slot + heldMs, returnsUntilMs: known?.returnsUntilMs ?? 0 });
+    let taken = await options.tokens.take(host, slot, heldMs, block?.startMs);
     if (!taken.taken && taken.block !== undefined && slotBlockEndMs(taken.block) > slot) {
       // Refused for a block this instance did not know: remember it; take again at once when the slot is clear of it.
       const seen = taken.block;
@@ -258,8 +282,11 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     // taker's, which may already be on its way. A waiting taker (the crawl) books again. Ingest moves its token
     // to a new slot while nobody has taken it since (one more write, only on an overrun: the latency estimate has
     // jumped to the slow write, so the new slot is booked further ahead), and puts the message back if it cannot.
-    if (now() <= slot + slack) return undefined;
-    if (options.maxWaitMs !== undefined || options.tokens.extend === undefined) return slot + bookedMs;
+    if (now() <= slot + slack) {
+      if (slots === 2) bookedNext.set(host, { slotMs: slot + bookedMs, slackMs: slack, intervalMs });
+      return undefined;
+    }
+    if (options.maxWaitMs !== undefined || options.tokens.extend === undefined) return slot + heldMs;
     const again = now();
     const slot2 = again + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
     // The overrun raised the lateness estimate: the new slot is booked with the slack it now calls for.
@@ -326,7 +353,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       }
       const waitUntil = options.maxWaitMs === undefined ? undefined : now() + options.maxWaitMs;
       for (;;) {
-        const busyUntil = await tryTake(host, intervalMs, signal);
+        const busyUntil = await tryTake(host, intervalMs, signal, url.pathname === '/robots.txt');
         if (busyUntil === undefined) return () => {};
         if (waitUntil === undefined || busyUntil > waitUntil) {
           throw refuse(url, host, busyUntil, intervalMs);
