@@ -631,9 +631,17 @@ export function createIngestService(deps: IngestDependencies) {
       size,
       'a crawl-state read',
       async (reads) => {
+        // A URL's fold is skipped only when every read of it in the batch is that same first lease's (get's rule):
+        // another message for the URL may need a fetch its commit recorded.
         const ownFirstLeases = new Map<string, string>();
-        for (const { url, ownFirstLease } of reads)
-          if (ownFirstLease !== undefined) ownFirstLeases.set(url, ownFirstLease);
+        const mustFold = new Set<string>();
+        for (const { url, ownFirstLease } of reads) {
+          const other = ownFirstLeases.get(url);
+          if (ownFirstLease === undefined || (other !== undefined && other !== ownFirstLease))
+            mustFold.add(url);
+          else ownFirstLeases.set(url, ownFirstLease);
+        }
+        for (const url of mustFold) ownFirstLeases.delete(url);
         const urls = reads.map(({ url }) => url);
         const states = await getMany.call(deps.crawlState, urls, { ownFirstLeases });
         return urls.map((url) => states.get(url));

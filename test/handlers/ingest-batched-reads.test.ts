@@ -3,6 +3,7 @@ import { PipelineError } from '../../lib/core/errors.ts';
 import { hostBusy } from '../../lib/core/fetch/shared-politeness.ts';
 import { InProcessEventBus } from '../../lib/events/in-process.ts';
 import { createIngestService } from '../../lib/handlers/ingest.ts';
+import type { IngestMessage } from '../../lib/queue/types.ts';
 import type { ArticleWriter, CrawlStateRecord, CrawlStateStore } from '../../lib/store/types.ts';
 import { body, silentLogger, sqsEvent } from './helpers.ts';
 
@@ -10,7 +11,11 @@ const urls = ['https://a.example/1', 'https://b.example/2', 'https://c.example/3
 
 /** A crawl-state store that records how it is read; every URL is a stored article with an ETag. */
 function countingStates(options: { failBatch?: boolean } = {}) {
-  const reads = { single: [] as string[], batches: [] as string[][] };
+  const reads = {
+    single: [] as string[],
+    batches: [] as string[][],
+    ownFirstLeases: [] as Array<Map<string, string>>,
+  };
   const state = (url: string): CrawlStateRecord => ({
     url,
     lastFetchedAt: new Date(Date.now() - 7_200_000).toISOString(),
@@ -24,8 +29,9 @@ function countingStates(options: { failBatch?: boolean } = {}) {
       reads.single.push(url);
       return state(url);
     },
-    getMany: async (many: readonly string[]) => {
+    getMany: async (many: readonly string[], read?: { ownFirstLeases?: ReadonlyMap<string, string> }) => {
       reads.batches.push([...many]);
+      reads.ownFirstLeases.push(new Map(read?.ownFirstLeases ?? []));
       if (options.failBatch) throw new PipelineError('INTERNAL', 'read failed', { retryable: true });
       return new Map(many.map((url) => [url, state(url)]));
     },
@@ -66,6 +72,19 @@ describe("an ingest batch's crawl-state reads", () => {
     expect([...(reads.batches[0] ?? [])].sort()).toEqual(urls);
     // Each fetch was conditional on its own URL's validators.
     expect(sent.sort()).toEqual(urls.map((url) => `"${url.length}"`).sort());
+  });
+
+  it("skip a URL's fold only when every message for it in the batch holds the same first lease", async () => {
+    const { store, reads } = countingStates();
+    const { ingest } = service(store);
+    const queuedAt = new Date(Date.now() - 60_000).toISOString();
+    const first = (url: string) =>
+      JSON.stringify({ url, discoveredAt: queuedAt, queuedAt, firstLease: true } satisfies IngestMessage);
+    // urls[0]: its first lease alone; urls[1]: the first lease and a message without one.
+    await ingest.handler(
+      sqsEvent([first(urls[0] as string), first(urls[1] as string), body(urls[1] as string)]),
+    );
+    expect(reads.ownFirstLeases).toEqual([new Map([[urls[0], queuedAt]])]);
   });
 
   it('leave out the records put back before any read; a failed batched read fails its records for a retry', async () => {
