@@ -120,6 +120,26 @@ describe("the region's own furniture", () => {
     expect(content?.text).toContain('full index');
   });
 
+  it('drops blocks of page furniture in any language (cookie notice, newsletter call, rights line) without their class', () => {
+    const html = `<html><body><main><h1>Outdoors</h1>
+      <div class="grid">${itemList((title, teaser, i) => `<div class="item"><h3><a href="/p/${i}">${title}</a></h3><p>${teaser}</p></div>`)}</div>
+      <div class="x1">We use cookies to remember what you viewed and to count visits.</div>
+      <div class="x2">Abonnieren Sie unseren Newsletter</div>
+      <p>© 2025 Magazine Example Ltd. All rights reserved.</p>
+      <p>Tous droits réservés à nos lecteurs qui partagent leurs photos.</p>
+      <p>Every story above was walked, cooked or fixed by one of our writers before we printed it.</p>
+      </main></body></html>`;
+    const text = extractPageRegion(parseHtml(html), { pageUrl })?.text ?? '';
+    for (const [title, teaser] of ITEMS) {
+      expect(text).toContain(title);
+      expect(text).toContain(teaser);
+    }
+    for (const furniture of ['We use cookies', 'Newsletter', 'All rights reserved', 'Tous droits réservés']) {
+      expect(text).not.toContain(furniture);
+    }
+    expect(text).toContain('Every story above was walked');
+  });
+
   it("keeps once a card's text printed twice in a row, but not equal values in a table", () => {
     const html = `<html><body><main><h1>Outdoors</h1>
       ${itemList((title, teaser, i) => `<div class="card"><a href="/p/${i}"><div class="media-label">${title}</div></a><h3><a href="/p/${i}">${title}</a></h3><p>${teaser}</p></div>`)}
@@ -134,12 +154,12 @@ describe("the region's own furniture", () => {
   });
 
   it('keeps once a card shown again in a later module of the page, but not a value each item repeats', () => {
-    // The same stories under "Latest" and again under "Most read": their titles are headings seen before.
+    // The same stories under "Latest" and again under "This week": their titles are headings seen before.
     const card = (title: string, teaser: string, i: number) =>
       `<div class="card"><h3><a href="/p/${i}">${title}</a></h3><p>${teaser}</p><span class="place">Anywhere in the world</span></div>`;
     const html = `<html><body><main><h1>Outdoors</h1>
       <section><h2>Latest</h2>${itemList(card)}</section>
-      <section><h2>Most read</h2>${itemList((title, _teaser, i) => `<div class="card"><h3><a href="/p/${i}">${title}</a></h3></div>`)}</section>
+      <section><h2>This week</h2>${itemList((title, _teaser, i) => `<div class="card"><h3><a href="/p/${i}">${title}</a></h3></div>`)}</section>
       </main></body></html>`;
     const text = extractPageRegion(parseHtml(html), { pageUrl })?.text ?? '';
     for (const [title, teaser] of ITEMS) {
@@ -147,7 +167,7 @@ describe("the region's own furniture", () => {
       expect(text.split(title).length - 1).toBe(title.length >= PAGE_REGION.minRepeatChars ? 1 : 2);
       expect(text).toContain(teaser);
     }
-    expect(text).toContain('Most read');
+    expect(text).toContain('This week');
     expect(text.split('Anywhere in the world').length - 1).toBe(ITEMS.length);
   });
 

@@ -5,7 +5,11 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { resolveDocumentBase } from '../../url.ts';
-import { NON_CONTENT_TAGS } from '../boilerplate.ts';
+import {
+  BOILERPLATE_TEXT_ANY_LANGUAGE,
+  BOILERPLATE_TEXT_MAX_CHARS,
+  NON_CONTENT_TAGS,
+} from '../boilerplate.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
 import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from '../content-dom.ts';
 import { repairTree } from '../content-repair.ts';
@@ -332,8 +336,10 @@ function leadsParent(element: Element): boolean {
 }
 
 /**
- * Whether the element's whole text, standing alone, is one of the page's controls (PAGE_REGION.interfaceLabel) or a
- * web address printed outside any link or code (PAGE_REGION.bareUrl). One bounded read answers both.
+ * Whether the element's whole text, standing alone, is one of the page's controls (PAGE_REGION.interfaceLabel), a
+ * web address printed outside any link or code (PAGE_REGION.bareUrl), or a block of page furniture in any language
+ * (the generic extraction's BOILERPLATE_TEXT_ANY_LANGUAGE: cookie and newsletter notices, copyright lines, pagers).
+ * One bounded read answers all three.
  */
 function isControlOrLeakedValue(element: Element): boolean {
   if (PAGE_REGION.codeTags.has(element.name)) return false;
@@ -344,15 +350,26 @@ function isControlOrLeakedValue(element: Element): boolean {
   }
   let linked = element.name === 'a';
   let code = false;
-  const collapsed = collapsedTextWithin(element, PAGE_REGION.maxUrlChars, (inner) => {
-    if (inner.name === 'a') linked = true;
-    if (PAGE_REGION.codeTags.has(inner.name)) code = true;
-    return NON_CONTENT_TAGS.has(inner.name);
-  });
-  if (code || collapsed === undefined || collapsed.length === 0) return false;
+  const asWritten = collapsedTextWithin(
+    element,
+    PAGE_REGION.maxUrlChars,
+    (inner) => {
+      if (inner.name === 'a') linked = true;
+      if (PAGE_REGION.codeTags.has(inner.name)) code = true;
+      return NON_CONTENT_TAGS.has(inner.name);
+    },
+    true,
+  );
+  if (code || asWritten === undefined || asWritten.length === 0) return false;
+  const collapsed = asWritten.toLowerCase();
   if (!linked && PAGE_REGION.bareUrl.test(collapsed)) return true;
   const { maxChars, patterns } = PAGE_REGION.interfaceLabel;
-  return collapsed.length <= maxChars && patterns.some((pattern) => pattern.test(collapsed));
+  if (collapsed.length <= maxChars && patterns.some((pattern) => pattern.test(collapsed))) return true;
+  // The agency-initials pattern reads letter case: the text as written.
+  return (
+    asWritten.length <= BOILERPLATE_TEXT_MAX_CHARS &&
+    BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(asWritten))
+  );
 }
 
 /**

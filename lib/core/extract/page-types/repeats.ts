@@ -47,14 +47,15 @@ export function labelsAcrossItems(
 }
 
 /**
- * An element's text, whitespace collapsed and lower-cased, read without going past `rawLimit` characters of its
- * text nodes (undefined beyond: a label is short, and a long item is not read whole); elements `skip` accepts are
- * left out.
+ * An element's text, whitespace collapsed and lower-cased (unless `keepCase`), read without going past `rawLimit`
+ * characters of its text nodes (undefined beyond: a label is short, and a long item is not read whole); elements
+ * `skip` accepts are left out.
  */
 export function collapsedTextWithin(
   element: Element,
   rawLimit: number,
   skip?: (element: Element) => boolean,
+  keepCase = false,
 ): string | undefined {
   let text = '';
   const stack: AnyNode[] = [element];
@@ -68,5 +69,6 @@ export function collapsedTextWithin(
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
     }
   }
-  return text.replace(/\s+/g, ' ').trim().toLowerCase();
+  const collapsed = text.replace(/\s+/g, ' ').trim();
+  return keepCase ? collapsed : collapsed.toLowerCase();
 }
