@@ -99,3 +99,24 @@ describe('disclosure buttons and toggles do not make a box a form', () => {
     expect(textOf(html)).not.toContain('Tom writes');
   });
 });
+
+describe('an accordion header (a button inside a heading) is the heading', () => {
+  const QUESTIONS = ['When is the best time to prune?', 'Should the cuts be painted?'];
+  const faq = (header: (question: string, i: number) => string) =>
+    QUESTIONS.map(
+      (question, i) =>
+        `<div class="faq-item">${header(question, i)}<div id="answer-${i}" role="region"><p>${PROSE[i + 3]}</p></div></div>`,
+    ).join('');
+
+  it("keeps each question above its answer, and still drops a button that heads nothing ('Show all')", () => {
+    const header = (question: string, i: number) =>
+      `<h3><button aria-expanded="true" aria-controls="answer-${i}">${question}</button></h3>`;
+    const html = `<html><body><article>${paragraphs(PROSE.slice(0, 3))}<h2>Questions</h2>${faq(header)}<button aria-expanded="false">Show all questions</button></article></body></html>`;
+    const text = textOf(html);
+    QUESTIONS.forEach((question, i) => {
+      expect(text).toContain(question);
+      expect(text.indexOf(question)).toBeLessThan(text.indexOf(PROSE[i + 3]!));
+    });
+    expect(text).not.toContain('Show all questions');
+  });
+});

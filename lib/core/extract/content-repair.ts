@@ -6,6 +6,9 @@
 //     with placeholders (<template id="B:0"> then a "Loading..." fallback) and the real sections arrive at the
 //     end of <body> in hidden segments (<div hidden id="S:0">), which a script moves into place. The extractor
 //     would drop them as hidden; here they are moved into place as that script does.
+//   - Accordion headers: an FAQ's question is a <button> inside a heading (<h3><button aria-expanded>How do I
+//     ...?</button></h3>, the WAI-ARIA accordion pattern). A browser shows its words as the heading; the extractor
+//     drops every <button> as a control, so the answers would lose their questions. Such a button is read as text.
 import type { AnyNode, Element } from 'domhandler';
 import { STREAMED_FALLBACK_MAX_CHARS } from './boilerplate.ts';
 import { elementsInOrder, hasChildren, isElement, visibleLength } from './content-dom.ts';
@@ -13,8 +16,13 @@ import { elementsInOrder, hasChildren, isElement, visibleLength } from './conten
 /** Moves content a browser would show in <body> into `body`, and streamed segments into their placeholders. */
 export function repairTree(root: AnyNode, body: AnyNode): void {
   if (isElement(body) && body.name === 'body') adoptContentAfterBody(root, body);
-  revealStreamedSegments(root);
+  // One walk serves both repairs below.
+  const elements = elementsInOrder(root);
+  readHeadingButtonsAsText(elements);
+  revealStreamedSegments(elements);
 }
+
+const HEADING = /^h[1-6]$/;
 
 function adoptContentAfterBody(root: AnyNode, body: Element): void {
   const html = body.parent;
@@ -32,10 +40,19 @@ function adoptContentAfterBody(root: AnyNode, body: Element): void {
 
 const SEGMENT_ID = /^S:(.{1,40})$/;
 
-function revealStreamedSegments(root: AnyNode): void {
+/** A <button> that is a heading's content (an accordion header) is read as the heading's words: a <span>. */
+function readHeadingButtonsAsText(elements: readonly Element[]): void {
+  for (const element of elements) {
+    const parent = element.parent;
+    if (element.name === 'button' && parent && isElement(parent) && HEADING.test(parent.name))
+      element.name = 'span';
+  }
+}
+
+function revealStreamedSegments(elements: readonly Element[]): void {
   const placeholders = new Map<string, Element>();
   const segments: [Element, string][] = [];
-  for (const element of elementsInOrder(root)) {
+  for (const element of elements) {
     const id = element.attribs.id;
     if (id === undefined) continue;
     if (element.name === 'template' && (id.startsWith('B:') || id.startsWith('P:')))
