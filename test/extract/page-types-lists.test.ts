@@ -53,6 +53,19 @@ describe('listing and collection regions', () => {
     expect(content?.text).not.toContain('About us');
   });
 
+  it("keeps a card's header (its title in a 'card-header' box) while the page's header box stays furniture", () => {
+    const html = `<html><body><div id="header"><a href="/">Magazine</a> <a href="/about">About us</a></div>
+      <main><h1>Outdoors</h1>
+      ${itemList((title, teaser, i) => `<div class="card"><div class="card-header"><h3><a href="/p/${i}">${title}</a></h3></div><p>${teaser}</p></div>`)}
+      </main></body></html>`;
+    const text = extractPageRegion(parseHtml(html), { pageUrl })?.text ?? '';
+    for (const [title, teaser] of ITEMS) {
+      expect(text).toContain(title);
+      expect(text).toContain(teaser);
+    }
+    expect(text).not.toContain('About us');
+  });
+
   it('keeps a furniture-named wrapper around a list of linked items that holds most of the text', () => {
     // The items are links, so the wrapper holds little unlinked text: it is told by all of its text.
     const html = `<html><body><nav><a href="/">Home</a></nav>

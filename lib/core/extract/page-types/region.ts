@@ -34,7 +34,13 @@ export const PAGE_REGION = {
   ]),
   /** Class, id or role words of furniture: navigation, sidebars, filters, pagination, banners, share bars. */
   furnitureClass:
-    /(?:^|[\s_-])(?:nav|navbar|navigation|menu|sidebar|breadcrumbs?|cookies?|consent|modal|popup|newsletter|subscribe|share|social|footer|header|skip|banner|filters?|facets?|pagination|pager|related|recommendations?|recommended|upsells?|cross-?sells?|recently-?viewed)(?:$|[\s_-])/i,
+    /(?:^|[\s_-])(?:nav|navbar|navigation|menu|sidebar|breadcrumbs?|cookies?|consent|modal|popup|newsletter|subscribe|share|social|footer|skip|banner|filters?|facets?|pagination|pager|related|recommendations?|recommended|upsells?|cross-?sells?|recently-?viewed)(?:$|[\s_-])/i,
+  /**
+   * A class or id token naming the page's own header ("header", "site-header", "page_header"). "header" inside a
+   * longer token names a block's heading part as often ("card-header", "section-header", "product-header": a card's
+   * title), so it is not furniture there.
+   */
+  pageHeaderToken: /(?:^|\s)(?:(?:site|page|global|main|top)[-_]?)?header(?:$|\s)/i,
   /** Class and id strings longer than this are utility-class soup; their words say nothing. */
   maxClassChars: 200,
   /** A <main> with less than this share of the body's text is a fragment; the body is used instead. */
@@ -238,7 +244,10 @@ function isFurniture(element: Element): boolean {
   const attributes = element.attribs;
   if (attributes.hidden !== undefined || attributes['aria-hidden'] === 'true') return true;
   const words = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.role ?? ''}`;
-  return words.length < PAGE_REGION.maxClassChars && PAGE_REGION.furnitureClass.test(words);
+  return (
+    words.length < PAGE_REGION.maxClassChars &&
+    (PAGE_REGION.furnitureClass.test(words) || PAGE_REGION.pageHeaderToken.test(words))
+  );
 }
 
 /**
