@@ -11,6 +11,15 @@ export function hasChildren(node: AnyNode): node is ParentNode {
 }
 
 /**
+ * An attribute's value, read at this one site. Attribute objects take a hidden class per attribute set, so a read
+ * written out in a rarely taken branch of a hot function has seen only a few of them when V8 optimizes the
+ * function, which is then thrown away at each new one; this site sees every element's and is generic from the start.
+ */
+export function attributeOf(element: Element, name: string): string | undefined {
+  return element.attribs[name];
+}
+
+/**
  * Elements of a subtree in document order (pre-order), skipping the subtrees for which `skip` is true; only the
  * first `limit` when a limit is given (a scan that looks at the first few hundred need not list a whole page).
  */

@@ -18,6 +18,7 @@ import {
   UTILITY_CLASS_TOKEN,
 } from './boilerplate.ts';
 import {
+  attributeOf,
   countCommas,
   elementsInOrder,
   findFirst,
@@ -253,7 +254,7 @@ export function computeStats(roots: readonly AnyNode[], excluded: Set<Element>):
     if (name === 'ul' || name === 'ol') s.listText = s.text;
     if (name === 'p') s.paragraphText = s.text;
     if (name === 'th' || name === 'caption' || name === 'thead') s.tableHeaders++;
-    if (name === 'blockquote' && EMBEDDED_POST.test(element.attribs.class ?? '')) s.embeddedPosts++;
+    if (name === 'blockquote' && EMBEDDED_POST.test(attributeOf(element, 'class') ?? '')) s.embeddedPosts++;
     stats.set(element, s);
   }
   return stats;
@@ -266,9 +267,12 @@ export function computeStats(roots: readonly AnyNode[], excluded: Set<Element>):
  */
 function isToggle(control: Element, parent: Element): boolean {
   if (control.name === 'button') {
-    return control.attribs['aria-expanded'] !== undefined || control.attribs['aria-controls'] !== undefined;
+    return (
+      attributeOf(control, 'aria-expanded') !== undefined ||
+      attributeOf(control, 'aria-controls') !== undefined
+    );
   }
-  if (control.name !== 'input' || !TOGGLE_INPUT.test(control.attribs.type ?? '')) return false;
+  if (control.name !== 'input' || !TOGGLE_INPUT.test(attributeOf(control, 'type') ?? '')) return false;
   if (parent.name === 'li') return true;
   for (let node: Element | null = parent, depth = 0; node && depth < 32; depth++) {
     if (node.name === 'form') return false;

@@ -1,6 +1,7 @@
 // One walk over the parsed page collects every element the metadata readers need, so they never run a CSS
 // selector over the whole document (each such query costs about as much as the walk itself).
 import type { AnyNode, Element } from 'domhandler';
+import { attributeOf } from './content-dom.ts';
 
 const BYLINE_PATTERN = /byline|author|dateline|writtenby|p-author/i;
 const MAX_BYLINE_CANDIDATES = 60;
@@ -49,8 +50,9 @@ export interface PageIndex {
 }
 
 const VISUALLY_HIDDEN_CLASS = /(?:^|\s)(?:sr-only|visually-hidden|screen-reader-text|hidden)(?:$|\s)/;
-const isVisuallyHidden = (attributes: Record<string, string>) =>
-  attributes.hidden !== undefined || VISUALLY_HIDDEN_CLASS.test(attributes.class ?? '');
+const isVisuallyHidden = (element: Element) =>
+  attributeOf(element, 'hidden') !== undefined ||
+  VISUALLY_HIDDEN_CLASS.test(attributeOf(element, 'class') ?? '');
 
 export function isElement(node: AnyNode): node is Element {
   return node.type === 'tag' || node.type === 'script' || node.type === 'style';
@@ -114,7 +116,7 @@ export function indexPage(root: AnyNode): PageIndex {
           break;
         case 'h1':
           // A visually hidden h1 ("Search" for screen readers) is not the headline the dateline sits under.
-          if (index.headlineTextIndex === undefined && !isVisuallyHidden(attributes))
+          if (index.headlineTextIndex === undefined && !isVisuallyHidden(node))
             index.headlineTextIndex = index.texts.length;
           index.headings.push(node);
           break;
@@ -131,12 +133,13 @@ export function indexPage(root: AnyNode): PageIndex {
           }
           break;
         case 'time':
-          if (attributes.datetime !== undefined) index.times.push(node);
+          if (attributeOf(node, 'datetime') !== undefined) index.times.push(node);
           break;
       }
       if (attributes.itemprop !== undefined) index.itemprops.push(node);
       if (index.dataDates.length < 20) {
-        for (const key in attributes) {
+        // Object.keys, not for-in: for-in checks the hidden class, which differs for nearly every element.
+        for (const key of Object.keys(attributes)) {
           if (
             key.startsWith('data-') &&
             /date|time|publish/.test(key) &&
