@@ -107,16 +107,24 @@ describe('an accordion header (a button inside a heading) is the heading', () =>
       (question, i) =>
         `<div class="faq-item">${header(question, i)}<div id="answer-${i}" role="region"><p>${PROSE[i + 3]}</p></div></div>`,
     ).join('');
+  const button = (question: string, i: number) =>
+    `<button aria-expanded="true" aria-controls="answer-${i}">${question}</button>`;
+  const HEADERS: [string, (question: string, i: number) => string][] = [
+    ['an <h3>', (question, i) => `<h3>${button(question, i)}</h3>`],
+    ['role="heading"', (question, i) => `<div role="heading" aria-level="3">${button(question, i)}</div>`],
+    ['a <dt>', (question, i) => `<dl><dt>${button(question, i)}</dt></dl>`],
+  ];
 
-  it("keeps each question above its answer, and still drops a button that heads nothing ('Show all')", () => {
-    const header = (question: string, i: number) =>
-      `<h3><button aria-expanded="true" aria-controls="answer-${i}">${question}</button></h3>`;
-    const html = `<html><body><article>${paragraphs(PROSE.slice(0, 3))}<h2>Questions</h2>${faq(header)}<button aria-expanded="false">Show all questions</button></article></body></html>`;
-    const text = textOf(html);
-    QUESTIONS.forEach((question, i) => {
-      expect(text).toContain(question);
-      expect(text.indexOf(question)).toBeLessThan(text.indexOf(PROSE[i + 3]!));
-    });
-    expect(text).not.toContain('Show all questions');
-  });
+  it.each(HEADERS)(
+    'keeps each question (in %s) above its answer, and still drops a button that heads nothing',
+    (_name, header) => {
+      const html = `<html><body><article>${paragraphs(PROSE.slice(0, 3))}<h2>Questions</h2>${faq(header)}<button aria-expanded="false">Show all questions</button></article></body></html>`;
+      const text = textOf(html);
+      QUESTIONS.forEach((question, i) => {
+        expect(text).toContain(question);
+        expect(text.indexOf(question)).toBeLessThan(text.indexOf(PROSE[i + 3]!));
+      });
+      expect(text).not.toContain('Show all questions');
+    },
+  );
 });

@@ -7,8 +7,9 @@
 //     end of <body> in hidden segments (<div hidden id="S:0">), which a script moves into place. The extractor
 //     would drop them as hidden; here they are moved into place as that script does.
 //   - Accordion headers: an FAQ's question is a <button> inside a heading (<h3><button aria-expanded>How do I
-//     ...?</button></h3>, the WAI-ARIA accordion pattern). A browser shows its words as the heading; the extractor
-//     drops every <button> as a control, so the answers would lose their questions. Such a button is read as text.
+//     ...?</button></h3>, the WAI-ARIA accordion pattern; also role="heading" or a <dl>'s <dt>). A browser shows its
+//     words as the heading; the extractor drops every <button> as a control, so the answers would lose their
+//     questions. Such a button is read as text.
 import type { AnyNode, Element } from 'domhandler';
 import { STREAMED_FALLBACK_MAX_CHARS } from './boilerplate.ts';
 import { elementsInOrder, hasChildren, isElement, visibleLength } from './content-dom.ts';
@@ -23,6 +24,11 @@ export function repairTree(root: AnyNode, body: AnyNode): void {
 }
 
 const HEADING = /^h[1-6]$/;
+
+/** A heading by tag or by role, or a definition list's term (an FAQ written as <dl>: the question over its answer). */
+function headsASection(element: Element): boolean {
+  return HEADING.test(element.name) || element.name === 'dt' || element.attribs.role === 'heading';
+}
 
 function adoptContentAfterBody(root: AnyNode, body: Element): void {
   const html = body.parent;
@@ -44,7 +50,7 @@ const SEGMENT_ID = /^S:(.{1,40})$/;
 function readHeadingButtonsAsText(elements: readonly Element[]): void {
   for (const element of elements) {
     const parent = element.parent;
-    if (element.name === 'button' && parent && isElement(parent) && HEADING.test(parent.name))
+    if (element.name === 'button' && parent && isElement(parent) && headsASection(parent))
       element.name = 'span';
   }
 }
