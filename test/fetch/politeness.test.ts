@@ -134,19 +134,25 @@ function memoryTokens(): HostTokenStore & { next: Map<string, number> } {
   };
 }
 
+/** A news.example host serving robots.txt and a feed, recording each request's path and the fake clock's time. */
+async function feedHost(clock: { now: number }) {
+  const seenAt: Array<[string, number]> = [];
+  const server = await startServer((request, response) => {
+    seenAt.push([request.url ?? '', clock.now]);
+    const type = request.url === '/robots.txt' ? 'text/plain' : 'application/xml';
+    response.writeHead(200, { 'content-type': type }).end(request.url === '/robots.txt' ? '' : '<rss/>');
+  });
+  servers.push(server);
+  const { connector } = bridgeConnector(server);
+  const { resolver } = fakeResolver({ 'news.example': [PUBLIC_IP] });
+  const { sleep } = recordingSleep(clock);
+  return { seenAt, connector, resolver, sleep };
+}
+
 describe('shared politeness (the per-host token every worker takes)', () => {
   it('a crawl fetcher paces robots.txt, the feed and the sitemap on the token, waiting its turn (bounded)', async () => {
     const clock = { now: 1_000_000 };
-    const seenAt: Array<[string, number]> = [];
-    const server = await startServer((request, response) => {
-      seenAt.push([request.url ?? '', clock.now]);
-      const type = request.url === '/robots.txt' ? 'text/plain' : 'application/xml';
-      response.writeHead(200, { 'content-type': type }).end(request.url === '/robots.txt' ? '' : '<rss/>');
-    });
-    servers.push(server);
-    const { connector } = bridgeConnector(server);
-    const { resolver } = fakeResolver({ 'news.example': [PUBLIC_IP] });
-    const { sleep } = recordingSleep(clock);
+    const { seenAt, connector, resolver, sleep } = await feedHost(clock);
     const tokens = memoryTokens();
     const crawl = createFetcher({
       connector,
@@ -173,16 +179,7 @@ describe('shared politeness (the per-host token every worker takes)', () => {
 
   it('a crawl’s robots.txt take books the slot of the request that asked for it: one token write for both', async () => {
     const clock = { now: 1_500_000 };
-    const seenAt: Array<[string, number]> = [];
-    const server = await startServer((request, response) => {
-      seenAt.push([request.url ?? '', clock.now]);
-      const type = request.url === '/robots.txt' ? 'text/plain' : 'application/xml';
-      response.writeHead(200, { 'content-type': type }).end(request.url === '/robots.txt' ? '' : '<rss/>');
-    });
-    servers.push(server);
-    const { connector } = bridgeConnector(server);
-    const { resolver } = fakeResolver({ 'news.example': [PUBLIC_IP] });
-    const { sleep } = recordingSleep(clock);
+    const { seenAt, connector, resolver, sleep } = await feedHost(clock);
     const tokens = memoryTokens();
     const writes: number[] = [];
     const counted: HostTokenStore = {
