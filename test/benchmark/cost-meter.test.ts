@@ -61,13 +61,18 @@ describe('cost meter capacity units', () => {
 describe('cost meter on a DynamoDB-compatible server', () => {
   const local = useLocalServers();
 
-  it("bills an update of a non-key attribute without touching the item's index copies", async () => {
+  /** A fresh store whose DynamoDB client the meter counts, and a document client over that same client. */
+  async function meteredStore() {
     const dynamodb = local.dynamoDbClient();
     const store = await local.freshStore({ dynamodb });
     const meter = new CostMeter();
     meter.useShadowClient({ ...local.env, AWS_ENDPOINT_URL_DYNAMODB: local.servers.dynamodbEndpoint });
     meter.instrument(dynamodb);
-    const documents = DynamoDBDocumentClient.from(dynamodb);
+    return { store, meter, documents: DynamoDBDocumentClient.from(dynamodb) };
+  }
+
+  it("bills an update of a non-key attribute without touching the item's index copies", async () => {
+    const { store, meter, documents } = await meteredStore();
     // An item in the bySite index (ALL projection), then an update that leaves its index keys alone.
     const key = { pk: 'ARTICLE#meter', sk: 'CURRENT' };
     await documents.send(
@@ -113,12 +118,7 @@ describe('cost meter on a DynamoDB-compatible server', () => {
   });
 
   it('bills a batched read of a missing item the minimum unit, as GetItem', async () => {
-    const dynamodb = local.dynamoDbClient();
-    const store = await local.freshStore({ dynamodb });
-    const meter = new CostMeter();
-    meter.useShadowClient({ ...local.env, AWS_ENDPOINT_URL_DYNAMODB: local.servers.dynamodbEndpoint });
-    meter.instrument(dynamodb);
-    const documents = DynamoDBDocumentClient.from(dynamodb);
+    const { store, meter, documents } = await meteredStore();
     await documents.send(
       new PutCommand({ TableName: store.tableName, Item: { pk: 'CRAWL#a', sk: 'STATE' } }),
     );
