@@ -1,5 +1,5 @@
 // Metadata accuracy: `npm run bench:metadata` (add `--misses` to print every miss, `--check` to fail below the
-// floors). Writes benchmark/results/20-metadata.json and regenerates RESULTS.md.
+// floors, `--no-write` to print only). Writes benchmark/results/20-metadata.json and regenerates RESULTS.md.
 //
 // Corpora (../shared/benchmarks):
 // - wcxb-dev, the 696 article pages: human-reviewed title, author and publish_date per page (see its README).
@@ -528,45 +528,47 @@ const serialize = (fields: Record<string, FieldScore | Record<string, FieldScore
     ]),
   );
 
-writeResultSection({
-  name: '20-metadata',
-  title: 'Metadata accuracy (wcxb-dev articles, readability-pages)',
-  command: 'npm run bench:metadata',
-  markdown,
-  data: {
-    targets: TARGETS,
-    floors: FLOORS,
-    wcxb: {
-      pages: wcxbPages.length,
-      ...(serialize(wcxb.titles) as object),
-      fields: serialize({
-        authors: wcxb.authors,
-        date: wcxb.date,
-        spuriousAuthors: wcxb.spuriousAuthors,
-        spuriousDate: wcxb.spuriousDate,
-      }),
-      sources: wcxb.sources,
+// --no-write: print the tables only (a measurement during development), leaving RESULTS.md as it is.
+if (!process.argv.includes('--no-write'))
+  writeResultSection({
+    name: '20-metadata',
+    title: 'Metadata accuracy (wcxb-dev articles, readability-pages)',
+    command: 'npm run bench:metadata',
+    markdown,
+    data: {
+      targets: TARGETS,
+      floors: FLOORS,
+      wcxb: {
+        pages: wcxbPages.length,
+        ...(serialize(wcxb.titles) as object),
+        fields: serialize({
+          authors: wcxb.authors,
+          date: wcxb.date,
+          spuriousAuthors: wcxb.spuriousAuthors,
+          spuriousDate: wcxb.spuriousDate,
+        }),
+        sources: wcxb.sources,
+      },
+      readability: {
+        pages: readabilityPages.length,
+        pageUrl: READABILITY_URL.href,
+        titles: serialize(readability.titles),
+        fields: serialize({
+          titleUnchanged: readability.titleUnchanged,
+          authors: readability.authors,
+          date: readability.date,
+          lang: readability.lang,
+          langPrimary: readability.langPrimary,
+          siteName: readability.siteName,
+          dir: readability.dir,
+          excerpt: readability.excerpt,
+          languageDetection: detection,
+        }),
+        authorsWithoutExpectedByline: extraAuthors,
+      },
+      metadataMs: { median, p95 },
     },
-    readability: {
-      pages: readabilityPages.length,
-      pageUrl: READABILITY_URL.href,
-      titles: serialize(readability.titles),
-      fields: serialize({
-        titleUnchanged: readability.titleUnchanged,
-        authors: readability.authors,
-        date: readability.date,
-        lang: readability.lang,
-        langPrimary: readability.langPrimary,
-        siteName: readability.siteName,
-        dir: readability.dir,
-        excerpt: readability.excerpt,
-        languageDetection: detection,
-      }),
-      authorsWithoutExpectedByline: extraAuthors,
-    },
-    metadataMs: { median, p95 },
-  },
-});
+  });
 
 console.log(
   `wcxb-dev articles\n${table(wcxbRows).join('\n')}\n\nreadability-pages\n${table(readabilityRows).join('\n')}`,
