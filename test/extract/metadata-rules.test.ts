@@ -740,3 +740,69 @@ describe('dates: numeric order learned from the page’s written dates', () => {
     expect(metadataOf(german).publishedAt).toBe('2023-10-03T00:00:00.000Z');
   });
 });
+
+describe('titles: a cut declared title, a headline styled in capitals or lower case', () => {
+  it('takes the declared title that goes on past a long one cut at a length limit, not an affix', () => {
+    const whole =
+      'Fährverbindung nach Helgoland und Sylt: Wie die Reederei ihre Überfahrten für den Winter neu plant (mit einem Trick, der bei Sturm hilft)';
+    const cut = whole.slice(0, whole.indexOf(' einem'));
+    const html = page(
+      `<script type="application/ld+json">{"@type":"NewsArticle","headline":"${cut}"}</script>
+       <meta property="og:site_name" content="Hafenblatt"><meta property="og:title" content="${whole} - Hafenblatt">`,
+      '<p>Text.</p>',
+      'de',
+    );
+    expect(metadataOf(html).title).toBe(whole);
+    // A long title followed only by the site's name is not a cut one.
+    const withAffix = page(
+      `<script type="application/ld+json">{"@type":"NewsArticle","headline":"${whole}"}</script>
+       <meta property="og:title" content="${whole} | Hafenblatt">`,
+      '<p>Text.</p>',
+      'de',
+    );
+    expect(metadataOf(withAffix).title).toBe(whole);
+  });
+
+  it('writes an h1 styled in capitals or opening in lower case as the declared title writes it', () => {
+    const shouting = page(
+      '<title>Best ferry routes 2025: tips from skippers</title>',
+      '<article><h1>BEST FERRY ROUTES IN 2025: TIPS FROM SKIPPERS</h1><p>Text.</p></article>',
+    );
+    expect(metadataOf(shouting).title).toBe('Best ferry routes 2025: tips from skippers');
+    const lowered = page(
+      '<title>Histoire du café | Origines, commerce, chronologie | Encyclopédie du Port</title>',
+      '<article><h1>histoire du café</h1><p>Text.</p></article>',
+      'fr',
+    );
+    expect(metadataOf(lowered).title).toBe('Histoire du café');
+    // A headword the declared title writes in capitals keeps the h1's own case; so does a brand in lower case.
+    const headword = page(
+      '<title>FÄHRE Bedeutung & Herkunft | Wörterbuch</title>',
+      '<article><h1>fähre</h1><p>Text.</p></article>',
+      'de',
+    );
+    expect(metadataOf(headword).title).toBe('fähre');
+    const brand = page(
+      '<title>iFerry app review: timetables offline | Harbour Ledger</title>',
+      '<article><h1>iFerry app review: timetables offline</h1><p>Text.</p></article>',
+    );
+    expect(metadataOf(brand).title).toBe('iFerry app review: timetables offline');
+  });
+});
+
+describe('dates: publication meta tags by other names', () => {
+  it('reads <meta name="published"> and "published-date" / "publication_date"', () => {
+    for (const [name, content, expected] of [
+      ['published', 'July 17, 2024', '2024-07-17T00:00:00.000Z'],
+      ['published-date', '2021-02-16', '2021-02-16T00:00:00.000Z'],
+      ['publication_date', '2024-03-05T10:00:00Z', '2024-03-05T10:00:00.000Z'],
+    ]) {
+      const html = page(
+        `<title>Ferry returns</title><meta name="${name}" content="${content}">`,
+        '<p>Text.</p>',
+      );
+      expect(metadataOf(html).publishedAt).toBe(expected);
+      expect(metadataOf(html).sources.publishedAt).toBe('meta');
+    }
+  });
+});

@@ -75,6 +75,8 @@ export interface MetadataOptions {
 type Candidate<T> = { value: T | undefined; source: MetadataSource };
 
 const MAX_TITLE = 500;
+/** A declared title this long that another one continues word for word was cut (an SEO plugin's 110 chars). */
+const MIN_CUT_TITLE_CHARS = 90;
 const MAX_DESCRIPTION = 2000;
 const MAX_TAGS = 30;
 /** How much later than the page's visible dateline a declared publication date may be (time zones, late edits). */
@@ -119,6 +121,10 @@ export function extractMetadata(
     { value: text(textOfNode(page.headings.find((heading) => heading.name === 'h1'))), source: 'dom' },
   ];
   let title = pick(sources, 'title', titleCandidates.map(limit(MAX_TITLE)));
+  if (title !== undefined) {
+    const whole = continuedTitle(title, [meta.first('og:title'), documentTitle]);
+    if (whole !== undefined) title = truncateText(whole, MAX_TITLE);
+  }
   const description = pick(
     sources,
     'description',
@@ -242,7 +248,13 @@ export function extractMetadata(
               (level !== 'segment' && otherDeclared.includes(foldForCompare(candidate))),
           ) ?? headlines.find((candidate) => headlineAgrees(candidate, declared, level)));
     // Equal but for letter case: the declared form wins (headlines are often styled in capitals).
-    if (
+    const restyled = headline === undefined ? undefined : declaredCasing(headline, title);
+    if (restyled !== undefined) {
+      if (restyled !== title) {
+        title = restyled;
+        sources.title = 'dom';
+      }
+    } else if (
       headline !== undefined &&
       headline.toLowerCase() !== title.toLowerCase() &&
       !extendsWithDateline(headline, title)
@@ -275,6 +287,11 @@ export function extractMetadata(
         meta.all('publishdate'),
         meta.all('publish-date'),
         meta.all('publish_date'),
+        meta.all('published'),
+        meta.all('published-date'),
+        meta.all('published_date'),
+        meta.all('publication-date'),
+        meta.all('publication_date'),
         meta.all('article:published'),
       ),
       source: 'meta',
@@ -631,6 +648,45 @@ function readMetaTags(page: PageIndex): MetaTags {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Title
+
+/** Letters that show case: an h1 with none in lower case, or opening in lower case, was styled (CSS, a theme). */
+const MIN_CASED_LETTERS = 4;
+
+/**
+ * The words of an h1 styled in capitals or opening in lower case, in the letter case the declared title writes
+ * them ("BEST DRIP COFFEE MAKER" → "Best Drip Coffee Maker"); the declared title itself when an all-capitals h1 is
+ * not a part of it; undefined for an h1 written in ordinary case, which is read as it stands.
+ */
+function declaredCasing(headline: string, declared: string): string | undefined {
+  const cased = headline.match(/\p{Lu}|\p{Ll}/gu) ?? [];
+  if (cased.length < MIN_CASED_LETTERS) return undefined;
+  const allCapitals = !/\p{Ll}/u.test(headline);
+  const opensLower = /^\P{L}*\p{Ll}/u.test(headline);
+  if (!allCapitals && !opensLower) return undefined;
+  const at = declared.toLowerCase().indexOf(headline.toLowerCase());
+  if (at >= 0 && declared.length === declared.toLowerCase().length) {
+    const segment = declared.slice(at, at + headline.length);
+    // The declared words in ordinary case; a declared "RESTAURANT Definition" styles its headword too.
+    return /\p{Ll}/u.test(segment) ? segment : undefined;
+  }
+  return allCapitals ? declared : undefined;
+}
+
+/**
+ * The longer declared title that goes on past a long one's last word ("… Solutions (Including" in JSON-LD, the
+ * whole sentence in og:title): the short one was cut at a length limit, not written that way.
+ */
+function continuedTitle(title: string, others: readonly (string | undefined)[]): string | undefined {
+  const cut = title.replace(/\s*(?:…|\.\.\.)$/, '').trim();
+  if (cut.length < MIN_CUT_TITLE_CHARS) return undefined;
+  for (const other of others) {
+    const value = text(other);
+    if (value === undefined || value.length <= cut.length || !value.startsWith(cut)) continue;
+    // The next word goes on the sentence; a separator would start an affix ("Headline | Site").
+    if (/^\s+[\p{L}\p{N}(]/u.test(value.slice(cut.length))) return value;
+  }
+  return undefined;
+}
 
 function jsonLdTitle(article: JsonLdNode | undefined, documentTitle: string | undefined): string | undefined {
   if (article === undefined) return undefined;
