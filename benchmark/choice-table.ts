@@ -2,7 +2,7 @@
 // extract() gives, and the generic, region and forum texts each scored with the corpus's own metric, beside
 // features of the page and of how the texts relate. Diagnosis only (not part of bench).
 //
-//   npx tsx benchmark/choice-table.ts --out /tmp/rows.jsonl [--corpus wcxb-dev,...] [--only ID] [--shard K/N]
+//   npx tsx benchmark/choice-table.ts --out /tmp/rows.jsonl [--corpus wcxb-dev,...] [--only ID] [--shard K/N] [--texts]
 //
 // One JSON line per page: corpus, id, label (wcxb), the classifier's type and positive signals, page counts
 // (h2, <time>, <article>), each candidate's score (`s.given|generic|region|forum`: wcxb word F1, shingle P/R for
@@ -11,7 +11,9 @@
 // <li>, <p>, links), the share of the generic text's words found in the region (`gInR`) and the reverse
 // (`rInG`), and which candidate extract() gave (`givenIs`). Replaying a rule over the rows predicts all four
 // corpora's figures without re-extracting (session 8's predictions matched the benchmark to the page).
-// Several shards (--shard 0/4 ... 3/4) run in parallel; concatenate their files.
+// Several shards (--shard 0/4 ... 3/4) run in parallel; concatenate their files. With --texts each row also holds
+// the generic and region texts and HTML (`gText`, `rText`, `gHtml`, `rHtml`; ~60 MB for all 2,118 pages), so new
+// features of the two texts (what the region adds, where, and its markup) can be tried without re-extracting.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { load } from 'cheerio';
@@ -32,6 +34,7 @@ const { values: args } = parseArgs({
     corpus: { type: 'string', default: 'article-extraction,readability-pages,wcxb-dev,trafilatura-dev' },
     only: { type: 'string' },
     shard: { type: 'string', default: '0/1' },
+    texts: { type: 'boolean', default: false },
   },
 });
 const corpora = new Set(args.corpus.split(','));
@@ -194,6 +197,7 @@ for (const job of jobs()) {
       rh: htmlFeatures(region?.html),
       gInR: region ? containment(g, r) : undefined,
       rInG: region ? containment(r, g) : undefined,
+      ...(args.texts && { gText: g, rText: r, gHtml: generic?.html, rHtml: region?.html }),
       givenIs: given === g ? 'generic' : given === r ? 'region' : given === forum?.text ? 'forum' : 'other',
     }),
   );
