@@ -1,38 +1,51 @@
-// The loopback hosts of `npm run bench:crawl`, on their own worker thread: request times are taken on an event
-// loop the pipeline does not block (extraction, the store), so the gaps measured are the gaps the hosts saw.
+// The loopback hosts of `npm run bench:crawl`, in their own process: request times are taken on an event loop and
+// a heap the pipeline does not share (extraction, GC, the store), as another machine's would be, so the gaps
+// measured are the gaps the hosts saw. Each request is stamped twice on the monotonic clock (monotonicMs, the
+// same clock in every process on the machine, so a stamp compares with the pipeline's send): when its connection
+// is accepted (the pipeline's connector opens one per request) and when its request line and headers have
+// arrived (what a server's access log records).
 // One host per source (127.0.0.2, 127.0.0.3, ...): even hosts serve an RSS feed, odd ones a sitemap index of two
 // child sitemaps; every host serves robots.txt and its articles, and counts every request.
 
+import { type ChildProcess, fork } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { AddressInfo, Socket } from 'node:net';
+import { getPriority, setPriority } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { SiteArticle } from '../lib/embedded/example-site/articles.ts';
 import { renderArticlePage } from '../lib/embedded/example-site/render.ts';
-import { spawnModuleWorker } from '../lib/embedded/thread.ts';
+
+/**
+ * Milliseconds on the machine's monotonic clock (process.hrtime: CLOCK_MONOTONIC on Linux, one clock for every
+ * process), so the hosts' arrival stamps and the pipeline's send stamps are on one time line.
+ */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
 
 export interface HostStats {
   requests: number;
   /** Article path -> fetches of it. */
   articleFetches: Map<string, number>;
-  /**
-   * Arrival time of every request, epoch ms at sub-ms resolution (this thread's timeOrigin + performance.now()),
-   * so it can be set against the time the pipeline sent the same request from the main thread.
-   */
+  /** Arrival of every request (its headers read), monotonicMs, in arrival order. */
   starts: number[];
+  /** When each request's connection was accepted, monotonicMs, in the order of `starts`. */
+  accepted: number[];
   /** The path of each request, in the order of `starts`. */
   paths: string[];
 }
 
-/** What the main thread gets back: the stats as plain data. */
+/** What the pipeline's process gets back: the stats as plain data. */
 export interface HostReport {
   requests: number;
   articleFetches: Array<[string, number]>;
   starts: number[];
+  accepted: number[];
   paths: string[];
 }
 
-type ToWorker = { type: 'stats' } | { type: 'reset-article-fetches' } | { type: 'close' };
-type FromWorker =
+type ToHosts = { type: 'stats' } | { type: 'reset-article-fetches' } | { type: 'close' };
+type FromHosts =
   | { type: 'ready'; hosts: Array<{ origin: string; source: string }> }
   | { type: 'stats'; hosts: HostReport[] }
   | { type: 'done' };
@@ -65,15 +78,18 @@ async function startHost(
   address: string,
   URLS: number,
 ): Promise<{ origin: string; source: string; stats: HostStats; server: Server }> {
-  const stats: HostStats = { requests: 0, articleFetches: new Map(), starts: [], paths: [] };
+  const stats: HostStats = { requests: 0, articleFetches: new Map(), starts: [], accepted: [], paths: [] };
+  const acceptedAt = new WeakMap<Socket, number>();
   const feed = host % 2 === 0;
   let origin = '';
   const etag = `"v1-${host}"`;
   const half = Math.ceil(URLS / 2);
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname;
+    const arrived = monotonicMs();
     stats.requests++;
-    stats.starts.push(performance.timeOrigin + performance.now());
+    stats.starts.push(arrived);
+    stats.accepted.push(acceptedAt.get(request.socket) ?? arrived);
     stats.paths.push(path);
     const conditional = (type: string, body: () => string) => {
       if (request.headers['if-none-match'] === etag) {
@@ -125,85 +141,119 @@ async function startHost(
       response.writeHead(404).end();
     }
   });
+  server.on('connection', (socket: Socket) => acceptedAt.set(socket, monotonicMs()));
   await new Promise<void>((resolve) => server.listen(0, address, resolve));
   origin = `http://${address}:${(server.address() as AddressInfo).port}`;
   return { origin, source: `${origin}${feed ? '/feed.xml' : '/sitemap_index.xml'}`, stats, server };
 }
 
+/**
+ * The hosts' scheduling priority (nice) when the system allows it: they stand in for other machines, which the
+ * pipeline's load does not slow, and a process that waits its turn behind a loaded machine's runnable ones accepts
+ * and stamps late and in bunches (at load 24 on 2 cores, two connections sent 244 ms apart were stamped 0 ms
+ * apart). They use little CPU, so going first costs the pipeline little.
+ */
+const HOSTS_NICE = -10;
+
 export interface LoopbackHosts {
   hosts: Array<{ origin: string; source: string }>;
+  /** The hosts' process (for its memory: processMemory). */
+  pid: number;
+  /** Its nice value: HOSTS_NICE, or the inherited one where raising the priority is not allowed. */
+  nice: number;
   stats(): Promise<HostReport[]>;
   resetArticleFetches(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Starts `sources` hosts of `urls` articles each on a worker thread. */
+const CHILD_ROLE_ARG = '--bench-crawl-hosts';
+
+/** Starts `sources` hosts of `urls` articles each in a child process. */
 export async function startLoopbackHosts(sources: number, urls: number): Promise<LoopbackHosts> {
-  const worker = spawnModuleWorker(
-    import.meta.url,
-    { role: 'bench-crawl-hosts', sources, urls },
-    {
-      maxOldGenerationSizeMb: 256,
-    },
+  const path = fileURLToPath(import.meta.url);
+  // From TypeScript source the child needs tsx's loader, as the parent had.
+  const child: ChildProcess = fork(path, [CHILD_ROLE_ARG, String(sources), String(urls)], {
+    execArgv: path.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Structured clone, not JSON: the stats of 100,000 requests are arrays of numbers.
+    serialization: 'advanced',
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`bench:crawl hosts process exited with code ${code}`))),
   );
-  const next = <T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>> =>
-    new Promise((resolve, reject) => {
-      const onMessage = (message: FromWorker) => {
-        if (message.type !== type) return;
-        worker.off('message', onMessage);
-        resolve(message as Extract<FromWorker, { type: T }>);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-    });
+  exited.catch(() => {});
+  const next = <T extends FromHosts['type']>(type: T): Promise<Extract<FromHosts, { type: T }>> =>
+    Promise.race([
+      exited,
+      new Promise<Extract<FromHosts, { type: T }>>((resolve) => {
+        const onMessage = (message: FromHosts) => {
+          if (message.type !== type) return;
+          child.off('message', onMessage);
+          resolve(message as Extract<FromHosts, { type: T }>);
+        };
+        child.on('message', onMessage);
+      }),
+    ]);
   const ready = await next('ready');
-  const ask = <T extends FromWorker['type']>(message: ToWorker, type: T) => {
+  try {
+    setPriority(child.pid as number, HOSTS_NICE);
+  } catch {
+    // Not allowed (no CAP_SYS_NICE): the stamps may then be late on a loaded machine, as the report's trips show.
+  }
+  const ask = <T extends FromHosts['type']>(message: ToHosts, type: T) => {
     const answer = next(type);
-    worker.postMessage(message);
+    child.send(message);
     return answer;
   };
   return {
     hosts: ready.hosts,
+    pid: child.pid as number,
+    nice: getPriority(child.pid as number),
     stats: async () => (await ask({ type: 'stats' }, 'stats')).hosts,
     resetArticleFetches: async () => {
       await ask({ type: 'reset-article-fetches' }, 'done');
     },
     close: async () => {
+      if (child.exitCode !== null) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       await ask({ type: 'close' }, 'done');
-      await worker.terminate();
+      child.disconnect();
+      await gone;
     },
   };
 }
 
-if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'bench-crawl-hosts') {
-  const { sources, urls } = workerData as { sources: number; urls: number };
-  const port = parentPort as NonNullable<typeof parentPort>;
+// Only in a child started for this purpose: the module is imported by its parent too.
+if (process.argv[2] === CHILD_ROLE_ARG && process.send !== undefined) {
+  const sources = Number(process.argv[3]);
+  const urls = Number(process.argv[4]);
+  const send = (message: FromHosts) => process.send?.(message);
   const hosts = await Promise.all(
     Array.from({ length: sources }, (_, index) =>
       startHost(index, `127.0.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}`, urls),
     ),
   );
-  port.on('message', async (message: ToWorker) => {
+  const closeAll = () =>
+    Promise.all(hosts.map((host) => new Promise<void>((resolve) => host.server.close(() => resolve()))));
+  process.on('message', async (message: ToHosts) => {
     if (message.type === 'stats') {
       const reports = hosts.map(({ stats }) => ({
         requests: stats.requests,
         articleFetches: [...stats.articleFetches],
         starts: stats.starts,
+        accepted: stats.accepted,
         paths: stats.paths,
       }));
-      port.postMessage({ type: 'stats', hosts: reports } satisfies FromWorker);
+      send({ type: 'stats', hosts: reports });
     } else if (message.type === 'reset-article-fetches') {
       for (const { stats } of hosts) stats.articleFetches.clear();
-      port.postMessage({ type: 'done' } satisfies FromWorker);
+      send({ type: 'done' });
     } else {
-      await Promise.all(
-        hosts.map((host) => new Promise<void>((resolve) => host.server.close(() => resolve()))),
-      );
-      port.postMessage({ type: 'done' } satisfies FromWorker);
+      await closeAll();
+      send({ type: 'done' });
     }
   });
-  port.postMessage({
-    type: 'ready',
-    hosts: hosts.map(({ origin, source }) => ({ origin, source })),
-  } satisfies FromWorker);
+  // The parent is gone (stopped, or died without closing us): nothing is left to serve.
+  process.once('disconnect', () => void closeAll().finally(() => process.exit(0)));
+  send({ type: 'ready', hosts: hosts.map(({ origin, source }) => ({ origin, source })) });
 }

@@ -1,6 +1,7 @@
 // `npm run bench:crawl [-- --sources 100 --urls 1000 --interval-ms 100 --concurrency 8]`: registered sources
 // on loopback hosts (127.0.0.2, 127.0.0.3, ...: one host per source, half RSS feeds, half sitemap indexes with
-// two child sitemaps; benchmark/crawl-hosts.ts, on their own thread), crawled through the embedded stack (schedule → one crawl task per source → ingest).
+// two child sitemaps; benchmark/crawl-hosts.ts, in their own process), crawled through the embedded stack (schedule →
+// one crawl task per source → ingest).
 // Measured at the test servers: every request per host (the highest rate any host saw against the configured
 // per-host interval, and duplicate article fetches), the time to drain, peak RSS; then every source is made
 // due again and crawled a second time, which must fetch no article (the feeds and sitemaps answer 304).
@@ -19,7 +20,8 @@ import { type Connector, nodeConnector } from '../lib/core/fetch/index.ts';
 import { processMemory } from '../lib/embedded/servers-process.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { instrumentStoreClients } from '../lib/store/aws/clients.ts';
-import { type HostReport, startLoopbackHosts } from './crawl-hosts.ts';
+import { gapCauses, type HostRequests, rates } from './crawl-gaps.ts';
+import { monotonicMs, startLoopbackHosts } from './crawl-hosts.ts';
 import { writeResultSection } from './report.ts';
 
 const { values } = parseArgs({
@@ -46,103 +48,6 @@ const INTERVAL_MS = Number(values['interval-ms']);
 const CONCURRENCY = Number(values.concurrency);
 const TIME_LIMIT_MS = Number(values['time-limit-s']) * 1000;
 
-/**
- * Most requests any one host saw within one second (sliding window), the shortest gap between two requests to
- * one host (every request: robots.txt, feeds, sitemaps and articles), and how many gaps were under the interval.
- */
-function rates(hosts: HostReport[]): { maxPerSecond: number; minGapMs: number; gapsUnderInterval: number } {
-  let maxPerSecond = 0;
-  let minGapMs = Number.POSITIVE_INFINITY;
-  let gapsUnderInterval = 0;
-  for (const { starts } of hosts) {
-    const sorted = [...starts].sort((a, b) => a - b);
-    let from = 0;
-    for (let to = 0; to < sorted.length; to++) {
-      while ((sorted[to] as number) - (sorted[from] as number) >= 1000) from++;
-      maxPerSecond = Math.max(maxPerSecond, to - from + 1);
-      if (to === 0) continue;
-      const gap = (sorted[to] as number) - (sorted[to - 1] as number);
-      minGapMs = Math.min(minGapMs, gap);
-      if (gap < INTERVAL_MS) gapsUnderInterval++;
-    }
-  }
-  return { maxPerSecond, minGapMs: Number.isFinite(minGapMs) ? Math.round(minGapMs) : 0, gapsUnderInterval };
-}
-
-interface SentRequests {
-  starts: number[];
-  paths: string[];
-}
-
-/**
- * Each gap under the interval at the hosts, set against the same two requests where they left the pipeline (paired
- * by host and path, the k-th arrival of a path with its k-th send): `sentApart` gaps were sent at least an interval
- * apart and arrived closer (the first one's trip from the connector to the host's handler took longer than the
- * second's: thread and loopback scheduling), `sentClose` gaps were already closer when sent (an early send).
- * Also the trip times of every paired request (arrival at the host less the send), which say how late a loaded
- * machine delivers.
- */
-function gapCauses(
-  hosts: Array<{ host: string; report: HostReport }>,
-  sent: Map<string, SentRequests>,
-): {
-  sentApart: number;
-  sentClose: number;
-  unpaired: number;
-  /** The shortest interval the sends of the short gaps kept (ms). */
-  minSentGapMs: number | null;
-  tripMs: { median: number; p99: number; max: number };
-} {
-  let sentApart = 0;
-  let sentClose = 0;
-  let unpaired = 0;
-  let minSentGapMs = Number.POSITIVE_INFINITY;
-  const trips: number[] = [];
-  for (const { host, report } of hosts) {
-    const sends = sent.get(host);
-    // The k-th send of each path, to pair with the k-th arrival.
-    const sendsByPath = new Map<string, number[]>();
-    for (let i = 0; i < (sends?.paths.length ?? 0); i++) {
-      const path = sends?.paths[i] as string;
-      const list = sendsByPath.get(path) ?? [];
-      list.push(sends?.starts[i] as number);
-      sendsByPath.set(path, list);
-    }
-    const seen = new Map<string, number>();
-    const arrivals = report.starts.map((at, i) => {
-      const path = report.paths[i] as string;
-      const k = seen.get(path) ?? 0;
-      seen.set(path, k + 1);
-      const sentAtMs = sendsByPath.get(path)?.[k];
-      if (sentAtMs !== undefined) trips.push(at - sentAtMs);
-      return { at, sentAtMs };
-    });
-    arrivals.sort((a, b) => a.at - b.at);
-    for (let i = 1; i < arrivals.length; i++) {
-      const earlier = arrivals[i - 1] as (typeof arrivals)[number];
-      const later = arrivals[i] as (typeof arrivals)[number];
-      if (later.at - earlier.at >= INTERVAL_MS) continue;
-      if (earlier.sentAtMs === undefined || later.sentAtMs === undefined) {
-        unpaired++;
-        continue;
-      }
-      const sentGap = Math.abs(later.sentAtMs - earlier.sentAtMs);
-      minSentGapMs = Math.min(minSentGapMs, sentGap);
-      if (sentGap >= INTERVAL_MS) sentApart++;
-      else sentClose++;
-    }
-  }
-  trips.sort((a, b) => a - b);
-  const at = (q: number) => round(trips[Math.min(trips.length - 1, Math.floor(q * trips.length))] ?? 0);
-  return {
-    sentApart,
-    sentClose,
-    unpaired,
-    minSentGapMs: Number.isFinite(minSentGapMs) ? round(minSentGapMs) : null,
-    tripMs: { median: at(0.5), p99: at(0.99), max: round(trips.at(-1) ?? 0) },
-  };
-}
-
 /** Put-back delay buckets: [label, below ms]. */
 const PUT_BACK_BUCKETS: Array<[string, number]> = [
   ['<150ms', 150],
@@ -160,6 +65,8 @@ interface GrowthSample {
   backlog: number;
   rssMb: number;
   heapMb: number;
+  /** The heap V8 holds from the system (used, garbage not yet collected, and free pages kept): what RSS counts. */
+  heapTotalMb: number;
   /** The main thread's memory outside the JS heap: Buffers and ArrayBuffers, and other external memory. */
   arrayBuffersMb: number;
   externalMb: number;
@@ -186,12 +93,13 @@ async function main() {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 200);
   // When each request leaves the pipeline (the connector is called once the host's token is held), per host: the
-  // gaps the token produced, beside the gaps the hosts saw (which add both threads' scheduling delays).
-  // Epoch ms at sub-ms resolution, as the hosts' thread records arrivals, with each request's path to pair them.
-  const sentAt = new Map<string, SentRequests>();
+  // gaps the token produced, beside the gaps the hosts saw (which add the trip: this event loop's delay before the
+  // connection and the request are written, and the hosts' process's before it reads them).
+  // On the monotonic clock the hosts' process stamps arrivals with, with each request's path to pair them.
+  const sentAt = new Map<string, HostRequests>();
   const timedConnector: Connector = (request) => {
     const sent = sentAt.get(request.url.host) ?? { starts: [], paths: [] };
-    sent.starts.push(performance.timeOrigin + performance.now());
+    sent.starts.push(monotonicMs());
     sent.paths.push(request.url.pathname);
     sentAt.set(request.url.host, sent);
     return nodeConnector(request);
@@ -288,6 +196,7 @@ async function main() {
         backlog: stack.queue.stats().pending,
         rssMb: round(memory.rss / 2 ** 20, 0),
         heapMb: round(memory.heapUsed / 2 ** 20, 0),
+        heapTotalMb: round(memory.heapTotal / 2 ** 20, 0),
         arrayBuffersMb: round(memory.arrayBuffers / 2 ** 20, 0),
         externalMb: round(memory.external / 2 ** 20, 0),
         ...(servers ? { serversRssMb: round(servers.rss / 2 ** 20, 0) } : {}),
@@ -317,13 +226,19 @@ async function main() {
       (sum, host) => sum + host.articleFetches.filter(([, count]) => count > 1).length,
       0,
     );
-    const firstRates = rates(firstStats);
-    const sentRates = rates(
-      [...sentAt.values()].map(({ starts, paths }) => ({ requests: 0, articleFetches: [], starts, paths })),
+    const firstRates = rates(firstStats, INTERVAL_MS);
+    const acceptedRates = rates(
+      firstStats.map(({ accepted }) => ({ starts: accepted })),
+      INTERVAL_MS,
     );
+    const sentRates = rates([...sentAt.values()], INTERVAL_MS);
     const shortGaps = gapCauses(
-      firstStats.map((report, i) => ({ host: new URL(hosts[i]?.origin ?? 'http://x').host, report })),
+      firstStats.map((report, i) => ({
+        host: new URL(hosts[i]?.origin ?? 'http://x').host,
+        arrivals: report,
+      })),
       sentAt,
+      INTERVAL_MS,
     );
 
     const crawlAgain = async () => {
@@ -352,6 +267,7 @@ async function main() {
     // Second run (only after a complete first one): every source due again; unchanged feeds and sitemaps answer 304.
     const secondRun = stopped ? undefined : await crawlAgain();
     const serversAtEnd = await serversMemory();
+    const hostsAtEnd = await processMemory(loopback.pid);
     const result = {
       sources: SOURCES,
       urlsPerSource: URLS,
@@ -387,6 +303,12 @@ async function main() {
       maxRequestsPerSecondOneHost: firstRates.maxPerSecond,
       minGapMsOneHost: firstRates.minGapMs,
       gapsUnderInterval: firstRates.gapsUnderInterval,
+      /** The same at the hosts by the time each request's connection was accepted. */
+      accepted: {
+        maxRequestsPerSecondOneHost: acceptedRates.maxPerSecond,
+        minGapMsOneHost: acceptedRates.minGapMs,
+        gapsUnderInterval: acceptedRates.gapsUnderInterval,
+      },
       sent: {
         maxRequestsPerSecondOneHost: sentRates.maxPerSecond,
         minGapMsOneHost: sentRates.minGapMs,
@@ -396,11 +318,15 @@ async function main() {
       shortGapCauses: shortGaps,
       /** Not run when the first run hit the time limit. */
       secondRun: secondRun ?? null,
-      /** This process: the pipeline, the loopback hosts' thread and (with --servers thread) the storage servers. */
+      /** This process: the pipeline and (with --servers thread) the storage servers. */
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20, 0),
       serversIn: SERVERS_IN,
       /** The storage servers' own process (--servers process): its peak RSS, apart from the pipeline's. */
       serversPeakRssMb: serversAtEnd === undefined ? null : round(serversAtEnd.peakRss / 2 ** 20, 0),
+      /** The loopback hosts' process's nice value (crawl-hosts.ts HOSTS_NICE where allowed). */
+      hostsNice: loopback.nice,
+      /** The loopback hosts' own process. */
+      hostsPeakRssMb: hostsAtEnd === undefined ? null : round(hostsAtEnd.peakRss / 2 ** 20, 0),
       loadAverage,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -420,9 +346,9 @@ async function main() {
               '',
             ]
           : []),
-        `| pages | queued by the crawl | ingested | failed tries | ${stopped ? 'run' : 'drain'} s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts (sent) | 2nd run article fetches | 2nd run s | peak RSS MB${SERVERS_IN === 'process' ? ' (servers apart)' : ''} | load avg |`,
+        `| pages | queued by the crawl | ingested | failed tries | ${stopped ? 'run' : 'drain'} s | articles/s | duplicate fetches | max req/s one host | min gap ms at hosts (sent) | gaps under interval at hosts, requests / connections (sent) | 2nd run article fetches | 2nd run s | peak RSS MB${SERVERS_IN === 'process' ? ' (servers apart)' : ''} | load avg |`,
         '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-        `| ${result.pages} | ${result.queuedByCrawl} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb}${result.serversPeakRssMb === null ? '' : ` (${result.serversPeakRssMb})`} | ${result.loadAverage} |`,
+        `| ${result.pages} | ${result.queuedByCrawl} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} / ${result.accepted.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb}${result.serversPeakRssMb === null ? '' : ` (${result.serversPeakRssMb})`} | ${result.loadAverage} |`,
         '',
         `Per article ingested: ${result.putBacksPerArticle} put-backs (host busy); records handled by outcome`,
         `${JSON.stringify(result.outcomes)} (deferred: put back); store requests ${JSON.stringify(result.storeRequestsPerArticle)}.`,
@@ -430,26 +356,28 @@ async function main() {
         'Memory as the crawl grows (every 30 s: articles stored, messages waiting in the ingest queue and their bodies in',
         "the queue's spill files, process RSS, main-thread heap and its memory outside the heap, the servers' process RSS):",
         '',
-        '| s | ingested | queued | spilled MB | RSS MB | heap MB | array buffers MB | external MB | servers RSS MB |',
+        '| s | ingested | queued | spilled MB | RSS MB | heap used / total MB | array buffers MB | external MB | servers RSS MB |',
         '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...thin(growth, 12).map(
           (sample) =>
-            `| ${sample.seconds} | ${sample.ingested} | ${sample.backlog} | ${sample.spilledMb} | ${sample.rssMb} | ${sample.heapMb} | ${sample.arrayBuffersMb} | ${sample.externalMb} | ${sample.serversRssMb ?? '-'} |`,
+            `| ${sample.seconds} | ${sample.ingested} | ${sample.backlog} | ${sample.spilledMb} | ${sample.rssMb} | ${sample.heapMb} / ${sample.heapTotalMb} | ${sample.arrayBuffersMb} | ${sample.externalMb} | ${sample.serversRssMb ?? '-'} |`,
         ),
         '',
         'Gaps are measured at the test servers between any two requests to one host (robots.txt, feed, sitemaps,',
         "articles): every fetch, the crawl worker's included, takes the same per-host token in the table. In brackets,",
-        'the same gaps where requests leave the pipeline (its connector). The hosts run on their own thread; on a loaded',
-        "machine both threads are now and then scheduled late, which the hosts' figure includes. Paired by host and path,",
-        `the short gaps at the hosts were sent at least an interval apart ${shortGaps.sentApart} times and closer ${shortGaps.sentClose} times`,
-        `(unpaired ${shortGaps.unpaired}; shortest send gap among them ${shortGaps.minSentGapMs ?? '-'} ms); a request's trip from the connector`,
-        `to the host's handler took ${shortGaps.tripMs.median} ms at the median, ${shortGaps.tripMs.p99} ms at the 99th percentile, ${shortGaps.tripMs.max} ms at most. A failed`,
+        `the same gaps where requests leave the pipeline (its connector). The hosts run in their own process (nice ${result.hostsNice}) and stamp`,
+        'each request on the monotonic clock the pipeline stamps its sends with, when its headers have arrived (the first',
+        `figure) and when its connection was accepted (the second). Paired by host and path, the short gaps at the hosts`,
+        `were sent at least an interval apart ${shortGaps.sentApart} times (the earlier request's trip that much longer: ${shortGaps.lateByMs.median} ms at the median,`,
+        `${shortGaps.lateByMs.max} ms at most) and closer ${shortGaps.sentClose} times (unpaired ${shortGaps.unpaired}; shortest send gap among them ${shortGaps.minSentGapMs ?? '-'} ms); a`,
+        `request's trip from the connector to the host's handler took ${shortGaps.tripMs.median} ms at the median, ${shortGaps.tripMs.p99} ms at the 99th percentile,`,
+        `${shortGaps.tripMs.max} ms at most. A failed`,
         `try is retried by the queue (failures by code: ${JSON.stringify(result.failuresByCode)}); source outcomes:`,
         `${JSON.stringify(result.sourceOutcomes)}; sources read in part (child sitemaps left unread) ${sourcesReadInPart}, sitemaps unread ${sitemapsUnread}.`,
         '',
         SERVERS_IN === 'process'
-          ? "Peak RSS is the pipeline's process (the handlers, the queue, and the loopback hosts on a worker thread); the S3/DynamoDB stand-ins (s3rver, dynalite's LevelDB) run in a child process, as the services are not in the pipeline's memory in AWS, and their peak RSS is the figure in brackets."
-          : 'Peak RSS is the whole process: the pipeline, the loopback hosts and the S3/DynamoDB servers (each on a worker thread).',
+          ? `Peak RSS is the pipeline's process (the handlers and the queue); the S3/DynamoDB stand-ins (s3rver, dynalite's LevelDB) run in a child process, as the services are not in the pipeline's memory in AWS, and their peak RSS is the figure in brackets. The loopback hosts' process peaked at ${result.hostsPeakRssMb ?? '-'} MB.`
+          : `Peak RSS is the pipeline's process with the S3/DynamoDB servers on a worker thread; the loopback hosts' own process peaked at ${result.hostsPeakRssMb ?? '-'} MB.`,
       ];
       const defaultSize = values.sources === '100' && values.urls === '1000';
       writeResultSection({
