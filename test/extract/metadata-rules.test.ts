@@ -806,3 +806,32 @@ describe('dates: publication meta tags by other names', () => {
     }
   });
 });
+
+describe('dates: the dateline nearest the headline, other posts’ <time>s', () => {
+  it('takes the date right under the h1, not one ending a list of other posts just above it', () => {
+    const english = page(
+      '<title>Ferry returns</title>',
+      '<ul><li><a href="/a">Harbour works</a></li><li><span>01/31/2025</span></li></ul><h1>Ferry returns</h1><div class="meta"><span>03/01/2017</span></div><p>Text.</p>',
+    );
+    expect(metadataOf(english).publishedAt).toBe('2017-03-01T00:00:00.000Z');
+    const german = page(
+      '<title>Die Fähre kehrt zurück</title>',
+      '<ul><li><a href="/a">Hafenarbeiten</a></li><li><span>31.01.2025</span></li></ul><h1>Die Fähre kehrt zurück</h1><div class="meta"><span>01.03.2017</span></div><p>Text.</p>',
+      'de',
+    );
+    expect(metadataOf(german).publishedAt).toBe('2017-03-01T00:00:00.000Z');
+  });
+
+  it('prefers the <time> under the headline to a later one of a list elsewhere, and a <time>’s datetime to its text', () => {
+    const listed = page(
+      '<title>Ferry returns</title>',
+      '<div class="views-field-date"><time datetime="2025-01-31T12:00:00Z">01/31/2025</time></div><p>Other news in a list of many links and words.</p><p>More of the list.</p><h1>Ferry returns</h1><div class="node__meta"><time datetime="2017-03-01T12:00:00Z">03/01/2017</time></div><p>Text.</p>',
+    );
+    expect(metadataOf(listed).publishedAt?.slice(0, 10)).toBe('2017-03-01');
+    const mismatched = page(
+      '<title>Ferry returns</title>',
+      '<h1>Ferry returns</h1><div><time datetime="2024-12-20">August 28, 2024</time></div><p>Text.</p>',
+    );
+    expect(metadataOf(mismatched).publishedAt).toBe('2024-12-20T00:00:00.000Z');
+  });
+});

@@ -316,12 +316,18 @@ export function extractMetadata(
   }
 
   // A declared publication date days after the dateline the page shows is a re-publication, a migration or a
-  // stamp written at render time: the page's own earlier date is the publication.
+  // stamp written at render time: the page's own earlier date is the publication. So is another <time> on the
+  // page (a list of other posts) that is later than the one under the headline.
   const shownDate = visibleDates.publishedNearHeadline === true ? visibleDates.published : undefined;
+  // A <time> whose datetime says otherwise than its text: the machine-readable value is the page's own word.
+  const shownElement =
+    visibleDates.publishedIndex === undefined ? undefined : page.texts[visibleDates.publishedIndex]?.parent;
+  const shownTimeDeclares =
+    shownElement?.name === 'time' && date(shownElement.attribs.datetime, now) === publishedAt;
   if (
+    !shownTimeDeclares &&
     shownDate !== undefined &&
     publishedAt !== undefined &&
-    sources.publishedAt !== 'dom' &&
     sources.publishedAt !== 'url' &&
     Date.parse(publishedAt) - Date.parse(shownDate) > DECLARED_AFTER_SHOWN_MS
   ) {
@@ -1474,15 +1480,21 @@ interface Dateline {
   publishedNearHeadline?: boolean;
 }
 
-/** The dates shown near the headline: the first one not labelled as an update, and the first update. */
+/**
+ * The dates shown near the headline: of those not labelled as an update, the one nearest the h1 (after it on a
+ * tie: dates just above the h1 may end a list of other posts); and the first update before it.
+ */
 function visibleDateline(page: PageIndex, language: string | undefined, now: Date): Dateline {
   const center = page.headlineTextIndex ?? 0;
   const from = Math.max(0, center - DATELINE_WINDOW_BEFORE);
   const to = Math.min(page.texts.length, center + DATELINE_WINDOW_AFTER);
   const found: Dateline = {};
+  const published: { index: number; value: string }[] = [];
+  const updated: { index: number; value: string }[] = [];
   // Past the window only a date labelled as the publication counts ("Posted on …" at the end of the post).
-  for (let i = from; i < page.texts.length && found.published === undefined; i++) {
+  for (let i = from; i < page.texts.length; i++) {
     const beyondWindow = i >= to;
+    if (beyondWindow && published.length > 0) break;
     const entry = page.texts[i];
     if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) continue;
     if (entry.parent.name === 'title' || entry.parent.name === 'script') continue;
@@ -1510,14 +1522,26 @@ function visibleDateline(page: PageIndex, language: string | undefined, now: Dat
       : insideUnlikelyBylineContext(entry.parent, page);
     if (unlikelyContext || insideDataTable(entry.parent) || isTeaserOrUpdateDate(entry.parent)) continue;
     if (UPDATED_LABEL.test(label)) {
-      found.updated ??= parsed;
+      updated.push({ index: i, value: parsed });
     } else {
-      found.published = parsed;
-      found.publishedIndex = i;
-      found.publishedNearHeadline =
-        page.headlineTextIndex !== undefined && Math.abs(i - center) <= NEAR_HEADLINE_TEXTS;
+      published.push({ index: i, value: parsed });
+      // Once past the h1, a later date is only farther from it.
+      if (i >= center) break;
     }
   }
+  const distance = (index: number) => Math.abs(index - center) - (index > center ? 0.5 : 0);
+  const nearest = published.reduce<(typeof published)[number] | undefined>(
+    (best, candidate) =>
+      best === undefined || distance(candidate.index) < distance(best.index) ? candidate : best,
+    undefined,
+  );
+  if (nearest !== undefined) {
+    found.published = nearest.value;
+    found.publishedIndex = nearest.index;
+    found.publishedNearHeadline =
+      page.headlineTextIndex !== undefined && Math.abs(nearest.index - center) <= NEAR_HEADLINE_TEXTS;
+  }
+  found.updated = updated.find((entry) => nearest === undefined || entry.index < nearest.index)?.value;
   return found;
 }
 
