@@ -557,6 +557,10 @@ async function main(): Promise<void> {
       async () => {
         const summary = await timedCrawl(() => stack.crawl());
         listed = summary.discovered;
+        // The next schedule run folds ingest's per-batch counts into the sources (once they have settled): counted
+        // here, after the ingest, as that run's work.
+        await stack.drain();
+        await timedCrawl(() => stack.registry.foldIngested(new Date(), 0));
       },
       (done) => done.filter((o) => o.status === 'created').length,
     );

@@ -212,6 +212,8 @@ export class ArticlePipeline extends Construct {
       partitionKey: keyAttribute(ARTICLES_TABLE.partitionKey),
       sortKey: keyAttribute(ARTICLES_TABLE.sortKey),
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      // Short-lived items (ingest's per-batch counts) carry their expiry: TTL deletes them at no write cost.
+      timeToLiveAttribute: ARTICLES_TABLE.timeToLiveAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: config.tableDeletionProtection,
       removalPolicy,
@@ -424,10 +426,11 @@ export class ArticlePipeline extends Construct {
       ],
       resourceArns: tableOnly,
     });
+    // The schedule also reads ingest's per-batch article counts (a Query per day) to fold them into the sources.
     iam.Grant.addToPrincipal({
       grantee: crawl,
       actions: ['dynamodb:Query'],
-      resourceArns: [`${this.table.tableArn}/index/${DUE_SOURCES_INDEX}`],
+      resourceArns: [...tableOnly, `${this.table.tableArn}/index/${DUE_SOURCES_INDEX}`],
     });
     this.queue.grant(crawl, 'sqs:SendMessage');
     this.crawlQueue.grant(crawl, 'sqs:SendMessage');

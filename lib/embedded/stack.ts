@@ -443,6 +443,8 @@ async function start(
     async runOnce() {
       await crawl();
       await drain();
+      // Nothing is in flight once drained: this run's ingest counts reach the sources now, not at the next schedule.
+      await store.sources.foldIngested(new Date(), 0);
       return { ...totals, skippedByType: { ...totals.skippedByType } };
     },
     totals: () => ({ ...totals, skippedByType: { ...totals.skippedByType } }),

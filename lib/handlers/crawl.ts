@@ -662,6 +662,16 @@ export function createScheduleHandler(deps: ScheduleDependencies) {
       }
       summary.queued += messages.length;
     }
+    // Ingest records each batch's new articles per source in one item; they reach the sources' health here, one
+    // update per source per run. A failure leaves them for the next run (the fold never counts one twice).
+    try {
+      const folded = await deps.registry.foldIngested(at);
+      if (folded.items > 0) deps.logger.info('ingest counts folded into sources', { ...folded });
+    } catch (error) {
+      deps.logger.warn('could not fold ingest counts into sources; the next schedule run will', {
+        error: String(error),
+      });
+    }
     deps.logger.info('schedule done', { ...summary });
     return summary;
   };

@@ -90,8 +90,8 @@ export interface IngestDependencies {
   clusters?: ClusterIndex;
   /** Called once per handled record (progress output, benchmarks). */
   onOutcome?: (outcome: IngestOutcome, message: IngestMessage | undefined) => void;
-  /** The sources registry: each batch adds its new articles to their sources' health (articlesIngested). */
-  sources?: Pick<SourceRegistry, 'addIngested'>;
+  /** The sources registry: each batch records its new articles per source (folded into articlesIngested later). */
+  sources?: Pick<SourceRegistry, 'recordIngested'>;
   /**
    * HOST_BUSY when the fetcher already knows the URL's host is busy (no I/O): the message is put back before its
    * crawl state is read, so a host's backlog costs no store read per put-back.
@@ -649,7 +649,7 @@ export function createIngestService(deps: IngestDependencies) {
     );
   }
 
-  /** One counter update per source in the batch; best effort: the articles are committed whatever happens here. */
+  /** One count item per batch, whatever its sources; best effort: the articles are committed whatever happens here. */
   async function countIngestedBySource(
     outcomes: ReadonlyArray<{ outcome: IngestOutcome; message?: IngestMessage }>,
   ): Promise<void> {
@@ -661,7 +661,7 @@ export function createIngestService(deps: IngestDependencies) {
     }
     if (bySource.size === 0) return;
     try {
-      await deps.sources.addIngested(bySource);
+      await deps.sources.recordIngested(bySource);
     } catch (error) {
       logger.warn('could not count ingested articles on their sources', { error: String(error) });
     }

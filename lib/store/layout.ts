@@ -170,6 +170,26 @@ export const FEED_IDS_PER_ITEM = 1_000;
  */
 export const INGESTED_DAYS_PK = 'INGESTED_DAYS';
 
+/**
+ * Articles ingested per source, counted per ingest batch (one small item per batch: `counts` maps source id to new
+ * articles, `expiresAt` lets DynamoDB's TTL delete it for free) instead of one counter update per source and batch
+ * (batches mix hosts, so that was about one write per article). The crawl schedule folds the items stamped since its
+ * last fold into the sources' `articlesIngested` (`INGEST_COUNTS_FOLD_SK` under `INGEST_COUNTS_PK` holds how far),
+ * one update per source per fold. One partition per day, like the feed's.
+ */
+export function ingestCountsPk(day: string): string {
+  return `COUNTS#${day}`;
+}
+
+/** `<stamp>#<batch id>`: string order is stamp order, as the fold reads them. */
+export function ingestCountsSk(stampedAt: string, batchId: string): string {
+  return `${stampedAt}#${batchId}`;
+}
+
+/** The fold's progress item: every count item stamped at or before its `through` is in the sources' totals. */
+export const INGEST_COUNTS_PK = 'COUNTS';
+export const INGEST_COUNTS_FOLD_SK = 'FOLDED';
+
 /** Crawl state is keyed by the hash of the canonical URL: URLs can outgrow DynamoDB's 2 KB key limit. */
 export function crawlPk(url: string): string {
   return `CRAWL#${sha256Hex(canonicalizeUrl(url))}`;

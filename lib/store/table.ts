@@ -18,6 +18,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | crawl source    | `SOURCES`              | `<source id>`     | gsi3 (dueSources, unless paused): `DUE#<shard>` / `<nextDueAt>#<id>` |
  * | dedup anchor    | `DEDUP#<anchor key>`   | `~~<place>[#<id>]` | -                                    | -                                               |
  * | cluster member  | `CLUSTER#<cluster id>` | `<article id>`    | -                                    | -                                               |
+ * | ingest counts   | `COUNTS#<yyyy-mm-dd>`  | `<stamp>#<batch>` | -                                    | -                                               |
+ * | counts folded   | `COUNTS`               | `FOLDED`          | -                                    | -                                               |
  *
  * - get by id: GetItem(`ARTICLE#<id>`, `CURRENT`). Get by URL is the same GetItem: id = sha256(canonical URL).
  * - list versions: Query(pk = `ARTICLE#<id>`) - the versions share the article's partition; a VERSION# item
@@ -45,6 +47,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - the sources due now: Query(dueSources, gsi3pk = `DUE#<shard>`, gsi3sk <= `<now>#~`) on each of the
  *   SOURCE_DUE_SHARD_COUNT shards. Sparse: a paused source has no gsi3 keys, so it is not in the index at all.
  *   KEYS_ONLY: the schedule needs only ids (the sort key carries them).
+ * - articles ingested per source: ingest puts one `COUNTS#<day>` item per batch (source id -> new articles; TTL
+ *   `expiresAt`); the schedule Queries the days since `COUNTS`/`FOLDED` says it folded and adds each source's sum to
+ *   its `articlesIngested` (one conditional update per source, marked `countedThrough`, so nothing counts twice).
  * - near-duplicate candidates of a new article: Query(pk = `DEDUP#<key>`, newest first, Limit entriesPerKey)
  *   for each of its few anchor keys (lib/core/dedup/settings.ts): a fixed number of key reads whatever the table's size. A new
  *   representative writes one anchor entry (its MinHash signature rides in it, so no second read compares it), as
@@ -75,6 +80,8 @@ export interface TableDefinition {
   sortKey: KeyAttribute;
   billingMode: 'PAY_PER_REQUEST';
   globalSecondaryIndexes: GlobalSecondaryIndexDefinition[];
+  /** An item holding this attribute (epoch seconds) is deleted by DynamoDB's TTL once it has passed (free). */
+  timeToLiveAttribute?: string;
 }
 
 export const BY_SITE_INDEX = 'bySite';
@@ -106,6 +113,7 @@ export const ARTICLES_TABLE: TableDefinition = {
   partitionKey: { name: ATTR.pk, type: 'S' },
   sortKey: { name: ATTR.sk, type: 'S' },
   billingMode: 'PAY_PER_REQUEST',
+  timeToLiveAttribute: 'expiresAt',
   globalSecondaryIndexes: [
     {
       indexName: BY_SITE_INDEX,

@@ -251,7 +251,7 @@ export interface DueSource {
   dueKey: string;
 }
 
-/** What one crawl of a source records on it (articlesIngested is counted apart, by ingest). */
+/** What one crawl of a source records on it (articlesIngested is counted apart, by ingest and the fold). */
 export interface SourceCrawlRecord {
   health: Omit<SourceHealth, 'articlesIngested'>;
   kind: SourceKind;
@@ -288,8 +288,16 @@ export interface SourceRegistry {
   claim(source: DueSource, leaseUntil: Date): Promise<boolean>;
   /** Records a crawl's outcome and the next due time (kept off the due index if the source was paused). */
   recordCrawl(id: string, record: SourceCrawlRecord): Promise<void>;
-  /** Adds to the articles-ingested totals of sources (one write per source). */
-  addIngested(counts: ReadonlyMap<string, number>): Promise<void>;
+  /**
+   * Records one ingest batch's new articles per source (one small item, whatever the number of sources); they reach
+   * the sources' articlesIngested at a later foldIngested.
+   */
+  recordIngested(counts: ReadonlyMap<string, number>): Promise<void>;
+  /**
+   * Adds the counts recorded up to `settleMs` before `now` and not folded yet to their sources' totals (one
+   * update per source), exactly once however many folds run or fail; the crawl schedule runs it.
+   */
+  foldIngested(now: Date, settleMs?: number): Promise<{ items: number; sources: number }>;
   /** Makes sources still held by a claim due now (a process starting alone on its store); returns how many. */
   releaseClaims?(now: Date): Promise<number>;
 }

@@ -463,6 +463,8 @@ describe('least privilege', () => {
       'dynamodb:BatchWriteItem on table.Arn',
       'dynamodb:GetItem on table.Arn',
       'dynamodb:PutItem on table.Arn',
+      // Ingest's per-batch article counts, folded into the sources by the schedule.
+      'dynamodb:Query on table.Arn',
       'dynamodb:Query on table.Arn/index/dueSources',
       'dynamodb:UpdateItem on table.Arn',
       'logs:CreateLogStream on crawlLogs.Arn',

@@ -1,3 +1,4 @@
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../lib/core/errors.ts';
 import {
@@ -7,6 +8,8 @@ import {
   parseSourceId,
   sourceIdForUrl,
 } from '../../lib/core/sources.ts';
+import { AwsSourceRegistry } from '../../lib/store/aws/sources.ts';
+import { INGEST_COUNTS_FOLD_SK, INGEST_COUNTS_PK } from '../../lib/store/layout.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
 
 const local = useLocalServers();
@@ -104,7 +107,7 @@ describe('the sources registry on the table', () => {
     expect(await sources.releaseClaims?.(later(3))).toBe(0);
   });
 
-  it('a due source is claimed once; its crawl record moves it on the index and keeps the ingest count', async () => {
+  it('a due source is claimed once; its crawl record moves it on the index and keeps the folded ingest count', async () => {
     const { sources } = await local.freshStore();
     const source = newSourceRecord({ url: 'https://b.example/sitemap.xml' }, NOW);
     await sources.add(source);
@@ -115,7 +118,7 @@ describe('the sources registry on the table', () => {
     expect(await sources.claim(due!, later(30))).toBe(false);
     expect(await sources.due(later(29), 10)).toEqual([]);
 
-    await sources.addIngested(new Map([[source.id, 3]]));
+    await sources.recordIngested(new Map([[source.id, 3]]));
     await sources.recordCrawl(source.id, {
       health: {
         lastCrawledAt: later(1).toISOString(),
@@ -129,7 +132,9 @@ describe('the sources registry on the table', () => {
       validators: { etag: '"v1"' },
       highWaterMark: '2026-03-01T11:00:00.000Z',
     });
-    await sources.addIngested(new Map([[source.id, 2]]));
+    await sources.recordIngested(new Map([[source.id, 2]]));
+    expect((await sources.get(source.id))?.health.articlesIngested).toBe(0);
+    expect(await sources.foldIngested(new Date(), 0)).toEqual({ items: 2, sources: 1 });
     const stored = await sources.get(source.id);
     expect(stored).toMatchObject({
       nextDueAt: later(16).toISOString(),
@@ -156,5 +161,63 @@ describe('the sources registry on the table', () => {
       nextDueAt: later(20).toISOString(),
     });
     expect(await sources.get(source.id)).toBeUndefined();
+  });
+
+  it('ingest counts: one item per batch, folded once into each source (a fold that died half-way counts nothing twice), the settling ones later', async () => {
+    const store = await local.freshStore();
+    let clock = NOW;
+    const registry = new AwsSourceRegistry({
+      dynamodb: store.dynamodb,
+      tableName: store.tableName,
+      now: () => clock,
+    });
+    const a = newSourceRecord({ url: 'https://a.example/feed.xml' }, NOW);
+    const b = newSourceRecord({ url: 'https://b.example/feed.xml' }, NOW);
+    await registry.addMany([a, b]);
+    const totals = async () =>
+      Promise.all([a, b].map(async (s) => (await registry.get(s.id))?.health.articlesIngested));
+
+    await registry.recordIngested(
+      new Map([
+        [a.id, 2],
+        [b.id, 1],
+      ]),
+    );
+    clock = later(1);
+    await registry.recordIngested(
+      new Map([
+        [a.id, 1],
+        [b.id, 0],
+      ]),
+    );
+    expect(await totals()).toEqual([0, 0]);
+    // Stamped within the settle window: left for a later fold.
+    expect(await registry.foldIngested(later(2), 5 * 60_000)).toEqual({ items: 0, sources: 0 });
+    expect(await registry.foldIngested(later(2), 60_000)).toEqual({ items: 2, sources: 2 });
+    expect(await totals()).toEqual([3, 1]);
+    expect(await registry.foldIngested(later(3), 0)).toEqual({ items: 0, sources: 0 });
+
+    // A fold that updated the sources and died before recording how far it read: the next one reads those items
+    // again but adds only what each source has not counted.
+    clock = later(4);
+    await registry.recordIngested(new Map([[a.id, 5]]));
+    await registry.foldIngested(later(5), 0);
+    expect(await totals()).toEqual([8, 1]);
+    await store.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: INGEST_COUNTS_PK }, sk: { S: INGEST_COUNTS_FOLD_SK } },
+      }),
+    );
+    clock = later(6);
+    await registry.recordIngested(
+      new Map([
+        [a.id, 1],
+        [b.id, 4],
+      ]),
+    );
+    expect(await registry.foldIngested(later(7), 0)).toEqual({ items: 4, sources: 2 });
+    expect(await totals()).toEqual([9, 5]);
+    expect((await registry.list({ limit: 10 })).items).toHaveLength(2);
   });
 });

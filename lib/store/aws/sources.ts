@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -14,7 +15,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { PipelineError } from '../../core/errors.ts';
 import { type SourcePatch, SourceRecord } from '../../core/sources.ts';
-import { parseStoredItem } from '../layout.ts';
+import {
+  daysBetween,
+  INGEST_COUNTS_FOLD_SK,
+  INGEST_COUNTS_PK,
+  ingestCountsPk,
+  ingestCountsSk,
+  parseStoredItem,
+  utcDay,
+} from '../layout.ts';
 import { ATTR, DUE_SOURCES_INDEX, SOURCE_DUE_SHARD_COUNT } from '../table.ts';
 import type { DueSource, SourceCrawlRecord, SourceRegistry } from '../types.ts';
 
@@ -23,7 +32,24 @@ export interface AwsSourceRegistryOptions {
   tableName: string;
   /** Waits between retries of unprocessed batch items; injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** The clock that stamps ingest count items; injectable for tests. */
+  now?: () => Date;
 }
+
+/** How ingest's per-batch count items are kept and folded into the sources' totals (lib/store/layout.ts). */
+export const INGEST_COUNT_FOLD = {
+  /**
+   * Count items stamped this recently are left for a later fold: an item is stamped just before its write, inside
+   * an ingest invocation, so after Lambda's longest invocation (15 minutes) and a margin it has landed or never will.
+   */
+  settleMs: 16 * 60_000,
+  /** Count items expire (DynamoDB TTL) after this; a fold reads back at most this far. */
+  keepDays: 14,
+  /** Source updates of one fold in flight at once. */
+  concurrency: 16,
+  /** Tries of one source's update when another fold got there first (it re-reads how far that one counted). */
+  maxSourceTries: 4,
+} as const;
 
 /** The partition every source item lives in (see lib/store/table.ts for why one is enough). */
 export const SOURCES_PK = 'SOURCES';
@@ -69,6 +95,7 @@ function fromItem(item: Record<string, unknown>): SourceRecord {
     [ATTR.dueKey]: _dueKey,
     [ATTR.dueSort]: _dueSort,
     claimUntil: _claimUntil,
+    countedThrough: _countedThrough,
     articlesIngested,
     health,
     ...rest
@@ -85,6 +112,7 @@ export class AwsSourceRegistry implements SourceRegistry {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => Date;
 
   constructor(options: AwsSourceRegistryOptions) {
     this.documents = DynamoDBDocumentClient.from(options.dynamodb, {
@@ -92,6 +120,7 @@ export class AwsSourceRegistry implements SourceRegistry {
     });
     this.tableName = options.tableName;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? (() => new Date());
   }
 
   private key(id: string) {
@@ -475,25 +504,171 @@ export class AwsSourceRegistry implements SourceRegistry {
     }
   }
 
-  async addIngested(counts: ReadonlyMap<string, number>): Promise<void> {
-    await Promise.all(
-      [...counts].map(async ([id, count]) => {
-        if (count <= 0) return;
-        try {
+  async recordIngested(counts: ReadonlyMap<string, number>): Promise<void> {
+    const positive = [...counts].filter(([, count]) => count > 0);
+    if (positive.length === 0) return;
+    const stampedAt = this.now().toISOString();
+    const expiresAt = Math.ceil(Date.parse(stampedAt) / 1000) + INGEST_COUNT_FOLD.keepDays * 86_400;
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [ATTR.pk]: ingestCountsPk(utcDay(stampedAt)),
+            [ATTR.sk]: ingestCountsSk(stampedAt, randomUUID()),
+            counts: Object.fromEntries(positive),
+            expiresAt,
+          },
+        }),
+      );
+    } catch (error) {
+      throw storeError('count ingested articles', error);
+    }
+  }
+
+  async foldIngested(
+    now: Date,
+    settleMs: number = INGEST_COUNT_FOLD.settleMs,
+  ): Promise<{ items: number; sources: number }> {
+    const through = new Date(now.getTime() - settleMs).toISOString();
+    const oldest = new Date(now.getTime() - INGEST_COUNT_FOLD.keepDays * 86_400_000).toISOString();
+    let folded: string | undefined;
+    try {
+      const { Item } = await this.documents.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: INGEST_COUNTS_PK, [ATTR.sk]: INGEST_COUNTS_FOLD_SK },
+          ConsistentRead: true,
+        }),
+      );
+      if (typeof Item?.through === 'string') folded = Item.through;
+    } catch (error) {
+      throw storeError('read the ingest counts folded', error);
+    }
+    const after = folded !== undefined && folded > oldest ? folded : oldest;
+    if (after >= through) return { items: 0, sources: 0 };
+    // Each source's counts with their stamps: a source another fold has counted part of takes only the rest.
+    const bySource = new Map<string, Array<{ stampedAt: string; count: number }>>();
+    let items = 0;
+    for (const day of daysBetween(utcDay(after), utcDay(through))) {
+      const pages = this.queryPages('read ingest counts', {
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :after AND :through',
+        ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+        ExpressionAttributeValues: {
+          ':pk': ingestCountsPk(day),
+          // '~' sorts after every batch id: items stamped exactly `after` were folded, those at `through` are not.
+          ':after': `${after}#~`,
+          ':through': `${through}#~`,
+        },
+      });
+      for await (const page of pages) {
+        for (const item of page) {
+          items++;
+          const stampedAt = String(item[ATTR.sk]).split('#')[0] as string;
+          for (const [id, count] of Object.entries((item.counts ?? {}) as Record<string, unknown>)) {
+            if (typeof count !== 'number' || count <= 0) continue;
+            const entries = bySource.get(id) ?? [];
+            entries.push({ stampedAt, count });
+            bySource.set(id, entries);
+          }
+        }
+      }
+    }
+    await mapLimit([...bySource], INGEST_COUNT_FOLD.concurrency, ([id, entries]) =>
+      this.foldSource(id, entries, after, through),
+    );
+    // Recorded when it read something, and on the first fold (so an idle store's folds read one day, not keepDays).
+    if (items > 0 || folded === undefined) {
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { [ATTR.pk]: INGEST_COUNTS_PK, [ATTR.sk]: INGEST_COUNTS_FOLD_SK, through },
+            // Never backwards: a slower fold that read less must not make the next one read it all again.
+            ConditionExpression: 'attribute_not_exists(#through) OR #through < :through',
+            ExpressionAttributeNames: { '#through': 'through' },
+            ExpressionAttributeValues: { ':through': through },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw storeError('record the ingest counts folded', error);
+      }
+    }
+    return { items, sources: bySource.size };
+  }
+
+  /**
+   * Adds a source's counts stamped after `after` up to `through`, and marks it counted through `through`: one
+   * conditional update, refused when a fold (crashed, or running at the same time) has counted the source past
+   * `after`; then only the counts after what it says are added. So no count is added twice or lost.
+   */
+  private async foldSource(
+    id: string,
+    entries: ReadonlyArray<{ stampedAt: string; count: number }>,
+    after: string,
+    through: string,
+  ): Promise<void> {
+    let seen: string | undefined;
+    for (let attempt = 0; attempt < INGEST_COUNT_FOLD.maxSourceTries; attempt++) {
+      const from = seen ?? after;
+      const count = entries.reduce((sum, entry) => sum + (entry.stampedAt > from ? entry.count : 0), 0);
+      if (count === 0) return;
+      try {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: this.key(id),
+            UpdateExpression: 'ADD #ingested :count SET #countedThrough = :through',
+            ConditionExpression:
+              seen === undefined
+                ? 'attribute_exists(#pk) AND (attribute_not_exists(#countedThrough) OR #countedThrough <= :after)'
+                : 'attribute_exists(#pk) AND #countedThrough = :after',
+            ExpressionAttributeNames: {
+              '#pk': ATTR.pk,
+              '#ingested': 'articlesIngested',
+              '#countedThrough': 'countedThrough',
+            },
+            ExpressionAttributeValues: { ':count': count, ':through': through, ':after': from },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw storeError('fold ingest counts', error);
+      }
+      let item: Record<string, unknown> | undefined;
+      try {
+        item = (
           await this.documents.send(
-            new UpdateCommand({
+            new GetCommand({
               TableName: this.tableName,
               Key: this.key(id),
-              UpdateExpression: 'ADD #ingested :count',
-              ConditionExpression: 'attribute_exists(#pk)',
-              ExpressionAttributeNames: { '#ingested': 'articlesIngested', '#pk': ATTR.pk },
-              ExpressionAttributeValues: { ':count': count },
+              ProjectionExpression: '#countedThrough',
+              ExpressionAttributeNames: { '#countedThrough': 'countedThrough' },
+              ConsistentRead: true,
             }),
-          );
-        } catch (error) {
-          if (!isConditionFailure(error)) throw storeError('count ingested articles', error);
-        }
-      }),
-    );
+          )
+        ).Item;
+      } catch (error) {
+        throw storeError('fold ingest counts', error);
+      }
+      // Removed meanwhile, or counted as far as this fold reads: nothing left to add.
+      if (item === undefined || typeof item.countedThrough !== 'string' || item.countedThrough >= through)
+        return;
+      seen = item.countedThrough;
+    }
+    throw storeError('fold ingest counts', `source ${id} kept changing`);
   }
+}
+
+/** Maps with at most `limit` calls in flight. */
+async function mapLimit<T>(
+  items: readonly T[],
+  limit: number,
+  map: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await map(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
