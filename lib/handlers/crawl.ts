@@ -645,6 +645,16 @@ export function createScheduleHandler(deps: ScheduleDependencies) {
     const at = now();
     const summary: ScheduleSummary = { queued: 0, lostClaims: 0 };
     const leaseUntil = new Date(at.getTime() + leaseMs);
+    // A claim takes its source off the due index; one whose task died (no crawl record by the lease's end) is due
+    // again now. Best effort: the next run tries again.
+    try {
+      const returned = await deps.registry.returnExpiredClaims(at);
+      if (returned > 0) deps.logger.warn('sources whose crawl task died are due again', { returned });
+    } catch (error) {
+      deps.logger.warn('could not return expired source claims; the next schedule run will', {
+        error: String(error),
+      });
+    }
     // Claimed sources leave the due range, so each round reads the next ones; it ends when none are left.
     for (let round = 0; round < MAX_SCHEDULE_ROUNDS; round++) {
       const due = await deps.registry.due(at, pageSize);

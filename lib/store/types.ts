@@ -282,10 +282,13 @@ export interface SourceRegistry {
   /** Up to `limit` sources due at `now` from each shard of the due index (a key query, never a Scan). */
   due(now: Date, limitPerShard: number): Promise<DueSource[]>;
   /**
-   * Moves a due source's next due time to `leaseUntil` if it is still as the schedule found it (not claimed,
-   * paused or removed meanwhile), so one due source gets one crawl message. Returns whether it claimed.
+   * Takes a due source off the due index, with its next due time at `leaseUntil`, if it is still as the schedule
+   * found it (not claimed, paused or removed meanwhile), so one due source gets one crawl message. Returns whether
+   * it claimed. The crawl's record puts it back; returnExpiredClaims does when no record came by `leaseUntil`.
    */
   claim(source: DueSource, leaseUntil: Date): Promise<boolean>;
+  /** Puts sources whose claim ran out with no crawl record (the task died) back on the due index; how many. */
+  returnExpiredClaims(now: Date): Promise<number>;
   /** Records a crawl's outcome and the next due time (kept off the due index if the source was paused). */
   recordCrawl(id: string, record: SourceCrawlRecord): Promise<void>;
   /**

@@ -1,5 +1,6 @@
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { CostMeter } from '../../benchmark/cost-meter.ts';
 import { PipelineError } from '../../lib/core/errors.ts';
 import {
   guessSourceKind,
@@ -219,5 +220,34 @@ describe('the sources registry on the table', () => {
     expect(await registry.foldIngested(later(7), 0)).toEqual({ items: 4, sources: 2 });
     expect(await totals()).toEqual([9, 5]);
     expect((await registry.list({ limit: 10 })).items).toHaveLength(2);
+  });
+
+  it('a crawl of a source bills one due-index write to take it off (the claim) and one to put it back (the record)', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const { sources } = await local.freshStore({ dynamodb });
+    const meter = new CostMeter();
+    meter.useShadowClient({ ...local.env, AWS_ENDPOINT_URL_DYNAMODB: local.servers.dynamodbEndpoint });
+    meter.instrument(dynamodb);
+    const source = newSourceRecord({ url: 'https://c.example/feed.xml' }, NOW);
+    await sources.add(source);
+    meter.counting = true;
+    const [due] = await sources.due(NOW, 10);
+    expect(await sources.claim(due!, later(60))).toBe(true);
+    await meter.settle();
+    expect(meter.snapshot().dynamodb['UpdateItem SOURCES']).toMatchObject({
+      writeUnits: 2,
+      indexWriteUnits: { dueSources: 1 },
+    });
+    await sources.recordCrawl(source.id, {
+      health: { lastOutcome: 'ok', consecutiveFailures: 0, urlsDiscovered: 1, urlsQueued: 1 },
+      kind: 'feed',
+      nextDueAt: later(15).toISOString(),
+    });
+    await meter.settle();
+    expect(meter.snapshot().dynamodb['UpdateItem SOURCES']).toMatchObject({
+      writeUnits: 4,
+      indexWriteUnits: { dueSources: 2 },
+    });
+    expect((await sources.due(later(15), 10)).map((d) => d.id)).toEqual([source.id]);
   });
 });

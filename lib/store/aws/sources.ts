@@ -347,24 +347,26 @@ export class AwsSourceRegistry implements SourceRegistry {
 
   async claim(source: DueSource, leaseUntil: Date): Promise<boolean> {
     const nextDueAt = leaseUntil.toISOString();
-    const keys = dueKeys(source.id, nextDueAt);
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(source.id),
-          // claimUntil marks the due time as a claim's (until a crawl records its own): releaseClaims finds it.
-          UpdateExpression: 'SET #nextDueAt = :nextDueAt, #dueSort = :dueSort, #claimUntil = :nextDueAt',
+          // claimUntil marks the due time as a claim's (until a crawl records its own): releaseClaims and
+          // returnExpiredClaims find it. Off the due index while claimed: the index copy is deleted now and written
+          // again by the crawl's record (one index write each), where moving it to the lease's end and then to the
+          // real due time cost two each.
+          UpdateExpression: 'SET #nextDueAt = :nextDueAt, #claimUntil = :nextDueAt REMOVE #dueKey, #dueSort',
           // Still due exactly as found: not claimed by another schedule run, paused or rescheduled meanwhile.
           ConditionExpression: '#dueSort = :seen',
           ExpressionAttributeNames: {
             '#nextDueAt': 'nextDueAt',
+            '#dueKey': ATTR.dueKey,
             '#dueSort': ATTR.dueSort,
             '#claimUntil': 'claimUntil',
           },
           ExpressionAttributeValues: {
             ':nextDueAt': nextDueAt,
-            ':dueSort': keys[ATTR.dueSort],
             ':seen': source.dueKey,
           },
         }),
@@ -383,10 +385,25 @@ export class AwsSourceRegistry implements SourceRegistry {
    * Reads the registry's partition (a Query, not a Scan); returns how many were released.
    */
   async releaseClaims(now: Date): Promise<number> {
+    return this.putClaimsBack(now, 'held');
+  }
+
+  async returnExpiredClaims(now: Date): Promise<number> {
+    return this.putClaimsBack(now, 'expired');
+  }
+
+  /**
+   * Puts claimed sources back on the due index, due at `now`: those whose claim still runs (`held`: a restart's
+   * release) or has run out without a crawl record (`expired`: its task died). One Query of the registry's
+   * partition (filtered; it reads every source item, ~0.5 KB each) and one conditional update per source put back.
+   */
+  private async putClaimsBack(now: Date, which: 'held' | 'expired'): Promise<number> {
     let released = 0;
     const claimedPages = this.queryPages('find claimed sources', {
       KeyConditionExpression: '#pk = :pk',
-      FilterExpression: '#claimUntil = #nextDueAt AND #nextDueAt > :now AND #paused = :false',
+      FilterExpression: `#claimUntil = #nextDueAt AND #nextDueAt ${which === 'held' ? '>' : '<='} :now AND #paused = :false${
+        which === 'expired' ? ' AND attribute_not_exists(#dueSort)' : ''
+      }`,
       ProjectionExpression: '#sk, #nextDueAt',
       ExpressionAttributeNames: {
         '#pk': ATTR.pk,
@@ -394,6 +411,7 @@ export class AwsSourceRegistry implements SourceRegistry {
         '#claimUntil': 'claimUntil',
         '#nextDueAt': 'nextDueAt',
         '#paused': 'paused',
+        ...(which === 'expired' ? { '#dueSort': ATTR.dueSort } : {}),
       },
       ExpressionAttributeValues: { ':pk': SOURCES_PK, ':now': now.toISOString(), ':false': false },
     });
@@ -401,23 +419,26 @@ export class AwsSourceRegistry implements SourceRegistry {
       for (const item of claimed) {
         const id = String(item[ATTR.sk]);
         const nextDueAt = now.toISOString();
+        const keys = dueKeys(id, nextDueAt);
         try {
           await this.documents.send(
             new UpdateCommand({
               TableName: this.tableName,
               Key: this.key(id),
-              UpdateExpression: 'SET #nextDueAt = :nextDueAt, #dueSort = :dueSort',
+              UpdateExpression: 'SET #nextDueAt = :nextDueAt, #dueKey = :dueKey, #dueSort = :dueSort',
               // Still the same claim, and not paused meanwhile.
               ConditionExpression: '#claimUntil = :held AND #nextDueAt = :held AND #paused = :false',
               ExpressionAttributeNames: {
                 '#nextDueAt': 'nextDueAt',
+                '#dueKey': ATTR.dueKey,
                 '#dueSort': ATTR.dueSort,
                 '#claimUntil': 'claimUntil',
                 '#paused': 'paused',
               },
               ExpressionAttributeValues: {
                 ':nextDueAt': nextDueAt,
-                ':dueSort': dueKeys(id, nextDueAt)[ATTR.dueSort],
+                ':dueKey': keys[ATTR.dueKey],
+                ':dueSort': keys[ATTR.dueSort],
                 ':held': item.nextDueAt,
                 ':false': false,
               },
