@@ -4,15 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { monotonicMs, startLoopbackHosts } from '../../benchmark/crawl-hosts.ts';
 import { processMemory } from '../../lib/embedded/servers-process.ts';
 
-const get = (url: string) =>
-  new Promise<number>((resolve, reject) => {
+const request = (url: string, headers: Record<string, string> = {}) =>
+  new Promise<{ status: number; body: string; etag?: string }>((resolve, reject) => {
     http
-      .get(url, { agent: false }, (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
+      .get(url, { agent: false, headers }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            body,
+            ...(typeof response.headers.etag === 'string' ? { etag: response.headers.etag } : {}),
+          }),
+        );
       })
       .on('error', reject);
   });
+const get = async (url: string) => (await request(url)).status;
 
 describe("bench:crawl's loopback hosts", () => {
   it('run in their own process and stamp arrivals on the clock this process stamps sends with', async () => {
@@ -37,6 +46,16 @@ describe("bench:crawl's loopback hosts", () => {
       expect(arrived).toBeGreaterThanOrEqual(accepted);
       expect(arrived).toBeLessThanOrEqual(receivedAt);
       expect(await processMemory(hosts.pid)).toBeDefined();
+      // The feed and the sitemaps are built once and answer 304 to their ETag.
+      const feed = await request(hosts.hosts[0]?.source as string);
+      expect(feed.body.match(/<item>/g)).toHaveLength(3);
+      expect(
+        (await request(hosts.hosts[0]?.source as string, { 'if-none-match': feed.etag ?? '' })).status,
+      ).toBe(304);
+      const children = await Promise.all(
+        [0, 1].map(async (part) => (await request(`${origin}/sitemap-${part}.xml`)).body),
+      );
+      expect(children.map((body) => body.match(/<loc>[^<]*<\/loc>/g)?.length)).toEqual([2, 1]);
     } finally {
       await hosts.close();
     }
