@@ -71,3 +71,14 @@ export const S3_PUT_CLASS = new Set([
   'UploadPartCopy',
   'CompleteMultipartUpload',
 ]);
+
+/** SQS ReceiveMessage returns at most 10 messages, and DeleteMessageBatch deletes at most 10. */
+export const SQS_MESSAGES_PER_REQUEST = 10;
+
+/**
+ * SQS requests behind one Lambda invocation of `records` records: the event source mapping gathers a batch larger
+ * than 10 (ingestBatchSize 50) with one ReceiveMessage per 10 and deletes it with one DeleteMessageBatch per 10.
+ */
+export function eventSourceSqsRequests(records: number): number {
+  return 2 * Math.max(1, Math.ceil(records / SQS_MESSAGES_PER_REQUEST));
+}

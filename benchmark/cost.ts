@@ -41,7 +41,13 @@ import { createDynamoDbClient, instrumentStoreClients } from '../lib/store/aws/c
 import { AwsPolitenessStore } from '../lib/store/aws/politeness.ts';
 import type { CrawlStateRecord } from '../lib/store/types.ts';
 import { CostMeter, difference, type Tallies } from './cost-meter.ts';
-import { PRICES, PRICES_AS_OF, S3_PUT_CLASS } from './cost-prices.ts';
+import {
+  eventSourceSqsRequests,
+  PRICES,
+  PRICES_AS_OF,
+  S3_PUT_CLASS,
+  SQS_MESSAGES_PER_REQUEST,
+} from './cost-prices.ts';
 import { replayRecheckSchedule } from './cost-rechecks.ts';
 import { writeResultSection } from './report.ts';
 
@@ -66,8 +72,8 @@ const RECHECK_HORIZON_MS = 30 * 24 * 3_600_000;
  */
 const DEFAULT_HOSTS = 30;
 
-/** SQS SendMessageBatch carries at most 10 messages; the event source receives and deletes a batch at a time. */
-const SQS_SEND_BATCH = 10;
+/** SQS SendMessageBatch carries at most 10 messages. */
+const SQS_SEND_BATCH = SQS_MESSAGES_PER_REQUEST;
 /** The embedded queue's batching window here (the deployed one is ingestBatchWindowSeconds, 30 s). */
 const BATCH_WINDOW_MS = 2_000;
 /** Lambda gives a function one full vCPU at 1,769 MB, proportionally less below. */
@@ -286,6 +292,8 @@ function quantities(phase: PhaseCounts) {
       4,
     ),
     lambdaInvocations: round((phase.ingestInvocations + phase.crawlInvocations) / n, 3),
+    /** Articles per ingest invocation: what a batch's own costs (its S3 objects, event, receives) are shared by. */
+    articlesPerIngestBatch: round(phase.articles / Math.max(1, phase.ingestInvocations), 2),
     dynamoWriteUnits: round(sum((t) => t.writeUnits) / n, 2),
     dynamoIndexWriteUnits: round(indexWrites / n, 2),
     dynamoReadUnits: round(sum((t) => t.readUnits) / n, 2),
@@ -409,7 +417,7 @@ async function main(): Promise<void> {
     sqsRequests += Math.ceil(entries.length / SQS_SEND_BATCH);
     return sendDelayed(entries);
   };
-  // The queue calls stack.ingest.handler per batch: one invocation, one receive and one batch delete.
+  // The queue calls stack.ingest.handler per batch: one invocation, its receives and batch deletes (10 a request).
   const handle = stack.ingest.handler;
   stack.ingest.handler = async (event) => {
     const started = performance.now();
@@ -418,7 +426,7 @@ async function main(): Promise<void> {
     } finally {
       ingestInvocations++;
       ingestBilledMs += Math.ceil(performance.now() - started);
-      sqsRequests += 2;
+      sqsRequests += eventSourceSqsRequests((event as { Records?: unknown[] }).Records?.length ?? 0);
     }
   };
   // As the EventBridge publisher sends them (articleEvents batch, the default): one ArticlesIngested per ingest
@@ -670,6 +678,15 @@ async function main(): Promise<void> {
       ]),
     );
     const s3BytesPerArticle = quantities(fresh).s3BytesPut;
+    // Lambda bills an invocation's wall time, waits included; the handlers' CPU time leaves out the waits on
+    // origins and AWS services, which a batch's articles share: each 100 ms of them, per million new articles.
+    const usdPerMillionPer100msBatchWait = round(
+      ((0.1 * (FUNCTION_SIZING.ingest.memorySize / 1024)) /
+        Math.max(1, quantities(fresh).articlesPerIngestBatch)) *
+        PRICES.lambdaArmGbSecond.usd *
+        1e6,
+      3,
+    );
     const result = {
       usdPerMillionNewArticles,
       perService,
@@ -706,6 +723,8 @@ async function main(): Promise<void> {
         listedUrlPerCrawl: roundCosts(listingCost),
       },
       perArticle,
+      /** Not in the headline: what each 100 ms an ingest batch waits (origins, AWS services) adds, at this batch fill. */
+      lambdaWait: { usdPerMillionPer100msBatchWait },
       storage: {
         s3BytesPerNewArticle: s3BytesPerArticle,
         s3UsdPerMonthPerMillionArticles: round(
@@ -770,7 +789,7 @@ function renderMarkdown(result: any): string {
     "Billed Lambda time is the handlers' CPU time stretched to the CPU share of the memory size (memory / 1,769 MB of",
     'a vCPU): wall time on this shared machine measures the other tenants (load average at the start:',
     `${a.loadAverageAtStart}). Waits on remote origins and AWS services are not in it: on Lambda each 100 ms a batch`,
-    `waits adds $${round(((0.1 * (a.ingestMemoryMb / 1024)) / a.ingestBatchSize) * PRICES.lambdaArmGbSecond.usd * 1e6, 2)} per million articles.`,
+    `waits adds $${result.lambdaWait.usdPerMillionPer100msBatchWait.toFixed(2)} per million new articles (${result.perArticle.newArticle.articlesPerIngestBatch} new articles per ingest batch here).`,
     '',
     `**$${result.usdPerMillionNewArticles.toFixed(2)} per million new articles**, re-checks included: each new article`,
     `re-checked ${r.perArticle} times on average, ${a.notModifiedShare * 100} % answered 304. Re-checks are replayed through the crawl`,
@@ -798,6 +817,7 @@ function renderMarkdown(result: any): string {
     qrow('Lambda GB-s billed (from CPU)', 'lambdaGbSeconds'),
     qrow('Lambda GB-s from wall time (loaded machine)', 'wallGbSeconds'),
     qrow('Lambda invocations', 'lambdaInvocations'),
+    qrow('articles per ingest batch', 'articlesPerIngestBatch'),
     qrow('DynamoDB requests', 'dynamoRequests'),
     qrow('DynamoDB write units', 'dynamoWriteUnits'),
     qrow('DynamoDB index write units', 'dynamoIndexWriteUnits'),
