@@ -414,7 +414,8 @@ export function createIngestService(deps: IngestDependencies) {
         permanentFailure: false,
       });
     }
-    (commit.status === 'unchanged' ? logger.debug : logger.info).call(logger, `${commit.status}`, {
+    // Per URL at debug level: the batch line lists the ingested ids (CloudWatch bills every byte, ~250 a line here).
+    logger.debug(`${commit.status}`, {
       url,
       id: commit.record.id,
       version: commit.record.version,
@@ -616,7 +617,12 @@ export function createIngestService(deps: IngestDependencies) {
     }
     await countIngestedBySource(outcomes);
     const counts = countOutcomes(outcomes.map(({ outcome }) => outcome));
-    logger.info('ingest batch done', { records: records.length, ...counts });
+    const ingestedIds = outcomes.flatMap(({ outcome }) =>
+      (outcome.status === 'created' || outcome.status === 'updated') && outcome.id !== undefined
+        ? [outcome.id]
+        : [],
+    );
+    logger.info('ingest batch done', { records: records.length, ...counts, ingestedIds });
     return { batchItemFailures };
   }
 

@@ -480,7 +480,7 @@ describe('crawl → queue → ingest', () => {
     expect(await p.store.crawlState.get(url)).toEqual(stored);
   });
 
-  it('logs each outcome with the article URL and id, and each batch with its counts', async () => {
+  it('logs each outcome with the article URL and id (debug), and each batch with its counts and ingested ids', async () => {
     const logger = capturingLogger();
     const p = await started({ logger });
     const gone = EXAMPLE_ARTICLES[3] as SiteArticle;
@@ -494,6 +494,8 @@ describe('crawl → queue → ingest', () => {
     expect(created.map((entry) => [entry.attributes.url, entry.attributes.id]).sort()).toEqual(
       [...byUrl.entries()].sort(),
     );
+    // A line per new article is debug output; at info level the batch line names them.
+    expect(created.map((entry) => entry.level)).toEqual(['debug', 'debug', 'debug']);
     const failed = logger.entries.filter(
       (entry) => entry.level === 'error' && entry.message.startsWith('failed'),
     );
@@ -501,6 +503,9 @@ describe('crawl → queue → ingest', () => {
     const batches = logger.entries.filter((entry) => entry.message === 'ingest batch done');
     const sum = (name: string) => batches.reduce((total, entry) => total + Number(entry.attributes[name]), 0);
     expect([sum('ingested'), sum('unchanged'), sum('failed')]).toEqual([3, 0, 1]);
+    expect(batches.flatMap((entry) => entry.attributes.ingestedIds as string[]).sort()).toEqual(
+      [...byUrl.values()].sort(),
+    );
 
     // Answered 304: no page to read the id from, so it comes from the crawl state.
     logger.entries.length = 0;
