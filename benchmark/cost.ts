@@ -36,6 +36,7 @@ import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { billedBatchEvents } from '../lib/events/batch.ts';
 import { HostSpacer, LOOKUP_BATCH } from '../lib/handlers/crawl.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
+import { createMetrics } from '../lib/handlers/metrics.ts';
 import { chunk, type DelayedMessage, type IngestMessage } from '../lib/queue/types.ts';
 import { createDynamoDbClient, instrumentStoreClients } from '../lib/store/aws/clients.ts';
 import { AwsPolitenessStore } from '../lib/store/aws/politeness.ts';
@@ -380,6 +381,13 @@ async function main(): Promise<void> {
     return true;
   }) as typeof process.stdout.write;
 
+  // The deployed ingest function writes its outcome metrics as EMF log lines after each batch (lambdas/ingest.ts):
+  // CloudWatch Logs bills them as it bills any line.
+  const ingestMetrics = createMetrics('ingest', {
+    write: (line) => {
+      logBytes += Buffer.byteLength(line) + 1;
+    },
+  });
   const stack = await startEmbeddedStack({
     sources: sites.map((site) => ({ url: site.source })),
     allowedOrigins: sites.map((site) => site.origin),
@@ -394,7 +402,10 @@ async function main(): Promise<void> {
     batchWindowMs: BATCH_WINDOW_MS,
     serversThread: true,
     logLevel: DEFAULT_PROPS.logLevel,
-    onOutcome: (outcome) => outcomes.push(outcome),
+    onOutcome: (outcome) => {
+      outcomes.push(outcome);
+      ingestMetrics.ingestOutcome(outcome);
+    },
   });
   meter.useShadowClient(stack.env);
 
@@ -424,6 +435,7 @@ async function main(): Promise<void> {
     try {
       return await handle(event);
     } finally {
+      ingestMetrics.flush();
       ingestInvocations++;
       ingestBilledMs += Math.ceil(performance.now() - started);
       sqsRequests += eventSourceSqsRequests((event as { Records?: unknown[] }).Records?.length ?? 0);
