@@ -128,7 +128,7 @@ describe('EMF metrics', () => {
     }));
     expect(summary).toEqual([
       {
-        site: 'news.example',
+        site: undefined,
         outcome: 'created',
         code: 'NONE',
         attempts: 1,
@@ -137,7 +137,7 @@ describe('EMF metrics', () => {
         stored: 1,
       },
       {
-        site: 'news.example',
+        site: undefined,
         outcome: 'updated',
         code: 'NONE',
         attempts: 1,
@@ -168,6 +168,32 @@ describe('EMF metrics', () => {
     // Flushed groups are gone: the next invocation starts from zero.
     metrics.flush();
     expect(lines).toHaveLength(6);
+  });
+
+  it('counts successes of many sites in one line per outcome, and names the site of each failure', () => {
+    const lines: string[] = [];
+    const metrics = createMetrics('ingest', { write: (line) => lines.push(line) });
+    for (const site of ['a.example', 'b.example', 'c.example'])
+      metrics.ingestOutcome(outcome(`https://${site}/story`, { status: 'created' }));
+    metrics.ingestOutcome(
+      outcome('https://b.example/gone', {
+        status: 'failed',
+        error: { code: 'HTTP_ERROR', message: '' },
+        httpStatus: 404,
+      }),
+    );
+    metrics.flush();
+    const documents = lines.map(expectValidEmf);
+    expect(
+      documents.map((document) => [
+        document.site,
+        document[DIMENSIONS.outcome],
+        document[METRICS.ingestAttempts],
+      ]),
+    ).toEqual([
+      [undefined, 'created', 3],
+      ['b.example', 'failed', 1],
+    ]);
   });
 
   it('adds up a group, and makes the site a dimension only when asked', () => {
