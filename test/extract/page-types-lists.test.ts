@@ -114,6 +114,33 @@ describe('listing and collection regions', () => {
 describe("the region's own furniture", () => {
   const pageUrl = new URL('https://magazine.example/topics/outdoors/');
 
+  it('drops a card shown again in another list whole, its byline and date with its title, but not a title posted twice in one list', () => {
+    const card = (title: string, teaser: string, i: number) =>
+      `<div class="card"><h3><a href="/p/${i}">${title}</a></h3><p>${teaser}</p><span>By Writer ${i}</span><time>${i + 2} days ago</time></div>`;
+    // The same job posted twice in one list: two postings, each keeps its own company and place.
+    const jobs = ['North Quay Studio, Lisbon', 'Harbour Lane Works, Porto']
+      .map((place) => `<li><h3>Senior woodworker for boat repairs</h3><span>${place}</span></li>`)
+      .join('');
+    const html = `<html><body><main><h1>Outdoors</h1>
+      <section><h2>Latest</h2>${itemList(card)}</section>
+      <section><h2>This week</h2>${itemList((title, _teaser, i) => `<div class="teaser"><h4><a href="/p/${i}">${title}</a></h4><span>by Writer ${i}</span> · <span>${i + 2} days ago</span></div>`)}</section>
+      <section><h2>Jobs</h2><ul>${jobs}</ul></section>
+      </main></body></html>`;
+    const text = extractPageRegion(parseHtml(html), { pageUrl })?.text ?? '';
+    ITEMS.forEach(([title, teaser], i) => {
+      // A shorter title may be a label printed in every section: its card is not taken for one seen before.
+      const copies = title.length >= PAGE_REGION.minRepeatChars ? 1 : 2;
+      expect(text.split(title).length - 1).toBe(copies);
+      expect(text).toContain(teaser);
+      expect(text.toLowerCase().split(`by writer ${i}`).length - 1).toBe(copies);
+      expect(text.split(`${i + 2} days ago`).length - 1).toBe(copies);
+    });
+    expect(text).toContain('This week');
+    expect(text.split('Senior woodworker for boat repairs').length - 1).toBe(1);
+    expect(text).toContain('North Quay Studio, Lisbon');
+    expect(text).toContain('Harbour Lane Works, Porto');
+  });
+
   it("drops the list's controls (sort, result count, pager, load more) but not a sentence that starts alike", () => {
     const html = `<html><body><main><h1>Outdoors</h1>
       <div class="toolbar"><span>Showing 1–4 of 40 stories</span><label>Sort by: Newest</label></div>

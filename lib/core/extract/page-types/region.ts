@@ -133,6 +133,12 @@ export const PAGE_REGION = {
    * "Anywhere in the World", each post's author, each job's company).
    */
   minRepeatChars: 20,
+  /**
+   * A card (cardOfHeading) holds at most this much text and this many elements: a title with its teaser, byline,
+   * date and image, not a section of several.
+   */
+  maxCardChars: 400,
+  maxCardElements: 60,
   /** Code is quoted as written: neither its addresses nor its words are the page's controls. */
   codeTags: new Set(['code', 'pre', 'kbd', 'samp']),
 } as const;
@@ -384,12 +390,15 @@ function isControlOrLeakedValue(element: Element): boolean {
 /**
  * Elements whose only text repeats the previous text kept in the region (PAGE_REGION.minEchoChars), or a heading's
  * text the region showed in a heading before (PAGE_REGION.minRepeatChars), word for word: the second and later copies.
- * Texts in tables are data and are never echoes.
+ * A card shown again in another list of the page goes whole, its byline and date with its title (cardOfHeading); in
+ * the list that showed it first, only the title goes (the same job posted twice is two postings). Texts in tables
+ * are data and are never echoes.
  */
 function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean): Set<Element> {
   const echoes = new Set<Element>();
   let previous = '';
-  const shownTitles = new Set<string>();
+  // Each title shown, with the list that holds its card (the card's parent).
+  const shownTitles = new Map<string, AnyNode | null>();
   const stack: AnyNode[] = [region];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -397,9 +406,10 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
       const text = (node as unknown as { data: string }).data.replace(/\s+/g, ' ').trim().toLowerCase();
       if (!/\p{L}/u.test(text)) continue;
       const parent = node.parent;
+      const heading = text.length >= PAGE_REGION.minRepeatChars ? headingAround(node, region) : undefined;
+      const shownIn = heading ? shownTitles.get(text) : undefined;
       const repeated =
-        (text === previous && text.length >= PAGE_REGION.minEchoChars) ||
-        (text.length >= PAGE_REGION.minRepeatChars && isTitleText(node, region) && shownTitles.has(text));
+        (text === previous && text.length >= PAGE_REGION.minEchoChars) || shownIn !== undefined;
       if (
         repeated &&
         parent &&
@@ -409,11 +419,12 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
         collapsedTextWithin(parent, text.length * 2 + 100, (inner) => NON_CONTENT_TAGS.has(inner.name)) ===
           text
       ) {
-        echoes.add(parent);
+        const card = heading && shownIn !== undefined ? cardOfHeading(heading, region) : undefined;
+        echoes.add(card && card.parent !== shownIn ? card : parent);
       }
       previous = text;
       // Only a heading is a card's title: a table of contents lists the headings that follow it, and they are kept.
-      if (text.length >= PAGE_REGION.minRepeatChars && isTitleText(node, region)) shownTitles.add(text);
+      if (heading && !shownTitles.has(text)) shownTitles.set(text, cardOfHeading(heading, region).parent);
     } else if (isElement(node) && node !== region && (NON_CONTENT_TAGS.has(node.name) || isLeftOut(node))) {
     } else if (hasChildren(node)) {
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
@@ -422,12 +433,29 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
   return echoes;
 }
 
-/** Whether the text sits in a heading (a card's title) below the region. */
-function isTitleText(node: AnyNode, region: AnyNode): boolean {
+/** The heading element (below the region) that holds the text node, if any. */
+function headingAround(node: AnyNode, region: AnyNode): Element | undefined {
   for (let parent = node.parent; parent && parent !== region; parent = parent.parent) {
-    if (isElement(parent) && PAGE_REGION.headingTags.has(parent.name)) return true;
+    if (isElement(parent) && PAGE_REGION.headingTags.has(parent.name)) return parent;
   }
-  return false;
+  return undefined;
+}
+
+/**
+ * The card a heading titles: its largest ancestor below the region that holds no other heading and at most
+ * PAGE_REGION.maxCardChars of text (a title with its teaser, byline and date).
+ */
+function cardOfHeading(heading: Element, region: AnyNode): Element {
+  let card = heading;
+  for (let parent = card.parent; parent && parent !== region && isElement(parent); parent = parent.parent) {
+    const skip = (inner: Element) => NON_CONTENT_TAGS.has(inner.name);
+    if (collapsedTextWithin(parent, PAGE_REGION.maxCardChars, skip) === undefined) break;
+    const inside = elementsInOrder(parent, skip, PAGE_REGION.maxCardElements + 1);
+    if (inside.length > PAGE_REGION.maxCardElements) break;
+    if (inside.filter((element) => PAGE_REGION.headingTags.has(element.name)).length > 1) break;
+    card = parent;
+  }
+  return card;
 }
 
 function insideTable(element: Element): boolean {
