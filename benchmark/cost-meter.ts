@@ -172,7 +172,7 @@ export class CostMeter {
       // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
       (next: any, context: { commandName?: string }) => async (args: { input: any; request?: unknown }) => {
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-        if (!this.counting) return next(args);
+        if (!this.counting) return isDynamo ? this.observeUncounted(operation, args, next) : next(args);
         return isDynamo ? this.countDynamo(operation, args, next) : this.countS3(operation, args, next);
       },
       { step: 'build', name: 'costMeter' },
@@ -190,6 +190,80 @@ export class CostMeter {
     return next(args);
   }
 
+  /**
+   * The images of the items the meter saw written, so a write's units need no read of its own on the handlers'
+   * thread (those reads were up to 2 in 5 of a re-check's DynamoDB requests and their CPU was billed as the
+   * handlers'). `null`: known absent. An entry is kept only when no other write of the item started meanwhile.
+   */
+  private readonly images = new Map<string, Item | null>();
+  /** Writes started per item: a cached image is trusted only when no other write started since it was taken. */
+  private readonly writesStarted = new Map<string, number>();
+  private readonly writesInFlight = new Map<string, number>();
+  /** Reads the meter made of its own to size writes (not billed, but CPU on the handlers' thread). */
+  shadowReads = 0;
+
+  private imageKey(tableName: string, key: Item): string {
+    return `${tableName}\u0000${JSON.stringify(key)}`;
+  }
+
+  /** Marks a write of the item started; returns what `finishWrite` needs. */
+  private startWrite(id: string): number {
+    const started = (this.writesStarted.get(id) ?? 0) + 1;
+    this.writesStarted.set(id, started);
+    this.writesInFlight.set(id, (this.writesInFlight.get(id) ?? 0) + 1);
+    return started;
+  }
+
+  /** Ends a write: the item's image is `after` if no other write of it started since `started`, else unknown. */
+  private finishWrite(id: string, started: number, after: Item | null | undefined): void {
+    const inFlight = (this.writesInFlight.get(id) ?? 1) - 1;
+    if (inFlight > 0) this.writesInFlight.set(id, inFlight);
+    else this.writesInFlight.delete(id);
+    if (after !== undefined && this.writesStarted.get(id) === started) this.images.set(id, after);
+    else if (after === undefined || this.writesStarted.get(id) !== started) this.images.delete(id);
+  }
+
+  /** A batch write's items: their images are no longer known (and any write of them under way is not alone). */
+  // biome-ignore lint/suspicious/noExplicitAny: a BatchWriteItem input
+  private forgetBatchWrites(input: any): void {
+    type Request = { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } };
+    for (const [tableName, requests] of Object.entries(
+      (input.RequestItems ?? {}) as Record<string, Request[]>,
+    ))
+      for (const request of requests) {
+        const key = request.DeleteRequest?.Key ?? (request.PutRequest && this.keyOf(request.PutRequest.Item));
+        if (!key) continue;
+        const id = this.imageKey(tableName, key);
+        this.images.delete(id);
+        this.writesStarted.set(id, (this.writesStarted.get(id) ?? 0) + 1);
+      }
+  }
+
+  /** An uncounted write (set-up): the cached image follows it, or is dropped when it cannot be known. */
+  // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
+  private async observeUncounted(operation: string, args: { input: any }, next: any) {
+    const input = args.input;
+    if (operation === 'BatchWriteItem') {
+      this.forgetBatchWrites(input);
+      return next(args);
+    }
+    if (!WRITE_OPERATIONS.has(operation)) return next(args);
+    const id = this.imageKey(input.TableName, input.Key ?? this.keyOf(input.Item as Item));
+    const started = this.startWrite(id);
+    try {
+      const result = await next(args);
+      const after =
+        operation === 'PutItem' ? (input.Item as Item) : operation === 'DeleteItem' ? null : undefined;
+      this.finishWrite(id, started, after);
+      return result;
+    } catch (error) {
+      // A refused conditional write left the item as it was.
+      const refused = (error as { name?: string }).name === 'ConditionalCheckFailedException';
+      this.finishWrite(id, started, refused ? this.images.get(id) : undefined);
+      throw error;
+    }
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
   private async countDynamo(operation: string, args: { input: any; request?: unknown }, next: any) {
     const label = `${operation} ${itemKind(args.input)}`;
@@ -205,15 +279,28 @@ export class CostMeter {
     const input = args.input;
     if (WRITE_OPERATIONS.has(operation)) {
       const key: Item = input.Key ?? this.keyOf(input.Item as Item);
-      // The old image comes back with the write itself (no extra round trip inside the measured handler);
-      // the new image of an update is read afterwards, off the handler's path (settle() waits for it).
-      const inject =
-        (input.ReturnValues === undefined || input.ReturnValues === 'NONE') && askForOldImage(args.request);
-      const before = inject ? undefined : await this.image(input.TableName, key);
+      const id = this.imageKey(input.TableName, key);
+      // The item as this write finds it, when the meter saw it written and no other write of it is under way.
+      const cached = (this.writesInFlight.get(id) ?? 0) === 0 ? this.images.get(id) : undefined;
+      const started = this.startWrite(id);
+      const free = input.ReturnValues === undefined || input.ReturnValues === 'NONE';
+      // An update of a known item asks for its new image with the write; any other write for its old image (no
+      // extra round trip inside the measured handler). Only an update of an unknown item reads its new image
+      // afterwards, off the handler's path (settle() waits for it).
+      const injectNew =
+        free && operation === 'UpdateItem' && cached !== undefined && askForImage(args.request, 'ALL_NEW');
+      const inject = !injectNew && free && askForImage(args.request, 'ALL_OLD');
+      if (!inject && !injectNew && cached === undefined) this.shadowReads++;
+      const before = inject
+        ? undefined
+        : cached !== undefined
+          ? (cached ?? undefined)
+          : await this.image(input.TableName, key);
       try {
         const result = await next(args);
         const old = inject ? this.asItem(result.output?.Attributes) : before;
-        if (inject && result.output) delete result.output.Attributes;
+        const returnedNew = injectNew ? (this.asItem(result.output?.Attributes) ?? null) : undefined;
+        if ((inject || injectNew) && result.output) delete result.output.Attributes;
         const record = (after: Item | undefined) => {
           const units = writeUnits(old, operation === 'DeleteItem' ? undefined : after, this.table);
           tally.writeUnits += units.table;
@@ -222,20 +309,45 @@ export class CostMeter {
             tally.indexWriteUnits[name] = (tally.indexWriteUnits[name] ?? 0) + n;
           }
         };
-        if (operation === 'PutItem') record(input.Item as Item);
-        else if (operation === 'DeleteItem') record(undefined);
-        else this.track(this.image(input.TableName, key).then(record));
+        if (operation === 'PutItem') {
+          record(input.Item as Item);
+          this.finishWrite(id, started, input.Item as Item);
+        } else if (operation === 'DeleteItem') {
+          record(undefined);
+          this.finishWrite(id, started, null);
+        } else if (returnedNew !== undefined) {
+          record(returnedNew ?? undefined);
+          this.finishWrite(id, started, returnedNew);
+        } else {
+          this.shadowReads++;
+          this.track(
+            this.image(input.TableName, key).then((after) => {
+              record(after);
+              this.finishWrite(id, started, after ?? null);
+            }),
+          );
+        }
         return result;
       } catch (error) {
         if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
           // A refused conditional write is billed for the item it was checked against; no index changes.
           tally.conditionFailures++;
-          this.track(
-            this.image(input.TableName, key).then((current) => {
-              tally.writeUnits += writeUnitsOf(Math.max(itemSize(current), itemSize(input.Item as Item)));
-            }),
-          );
-        }
+          const bill = (current: Item | undefined) => {
+            tally.writeUnits += writeUnitsOf(Math.max(itemSize(current), itemSize(input.Item as Item)));
+          };
+          if (cached !== undefined) {
+            bill(cached ?? undefined);
+            this.finishWrite(id, started, cached);
+          } else {
+            this.shadowReads++;
+            this.track(
+              this.image(input.TableName, key).then((current) => {
+                bill(current);
+                this.finishWrite(id, started, current ?? null);
+              }),
+            );
+          }
+        } else this.finishWrite(id, started, undefined);
         throw error;
       }
     }
@@ -265,6 +377,7 @@ export class CostMeter {
         tally.readUnits += Math.max(0, missing) * readUnits(0, consistent);
       }
     } else if (operation === 'BatchWriteItem') {
+      this.forgetBatchWrites(input);
       for (const requests of Object.values(
         (input.RequestItems ?? {}) as Record<string, Array<{ PutRequest?: { Item: Item } }>>,
       ))
@@ -305,14 +418,22 @@ export class CostMeter {
 }
 
 /**
- * Adds ReturnValues ALL_OLD to a write's serialized JSON body (at the build step the request is serialized already,
+ * Adds ReturnValues (the old or the new image) to a write's serialized JSON body (at the build step the request is serialized already,
  * so changing the command's input would not reach it); false when the body is not JSON text.
  */
 // biome-ignore lint/suspicious/noExplicitAny: the SDK's HttpRequest at the build step
-function askForOldImage(request: any): boolean {
-  if (typeof request?.body !== 'string') return false;
-  const body = JSON.parse(request.body) as Record<string, unknown>;
-  body.ReturnValues = 'ALL_OLD';
+function askForImage(request: any, image: 'ALL_OLD' | 'ALL_NEW'): boolean {
+  // The SDK serializes to bytes (a Uint8Array that also reads as the JSON text); older versions to a string.
+  const raw: unknown = request?.body;
+  const text =
+    typeof raw === 'string'
+      ? raw
+      : raw instanceof Uint8Array
+        ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')
+        : undefined;
+  if (text === undefined) return false;
+  const body = JSON.parse(text) as Record<string, unknown>;
+  body.ReturnValues = image;
   request.body = JSON.stringify(body);
   for (const name of Object.keys(request.headers ?? {}))
     if (name.toLowerCase() === 'content-length')

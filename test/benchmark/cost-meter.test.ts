@@ -117,6 +117,59 @@ describe('cost meter on a DynamoDB-compatible server', () => {
     });
   });
 
+  it("sizes an update of an item it saw written from that image and the write's own answer, with no read of its own", async () => {
+    const dynamodb = local.dynamoDbClient();
+    const store = await local.freshStore({ dynamodb });
+    const meter = new CostMeter();
+    meter.useShadowClient({ ...local.env, AWS_ENDPOINT_URL_DYNAMODB: local.servers.dynamodbEndpoint });
+    meter.instrument(dynamodb);
+    const documents = DynamoDBDocumentClient.from(dynamodb);
+    const key = { pk: 'ARTICLE#seen', sk: 'CURRENT' };
+    const addOne = () =>
+      documents.send(
+        new UpdateCommand({
+          TableName: store.tableName,
+          Key: key,
+          UpdateExpression: 'ADD n :one',
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'NONE',
+        }),
+      );
+    // Written before counting (a phase's set-up): the meter keeps the image.
+    await documents.send(
+      new PutCommand({ TableName: store.tableName, Item: { ...key, gsi1pk: 'SITE#a', gsi1sk: '1', n: 1 } }),
+    );
+    meter.counting = true;
+    const updated = await addOne();
+    await addOne();
+    await meter.settle();
+    expect(updated.Attributes).toBeUndefined();
+    expect(meter.shadowReads).toBe(0);
+    expect(meter.snapshot().dynamodb['UpdateItem ARTICLE CURRENT']).toMatchObject({
+      writeUnits: 4,
+      indexWriteUnits: { bySite: 2 },
+    });
+    // An item it never saw written: its new image is read once, then known.
+    const other = { pk: 'ARTICLE#unseen', sk: 'CURRENT' };
+    meter.counting = false;
+    await DynamoDBDocumentClient.from(local.dynamoDbClient()).send(
+      new PutCommand({ TableName: store.tableName, Item: { ...other, n: 1 } }),
+    );
+    meter.counting = true;
+    for (let i = 0; i < 2; i++) {
+      await documents.send(
+        new UpdateCommand({
+          TableName: store.tableName,
+          Key: other,
+          UpdateExpression: 'SET m = :m',
+          ExpressionAttributeValues: { ':m': i },
+        }),
+      );
+      await meter.settle();
+    }
+    expect(meter.shadowReads).toBe(1);
+  });
+
   it('bills a batched read of a missing item the minimum unit, as GetItem', async () => {
     const { store, meter, documents } = await meteredStore();
     await documents.send(
