@@ -58,6 +58,15 @@ export function isElement(node: AnyNode): node is Element {
   return node.type === 'tag' || node.type === 'script' || node.type === 'style';
 }
 
+/**
+ * A new list, made at this one site: an array literal makes arrays for small integers until its first object is
+ * pushed, and a list filled only on rare pages (<base>, data-date attributes) would meet its first object after the
+ * walk is optimized and throw the optimized code away. Arrays made here learn on the first page to hold objects.
+ */
+function emptyList<T>(): T[] {
+  return [];
+}
+
 export function indexPage(root: AnyNode): PageIndex {
   // Every field is set here, also those a page may lack: objects that gain fields in different orders get different
   // hidden classes, and V8 throws away the walk's optimized code each time it meets a new one.
@@ -66,23 +75,24 @@ export function indexPage(root: AnyNode): PageIndex {
     body: undefined,
     title: undefined,
     headlineTextIndex: undefined,
-    metas: [],
-    links: [],
-    bases: [],
-    jsonLdScripts: [],
-    headings: [],
-    times: [],
-    itemprops: [],
-    bylineCandidates: [],
-    authorLinks: [],
-    texts: [],
-    dataDates: [],
+    metas: emptyList(),
+    links: emptyList(),
+    bases: emptyList(),
+    jsonLdScripts: emptyList(),
+    headings: emptyList(),
+    times: emptyList(),
+    itemprops: emptyList(),
+    bylineCandidates: emptyList(),
+    authorLinks: emptyList(),
+    texts: emptyList(),
+    dataDates: emptyList(),
     sample: '',
   };
   const sampleParts: string[] = [];
   let sampleLength = 0;
   let titleInHead: Element | undefined;
   let anyTitle: Element | undefined;
+  const bases = index.bases;
   const stack: AnyNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop() as AnyNode;
@@ -103,13 +113,11 @@ export function indexPage(root: AnyNode): PageIndex {
           }
           break;
         case 'meta':
-          index.metas.push(node);
-          break;
         case 'link':
-          index.links.push(node);
-          break;
         case 'base':
-          index.bases.push(node);
+          // One push for the three lists: a push written out for <base> alone runs first on a rare page, after the
+          // walk is optimized, and each such first run throws the optimized walk away (V8 deoptimizes it).
+          (name === 'meta' ? index.metas : name === 'link' ? index.links : bases).push(node);
           break;
         case 'script':
           if (/^\s*application\/ld\+json\s*$/i.test(attributes.type ?? '')) index.jsonLdScripts.push(node);
@@ -138,12 +146,13 @@ export function indexPage(root: AnyNode): PageIndex {
       }
       if (attributes.itemprop !== undefined) index.itemprops.push(node);
       if (index.dataDates.length < 20) {
-        // Object.keys, not for-in: for-in checks the hidden class, which differs for nearly every element.
+        // Object.keys, not for-in: for-in checks the hidden class, which differs for nearly every element. The value
+        // through attributeOf: a read keyed here learns one attribute name and is deoptimized at the next.
         for (const key of Object.keys(attributes)) {
           if (
             key.startsWith('data-') &&
             /date|time|publish/.test(key) &&
-            /\d{4}/.test(attributes[key] ?? '')
+            /\d{4}/.test(attributeOf(node, key) ?? '')
           ) {
             index.dataDates.push(node);
             break;

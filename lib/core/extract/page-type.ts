@@ -8,6 +8,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { PAGE_TYPES, type PageType } from '../article.ts';
 import {
+  attributeOf,
   elementsInOrder,
   findFirst,
   hasChildren,
@@ -468,7 +469,9 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
   const jsonLdTexts: string[] = [];
   for (const script of parts.jsonLdScripts) jsonLdTexts.push(textContent(script));
   readJsonLdTypes(jsonLdTexts.slice(0, MAX_JSONLD_SCRIPTS), features);
-  const og = parts.ogTypeMeta?.attribs.content?.trim().toLowerCase();
+  // attributeOf: this read sees only og:type metas, whose attribute sets vary by page; a read of its own would be
+  // deoptimized at each new one.
+  const og = parts.ogTypeMeta && attributeOf(parts.ogTypeMeta, 'content')?.trim().toLowerCase();
   if (og) features.ogType = OG_TYPES[og];
   features.publishedDate = parts.publishedDateMarkup || jsonLdTexts.join('').includes('"datePublished"');
   features.urlType = DOCS_HOST.test(pageUrl.hostname)
@@ -830,8 +833,10 @@ function repeatedCards(
         if (!shape.card) continue;
         cards++;
         chars += textLength(child);
-        if (shape.price) withPrice++;
-        if (shape.date) withDate++;
+        // Added on every card, not incremented in a branch: a branch first taken after the function is optimized
+        // throws the optimized code away.
+        withPrice += shape.price ? 1 : 0;
+        withDate += shape.date ? 1 : 0;
       }
       if (cards >= STRUCTURE.minCards && cards > best.cards && chars / cards <= STRUCTURE.maxCardChars) {
         best = { cards, withPrice, withDate, chars };
