@@ -212,3 +212,51 @@ describe('quantities are not furniture', () => {
     expect(text).not.toContain('For people');
   });
 });
+
+describe('a page of headed sections is read whole, not one section of it', () => {
+  // A service page: a heading and a little text per section, each section in a box classed like furniture
+  // ("widget"), with an icon or two; the FAQ, with paragraphs and commas, outscores every other section.
+  const services = [
+    ['Hull repairs', 'Fibreglass and timber hulls patched, faired and painted again in our covered yard.'],
+    [
+      'Engine servicing',
+      'Inboard and outboard engines serviced on the mooring or at the quay before the season.',
+    ],
+    ['Rigging', 'Standing and running rigging checked, replaced and tuned by riggers who sail themselves.'],
+    ['Winter storage', 'Boats lifted out, washed down and kept ashore on cradles from November until March.'],
+  ];
+  const answers = [
+    'Yes, we do, although in winter, when the slipway is busy, a haul-out may have to wait a week or two.',
+    'We quote after seeing the boat, in the yard or on the water, and the quote, once given, holds for a month.',
+    'Most engine services take a day, but parts for older engines, which we order, can add a few days more.',
+    'We work on sail and motor boats up to twelve metres, wooden or fibreglass, and on most working craft too.',
+    'Owners may stay aboard while the boat is ashore, on the cradle, as long as they keep clear of the hoist.',
+  ];
+  const faq = `<section class="block widget"><h2>Questions</h2>${answers.map((answer, i) => `<div class="faq-item"><h3>Question ${i + 1}</h3><p>${answer}</p></div>`).join('')}</section>`;
+  const section = ([heading, text]: string[]) =>
+    `<section class="block widget"><h2>${heading}</h2><img src="/i/a.svg"><img src="/i/b.svg"><div class="copy">${text}</div><div class="cta"><a href="/quote">Ask for a quote</a></div></section>`;
+  const page = (sections: string) =>
+    `<html><body><header><a href="/">Harbour Boatyard</a></header><main><div class="sections">${sections}</div></main><footer><p>Harbour Boatyard, Quay Street. Open daily.</p></footer></body></html>`;
+
+  it('climbs from the best section to the box holding it and its sibling sections of the same shape', () => {
+    const text = textOf(page(`${services.map(section).join('')}${faq}`));
+    for (const [heading, sentence] of services) {
+      expect(text).toContain(heading);
+      expect(text).toContain(sentence);
+    }
+    for (const answer of answers) expect(text).toContain(answer);
+    expect(text).not.toContain('Quay Street');
+    // Inside the sections, only boxes of links still go: the call to action under each.
+    expect(text).not.toContain('Ask for a quote');
+  });
+
+  it('does not climb from a story that holds most of its box to the short headed boxes beside it', () => {
+    const body = `<div class="story"><h2>The crossing</h2>${story}</div>`;
+    const bio = `<div class="box"><h3>About the author</h3><p>The author walks and writes, and keeps bees in the valley below the quarry.</p></div>`;
+    const text = textOf(
+      `<html><body><div class="wrap">${body}${bio}${bio.replace('About the author', 'About the walk')}</div></body></html>`,
+    );
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+    expect(text).not.toContain('keeps bees');
+  });
+});

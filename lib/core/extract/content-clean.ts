@@ -1,7 +1,7 @@
 // Conditional cleaning (Readability.js's cleanConditionally): containers in the chosen content that are mostly
 // links, images, inputs or lists of teasers.
 import type { AnyNode, Element } from 'domhandler';
-import { CONDITIONAL_TAGS, DESTRUCTIVE_MAX_SHARE } from './boilerplate.ts';
+import { CONDITIONAL_TAGS, DESTRUCTIVE_MAX_SHARE, SECTION_SIBLINGS } from './boilerplate.ts';
 import { elementsInOrder, isElement } from './content-dom.ts';
 import { keepCollectiveParts } from './content-prune.ts';
 import { classWeight, type Flags } from './content-score.ts';
@@ -15,14 +15,23 @@ export function cleanConditionally(
   scores: Map<Element, number>,
   excluded: Set<Element>,
   flags: Flags,
+  sections: ReadonlySet<Element> = new Set(),
 ): boolean {
   let removedAny = false;
   let total = 0;
   for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
   const doomed: Element[] = [];
+  const spared: Element[] = [];
   for (const node of nodes) {
     elementsInOrder(node, (element) => {
       if (excluded.has(element)) return true;
+      // The sections the top candidate climbed to are the content (SECTION_SIBLINGS): inside them only boxes of
+      // links go (a call-to-action button, a link row); their classes, icons and controls do not count.
+      if (sections.has(element)) {
+        if (shouldRemove(element, stats, scores, flags)) spared.push(element);
+        doomed.push(...linkBoxesIn(element, stats, excluded));
+        return true;
+      }
       if (element === top || !CONDITIONAL_TAGS.has(element.name)) return false;
       // No single rule may remove most of the chosen content: such a box is the story, not furniture in it.
       if ((stats.get(element)?.text ?? 0) > total * DESTRUCTIVE_MAX_SHARE) return false;
@@ -36,11 +45,24 @@ export function cleanConditionally(
       return false;
     });
   }
-  for (const element of keepCollectiveParts(doomed, stats, total, { plainProseParts: true })) {
+  for (const element of keepCollectiveParts(doomed, stats, total, { plainProseParts: true }, spared)) {
     excluded.add(element);
     removedAny = true;
   }
   return removedAny;
+}
+
+/** The boxes of a section linked more than SECTION_SIBLINGS.maxLinkDensityInside (outermost ones). */
+function linkBoxesIn(section: Element, stats: Map<Element, Stats>, excluded: Set<Element>): Element[] {
+  const boxes: Element[] = [];
+  elementsInOrder(section, (element) => {
+    if (excluded.has(element)) return true;
+    if (element === section || !CONDITIONAL_TAGS.has(element.name)) return false;
+    if (linkDensity(stats.get(element)) <= SECTION_SIBLINGS.maxLinkDensityInside) return false;
+    boxes.push(element);
+    return true;
+  });
+  return boxes;
 }
 
 function isDataTable(table: Element, stats: Map<Element, Stats>): boolean {

@@ -411,10 +411,13 @@ export function keepCollectiveParts(
   stats: Map<Element, Stats>,
   total: number,
   options: { plainProseParts: boolean },
+  spared: readonly Element[] = [],
 ): Element[] {
   let removed = 0;
   let paragraphs = 0;
-  for (const element of doomed) {
+  // Boxes the rule would drop but that are spared anyway (sections of the content) count as parts too.
+  const judged = spared.length > 0 ? [...doomed, ...spared] : doomed;
+  for (const element of judged) {
     removed += stats.get(element)?.text ?? 0;
     paragraphs += stats.get(element)?.p ?? 0;
   }
@@ -423,8 +426,8 @@ export function keepCollectiveParts(
   // builder's one-paragraph text widgets), where a teaser card's headline is a link. Not for <article>s: each
   // is a story of its own (a related post may be one unlinked paragraph).
   const parts =
-    paragraphs >= doomed.length * COLLECTIVE_PART_MIN_PARAGRAPHS ||
-    (options.plainProseParts && isPlainProse(doomed, stats));
+    paragraphs >= judged.length * COLLECTIVE_PART_MIN_PARAGRAPHS ||
+    (options.plainProseParts && isPlainProse(judged, stats));
   if (removed <= total * DESTRUCTIVE_MAX_SHARE || !parts) {
     return [...doomed];
   }

@@ -37,6 +37,7 @@ import {
   SAME_KIND_MIN_PARTS,
   SAME_KIND_MIN_SCORE_RATIO,
   SCORE_ANCESTOR_LEVELS,
+  SECTION_SIBLINGS,
   SENTENCE_END,
   SIBLING_CLASS_BONUS,
   SIBLING_MAX_LINK_DENSITY,
@@ -62,6 +63,7 @@ import {
   hasAncestor,
   isCaption,
   isGatedStory,
+  isHeadedSection,
   isInside,
   isInsideCode,
   isMarkedArticleBody,
@@ -391,6 +393,7 @@ export function chooseTopCandidate(
   scores: Map<Element, number>,
   stats: Map<Element, Stats>,
   excluded: Set<Element>,
+  sections?: Set<Element>,
 ): Element | undefined {
   const ranked = [...scores].sort((a, b) => b[1] - a[1]);
   const first = ranked[0];
@@ -471,6 +474,8 @@ export function chooseTopCandidate(
     parent = parentElement(parent, body);
   }
 
+  if (sections) top = climbToSiblingSections(top, body, stats, excluded, sections);
+
   // An only child says nothing more than its parent.
   parent = parentElement(top, body);
   while (parent && elementChildren(parent, excluded).length === 1) {
@@ -479,6 +484,82 @@ export function chooseTopCandidate(
   }
   if (!stats.has(top)) return undefined;
   return top;
+}
+
+/**
+ * One section of a page of headed sections (SECTION_SIBLINGS) is not the content: the ancestor holding it and its
+ * sibling sections of the same shape is. Climbs while such an ancestor is found, at most maxLevels up. The
+ * sections of the box it ends on (the content's parts, which cleaning spares) go into `sections`: those it
+ * climbed to, or the top's own children (under only children) when they are such sections.
+ */
+function climbToSiblingSections(
+  top: Element,
+  body: AnyNode,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+  sections: Set<Element>,
+): Element {
+  let chosen = top;
+  // The top's own sections may sit under wrappers that are only children ("<main><div class=sections>").
+  let box = top;
+  for (let children = elementChildren(box, excluded); children.length === 1; ) {
+    box = children[0]!;
+    children = elementChildren(box, excluded);
+  }
+  let parts = sectionsOf(box, undefined, stats, excluded);
+  let branch = top;
+  let ancestor = parentElement(top, body);
+  for (let level = 0; ancestor && level < SECTION_SIBLINGS.maxLevels; level++) {
+    const found = sectionsOf(ancestor, branch, stats, excluded);
+    if (found.length > 0) {
+      chosen = ancestor;
+      parts = found;
+    }
+    branch = ancestor;
+    ancestor = parentElement(ancestor, body);
+  }
+  for (const part of parts) sections.add(part);
+  return chosen;
+}
+
+/**
+ * The box's children that are headed sections of one tag (the most text), when there are at least minSections of
+ * them holding minShareOfAncestor of its text and the box is linked at most maxLinkDensity; with a `branch`
+ * (the child the climb comes from), only when it is one of them and the others hold minOthersShare of the text.
+ * Else none.
+ */
+function sectionsOf(
+  box: Element,
+  branch: Element | undefined,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): Element[] {
+  const whole = stats.get(box);
+  if (!whole || whole.text === 0 || linkDensity(whole) > SECTION_SIBLINGS.maxLinkDensity) return [];
+  const byTag = new Map<string, { elements: Element[]; text: number }>();
+  for (const child of elementChildren(box, excluded)) {
+    const s = stats.get(child);
+    if (!isHeadedSection(s)) continue;
+    let group = byTag.get(child.name);
+    if (!group) {
+      group = { elements: [], text: 0 };
+      byTag.set(child.name, group);
+    }
+    group.elements.push(child);
+    group.text += s?.text ?? 0;
+  }
+  let best: { elements: Element[]; text: number } | undefined;
+  for (const group of byTag.values()) if (!best || group.text > best.text) best = group;
+  if (
+    !best ||
+    best.elements.length < SECTION_SIBLINGS.minSections ||
+    best.text < whole.text * SECTION_SIBLINGS.minShareOfAncestor
+  )
+    return [];
+  if (branch === undefined) return best.elements;
+  if (!best.elements.includes(branch)) return [];
+  const othersText = best.text - (stats.get(branch)?.text ?? 0);
+  return othersText >= whole.text * SECTION_SIBLINGS.minOthersShare ? best.elements : [];
 }
 
 interface CandidateKind {

@@ -14,6 +14,7 @@ import {
   NON_CONTENT_TAGS,
   NOSCRIPT_PAGE_MIN_RATIO,
   PAYWALL_CLASS,
+  SECTION_SIBLINGS,
   TOGGLE_INPUT,
   UTILITY_CLASS_TOKEN,
 } from './boilerplate.ts';
@@ -286,6 +287,16 @@ function isToggle(control: Element, parent: Element): boolean {
 export function linkDensity(s: Stats | undefined): number {
   if (!s || s.text === 0) return 0;
   return Math.min(1, s.link / s.text);
+}
+
+/** A section of a page of sections (SECTION_SIBLINGS): a heading and some unlinked text besides it, few links. */
+export function isHeadedSection(s: Stats | undefined): boolean {
+  return (
+    s !== undefined &&
+    s.headingText > 0 &&
+    s.text - s.headingText - s.link >= SECTION_SIBLINGS.minProseChars &&
+    linkDensity(s) <= SECTION_SIBLINGS.maxLinkDensity
+  );
 }
 
 export function parentElement(element: Element, body: AnyNode): Element | undefined {

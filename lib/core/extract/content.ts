@@ -120,7 +120,10 @@ function runAttempt(body: AnyNode, flags: Flags, page: PageHints, pageText: Page
   let stats = computeStats([body], excluded);
   const scores = scoreCandidates(body, stats, excluded, flags);
   const weights = [...scores.keys()].some((element) => classWeight(element, flags) !== 0);
-  const top = chooseTopCandidate(body, scores, stats, excluded);
+  // Sections are read whole only while the page's furniture is left out: with it back in, a consent dialog's
+  // headed panels would pass for sections.
+  const sections = flags.stripUnlikely ? new Set<Element>() : undefined;
+  const top = chooseTopCandidate(body, scores, stats, excluded, sections);
   const nodes = gatherSiblings(top, body, scores, stats, excluded);
   nodes.unshift(...findLeadAbove(body, nodes, stats, excluded, page.description, page.title));
 
@@ -128,7 +131,7 @@ function runAttempt(body: AnyNode, flags: Flags, page: PageHints, pageText: Page
   let conditional = false;
   if (flags.cleanConditionally) {
     stats = computeStats(nodes, excluded);
-    conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags);
+    conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags, sections);
   }
   dropHeadline(nodes, excluded, stats, page.title);
   const text = toPlainText(nodes, { skip: (element) => excluded.has(element) || isCaption(element) });
