@@ -259,4 +259,40 @@ describe('a page of headed sections is read whole, not one section of it', () =>
     for (const sentence of PROSE) expect(text).toContain(sentence);
     expect(text).not.toContain('keeps bees');
   });
+
+  it('counts the sections with the boxes cleaning would drop, so an unheaded text box among them stays', () => {
+    // A page builder's text box without a heading, classed like furniture as every section is: on its own it is
+    // a small share of the content, with the sections beside it the boxes make the page.
+    const intro =
+      '<div class="block widget"><p>We have mended, rigged and stored boats on this quay since the yard opened in 1962.</p></div>';
+    const plain = ([heading, text]: string[]) =>
+      `<section class="block widget"><h2>${heading}</h2><p>${text}</p></section>`;
+    const more = [
+      'Sail lofts',
+      'Sails washed, patched and recut in the loft above the chandlery, in any season.',
+    ];
+    const text = textOf(page(`${intro}${[...services, more].map(plain).join('')}`));
+    expect(text).toContain('since the yard opened in 1962');
+    for (const [heading, sentence] of [...services, more]) {
+      expect(text).toContain(heading);
+      expect(text).toContain(sentence);
+    }
+  });
+
+  it('reads sections only while furniture is left out: a retry does not take a dialog panel for one', () => {
+    // Too short a story, so the rules are relaxed and the settings dialog's panels (unlikely: "modal") beside it come
+    // back in: each a heading and a sentence, as a section has.
+    const short = [
+      'The ferry runs twice a day in summer, at seven, at noon, at five, and, on winter mornings, once, at eight.',
+      'Tickets are sold on the quay, in the hut, by the office, and on board, in cash, but not, alas, by card.',
+    ];
+    const panel = (name: string) =>
+      `<section class="modal-panel"><h3>${name}</h3><p>These are set on every page we serve to remember what you chose on this panel, and for how long</p></section>`;
+    const panels = ['Necessary', 'Preferences', 'Statistics', 'Marketing', 'Partners'].map(panel).join('');
+    const text = textOf(
+      `<html><body><div class="wrap"><section><h2>The ferry</h2>${short.map((line) => `<p>${line}</p>`).join('')}</section>${panels}</div></body></html>`,
+    );
+    for (const line of short) expect(text).toContain(line);
+    expect(text).not.toContain('remember what you chose');
+  });
 });
