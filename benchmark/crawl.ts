@@ -96,13 +96,33 @@ async function main() {
   // gaps the token produced, beside the gaps the hosts saw (which add the trip: this event loop's delay before the
   // connection and the request are written, and the hosts' process's before it reads them).
   // On the monotonic clock the hosts' process stamps arrivals with, with each request's path to pair them.
+  // Stamped as the request is written (the connector's last ask of the host's turn, HostTurn.inTime), or as the
+  // connector is called when the request has no turn to keep. Turns missed (the request not sent, taken again) counted.
   const sentAt = new Map<string, HostRequests>();
-  const timedConnector: Connector = (request) => {
-    const sent = sentAt.get(request.url.host) ?? { starts: [], paths: [] };
+  const missedTurns = { atConnect: 0, atWrite: 0 };
+  const stampSend = (url: URL) => {
+    const sent = sentAt.get(url.host) ?? { starts: [], paths: [] };
     sent.starts.push(monotonicMs());
-    sent.paths.push(request.url.pathname);
-    sentAt.set(request.url.host, sent);
-    return nodeConnector(request);
+    sent.paths.push(url.pathname);
+    sentAt.set(url.host, sent);
+  };
+  const timedConnector: Connector = (request) => {
+    const inTime = request.inTime;
+    if (inTime === undefined) {
+      stampSend(request.url);
+      return nodeConnector(request);
+    }
+    let asks = 0;
+    return nodeConnector({
+      ...request,
+      inTime: () => {
+        asks++;
+        const ok = inTime();
+        if (!ok) missedTurns[asks === 1 ? 'atConnect' : 'atWrite']++;
+        else if (asks === 2) stampSend(request.url);
+        return ok;
+      },
+    });
   };
   let sourcesDone = 0;
   // Sources whose read left child sitemaps unread (a failed or refused fetch): their URLs were not queued this run.
@@ -294,6 +314,8 @@ async function main() {
       /** Records put back (host busy) per article created: the work the queue's delivery order causes. */
       putBacksPerArticle: round((firstOutcomes.deferred ?? 0) / Math.max(1, first.ingested), 2),
       putBacksByDelay: { ...putBacks },
+      /** Requests not sent because their turn on the host had passed when the loop got to them (taken again). */
+      missedTurns: { ...missedTurns },
       storeRequestsPerArticle: Object.fromEntries(
         Object.entries(firstStoreRequests)
           .sort(([, a], [, b]) => b - a)
@@ -352,6 +374,8 @@ async function main() {
         '',
         `Per article ingested: ${result.putBacksPerArticle} put-backs (host busy); records handled by outcome`,
         `${JSON.stringify(result.outcomes)} (deferred: put back); store requests ${JSON.stringify(result.storeRequestsPerArticle)}.`,
+        `Requests not sent because the event loop got to them after their turn on the host (taken again): ${missedTurns.atConnect}`,
+        `before connecting, ${missedTurns.atWrite} once connected (the connection closed with nothing written).`,
         '',
         'Memory as the crawl grows (every 30 s: articles stored, messages waiting in the ingest queue and their bodies in',
         "the queue's spill files, process RSS, main-thread heap and its memory outside the heap, the servers' process RSS):",

@@ -68,4 +68,27 @@ describe('TLS to the vetted address', () => {
       details: { errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT', retryable: false },
     });
   });
+
+  it('a host turn is asked once the TLS session is up: past it, the request is not written', async () => {
+    const connect = createNodeConnector({ ca: cert });
+    const request = (inTime: () => boolean) => ({
+      url: new URL(`https://news.example:${port}/turn`),
+      address: '127.0.0.1',
+      family: 4 as const,
+      headers: {},
+      signal: new AbortController().signal,
+      connectTimeoutMs: 5000,
+      inTime,
+    });
+    const before = seen.length;
+    let asked = 0;
+    const missed = await connect(request(() => ++asked === 1)).catch((caught: unknown) => caught);
+    expect(missed).toMatchObject({ code: 'HOST_BUSY', details: { slotMissed: true } });
+    expect(asked).toBe(2);
+    expect(seen).toHaveLength(before);
+    const answered = await connect(request(() => true));
+    answered.body.resume();
+    expect(answered.status).toBe(200);
+    expect(seen).toHaveLength(before + 1);
+  });
 });

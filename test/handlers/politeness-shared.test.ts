@@ -102,14 +102,29 @@ function worker(
     retries: 0,
     now: clock,
     shared: { tokens: politeness, robots: politeness },
-    // Stamps each page request as it leaves (robots.txt is paced too, but the assertion is about pages).
+    // Stamps each page request as it is written (robots.txt is paced too, but the assertion is about pages): once
+    // connected, when its turn still holds (a request the loop got to after its turn is not sent, and taken again).
     connector: (request) => {
-      if (request.url.pathname !== '/robots.txt') {
+      const { inTime } = request;
+      const stamp = () => {
+        if (request.url.pathname === '/robots.txt') return;
         const times = pageSends.get(request.url.host) ?? [];
         times.push(clock());
         pageSends.set(request.url.host, times);
+      };
+      if (inTime === undefined) {
+        stamp();
+        return nodeConnector(request);
       }
-      return nodeConnector(request);
+      let asks = 0;
+      return nodeConnector({
+        ...request,
+        inTime: () => {
+          const ok = inTime();
+          if (ok && ++asks === 2) stamp();
+          return ok;
+        },
+      });
     },
   });
   return createIngestService({

@@ -3,6 +3,7 @@ import https from 'node:https';
 import { TRANSIENT_SOCKET_ERRORS } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
 import { parseIpAddress } from './address.ts';
+import { slotMissed } from './shared-politeness.ts';
 import type { Connector, ConnectRequest, ConnectResponse } from './types.ts';
 
 export function connectionError(url: URL, error: unknown): PipelineError {
@@ -30,7 +31,12 @@ export function createNodeConnector(tls: { ca?: string | Buffer | Array<string |
 
 function connect(request: ConnectRequest, tls: { ca?: string | Buffer | Array<string | Buffer> }) {
   return new Promise<ConnectResponse>((resolve, reject) => {
-    const { url, address, family, signal } = request;
+    const { url, address, family, signal, inTime } = request;
+    // Past the host's turn already: no connection at all (the host would see one with no request on it).
+    if (inTime?.() === false) {
+      reject(slotMissed(url));
+      return;
+    }
     const isHttps = url.protocol === 'https:';
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const started = performance.now();
@@ -76,6 +82,11 @@ function connect(request: ConnectRequest, tls: { ca?: string | Buffer | Array<st
       socket.once(isHttps ? 'secureConnect' : 'connect', () => {
         clearTimeout(connectTimer);
         connectMs = performance.now() - started;
+        if (inTime === undefined) return;
+        // The request is written here, once connected, and only while its turn holds: the connection opens at once,
+        // but this callback runs when the event loop gets to it, which an extraction holding the loop delays.
+        if (inTime()) req.end();
+        else req.destroy(slotMissed(url));
       });
     });
     req.on('response', (response) => {
@@ -88,6 +99,7 @@ function connect(request: ConnectRequest, tls: { ca?: string | Buffer | Array<st
       resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, connectMs });
     });
     req.on('error', fail);
-    req.end();
+    // With a turn to keep, the request is ended (its headers written) at the connection, above.
+    if (inTime === undefined) req.end();
   });
 }

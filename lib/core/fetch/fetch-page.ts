@@ -6,6 +6,7 @@ import { nodeConnector } from './connector.ts';
 import { type AddressPolicy, checkUrl, createAddressPolicy, resolveAndVet, systemResolver } from './guard.ts';
 import type { HostSlot } from './host-slots.ts';
 import { backoffDelay, defaultSleep, parseRetryAfter } from './retry.ts';
+import { isSlotMissed, slotMissed } from './shared-politeness.ts';
 import type { Accept, ConnectResponse, FetchOptions, FetchResult } from './types.ts';
 
 export const FETCH_DEFAULTS = {
@@ -17,6 +18,9 @@ export const FETCH_DEFAULTS = {
   retryBaseDelayMs: CRAWL_POLICY.fetchRetry.baseMs,
   maxRetryDelayMs: CRAWL_POLICY.fetchRetry.maxMs,
 } as const;
+
+/** Turns a fetch may miss (its event loop late past each) before it gives up with HOST_BUSY. */
+const MAX_MISSED_TURNS = 3;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -141,6 +145,7 @@ export async function fetchPage(rawUrl: string, options: FetchOptions = {}): Pro
   const random = options.random ?? Math.random;
   const started = performance.now();
   let failed: PipelineError | undefined;
+  let missedTurns = 0;
   for (let attempt = 0; ; attempt++) {
     try {
       // A reserved slot covers the first request only: a retry takes the host's token like any request.
@@ -173,6 +178,13 @@ export async function fetchPage(rawUrl: string, options: FetchOptions = {}): Pro
               { url: startUrl.href },
               { cause: caught },
             );
+      // Not sent: the event loop got to the request after its turn on the host had passed. Taken again at once, not
+      // counted as an attempt (nothing reached the host): ingest's take puts the message back, the crawl waits.
+      if (isSlotMissed(error) && missedTurns < MAX_MISSED_TURNS) {
+        missedTurns++;
+        attempt--;
+        continue;
+      }
       // A retry refused by shared politeness (the host's next slot is later) ends with the failure it was
       // retrying: putting the message back instead would retry a failing host forever, uncounted.
       if (error.code === 'HOST_BUSY' && failed !== undefined) throw failed;
@@ -281,6 +293,8 @@ async function fetchOnce(
       };
       if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
       if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
+      // A connector that does not ask (a test's) is still held to the turn up to here.
+      if (release?.inTime?.() === false) throw slotMissed(current);
       const response = await raceSignal(
         connector({
           url: current,
@@ -289,6 +303,7 @@ async function fetchOnce(
           headers,
           signal,
           connectTimeoutMs: settings.connectTimeoutMs,
+          ...(release?.inTime ? { inTime: release.inTime } : {}),
         }),
         signal,
       );

@@ -3,7 +3,7 @@ import { PipelineError } from '../errors.ts';
 import { firstFreeSlotMs, type HostSlot, type SlotBlock, slotBlockEndMs, slotPhase } from './host-slots.ts';
 import { defaultSleep } from './retry.ts';
 import type { RobotsCache } from './robots.ts';
-import type { Politeness } from './types.ts';
+import type { HostTurn, Politeness } from './types.ts';
 
 /**
  * Politeness shared by every worker: one token per host in a store all instances see (the DynamoDB table in AWS
@@ -82,6 +82,24 @@ export function hostBusy(url: URL, retryAfterMs: number): PipelineError {
   });
 }
 
+/**
+ * A request that did not leave in its turn (HostTurn.inTime said no, at the connection or at the write): nothing was
+ * sent. fetchPage takes the host's turn again (ingest's take then puts the message back, the crawl waits); a
+ * HOST_BUSY, so a caller that still sees it puts the message back.
+ */
+export function slotMissed(url: URL): PipelineError {
+  return new PipelineError('HOST_BUSY', `${url.host}: the request missed its turn and was not sent`, {
+    url: url.href,
+    host: url.host,
+    retryAfterMs: CRAWL_POLICY.hostMinIntervalMs,
+    slotMissed: true,
+  });
+}
+
+export function isSlotMissed(error: unknown): boolean {
+  return isHostBusy(error) && error.details.slotMissed === true;
+}
+
 export function isHostBusy(error: unknown): error is PipelineError & { details: HostBusyDetails } {
   return (
     error instanceof PipelineError &&
@@ -107,8 +125,8 @@ const MAX_WAITING_LEAD_MS = 15_000;
 const MAX_SLOT_SLACK_MS = 25;
 
 /**
- * The most slack a taker whose timers fire late books (never more than the host's interval either): a process
- * whose timers are a second late is failing, and its requests are put back or wait rather than book longer slots.
+ * The most slack a taker whose timers fire late books: a process whose timers are a second late is failing, and its
+ * requests are put back or wait rather than book longer slots.
  */
 const MAX_LATE_SLACK_MS = 1_000;
 
@@ -119,14 +137,16 @@ export function slotSlackMs(intervalMs: number): number {
 
 /**
  * The slack a taker books, given how late its timers have been firing: the interval's own slack, or twice the
- * recent lateness when that is more (capped by the interval and MAX_LATE_SLACK_MS). A slot booked with it is that
- * much longer, so the host still sees the interval between any two requests; the taker's request leaves a little
- * later instead of overrunning its slot again and again (each overrun a wasted token write, then a put-back or,
- * for the crawl, another wait: at load 25 a crawl task spent its whole minute's wait that way and failed).
+ * recent lateness when that is more (capped by MAX_LATE_SLACK_MS). A slot booked with it is that much longer, so the
+ * host still sees the interval between any two requests; the taker's request leaves a little later instead of
+ * overrunning its slot again and again (each overrun a wasted token write, then a put-back or, for the crawl,
+ * another wait: at load 25 a crawl task spent its whole minute's wait that way and failed). It may exceed a short
+ * interval: a request is sent only within its slack (HostTurn.inTime), so a loop late by more than the interval
+ * books slots that long rather than missing every one.
  */
 export function lateSlackMs(intervalMs: number, timerLatenessMs: number): number {
   const base = slotSlackMs(intervalMs);
-  return Math.max(base, Math.min(intervalMs, MAX_LATE_SLACK_MS, Math.ceil(2 * timerLatenessMs)));
+  return Math.max(base, Math.min(MAX_LATE_SLACK_MS, Math.ceil(2 * timerLatenessMs)));
 }
 
 /** Hosts remembered per instance before the passed ones are forgotten. */
@@ -210,7 +230,26 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   };
 
   /**
-   * One try at the host's token: undefined when taken (and its slot reached), else when the host is busy until.
+   * A turn to send in: the request may leave until `sendByMs` (its slot plus the slack booked with it, or a reserved
+   * slot's window). The connector asks just before it opens the connection and again just before it writes the
+   * request, so an event loop held up past that (an ingest batch extracting other pages) sends nothing: the next
+   * taker's slot may have begun, in this instance or any other. A miss raises the lateness estimate, so the next
+   * slots are booked with the slack it calls for (lateSlackMs).
+   */
+  const turn = (slotMs: number, sendByMs: number): HostTurn => {
+    const release: HostTurn = () => {};
+    release.inTime = () => {
+      const at = now();
+      if (at <= sendByMs) return true;
+      timerLatenessMs = Math.max(timerLatenessMs, at - slotMs);
+      return false;
+    };
+    return release;
+  };
+
+  /**
+   * One try at the host's token: the latest send time when taken (and its slot reached), else when the host is busy
+   * until.
    * `bookNext` (robots.txt, fetched for the request about to follow): a waiting taker books that request's slot with
    * the same write.
    */
@@ -219,7 +258,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     intervalMs: number,
     signal?: AbortSignal,
     bookNext = false,
-  ): Promise<number | undefined> => {
+  ): Promise<number | { slotMs: number; sendByMs: number }> => {
     const at = now();
     const next = bookedNext.get(host);
     if (next !== undefined) {
@@ -227,7 +266,8 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       // Still reachable in time (its slack not passed): the slot is this request's, held on the token already.
       if (intervalMs <= next.intervalMs && at <= next.slotMs + next.slackMs) {
         await sleepUntil(next.slotMs, at, signal);
-        if (now() <= next.slotMs + next.slackMs) return undefined;
+        if (now() <= next.slotMs + next.slackMs)
+          return { slotMs: next.slotMs, sendByMs: next.slotMs + next.slackMs };
         return next.slotMs + next.intervalMs + next.slackMs;
       }
     }
@@ -284,7 +324,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     // jumped to the slow write, so the new slot is booked further ahead), and puts the message back if it cannot.
     if (now() <= slot + slack) {
       if (slots === 2) bookedNext.set(host, { slotMs: slot + bookedMs, slackMs: slack, intervalMs });
-      return undefined;
+      return { slotMs: slot, sendByMs: slot + slack };
     }
     if (options.maxWaitMs !== undefined || options.tokens.extend === undefined) return slot + heldMs;
     const again = now();
@@ -303,7 +343,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       returnsUntilMs: knownBusy.get(host)?.returnsUntilMs ?? 0,
     });
     await sleepUntil(slot2, written2, signal);
-    return now() > slot2 + slack2 ? slot2 + bookedMs2 : undefined;
+    return now() > slot2 + slack2 ? slot2 + bookedMs2 : { slotMs: slot2, sendByMs: slot2 + slack2 };
   };
 
   /**
@@ -349,12 +389,14 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
         url.pathname !== '/robots.txt' &&
         (await mayUseSlot(host, intervalMs, reserved))
       ) {
-        return () => {};
+        // Its window is wide (most of the spacing): a miss says the loop was late by what it overran, not by the window.
+        const closesMs = reserved.atMs + reserved.windowMs;
+        return turn(closesMs - slotSlackMs(intervalMs), closesMs);
       }
       const waitUntil = options.maxWaitMs === undefined ? undefined : now() + options.maxWaitMs;
       for (;;) {
         const busyUntil = await tryTake(host, intervalMs, signal, url.pathname === '/robots.txt');
-        if (busyUntil === undefined) return () => {};
+        if (typeof busyUntil !== 'number') return turn(busyUntil.slotMs, busyUntil.sendByMs);
         if (waitUntil === undefined || busyUntil > waitUntil) {
           throw refuse(url, host, busyUntil, intervalMs);
         }

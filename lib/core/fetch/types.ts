@@ -20,6 +20,12 @@ export interface ConnectRequest {
   headers: Record<string, string>;
   signal: AbortSignal;
   connectTimeoutMs: number;
+  /**
+   * The host's turn (HostTurn.inTime): asked synchronously just before the connection is opened and again just
+   * before the request is written. False: the connector sends nothing (no connection, or the connection closed
+   * unsent) and rejects with slotMissed().
+   */
+  inTime?: () => boolean;
 }
 
 export interface ConnectResponse {
@@ -36,10 +42,17 @@ export interface ConnectResponse {
  */
 export type Connector = (request: ConnectRequest) => Promise<ConnectResponse>;
 
-/** Called before every request (each redirect hop too); resolves to a release function called afterwards. */
+/**
+ * A host's turn, as acquire resolves to it: the function releases it (called once the response is read). A turn on
+ * the shared token also says whether the request may still leave (`inTime`, asked by the connector as it connects
+ * and as it writes): a slot holds only so long after it began, whatever kept the event loop from sending in it.
+ */
+export type HostTurn = (() => void) & { inTime?: () => boolean };
+
+/** Called before every request (each redirect hop too); resolves to the host's turn, released afterwards. */
 export interface Politeness {
   /** `reserved`: a slot the crawl reserved for this request (host-slots.ts); used only if still valid. */
-  acquire(url: URL, signal?: AbortSignal, reserved?: HostSlot): Promise<() => void>;
+  acquire(url: URL, signal?: AbortSignal, reserved?: HostSlot): Promise<HostTurn>;
   /** Told of every non-2xx answer: a 429 or 503 (with its Retry-After) slows the host down for every worker. */
   backOff?(url: URL, status: number, retryAfterMs: number | undefined): Promise<void>;
   /**
