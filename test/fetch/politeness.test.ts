@@ -333,17 +333,42 @@ describe('shared politeness when the token write overruns its slot', () => {
 });
 
 describe('shared politeness when timers fire late (a loaded machine, a batch busy extracting)', () => {
-  /** A clock whose every sleep wakes 30 ms late: three times a 100 ms interval's slack (10 ms). */
-  function lateClock() {
+  /** A clock whose every sleep wakes 30 ms late (by default): three times a 100 ms interval's slack (10 ms). */
+  function lateClock(lateMs = 30) {
     const clock = { now: 5_000_000 };
     return {
       clock,
       now: () => clock.now,
       sleep: async (ms: number) => {
-        clock.now += ms + 30;
+        clock.now += ms + lateMs;
       },
     };
   }
+
+  it('timers 1.5 s late (15 intervals): the crawl books slots that long and sends, an interval apart, within its wait', async () => {
+    // With the late slack capped at 1 s, every slot was overrun until the crawl's minute of waiting ran out.
+    const { clock, now, sleep } = lateClock(1500);
+    const tokens = memoryTokens();
+    const crawl = createSharedPoliteness({
+      tokens,
+      minIntervalMs: 100,
+      now,
+      sleep,
+      random: () => 0,
+      maxWaitMs: CRAWL_POLICY.crawlMaxHostWaitMs,
+    });
+    const started = clock.now;
+    const sentAt: number[] = [];
+    for (let n = 0; n < 3; n++) {
+      await crawl.acquire(new URL(`http://a.example/sitemap-${n}.xml`));
+      sentAt.push(clock.now);
+      expect((tokens.next.get('a.example') as number) - clock.now).toBeGreaterThanOrEqual(100);
+    }
+    for (let n = 1; n < sentAt.length; n++) {
+      expect((sentAt[n] as number) - (sentAt[n - 1] as number)).toBeGreaterThanOrEqual(100);
+    }
+    expect(clock.now - started).toBeLessThan(CRAWL_POLICY.crawlMaxHostWaitMs);
+  });
 
   it('a waiting taker (the crawl) books slack for its late timers and sends, an interval apart, instead of re-booking until its wait runs out', async () => {
     const { clock, now, sleep } = lateClock();
