@@ -24,6 +24,7 @@ export interface CrawlPolicy {
   readonly hostBackoffMs: number;
   readonly maxHostBackoffMs: number;
   readonly crawlMaxHostWaitMs: number;
+  readonly crawlRereadWithinMs: number;
   readonly queueRetentionMs: number;
   readonly handlerBudgetMs: number;
 }
@@ -65,6 +66,13 @@ export const CRAWL_POLICY: CrawlPolicy = Object.freeze({
    * instead of putting the whole source back; beyond it the source's crawl fails and is retried with backoff.
    */
   crawlMaxHostWaitMs: 1 * MINUTE,
+  /**
+   * A crawl task whose read was cut short by a transient failure (the host busy past that wait, a timeout or a 5xx
+   * after the fetch's own retries; on the source document or a child sitemap) reads the source again once, when
+   * the first read took less than this; otherwise the source's next crawl does. What the first read queued is
+   * leased, so the second queues only what it missed.
+   */
+  crawlRereadWithinMs: 2 * MINUTE,
   /** The ingest queue keeps a message this long (the CDK stack sets it); the in-flight marker outlives it. */
   queueRetentionMs: 4 * DAY,
   /** The longest one ingest invocation can run (Lambda's cap): a message must be fetched within its marker. */
@@ -142,6 +150,18 @@ export function isTransientFailure(error: FailureLike): boolean {
   if (PERMANENT_CODES.has(error.code)) return error.details.retryable === true;
   if (TRANSIENT_CODES.has(error.code)) return true;
   return error.details.retryable ?? true;
+}
+
+/**
+ * Whether a crawl's read that stopped on this failure may get further when read again within minutes: the host busy
+ * past the crawl's wait, a timeout, a failed connection, a 429 or 5xx. A malformed document or a 404 would fail the
+ * same way again.
+ */
+export function isRereadableFailure(error: FailureLike): boolean {
+  if (error.code === 'HOST_BUSY' || error.code === 'TIMEOUT' || error.code === 'CONNECTION_FAILED')
+    return true;
+  const status = error.details.status;
+  return error.code === 'HTTP_ERROR' && typeof status === 'number' && isTransientStatus(status);
 }
 
 /** How a robots.txt answer is read (RFC 9309): 2xx rules; transient errors block the site for now; other 4xx allow all. */

@@ -4,6 +4,7 @@ import {
   CRAWL_POLICY,
   hostQueueDelayMs,
   interleaveByHost,
+  isRereadableFailure,
   presumedRecheck,
   type SkipReason,
   sourceNextDueAt,
@@ -774,8 +775,8 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
     const { readSource } = await import('../core/discover/stream.ts');
     let read: SourceReadResult | undefined;
     let failure: PipelineError | undefined;
-    try {
-      read = await readSource(source.url, {
+    const readOnce = () =>
+      readSource(source.url, {
         fetcher: deps.fetcher,
         ...(source.validators ? { validators: source.validators } : {}),
         allowOtherSites: source.allowOtherSites,
@@ -789,11 +790,30 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         onWarning: ({ url, error }) =>
           logger.warn('part of a source was skipped', { source: source.url, url, error: error.toJSON() }),
       });
+    for (let pass = 1; ; pass++) {
+      read = undefined;
+      failure = undefined;
+      try {
+        read = await readOnce();
+      } catch (thrown) {
+        // One broken source must not stop the others; its health says why, and it is retried with backoff.
+        failure = toPipelineError(thrown);
+      }
+      // Cut short by a transient failure (CRAWL_POLICY.crawlRereadWithinMs): read once more now rather than leave the
+      // rest to the next crawl, an interval later. What this read queued is leased: the next skips it.
+      const cutShort =
+        failure === undefined ? (read?.sitemapsRetryable ?? 0) > 0 : isRereadableFailure(failure);
+      if (!cutShort || pass > 1 || now().getTime() - started.getTime() >= CRAWL_POLICY.crawlRereadWithinMs)
+        break;
+      logger.warn('source read cut short by a transient failure; reading it again', {
+        source: source.url,
+        ...(failure ? { error: failure.toJSON() } : { sitemapsUnread: read?.sitemapsUnread ?? 0 }),
+      });
+    }
+    try {
       await queuer.finish();
     } catch (thrown) {
-      // One broken source must not stop the others; its health says why, and it is retried with backoff.
-      failure = toPipelineError(thrown);
-      await queuer.finish().catch(() => {});
+      failure ??= toPipelineError(thrown);
     }
     const finished = now();
     const consecutiveFailures = failure === undefined ? 0 : source.health.consecutiveFailures + 1;

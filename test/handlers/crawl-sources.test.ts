@@ -24,6 +24,8 @@ const local = useLocalServers();
 class TestSite {
   readonly documents = new Map<string, { body: string | Buffer; type: string; etag: string }>();
   readonly requests: string[] = [];
+  /** Paths answered 503 this many more times before their document. */
+  readonly unavailable = new Map<string, number>();
   private server: Server | undefined;
   origin = '';
 
@@ -36,6 +38,12 @@ class TestSite {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       this.requests.push(path);
       const document = this.documents.get(path);
+      const outages = this.unavailable.get(path) ?? 0;
+      if (outages > 0) {
+        this.unavailable.set(path, outages - 1);
+        response.writeHead(503).end('busy');
+        return;
+      }
       if (path === '/robots.txt' && document === undefined) {
         response.writeHead(404).end();
         return;
@@ -257,6 +265,45 @@ describe('schedule → one crawl task per due source → worker', () => {
     const complete = await store.sources.get(index.id);
     expect(complete?.validators).toBeDefined();
     expect(complete?.highWaterMark).toBe('2026-02-28T00:00:00.000Z');
+  });
+
+  it('a read cut short by a transient failure is read again once in the same task: no child sitemap left for later', async () => {
+    const { store, clock, ingestMessages, round } = await setUp();
+    site.set(
+      '/t/sitemap_index.xml',
+      sitemapIndex([
+        { path: '/t/sitemap-1.xml', lastmod: '2026-02-27T00:00:00Z' },
+        { path: '/t/sitemap-2.xml', lastmod: '2026-02-28T00:00:00Z' },
+      ]),
+    );
+    site.set('/t/sitemap-1.xml', urlset([{ path: '/t/one', lastmod: '2026-02-27T00:00:00Z' }]));
+    site.set('/t/sitemap-2.xml', urlset([{ path: '/t/two', lastmod: '2026-02-28T00:00:00Z' }]));
+    // The second child's host has a bad moment (past the fetch's own retries): one 503.
+    site.unavailable.set('/t/sitemap-2.xml', 1);
+    // A feed whose own fetch fails that way the first time.
+    site.set('/t/feed.xml', rss([{ path: '/t/three', date: 'Sun, 01 Mar 2026 09:00:00 GMT' }]));
+    site.unavailable.set('/t/feed.xml', 1);
+    const index = newSourceRecord({ url: `${site.origin}/t/sitemap_index.xml` }, clock.now);
+    const feed = newSourceRecord({ url: `${site.origin}/t/feed.xml` }, clock.now);
+    await store.sources.addMany([index, feed]);
+    await round();
+    // Every URL queued once, by one task per source; the first read's URL was not queued again by the second.
+    expect(ingestMessages.map((message) => message.url).sort()).toEqual(
+      ['/t/one', '/t/three', '/t/two'].map((path) => `${site.origin}${path}`),
+    );
+    expect(site.count('/t/sitemap_index.xml')).toBe(2);
+    expect(site.count('/t/sitemap-2.xml')).toBe(2);
+    expect(site.count('/t/feed.xml')).toBe(2);
+    // Read whole: validators and the high-water mark move, and the sources say so.
+    const read = await store.sources.get(index.id);
+    expect(read?.validators).toBeDefined();
+    expect(read?.highWaterMark).toBe('2026-02-28T00:00:00.000Z');
+    expect(read?.health).toMatchObject({ lastOutcome: 'ok', consecutiveFailures: 0 });
+    expect((await store.sources.get(feed.id))?.health).toMatchObject({
+      lastOutcome: 'ok',
+      consecutiveFailures: 0,
+      urlsQueued: 1,
+    });
   });
 
   it('a claim is exclusive while its lease runs and comes back when the worker that held it died', async () => {

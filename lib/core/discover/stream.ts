@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
 import { Parser } from 'htmlparser2';
+import { isRereadableFailure } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
 import { isGzip, tooLarge } from '../fetch/body.ts';
 import type { PoliteFetcher } from '../fetch/fetcher.ts';
@@ -69,6 +70,8 @@ export interface SourceReadResult {
    * validators and high-water mark must not move past what was not read.
    */
   sitemapsUnread?: number;
+  /** Of those, the ones whose fetch failed transiently (isRereadableFailure): a read again soon may get them. */
+  sitemapsRetryable?: number;
   /** The latest entry date seen (dates more than a day ahead are ignored as bogus). */
   newest?: string;
 }
@@ -235,6 +238,8 @@ class SourceReader {
             ? error
             : new PipelineError('FEED_INVALID', String(error), { url: child.url });
         this.result.sitemapsUnread = (this.result.sitemapsUnread ?? 0) + 1;
+        if (isRereadableFailure(wrapped))
+          this.result.sitemapsRetryable = (this.result.sitemapsRetryable ?? 0) + 1;
         this.options.onWarning?.({ url: child.url, error: wrapped });
       }
     }
