@@ -835,3 +835,57 @@ describe('dates: the dateline nearest the headline, other posts’ <time>s', () 
     expect(metadataOf(mismatched).publishedAt).toBe('2024-12-20T00:00:00.000Z');
   });
 });
+
+describe('authors: an author box known by its bio, not by a class name', () => {
+  it('takes the one person whose bio follows the name, beside their photo or introducing themself', () => {
+    const english = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p>The ferry is back after the winter.</p>
+       <div class="box"><img src="/i.jpg" alt="Ines Varga"><h4>Ines Varga</h4>
+       <p>Harbour correspondent</p><p>Ines covers the harbour and its ferries for the paper.</p></div></main>`,
+    );
+    expect(metadataOf(english).authors).toEqual(['Ines Varga']);
+    const german = page(
+      '<title>Fähre kehrt zurück</title>',
+      `<main><h1>Fähre kehrt zurück</h1><p>Die Fähre fährt wieder.</p>
+       <div class="card"><p><strong>Jonas Weber</strong></p><p>Hallo, ich bin Jonas, und ich schreibe über Häfen.</p></div></main>`,
+      'de',
+    );
+    expect(metadataOf(german).authors).toEqual(['Jonas Weber']);
+    const spanish = page(
+      '<title>Vuelve el ferry</title>',
+      `<main><h1>Vuelve el ferry</h1><p>El ferry vuelve tras el invierno.</p>
+       <p><img src="/l.jpg" alt="Foto de Lucía Fernández"></p><p><b>Lucía Fernández</b></p>
+       <p>Lucía escribe sobre puertos y barcos desde 2010.</p></main>`,
+      'es',
+    );
+    expect(metadataOf(spanish).authors).toEqual(['Lucía Fernández']);
+  });
+
+  it('takes no one from a page about several people, a heading, a teaser or a bio without photo or box', () => {
+    const people = page(
+      '<title>Harbour people</title>',
+      `<main><h1>Harbour people</h1>
+       <div class="person"><img alt="Ines Varga"><h3>Ines Varga</h3><p>Ines Varga runs the ferry.</p></div>
+       <div class="person"><img alt="Ben Ode"><h3>Ben Ode</h3><p>Ben Ode mends the nets.</p></div></main>`,
+    );
+    expect(metadataOf(people).authors).toEqual([]);
+    const heading = page(
+      '<title>Saving energy</title>',
+      `<main><h1>Saving energy</h1><img alt="Energy Savings at home"><h2>Energy Savings</h2>
+       <p>Energy savings matter to every household.</p></main>`,
+    );
+    expect(metadataOf(heading).authors).toEqual([]);
+    const teaser = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p>Text.</p><div class="teaser"><img alt="Dynamo Kyiv"><p>Dynamo Kyiv</p>
+       <p>3 September 2021</p><p>Dynamo beat Brazil in five great seasons</p></div></main>`,
+    );
+    expect(metadataOf(teaser).authors).toEqual([]);
+    const noPhoto = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><h2>Ines Varga</h2><p>Ines Varga runs the ferry since 2010.</p></main>',
+    );
+    expect(metadataOf(noPhoto).authors).toEqual([]);
+  });
+});

@@ -199,6 +199,7 @@ export function extractMetadata(
     { value: () => people(visibleByline(page)), source: 'dom' },
     { value: () => people(authorLinkNames(page)), source: 'dom' },
     { value: () => people(authorBoxNames(page)), source: 'dom' },
+    { value: () => people(bioBoxNames(page)), source: 'dom' },
     { value: () => people(namesBesideDateline(page, visibleDates)), source: 'dom' },
   ]);
   // The byline shown right under the headline names other people than the declared author (a CMS account, a
@@ -1274,6 +1275,166 @@ function authorBoxNames(page: PageIndex): string[] {
     }
   }
   return [];
+}
+
+/** Limits of an author box recognised by its bio rather than by a class name. */
+const BIO_BOX = {
+  /** A name standing alone in its element ("Jane Doe", "Stefan"), not a sentence. */
+  maxNameChars: 40,
+  /** Capitalised words in the name. */
+  maxNameWords: 3,
+  /** How much text after the name is read for the bio. */
+  followingChars: 600,
+  /** A role line between the name and the bio ("Tech Writer", "Licensed Q Grader, M.A. Journalism"). */
+  maxRoleLineChars: 90,
+  /** Ancestors of the name searched for the box's photo (an img whose alt names the person) or an author class. */
+  hintDepth: 4,
+  /** The photo's box holds at most this much text (not the whole article). */
+  maxPhotoBoxChars: 3000,
+};
+/** Class or id words of an author box or its parts: "author-card", "bio", "profile", "writer", "avatar". */
+const AUTHOR_BOX_CLASS = /author|autor|auteur|(?:^|[-_\s])bio(?:$|[-_\s])|biography|profile|writer|avatar/i;
+/** After the person's name, a bio goes on with a lower-case word that is not a connector ("Jane writes…", "Jane's"). */
+const BIO_AFTER_NAME =
+  /^(?:\s+(?!(?:and|und|et|y|e|i|en|og|och|и|a|o|or|oder|ou|vs|versus|v)\s)\p{Ll}|['’]s\s)/u;
+/** A bio that introduces its writer: "Hi, I'm Jane", "Ich bin Jane", "Je suis Jane", "Soy Jane", "Sono Jane". */
+const BIO_GREETING = caseInsensitivePattern(
+  String.raw`^(?:(?:hi|hello|hey|hallo|bonjour|hola|ciao|olá|hej)\s*(?:there|everyone)?\s*[,!.]?\s*)?(?:i['’]m|i am|my name is|ich bin|ich heiße|je suis|je m['’]appelle|soy|me llamo|sono|mi chiamo|sou|eu sou|ik ben)\s+`,
+);
+
+/**
+ * An author box without an author class: a person's name standing alone, and right after it (past one role line)
+ * a bio that opens with that person ("Jane Doe is…", "Jane has…", "Hi, I'm Jane"), beside the person's photo or in
+ * a box named for an author. Used only when the page names one such person (a list of people is an article about
+ * them), and never in comments, related posts or navigation.
+ */
+function bioBoxNames(page: PageIndex): string[] {
+  const found = new Map<string, string>();
+  for (let i = page.headlineTextIndex ?? 0; i < page.texts.length; i++) {
+    const entry = page.texts[i] as PageIndex['texts'][number];
+    const name = entry.text.replace(/\s+/g, ' ').trim();
+    if (name.length > BIO_BOX.maxNameChars || !/^\p{Lu}/u.test(name) || !looksLikePersonName(name)) continue;
+    // A name has few capitalised words ("Marna van der Merwe"); "Energy Efficiency You Can Feel" is a heading.
+    if (name.split(' ').filter((word) => /^\p{Lu}/u.test(word)).length > BIO_BOX.maxNameWords) continue;
+    if (found.has(name.toLowerCase())) continue;
+    // The name is its element's whole text (a heading, a <strong>, a <p>), not a word of a sentence.
+    if (
+      textOfNode(entry.parent, BIO_BOX.maxNameChars + 1)
+        .replace(/\s+/g, ' ')
+        .trim() !== name
+    )
+      continue;
+    const bio = opensBio(linesAfter(entry.parent, BIO_BOX.followingChars), name);
+    if (bio === undefined) continue;
+    // "Hi, I'm Jane" names the writer, and so does a label before the name ("Written by" / "Jane Doe").
+    const labelled = [page.texts[i - 1], page.texts[i - 2]].some(
+      (before) => before !== undefined && BYLINE_LABEL_ONLY.test(before.text),
+    );
+    if (
+      insideOtherPosts(entry.parent, page) ||
+      ancestorsOf(entry.parent, 30).some((ancestor) => ancestor.name === 'nav') ||
+      (bio !== 'greeting' && !labelled && !hasAuthorBoxHint(entry.parent, name))
+    ) {
+      continue;
+    }
+    found.set(name.toLowerCase(), name);
+    if (found.size > 1) return [];
+  }
+  return [...found.values()];
+}
+
+/**
+ * The bio opens the first or second line after the name (the second when the first is a short role line):
+ * 'greeting' when the person introduces themself ("Hi, I'm Jane"), 'third' for "Jane Doe is…".
+ */
+function opensBio(lines: string[], name: string): 'greeting' | 'third' | undefined {
+  const first = name.split(' ')[0] as string;
+  // A first name is written like one ("Jane", not "US" or "NASA").
+  const forms = /^\p{Lu}\p{Ll}/u.test(first) ? [name, first] : [name];
+  const opens = (line: string): 'greeting' | 'third' | undefined => {
+    const rest = line.replace(BIO_GREETING, '');
+    const introduced = rest !== line;
+    for (const form of forms) {
+      if (!rest.startsWith(form)) continue;
+      const after = rest.slice(form.length);
+      if (introduced && !/^\p{L}/u.test(after)) return 'greeting';
+      // "Energy efficiency is…" after "Energy Efficiency": the heading's own words again, not a person.
+      const nextWord = name.split(' ')[1]?.toLowerCase();
+      if (form === first && nextWord !== undefined && after.trimStart().toLowerCase().startsWith(nextWord))
+        continue;
+      if (!introduced && BIO_AFTER_NAME.test(after)) return 'third';
+    }
+    return undefined;
+  };
+  const [line1, line2] = lines;
+  if (line1 === undefined) return undefined;
+  // A role line has no digits (a date or a count between a name and a text is a teaser's, not a bio's).
+  const roleLine = line1.length <= BIO_BOX.maxRoleLineChars && !/\d/.test(line1);
+  return opens(line1) ?? (roleLine && line2 !== undefined ? opens(line2) : undefined);
+}
+
+/** The lines of text that follow an element in document order (its next siblings, then its ancestors'). */
+function linesAfter(element: Element, maxChars: number): string[] {
+  const parts: string[] = [];
+  let length = 0;
+  let node: AnyNode | null = element;
+  while (node !== null && length < maxChars) {
+    let next: AnyNode | null = node.next;
+    while (next === null && node.parent !== null && node.parent.type !== 'root') {
+      node = node.parent;
+      if (isElement(node) && (node.name === 'body' || node.name === 'html')) return toLines(parts);
+      next = node.next;
+    }
+    if (next === null) break;
+    node = next;
+    const value =
+      node.type === 'text'
+        ? (node as unknown as { data: string }).data
+        : isElement(node) && !BYLINE_SKIP_TAGS.has(node.name)
+          ? `\n${bylineText(node)}\n`
+          : '';
+    parts.push(value);
+    length += value.length;
+  }
+  return toLines(parts);
+}
+
+const toLines = (parts: string[]) =>
+  parts
+    .join('')
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '');
+
+/** The name sits in a box named for an author, or beside an image of the person (alt naming them). */
+function hasAuthorBoxHint(element: Element, name: string): boolean {
+  const first = (name.split(' ')[0] as string).toLowerCase();
+  const showsPerson = (candidate: Element) =>
+    candidate.name === 'img' &&
+    (candidate.attribs.alt ?? '')
+      .toLowerCase()
+      .split(/[^\p{L}\p{M}'’-]+/u)
+      .includes(first);
+  for (const box of [element, ...ancestorsOf(element, BIO_BOX.hintDepth)]) {
+    if (AUTHOR_BOX_CLASS.test(`${box.attribs.class ?? ''} ${box.attribs.id ?? ''}`)) return true;
+    if (textOfNode(box, BIO_BOX.maxPhotoBoxChars + 1).length > BIO_BOX.maxPhotoBoxChars) return false;
+    if (showsPerson(box) || findDescendant(box, showsPerson) !== undefined) return true;
+    // The photo in the block just before the name's ("<p><img alt='Jane Doe'></p><p><b>Jane Doe</b></p>").
+    let previous = box.prev;
+    while (
+      previous !== null &&
+      previous.type === 'text' &&
+      (previous as unknown as { data: string }).data.trim() === ''
+    )
+      previous = previous.prev;
+    if (
+      previous !== null &&
+      isElement(previous) &&
+      (showsPerson(previous) || findDescendant(previous, showsPerson))
+    )
+      return true;
+  }
+  return false;
 }
 
 function microdataAuthors(page: PageIndex): string[] {
