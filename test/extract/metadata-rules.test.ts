@@ -889,3 +889,30 @@ describe('authors: an author box known by its bio, not by a class name', () => {
     expect(metadataOf(noPhoto).authors).toEqual([]);
   });
 });
+
+describe('dates and bylines in a layout wrapper named for its sidebar', () => {
+  it('reads the dateline inside a wrapper that holds the article’s headline, not only the header’s h1', () => {
+    const html = (date: string, lang: string) =>
+      page(
+        '<title>Ferry returns</title>',
+        `<header><a href="/"><div><h1>Harbour Ledger</h1></div></a><nav><a href="/news">News</a></nav></header>
+         <main><div class="story-page story-template-sidebar"><div class="story">
+           <h1 class="story-headline">Ferry returns</h1><div class="story-date"><span>${date}</span></div>
+           <p>The ferry is back after the winter.</p></div>
+           <div class="story-sidebar"><p>Most read</p></div></div></main>`,
+        lang,
+      );
+    expect(metadataOf(html('May 31, 2024', 'en')).publishedAt).toBe('2024-05-31T00:00:00.000Z');
+    expect(metadataOf(html('31. Mai 2024', 'de')).publishedAt).toBe('2024-05-31T00:00:00.000Z');
+    expect(metadataOf(html('31 mai 2024', 'fr')).publishedAt).toBe('2024-05-31T00:00:00.000Z');
+  });
+
+  it('still skips a date inside the sidebar itself', () => {
+    const html = page(
+      '<title>Ferry returns</title>',
+      `<main><div class="story-page"><div class="story"><h1>Ferry returns</h1><p>The ferry is back.</p></div>
+       <div class="story-sidebar"><p>Most read</p><span>May 30, 2024</span></div></div></main>`,
+    );
+    expect(metadataOf(html).publishedAt).toBeUndefined();
+  });
+});

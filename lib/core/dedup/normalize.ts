@@ -29,7 +29,7 @@ export const DEDUP_PATTERNS = {
    * "(Foto: dpa)", "Bild: Keystone", "Image : Getty Images"). Templates move, add and drop captions; they are not the story.
    */
   captionCredit:
-    /(?:^|[\s.(\[])(?:photo(?:graph)?s?|photo\s+credit|credit|image|picture|pic|foto(?:grafía|grafia|graf|ğraf)?|bild|crédit\s+photo|источник\s+фото|фото)\s*:\s*[^\s:()[\]]+(?:\s+[^\s:()[\]]+){0,4}\s*[)\]]?\s*\.?$/iu,
+    /(?:^|[\s.([])(?:photo(?:graph)?s?|photo\s+credit|credit|image|picture|pic|foto(?:grafía|grafia|graf|ğraf)?|bild|crédit\s+photo|источник\s+фото|фото)\s*:\s*[^\s:()[\]]+(?:\s+[^\s:()[\]]+){0,4}\s*[)\]]?\s*\.?$/iu,
   /** An agency credit closing a paragraph: "… the ministry said. (AFP)" / "… - Reuters". */
   trailingCredit:
     /\s*(?:\(\s*(?:ap|afp|reuters|dpa|aa|efe|ansa|xinhua|upi|kyodo|yonhap|tass|ians|pti)\s*\)|[-–—]\s*(?:ap|afp|reuters|dpa|efe|ansa|xinhua|upi)\s*)\.?$/iu,

@@ -1581,13 +1581,20 @@ function isInsideArticle(element: Element): boolean {
 }
 
 const headlineAncestorsOf = new WeakMap<PageIndex, Set<Element>>();
+/** The h1s whose containers are the page's layout (a site-name h1 in the header, then the article's headline). */
+const HEADLINES_FOR_LAYOUT = 8;
 
 /** The elements that hold the page's first h1: layout around the whole article, never a widget around a byline. */
 function headlineAncestors(page: PageIndex): Set<Element> {
   let aroundHeadline = headlineAncestorsOf.get(page);
   if (aroundHeadline === undefined) {
-    const headline = page.headings.find((heading) => heading.name === 'h1');
-    aroundHeadline = new Set(headline === undefined ? [] : ancestorsOf(headline, 100));
+    // Every h1's: the first may be the site's name in the header, the article's headline comes later.
+    aroundHeadline = new Set(
+      page.headings
+        .filter((heading) => heading.name === 'h1')
+        .slice(0, HEADLINES_FOR_LAYOUT)
+        .flatMap((headline) => ancestorsOf(headline, 100)),
+    );
     headlineAncestorsOf.set(page, aroundHeadline);
   }
   return aroundHeadline;
