@@ -68,6 +68,17 @@ export interface QueueStats {
   spilledBytes: number;
 }
 
+/**
+ * Simulated time for the queue's own waits (bench:cost runs the deployed 30-second batching window this way): while
+ * no batch is being handled, the queue moves the clock on to its next due time (a delayed message, the batching
+ * window's end) instead of waiting for it. The caller's clock must be what Date.now() reads (it patches it), so the
+ * handlers see the time move too.
+ */
+export interface QueueClock {
+  /** Moves the clock forward to `epochMs` (no-op when it already reads that or later). */
+  advanceTo(epochMs: number): void;
+}
+
 const QUEUE_ARN = 'arn:aws:sqs:local:000000000000:embedded-ingest-queue';
 /** The largest ingest batch the CDK stack allows (ingestBatchSize). */
 const MAX_BATCH_SIZE = 100;
@@ -132,6 +143,10 @@ export class InProcessIngestQueue implements IngestQueue {
   private readonly batchWindowMs: number;
   private windowTimer: NodeJS.Timeout | undefined;
   private windowElapsed = false;
+  /** When the running batching window ends (epoch ms), for simulated time. */
+  private windowDueAt = Number.POSITIVE_INFINITY;
+  private clock: QueueClock | undefined;
+  private fastForwardPending = false;
   private closed = false;
 
   constructor(options: InProcessQueueOptions) {
@@ -167,6 +182,16 @@ export class InProcessIngestQueue implements IngestQueue {
     for (const body of bodies) this.visible.push(this.waiting(body));
     this.sent += bodies.length;
     this.pump();
+  }
+
+  /**
+   * Simulated time on (a clock) or off (undefined): while on, whenever no batch is in flight and nothing visible can
+   * go out yet, the clock jumps to the queue's next due time. Turn it on only while nothing else needs real time
+   * (bench:cost turns it on once a crawl has queued its messages, and off once drained).
+   */
+  simulateTime(clock: QueueClock | undefined): void {
+    this.clock = clock;
+    this.scheduleFastForward();
   }
 
   stats(): QueueStats {
@@ -247,16 +272,16 @@ export class InProcessIngestQueue implements IngestQueue {
     while (!this.closed && this.inFlight < this.concurrency && this.visible.length > 0) {
       // A batching window: a short batch waits (from its first pending record) for more, up to the window.
       if (this.batchWindowMs > 0 && this.visible.length < this.batchSize && !this.windowElapsed) {
-        this.windowTimer ??= setTimeout(() => {
-          this.windowTimer = undefined;
-          this.windowElapsed = true;
-          this.pump();
-        }, this.batchWindowMs);
+        if (this.windowTimer === undefined) {
+          this.windowDueAt = Date.now() + this.batchWindowMs;
+          this.windowTimer = setTimeout(() => this.endWindow(), this.batchWindowMs);
+        }
         break;
       }
       this.windowElapsed = false;
       if (this.windowTimer) clearTimeout(this.windowTimer);
       this.windowTimer = undefined;
+      this.windowDueAt = Number.POSITIVE_INFINITY;
       const batch = this.takeBatch(this.batchSize);
       this.inFlight++;
       this.inFlightMessages += batch.length;
@@ -267,7 +292,45 @@ export class InProcessIngestQueue implements IngestQueue {
         this.notifyIfIdle();
       });
     }
+    if (this.inFlight === 0) this.scheduleFastForward();
     this.notifyIfIdle();
+  }
+
+  private endWindow(): void {
+    this.windowTimer = undefined;
+    this.windowDueAt = Number.POSITIVE_INFINITY;
+    this.windowElapsed = true;
+    this.pump();
+  }
+
+  /** With simulated time: after the current turn, jumps to the next due time if the queue would only wait. */
+  private scheduleFastForward(): void {
+    if (this.clock === undefined || this.fastForwardPending || this.closed) return;
+    this.fastForwardPending = true;
+    setImmediate(() => {
+      this.fastForwardPending = false;
+      this.fastForward();
+    });
+  }
+
+  private fastForward(): void {
+    const clock = this.clock;
+    if (clock === undefined || this.closed || this.inFlight > 0) return;
+    const delayedDueAt = this.delayedHeap.peekDueAt();
+    const next = Math.min(
+      this.windowTimer === undefined ? Number.POSITIVE_INFINITY : this.windowDueAt,
+      delayedDueAt === undefined ? Number.POSITIVE_INFINITY : this.epoch + delayedDueAt,
+    );
+    if (!Number.isFinite(next)) return;
+    clock.advanceTo(next);
+    if (this.windowTimer !== undefined && this.windowDueAt <= next) {
+      clearTimeout(this.windowTimer);
+      this.endWindow();
+    }
+    if (delayedDueAt !== undefined && this.epoch + delayedDueAt <= next) {
+      if (this.delayTimer) clearTimeout(this.delayTimer);
+      this.releaseDue();
+    }
   }
 
   private notifyIfIdle(): void {

@@ -62,6 +62,56 @@ describe('InProcessIngestQueue', () => {
     expect(sizes).toEqual([25, 5]);
   });
 
+  it('in simulated time, jumps over its waits (delays, the batching window) but never while a batch is handled', async () => {
+    let offset = 0;
+    const realNow = Date.now.bind(Date);
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
+    try {
+      const batches: Array<{ size: number; at: number; dueBy: number }> = [];
+      const sentAt = Date.now();
+      const queue = new InProcessIngestQueue({
+        concurrency: 1,
+        batchSize: 50,
+        batchWindowMs: 30_000,
+        handler: async (event: SQSEvent) => {
+          const at = Date.now();
+          // Real work takes real time: the clock must not jump while a batch is being handled.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          expect(Date.now() - at).toBeLessThan(10_000);
+          const dueBy = Math.max(
+            ...event.Records.map((r) => Number(JSON.parse(r.body).url.split('/').pop())),
+          );
+          batches.push({ size: event.Records.length, at, dueBy });
+          return { batchItemFailures: [] };
+        },
+      });
+      queue.simulateTime({
+        advanceTo: (epochMs) => {
+          offset = Math.max(offset, epochMs - realNow());
+        },
+      });
+      // Three hosts, each message of a host 48 s after the one before (the crawl's spacing), the hosts 1 s apart.
+      const entries = [];
+      for (let n = 0; n < 3; n++)
+        for (let host = 0; host < 3; host++) {
+          const delayMs = n * 48_000 + host * 1_000;
+          entries.push({ message: message(delayMs), delayMs });
+        }
+      await queue.sendDelayed(entries);
+      await queue.drain();
+      // Each window (30 s from its first record) gathers one message of every host: three batches of three, each
+      // handed out once its window ended, never before its records were due.
+      expect(batches.map((b) => b.size)).toEqual([3, 3, 3]);
+      for (const [i, batch] of batches.entries()) {
+        expect(batch.at - sentAt).toBeGreaterThanOrEqual(i * 48_000 + 30_000);
+        expect(batch.at - sentAt).toBeGreaterThanOrEqual(batch.dueBy);
+      }
+      expect(offset).toBeGreaterThanOrEqual(2 * 48_000 + 30_000 - 5_000);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('re-delivers only the reported failures with a growing receive count, then dead-letters them after 3 receives', async () => {
     const receives = new Map<string, string[]>();
     const queue = new InProcessIngestQueue({
