@@ -95,6 +95,57 @@ describe('forum threads', () => {
     for (const post of POSTS) expect(kept).toContain(post);
   });
 
+  it('keeps a quote of a source the thread does not hold, drops a quote of a post shown above', () => {
+    const manual =
+      'Before draining, isolate the boiler at the fused spur and let the heat exchanger cool for at least an hour.';
+    const blocks = POSTS.map((text, i) => {
+      const quote =
+        i === 1
+          ? `<blockquote class="quote">member0 said: ${POSTS[0]}</blockquote>`
+          : i === 3
+            ? `<blockquote>${manual}</blockquote>`
+            : '';
+      return `<div class="message"><a class="username" href="/m/${i}">member${i}</a>
+        <time datetime="2024-03-0${i + 1}">Mar ${i + 1}, 2024</time>
+        <div class="message-body">${quote}<p>${text}</p></div></div>`;
+    }).join('\n');
+    const html = `<html><body><div class="thread">${blocks}</div></body></html>`;
+    const text = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') })?.text;
+    // The manual's words are on the page only in the quote: the reply answers them.
+    expect(text).toContain(manual);
+    // The first post is already in the thread: its quote would repeat it.
+    expect(text?.split(POSTS[0]!).length).toBe(2);
+    expect(text).not.toContain('member0 said');
+  });
+
+  it('keeps an opening post marked up apart from the replies (a question above its answers), once', () => {
+    const question =
+      'Our radiators upstairs stay cold while the ones downstairs are hot. The pump runs and the boiler fires. Why?';
+    const answers = POSTS.slice(1)
+      .map(
+        (text, i) => `<div class="answer" itemscope itemtype="https://schema.org/Answer">
+          <div class="body">${text}</div><div class="signature"><a class="author" href="/u/${i}">helper${i}</a>
+          <time datetime="2024-03-0${i + 2}">answered Mar ${i + 2}, 2024</time></div></div>`,
+      )
+      .join('\n');
+    const page = (opening: string) => `<html><body>
+      <div id="question" class="question"><h1>Cold radiators upstairs</h1><div class="body"><p>${opening}</p></div>
+        <div class="signature"><a class="author" href="/u/9">asker</a><time datetime="2024-03-01">asked Mar 1, 2024</time></div></div>
+      <div id="answers"><h2>3 Answers</h2>${answers}</div>
+      <div class="sidebar-box"><h3>Related</h3><a href="/q/2">Boiler pressure drops</a></div></body></html>`;
+    const text = extractForumThread(parseHtml(page(question)), {
+      pageUrl: new URL('https://qa.example/q/1'),
+    })?.text;
+    expect(text?.indexOf(question)).toBeGreaterThanOrEqual(0);
+    expect(text?.indexOf(question)).toBeLessThan(text?.indexOf(POSTS[1]!) ?? -1);
+    for (const post of POSTS.slice(1)) expect(text).toContain(post);
+    // An opening block that only repeats a reply (a preview, a pinned copy) is not added again.
+    const repeated = extractForumThread(parseHtml(page(POSTS[2]!)), {
+      pageUrl: new URL('https://qa.example/q/1'),
+    })?.text;
+    expect(repeated?.split(POSTS[2]!).length).toBe(2);
+  });
+
   it('reads a thread that follows an unclosed <![CDATA[ (browsers end it at the next ">")', () => {
     const html = threadPage(POSTS).replace('<h1>', '<![CDATA[\n<h1>');
     const result = extract({ html, url: 'https://forum.example/threads/boiler-pressure.123/' });

@@ -29,10 +29,17 @@ export const FORUM_THREAD = {
    */
   postFurnitureTags: new Set(['aside', 'header', 'footer', 'nav', 'form', 'button', 'menu']),
   /**
-   * A <blockquote> beside the reply's own text is a quote of an earlier post (on the page already) or of a
-   * source; one standing alone in its parent is the post's body, as some forum engines mark it up.
+   * A <blockquote> beside the reply's own text is a quote of an earlier post or of a source; one standing alone
+   * in its parent is the post's body, as some forum engines mark it up.
    */
   minReplyCharsBesideQuote: 1,
+  /**
+   * A quote beside a reply is dropped when the thread already holds what it quotes (an earlier post on the page):
+   * at least this share of its runs of `quoteGramWords` words are found in the posts' own text, quotes left out.
+   * A quote of a source (a blog, a manual, a post on another page) is what the reply answers: it stays.
+   */
+  minQuotedShareOnPage: 0.5,
+  quoteGramWords: 5,
   /**
    * A short text (at most this many characters, numbers aside) found in at least `repeatedShare` of the
    * posts, and in at least `minRepeatedPosts` of them, is the forum's interface (ranks, "1,024 posts", join
@@ -41,23 +48,59 @@ export const FORUM_THREAD = {
   maxRepeatedChars: 60,
   repeatedShare: 0.3,
   minRepeatedPosts: 3,
+  /**
+   * The opening post (a Q&A site's question, a discussion's first message) is often marked up apart from the
+   * replies, before them: the last post-like block before the first reply that is not its ancestor, marked as a
+   * post (these class or id words, or a post itemtype) with a date or an author inside, is kept at the head of
+   * the thread, when it holds at least `minOpeningPostChars` of its own and does not repeat the replies
+   * (`minQuotedShareOnPage` of its word runs found in them).
+   */
+  openingPostClass:
+    /(?:^|[\s_-])[a-z]*(?:post|message|question|topic|discussion|thread-?starter|comment|answer)[a-z]*(?:$|[\s_-])/i,
+  openingPostItemtypes: new Set([
+    'question',
+    'discussionforumposting',
+    'socialmediaposting',
+    'comment',
+    'answer',
+  ]),
+  minOpeningPostChars: 80,
+  /** Tags whose blocks are never the opening post, nor hold it: navigation, side panels, page furniture. */
+  notOpeningPostTags: new Set(['nav', 'aside', 'footer', 'form', 'header', 'menu']),
+  /** Class words that mark a post's author, as the opening post's marker (with a date). */
+  postAuthorClass:
+    /(?:^|[\s_-])(?:author|username|user-?name|poster|byline|user-?info|user-?details)(?:$|[\s_-])/i,
+  /** Elements looked at inside a block for its date or author. */
+  maxPostScan: 300,
 } as const;
 
 /** The thread's posts as content, or undefined when the page has no clear thread (then use extractContent). */
 export function extractForumThread($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
   const root = $.root()[0] as AnyNode;
   const body = findFirst(root, 'body') ?? root;
-  const posts = findThreadPosts(body);
-  if (posts.length < FORUM_THREAD.minPosts) return undefined;
+  const replies = findThreadPosts(body);
+  if (replies.length < FORUM_THREAD.minPosts) return undefined;
+  const opening = openingPost(body, replies);
+  const posts = opening ? [opening, ...replies] : replies;
   const repeated = repeatedInterface(posts);
   const postSet = new Set<Element>(posts);
-  const skip = (element: Element) => {
+  const isFurniture = (element: Element) => {
     if (NON_CONTENT_TAGS.has(element.name) || repeated.has(element)) return true;
     if (postSet.has(element)) return false;
     if (FORUM_THREAD.postFurnitureTags.has(element.name)) return true;
-    if (element.name === 'blockquote' && isQuoteBesideReply(element)) return true;
     const classes = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
     return classes.length < 300 && FORUM_THREAD.postFurniture.test(splitCamelCase(classes));
+  };
+  let threadGrams: Set<string> | undefined;
+  const quotesThread = (quote: Element) => {
+    threadGrams ??= wordGrams(
+      toPlainText(posts, { skip: (element) => element.name === 'blockquote' || isFurniture(element) }),
+    );
+    return quotedShare(quote, threadGrams) >= FORUM_THREAD.minQuotedShareOnPage;
+  };
+  const skip = (element: Element) => {
+    if (isFurniture(element)) return true;
+    return element.name === 'blockquote' && isQuoteBesideReply(element) && quotesThread(element);
   };
   const text = toPlainText(posts, { skip });
   if (visibleLength(text) < FORUM_THREAD.minChars) return undefined;
@@ -101,6 +144,83 @@ function shortText(element: Element): string | undefined {
 /** 'userExtras' -> 'user-Extras': class names written in camelCase read as separate words. */
 function splitCamelCase(words: string): string {
   return words.replace(/([a-z0-9])([A-Z])/g, '$1-$2');
+}
+
+/**
+ * The thread's opening post when it is marked up apart from the replies (FORUM_THREAD.openingPostClass), or
+ * undefined.
+ */
+function openingPost(body: AnyNode, replies: readonly Element[]): Element | undefined {
+  const first = replies[0]!;
+  const ancestors = new Set<AnyNode>();
+  for (let node = first.parent; node; node = node.parent) ancestors.add(node);
+  let opening: Element | undefined;
+  for (const element of elementsInOrder(
+    body,
+    (inner) => NON_CONTENT_TAGS.has(inner.name) || FORUM_THREAD.notOpeningPostTags.has(inner.name),
+  )) {
+    if (element === first) break;
+    if (ancestors.has(element) || (opening !== undefined && isInside(element, opening))) continue;
+    if (isPostBlock(element) && hasAuthorOrDate(element)) opening = element;
+  }
+  if (opening === undefined) return undefined;
+  const text = toPlainText([opening]);
+  if (visibleLength(text) < FORUM_THREAD.minOpeningPostChars) return undefined;
+  // The replies' own words: a reply quoting the opening post does not make it a repeat.
+  const threadGrams = wordGrams(toPlainText(replies, { skip: (element) => element.name === 'blockquote' }));
+  return shareFound(wordGrams(text), threadGrams) >= FORUM_THREAD.minQuotedShareOnPage ? undefined : opening;
+}
+
+function isPostBlock(element: Element): boolean {
+  const attributes = element.attribs;
+  const itemtype = attributes.itemtype?.replace(/^.*\//, '').toLowerCase();
+  if (itemtype !== undefined && FORUM_THREAD.openingPostItemtypes.has(itemtype)) return true;
+  const classes = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
+  return (
+    classes.length > 1 && classes.length < 300 && FORUM_THREAD.openingPostClass.test(splitCamelCase(classes))
+  );
+}
+
+/** Whether a block holds a date (<time>, a datetime attribute) or an author mark. */
+function hasAuthorOrDate(element: Element): boolean {
+  for (const inner of elementsInOrder(element, undefined, FORUM_THREAD.maxPostScan)) {
+    const attributes = inner.attribs;
+    if (inner.name === 'time' || attributes.datetime !== undefined) return true;
+    if (attributes.itemprop === 'author' || attributes.rel === 'author') return true;
+    const classes = attributes.class ?? '';
+    if (classes.length < 200 && FORUM_THREAD.postAuthorClass.test(splitCamelCase(classes))) return true;
+  }
+  return false;
+}
+
+function isInside(element: AnyNode, container: Element): boolean {
+  for (let node = element.parent; node; node = node.parent) if (node === container) return true;
+  return false;
+}
+
+/** A word, as quotes are matched against the thread. */
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** The runs of FORUM_THREAD.quoteGramWords words of a text (all its words when it has fewer), case-folded. */
+function wordGrams(text: string): Set<string> {
+  const words = text.toLowerCase().match(WORD) ?? [];
+  const size = Math.min(FORUM_THREAD.quoteGramWords, words.length);
+  const grams = new Set<string>();
+  for (let i = 0; i + size <= words.length && size > 0; i++) grams.add(words.slice(i, i + size).join(' '));
+  return grams;
+}
+
+/** The share of a quote's word runs that the thread's own text holds (1 for a quote without words). */
+function quotedShare(quote: Element, threadGrams: ReadonlySet<string>): number {
+  return shareFound(wordGrams(textContent(quote)), threadGrams);
+}
+
+/** The share of `grams` found in `among` (1 when there are none). */
+function shareFound(grams: ReadonlySet<string>, among: ReadonlySet<string>): number {
+  if (grams.size === 0) return 1;
+  let found = 0;
+  for (const gram of grams) if (among.has(gram)) found++;
+  return found / grams.size;
 }
 
 /** A <blockquote> whose parent holds text of its own beside it: a quote inside a reply, not the post's body. */
