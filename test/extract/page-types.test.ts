@@ -616,6 +616,44 @@ describe('choosing between the type-specific and the generic extraction', () => 
     expect(text).not.toContain(thumbnail);
   });
 
+  it('puts first the description a product declares in JSON-LD when the page shows it only in a drawer or by script', () => {
+    const declared =
+      'A waxed cotton tote with leather handles and a zipped inner pocket. It stands up on its own when empty.';
+    const jsonLd = (description: string) =>
+      `<script type="application/ld+json">${JSON.stringify({
+        '@context': 'https://schema.org',
+        '@graph': [{ '@type': 'Product', name: 'Field tote', description }],
+      })}</script>`;
+    const page = (head: string, drawer: string) => `<html><head>${head}</head><body><main>
+      <h1>Field tote</h1><p>Sold in olive and in navy, with a matching strap sold separately in the shop.</p>
+      <p>Made to order in our workshop in Leeds from cotton canvas we wax by hand, so allow two weeks.</p>
+      <dl><dt>Width</dt><dd>40 cm</dd><dt>Height</dt><dd>35 cm</dd><dt>Depth</dt><dd>12 cm</dd></dl>
+      <div role="dialog"><aside class="sheet"><p>${drawer}</p></aside></div>
+    </main></body></html>`;
+    // Shown only in a drawer (an <aside> in a dialog, left out with the furniture): the declared text goes first.
+    const inDrawer = extractProductPage(parseHtml(page(jsonLd(declared), declared)), { pageUrl });
+    expect(inDrawer?.text.startsWith(declared)).toBe(true);
+    expect(inDrawer?.text).toContain('40 cm');
+    expect(inDrawer?.html.startsWith(`<p>${declared}</p>`)).toBe(true);
+    // HTML and lines in the declared text become paragraphs; a percent-encoded text is decoded.
+    const marked = extractProductPage(
+      parseHtml(page(jsonLd(`<p>${declared}</p><ul><li>Waxed &amp; waterproof</li></ul>`), '')),
+      { pageUrl },
+    );
+    expect(marked?.text.startsWith(`${declared}\n\nWaxed & waterproof`)).toBe(true);
+    const encoded = extractProductPage(parseHtml(page(jsonLd(encodeURIComponent(declared)), '')), {
+      pageUrl,
+    });
+    expect(encoded?.text.startsWith(declared)).toBe(true);
+    // Shown on the page already, or too short to be a description: nothing is added.
+    const shown = page(jsonLd(declared), '').replace('<dl>', `<p>${declared}</p><dl>`);
+    expect(extractProductPage(parseHtml(shown), { pageUrl })?.text.split(declared)).toHaveLength(2);
+    const short = extractProductPage(parseHtml(page(jsonLd('Waxed cotton tote.'), '')), { pageUrl });
+    expect(short?.text).not.toContain('Waxed cotton tote.');
+    // Without JSON-LD the drawer stays out.
+    expect(extractProductPage(parseHtml(page('', declared)), { pageUrl })?.text).not.toContain(declared);
+  });
+
   it('gives a product page whose description is drawn by scripts no content, not the footer', () => {
     const links = Array.from({ length: 30 }, (_, i) => `<a href="/help/${i}">Help topic ${i}</a>`).join(', ');
     const shell = `<html><body><main><h1>Kettle</h1><div id="root">Loading...</div></main>

@@ -44,7 +44,7 @@ export function readJsonLd(scriptTexts: readonly string[]): JsonLdData {
   const byId = new Map<string, JsonLdNode>();
   for (const text of scriptTexts.slice(0, MAX_SCRIPTS)) {
     if (text.length > MAX_SCRIPT_CHARS) continue;
-    const parsed = parseLenient(text);
+    const parsed = parseJsonLd(text);
     if (parsed !== undefined) collectNodes(parsed, nodes, byId, 0);
   }
   const resolve = (value: unknown): unknown => {
@@ -60,7 +60,8 @@ export function readJsonLd(scriptTexts: readonly string[]): JsonLdData {
   };
 }
 
-function parseLenient(text: string): unknown {
+/** Parses one JSON-LD script's text: comment and CDATA wrappers dropped, raw control characters forgiven. */
+export function parseJsonLd(text: string): unknown {
   const stripped = text
     .replace(/^\s*(?:<!--|\/\/\s*<!\[CDATA\[|<!\[CDATA\[)/, '')
     .replace(/(?:-->|\/\/\s*\]\]>|\]\]>)\s*$/, '')

@@ -6,6 +6,7 @@
 // kept once.
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import { parseDocument } from 'htmlparser2';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
 import {
   elementsInOrder,
@@ -15,8 +16,10 @@ import {
   textContent,
   visibleLength,
 } from '../content-dom.ts';
+import { isJsonLdNode, type JsonLdNode, listOf, nodeTypes, parseJsonLd } from '../metadata-jsonld.ts';
 import { PRICE_TEXT } from '../page-type.ts';
-import { BLOCK_TAGS } from '../text.ts';
+import { sanitizeToHtml } from '../sanitize.ts';
+import { BLOCK_TAGS, countWords, toPlainText } from '../text.ts';
 import { extractPageRegion, PAGE_REGION } from './region.ts';
 import { childrenByShape } from './repeats.ts';
 
@@ -51,6 +54,19 @@ export const PRODUCT_PAGE = {
   maxCardScan: 200,
   /** Priced cards holding this share of the page's text are the page's own list (a shop category), kept. */
   maxOtherProductsShare: 0.4,
+  /**
+   * The product's own description as its JSON-LD declares it (a Product's "description"), at least this long, of
+   * which the extracted text holds less than maxDeclaredShareFound of the words: the page shows it in a drawer, a
+   * dialog or a script-drawn block the region leaves out. It is content, and goes first.
+   */
+  minDeclaredChars: 80,
+  maxDeclaredShareFound: 0.5,
+  /** schema.org types of a product (page-type.ts files the page by the same ones). */
+  productTypes: new Set(['product', 'productgroup', 'individualproduct', 'productmodel', 'vehicle', 'car']),
+  /** JSON-LD scripts read, their longest text, and nodes visited, at most. */
+  maxJsonLdScripts: 20,
+  maxJsonLdChars: 500_000,
+  maxJsonLdNodes: 200,
 } as const;
 
 /**
@@ -77,7 +93,7 @@ export function extractProductPage($: CheerioAPI, options: ContentOptions): Extr
     }
     return !isAncestor(earlier, element);
   });
-  if (content !== undefined) return content;
+  if (content !== undefined) return withDeclaredDescription(root, content, options);
   // Too little even with the shop's furniture: a page whose description is drawn by scripts. The generic text
   // would be the footer's link lists; the page has no content. Otherwise the generic extraction runs.
   return extractPageRegion($, options) === undefined ? { html: '', text: '', wordCount: 0 } : undefined;
@@ -166,4 +182,92 @@ function hasLinkAndPrice(card: Element): boolean {
     if (link && price) return true;
   }
   return false;
+}
+
+/**
+ * The content with the product's declared description (PRODUCT_PAGE.minDeclaredChars) put first when the content
+ * holds less than maxDeclaredShareFound of its words.
+ */
+function withDeclaredDescription(
+  root: AnyNode,
+  content: ExtractedContent,
+  options: ContentOptions,
+): ExtractedContent {
+  const declared = declaredDescription(root);
+  if (declared === undefined) return content;
+  const fragment = parseDocument(declared, { decodeEntities: true });
+  const text = toPlainText(fragment.children);
+  if (text.length < PRODUCT_PAGE.minDeclaredChars) return content;
+  if (wordShareFound(text, content.text) >= PRODUCT_PAGE.maxDeclaredShareFound) return content;
+  const html = sanitizeToHtml(fragment.children, { baseUrl: options.pageUrl });
+  return {
+    html: `${html}\n${content.html}`,
+    text: `${text}\n\n${content.text}`,
+    wordCount: countWords(text) + content.wordCount,
+  };
+}
+
+/**
+ * The longest "description" of a product node among the page's JSON-LD main nodes (top level, @graph, a
+ * WebPage's mainEntity), as HTML: a plain-text description's lines become paragraphs; a percent-encoded one
+ * (no spaces, "%20" between words) is decoded.
+ */
+function declaredDescription(root: AnyNode): string | undefined {
+  const nodes: JsonLdNode[] = [];
+  let scripts = 0;
+  for (const script of elementsInOrder(root)) {
+    if (script.name !== 'script' || !/^\s*application\/ld\+json\s*$/i.test(script.attribs.type ?? ''))
+      continue;
+    if (++scripts > PRODUCT_PAGE.maxJsonLdScripts) break;
+    const source = textContent(script);
+    if (source.length > PRODUCT_PAGE.maxJsonLdChars) continue;
+    for (const value of listOf(parseJsonLd(source))) collectMainNodes(value, nodes, 0);
+  }
+  let best: string | undefined;
+  for (const node of nodes) {
+    if (!nodeTypes(node).some((type) => PRODUCT_PAGE.productTypes.has(type))) continue;
+    const description = node.description;
+    if (typeof description === 'string' && description.length > (best?.length ?? 0)) best = description;
+  }
+  if (best === undefined) return undefined;
+  if (!/\s/.test(best.trim()) && /%20/.test(best)) {
+    try {
+      best = decodeURIComponent(best);
+    } catch {
+      return undefined;
+    }
+  }
+  if (/<[a-z][^>]*>/i.test(best)) return best;
+  return best
+    .split(/\n\s*\n?/)
+    .filter((line) => line.trim() !== '')
+    .map((line) => `<p>${line.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`)
+    .join('');
+}
+
+function collectMainNodes(value: unknown, out: JsonLdNode[], depth: number): void {
+  if (depth > 3 || out.length >= PRODUCT_PAGE.maxJsonLdNodes || !isJsonLdNode(value)) return;
+  if (value['@type'] !== undefined) out.push(value);
+  for (const child of listOf(value['@graph'])) collectMainNodes(child, out, depth + 1);
+  if (nodeTypes(value).some((type) => type.endsWith('page'))) {
+    for (const child of listOf(value.mainEntity)) collectMainNodes(child, out, depth + 1);
+  }
+}
+
+/** The share of `text`'s words (counted with repeats, case-folded) that `other` also holds. */
+function wordShareFound(text: string, other: string): number {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (words.length === 0) return 1;
+  const available = new Map<string, number>();
+  for (const word of other.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
+    available.set(word, (available.get(word) ?? 0) + 1);
+  let found = 0;
+  for (const word of words) {
+    const left = available.get(word) ?? 0;
+    if (left > 0) {
+      found++;
+      available.set(word, left - 1);
+    }
+  }
+  return found / words.length;
 }
