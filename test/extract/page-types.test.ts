@@ -312,11 +312,16 @@ describe('choosing between the type-specific and the generic extraction', () => 
     for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
   });
 
-  it('extracts a list-like page with a publication date or a post address as an article', () => {
+  it('extracts a list-like page with a post address or an article type as an article', () => {
     const generic = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
-    for (const signal of ['meta:published-date', 'url:post-slug', 'og:article']) {
+    for (const signals of [['url:post-slug'], ['jsonld:article'], ['url:post-path', 'og:article']]) {
       expect(
-        extractByPageType(verdict('listing', signal), parseHtml(servicePage()), { pageUrl }, () => generic),
+        extractByPageType(
+          verdict('listing', ...signals),
+          parseHtml(servicePage()),
+          { pageUrl },
+          () => generic,
+        ),
       ).toBe(generic);
     }
     // Service pages keep their sections: dated "about" or "pricing" pages are still made of sections.
@@ -327,6 +332,32 @@ describe('choosing between the type-specific and the generic extraction', () => 
       () => generic,
     );
     expect(service?.text).toContain(SECTIONS[2][1]);
+  });
+
+  it('keeps the list of a list page whose only signs of an article are site-wide stamps (a date, og:type article)', () => {
+    const oneItem = { html: '<p>x</p>', text: SECTIONS[0][1], wordCount: 20 };
+    for (const signals of [['meta:published-date'], ['og:article'], ['meta:published-date', 'og:article']]) {
+      for (const type of ['listing', 'collection'] as const) {
+        const chosen = extractByPageType(
+          verdict(type, ...signals),
+          parseHtml(servicePage()),
+          { pageUrl },
+          () => oneItem,
+        );
+        for (const [, text] of SECTIONS) expect(chosen?.text).toContain(text);
+      }
+    }
+    // Stamped and reading as an article (several long paragraphs): the generic text is kept.
+    const story = [1, 2, 3, 4, 5].map(longParagraph).join('\n\n');
+    const article = { html: '<p>x</p>', text: story, wordCount: 200 };
+    expect(
+      extractByPageType(
+        verdict('listing', 'og:article'),
+        parseHtml(servicePage()),
+        { pageUrl },
+        () => article,
+      ),
+    ).toBe(article);
   });
 
   it('keeps the whole region of an article-filed page of sections when the generic text is one section', () => {
@@ -472,10 +503,10 @@ describe('choosing between the type-specific and the generic extraction', () => 
     // Short paragraphs that make more than half of the region: kept.
     const most = { html: '<p>x</p>', text: SECTIONS.map(([, text]) => text).join('\n\n'), wordCount: 60 };
     expect(extractByPageType(dated, parseHtml(servicePage()), { pageUrl }, () => most)).toBe(most);
-    // A list page with a date keeps its generic text: the rule reads article-filed pages only.
+    // A list page with a post address keeps its generic text: the rule reads article-filed pages only.
     expect(
       extractByPageType(
-        verdict('listing', 'meta:published-date'),
+        verdict('listing', 'url:post-slug'),
         parseHtml(servicePage()),
         { pageUrl },
         () => oneSection,
@@ -561,8 +592,8 @@ describe('choosing between the type-specific and the generic extraction', () => 
       const two = blurbs(courses.slice(0, 2), 'h3');
       expect(extractByPageType(filed, parseHtml(catalogue), { pageUrl }, () => two)).toBe(two);
     }
-    // A list page with a date keeps its generic text: the rule reads article-filed pages only.
-    const datedList = verdict('listing', 'meta:published-date');
+    // A list page with a post address keeps its generic text: the rule reads article-filed pages only.
+    const datedList = verdict('listing', 'url:post-slug');
     expect(extractByPageType(datedList, parseHtml(catalogue), { pageUrl }, () => threeHeaded)).toBe(
       threeHeaded,
     );

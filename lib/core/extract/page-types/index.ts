@@ -18,7 +18,11 @@ interface TypeExtraction {
    * list pages are the type most often misfiled, and an article extracted as a list loses its text to teasers.
    */
   keepArticleProse: boolean;
-  /** Whether the page's own signs of an article (ARTICLE_EVIDENCE) send it to the generic extraction. */
+  /**
+   * Whether the page's own signs of an article (ARTICLE_EVIDENCE) send it to the generic extraction. Site-wide
+   * stamps alone (SITE_WIDE_ARTICLE_EVIDENCE) do not: many sites put og:type article and a date in the head of
+   * their list pages too, and the generic text is still kept when it reads as an article (keepArticleProse).
+   */
   yieldsToArticleEvidence: boolean;
   /**
    * The generic extraction is also run and kept when its text is at least this share of the type-specific text:
@@ -115,7 +119,10 @@ export const SECTIONED_PAGE = {
   maxGenericShareWithSections: 0.35,
   /** Without sections: the generic text is a sliver of the region, one card or one blurb. */
   maxGenericShare: 0.15,
-  /** A list page with article evidence: the generic text is one teaser of the list, not an article. */
+  /**
+   * A list page with a sign of one article beyond site-wide stamps: the generic text is one teaser of the list,
+   * not an article.
+   */
   maxGenericShareOnDatedListPage: 0.1,
   /** A site's home page (path "/", no query): the generic text is less than most of the region. */
   maxGenericShareOnHomePage: 0.7,
@@ -171,7 +178,7 @@ export function extractByPageType(
       return regionOrGeneric(page, options, generic, share, SECTIONED_PAGE.maxGenericShareWithoutProse, true);
     return genericUnlessCaption(page, options, generic, verdict.textChars);
   }
-  if (extraction?.yieldsToArticleEvidence && hasArticleEvidence(verdict)) {
+  if (extraction?.yieldsToArticleEvidence && hasArticleEvidenceBeyondStamps(verdict)) {
     // An article with a row of teaser cards, unless the generic extraction found only one card of a list.
     return regionOrGeneric(page, options, generic, SECTIONED_PAGE.maxGenericShareOnDatedListPage, 0, false);
   }
@@ -203,6 +210,14 @@ export function extractByPageType(
 
 function hasArticleEvidence(verdict: PageTypeVerdict): boolean {
   return verdict.signals.some((signal) => signal.weight > 0 && ARTICLE_EVIDENCE.has(signal.name));
+}
+
+/** A sign of one article other than the stamps many sites put on every page (SITE_WIDE_ARTICLE_EVIDENCE). */
+function hasArticleEvidenceBeyondStamps(verdict: PageTypeVerdict): boolean {
+  return verdict.signals.some(
+    (signal) =>
+      signal.weight > 0 && ARTICLE_EVIDENCE.has(signal.name) && !SITE_WIDE_ARTICLE_EVIDENCE.has(signal.name),
+  );
 }
 
 /**
