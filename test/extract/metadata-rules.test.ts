@@ -916,3 +916,33 @@ describe('dates and bylines in a layout wrapper named for its sidebar', () => {
     expect(metadataOf(html).publishedAt).toBeUndefined();
   });
 });
+
+describe('dates: a publication meta tag under a vendor prefix', () => {
+  it('reads "w-published-date", "cxenseparse:recs:publishtime" and the like, in any language', () => {
+    const html = (tag: string, lang: string, headline: string) =>
+      page(
+        `<title>${headline}</title><meta name="${tag}" content="2024-03-05T09:30:00Z">`,
+        `<h1>${headline}</h1><p>Text.</p>`,
+        lang,
+      );
+    expect(metadataOf(html('w-published-date', 'en', 'Ferry returns')).publishedAt).toBe(
+      '2024-03-05T09:30:00.000Z',
+    );
+    expect(metadataOf(html('cxenseparse:recs:publishtime', 'de', 'Fähre kehrt zurück')).publishedAt).toBe(
+      '2024-03-05T09:30:00.000Z',
+    );
+    expect(metadataOf(html('sf_pub_date', 'fr', 'Le ferry revient')).publishedAt).toBe(
+      '2024-03-05T09:30:00.000Z',
+    );
+  });
+
+  it('does not read modification or "unpublished" keys as the publication', () => {
+    const html = (tag: string) =>
+      page(
+        `<title>Ferry returns</title><meta name="${tag}" content="2024-03-05T09:30:00Z">`,
+        '<h1>Ferry returns</h1><p>Text.</p>',
+      );
+    expect(metadataOf(html('w-modified-date')).publishedAt).toBeUndefined();
+    expect(metadataOf(html('x-unpublished-date')).publishedAt).toBeUndefined();
+  });
+});

@@ -79,6 +79,8 @@ const MAX_TITLE = 500;
 const MIN_CUT_TITLE_CHARS = 90;
 const MAX_DESCRIPTION = 2000;
 const MAX_TAGS = 30;
+/** A publication date under a vendor's prefix ("w-published-date", "cxenseparse:recs:publishtime", "sf_pub_date"). */
+const PREFIXED_PUBLISHED_META = /[-_:](?:published|publish|publication|pub)[-_]?(?:date|time|datetime)$/;
 /** How much later than the page's visible dateline a declared publication date may be (time zones, late edits). */
 const DECLARED_AFTER_SHOWN_MS = 2 * 86_400_000;
 const UNLIKELY_BYLINE_CONTEXT =
@@ -294,6 +296,7 @@ export function extractMetadata(
         meta.all('publication-date'),
         meta.all('publication_date'),
         meta.all('article:published'),
+        meta.matching(PREFIXED_PUBLISHED_META),
       ),
       source: 'meta',
     },
@@ -617,6 +620,8 @@ interface MetaTags {
   all(key: string): string[];
   /** Values given with property= only. */
   property(key: string): string[];
+  /** Values of every key the pattern matches, property= keys first. */
+  matching(pattern: RegExp): string[];
 }
 
 /**
@@ -650,7 +655,9 @@ function readMetaTags(page: PageIndex): MetaTags {
     if (attributes['http-equiv'] !== undefined) add(byName, attributes['http-equiv'], value);
   }
   const all = (key: string) => [...(byProperty.get(key) ?? []), ...(byName.get(key) ?? [])];
-  return { first: (key) => all(key)[0], all, property: (key) => byProperty.get(key) ?? [] };
+  const matching = (pattern: RegExp) =>
+    [...byProperty, ...byName].filter(([key]) => pattern.test(key)).flatMap(([, values]) => values);
+  return { first: (key) => all(key)[0], all, property: (key) => byProperty.get(key) ?? [], matching };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
