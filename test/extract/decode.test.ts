@@ -5,6 +5,7 @@ import {
   decodeHtml,
   decodeHtmlDetailed,
   normalizeCharset,
+  utf8Pieces,
 } from '../../lib/core/extract/decode.ts';
 
 // Byte fixtures: tiny pages in legacy encodings, written for these tests and encoded with Python's codecs.
@@ -123,5 +124,51 @@ describe('charset labels', () => {
     expect(charsetFromContentType('text/html;charset=utf-8')).toBe('utf-8');
     expect(charsetFromContentType('text/html')).toBeUndefined();
     expect(charsetFromContentType(undefined)).toBeUndefined();
+  });
+});
+
+describe('utf8Pieces: a UTF-8 page in pieces, ASCII apart from the stretches that need decoding', () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  // Written for this test: non-ASCII in text, an attribute, a comment and a script, an entity and a "<" in a script
+  // right where a piece ends, upper-case tags, a character outside the BMP.
+  const PAGE = [
+    '<!DOCTYPE html><HTML><head><title>Caf\u00e9 \u2014 menu</title>',
+    '<script>if (a<b && c > d) label = "na\u00efve \u201cquote\u201d";</script></head>',
+    '<BODY><p class="r\u00e9sum\u00e9">Plain ASCII text &amp; more &copy',
+    '<br>Tom&rsquo;s <b>caf\u00e9</b> serves cr\u00e8me br\u00fbl\u00e9e \u{1F370} every day.</p>',
+    '<!-- a comment with \u00e9 and <b> inside --><div title="\u00fc">x &lt; y</div>',
+    `<p>${'Only ASCII here, for a while. '.repeat(40)}</p><p>And the end \u2026</p></BODY></HTML>`,
+  ].join('');
+
+  it('joins back to exactly what decodeHtml gives, with the ASCII stretches left out of the decoded pieces', () => {
+    const page = utf8Pieces(encode(PAGE));
+    expect(page).toBeDefined();
+    const pieces = page!.pieces();
+    expect(pieces.join('')).toBe(decodeHtml(encode(PAGE)));
+    expect(page!.raw.length).toBe(encode(PAGE).length);
+    // The long ASCII paragraph is a piece of its own: none of its characters needs decoding.
+    expect(pieces.some((piece) => piece.includes('Only ASCII here') && !/[^\x00-\x7f]/.test(piece))).toBe(
+      true,
+    );
+    expect(pieces.length).toBeGreaterThan(2);
+    for (const piece of pieces.slice(1)) expect(piece.startsWith('<')).toBe(true);
+  });
+
+  it('drops a leading byte-order mark as decodeHtml does, and keeps one inside the text', () => {
+    const bytes = encode(`\uFEFF<p>\uFEFFa\u00e9</p>`);
+    expect(utf8Pieces(bytes)!.pieces().join('')).toBe(decodeHtml(bytes));
+    expect(decodeHtml(bytes)).toBe('<p>\uFEFFa\u00e9</p>');
+  });
+
+  it('gives nothing for bytes that are not valid UTF-8 or are read as another charset', () => {
+    const invalid = new Uint8Array([...encode('<p>caf'), 0xe9, ...encode(' au lait</p>')]);
+    expect(utf8Pieces(invalid)).toBeUndefined();
+    expect(utf8Pieces(encode('<p>caf\u00e9</p>'), 'text/html; charset=utf-8')).toBeDefined();
+    const latin1 = new Uint8Array([
+      ...encode('<meta charset="windows-1252"><p>caf'),
+      0xe9,
+      ...encode('</p>'),
+    ]);
+    expect(utf8Pieces(latin1)).toBeUndefined();
   });
 });

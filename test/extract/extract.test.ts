@@ -9,6 +9,8 @@ import {
   MAX_HTML_CHARS,
   MAX_INPUT_BYTES,
   MAX_NESTING_DEPTH,
+  parseHtml,
+  parseHtmlPieces,
 } from '../../lib/core/extract/index.ts';
 import { sha256Hex } from '../../lib/core/hash.ts';
 import { articleIdForUrl } from '../../lib/core/url.ts';
@@ -207,5 +209,51 @@ describe('limitNesting', () => {
     expect(limitNesting(`${'<b>'.repeat(1000)}x`, MAX_NESTING_DEPTH).match(/<b>/g)).toHaveLength(
       MAX_NESTING_DEPTH,
     );
+  });
+});
+
+describe('UTF-8 bytes are parsed in pieces, with the result of the whole text', () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  // Written for this test: a page whose text, attributes, comment and script all hold non-ASCII characters.
+  const page = (body: string) =>
+    `<!DOCTYPE html><html lang="fr"><head><title>Caf\u00e9 du pont \u2014 la carte</title><meta name="author" content="Zo\u00eb M\u00fcller">` +
+    `<script>var x = a<b ? "\u201cy\u201d" : 'z';</script></head><body><ARTICLE><h1>Caf\u00e9 du pont</h1>${body}</ARTICLE></body></html>`;
+  const BODY = [
+    '<p>Le caf\u00e9 rouvre apr\u00e8s l\u2019hiver, avec une terrasse neuve &amp; des chaises au bord de l\u2019eau pour tous.</p>',
+    '<!-- \u00e9t\u00e9 <b>comment</b> -->',
+    `<p>${'The owners repainted the rooms and kept the old counter where it stood. '.repeat(5)}</p>`,
+    '<p title="\u00fcber">On the menu: cr\u00e8me br\u00fbl\u00e9e, tarte &agrave; la rhubarbe and \u{1F370} on Sundays &copy 2024.</p>',
+  ].join('');
+
+  it('parseHtmlPieces builds the tree parseHtml builds, wherever the text is cut', () => {
+    const html = page(BODY);
+    const whole = parseHtml(html).html();
+    // Cuts inside an entity, a tag name, an attribute value, a comment and a script's end tag.
+    for (const cut of ['&am', '<h', 'title="\u00fc', '\u00e9t\u00e9 <b>com', '</scr', 'l\u2019']) {
+      const at = html.indexOf(cut) + cut.length;
+      expect(at).toBeGreaterThan(cut.length - 1);
+      expect(parseHtmlPieces([html.slice(0, at), html.slice(at)]).html()).toBe(whole);
+    }
+  });
+
+  it('gives the same Article for the bytes as for the decoded text', () => {
+    for (const html of [
+      page(BODY),
+      // Taken apart by the checks on the whole text: an unclosed CDATA opener, nesting past the limit.
+      page(`${BODY}<![CDATA[ left open`),
+      page(`${'<div>'.repeat(MAX_NESTING_DEPTH + 10)}${BODY}${'</div>'.repeat(MAX_NESTING_DEPTH + 10)}`),
+    ]) {
+      const fromText = extract({ html, url: 'https://cafe.example/carte', now: NOW });
+      const fromBytes = extract({ html: encode(html), url: 'https://cafe.example/carte', now: NOW });
+      expect(fromText.ok).toBe(true);
+      expect(fromBytes).toEqual(fromText);
+    }
+  });
+
+  it('refuses a UTF-8 page with too many elements as the text would be refused', () => {
+    const html = `<html><head><title>Caf\u00e9</title></head><body>${articleBody}${'<i>\u00e9</i>'.repeat(200_000)}</body></html>`;
+    const result = extract({ html: encode(html), url: 'https://a.example/confetti' });
+    expectError(result, 'INPUT_TOO_LARGE');
+    if (!result.ok) expect(result.error.message).toMatch(/^page has 2000\d\d elements; the limit is 150000/);
   });
 });

@@ -76,12 +76,20 @@ export function findFirst(root: AnyNode, name: string): Element | undefined {
   return undefined;
 }
 
+/*
+ * The loops over every character of text nodes read it with String.prototype.charCodeAt.call(text, i), not
+ * text.charCodeAt(i), and the length once. Text nodes come as more than four kinds of string (one- or two-byte;
+ * flat, sliced or joined: see utf8Pieces), and looking `charCodeAt` or `length` up on each kind makes the lookup
+ * megamorphic: a slow generic load per character. The built-in named in full is a constant to the optimizing
+ * compiler, which then reads the character inline, whatever the kind.
+ */
+
 /** Collapsed-whitespace length of a string: runs of whitespace count as one, leading/trailing ones as none. */
 export function visibleLength(text: string): number {
   let length = 0;
   let pendingSpace = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+  for (let i = 0, end = text.length; i < end; i++) {
+    const code = String.prototype.charCodeAt.call(text, i);
     if (code === 32 || code === 10 || code === 9 || code === 13 || code === 12 || code === 160) {
       pendingSpace = length > 0;
     } else {
@@ -95,8 +103,8 @@ export function visibleLength(text: string): number {
 
 export function countCommas(text: string): number {
   let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+  for (let i = 0, end = text.length; i < end; i++) {
+    const code = String.prototype.charCodeAt.call(text, i);
     // , ، 、 ，
     if (code === 44 || code === 0x060c || code === 0x3001 || code === 0xff0c) count++;
   }

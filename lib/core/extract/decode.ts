@@ -27,21 +27,91 @@ export function decodeHtmlDetailed(bytes: Uint8Array | string, contentType?: str
   if (typeof bytes === 'string') {
     return { text: bytes.startsWith('\uFEFF') ? bytes.slice(1) : bytes, charset: 'utf-8', source: 'default' };
   }
-  const bom = charsetFromBom(bytes);
-  if (bom !== undefined) return { text: decodeWith(bom, bytes), charset: bom, source: 'bom' };
+  const { charset, source } = chooseCharset(bytes, contentType);
+  return { text: decodeWith(charset, bytes), charset, source };
+}
 
+/** The charset decodeHtmlDetailed decodes these bytes with, and where it came from. */
+function chooseCharset(
+  bytes: Uint8Array,
+  contentType: string | undefined,
+): { charset: string; source: CharsetSource } {
+  const bom = charsetFromBom(bytes);
+  if (bom !== undefined) return { charset: bom, source: 'bom' };
   const declared = declaredCharset(bytes, contentType);
   if (declared !== undefined) {
     const charset =
       declared.charset !== 'utf-8' && looksLikeMultibyteUtf8(bytes) ? 'utf-8' : declared.charset;
-    return {
-      text: decodeWith(charset, bytes),
-      charset,
-      source: charset === declared.charset ? declared.source : 'sniff',
-    };
+    return { charset, source: charset === declared.charset ? declared.source : 'sniff' };
   }
-  const sniffed = sniffCharset(bytes);
-  return { text: decodeWith(sniffed, bytes), charset: sniffed, source: 'sniff' };
+  return { charset: sniffCharset(bytes), source: 'sniff' };
+}
+
+/**
+ * A page of valid UTF-8 read two ways: `raw`, its bytes as Latin-1 text (one character per byte, made by a copy, not
+ * a decode; all markup is ASCII, so every tag, name and "<" is found in it as in the decoded text), and `pieces`,
+ * whose concatenation is exactly decodeHtml(bytes, contentType). Undefined when decodeHtml would not read the bytes
+ * as UTF-8 or they are not valid UTF-8: decode them whole then.
+ *
+ * Why pieces: one character above U+00FF makes a whole JavaScript string two bytes per character, and so every tag
+ * name, attribute and text the parser slices from it (V8 keeps a slice in its parent's width; lower-casing a two-byte
+ * name goes through ICU). Nearly every page has a few such characters (curly quotes, dashes), nearly all in text.
+ * Here only the stretches that hold non-ASCII bytes are decoded, each from the "<" before it to the "<" after it,
+ * and the ASCII between them is sliced from `raw`, one byte per character. The parser reads the pieces as a stream
+ * (htmlparser2's write), which builds the same tree as reading the whole text.
+ */
+export function utf8Pieces(
+  bytes: Uint8Array,
+  contentType?: string,
+): { raw: string; pieces: () => string[] } | undefined {
+  if (chooseCharset(bytes, contentType).charset !== 'utf-8' || !isUtf8(bytes)) return undefined;
+  // TextDecoder drops a leading byte-order mark.
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  const raw = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+  return { raw, pieces: () => piecesOf(body, raw) };
+}
+
+/** Stretches with non-ASCII bytes closer than this are decoded as one piece (fewer, longer pieces). */
+const PIECE_JOIN_GAP = 256;
+const NON_ASCII = /[\x80-\xff]/g;
+/** ignoreBOM: a piece starts at a "<" or at the page's start (whose mark is already dropped), never at a mark to drop. */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function piecesOf(bytes: Uint8Array, raw: string): string[] {
+  const pieces: string[] = [];
+  let from = 0;
+  NON_ASCII.lastIndex = 0;
+  for (let found = NON_ASCII.exec(raw); found !== null; found = NON_ASCII.exec(raw)) {
+    // From the "<" before the first non-ASCII byte (or the end of the last piece) ...
+    let start = raw.lastIndexOf('<', found.index);
+    if (start < from) start = from;
+    // ... to the "<" after the last one of this stretch; "<" is ASCII, so no character is cut in two.
+    let end = raw.indexOf('<', found.index);
+    for (;;) {
+      if (end === -1) break;
+      NON_ASCII.lastIndex = end;
+      const next = NON_ASCII.exec(raw);
+      if (next === null || next.index - end >= PIECE_JOIN_GAP) {
+        NON_ASCII.lastIndex = end;
+        break;
+      }
+      end = raw.indexOf('<', next.index);
+    }
+    if (end === -1) end = raw.length;
+    if (start > from) pieces.push(latin1(bytes, from, start));
+    pieces.push(UTF8.decode(bytes.subarray(start, end)));
+    from = end;
+    if (end === raw.length) break;
+    NON_ASCII.lastIndex = end;
+  }
+  if (from < raw.length || pieces.length === 0) pieces.push(latin1(bytes, from, raw.length));
+  return pieces;
+}
+
+/** A copy of the bytes as one-byte text, not a slice of `raw`: . */
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
 /** Normalizes a charset label to the WHATWG encoding name TextDecoder uses, or undefined if unknown. */

@@ -1,12 +1,13 @@
 // extract(): one article page (bytes or text + URL) in, one validated Article (or a typed error) out.
 // Order matters: metadata is read before content extraction, because extractContent mutates the DOM.
 import { type CheerioAPI, load } from 'cheerio/slim';
+import { DomHandler, Parser } from 'htmlparser2';
 import { ARTICLE_SCHEMA_VERSION, Article } from '../article.ts';
 import { err, ok, PipelineError, type Result, toPipelineError } from '../errors.ts';
 import { sha256Hex } from '../hash.ts';
 import { articleIdForUrl, canonicalizeUrl, parseHttpUrl } from '../url.ts';
 import { extractContent } from './content.ts';
-import { decodeHtml } from './decode.ts';
+import { decodeHtml, utf8Pieces } from './decode.ts';
 import { extractMetadata } from './metadata.ts';
 import { classifyPageType, type PageTypeVerdict } from './page-type.ts';
 import { extractByPageType } from './page-types/index.ts';
@@ -72,13 +73,33 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   if (size > MAX_INPUT_BYTES) {
     return err(tooLarge(`page is ${size} bytes; the limit is ${MAX_INPUT_BYTES}`, size, MAX_INPUT_BYTES));
   }
+  let page: ReturnType<typeof utf8Pieces>;
+  try {
+    page = typeof input.html === 'string' ? undefined : utf8Pieces(input.html, input.contentType);
+  } catch (error) {
+    return err(decodeFailed(error));
+  }
+  // The common case, a UTF-8 page of ordinary size and nesting, is parsed from pieces (utf8Pieces says why). These
+  // checks read tags only, which the bytes' Latin-1 text has where the decoded text has them; a page they would
+  // change is decoded whole below.
+  if (page !== undefined && page.raw.length <= SOFT_HTML_CHARS && closeUnclosedCdata(page.raw) === page.raw) {
+    const markup = { elements: 0 };
+    if (limitNesting(page.raw, MAX_NESTING_DEPTH, markup) === page.raw) {
+      if (markup.elements > MAX_ELEMENTS) return err(tooManyElements(markup.elements));
+      let pieces: string[];
+      try {
+        pieces = page.pieces();
+      } catch (error) {
+        return err(decodeFailed(error));
+      }
+      return extractParsed(parseHtmlPieces(pieces), pageUrl, now);
+    }
+  }
   let html: string;
   try {
     html = decodeHtml(input.html, input.contentType);
   } catch (error) {
-    return err(
-      new PipelineError('DECODE_FAILED', `could not decode the page: ${String(error)}`, {}, { cause: error }),
-    );
+    return err(decodeFailed(error));
   }
   if (html.length > SOFT_HTML_CHARS) html = dropNonContentMarkup(html);
   if (html.length > MAX_HTML_CHARS) {
@@ -92,17 +113,11 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   }
   const markup = { elements: 0 };
   const limited = limitNesting(closeUnclosedCdata(html), MAX_NESTING_DEPTH, markup);
-  if (markup.elements > MAX_ELEMENTS) {
-    return err(
-      tooLarge(
-        `page has ${markup.elements} elements; the limit is ${MAX_ELEMENTS} (the largest real pages have about 16,000)`,
-        markup.elements,
-        MAX_ELEMENTS,
-      ),
-    );
-  }
-  const $ = parseHtml(limited);
+  if (markup.elements > MAX_ELEMENTS) return err(tooManyElements(markup.elements));
+  return extractParsed(parseHtml(limited), pageUrl, now);
+}
 
+function extractParsed($: CheerioAPI, pageUrl: URL, now: Date): Result<Article, PipelineError> {
   const metadata = extractMetadata($, pageUrl, { now });
   // Read-only, so before content extraction, which marks and prunes the tree.
   const pageType = classifyPageType($, pageUrl);
@@ -189,9 +204,39 @@ function tooLarge(message: string, size: number, limit: number): PipelineError {
   return new PipelineError('INPUT_TOO_LARGE', message, { size, limit, retryable: false });
 }
 
+function decodeFailed(error: unknown): PipelineError {
+  return new PipelineError(
+    'DECODE_FAILED',
+    `could not decode the page: ${String(error)}`,
+    {},
+    { cause: error },
+  );
+}
+
+function tooManyElements(elements: number): PipelineError {
+  return tooLarge(
+    `page has ${elements} elements; the limit is ${MAX_ELEMENTS} (the largest real pages have about 16,000)`,
+    elements,
+    MAX_ELEMENTS,
+  );
+}
+
+const PARSE_OPTIONS = { xml: { xmlMode: false, decodeEntities: true } };
+/** What cheerio's load hands htmlparser2 for PARSE_OPTIONS. */
+const PARSER_OPTIONS = { xmlMode: false, decodeEntities: true };
+
 /** Parses with htmlparser2 via cheerio/slim: several times faster than parse5 here, and parse5 stays out of bundles. */
 export function parseHtml(html: string): CheerioAPI {
-  return load(html, { xml: { xmlMode: false, decodeEntities: true } });
+  return load(html, PARSE_OPTIONS);
+}
+
+/** parseHtml(pieces.join('')), the pieces read as a stream (htmlparser2 keeps a tag, text or entity cut between two). */
+export function parseHtmlPieces(pieces: string[]): CheerioAPI {
+  const handler = new DomHandler(undefined, PARSER_OPTIONS);
+  const parser = new Parser(handler, PARSER_OPTIONS);
+  for (const piece of pieces) parser.write(piece);
+  parser.end();
+  return load(handler.root, PARSE_OPTIONS);
 }
 
 /**
