@@ -677,6 +677,35 @@ describe('standfirst', () => {
     expect(text).not.toContain('Harbour towns agree');
   });
 
+  it("keeps the opening a page builder set in a container of its own beside the body's, and no box after it", () => {
+    // The intro's three paragraphs (more than a lead) sit two levels above the body's own parent; a notice above the
+    // headline is no intro.
+    const intro = [
+      'Nobody planned for the ferry to stop in January, least of all the three councils who pay for it.',
+      'What follows is how the towns, after a winter of cancelled crossings and empty shops, came to share the bill.',
+      'It is a story of three town halls, two harbour masters and one very old boat, told by those who were there.',
+    ];
+    const box = (inner: string, kind = 'builder-text', extra = '') =>
+      `<div class="builder-container"><div class="builder-inner"><div class="${kind}">${inner}</div>${extra}</div></div>`;
+    const paragraphs = (lines: string[]) => lines.map((line) => `<p>${line}</p>`).join('');
+    const after = [
+      'We rode the ferry every week for a year, and the crew, always cheerful, never once let us down.',
+      'The island shop thanks every customer who came across in the storms, and the skipper who brought them.',
+    ];
+    const notice = [
+      'This copy is for your own reading only, and may not be printed again or sold in any form by anyone.',
+      'Copies for colleagues, clients or customers may be ordered from our reprints desk, by letter or by phone.',
+    ];
+    const html = `<html><body><div class="builder">${box(paragraphs(notice))}<h1>Harbour towns agree to share ferry costs</h1>${box(paragraphs(intro))}${box(paragraphs(STORY_PARAGRAPHS), 'post-body', '<div class="builder-button"><a href="/tickets">Book a crossing</a></div>')}${box(paragraphs(after))}</div></body></html>`;
+    const { text } = extractFrom(html);
+    expect(text.startsWith(intro[0]!)).toBe(true);
+    expect(text).toContain(intro[1]);
+    expect(text.indexOf(intro[1]!)).toBeLessThan(text.indexOf(STORY_PARAGRAPHS[0]!));
+    for (const paragraph of STORY_PARAGRAPHS) expect(text).toContain(paragraph);
+    expect(text).not.toContain('the skipper who brought them');
+    expect(text).not.toContain('reprints desk');
+  });
+
   it('leaves out the caption of the picture between the headline and the body: it is no lead', () => {
     const caption = 'The island ferry at the old pier in Harbourton, a week before the crossings stopped.';
     const html = articlePage('').replace(

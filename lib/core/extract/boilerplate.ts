@@ -68,6 +68,12 @@ export const SIBLING_SECTION_MIN_PARAGRAPHS = 2;
 export const SIBLING_SECTION_MIN_CHARS = 200;
 export const SIBLING_SECTION_MIN_PROSE_SHARE = 0.8;
 export const SIBLING_MAX_LINK_DENSITY = 0.25;
+/**
+ * The story's opening in a container of its own beside the body's, a level or two up (page builders give the intro
+ * and the body a container each): a prose section (SIBLING_SECTION_*, but with this prose share, as a table of
+ * contents may sit in it) before the body's branch, at most maxLevels above the top candidate's parent, joins.
+ */
+export const OPENING_SECTION = { maxLevels: 2, minProseShare: 0.7 } as const;
 /** A sibling paragraph longer than this joins when not link-dense; shorter, when it ends a sentence and has no link. */
 export const SIBLING_PARAGRAPH_MIN_CHARS = 80;
 /** Class-token pruning spares an element holding this share of the content or more. */

@@ -30,6 +30,7 @@ import {
   MIN_PARAGRAPH_CHARS,
   NEGATIVE_CLASS,
   NON_CONTENT_TAGS,
+  OPENING_SECTION,
   PARAGRAPH_TAGS,
   POSITIVE_CLASS,
   SAME_KIND_MAX_SCAN,
@@ -650,5 +651,47 @@ export function gatherSiblings(
       nodes.push(sibling);
     }
   }
-  return nodes;
+  return [...openingSections(parent, body, stats, excluded), ...nodes];
+}
+
+/**
+ * Prose sections before the top's branch a level or two above its parent (OPENING_SECTION): the story's opening
+ * in a container of its own, after the page's headline (<h1>) or holding it. Only those before the body: after it,
+ * such boxes are as often testimonials, notes or the next story.
+ */
+function openingSections(
+  parent: Element,
+  body: AnyNode,
+  stats: Map<Element, Stats>,
+  excluded: Set<Element>,
+): Element[] {
+  let opening: Element[] = [];
+  let branch = parent;
+  for (let level = 0; level < OPENING_SECTION.maxLevels; level++) {
+    const ancestor = parentElement(branch, body);
+    if (!ancestor) break;
+    const before: Element[] = [];
+    for (const child of elementChildren(ancestor, excluded)) {
+      if (child === branch) break;
+      const s = stats.get(child);
+      if (
+        s !== undefined &&
+        s.p >= SIBLING_SECTION_MIN_PARAGRAPHS &&
+        s.text > SIBLING_SECTION_MIN_CHARS &&
+        linkDensity(s) < SIBLING_MAX_LINK_DENSITY &&
+        s.paragraphText >= s.text * OPENING_SECTION.minProseShare
+      )
+        before.push(child);
+    }
+    opening = [...before, ...opening];
+    branch = ancestor;
+  }
+  if (opening.length === 0) return opening;
+  // Only after the headline, as a lead: above it sit the page's notices (a reprint notice, a site-wide intro).
+  const order = elementsInOrder(body, (element) => excluded.has(element));
+  const headline = order.findIndex((element) => element.name === 'h1');
+  if (headline < 0) return [];
+  const holdsHeadline = new Set<AnyNode>();
+  for (let node: AnyNode | null = order[headline]!; node; node = node.parent) holdsHeadline.add(node);
+  return opening.filter((section) => holdsHeadline.has(section) || order.indexOf(section) > headline);
 }
