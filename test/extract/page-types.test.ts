@@ -146,6 +146,31 @@ describe('forum threads', () => {
     expect(repeated?.split(POSTS[2]!).length).toBe(2);
   });
 
+  it("drops the comment lists under each post (a Q&A site's remarks), keeps posts that are themselves comments", () => {
+    const remark = 'Which boiler model is it? Some have a known valve fault.';
+    const blocks = POSTS.map(
+      (text, i) => `<div class="answer"><a class="author" href="/u/${i}">member${i}</a>
+        <time datetime="2024-03-0${i + 1}">Mar ${i + 1}, 2024</time><div class="body"><p>${text}</p></div>
+        <div class="comments js-comments-container"><ul><li class="comment">${remark} – reader${i}</li></ul></div></div>`,
+    ).join('\n');
+    const html = `<html><body><div id="answers">${blocks}</div></body></html>`;
+    const text = extractForumThread(parseHtml(html), { pageUrl: new URL('https://qa.example/q/1') })?.text;
+    for (const post of POSTS) expect(text).toContain(post);
+    expect(text).not.toContain(remark);
+    // A thread made of comments (a blog's comment section read as the thread) keeps them: the wrapper holds the posts.
+    const comments = POSTS.map(
+      (text, i) => `<li class="comment"><span class="author">member${i}</span>
+        <time datetime="2024-03-0${i + 1}">Mar ${i + 1}, 2024</time><p>${text}</p></li>`,
+    ).join('\n');
+    const thread = extractForumThread(
+      parseHtml(
+        `<html><body><section class="comments"><ol class="comments-list">${comments}</ol></section></body></html>`,
+      ),
+      { pageUrl: new URL('https://blog.example/post#comments') },
+    )?.text;
+    for (const post of POSTS) expect(thread).toContain(post);
+  });
+
   it('reads a thread that follows an unclosed <![CDATA[ (browsers end it at the next ">")', () => {
     const html = threadPage(POSTS).replace('<h1>', '<![CDATA[\n<h1>');
     const result = extract({ html, url: 'https://forum.example/threads/boiler-pressure.123/' });

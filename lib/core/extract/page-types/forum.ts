@@ -19,10 +19,12 @@ export const FORUM_THREAD = {
   minChars: 200,
   /**
    * The parts of a post that are not what its author wrote, matched on class and id words with camelCase split
-   * ('message-userExtras' reads 'message-user-Extras', 'cAuthorPane' 'c-Author-Pane').
+   * ('message-userExtras' reads 'message-user-Extras', 'cAuthorPane' 'c-Author-Pane'). A 'comments' block inside
+   * a post is the remarks under it (a Q&A site's comments on a question or an answer), not a post of the thread;
+   * a thread whose posts are comments keeps them, as the posts' own wrapper is never skipped.
    */
   postFurniture:
-    /(?:^|[\s_-])(?:signature|sig|user-?info|userinfo|(?:user|author|member|poster)-?(?:details|extras|stats|title|pane|panel|card|badges?)|postleft|postprofile|avatar|author-?info|post-?actions?|post-?menu|post-?controls|post-?footer|reactions?|reactions?-?bar|votes?|vote-?cell|share|reply-?button|quote-?button|like-?button|report|badges?|action-?bar|postfoot|post-?meta|js-post-menu)(?:$|[\s_-])/i,
+    /(?:^|[\s_-])(?:signature|sig|user-?info|userinfo|(?:user|author|member|poster)-?(?:details|extras|stats|title|pane|panel|card|badges?)|postleft|postprofile|avatar|author-?info|post-?actions?|post-?menu|post-?controls|post-?footer|reactions?|reactions?-?bar|votes?|vote-?cell|share|reply-?button|quote-?button|like-?button|report|badges?|action-?bar|postfoot|post-?meta|js-post-menu|comments)(?:$|[\s_-])/i,
   /**
    * Tags that inside a post hold its frame, not its text: the author's side panel (<aside>), the date and
    * number line (<header>), the reactions and buttons (<footer>).
