@@ -21,6 +21,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { FUNCTION_SIZING } from '../lib/cdk/article-pipeline.ts';
 import { DEFAULT_PROPS } from '../lib/cdk/props.ts';
 import { ENV } from '../lib/config.ts';
@@ -41,6 +42,8 @@ import { createMetrics } from '../lib/handlers/metrics.ts';
 import { chunk, type DelayedMessage, type IngestMessage } from '../lib/queue/types.ts';
 import { createDynamoDbClient, instrumentStoreClients } from '../lib/store/aws/clients.ts';
 import { AwsPolitenessStore } from '../lib/store/aws/politeness.ts';
+import { CRAWL_STATE_SK, crawlPk } from '../lib/store/layout.ts';
+import { ATTR } from '../lib/store/table.ts';
 import type { CrawlStateRecord } from '../lib/store/types.ts';
 import { installVirtualClock } from './cost-clock.ts';
 import { CostMeter, difference, type Tallies } from './cost-meter.ts';
@@ -572,7 +575,11 @@ async function main(): Promise<void> {
             const dueAt = new Date(Math.max(at.getTime(), Date.parse(state?.nextDueAt ?? '') || 0));
             const site = sites.find((candidate) => url.startsWith(`${candidate.origin}/`));
             const presumed = presume ? presumedRecheck(state, site?.listed.get(url) ?? {}, dueAt) : undefined;
-            return stack.crawlState.markQueued(url, at, leaseUntil, presumed);
+            // As UrlQueuer: a lease a fetch recorded only in the article's CURRENT item ended is replaced.
+            const endedLease =
+              state?.indexedFetch === true && state.leaseUntil === undefined ? state.queuedAt : undefined;
+            // The fetch the look-up folded in from the article goes in with the lease, as UrlQueuer writes it.
+            return stack.crawlState.markQueued(url, at, leaseUntil, presumed, endedLease, false, state);
           }),
         );
       }
@@ -606,6 +613,34 @@ async function main(): Promise<void> {
     extendBlock: tokens.extendBlock.bind(tokens),
   };
   const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
+  // Crawl-state items read and written as stored, for the re-check phases' set-up (not counted).
+  const documents = DynamoDBDocumentClient.from(
+    createDynamoDbClient(
+      {
+        region: stack.env.AWS_REGION,
+        credentials: {
+          accessKeyId: stack.env.AWS_ACCESS_KEY_ID ?? '',
+          secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY ?? '',
+        },
+      },
+      stack.env,
+    ),
+  );
+  const tableName = stack.env[ENV.tableName] ?? '';
+  const rawCrawlStateItems = async (urls: string[]) => {
+    const items: Array<Record<string, unknown>> = [];
+    for (const url of urls) {
+      const key = { [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK };
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+      );
+      if (Item) items.push(Item);
+    }
+    return items;
+  };
+  const restoreItems = async (items: Array<Record<string, unknown>>) => {
+    for (const item of items) await documents.send(new PutCommand({ TableName: tableName, Item: item }));
+  };
   let listed = 0;
   try {
     const fresh = await phase(
@@ -641,16 +676,13 @@ async function main(): Promise<void> {
     // Of the re-checks, those the crawl queues presumed unchanged (a 304 then costs one crawl-state write, not two).
     const presumedShare =
       (rechecksByKind.feed.presumed + rechecksByKind.sitemap.presumed) / Math.max(1, allRechecks);
-    // Each re-check phase starts from the states the new articles left (the 1-h re-check due), so a presumed
-    // phase presumes as the crawl would at that first step, and a not-presumed one costs what a re-check recorded by
-    // ingest does (one a dated change asks for).
-    const initialStates = new Map<string, CrawlStateRecord>();
-    for (const url of stored) {
-      const state = await stack.crawlState.get(url);
-      if (state) initialStates.set(url, state);
-    }
+    // Each re-check phase starts from the crawl-state items the new articles left, as stored (the first lease; the
+    // fetch is recorded in the article's CURRENT item, store layout 4), with the 1-h re-check due: a presumed phase
+    // presumes as the crawl would at that first step, and a not-presumed one costs what a re-check recorded by ingest
+    // does (one a dated change asks for). Stored as read, so the crawl's look-up reads what it would then.
+    const storedItems = await rawCrawlStateItems(stored);
     const recheckPhase = async (name: string, presume: boolean) => {
-      for (const state of initialStates.values()) await stack.crawlState.put(state); // uncounted set-up
+      await restoreItems(storedItems); // uncounted set-up
       // Re-checks come with their sources' crawls, a source interval or more apart: the phases do too (in simulated
       // time), so a phase's crawl finds the hosts' slot blocks of the one before ended, as a crawl 15 minutes later
       // would (back to back, every reservation was refused and each re-check took a token write instead).

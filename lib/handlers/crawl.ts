@@ -306,6 +306,9 @@ export class UrlQueuer {
             presumed,
             endedLease,
             unseen,
+            // The fetch the look-up folded in from the article's CURRENT item goes in with the lease (same write),
+            // so the message's own read of the state needs no CURRENT read.
+            state,
           ))
         ) {
           this.skipped['changed-meanwhile']++;

@@ -196,11 +196,16 @@ export function createIngestService(deps: IngestDependencies) {
     if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
     try {
+      // This message's own lease: its crawl-state item says what the article's CURRENT item would (the crawl
+      // records the fetch it read with the lease), so CURRENT is not read for it (CrawlStateStore.get).
       state = await (options.crawlState ?? deps.crawlState).get(
         url,
-        message.firstLease && message.queuedAt !== undefined
-          ? { ownFirstLease: message.queuedAt }
-          : undefined,
+        message.queuedAt === undefined
+          ? undefined
+          : {
+              ...(message.firstLease ? { ownFirstLease: message.queuedAt } : {}),
+              ownLease: message.queuedAt,
+            },
       );
     } catch (thrown) {
       // The state is unknown, so there is nothing safe to record: a write now would replace the stored state
@@ -633,26 +638,30 @@ export function createIngestService(deps: IngestDependencies) {
   function crawlStateReads(size: number) {
     const { getMany } = deps.crawlState;
     if (getMany === undefined) return undefined;
-    return createGathering<{ url: string; ownFirstLease?: string }, CrawlStateRecord | undefined>(
-      size,
-      'a crawl-state read',
-      async (reads) => {
-        // A URL's fold is skipped only when every read of it in the batch is that same first lease's (get's rule):
-        // another message for the URL may need a fetch its commit recorded.
-        const ownFirstLeases = new Map<string, string>();
+    return createGathering<
+      { url: string; ownFirstLease?: string; ownLease?: string },
+      CrawlStateRecord | undefined
+    >(size, 'a crawl-state read', async (reads) => {
+      // A URL's fold is skipped only when every read of it in the batch is that same lease's (get's rule): another
+      // message for the URL may need a fetch its commit recorded.
+      const own = (pick: (read: (typeof reads)[number]) => string | undefined) => {
+        const leases = new Map<string, string>();
         const mustFold = new Set<string>();
-        for (const { url, ownFirstLease } of reads) {
-          const other = ownFirstLeases.get(url);
-          if (ownFirstLease === undefined || (other !== undefined && other !== ownFirstLease))
-            mustFold.add(url);
-          else ownFirstLeases.set(url, ownFirstLease);
+        for (const read of reads) {
+          const lease = pick(read);
+          const other = leases.get(read.url);
+          if (lease === undefined || (other !== undefined && other !== lease)) mustFold.add(read.url);
+          else leases.set(read.url, lease);
         }
-        for (const url of mustFold) ownFirstLeases.delete(url);
-        const urls = reads.map(({ url }) => url);
-        const states = await getMany.call(deps.crawlState, urls, { ownFirstLeases });
-        return urls.map((url) => states.get(url));
-      },
-    );
+        for (const url of mustFold) leases.delete(url);
+        return leases;
+      };
+      const ownFirstLeases = own((read) => read.ownFirstLease);
+      const ownLeases = own((read) => read.ownLease);
+      const urls = reads.map(({ url }) => url);
+      const states = await getMany.call(deps.crawlState, urls, { ownFirstLeases, ownLeases });
+      return urls.map((url) => states.get(url));
+    });
   }
 
   /** One count item per batch, whatever its sources; best effort: the articles are committed whatever happens here. */

@@ -209,15 +209,25 @@ export interface CrawlStateStore {
    * The URL's state. `ownFirstLease`: the `queuedAt` of a message whose crawl created the state with its lease
    * (markQueued's `unseen`). While the item still holds that lease and no recorded fetch, no fetch of the URL can be
    * recorded anywhere but by that message itself, so the article's CURRENT item is not read for one (store layout 4).
+   * `ownLease`: the `queuedAt` of the message reading; while the item holds that lease with a fetch recorded in it
+   * (the crawl records the fetch its look-up read with the lease: markQueued's `carried`), the item says what the
+   * CURRENT item would, short of this message's own earlier attempt (a retry fetches again and its commit finds the
+   * article as that attempt left it), so CURRENT is not read either.
    */
-  get(url: string, options?: { ownFirstLease?: string }): Promise<CrawlStateRecord | undefined>;
+  get(
+    url: string,
+    options?: { ownFirstLease?: string; ownLease?: string },
+  ): Promise<CrawlStateRecord | undefined>;
   /**
    * Many states at once (batched reads), keyed by the stored (canonical) URL; unknown URLs are absent.
-   * `ownFirstLeases`: per URL, what `get`'s `ownFirstLease` says.
+   * `ownFirstLeases` and `ownLeases`: per URL, what `get`'s `ownFirstLease` and `ownLease` say.
    */
   getMany?(
     urls: readonly string[],
-    options?: { ownFirstLeases?: ReadonlyMap<string, string> },
+    options?: {
+      ownFirstLeases?: ReadonlyMap<string, string>;
+      ownLeases?: ReadonlyMap<string, string>;
+    },
   ): Promise<Map<string, CrawlStateRecord>>;
   /**
    * Replaces the URL's state, unless the stored one comes from a later fetch (a later lastFetchedAt): two
@@ -234,6 +244,10 @@ export interface CrawlStateStore {
    * (indexedFetch): that lease may still look live in the crawl-state item, and is replaced.
    * `unseen`: the crawl's look-up found no state for the URL; written only while there still is none, so the lease
    * is the URL's first (its message may say so: IngestMessage.firstLease).
+   * `carried`: the state the crawl's look-up read, when it folded in a fetch recorded only in the article's CURRENT
+   * item (indexedFetch): that fetch's fields are written with the lease (one write either way), so a read of the
+   * item by the lease's own message needs no CURRENT read (get's `ownLease`). Refused, like the lease, when the item
+   * has recorded a fetch since.
    */
   markQueued(
     url: string,
@@ -242,6 +256,7 @@ export interface CrawlStateStore {
     presumed?: PresumedRecheck,
     endedLease?: string,
     unseen?: boolean,
+    carried?: CrawlStateRecord,
   ): Promise<boolean>;
 }
 

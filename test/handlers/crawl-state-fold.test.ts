@@ -177,7 +177,8 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
     expect((await p.ingest.ingest(message)).status).toBe('created');
     expect(articleReads).toEqual([]);
 
-    // The same URL's lease is not the first once the URL has a state: the re-check reads its fetch back.
+    // The same URL's lease is not the first once the URL has a state: the re-check needs its fetch back, which its
+    // crawl read from the article and wrote with the lease, so ingest reads no article item for it either.
     expect((await p.ingest.ingest(other)).status).toBe('created');
     p.clock.now = new Date('2026-11-01T13:02:00.000Z');
     const rechecks = await crawlKeepingMessages(p);
@@ -186,7 +187,64 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
     const recheck = rechecks.find((m) => m.url === message.url) as IngestMessage;
     p.clock.now = new Date('2026-11-01T13:03:00.000Z');
     expect((await p.ingest.ingest(recheck)).status).toBe('unchanged');
-    expect(articleReads.length).toBeGreaterThan(0);
+    expect(articleReads).toEqual([]);
+    expect(recheck.firstLease).toBeUndefined();
+  });
+
+  it('a re-check’s lease carries the fetch its crawl read from the article: its message reads no article item', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const articleReads: string[] = [];
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as {
+          Key?: Record<string, { S?: string }>;
+          RequestItems?: Record<string, { Keys: Array<Record<string, { S?: string }>> }>;
+        };
+        const keys = input.Key ? [input.Key] : Object.values(input.RequestItems ?? {}).flatMap((r) => r.Keys);
+        if (context.commandName === 'GetItemCommand' || context.commandName === 'BatchGetItemCommand')
+          articleReads.push(...keys.map((key) => key.pk?.S ?? '').filter((pk) => pk.startsWith('ARTICLE#')));
+        return next(args);
+      },
+      { step: 'build', name: 'countArticleReads' },
+    );
+    pipeline = await startPipeline(local, { dynamodb });
+    const p = pipeline;
+    p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+    const first = await crawlKeepingMessages(p);
+    p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+    const created = new Map<string, string>();
+    for (const message of first) {
+      const outcome = await p.ingest.ingest(message);
+      expect(outcome.status).toBe('created');
+      created.set(message.url, outcome.id as string);
+    }
+    // The 1-h re-check: the crawl reads the fetch from the article (the item holds only the first lease) and writes
+    // it into the crawl-state item with the new lease.
+    p.clock.now = new Date('2026-11-01T13:02:00.000Z');
+    const rechecks = await crawlKeepingMessages(p);
+    expect(rechecks.length).toBe(first.length);
+    const recheck = rechecks[0] as IngestMessage;
+    const stored = await storedStateItem(p, recheck.url);
+    expect(stored).toMatchObject({
+      queuedAt: '2026-11-01T13:02:00.000Z',
+      presumedAt: '2026-11-01T13:02:00.000Z',
+      lastFetchedAt: '2026-11-01T12:01:00.000Z',
+      lastOutcome: 'created',
+      articleId: created.get(recheck.url),
+      contentHash: expect.any(String),
+      recheckStep: 1,
+    });
+    // What a reader that folds the article in sees is what the item says.
+    const { indexedFetch: _folded, ...folded } = (await p.store.crawlState.get(recheck.url)) ?? {};
+    expect(await p.store.crawlState.get(recheck.url, { ownLease: recheck.queuedAt as string })).toEqual(
+      folded,
+    );
+    // Its message reads the state alone: no article item, and the 304 (validators from the item) writes nothing.
+    articleReads.length = 0;
+    p.clock.now = new Date('2026-11-01T13:03:00.000Z');
+    expect((await p.ingest.ingest(recheck)).status).toBe('unchanged');
+    expect(articleReads).toEqual([]);
+    expect(await storedStateItem(p, recheck.url)).toEqual(stored);
   });
 
   it('an ingest batch reads its states in one batched read, and reads no article item for first leases', async () => {

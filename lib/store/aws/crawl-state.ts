@@ -54,7 +54,10 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     this.recheckScheduleMs = options.recheckScheduleMs ?? CRAWL_POLICY.recheckScheduleMs;
   }
 
-  async get(url: string, options: { ownFirstLease?: string } = {}): Promise<CrawlStateRecord | undefined> {
+  async get(
+    url: string,
+    options: { ownFirstLease?: string; ownLease?: string } = {},
+  ): Promise<CrawlStateRecord | undefined> {
     const key = { [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK };
     let item: Record<string, unknown> | undefined;
     try {
@@ -66,7 +69,12 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
     if (!item) return undefined;
     const state = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
-    if (!mayHaveIndexedFetch(state) || isOwnFirstLease(state, options.ownFirstLease)) return state;
+    if (
+      !mayHaveIndexedFetch(state) ||
+      isOwnFirstLease(state, options.ownFirstLease) ||
+      isOwnCarriedLease(state, options.ownLease)
+    )
+      return state;
     let current: Record<string, unknown> | undefined;
     try {
       current = (
@@ -89,7 +97,10 @@ export class AwsCrawlStateStore implements CrawlStateStore {
 
   async getMany(
     urls: readonly string[],
-    options: { ownFirstLeases?: ReadonlyMap<string, string> } = {},
+    options: {
+      ownFirstLeases?: ReadonlyMap<string, string>;
+      ownLeases?: ReadonlyMap<string, string>;
+    } = {},
   ): Promise<Map<string, CrawlStateRecord>> {
     const found = new Map<string, CrawlStateRecord>();
     const items = await this.batchGet(
@@ -101,7 +112,9 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
     const folding = [...found.values()].filter(
       (state) =>
-        mayHaveIndexedFetch(state) && !isOwnFirstLease(state, options.ownFirstLeases?.get(state.url)),
+        mayHaveIndexedFetch(state) &&
+        !isOwnFirstLease(state, options.ownFirstLeases?.get(state.url)) &&
+        !isOwnCarriedLease(state, options.ownLeases?.get(state.url)),
     );
     if (folding.length === 0) return found;
     const currents = new Map<string, Record<string, unknown>>();
@@ -192,6 +205,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     presumed?: PresumedRecheck,
     endedLease?: string,
     unseen = false,
+    carried?: CrawlStateRecord,
   ): Promise<boolean> {
     const parsedUrl = CrawlStateRecordSchema.shape.url.safeParse(url);
     if (!parsedUrl.success) {
@@ -221,6 +235,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
       );
     }
     const until = presumedUntil && presumedUntil < leaseUntil ? presumedUntil : leaseUntil;
+    const fetch = unseen ? undefined : carriedFetch(carried, url, queuedAt, presumed !== undefined);
     try {
       await this.documents.send(
         new UpdateCommand({
@@ -230,6 +245,8 @@ export class AwsCrawlStateStore implements CrawlStateStore {
           UpdateExpression:
             'SET #url = if_not_exists(#url, :url), #failureCount = if_not_exists(#failureCount, :zero), ' +
             '#queuedAt = :at, #leaseUntil = :leaseUntil' +
+            // The fetch the look-up folded in from CURRENT, recorded with the lease (same write).
+            (fetch === undefined ? '' : fetch.names.map((_, i) => `, #c${i} = :c${i}`).join('')) +
             (presumed
               ? `${presumedDue ? ', #nextDueAt = :nextDueAt' : ''}, #recheckStep = :recheckStep, #presumedAt = :at` +
                 (presumedDue ? '' : ' REMOVE #nextDueAt')
@@ -237,9 +254,10 @@ export class AwsCrawlStateStore implements CrawlStateStore {
           // Stored times share one form (UTC, milliseconds), so string order is time order here.
           // A lease a fetch recorded only in the article's CURRENT item ended (endedLease, store layout 4) is over too.
           // Unseen: only while no state exists (one created since the look-up may hold a fetch or a lease that ended).
+          // Carrying a fetch: only over an item that has recorded none since it (the fetch carried is older than :at).
           ConditionExpression: unseen
             ? 'attribute_not_exists(#pk)'
-            : '(attribute_not_exists(#fetchedAt) OR #fetchedAt <= :at) AND ' +
+            : `(attribute_not_exists(#fetchedAt) OR #fetchedAt ${fetch === undefined ? '<= :at' : '< :carriedAt'}) AND ` +
               `(attribute_not_exists(#leaseUntil) OR #leaseUntil <= :at${endedLease === undefined ? '' : ' OR #queuedAt = :endedLease'})`,
           ExpressionAttributeNames: {
             ...(unseen ? { '#pk': ATTR.pk } : { '#fetchedAt': 'lastFetchedAt' }),
@@ -249,6 +267,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             '#leaseUntil': 'leaseUntil',
             '#presumedAt': 'presumedAt',
             ...(presumed ? { '#nextDueAt': 'nextDueAt', '#recheckStep': 'recheckStep' } : {}),
+            ...Object.fromEntries((fetch?.names ?? []).map((name, i) => [`#c${i}`, name])),
           },
           ExpressionAttributeValues: {
             ':url': parsedUrl.data,
@@ -258,6 +277,12 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             ...(endedLease === undefined || unseen ? {} : { ':endedLease': endedLease }),
             ...(presumed ? { ':recheckStep': presumed.recheckStep } : {}),
             ...(presumedDue ? { ':nextDueAt': presumedDue.toISOString() } : {}),
+            ...(fetch === undefined
+              ? {}
+              : {
+                  ':carriedAt': fetch.lastFetchedAt,
+                  ...Object.fromEntries(fetch.values.map((value, i) => [`:c${i}`, value])),
+                }),
           },
         }),
       );
@@ -283,6 +308,50 @@ function isOwnFirstLease(state: CrawlStateRecord, ownFirstLease: string | undefi
     state.lastFetchedAt === undefined &&
     state.articleId === undefined
   );
+}
+
+/**
+ * Whether the state is the reading message's own lease and holds the fetch its crawl carried in (markQueued's
+ * `carried`): the item then says what folding the article's CURRENT item would, but for a fetch by this very
+ * message's earlier attempt, which a retry does again (its commit compares with CURRENT and announces what changed).
+ */
+function isOwnCarriedLease(state: CrawlStateRecord, ownLease: string | undefined): boolean {
+  return ownLease !== undefined && state.queuedAt === ownLease && state.lastFetchedAt !== undefined;
+}
+
+/**
+ * The fields of a fetch the crawl's look-up folded in from the article's CURRENT item (indexedFetch), to write with
+ * the lease: the fetch itself, and the schedule it set unless a presumed lease sets its own. Undefined when the state
+ * carries none (read from the crawl-state item alone).
+ */
+function carriedFetch(
+  carried: CrawlStateRecord | undefined,
+  url: string,
+  queuedAt: Date,
+  presumed: boolean,
+): { lastFetchedAt: string; names: string[]; values: unknown[] } | undefined {
+  if (carried?.indexedFetch !== true || carried.url !== url || carried.lastFetchedAt === undefined)
+    return undefined;
+  const fetchedAt = new Date(carried.lastFetchedAt);
+  if (Number.isNaN(fetchedAt.getTime()) || fetchedAt.getTime() >= queuedAt.getTime()) return undefined;
+  const fields: Record<string, unknown> = {
+    lastFetchedAt: fetchedAt.toISOString(),
+    lastStatus: carried.lastStatus,
+    lastOutcome: carried.lastOutcome,
+    etag: carried.etag,
+    lastModified: carried.lastModified,
+    contentHash: carried.contentHash,
+    articleId: carried.articleId,
+    pageType: carried.pageType,
+    permanentFailure: false,
+    ...(presumed ? {} : { nextDueAt: carried.nextDueAt, recheckStep: carried.recheckStep }),
+  };
+  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+  return {
+    lastFetchedAt: fetchedAt.toISOString(),
+    names: entries.map(([name]) => name),
+    values: entries.map(([, value]) => value),
+  };
 }
 
 function isConditionFailure(error: unknown): boolean {
