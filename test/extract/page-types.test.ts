@@ -710,6 +710,24 @@ describe('choosing between the type-specific and the generic extraction', () => 
     expect(extractProductPage(parseHtml(page('', declared)), { pageUrl })?.text).not.toContain(declared);
   });
 
+  it("drops the shop's data fields printed raw (an identifier for a name, a bare address for a value), keeps the specifications", () => {
+    const html = `<html><body><main><h1>Canvas apron</h1>
+      <p>A heavy canvas apron with brass rings, cross-back straps and a pocket for pencils, cut long for the workshop.</p>
+      <p>Each one is cut and sewn in our studio; the canvas softens and darkens a little with every wash and year.</p>
+      <dl><dt>Material:</dt><dd>12 oz cotton canvas</dd><dt>Length:</dt><dd>90 cm</dd>
+      <dt>retail_price_tier2:</dt><dd>$18.00_10-49 items</dd>
+      <dt>Swatch:</dt><dd>https://cdn.example/images/160x160/apron_swatch_olive.jpg</dd>
+      <dt>Care:</dt><dd>Wash cold, hang to dry.</dd></dl>
+    </main></body></html>`;
+    const text = extractProductPage(parseHtml(html), { pageUrl })?.text ?? '';
+    for (const kept of ['Material:', '12 oz cotton canvas', 'Length:', '90 cm', 'Care:', 'Wash cold']) {
+      expect(text).toContain(kept);
+    }
+    for (const raw of ['retail_price_tier2', '$18.00_10-49 items', 'Swatch:', 'apron_swatch_olive']) {
+      expect(text).not.toContain(raw);
+    }
+  });
+
   it('gives a product page whose description is drawn by scripts no content, not the footer', () => {
     const links = Array.from({ length: 30 }, (_, i) => `<a href="/help/${i}">Help topic ${i}</a>`).join(', ');
     const shell = `<html><body><main><h1>Kettle</h1><div id="root">Loading...</div></main>

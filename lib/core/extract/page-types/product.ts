@@ -21,7 +21,7 @@ import { PRICE_TEXT } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { BLOCK_TAGS, countWords, toPlainText } from '../text.ts';
 import { extractPageRegion, PAGE_REGION } from './region.ts';
-import { childrenByShape } from './repeats.ts';
+import { childrenByShape, collapsedTextWithin } from './repeats.ts';
 
 export const PRODUCT_PAGE = {
   /** Class or id words of customer reviews (lists, widgets, review summaries' panels). */
@@ -50,6 +50,12 @@ export const PRODUCT_PAGE = {
    * (also viewed, similar items, bundles), not this one.
    */
   minOtherProducts: 3,
+  /**
+   * A field of the shop's data printed raw in a definition list: a <dt> whose name is an identifier
+   * ("retail_price_tier1:", "cat_thumb_Bone"), or whose <dd> is a bare web address; the name and its value go.
+   */
+  rawFieldName: /^[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)+:?$/u,
+  maxFieldChars: 100,
   /** Elements looked at inside one card for its link and price. */
   maxCardScan: 200,
   /** Priced cards holding this share of the page's text are the page's own list (a shop category), kept. */
@@ -78,7 +84,7 @@ export function extractProductPage($: CheerioAPI, options: ContentOptions): Extr
   const otherProducts = pricedCards(findFirst(root, 'body') ?? root);
   const seen = new Map<string, Element>();
   const content = extractPageRegion($, options, (element) => {
-    if (isShopFurniture(element) || otherProducts.has(element)) return true;
+    if (isShopFurniture(element) || otherProducts.has(element) || isRawDataField(element)) return true;
     const text = blockText(element);
     if (text === undefined) return false;
     if (text.length <= PRODUCT_PAGE.maxPriceLineChars && isPriceLine(text)) return true;
@@ -97,6 +103,29 @@ export function extractProductPage($: CheerioAPI, options: ContentOptions): Extr
   // Too little even with the shop's furniture: a page whose description is drawn by scripts. The generic text
   // would be the footer's link lists; the page has no content. Otherwise the generic extraction runs.
   return extractPageRegion($, options) === undefined ? { html: '', text: '', wordCount: 0 } : undefined;
+}
+
+/** A <dt> or <dd> of a raw data field (PRODUCT_PAGE.rawFieldName). */
+function isRawDataField(element: Element): boolean {
+  if (element.name !== 'dt' && element.name !== 'dd') return false;
+  let name: Element | null = element;
+  if (element.name === 'dd') {
+    name = null;
+    for (let previous = element.prev; previous; previous = previous.prev) {
+      if (isElement(previous)) {
+        name = previous.name === 'dt' ? previous : null;
+        break;
+      }
+    }
+    if (name === null) return false;
+  }
+  const label = collapsedTextWithin(name, PRODUCT_PAGE.maxFieldChars, undefined, true);
+  if (label !== undefined && PRODUCT_PAGE.rawFieldName.test(label)) return true;
+  let value: AnyNode | null = name.next;
+  while (value && !isElement(value)) value = value.next;
+  if (!value || !isElement(value) || value.name !== 'dd') return false;
+  const address = collapsedTextWithin(value, PAGE_REGION.maxUrlChars, undefined, true);
+  return address !== undefined && PAGE_REGION.bareUrl.test(address);
 }
 
 function isShopFurniture(element: Element): boolean {
