@@ -10,7 +10,7 @@ import { elementsInOrder, findFirst, hasChildren, textContent, visibleLength } f
 import { findThreadPosts } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
-import { collapsedTextWithin, labelsAcrossItems } from './repeats.ts';
+import { collapsedTextWithin, labelsAcrossItems, WORD } from './repeats.ts';
 
 export const FORUM_THREAD = {
   /** Fewer posts than this: not a thread we can trust; the generic extraction runs instead. */
@@ -199,9 +199,6 @@ function isInside(element: AnyNode, container: Element): boolean {
   for (let node = element.parent; node; node = node.parent) if (node === container) return true;
   return false;
 }
-
-/** A word, as quotes are matched against the thread. */
-const WORD = /[\p{L}\p{N}]+/gu;
 
 /** The runs of FORUM_THREAD.quoteGramWords words of a text (all its words when it has fewer), case-folded. */
 function wordGrams(text: string): Set<string> {

@@ -8,6 +8,7 @@ import type { PageTypeVerdict } from '../page-type.ts';
 import { extractForumThread } from './forum.ts';
 import { extractProductPage } from './product.ts';
 import { extractPageRegion } from './region.ts';
+import { wordShareFound } from './repeats.ts';
 
 type TypeExtractor = (page: CheerioAPI, options: ContentOptions) => ExtractedContent | undefined;
 
@@ -300,9 +301,6 @@ function genericUnlessCaption(
 
 /** A heading element in sanitized HTML. */
 const HEADING_TAG = /<h[1-6][\s>]/gi;
-/** A word, as the share of the region's words is counted. */
-const WORD = /[\p{L}\p{N}]+/gu;
-
 /** Whether the text is made of headed blurbs: a heading over nearly every block (SECTIONED_PAGE). */
 function isHeadedText(content: ExtractedContent): boolean {
   const headings = content.html.match(HEADING_TAG)?.length ?? 0;
@@ -317,24 +315,6 @@ function isHeadedPartOfRegion(article: ExtractedContent, regionText: string): bo
     isHeadedText(article) &&
     wordShareFound(regionText, article.text) <= SECTIONED_PAGE.maxRegionWordsInHeadedText
   );
-}
-
-/** The share of `text`'s words (counted with repeats, case-folded) that `other` also holds. */
-function wordShareFound(text: string, other: string): number {
-  const words = text.toLowerCase().match(WORD) ?? [];
-  if (words.length === 0) return 1;
-  const available = new Map<string, number>();
-  for (const word of other.toLowerCase().match(WORD) ?? [])
-    available.set(word, (available.get(word) ?? 0) + 1);
-  let found = 0;
-  for (const word of words) {
-    const left = available.get(word) ?? 0;
-    if (left > 0) {
-      found++;
-      available.set(word, left - 1);
-    }
-  }
-  return found / words.length;
 }
 
 /** The share of the region below which the generic text is taken for one section of it; 0 for an article. */

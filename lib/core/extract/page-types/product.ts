@@ -21,7 +21,7 @@ import { PRICE_TEXT } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { BLOCK_TAGS, countWords, toPlainText } from '../text.ts';
 import { extractPageRegion, PAGE_REGION } from './region.ts';
-import { childrenByShape, collapsedTextWithin } from './repeats.ts';
+import { childrenByShape, collapsedTextWithin, wordShareFound } from './repeats.ts';
 
 export const PRODUCT_PAGE = {
   /** Class or id words of customer reviews (lists, widgets, review summaries' panels). */
@@ -281,22 +281,4 @@ function collectMainNodes(value: unknown, out: JsonLdNode[], depth: number): voi
   if (nodeTypes(value).some((type) => type.endsWith('page'))) {
     for (const child of listOf(value.mainEntity)) collectMainNodes(child, out, depth + 1);
   }
-}
-
-/** The share of `text`'s words (counted with repeats, case-folded) that `other` also holds. */
-function wordShareFound(text: string, other: string): number {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  if (words.length === 0) return 1;
-  const available = new Map<string, number>();
-  for (const word of other.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
-    available.set(word, (available.get(word) ?? 0) + 1);
-  let found = 0;
-  for (const word of words) {
-    const left = available.get(word) ?? 0;
-    if (left > 0) {
-      found++;
-      available.set(word, left - 1);
-    }
-  }
-  return found / words.length;
 }

@@ -72,3 +72,24 @@ export function collapsedTextWithin(
   const collapsed = text.replace(/\s+/g, ' ').trim();
   return keepCase ? collapsed : collapsed.toLowerCase();
 }
+
+/** A word (letters and digits), as texts are compared word by word. */
+export const WORD = /[\p{L}\p{N}]+/gu;
+
+/** The share of `text`'s words (counted with repeats, case-folded) that `other` also holds. */
+export function wordShareFound(text: string, other: string): number {
+  const words = text.toLowerCase().match(WORD) ?? [];
+  if (words.length === 0) return 1;
+  const available = new Map<string, number>();
+  for (const word of other.toLowerCase().match(WORD) ?? [])
+    available.set(word, (available.get(word) ?? 0) + 1);
+  let found = 0;
+  for (const word of words) {
+    const left = available.get(word) ?? 0;
+    if (left > 0) {
+      found++;
+      available.set(word, left - 1);
+    }
+  }
+  return found / words.length;
+}
