@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../lib/config.ts';
 import { scheduledEvent } from '../../lib/handlers/crawl.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
@@ -39,7 +39,21 @@ describe('lambdas', () => {
 
   it('ingest, built from the environment, acknowledges a malformed record without retrying it', async () => {
     setEnv({ [ENV.eventBusName]: 'articles', [ENV.logLevel]: 'SILENT' });
-    await expect(ingestHandler(sqsEvent(['not json']))).resolves.toEqual({ batchItemFailures: [] });
+    // The handler's metrics go to stdout as EMF lines (what Lambda ships to CloudWatch): captured here, so the
+    // failure's metric is checked and not printed among the test output.
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await expect(ingestHandler(sqsEvent(['not json']))).resolves.toEqual({ batchItemFailures: [] });
+    } finally {
+      write.mockRestore();
+    }
+    const metrics = lines.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"'));
+    expect(metrics).toHaveLength(1);
+    expect(metrics[0]).toContain('BAD_REQUEST');
   });
 
   it('crawl names a missing queue variable; with both, a schedule over an empty registry queues nothing', async () => {
