@@ -3,7 +3,7 @@
 import { type PipelineConfig, required } from '../config.ts';
 import { CRAWL_POLICY, withPermanentRetryDays } from '../core/crawl-policy.ts';
 import type { ArticleEventPublisher } from '../core/events.ts';
-import { createFetcher, type FetcherConfig } from '../core/fetch/index.ts';
+import { createFetcher, type FetcherConfig, type PoliteFetcher } from '../core/fetch/index.ts';
 import { EventBridgePublisher } from '../events/eventbridge.ts';
 import type { IngestQueue } from '../queue/types.ts';
 import { createDynamoDbClient } from '../store/aws/clients.ts';
@@ -64,11 +64,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
       eventBusName: required(config.eventBusName, 'eventBusName'),
       ...(config.articleEventFormat === undefined ? {} : { format: config.articleEventFormat }),
     });
-  const fetcher = createFetcher({
-    ...pipelineFetchOptions(config),
-    shared: { tokens: politeness, robots: politeness },
-    ...wiring.fetcher,
-  });
+  const fetcher = createIngestFetcher(config, politeness, wiring.fetcher);
   return createIngestService({
     fetchPage: (url, options) => fetcher.fetch(url, options),
     knownBusy: (url) => fetcher.knownBusy(url),
@@ -94,5 +90,23 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
     policy: withPermanentRetryDays(config.permanentRetryDays),
     logger: wiring.logger ?? createLogger({ handler: 'ingest' }),
     ...(wiring.onOutcome ? { onOutcome: wiring.onOutcome } : {}),
+  });
+}
+
+/**
+ * Ingest's polite fetcher: the shared per-host token and robots.txt copy. The crawl refreshes that copy when it reads
+ * a source (CRAWL_POLICY.robotsTtlMs); ingest keeps it ingestRobotsGraceMs longer, so it does not fetch robots.txt
+ * itself inside the slots the crawl reserved for its messages.
+ */
+export function createIngestFetcher(
+  config: PipelineConfig,
+  politeness: AwsPolitenessStore,
+  overrides: FetcherConfig = {},
+): PoliteFetcher {
+  return createFetcher({
+    ...pipelineFetchOptions(config),
+    robotsTtlMs: CRAWL_POLICY.robotsTtlMs + CRAWL_POLICY.ingestRobotsGraceMs,
+    shared: { tokens: politeness, robots: politeness },
+    ...overrides,
   });
 }

@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.ts';
+import { CRAWL_POLICY } from '../../lib/core/crawl-policy.ts';
 import { extract } from '../../lib/core/extract/index.ts';
 import { createFetcher, nodeConnector } from '../../lib/core/fetch/index.ts';
 import { EXAMPLE_ARTICLES, type SiteArticle } from '../../lib/embedded/example-site/articles.ts';
 import { renderArticlePage } from '../../lib/embedded/example-site/render.ts';
 import { InProcessEventBus } from '../../lib/events/in-process.ts';
+import { createIngestFetcher } from '../../lib/handlers/build-ingest.ts';
 import { createIngestService, type IngestOutcome } from '../../lib/handlers/ingest.ts';
 import { InProcessIngestQueue } from '../../lib/queue/in-process.ts';
 import type { IngestMessage } from '../../lib/queue/types.ts';
@@ -270,6 +273,27 @@ describe('politeness shared by every worker', () => {
       code: 'ROBOTS_DISALLOWED',
     });
     expect((await second.check(`${host.origin}/news/z`)).crawlDelayMs).toBe(2000);
+    expect(host.robotsRequests).toBe(1);
+  });
+
+  it('ingest keeps the shared robots.txt copy past the crawl’s hour: the crawl refreshes it, not a reserved slot', async () => {
+    const store = await tableForFile();
+    const rules = 'User-agent: *\nCrawl-delay: 2\n';
+    const host = await startHost('127.0.0.7', [], rules);
+    cleanups.push(() => host.close());
+    const politeness = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    // Stored by a crawl, read again ten minutes after the hour the crawl keeps rules for.
+    const fetchedAtMs = Date.now() - CRAWL_POLICY.robotsTtlMs - 10 * 60_000;
+    await politeness.put(host.origin, { state: 'fetched', text: rules, fetchedAtMs });
+    const ingest = createIngestFetcher(loadConfig({}), politeness, { allowedOrigins: [host.origin] });
+    expect((await ingest.robots.check(`${host.origin}/news/a`)).crawlDelayMs).toBe(2000);
+    expect(host.robotsRequests).toBe(0);
+    // The crawl's fetcher (the hour) asks the site again.
+    const crawl = createFetcher({
+      allowedOrigins: [host.origin],
+      shared: { tokens: politeness, robots: politeness, maxWaitMs: 60_000 },
+    });
+    expect((await crawl.robots.check(`${host.origin}/news/a`)).crawlDelayMs).toBe(2000);
     expect(host.robotsRequests).toBe(1);
   });
 
