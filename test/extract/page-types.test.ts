@@ -277,6 +277,55 @@ describe('pages made of sections or items (service, listing, collection, documen
   });
 });
 
+describe('documentation pages with tabbed samples', () => {
+  const pageUrl = new URL('https://docs.example/guides/send-a-message/');
+  const docsPage = `<!doctype html><html><head><title>Send a message</title></head><body>
+    <nav class="sidebar"><a href="/guides/">Guides</a> <a href="/reference/">Reference</a></nav>
+    <main><h1>Send a message</h1>
+      <p>Every client library sends a message with one call: give it the recipient, the sender and the body, and it
+      returns the new message's identifier once the service has queued it for delivery.</p>
+      <div role="tablist"><button role="tab" aria-selected="true">Python</button><button role="tab">Ruby</button>
+        <button role="tab">Go</button></div>
+      <div role="tabpanel" aria-labelledby="tab-python"><p>Install the package with pip first.</p>
+        <pre><code>client.messages.create(to="+100", body="Hello from Python")</code></pre></div>
+      <div role="tabpanel" hidden aria-labelledby="tab-ruby"><p>Add the gem to your Gemfile first.</p>
+        <pre><code>client.messages.create(to: "+100", body: "Hello from Ruby")</code></pre></div>
+      <div role="tabpanel" style="display:none" hidden aria-labelledby="tab-go"><p>Fetch the module with go get.</p>
+        <pre><code>client.Messages.Create("+100", "Hello from Go")</code></pre></div>
+      <h2>Check the delivery</h2>
+      <p>The service calls your status address each time the message changes state, from queued to sent to delivered,
+      so an application can show its users where each of their messages is without asking for it again.</p>
+      <div hidden><p>Cookie preferences saved.</p></div>
+    </main><footer>Terms · Privacy</footer></body></html>`;
+  const verdict = (type: PageType): PageTypeVerdict => ({ type, signals: [] });
+
+  it('keeps the samples in hidden tab panels, as the reader sees them by choosing a tab', () => {
+    const chosen = extractByPageType(
+      verdict('documentation'),
+      parseHtml(docsPage),
+      { pageUrl },
+      () => undefined,
+    );
+    for (const sample of [
+      'Hello from Python',
+      'Add the gem',
+      'Hello from Ruby',
+      'Hello from Go',
+      'Check the delivery',
+    ]) {
+      expect(chosen?.text).toContain(sample);
+    }
+    // Hidden elements that are not tab panels stay out.
+    expect(chosen?.text).not.toContain('Cookie preferences');
+  });
+
+  it('leaves hidden tab panels out of other pages read by region (on a shop they hold its blurbs)', () => {
+    const region = extractPageRegion(parseHtml(docsPage), { pageUrl });
+    expect(region?.text).toContain('Hello from Python');
+    expect(region?.text).not.toContain('Hello from Ruby');
+  });
+});
+
 describe('choosing between the type-specific and the generic extraction', () => {
   const verdict = (type: PageType, ...signals: string[]): PageTypeVerdict => ({
     type,

@@ -646,6 +646,14 @@ export const TOGGLE_INPUT = /^(checkbox|radio)$/i;
 /** Inline styles that hide an element. */
 export const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 
+/**
+ * ARIA roles of a panel that is hidden only until the reader opens it. On a documentation page a tab panel (the
+ * same steps or code sample in another language or for another platform) is part of the page as much as the tab
+ * shown first; on a shop page the hidden tabs are the shop's own blurbs and slides, so only the documentation
+ * extraction keeps them (see page-types/index.ts).
+ */
+export const REVEALED_PANEL_ROLES: ReadonlySet<string> = new Set(['tabpanel']);
+
 /** Microdata marking the article body. */
 export const ARTICLE_BODY_ITEMPROP = /\barticlebody\b/i;
 

@@ -84,7 +84,12 @@ const TYPE_EXTRACTION: Partial<Record<PageType, TypeExtraction>> = {
     yieldsToArticleEvidence: false,
     genericShareToKeep: 0.8,
   },
-  documentation: { extract: extractPageRegion, keepArticleProse: false, yieldsToArticleEvidence: false },
+  documentation: {
+    // Code samples in other languages sit in hidden tab panels: part of the page (REVEALED_PANEL_ROLES).
+    extract: (page, options) => extractPageRegion(page, options, undefined, true),
+    keepArticleProse: false,
+    yieldsToArticleEvidence: false,
+  },
 };
 
 /** When the type-specific text and the generic text disagree, which one is kept. */

@@ -9,6 +9,7 @@ import {
   BOILERPLATE_TEXT_ANY_LANGUAGE,
   BOILERPLATE_TEXT_MAX_CHARS,
   NON_CONTENT_TAGS,
+  REVEALED_PANEL_ROLES,
 } from '../boilerplate.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
 import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from '../content-dom.ts';
@@ -145,12 +146,14 @@ export const PAGE_REGION = {
 
 /**
  * The page's main region minus its furniture (and what `extraFurniture` marks, for a type's own furniture), or
- * undefined when it holds too little text.
+ * undefined when it holds too little text. With `revealPanels`, hidden panels the reader can open
+ * (REVEALED_PANEL_ROLES: tab panels) are kept.
  */
 export function extractPageRegion(
   $: CheerioAPI,
   options: ContentOptions,
   extraFurniture?: (element: Element) => boolean,
+  revealPanels = false,
 ): ExtractedContent | undefined {
   const root = $.root()[0] as AnyNode;
   const body = findFirst(root, 'body') ?? root;
@@ -173,7 +176,7 @@ export function extractPageRegion(
     let answer = skipped.get(element);
     if (answer === undefined) {
       answer =
-        (isFurniture(element) ||
+        (isFurniture(element, revealPanels) ||
           extraFurniture?.(element) === true ||
           labels.has(element) ||
           recommendations.has(element) ||
@@ -204,7 +207,8 @@ function mainRegion(body: AnyNode): AnyNode {
     (element) => element.name === 'main' || element.attribs.role === 'main',
   );
   if (mains.length === 0) return body;
-  const length = (node: AnyNode) => visibleLength(toPlainText([node], { skip: isFurniture }));
+  const length = (node: AnyNode) =>
+    visibleLength(toPlainText([node], { skip: (element) => isFurniture(element, false) }));
   let best = mains[0]!;
   let bestLength = length(best);
   for (const candidate of mains.slice(1)) {
@@ -245,10 +249,11 @@ function isItemPart(element: Element): boolean {
   return false;
 }
 
-function isFurniture(element: Element): boolean {
+function isFurniture(element: Element, revealPanels: boolean): boolean {
   if (PAGE_REGION.furnitureTags.has(element.name)) return true;
   const attributes = element.attribs;
-  if (attributes.hidden !== undefined || attributes['aria-hidden'] === 'true') return true;
+  if (attributes.hidden !== undefined || attributes['aria-hidden'] === 'true')
+    return !(revealPanels && REVEALED_PANEL_ROLES.has(attributes.role?.toLowerCase() ?? ''));
   const words = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.role ?? ''}`;
   return (
     words.length < PAGE_REGION.maxClassChars &&
