@@ -352,6 +352,8 @@ export class ArticlePipeline extends Construct {
         articleEventFormat: config.articleEvents,
         // Busy hosts' messages are put back on the queue with a delay; messages older than the marker dropped.
         ingestQueueUrl: this.queue.queueUrl,
+        // Put back spread by the host's queue spacing, which counts this batching window (as the crawl spaces them).
+        ingestBatchWindowSeconds: String(config.ingestBatchWindowSeconds),
         crawlQueueLeaseSeconds: inFlightMarkerSeconds,
         ingestPageTypes: config.ingestPageTypes.join(','),
       },

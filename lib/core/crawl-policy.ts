@@ -523,16 +523,19 @@ export function hostBackoffUntilMs(
 }
 
 /**
- * The delay a message for a busy host is put back with: until the host's next slot, plus a share of one
- * interval per message already waiting ahead of it for that host (so a host's backlog spreads out instead of
- * coming back all at once), with jitter; capped by what the queue can delay.
+ * The delay a message for a busy host is put back with: until the host's next slot, plus one spacing per message
+ * already waiting ahead of it for that host (so a host's backlog spreads out instead of coming back all at once),
+ * with up to an interval of jitter; capped by what the queue can delay. The spacing is the interval unless given
+ * (ingest gives the host's queue spacing or what each take books, whichever is longer: messages back closer than
+ * that find the host busy again).
  */
 export function putBackDelayMs(
-  input: { nextAllowedInMs: number; intervalMs: number; aheadOfIt: number },
+  input: { nextAllowedInMs: number; intervalMs: number; aheadOfIt: number; spacingMs?: number },
   random: () => number = Math.random,
   policy: CrawlPolicy = CRAWL_POLICY,
 ): number {
-  const base = Math.max(0, input.nextAllowedInMs) + input.aheadOfIt * input.intervalMs;
+  const spacing = Math.max(input.intervalMs, input.spacingMs ?? 0);
+  const base = Math.max(0, input.nextAllowedInMs) + input.aheadOfIt * spacing;
   const jitter = input.intervalMs * random();
   return Math.min(policy.maxPutBackMs, Math.max(1, Math.round(base + jitter)));
 }

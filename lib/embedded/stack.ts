@@ -260,6 +260,7 @@ async function start(
     env,
     events: bus,
     fetcher,
+    ...(options.batchWindowMs === undefined ? {} : { batchWindowMs: options.batchWindowMs }),
     queue: {
       send: (messages) => (queueRef as InProcessIngestQueue).send(messages),
       sendDelayed: (entries) => (queueRef as InProcessIngestQueue).sendDelayed(entries),

@@ -28,6 +28,8 @@ export interface IngestWiring {
   onOutcome?: IngestDependencies['onOutcome'];
   /** Where busy hosts' messages are put back: SQS (from ENV.ingestQueueUrl) unless given. */
   queue?: IngestQueue;
+  /** The ingest queue's batching window, when it is not ENV.ingestBatchWindowSeconds (the embedded queue's). */
+  batchWindowMs?: number;
 }
 
 export function buildIngestService(wiring: IngestWiring): IngestService {
@@ -64,7 +66,12 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
       eventBusName: required(config.eventBusName, 'eventBusName'),
       ...(config.articleEventFormat === undefined ? {} : { format: config.articleEventFormat }),
     });
-  const fetcher = createIngestFetcher(config, politeness, wiring.fetcher);
+  const fetcher = createIngestFetcher(
+    config,
+    politeness,
+    wiring.fetcher,
+    wiring.batchWindowMs ?? (config.ingestBatchWindowSeconds ?? 0) * 1000,
+  );
   return createIngestService({
     fetchPage: (url, options) => fetcher.fetch(url, options),
     knownBusy: (url) => fetcher.knownBusy(url),
@@ -102,11 +109,13 @@ export function createIngestFetcher(
   config: PipelineConfig,
   politeness: AwsPolitenessStore,
   overrides: FetcherConfig = {},
+  batchWindowMs = (config.ingestBatchWindowSeconds ?? 0) * 1000,
 ): PoliteFetcher {
   return createFetcher({
     ...pipelineFetchOptions(config),
     robotsTtlMs: CRAWL_POLICY.robotsTtlMs + CRAWL_POLICY.ingestRobotsGraceMs,
-    shared: { tokens: politeness, robots: politeness },
+    // Busy hosts' messages go back spread by the host's queue spacing, which counts the batching window.
+    shared: { tokens: politeness, robots: politeness, batchWindowMs },
     ...overrides,
   });
 }

@@ -332,6 +332,118 @@ describe('shared politeness when the token write overruns its slot', () => {
   });
 });
 
+describe('shared politeness when a request misses its turn (nothing sent)', () => {
+  it('ingest moves the token it still holds to a later slot (one write) instead of finding its own booking busy', async () => {
+    const clock = { now: 2_000_000 };
+    const next = new Map<string, number>();
+    const writes: string[] = [];
+    const tokens: HostTokenStore = {
+      async take(host, nowMs, intervalMs) {
+        writes.push('take');
+        if ((next.get(host) ?? 0) > nowMs) return { taken: false, nextAllowedAtMs: next.get(host) as number };
+        next.set(host, nowMs + intervalMs);
+        return { taken: true };
+      },
+      async holdUntil() {},
+      async extend(host, heldUntilMs, untilMs) {
+        writes.push('extend');
+        if (next.get(host) !== heldUntilMs) return false;
+        next.set(host, untilMs);
+        return true;
+      },
+    };
+    const ingest = createSharedPoliteness({
+      tokens,
+      minIntervalMs: 100,
+      now: () => clock.now,
+      random: () => 0,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+    const url = new URL('http://a.example/story');
+    const first = await ingest.acquire(url);
+    // The loop got to the write 50 ms late (past the 10 ms slack, inside the interval its token holds): not sent.
+    clock.now += 50;
+    expect(first.inTime?.()).toBe(false);
+    const second = await ingest.acquire(url);
+    expect(second.inTime?.()).toBe(true);
+    expect(writes).toEqual(['take', 'extend']);
+    // Sent now, and nobody may take the host until an interval after it.
+    expect((next.get('a.example') as number) - clock.now).toBeGreaterThanOrEqual(100);
+  });
+
+  it('the token taken by another worker since: the message is put back as before', async () => {
+    const clock = { now: 2_000_000 };
+    const next = new Map<string, number>();
+    const tokens: HostTokenStore = {
+      async take(host, nowMs, intervalMs) {
+        if ((next.get(host) ?? 0) > nowMs) return { taken: false, nextAllowedAtMs: next.get(host) as number };
+        next.set(host, nowMs + intervalMs);
+        return { taken: true };
+      },
+      async holdUntil() {},
+      async extend(host, heldUntilMs, untilMs) {
+        if (next.get(host) !== heldUntilMs) return false;
+        next.set(host, untilMs);
+        return true;
+      },
+    };
+    const ingest = createSharedPoliteness({
+      tokens,
+      minIntervalMs: 100,
+      now: () => clock.now,
+      random: () => 0,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+    const url = new URL('http://a.example/story');
+    const first = await ingest.acquire(url);
+    clock.now += 50;
+    expect(first.inTime?.()).toBe(false);
+    // Another worker's block or back-off moved the token on.
+    next.set('a.example', clock.now + 500);
+    const error = await ingest.acquire(url).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(isHostBusy(error)).toBe(true);
+  });
+});
+
+describe('put-backs of a busy host', () => {
+  it('are spread by the host’s queue spacing (twice the interval plus the batching window), not by one interval', async () => {
+    const clock = { now: 3_000_000 };
+    const tokens = memoryTokens();
+    // Another worker holds the host for the next 500 ms.
+    tokens.next.set('a.example', clock.now + 500);
+    const ingest = createSharedPoliteness({
+      tokens,
+      minIntervalMs: 100,
+      batchWindowMs: 1000,
+      now: () => clock.now,
+      random: () => 0,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+    const returns: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      const error = await ingest.acquire(new URL(`http://a.example/story-${n}`)).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(isHostBusy(error)).toBe(true);
+      returns.push(clock.now + (error as { details: { retryAfterMs: number } }).details.retryAfterMs);
+    }
+    expect(returns[0]).toBeGreaterThanOrEqual(3_000_500);
+    for (let n = 1; n < returns.length; n++) {
+      expect((returns[n] as number) - (returns[n - 1] as number)).toBeGreaterThanOrEqual(2 * 100 + 1000);
+    }
+  });
+});
+
 describe('shared politeness when timers fire late (a loaded machine, a batch busy extracting)', () => {
   /** A clock whose every sleep wakes 30 ms late (by default): three times a 100 ms interval's slack (10 ms). */
   function lateClock(lateMs = 30) {

@@ -82,7 +82,7 @@ describe('a host this instance already knows is busy', () => {
     expect(politeness.knownBusy?.(new URL('https://a.example/2'))).toBeUndefined();
   });
 
-  it('puts a host’s messages back one interval apart, after those already put back, across its takes', async () => {
+  it('puts a host’s messages back one queue spacing apart (twice the interval, no batching window), after those already put back, across its takes', async () => {
     let clock = 1_000_000;
     const politeness = createSharedPoliteness({
       tokens: grantingTokens(),
@@ -100,14 +100,14 @@ describe('a host this instance already knows is busy', () => {
     };
     await politeness.acquire(new URL('https://a.example/0'));
     const first = [returnAt(1), returnAt(2), returnAt(3)] as [number, number, number];
-    expect(first[1] - first[0]).toBe(1_000);
-    expect(first[2] - first[1]).toBe(1_000);
+    expect(first[1] - first[0]).toBe(2_000);
+    expect(first[2] - first[1]).toBe(2_000);
     // The host frees up as the first comes back and is taken, before the other two are back: the next refusal
     // goes after them, not with them (they would meet the host busy again, and be put back again).
     clock = first[0] + 10;
     await politeness.acquire(new URL('https://a.example/4'));
     expect(clock).toBeLessThan(first[1]);
-    expect(returnAt(5)).toBeGreaterThanOrEqual(first[2] + 1_000);
+    expect(returnAt(5)).toBeGreaterThanOrEqual(first[2] + 2_000);
   });
 
   it('makes ingest put the message back before reading its crawl state or fetching', async () => {

@@ -28,6 +28,8 @@ export interface FetcherConfig extends FetchOptions {
     robots?: SharedRobotsStore;
     /** Wait for a busy host's turn up to this long instead of throwing HOST_BUSY (the crawl worker). */
     maxWaitMs?: number;
+    /** The ingest queue's batching window: put-backs of a busy host are spread by its queue spacing. */
+    batchWindowMs?: number;
   };
 }
 
@@ -93,6 +95,7 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
         maxCrawlDelayMs,
         ...(now ? { now } : {}),
         ...(shared.maxWaitMs === undefined ? {} : { maxWaitMs: shared.maxWaitMs }),
+        ...(shared.batchWindowMs === undefined ? {} : { batchWindowMs: shared.batchWindowMs }),
         ...(fetchOptions.sleep ? { sleep: fetchOptions.sleep } : {}),
       })
     : localPoliteness;

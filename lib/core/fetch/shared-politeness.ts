@@ -1,4 +1,10 @@
-import { CRAWL_POLICY, hostBackoffUntilMs, hostIntervalMs, putBackDelayMs } from '../crawl-policy.ts';
+import {
+  CRAWL_POLICY,
+  hostBackoffUntilMs,
+  hostIntervalMs,
+  hostQueueSpacingMs,
+  putBackDelayMs,
+} from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
 import { firstFreeSlotMs, type HostSlot, type SlotBlock, slotBlockEndMs, slotPhase } from './host-slots.ts';
 import { defaultSleep } from './retry.ts';
@@ -66,6 +72,11 @@ export interface SharedPolitenessOptions {
    */
   maxWaitMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * The ingest queue's batching window (0 unless given): with the interval, the host's queue spacing
+   * (hostQueueSpacingMs) a busy host's put-back messages are spread by.
+   */
+  batchWindowMs?: number;
 }
 
 export interface HostBusyDetails {
@@ -177,6 +188,10 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
   // The slot a waiting taker's robots.txt take booked for the request that asked for robots.txt (the next one to the
   // host from here): that request goes in it with no write of its own.
   const bookedNext = new Map<string, { slotMs: number; slackMs: number; intervalMs: number }>();
+  // Tokens this instance took whose request missed its turn (HostTurn.inTime said no: nothing was sent), per host:
+  // what the token still says (held until), so the retake moves it to a later slot (tokens.extend, one conditional
+  // write) instead of finding the host busy with its own booking and putting the message back.
+  const missedHeld = new Map<string, { heldUntilMs: number }>();
 
   const refuse = (url: URL, host: string, untilMs: number, intervalMs: number): PipelineError => {
     const at = now();
@@ -185,13 +200,17 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       known = { untilMs, returnsUntilMs: known?.returnsUntilMs ?? 0 };
       knownBusy.set(host, known);
     }
-    // After the messages already put back for the host: one interval past the last of them to come back.
-    const aheadOfIt = Math.max(
-      0,
-      Math.ceil((known.returnsUntilMs + intervalMs - known.untilMs) / intervalMs),
+    // After the messages already put back for the host: one spacing past the last of them to come back. The
+    // spacing is the host's queue spacing (as the crawl sends them: two back closer than the batching window meet in
+    // one batch) or what a take now books (interval + the slack this instance's late timers call for), whichever
+    // is longer; spread by one interval, they came back faster than the host's turns and met its token busy again.
+    const spacingMs = Math.max(
+      hostQueueSpacingMs(intervalMs, options.batchWindowMs ?? 0),
+      intervalMs + lateSlackMs(intervalMs, timerLatenessMs),
     );
+    const aheadOfIt = Math.max(0, Math.ceil((known.returnsUntilMs + spacingMs - known.untilMs) / spacingMs));
     const delay = putBackDelayMs(
-      { nextAllowedInMs: known.untilMs - at, intervalMs, aheadOfIt },
+      { nextAllowedInMs: known.untilMs - at, intervalMs, aheadOfIt, spacingMs },
       random,
       policy,
     );
@@ -238,15 +257,50 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
    * taker's slot may have begun, in this instance or any other. A miss raises the lateness estimate, so the next
    * slots are booked with the slack it calls for (lateSlackMs).
    */
-  const turn = (slotMs: number, sendByMs: number): HostTurn => {
+  const turn = (slotMs: number, sendByMs: number, held?: { host: string; heldUntilMs: number }): HostTurn => {
     const release: HostTurn = () => {};
     release.inTime = () => {
       const at = now();
       if (at <= sendByMs) return true;
       timerLatenessMs = Math.max(timerLatenessMs, at - slotMs);
+      if (held !== undefined) missedHeld.set(held.host, { heldUntilMs: held.heldUntilMs });
       return false;
     };
     return release;
+  };
+
+  /**
+   * Moves the token this instance holds (still `heldUntilMs`: nobody took it since) to a slot a lead from now, booked
+   * with the slack the instance's lateness calls for, and waits for it: one conditional write. Ingest's way out of
+   * a slot it could not use (a write that overran it, a request that missed its turn), instead of a put-back. A
+   * number (busy until) when the token moved on or a reserved window runs at the new slot.
+   */
+  const moveHeld = async (
+    host: string,
+    heldUntilMs: number,
+    intervalMs: number,
+    block: SlotBlock | undefined,
+    signal?: AbortSignal,
+  ): Promise<number | { slotMs: number; sendByMs: number; heldUntilMs: number }> => {
+    const extend = options.tokens.extend;
+    if (extend === undefined) return heldUntilMs;
+    const again = now();
+    const slot2 = again + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
+    const slack2 = lateSlackMs(intervalMs, timerLatenessMs);
+    const bookedMs2 = intervalMs + slack2;
+    if (block !== undefined && firstFreeSlotMs(block, slot2, intervalMs, slack2) > slot2) return heldUntilMs;
+    if (!(await extend.call(options.tokens, host, heldUntilMs, slot2 + bookedMs2, slot2, block?.startMs)))
+      return heldUntilMs;
+    const written2 = now();
+    writeLatencyMs = Math.max(written2 - again, 0.9 * writeLatencyMs);
+    knownBusy.set(host, {
+      untilMs: slot2 + bookedMs2,
+      returnsUntilMs: knownBusy.get(host)?.returnsUntilMs ?? 0,
+    });
+    await sleepUntil(slot2, written2, signal);
+    return now() > slot2 + slack2
+      ? slot2 + bookedMs2
+      : { slotMs: slot2, sendByMs: slot2 + slack2, heldUntilMs: slot2 + bookedMs2 };
   };
 
   /**
@@ -260,7 +314,20 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     intervalMs: number,
     signal?: AbortSignal,
     bookNext = false,
-  ): Promise<number | { slotMs: number; sendByMs: number }> => {
+  ): Promise<number | { slotMs: number; sendByMs: number; heldUntilMs?: number }> => {
+    // This instance's last request to the host missed its turn (nothing sent) and the token still holds that slot:
+    // ingest moves it to a new slot (one write) rather than put the message back behind its own booking.
+    const missed = missedHeld.get(host);
+    if (missed !== undefined) {
+      missedHeld.delete(host);
+      if (options.maxWaitMs === undefined && options.tokens.extend !== undefined) {
+        // The new slot goes clear of the host's reserved block as this instance knows it (the store refuses the
+        // move if another block runs there).
+        const known = knownBlocks.get(host);
+        const block = known !== undefined && slotBlockEndMs(known) > now() ? known : undefined;
+        return moveHeld(host, missed.heldUntilMs, intervalMs, block, signal);
+      }
+    }
     const at = now();
     const next = bookedNext.get(host);
     if (next !== undefined) {
@@ -303,6 +370,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     const heldMs = slots * bookedMs;
     // Claimed locally before the write, so this instance's other records for the host do not write too.
     knownBusy.set(host, { untilMs: slot + heldMs, returnsUntilMs: known?.returnsUntilMs ?? 0 });
+    let heldUntilMs = slot + heldMs;
     let taken = await options.tokens.take(host, slot, heldMs, block?.startMs);
     if (!taken.taken && taken.block !== undefined && slotBlockEndMs(taken.block) > slot) {
       // Refused for a block this instance did not know: remember it; take again at once when the slot is clear of it.
@@ -311,6 +379,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       const free = freeFrom(seen, Math.max(slot, taken.nextAllowedAtMs ?? slot), intervalMs, slack);
       if (free > slot || seen.startMs === block?.startMs) return free;
       taken = await options.tokens.take(host, slot, bookedMs, seen.startMs);
+      heldUntilMs = slot + bookedMs;
       block = seen;
     }
     const written = now();
@@ -326,26 +395,11 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     // jumped to the slow write, so the new slot is booked further ahead), and puts the message back if it cannot.
     if (now() <= slot + slack) {
       if (slots === 2) bookedNext.set(host, { slotMs: slot + bookedMs, slackMs: slack, intervalMs });
-      return { slotMs: slot, sendByMs: slot + slack };
+      return { slotMs: slot, sendByMs: slot + slack, heldUntilMs };
     }
-    if (options.maxWaitMs !== undefined || options.tokens.extend === undefined) return slot + heldMs;
-    const again = now();
-    const slot2 = again + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
+    if (options.maxWaitMs !== undefined) return slot + heldMs;
     // The overrun raised the lateness estimate: the new slot is booked with the slack it now calls for.
-    const slack2 = lateSlackMs(intervalMs, timerLatenessMs);
-    const bookedMs2 = intervalMs + slack2;
-    if (block !== undefined && firstFreeSlotMs(block, slot2, intervalMs, slack2) > slot2)
-      return slot + bookedMs;
-    if (!(await options.tokens.extend(host, slot + bookedMs, slot2 + bookedMs2, slot2, block?.startMs)))
-      return slot + bookedMs;
-    const written2 = now();
-    writeLatencyMs = Math.max(written2 - again, 0.9 * writeLatencyMs);
-    knownBusy.set(host, {
-      untilMs: slot2 + bookedMs2,
-      returnsUntilMs: knownBusy.get(host)?.returnsUntilMs ?? 0,
-    });
-    await sleepUntil(slot2, written2, signal);
-    return now() > slot2 + slack2 ? slot2 + bookedMs2 : { slotMs: slot2, sendByMs: slot2 + slack2 };
+    return moveHeld(host, heldUntilMs, intervalMs, block, signal);
   };
 
   /**
@@ -398,7 +452,10 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       const waitUntil = options.maxWaitMs === undefined ? undefined : now() + options.maxWaitMs;
       for (;;) {
         const busyUntil = await tryTake(host, intervalMs, signal, url.pathname === '/robots.txt');
-        if (typeof busyUntil !== 'number') return turn(busyUntil.slotMs, busyUntil.sendByMs);
+        if (typeof busyUntil !== 'number') {
+          const { slotMs, sendByMs, heldUntilMs } = busyUntil;
+          return turn(slotMs, sendByMs, heldUntilMs === undefined ? undefined : { host, heldUntilMs });
+        }
         if (waitUntil === undefined || busyUntil > waitUntil) {
           throw refuse(url, host, busyUntil, intervalMs);
         }
