@@ -862,6 +862,17 @@ describe('authors: an author box known by its bio, not by a class name', () => {
     expect(metadataOf(spanish).authors).toEqual(['Lucía Fernández']);
   });
 
+  it('reads the bio from a line pieced together from several elements, however long the article after it', () => {
+    const story = '<p>The ferry sails at dawn and comes back at dusk, whatever the weather.</p>'.repeat(300);
+    const html = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p>The ferry is back after the winter.</p>
+       <div class="box"><img src="/i.jpg" alt="Ines Varga"><h4>Ines Varga</h4><p>Harbour correspondent</p>
+       <p><b>Ines</b>   covers the <i>harbour</i><br>and its ferries.</p></div><section>${story}</section></main>`,
+    );
+    expect(metadataOf(html).authors).toEqual(['Ines Varga']);
+  });
+
   it('takes no one from a page about several people, a heading, a teaser or a bio without photo or box', () => {
     const people = page(
       '<title>Harbour people</title>',

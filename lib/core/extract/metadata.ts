@@ -1331,7 +1331,7 @@ function bioBoxNames(page: PageIndex): string[] {
         .trim() !== name
     )
       continue;
-    const bio = opensBio(linesAfter(entry.parent, BIO_BOX.followingChars), name);
+    const bio = opensBio(linesAfter(entry.parent, BIO_BOX.followingChars, 2), name);
     if (bio === undefined) continue;
     // "Hi, I'm Jane" names the writer, and so does a label before the name ("Written by" / "Jane Doe").
     const labelled = [page.texts[i - 1], page.texts[i - 2]].some(
@@ -1380,38 +1380,80 @@ function opensBio(lines: string[], name: string): 'greeting' | 'third' | undefin
   return opens(line1) ?? (roleLine && line2 !== undefined ? opens(line2) : undefined);
 }
 
-/** The lines of text that follow an element in document order (its next siblings, then its ancestors'). */
-function linesAfter(element: Element, maxChars: number): string[] {
-  const parts: string[] = [];
+/**
+ * The first `count` lines of text that follow an element in document order (its next siblings, then its
+ * ancestors'), read up to `maxChars`. The reading stops as soon as those lines are complete: the element after a
+ * name is often the whole article, whose text would be gathered only to be cut into lines and dropped.
+ */
+function linesAfter(element: Element, maxChars: number, count: number): string[] {
+  const lines = new LineReader(count);
   let length = 0;
   let node: AnyNode | null = element;
   while (node !== null && length < maxChars) {
     let next: AnyNode | null = node.next;
     while (next === null && node.parent !== null && node.parent.type !== 'root') {
       node = node.parent;
-      if (isElement(node) && (node.name === 'body' || node.name === 'html')) return toLines(parts);
+      if (isElement(node) && (node.name === 'body' || node.name === 'html')) return lines.end();
       next = node.next;
     }
     if (next === null) break;
     node = next;
-    const value =
-      node.type === 'text'
-        ? (node as unknown as { data: string }).data
-        : isElement(node) && !BYLINE_SKIP_TAGS.has(node.name)
-          ? `\n${bylineText(node)}\n`
-          : '';
-    parts.push(value);
-    length += value.length;
+    if (node.type === 'text') {
+      const data = (node as unknown as { data: string }).data;
+      if (lines.add(data)) return lines.end();
+      length += data.length;
+    } else if (isElement(node) && !BYLINE_SKIP_TAGS.has(node.name)) {
+      // As "\n" + bylineText(node) + "\n", without building the text once the lines are read.
+      if (lines.add('\n')) return lines.end();
+      const before = lines.chars;
+      if (bylineTextInto(node, BYLINE_BREAK_TAGS, lines)) return lines.end();
+      if (lines.add('\n')) return lines.end();
+      length += lines.chars - before + 2;
+    }
   }
-  return toLines(parts);
+  return lines.end();
 }
 
-const toLines = (parts: string[]) =>
-  parts
-    .join('')
-    .split('\n')
-    .map((line) => line.replace(/\s+/g, ' ').trim())
-    .filter((line) => line !== '');
+/**
+ * Text cut into lines at "\n" as it arrives, each line's white space collapsed and trimmed, empty lines left out:
+ * the first `count` lines of `text.split('\n').map(collapse).filter(nonEmpty)` without holding the whole text.
+ */
+class LineReader {
+  readonly lines: string[] = [];
+  /** Characters added so far. */
+  chars = 0;
+  private pending = '';
+  constructor(private readonly count: number) {}
+
+  /** Adds text; true once `count` lines are complete (nothing added later can change them). */
+  add(text: string): boolean {
+    this.chars += text.length;
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      const line = collapseLine(this.pending + text.slice(start, newline));
+      this.pending = '';
+      start = newline + 1;
+      if (line !== '') {
+        this.lines.push(line);
+        if (this.lines.length >= this.count) return true;
+      }
+    }
+    this.pending += start === 0 ? text : text.slice(start);
+    return false;
+  }
+
+  /** The lines read, the unfinished last one included. */
+  end(): string[] {
+    if (this.lines.length < this.count) {
+      const line = collapseLine(this.pending);
+      if (line !== '') this.lines.push(line);
+    }
+    this.pending = '';
+    return this.lines;
+  }
+}
+
+const collapseLine = (line: string) => line.replace(/\s+/g, ' ').trim();
 
 /** The name sits in a box named for an author, or beside an image of the person (alt naming them). */
 function hasAuthorBoxHint(element: Element, name: string): boolean {
@@ -1548,23 +1590,34 @@ const headlineText = (heading: Element) => bylineText(heading, HEADLINE_BREAK_TA
 /** An element's text with line breaks where block children and <br> are, so byline lines stay apart. */
 function bylineText(element: Element, breakTags: ReadonlySet<string> = BYLINE_BREAK_TAGS): string {
   const parts: string[] = [];
-  const walk = (node: AnyNode, depth: number) => {
-    if (depth > 20) return;
-    if (node.type === 'text') parts.push((node as unknown as { data: string }).data);
-    else if (isElement(node)) {
-      const tag = node.name.toLowerCase();
-      if (BYLINE_SKIP_TAGS.has(tag)) {
-        parts.push('\n');
-        return;
-      }
-      const block = breakTags.has(tag);
-      if (block) parts.push('\n');
-      for (const child of node.children) walk(child, depth + 1);
-      if (block) parts.push('\n');
-    }
-  };
-  for (const child of element.children) walk(child, 0);
+  bylineTextInto(element, breakTags, {
+    add(text) {
+      parts.push(text);
+      return false;
+    },
+  });
   return parts.join('');
+}
+
+/** bylineText's parts in order into `sink`; stops, returning true, when the sink says it has read enough. */
+function bylineTextInto(
+  element: Element,
+  breakTags: ReadonlySet<string>,
+  sink: { add(text: string): boolean },
+): boolean {
+  const walk = (node: AnyNode, depth: number): boolean => {
+    if (depth > 20) return false;
+    if (node.type === 'text') return sink.add((node as unknown as { data: string }).data);
+    if (!isElement(node)) return false;
+    const tag = node.name.toLowerCase();
+    if (BYLINE_SKIP_TAGS.has(tag)) return sink.add('\n');
+    const block = breakTags.has(tag);
+    if (block && sink.add('\n')) return true;
+    for (const child of node.children) if (walk(child, depth + 1)) return true;
+    return block && sink.add('\n');
+  };
+  for (const child of element.children) if (walk(child, 0)) return true;
+  return false;
 }
 
 /** Whole class/id tokens only: utility classes such as "md:[grid-area:sidebar]" name a layout slot, not a widget. */
