@@ -31,7 +31,12 @@ import {
   type IngestMessage,
   type IngestQueue,
 } from '../queue/types.ts';
-import type { CrawlStateRecord, CrawlStateStore, SourceRegistry } from '../store/types.ts';
+import type {
+  CrawlStateRecord,
+  CrawlStateStore,
+  PendingIngestCounts,
+  SourceRegistry,
+} from '../store/types.ts';
 import { EventBridgeEvent, SqsEvent } from './event-schemas.ts';
 import type { HandlerLogger } from './logging.ts';
 
@@ -659,13 +664,23 @@ export function createScheduleHandler(deps: ScheduleDependencies) {
         error: String(error),
       });
     }
+    // Ingest's settled counts, read before the claims: a claimed source's count rides on its claim (one write for
+    // both); the fold below updates only the sources no claim took. Best effort, like the fold.
+    let counts: PendingIngestCounts | undefined;
+    try {
+      counts = await deps.registry.pendingIngested?.(at);
+    } catch (error) {
+      deps.logger.warn('could not read ingest counts; the fold below reads them again', {
+        error: String(error),
+      });
+    }
     // Claimed sources leave the due range, so each round reads the next ones; it ends when none are left.
     for (let round = 0; round < MAX_SCHEDULE_ROUNDS; round++) {
       const due = await deps.registry.due(at, pageSize);
       if (due.length === 0) break;
       const messages: CrawlSourceMessage[] = [];
       await mapLimit(due, 16, async (source) => {
-        if (await deps.registry.claim(source, leaseUntil)) {
+        if (await deps.registry.claim(source, leaseUntil, counts)) {
           messages.push({ sourceId: source.id, scheduledAt: at.toISOString() });
         } else {
           summary.lostClaims++;
@@ -679,7 +694,7 @@ export function createScheduleHandler(deps: ScheduleDependencies) {
     // Ingest records each batch's new articles per source in one item; they reach the sources' health here, one
     // update per source per run. A failure leaves them for the next run (the fold never counts one twice).
     try {
-      const folded = await deps.registry.foldIngested(at);
+      const folded = await deps.registry.foldIngested(at, undefined, counts);
       if (folded.items > 0) deps.logger.info('ingest counts folded into sources', { ...folded });
     } catch (error) {
       deps.logger.warn('could not fold ingest counts into sources; the next schedule run will', {

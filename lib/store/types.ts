@@ -260,6 +260,21 @@ export interface CrawlStateStore {
   ): Promise<boolean>;
 }
 
+/**
+ * Ingest counts read for a fold and not folded yet (SourceRegistry.pendingIngested): each source's stamped counts
+ * after `after` up to `through`; `claimed` collects the sources whose claim added theirs.
+ */
+export interface PendingIngestCounts {
+  after: string;
+  through: string;
+  /** Count items read; 0 with `first` unset: nothing to fold or record. */
+  items: number;
+  /** No fold has been recorded yet (the first one records how far it read even when it read nothing). */
+  first: boolean;
+  bySource: ReadonlyMap<string, ReadonlyArray<{ stampedAt: string; count: number }>>;
+  claimed: Set<string>;
+}
+
 /** A source the schedule found due: its id and the due-index key it was found under (claims compare it). */
 export interface DueSource {
   id: string;
@@ -301,7 +316,7 @@ export interface SourceRegistry {
    * found it (not claimed, paused or removed meanwhile), so one due source gets one crawl message. Returns whether
    * it claimed. The crawl's record puts it back; returnExpiredClaims does when no record came by `leaseUntil`.
    */
-  claim(source: DueSource, leaseUntil: Date): Promise<boolean>;
+  claim(source: DueSource, leaseUntil: Date, counts?: PendingIngestCounts): Promise<boolean>;
   /** Puts sources whose claim ran out with no crawl record (the task died) back on the due index; how many. */
   returnExpiredClaims(now: Date): Promise<number>;
   /** Records a crawl's outcome and the next due time (kept off the due index if the source was paused). */
@@ -315,7 +330,17 @@ export interface SourceRegistry {
    * Adds the counts recorded up to `settleMs` before `now` and not folded yet to their sources' totals (one
    * update per source), exactly once however many folds run or fail; the crawl schedule runs it.
    */
-  foldIngested(now: Date, settleMs?: number): Promise<{ items: number; sources: number }>;
+  foldIngested(
+    now: Date,
+    settleMs?: number,
+    pending?: PendingIngestCounts,
+  ): Promise<{ items: number; sources: number }>;
+  /**
+   * The counts a fold at `now` would add, read and not written: the schedule reads them before its claims, so a
+   * claimed source's count rides on its claim (claim's `counts`, the same write), and foldIngested given them
+   * updates only the sources no claim took.
+   */
+  pendingIngested?(now: Date, settleMs?: number): Promise<PendingIngestCounts>;
   /** Makes sources still held by a claim due now (a process starting alone on its store); returns how many. */
   releaseClaims?(now: Date): Promise<number>;
 }

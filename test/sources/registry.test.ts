@@ -250,4 +250,48 @@ describe('the sources registry on the table', () => {
     });
     expect((await sources.due(later(15), 10)).map((d) => d.id)).toEqual([source.id]);
   });
+  it('a due source’s settled ingest counts ride on its claim (one write for both); the fold updates only the others', async () => {
+    const dynamodb = local.dynamoDbClient();
+    const store = await local.freshStore({ dynamodb });
+    const registry = new AwsSourceRegistry({ dynamodb, tableName: store.tableName, now: () => NOW });
+    const due = newSourceRecord({ url: 'https://d.example/feed.xml' }, NOW);
+    const taken = newSourceRecord({ url: 'https://e.example/feed.xml' }, NOW);
+    await registry.addMany([due, taken]);
+    // One of them is claimed already (crawling): the next schedule run finds only the other due.
+    const [first] = (await registry.due(NOW, 10)).filter((d) => d.id === taken.id);
+    expect(await registry.claim(first!, later(60))).toBe(true);
+    await registry.recordIngested(
+      new Map([
+        [due.id, 3],
+        [taken.id, 2],
+      ]),
+    );
+    const meter = new CostMeter();
+    meter.useShadowClient({ ...local.env, AWS_ENDPOINT_URL_DYNAMODB: local.servers.dynamodbEndpoint });
+    meter.instrument(dynamodb);
+    meter.counting = true;
+    // As the schedule runs: the counts read, the due sources claimed with them, then the fold of the rest.
+    const counts = await registry.pendingIngested(later(2), 0);
+    const found = await registry.due(later(2), 10);
+    expect(found.map((d) => d.id)).toEqual([due.id]);
+    expect(await registry.claim(found[0]!, later(62), counts)).toBe(true);
+    expect(await registry.foldIngested(later(2), 0, counts)).toEqual({ items: 1, sources: 2 });
+    await meter.settle();
+    // The claim and the other source's fold: no update of its own for the claimed source's count.
+    expect(meter.snapshot().dynamodb['UpdateItem SOURCES']?.requests).toBe(2);
+    meter.counting = false;
+    const totals = async () =>
+      Promise.all([due, taken].map(async (s) => (await registry.get(s.id))?.health.articlesIngested));
+    expect(await totals()).toEqual([3, 2]);
+    // Counted once: a fold that reads them again (its record lost) adds nothing to either source.
+    await store.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: INGEST_COUNTS_PK }, sk: { S: INGEST_COUNTS_FOLD_SK } },
+      }),
+    );
+    const again = await registry.pendingIngested(later(3), 0);
+    expect(await registry.foldIngested(later(3), 0, again)).toEqual({ items: 1, sources: 2 });
+    expect(await totals()).toEqual([3, 2]);
+  });
 });

@@ -25,7 +25,7 @@ import {
   utcDay,
 } from '../layout.ts';
 import { ATTR, DUE_SOURCES_INDEX, SOURCE_DUE_SHARD_COUNT } from '../table.ts';
-import type { DueSource, SourceCrawlRecord, SourceRegistry } from '../types.ts';
+import type { DueSource, PendingIngestCounts, SourceCrawlRecord, SourceRegistry } from '../types.ts';
 
 export interface AwsSourceRegistryOptions {
   dynamodb: DynamoDBClient;
@@ -345,10 +345,14 @@ export class AwsSourceRegistry implements SourceRegistry {
     return pages.flat();
   }
 
-  async claim(source: DueSource, leaseUntil: Date): Promise<boolean> {
+  async claim(source: DueSource, leaseUntil: Date, counts?: PendingIngestCounts): Promise<boolean> {
     const nextDueAt = leaseUntil.toISOString();
-    try {
-      await this.documents.send(
+    // The source's settled ingest counts, when the schedule read them first: added by the claim itself (the same
+    // write, no update of its own), on foldSource's terms (no fold has counted the source past `after`).
+    const count = counts === undefined ? 0 : countAfter(counts.bySource.get(source.id), counts.after);
+    const folding = counts !== undefined && count > 0;
+    const send = (withCount: boolean) =>
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(source.id),
@@ -356,21 +360,43 @@ export class AwsSourceRegistry implements SourceRegistry {
           // returnExpiredClaims find it. Off the due index while claimed: the index copy is deleted now and written
           // again by the crawl's record (one index write each), where moving it to the lease's end and then to the
           // real due time cost two each.
-          UpdateExpression: 'SET #nextDueAt = :nextDueAt, #claimUntil = :nextDueAt REMOVE #dueKey, #dueSort',
+          UpdateExpression:
+            'SET #nextDueAt = :nextDueAt, #claimUntil = :nextDueAt' +
+            (withCount ? ', #countedThrough = :through' : '') +
+            ' REMOVE #dueKey, #dueSort' +
+            (withCount ? ' ADD #ingested :count' : ''),
           // Still due exactly as found: not claimed by another schedule run, paused or rescheduled meanwhile.
-          ConditionExpression: '#dueSort = :seen',
+          ConditionExpression: withCount
+            ? '#dueSort = :seen AND (attribute_not_exists(#countedThrough) OR #countedThrough <= :after)'
+            : '#dueSort = :seen',
           ExpressionAttributeNames: {
             '#nextDueAt': 'nextDueAt',
             '#dueKey': ATTR.dueKey,
             '#dueSort': ATTR.dueSort,
             '#claimUntil': 'claimUntil',
+            ...(withCount ? { '#countedThrough': 'countedThrough', '#ingested': 'articlesIngested' } : {}),
           },
           ExpressionAttributeValues: {
             ':nextDueAt': nextDueAt,
             ':seen': source.dueKey,
+            ...(withCount && counts
+              ? { ':through': counts.through, ':after': counts.after, ':count': count }
+              : {}),
           },
         }),
       );
+    if (folding) {
+      try {
+        await send(true);
+        counts.claimed.add(source.id);
+        return true;
+      } catch (error) {
+        // Claimed meanwhile, or a fold counted the source further: the claim alone, the fold's own update for it.
+        if (!isConditionFailure(error)) throw storeError('claim source', error);
+      }
+    }
+    try {
+      await send(false);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -547,10 +573,10 @@ export class AwsSourceRegistry implements SourceRegistry {
     }
   }
 
-  async foldIngested(
+  async pendingIngested(
     now: Date,
     settleMs: number = INGEST_COUNT_FOLD.settleMs,
-  ): Promise<{ items: number; sources: number }> {
+  ): Promise<PendingIngestCounts> {
     const through = new Date(now.getTime() - settleMs).toISOString();
     const oldest = new Date(now.getTime() - INGEST_COUNT_FOLD.keepDays * 86_400_000).toISOString();
     let folded: string | undefined;
@@ -567,10 +593,17 @@ export class AwsSourceRegistry implements SourceRegistry {
       throw storeError('read the ingest counts folded', error);
     }
     const after = folded !== undefined && folded > oldest ? folded : oldest;
-    if (after >= through) return { items: 0, sources: 0 };
-    // Each source's counts with their stamps: a source another fold has counted part of takes only the rest.
     const bySource = new Map<string, Array<{ stampedAt: string; count: number }>>();
-    let items = 0;
+    const pending = {
+      after,
+      through,
+      items: 0,
+      first: folded === undefined,
+      bySource,
+      claimed: new Set<string>(),
+    };
+    if (after >= through) return { ...pending, first: false };
+    // Each source's counts with their stamps: a source another fold has counted part of takes only the rest.
     for (const day of daysBetween(utcDay(after), utcDay(through))) {
       const pages = this.queryPages('read ingest counts', {
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :after AND :through',
@@ -584,7 +617,7 @@ export class AwsSourceRegistry implements SourceRegistry {
       });
       for await (const page of pages) {
         for (const item of page) {
-          items++;
+          pending.items++;
           const stampedAt = String(item[ATTR.sk]).split('#')[0] as string;
           for (const [id, count] of Object.entries((item.counts ?? {}) as Record<string, unknown>)) {
             if (typeof count !== 'number' || count <= 0) continue;
@@ -595,25 +628,36 @@ export class AwsSourceRegistry implements SourceRegistry {
         }
       }
     }
-    await mapLimit([...bySource], INGEST_COUNT_FOLD.concurrency, ([id, entries]) =>
+    return pending;
+  }
+
+  async foldIngested(
+    now: Date,
+    settleMs: number = INGEST_COUNT_FOLD.settleMs,
+    read?: PendingIngestCounts,
+  ): Promise<{ items: number; sources: number }> {
+    const pending = read ?? (await this.pendingIngested(now, settleMs));
+    const { after, through, items, bySource } = pending;
+    if (items === 0 && !pending.first) return { items: 0, sources: 0 };
+    // Sources whose claim added their counts (the schedule's run) are done.
+    const left = [...bySource].filter(([id]) => !pending.claimed.has(id));
+    await mapLimit(left, INGEST_COUNT_FOLD.concurrency, ([id, entries]) =>
       this.foldSource(id, entries, after, through),
     );
     // Recorded when it read something, and on the first fold (so an idle store's folds read one day, not keepDays).
-    if (items > 0 || folded === undefined) {
-      try {
-        await this.documents.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { [ATTR.pk]: INGEST_COUNTS_PK, [ATTR.sk]: INGEST_COUNTS_FOLD_SK, through },
-            // Never backwards: a slower fold that read less must not make the next one read it all again.
-            ConditionExpression: 'attribute_not_exists(#through) OR #through < :through',
-            ExpressionAttributeNames: { '#through': 'through' },
-            ExpressionAttributeValues: { ':through': through },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw storeError('record the ingest counts folded', error);
-      }
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [ATTR.pk]: INGEST_COUNTS_PK, [ATTR.sk]: INGEST_COUNTS_FOLD_SK, through },
+          // Never backwards: a slower fold that read less must not make the next one read it all again.
+          ConditionExpression: 'attribute_not_exists(#through) OR #through < :through',
+          ExpressionAttributeNames: { '#through': 'through' },
+          ExpressionAttributeValues: { ':through': through },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeError('record the ingest counts folded', error);
     }
     return { items, sources: bySource.size };
   }
@@ -679,6 +723,14 @@ export class AwsSourceRegistry implements SourceRegistry {
     }
     throw storeError('fold ingest counts', `source ${id} kept changing`);
   }
+}
+
+/** The sum of a source's counts stamped after `after`. */
+function countAfter(
+  entries: ReadonlyArray<{ stampedAt: string; count: number }> | undefined,
+  after: string,
+): number {
+  return (entries ?? []).reduce((sum, entry) => sum + (entry.stampedAt > after ? entry.count : 0), 0);
 }
 
 /** Maps with at most `limit` calls in flight. */
