@@ -957,3 +957,147 @@ describe('dates: a publication meta tag under a vendor prefix', () => {
     expect(metadataOf(html('x-unpublished-date')).publishedAt).toBeUndefined();
   });
 });
+
+describe('titles: text a site encoded to UTF-8 twice', () => {
+  it('decodes a double-encoded title once more, in any script', () => {
+    const titled = (title: string, lang: string) =>
+      metadataOf(page(`<title>${title}</title>`, '<p>Text.</p>', lang)).title;
+    expect(titled('The ferry\u00e2\u0080\u0099s return', 'en')).toBe('The ferry’s return');
+    expect(titled('The ferryâ€™s return', 'en')).toBe('The ferry’s return');
+    expect(titled('Le cafÃ© du port', 'fr')).toBe('Le café du port');
+    expect(titled('Ð\u009fÐ°Ñ\u0080Ð¾Ð¼ Ð²ÐµÑ\u0080Ð½Ñ\u0083Ð»Ñ\u0081Ñ\u008f', 'ru')).toBe('Паром вернулся');
+  });
+
+  it('leaves real text alone, also a letter before a quote mark or an ellipsis', () => {
+    const titled = (title: string, lang: string) =>
+      metadataOf(page(`<title>${title}</title>`, '<p>Text.</p>', lang)).title;
+    expect(titled('Viel Spaß…', 'de')).toBe('Viel Spaß…');
+    expect(titled('Das „MENÜ“ am Hafen', 'de')).toBe('Das „MENÜ“ am Hafen');
+    expect(titled('São Paulo: a balsa volta', 'pt')).toBe('São Paulo: a balsa volta');
+  });
+});
+
+describe('titles: the site’s domain before the headline without a separator', () => {
+  it('drops the page’s own domain opening the title', () => {
+    const titled = (title: string, lang: string) =>
+      metadataOf(page(`<title>${title}</title>`, '<p>Text.</p>', lang)).title;
+    expect(titled('harbour-ledger.example Ferry returns', 'en')).toBe('Ferry returns');
+    expect(titled('harbour-ledger.example Fähre kehrt zurück', 'de')).toBe('Fähre kehrt zurück');
+  });
+
+  it('keeps another site’s domain, and a title that would be left with one word', () => {
+    const titled = (title: string) => metadataOf(page(`<title>${title}</title>`, '<p>Text.</p>')).title;
+    expect(titled('tide-tables.example Ferry returns')).toBe('tide-tables.example Ferry returns');
+    expect(titled('harbour-ledger.example Ferries')).toBe('harbour-ledger.example Ferries');
+  });
+});
+
+describe('authors: a sentence after the text that says who wrote it', () => {
+  it('reads "This post was written by …", "Dieser Artikel wurde von … verfasst", "Cet article a été écrit par …"', () => {
+    const story = (note: string, lang: string) =>
+      page(
+        '<title>Ferry returns</title>',
+        `<main><h1>Ferry returns</h1>${'<p>The ferry is back after the winter, and the harbour is busy.</p>'.repeat(3)}
+         <div class="note">${note}</div></main>`,
+        lang,
+      );
+    expect(
+      metadataOf(story('This post was written by Ines Varga,<br>Head of Harbour News', 'en')).authors,
+    ).toEqual(['Ines Varga']);
+    expect(metadataOf(story('Dieser Artikel wurde von Jonas Weber verfasst.', 'de')).authors).toEqual([
+      'Jonas Weber',
+    ]);
+    expect(metadataOf(story('Cet article a été écrit par Claire Dubois.', 'fr')).authors).toEqual([
+      'Claire Dubois',
+    ]);
+    expect(metadataOf(story('Este artículo fue escrito por Lucía Fernández', 'es')).authors).toEqual([
+      'Lucía Fernández',
+    ]);
+  });
+
+  it('takes no team, and nothing from a comment', () => {
+    const team = page(
+      '<title>Ferry returns</title>',
+      '<main><h1>Ferry returns</h1><p>Text.</p><p>This post was written by our harbour team.</p></main>',
+    );
+    expect(metadataOf(team).authors).toEqual([]);
+    const comment = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p>Text.</p></main>
+       <ol class="comments"><li><p>This post was written by Ines Varga, I think.</p></li></ol>`,
+    );
+    expect(metadataOf(comment).authors).toEqual([]);
+  });
+});
+
+describe('authors: a one-word name after a "By:" label with a colon', () => {
+  it('reads "Posted By:", "Von:", "Par :" followed by a first name alone', () => {
+    const signed = (label: string, name: string, lang: string) =>
+      metadataOf(
+        page(
+          '<title>Ferry returns</title>',
+          `<article><h1>Ferry returns</h1><p class="meta"><span>${label}</span> <a href="/about">${name}</a></p>
+           <p>The ferry is back after the winter.</p></article>`,
+          lang,
+        ),
+      ).authors;
+    expect(signed('Posted By:', 'Ines', 'en')).toEqual(['Ines']);
+    expect(signed('Von:', 'Jonas', 'de')).toEqual(['Jonas']);
+    expect(signed('Par :', 'Claire', 'fr')).toEqual(['Claire']);
+  });
+});
+
+describe('authors: the name an author link’s URL spells, beside a link that is not a name', () => {
+  it('takes "Ines Varga" written beside "Articles by Ines" → /authors/ines-varga, in any language', () => {
+    const card = (name: string, link: string, slug: string, lang: string) =>
+      page(
+        '<title>Ferry returns</title>',
+        `<main><h1>Ferry returns</h1><div class="card"><p>${name}</p><p>Harbour writer</p>
+         <a href="/blog/authors/${slug}">${link}</a></div><p>The ferry is back after the winter.</p></main>`,
+        lang,
+      );
+    expect(metadataOf(card('Ines Varga', 'Articles by Ines', 'ines-varga', 'en')).authors).toEqual([
+      'Ines Varga',
+    ]);
+    expect(metadataOf(card('Jonas Weber', 'Profil ansehen', 'jonas-weber', 'de')).authors).toEqual([
+      'Jonas Weber',
+    ]);
+    expect(
+      metadataOf(card('Lucía Fernández', 'Ver perfil', 'luc%C3%ADa-fern%C3%A1ndez', 'es')).authors,
+    ).toEqual(['Lucía Fernández']);
+  });
+
+  it('takes no nearby name the URL does not spell', () => {
+    const html = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><div class="card"><p>Ben Ode</p>
+       <a href="/blog/authors/ines-varga">Articles by Ines</a></div><p>The ferry is back.</p></main>`,
+    );
+    expect(metadataOf(html).authors).toEqual([]);
+  });
+});
+
+describe('authors: a "written by" label standing alone in an author box after the text', () => {
+  it('reads the name after "Article written by:", "Geschrieben von", "Écrit par"', () => {
+    const story = (label: string, name: string, lang: string) =>
+      page(
+        '<title>Ferry returns</title>',
+        `<main><h1>Ferry returns</h1>${'<p>The ferry is back after the winter, and the harbour is busy.</p>'.repeat(3)}
+         <section><h2>${label}</h2><div><h3>${name}</h3></div><h2>Reviewed by:</h2><div><h3>Ben Ode</h3></div>
+         </section></main>`,
+        lang,
+      );
+    expect(metadataOf(story('Article written by:', 'Ines Varga, MD', 'en')).authors).toEqual(['Ines Varga']);
+    expect(metadataOf(story('Geschrieben von', 'Jonas Weber', 'de')).authors).toEqual(['Jonas Weber']);
+    expect(metadataOf(story('Écrit par', 'Claire Dubois', 'fr')).authors).toEqual(['Claire Dubois']);
+  });
+
+  it('does not read "written by" inside a sentence, far down the page', () => {
+    const html = page(
+      '<title>Ferry novels</title>',
+      `<main><h1>Ferry novels</h1>${'<p>A <b>ferry</b> novel.</p>'.repeat(100)}<p>The best is <i>Harbour Lights</i> written by <a href="/wiki/Ines_Varga">Ines
+       Varga</a>, published in 1990.</p></main>`,
+    );
+    expect(metadataOf(html).authors).toEqual([]);
+  });
+});

@@ -148,6 +148,7 @@ export function stripTitleAffixes(
   siteNames: readonly string[],
   people: readonly string[] = [],
 ): string {
+  title = stripDomainPrefix(title, siteNames);
   const segments = segmentsOf(title);
   if (segments.length < 2) return stripBracketedSuffix(title, siteNames);
   let first = 0;
@@ -194,6 +195,19 @@ function isHeadlineLength(value: string): boolean {
 
 /** A bracketed domain name ("Headline [Example.net]") names a site whatever the site calls itself. */
 const DOMAIN_NAME = /^[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.[a-z]{2,}$/iu;
+
+/** Words a headline keeps after an unseparated domain prefix ("example.com Vibe Coding" → "Vibe Coding"). */
+const MIN_WORDS_AFTER_DOMAIN = 2;
+
+/** The site's own domain name opening the title without a separator ("example.com Headline"): the site's affix. */
+function stripDomainPrefix(title: string, siteNames: readonly string[]): string {
+  const match = /^\s*(\S+)\s+(?=\S)/u.exec(title);
+  const word = match?.[1];
+  if (match === null || word === undefined || !DOMAIN_NAME.test(word) || !namesSite(word, siteNames))
+    return title;
+  const rest = title.slice(match[0].length);
+  return wordCount(rest) >= MIN_WORDS_AFTER_DOMAIN ? rest : title;
+}
 
 function stripBracketedSuffix(title: string, siteNames: readonly string[]): string {
   const match = BRACKETED_SUFFIX.exec(title);

@@ -203,6 +203,8 @@ export function extractMetadata(
     { value: () => people(authorBoxNames(page)), source: 'dom' },
     { value: () => people(bioBoxNames(page)), source: 'dom' },
     { value: () => people(namesBesideDateline(page, visibleDates)), source: 'dom' },
+    { value: () => people(selfAttributedNames(page)), source: 'dom' },
+    { value: () => people(writtenByLabelNames(page)), source: 'dom' },
   ]);
   // The byline shown right under the headline names other people than the declared author (a CMS account, a
   // publisher's editor): the page's own byline is the article's.
@@ -269,7 +271,7 @@ export function extractMetadata(
       sources.title = 'dom';
     }
   }
-  if (title !== undefined) title = unwrapQuotes(title);
+  if (title !== undefined) title = unwrapQuotes(repairMojibake(title));
 
   const publishedCandidates: Candidate<string>[] = [
     { value: date(article?.datePublished ?? article?.dateCreated, now), source: 'json-ld' },
@@ -555,6 +557,39 @@ export function text(value: string | undefined | null): string | undefined {
   const decoded = value.includes('&') ? decodeEntities(decodeEntities(value)) : value;
   const normalized = decoded.replace(/[\s\u00a0\u200b\ufeff]+/g, ' ').trim();
   return normalized === '' ? undefined : normalized;
+}
+
+/** Windows-1252's letters for the bytes 0x80–0x9f ("€" for 0x80, "™" for 0x99), as a page double-encoded them. */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+/** A UTF-8 lead byte read as Latin-1, then continuation bytes read as Latin-1 or Windows-1252 ("â€™" for "’"). */
+const MOJIBAKE = new RegExp(`[\u00c2-\u00f4][\u00a0-\u00bf\u0080-\u009f${CP1252_HIGH}]{1,3}`, 'gu');
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** The last character two double-encoded bytes are taken to spell (U+04FF, the end of Cyrillic). */
+const MOJIBAKE_TWO_BYTE_MAX = 0x4ff;
+
+/**
+ * Text a site encoded to UTF-8 twice ("Investorâ\u0080\u0099s", "Investorâ€™s") decoded once more: each run of
+ * a lead character and its continuations becomes the character its bytes spell, when they spell one whole.
+ */
+export function repairMojibake(value: string): string {
+  if (!/[\u00c2-\u00f4]/.test(value)) return value;
+  return value.replace(MOJIBAKE, (run) => {
+    const bytes = [...run].map((char) => {
+      const high = CP1252_HIGH.indexOf(char);
+      return high >= 0 ? 0x80 + high : (char.codePointAt(0) as number);
+    });
+    const expected = (bytes[0] as number) >= 0xf0 ? 4 : (bytes[0] as number) >= 0xe0 ? 3 : 2;
+    if (bytes.length !== expected) return run;
+    let decoded: string;
+    try {
+      decoded = STRICT_UTF8.decode(Uint8Array.from(bytes));
+    } catch {
+      return run;
+    }
+    // Two bytes spell Latin, Greek or Cyrillic letters and signs; outside them "Spaß…" or "MENÜ“" is real text.
+    const code = decoded.codePointAt(0) as number;
+    return expected === 2 && code > MOJIBAKE_TWO_BYTE_MAX ? run : decoded;
+  });
 }
 
 function decodeEntities(value: string): string {
@@ -1075,6 +1110,69 @@ function visibleByline(page: PageIndex, windowAfter = BYLINE_WINDOW_AFTER): stri
   return [];
 }
 
+/**
+ * A sentence that says who wrote the page, anywhere after the headline (an author note after the text): "This post
+ * was written by Jane Doe, role", "Dieser Artikel wurde von Jane Doe verfasst", "Cet article a été écrit par…",
+ * "Este artículo fue escrito por…", "Questo articolo è stato scritto da…", "Dit artikel is geschreven door…".
+ * The names are in the first group, up to the line's end, a comma or the closing verb.
+ */
+const SELF_ATTRIBUTION = caseInsensitivePattern(
+  String.raw`^(?:this\s+(?:blog\s+)?(?:post|article|story|piece|guide|recipe)\s+(?:was|is)\s+(?:written|authored)\s+by|(?:dieser|der)\s+(?:artikel|beitrag|text)\s+wurde\s+von|cet\s+article\s+a\s+été\s+(?:écrit|rédigé)\s+par|este\s+(?:artículo|post)\s+(?:fue|ha\s+sido)\s+escrito\s+por|questo\s+articolo\s+è\s+stato\s+scritto\s+da|dit\s+artikel\s+is\s+geschreven\s+door)\s+(.+)`,
+);
+/** What ends the names of a self-attribution: a role after a comma, the verb that closes a German sentence. */
+const SELF_ATTRIBUTION_END = /\s*(?:,|\s(?:geschrieben|verfasst)\b|[.!]\s*$).*$/su;
+
+/**
+ * A label that can only introduce the writer, standing alone in its element anywhere after the headline (an author
+ * box after the text): "Article written by:", "Written by", "Geschrieben von", "Écrit par", "Escrito por".
+ */
+const WRITTEN_BY_LABEL = caseInsensitivePattern(
+  String.raw`^(?:(?:this\s+)?(?:post|article|story|piece|guide|recipe)\s+(?:(?:was|is)\s+)?)?(?:written|authored)\s+by\s*[:：]?$|^(?:(?:dieser\s+)?(?:artikel|beitrag)\s+)?(?:geschrieben|verfasst)\s+von\s*:?$|^(?:article\s+)?(?:écrit|rédigé)\s+par\s*:?$|^(?:(?:artículo|post)\s+)?escrito\s+por\s*:?$|^(?:articolo\s+)?scritto\s+da\s*:?$|^(?:artikel\s+)?geschreven\s+door\s*:?$`,
+);
+
+/** The names after a WRITTEN_BY_LABEL anywhere after the headline; not in comments, related posts or menus. */
+function writtenByLabelNames(page: PageIndex): string[] {
+  for (let i = page.headlineTextIndex ?? 0; i < page.texts.length; i++) {
+    const entry = page.texts[i] as PageIndex['texts'][number];
+    const label = entry.text.replace(/\s+/g, ' ').trim();
+    if (!WRITTEN_BY_LABEL.test(label)) continue;
+    // The label is its element's whole text: "<i>Novel</i> written by <a>Jane Doe</a>" is a sentence.
+    if (textOfNode(entry.parent, MAX_BYLINE_LINE).replace(/\s+/g, ' ').trim() !== label) continue;
+    if (
+      insideOtherPosts(entry.parent, page) ||
+      ancestorsOf(entry.parent, 30).some((ancestor) => ancestor.name === 'nav' || ancestor.name === 'a')
+    ) {
+      continue;
+    }
+    const names = namesAfterLabel(page, i);
+    if (names.length > 0) return names;
+  }
+  return [];
+}
+
+/** The people a self-attribution sentence names (see SELF_ATTRIBUTION); not in comments, related posts or menus. */
+function selfAttributedNames(page: PageIndex): string[] {
+  for (let i = page.headlineTextIndex ?? 0; i < page.texts.length; i++) {
+    const entry = page.texts[i] as PageIndex['texts'][number];
+    if (entry.text.length > MAX_BYLINE_LINE * 2) continue;
+    const match = SELF_ATTRIBUTION.exec(
+      bylineText(entry.parent)
+        .replace(/[^\S\n]+/g, ' ')
+        .trim(),
+    );
+    if (match === null) continue;
+    if (
+      insideOtherPosts(entry.parent, page) ||
+      ancestorsOf(entry.parent, 30).some((ancestor) => ancestor.name === 'nav')
+    ) {
+      continue;
+    }
+    const names = splitAuthorText((match[1] as string).replace(SELF_ATTRIBUTION_END, ''));
+    if (names.length > 0 && names.every(isFullPersonName)) return cleanAuthorNames(names);
+  }
+  return [];
+}
+
 /** A byline label standing alone in its element ("By", "Written by", "Authors:", "Contributors:", "Von"). */
 const BYLINE_LABEL_ONLY = caseInsensitivePattern(
   String.raw`^(?:(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+)?(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+)?by|(?:(?:geschrieben|verfasst)\s+)?von|(?:(?:escrito|publicado)\s+)?por|(?:(?:écrit|publié)\s+)?par|(?:scritto\s+)?da|door|przez|authors?|(?:contributors?|writers?)\s*[:：]|autor(?:es|en|in|innen)?|auteure?s?|autore|autori|yazar|автор\p{L}{0,2}|著者|作者|記者|글)\s*[:：]?$`,
@@ -1095,7 +1193,8 @@ const MAX_NAME_TEXT = 80;
 function namesAfterLabel(page: PageIndex, labelIndex: number): string[] {
   const label = page.texts[labelIndex] as PageIndex['texts'][number];
   const labelKey = `${label.parent.name}.${label.parent.attribs.class ?? ''}`;
-  const byLabel = /(?:^|\s)(?:by|von|por|par|da|door|przez)$/i.test(label.text.trim());
+  // "By", "Posted By:", "Von:": the label of one byline, after which one word will do for a name.
+  const byLabel = /(?:^|\s)(?:by|von|por|par|da|door|przez)\s*[:：]?$/i.test(label.text.trim());
   const names: string[] = [];
   let misses = 0;
   let firstNameKey: string | undefined;
@@ -1230,6 +1329,8 @@ function authorLinkNames(page: PageIndex): string[] {
       // One link for several people ("/author/jane-doe-and-john-roe"): its text is a list of names.
       const listed = splitAuthorText(name);
       if (listed.length > 1 && listed.every(isFullPersonName)) return cleanAuthorNames(listed);
+      const spelled = nameSpelledBySlug(page, link);
+      if (spelled !== undefined) return [spelled];
       continue;
     }
     // Co-authors are linked in the same line.
@@ -1244,6 +1345,42 @@ function authorLinkNames(page: PageIndex): string[] {
     return cleanAuthorNames(names);
   }
   return [];
+}
+
+/** How many texts from an author link ("Articles by Jane") the name its URL spells may stand. */
+const NAME_NEAR_AUTHOR_LINK_TEXTS = 3;
+
+/**
+ * The name an author link's URL spells ("/authors/jane-doe") written out beside a link whose own text is not a
+ * name ("Jane Doe" / "Tech Writer" / "Articles by Jane"): the profile's display name.
+ */
+function nameSpelledBySlug(page: PageIndex, link: Element): string | undefined {
+  const slug = /\/([^/?#]+)\/?(?:[?#]|$)/.exec(link.attribs.href ?? '')?.[1];
+  if (slug === undefined) return undefined;
+  const key = normalizeName(decodeURIComponentSafe(slug));
+  if (key.length < MIN_SLUG_NAME_CHARS) return undefined;
+  const at = page.texts.findIndex(
+    (entry) => entry.parent === link || ancestorsOf(entry.parent, 3).includes(link),
+  );
+  if (at < 0) return undefined;
+  for (let distance = 1; distance <= NAME_NEAR_AUTHOR_LINK_TEXTS; distance++) {
+    for (const i of [at - distance, at + distance]) {
+      const value = page.texts[i]?.text.replace(/\s+/g, ' ').trim();
+      if (value === undefined || value.length > MAX_NAME_TEXT) continue;
+      if (normalizeName(value) === key && isFullPersonName(value)) return value;
+    }
+  }
+  return undefined;
+}
+/** A slug this short ("/author/jd") spells initials, not a name to compare. */
+const MIN_SLUG_NAME_CHARS = 5;
+
+function decodeURIComponentSafe(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** Labels that open an author box ("About the author", "Written by", "Über den Autor"); the name follows. */
