@@ -128,3 +128,26 @@ describe('an accordion header (a button inside a heading) is the heading', () =>
     },
   );
 });
+
+describe('a disclosure button whose words are a question is the FAQ header (DISCLOSED_QUESTION)', () => {
+  const QUESTIONS = ['Can a neglected pear tree be saved?', 'Do I need a ladder for a standard tree?'];
+  const faq = QUESTIONS.map(
+    (question, i) =>
+      `<div class="faq-item"><button class="faq-toggle" aria-expanded="false" aria-controls="a-${i}"><span>${question}</span><i class="icon-plus"></i></button><div id="a-${i}" style="display:none"><p>${PROSE[i + 4]}</p></div></div>`,
+  ).join('');
+
+  it('keeps each question above its answer, and drops disclosure buttons that ask nothing', () => {
+    const html = `<html><body><article>${paragraphs(PROSE.slice(0, 4))}<h2>Questions</h2><div class="faq">${faq}</div><button aria-expanded="false" aria-controls="more">Read the whole guide</button></article></body></html>`;
+    const text = textOf(html);
+    QUESTIONS.forEach((question, i) => {
+      expect(text).toContain(question);
+      expect(text.indexOf(question)).toBeLessThan(text.indexOf(PROSE[i + 4]!));
+    });
+    expect(text).not.toContain('Read the whole guide');
+  });
+
+  it('still drops a question on a plain button (a form or a widget, not a disclosure)', () => {
+    const html = `<html><body><article>${paragraphs(PROSE)}<div class="ask"><button type="submit">Was this guide helpful?</button></div></article></body></html>`;
+    expect(textOf(html)).not.toContain('Was this guide helpful?');
+  });
+});

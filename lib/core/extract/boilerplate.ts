@@ -150,6 +150,12 @@ export const FURNITURE_TAGS: ReadonlySet<string> = new Set(['nav', 'aside', 'foo
  */
 export const FURNITURE_MAX_SHARE = 0.8;
 
+/**
+ * A disclosure button (aria-expanded or aria-controls) whose text, at most maxChars, ends with a question mark is an
+ * FAQ's question over the answer it opens, read as text (a button is otherwise dropped as a control).
+ */
+export const DISCLOSED_QUESTION = { maxChars: 300, ending: /[?？]\s*$/u } as const;
+
 /** A streamed boundary's fallback ("Loading paragraph...") left without its closing comment: at most this long. */
 export const STREAMED_FALLBACK_MAX_CHARS = 40;
 

@@ -9,9 +9,10 @@
 //   - Accordion headers: an FAQ's question is a <button> inside a heading (<h3><button aria-expanded>How do I
 //     ...?</button></h3>, the WAI-ARIA accordion pattern; also role="heading" or a <dl>'s <dt>). A browser shows its
 //     words as the heading; the extractor drops every <button> as a control, so the answers would lose their
-//     questions. Such a button is read as text.
+//     questions. Such a button is read as text; so is a disclosure button (aria-expanded / aria-controls) whose
+//     words are a question (DISCLOSED_QUESTION), an FAQ's header without a heading around it.
 import type { AnyNode, Element } from 'domhandler';
-import { STREAMED_FALLBACK_MAX_CHARS } from './boilerplate.ts';
+import { DISCLOSED_QUESTION, STREAMED_FALLBACK_MAX_CHARS } from './boilerplate.ts';
 import { elementsInOrder, hasChildren, isElement, visibleLength } from './content-dom.ts';
 
 /** Moves content a browser would show in <body> into `body`, and streamed segments into their placeholders. */
@@ -46,13 +47,42 @@ function adoptContentAfterBody(root: AnyNode, body: Element): void {
 
 const SEGMENT_ID = /^S:(.{1,40})$/;
 
-/** A <button> that is a heading's content (an accordion header) is read as the heading's words: a <span>. */
+/**
+ * A <button> that is a heading's content (an accordion header), or a disclosure button whose words are a question
+ * (an FAQ's header), is read as the words it shows: a <span>.
+ */
 function readHeadingButtonsAsText(elements: readonly Element[]): void {
   for (const element of elements) {
+    if (element.name !== 'button') continue;
     const parent = element.parent;
-    if (element.name === 'button' && parent && isElement(parent) && headsASection(parent))
+    if ((parent && isElement(parent) && headsASection(parent)) || isDisclosedQuestion(element))
       element.name = 'span';
   }
+}
+
+function isDisclosedQuestion(button: Element): boolean {
+  const { attribs } = button;
+  if (attribs['aria-expanded'] === undefined && attribs['aria-controls'] === undefined) return false;
+  const text = boundedText(button, DISCLOSED_QUESTION.maxChars);
+  return text !== undefined && DISCLOSED_QUESTION.ending.test(text);
+}
+
+/** The text of a subtree, or undefined once it passes `max` characters (a walk that stops early: bounded work). */
+function boundedText(root: Element, max: number): string | undefined {
+  let text = '';
+  const stack: AnyNode[] = [...root.children];
+  stack.reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') {
+      text += (node as unknown as { data: string }).data;
+      if (text.length > max) return undefined;
+    } else if (hasChildren(node)) {
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+  return text;
 }
 
 function revealStreamedSegments(elements: readonly Element[]): void {
