@@ -213,6 +213,30 @@ describe('quantities are not furniture', () => {
   });
 });
 
+describe('a data table in a scroll wrapper is judged as the table (DATA_TABLE_WRAPPER)', () => {
+  const rows = [
+    ['Day one', 'Quarry to the ridge', '11 km'],
+    ['Day two', 'Ridge to the bothy', '14 km'],
+    ['Day three', 'Bothy to the coast road', '9 km'],
+  ];
+  const table = `<table><thead><tr><td>Stage</td><td>Route</td><td>Distance</td></tr></thead><tbody>${rows
+    .map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+
+  it('keeps a stage table whose wrapper is classed for scrolling', () => {
+    const html = `<html><body><article>${story}<div class="table-wrap overflow-x-scroll">${table}</div><p>${PROSE[0]}</p></article></body></html>`;
+    const text = textOf(html);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+    for (const row of rows) expect(text).toContain(row[1]);
+  });
+
+  it('still drops a scroll widget whose table is not most of its text', () => {
+    const widget = `<div class="scroller"><p>Walks near you this weekend, picked by our readers from the map above.</p><p>Share yours with the club and win a day pass for the quarry trail and the bothy.</p>${table}</div>`;
+    const html = `<html><body><article>${story}${widget}</article></body></html>`;
+    expect(textOf(html)).not.toContain('Walks near you');
+  });
+});
+
 describe('a page of headed sections is read whole, not one section of it', () => {
   // A service page: a heading and a little text per section, each section in a box classed like furniture
   // ("widget"), with an icon or two; the FAQ, with paragraphs and commas, outscores every other section.

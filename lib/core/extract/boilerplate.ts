@@ -78,6 +78,12 @@ export const OPENING_SECTION = { maxLevels: 2, minProseShare: 0.7 } as const;
 export const SIBLING_PARAGRAPH_MIN_CHARS = 80;
 /** Class-token pruning spares an element holding this share of the content or more. */
 export const CLASS_PRUNE_MAX_SHARE = 0.6;
+/**
+ * A box holding a data table (a header row) with at least minShare of the box's text, the table among the box's
+ * first maxScan elements, is the table's wrapper (a scroll or responsive box): conditional cleaning judges the table,
+ * not the wrapper's class ("overflow-x-scroll" reads as a scroll widget).
+ */
+export const DATA_TABLE_WRAPPER = { minShare: 0.8, maxScan: 20 } as const;
 /** A signup or search form with less text than this is dropped with its little box. */
 export const FORM_BOX_MAX_CHARS = 600;
 /** After a "Related" heading, the following lists / blocks with more link density than this are its teasers. */

@@ -1,7 +1,12 @@
 // Conditional cleaning (Readability.js's cleanConditionally): containers in the chosen content that are mostly
 // links, images, inputs or lists of teasers.
 import type { AnyNode, Element } from 'domhandler';
-import { CONDITIONAL_TAGS, DESTRUCTIVE_MAX_SHARE, SECTION_SIBLINGS } from './boilerplate.ts';
+import {
+  CONDITIONAL_TAGS,
+  DATA_TABLE_WRAPPER,
+  DESTRUCTIVE_MAX_SHARE,
+  SECTION_SIBLINGS,
+} from './boilerplate.ts';
 import { elementsInOrder, isElement } from './content-dom.ts';
 import { keepCollectiveParts } from './content-prune.ts';
 import { classWeight, type Flags } from './content-score.ts';
@@ -38,6 +43,8 @@ export function cleanConditionally(
       if (element.name === 'pre' || element.name === 'code') return true;
       if ((stats.get(element)?.embeddedPosts ?? 0) > 0) return false;
       if (element.name === 'table' && isDataTable(element, stats)) return true;
+      // A box around a data table (a scroll or responsive wrapper) is judged as the table, not by its class.
+      if (wrapsDataTable(element, stats)) return false;
       if (shouldRemove(element, stats, scores, flags)) {
         doomed.push(element);
         return true;
@@ -68,6 +75,18 @@ function linkBoxesIn(section: Element, stats: Map<Element, Stats>, excluded: Set
 function isDataTable(table: Element, stats: Map<Element, Stats>): boolean {
   if (table.attribs.role === 'presentation') return false;
   return (stats.get(table)?.tableHeaders ?? 0) > 0;
+}
+
+/** A box whose text is mostly one data table's (DATA_TABLE_WRAPPER), the table among its first elements. */
+function wrapsDataTable(box: Element, stats: Map<Element, Stats>): boolean {
+  const s = stats.get(box);
+  if (!s || s.tableHeaders === 0 || s.text === 0) return false;
+  const table = elementsInOrder(box, undefined, DATA_TABLE_WRAPPER.maxScan).find((e) => e.name === 'table');
+  return (
+    table !== undefined &&
+    isDataTable(table, stats) &&
+    (stats.get(table)?.text ?? 0) >= s.text * DATA_TABLE_WRAPPER.minShare
+  );
 }
 
 function shouldRemove(
