@@ -238,4 +238,34 @@ describe("the region's own furniture", () => {
       expect(content?.text).not.toContain(other);
     }
   });
+
+  it("drops a price's screen-reader labels and the price drawn twice, keeping screen-reader words read in a line", () => {
+    const teas = [
+      ['Smoked black tea, loose leaf', '$12.50', 'Regular price', 'Sale price'],
+      ['Green tea with toasted rice', '$9.00', 'Prix normal', 'Prix soldé'],
+      ['Mountain oolong, first flush', '$21.75', 'Normaler Preis', 'Angebotspreis'],
+    ] as const;
+    const card = ([name, price, regular, sale]: (typeof teas)[number], i: number) => `<li class="grid-item">
+      <h3><a href="/p/${i}">${name}</a></h3>
+      <div class="price"><div class="price__regular">
+          <span class="visually-hidden">${regular}</span>
+          <span class="price-item">${price}</span></div>
+        <div class="price__sale">
+          <span class="sr-only">${regular}</span> <span><s class="price-item"></s></span>
+          <span class="sr-only">${sale}</span> <span class="price-item">${price}</span></div></div>
+      <p class="terms">or $4.20<span aria-hidden="true">/mo.</span><span class="visually-hidden">per month</span> for 3 payments</p>
+    </li>`;
+    const html = `<html><body><main><h1>Tea</h1>
+      <p>Every tea we sell is packed by hand in the week it leaves the shop, in tins that keep out the light.</p>
+      <ul class="grid">${teas.map(card).join('\n')}</ul></main></body></html>`;
+    const content = extractPageRegion(parseHtml(html), { pageUrl });
+    const text = content?.text ?? '';
+    for (const [name, price, regular, sale] of teas) {
+      expect(text).toContain(name);
+      expect(text.split(price).length - 1).toBe(1);
+      expect(text).not.toContain(regular);
+      expect(text).not.toContain(sale);
+    }
+    expect(text.split('per month').length - 1).toBe(teas.length);
+  });
 });

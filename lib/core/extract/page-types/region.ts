@@ -14,6 +14,7 @@ import {
 import type { ContentOptions, ExtractedContent } from '../content.ts';
 import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from '../content-dom.ts';
 import { repairTree } from '../content-repair.ts';
+import { PRICE_TEXT } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
 import { childrenByShape, collapsedTextWithin, labelsAcrossItems } from './repeats.ts';
@@ -142,6 +143,20 @@ export const PAGE_REGION = {
   maxCardElements: 60,
   /** Code is quoted as written: neither its addresses nor its words are the page's controls. */
   codeTags: new Set(['code', 'pre', 'kbd', 'samp']),
+  /**
+   * A price's label for screen readers ("Regular price", "Sale price", "Unit price", "per", in any language): a
+   * screen-reader-only element (screenReaderClass) whose text is short (maxChars), has no digit, and sits in a price
+   * block: an ancestor at most maxLevels up whose whole text (at most maxBlockChars) shows a price. Sighted readers
+   * see the price alone; a list of products would otherwise say "Regular price" on every card. A screen-reader text
+   * read within a line, or beside a part hidden from screen readers (it speaks "/mo." as "per month"), is words.
+   */
+  priceLabel: {
+    screenReaderClass:
+      /(?:^|\s)(?:sr-only|visually-?hidden|visuallyhidden|screen-?reader-?(?:text|only)|a11y-hidden|assistive-text)(?:$|\s)/i,
+    maxChars: 30,
+    maxLevels: 3,
+    maxBlockChars: 120,
+  },
 } as const;
 
 /**
@@ -180,7 +195,8 @@ export function extractPageRegion(
           extraFurniture?.(element) === true ||
           labels.has(element) ||
           recommendations.has(element) ||
-          isControlOrLeakedValue(element)) &&
+          isControlOrLeakedValue(element) ||
+          isPriceLabel(element)) &&
         !isItemPart(element) &&
         ((PAGE_REGION.furnitureTags.has(element.name) && !PAGE_REGION.wrapperTags.has(element.name)) ||
           !isLayoutWrapper(element));
@@ -355,6 +371,33 @@ function leadsParent(element: Element): boolean {
   return true;
 }
 
+/** A price's label for screen readers (PAGE_REGION.priceLabel). */
+function isPriceLabel(element: Element): boolean {
+  const { screenReaderClass, maxChars, maxLevels, maxBlockChars } = PAGE_REGION.priceLabel;
+  const className = element.attribs.class;
+  if (className === undefined || className.length >= PAGE_REGION.maxClassChars) return false;
+  if (!screenReaderClass.test(className)) return false;
+  // Read in a line of text, or in place of a part drawn for the eye only ("/mo." read as "per month"), it is words.
+  for (const before of [true, false]) {
+    let sibling = before ? element.prev : element.next;
+    while (sibling?.type === 'text' && (sibling as unknown as { data: string }).data.trim() === '') {
+      sibling = before ? sibling.prev : sibling.next;
+    }
+    if (sibling?.type === 'text') return false;
+    if (sibling && isElement(sibling) && sibling.attribs['aria-hidden'] === 'true') return false;
+  }
+  // Markup around a label is indented: the raw text may be several times the collapsed one.
+  const label = collapsedTextWithin(element, maxChars * 4);
+  if (label === undefined || label.length > maxChars || /\d/.test(label)) return false;
+  let block: AnyNode | null = element.parent;
+  for (let level = 0; level < maxLevels && block && isElement(block); level++, block = block.parent) {
+    const text = collapsedTextWithin(block, maxBlockChars * 4, (inner) => NON_CONTENT_TAGS.has(inner.name));
+    if (text === undefined || text.length > maxBlockChars) return false;
+    if (PRICE_TEXT.test(text)) return true;
+  }
+  return false;
+}
+
 /**
  * Whether the element's whole text, standing alone, is one of the page's controls (PAGE_REGION.interfaceLabel), a
  * web address printed outside any link or code (PAGE_REGION.bareUrl), or a block of page furniture in any language
@@ -402,6 +445,7 @@ function isControlOrLeakedValue(element: Element): boolean {
 function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean): Set<Element> {
   const echoes = new Set<Element>();
   let previous = '';
+  let previousPrice = '';
   // Each title shown, with the list that holds its card (the card's parent).
   const shownTitles = new Map<string, AnyNode | null>();
   const stack: AnyNode[] = [region];
@@ -409,8 +453,17 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
     const node = stack.pop()!;
     if (node.type === 'text') {
       const text = (node as unknown as { data: string }).data.replace(/\s+/g, ' ').trim().toLowerCase();
-      if (!/\p{L}/u.test(text)) continue;
       const parent = node.parent;
+      if (!/\p{L}/u.test(text)) {
+        if (text === '' || !isPriceAlone(text)) continue;
+        // The same price twice with nothing worded between: one price block drawn twice (regular and sale).
+        const alone = parent && isElement(parent) && parent !== region && !insideTable(parent);
+        if (text === previousPrice && alone && collapsedTextWithin(parent, text.length * 2 + 100) === text)
+          echoes.add(parent);
+        previousPrice = text;
+        continue;
+      }
+      previousPrice = '';
       const heading = text.length >= PAGE_REGION.minRepeatChars ? headingAround(node, region) : undefined;
       const shownIn = heading ? shownTitles.get(text) : undefined;
       const repeated =
@@ -437,6 +490,12 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
   }
   return echoes;
 }
+
+/** Whether the text is one price and nothing else ("$19.99", "19,99 €"). */
+function isPriceAlone(text: string): boolean {
+  return PRICE_TEXT.test(text) && text.replace(EVERY_PRICE, '').trim() === '';
+}
+const EVERY_PRICE = new RegExp(PRICE_TEXT.source, 'g');
 
 /** The heading element (below the region) that holds the text node, if any. */
 function headingAround(node: AnyNode, region: AnyNode): Element | undefined {
