@@ -160,6 +160,17 @@ describe('classifyPageType', () => {
     expect(classify(page('').replace('</main>', `${prose(20)}</main>`)).type).toBe('article');
   });
 
+  it("reads a post's address under a news or blog path, but not a section's name there", () => {
+    const signals = (url: string) => classify('<html><body><p>Hello</p></body></html>', url).signals;
+    const postPath = (url: string) => signals(url).some((signal) => signal.name === 'url:post-path');
+    expect(postPath('https://news.example/news/council-approves-new-bus-lanes')).toBe(true);
+    expect(postPath('https://news.example/stories/councilapprovesnewbuslanes')).toBe(true);
+    expect(postPath('https://news.example/news/12345678')).toBe(true);
+    // One plain word after /news/ or /blog/ names a section of the site: its page lists posts.
+    expect(postPath('https://news.example/news/technology')).toBe(false);
+    expect(postPath('https://news.example/blog/entertainment/')).toBe(false);
+  });
+
   it('has one weight table naming only known types', () => {
     const names = PAGE_TYPE_SIGNALS.map((signal) => signal.name);
     expect(new Set(names).size).toBe(names.length);

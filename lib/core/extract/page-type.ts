@@ -174,6 +174,12 @@ const ARTICLE_URL = /\/[^/]*[a-z0-9]+(?:[-_][a-z0-9]+){3,}[^/]*\/?$|\/(?:19|20)\
 /** A post under a blog or news section. */
 const ARTICLE_PATH =
   /\/(?:blogs?|posts?|articles?|news|stories|story|opinion|features?)\/(?:[^/]+\/)*[^/]{8,}\/?$/i;
+/**
+ * ... unless its last segment is one plain word: a section of the blog or news site ("/news/technology",
+ * "/blog/entertainment"), not a post. A post's address is a slug of several words, an id, or words run together
+ * at greater length than a section's name.
+ */
+const SECTION_NAME = /\/[a-z]{1,15}\/?$/i;
 
 /** Structural thresholds. */
 const STRUCTURE = {
@@ -456,7 +462,7 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
     cardChars: 0,
     proseChars: 0,
     urlSlug: ARTICLE_URL.test(pageUrl.pathname),
-    urlPostPath: ARTICLE_PATH.test(pageUrl.pathname),
+    urlPostPath: ARTICLE_PATH.test(pageUrl.pathname) && !SECTION_NAME.test(pageUrl.pathname),
     h2: 0,
     textChars: 0,
     // Set below; here too, so every page's features have one hidden class (see indexPage in metadata-dom.ts).
