@@ -14,6 +14,7 @@ export interface CrawlPolicy {
   readonly permanentRetryAfterMs: number;
   readonly sourceIntervalMs: number;
   readonly minSourceIntervalMs: number;
+  readonly sourceDueToleranceMs: number;
   readonly maxSourceBackoffMs: number;
   readonly fetchRetry: { readonly retries: number; readonly baseMs: number; readonly maxMs: number };
   readonly hostMinIntervalMs: number;
@@ -44,6 +45,12 @@ export const CRAWL_POLICY: CrawlPolicy = Object.freeze({
   /** Default crawl interval of a source, and the floor any source's interval is raised to. */
   sourceIntervalMs: 15 * MINUTE,
   minSourceIntervalMs: 1 * MINUTE,
+  /**
+   * The schedule takes a source due within this much of its run: the schedule's ticks come a few seconds early or
+   * late, and a source due a second after a tick would wait a whole schedule period (a 15-minute source crawled every
+   * 30 minutes). Taken early by at most this, never later than due.
+   */
+  sourceDueToleranceMs: 1 * MINUTE,
   /** A failing source backs off: its interval doubled per consecutive failure, up to this. */
   maxSourceBackoffMs: 24 * HOUR,
   /** Retries inside one fetch (before the error reaches the handler): attempts after the first, backoff, cap. */

@@ -676,7 +676,11 @@ export function createScheduleHandler(deps: ScheduleDependencies) {
     }
     // Claimed sources leave the due range, so each round reads the next ones; it ends when none are left.
     for (let round = 0; round < MAX_SCHEDULE_ROUNDS; round++) {
-      const due = await deps.registry.due(at, pageSize);
+      // Due within the tolerance: a source due a second after this tick would otherwise wait a whole period.
+      const due = await deps.registry.due(
+        new Date(at.getTime() + CRAWL_POLICY.sourceDueToleranceMs),
+        pageSize,
+      );
       if (due.length === 0) break;
       const messages: CrawlSourceMessage[] = [];
       await mapLimit(due, 16, async (source) => {
@@ -757,7 +761,12 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
   const lookupConcurrency = Math.max(1, deps.lookupConcurrency ?? 16);
   const queueLeaseMs = deps.queueLeaseMs ?? DEFAULT_QUEUE_LEASE_MS;
 
-  async function crawlSource(id: string): Promise<SourceCrawlSummary> {
+  /**
+   * Crawls one registered source. `scheduledAt`, the schedule run that found it due, keeps the source's beat: its
+   * next crawl is due an interval after that run, not after this crawl's end (counted from the end, a 15-minute
+   * source finished seconds after the next tick and was crawled every 30 minutes).
+   */
+  async function crawlSource(id: string, scheduledAt?: Date): Promise<SourceCrawlSummary> {
     const started = now();
     const base = {
       id,
@@ -857,16 +866,18 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         urlsQueued: queuer.queued,
       },
       kind,
-      nextDueAt:
+      nextDueAt: nextCrawlDueAt(
         sourceNextDueAt(
           {
             intervalMs: source.intervalSeconds * 1000,
-            lastCrawledAt: finished.toISOString(),
+            lastCrawledAt: crawlBeat(scheduledAt, started).toISOString(),
             consecutiveFailures,
           },
           finished,
           deps.random,
-        ) ?? finished.toISOString(),
+        ),
+        finished,
+      ),
       ...(validators ? { validators } : {}),
       ...(highWaterMark ? { highWaterMark } : {}),
     });
@@ -916,7 +927,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         continue;
       }
       try {
-        await crawlSource(message.sourceId);
+        await crawlSource(message.sourceId, new Date(message.scheduledAt));
       } catch (thrown) {
         logger.error('crawl task failed; the queue retries it', {
           sourceId: message.sourceId,
@@ -929,6 +940,21 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
   }
 
   return { crawlSource, handler };
+}
+
+/** When a crawl's interval counts from: the schedule run that found the source due, or else the crawl's start. */
+export function crawlBeat(scheduledAt: Date | undefined, started: Date): Date {
+  return scheduledAt !== undefined && scheduledAt.getTime() <= started.getTime() ? scheduledAt : started;
+}
+
+/**
+ * The recorded next due time: on the beat, but never sooner than the policy's shortest interval after this crawl
+ * ended (a task that waited long in the queue, or ran long, is not crawled again at once).
+ */
+export function nextCrawlDueAt(onBeat: string | undefined, finished: Date): string {
+  const earliest = finished.getTime() + CRAWL_POLICY.minSourceIntervalMs;
+  const due = onBeat === undefined ? Number.NaN : Date.parse(onBeat);
+  return new Date(Number.isFinite(due) ? Math.max(due, earliest) : earliest).toISOString();
 }
 
 /** True for an SQS event (crawl tasks), false for the schedule's EventBridge event. */

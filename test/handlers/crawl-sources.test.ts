@@ -339,6 +339,37 @@ describe('schedule → one crawl task per due source → worker', () => {
     });
   });
 
+  it('keeps the source on its beat: due an interval after the run that found it, taken by a tick a little early', async () => {
+    const { store, clock, crawler, crawlMessages } = await setUp();
+    site.set('/beat/feed.xml', rss([{ path: '/beat/story', date: 'Sun, 01 Mar 2026 09:00:00 GMT' }]));
+    const source = newSourceRecord({ url: `${site.origin}/beat/feed.xml` }, clock.now);
+    await store.sources.add(source);
+    const schedule = (now: Date) =>
+      createScheduleHandler({
+        registry: store.sources,
+        crawlQueue: { send: async (messages) => void crawlMessages.push(...messages) },
+        logger: silentLogger,
+        now: () => now,
+      })(scheduledEvent(now));
+    const work = async (at: string) => {
+      clock.now = new Date(at);
+      const tasks = sqsEvent(crawlMessages.splice(0).map((message) => JSON.stringify(message)));
+      expect((await crawler.handler(tasks)).batchItemFailures).toEqual([]);
+    };
+
+    // Found due at 12:00, crawled 40 s later: next due at 12:15, not 12:15:40 (which the 12:15 tick would miss,
+    // leaving a 15-minute source to the 12:30 tick).
+    expect(await schedule(new Date('2026-03-01T12:00:00.000Z'))).toEqual({ queued: 1, lostClaims: 0 });
+    await work('2026-03-01T12:00:40.000Z');
+    expect((await store.sources.get(source.id))?.nextDueAt).toBe('2026-03-01T12:15:00.000Z');
+    // The next tick comes 2 s early: the source due at 12:15 is still taken.
+    expect(await schedule(new Date('2026-03-01T12:14:58.000Z'))).toEqual({ queued: 1, lostClaims: 0 });
+    // Its task waits 20 minutes in the queue: the next crawl is not due at once but the shortest interval later.
+    await work('2026-03-01T12:35:00.000Z');
+    expect((await store.sources.get(source.id))?.nextDueAt).toBe('2026-03-01T12:36:00.000Z');
+    expect(site.count('/beat/feed.xml')).toBe(2);
+  });
+
   it('a task for a removed or paused source is skipped; a malformed task is dropped; the schedule needs its event', async () => {
     const { store, clock, crawler } = await setUp();
     const source = newSourceRecord({ url: `${site.origin}/e/feed.xml` }, clock.now);
