@@ -127,7 +127,15 @@ async function setUp() {
     }
     return scheduled;
   };
-  return { store, clock, crawler, ingestMessages, crawlMessages, round };
+  /** A schedule run at `now` (its own clock: a second invocation, or a tick early or late), queuing only. */
+  const scheduleAt = (now: Date) =>
+    createScheduleHandler({
+      registry: store.sources,
+      crawlQueue: { send: async (messages) => void crawlMessages.push(...messages) },
+      logger: silentLogger,
+      now: () => now,
+    })(scheduledEvent(now));
+  return { store, clock, crawler, ingestMessages, crawlMessages, round, scheduleAt };
 }
 
 describe('schedule → one crawl task per due source → worker', () => {
@@ -307,17 +315,10 @@ describe('schedule → one crawl task per due source → worker', () => {
   });
 
   it('a claim is exclusive while its lease runs and comes back when the worker that held it died', async () => {
-    const { store, clock, crawlMessages, round } = await setUp();
+    const { store, clock, crawlMessages, round, scheduleAt: schedule } = await setUp();
     site.set('/claim/feed.xml', rss([{ path: '/claim/story', date: 'Sun, 01 Mar 2026 09:00:00 GMT' }]));
     const source = newSourceRecord({ url: `${site.origin}/claim/feed.xml` }, clock.now);
     await store.sources.add(source);
-    const schedule = (now: Date) =>
-      createScheduleHandler({
-        registry: store.sources,
-        crawlQueue: { send: async (messages) => void crawlMessages.push(...messages) },
-        logger: silentLogger,
-        now: () => now,
-      })(scheduledEvent(now));
 
     // Two schedule runs at once (an overlapping invocation): the source is claimed and queued once.
     const both = await Promise.all([schedule(clock.now), schedule(clock.now)]);
@@ -340,17 +341,10 @@ describe('schedule → one crawl task per due source → worker', () => {
   });
 
   it('keeps the source on its beat: due an interval after the run that found it, taken by a tick a little early', async () => {
-    const { store, clock, crawler, crawlMessages } = await setUp();
+    const { store, clock, crawler, crawlMessages, scheduleAt: schedule } = await setUp();
     site.set('/beat/feed.xml', rss([{ path: '/beat/story', date: 'Sun, 01 Mar 2026 09:00:00 GMT' }]));
     const source = newSourceRecord({ url: `${site.origin}/beat/feed.xml` }, clock.now);
     await store.sources.add(source);
-    const schedule = (now: Date) =>
-      createScheduleHandler({
-        registry: store.sources,
-        crawlQueue: { send: async (messages) => void crawlMessages.push(...messages) },
-        logger: silentLogger,
-        now: () => now,
-      })(scheduledEvent(now));
     const work = async (at: string) => {
       clock.now = new Date(at);
       const tasks = sqsEvent(crawlMessages.splice(0).map((message) => JSON.stringify(message)));
