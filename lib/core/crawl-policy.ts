@@ -497,6 +497,28 @@ export function sourceNextDueAt(
   return new Date(last + wait).toISOString();
 }
 
+/**
+ * A crawled source's next due time. It keeps the source's beat: an interval (or back-off) after the schedule run
+ * that found it due (`scheduledAt`; the crawl's start when it was not scheduled), not after the crawl's end (counted
+ * from the end, a 15-minute source finishing after the next tick waited for the one after); never sooner than the
+ * shortest source interval after the crawl ended (a task that waited long in the queue, or ran long, is not
+ * crawled again at once).
+ */
+export function sourceDueAfterCrawl(
+  source: Omit<SourceSchedule, 'lastCrawledAt'>,
+  crawl: { scheduledAt?: Date | undefined; started: Date; finished: Date },
+  random: () => number = Math.random,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): string {
+  const { scheduledAt, started, finished } = crawl;
+  const beat =
+    scheduledAt !== undefined && scheduledAt.getTime() <= started.getTime() ? scheduledAt : started;
+  const onBeat = sourceNextDueAt({ ...source, lastCrawledAt: beat.toISOString() }, finished, random, policy);
+  const earliest = finished.getTime() + policy.minSourceIntervalMs;
+  const due = onBeat === undefined ? Number.NaN : Date.parse(onBeat);
+  return new Date(Number.isFinite(due) ? Math.max(due, earliest) : earliest).toISOString();
+}
+
 export function isSourceDue(source: SourceSchedule, at: Date, policy: CrawlPolicy = CRAWL_POLICY): boolean {
   // The earliest the jitter allows: a due-source query should not skip a source the backoff has released.
   const due = sourceNextDueAt(source, at, () => 0, policy);

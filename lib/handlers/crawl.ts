@@ -7,7 +7,7 @@ import {
   isRereadableFailure,
   presumedRecheck,
   type SkipReason,
-  sourceNextDueAt,
+  sourceDueAfterCrawl,
   urlSkipReason,
 } from '../core/crawl-policy.ts';
 import type { SourceReadResult } from '../core/discover/stream.ts';
@@ -866,17 +866,10 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         urlsQueued: queuer.queued,
       },
       kind,
-      nextDueAt: nextCrawlDueAt(
-        sourceNextDueAt(
-          {
-            intervalMs: source.intervalSeconds * 1000,
-            lastCrawledAt: crawlBeat(scheduledAt, started).toISOString(),
-            consecutiveFailures,
-          },
-          finished,
-          deps.random,
-        ),
-        finished,
+      nextDueAt: sourceDueAfterCrawl(
+        { intervalMs: source.intervalSeconds * 1000, consecutiveFailures },
+        { scheduledAt, started, finished },
+        deps.random,
       ),
       ...(validators ? { validators } : {}),
       ...(highWaterMark ? { highWaterMark } : {}),
@@ -940,21 +933,6 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
   }
 
   return { crawlSource, handler };
-}
-
-/** When a crawl's interval counts from: the schedule run that found the source due, or else the crawl's start. */
-export function crawlBeat(scheduledAt: Date | undefined, started: Date): Date {
-  return scheduledAt !== undefined && scheduledAt.getTime() <= started.getTime() ? scheduledAt : started;
-}
-
-/**
- * The recorded next due time: on the beat, but never sooner than the policy's shortest interval after this crawl
- * ended (a task that waited long in the queue, or ran long, is not crawled again at once).
- */
-export function nextCrawlDueAt(onBeat: string | undefined, finished: Date): string {
-  const earliest = finished.getTime() + CRAWL_POLICY.minSourceIntervalMs;
-  const due = onBeat === undefined ? Number.NaN : Date.parse(onBeat);
-  return new Date(Number.isFinite(due) ? Math.max(due, earliest) : earliest).toISOString();
 }
 
 /** True for an SQS event (crawl tasks), false for the schedule's EventBridge event. */
