@@ -118,11 +118,19 @@ describe('robots.txt', () => {
 });
 
 /** The per-host token store in memory (the table's semantics: take when passed, hold only forward). */
-function memoryTokens(): HostTokenStore & { next: Map<string, number> } {
+/**
+ * The shared token in memory. `movable` adds `extend` (a held token moved to a later slot, as the DynamoDB store
+ * does); `writes` records each token write by name.
+ */
+function memoryTokens(options: { movable?: boolean; writes?: string[] } = {}): HostTokenStore & {
+  next: Map<string, number>;
+} {
   const next = new Map<string, number>();
+  const { writes } = options;
   return {
     next,
     async take(host, nowMs, intervalMs) {
+      writes?.push('take');
       const until = next.get(host);
       if (until !== undefined && until > nowMs) return { taken: false, nextAllowedAtMs: until };
       next.set(host, nowMs + intervalMs);
@@ -131,6 +139,16 @@ function memoryTokens(): HostTokenStore & { next: Map<string, number> } {
     async holdUntil(host, untilMs) {
       if ((next.get(host) ?? 0) < untilMs) next.set(host, untilMs);
     },
+    ...(options.movable
+      ? {
+          async extend(host: string, heldUntilMs: number, untilMs: number) {
+            writes?.push('extend');
+            if (next.get(host) !== heldUntilMs) return false;
+            next.set(host, untilMs);
+            return true;
+          },
+        }
+      : {}),
   };
 }
 
@@ -335,23 +353,9 @@ describe('shared politeness when the token write overruns its slot', () => {
 describe('shared politeness when a request misses its turn (nothing sent)', () => {
   it('ingest moves the token it still holds to a later slot (one write) instead of finding its own booking busy', async () => {
     const clock = { now: 2_000_000 };
-    const next = new Map<string, number>();
     const writes: string[] = [];
-    const tokens: HostTokenStore = {
-      async take(host, nowMs, intervalMs) {
-        writes.push('take');
-        if ((next.get(host) ?? 0) > nowMs) return { taken: false, nextAllowedAtMs: next.get(host) as number };
-        next.set(host, nowMs + intervalMs);
-        return { taken: true };
-      },
-      async holdUntil() {},
-      async extend(host, heldUntilMs, untilMs) {
-        writes.push('extend');
-        if (next.get(host) !== heldUntilMs) return false;
-        next.set(host, untilMs);
-        return true;
-      },
-    };
+    const tokens = memoryTokens({ movable: true, writes });
+    const { next } = tokens;
     const ingest = createSharedPoliteness({
       tokens,
       minIntervalMs: 100,
@@ -375,20 +379,8 @@ describe('shared politeness when a request misses its turn (nothing sent)', () =
 
   it('the token taken by another worker since: the message is put back as before', async () => {
     const clock = { now: 2_000_000 };
-    const next = new Map<string, number>();
-    const tokens: HostTokenStore = {
-      async take(host, nowMs, intervalMs) {
-        if ((next.get(host) ?? 0) > nowMs) return { taken: false, nextAllowedAtMs: next.get(host) as number };
-        next.set(host, nowMs + intervalMs);
-        return { taken: true };
-      },
-      async holdUntil() {},
-      async extend(host, heldUntilMs, untilMs) {
-        if (next.get(host) !== heldUntilMs) return false;
-        next.set(host, untilMs);
-        return true;
-      },
-    };
+    const tokens = memoryTokens({ movable: true });
+    const { next } = tokens;
     const ingest = createSharedPoliteness({
       tokens,
       minIntervalMs: 100,

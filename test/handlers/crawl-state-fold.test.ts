@@ -23,6 +23,29 @@ afterEach(async () => {
 });
 
 /** The crawl-state item as stored, without the fold readers apply. */
+/** Calls `record` with the partition keys of every GetItem and BatchGetItem the client sends. */
+function onItemReads(
+  dynamodb: ReturnType<typeof local.dynamoDbClient>,
+  record: (command: string, pks: string[]) => void,
+): void {
+  dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as {
+        Key?: Record<string, { S?: string }>;
+        RequestItems?: Record<string, { Keys: Array<Record<string, { S?: string }>> }>;
+      };
+      const keys = input.Key ? [input.Key] : Object.values(input.RequestItems ?? {}).flatMap((r) => r.Keys);
+      if (context.commandName === 'GetItemCommand' || context.commandName === 'BatchGetItemCommand')
+        record(
+          context.commandName,
+          keys.map((key) => key.pk?.S ?? ''),
+        );
+      return next(args);
+    },
+    { step: 'build', name: 'recordItemReads' },
+  );
+}
+
 async function storedStateItem(p: Pipeline, url: string): Promise<Record<string, unknown> | undefined> {
   const documents = DynamoDBDocumentClient.from(p.store.dynamodb);
   const key = { pk: crawlPk(url), sk: CRAWL_STATE_SK };
@@ -159,15 +182,9 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
   it('a URL’s first lease: ingest reads no article item, neither for an earlier fetch nor before its commit', async () => {
     const dynamodb = local.dynamoDbClient();
     const articleReads: string[] = [];
-    dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as { Key?: Record<string, { S?: string }> };
-        const pk = input.Key?.pk?.S ?? '';
-        if (context.commandName === 'GetItemCommand' && pk.startsWith('ARTICLE#')) articleReads.push(pk);
-        return next(args);
-      },
-      { step: 'build', name: 'countArticleReads' },
-    );
+    onItemReads(dynamodb, (command, pks) => {
+      if (command === 'GetItemCommand') articleReads.push(...pks.filter((pk) => pk.startsWith('ARTICLE#')));
+    });
     pipeline = await startPipeline(local, { dynamodb });
     const p = pipeline;
     p.clock.now = new Date('2026-11-01T12:00:00.000Z');
@@ -194,18 +211,8 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
   it('a re-check’s lease carries the fetch its crawl read from the article: its message reads no article item', async () => {
     const dynamodb = local.dynamoDbClient();
     const articleReads: string[] = [];
-    dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as {
-          Key?: Record<string, { S?: string }>;
-          RequestItems?: Record<string, { Keys: Array<Record<string, { S?: string }>> }>;
-        };
-        const keys = input.Key ? [input.Key] : Object.values(input.RequestItems ?? {}).flatMap((r) => r.Keys);
-        if (context.commandName === 'GetItemCommand' || context.commandName === 'BatchGetItemCommand')
-          articleReads.push(...keys.map((key) => key.pk?.S ?? '').filter((pk) => pk.startsWith('ARTICLE#')));
-        return next(args);
-      },
-      { step: 'build', name: 'countArticleReads' },
+    onItemReads(dynamodb, (_command, pks) =>
+      articleReads.push(...pks.filter((pk) => pk.startsWith('ARTICLE#'))),
     );
     pipeline = await startPipeline(local, { dynamodb });
     const p = pipeline;
@@ -250,19 +257,7 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
   it('an ingest batch reads its states in one batched read, and reads no article item for first leases', async () => {
     const dynamodb = local.dynamoDbClient();
     const reads: Array<{ command: string; pks: string[] }> = [];
-    dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as {
-          Key?: Record<string, { S?: string }>;
-          RequestItems?: Record<string, { Keys: Array<Record<string, { S?: string }>> }>;
-        };
-        const keys = input.Key ? [input.Key] : Object.values(input.RequestItems ?? {}).flatMap((r) => r.Keys);
-        if (context.commandName === 'GetItemCommand' || context.commandName === 'BatchGetItemCommand')
-          reads.push({ command: context.commandName, pks: keys.map((key) => key.pk?.S ?? '') });
-        return next(args);
-      },
-      { step: 'build', name: 'countReads' },
-    );
+    onItemReads(dynamodb, (command, pks) => reads.push({ command, pks }));
     pipeline = await startPipeline(local, { dynamodb });
     const p = pipeline;
     p.clock.now = new Date('2026-11-01T12:00:00.000Z');
