@@ -790,3 +790,22 @@ describe('choosing between the type-specific and the generic extraction', () => 
     );
   });
 });
+
+describe('a text made only of controls', () => {
+  it('is no content: a page whose scripts draw it leaves only its skip link', () => {
+    const html = `<!doctype html><html><head><title>Winter jackets</title></head><body>
+      <a class="visually-hidden-focusable" href="#app">Skip to content</a>
+      <div id="app"></div><script>window.render()</script></body></html>`;
+    const result = extract({ html, url: 'https://shop.example/jackets/winter-down-jackets-women' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('NO_ARTICLE');
+  });
+
+  it('keeps a text that has a line of its own beside the controls', () => {
+    const html = `<!doctype html><html><head><title>Opening hours</title></head><body>
+      <a href="#main">Skip to content</a>
+      <main id="main"><p>The library opens at nine on weekdays and at ten on Saturdays.</p></main></body></html>`;
+    const result = extract({ html, url: 'https://library.example/hours' });
+    expect(result.ok && result.value.content.text).toContain('opens at nine');
+  });
+});

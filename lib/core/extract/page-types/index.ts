@@ -7,7 +7,7 @@ import type { ContentOptions, ExtractedContent } from '../content.ts';
 import type { PageTypeVerdict } from '../page-type.ts';
 import { extractForumThread } from './forum.ts';
 import { extractProductPage } from './product.ts';
-import { extractPageRegion } from './region.ts';
+import { extractPageRegion, isInterfaceLabel } from './region.ts';
 import { wordShareFound } from './repeats.ts';
 
 type TypeExtractor = (page: CheerioAPI, options: ContentOptions) => ExtractedContent | undefined;
@@ -170,8 +170,31 @@ export const SECTIONED_PAGE = {
  * The content of a page of this type: the type-specific extraction, or the generic one (`generic`, which may
  * change the DOM, so it runs last) when the type has none, the page shows article evidence its type yields to,
  * the type-specific one found too little, or the generic one is clearly better (see TYPE_EXTRACTION_CHOICE).
+ * A text made only of the page's controls ("Skip to content" on a page its scripts draw) is no content.
  */
 export function extractByPageType(
+  verdict: PageTypeVerdict,
+  page: CheerioAPI,
+  options: ContentOptions,
+  generic: () => ExtractedContent | undefined,
+): ExtractedContent | undefined {
+  const content = chooseExtraction(verdict, page, options, generic);
+  return content !== undefined && isOnlyControls(content.text) ? undefined : content;
+}
+
+/**
+ * Whether every line of the text is one of the page's controls (PAGE_REGION.interfaceLabel: "Skip to content",
+ * "Load more", "Sort by"): what is left of a page whose content its scripts draw, not content.
+ */
+function isOnlyControls(text: string): boolean {
+  const lines = text
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim().toLowerCase())
+    .filter((line) => line !== '');
+  return lines.length > 0 && lines.every(isInterfaceLabel);
+}
+
+function chooseExtraction(
   verdict: PageTypeVerdict,
   page: CheerioAPI,
   options: ContentOptions,

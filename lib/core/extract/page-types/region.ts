@@ -398,6 +398,12 @@ function isPriceLabel(element: Element): boolean {
   return false;
 }
 
+/** Whether a text (collapsed, lower-cased) is one of the page's controls (PAGE_REGION.interfaceLabel). */
+export function isInterfaceLabel(collapsed: string): boolean {
+  const { maxChars, patterns } = PAGE_REGION.interfaceLabel;
+  return collapsed.length <= maxChars && patterns.some((pattern) => pattern.test(collapsed));
+}
+
 /**
  * Whether the element's whole text, standing alone, is one of the page's controls (PAGE_REGION.interfaceLabel), a
  * web address printed outside any link or code (PAGE_REGION.bareUrl), or a block of page furniture in any language
@@ -426,8 +432,7 @@ function isControlOrLeakedValue(element: Element): boolean {
   if (code || asWritten === undefined || asWritten.length === 0) return false;
   const collapsed = asWritten.toLowerCase();
   if (!linked && PAGE_REGION.bareUrl.test(collapsed)) return true;
-  const { maxChars, patterns } = PAGE_REGION.interfaceLabel;
-  if (collapsed.length <= maxChars && patterns.some((pattern) => pattern.test(collapsed))) return true;
+  if (isInterfaceLabel(collapsed)) return true;
   // The agency-initials pattern reads letter case: the text as written.
   return (
     asWritten.length <= BOILERPLATE_TEXT_MAX_CHARS &&
