@@ -48,6 +48,7 @@ import { ATTR } from '../lib/store/table.ts';
 import type { CrawlStateRecord } from '../lib/store/types.ts';
 import { installVirtualClock } from './cost-clock.ts';
 import { CostMeter, difference, type Tallies } from './cost-meter.ts';
+import { operationsPerNewArticle, renderOperationTable } from './cost-operations.ts';
 import {
   eventSourceSqsRequests,
   PRICES,
@@ -843,6 +844,17 @@ async function main(): Promise<void> {
         listedUrlPerCrawl: roundCosts(listingCost),
       },
       perArticle,
+      /** DynamoDB per operation: units per new article and per re-check, USD as the headline weighs them. */
+      dynamodbByOperation: operationsPerNewArticle(
+        {
+          newArticle: operations(fresh).dynamodb,
+          recheckNotModified: operations(notModified).dynamodb,
+          recheckNotModifiedLastStep: operations(notModifiedLastStep).dynamodb,
+          recheckUnchanged: operations(unchanged).dynamodb,
+          recheckUnchangedLastStep: operations(unchangedLastStep).dynamodb,
+        },
+        { rechecksPerArticle, notModifiedShare, presumedShare },
+      ),
       /** Not in the headline: what each 100 ms an ingest batch waits (origins, AWS services) adds, at this batch fill. */
       lambdaWait: { usdPerMillionPer100msBatchWait },
       storage: {
@@ -950,6 +962,11 @@ function renderMarkdown(result: any): string {
     qrow('messages put back (host busy)', 'putBacks'),
     qrow('events (64 KB chunks)', 'events'),
     qrow('log bytes', 'logBytes'),
+    '',
+    'DynamoDB by operation (`dynamodbByOperation` in the JSON): write units include index copies; the last column weighs',
+    'a new article and its re-checks as the headline does.',
+    '',
+    renderOperationTable(result.dynamodbByOperation),
     '',
     `Outcomes: new ${JSON.stringify(q.newArticle.outcomes)}, re-check 304 ${JSON.stringify(q.recheckNotModified.outcomes)},`,
     `re-check 200 ${JSON.stringify(q.recheckUnchanged.outcomes)}. Storage: ${result.storage.s3BytesPerNewArticle} bytes per new article in S3`,
