@@ -320,3 +320,31 @@ describe('a page of headed sections is read whole, not one section of it', () =>
     expect(text).not.toContain('remember what you chose');
   });
 });
+
+describe('a list of links the story introduces with a sentence is content (PROSE_INTRO)', () => {
+  const sources = [
+    ['/maps/ridge', 'The ridge path as surveyed by the county in 1998'],
+    ['/maps/bothy', 'Plans of the bothy before its roof was mended'],
+    ['/maps/loop', 'The western loop, drawn by the farmer from memory'],
+  ]
+    .map(([href, title]) => `<li><p><a href="${href}">${title}</a></p></li>`)
+    .join('');
+
+  it('keeps the list, and its box, when a paragraph of prose ending with a colon introduces it', () => {
+    const html = `<html><body><article><h1>A long walk</h1>${story}
+      <div class="note"><div class="paragraph"><p>We drew on three old maps to plan the route this time:</p></div>
+      <div class="ulist"><ul>${sources}</ul></div></div></article></body></html>`;
+    const text = textOf(html);
+    expect(text).toContain('The ridge path as surveyed by the county in 1998');
+    expect(text).toContain('The western loop, drawn by the farmer from memory');
+  });
+
+  it('still drops the list after a short label or a teaser heading sentence', () => {
+    for (const intro of ['Maps:', 'Related stories from our walking blog:']) {
+      const html = `<html><body><article><h1>A long walk</h1>${story}<p>${intro}</p><ul>${sources}</ul></article></body></html>`;
+      const text = textOf(html);
+      expect(text).toContain(PROSE[5]);
+      expect(text).not.toContain('The ridge path as surveyed');
+    }
+  });
+});

@@ -578,6 +578,12 @@ export const DUPLICATE_SIBLING_MIN_CHARS = 200;
 /** A list of this many items or more that is nearly all links is a teaser list, not part of the story. */
 export const LINK_LIST_MIN_ITEMS = 3;
 export const LINK_LIST_MIN_DENSITY = 0.8;
+/**
+ * Unless a sentence of the story introduces it: the unlinked paragraph just before the list (or before the wrapper
+ * it is the only child of) has at least minWords words and ends with a colon ("Many patches were sent for
+ * review:", "Die wichtigsten Quellen im Überblick:"). A short label ("Read also:") is a teaser's, not prose.
+ */
+export const PROSE_INTRO = { minWords: 5, maxLinkDensity: 0.2, end: /[:：]\s*$/u } as const;
 
 /** A paragraph that is nothing but a short link is a teaser for another article. */
 export const LINK_PARAGRAPH_MIN_DENSITY = 0.9;

@@ -21,6 +21,7 @@ export function cleanConditionally(
   excluded: Set<Element>,
   flags: Flags,
   sections: ReadonlySet<Element> = new Set(),
+  introducedLists: ReadonlySet<Element> = new Set(),
 ): boolean {
   let removedAny = false;
   let total = 0;
@@ -37,6 +38,8 @@ export function cleanConditionally(
         doomed.push(...linkBoxesIn(element, stats, excluded));
         return true;
       }
+      // A list of links the story introduces with a sentence is content, and so are its links in the box around it.
+      if (introducedLists.has(element)) return true;
       if (element === top || !CONDITIONAL_TAGS.has(element.name)) return false;
       // No single rule may remove most of the chosen content: such a box is the story, not furniture in it.
       if ((stats.get(element)?.text ?? 0) > total * DESTRUCTIVE_MAX_SHARE) return false;
@@ -45,7 +48,7 @@ export function cleanConditionally(
       if (element.name === 'table' && isDataTable(element, stats)) return true;
       // A box around a data table (a scroll or responsive wrapper) is judged as the table, not by its class.
       if (wrapsDataTable(element, stats)) return false;
-      if (shouldRemove(element, stats, scores, flags)) {
+      if (shouldRemove(element, stats, scores, flags, introducedLinks(element, stats, introducedLists))) {
         doomed.push(element);
         return true;
       }
@@ -89,14 +92,29 @@ function wrapsDataTable(box: Element, stats: Map<Element, Stats>): boolean {
   );
 }
 
+/** The link text of the introduced lists inside the box. */
+function introducedLinks(box: Element, stats: Map<Element, Stats>, lists: ReadonlySet<Element>): number {
+  let links = 0;
+  for (const list of lists) {
+    for (let node = list.parent; node; node = node.parent) {
+      if (node !== box) continue;
+      links += stats.get(list)?.link ?? 0;
+      break;
+    }
+  }
+  return links;
+}
+
 function shouldRemove(
   element: Element,
   stats: Map<Element, Stats>,
   scores: Map<Element, number>,
   flags: Flags,
+  ownLinks = 0,
 ): boolean {
-  const s = stats.get(element);
-  if (!s) return false;
+  const measured = stats.get(element);
+  if (!measured) return false;
+  const s = ownLinks > 0 ? { ...measured, link: Math.max(0, measured.link - ownLinks) } : measured;
   const weight = classWeight(element, flags);
   const contentScore = scores.get(element) ?? 0;
   // Lists start with a negative tag score, so a list of prose items would go for its tag alone; the link and

@@ -42,6 +42,7 @@ import {
   META_LINE_LABEL_MAX_WORDS,
   META_LINE_SEPARATOR,
   PHOTO_CREDIT_END,
+  PROSE_INTRO,
   READING_TIME,
   TAG_LINK,
   TAG_LIST_MIN_LINKS,
@@ -62,6 +63,7 @@ import {
   type Stats,
 } from './content-stats.ts';
 import { localizedMonth } from './metadata-dates.ts';
+import { countWords } from './text.ts';
 
 function looksLikeBoilerplateByClass(element: Element): boolean {
   const tokens = classTokens(element);
@@ -74,13 +76,17 @@ function looksLikeBoilerplateByClass(element: Element): boolean {
   return boilerplate;
 }
 
-/** Furniture inside the chosen content: by class/id token, by text of short blocks, by heading. */
+/**
+ * Furniture inside the chosen content: by class/id token, by text of short blocks, by heading. Returns the link
+ * lists kept because the story introduces them (PROSE_INTRO), which conditional cleaning must not count as links.
+ */
 export function pruneBoilerplate(
   nodes: AnyNode[],
   top: Element | undefined,
   stats: Map<Element, Stats>,
   excluded: Set<Element>,
-): void {
+): Set<Element> {
+  const introducedLists = new Set<Element>();
   let total = 0;
   for (const node of nodes) if (isElement(node)) total += stats.get(node)?.text ?? 0;
   const roots = new Set(nodes);
@@ -141,7 +147,9 @@ export function pruneBoilerplate(
         s.li >= LINK_LIST_MIN_ITEMS &&
         linkDensity(s) >= LINK_LIST_MIN_DENSITY
       ) {
-        excluded.add(element);
+        // A list the story introduces is kept whole: its entries are not teaser links either.
+        if (introducedByProse(element, stats, excluded)) introducedLists.add(element);
+        else excluded.add(element);
         return true;
       }
       if (element.name === 'form' && (s?.input ?? 0) > 0 && text < FORM_BOX_MAX_CHARS) {
@@ -215,6 +223,7 @@ export function pruneBoilerplate(
       return false;
     });
   }
+  return introducedLists;
 }
 
 /**
@@ -268,6 +277,39 @@ function labelledTeaser(
     if (next && list && list.li > 0 && linkDensity(list) >= LINK_LIST_MIN_DENSITY) return [element, next];
   }
   return [];
+}
+
+/**
+ * Whether a sentence of prose ending with a colon introduces the list (PROSE_INTRO): the element before it, or
+ * before the wrappers it is the only child of ("<div class=paragraph><p>…:</p></div><div class=ulist><ul>").
+ */
+function introducedByProse(list: Element, stats: Map<Element, Stats>, excluded: Set<Element>): boolean {
+  let box: Element = list;
+  let intro = previousElementSibling(box);
+  while (!intro && box.parent && isElement(box.parent) && onlyElementChild(box.parent, box)) {
+    box = box.parent;
+    intro = previousElementSibling(box);
+  }
+  if (!intro || excluded.has(intro)) return false;
+  const s = stats.get(intro);
+  if (!s || s.text === 0 || linkDensity(s) > PROSE_INTRO.maxLinkDensity || /^h[1-6]$/.test(intro.name))
+    return false;
+  const text = blockText(intro, excluded, stats).trim();
+  // "Related articles from our blog:" is a teaser's label however long.
+  return (
+    PROSE_INTRO.end.test(text) && countWords(text) >= PROSE_INTRO.minWords && !BOILERPLATE_HEADING.test(text)
+  );
+}
+
+function previousElementSibling(element: Element): Element | undefined {
+  let previous = element.prev;
+  while (previous && !isElement(previous)) previous = previous.prev;
+  return previous ?? undefined;
+}
+
+function onlyElementChild(parent: Element, child: Element): boolean {
+  for (const node of parent.children) if (isElement(node) && node !== child) return false;
+  return true;
 }
 
 /** A block made of links to tag pages ("Tags: <a rel=tag>…</a>, <a rel=tag>…</a>"). */

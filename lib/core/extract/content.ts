@@ -127,11 +127,11 @@ function runAttempt(body: AnyNode, flags: Flags, page: PageHints, pageText: Page
   const nodes = gatherSiblings(top, body, scores, stats, excluded);
   nodes.unshift(...findLeadAbove(body, nodes, stats, excluded, page.description, page.title));
 
-  pruneBoilerplate(nodes, top, stats, excluded);
+  const introducedLists = pruneBoilerplate(nodes, top, stats, excluded);
   let conditional = false;
   if (flags.cleanConditionally) {
     stats = computeStats(nodes, excluded);
-    conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags, sections);
+    conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags, sections, introducedLists);
   }
   dropHeadline(nodes, excluded, stats, page.title);
   const text = toPlainText(nodes, { skip: (element) => excluded.has(element) || isCaption(element) });
