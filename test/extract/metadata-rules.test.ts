@@ -404,6 +404,29 @@ describe('authors: a label alone, then the names; names beside the dateline', ()
     expect(metadataOf(topic).authors).toEqual([]);
   });
 
+  it('measures the meta block beside the dateline by its text, not by the source indentation around it', () => {
+    const indent = `\r\n${' '.repeat(120)}`;
+    const block = (names: string, day: string) =>
+      `<div>${indent}<p>${names}</p>${indent}${indent}<time>${day}</time>${indent}</div>`;
+    const english = page(
+      '<title>Ferry returns</title>',
+      `<article><h1>Ferry returns</h1>${block('Ines Varga, Tomas K. Berg', '3 May 2025')}<p>Text of the story.</p></article>`,
+    );
+    expect(metadataOf(english).authors).toEqual(['Ines Varga', 'Tomas K. Berg']);
+    const german = page(
+      '<title>Die Fähre kehrt zurück</title>',
+      `<article><h1>Die Fähre kehrt zurück</h1>${block('Jana Vogel', '3. Mai 2025')}<p>Text.</p></article>`,
+      'de',
+    );
+    expect(metadataOf(german).authors).toEqual(['Jana Vogel']);
+    // A block of real text that long is still not a meta line.
+    const long = page(
+      '<title>Ferry returns</title>',
+      `<article><h1>Ferry returns</h1>${block(`Ines Varga</p><p>${'Harbour news of the day. '.repeat(14)}`, '3 May 2025')}<p>Text.</p></article>`,
+    );
+    expect(metadataOf(long).authors).toEqual([]);
+  });
+
   it('a name opens with a letter', () => {
     expect(looksLikePersonName('[Submitted')).toBe(false);
     expect(looksLikePersonName('Łucja Nowak')).toBe(true);

@@ -222,6 +222,37 @@ export function textOfNode(node: AnyNode | undefined, maxChars = 100_000): strin
   return parts.join('');
 }
 
+/**
+ * How long a subtree's text reads, each run of white space counted as one character and the runs at its ends not
+ * at all (source indentation is not text), counted up to `maxChars + 1`: "longer than maxChars" without building it.
+ */
+export function visibleTextLength(node: AnyNode | undefined, maxChars: number): number {
+  if (node === undefined) return 0;
+  let length = 0;
+  let pendingSpace = false;
+  const stack: AnyNode[] = [node];
+  while (stack.length > 0 && length <= maxChars) {
+    const current = stack.pop() as AnyNode;
+    if (current.type === 'text' || current.type === 'cdata') {
+      const data = (current as unknown as { data: string }).data;
+      for (let i = 0; i < data.length && length <= maxChars; i++) {
+        if (/\s/.test(data[i] as string)) {
+          pendingSpace = true;
+        } else {
+          if (pendingSpace && length > 0) length++;
+          pendingSpace = false;
+          length++;
+        }
+      }
+    }
+    const children = (current as { children?: AnyNode[] }).children;
+    if (children !== undefined) {
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as AnyNode);
+    }
+  }
+  return Math.min(length, maxChars + 1);
+}
+
 /** Element ancestors, nearest first. */
 export function ancestorsOf(element: Element, max = 12): Element[] {
   const result: Element[] = [];

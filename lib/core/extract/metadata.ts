@@ -21,6 +21,7 @@ import {
   isElement,
   type PageIndex,
   textOfNode,
+  visibleTextLength,
 } from './metadata-dom.ts';
 import {
   isJsonLdNode,
@@ -1301,7 +1302,7 @@ function namesBesideDateline(page: PageIndex, dateline: Dateline): string[] {
       const block = [entry.parent, ...ancestorsOf(entry.parent, META_BLOCK_DEPTH)].find((element) =>
         around.has(element),
       );
-      if (block === undefined || textOfNode(block, MAX_META_BLOCK_CHARS + 1).length > MAX_META_BLOCK_CHARS)
+      if (block === undefined || visibleTextLength(block, MAX_META_BLOCK_CHARS) > MAX_META_BLOCK_CHARS)
         continue;
       const names = splitAuthorText(value);
       if (names.length > 0 && names.every((name) => isFullPersonName(name) && looksLikePersonName(name))) {
