@@ -1090,6 +1090,38 @@ describe('authors: the name an author link’s URL spells, beside a link that is
     ).toEqual(['Lucía Fernández']);
   });
 
+  it('does not take an author link’s capitalised furniture ("Alle Artikel", "Tous les articles") as a name', () => {
+    const box = (link: string, lang: string) =>
+      page(
+        '<title>Ferry returns</title>',
+        `<main><h1>Ferry returns</h1><p>The ferry is back after the winter.</p>
+         <div class="card"><a href="/autoren/harbour-desk/">${link}</a></div></main>`,
+        lang,
+      );
+    for (const [link, lang] of [
+      ['Alle Artikel', 'de'],
+      ['Alle Beiträge', 'de'],
+      ['Tous les articles', 'fr'],
+      ['Todos los artículos', 'es'],
+      ['Tutti gli articoli', 'it'],
+      ['Alle artikelen', 'nl'],
+      ['Join Us', 'en'],
+    ] as const) {
+      expect(metadataOf(box(link, lang)).authors, link).toEqual([]);
+    }
+    // The names after an "Autoren" label without its colon are all people, the label none.
+    const credit = page(
+      '<title>Die Fähre kehrt zurück</title>',
+      '<main><h1>Die Fähre kehrt zurück</h1><p>Die Fähre fährt wieder.</p><p class="byline">Autoren Jana Vogel und Uwe Kern</p></main>',
+      'de',
+    );
+    expect(metadataOf(credit).authors).toEqual(['Jana Vogel', 'Uwe Kern']);
+    expect(cleanAuthorNames(['Auteurs Claire Dubois et Marc Petit'])).toEqual([
+      'Claire Dubois',
+      'Marc Petit',
+    ]);
+  });
+
   it('takes no nearby name the URL does not spell', () => {
     const html = page(
       '<title>Ferry returns</title>',

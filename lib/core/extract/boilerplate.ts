@@ -689,3 +689,40 @@ export const PROSE_MIN_WORD_TOKEN_SHARE = 0.8;
 export const UNTITLED_TITLE_MAX_CHARS = 100;
 /** Where the opening sentence ends: sentence punctuation followed by a space, or a line break. */
 export const OPENING_SENTENCE_END = /[.!?…。！？؟।](?=\s)|[。！？]|\n/u;
+
+// ======== Metadata: words that never make a person's name ========
+
+/**
+ * Words of page furniture, roles and topics that a byline element or an author link also holds ("Alle Artikel",
+ * "Voir le profil", "Join Us"), in the languages the extractor reads: a candidate name with one of
+ * them is not a person's. Lower case; words that are also common surnames (Lees, Sales, More as a given name…)
+ * are left out unless they already were.
+ */
+export const NOT_NAME_WORDS: ReadonlySet<string> = new Set(
+  [
+    // en
+    'bio biography login log sign size text more about read view share follow subscribe menu search contact',
+    'privacy policy terms cookie cookies reviewer reviewed expert editor editors writer writers contributor',
+    'contributors author authors team staff desk tips tricks development strategy marketing security health',
+    'news blog journalism director manager officer founder ceo head department community member members',
+    'articles posts published updated comments reply home admin administrator webmaster moderator join',
+    'request demo profile dealer explore person',
+    // de
+    'alle artikel beiträge beitrag mehr lesen weiterlesen ansehen anzeigen profil autor autoren autorin',
+    'redaktion redakteur kontakt startseite folgen teilen abonnieren anmelden suche nachrichten',
+    // fr
+    'tous toutes voir lire plus profil auteur auteurs rédaction accueil suivre partager connexion recherche',
+    'actualités',
+    // es, pt
+    'todos todas artículos artigos más mais leer perfil autora autores redacción inicio início seguir',
+    'compartir partilhar compartilhar buscar noticias notícias',
+    // it
+    'tutti tutte articoli altri leggi vedi profilo autore autori redazione segui condividi notizie',
+    // nl
+    'allemaal artikelen berichten bekijk profiel auteur redactie volgen delen nieuws',
+    // pl, tr, ru
+    'wszystkie artykuły wpisy więcej zobacz czytaj profil redakcja yazılar tüm daha profili все статьи автор',
+  ]
+    .join(' ')
+    .split(' '),
+);

@@ -1,5 +1,6 @@
 // Author names from JSON-LD, meta tags and byline elements: "By" prefixes stripped, lists split, credentials,
 // dates, URLs and handles dropped, duplicates removed.
+import { NOT_NAME_WORDS } from './boilerplate.ts';
 
 /** "By", in the languages the extractor reads, with an optional word before it ("Written by", "Recipe by"). */
 const BY_PREFIX =
@@ -7,6 +8,9 @@ const BY_PREFIX =
 /** A label before the names: "Author:", "Autor:", "文／", "記者 ", "著者：". */
 const LABEL_PREFIX =
   /^(?:authors?|authored by|byline|written by|reporter|reporters|writer|autor(?:es|en|zy)?|autore|autori|auteur|auteurs|verfasser|texte?|tekst|yazar|yazan|автор|авторы|текст)\s*[:\-–—]\s*|^(?:文|記者|著者|作者|撰文|编辑|編輯|글|기자|취재)\s*[:：/／|｜]?\s*/iu;
+/** An "Authors" label without its colon before a capitalised name ("Autoren Jana Vogel und Uwe Kern"). */
+const LABEL_WORD_BEFORE_NAME =
+  /^(?:[Aa]uthors?|[Aa]utor(?:es|en|in|innen|a)?|[Aa]uteurs?|[Aa]utor[ei]|[Aa]uteure?s?)\s+(?=\p{Lu})/u;
 /** A trailing role after the name: "山田太郎 記者", "홍길동 기자", "王小明 报道". */
 const ROLE_SUFFIX = /\s*(?:記者|기자|特派員|特派원|报道|報導|撰文|著)\s*$/u;
 /** Words that end the author part of a byline: reviewers, editors, photographers are not the authors. */
@@ -62,7 +66,11 @@ export function splitAuthorText(raw: string): string[] {
   for (const line of joined.split(/\s*(?:\r?\n|\||•|·|⋅|∙|\u2022)\s*/)) {
     let text = line.replace(/\s+/g, ' ').trim();
     if (text === '') continue;
-    text = text.replace(LABEL_PREFIX, '').replace(BY_PREFIX, '').replace(BYLINE_END, '');
+    text = text
+      .replace(LABEL_PREFIX, '')
+      .replace(LABEL_WORD_BEFORE_NAME, '')
+      .replace(BY_PREFIX, '')
+      .replace(BYLINE_END, '');
     text = text.replace(ROLE_SUFFIX, '');
     // "(avec X et Y)" / "(with X)": more authors; "(http://…)" or "(handle)": noise.
     text = text.replace(/\(\s*(?:avec|with|mit|con|und|and)\s+([^)]*)\)/gi, ', $1');
@@ -111,17 +119,6 @@ function tidyName(part: string): string | undefined {
   return name === '' ? undefined : name;
 }
 
-/** Words of page furniture, roles and topics that a byline element also holds; never part of a person's name. */
-const PAGE_FURNITURE_WORD = new Set(
-  (
-    'bio biography login log sign size text more about read view share follow subscribe menu search contact ' +
-    'privacy policy terms cookie cookies reviewer reviewed expert editor editors writer writers contributor ' +
-    'contributors author authors team staff desk tips tricks development strategy marketing security health ' +
-    'news blog journalism director manager officer founder ceo head department community member members ' +
-    'articles posts published updated comments reply home'
-  ).split(' '),
-);
-
 /** Lower-case words allowed inside a name: particles, not sentence words ("Director of Operations"). */
 const NAME_PARTICLE =
   /^(?:van|der|den|de|del|della|des|di|da|dos|das|du|le|la|von|zu|bin|binti|ibn|al|el|ter|ten|y|e|st\.?)$/;
@@ -134,7 +131,7 @@ export function looksLikePersonName(name: string): boolean {
   if (!isPlausibleName(name) || /[:?!»«›‹]/.test(name) || /\.$/.test(name.replace(/\b\p{Lu}\.$/u, '')))
     return false;
   const words = name.split(/\s+/);
-  if (words.some((word) => PAGE_FURNITURE_WORD.has(word.toLowerCase().replace(/[.,]$/, '')))) return false;
+  if (words.some((word) => NOT_NAME_WORDS.has(word.toLowerCase().replace(/[.,]$/, '')))) return false;
   if (/^(?:the|a|an)$/i.test(words[0] ?? '')) return false;
   if (/^(?:by|from|von|par|por|de|di)$/i.test(words[words.length - 1] ?? '')) return false;
   return words.every(
