@@ -427,6 +427,23 @@ describe('authors: a label alone, then the names; names beside the dateline', ()
     expect(metadataOf(long).authors).toEqual([]);
   });
 
+  it('takes neither a share button’s label nor a source named in Latin and CJK letters beside the dateline', () => {
+    const meta = (before: string, after: string) =>
+      page(
+        '<title>渡轮恢复运营</title>',
+        `<div class="hd"><h1>渡轮恢复运营</h1><div class="info">${before}<span class="pubTime">2025年5月3日07:17</span>${after}</div></div>${'<p>渡轮在冬天之后恢复运营，港口又热闹起来了，乘客们排队上船。</p>'.repeat(12)}`,
+        'zh',
+      );
+    expect(metadataOf(meta('', '<a class="shareBtn-hd">我要分享</a>')).authors).toEqual([]);
+    expect(metadataOf(meta('<span class="where">TNW中文站</span>', '')).authors).toEqual([]);
+    expect(metadataOf(meta('<span class="where">王小明</span>', '')).authors).toEqual(['王小明']);
+    const english = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><div><time>3 May 2025</time><button class="social-share">Facebook</button></div>${'<p>The ferry is back after the winter.</p>'.repeat(12)}</main>`,
+    );
+    expect(metadataOf(english).authors).toEqual([]);
+  });
+
   it('a name opens with a letter', () => {
     expect(looksLikePersonName('[Submitted')).toBe(false);
     expect(looksLikePersonName('Łucja Nowak')).toBe(true);

@@ -119,6 +119,8 @@ function tidyName(part: string): string | undefined {
   return name === '' ? undefined : name;
 }
 
+const CJK_LETTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
 /** Lower-case words allowed inside a name: particles, not sentence words ("Director of Operations"). */
 const NAME_PARTICLE =
   /^(?:van|der|den|de|del|della|des|di|da|dos|das|du|le|la|von|zu|bin|binti|ibn|al|el|ter|ten|y|e|st\.?)$/;
@@ -128,10 +130,16 @@ const NAME_PARTICLE =
  * label ("Article by", "Insights from") and not an organization ("The Daily Example").
  */
 export function looksLikePersonName(name: string): boolean {
-  if (!isPlausibleName(name) || /[:?!»«›‹]/.test(name) || /\.$/.test(name.replace(/\b\p{Lu}\.$/u, '')))
+  if (
+    !isPlausibleName(name) ||
+    /[:?!»«›‹。！？：]/.test(name) ||
+    /\.$/.test(name.replace(/\b\p{Lu}\.$/u, ''))
+  )
     return false;
   const words = name.split(/\s+/);
   if (words.some((word) => NOT_NAME_WORDS.has(word.toLowerCase().replace(/[.,]$/, '')))) return false;
+  // A word of Latin letters glued to CJK ones ("TNW中文站") names a site or a source, not a person.
+  if (words.some((word) => /\p{Script=Latin}/u.test(word) && CJK_LETTER.test(word))) return false;
   if (/^(?:the|a|an)$/i.test(words[0] ?? '')) return false;
   if (/^(?:by|from|von|par|por|de|di)$/i.test(words[words.length - 1] ?? '')) return false;
   return words.every(

@@ -1268,6 +1268,8 @@ const NAME_BESIDE_DATE_TEXTS = 3;
 /** Classes of topic labels beside a dateline ("taxonomy-term", "post-category"): a topic, not a person. */
 const TOPIC_LABEL_CLASS =
   /categor|taxonom|(?:^|[-_\s])(?:tags?|terms?|topics?|section|badge|breadcrumbs?)(?:$|[-_\s])/i;
+/** Classes of a share or other button beside a dateline ("shareBtn", "social-share", "btn"): its label is not a name. */
+const BUTTON_CLASS = /(?:^|[-_\s])(?:share|sharing|social|btn|button)/i;
 const META_BLOCK_DEPTH = 4;
 const MAX_META_BLOCK_CHARS = 300;
 
@@ -1292,7 +1294,8 @@ function namesBesideDateline(page: PageIndex, dateline: Dateline): string[] {
       if (link !== undefined && link.attribs.href !== undefined && !page.authorLinks.includes(link)) continue;
       if (
         insideUnlikelyBylineContext(entry.parent, page) ||
-        TOPIC_LABEL_CLASS.test(entry.parent.attribs.class ?? '')
+        TOPIC_LABEL_CLASS.test(entry.parent.attribs.class ?? '') ||
+        BUTTON_CLASS.test(entry.parent.attribs.class ?? '')
       ) {
         continue;
       }
