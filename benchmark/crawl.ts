@@ -20,6 +20,8 @@ import { type Connector, nodeConnector } from '../lib/core/fetch/index.ts';
 import { processMemory } from '../lib/embedded/servers-process.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { instrumentStoreClients } from '../lib/store/aws/clients.ts';
+import { HOST_TOKEN_SK } from '../lib/store/layout.ts';
+import { ATTR } from '../lib/store/table.ts';
 import { gapCauses, type HostRequests, rates } from './crawl-gaps.ts';
 import { monotonicMs, startLoopbackHosts } from './crawl-hosts.ts';
 import { writeResultSection } from './report.ts';
@@ -138,12 +140,19 @@ async function main() {
   const putBacks: Record<string, number> = {};
   // Requests the pipeline makes of the S3/DynamoDB stand-ins, by operation (SDK middleware on the store clients).
   const storeRequests: Record<string, number> = {};
+  const tokenWrites = { count: 0 };
   const stopCounting = instrumentStoreClients((client) => {
     // The two clients' stacks differ only in their input and output types; the counter reads neither.
     (client as S3Client).middlewareStack.add(
       (next, context) => (args) => {
         const name = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         storeRequests[name] = (storeRequests[name] ?? 0) + 1;
+        // The host token's own writes (take, extend, reserve, grow, hold: each a conditional UpdateItem of the
+        // host's TOKEN item), apart from the other updates.
+        // The document client's commands reach this step with their keys plain or marshalled.
+        const sk = (args.input as { Key?: Record<string, unknown> }).Key?.[ATTR.sk];
+        const skText = typeof sk === 'string' ? sk : (sk as { S?: string } | undefined)?.S;
+        if (name === 'UpdateItem' && skText === HOST_TOKEN_SK) tokenWrites.count++;
         return next(args);
       },
       { step: 'initialize', name: 'benchCrawlRequestCount' },
@@ -284,6 +293,7 @@ async function main() {
     };
     const firstOutcomes = { ...outcomes };
     const firstStoreRequests = { ...storeRequests };
+    const firstTokenWrites = tokenWrites.count;
     // Second run (only after a complete first one): every source due again; unchanged feeds and sitemaps answer 304.
     const secondRun = stopped ? undefined : await crawlAgain();
     const serversAtEnd = await serversMemory();
@@ -314,6 +324,8 @@ async function main() {
       /** Records put back (host busy) per article created: the work the queue's delivery order causes. */
       putBacksPerArticle: round((firstOutcomes.deferred ?? 0) / Math.max(1, first.ingested), 2),
       putBacksByDelay: { ...putBacks },
+      /** Conditional writes of the hosts' tokens (takes, moves, slot reservations, back-offs) per article ingested. */
+      tokenWritesPerArticle: round(firstTokenWrites / Math.max(1, first.ingested), 2),
       /** Requests not sent because their turn on the host had passed when the loop got to them (taken again). */
       missedTurns: { ...missedTurns },
       storeRequestsPerArticle: Object.fromEntries(
@@ -372,7 +384,7 @@ async function main() {
         '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         `| ${result.pages} | ${result.queuedByCrawl} | ${result.ingested} | ${result.failed} | ${result.drainSeconds} | ${result.articlesPerSecond} | ${result.duplicateFetches} | ${result.maxRequestsPerSecondOneHost} | ${result.minGapMsOneHost} (${result.sent.minGapMsOneHost}) | ${result.gapsUnderInterval} / ${result.accepted.gapsUnderInterval} (${result.sent.gapsUnderInterval}) | ${secondRun?.articleFetches ?? 'not run'} | ${secondRun?.seconds ?? '-'} | ${result.peakRssMb}${result.serversPeakRssMb === null ? '' : ` (${result.serversPeakRssMb})`} | ${result.loadAverage} |`,
         '',
-        `Per article ingested: ${result.putBacksPerArticle} put-backs (host busy); records handled by outcome`,
+        `Per article ingested: ${result.putBacksPerArticle} put-backs (host busy), ${result.tokenWritesPerArticle} host-token writes; records handled by outcome`,
         `${JSON.stringify(result.outcomes)} (deferred: put back); store requests ${JSON.stringify(result.storeRequestsPerArticle)}.`,
         `Requests not sent because the event loop got to them after their turn on the host (taken again): ${missedTurns.atConnect}`,
         `before connecting, ${missedTurns.atWrite} once connected (the connection closed with nothing written).`,

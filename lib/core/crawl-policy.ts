@@ -26,6 +26,7 @@ export interface CrawlPolicy {
   readonly hostBackoffMs: number;
   readonly maxHostBackoffMs: number;
   readonly crawlMaxHostWaitMs: number;
+  readonly slotCutMarginMs: number;
   readonly crawlRereadWithinMs: number;
   readonly queueRetentionMs: number;
   readonly handlerBudgetMs: number;
@@ -83,6 +84,15 @@ export const CRAWL_POLICY: CrawlPolicy = Object.freeze({
    * instead of putting the whole source back; beyond it the source's crawl fails and is retried with backoff.
    */
   crawlMaxHostWaitMs: 1 * MINUTE,
+  /**
+   * Ingest that gets a reserved slot's message a whole window or more after the window closed is behind the block's
+   * pace, and so will be for the block's later slots: it cuts the block (host-slots.ts cutBlock) to the windows
+   * that open within this margin, which a request may be using already (a slot is used after an eventually
+   * consistent read of the token, which DynamoDB makes consistent within about a second). The host's later slots then
+   * go to whoever takes the token, instead of standing empty while their late messages are put back until the block
+   * would have ended (up to maxPutBackMs).
+   */
+  slotCutMarginMs: 2_000,
   /**
    * A crawl task whose read was cut short by a transient failure (the host busy past that wait, a timeout or a 5xx
    * after the fetch's own retries; on the source document or a child sitemap) reads the source again once, when

@@ -106,6 +106,7 @@ export function buildCrawlHandlers(wiring: CrawlWiring): CrawlHandlers {
       intervalMs: wiring.fetcher?.minIntervalMs ?? CRAWL_POLICY.hostMinIntervalMs,
       reserve: (host, block, nowMs) => politeness.reserve(host, block, nowMs),
       extendBlock: (host, block, count) => politeness.extendBlock(host, block, count),
+      busyUntilMs: (host) => fetcher.busyUntilMs(host),
     },
     ...(queueLeaseMs === undefined ? {} : { queueLeaseMs }),
     ...(wiring.onSourceDone ? { onSourceDone: wiring.onSourceDone } : {}),

@@ -74,7 +74,7 @@ export function buildIngestService(wiring: IngestWiring): IngestService {
   );
   return createIngestService({
     fetchPage: (url, options) => fetcher.fetch(url, options),
-    knownBusy: (url) => fetcher.knownBusy(url),
+    knownBusy: (url, reserved) => fetcher.knownBusy(url, reserved),
     // Stored articles carry content.markdown, so the query API serves it without a converter of its own.
     extract: extractWithMarkdownLazily,
     articles: store.articles,

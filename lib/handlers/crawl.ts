@@ -246,6 +246,12 @@ export interface HostSlotReservations {
    * a host's later flushes (URLs are looked up 100 at a time) get slots too; false when refused.
    */
   extendBlock?(host: string, block: SlotBlock, count: number): Promise<boolean>;
+  /**
+   * Until when this instance knows the host's token is held (the crawl's own feed or sitemap fetch booked it): a new
+   * block starts no sooner, since the token refuses a block whose first slot comes before the host's next allowed
+   * time (the refused write, then a second one, cost a write per host and crawl).
+   */
+  busyUntilMs?(host: string): number | undefined;
   now?: () => number;
 }
 
@@ -451,15 +457,19 @@ export class HostSpacer {
     const reserved = new Map<IngestMessage, { slot: HostSlot; delayMs: number }>();
     await Promise.all(
       [...byHost].map(async ([host, list]) => {
-        // The slots within the queue's longest delay (the ordinals of one flush are consecutive).
-        const first = list[0]?.ordinal ?? 0;
-        const count = list.filter(({ ordinal }) => ordinal * spacingMs < CRAWL_POLICY.maxPutBackMs).length;
-        if (host === '' || count === 0) return;
         const earlier = this.blocks.get(host);
+        const first = list[0]?.ordinal ?? 0;
+        // A new block starts after what this instance knows holds the host's token (its own feed fetch, usually).
+        const startMs = Math.max(nowMs + first * spacingMs, (!earlier && slots.busyUntilMs?.(host)) || 0);
+        // The slots within the queue's longest delay (the ordinals of one flush are consecutive).
+        const count = list.filter(
+          ({ ordinal }) => startMs - nowMs + (ordinal - first) * spacingMs < CRAWL_POLICY.maxPutBackMs,
+        ).length;
+        if (host === '' || count === 0) return;
         const slotsHere = earlier
           ? await this.extendBlock(slots, host, earlier, first, count, nowMs)
           : await this.reserveBlock(slots, host, {
-              startMs: nowMs + first * spacingMs,
+              startMs,
               spacingMs,
               count,
               windowMs,

@@ -96,7 +96,7 @@ export interface IngestDependencies {
    * HOST_BUSY when the fetcher already knows the URL's host is busy (no I/O): the message is put back before its
    * crawl state is read, so a host's backlog costs no store read per put-back.
    */
-  knownBusy?: (url: string) => PipelineError | undefined;
+  knownBusy?: (url: string, reserved?: HostSlot) => PipelineError | undefined;
 }
 
 /**
@@ -192,7 +192,7 @@ export function createIngestService(deps: IngestDependencies) {
       return deferred(url, slot.atMs - receivedMs);
     // A message still inside its reserved slot's window goes on: the host is busy for others, not for it.
     const slotOpen = phase !== undefined && phase !== 'closed';
-    const busy = options.force || slotOpen ? undefined : deps.knownBusy?.(url);
+    const busy = options.force || slotOpen ? undefined : deps.knownBusy?.(url, slot);
     if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
     try {

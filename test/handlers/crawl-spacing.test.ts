@@ -163,6 +163,37 @@ describe('the crawl reserves one host’s spaced slots with one token write', ()
     expect(refused.sent.filter(({ message }) => message.hostSlot !== undefined)).toHaveLength(100);
   });
 
+  it('a block starts after the host’s booking this crawl already holds: one reservation write, not a refused one first', async () => {
+    const { queue, sent } = recordingQueue(true);
+    const calls: SlotBlock[] = [];
+    // The token as the crawl's own feed fetch left it: held until NOW + 700, so a block starting sooner is refused.
+    const hostSlots: HostSlotReservations = {
+      intervalMs: INTERVAL,
+      now: () => NOW,
+      reserve: async (host, block) => {
+        calls.push(block);
+        return host === 'a.test' && block.startMs < NOW + 700
+          ? { reserved: false, state: { nextAllowedAtMs: NOW + 700 } }
+          : { reserved: true };
+      },
+      busyUntilMs: (host) => (host === 'a.test' ? NOW + 700 : undefined),
+    };
+    const deps = { crawlState: freshState, queue, logger: silentLogger, lookupConcurrency: 4 };
+    const queuer = new UrlQueuer(
+      { ...deps, hostSpacingMs: SPACING, hostSlots },
+      new Date(NOW),
+      new Date(NOW + 3_600_000),
+    );
+    await queuer.add(found(['http://a.test/1', 'http://a.test/2', 'http://b.test/1']));
+    await queuer.finish();
+    expect(calls.map((block) => block.startMs)).toEqual([NOW + 700, NOW]);
+    expect(sent.map(({ delayMs, message }) => [message.url, delayMs, message.hostSlot?.atMs])).toEqual([
+      ['http://a.test/1', 700, NOW + 700],
+      ['http://b.test/1', 0, NOW],
+      ['http://a.test/2', RESERVED_SPACING + 700, NOW + RESERVED_SPACING + 700],
+    ]);
+  });
+
   it('a request whose interval runs past the first slot moves the block after it; another block running: no slots', async () => {
     const busy = reservingQueuer((_host, block) =>
       block.startMs === NOW ? { reserved: false, state: { nextAllowedAtMs: NOW + 700 } } : { reserved: true },

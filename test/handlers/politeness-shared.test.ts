@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { CRAWL_POLICY } from '../../lib/core/crawl-policy.ts';
 import { extract } from '../../lib/core/extract/index.ts';
-import { createFetcher, nodeConnector } from '../../lib/core/fetch/index.ts';
+import { slotsOf } from '../../lib/core/fetch/host-slots.ts';
+import {
+  createFetcher,
+  createSharedPoliteness,
+  isHostBusy,
+  nodeConnector,
+} from '../../lib/core/fetch/index.ts';
 import { EXAMPLE_ARTICLES, type SiteArticle } from '../../lib/embedded/example-site/articles.ts';
 import { renderArticlePage } from '../../lib/embedded/example-site/render.ts';
 import { InProcessEventBus } from '../../lib/events/in-process.ts';
@@ -340,6 +346,58 @@ describe('politeness shared by every worker', () => {
     const end = block.startMs + 2 * block.spacingMs + block.windowMs + block.intervalMs;
     expect(await tokens.take(host, end, 1_025)).toEqual({ taken: true });
     expect(await tokens.reserve(host, { ...other, startMs: end + 1_025 }, end)).toEqual({ reserved: true });
+  });
+
+  it('ingest that gets a slot’s message a window past its close cuts the block: the later slots go to free takers', async () => {
+    const store = await tableForFile();
+    const tokens = new AwsPolitenessStore({ dynamodb: store.dynamodb, tableName: store.tableName });
+    const t0 = 2_000_000_000_000;
+    const host = 'behind.example';
+    const block = { startMs: t0, spacingMs: 4_000, count: 10, windowMs: 1_950, intervalMs: 1_000 };
+    expect(await tokens.reserve(host, block, t0)).toEqual({ reserved: true });
+    const slots = slotsOf(block, host);
+    const first = slots[0];
+    const sixth = slots[5];
+    if (first === undefined || sixth === undefined) throw new Error('no slots');
+    // The first slot's message arrives in the fourth slot's window: the queue is three slots behind the block.
+    let clock = t0 + 3 * block.spacingMs + 100;
+    const ingest = createSharedPoliteness({
+      tokens,
+      minIntervalMs: 1_000,
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      random: () => 0,
+    });
+    const url = new URL(`http://${host}/story`);
+    // Not put back behind the block on what the instance knows: it goes on to cut the block.
+    expect(ingest.knownBusy?.(url, first)).toBeUndefined();
+    const refused = await ingest.acquire(url, undefined, first).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // Kept: the windows opening within CRAWL_POLICY.slotCutMarginMs (the fourth, which may be in use now).
+    expect((await tokens.peek(host)).block).toEqual({ ...block, count: 4 });
+    // The message waits for the cut block's end (its fourth window and an interval), not the whole block's.
+    const cutEnd = t0 + 3 * block.spacingMs + block.windowMs + block.intervalMs;
+    if (!isHostBusy(refused)) throw new Error('expected HOST_BUSY');
+    expect(refused.details.retryAfterMs).toBeLessThanOrEqual(cutEnd - clock + 1_000);
+    // The sixth slot's message, in its window, is no longer reserved: it takes the token like any request.
+    clock = sixth.atMs + 10;
+    const writes: string[] = [];
+    const counting = {
+      ...tokens,
+      take: (...args: Parameters<typeof tokens.take>) => {
+        writes.push('take');
+        return tokens.take(...args);
+      },
+      peek: tokens.peek.bind(tokens),
+      holdUntil: tokens.holdUntil.bind(tokens),
+    };
+    const later = createSharedPoliteness({ tokens: counting, minIntervalMs: 1_000, now: () => clock });
+    await later.acquire(url, undefined, sixth);
+    expect(writes).toEqual(['take']);
   });
 
   it('grows a block it reserved while the block stands and nobody took the host past its first new slot', async () => {

@@ -2,6 +2,7 @@ import type { PipelineConfig } from '../../config.ts';
 import { CRAWL_POLICY, hostIntervalMs } from '../crawl-policy.ts';
 import type { PipelineError } from '../errors.ts';
 import { fetchPage } from './fetch-page.ts';
+import type { HostSlot } from './host-slots.ts';
 import { RobotsCache, type SharedRobotsStore } from './robots.ts';
 import { HostScheduler } from './scheduler.ts';
 import { createSharedPoliteness, type HostTokenStore } from './shared-politeness.ts';
@@ -41,7 +42,9 @@ export interface PoliteFetcher {
   /** The options every fetch starts from (address policy, user agent ...), politeness excluded. */
   readonly options: FetchOptions;
   /** HOST_BUSY when this instance already knows the URL's host is busy (no I/O; Politeness.knownBusy). */
-  knownBusy(url: string): PipelineError | undefined;
+  knownBusy(url: string, reserved?: HostSlot): PipelineError | undefined;
+  /** Until when this instance knows the host's token is held (no I/O; Politeness.busyUntilMs). */
+  busyUntilMs(host: string): number | undefined;
 }
 
 export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
@@ -104,7 +107,8 @@ export function createFetcher(config: FetcherConfig = {}): PoliteFetcher {
     scheduler,
     options: fetchOptions,
     fetch: (url, options = {}) => fetchPage(url, { ...fetchOptions, ...options, politeness }),
-    knownBusy: (url) => politeness.knownBusy?.(new URL(url)),
+    knownBusy: (url, reserved) => politeness.knownBusy?.(new URL(url), reserved),
+    busyUntilMs: (host) => politeness.busyUntilMs?.(host),
   };
 }
 

@@ -79,3 +79,24 @@ export function slotsOf(block: SlotBlock, host: string): HostSlot[] {
     intervalMs: block.intervalMs,
   }));
 }
+
+/** Whether a reserved slot is still one of its block's (a block cut short keeps its start but fewer slots). */
+export function slotInBlock(slot: HostSlot, block: SlotBlock): boolean {
+  return (
+    slot.blockStartMs === block.startMs && slot.atMs <= block.startMs + (block.count - 1) * block.spacingMs
+  );
+}
+
+/**
+ * Whether a reserved slot's message came a whole window or more after the window closed: the queue is delivering
+ * the block's messages later than its pace (ingest is behind), so its later slots would be missed as well.
+ */
+export function slotFallenBehind(slot: HostSlot, atMs: number): boolean {
+  return atMs > slot.atMs + 2 * slot.windowMs;
+}
+
+/** The block cut to the slots whose windows open by `keepUntilMs` (its first at least). */
+export function cutBlock(block: SlotBlock, keepUntilMs: number): SlotBlock {
+  const opened = Math.floor((keepUntilMs - block.startMs) / block.spacingMs) + 1;
+  return { ...block, count: Math.max(1, Math.min(block.count, opened)) };
+}

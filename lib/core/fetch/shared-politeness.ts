@@ -6,7 +6,16 @@ import {
   putBackDelayMs,
 } from '../crawl-policy.ts';
 import { PipelineError } from '../errors.ts';
-import { firstFreeSlotMs, type HostSlot, type SlotBlock, slotBlockEndMs, slotPhase } from './host-slots.ts';
+import {
+  cutBlock,
+  firstFreeSlotMs,
+  type HostSlot,
+  type SlotBlock,
+  slotBlockEndMs,
+  slotFallenBehind,
+  slotInBlock,
+  slotPhase,
+} from './host-slots.ts';
 import { defaultSleep } from './retry.ts';
 import type { RobotsCache } from './robots.ts';
 import type { HostTurn, Politeness } from './types.ts';
@@ -55,6 +64,11 @@ export interface HostTokenStore {
     slotMs: number,
     knownBlockStartMs?: number,
   ): Promise<boolean>;
+  /**
+   * Cuts the host's block to `count` slots (one conditional write) while it still stands as `block` (same start and
+   * count); false when it is no longer so. Ingest's way out of a block whose messages it gets too late to use.
+   */
+  cutBlock?(host: string, block: SlotBlock, count: number): Promise<boolean>;
 }
 
 export interface SharedPolitenessOptions {
@@ -414,7 +428,12 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     if (options.tokens.peek === undefined) return false;
     const state = await options.tokens.peek(host);
     if (state.block !== undefined) knownBlocks.set(host, state.block);
-    if (state.block?.startMs !== slot.blockStartMs || (state.nextAllowedAtMs ?? 0) > now() || !inWindow()) {
+    if (
+      state.block === undefined ||
+      !slotInBlock(slot, state.block) ||
+      (state.nextAllowedAtMs ?? 0) > now() ||
+      !inWindow()
+    ) {
       return false;
     }
     if (usedSlots.size > MAX_KNOWN_HOSTS) usedSlots.clear();
@@ -422,14 +441,54 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
     return true;
   };
 
+  /**
+   * Whether this message's late slot should cut its block: ingest (which does not wait), the message fallen behind
+   * the block's pace, and this instance not knowing the block cut already.
+   */
+  const shouldCut = (host: string, reserved: HostSlot | undefined): reserved is HostSlot => {
+    if (reserved === undefined || options.maxWaitMs !== undefined || options.tokens.cutBlock === undefined)
+      return false;
+    if (reserved.host !== host || !slotFallenBehind(reserved, now())) return false;
+    const known = knownBlocks.get(host);
+    return known === undefined || known.startMs !== reserved.blockStartMs || slotInBlock(reserved, known);
+  };
+
+  /**
+   * Ingest got a reserved slot's message a window or more after its window closed: it is behind the block's pace, and
+   * the block's later messages would miss their windows too while free takers are kept out until the block ends (their
+   * messages put back for up to maxPutBackMs, again and again). Cut the block to the windows that open within
+   * slotCutMarginMs (one read, one conditional write), so the host's later turns go to whoever takes the token.
+   */
+  const cutFallenBehind = async (host: string, reserved: HostSlot): Promise<void> => {
+    const cut = options.tokens.cutBlock;
+    const peek = options.tokens.peek;
+    if (cut === undefined || peek === undefined) return;
+    const state = await peek.call(options.tokens, host);
+    let block = state.block;
+    if (block === undefined || block.startMs !== reserved.blockStartMs) return;
+    const shorter = cutBlock(block, now() + policy.slotCutMarginMs);
+    if (shorter.count < block.count && (await cut.call(options.tokens, host, block, shorter.count)))
+      block = shorter;
+    knownBlocks.set(host, block);
+    // What this instance knew the host busy until came from the block as it was: the token's own time now stands.
+    const known = knownBusy.get(host);
+    if (known !== undefined && slotInBlock(reserved, block) === false)
+      knownBusy.set(host, { untilMs: state.nextAllowedAtMs ?? 0, returnsUntilMs: 0 });
+  };
+
   return {
-    knownBusy(url) {
+    knownBusy(url, reserved) {
       const host = url.host.toLowerCase();
+      // A message fallen behind its block goes on to cut it (acquire), not back behind the block.
+      if (shouldCut(host, reserved)) return undefined;
       const known = knownBusy.get(host);
       // The same test as tryTake's before its write: busy past the slot a take now would book.
       const slot = now() + Math.min(MAX_LEAD_MS, Math.ceil(2 * writeLatencyMs));
       if (known === undefined || known.untilMs <= slot) return undefined;
       return refuse(url, host, known.untilMs, knownInterval.get(host) ?? minIntervalMs);
+    },
+    busyUntilMs(host) {
+      return knownBusy.get(host.toLowerCase())?.untilMs;
     },
     async acquire(url, signal, reserved) {
       let crawlDelayMs: number | undefined;
@@ -440,6 +499,7 @@ export function createSharedPoliteness(options: SharedPolitenessOptions): Polite
       const intervalMs = hostIntervalMs(minIntervalMs, crawlDelayMs, policy);
       if (intervalMs <= 0) return () => {};
       const host = url.host.toLowerCase();
+      if (url.pathname !== '/robots.txt' && shouldCut(host, reserved)) await cutFallenBehind(host, reserved);
       if (
         reserved !== undefined &&
         url.pathname !== '/robots.txt' &&

@@ -59,7 +59,13 @@ export interface Politeness {
    * Without any I/O: HOST_BUSY (with its put-back delay) when this instance already knows the host is busy past its
    * next slot, as acquire would throw; undefined otherwise. Lets a caller put a message back before reading state.
    */
-  knownBusy?(url: URL): PipelineError | undefined;
+  knownBusy?(url: URL, reserved?: HostSlot): PipelineError | undefined;
+  /**
+   * Without any I/O: until when this instance knows the host's token is held (its own last booking, or a refusal's
+   * answer), or undefined. Lets the crawl start a reserved block after its own feed fetch's booking, which the token
+   * would refuse it (one wasted write per host and crawl).
+   */
+  busyUntilMs?(host: string): number | undefined;
 }
 
 export type Accept = 'html' | 'xml' | 'any';

@@ -161,6 +161,41 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
     }
   }
 
+  /**
+   * Cuts a block to `count` slots (one conditional write) while it still stands as the caller read it (same start and
+   * count): ingest, behind the block's pace, gives its later slots back to free takers. False when refused.
+   */
+  async cutBlock(host: string, block: SlotBlock, count: number): Promise<boolean> {
+    const cut = { ...block, count };
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
+          UpdateExpression: 'SET #blockCount = :count, #blockEnd = :end',
+          ConditionExpression: '#blockStart = :start AND #blockCount = :was',
+          ExpressionAttributeNames: {
+            '#blockStart': 'blockStart',
+            '#blockCount': 'blockCount',
+            '#blockEnd': 'blockEnd',
+          },
+          ExpressionAttributeValues: {
+            ':count': count,
+            ':end': slotBlockEndMs(cut),
+            ':start': block.startMs,
+            ':was': block.count,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw new PipelineError('INTERNAL', `store: cut host slots failed: ${String(error)}`, {
+        retryable: true,
+      });
+    }
+  }
+
   /** The host's token as last written (an eventually consistent read: half a read unit, no write). */
   async peek(host: string): Promise<HostTokenState> {
     return stateOf(await this.read(host, false));
