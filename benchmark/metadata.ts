@@ -14,8 +14,8 @@
 //   (same folding) to Readability's as it is, or both equal after the same affix rule is applied to each side:
 //   the extractor's own `stripTitleAffixes`, with the site names the page declares (site-name and section
 //   segments, a tail of at most 5 words after a pipe or an underscore, a bracketed site or domain name).
-// - authors (wcxb): the same SET of name tokens: lower-cased letter/digit runs of all our names joined vs of the
-//   reference byline, connectors (and, by, und, et, y, e, &) dropped; honorifics (Dr, Mr, Mrs, Ms, Prof) and
+// - authors (wcxb): the same SET of name tokens: lower-cased letter/digit runs of each of our names (read one by
+//   one, as the reference's comma-separated parts are) vs of the reference byline, connectors (and, by, und, et, y, e, &) dropped; honorifics (Dr, Mr, Mrs, Ms, Prof) and
 //   post-nominal credentials (a comma-separated part in capitals such as "MD", "PhD", "RD", "E-RYT 200") are not
 //   name tokens. Empty output = miss.
 // - authors (readability-pages): our names all occur in the expected byline, or the byline occurs in our joined
@@ -81,6 +81,9 @@ export const nameTokens = (value: string) =>
       .match(/[\p{L}\p{N}]+/gu)
       ?.filter((token) => !CONNECTORS.has(token)) ?? [],
   );
+/** Our names' tokens, each name read on its own (its honorific dropped), as the reference's comma-separated parts. */
+export const authorTokens = (names: readonly string[]) =>
+  new Set(names.flatMap((name) => [...nameTokens(name)]));
 export const sameTokenSet = (a: Set<string>, b: Set<string>) =>
   a.size > 0 && a.size === b.size && [...a].every((token) => b.has(token));
 
@@ -245,7 +248,7 @@ for (const page of wcxbPages) {
       score(
         wcxb.authors,
         page.id,
-        sameTokenSet(nameTokens(metadata.authors.join(' ')), nameTokens(truth.author)),
+        sameTokenSet(authorTokens(metadata.authors), nameTokens(truth.author)),
         `${JSON.stringify(metadata.authors)} vs ${JSON.stringify(truth.author)} (${metadata.sources.authors})`,
       );
     } else {
