@@ -4,6 +4,11 @@ import { parseHtml } from '../../lib/core/extract/index.ts';
 import { extractMetadata } from '../../lib/core/extract/metadata.ts';
 import { cleanAuthorNames, looksLikePersonName } from '../../lib/core/extract/metadata-authors.ts';
 import { dateFromUrlPath, parseVisibleDate } from '../../lib/core/extract/metadata-dates.ts';
+import {
+  detectLanguage,
+  SCRIPT_LANGUAGE_CHAR,
+  SCRIPT_LANGUAGES,
+} from '../../lib/core/extract/metadata-language.ts';
 import { domainName, headlineAgrees, stripTitleAffixes } from '../../lib/core/extract/metadata-title.ts';
 
 const NOW = new Date('2025-06-15T12:00:00.000Z');
@@ -643,6 +648,27 @@ describe('language detection when the page declares none', () => {
     const metadata = extractMetadata(parseHtml(html), PAGE_URL, { now: NOW });
     expect(metadata.language).toBe(language);
     expect(metadata.sources.language).toBe('text');
+  });
+
+  it('looks for other scripts only in text that has a character of one (SCRIPT_LANGUAGE_CHAR)', () => {
+    // Every character the script patterns can count is one the quick test sees (astral ones by their surrogates).
+    const scripts = SCRIPT_LANGUAGES.map(([pattern]) => new RegExp(pattern.source, 'u'));
+    const missed: string[] = [];
+    for (let code = 0; code < 0x10000; code++) {
+      const char = String.fromCharCode(code);
+      if (scripts.some((pattern) => pattern.test(char)) && !SCRIPT_LANGUAGE_CHAR.test(char))
+        missed.push(`U+${code.toString(16)}`);
+    }
+    expect(missed).toEqual([]);
+    expect(SCRIPT_LANGUAGE_CHAR.test('\u{20000}')).toBe(true);
+    // Curly quotes, dashes and the euro sign are no reason to read a Latin-script text again.
+    expect(SCRIPT_LANGUAGE_CHAR.test('“Ferry” returns – €5 … ’')).toBe(false);
+    expect(
+      detectLanguage(`“${'The ferry is back in the harbour and the passengers are on board. '.repeat(3)}”`),
+    ).toBe('en');
+    expect(detectLanguage(`Ω ${'Паром вернулся в гавань в понедельник после ремонта. '.repeat(2)}`)).toBe(
+      'ru',
+    );
   });
 
   it('says nothing for too little text, and a declaration always wins', () => {

@@ -47,7 +47,7 @@ export function directionForLanguage(language: string | undefined): 'rtl' | unde
 // 175 KB, eld 9 MB, against a 40 KB budget for all of the metadata work (benchmark/metadata.ts measures accuracy).
 
 /** Scripts that name one language (or one family, narrowed below). */
-const SCRIPT_LANGUAGES: [RegExp, string][] = [
+export const SCRIPT_LANGUAGES: [RegExp, string][] = [
   [/[\p{Script=Hiragana}\p{Script=Katakana}]/gu, 'ja'],
   [/\p{Script=Hangul}/gu, 'ko'],
   [/\p{Script=Han}/gu, 'zh'],
@@ -87,6 +87,14 @@ for (const [language, words] of Object.entries(FUNCTION_WORDS)) {
     WORD_LANGUAGES.set(word, [...(WORD_LANGUAGES.get(word) ?? []), language]);
 }
 
+/**
+ * Every character of the scripts of SCRIPT_LANGUAGES is in these ranges (Greek opens at U+0370; between U+2000 and
+ * U+2BFF, the punctuation, currency and symbol blocks, only the Ohm sign is Greek). A text with none of them, which is
+ * most Latin-script text (curly quotes and dashes are U+20xx), needs none of those patterns: each builds its script's
+ * character set through ICU when it is compiled and scans the text once more. The test proves the ranges cover them.
+ */
+export const SCRIPT_LANGUAGE_CHAR = /[\u0370-\u1fff\u2126\u2c00-\uffff]/;
+
 const MIN_SCRIPT_CHARS = 20;
 const MIN_WORDS = 12;
 const MIN_HITS = 4;
@@ -97,15 +105,19 @@ export function detectLanguage(sample: string): string | undefined {
   const text = sample.slice(0, 5000);
   let bestScript: string | undefined;
   let bestScriptCount = 0;
-  for (const [pattern, language] of SCRIPT_LANGUAGES) {
+  const scripts = SCRIPT_LANGUAGE_CHAR.test(text) ? SCRIPT_LANGUAGES : [];
+  for (const [pattern, language] of scripts) {
     const count = text.match(pattern)?.length ?? 0;
     if (count > bestScriptCount) {
       bestScriptCount = count;
       bestScript = language;
     }
   }
-  const latin = text.match(/\p{Script=Latin}/gu)?.length ?? 0;
-  if (bestScript !== undefined && bestScriptCount >= MIN_SCRIPT_CHARS && bestScriptCount > latin / 2) {
+  if (
+    bestScript !== undefined &&
+    bestScriptCount >= MIN_SCRIPT_CHARS &&
+    bestScriptCount > (text.match(/\p{Script=Latin}/gu)?.length ?? 0) / 2
+  ) {
     // Japanese mixes Han with kana; Chinese has no kana.
     if (bestScript === 'zh' && (text.match(/[\p{Script=Hiragana}\p{Script=Katakana}]/gu)?.length ?? 0) > 5)
       return 'ja';
