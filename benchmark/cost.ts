@@ -30,7 +30,7 @@ import {
   hostQueueSpacingMs,
   interleaveByHost,
   type ListedUrl,
-  presumedRecheck,
+  timeRecheck,
 } from '../lib/core/crawl-policy.ts';
 import { extract } from '../lib/core/extract/index.ts';
 import { createFetcher } from '../lib/core/fetch/fetcher.ts';
@@ -568,6 +568,9 @@ async function main(): Promise<void> {
     timedCrawl(async () => {
       const at = new Date();
       const leaseUntil = new Date(at.getTime() + 60 * 60_000);
+      // A re-check on the time schedule is derived by the URL's owner source with no per-URL write (UrlQueuer,
+      // timeRecheck): its message names the step.
+      const timeSteps = new Map<string, { step: number; dueAt: string }>();
       // Looked up as the crawl's UrlQueuer does: one batched read per LOOKUP_BATCH URLs.
       for (const group of chunk(urls, LOOKUP_BATCH)) {
         const states = await lookUp(group);
@@ -575,13 +578,17 @@ async function main(): Promise<void> {
           group.map((url) => {
             const state = states.get(url);
             const dueAt = new Date(Math.max(at.getTime(), Date.parse(state?.nextDueAt ?? '') || 0));
-            const site = sites.find((candidate) => url.startsWith(`${candidate.origin}/`));
-            const presumed = presume ? presumedRecheck(state, site?.listed.get(url) ?? {}, dueAt) : undefined;
+            if (presume) {
+              const derived = timeRecheck(state, dueAt, undefined);
+              if (derived !== undefined)
+                timeSteps.set(url, { step: derived.recheck.step, dueAt: derived.recheck.dueAt });
+              return Promise.resolve(true);
+            }
             // As UrlQueuer: a lease a fetch recorded only in the article's CURRENT item ended is replaced.
             const endedLease =
               state?.indexedFetch === true && state.leaseUntil === undefined ? state.queuedAt : undefined;
             // The fetch the look-up folded in from the article goes in with the lease, as UrlQueuer writes it.
-            return stack.crawlState.markQueued(url, at, leaseUntil, presumed, endedLease, false, state);
+            return stack.crawlState.markQueued(url, at, leaseUntil, undefined, endedLease, false, state);
           }),
         );
       }
@@ -590,7 +597,10 @@ async function main(): Promise<void> {
       const queuedAt = at.toISOString();
       const spacer = new HostSpacer(hostSpacingMs, quietLogger, hostSlots);
       const spaced = await spacer.spaced(
-        interleaveByHost(urls, (url) => url).map((url) => ({ url, discoveredAt: queuedAt, queuedAt })),
+        interleaveByHost(urls, (url) => url).map((url) => {
+          const recheck = timeSteps.get(url);
+          return { url, discoveredAt: queuedAt, queuedAt, ...(recheck === undefined ? {} : { recheck }) };
+        }),
       );
       for (const group of chunk(spaced, SQS_SEND_BATCH)) await stack.queue.sendDelayed(group);
     });
@@ -691,6 +701,7 @@ async function main(): Promise<void> {
     );
     const stored = outcomes.filter((o) => o.status === 'created').map((o) => o.url);
     // Uncounted: how often the crawl policy will re-check each stored article, from its crawl state.
+    let timeRecheckedUrls = 0;
     const rechecksByKind = {
       feed: { urls: 0, rechecks: 0, presumed: 0 },
       sitemap: { urls: 0, rechecks: 0, presumed: 0 },
@@ -703,6 +714,7 @@ async function main(): Promise<void> {
       rechecksByKind[site.kind].urls++;
       rechecksByKind[site.kind].rechecks += replay.rechecks;
       rechecksByKind[site.kind].presumed += replay.presumed;
+      if (replay.presumed > 0) timeRecheckedUrls++;
     }
     const allRechecks = rechecksByKind.feed.rechecks + rechecksByKind.sitemap.rechecks;
     const rechecksPerArticle = allRechecks / Math.max(1, stored.length);
@@ -714,8 +726,23 @@ async function main(): Promise<void> {
     // presumes as the crawl would at that first step, and a not-presumed one costs what a re-check recorded by ingest
     // does (one a dated change asks for). Stored as read, so the crawl's look-up reads what it would then.
     const storedItems = await rawCrawlStateItems(stored);
+    // A URL's first time re-check finds its state as the new article's commit left it (the fetch only in the article's
+    // CURRENT item) and its 304 writes the state once; its later steps find it written and write nothing. A time phase
+    // starts that share of its URLs (spread evenly) from the written state: the later steps among all time re-checks.
+    const urlsWithTimeRechecks =
+      rechecksByKind.feed.presumed > 0 || rechecksByKind.sitemap.presumed > 0 ? timeRecheckedUrls : 0;
+    const laterStepShare =
+      1 - urlsWithTimeRechecks / Math.max(1, rechecksByKind.feed.presumed + rechecksByKind.sitemap.presumed);
     const recheckPhase = async (name: string, presume: boolean) => {
       await restoreItems(storedItems); // uncounted set-up
+      if (presume) {
+        meter.counting = false;
+        for (let i = 0; i < stored.length; i++) {
+          if (Math.floor((i + 1) * laterStepShare) === Math.floor(i * laterStepShare)) continue;
+          const state = await stack.crawlState.get(stored[i] as string);
+          if (state !== undefined) await stack.crawlState.put(state);
+        }
+      }
       // Re-checks come with their sources' crawls, a source interval or more apart: the phases do too (in simulated
       // time), so a phase's crawl finds the hosts' slot blocks of the one before ended, as a crawl 15 minutes later
       // would (back to back, every reservation was refused and each re-check took a token write instead).
@@ -930,9 +957,10 @@ function renderMarkdown(result: any): string {
     `lists it unchanged: ${r.feed.rechecksPerArticle} per article listed by an RSS feed (publication dates only: 1 h, 6 h, 24 h),`,
     `${r.sitemap.rechecksPerArticle} per article listed by a sitemap with lastmod (re-fetched only when lastmod moves). With every`,
     `article on the whole time schedule (${a.fullSchedule} re-checks): $${r.usdPerMillionNewArticlesFullSchedule.toFixed(2)} per million.`,
-    `A re-check on the time schedule is queued presumed unchanged: the crawl's lease write moves the schedule on (after`,
-    `the last step, ends it), and a 304 to it writes nothing more ($${u.recheckNotModifiedPresumed.total.toFixed(2)} per million; a 304 recorded by ingest,`,
-    `as for a re-check a dated change asks for, $${u.recheckNotModifiedLastStep.total.toFixed(2)}); ${Math.round(r.presumedShare * 100)} % of the re-checks are presumed, and the 304 column weighs the two so.`,
+    `A re-check on the time schedule is derived by the URL's owner source with no per-URL write, and a 304 to it writes`,
+    `nothing (its first step writes the crawl state once, as the new article's commit left it; the phase starts that share`,
+    `of its URLs so): $${u.recheckNotModifiedPresumed.total.toFixed(2)} per million; a 304 recorded by ingest under a lease, as for a re-check a dated`,
+    `change asks for, $${u.recheckNotModifiedLastStep.total.toFixed(2)}; ${Math.round(r.presumedShare * 100)} % of the re-checks are on the time schedule, and the 304 column weighs the two so.`,
     '',
     '| USD per million | new article | re-check, 304 | re-check, 200 unchanged | new + re-checks | listed URL, per crawl |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',

@@ -386,6 +386,101 @@ export function presumedRecheck(
   };
 }
 
+/**
+ * A re-check on the time schedule, as derived without a per-URL write: the schedule's step, its nominal due time and
+ * when that step's window ends (the next step's nominal time; after the last step, its own interval later).
+ */
+export interface TimeRecheckStep {
+  step: number;
+  dueAt: string;
+  endsAt: string;
+}
+
+/**
+ * The nominal re-check steps of a stored article, from the step its state is at (recheckStep, read back from the
+ * interval when absent) and that step's due time (nextDueAt): each later step is due its interval after the step
+ * before's nominal time, not after that step's fetch (1 h, 7 h, 31 h after a new version with 1 h, 6 h, 24 h).
+ */
+export function nominalRechecks(
+  state: UrlCrawlState | undefined,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): TimeRecheckStep[] {
+  if (state === undefined || state.permanentFailure) return [];
+  if (state.lastOutcome === undefined || state.lastOutcome === 'failed') return [];
+  const due = time(state.nextDueAt);
+  const fetched = time(state.lastFetchedAt);
+  if (due === undefined || fetched === undefined) return [];
+  const schedule = policy.recheckScheduleMs;
+  const first = currentStep(state, due, fetched, schedule);
+  const steps: TimeRecheckStep[] = [];
+  let at = due;
+  for (let step = Math.max(0, first); step < schedule.length; step++) {
+    const next = schedule[step + 1];
+    const ends = at + (next ?? (schedule[step] as number));
+    steps.push({ step, dueAt: new Date(at).toISOString(), endsAt: new Date(ends).toISOString() });
+    at = ends;
+  }
+  return steps;
+}
+
+/** The nominal step a time re-check of `step` due at `dueAt` leads to, as an unchanged fetch records it. */
+export function nominalNextRecheck(
+  step: number,
+  dueAt: string,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): { nextDueAt?: string; recheckStep?: number } {
+  const next = policy.recheckScheduleMs[step + 1];
+  const due = time(dueAt);
+  if (next === undefined || due === undefined) return {};
+  return { nextDueAt: new Date(due + next).toISOString(), recheckStep: step + 1 };
+}
+
+/**
+ * When the window of a time re-check of `step` due at `dueAt` ends: the next step's nominal time, or after the last
+ * step its own interval later. A message for the step that has not been fetched by then is dropped by ingest, so it is
+ * never fetched beside the next step's message (a backlog longer than a step) or a dated change's.
+ */
+export function timeRecheckEndsAt(step: number, dueAt: string, policy: CrawlPolicy = CRAWL_POLICY): number {
+  const schedule = policy.recheckScheduleMs;
+  const due = time(dueAt) ?? Number.NaN;
+  return due + (schedule[step + 1] ?? schedule[step] ?? schedule[schedule.length - 1] ?? 0);
+}
+
+/**
+ * The time re-check a URL's owner source derives at `at` (lib/handlers/crawl.ts), with no per-URL write: the latest
+ * nominal step due by `at` whose window is still open and that no fetch has answered (the URL's last fetch is older
+ * than the step's nominal time). `due` when the step's nominal time is after `recheckedThrough` (the start of the
+ * owner's last complete read: no complete read has seen it yet), `in-flight` when it is not (that read queued it,
+ * and its message stays in flight until a fetch records it or the window ends, when ingest drops it unfetched).
+ * Undefined when no step is open.
+ */
+export function timeRecheck(
+  state: UrlCrawlState | undefined,
+  at: Date,
+  recheckedThrough: string | undefined,
+  policy: CrawlPolicy = CRAWL_POLICY,
+): { status: 'due' | 'in-flight'; recheck: TimeRecheckStep } | undefined {
+  const now = at.getTime();
+  let open: TimeRecheckStep | undefined;
+  for (const step of nominalRechecks(state, policy)) {
+    if (Date.parse(step.dueAt) <= now && now < Date.parse(step.endsAt)) open = step;
+  }
+  if (open === undefined) return undefined;
+  const fetched = time(state?.lastFetchedAt);
+  if (fetched !== undefined && fetched >= Date.parse(open.dueAt)) return undefined;
+  const through = time(recheckedThrough);
+  const status = through !== undefined && Date.parse(open.dueAt) <= through ? 'in-flight' : 'due';
+  return { status, recheck: open };
+}
+
+/** Whether the source dates a change the URL's last successful fetch has not seen (the changed-date path). */
+export function hasDatedChange(state: UrlCrawlState | undefined, listed: ListedUrl): boolean {
+  if (state === undefined || state.lastOutcome === undefined || state.lastOutcome === 'failed') return false;
+  const changedAt = time(listed.modifiedAt) ?? time(listed.publishedAt);
+  const fetchedAt = time(state.lastFetchedAt);
+  return changedAt !== undefined && fetchedAt !== undefined && fetchedAt < changedAt;
+}
+
 /** Whether a crawl's presumption is still waiting for its message's fetch (its lease is live at `at`). */
 export function isPresumptionPending(state: UrlCrawlState | undefined, at: Date): boolean {
   if (state?.presumedAt === undefined || state.presumedAt !== state.queuedAt) return false;

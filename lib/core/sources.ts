@@ -72,6 +72,11 @@ export const SourceRecord = z.object({
   ),
   /** The latest date (sitemap lastmod, feed item date) a complete crawl of the source saw. */
   highWaterMark: z.optional(timestamp),
+  /**
+   * The start of the source's last complete read (no failure, no child sitemap left unread, not answered 304): its
+   * crawls queue the time re-checks of the URLs it owns whose nominal due time falls after it (lib/handlers/crawl.ts).
+   */
+  recheckedThrough: z.optional(timestamp),
 });
 export type SourceRecord = z.infer<typeof SourceRecord>;
 

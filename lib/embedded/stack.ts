@@ -344,8 +344,8 @@ async function start(
 
   if (options.dataDir !== undefined) {
     const client = createDynamoDbClient(awsClientConfig(env), env);
-    const orphans = await findOrphanedMessages(client, servers.tableName, startedAt).finally(() =>
-      client.destroy(),
+    const orphans = await findOrphanedMessages(client, servers.tableName, startedAt, store.sources).finally(
+      () => client.destroy(),
     );
     if (orphans.length > 0) {
       await queue.send(orphans);

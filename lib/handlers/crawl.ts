@@ -2,12 +2,14 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { CrawlSource } from '../config.ts';
 import {
   CRAWL_POLICY,
+  hasDatedChange,
   hostQueueDelayMs,
   interleaveByHost,
   isRereadableFailure,
   presumedRecheck,
   type SkipReason,
   sourceDueAfterCrawl,
+  timeRecheck,
   urlSkipReason,
 } from '../core/crawl-policy.ts';
 import type { SourceReadResult } from '../core/discover/stream.ts';
@@ -231,6 +233,21 @@ export interface UrlQueuerDependencies {
    * host's token refuses, the messages go out spaced as before and take the token at ingest.
    */
   hostSlots?: HostSlotReservations;
+  /**
+   * The registered source crawling, for time re-checks derived with no per-URL write: the URLs it leases first are
+   * recorded as its own, and only an owner's crawl queues a URL's time re-checks. Without it (the config-driven crawl),
+   * every re-check takes the per-URL lease as before.
+   */
+  recheck?: TimeRecheckContext;
+}
+
+/** What a source's crawl knows to derive its URLs' time re-checks (lib/core/crawl-policy.ts timeRecheck). */
+export interface TimeRecheckContext {
+  sourceId: string;
+  /** The source's recheckedThrough as read at the crawl's start (the start of its last complete read). */
+  recheckedThrough?: string | undefined;
+  /** Another owner's recheckedThrough (undefined when it has none or is gone), for the changed-date path. */
+  ownerRecheckedThrough(owner: string): Promise<string | undefined>;
 }
 
 export interface HostSlotReservations {
@@ -268,6 +285,11 @@ export class UrlQueuer {
   private readonly spacer: HostSpacer;
   /** The source read will fetch more documents (child sitemaps): its URLs so far go out without reserved slots. */
   private moreDocuments = false;
+  /**
+   * Time re-checks found due, held until the read is known complete (sendTimeRechecks): only a complete read moves
+   * the source's recheckedThrough, which is what says they are in flight.
+   */
+  private readonly timeRechecks = new Map<string, IngestMessage>();
 
   constructor(
     private readonly deps: UrlQueuerDependencies,
@@ -295,7 +317,46 @@ export class UrlQueuer {
       // Looked up and not found (not a failed look-up): the lease is the URL's first, written only while none is.
       const unseen = state === undefined && looked.has(item.url);
       const reason = skipReason(state, item, this.at);
-      if (reason !== undefined) {
+      const time = this.deps.recheck;
+      const owner = state?.owner;
+      // A URL with an owner is time-re-checked by its owner's crawls alone, derived from time with no per-URL write.
+      if (
+        time !== undefined &&
+        state !== undefined &&
+        owner !== undefined &&
+        (reason === undefined || reason === 'not-due') &&
+        state.lastOutcome !== undefined &&
+        state.lastOutcome !== 'failed' &&
+        !state.permanentFailure
+      ) {
+        if (hasDatedChange(state, item)) {
+          // A dated change takes the lease below, unless the owner's time re-check is still in flight (its fetch
+          // will see the change): a second message beside it would fetch the page twice.
+          const through =
+            owner === time.sourceId ? time.recheckedThrough : await time.ownerRecheckedThrough(owner);
+          if (timeRecheck(state, this.at, through)?.status === 'in-flight') {
+            this.skipped.queued++;
+            return;
+          }
+        } else {
+          const derived =
+            owner === time.sourceId ? timeRecheck(state, this.at, time.recheckedThrough) : undefined;
+          if (derived?.status === 'due') {
+            this.timeRechecks.set(item.url, {
+              url: item.url,
+              source,
+              ...(sourceId === undefined ? {} : { sourceId }),
+              discoveredAt: this.at.toISOString(),
+              queuedAt: this.at.toISOString(),
+              recheck: { step: derived.recheck.step, dueAt: derived.recheck.dueAt },
+              ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
+            });
+            return;
+          }
+          this.skipped[derived?.status === 'in-flight' ? 'queued' : 'not-due']++;
+          return;
+        }
+      } else if (reason !== undefined) {
         this.skipped[reason]++;
         return;
       }
@@ -320,6 +381,8 @@ export class UrlQueuer {
             // The fetch the look-up folded in from the article's CURRENT item goes in with the lease (same write),
             // so the message's own read of the state needs no CURRENT read.
             state,
+            // The source whose crawls time-re-check the URL from now on, unless it has one.
+            this.deps.recheck?.sourceId,
           ))
         ) {
           this.skipped['changed-meanwhile']++;
@@ -350,6 +413,27 @@ export class UrlQueuer {
     // Finished or failed, the read fetches nothing more.
     this.moreDocuments = false;
     await this.flush();
+  }
+
+  /** Time re-checks found due and held for the end of the read. */
+  get heldTimeRechecks(): number {
+    return this.timeRechecks.size;
+  }
+
+  /**
+   * Sends the time re-checks held (after the source recorded this read as complete: its recheckedThrough now says
+   * they are in flight). A read that was not complete sends none (discardTimeRechecks): its next complete read
+   * queues them, its window starting where the last complete read started.
+   */
+  async sendTimeRechecks(): Promise<void> {
+    this.moreDocuments = false;
+    this.pending.push(...this.timeRechecks.values());
+    this.timeRechecks.clear();
+    await this.flush();
+  }
+
+  discardTimeRechecks(): void {
+    this.timeRechecks.clear();
   }
 
   private async flush(): Promise<void> {
@@ -792,6 +876,8 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
     if (source === undefined || source.paused) {
       return { ...base, outcome: 'skipped', durationMs: now().getTime() - started.getTime() };
     }
+    /** Other owner sources' recheckedThrough, read once per crawl (the changed-date path). */
+    const owners = new Map<string, Promise<string | undefined>>();
     const queuer = new UrlQueuer(
       {
         crawlState: deps.crawlState,
@@ -800,6 +886,28 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         lookupConcurrency,
         ...(deps.hostSpacingMs === undefined ? {} : { hostSpacingMs: deps.hostSpacingMs }),
         ...(deps.hostSlots === undefined ? {} : { hostSlots: deps.hostSlots }),
+        recheck: {
+          sourceId: source.id,
+          recheckedThrough: source.recheckedThrough,
+          ownerRecheckedThrough: (owner) => {
+            let known = owners.get(owner);
+            if (known === undefined) {
+              known = deps.registry.get(owner).then(
+                (record) => record?.recheckedThrough,
+                (error: unknown) => {
+                  // Unknown: taken as read through now, so a time re-check that may be in flight counts as such.
+                  logger.warn('could not read a URL owner source; its time re-checks count as in flight', {
+                    owner,
+                    error: String(error),
+                  });
+                  return started.toISOString();
+                },
+              );
+              owners.set(owner, known);
+            }
+            return known;
+          },
+        },
       },
       started,
       new Date(started.getTime() + queueLeaseMs),
@@ -865,6 +973,17 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         : undefined;
     const validators = complete && read !== undefined && !read.notModified ? read.validators : undefined;
     const kind = failure === undefined && read !== undefined && !read.notModified ? read.kind : source.kind;
+    // A complete read that listed the source's URLs (not a 304) moves the window of its time re-checks on: the ones it
+    // held are sent once that is recorded. Any other read sends none, and the next complete one queues them.
+    const listedAll = complete && read !== undefined && !read.notModified;
+    if (!listedAll && queuer.heldTimeRechecks > 0) {
+      logger.info('time re-checks left for the next complete read', {
+        source: source.url,
+        timeRechecks: queuer.heldTimeRechecks,
+      });
+      queuer.discardTimeRechecks();
+    }
+    const timeRechecks = queuer.heldTimeRechecks;
     const error = failure ? { code: failure.code, message: failure.message.slice(0, 500) } : undefined;
     await deps.registry.recordCrawl(id, {
       health: {
@@ -873,7 +992,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         consecutiveFailures,
         ...(error ? { lastError: error } : {}),
         urlsDiscovered: discovered,
-        urlsQueued: queuer.queued,
+        urlsQueued: queuer.queued + timeRechecks,
       },
       kind,
       nextDueAt: sourceDueAfterCrawl(
@@ -883,7 +1002,20 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
       ),
       ...(validators ? { validators } : {}),
       ...(highWaterMark ? { highWaterMark } : {}),
+      ...(listedAll ? { recheckedThrough: started.toISOString() } : {}),
     });
+    // Recorded first: a send that fails loses these re-checks' steps (the next step comes), never queues one twice.
+    if (timeRechecks > 0) {
+      try {
+        await queuer.sendTimeRechecks();
+      } catch (thrown) {
+        logger.error('time re-checks could not be sent; their step is skipped', {
+          source: source.url,
+          timeRechecks,
+          error: toPipelineError(thrown).toJSON(),
+        });
+      }
+    }
     const summary: SourceCrawlSummary = {
       ...base,
       url: source.url,

@@ -10,6 +10,8 @@ import {
   isTransientFailure,
   nextRecheck,
   nextRetryAt,
+  nominalNextRecheck,
+  timeRecheckEndsAt,
   withoutPresumption,
 } from '../core/crawl-policy.ts';
 import { type ClusterDecision, fingerprint, placeArticle } from '../core/dedup/index.ts';
@@ -218,7 +220,12 @@ export function createIngestService(deps: IngestDependencies) {
     // The crawl-state item holds this very message's lease (not a later crawl's).
     const ownLease = message.queuedAt !== undefined && state?.queuedAt === message.queuedAt;
     if (ownLease && state?.indexedFetch === true && state.leaseUntil === undefined) {
-      state = { url: state.url, failureCount: 0, queuedAt: state.queuedAt };
+      state = {
+        url: state.url,
+        failureCount: 0,
+        queuedAt: state.queuedAt,
+        ...(state.owner === undefined ? {} : { owner: state.owner }),
+      };
     }
     // Fetched since it was queued (or outlived its in-flight marker): nothing to do, and nothing to write.
     const stale =
@@ -230,8 +237,19 @@ export function createIngestService(deps: IngestDependencies) {
           deps.inFlightMarker.handlerBudgetMs,
           now(),
         ));
-    if (stale) {
-      logger.info('stale message dropped', { url, queuedAt: message.queuedAt });
+    // A time re-check whose step's window has ended (or would, before its fetch ends): the next step's message, or a
+    // dated change's, may be queued by now (the crawl counts it in flight only until then), so it is not fetched.
+    const recheck = message.recheck;
+    const windowEnded =
+      recheck !== undefined &&
+      now().getTime() + (deps.inFlightMarker?.handlerBudgetMs ?? 0) >=
+        timeRecheckEndsAt(recheck.step, recheck.dueAt, policy);
+    if (stale || windowEnded) {
+      logger.info('stale message dropped', {
+        url,
+        queuedAt: message.queuedAt,
+        ...(windowEnded ? { recheck } : {}),
+      });
       return { url, status: 'stale' };
     }
     // The fetch's start time stamps the crawl state, success or failure: the store keeps the latest fetch's.
@@ -239,15 +257,26 @@ export function createIngestService(deps: IngestDependencies) {
     // A crawl that queued a time-scheduled re-check presumed it unchanged and moved the schedule on with its lease:
     // a 304 to that message needs no write. Any other outcome is recorded from the state as before the presumption.
     const presumptionPending = isPresumptionPending(state, startedAt);
+    // A time re-check (no lease, derived by its owner source) is presumed unchanged too: its step's next is nominal, so
+    // a 304 leaves the state as it is. Not when the item holds no fetch yet (the new article's fetch is recorded only
+    // by its commit, store layout 4): written once, so later look-ups read no article item.
+    const timeRecheckUnchanged = recheck !== undefined && state?.indexedFetch !== true;
     const presumedUnchanged =
-      presumptionPending && message.queuedAt !== undefined && state?.presumedAt === message.queuedAt;
+      timeRecheckUnchanged ||
+      (presumptionPending && message.queuedAt !== undefined && state?.presumedAt === message.queuedAt);
     if (state !== undefined && presumptionPending) state = withoutPresumption(state);
+    // An unchanged fetch moves the schedule to the next nominal step (a time re-check) or the next step after it.
+    const unchangedSchedule = (at: Date) =>
+      recheck === undefined
+        ? nextRecheck(state, false, at, policy)
+        : nominalNextRecheck(recheck.step, recheck.dueAt, policy);
     try {
       return await ingestUrl(
         url,
         state,
         startedAt,
         presumedUnchanged,
+        unchangedSchedule,
         options.force === true,
         options.writer ?? deps.articles,
         options.events ?? deps.events,
@@ -283,6 +312,7 @@ export function createIngestService(deps: IngestDependencies) {
     state: CrawlStateRecord | undefined,
     startedAt: Date,
     presumedUnchanged: boolean,
+    unchangedSchedule: (at: Date) => { nextDueAt?: string; recheckStep?: number },
     force: boolean,
     writer: Pick<ArticleWriter, 'commit'>,
     events: Pick<ArticleEventPublisher, 'publishArticleIngested'>,
@@ -319,7 +349,7 @@ export function createIngestService(deps: IngestDependencies) {
           lastOutcome: 'unchanged',
           lastErrorCode: undefined,
           ...validators,
-          ...scheduleFields(nextRecheck(state, false, startedAt, policy)),
+          ...scheduleFields(unchangedSchedule(startedAt)),
           failureCount: 0,
           permanentFailure: false,
         });
@@ -414,7 +444,9 @@ export function createIngestService(deps: IngestDependencies) {
         contentHash: commit.record.contentHash,
         articleId: commit.record.id,
         pageType,
-        ...scheduleFields(nextRecheck(state, changed, startedAt, policy)),
+        ...scheduleFields(
+          changed ? nextRecheck(state, true, startedAt, policy) : unchangedSchedule(startedAt),
+        ),
         failureCount: 0,
         permanentFailure: false,
       });

@@ -21,6 +21,17 @@ export const IngestMessage = z.withMeta(
      */
     firstLease: z.optional(z.literal(true)),
     /**
+     * A re-check on the time schedule, derived by the URL's owner source with no per-URL write (lib/handlers/crawl.ts):
+     * the schedule's step and its nominal due time. Ingest drops it once the step's window has ended (a later step, or
+     * the schedule's end, has taken over) and writes nothing for a 304 to it. Kept when put back.
+     */
+    recheck: z.optional(
+      z.object({
+        step: z.number().check(z.int(), z.gte(0), z.lte(100)),
+        dueAt: z.iso.datetime({ offset: false }),
+      }),
+    ),
+    /**
      * The request slot the crawl reserved for this URL on its host's token (lib/core/fetch/host-slots.ts): fetched
      * inside it, the page takes no token write. Dropped when the message is put back.
      */

@@ -331,6 +331,7 @@ export const CrawlStateRecordSchema = z.object({
   recheckStep: z.optional(z.number().check(z.int(), z.gte(0), z.lte(100))),
   presumedAt: z.optional(z.iso.datetime()),
   indexedFetch: z.optional(z.boolean()),
+  owner: z.optional(z.string().check(z.regex(/^[0-9a-f]{16}$/))),
 }) satisfies z.ZodMiniType<CrawlStateRecord>;
 
 /**
@@ -469,6 +470,7 @@ export function foldIndexedFetch(
         : { nextDueAt: new Date(fetchedMs + first).toISOString(), recheckStep: 0 }),
     failureCount: 0,
     permanentFailure: false,
+    ...(state.owner === undefined ? {} : { owner: state.owner }),
     ...(state.queuedAt === undefined ? {} : { queuedAt: state.queuedAt }),
     ...(leasedLater && state.leaseUntil !== undefined ? { leaseUntil: state.leaseUntil } : {}),
     indexedFetch: true,

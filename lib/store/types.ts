@@ -202,6 +202,12 @@ export interface CrawlStateRecord {
    * foldIndexedFetch), and `queuedAt` names the lease it ended.
    */
   indexedFetch?: boolean;
+  /**
+   * The registered source that time-re-checks the URL (its owner): the one whose crawl wrote the URL's first lease
+   * (or, for a URL stored before owners, the first that leased it since). Only the owner's crawls queue its time
+   * re-checks, derived from the owner's recheckedThrough with no per-URL write (lib/core/crawl-policy.ts timeRecheck).
+   */
+  owner?: string;
 }
 
 export interface CrawlStateStore {
@@ -248,6 +254,7 @@ export interface CrawlStateStore {
    * item (indexedFetch): that fetch's fields are written with the lease (one write either way), so a read of the
    * item by the lease's own message needs no CURRENT read (get's `ownLease`). Refused, like the lease, when the item
    * has recorded a fetch since.
+   * `owner`: the registered source whose crawl writes the lease; recorded as the URL's owner when it has none.
    */
   markQueued(
     url: string,
@@ -257,6 +264,7 @@ export interface CrawlStateStore {
     endedLease?: string,
     unseen?: boolean,
     carried?: CrawlStateRecord,
+    owner?: string,
   ): Promise<boolean>;
 }
 
@@ -289,6 +297,8 @@ export interface SourceCrawlRecord {
   /** Replaced when given; kept when undefined (a failed crawl learns nothing new). */
   validators?: SourceRecord['validators'];
   highWaterMark?: string;
+  /** The start of this crawl when its read was complete (SourceRecord.recheckedThrough); kept when undefined. */
+  recheckedThrough?: string;
 }
 
 /**

@@ -206,6 +206,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     endedLease?: string,
     unseen = false,
     carried?: CrawlStateRecord,
+    owner?: string,
   ): Promise<boolean> {
     const parsedUrl = CrawlStateRecordSchema.shape.url.safeParse(url);
     if (!parsedUrl.success) {
@@ -245,6 +246,8 @@ export class AwsCrawlStateStore implements CrawlStateStore {
           UpdateExpression:
             'SET #url = if_not_exists(#url, :url), #failureCount = if_not_exists(#failureCount, :zero), ' +
             '#queuedAt = :at, #leaseUntil = :leaseUntil' +
+            // The URL's owner (the source whose crawls time-re-check it): the first that leases it.
+            (owner === undefined ? '' : ', #owner = if_not_exists(#owner, :owner)') +
             // The fetch the look-up folded in from CURRENT, recorded with the lease (same write).
             (fetch === undefined ? '' : fetch.names.map((_, i) => `, #c${i} = :c${i}`).join('')) +
             (presumed
@@ -267,6 +270,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             '#leaseUntil': 'leaseUntil',
             '#presumedAt': 'presumedAt',
             ...(presumed ? { '#nextDueAt': 'nextDueAt', '#recheckStep': 'recheckStep' } : {}),
+            ...(owner === undefined ? {} : { '#owner': 'owner' }),
             ...Object.fromEntries((fetch?.names ?? []).map((name, i) => [`#c${i}`, name])),
           },
           ExpressionAttributeValues: {
@@ -274,6 +278,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
             ':zero': 0,
             ':at': at,
             ':leaseUntil': until.toISOString(),
+            ...(owner === undefined ? {} : { ':owner': owner }),
             ...(endedLease === undefined || unseen ? {} : { ':endedLease': endedLease }),
             ...(presumed ? { ':recheckStep': presumed.recheckStep } : {}),
             ...(presumedDue ? { ':nextDueAt': presumedDue.toISOString() } : {}),

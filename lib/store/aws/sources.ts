@@ -514,6 +514,11 @@ export class AwsSourceRegistry implements SourceRegistry {
       values[':highWaterMark'] = record.highWaterMark;
       sets.push('#highWaterMark = :highWaterMark');
     }
+    if (record.recheckedThrough !== undefined) {
+      names['#recheckedThrough'] = 'recheckedThrough';
+      values[':recheckedThrough'] = record.recheckedThrough;
+      sets.push('#recheckedThrough = :recheckedThrough');
+    }
     const send = (active: boolean) => {
       const due = dueKeys(id, record.nextDueAt);
       return this.documents.send(
