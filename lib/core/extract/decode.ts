@@ -57,8 +57,10 @@ function chooseCharset(
  * name, attribute and text the parser slices from it (V8 keeps a slice in its parent's width; lower-casing a two-byte
  * name goes through ICU). Nearly every page has a few such characters (curly quotes, dashes), nearly all in text.
  * Here only the stretches that hold non-ASCII bytes are decoded, each from the "<" before it to the "<" after it,
- * and the ASCII between them is sliced from `raw`, one byte per character. The parser reads the pieces as a stream
- * (htmlparser2's write), which builds the same tree as reading the whole text.
+ * and the ASCII between them is sliced from `raw`, one byte per character (a slice, not a second copy of the bytes:
+ * the parser's own slices of it point into `raw` all the same, and fresh copies of up to a page each were copied
+ * again by the young generation's collections). The parser reads the pieces as a stream (htmlparser2's write), which
+ * builds the same tree as reading the whole text.
  */
 export function utf8Pieces(
   bytes: Uint8Array,
@@ -99,19 +101,14 @@ function piecesOf(bytes: Uint8Array, raw: string): string[] {
       end = raw.indexOf('<', next.index);
     }
     if (end === -1) end = raw.length;
-    if (start > from) pieces.push(latin1(bytes, from, start));
+    if (start > from) pieces.push(raw.slice(from, start));
     pieces.push(UTF8.decode(bytes.subarray(start, end)));
     from = end;
     if (end === raw.length) break;
     NON_ASCII.lastIndex = end;
   }
-  if (from < raw.length || pieces.length === 0) pieces.push(latin1(bytes, from, raw.length));
+  if (from < raw.length || pieces.length === 0) pieces.push(from === 0 ? raw : raw.slice(from));
   return pieces;
-}
-
-/** A copy of the bytes as one-byte text, not a slice of `raw`: . */
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
 /** Normalizes a charset label to the WHATWG encoding name TextDecoder uses, or undefined if unknown. */
