@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { timeRecheck } from '../core/crawl-policy.ts';
 import { IngestMessage } from '../queue/types.ts';
 import { AwsCrawlStateStore } from '../store/aws/crawl-state.ts';
@@ -32,25 +32,24 @@ export async function findOrphanedMessages(
   const documents = DynamoDBDocumentClient.from(dynamodb);
   const before = startedAt.toISOString();
   const orphans: IngestMessage[] = [];
-  let exclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression:
-          'attribute_exists(#leaseUntil) AND #queuedAt < :before AND ' +
-          '(attribute_not_exists(#lastFetchedAt) OR #lastFetchedAt < #queuedAt)',
-        ProjectionExpression: '#url, #queuedAt',
-        ExpressionAttributeNames: {
-          '#url': 'url',
-          '#queuedAt': 'queuedAt',
-          '#leaseUntil': 'leaseUntil',
-          '#lastFetchedAt': 'lastFetchedAt',
-        },
-        ExpressionAttributeValues: { ':before': before },
-        ExclusiveStartKey: exclusiveStartKey,
-      }),
-    );
+  const pages = paginateScan(
+    { client: documents },
+    {
+      TableName: tableName,
+      FilterExpression:
+        'attribute_exists(#leaseUntil) AND #queuedAt < :before AND ' +
+        '(attribute_not_exists(#lastFetchedAt) OR #lastFetchedAt < #queuedAt)',
+      ProjectionExpression: '#url, #queuedAt',
+      ExpressionAttributeNames: {
+        '#url': 'url',
+        '#queuedAt': 'queuedAt',
+        '#leaseUntil': 'leaseUntil',
+        '#lastFetchedAt': 'lastFetchedAt',
+      },
+      ExpressionAttributeValues: { ':before': before },
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       const message = IngestMessage.safeParse({
         url: item.url,
@@ -59,8 +58,7 @@ export async function findOrphanedMessages(
       });
       if (message.success) orphans.push(message.data);
     }
-    exclusiveStartKey = page.LastEvaluatedKey;
-  } while (exclusiveStartKey);
+  }
   const store = new AwsCrawlStateStore({ dynamodb, tableName });
   const leased =
     orphans.length === 0
@@ -84,20 +82,18 @@ async function orphanedTimeRechecks(
   sources: Pick<SourceRegistry, 'get'>,
 ): Promise<IngestMessage[]> {
   const owned: string[] = [];
-  let exclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'attribute_exists(#owner) AND attribute_exists(#url)',
-        ProjectionExpression: '#url',
-        ExpressionAttributeNames: { '#owner': 'owner', '#url': 'url' },
-        ExclusiveStartKey: exclusiveStartKey,
-      }),
-    );
+  const pages = paginateScan(
+    { client: documents },
+    {
+      TableName: tableName,
+      FilterExpression: 'attribute_exists(#owner) AND attribute_exists(#url)',
+      ProjectionExpression: '#url',
+      ExpressionAttributeNames: { '#owner': 'owner', '#url': 'url' },
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) if (typeof item.url === 'string') owned.push(item.url);
-    exclusiveStartKey = page.LastEvaluatedKey;
-  } while (exclusiveStartKey);
+  }
   if (owned.length === 0) return [];
   const states = await store.getMany(owned);
   const through = new Map<string, string | undefined>();

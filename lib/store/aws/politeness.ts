@@ -128,37 +128,7 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
    * identity (the block's start), so messages already carrying them stay valid. False when refused.
    */
   async extendBlock(host: string, block: SlotBlock, count: number): Promise<boolean> {
-    const grown = { ...block, count };
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
-          UpdateExpression: 'SET #blockCount = :count, #blockEnd = :end',
-          ConditionExpression:
-            '#blockStart = :start AND #blockCount = :was AND (attribute_not_exists(#next) OR #next <= :firstNew)',
-          ExpressionAttributeNames: {
-            '#next': 'nextAllowedAt',
-            '#blockStart': 'blockStart',
-            '#blockCount': 'blockCount',
-            '#blockEnd': 'blockEnd',
-          },
-          ExpressionAttributeValues: {
-            ':count': count,
-            ':end': slotBlockEndMs(grown),
-            ':start': block.startMs,
-            ':was': block.count,
-            ':firstNew': block.startMs + block.count * block.spacingMs,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw new PipelineError('INTERNAL', `store: extend host slots failed: ${String(error)}`, {
-        retryable: true,
-      });
-    }
+    return this.resizeBlock(host, block, count, 'extend', block.startMs + block.count * block.spacingMs);
   }
 
   /**
@@ -166,31 +136,49 @@ export class AwsPolitenessStore implements HostTokenStore, SharedRobotsStore {
    * count): ingest, behind the block's pace, gives its later slots back to free takers. False when refused.
    */
   async cutBlock(host: string, block: SlotBlock, count: number): Promise<boolean> {
-    const cut = { ...block, count };
+    return this.resizeBlock(host, block, count, 'cut');
+  }
+
+  /**
+   * Sets a block's slot count (one conditional write) while it still stands as the caller knows it (same start and
+   * count) and, with `freeFromMs` (an extension), no request has taken the host past that time. False when refused.
+   */
+  private async resizeBlock(
+    host: string,
+    block: SlotBlock,
+    count: number,
+    verb: 'extend' | 'cut',
+    freeFromMs?: number,
+  ): Promise<boolean> {
+    const free = freeFromMs !== undefined;
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [ATTR.pk]: hostPk(host), [ATTR.sk]: HOST_TOKEN_SK },
           UpdateExpression: 'SET #blockCount = :count, #blockEnd = :end',
-          ConditionExpression: '#blockStart = :start AND #blockCount = :was',
+          ConditionExpression:
+            '#blockStart = :start AND #blockCount = :was' +
+            (free ? ' AND (attribute_not_exists(#next) OR #next <= :freeFrom)' : ''),
           ExpressionAttributeNames: {
             '#blockStart': 'blockStart',
             '#blockCount': 'blockCount',
             '#blockEnd': 'blockEnd',
+            ...(free ? { '#next': 'nextAllowedAt' } : {}),
           },
           ExpressionAttributeValues: {
             ':count': count,
-            ':end': slotBlockEndMs(cut),
+            ':end': slotBlockEndMs({ ...block, count }),
             ':start': block.startMs,
             ':was': block.count,
+            ...(free ? { ':freeFrom': freeFromMs } : {}),
           },
         }),
       );
       return true;
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw new PipelineError('INTERNAL', `store: cut host slots failed: ${String(error)}`, {
+      throw new PipelineError('INTERNAL', `store: ${verb} host slots failed: ${String(error)}`, {
         retryable: true,
       });
     }
