@@ -588,34 +588,6 @@ describe('choosing between the type-specific and the generic extraction', () => 
     ).toBe(oneSection);
   });
 
-  it('leaves out of an article-filed page read by region what the generic extraction prunes from an article', () => {
-    // A short blog post: a few lines under the title, then the blog's related posts, share box and comment box.
-    const lines: readonly string[] = [
-      'We walked the dog along the river at dawn and the fog had not lifted yet.',
-      'A heron stood in the shallows and did not move while we passed.',
-      'On the way back the bakery was open, so we bought two warm rolls.',
-    ];
-    const html = `<html><head><title>Morning walk</title></head><body><div id="page">
-      <h1>Morning walk</h1>${lines.map((line) => `<p>${line}</p>`).join('')}
-      <div class="sharedaddy"><h3>Share this:</h3><a href="/share/mail">Email</a> <a href="/share/print">Print</a></div>
-      <div><h3>Related posts</h3><ul><li><a href="/evening-walk">Evening walk by the old mill</a></li>
-        <li><a href="/winter-walk">A winter walk in the hills</a></li></ul></div>
-      <div class="comment-box"><h3>Comments</h3><p>Comments are closed for this post.</p></div>
-    </div></body></html>`;
-    const oneLine = { html: '<p>x</p>', text: lines[0] ?? '', wordCount: 16 };
-    // Both ways to the region: a page without signs of an article (sectioned), and a dated post (caption).
-    for (const filed of [verdict('article'), verdict('article', 'meta:published-date', 'url:post-slug')]) {
-      const chosen = extractByPageType(filed, parseHtml(html), { pageUrl }, () => oneLine);
-      for (const line of lines) expect(chosen?.text).toContain(line);
-      for (const furniture of ['Share this', 'Email', 'Related posts', 'Evening walk', 'Comments are closed'])
-        expect(chosen?.text).not.toContain(furniture);
-    }
-    // The region as other types read it keeps them: the rule reads article-filed pages only.
-    const region = extractPageRegion(parseHtml(html), { pageUrl });
-    expect(region?.text).toContain('Evening walk');
-    expect(region?.text).toContain('Comments are closed');
-  });
-
   it('reads the region of an article-filed page of parts (docs path, calls to action) unless the generic text holds most of it', () => {
     const region = extractPageRegion(parseHtml(servicePage()), { pageUrl });
     const regionLength = region?.text.length ?? 0;

@@ -265,34 +265,17 @@ function regionOrGeneric(
   if (maxGenericShare === 0) return generic();
   // The region is read first: the generic extraction changes the DOM.
   let region: ExtractedContent | undefined;
-  let kept: ExtractedContent | undefined;
   try {
     region = extractPageRegion(page, options);
-    kept = articleFiled && region !== undefined ? articleRegion(page, options) : region;
   } catch {
     region = undefined;
   }
   const article = generic();
   if (region === undefined) return article;
-  if (isPieceOfRegion(article?.text ?? '', region.text, maxGenericShare, maxShareWithoutProse))
-    return kept ?? region;
+  if (isPieceOfRegion(article?.text ?? '', region.text, maxGenericShare, maxShareWithoutProse)) return region;
   return articleFiled && article !== undefined && isHeadedPartOfRegion(article, region.text)
-    ? (kept ?? region)
+    ? region
     : article;
-}
-
-/**
- * The region of a page filed as article, as it is kept: without the boxes led by a heading the generic extraction
- * prunes from an article (extractPageRegion's articleFurniture: related posts, share boxes, comments); undefined
- * when too little is left, and the whole region is then kept. The choice between region and generic text is made
- * on the whole region, as before.
- */
-function articleRegion(page: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
-  try {
-    return extractPageRegion(page, options, undefined, false, true);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -339,10 +322,9 @@ function genericUnlessCaption(
   }
   if (region === undefined) return article;
   const { maxGenericShareOnArticle, maxGenericShareWithoutProse } = SECTIONED_PAGE;
-  const regionIsContent =
-    isPieceOfRegion(text, region.text, maxGenericShareOnArticle, maxGenericShareWithoutProse) ||
-    (headed && isHeadedPartOfRegion(article, region.text));
-  return regionIsContent ? (articleRegion(page, options) ?? region) : article;
+  if (isPieceOfRegion(text, region.text, maxGenericShareOnArticle, maxGenericShareWithoutProse))
+    return region;
+  return headed && isHeadedPartOfRegion(article, region.text) ? region : article;
 }
 
 /** A heading element in sanitized HTML. */

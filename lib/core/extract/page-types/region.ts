@@ -6,7 +6,6 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { resolveDocumentBase } from '../../url.ts';
 import {
-  BOILERPLATE_HEADING,
   BOILERPLATE_TEXT_ANY_LANGUAGE,
   BOILERPLATE_TEXT_MAX_CHARS,
   NON_CONTENT_TAGS,
@@ -163,16 +162,13 @@ export const PAGE_REGION = {
 /**
  * The page's main region minus its furniture (and what `extraFurniture` marks, for a type's own furniture), or
  * undefined when it holds too little text. With `revealPanels`, hidden panels the reader can open
- * (REVEALED_PANEL_ROLES: tab panels) are kept. With `articleFurniture` (a page filed as article), boxes led by a
- * heading the generic extraction prunes from an article (BOILERPLATE_HEADING: "Related posts", "Ähnliche Beiträge",
- * "Share this", "Comments") are left out too, as boxes of other products are (recommendationHeading).
+ * (REVEALED_PANEL_ROLES: tab panels) are kept.
  */
 export function extractPageRegion(
   $: CheerioAPI,
   options: ContentOptions,
   extraFurniture?: (element: Element) => boolean,
   revealPanels = false,
-  articleFurniture = false,
 ): ExtractedContent | undefined {
   const root = $.root()[0] as AnyNode;
   const body = findFirst(root, 'body') ?? root;
@@ -189,9 +185,6 @@ export function extractPageRegion(
   };
   const labels = repeatedItemActions(region);
   const recommendations = boxesLedBy(region, regionText, PAGE_REGION.recommendationHeading);
-  if (articleFurniture) {
-    for (const box of boxesLedBy(region, regionText, BOILERPLATE_HEADING)) recommendations.add(box);
-  }
   // Asked twice per element (text, then HTML) and once more for echoes: the answer is kept.
   const skipped = new Map<Element, boolean>();
   const isLeftOut = (element: Element) => {
