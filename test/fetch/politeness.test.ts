@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CRAWL_POLICY } from '../../lib/core/crawl-policy.ts';
 import { type HostSlot, type SlotBlock, slotBlockEndMs, slotsOf } from '../../lib/core/fetch/host-slots.ts';
 import { createFetcher, HostScheduler, type HostTokenStore } from '../../lib/core/fetch/index.ts';
-import { createSharedPoliteness, isHostBusy } from '../../lib/core/fetch/shared-politeness.ts';
+import {
+  createSharedPoliteness,
+  isHostBusy,
+  type SharedPolitenessOptions,
+} from '../../lib/core/fetch/shared-politeness.ts';
 import {
   bridgeConnector,
   fakeResolver,
@@ -19,6 +23,20 @@ afterEach(async () => {
 });
 
 const PAGE = '<html><body><p>page</p></body></html>';
+
+/** Shared politeness on a test clock: `now` reads it, and a sleep moves it on by exactly the time slept. */
+function politenessOnClock(
+  clock: { now: number },
+  options: Omit<SharedPolitenessOptions, 'now' | 'sleep'>,
+): ReturnType<typeof createSharedPoliteness> {
+  return createSharedPoliteness({
+    ...options,
+    now: () => clock.now,
+    sleep: async (ms) => {
+      clock.now += ms;
+    },
+  });
+}
 
 /** A site whose robots.txt is `robots` (or the given status), every other path a small HTML page. */
 async function site(robots: string | number): Promise<TestServer> {
@@ -292,14 +310,10 @@ describe('shared politeness when the token write overruns its slot', () => {
       },
       async holdUntil() {},
     };
-    const politeness = createSharedPoliteness({
+    const politeness = politenessOnClock(clock, {
       tokens,
       minIntervalMs: 1000,
-      now: () => clock.now,
       random: () => 0,
-      sleep: async (ms) => {
-        clock.now += ms;
-      },
     });
     const url = new URL('http://a.example/story');
     const busy = await politeness.acquire(url).then(
@@ -335,13 +349,9 @@ describe('shared politeness when the token write overruns its slot', () => {
         return true;
       },
     };
-    const politeness = createSharedPoliteness({
+    const politeness = politenessOnClock(clock, {
       tokens,
       minIntervalMs: 1000,
-      now: () => clock.now,
-      sleep: async (ms) => {
-        clock.now += ms;
-      },
     });
     await politeness.acquire(new URL('http://a.example/story'));
     sentAfter.push(clock.now);
@@ -356,14 +366,10 @@ describe('shared politeness when a request misses its turn (nothing sent)', () =
     const writes: string[] = [];
     const tokens = memoryTokens({ movable: true, writes });
     const { next } = tokens;
-    const ingest = createSharedPoliteness({
+    const ingest = politenessOnClock(clock, {
       tokens,
       minIntervalMs: 100,
-      now: () => clock.now,
       random: () => 0,
-      sleep: async (ms) => {
-        clock.now += ms;
-      },
     });
     const url = new URL('http://a.example/story');
     const first = await ingest.acquire(url);
@@ -381,14 +387,10 @@ describe('shared politeness when a request misses its turn (nothing sent)', () =
     const clock = { now: 2_000_000 };
     const tokens = memoryTokens({ movable: true });
     const { next } = tokens;
-    const ingest = createSharedPoliteness({
+    const ingest = politenessOnClock(clock, {
       tokens,
       minIntervalMs: 100,
-      now: () => clock.now,
       random: () => 0,
-      sleep: async (ms) => {
-        clock.now += ms;
-      },
     });
     const url = new URL('http://a.example/story');
     const first = await ingest.acquire(url);
@@ -410,15 +412,11 @@ describe('put-backs of a busy host', () => {
     const tokens = memoryTokens();
     // Another worker holds the host for the next 500 ms.
     tokens.next.set('a.example', clock.now + 500);
-    const ingest = createSharedPoliteness({
+    const ingest = politenessOnClock(clock, {
       tokens,
       minIntervalMs: 100,
       batchWindowMs: 1000,
-      now: () => clock.now,
       random: () => 0,
-      sleep: async (ms) => {
-        clock.now += ms;
-      },
     });
     const returns: number[] = [];
     for (let n = 0; n < 4; n++) {
@@ -517,13 +515,9 @@ describe('shared politeness when timers fire late (a loaded machine, a batch bus
         return tokens.take(...args);
       },
     };
-    const crawl = createSharedPoliteness({
+    const crawl = politenessOnClock(clock, {
       tokens: slow,
       minIntervalMs: 100,
-      now: () => clock.now,
-      sleep: async (ms) => {
-        clock.now += ms;
-      },
       random: () => 0,
       maxWaitMs: CRAWL_POLICY.crawlMaxHostWaitMs,
     });
@@ -646,13 +640,9 @@ describe('reserved host slots (one token write for a crawl’s spaced messages)'
   const page = new URL('https://news.example/a');
 
   function politenessAt(clock: { now: number }, tokens: HostTokenStore) {
-    return createSharedPoliteness({
+    return politenessOnClock(clock, {
       tokens,
       minIntervalMs: 1_000,
-      now: () => clock.now,
-      sleep: async (ms) => {
-        clock.now += ms;
-      },
     });
   }
 
