@@ -20,6 +20,14 @@ const PROSE = [
 const paragraphs = (sentences: readonly string[]) => sentences.map((s) => `<p>${s}</p>`).join('');
 const MENU = '<nav><ul><li><a href="/">Home</a></li><li><a href="/journal">Journal</a></li></ul></nav>';
 
+/** Each question is in the text, above its answer (PROSE[firstAnswer + i]). */
+function expectQuestionsAboveAnswers(text: string, questions: readonly string[], firstAnswer: number): void {
+  questions.forEach((question, i) => {
+    expect(text).toContain(question);
+    expect(text.indexOf(question)).toBeLessThan(text.indexOf(PROSE[firstAnswer + i]!));
+  });
+}
+
 describe('content after an early </body> or </html> is in the body, as a browser builds it', () => {
   it('reads the article a template printed after closing the document', () => {
     const html = `<html><head><title>Pruning</title></head><body><header>${MENU}</header></body></html><div class="post"><h1>Pruning old trees</h1>${paragraphs(PROSE)}</div>`;
@@ -120,10 +128,7 @@ describe('an accordion header (a button inside a heading) is the heading', () =>
     (_name, header) => {
       const html = `<html><body><article>${paragraphs(PROSE.slice(0, 3))}<h2>Questions</h2>${faq(header)}<button aria-expanded="false">Show all questions</button></article></body></html>`;
       const text = textOf(html);
-      QUESTIONS.forEach((question, i) => {
-        expect(text).toContain(question);
-        expect(text.indexOf(question)).toBeLessThan(text.indexOf(PROSE[i + 3]!));
-      });
+      expectQuestionsAboveAnswers(text, QUESTIONS, 3);
       expect(text).not.toContain('Show all questions');
     },
   );
@@ -139,10 +144,7 @@ describe('a disclosure button whose words are a question is the FAQ header (DISC
   it('keeps each question above its answer, and drops disclosure buttons that ask nothing', () => {
     const html = `<html><body><article>${paragraphs(PROSE.slice(0, 4))}<h2>Questions</h2><div class="faq">${faq}</div><button aria-expanded="false" aria-controls="more">Read the whole guide</button></article></body></html>`;
     const text = textOf(html);
-    QUESTIONS.forEach((question, i) => {
-      expect(text).toContain(question);
-      expect(text.indexOf(question)).toBeLessThan(text.indexOf(PROSE[i + 4]!));
-    });
+    expectQuestionsAboveAnswers(text, QUESTIONS, 4);
     expect(text).not.toContain('Read the whole guide');
   });
 
