@@ -405,8 +405,7 @@ export function nominalRechecks(
   state: UrlCrawlState | undefined,
   policy: CrawlPolicy = CRAWL_POLICY,
 ): TimeRecheckStep[] {
-  if (state === undefined || state.permanentFailure) return [];
-  if (state.lastOutcome === undefined || state.lastOutcome === 'failed') return [];
+  if (!hasAnsweredFetch(state)) return [];
   const due = time(state.nextDueAt);
   const fetched = time(state.lastFetchedAt);
   if (due === undefined || fetched === undefined) return [];
@@ -473,9 +472,22 @@ export function timeRecheck(
   return { status, recheck: open };
 }
 
+/**
+ * Whether the URL's last fetch was answered (stored, unchanged or not modified) and it is not given up on: what a
+ * time re-check or a dated change is counted from.
+ */
+export function hasAnsweredFetch(state: UrlCrawlState | undefined): state is UrlCrawlState {
+  return (
+    state !== undefined &&
+    !state.permanentFailure &&
+    state.lastOutcome !== undefined &&
+    state.lastOutcome !== 'failed'
+  );
+}
+
 /** Whether the source dates a change the URL's last successful fetch has not seen (the changed-date path). */
 export function hasDatedChange(state: UrlCrawlState | undefined, listed: ListedUrl): boolean {
-  if (state === undefined || state.lastOutcome === undefined || state.lastOutcome === 'failed') return false;
+  if (!hasAnsweredFetch(state)) return false;
   const changedAt = time(listed.modifiedAt) ?? time(listed.publishedAt);
   const fetchedAt = time(state.lastFetchedAt);
   return changedAt !== undefined && fetchedAt !== undefined && fetchedAt < changedAt;

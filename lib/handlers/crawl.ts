@@ -2,6 +2,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { CrawlSource } from '../config.ts';
 import {
   CRAWL_POLICY,
+  hasAnsweredFetch,
   hasDatedChange,
   hostQueueDelayMs,
   interleaveByHost,
@@ -322,12 +323,9 @@ export class UrlQueuer {
       // A URL with an owner is time-re-checked by its owner's crawls alone, derived from time with no per-URL write.
       if (
         time !== undefined &&
-        state !== undefined &&
         owner !== undefined &&
         (reason === undefined || reason === 'not-due') &&
-        state.lastOutcome !== undefined &&
-        state.lastOutcome !== 'failed' &&
-        !state.permanentFailure
+        hasAnsweredFetch(state)
       ) {
         if (hasDatedChange(state, item)) {
           // A dated change takes the lease below, unless the owner's time re-check is still in flight (its fetch
