@@ -37,7 +37,7 @@ import { createFetcher } from '../lib/core/fetch/fetcher.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../lib/core/url.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { billedBatchEvents } from '../lib/events/batch.ts';
-import { HostSpacer, LOOKUP_BATCH } from '../lib/handlers/crawl.ts';
+import { HostSpacer, LOOKUP_BATCH, presumableFirstLease } from '../lib/handlers/crawl.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
 import { createMetrics } from '../lib/handlers/metrics.ts';
 import { chunk, type DelayedMessage, type IngestMessage } from '../lib/queue/types.ts';
@@ -548,9 +548,19 @@ async function main(): Promise<void> {
     };
   };
 
-  /** Crawl states of URLs, read as the crawl reads them (batched when the store can). */
-  const lookUp = async (urls: string[]): Promise<Map<string, CrawlStateRecord>> => {
-    if (stack.crawlState.getMany) return stack.crawlState.getMany(urls);
+  /** How the URL's site lists it (its dates), as the crawl finds it. */
+  const listedAs = (url: string): ListedUrl =>
+    sites.find((site) => url.startsWith(`${site.origin}/`))?.listed.get(url) ?? {};
+  /**
+   * Crawl states of URLs, read as the crawl reads them (batched when the store can). `at`: as the URLs' owner's crawl
+   * then, which reads a bare first lease without the article's CURRENT item (presumableFirstLease).
+   */
+  const lookUp = async (urls: string[], at?: Date): Promise<Map<string, CrawlStateRecord>> => {
+    if (stack.crawlState.getMany) {
+      if (at === undefined) return stack.crawlState.getMany(urls);
+      const items = urls.map((url) => ({ item: { url, via: 'bench', ...listedAs(url) } }));
+      return stack.crawlState.getMany(urls, { presumeFirstFetch: presumableFirstLease(items, at) });
+    }
     const states = new Map<string, CrawlStateRecord>();
     for (const url of urls) {
       const state = await stack.crawlState.get(url);
@@ -573,7 +583,7 @@ async function main(): Promise<void> {
       const timeSteps = new Map<string, { step: number; dueAt: string }>();
       // Looked up as the crawl's UrlQueuer does: one batched read per LOOKUP_BATCH URLs.
       for (const group of chunk(urls, LOOKUP_BATCH)) {
-        const states = await lookUp(group);
+        const states = await lookUp(group, presume ? at : undefined);
         await Promise.all(
           group.map((url) => {
             const state = states.get(url);
@@ -701,7 +711,6 @@ async function main(): Promise<void> {
     );
     const stored = outcomes.filter((o) => o.status === 'created').map((o) => o.url);
     // Uncounted: how often the crawl policy will re-check each stored article, from its crawl state.
-    let timeRecheckedUrls = 0;
     const rechecksByKind = {
       feed: { urls: 0, rechecks: 0, presumed: 0 },
       sitemap: { urls: 0, rechecks: 0, presumed: 0 },
@@ -714,7 +723,6 @@ async function main(): Promise<void> {
       rechecksByKind[site.kind].urls++;
       rechecksByKind[site.kind].rechecks += replay.rechecks;
       rechecksByKind[site.kind].presumed += replay.presumed;
-      if (replay.presumed > 0) timeRecheckedUrls++;
     }
     const allRechecks = rechecksByKind.feed.rechecks + rechecksByKind.sitemap.rechecks;
     const rechecksPerArticle = allRechecks / Math.max(1, stored.length);
@@ -726,23 +734,11 @@ async function main(): Promise<void> {
     // presumes as the crawl would at that first step, and a not-presumed one costs what a re-check recorded by ingest
     // does (one a dated change asks for). Stored as read, so the crawl's look-up reads what it would then.
     const storedItems = await rawCrawlStateItems(stored);
-    // A URL's first time re-check finds its state as the new article's commit left it (the fetch only in the article's
-    // CURRENT item) and its 304 writes the state once; its later steps find it written and write nothing. A time phase
-    // starts that share of its URLs (spread evenly) from the written state: the later steps among all time re-checks.
-    const urlsWithTimeRechecks =
-      rechecksByKind.feed.presumed > 0 || rechecksByKind.sitemap.presumed > 0 ? timeRecheckedUrls : 0;
-    const laterStepShare =
-      1 - urlsWithTimeRechecks / Math.max(1, rechecksByKind.feed.presumed + rechecksByKind.sitemap.presumed);
+    // Every time re-check finds the state as the new article's commit left it (the fetch only in the article's CURRENT
+    // item): no step writes it (a 304 or a same-page 200 writes nothing), and the owner's crawl reads that first lease
+    // without the CURRENT item (presumableFirstLease), so the later steps cost what the first does.
     const recheckPhase = async (name: string, presume: boolean) => {
       await restoreItems(storedItems); // uncounted set-up
-      if (presume) {
-        meter.counting = false;
-        for (let i = 0; i < stored.length; i++) {
-          if (Math.floor((i + 1) * laterStepShare) === Math.floor(i * laterStepShare)) continue;
-          const state = await stack.crawlState.get(stored[i] as string);
-          if (state !== undefined) await stack.crawlState.put(state);
-        }
-      }
       // Re-checks come with their sources' crawls, a source interval or more apart: the phases do too (in simulated
       // time), so a phase's crawl finds the hosts' slot blocks of the one before ended, as a crawl 15 minutes later
       // would (back to back, every reservation was refused and each re-check took a token write instead).

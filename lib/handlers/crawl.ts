@@ -120,6 +120,29 @@ export function scheduledEvent(at: Date, detail: { sources?: string[] } = {}): z
   };
 }
 
+/**
+ * Which owned URLs' bare first leases a registry crawl reads without their articles' CURRENT items (CrawlStateStore
+ * getMany's presumeFirstFetch): the first fetch is presumed to have answered the lease at its time, and the time
+ * re-check steps are counted from there. Not when the source dates the URL after the lease (the changed-date path
+ * needs the real fetch), nor, once the lease has ended, for a URL its source dates by modification (no time re-check
+ * would fetch it if its first message was lost: the real read finds that out, as before).
+ */
+export function presumableFirstLease(
+  items: ReadonlyArray<{ item: DiscoveredUrl }>,
+  at: Date,
+): (state: CrawlStateRecord) => boolean {
+  const listed = new Map(items.map(({ item }) => [item.url, item]));
+  return (state) => {
+    const item = listed.get(state.url);
+    const queuedAt = Date.parse(state.queuedAt ?? '');
+    if (item === undefined || Number.isNaN(queuedAt)) return false;
+    const datedAt = Date.parse(item.modifiedAt ?? item.publishedAt ?? '');
+    if (!Number.isNaN(datedAt) && datedAt > queuedAt) return false;
+    const leaseLive = Date.parse(state.leaseUntil ?? '') > at.getTime();
+    return leaseLive || item.modifiedAt === undefined;
+  };
+}
+
 /** Messages gathered before they are sent: enough hosts to interleave, few enough that ingest starts early. */
 const FLUSH_AFTER = INGEST_BATCH_SIZE * 10;
 
@@ -312,7 +335,10 @@ export class UrlQueuer {
   ): Promise<void> {
     this.moreDocuments = moreDocuments;
     const { logger } = this.deps;
-    const { states, looked } = await this.lookUp(items.map(({ item }) => item.url));
+    const { states, looked } = await this.lookUp(
+      items.map(({ item }) => item.url),
+      this.deps.recheck === undefined ? undefined : presumableFirstLease(items, this.at),
+    );
     await mapLimit(items, this.deps.lookupConcurrency, async ({ item, source, sourceId }) => {
       const state = states.get(item.url);
       // Looked up and not found (not a failed look-up): the lease is the URL's first, written only while none is.
@@ -460,11 +486,18 @@ export class UrlQueuer {
    */
   private async lookUp(
     urls: string[],
+    presumeFirstFetch?: (state: CrawlStateRecord) => boolean,
   ): Promise<{ states: Map<string, CrawlStateRecord>; looked: Set<string> }> {
     const { crawlState, logger } = this.deps;
     if (crawlState.getMany !== undefined) {
       try {
-        return { states: await crawlState.getMany(urls), looked: new Set(urls) };
+        return {
+          states: await crawlState.getMany(
+            urls,
+            presumeFirstFetch === undefined ? {} : { presumeFirstFetch },
+          ),
+          looked: new Set(urls),
+        };
       } catch (thrown) {
         logger.warn('crawl state look-up failed; queueing the URLs', {
           urls: urls.length,

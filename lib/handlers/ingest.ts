@@ -258,9 +258,9 @@ export function createIngestService(deps: IngestDependencies) {
     // a 304 to that message needs no write. Any other outcome is recorded from the state as before the presumption.
     const presumptionPending = isPresumptionPending(state, startedAt);
     // A time re-check (no lease, derived by its owner source) is presumed unchanged too: its step's next is nominal, so
-    // a 304 leaves the state as it is. Not when the item holds no fetch yet (the new article's fetch is recorded only
-    // by its commit, store layout 4): written once, so later look-ups read no article item.
-    const timeRecheckUnchanged = recheck !== undefined && state?.indexedFetch !== true;
+    // a 304 leaves the state as it is, also when the new article's fetch is recorded only by its commit (store layout
+    // 4): the owner's crawl reads that first lease without the article's CURRENT item (presumeFirstFetch).
+    const timeRecheckUnchanged = recheck !== undefined;
     const presumedUnchanged =
       timeRecheckUnchanged ||
       (presumptionPending && message.queuedAt !== undefined && state?.presumedAt === message.queuedAt);

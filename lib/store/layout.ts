@@ -453,6 +453,10 @@ export function foldIndexedFetch(
   const leasedLater = state.queuedAt !== undefined && Date.parse(state.queuedAt) > fetchedMs;
   // A crawl that presumed a re-check after this fetch moved the schedule on with its lease: that schedule stands.
   const presumedLater = leasedLater && state.presumedAt !== undefined;
+  // An owned URL's first fetch counts its steps from its first lease, as its owner's crawl does without this read
+  // (presumeFirstFetch), so every reader derives the same nominal times.
+  const stepsFrom =
+    !leasedLater && isBareFirstLease(state) ? Date.parse(state.queuedAt as string) : fetchedMs;
   return {
     url: state.url,
     lastFetchedAt: new Date(fetchedMs).toISOString(),
@@ -467,7 +471,7 @@ export function foldIndexedFetch(
       ? { nextDueAt: state.nextDueAt, recheckStep: state.recheckStep, presumedAt: state.presumedAt }
       : first === undefined
         ? {}
-        : { nextDueAt: new Date(fetchedMs + first).toISOString(), recheckStep: 0 }),
+        : { nextDueAt: new Date(stepsFrom + first).toISOString(), recheckStep: 0 }),
     failureCount: 0,
     permanentFailure: false,
     ...(state.owner === undefined ? {} : { owner: state.owner }),
@@ -486,6 +490,50 @@ export function mayHaveIndexedFetch(state: CrawlStateRecord): boolean {
   if (state.queuedAt === undefined) return false;
   if (state.articleId !== undefined && `CRAWL#${state.articleId}` !== crawlPk(state.url)) return false;
   return state.lastFetchedAt === undefined || Date.parse(state.lastFetchedAt) < Date.parse(state.queuedAt);
+}
+
+/**
+ * Whether a crawl-state item is an owned URL's first lease and nothing more: the crawl that found the URL wrote it
+ * (with its owner), and no write since recorded a fetch, a failure or a presumed re-check. Its first fetch, if any,
+ * is recorded only in the article's CURRENT item (store layout 4).
+ */
+export function isBareFirstLease(state: CrawlStateRecord): boolean {
+  return (
+    state.owner !== undefined &&
+    state.queuedAt !== undefined &&
+    state.leaseUntil !== undefined &&
+    state.lastFetchedAt === undefined &&
+    state.articleId === undefined &&
+    state.presumedAt === undefined &&
+    state.lastOutcome === undefined
+  );
+}
+
+/**
+ * An owned URL's bare first lease (isBareFirstLease) as its owner's crawl reads it without the article's CURRENT
+ * item: presumed answered at the lease's time, so its time re-check steps are counted from there (1 h, 7 h, 31 h after
+ * the URL was first queued). Nothing is written from it (no validators, no hash: ingest reads CURRENT for those), and
+ * it is no `indexedFetch` (a lease never carries it). Ingest of a step whose first fetch has not happened fetches the
+ * page as new, and the first message then finds it fetched (stale).
+ */
+export function presumeFirstFetch(
+  state: CrawlStateRecord,
+  recheckScheduleMs: readonly number[],
+): CrawlStateRecord {
+  const queuedAt = state.queuedAt as string;
+  const first = recheckScheduleMs[0];
+  return {
+    url: state.url,
+    lastFetchedAt: queuedAt,
+    lastOutcome: 'created',
+    ...(first === undefined
+      ? {}
+      : { nextDueAt: new Date(Date.parse(queuedAt) + first).toISOString(), recheckStep: 0 }),
+    failureCount: 0,
+    permanentFailure: false,
+    ...(state.owner === undefined ? {} : { owner: state.owner }),
+    queuedAt,
+  };
 }
 
 /** A stored article item with the attributes slimArticleAttributes left out put back (other items unchanged). */

@@ -227,12 +227,16 @@ export interface CrawlStateStore {
   /**
    * Many states at once (batched reads), keyed by the stored (canonical) URL; unknown URLs are absent.
    * `ownFirstLeases` and `ownLeases`: per URL, what `get`'s `ownFirstLease` and `ownLease` say.
+   * `presumeFirstFetch`: an owned URL's bare first lease (lib/store/layout.ts isBareFirstLease) for which it answers
+   * true is read without the article's CURRENT item, presumed answered at the lease's time (presumeFirstFetch): the
+   * owner's crawl, which needs only the time re-check steps from it.
    */
   getMany?(
     urls: readonly string[],
     options?: {
       ownFirstLeases?: ReadonlyMap<string, string>;
       ownLeases?: ReadonlyMap<string, string>;
+      presumeFirstFetch?: (state: CrawlStateRecord) => boolean;
     },
   ): Promise<Map<string, CrawlStateRecord>>;
   /**

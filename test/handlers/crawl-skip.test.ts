@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../lib/core/errors.ts';
-import { skipReason } from '../../lib/handlers/crawl.ts';
+import { presumableFirstLease, skipReason } from '../../lib/handlers/crawl.ts';
 import { isRetryable } from '../../lib/handlers/ingest.ts';
 import type { CrawlStateRecord } from '../../lib/store/types.ts';
 
@@ -120,5 +120,36 @@ describe('isRetryable', () => {
       expect(isRetryable(new PipelineError(code, code))).toBe(false);
     }
     expect(isRetryable(new PipelineError('DNS_FAILED', 'no such host', { retryable: false }))).toBe(false);
+  });
+});
+
+describe('presumableFirstLease (an owned first lease read without its article)', () => {
+  const lease = state({
+    owner: '0123456789abcdef',
+    queuedAt: '2026-05-01T10:00:00.000Z',
+    leaseUntil: '2026-05-05T10:00:00.000Z',
+  });
+  const presumable = (listed: { modifiedAt?: string; publishedAt?: string }, when = at, of = lease) =>
+    presumableFirstLease([{ item: found(listed) }], when)(of);
+
+  it('presumes a live first lease answered when the source dates the URL no later than the lease', () => {
+    expect(presumable({ publishedAt: '2026-05-01T09:00:00.000Z' })).toBe(true);
+    expect(presumable({ modifiedAt: '2026-05-01T10:00:00.000Z' })).toBe(true);
+    expect(presumable({})).toBe(true);
+  });
+
+  it('reads the article when the source dates a change after the lease (the changed-date path needs the fetch)', () => {
+    expect(presumable({ publishedAt: '2026-05-01T10:00:01.000Z' })).toBe(false);
+    expect(presumable({ modifiedAt: '2026-05-01T11:00:00.000Z' })).toBe(false);
+  });
+
+  it('once the lease has ended, reads the article of a URL dated by modification (no time re-check would fetch it)', () => {
+    const later = new Date('2026-05-06T00:00:00.000Z');
+    expect(presumable({ modifiedAt: '2026-05-01T09:00:00.000Z' }, later)).toBe(false);
+    expect(presumable({ publishedAt: '2026-05-01T09:00:00.000Z' }, later)).toBe(true);
+  });
+
+  it('answers only for the URLs the crawl listed', () => {
+    expect(presumable({}, at, { ...lease, url: 'https://news.example/other' })).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeRecheck } from '../../lib/core/crawl-policy.ts';
 import { createFetcher } from '../../lib/core/fetch/index.ts';
@@ -8,6 +9,7 @@ import { findOrphanedMessages } from '../../lib/embedded/leases.ts';
 import { createSourceCrawler } from '../../lib/handlers/crawl.ts';
 import { createIngestService, type PageFetcher } from '../../lib/handlers/ingest.ts';
 import type { IngestMessage } from '../../lib/queue/types.ts';
+import { articlePk, CURRENT_SK, crawlPk } from '../../lib/store/layout.ts';
 import type { CrawlStateRecord } from '../../lib/store/types.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
 import { silentLogger } from './helpers.ts';
@@ -138,7 +140,8 @@ describe('time re-checks derived from the owner source', () => {
     const b = await feed('/two/b.xml', [page]);
     expect((await crawl(a)).sent.map((m) => m.url)).toEqual([url]);
     expect((await store.crawlState.get(url))?.owner).toBe(a);
-    expect((await crawl(b)).summary.skipped.queued).toBe(1);
+    // The owner's first lease, read without the article (presumed answered at its time): nothing due for an hour.
+    expect((await crawl(b)).summary.skipped['not-due']).toBe(1);
     await recordFetch(url, 60_000);
 
     // The 1-h step is due: the other feed leaves it alone; the owner queues it without a per-URL write.
@@ -166,6 +169,72 @@ describe('time re-checks derived from the owner source', () => {
     expect((await crawl(a)).sent).toMatchObject([
       { url, recheck: { step: 1, dueAt: new Date(T0 + 60_000 + 7 * HOUR).toISOString() } },
     ]);
+  });
+
+  it('a new article’s first lease: the owner’s crawls read no article item, and its steps count from the lease', async () => {
+    const { store, at, crawl, feed, ingest, writes } = await setUp();
+    const articleReads: string[] = [];
+    store.dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as {
+          Key?: Record<string, { S?: string }>;
+          RequestItems?: Record<string, { Keys: Array<Record<string, { S?: string }>> }>;
+        };
+        const keys = input.Key
+          ? [input.Key]
+          : Object.values(input.RequestItems ?? {}).flatMap((request) => request.Keys ?? []);
+        for (const key of keys) if (key.pk?.S?.startsWith('ARTICLE#')) articleReads.push(key.pk.S);
+        return next(args);
+      },
+      { step: 'build', name: 'recordArticleReads' },
+    );
+    const page = `/first/page-${Date.now()}`;
+    const url = `${origin}${page}`;
+    const a = await feed('/first/a.xml', [page]);
+    await crawl(a);
+    // The new article's commit records its fetch in its CURRENT item only (store layout 4), 30 s after the lease.
+    const state = (await store.crawlState.get(url)) as CrawlStateRecord;
+    await DynamoDBDocumentClient.from(store.dynamodb).send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          pk: articlePk(crawlPk(url).slice('CRAWL#'.length)),
+          sk: CURRENT_SK,
+          fetchedAt: new Date(T0 + 30_000).toISOString(),
+          fetch: { e: '"v1"' },
+          version: 1,
+          pageType: 'article',
+        },
+      }),
+    );
+    expect(state.lastFetchedAt).toBeUndefined();
+    articleReads.length = 0;
+
+    // Within the hour the owner's crawls queue nothing and read no article item.
+    at(20 * 60_000);
+    expect((await crawl(a)).sent).toEqual([]);
+    expect(articleReads).toEqual([]);
+    // The 1-h step is counted from the lease (not the fetch 30 s later), queued with no write and no article read.
+    at(HOUR + 60_000);
+    const owner = await crawl(a);
+    expect(owner.sent).toMatchObject([
+      { url, recheck: { step: 0, dueAt: new Date(T0 + HOUR).toISOString() } },
+    ]);
+    expect(owner.writes).toEqual([]);
+    expect(articleReads).toEqual([]);
+    // Ingest reads the article's CURRENT item for the validators, and its 304 writes nothing, first step included.
+    writes.length = 0;
+    expect(await ingest.ingest(owner.sent[0] as IngestMessage)).toMatchObject({ status: 'unchanged' });
+    expect(articleReads.length).toBeGreaterThan(0);
+    expect(writes).toEqual([]);
+    // The next steps likewise: nominal times from the lease, no write, no article read by the crawl.
+    at(7 * HOUR + 60_000);
+    articleReads.length = 0;
+    expect((await crawl(a)).sent).toMatchObject([
+      { url, recheck: { step: 1, dueAt: new Date(T0 + 7 * HOUR).toISOString() } },
+    ]);
+    expect(articleReads).toEqual([]);
+    expect((await store.crawlState.get(url))?.lastFetchedAt).toBe(new Date(T0 + 30_000).toISOString());
   });
 
   it('ingest writes nothing for a 304 to a time re-check, and drops one whose window has ended (a backlog longer than a step)', async () => {

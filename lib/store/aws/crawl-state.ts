@@ -17,8 +17,10 @@ import {
   CURRENT_SK,
   crawlPk,
   foldIndexedFetch,
+  isBareFirstLease,
   mayHaveIndexedFetch,
   parseStoredItem,
+  presumeFirstFetch,
 } from '../layout.ts';
 import { ATTR } from '../table.ts';
 import type { CrawlStateRecord, CrawlStateStore } from '../types.ts';
@@ -100,6 +102,7 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     options: {
       ownFirstLeases?: ReadonlyMap<string, string>;
       ownLeases?: ReadonlyMap<string, string>;
+      presumeFirstFetch?: (state: CrawlStateRecord) => boolean;
     } = {},
   ): Promise<Map<string, CrawlStateRecord>> {
     const found = new Map<string, CrawlStateRecord>();
@@ -108,7 +111,12 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     );
     for (const item of items) {
       const record = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
-      found.set(record.url, record);
+      // An owned URL's first lease, read by its owner's crawl: presumed answered, with no CURRENT read.
+      const presumed =
+        options.presumeFirstFetch !== undefined &&
+        isBareFirstLease(record) &&
+        options.presumeFirstFetch(record);
+      found.set(record.url, presumed ? presumeFirstFetch(record, this.recheckScheduleMs) : record);
     }
     const folding = [...found.values()].filter(
       (state) =>
