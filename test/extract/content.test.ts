@@ -559,6 +559,39 @@ describe('copies of a section for another screen size', () => {
   });
 });
 
+describe('blocks gathered beside the story', () => {
+  // The story's body in one box, and short blocks beside it that read as sentences: they join the content as
+  // sibling paragraphs, and are then judged by the furniture rules as a block inside the body is.
+  const body = STORY_PARAGRAPHS.map((paragraph) => `<p>${paragraph}, the councils said on Monday.</p>`).join(
+    '',
+  );
+  const page = (beside: string) =>
+    `<html><head><title>${STORY_TITLE}</title></head><body><main><div class="story-text">${body}</div>${beside}</main></body></html>`;
+
+  it.each([
+    ['a copyright line', '<div>© 2024 Ledger Media Ltd. All rights reserved.</div>', 'All rights reserved'],
+    [
+      'a line classed as a disclaimer',
+      '<div class="story-disclaimer">Views expressed here are the writer’s own.</div>',
+      'Views expressed',
+    ],
+    [
+      'an engagement prompt',
+      '<p>If you enjoyed this article, please pass it on to the people who ride the ferry with you every day.</p>',
+      'If you enjoyed',
+    ],
+  ])('leaves out %s', (_label, beside, leaked) => {
+    const { text } = extractFrom(page(beside));
+    expect(text).toContain('councils will review the arrangement');
+    expect(text).not.toContain(leaked);
+  });
+
+  it('keeps a closing sentence beside the body', () => {
+    const { text } = extractFrom(page('<div>The ferry leaves at seven.</div>'));
+    expect(text).toContain('The ferry leaves at seven.');
+  });
+});
+
 describe('page furniture recognised by its text', () => {
   it('drops datelines and bylines but keeps sentences that merely start alike', () => {
     const fragment = `

@@ -114,114 +114,119 @@ export function pruneBoilerplate(
     keepCollectiveParts(nestedArticles, stats, total, { plainProseParts: false }),
   );
   const isCopyOfPrevious = copyDetector(stats, total);
-  for (const node of nodes) {
-    elementsInOrder(node, (element) => {
-      if (excluded.has(element)) return true;
-      const s = stats.get(element);
-      // A copy goes even when it is one of the chosen blocks (a variant that scored as well as the original).
-      if (isCopyOfPrevious(element, s)) {
+  const judge = (element: Element): boolean => {
+    if (excluded.has(element)) return true;
+    const s = stats.get(element);
+    // A copy goes even when it is one of the chosen blocks (a variant that scored as well as the original).
+    if (isCopyOfPrevious(element, s)) {
+      excluded.add(element);
+      return true;
+    }
+    if (roots.has(element) && holdsTop.has(element)) return false;
+    const text = s?.text ?? 0;
+    if (teaserArticles.has(element)) {
+      excluded.add(element);
+      return true;
+    }
+    // Never prune by class an element that holds most of the article: a stray "comments-on" class on the
+    // article wrapper must not cost the whole body.
+    if (
+      text < total * CLASS_PRUNE_MAX_SHARE &&
+      !isMarkedArticleBody(element) &&
+      looksLikeBoilerplateByClass(element) &&
+      !isInsideCode(element) &&
+      !isGatedStory(element)
+    ) {
+      excluded.add(element);
+      return true;
+    }
+    if (
+      (element.name === 'ul' || element.name === 'ol') &&
+      s !== undefined &&
+      s.li >= LINK_LIST_MIN_ITEMS &&
+      linkDensity(s) >= LINK_LIST_MIN_DENSITY
+    ) {
+      // A list the story introduces is kept whole: its entries are not teaser links either.
+      if (introducedByProse(element, stats, excluded)) introducedLists.add(element);
+      else excluded.add(element);
+      return true;
+    }
+    if (element.name === 'form' && (s?.input ?? 0) > 0 && text < FORM_BOX_MAX_CHARS) {
+      // A signup or search form, with the little box around it (its pitch and small print).
+      excluded.add(escalate(element, roots, stats, total));
+      return true;
+    }
+    if (
+      text > 0 &&
+      text <= BOILERPLATE_TEXT_MAX_CHARS &&
+      BOILERPLATE_TEXT_TAGS.has(element.name) &&
+      !s?.hasBlockChild
+    ) {
+      const blockString = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
+      // An <h1> inside the content is no headline (that is trimmed later): "Mehr zum Thema" as a page region's title.
+      const isHeading = /^h[1-6]$/.test(element.name);
+      const headingLike = isHeading
+        ? BOILERPLATE_HEADING.test(blockString)
+        : blockString.length <= BOILERPLATE_HEADING_LINE_MAX_CHARS &&
+          BOILERPLATE_HEADING_LINE.test(blockString);
+      if (headingLike) {
+        // "Related", "Read more", "Don't miss": the heading and the teaser links it introduces.
         excluded.add(element);
+        for (let next = nextElementSibling(element); next; next = nextElementSibling(next)) {
+          // Teaser lists often mix a plain lead-in with the link, so lists need fewer links to qualify.
+          const isList = next.name === 'ul' || next.name === 'ol';
+          if (linkDensity(stats.get(next)) <= (isList ? TEASER_LIST_MIN_DENSITY : TEASER_BLOCK_MIN_DENSITY))
+            break;
+          excluded.add(next);
+        }
         return true;
       }
-      if (roots.has(element)) return false;
-      const text = s?.text ?? 0;
-      if (teaserArticles.has(element)) {
-        excluded.add(element);
-        return true;
-      }
-      // Never prune by class an element that holds most of the article: a stray "comments-on" class on the
-      // article wrapper must not cost the whole body.
       if (
-        text < total * CLASS_PRUNE_MAX_SHARE &&
-        !isMarkedArticleBody(element) &&
-        looksLikeBoilerplateByClass(element) &&
-        !isInsideCode(element) &&
-        !isGatedStory(element)
+        (blockString.length <= DATELINE_MAX_CHARS && (isDateline(blockString) || isMetaLine(blockString))) ||
+        isByline(blockString)
       ) {
         excluded.add(element);
         return true;
       }
       if (
-        (element.name === 'ul' || element.name === 'ol') &&
-        s !== undefined &&
-        s.li >= LINK_LIST_MIN_ITEMS &&
-        linkDensity(s) >= LINK_LIST_MIN_DENSITY
+        element.name === 'p' &&
+        text <= LINK_PARAGRAPH_MAX_CHARS &&
+        linkDensity(s) >= LINK_PARAGRAPH_MIN_DENSITY
       ) {
-        // A list the story introduces is kept whole: its entries are not teaser links either.
-        if (introducedByProse(element, stats, excluded)) introducedLists.add(element);
-        else excluded.add(element);
+        excluded.add(element);
         return true;
       }
-      if (element.name === 'form' && (s?.input ?? 0) > 0 && text < FORM_BOX_MAX_CHARS) {
-        // A signup or search form, with the little box around it (its pitch and small print).
+      // A caption whose last words credit the photo ("… (Foto: Agency)", "… | © Name/Agency"): no prose ends so.
+      // Marked captions are left out of the text already, and kept in the html; a box holding a paragraph is more
+      // than a caption (a step of a how-to with its photo credited below it).
+      const holdsParagraph = (s?.p ?? 0) > (element.name === 'p' ? 1 : 0);
+      if (!holdsParagraph && !isCaption(element) && PHOTO_CREDIT_END.test(blockString)) {
+        excluded.add(element);
+        return true;
+      }
+      if (BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(blockString))) {
         excluded.add(escalate(element, roots, stats, total));
         return true;
       }
-      if (
-        text > 0 &&
-        text <= BOILERPLATE_TEXT_MAX_CHARS &&
-        BOILERPLATE_TEXT_TAGS.has(element.name) &&
-        !s?.hasBlockChild
-      ) {
-        const blockString = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
-        // An <h1> inside the content is no headline (that is trimmed later): "Mehr zum Thema" as a page region's title.
-        const isHeading = /^h[1-6]$/.test(element.name);
-        const headingLike = isHeading
-          ? BOILERPLATE_HEADING.test(blockString)
-          : blockString.length <= BOILERPLATE_HEADING_LINE_MAX_CHARS &&
-            BOILERPLATE_HEADING_LINE.test(blockString);
-        if (headingLike) {
-          // "Related", "Read more", "Don't miss": the heading and the teaser links it introduces.
-          excluded.add(element);
-          for (let next = nextElementSibling(element); next; next = nextElementSibling(next)) {
-            // Teaser lists often mix a plain lead-in with the link, so lists need fewer links to qualify.
-            const isList = next.name === 'ul' || next.name === 'ol';
-            if (linkDensity(stats.get(next)) <= (isList ? TEASER_LIST_MIN_DENSITY : TEASER_BLOCK_MIN_DENSITY))
-              break;
-            excluded.add(next);
-          }
-          return true;
-        }
-        if (
-          (blockString.length <= DATELINE_MAX_CHARS &&
-            (isDateline(blockString) || isMetaLine(blockString))) ||
-          isByline(blockString)
-        ) {
-          excluded.add(element);
-          return true;
-        }
-        if (
-          element.name === 'p' &&
-          text <= LINK_PARAGRAPH_MAX_CHARS &&
-          linkDensity(s) >= LINK_PARAGRAPH_MIN_DENSITY
-        ) {
-          excluded.add(element);
-          return true;
-        }
-        // A caption whose last words credit the photo ("… (Foto: Agency)", "… | © Name/Agency"): no prose ends so.
-        // Marked captions are left out of the text already, and kept in the html; a box holding a paragraph is more
-        // than a caption (a step of a how-to with its photo credited below it).
-        const holdsParagraph = (s?.p ?? 0) > (element.name === 'p' ? 1 : 0);
-        if (!holdsParagraph && !isCaption(element) && PHOTO_CREDIT_END.test(blockString)) {
-          excluded.add(element);
-          return true;
-        }
-        if (BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(blockString))) {
-          excluded.add(escalate(element, roots, stats, total));
-          return true;
-        }
-        if (s && isTagList(element, s)) {
-          excluded.add(element);
-          return true;
-        }
-        const teaser = labelledTeaser(element, blockString, s, stats);
-        if (teaser.length > 0) {
-          for (const part of teaser) excluded.add(part);
-          return true;
-        }
+      if (s && isTagList(element, s)) {
+        excluded.add(element);
+        return true;
       }
-      return false;
-    });
+      const teaser = labelledTeaser(element, blockString, s, stats);
+      if (teaser.length > 0) {
+        for (const part of teaser) excluded.add(part);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const node of nodes) {
+    // A block gathered beside the story (a sibling paragraph, a lead) is judged as a block inside it is.
+    if (isElement(node) && !holdsTop.has(node)) {
+      judge(node);
+      if (excluded.has(node)) continue;
+    }
+    elementsInOrder(node, judge);
   }
   return introducedLists;
 }
