@@ -592,6 +592,25 @@ describe('blocks gathered beside the story', () => {
   });
 });
 
+describe('links in running text', () => {
+  it('keeps a link whose class reads as furniture when it is part of a sentence', () => {
+    const html = articlePage(
+      '<p>Plant the beans where the <a class="recommendation-inline-link" href="/guides/soil">soil drains well</a> and the sun stays past noon, the gardeners said.</p>',
+    );
+    const { text } = extractFrom(html);
+    expect(text).toContain('Plant the beans where the soil drains well and the sun stays past noon');
+  });
+
+  it('still drops such a link standing alone in its paragraph', () => {
+    const html = articlePage(
+      '<p><a class="share-link" href="https://social.example/share">Share this story</a></p>',
+    );
+    const { text } = extractFrom(html);
+    expect(text).not.toContain('Share this story');
+    expect(text).toContain(KEEP_LAST);
+  });
+});
+
 describe('page furniture recognised by its text', () => {
   it('drops datelines and bylines but keeps sentences that merely start alike', () => {
     const fragment = `

@@ -134,6 +134,7 @@ export function pruneBoilerplate(
       text < total * CLASS_PRUNE_MAX_SHARE &&
       !isMarkedArticleBody(element) &&
       looksLikeBoilerplateByClass(element) &&
+      !isLinkInProse(element) &&
       !isInsideCode(element) &&
       !isGatedStory(element)
     ) {
@@ -229,6 +230,20 @@ export function pruneBoilerplate(
     elementsInOrder(node, judge);
   }
   return introducedLists;
+}
+
+/**
+ * A link in a paragraph's running text ("… keep a <a class=recommendation-link>vegetable garden</a> near …"): its
+ * words are the sentence's whatever its class says, so class pruning leaves it.
+ */
+function isLinkInProse(element: Element): boolean {
+  if (element.name !== 'a') return false;
+  const parent = element.parent;
+  if (!parent || !isElement(parent) || parent.name !== 'p') return false;
+  for (const node of parent.children) {
+    if (node.type === 'text' && /\p{L}/u.test((node as { data: string }).data)) return true;
+  }
+  return false;
 }
 
 /**
