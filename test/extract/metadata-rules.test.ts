@@ -1199,3 +1199,78 @@ describe('authors: a "written by" label standing alone in an author box after th
     expect(metadataOf(html).authors).toEqual([]);
   });
 });
+
+describe('dates in another page’s teaser card', () => {
+  // A card: a small block whose heading links to another page, with that page's date and byline.
+  const card = (title: string, href: string, date: string, shown: string, byline: string) =>
+    `<article class="card"><h3><a href="${href}">${title}</a></h3><p class="meta">${byline}
+     <a class="author" href="/author/ben-ode">Ben Ode</a></p><time datetime="${date}">${shown}</time></article>`;
+  const story = (lang: string, heading: string, cards: string) =>
+    page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p>The ferry is back after the winter, and the harbour is busy again.</p>
+       <p>Crossings run every hour from the north pier.</p></main>
+       <section><h2>${heading}</h2><div class="grid">${cards}</div></section>`,
+      lang,
+    );
+
+  it('takes no date from the cards of other stories, in English, German and French', () => {
+    const en = story(
+      'en',
+      'More from the harbour',
+      card(
+        'Lighthouse keepers return to the island',
+        '/stories/lighthouse',
+        '2025-03-02',
+        '2 March 2025',
+        'By',
+      ) +
+        card(
+          'Night boats are back on the river',
+          '/stories/night-boats',
+          '2025-02-11',
+          '11 February 2025',
+          'By',
+        ),
+    );
+    const de = story(
+      'de',
+      'Mehr aus dem Hafen',
+      card(
+        'Die Leuchtturmwärter kehren auf die Insel zurück',
+        '/stories/leuchtturm',
+        '2025-03-02',
+        '2. März 2025',
+        'Von',
+      ),
+    );
+    const fr = story(
+      'fr',
+      'Plus du port',
+      card(
+        'Les gardiens du phare reviennent sur l’île',
+        '/stories/phare',
+        '2025-03-02',
+        '2 mars 2025',
+        'Par',
+      ),
+    );
+    for (const html of [en, de, fr]) expect(metadataOf(html).publishedAt).toBeUndefined();
+  });
+
+  it('keeps the page’s own date beside a heading that links to the author or to the page itself', () => {
+    const ownAuthorHeading = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><div class="author-box"><h3><a href="/profile/ines-varga">Ines Varga</a></h3>
+       <p class="date">Published on 3 May 2025</p></div><p>The ferry is back after the winter.</p></main>`,
+    );
+    expect(metadataOf(ownAuthorHeading).publishedAt?.slice(0, 10)).toBe('2025-05-03');
+    // No h1: the page's own headline is an h2 that links to the page itself.
+    const permalink = page(
+      '<title>Ferry returns</title>',
+      `<div class="post"><h2><a href="${PAGE_URL.href}">The ferry returns to the harbour tonight</a></h2>
+       <time datetime="2025-05-03">3 May 2025</time><p>The ferry is back after the winter.</p></div>`,
+    );
+    expect(metadataOf(permalink).publishedAt?.slice(0, 10)).toBe('2025-05-03');
+  });
+});

@@ -693,6 +693,13 @@ export const OPENING_SENTENCE_END = /[.!?…。！？؟।](?=\s)|[。！？]|\n
 // ======== Metadata: words that never make a person's name ========
 
 /**
+ * Another page's card around a date or a byline: a block of at most maxChars characters of text, within maxLevels
+ * of the element and not holding the page's h1, with a heading (h2-h6) that links to another page
+ * ("<article class=card><h3><a href=…>", "<a href=…><h4>…</h4></a>"). Its date and byline are that page's. The
+ * heading is a title of at least minTitleWords words, not a link to an author's page ("<h3><a>Jane Doe</a></h3>").
+ */
+export const TEASER_CARD = { maxLevels: 5, maxChars: 500, minTitleWords: 4 } as const;
+/**
  * Words of page furniture, roles and topics that a byline element or an author link also holds ("Alle Artikel",
  * "Voir le profil", "Join Us"), in the languages the extractor reads: a candidate name with one of
  * them is not a person's. Lower case; words that are also common surnames (Lees, Sales, More as a given name…)

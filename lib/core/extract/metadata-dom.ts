@@ -280,6 +280,24 @@ export function findDescendant(
   return undefined;
 }
 
+/** How many descendant elements match a predicate, counted up to `max`. */
+export function descendantsWhere(
+  element: Element,
+  predicate: (candidate: Element) => boolean,
+  max: number,
+): number {
+  let count = 0;
+  const stack: AnyNode[] = [...element.children].reverse();
+  while (stack.length > 0 && count < max) {
+    const node = stack.pop() as AnyNode;
+    if (isElement(node)) {
+      if (predicate(node)) count++;
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+    }
+  }
+  return count;
+}
+
 export function hasToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
   return value.toLowerCase().split(/\s+/).includes(token.toLowerCase());

@@ -5,6 +5,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
+import { TEASER_CARD } from './boilerplate.ts';
 import { caseInsensitivePattern } from './case-insensitive.ts';
 import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
 import {
@@ -14,7 +15,9 @@ import {
   parseVisibleDate,
 } from './metadata-dates.ts';
 import {
+  AUTHOR_LINK,
   ancestorsOf,
+  descendantsWhere,
   findDescendant,
   hasToken,
   indexPage,
@@ -99,6 +102,7 @@ export function extractMetadata(
   const jsonLd = readJsonLd(page.jsonLdScripts.map((script) => textOfNode(script)));
   const article = jsonLd.article;
   const baseUrl = documentBaseUrl(page, pageUrl);
+  pageUrlOf.set(page, { page: pageUrl, base: baseUrl });
   const sources: MetadataSources = {};
 
   const siteName = pick(sources, 'siteName', [
@@ -1819,7 +1823,7 @@ function insideUnlikelyBylineContext(element: Element, page: PageIndex, asideIsU
 /** data-published="…", data-date="…", data-timestamp="…" on an element that is not in a comment or list of others. */
 function dataAttributeDate(page: PageIndex, now: Date): string | undefined {
   for (const element of page.dataDates) {
-    if (insideUnlikelyBylineContext(element, page)) continue;
+    if (insideUnlikelyBylineContext(element, page) || insideTeaserCard(element, page)) continue;
     for (const [key, value] of Object.entries(element.attribs)) {
       if (!key.startsWith('data-') || !/date|time|publish/.test(key) || /modif|updat|expir|end/.test(key))
         continue;
@@ -1889,7 +1893,8 @@ function visibleDateline(page: PageIndex, language: string | undefined, now: Dat
           COMMENT_OR_RELATED.test(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`),
         )
       : insideUnlikelyBylineContext(entry.parent, page);
-    if (unlikelyContext || insideDataTable(entry.parent) || isTeaserOrUpdateDate(entry.parent)) continue;
+    if (unlikelyContext || insideDataTable(entry.parent) || isTeaserOrUpdateDate(entry.parent, page))
+      continue;
     if (UPDATED_LABEL.test(label)) {
       updated.push({ index: i, value: parsed });
     } else {
@@ -1918,8 +1923,64 @@ function visibleDateline(page: PageIndex, language: string | undefined, now: Dat
 const TEASER_OR_UPDATE_CLASS = /(?:^|[-_\s])(?:teaser|related|recommended|changed|modified)(?:$|[-_\s])/i;
 const TEASER_LINK_CHARS = 60;
 
+/** The page's URL, for telling a link to another page from a permalink to this one. */
+const pageUrlOf = new WeakMap<PageIndex, { page: URL; base: URL }>();
+
+const LINKED_HEADING = /^h[2-6]$/;
+
+/** A link to another page than this one (not a fragment, not a permalink). */
+function linksElsewhere(link: Element, page: PageIndex): boolean {
+  const href = link.attribs.href?.trim();
+  const urls = pageUrlOf.get(page);
+  if (href === undefined || href === '' || href.startsWith('#') || urls === undefined) return false;
+  let target: URL;
+  try {
+    target = new URL(href, urls.base);
+  } catch {
+    return false;
+  }
+  const path = (url: URL) => url.pathname.replace(/\/+$/, '');
+  return target.host !== urls.page.host || path(target) !== path(urls.page);
+}
+
+/**
+ * Another page's teaser card around an element (TEASER_CARD): a small block, not around the page's h1, holding one
+ * heading that links elsewhere (inside the heading or around it). A block holding two is a list of cards: the
+ * element is in none of them.
+ */
+function insideTeaserCard(element: Element, page: PageIndex): boolean {
+  const layout = headlineAncestors(page);
+  const ownHeading = [element, ...ancestorsOf(element, TEASER_CARD.maxLevels)].find((ancestor) =>
+    LINKED_HEADING.test(ancestor.name),
+  );
+  for (const block of ancestorsOf(element, TEASER_CARD.maxLevels)) {
+    if (layout.has(block) || block.name === 'main' || block.name === 'body') return false;
+    if (visibleTextLength(block, TEASER_CARD.maxChars) > TEASER_CARD.maxChars) return false;
+    // The element's own heading ("<h3>By <a>Jane Doe</a></h3>") is its line, not another page's title.
+    const titles = descendantsWhere(
+      block,
+      (candidate) => candidate !== ownHeading && isTeaserTitle(candidate, page),
+      2,
+    );
+    if (titles > 0) return titles === 1;
+  }
+  return false;
+}
+
+/** A heading (h2-h6) of a few words that links to another page than this one and not to an author's page. */
+function isTeaserTitle(heading: Element, page: PageIndex): boolean {
+  if (!LINKED_HEADING.test(heading.name)) return false;
+  const link =
+    findDescendant(heading, (candidate) => candidate.name === 'a') ??
+    ancestorsOf(heading, 3).find((ancestor) => ancestor.name === 'a');
+  if (link === undefined || AUTHOR_LINK.test(link.attribs.href ?? '') || !linksElsewhere(link, page))
+    return false;
+  return textOfNode(heading, 400).trim().split(/\s+/).length >= TEASER_CARD.minTitleWords;
+}
+
 /** A date that belongs to a teaser of another article (a card, a link holding a headline) or marks an update. */
-function isTeaserOrUpdateDate(element: Element): boolean {
+function isTeaserOrUpdateDate(element: Element, page: PageIndex): boolean {
+  if (insideTeaserCard(element, page)) return true;
   for (const node of [element, ...ancestorsOf(element, 6)]) {
     if (node.name === 'article' || node.name === 'main' || node.name === 'body') return false;
     if (TEASER_OR_UPDATE_CLASS.test(`${node.attribs.class ?? ''} ${node.attribs.id ?? ''}`)) return true;
@@ -1973,7 +2034,7 @@ function domPublishedDate(page: PageIndex, now: Date): string | undefined {
         page,
         !ancestorsOf(candidate, 30).some((ancestor) => ancestor.name === 'article'),
       ) ||
-      isTeaserOrUpdateDate(candidate)
+      isTeaserOrUpdateDate(candidate, page)
     ) {
       continue;
     }
