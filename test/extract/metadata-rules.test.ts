@@ -1274,3 +1274,54 @@ describe('dates in another page’s teaser card', () => {
     expect(metadataOf(permalink).publishedAt?.slice(0, 10)).toBe('2025-05-03');
   });
 });
+
+describe('authors: microdata of the page’s own item, not of its replies', () => {
+  const person = (name: string) =>
+    `<span itemprop="author" itemscope itemtype="https://schema.org/Person"><span itemprop="name">${name}</span></span>`;
+
+  it('takes the thread’s author, not the authors of the replies nested in it (en, de, fr)', () => {
+    const threads: [string, string, string, string][] = [
+      [
+        'en',
+        'Ferry timetable for the winter?',
+        'Does anyone know when the ferry runs?',
+        'Every hour from the pier.',
+      ],
+      ['de', 'Fährplan im Winter?', 'Weiß jemand, wann die Fähre fährt?', 'Jede Stunde ab dem Anleger.'],
+      [
+        'fr',
+        'Horaires du bac en hiver ?',
+        'Quelqu’un sait quand passe le bac ?',
+        'Toutes les heures depuis le quai.',
+      ],
+    ];
+    for (const [lang, title, question, answer] of threads) {
+      const html = page(
+        `<title>${title}</title>`,
+        `<main><div itemscope itemtype="https://schema.org/DiscussionForumPosting"><h1 itemprop="headline">${title}</h1>
+         ${person('Ines Varga')}<div itemprop="text"><p>${question}</p></div>
+         <div itemprop="comment" itemscope itemtype="https://schema.org/Comment">${person('Ben Ode')}<p>${answer}</p></div>
+         <div itemprop="comment" itemscope itemtype="https://schema.org/Comment">${person('Noor Haddad')}<p>${answer}</p></div>
+         </div></main>`,
+        lang,
+      );
+      expect(metadataOf(html).authors).toEqual(['Ines Varga']);
+    }
+  });
+
+  it('takes the first post’s author when every post is an item of its own, and keeps co-authors of one item', () => {
+    const posts = page(
+      '<title>Ferry timetable</title>',
+      `<main><h1>Ferry timetable</h1>
+       <article itemscope itemtype="https://schema.org/Comment">${person('Ines Varga')}<p>When does it run?</p></article>
+       <article itemscope itemtype="https://schema.org/Comment">${person('Ben Ode')}<p>Every hour.</p></article></main>`,
+    );
+    expect(metadataOf(posts).authors).toEqual(['Ines Varga']);
+    const coauthors = page(
+      '<title>Ferry returns</title>',
+      `<main><article itemscope itemtype="https://schema.org/NewsArticle"><h1>Ferry returns</h1>
+       <p>By ${person('Ines Varga')} and ${person('Ben Ode')}</p><p>The ferry is back.</p></article></main>`,
+    );
+    expect(metadataOf(coauthors).authors).toEqual(['Ines Varga', 'Ben Ode']);
+  });
+});

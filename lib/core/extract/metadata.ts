@@ -1639,8 +1639,16 @@ function microdataAuthors(page: PageIndex): string[] {
         hasToken(element.attribs.itemprop, 'author') || hasToken(element.attribs.itemprop, 'creator'),
     )
     .slice(0, 10);
+  // An author is the property of its nearest item (an itemscope above it): the first author's item is the page's;
+  // the others are replies' and comments' (a forum thread's posts), each an item of its own.
+  const itemOf = (element: Element) =>
+    ancestorsOf(element, 40).find((ancestor) => ancestor.attribs.itemscope !== undefined);
+  let pageItem: Element | undefined | null = null;
   for (const element of authorElements) {
     if (insideUnlikelyBylineContext(element, page, false)) continue;
+    const item = itemOf(element);
+    if (pageItem === null) pageItem = item;
+    else if (item !== pageItem) continue;
     const named = findDescendant(element, (candidate) => hasToken(candidate.attribs.itemprop, 'name'));
     const value =
       named !== undefined
