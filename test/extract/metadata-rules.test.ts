@@ -1325,3 +1325,52 @@ describe('authors: microdata of the page’s own item, not of its replies', () =
     expect(metadataOf(coauthors).authors).toEqual(['Ines Varga', 'Ben Ode']);
   });
 });
+
+describe('authors: a site menu without <nav>, a name inside the headline', () => {
+  it('takes no author from an author link in a menu marked by its classes or role (en, de, fr)', () => {
+    const menus = [
+      `<ul class="menu"><li class="menu-item"><a href="/">Home</a><ul class="sub-menu"><li class="menu-item">
+       <a href="/author/island-ferries/">Island Ferries</a></li></ul></li></ul>`,
+      `<div class="navbar"><a href="/autor/hafen-lotsen/">Hafen Lotsen</a></div>`,
+      `<div role="menu"><a href="/auteur/marins-libres/">Marins Libres</a></div>`,
+    ];
+    for (const [lang, menu] of [
+      ['en', menus[0]],
+      ['de', menus[1]],
+      ['fr', menus[2]],
+    ] as const) {
+      const html = page(
+        '<title>Ferry returns</title>',
+        `<header>${menu}</header><main><h1>Ferry returns</h1><p>The ferry is back after the winter.</p></main>`,
+        lang,
+      );
+      expect(metadataOf(html).authors).toEqual([]);
+    }
+    // The same link in the byline is the author's.
+    const byline = page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1><p class="meta"><a href="/author/ines-varga/">Ines Varga</a></p>
+       <p>The ferry is back after the winter.</p></main>`,
+    );
+    expect(metadataOf(byline).authors).toEqual(['Ines Varga']);
+  });
+
+  it('does not take a name that is part of the headline for the one beside the date (en, de, es)', () => {
+    const heads: [string, string, string][] = [
+      ['en', 'Inside the kitchen of', '3 May 2025'],
+      ['de', 'Zu Gast in der Küche von', '3. Mai 2025'],
+      ['es', 'En la cocina de', '3 de mayo de 2025'],
+    ];
+    for (const [lang, lead, date] of heads) {
+      const html = page(
+        '<title>Kitchen</title>',
+        `<main><header><h1><span>${lead}</span> <span>Rosa Marine</span></h1><div><time>${date}</time></div></header>
+         <p>The kitchen opens at dawn.</p></main>`,
+        lang,
+      );
+      const metadata = metadataOf(html);
+      expect(metadata.publishedAt?.slice(0, 10)).toBe('2025-05-03');
+      expect(metadata.authors).toEqual([]);
+    }
+  });
+});

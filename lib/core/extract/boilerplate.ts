@@ -700,6 +700,12 @@ export const OPENING_SENTENCE_END = /[.!?…。！？؟।](?=\s)|[。！？]|\n
  */
 export const TEASER_CARD = { maxLevels: 5, maxChars: 500, minTitleWords: 4 } as const;
 /**
+ * Whole class tokens of a site menu that is not marked up as <nav> (WordPress "menu-item" / "sub-menu", Bootstrap
+ * "navbar" / "dropdown-menu"): a link to an author's page in it is a menu entry, not a byline.
+ */
+export const MENU_CLASS_TOKEN =
+  /^(?:(?:sub|mega|nav|dropdown)[-_]?)?menu(?:[-_](?:item|items|list))?$|^navbar$/i;
+/**
  * Words of page furniture, roles and topics that a byline element or an author link also holds ("Alle Artikel",
  * "Voir le profil", "Join Us"), in the languages the extractor reads: a candidate name with one of
  * them is not a person's. Lower case; words that are also common surnames (Lees, Sales, More as a given name…)

@@ -5,7 +5,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
-import { TEASER_CARD } from './boilerplate.ts';
+import { MENU_CLASS_TOKEN, TEASER_CARD } from './boilerplate.ts';
 import { caseInsensitivePattern } from './case-insensitive.ts';
 import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
 import {
@@ -1287,7 +1287,12 @@ function namesBesideDateline(page: PageIndex, dateline: Dateline): string[] {
   for (let distance = 1; distance <= NAME_BESIDE_DATE_TEXTS; distance++) {
     for (const i of [at + distance, at - distance]) {
       const entry = page.texts[i];
-      if (entry === undefined || /^h[1-6]$/.test(entry.parent.name)) continue;
+      // A heading's text, also a part of it ("<h1>Tech stack of <span>Klatch Coffee</span></h1>"), is no byline.
+      if (
+        entry === undefined ||
+        [entry.parent, ...ancestorsOf(entry.parent, 3)].some((element) => /^h[1-6]$/.test(element.name))
+      )
+        continue;
       // "Jane Doe in Gardening": the section link after the name is not part of it.
       const value = entry.text
         .replace(/\s+/g, ' ')
@@ -1320,6 +1325,18 @@ function namesBesideDateline(page: PageIndex, dateline: Dateline): string[] {
   return [];
 }
 
+/** A site menu around an element: <nav>, <menu>, a navigation or menu role, or a menu's class (MENU_CLASS_TOKEN). */
+function insideMenu(element: Element): boolean {
+  return ancestorsOf(element, 30).some(
+    (ancestor) =>
+      ancestor.name === 'nav' ||
+      ancestor.name === 'menu' ||
+      MENU_ROLES.has(ancestor.attribs.role ?? '') ||
+      (ancestor.attribs.class ?? '').split(/\s+/).some((token) => MENU_CLASS_TOKEN.test(token)),
+  );
+}
+const MENU_ROLES = new Set(['navigation', 'menu', 'menubar']);
+
 /** The people named by links to author pages near the top of the page (/author/jane-doe). */
 function authorLinkNames(page: PageIndex): string[] {
   for (const link of page.authorLinks) {
@@ -1327,7 +1344,7 @@ function authorLinkNames(page: PageIndex): string[] {
       insideUnlikelyBylineContext(link, page) ||
       insideOtherPosts(link, page) ||
       namesReviewer(link) ||
-      ancestorsOf(link, 30).some((ancestor) => ancestor.name === 'nav')
+      insideMenu(link)
     ) {
       continue;
     }
