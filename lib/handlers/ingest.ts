@@ -134,8 +134,13 @@ export interface IngestOptions {
   writer?: Pick<ArticleWriter, 'commit'>;
   /** Where its event goes: a member of the SQS batch's event group (one event per batch); the publisher by default. */
   events?: Pick<ArticleEventPublisher, 'publishArticleIngested'>;
-  /** Where its crawl state is read: a member of the SQS batch's read group (one batched read); the store by default. */
-  crawlState?: Pick<CrawlStateStore, 'get'>;
+  /**
+   * Where its crawl state is read: a member of the SQS batch's read group (one batched read); the store by default.
+   * `skip`: the message reads no state there (the member leaves the group at once).
+   */
+  crawlState?: Pick<CrawlStateStore, 'get'> & { skip?(): void };
+  /** The message is received for the first time (SQS ApproximateReceiveCount 1): no earlier attempt handled it. */
+  firstReceive?: boolean;
 }
 
 export interface IngestBatchCounts {
@@ -197,22 +202,44 @@ export function createIngestService(deps: IngestDependencies) {
     const busy = options.force || slotOpen ? undefined : deps.knownBusy?.(url, slot);
     if (busy !== undefined && isHostBusy(busy)) return deferred(url, busy.details.retryAfterMs);
     let state: CrawlStateRecord | undefined;
-    try {
-      // This message's own lease: its crawl-state item says what the article's CURRENT item would (the crawl
-      // records the fetch it read with the lease), so CURRENT is not read for it (CrawlStateStore.get).
-      state = await (options.crawlState ?? deps.crawlState).get(
-        url,
-        message.queuedAt === undefined
-          ? undefined
-          : {
-              ...(message.firstLease ? { ownFirstLease: message.queuedAt } : {}),
-              ownLease: message.queuedAt,
-            },
-      );
-    } catch (thrown) {
-      // The state is unknown, so there is nothing safe to record: a write now would replace the stored state
-      // (validators, hash, failure count) with a blank one. The record goes back to the queue instead.
-      return failure(url, toPipelineError(thrown));
+    // A crawl's first lease of the URL (it found no state and created it with this message's lease), received for the
+    // first time, within the hour before which no time re-check can be queued: the crawl-state item holds that lease
+    // and nothing else (no other crawl queues a leased URL, and the fetch is this message's), so it is not read. A
+    // write of the state (a failure, a page not stored, a fetch not recorded by its commit) reads it first.
+    const queuedMs = Date.parse(message.queuedAt ?? '');
+    const bareFirstLease =
+      !options.force &&
+      options.firstReceive === true &&
+      message.firstLease === true &&
+      message.queuedAt !== undefined &&
+      receivedMs - queuedMs < (policy.recheckScheduleMs[0] ?? 0);
+    let stateForWrite = async (): Promise<CrawlStateRecord | undefined> => state;
+    if (bareFirstLease) {
+      options.crawlState?.skip?.();
+      state = { url, failureCount: 0, queuedAt: message.queuedAt };
+      let read: Promise<CrawlStateRecord | undefined> | undefined;
+      stateForWrite = () => {
+        read ??= deps.crawlState.get(url, { ownFirstLease: message.queuedAt as string });
+        return read;
+      };
+    } else {
+      try {
+        // This message's own lease: its crawl-state item says what the article's CURRENT item would (the crawl
+        // records the fetch it read with the lease), so CURRENT is not read for it (CrawlStateStore.get).
+        state = await (options.crawlState ?? deps.crawlState).get(
+          url,
+          message.queuedAt === undefined
+            ? undefined
+            : {
+                ...(message.firstLease ? { ownFirstLease: message.queuedAt } : {}),
+                ownLease: message.queuedAt,
+              },
+        );
+      } catch (thrown) {
+        // The state is unknown, so there is nothing safe to record: a write now would replace the stored state
+        // (validators, hash, failure count) with a blank one. The record goes back to the queue instead.
+        return failure(url, toPipelineError(thrown));
+      }
     }
     // This very message's fetch is recorded only by its article's commit (store layout 4) and the message came back
     // (the batch ended before it returned: a crash or a timeout after the commit, perhaps before the event): it is
@@ -287,6 +314,7 @@ export function createIngestService(deps: IngestDependencies) {
           ownLease &&
           state?.lastFetchedAt === undefined &&
           state?.articleId === undefined,
+        stateForWrite,
       );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
@@ -294,10 +322,12 @@ export function createIngestService(deps: IngestDependencies) {
       const error = toPipelineError(thrown);
       const outcome = failure(url, error);
       const retryable = outcome.retryable === true;
-      await recordFailure(url, state, error, retryable, startedAt).catch((stateError: unknown) => {
-        // The crawl-state write is bookkeeping; the failure itself is what gets reported.
-        logger.warn('could not record the failure in crawl state', { url, error: String(stateError) });
-      });
+      await recordFailure(url, await stateForWrite(), error, retryable, startedAt).catch(
+        (stateError: unknown) => {
+          // The crawl-state write is bookkeeping; the failure itself is what gets reported.
+          logger.warn('could not record the failure in crawl state', { url, error: String(stateError) });
+        },
+      );
       return outcome;
     }
   }
@@ -319,6 +349,8 @@ export function createIngestService(deps: IngestDependencies) {
     hostSlot: HostSlot | undefined,
     ownLease: boolean,
     firstFetch: boolean,
+    /** The state as stored, for a write (read then when the message's state was not read: a bare first lease). */
+    stateForWrite: () => Promise<CrawlStateRecord | undefined> = async () => state,
   ): Promise<IngestOutcome> {
     const validators =
       force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
@@ -342,7 +374,7 @@ export function createIngestService(deps: IngestDependencies) {
       // itself at the next step's due time), so nothing is written.
       if (!(presumedUnchanged && sameValidators(validators, state))) {
         await deps.crawlState.put({
-          ...state,
+          ...(await stateForWrite()),
           url,
           lastFetchedAt: startedAt.toISOString(),
           lastStatus: page.status,
@@ -382,7 +414,7 @@ export function createIngestService(deps: IngestDependencies) {
     }
     // Articles extracted before page types existed carry none; they were all stored as articles.
     const pageType = validated.data.pageType ?? 'article';
-    if (!storePageTypes.has(pageType)) return skipPage(url, state, page, pageType, startedAt);
+    if (!storePageTypes.has(pageType)) return skipPage(url, await stateForWrite(), page, pageType, startedAt);
     const placed = await placeInCluster(validated.data, state, startedAt, force);
     const article = placed?.article ?? validated.data;
     const commit = await writer.commit(
@@ -434,7 +466,7 @@ export function createIngestService(deps: IngestDependencies) {
       sameSchedule(policy.recheckScheduleMs, CRAWL_POLICY.recheckScheduleMs);
     if (!recordedByCommit) {
       await deps.crawlState.put({
-        ...state,
+        ...(await stateForWrite()),
         url,
         lastFetchedAt: startedAt.toISOString(),
         lastStatus: page.status,
@@ -611,8 +643,14 @@ export function createIngestService(deps: IngestDependencies) {
               ...(member ? { writer: member } : {}),
               ...(eventMember ? { events: eventMember } : {}),
               ...(stateMember
-                ? { crawlState: { get: (url, read) => stateMember.submit({ url, ...read }) } }
+                ? {
+                    crawlState: {
+                      get: (url, read) => stateMember.submit({ url, ...read }),
+                      skip: () => stateMember.leave(),
+                    },
+                  }
                 : {}),
+              firstReceive: record.attributes.ApproximateReceiveCount === '1',
             });
             deps.onOutcome?.(outcome, body.data);
             return { messageId: record.messageId, outcome, message: body.data };

@@ -61,6 +61,16 @@ function service(crawlState: CrawlStateStore, knownBusy?: (url: string) => Pipel
   return { ingest, sent };
 }
 
+/** The event's records as received a second time (an earlier attempt handled them). */
+function retried(event: ReturnType<typeof sqsEvent>): ReturnType<typeof sqsEvent> {
+  return {
+    Records: event.Records.map((record) => ({
+      ...record,
+      attributes: { ...record.attributes, ApproximateReceiveCount: '2' },
+    })),
+  };
+}
+
 describe("an ingest batch's crawl-state reads", () => {
   it('are one batched read for the batch, each record getting its own state', async () => {
     const { store, reads } = countingStates();
@@ -80,11 +90,50 @@ describe("an ingest batch's crawl-state reads", () => {
     const queuedAt = new Date(Date.now() - 60_000).toISOString();
     const first = (url: string) =>
       JSON.stringify({ url, discoveredAt: queuedAt, queuedAt, firstLease: true } satisfies IngestMessage);
-    // urls[0]: its first lease alone; urls[1]: the first lease and a message without one.
+    // urls[0]: its first lease alone; urls[1]: the first lease and a message without one. Received again (a first
+    // receive of a first lease reads no state at all: below).
     await ingest.handler(
-      sqsEvent([first(urls[0] as string), first(urls[1] as string), body(urls[1] as string)]),
+      retried(sqsEvent([first(urls[0] as string), first(urls[1] as string), body(urls[1] as string)])),
     );
     expect(reads.ownFirstLeases).toEqual([new Map([[urls[0], queuedAt]])]);
+  });
+
+  it("read no state for a crawl's first lease received for the first time within the hour; a write reads it first", async () => {
+    const { store, reads } = countingStates();
+    const writes: CrawlStateRecord[] = [];
+    store.put = async (state) => {
+      writes.push(state);
+      return true;
+    };
+    const failing = createIngestService({
+      fetchPage: async () => {
+        throw new PipelineError('CONNECTION_FAILED', 'connection reset', { retryable: true });
+      },
+      extract: () => {
+        throw new Error('nothing is extracted');
+      },
+      articles: {} as unknown as ArticleWriter,
+      crawlState: store,
+      events: new InProcessEventBus(),
+      bucketName: 'bucket',
+      logger: silentLogger,
+    });
+    const message = (url: string, ageMs: number, extra: Partial<IngestMessage> = {}) => {
+      const queuedAt = new Date(Date.now() - ageMs).toISOString();
+      return JSON.stringify({ url, discoveredAt: queuedAt, queuedAt, firstLease: true, ...extra });
+    };
+    // urls[0]: a first lease a minute old, first received: no read until its failure is written (the stored state
+    // is the base of that write). urls[1]: the same, received again: read in the batch. urls[2]: two hours old
+    // (a time re-check may have fetched the URL since): read in the batch.
+    const fresh = sqsEvent([message(urls[0] as string, 60_000)]);
+    const again = retried(sqsEvent([message(urls[1] as string, 60_000)]));
+    const old = sqsEvent([message(urls[2] as string, 2 * 3_600_000)]);
+    await failing.handler({ Records: [...fresh.Records, ...again.Records, ...old.Records] });
+    expect(reads.batches.map((batch) => [...batch].sort())).toEqual([[urls[1], urls[2]]]);
+    expect(reads.single).toEqual([urls[0]]);
+    expect(writes.map((state) => [state.url, state.etag, state.failureCount])).toEqual(
+      expect.arrayContaining([[urls[0], `"${(urls[0] as string).length}"`, 1]]),
+    );
   });
 
   it('leave out the records put back before any read; a failed batched read fails its records for a retry', async () => {
