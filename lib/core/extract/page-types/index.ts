@@ -187,11 +187,20 @@ export function extractByPageType(
  * "Load more", "Sort by"): what is left of a page whose content its scripts draw, not content.
  */
 function isOnlyControls(text: string): boolean {
-  const lines = text
-    .split('\n')
-    .map((line) => line.replace(/\s+/g, ' ').trim().toLowerCase())
-    .filter((line) => line !== '');
-  return lines.length > 0 && lines.every(isInterfaceLabel);
+  // Line by line, stopping at the first that is not a control: nearly every text's first line is not one, and
+  // collapsing every line of a long text first allocated about as much as the text itself on each page.
+  let labels = 0;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end).replace(/\s+/g, ' ').trim().toLowerCase();
+    if (line !== '') {
+      if (!isInterfaceLabel(line)) return false;
+      labels++;
+    }
+    start = end + 1;
+  }
+  return labels > 0;
 }
 
 function chooseExtraction(
