@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elementsInOrder, textContent } from '../../lib/core/extract/content-dom.ts';
+import { elementsInOrder, textContent, visitElements } from '../../lib/core/extract/content-dom.ts';
 import { parseHtml } from '../../lib/core/extract/index.ts';
 
 const page = `<html><head><title>T &amp; t</title><style>p{color:red}</style></head><body>
@@ -32,5 +32,28 @@ describe('elementsInOrder', () => {
       'script',
       'p',
     ]);
+  });
+});
+
+describe('visitElements', () => {
+  it('visits the elements elementsInOrder lists after the root, in that order, skipping subtrees it is told to', () => {
+    const $ = parseHtml(page);
+    const body = $('body')[0]!;
+    const all: string[] = [];
+    visitElements(body, (element) => {
+      all.push(element.name);
+      return false;
+    });
+    expect(all).toEqual(
+      elementsInOrder(body)
+        .slice(1)
+        .map((element) => element.name),
+    );
+    const skipped: string[] = [];
+    visitElements(body, (element) => {
+      skipped.push(element.name);
+      return element.name === 'ul';
+    });
+    expect(skipped).toEqual(['div', 'b', 'script', 'ul', 'p']);
   });
 });

@@ -7,7 +7,7 @@ import {
   DESTRUCTIVE_MAX_SHARE,
   SECTION_SIBLINGS,
 } from './boilerplate.ts';
-import { elementsInOrder, isElement } from './content-dom.ts';
+import { elementsInOrder, isElement, visitElements } from './content-dom.ts';
 import { keepCollectiveParts } from './content-prune.ts';
 import { classWeight, type Flags } from './content-score.ts';
 import { hasAncestor, linkDensity, type Stats } from './content-stats.ts';
@@ -29,7 +29,7 @@ export function cleanConditionally(
   const doomed: Element[] = [];
   const spared: Element[] = [];
   for (const node of nodes) {
-    elementsInOrder(node, (element) => {
+    visitElements(node, (element) => {
       if (excluded.has(element)) return true;
       // The sections the top candidate climbed to are the content (SECTION_SIBLINGS): inside them only boxes of
       // links go (a call-to-action button, a link row); their classes, icons and controls do not count.
@@ -65,7 +65,7 @@ export function cleanConditionally(
 /** The boxes of a section linked more than SECTION_SIBLINGS.maxLinkDensityInside (outermost ones). */
 function linkBoxesIn(section: Element, stats: Map<Element, Stats>, excluded: Set<Element>): Element[] {
   const boxes: Element[] = [];
-  elementsInOrder(section, (element) => {
+  visitElements(section, (element) => {
     if (excluded.has(element)) return true;
     if (element === section || !CONDITIONAL_TAGS.has(element.name)) return false;
     if (linkDensity(stats.get(element)) <= SECTION_SIBLINGS.maxLinkDensityInside) return false;

@@ -45,6 +45,22 @@ export function elementsInOrder(
 }
 
 /**
+ * Visits a subtree's elements as elementsInOrder lists them (pre-order; `visit` returns true to skip an element's
+ * subtree; the root is not visited), without building the list: for walks that only act on each element.
+ */
+export function visitElements(root: AnyNode, visit: (element: Element) => boolean): void {
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (isElement(node) && node !== root && visit(node)) continue;
+    if (hasChildren(node)) {
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+}
+
+/**
  * All the text of a subtree, as cheerio's .text() gives it (every text node, scripts and styles included), without
  * recursion and with one join instead of one per element.
  */

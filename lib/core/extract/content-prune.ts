@@ -50,7 +50,7 @@ import {
   TEASER_BLOCK_MIN_DENSITY,
   TEASER_LIST_MIN_DENSITY,
 } from './boilerplate.ts';
-import { elementsInOrder, isElement, textContent } from './content-dom.ts';
+import { elementsInOrder, isElement, textContent, visitElements } from './content-dom.ts';
 import {
   blockText,
   classTokens,
@@ -103,7 +103,7 @@ export function pruneBoilerplate(
     insideArticle(element);
   const nestedArticles: Element[] = [];
   for (const node of nodes) {
-    elementsInOrder(node, (element) => {
+    visitElements(node, (element) => {
       if (excluded.has(element)) return true;
       if (roots.has(element) || !isNestedArticle(element)) return false;
       nestedArticles.push(element);
@@ -227,7 +227,7 @@ export function pruneBoilerplate(
       judge(node);
       if (excluded.has(node)) continue;
     }
-    elementsInOrder(node, judge);
+    visitElements(node, judge);
   }
   return introducedLists;
 }

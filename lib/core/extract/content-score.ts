@@ -55,7 +55,7 @@ import {
   WRAPPED_TOP_MIN_PROSE_RATIO,
   WRAPPED_TOP_MIN_SCORE_RATIO,
 } from './boilerplate.ts';
-import { elementsInOrder, hasChildren, isElement } from './content-dom.ts';
+import { elementsInOrder, hasChildren, isElement, visitElements } from './content-dom.ts';
 import { isByline, isDateline } from './content-prune.ts';
 import {
   ancestorsOf,
@@ -260,7 +260,7 @@ export function excludeFurniture(
   let spared = false;
   // Ids of the panels that disclosure controls (accordion headings, "show more" buttons) open and close.
   const disclosed = new Set<string>();
-  elementsInOrder(body, (element) => {
+  visitElements(body, (element) => {
     const controls = element.attribs['aria-controls'];
     if (controls) for (const id of controls.split(/\s+/).slice(0, 8)) disclosed.add(id);
     if (NON_CONTENT_TAGS.has(element.name) && !page.unwrapped.has(element)) {
