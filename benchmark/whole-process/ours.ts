@@ -5,7 +5,8 @@ import { extract } from '../../lib/core/extract/index.ts';
 import { runPages } from './common.ts';
 
 runPages(({ url, file }) => {
-  const result = extract({ html: new Uint8Array(readFileSync(file)), url });
+  // readFileSync's Buffer is a Uint8Array: handed over as it is, as the CLI and the ingest handler do (no copy).
+  const result = extract({ html: readFileSync(file), url });
   return result.ok
     ? result.value
     : { url, error: { code: result.error.code, message: result.error.message } };

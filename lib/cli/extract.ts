@@ -68,7 +68,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const file = parsed.file ?? '';
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    // A Buffer is a Uint8Array: no copy of the page.
+    bytes = await readFile(file);
   } catch (error) {
     io.stderr(`articles extract: cannot read ${file}: ${describeFsError(error)}`);
     return 1;
@@ -136,7 +137,7 @@ async function extractLine(line: string, lineNumber: number): Promise<unknown> {
   let body: string | Uint8Array;
   if (typeof file === 'string') {
     try {
-      body = new Uint8Array(await readFile(file));
+      body = await readFile(file);
     } catch (error) {
       return errorLine(url, 'NOT_FOUND', `cannot read ${file}: ${describeFsError(error)}`);
     }
