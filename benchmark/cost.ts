@@ -580,7 +580,7 @@ async function main(): Promise<void> {
       const leaseUntil = new Date(at.getTime() + 60 * 60_000);
       // A re-check on the time schedule is derived by the URL's owner source with no per-URL write (UrlQueuer,
       // timeRecheck): its message names the step.
-      const timeSteps = new Map<string, { step: number; dueAt: string }>();
+      const timeSteps = new Map<string, { step: number; dueAt: string; bareLease?: string }>();
       // Looked up as the crawl's UrlQueuer does: one batched read per LOOKUP_BATCH URLs.
       for (const group of chunk(urls, LOOKUP_BATCH)) {
         const states = await lookUp(group, presume ? at : undefined);
@@ -590,8 +590,15 @@ async function main(): Promise<void> {
             const dueAt = new Date(Math.max(at.getTime(), Date.parse(state?.nextDueAt ?? '') || 0));
             if (presume) {
               const derived = timeRecheck(state, dueAt, undefined);
+              // As UrlQueuer: a step queued from the URL's bare first lease says so (ingest then reads only CURRENT).
               if (derived !== undefined)
-                timeSteps.set(url, { step: derived.recheck.step, dueAt: derived.recheck.dueAt });
+                timeSteps.set(url, {
+                  step: derived.recheck.step,
+                  dueAt: derived.recheck.dueAt,
+                  ...(state?.presumedFirstFetch === true && state.queuedAt !== undefined
+                    ? { bareLease: state.queuedAt }
+                    : {}),
+                });
               return Promise.resolve(true);
             }
             // As UrlQueuer: a lease a fetch recorded only in the article's CURRENT item ended is replaced.

@@ -372,7 +372,14 @@ export class UrlQueuer {
               ...(sourceId === undefined ? {} : { sourceId }),
               discoveredAt: this.at.toISOString(),
               queuedAt: this.at.toISOString(),
-              recheck: { step: derived.recheck.step, dueAt: derived.recheck.dueAt },
+              recheck: {
+                step: derived.recheck.step,
+                dueAt: derived.recheck.dueAt,
+                // Read as its bare first lease: ingest reads only the article's CURRENT item (CrawlStateStore's known).
+                ...(state.presumedFirstFetch === true && state.queuedAt !== undefined
+                  ? { bareLease: state.queuedAt }
+                  : {}),
+              },
               ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
             });
             return;

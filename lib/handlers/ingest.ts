@@ -223,18 +223,37 @@ export function createIngestService(deps: IngestDependencies) {
         return read;
       };
     } else {
+      // A time re-check whose crawl read the URL's crawl-state item as its bare first lease: that item is not read again,
+      // only the article's CURRENT item (the fetch, the validators). A write of the state reads the item first.
+      const bareLease = options.force ? undefined : message.recheck?.bareLease;
+      if (bareLease !== undefined) {
+        let read: Promise<CrawlStateRecord | undefined> | undefined;
+        stateForWrite = () => {
+          read ??= deps.crawlState.get(url);
+          return read;
+        };
+      }
       try {
         // This message's own lease: its crawl-state item says what the article's CURRENT item would (the crawl
         // records the fetch it read with the lease), so CURRENT is not read for it (CrawlStateStore.get).
-        state = await (options.crawlState ?? deps.crawlState).get(
-          url,
-          message.queuedAt === undefined
+        const known: CrawlStateRecord | undefined =
+          bareLease === undefined
             ? undefined
+            : {
+                url,
+                failureCount: 0,
+                queuedAt: bareLease,
+                ...(message.sourceId === undefined ? {} : { owner: message.sourceId }),
+              };
+        state = await (options.crawlState ?? deps.crawlState).get(url, {
+          ...(message.queuedAt === undefined
+            ? {}
             : {
                 ...(message.firstLease ? { ownFirstLease: message.queuedAt } : {}),
                 ownLease: message.queuedAt,
-              },
-        );
+              }),
+          ...(known === undefined ? {} : { known }),
+        });
       } catch (thrown) {
         // The state is unknown, so there is nothing safe to record: a write now would replace the stored state
         // (validators, hash, failure count) with a blank one. The record goes back to the queue instead.
@@ -709,7 +728,7 @@ export function createIngestService(deps: IngestDependencies) {
     const { getMany } = deps.crawlState;
     if (getMany === undefined) return undefined;
     return createGathering<
-      { url: string; ownFirstLease?: string; ownLease?: string },
+      { url: string; ownFirstLease?: string; ownLease?: string; known?: CrawlStateRecord },
       CrawlStateRecord | undefined
     >(size, 'a crawl-state read', async (reads) => {
       // A URL's fold is skipped only when every read of it in the batch is that same lease's (get's rule): another
@@ -729,7 +748,13 @@ export function createIngestService(deps: IngestDependencies) {
       const ownFirstLeases = own((read) => read.ownFirstLease);
       const ownLeases = own((read) => read.ownLease);
       const urls = reads.map(({ url }) => url);
-      const states = await getMany.call(deps.crawlState, urls, { ownFirstLeases, ownLeases });
+      // A state a crawl read (a time re-check's bare first lease) is not read again, unless another message for the URL
+      // in the batch needs the item as stored.
+      const known = new Map<string, CrawlStateRecord>();
+      const mustRead = new Set(reads.filter((read) => read.known === undefined).map((read) => read.url));
+      for (const read of reads)
+        if (read.known !== undefined && !mustRead.has(read.url)) known.set(read.url, read.known);
+      const states = await getMany.call(deps.crawlState, urls, { ownFirstLeases, ownLeases, known });
       return urls.map((url) => states.get(url));
     });
   }

@@ -29,6 +29,11 @@ export const IngestMessage = z.withMeta(
       z.object({
         step: z.number().check(z.int(), z.gte(0), z.lte(100)),
         dueAt: z.iso.datetime({ offset: false }),
+        /**
+         * The URL's crawl-state item held only its first lease, queued at this time, when the crawl read it (a new
+         * article's fetch is recorded by its commit alone): ingest then reads the article's CURRENT item, not that one.
+         */
+        bareLease: z.optional(z.iso.datetime({ offset: false })),
       }),
     ),
     /**

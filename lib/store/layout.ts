@@ -533,6 +533,7 @@ export function presumeFirstFetch(
     permanentFailure: false,
     ...(state.owner === undefined ? {} : { owner: state.owner }),
     queuedAt,
+    presumedFirstFetch: true,
   };
 }
 

@@ -208,6 +208,8 @@ export interface CrawlStateRecord {
    * re-checks, derived from the owner's recheckedThrough with no per-URL write (lib/core/crawl-policy.ts timeRecheck).
    */
   owner?: string;
+  /** Read only, never stored: a bare first lease read without the article, presumed answered (presumeFirstFetch). */
+  presumedFirstFetch?: boolean;
 }
 
 export interface CrawlStateStore {
@@ -222,7 +224,7 @@ export interface CrawlStateStore {
    */
   get(
     url: string,
-    options?: { ownFirstLease?: string; ownLease?: string },
+    options?: { ownFirstLease?: string; ownLease?: string; known?: CrawlStateRecord },
   ): Promise<CrawlStateRecord | undefined>;
   /**
    * Many states at once (batched reads), keyed by the stored (canonical) URL; unknown URLs are absent.
@@ -230,6 +232,8 @@ export interface CrawlStateStore {
    * `presumeFirstFetch`: an owned URL's bare first lease (lib/store/layout.ts isBareFirstLease) for which it answers
    * true is read without the article's CURRENT item, presumed answered at the lease's time (presumeFirstFetch): the
    * owner's crawl, which needs only the time re-check steps from it.
+   * `known` (and `get`'s): the crawl-state item as a crawl read it (a bare first lease, IngestMessage's
+   * `recheck.bareLease`): it is not read again; only the article's CURRENT item is, to fold its fetch in.
    */
   getMany?(
     urls: readonly string[],
@@ -237,6 +241,7 @@ export interface CrawlStateStore {
       ownFirstLeases?: ReadonlyMap<string, string>;
       ownLeases?: ReadonlyMap<string, string>;
       presumeFirstFetch?: (state: CrawlStateRecord) => boolean;
+      known?: ReadonlyMap<string, CrawlStateRecord>;
     },
   ): Promise<Map<string, CrawlStateRecord>>;
   /**

@@ -174,6 +174,7 @@ describe('time re-checks derived from the owner source', () => {
   it('a new article’s first lease: the owner’s crawls read no article item, and its steps count from the lease', async () => {
     const { store, at, crawl, feed, ingest, writes } = await setUp();
     const articleReads: string[] = [];
+    const crawlReads: string[] = [];
     store.dynamodb.middlewareStack.add(
       (next) => async (args) => {
         const input = args.input as {
@@ -183,7 +184,10 @@ describe('time re-checks derived from the owner source', () => {
         const keys = input.Key
           ? [input.Key]
           : Object.values(input.RequestItems ?? {}).flatMap((request) => request.Keys ?? []);
-        for (const key of keys) if (key.pk?.S?.startsWith('ARTICLE#')) articleReads.push(key.pk.S);
+        for (const key of keys) {
+          if (key.pk?.S?.startsWith('ARTICLE#')) articleReads.push(key.pk.S);
+          if (key.pk?.S?.startsWith('CRAWL#')) crawlReads.push(key.pk.S);
+        }
         return next(args);
       },
       { step: 'build', name: 'recordArticleReads' },
@@ -222,10 +226,14 @@ describe('time re-checks derived from the owner source', () => {
     ]);
     expect(owner.writes).toEqual([]);
     expect(articleReads).toEqual([]);
-    // Ingest reads the article's CURRENT item for the validators, and its 304 writes nothing, first step included.
+    // Ingest reads the article's CURRENT item for the validators and not the crawl-state item the crawl read (the
+    // message says it was the bare first lease), and its 304 writes nothing, first step included.
+    expect(owner.sent[0]?.recheck?.bareLease).toBe(new Date(T0).toISOString());
     writes.length = 0;
+    crawlReads.length = 0;
     expect(await ingest.ingest(owner.sent[0] as IngestMessage)).toMatchObject({ status: 'unchanged' });
     expect(articleReads.length).toBeGreaterThan(0);
+    expect(crawlReads).toEqual([]);
     expect(writes).toEqual([]);
     // The next steps likewise: nominal times from the lease, no write, no article read by the crawl.
     at(7 * HOUR + 60_000);

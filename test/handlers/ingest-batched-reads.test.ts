@@ -136,6 +136,31 @@ describe("an ingest batch's crawl-state reads", () => {
     );
   });
 
+  it('leave out the crawl-state item of a time re-check whose crawl read it as the bare first lease', async () => {
+    const { store, reads } = countingStates();
+    const known: Array<ReadonlyMap<string, CrawlStateRecord> | undefined> = [];
+    const getMany = store.getMany?.bind(store);
+    store.getMany = async (many, read) => {
+      known.push(read?.known);
+      return (getMany as NonNullable<typeof getMany>)(
+        many.filter((url) => !read?.known?.has(url)),
+        read,
+      );
+    };
+    const { ingest } = service(store);
+    const queuedAt = new Date(Date.now() - 3_600_000).toISOString();
+    const recheck = (url: string, bareLease?: string) =>
+      JSON.stringify({
+        url,
+        discoveredAt: queuedAt,
+        queuedAt,
+        recheck: { step: 0, dueAt: queuedAt, ...(bareLease === undefined ? {} : { bareLease }) },
+      });
+    await ingest.handler(sqsEvent([recheck(urls[0] as string, queuedAt), recheck(urls[1] as string)]));
+    expect(reads.batches.map((batch) => [...batch].sort())).toEqual([[urls[1]]]);
+    expect([...(known[0]?.keys() ?? [])]).toEqual([urls[0]]);
+  });
+
   it('leave out the records put back before any read; a failed batched read fails its records for a retry', async () => {
     const busy = countingStates();
     const { ingest } = service(busy.store, (url) =>

@@ -58,16 +58,18 @@ export class AwsCrawlStateStore implements CrawlStateStore {
 
   async get(
     url: string,
-    options: { ownFirstLease?: string; ownLease?: string } = {},
+    options: { ownFirstLease?: string; ownLease?: string; known?: CrawlStateRecord } = {},
   ): Promise<CrawlStateRecord | undefined> {
     const key = { [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK };
-    let item: Record<string, unknown> | undefined;
-    try {
-      item = (await this.documents.send(new GetCommand({ TableName: this.tableName, Key: key }))).Item;
-    } catch (error) {
-      throw new PipelineError('INTERNAL', `store: read crawl state failed: ${String(error)}`, {
-        retryable: true,
-      });
+    let item = options.known as Record<string, unknown> | undefined;
+    if (item === undefined) {
+      try {
+        item = (await this.documents.send(new GetCommand({ TableName: this.tableName, Key: key }))).Item;
+      } catch (error) {
+        throw new PipelineError('INTERNAL', `store: read crawl state failed: ${String(error)}`, {
+          retryable: true,
+        });
+      }
     }
     if (!item) return undefined;
     const state = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
@@ -103,12 +105,22 @@ export class AwsCrawlStateStore implements CrawlStateStore {
       ownFirstLeases?: ReadonlyMap<string, string>;
       ownLeases?: ReadonlyMap<string, string>;
       presumeFirstFetch?: (state: CrawlStateRecord) => boolean;
+      known?: ReadonlyMap<string, CrawlStateRecord>;
     } = {},
   ): Promise<Map<string, CrawlStateRecord>> {
     const found = new Map<string, CrawlStateRecord>();
-    const items = await this.batchGet(
-      [...new Set(urls)].map((url) => ({ [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK })),
-    );
+    const known = options.known ?? new Map<string, CrawlStateRecord>();
+    const items: Array<Record<string, unknown>> = [
+      ...(await this.batchGet(
+        [...new Set(urls)]
+          .filter((url) => !known.has(url))
+          .map((url) => ({ [ATTR.pk]: crawlPk(url), [ATTR.sk]: CRAWL_STATE_SK })),
+      )),
+      ...[...new Set(urls)].flatMap((url) => {
+        const state = known.get(url);
+        return state === undefined ? [] : [state as unknown as Record<string, unknown>];
+      }),
+    ];
     for (const item of items) {
       const record = parseStoredItem(CrawlStateRecordSchema, item, 'crawl state');
       // An owned URL's first lease, read by its owner's crawl: presumed answered, with no CURRENT read.
