@@ -197,7 +197,15 @@ for (const job of jobs()) {
       rh: htmlFeatures(region?.html),
       gInR: region ? containment(g, r) : undefined,
       rInG: region ? containment(r, g) : undefined,
-      ...(args.texts && { gText: g, rText: r, gHtml: generic?.html, rHtml: region?.html }),
+      gInF: forum ? containment(g, forum.text) : undefined,
+      fInG: forum ? containment(forum.text, g) : undefined,
+      ...(args.texts && {
+        gText: g,
+        rText: r,
+        gHtml: generic?.html,
+        rHtml: region?.html,
+        fText: forum?.text,
+      }),
       givenIs: given === g ? 'generic' : given === r ? 'region' : given === forum?.text ? 'forum' : 'other',
     }),
   );

@@ -185,6 +185,35 @@ describe('forum threads', () => {
     ).toBeUndefined();
   });
 
+  it('finds posts that each sit alone in a list item, beside an empty anchor', () => {
+    const items = POSTS.map(
+      (text, i) => `<li class="board-item"><span class="anchor" id="p${i}"></span>
+        <div class="board-content" itemscope itemtype="http://schema.org/Comment">
+          <a class="board-name" itemprop="author" href="/m/${i}">member${i}</a>
+          <time datetime="2024-03-0${i + 1}T10:00:00Z">2 years ago</time>
+          <div class="board-text" itemprop="text">${text}</div>
+        </div></li>`,
+    ).join('\n');
+    const html = `<html><head><title>Boiler</title></head><body><ul class="board-list">${items}</ul></body></html>`;
+    const content = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') });
+    for (const post of POSTS) expect(content?.text).toContain(post);
+  });
+
+  it("keeps a post's text inside a form with no field to fill (an edit form around it), drops a reply form", () => {
+    const blocks = POSTS.map(
+      (text, i) => `<div class="thing comment">
+        <p class="tagline"><a class="author" href="/u/${i}">member${i}</a> <time datetime="2024-03-0${i + 1}">3 hours ago</time></p>
+        <form class="usertext" action="#"><input type="hidden" name="thing_id" value="t${i}"><div class="md"><p>${text}</p></div></form>
+      </div>`,
+    ).join('\n');
+    const html = `<html><head><title>Boiler</title></head><body><div class="comments">${blocks}
+      <form class="reply-form"><p>Write a reply to join the thread about boilers</p><textarea name="text"></textarea><button>Save</button></form>
+      </div></body></html>`;
+    const content = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') });
+    for (const post of POSTS) expect(content?.text).toContain(post);
+    expect(content?.text).not.toContain('Write a reply');
+  });
+
   it('falls back when the posts hold too little text', () => {
     const html = threadPage(['+1', 'same', 'me too']);
     expect(

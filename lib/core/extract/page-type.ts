@@ -722,14 +722,34 @@ export function findThreadPosts(body: AnyNode): Element[] {
     if (postLike && hasPostMarkers(element)) candidates.push(element);
   }
   const byParent = new Map<AnyNode | null, Element[]>();
+  const posts = new Set(candidates);
   for (const post of candidates) {
-    const group = byParent.get(post.parent) ?? [];
+    const parent = listOfPost(post, posts);
+    const group = byParent.get(parent) ?? [];
     group.push(post);
-    byParent.set(post.parent, group);
+    byParent.set(parent, group);
   }
   let best: Element[] = [];
   for (const group of byParent.values()) if (group.length > best.length) best = group;
   return best;
+}
+
+/**
+ * The element that lists a post beside the others: its parent, or, when the post is the only part with text of
+ * its parent (a list item around it, an empty anchor beside it), the parent of that wrapper. A wrapper that is
+ * itself one of the `posts` is a post: the part inside it stays apart (alone in its parent), not beside the posts.
+ */
+function listOfPost(post: Element, posts: ReadonlySet<Element>): AnyNode | null {
+  const parent = post.parent;
+  if (!parent || !isElement(parent) || parent.name === 'body' || posts.has(parent)) return parent;
+  const alone = parent.children.every(
+    (child) =>
+      child === post ||
+      visibleLength(
+        child.type === 'text' ? (child as unknown as { data: string }).data : textContent(child),
+      ) === 0,
+  );
+  return alone ? parent.parent : parent;
 }
 
 /** The largest group of post blocks sharing one parent (a thread repeats its posts side by side), and its text. */

@@ -31,6 +31,11 @@ export const FORUM_THREAD = {
    */
   postFurnitureTags: new Set(['aside', 'header', 'footer', 'nav', 'form', 'button', 'menu']),
   /**
+   * Input types nobody types into: a <form> inside a post with only these (and no text box, list or box to
+   * tick) wraps the post's text (an edit form around it), and is kept.
+   */
+  notFilledInputs: new Set(['hidden', 'submit', 'button', 'image', 'reset']),
+  /**
    * A <blockquote> beside the reply's own text is a quote of an earlier post or of a source; one standing alone
    * in its parent is the post's body, as some forum engines mark it up.
    */
@@ -89,6 +94,7 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
   const isFurniture = (element: Element) => {
     if (NON_CONTENT_TAGS.has(element.name) || repeated.has(element)) return true;
     if (postSet.has(element)) return false;
+    if (element.name === 'form' && !hasFieldToFill(element)) return false;
     if (FORUM_THREAD.postFurnitureTags.has(element.name)) return true;
     const classes = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
     return classes.length < 300 && FORUM_THREAD.postFurniture.test(splitCamelCase(classes));
@@ -141,6 +147,22 @@ function shortText(element: Element): string | undefined {
   );
   if (collapsed === undefined) return undefined;
   return collapsed.length > 0 && collapsed.length <= FORUM_THREAD.maxRepeatedChars ? collapsed : undefined;
+}
+
+/**
+ * Whether a form has a field a reader fills in (a text box, a list, a box to tick): a reply, search or login form.
+ * A form without one only wraps what it shows (a post's text inside its edit form, hidden ids beside it).
+ */
+function hasFieldToFill(form: Element): boolean {
+  for (const inner of elementsInOrder(form, undefined, FORUM_THREAD.maxPostScan)) {
+    if (inner.name === 'textarea' || inner.name === 'select') return true;
+    if (
+      inner.name === 'input' &&
+      !FORUM_THREAD.notFilledInputs.has((inner.attribs.type ?? 'text').toLowerCase())
+    )
+      return true;
+  }
+  return false;
 }
 
 /** 'userExtras' -> 'user-Extras': class names written in camelCase read as separate words. */
