@@ -732,6 +732,26 @@ describe('choosing between the type-specific and the generic extraction', () => 
     }
   });
 
+  it("drops a product page's purchase options, offers, selling points and hover bubbles, keeps its description", () => {
+    const description =
+      'A cast iron teapot with an enamelled inside and a steel mesh infuser, heavy enough to keep tea hot a while.';
+    const html = `<html><body><main>
+      <h1>Iron teapot</h1>
+      <p>${description}</p>
+      <p>Each pot is cast in a sand mould and finished by hand, so the pattern on its lid differs a little.</p>
+      <div class="product-options"><span>Colour: Black, Green, Rust red</span><span>Size: 0.6 litre, 1.2 litre</span></div>
+      <div class="bundles-and-offers"><p>Iron teapot second choice with small marks on the lid for less</p></div>
+      <ul class="usp-bar"><li>Free standard delivery on every order over forty pounds</li></ul>
+      <p>Capacity 1.2 litres<span class="info-tooltip">Measured to the brim; fill to the spout for serving.</span></p>
+    </main></body></html>`;
+    const text = extractProductPage(parseHtml(html), { pageUrl })?.text ?? '';
+    expect(text).toContain(description);
+    expect(text).toContain('Capacity 1.2 litres');
+    for (const furniture of ['Rust red', 'second choice', 'Free standard delivery', 'Measured to the brim']) {
+      expect(text).not.toContain(furniture);
+    }
+  });
+
   it('drops the web addresses a product page prints from its data, not those written for the reader', () => {
     const description =
       'A linen apron with a long neck strap and two deep pockets, washed soft before it is sewn and sold.';

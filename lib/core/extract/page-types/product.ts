@@ -27,11 +27,13 @@ export const PRODUCT_PAGE = {
   /** Class or id words of customer reviews (lists, widgets, review summaries' panels). */
   reviewClass: /(?:^|[\s_-])reviews?(?:$|[\s_-])/i,
   /**
-   * Class or id words of the shop's furniture around the product: price and buy box parts, variant pickers,
-   * delivery, returns and payment notes, ratings, stock, loyalty and financing offers, other products.
+   * Class or id words of the shop's furniture around the product: price and buy box parts, variant pickers and
+   * purchase options, offers (other conditions, bundles, memberships), delivery, returns and payment notes, the
+   * shop's selling points ("usp": free delivery, price match), ratings, stock, loyalty and financing offers, other
+   * products, and hover bubbles (popovers, tooltips: help shown only on pointing).
    */
   commerceClass:
-    /(?:^|[\s_-])(?:prices?|pricing|ratings?|stars|swatch(?:es)?|variants?|quantity|qty|wishlist|cart|checkout|shipping|delivery|returns?|payments?|badges?|stock|availability|promo|promotions?|sponsored|similar|also-?viewed|also-?bought|recently|loyalty|rewards?|financing|installments?)(?:$|[\s_-])/i,
+    /(?:^|[\s_-])(?:prices?|pricing|ratings?|stars|swatch(?:es)?|variants?|options?|offers?|quantity|qty|wishlist|cart|checkout|shipping|delivery|returns?|payments?|badges?|stock|availability|promo|promotions?|sponsored|similar|also-?viewed|also-?bought|recently|loyalty|rewards?|financing|installments?|usps?|popovers?|tooltips?)(?:$|[\s_-])/i,
   /** A text at most this long that is a price and its labels ("Sale price $19.99") is the buy box's. */
   maxPriceLineChars: 60,
   /**
