@@ -1374,3 +1374,23 @@ describe('authors: a site menu without <nav>, a name inside the headline', () =>
     }
   });
 });
+
+describe('authors: the names of reviews and testimonials on a product or service page', () => {
+  it('takes no author from customer reviews or testimonials (en, de, fr)', () => {
+    const pages: [string, string, string][] = [
+      ['en', 'customer-reviews', 'Great kayak, light and steady.'],
+      ['de', 'product-reviews', 'Tolles Kajak, leicht und stabil.'],
+      ['fr', 'testimonials', 'Très bon kayak, léger et stable.'],
+    ];
+    for (const [lang, box, quote] of pages) {
+      const html = page(
+        '<title>Harbour kayak</title>',
+        `<main><h1>Harbour kayak</h1><p>A two-seat kayak for calm water, 4.2 m long.</p>
+         <section class="${box}"><div class="item"><p>${quote}</p><p class="review-author">Ines Varga</p></div>
+         <div class="item"><p>${quote}</p><p class="review-author">Ben Ode</p></div></section></main>`,
+        lang,
+      );
+      expect(metadataOf(html).authors).toEqual([]);
+    }
+  });
+});

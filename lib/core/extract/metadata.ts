@@ -1426,7 +1426,9 @@ function authorBoxNames(page: PageIndex): string[] {
         (ancestor) =>
           ancestor.name === 'nav' ||
           (ancestor.name === 'footer' && !isInsideArticle(ancestor)) ||
-          /comment|related/i.test(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`),
+          /comment|related|testimonial|(?:^|[-_\s])reviews(?:$|[-_\s])/i.test(
+            `${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`,
+          ),
       )
     ) {
       continue;
@@ -1792,7 +1794,7 @@ function bylineTextInto(
 
 /** Whole class/id tokens only: utility classes such as "md:[grid-area:sidebar]" name a layout slot, not a widget. */
 const UNLIKELY_BYLINE_TOKEN =
-  /^(?:[a-z0-9]+[-_])*(?:comments?|related|footer|sidebar|widgets?)(?:[-_][a-z0-9]+)*$/i;
+  /^(?:[a-z0-9]+[-_])*(?:comments?|related|footer|sidebar|widgets?|testimonials?|reviews)(?:[-_][a-z0-9]+)*$/i;
 /**
  * Tokens that describe the layout around the content rather than a widget: "cs-sidebar-enabled", "has-sidebar",
  * "elementor-widget-container" (page builders wrap every block, the article's own too, in such classes).
