@@ -37,7 +37,7 @@ import { createFetcher } from '../lib/core/fetch/fetcher.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../lib/core/url.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { billedBatchEvents } from '../lib/events/batch.ts';
-import { HostSpacer, LOOKUP_BATCH, presumableFirstLease } from '../lib/handlers/crawl.ts';
+import { HostSpacer, LOOKUP_BATCH } from '../lib/handlers/crawl.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
 import { createMetrics } from '../lib/handlers/metrics.ts';
 import { chunk, type DelayedMessage, type IngestMessage } from '../lib/queue/types.ts';
@@ -548,19 +548,13 @@ async function main(): Promise<void> {
     };
   };
 
-  /** How the URL's site lists it (its dates), as the crawl finds it. */
-  const listedAs = (url: string): ListedUrl =>
-    sites.find((site) => url.startsWith(`${site.origin}/`))?.listed.get(url) ?? {};
   /**
-   * Crawl states of URLs, read as the crawl reads them (batched when the store can). `at`: as the URLs' owner's crawl
-   * then, which reads a bare first lease without the article's CURRENT item (presumableFirstLease).
+   * Crawl states of URLs, read as the crawl reads them (batched when the store can). A re-check phase stands for the
+   * crawls that queue a step, and those read a bare first lease with the article's CURRENT item (presumableFirstLease
+   * presumes only on the crawls between steps, which queue nothing: the listed-URL column counts those).
    */
-  const lookUp = async (urls: string[], at?: Date): Promise<Map<string, CrawlStateRecord>> => {
-    if (stack.crawlState.getMany) {
-      if (at === undefined) return stack.crawlState.getMany(urls);
-      const items = urls.map((url) => ({ item: { url, via: 'bench', ...listedAs(url) } }));
-      return stack.crawlState.getMany(urls, { presumeFirstFetch: presumableFirstLease(items, at) });
-    }
+  const lookUp = async (urls: string[]): Promise<Map<string, CrawlStateRecord>> => {
+    if (stack.crawlState.getMany) return stack.crawlState.getMany(urls);
     const states = new Map<string, CrawlStateRecord>();
     for (const url of urls) {
       const state = await stack.crawlState.get(url);
@@ -583,7 +577,7 @@ async function main(): Promise<void> {
       const timeSteps = new Map<string, { step: number; dueAt: string; bareLease?: string }>();
       // Looked up as the crawl's UrlQueuer does: one batched read per LOOKUP_BATCH URLs.
       for (const group of chunk(urls, LOOKUP_BATCH)) {
-        const states = await lookUp(group, presume ? at : undefined);
+        const states = await lookUp(group);
         await Promise.all(
           group.map((url) => {
             const state = states.get(url);
@@ -742,8 +736,9 @@ async function main(): Promise<void> {
     // does (one a dated change asks for). Stored as read, so the crawl's look-up reads what it would then.
     const storedItems = await rawCrawlStateItems(stored);
     // Every time re-check finds the state as the new article's commit left it (the fetch only in the article's CURRENT
-    // item): no step writes it (a 304 or a same-page 200 writes nothing), and the owner's crawl reads that first lease
-    // without the CURRENT item (presumableFirstLease), so the later steps cost what the first does.
+    // item): no step writes it (a 304 or a same-page 200 writes nothing), and the owner's crawl that queues a step
+    // reads that first lease with the CURRENT item (presumableFirstLease presumes only on the crawls between steps),
+    // so the later steps cost what the first does.
     const recheckPhase = async (name: string, presume: boolean) => {
       await restoreItems(storedItems); // uncounted set-up
       // Re-checks come with their sources' crawls, a source interval or more apart: the phases do too (in simulated

@@ -34,6 +34,7 @@ import {
   type IngestMessage,
   type IngestQueue,
 } from '../queue/types.ts';
+import { presumeFirstFetch } from '../store/layout.ts';
 import type {
   CrawlStateRecord,
   CrawlStateStore,
@@ -130,6 +131,7 @@ export function scheduledEvent(at: Date, detail: { sources?: string[] } = {}): z
 export function presumableFirstLease(
   items: ReadonlyArray<{ item: DiscoveredUrl }>,
   at: Date,
+  recheckedThrough: string | undefined,
 ): (state: CrawlStateRecord) => boolean {
   const listed = new Map(items.map(({ item }) => [item.url, item]));
   return (state) => {
@@ -139,7 +141,12 @@ export function presumableFirstLease(
     const datedAt = Date.parse(item.modifiedAt ?? item.publishedAt ?? '');
     if (!Number.isNaN(datedAt) && datedAt > queuedAt) return false;
     const leaseLive = Date.parse(state.leaseUntil ?? '') > at.getTime();
-    return leaseLive || item.modifiedAt === undefined;
+    if (!leaseLive && item.modifiedAt !== undefined) return false;
+    // Not on the read that would queue a step: the first message may still wait in a backlog longer than the step,
+    // and a crawl never queues a URL beside its message in flight. That read (once per step) asks CURRENT whether the
+    // first fetch has answered; the crawls between steps read nothing.
+    const presumed = presumeFirstFetch(state, CRAWL_POLICY.recheckScheduleMs);
+    return timeRecheck(presumed, at, recheckedThrough)?.status !== 'due';
   };
 }
 
@@ -337,7 +344,9 @@ export class UrlQueuer {
     const { logger } = this.deps;
     const { states, looked } = await this.lookUp(
       items.map(({ item }) => item.url),
-      this.deps.recheck === undefined ? undefined : presumableFirstLease(items, this.at),
+      this.deps.recheck === undefined
+        ? undefined
+        : presumableFirstLease(items, this.at, this.deps.recheck.recheckedThrough),
     );
     await mapLimit(items, this.deps.lookupConcurrency, async ({ item, source, sourceId }) => {
       const state = states.get(item.url);
@@ -376,7 +385,8 @@ export class UrlQueuer {
                 step: derived.recheck.step,
                 dueAt: derived.recheck.dueAt,
                 // Read as its bare first lease: ingest reads only the article's CURRENT item (CrawlStateStore's known).
-                ...(state.presumedFirstFetch === true && state.queuedAt !== undefined
+                ...((state.presumedFirstFetch === true || state.foldedFirstLease === true) &&
+                state.queuedAt !== undefined
                   ? { bareLease: state.queuedAt }
                   : {}),
               },

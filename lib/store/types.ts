@@ -210,6 +210,11 @@ export interface CrawlStateRecord {
   owner?: string;
   /** Read only, never stored: a bare first lease read without the article, presumed answered (presumeFirstFetch). */
   presumedFirstFetch?: boolean;
+  /**
+   * Read only, never stored: the crawl-state item held a bare first lease and the article's CURRENT item was folded
+   * in (the crawl that queues a step reads it so): its step message says `recheck.bareLease` as a presumed one does.
+   */
+  foldedFirstLease?: boolean;
 }
 
 export interface CrawlStateStore {

@@ -129,8 +129,13 @@ describe('presumableFirstLease (an owned first lease read without its article)',
     queuedAt: '2026-05-01T10:00:00.000Z',
     leaseUntil: '2026-05-05T10:00:00.000Z',
   });
-  const presumable = (listed: { modifiedAt?: string; publishedAt?: string }, when = at, of = lease) =>
-    presumableFirstLease([{ item: found(listed) }], when)(of);
+  // The owner's last complete read started at 11:30, after the 1-h step's nominal time (11:00): that read queued it.
+  const presumable = (
+    listed: { modifiedAt?: string; publishedAt?: string },
+    when = at,
+    of = lease,
+    recheckedThrough = '2026-05-01T11:30:00.000Z',
+  ) => presumableFirstLease([{ item: found(listed) }], when, recheckedThrough)(of);
 
   it('presumes a live first lease answered when the source dates the URL no later than the lease', () => {
     expect(presumable({ publishedAt: '2026-05-01T09:00:00.000Z' })).toBe(true);
@@ -147,6 +152,14 @@ describe('presumableFirstLease (an owned first lease read without its article)',
     const later = new Date('2026-05-06T00:00:00.000Z');
     expect(presumable({ modifiedAt: '2026-05-01T09:00:00.000Z' }, later)).toBe(false);
     expect(presumable({ publishedAt: '2026-05-01T09:00:00.000Z' }, later)).toBe(true);
+  });
+
+  it('reads the article on the crawl that would queue a step (the first message may still be in flight)', () => {
+    expect(presumable({}, at, lease, '2026-05-01T10:45:00.000Z')).toBe(false);
+    // Before the step falls due, and once a read has passed its nominal time, nothing is read.
+    expect(presumable({}, new Date('2026-05-01T10:50:00.000Z'), lease, '2026-05-01T10:45:00.000Z')).toBe(
+      true,
+    );
   });
 
   it('answers only for the URLs the crawl listed', () => {

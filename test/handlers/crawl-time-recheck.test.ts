@@ -218,13 +218,19 @@ describe('time re-checks derived from the owner source', () => {
     at(20 * 60_000);
     expect((await crawl(a)).sent).toEqual([]);
     expect(articleReads).toEqual([]);
-    // The 1-h step is counted from the lease (not the fetch 30 s later), queued with no write and no article read.
+    // The 1-h step is counted from the lease (not the fetch 30 s later), queued with no write. The crawl that
+    // queues it reads the article once (the first fetch has answered: its message is not in flight).
     at(HOUR + 60_000);
     const owner = await crawl(a);
     expect(owner.sent).toMatchObject([
       { url, recheck: { step: 0, dueAt: new Date(T0 + HOUR).toISOString() } },
     ]);
     expect(owner.writes).toEqual([]);
+    expect(articleReads).toHaveLength(1);
+    // The crawls while it is in flight read no article item.
+    at(HOUR + 20 * 60_000);
+    articleReads.length = 0;
+    expect((await crawl(a)).sent).toEqual([]);
     expect(articleReads).toEqual([]);
     // Ingest reads the article's CURRENT item for the validators and not the crawl-state item the crawl read (the
     // message says it was the bare first lease), and its 304 writes nothing, first step included.
@@ -235,14 +241,30 @@ describe('time re-checks derived from the owner source', () => {
     expect(articleReads.length).toBeGreaterThan(0);
     expect(crawlReads).toEqual([]);
     expect(writes).toEqual([]);
-    // The next steps likewise: nominal times from the lease, no write, no article read by the crawl.
+    // The next steps likewise: nominal times from the lease, no write, one article read by the crawl queueing it.
     at(7 * HOUR + 60_000);
     articleReads.length = 0;
     expect((await crawl(a)).sent).toMatchObject([
       { url, recheck: { step: 1, dueAt: new Date(T0 + 7 * HOUR).toISOString() } },
     ]);
-    expect(articleReads).toEqual([]);
+    expect(articleReads).toHaveLength(1);
     expect((await store.crawlState.get(url))?.lastFetchedAt).toBe(new Date(T0 + 30_000).toISOString());
+  });
+
+  it('a new article’s first message still waiting past the 1-h step (a long backlog): its crawls queue nothing beside it', async () => {
+    const { store, at, crawl, feed } = await setUp();
+    const page = `/backlog/page-${Date.now()}`;
+    const url = `${origin}${page}`;
+    const a = await feed('/backlog/a.xml', [page]);
+    expect((await crawl(a)).sent.map((m) => m.url)).toEqual([url]);
+    // No fetch recorded anywhere: the first message is still in the queue when the 1-h step falls due, and after.
+    for (const ms of [HOUR + 60_000, HOUR + 20 * 60_000, 7 * HOUR + 60_000]) {
+      at(ms);
+      const later = await crawl(a);
+      expect(later.sent).toEqual([]);
+      expect(later.writes).toEqual([]);
+    }
+    expect((await store.crawlState.get(url))?.lastFetchedAt).toBeUndefined();
   });
 
   it('ingest writes nothing for a 304 to a time re-check, and drops one whose window has ended (a backlog longer than a step)', async () => {

@@ -143,7 +143,8 @@ export class AwsCrawlStateStore implements CrawlStateStore {
     }
     for (const state of folding) {
       const current = currents.get(String(this.currentKey(state.url)[ATTR.pk]));
-      found.set(state.url, foldIndexedFetch(state, current, this.recheckScheduleMs));
+      const folded = foldIndexedFetch(state, current, this.recheckScheduleMs);
+      found.set(state.url, isBareFirstLease(state) ? { ...folded, foldedFirstLease: true } : folded);
     }
     return found;
   }
