@@ -304,6 +304,23 @@ describe('pages made of sections or items (service, listing, collection, documen
     for (const [, text] of SECTIONS) expect(content?.text).toContain(text);
     expect(content?.text).not.toContain('Sign up');
   });
+
+  it('reads furniture words in class names, not in utility tokens that style a section ("top-[var(--nav-height)]")', () => {
+    const styled = servicePage()
+      .replace(
+        `<h2>${SECTIONS[1][0]}</h2>`,
+        `<div class="sticky top-[var(--nav-height)] w-full"><h2>${SECTIONS[1][0]}</h2>`,
+      )
+      .replace(`<p>${SECTIONS[1][1]}</p>`, `<p>${SECTIONS[1][1]}</p></div>`);
+    const content = extractPageRegion(parseHtml(styled), { pageUrl });
+    for (const [heading, text] of SECTIONS.slice(1)) {
+      expect(content?.text).toContain(heading);
+      expect(content?.text).toContain(text);
+    }
+    // A furniture word as a class of its own still marks furniture.
+    const named = styled.replace('sticky top-[var(--nav-height)]', 'sticky sidebar');
+    expect(extractPageRegion(parseHtml(named), { pageUrl })?.text).not.toContain(SECTIONS[1][1]);
+  });
 });
 
 describe('documentation pages with tabbed samples', () => {

@@ -14,6 +14,7 @@ import {
 import type { ContentOptions, ExtractedContent } from '../content.ts';
 import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from '../content-dom.ts';
 import { repairTree } from '../content-repair.ts';
+import { semanticClass } from '../content-stats.ts';
 import { PRICE_TEXT } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
@@ -270,11 +271,11 @@ function isFurniture(element: Element, revealPanels: boolean): boolean {
   const attributes = element.attribs;
   if (attributes.hidden !== undefined || attributes['aria-hidden'] === 'true')
     return !(revealPanels && REVEALED_PANEL_ROLES.has(attributes.role?.toLowerCase() ?? ''));
-  const words = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.role ?? ''}`;
-  return (
-    words.length < PAGE_REGION.maxClassChars &&
-    (PAGE_REGION.furnitureClass.test(words) || PAGE_REGION.pageHeaderToken.test(words))
-  );
+  const raw = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.role ?? ''}`;
+  if (raw.length >= PAGE_REGION.maxClassChars) return false;
+  // Utility tokens ("top-[var(--nav-height)]", "lg:hidden") style the element; they do not name its role.
+  const words = `${semanticClass(element)} ${attributes.id ?? ''} ${attributes.role ?? ''}`;
+  return PAGE_REGION.furnitureClass.test(words) || PAGE_REGION.pageHeaderToken.test(words);
 }
 
 /**
