@@ -213,26 +213,24 @@ export function createIngestService(deps: IngestDependencies) {
       message.firstLease === true &&
       message.queuedAt !== undefined &&
       receivedMs - queuedMs < (policy.recheckScheduleMs[0] ?? 0);
+    // The crawl-state item as stored, read once and only when a write needs it (the message's own read left it out).
+    const storedStateOnce = (readOptions?: { ownFirstLease: string }) => {
+      let read: Promise<CrawlStateRecord | undefined> | undefined;
+      return () => {
+        read ??= deps.crawlState.get(url, readOptions);
+        return read;
+      };
+    };
     let stateForWrite = async (): Promise<CrawlStateRecord | undefined> => state;
     if (bareFirstLease) {
       options.crawlState?.skip?.();
       state = { url, failureCount: 0, queuedAt: message.queuedAt };
-      let read: Promise<CrawlStateRecord | undefined> | undefined;
-      stateForWrite = () => {
-        read ??= deps.crawlState.get(url, { ownFirstLease: message.queuedAt as string });
-        return read;
-      };
+      stateForWrite = storedStateOnce({ ownFirstLease: message.queuedAt as string });
     } else {
       // A time re-check whose crawl read the URL's crawl-state item as its bare first lease: that item is not read again,
       // only the article's CURRENT item (the fetch, the validators). A write of the state reads the item first.
       const bareLease = options.force ? undefined : message.recheck?.bareLease;
-      if (bareLease !== undefined) {
-        let read: Promise<CrawlStateRecord | undefined> | undefined;
-        stateForWrite = () => {
-          read ??= deps.crawlState.get(url);
-          return read;
-        };
-      }
+      if (bareLease !== undefined) stateForWrite = storedStateOnce();
       try {
         // This message's own lease: its crawl-state item says what the article's CURRENT item would (the crawl
         // records the fetch it read with the lease), so CURRENT is not read for it (CrawlStateStore.get).
