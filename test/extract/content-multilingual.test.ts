@@ -242,3 +242,20 @@ describe('labels before short links are not teasers', () => {
     expect(text).toContain('Wegmann');
   });
 });
+
+describe('a photo credit inside a figure', () => {
+  it('takes at most its figure along, not the box that also holds the lead beside the figure', () => {
+    const lead =
+      'Der Weg über den Grat ist kürzer als sein Ruf. Warum er gemieden wird, und ob das berechtigt ist, erzählt dieser Bericht.';
+    const paragraphs = (sentences: string[]) => sentences.map((s) => `<p>${s}</p>`).join('');
+    // The credit ("Bild: A. Beispiel") escalates to a small box; the <section> around the figure is one.
+    const text = textOf(
+      `<html><body><article><header><h1>Über den Grat</h1></header><div class="entry"><section class="intro"><p class="lead">${lead}</p>` +
+        '<figure><img src="/grat.jpg"><figcaption>Der Grat im Nebel. <span class="source"><em>Bild: A. Beispiel</em></span></figcaption></figure>' +
+        `</section><div class="text">${paragraphs(PROSE.slice(0, 2))}</div><div class="more">${paragraphs(PROSE.slice(2))}</div></div></article></body></html>`,
+    );
+    keepsProse(text);
+    expect(text).toContain(lead);
+    expect(text).not.toContain('A. Beispiel');
+  });
+});

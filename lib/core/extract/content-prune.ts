@@ -421,7 +421,9 @@ function escalate(element: Element, roots: Set<AnyNode>, stats: Map<Element, Sta
   let current = element;
   for (let level = 0; level < 3; level++) {
     const parent = current.parent;
-    if (!parent || !isElement(parent) || roots.has(parent)) break;
+    // A line inside a figure (its credit, its caption) belongs to the figure: the box around the figure holds the
+    // story's own blocks beside it (the lead under the top photo).
+    if (!parent || !isElement(parent) || roots.has(parent) || current.name === 'figure') break;
     const s = stats.get(parent);
     if (!s || s.text > limit || s.p > 4) break;
     // A box that is mostly a list of unlinked items holds content: a servings form above an ingredient list.
