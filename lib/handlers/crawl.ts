@@ -745,6 +745,8 @@ export const CrawlSourceMessage = z.object({
   sourceId: SourceId,
   /** When the schedule found it due (for logs and queue-age metrics). */
   scheduledAt: z.iso.datetime({ offset: false }),
+  /** The due-index key the schedule found it under: the crawl's record keeps it when it can (DUE_INDEX). */
+  dueKey: z.optional(z.string().check(z.maxLength(200))),
 });
 export type CrawlSourceMessage = z.infer<typeof CrawlSourceMessage>;
 
@@ -754,9 +756,9 @@ export interface CrawlQueue {
 }
 
 /**
- * How long a claimed source stays off the due index before the schedule may hand it out again: it covers the
- * task's whole life in the crawl queue (a worker that died mid-crawl is retried after it). A finished crawl
- * replaces it with the source's real next due time.
+ * How long a claimed source is not due before the schedule may hand it out again: it covers the task's whole life in
+ * the crawl queue (a worker that died mid-crawl is retried after it). A finished crawl replaces it with the source's
+ * real next due time.
  */
 export const DEFAULT_CLAIM_LEASE_MS = 60 * 60 * 1000;
 
@@ -766,7 +768,7 @@ export interface ScheduleDependencies {
   logger: HandlerLogger;
   now?: () => Date;
   claimLeaseMs?: number;
-  /** Due sources read per shard and round. */
+  /** Due-index keys read per page and shard, and due sources claimed per round of sends. */
   pageSize?: number;
 }
 
@@ -776,9 +778,6 @@ export interface ScheduleSummary {
   /** Due sources another schedule run (or a pause) took first. */
   lostClaims: number;
 }
-
-/** Most rounds of one schedule run: with 100 per shard and round, 4 shards x 100 x 250 = 100,000 sources. */
-const MAX_SCHEDULE_ROUNDS = 250;
 
 /** The schedule: finds the due sources (a key query on the due index) and sends one crawl task for each. */
 export function createScheduleHandler(deps: ScheduleDependencies) {
@@ -795,9 +794,11 @@ export function createScheduleHandler(deps: ScheduleDependencies) {
     }
     const at = now();
     const summary: ScheduleSummary = { queued: 0, lostClaims: 0 };
-    const leaseUntil = new Date(at.getTime() + leaseMs);
-    // A claim takes its source off the due index; one whose task died (no crawl record by the lease's end) is due
-    // again now. Best effort: the next run tries again.
+    // A claim's due time is its lease's end (the source is due again if no crawl record came by then), plus the
+    // tolerance the due query takes early: no run hands the source out again before the lease has run out.
+    const leaseUntil = new Date(at.getTime() + leaseMs + CRAWL_POLICY.sourceDueToleranceMs);
+    // A claim of an earlier release took its source off the due index; one whose task died (no crawl record by the
+    // lease's end) is due again now. Best effort: the next run tries again.
     try {
       const returned = await deps.registry.returnExpiredClaims(at);
       if (returned > 0) deps.logger.warn('sources whose crawl task died are due again', { returned });
@@ -816,18 +817,13 @@ export function createScheduleHandler(deps: ScheduleDependencies) {
         error: String(error),
       });
     }
-    // Claimed sources leave the due range, so each round reads the next ones; it ends when none are left.
-    for (let round = 0; round < MAX_SCHEDULE_ROUNDS; round++) {
-      // Due within the tolerance: a source due a second after this tick would otherwise wait a whole period.
-      const due = await deps.registry.due(
-        new Date(at.getTime() + CRAWL_POLICY.sourceDueToleranceMs),
-        pageSize,
-      );
-      if (due.length === 0) break;
+    // Due within the tolerance: a source due a second after this tick would otherwise wait a whole period.
+    const due = await deps.registry.due(new Date(at.getTime() + CRAWL_POLICY.sourceDueToleranceMs), pageSize);
+    for (let from = 0; from < due.length; from += pageSize) {
       const messages: CrawlSourceMessage[] = [];
-      await mapLimit(due, 16, async (source) => {
+      await mapLimit(due.slice(from, from + pageSize), 16, async (source) => {
         if (await deps.registry.claim(source, leaseUntil, counts)) {
-          messages.push({ sourceId: source.id, scheduledAt: at.toISOString() });
+          messages.push({ sourceId: source.id, scheduledAt: at.toISOString(), dueKey: source.dueKey });
         } else {
           summary.lostClaims++;
         }
@@ -908,7 +904,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
    * next crawl is due an interval after that run, not after this crawl's end (counted from the end, a 15-minute
    * source finished seconds after the next tick and was crawled every 30 minutes).
    */
-  async function crawlSource(id: string, scheduledAt?: Date): Promise<SourceCrawlSummary> {
+  async function crawlSource(id: string, scheduledAt?: Date, dueKey?: string): Promise<SourceCrawlSummary> {
     const started = now();
     const base = {
       id,
@@ -1051,6 +1047,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
       ...(validators ? { validators } : {}),
       ...(highWaterMark ? { highWaterMark } : {}),
       ...(listedAll ? { recheckedThrough: started.toISOString() } : {}),
+      ...(dueKey === undefined ? {} : { dueKey }),
     });
     // Recorded first: a send that fails loses these re-checks' steps (the next step comes), never queues one twice.
     if (timeRechecks > 0) {
@@ -1110,7 +1107,7 @@ export function createSourceCrawler(deps: SourceCrawlDependencies) {
         continue;
       }
       try {
-        await crawlSource(message.sourceId, new Date(message.scheduledAt));
+        await crawlSource(message.sourceId, new Date(message.scheduledAt), message.dueKey);
       } catch (thrown) {
         logger.error('crawl task failed; the queue retries it', {
           sourceId: message.sourceId,

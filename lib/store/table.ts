@@ -45,9 +45,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   partition is plenty: a source item is ~0.5 KB and is written once per crawl (10,000 sources every 15 minutes
  *   is 11 writes/s, against a partition's 1,000).
  * - the sources due now: Query(dueSources, gsi3pk = `DUE#<shard>`, gsi3sk <= `<now>#~`) on each of the
- *   SOURCE_DUE_SHARD_COUNT shards. Sparse: a paused source has no gsi3 keys, so it is not in the index at all, nor
- *   is a claimed one until its crawl records the next due time (or the schedule returns an expired claim).
- *   KEYS_ONLY: the schedule needs only ids (the sort key carries them).
+ *   SOURCE_DUE_SHARD_COUNT shards, then the found sources' `nextDueAt` by key (BatchGetItem): the index key is a
+ *   lower bound of the due time, moved only when it lags by more than DUE_INDEX.keyLagMs (lib/store/aws/sources.ts),
+ *   so a claim and most crawl records write no index copy. Sparse: a paused source has no gsi3 keys, so it is not
+ *   in the index at all. KEYS_ONLY: the schedule needs only ids (the sort key carries them).
  * - articles ingested per source: ingest puts one `COUNTS#<day>` item per batch (source id -> new articles; TTL
  *   `expiresAt`); the schedule Queries the days since `COUNTS`/`FOLDED` says it folded and adds each source's sum to
  *   its `articlesIngested` (one conditional update per source, marked `countedThrough`, so nothing counts twice).

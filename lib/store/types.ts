@@ -297,10 +297,14 @@ export interface PendingIngestCounts {
   claimed: Set<string>;
 }
 
-/** A source the schedule found due: its id and the due-index key it was found under (claims compare it). */
+/**
+ * A source the schedule found due: its id, the due-index key it was found under (its crawl's record keeps it when it
+ * can: no index write) and the due time its item held (claims compare it).
+ */
 export interface DueSource {
   id: string;
   dueKey: string;
+  nextDueAt: string;
 }
 
 /** What one crawl of a source records on it (articlesIngested is counted apart, by ingest and the fold). */
@@ -313,6 +317,8 @@ export interface SourceCrawlRecord {
   highWaterMark?: string;
   /** The start of this crawl when its read was complete (SourceRecord.recheckedThrough); kept when undefined. */
   recheckedThrough?: string;
+  /** The due-index key the schedule found the source under (DueSource.dueKey), when it did: kept if close enough. */
+  dueKey?: string;
 }
 
 /**
@@ -333,15 +339,22 @@ export interface SourceRegistry {
   /** Changes interval, kind, allowOtherSites or paused; undefined when there is no such source. */
   update(id: string, patch: SourcePatch, now: Date): Promise<SourceRecord | undefined>;
   remove(id: string): Promise<boolean>;
-  /** Up to `limit` sources due at `now` from each shard of the due index (a key query, never a Scan). */
+  /**
+   * The sources due at `now`: the due index's keys at or before `now` (a key query, never a Scan; read in pages of
+   * `limitPerShard`) are lower bounds of the due times, which are read from the items (BatchGetItem).
+   */
   due(now: Date, limitPerShard: number): Promise<DueSource[]>;
   /**
-   * Takes a due source off the due index, with its next due time at `leaseUntil`, if it is still as the schedule
-   * found it (not claimed, paused or removed meanwhile), so one due source gets one crawl message. Returns whether
-   * it claimed. The crawl's record puts it back; returnExpiredClaims does when no record came by `leaseUntil`.
+   * Claims a due source: its next due time becomes `leaseUntil`, if it is still as the schedule found it (not
+   * claimed, paused or rescheduled meanwhile), so one due source gets one crawl message. Returns whether it claimed.
+   * The crawl's record sets the real next due time; if none comes by `leaseUntil` (the task died), the source is
+   * due again then.
    */
   claim(source: DueSource, leaseUntil: Date, counts?: PendingIngestCounts): Promise<boolean>;
-  /** Puts sources whose claim ran out with no crawl record (the task died) back on the due index; how many. */
+  /**
+   * Puts sources claimed by an earlier release, which took a claimed source off the due index, back on it once their
+   * claim ran out with no crawl record (the task died); how many.
+   */
   returnExpiredClaims(now: Date): Promise<number>;
   /** Records a crawl's outcome and the next due time (kept off the due index if the source was paused). */
   recordCrawl(id: string, record: SourceCrawlRecord): Promise<void>;

@@ -222,7 +222,7 @@ describe('the sources registry on the table', () => {
     expect((await registry.list({ limit: 10 })).items).toHaveLength(2);
   });
 
-  it('a crawl of a source bills one due-index write to take it off (the claim) and one to put it back (the record)', async () => {
+  it('a crawl of a source writes no due-index copy: the claim leaves the key, the record keeps it while it lags little', async () => {
     const dynamodb = local.dynamoDbClient();
     const { sources } = await local.freshStore({ dynamodb });
     const meter = new CostMeter();
@@ -230,26 +230,48 @@ describe('the sources registry on the table', () => {
     meter.instrument(dynamodb);
     const source = newSourceRecord({ url: 'https://c.example/feed.xml' }, NOW);
     await sources.add(source);
+    const record = (nextDueAt: Date, dueKey?: string) =>
+      sources.recordCrawl(source.id, {
+        health: { lastOutcome: 'ok', consecutiveFailures: 0, urlsDiscovered: 1, urlsQueued: 1 },
+        kind: 'feed',
+        nextDueAt: nextDueAt.toISOString(),
+        ...(dueKey === undefined ? {} : { dueKey }),
+      });
+    const sourceWrites = async () => {
+      await meter.settle();
+      const tally = meter.snapshot().dynamodb['UpdateItem SOURCES'];
+      return { writeUnits: tally?.writeUnits ?? 0, index: tally?.indexWriteUnits.dueSources ?? 0 };
+    };
     meter.counting = true;
     const [due] = await sources.due(NOW, 10);
+    expect(due).toMatchObject({ id: source.id, nextDueAt: NOW.toISOString() });
     expect(await sources.claim(due!, later(60))).toBe(true);
-    await meter.settle();
-    expect(meter.snapshot().dynamodb['UpdateItem SOURCES']).toMatchObject({
-      writeUnits: 2,
-      indexWriteUnits: { dueSources: 1 },
-    });
-    await sources.recordCrawl(source.id, {
-      health: { lastOutcome: 'ok', consecutiveFailures: 0, urlsDiscovered: 1, urlsQueued: 1 },
-      kind: 'feed',
-      nextDueAt: later(15).toISOString(),
-    });
-    await meter.settle();
-    expect(meter.snapshot().dynamodb['UpdateItem SOURCES']).toMatchObject({
-      writeUnits: 4,
-      indexWriteUnits: { dueSources: 2 },
-    });
-    expect((await sources.due(later(15), 10)).map((d) => d.id)).toEqual([source.id]);
+    expect(await sourceWrites()).toEqual({ writeUnits: 1, index: 0 });
+    // Claimed: its key is still in the index, but it is not due until the lease ends (a task that died).
+    expect(await sources.due(later(59), 10)).toEqual([]);
+    expect((await sources.due(later(60), 10)).map((d) => d.id)).toEqual([source.id]);
+    // The record keeps the key it was found under (15 minutes behind the next due time): no index write.
+    await record(later(15), due!.dueKey);
+    expect(await sourceWrites()).toEqual({ writeUnits: 2, index: 0 });
+    expect(await sources.due(later(14), 10)).toEqual([]);
+    const [again] = await sources.due(later(15), 10);
+    expect(again).toMatchObject({ dueKey: due!.dueKey, nextDueAt: later(15).toISOString() });
+    // A due time further than DUE_INDEX.keyLagMs past the key moves it (the old copy deleted, the new one put), so
+    // the schedule does not read the item on every run meanwhile.
+    expect(await sources.claim(again!, later(75))).toBe(true);
+    await record(later(15 + 121), again!.dueKey);
+    expect(await sourceWrites()).toEqual({ writeUnits: 6, index: 2 });
+    const [moved] = await sources.due(later(15 + 121), 10);
+    expect(moved?.dueKey.startsWith(later(15 + 121).toISOString())).toBe(true);
+    // A key that moved meanwhile (paused and resumed) is not kept: the record puts the source where it is due.
+    await sources.update(source.id, { paused: true }, later(140));
+    await sources.update(source.id, { paused: false }, later(141));
+    meter.counting = false;
+    await record(later(150), moved!.dueKey);
+    expect(await sources.due(later(149), 10)).toEqual([]);
+    expect((await sources.due(later(150), 10)).map((d) => d.id)).toEqual([source.id]);
   });
+
   it('a due source’s settled ingest counts ride on its claim (one write for both); the fold updates only the others', async () => {
     const dynamodb = local.dynamoDbClient();
     const store = await local.freshStore({ dynamodb });

@@ -51,6 +51,17 @@ export const INGEST_COUNT_FOLD = {
   maxSourceTries: 4,
 } as const;
 
+/**
+ * How the due index is kept (lib/store/table.ts). A source's due-index key is a lower bound of its next due time, not
+ * the time itself: the schedule reads the real one from the item. Moving the key costs two index writes (the old
+ * copy deleted, the new one put), so a crawl's record keeps the key it was found under while that lags the next due
+ * time by at most `keyLagMs`; a key further behind would make the schedule read the source's item on every run
+ * until it is due (0.5 read units a run, against 2 write units a move: about 1/20).
+ */
+export const DUE_INDEX = {
+  keyLagMs: 2 * 60 * 60_000,
+} as const;
+
 /** The partition every source item lives in (see lib/store/table.ts for why one is enough). */
 export const SOURCES_PK = 'SOURCES';
 const BATCH_GET_LIMIT = 100;
@@ -168,31 +179,12 @@ export class AwsSourceRegistry implements SourceRegistry {
   }
 
   private async existingIds(ids: string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    let keys: Array<Record<string, unknown>> = ids.map((id) => this.key(id));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw storeError('read sources', 'keys left unprocessed');
-      if (attempt > 0) await this.sleep(Math.min(1000, 25 * 2 ** attempt));
-      let response: BatchGetCommandOutput;
-      try {
-        response = await this.documents.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: keys,
-                ProjectionExpression: '#sk',
-                ExpressionAttributeNames: { '#sk': ATTR.sk },
-              },
-            },
-          }),
-        );
-      } catch (error) {
-        throw storeError('read sources', error);
-      }
-      for (const item of response.Responses?.[this.tableName] ?? []) found.add(String(item[ATTR.sk]));
-      keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return found;
+    const items = await this.batchGet(
+      ids.map((id) => this.key(id)),
+      '#sk',
+      { '#sk': ATTR.sk },
+    );
+    return new Set(items.map((item) => String(item[ATTR.sk])));
   }
 
   private async batchWrite(items: Array<Record<string, unknown>>): Promise<void> {
@@ -318,31 +310,77 @@ export class AwsSourceRegistry implements SourceRegistry {
   }
 
   async due(now: Date, limitPerShard: number): Promise<DueSource[]> {
-    const upper = `${now.toISOString()}#~`;
+    const upper = now.toISOString();
     const shards = Array.from({ length: SOURCE_DUE_SHARD_COUNT }, (_, shard) => shard);
-    const pages = await Promise.all(
-      shards.map(async (shard) => {
-        try {
-          const response = await this.documents.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: DUE_SOURCES_INDEX,
-              KeyConditionExpression: '#dueKey = :dueKey AND #dueSort <= :upper',
-              ExpressionAttributeNames: { '#dueKey': ATTR.dueKey, '#dueSort': ATTR.dueSort },
-              ExpressionAttributeValues: { ':dueKey': `DUE#${shard}`, ':upper': upper },
-              Limit: limitPerShard,
-            }),
-          );
-          return (response.Items ?? []).map((item) => ({
-            id: String(item[ATTR.sk]),
-            dueKey: String(item[ATTR.dueSort]),
-          }));
-        } catch (error) {
-          throw storeError('query due sources', error);
-        }
-      }),
-    );
-    return pages.flat();
+    // Candidates: index keys at or before now (a key is a lower bound of the source's next due time, DUE_INDEX).
+    const candidates = (
+      await Promise.all(
+        shards.map(async (shard) => {
+          const found: Array<{ id: string; dueKey: string }> = [];
+          const pages = this.queryPages('query due sources', {
+            IndexName: DUE_SOURCES_INDEX,
+            KeyConditionExpression: '#dueKey = :dueKey AND #dueSort <= :upper',
+            ExpressionAttributeNames: { '#dueKey': ATTR.dueKey, '#dueSort': ATTR.dueSort },
+            ExpressionAttributeValues: { ':dueKey': `DUE#${shard}`, ':upper': `${upper}#~` },
+            Limit: limitPerShard,
+          });
+          for await (const page of pages) {
+            for (const item of page)
+              found.push({ id: String(item[ATTR.sk]), dueKey: String(item[ATTR.dueSort]) });
+          }
+          return found;
+        }),
+      )
+    ).flat();
+    // The real due times, from the items (eventually consistent: a stale one only makes a claim fail or wait a run).
+    const due: DueSource[] = [];
+    for (let start = 0; start < candidates.length; start += BATCH_GET_LIMIT) {
+      const slice = candidates.slice(start, start + BATCH_GET_LIMIT);
+      const items = await this.batchGet(
+        slice.map((candidate) => this.key(candidate.id)),
+        '#sk, #nextDueAt, #paused',
+        { '#sk': ATTR.sk, '#nextDueAt': 'nextDueAt', '#paused': 'paused' },
+      );
+      const byId = new Map(items.map((item) => [String(item[ATTR.sk]), item]));
+      for (const candidate of slice) {
+        const item = byId.get(candidate.id);
+        if (item === undefined || item.paused === true || typeof item.nextDueAt !== 'string') continue;
+        if (item.nextDueAt <= upper) due.push({ ...candidate, nextDueAt: item.nextDueAt });
+      }
+    }
+    return due;
+  }
+
+  /** Items by key, eventually consistent, retrying unprocessed keys; a storage fault is storeError. */
+  private async batchGet(
+    keys: Array<Record<string, unknown>>,
+    projection: string,
+    names: Record<string, string>,
+  ): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw storeError('read sources', 'keys left unprocessed');
+      if (attempt > 0) await this.sleep(Math.min(1000, 25 * 2 ** attempt));
+      let response: BatchGetCommandOutput;
+      try {
+        response = await this.documents.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ProjectionExpression: projection,
+                ExpressionAttributeNames: names,
+              },
+            },
+          }),
+        );
+      } catch (error) {
+        throw storeError('read sources', error);
+      }
+      items.push(...(response.Responses?.[this.tableName] ?? []));
+      keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
   }
 
   async claim(source: DueSource, leaseUntil: Date, counts?: PendingIngestCounts): Promise<boolean> {
@@ -356,29 +394,28 @@ export class AwsSourceRegistry implements SourceRegistry {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(source.id),
-          // claimUntil marks the due time as a claim's (until a crawl records its own): releaseClaims and
-          // returnExpiredClaims find it. Off the due index while claimed: the index copy is deleted now and written
-          // again by the crawl's record (one index write each), where moving it to the lease's end and then to the
-          // real due time cost two each.
+          // claimUntil marks the due time as a claim's (until a crawl records its own): releaseClaims finds it.
+          // The due-index key stays (no index write): it is a lower bound of the due time (DUE_INDEX), and the
+          // lease's end is the due time now, so the schedule finds the source again only if no record comes by then
+          // (its task died).
           UpdateExpression:
             'SET #nextDueAt = :nextDueAt, #claimUntil = :nextDueAt' +
             (withCount ? ', #countedThrough = :through' : '') +
-            ' REMOVE #dueKey, #dueSort' +
             (withCount ? ' ADD #ingested :count' : ''),
           // Still due exactly as found: not claimed by another schedule run, paused or rescheduled meanwhile.
-          ConditionExpression: withCount
-            ? '#dueSort = :seen AND (attribute_not_exists(#countedThrough) OR #countedThrough <= :after)'
-            : '#dueSort = :seen',
+          ConditionExpression:
+            '#nextDueAt = :seen AND #paused = :false' +
+            (withCount ? ' AND (attribute_not_exists(#countedThrough) OR #countedThrough <= :after)' : ''),
           ExpressionAttributeNames: {
             '#nextDueAt': 'nextDueAt',
-            '#dueKey': ATTR.dueKey,
-            '#dueSort': ATTR.dueSort,
+            '#paused': 'paused',
             '#claimUntil': 'claimUntil',
             ...(withCount ? { '#countedThrough': 'countedThrough', '#ingested': 'articlesIngested' } : {}),
           },
           ExpressionAttributeValues: {
             ':nextDueAt': nextDueAt,
-            ':seen': source.dueKey,
+            ':seen': source.nextDueAt,
+            ':false': false,
             ...(withCount && counts
               ? { ':through': counts.through, ':after': counts.after, ':count': count }
               : {}),
@@ -420,7 +457,8 @@ export class AwsSourceRegistry implements SourceRegistry {
 
   /**
    * Puts claimed sources back on the due index, due at `now`: those whose claim still runs (`held`: a restart's
-   * release) or has run out without a crawl record (`expired`: its task died). One Query of the registry's
+   * release) or has run out without a crawl record (`expired`: its task died; only claims of earlier releases
+   * took the source off the index, and a claim now keeps its key, so the due query finds it by itself). One Query of the registry's
    * partition (filtered; it reads every source item, ~0.5 KB each) and one conditional update per source put back.
    */
   private async putClaimsBack(now: Date, which: 'held' | 'expired'): Promise<number> {
@@ -518,6 +556,37 @@ export class AwsSourceRegistry implements SourceRegistry {
       names['#recheckedThrough'] = 'recheckedThrough';
       values[':recheckedThrough'] = record.recheckedThrough;
       sets.push('#recheckedThrough = :recheckedThrough');
+    }
+    // The due-index key the schedule found the source under stays while it lags the next due time by at most
+    // DUE_INDEX.keyLagMs (no index write), if it is still the item's; otherwise it moves to the next due time.
+    const foundAt = record.dueKey?.split('#')[0];
+    const keepKey =
+      record.dueKey !== undefined &&
+      foundAt !== undefined &&
+      foundAt <= record.nextDueAt &&
+      Date.parse(record.nextDueAt) - Date.parse(foundAt) <= DUE_INDEX.keyLagMs;
+    if (keepKey) {
+      try {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: this.key(id),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: 'attribute_exists(#pk) AND #paused = :false AND #dueSort = :found',
+            ExpressionAttributeNames: {
+              ...names,
+              '#pk': ATTR.pk,
+              '#paused': 'paused',
+              '#dueSort': ATTR.dueSort,
+            },
+            ExpressionAttributeValues: { ...values, ':false': false, ':found': record.dueKey },
+          }),
+        );
+        return;
+      } catch (error) {
+        // Paused, resumed or released meanwhile (the key moved): recorded as below.
+        if (!isConditionFailure(error)) throw storeError('record source crawl', error);
+      }
     }
     const send = (active: boolean) => {
       const due = dueKeys(id, record.nextDueAt);
