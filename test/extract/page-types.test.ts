@@ -214,6 +214,26 @@ describe('forum threads', () => {
     expect(content?.text).not.toContain('Write a reply');
   });
 
+  it("drops the forum's note that a post was edited, keeps a post's own words about an edit", () => {
+    const notes = [
+      'Last edited: Mar 2, 2024',
+      'Edited March 3, 2024 by member1',
+      'Zuletzt bearbeitet von member2',
+    ];
+    const blocks = POSTS.map(
+      (text, i) => `<div class="message">
+        <a class="username" href="/m/${i}">member${i}</a><time datetime="2024-03-0${i + 1}">Mar ${i + 1}, 2024</time>
+        <div class="message-body"><p>${text}</p>${i === 3 ? '<p>EDITED for a typo.</p>' : ''}</div>
+        ${i < notes.length ? `<div class="message-foot">${notes[i]}</div>` : ''}
+      </div>`,
+    ).join('\n');
+    const html = `<html><head><title>Boiler</title></head><body><div class="thread">${blocks}</div></body></html>`;
+    const content = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') });
+    for (const post of POSTS) expect(content?.text).toContain(post);
+    for (const note of notes) expect(content?.text).not.toContain(note);
+    expect(content?.text).toContain('EDITED for a typo.');
+  });
+
   it('falls back when the posts hold too little text', () => {
     const html = threadPage(['+1', 'same', 'me too']);
     expect(

@@ -79,6 +79,15 @@ export const FORUM_THREAD = {
     /(?:^|[\s_-])(?:author|username|user-?name|poster|byline|user-?info|user-?details)(?:$|[\s_-])/i,
   /** Elements looked at inside a block for its date or author. */
   maxPostScan: 300,
+  /**
+   * The forum's note that a post was changed ("Last edited by ann; Feb 14, 2026", "Edited June 19 by bob",
+   * "Zuletzt bearbeitet von ..."): a short block (at most `maxEditNoteChars`) that starts with one of these is the
+   * forum's stamp, not what the author wrote. "Edited" alone must be followed by "by", a colon or a date, so a
+   * post's own "EDITED for a typo" stays.
+   */
+  editNote:
+    /^(?:last edited|edited (?:by\b|on\b|at\b|\d|[a-z]{3,9}\.? \d)|edited:|zuletzt (?:bearbeitet|geändert)|bearbeitet von|dernière (?:modification|édition) par|modifié par|última (?:edición|edição|modificación)|editado por|ultima modifica|modificato da|laatst bewerkt|bewerkt door|ostatnio edytowan|edytowan[ey] przez|последн(?:ий раз|ее) (?:редактировал|изменени)|отредактировано|最終編集|最后编辑|本帖最后由)/,
+  maxEditNoteChars: 200,
 } as const;
 
 /** The thread's posts as content, or undefined when the page has no clear thread (then use extractContent). */
@@ -90,6 +99,7 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
   const opening = openingPost(body, replies);
   const posts = opening ? [opening, ...replies] : replies;
   const repeated = repeatedInterface(posts);
+  for (const note of editNotes(posts)) repeated.add(note);
   const postSet = new Set<Element>(posts);
   const isFurniture = (element: Element) => {
     if (NON_CONTENT_TAGS.has(element.name) || repeated.has(element)) return true;
@@ -134,6 +144,24 @@ function repeatedInterface(posts: readonly Element[]): Set<Element> {
     if (items.size >= minPosts) for (const element of elements) repeated.add(element);
   }
   return repeated;
+}
+
+/** The blocks inside the posts that are the forum's note of an edit (FORUM_THREAD.editNote), and the parts of them. */
+function editNotes(posts: readonly Element[]): Element[] {
+  const notes: Element[] = [];
+  for (const post of posts) {
+    for (const element of elementsInOrder(post, (inner) => NON_CONTENT_TAGS.has(inner.name))) {
+      if (element === post) continue;
+      const text = collapsedTextWithin(element, FORUM_THREAD.maxEditNoteChars * 4);
+      if (
+        text !== undefined &&
+        text.length <= FORUM_THREAD.maxEditNoteChars &&
+        FORUM_THREAD.editNote.test(text)
+      )
+        notes.push(element);
+    }
+  }
+  return notes;
 }
 
 /**
