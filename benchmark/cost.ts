@@ -37,7 +37,7 @@ import { createFetcher } from '../lib/core/fetch/fetcher.ts';
 import { articleIdForUrl, canonicalizeUrl } from '../lib/core/url.ts';
 import { startEmbeddedStack } from '../lib/embedded/stack.ts';
 import { billedBatchEvents } from '../lib/events/batch.ts';
-import { HostSpacer, LOOKUP_BATCH } from '../lib/handlers/crawl.ts';
+import { bareLeaseOf, HostSpacer, LOOKUP_BATCH } from '../lib/handlers/crawl.ts';
 import type { IngestOutcome } from '../lib/handlers/ingest.ts';
 import { createMetrics } from '../lib/handlers/metrics.ts';
 import { chunk, type DelayedMessage, type IngestMessage } from '../lib/queue/types.ts';
@@ -584,14 +584,13 @@ async function main(): Promise<void> {
             const dueAt = new Date(Math.max(at.getTime(), Date.parse(state?.nextDueAt ?? '') || 0));
             if (presume) {
               const derived = timeRecheck(state, dueAt, undefined);
-              // As UrlQueuer: a step queued from the URL's bare first lease says so (ingest then reads only CURRENT).
+              // As UrlQueuer: a step queued from the URL's bare first lease says so (ingest then reads only CURRENT),
+              // also when the crawl read that lease with CURRENT, as the crawl that queues a step does.
               if (derived !== undefined)
                 timeSteps.set(url, {
                   step: derived.recheck.step,
                   dueAt: derived.recheck.dueAt,
-                  ...(state?.presumedFirstFetch === true && state.queuedAt !== undefined
-                    ? { bareLease: state.queuedAt }
-                    : {}),
+                  ...bareLeaseOf(state),
                 });
               return Promise.resolve(true);
             }

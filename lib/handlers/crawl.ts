@@ -150,6 +150,18 @@ export function presumableFirstLease(
   };
 }
 
+/**
+ * A time re-check's `bareLease`, when the crawl read the URL's state as its bare first lease (presumed answered, or
+ * folded with the article's CURRENT item): ingest then reads only CURRENT, not the item the crawl has just read
+ * (CrawlStateStore's known). The cost bench queues its re-checks with it too.
+ */
+export function bareLeaseOf(state: CrawlStateRecord | undefined): { bareLease?: string } {
+  return (state?.presumedFirstFetch === true || state?.foldedFirstLease === true) &&
+    state.queuedAt !== undefined
+    ? { bareLease: state.queuedAt }
+    : {};
+}
+
 /** Messages gathered before they are sent: enough hosts to interleave, few enough that ingest starts early. */
 const FLUSH_AFTER = INGEST_BATCH_SIZE * 10;
 
@@ -384,11 +396,7 @@ export class UrlQueuer {
               recheck: {
                 step: derived.recheck.step,
                 dueAt: derived.recheck.dueAt,
-                // Read as its bare first lease: ingest reads only the article's CURRENT item (CrawlStateStore's known).
-                ...((state.presumedFirstFetch === true || state.foldedFirstLease === true) &&
-                state.queuedAt !== undefined
-                  ? { bareLease: state.queuedAt }
-                  : {}),
+                ...bareLeaseOf(state),
               },
               ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
             });
