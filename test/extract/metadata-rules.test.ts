@@ -1394,3 +1394,50 @@ describe('authors: the names of reviews and testimonials on a product or service
     }
   });
 });
+
+describe('dates of other events and of other pages’ list entries', () => {
+  const story = (shown: string, lang = 'en') =>
+    page(
+      '<title>Ferry returns</title>',
+      `<main><h1>Ferry returns</h1>${shown}<p>The ferry is back after the winter, and the harbour is busy again.</p>
+       <p>Crossings run every hour from the north pier.</p></main>`,
+      lang,
+    );
+
+  it('takes no publication date from an offer’s end, a validity, a joining or a check (en, de, fr)', () => {
+    const shown: [string, string][] = [
+      ['<p class="promo">Season tickets: offer ends May 2, 2025.</p>', 'en'],
+      ['<p>Prices are valid through</p><p>05/02/2025</p>', 'en'],
+      ['<dl><dt>Joined:</dt><dd>Mar 3, 2021</dd></dl>', 'en'],
+      ['<p>Last checked: 2025-05-28</p>', 'en'],
+      ['<p>Sommerfahrplan gültig bis 30.04.2025</p>', 'de'],
+      ['<p>Tarif valable jusqu’au 2 mai 2025</p>', 'fr'],
+    ];
+    for (const [html, lang] of shown) expect(metadataOf(story(html, lang)).publishedAt).toBeUndefined();
+  });
+
+  it('passes over such a date and a date range to the page’s own dateline', () => {
+    const offerFirst = story(
+      '<div class="promo">Offer ends 2 May 2025</div><div>Spring course 1/27/2025 - 3/24/2025</div><p>4 May 2025</p>',
+    );
+    expect(metadataOf(offerFirst).publishedAt?.slice(0, 10)).toBe('2025-05-04');
+    expect(metadataOf(story('<p>DATE: 2025-05-12 - 2025-05-17</p>')).publishedAt).toBeUndefined();
+  });
+
+  it('takes no date from a list of dated entries (jobs, episodes, days), but keeps a thread’s first post', () => {
+    const entry = (title: string, day: number) =>
+      `<li><a href="/jobs/${day}">${title}</a> <span>Harbour office</span> <span>May ${day}, 2025</span></li>`;
+    const listing = page(
+      '<title>Harbour jobs</title>',
+      `<main><h1>Harbour jobs</h1><ul>${entry('Deckhand', 12)}${entry('Pier cook', 11)}${entry('Ticket clerk', 9)}${entry('Pilot', 2)}</ul></main>`,
+    );
+    expect(metadataOf(listing).publishedAt).toBeUndefined();
+    const post = (name: string, day: number, text: string) =>
+      `<div class="post"><p class="who">${name}</p><p>May ${day}, 2025</p><p>${text}</p></div>`;
+    const thread = page(
+      '<title>Ferry timetable?</title>',
+      `<main><h1>Ferry timetable?</h1>${post('ines', 3, 'When does the ferry run in winter?')}${post('ben', 4, 'Every hour.')}${post('ines', 5, 'Thanks!')}</main>`,
+    );
+    expect(metadataOf(thread).publishedAt?.slice(0, 10)).toBe('2025-05-03');
+  });
+});

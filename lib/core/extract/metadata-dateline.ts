@@ -1,7 +1,7 @@
 // The dates a page shows and marks up in its body: <time datetime>, data-*date attributes, microdata, and the
 // dateline near the headline. Dates of other pages (teaser cards, related posts, comments) and of updates are
 // told apart here. Patterns and thresholds are in the table below.
-import type { Element } from 'domhandler';
+import type { AnyNode, Element } from 'domhandler';
 import { TEASER_CARD } from './boilerplate.ts';
 import { headlineAncestors, insideUnlikelyBylineContext } from './metadata-context.ts';
 import { parseMetadataDate, parseVisibleDate } from './metadata-dates.ts';
@@ -11,10 +11,12 @@ import {
   descendantsWhere,
   findDescendant,
   hasToken,
+  isElement,
   type PageIndex,
   textOfNode,
   visibleTextLength,
 } from './metadata-dom.ts';
+import { MICRODATA_POST_TYPES, POST_BLOCK_CLASS } from './page-type.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Table
@@ -27,6 +29,42 @@ const PUBLISHED_LABEL =
   /\b(?:published|posted|publish(?:ing)? date|publication date|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|yayınlanma)\b|公開|发布|發佈|게시|발행/iu;
 /** Class/id words of blocks whose labelled dates are other posts' (a labelled date elsewhere is the page's). */
 const COMMENT_OR_RELATED = /comment|repl(?:y|ies)|related|recommend|more-(?:posts|stories|articles)/i;
+
+/**
+ * Words just before a date that name another event than the page's publication: an offer's or a sale's end, a
+ * validity, an event's start or end, a deadline, a member's joining, a check, an upcoming release ("Offer ends
+ * Aug 2, 2026", "valid through 01/23/2026", "Joined: Dec 11, 2021", "Last checked: 2025-10-28", "gültig bis …").
+ * Read at the end of the date's label, before the month name of a month-first date ("Ends Aug 2").
+ */
+const OTHER_EVENT_WORDS = [
+  'expire|expires|expired|expiry|expiration|valid|valid (?:through|thru|until|till|to|from)|good (?:through|until)',
+  'ends?|ending|until|till|through|thru|deadline|due|due date|effective(?: (?:date|from|beginning|as of|on))?',
+  '(?:book|travel|register|apply|order) by|starts?|starting|begins?|opens?|closes?|closing date|event date',
+  'last (?:checked|active|seen|login|visit|visited)|joined|member since|founded|established|releases',
+  // de, fr, es, it, nl, pl, ru
+  "gültig (?:bis|ab)|endet|läuft ab|bis|jusqu’au|jusqu'au|valable jusqu’au|hasta|válido hasta|fino al|valido fino al",
+  'geldig tot|tot en met|ważne do|ważny do|действует до|до',
+].join('|');
+const OTHER_EVENT_LABEL = new RegExp(
+  `(?:^|[^\\p{L}])(?:${OTHER_EVENT_WORDS})[\\s:：,–—-]*(?:on\\s+)?(?:\\p{L}{3,10}\\.?,?\\s*)?$`,
+  'iu',
+);
+
+/**
+ * A date range ("1/27/2026 - 3/24/2026") is an event's or an offer's period, not a dateline: two ends joined by a
+ * separator, each a date with little else ("Bern, 17.08.2007 - Rede von …, 18. August 2007" is not one).
+ */
+const DATE_RANGE_END_CHARS = 40;
+const DATE_RANGE_SEPARATOR = /\s+[-–—]\s+|\s*[–—]\s*|\s+(?:to|bis|au|al|a)\s+/;
+
+/**
+ * One entry of a list of other pages (a listing, an archive, job or event cards, a list of days): the element or
+ * one of its ancestors up to maxLevels is one of at least minItems siblings of the same tag and class that each
+ * hold a date and a link to another page. Items longer than maxItemChars are the page's own posts or sections, not
+ * cards; a thread's posts (post classes, Comment/DiscussionForumPosting microdata) are the page's own too: the
+ * first one dates the thread. At most maxTextsPerItem short texts with digits are read in each sibling.
+ */
+const DATED_LIST = { maxLevels: 5, minItems: 3, maxItemChars: 600, maxTextsPerItem: 50 } as const;
 
 /** Short texts before and after the h1 searched for the dateline. */
 const DATELINE_WINDOW_BEFORE = 10;
@@ -109,6 +147,8 @@ export function visibleDateline(page: PageIndex, language: string | undefined, n
       : insideUnlikelyBylineContext(entry.parent, page);
     if (unlikelyContext || insideDataTable(entry.parent) || isTeaserOrUpdateDate(entry.parent, page))
       continue;
+    if (OTHER_EVENT_LABEL.test(label) || isDateRange(entry.text, language, now)) continue;
+    if (insideDatedList(entry.parent, page, language, now)) continue;
     if (UPDATED_LABEL.test(label)) {
       updated.push({ index: i, value: parsed });
     } else {
@@ -131,6 +171,75 @@ export function visibleDateline(page: PageIndex, language: string | undefined, n
   }
   found.updated = updated.find((entry) => nearest === undefined || entry.index < nearest.index)?.value;
   return found;
+}
+
+/** Two dates joined as a range ("1/27/2026 - 3/24/2026", "DATE: 2025-12-12 - 2025-12-17"). */
+function isDateRange(text: string, language: string | undefined, now: Date): boolean {
+  if (!DATE_RANGE_SEPARATOR.test(text)) return false;
+  let dates = 0;
+  for (const part of text.split(DATE_RANGE_SEPARATOR)) {
+    if (part.length <= DATE_RANGE_END_CHARS && parseVisibleDate(part, language, now) !== undefined) dates++;
+  }
+  return dates >= 2;
+}
+
+/** The element is one entry of a list of dated items, each another page's (DATED_LIST). */
+function insideDatedList(
+  element: Element,
+  page: PageIndex,
+  language: string | undefined,
+  now: Date,
+): boolean {
+  const layout = headlineAncestors(page);
+  for (const item of [element, ...ancestorsOf(element, DATED_LIST.maxLevels)]) {
+    if (layout.has(item) || item.name === 'main' || item.name === 'body') return false;
+    const parent = item.parent;
+    if (parent === null || !isElement(parent)) return false;
+    const isLike = (child: AnyNode): child is Element =>
+      isElement(child) && child.name === item.name && child.attribs.class === item.attribs.class;
+    let siblings = 0;
+    for (const child of parent.children) if (isLike(child)) siblings++;
+    if (siblings < DATED_LIST.minItems) continue;
+    if (visibleTextLength(item, DATED_LIST.maxItemChars) > DATED_LIST.maxItemChars || isThreadPost(item))
+      return false;
+    let dated = 0;
+    for (const sibling of parent.children) {
+      if (!isLike(sibling)) continue;
+      if (
+        holdsDate(sibling, language, now, { texts: DATED_LIST.maxTextsPerItem }) &&
+        findDescendant(sibling, (link) => link.name === 'a' && linksElsewhere(link, page)) !== undefined
+      )
+        dated++;
+      if (dated >= DATED_LIST.minItems) return true;
+    }
+  }
+  return false;
+}
+
+/** A post of a thread (the page's own content), by the post classes and microdata the page-type reader uses. */
+function isThreadPost(element: Element): boolean {
+  const itemtype = element.attribs.itemtype?.replace(/^.*\//, '').toLowerCase();
+  return (
+    (itemtype !== undefined && MICRODATA_POST_TYPES.has(itemtype)) ||
+    POST_BLOCK_CLASS.test(`${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`)
+  );
+}
+
+/** A short text in the node that reads as a date, looking at no more than budget.texts texts with digits. */
+function holdsDate(
+  node: AnyNode,
+  language: string | undefined,
+  now: Date,
+  budget: { texts: number },
+): boolean {
+  if (node.type === 'text') {
+    const value = (node as unknown as { data: string }).data;
+    if (value.length > 120 || !/\d/.test(value) || budget.texts-- <= 0) return false;
+    return parseVisibleDate(value, language, now) !== undefined;
+  }
+  if (!isElement(node) || node.name === 'script' || node.name === 'style') return false;
+  for (const child of node.children) if (holdsDate(child, language, now, budget)) return true;
+  return false;
 }
 
 /** The page's URL, for telling a link to another page from a permalink to this one. */

@@ -93,11 +93,11 @@ const OG_TYPES: Record<string, PageType> = {
 };
 
 /** Microdata itemtypes (lowercase, last path segment) counted over the page. */
-const MICRODATA_POST_TYPES = new Set(['comment', 'discussionforumposting', 'answer', 'usercomments']);
+export const MICRODATA_POST_TYPES = new Set(['comment', 'discussionforumposting', 'answer', 'usercomments']);
 const MICRODATA_PRODUCT_TYPES = new Set(['product', 'offer', 'aggregateoffer']);
 
 /** Class or id tokens of one post in a thread. */
-const POST_BLOCK_CLASS =
+export const POST_BLOCK_CLASS =
   /(?:^|[\s_-])[a-z]*(?:post|message|reply|replies|comment|answer|cooked|bbwrapper)[a-z]*(?:$|[\s_-])/i;
 const POST_AUTHOR_CLASS =
   /(?:^|[\s_-])(?:author|username|user-?name|poster|byline|usertitle|user-?info)(?:$|[\s_-])/i;
