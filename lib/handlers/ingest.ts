@@ -332,6 +332,7 @@ export function createIngestService(deps: IngestDependencies) {
           state?.lastFetchedAt === undefined &&
           state?.articleId === undefined,
         stateForWrite,
+        !bareFirstLease,
       );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
@@ -368,6 +369,8 @@ export function createIngestService(deps: IngestDependencies) {
     firstFetch: boolean,
     /** The state as stored, for a write (read then when the message's state was not read: a bare first lease). */
     stateForWrite: () => Promise<CrawlStateRecord | undefined> = async () => state,
+    /** False for a bare first lease's first receive, which read no state (its unchanged commit is another's). */
+    stateRead = true,
   ): Promise<IngestOutcome> {
     const validators =
       force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
@@ -450,8 +453,11 @@ export function createIngestService(deps: IngestDependencies) {
       force ? { repair: true } : firstFetch ? { firstFetch: true } : undefined,
     );
     // The event goes out before the crawl state moves on: if publishing fails, the retry finds the crawl
-    // state still behind the committed hash and publishes again (at least once, never silently lost).
-    const announce = commit.status !== 'unchanged' || state?.contentHash !== commit.record.contentHash;
+    // state still behind the committed hash and publishes again (at least once, never silently lost). A message that
+    // read no state (a first lease's first receive: no earlier attempt of it committed anything) finding the page
+    // unchanged found another ingest's commit (a direct one since the crawl queued the URL): that one announces it.
+    const announce =
+      commit.status !== 'unchanged' || (stateRead && state?.contentHash !== commit.record.contentHash);
     if (announce) {
       // The cluster entries go in once the article is committed in that cluster (idempotent on a retry).
       if (placed && commit.record.cluster?.id === placed.decision.assignment.id) {

@@ -116,6 +116,23 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
     expect((await p.ingest.ingest(earlier)).status).toBe('stale');
   });
 
+  it('a page ingested directly after the crawl queued it: the first-lease message, read no state, sends no second event', async () => {
+    pipeline = await startPipeline(local);
+    const p = pipeline;
+    p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+    const message = (await crawlKeepingMessages(p))[0] as IngestMessage;
+    expect(message.firstLease).toBe(true);
+    p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+    expect((await p.ingest.ingest({ url: message.url })).status).toBe('created');
+    const events = p.events.length;
+    // Its first receive within the hour reads no crawl state (session 14), so it fetches the page once more; the
+    // commit finds it unchanged, and that commit's event went out with the direct ingest.
+    p.clock.now = new Date('2026-11-01T12:02:00.000Z');
+    await p.ingest.handler(sqsEvent([JSON.stringify(message)]));
+    expect(p.outcomes.at(-1)).toMatchObject({ url: message.url, status: 'unchanged' });
+    expect(p.events.length).toBe(events);
+  });
+
   it('the next crawl decides from the recorded fetch, and re-leases the URL when its re-check is due', async () => {
     pipeline = await startPipeline(local);
     const p = pipeline;
