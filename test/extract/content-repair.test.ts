@@ -153,3 +153,39 @@ describe('a disclosure button whose words are a question is the FAQ header (DISC
     expect(textOf(html)).not.toContain('Was this guide helpful?');
   });
 });
+
+describe('a heading left open by a mismatched end tag ends there, as a browser closes it', () => {
+  const deck =
+    'Whether or not you prune in winter, there is no denying that an old tree needs three seasons to answer well.';
+
+  it('keeps the deck and the body that htmlparser2 nested in an <h2> closed by </h3>', () => {
+    const html = `<html><body><article><h1>Pruning old trees</h1><h2 class="excerpt">${deck}</h3><div class="ad"><h3>Advertisement</h3></div><div class="body">${paragraphs(PROSE)}</div></article></body></html>`;
+    const text = textOf(html, 'Pruning old trees');
+    expect(text).toContain(deck);
+    for (const sentence of PROSE) expect(text).toContain(sentence);
+    expect(text.indexOf(deck)).toBeLessThan(text.indexOf(PROSE[0]!));
+  });
+
+  it('moves out only the blocks after the heading’s own words', () => {
+    const $ = parse(`<div><h2>Title <em>words</em><p>${PROSE[0]}</p></h2></div>`);
+    extractContent($, { pageUrl: PAGE_URL });
+    expect($('h2').text()).toBe('Title words');
+    expect($('h2 + p').text()).toBe(PROSE[0]);
+  });
+
+  it('closes nested open headings in document order', () => {
+    const $ = parse('<div><h2>A<h3>B<p>C</p></h3><p>D</p></h2><p>E</p></div>');
+    extractContent($, { pageUrl: PAGE_URL });
+    const order = $('div')
+      .children()
+      .toArray()
+      .map((element) => `${element.name}:${$(element).text()}`);
+    expect(order).toEqual(['h2:A', 'h3:B', 'p:C', 'p:D', 'p:E']);
+  });
+
+  it('leaves a heading whose words are inside a block (<h2><div>Title</div></h2>)', () => {
+    const $ = parse(`<div><h2><div>Title</div></h2>${paragraphs(PROSE)}</div>`);
+    extractContent($, { pageUrl: PAGE_URL });
+    expect($('h2 > div').text()).toBe('Title');
+  });
+});

@@ -11,8 +11,12 @@
 //     words as the heading; the extractor drops every <button> as a control, so the answers would lose their
 //     questions. Such a button is read as text; so is a disclosure button (aria-expanded / aria-controls) whose
 //     words are a question (DISCLOSED_QUESTION), an FAQ's header without a heading around it.
-import type { AnyNode, Element } from 'domhandler';
-import { DISCLOSED_QUESTION, STREAMED_FALLBACK_MAX_CHARS } from './boilerplate.ts';
+//   - A heading left open: a heading holds phrasing content only, and a browser closes an open heading at any
+//     heading's end tag (`<h2>The deck…</h3>`), where htmlparser2 ignores the end tag that does not match and
+//     nests the rest of the section (the story's body) in the heading. Blocks after a heading's own words are
+//     moved out after it.
+import type { AnyNode, Element, ParentNode } from 'domhandler';
+import { DISCLOSED_QUESTION, MAX_BLOCK_ELEMENTS, STREAMED_FALLBACK_MAX_CHARS } from './boilerplate.ts';
 import { elementsInOrder, hasChildren, isElement, visibleLength } from './content-dom.ts';
 
 /** Moves content a browser would show in <body> into `body`, and streamed segments into their placeholders. */
@@ -22,6 +26,7 @@ export function repairTree(root: AnyNode, body: AnyNode): void {
   const elements = elementsInOrder(root);
   readHeadingButtonsAsText(elements);
   revealStreamedSegments(elements);
+  closeOpenHeadings(elements);
 }
 
 const HEADING = /^h[1-6]$/;
@@ -43,6 +48,76 @@ function adoptContentAfterBody(root: AnyNode, body: Element): void {
   // Only worth moving when an element comes along (whitespace alone changes nothing).
   if (!stray.some((node) => isElement(node))) return;
   for (const node of stray) appendTo(body, node);
+}
+
+/** Flow content a heading cannot hold (HTML's content model: a heading holds phrasing content only). */
+const FLOW_BLOCK =
+  /^(p|div|section|article|main|header|footer|aside|nav|ul|ol|dl|table|blockquote|pre|figure|form|h[1-6])$/;
+
+/**
+ * A heading whose own words are followed by blocks (a paragraph, a box, another heading) was left open: those
+ * blocks follow it, as a browser that closed it at the mismatched end tag shows them. Linear however the headings
+ * nest: every heading's cut is found on the tree as parsed, then each parent's children are rebuilt once.
+ */
+function closeOpenHeadings(elements: readonly Element[]): void {
+  // Where each open heading's blocks start (the index of its first block child).
+  const cuts = new Map<Element, number>();
+  for (const heading of elements) {
+    if (!HEADING.test(heading.name)) continue;
+    const children = heading.children;
+    let words = false;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      if (isElement(child) && FLOW_BLOCK.test(child.name)) {
+        if (words) cuts.set(heading, i);
+        break;
+      }
+      words ||= hasWords(child);
+    }
+  }
+  if (cuts.size === 0) return;
+  // The parent a moved block ends up in: the open heading's own parent, or further up when that heading is itself
+  // among another open heading's blocks (a heading child is always among them: it is a block). Elements come in
+  // document order, so a heading's parent is settled first.
+  const landing = new Map<Element, ParentNode>();
+  const parents = new Set<ParentNode>();
+  for (const heading of cuts.keys()) {
+    const parent = heading.parent;
+    const settled = parent && isElement(parent) && cuts.has(parent) ? landing.get(parent) : parent;
+    if (!settled) continue;
+    landing.set(heading, settled);
+    parents.add(settled);
+  }
+  for (const parent of parents) {
+    const rebuilt: AnyNode[] = [];
+    // Each node, then the blocks of each open heading among them right after it (depth first, in order).
+    const stack: AnyNode[] = [...parent.children].reverse();
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      rebuilt.push(node);
+      const cut = isElement(node) && landing.get(node) === parent ? cuts.get(node) : undefined;
+      if (cut === undefined || !isElement(node)) continue;
+      const blocks = node.children.splice(cut);
+      const kept = node.children[node.children.length - 1];
+      if (kept) kept.next = null;
+      for (let i = blocks.length - 1; i >= 0; i--) stack.push(blocks[i]!);
+    }
+    parent.children = rebuilt;
+    rebuilt.forEach((node, i) => {
+      node.parent = parent;
+      node.prev = rebuilt[i - 1] ?? null;
+      node.next = rebuilt[i + 1] ?? null;
+    });
+  }
+}
+
+/** Whether a node shows non-blank text within its first MAX_BLOCK_ELEMENTS elements (a bounded look). */
+function hasWords(node: AnyNode): boolean {
+  if (node.type === 'text') return /\S/.test((node as unknown as { data: string }).data);
+  if (!isElement(node)) return false;
+  return elementsInOrder(node, undefined, MAX_BLOCK_ELEMENTS).some((element) =>
+    element.children.some((child) => child.type === 'text' && /\S/.test(child.data)),
+  );
 }
 
 const SEGMENT_ID = /^S:(.{1,40})$/;
