@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseHtml } from '../../lib/core/extract/index.ts';
-import { classifyPageType, PAGE_TYPE_SIGNALS, PAGE_TYPES } from '../../lib/core/extract/page-type.ts';
+import {
+  bodyTextPhrases,
+  classifyPageType,
+  EDIT_THIS_PAGE,
+  PAGE_TYPE_SIGNALS,
+  PAGE_TYPES,
+  PAGINATION_TEXT,
+  SERVICE_CALLS,
+} from '../../lib/core/extract/page-type.ts';
 
 const prose = (n: number) =>
   Array.from(
@@ -175,5 +183,93 @@ describe('classifyPageType', () => {
     const names = PAGE_TYPE_SIGNALS.map((signal) => signal.name);
     expect(new Set(names).size).toBe(names.length);
     for (const signal of PAGE_TYPE_SIGNALS) expect(PAGE_TYPES).toContain(signal.type);
+  });
+});
+
+describe('bodyTextPhrases', () => {
+  /** What the three patterns find, each scanning the text on its own. */
+  function apart(text: string) {
+    const calls = new Set(
+      [...text.matchAll(new RegExp(SERVICE_CALLS.source, 'gi'))].map((m) => m[0].toLowerCase()),
+    );
+    return {
+      serviceCalls: calls.size,
+      editThisPage: EDIT_THIS_PAGE.test(text),
+      pagination: PAGINATION_TEXT.test(text),
+    };
+  }
+
+  it('finds the calls, the edit link and the pagination in one text', () => {
+    expect(
+      bodyTextPhrases('Get a FREE quote! Our team. get a free quote; Edit on GitHub - Older posts'),
+    ).toEqual({
+      serviceCalls: 2,
+      editThisPage: true,
+      pagination: true,
+    });
+    expect(bodyTextPhrases('Preview more of our teamwork')).toEqual({
+      serviceCalls: 0,
+      editThisPage: false,
+      pagination: false,
+    });
+  });
+
+  /** Every phrase a pattern of words, alternatives, groups and optional groups or letters matches, lower case. */
+  function phrases(pattern: RegExp): string[] {
+    const source = pattern.source.replace(/^\\b\(\?:/, '(').replace(/\)\\b$/, ')');
+    let at = 0;
+    // alternatives := sequence ('|' sequence)*; sequence := (atom '?'?)*; atom := letter | ' ' | '(' ['?:'] alternatives ')'
+    function alternatives(): string[] {
+      const all = [...sequence()];
+      while (source[at] === '|') {
+        at++;
+        all.push(...sequence());
+      }
+      return all;
+    }
+    function sequence(): string[] {
+      let done = [''];
+      while (at < source.length && source[at] !== '|' && source[at] !== ')') {
+        let options: string[];
+        if (source[at] === '(') {
+          at += source.startsWith('(?:', at) ? 3 : 1;
+          options = alternatives();
+          at++; // ')'
+        } else options = [source[at++]!];
+        if (source[at] === '?') {
+          at++;
+          options = ['', ...options];
+        }
+        done = done.flatMap((head) => options.map((tail) => head + tail));
+      }
+      return done;
+    }
+    return alternatives();
+  }
+
+  it('finds what the three patterns find apart, even where one phrase runs into another', () => {
+    const lists = [SERVICE_CALLS, EDIT_THIS_PAGE, PAGINATION_TEXT].map(phrases);
+    expect(lists.map((list) => list.length)).toEqual([48, 6, 6]);
+    const texts: string[] = [];
+    for (const [i, list] of lists.entries()) {
+      for (const phrase of list) {
+        texts.push(phrase, `${phrase.toUpperCase()}!`);
+        for (const [j, others] of lists.entries()) {
+          if (i === j) continue;
+          for (const other of others) {
+            texts.push(`${phrase} ${other}`);
+            // One phrase running into another: the words they share written once ("get in touch" + "touch more").
+            const words = phrase.split(' ');
+            for (let start = 1; start < words.length; start++) {
+              const tail = words.slice(start).join(' ');
+              if (other.startsWith(`${tail} `) || other === tail)
+                texts.push(`${words.slice(0, start).join(' ')} ${other}`);
+              if (tail.startsWith(`${other} `)) texts.push(`${phrase} and`);
+            }
+          }
+        }
+      }
+    }
+    for (const text of texts) expect(bodyTextPhrases(text), text).toEqual(apart(text));
   });
 });

@@ -131,12 +131,24 @@ const PUBLISHED_DATE_META_NAMES = new Set([
   'sailthru.date',
 ]);
 /** What service and company pages ask their visitors to do, in several languages. */
-const SERVICE_CALLS =
-  /\b(?:get (?:a|your) (?:free )?(?:quote|estimate|consultation)|request a (?:quote|demo|consultation|call)|book (?:a|your) (?:call|demo|consultation|appointment)|schedule (?:a|your) (?:call|demo|consultation)|free consultation|contact us today|talk to (?:an expert|sales|us)|our services|why choose us|get in touch|our clients|case studies|testimonials|our team|how it works|what we do|angebot anfordern|kostenlose beratung|demander un devis|solicitar presupuesto)\b/;
+export const SERVICE_CALLS =
+  /\b(?:get (?:a|your) (?:free )?(?:quote|estimate|consultation)|request a (?:quote|demo|consultation|call)|book (?:a|your) (?:call|demo|consultation|appointment)|schedule (?:a|your) (?:call|demo|consultation)|free consultation|contact us today|talk to (?:an expert|sales|us)|our services|why choose us|get in touch|our clients|case studies|testimonials|our team|how it works|what we do|angebot anfordern|kostenlose beratung|demander un devis|solicitar presupuesto)\b/i;
 const PAGINATION_CLASS = /(?:^|[\s_-])(?:pagination|pager|page-numbers|load-?more|nav-links)(?:$|[\s_-])/i;
-const PAGINATION_TEXT = /\b(?:older posts|newer posts|next page|load more|show more results|view more)\b/i;
-const EDIT_THIS_PAGE =
+export const PAGINATION_TEXT =
+  /\b(?:older posts|newer posts|next page|load more|show more results|view more)\b/i;
+export const EDIT_THIS_PAGE =
   /\b(?:edit (?:this page|on github)|was this (?:page|article) helpful|improve this (?:page|doc))\b/i;
+/**
+ * SERVICE_CALLS, EDIT_THIS_PAGE and PAGINATION_TEXT in one pattern, one capture group each, so the page's text
+ * (scripts included, tens of kilobytes) is scanned once instead of three times. It finds what the three find
+ * apart because no phrase of one starts with a word of another's phrases: no match can hide another's.
+ */
+export const BODY_TEXT_PHRASES = new RegExp(
+  `\\b(?:${[SERVICE_CALLS, EDIT_THIS_PAGE, PAGINATION_TEXT]
+    .map((pattern) => `(${pattern.source.replace(/^\\b\(\?:(.*)\)\\b$/, '$1')})`)
+    .join('|')})\\b`,
+  'gi',
+);
 
 /** URL path words: weak evidence, one per type at most. */
 const URL_WORDS: Array<[PageType, RegExp]> = [
@@ -537,12 +549,11 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
   features.postChars = thread.chars;
   const { text: bodyText, readableChars } = bodyTexts(parts.bodies);
   features.textChars = readableChars;
-  features.editThisPage = EDIT_THIS_PAGE.test(bodyText);
+  const phrases = bodyTextPhrases(bodyText);
+  features.editThisPage = phrases.editThisPage;
   features.prices = countMatches(bodyText, PRICE_TEXT, STRUCTURE.manyPrices);
-  features.serviceCalls = new Set(
-    [...bodyText.matchAll(new RegExp(SERVICE_CALLS.source, 'gi'))].map((match) => match[0].toLowerCase()),
-  ).size;
-  if (!features.pagination) features.pagination = PAGINATION_TEXT.test(bodyText);
+  features.serviceCalls = phrases.serviceCalls;
+  if (!features.pagination) features.pagination = phrases.pagination;
   const cards = repeatedCards(body, textLength);
   features.cards = cards.cards;
   features.cardsWithPrice = cards.withPrice;
@@ -789,6 +800,27 @@ function leadingText(element: Element): string {
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
   }
   return text;
+}
+
+/**
+ * The distinct service calls in the text (lower-cased), and whether it holds an "edit this page" or a pagination
+ * phrase: what SERVICE_CALLS (every match), EDIT_THIS_PAGE and PAGINATION_TEXT (any match) find, in one scan.
+ */
+export function bodyTextPhrases(text: string): {
+  serviceCalls: number;
+  editThisPage: boolean;
+  pagination: boolean;
+} {
+  const calls = new Set<string>();
+  let editThisPage = false;
+  let pagination = false;
+  BODY_TEXT_PHRASES.lastIndex = 0;
+  for (let match = BODY_TEXT_PHRASES.exec(text); match !== null; match = BODY_TEXT_PHRASES.exec(text)) {
+    if (match[1] !== undefined) calls.add(match[0].toLowerCase());
+    else if (match[2] !== undefined) editThisPage = true;
+    else pagination = true;
+  }
+  return { serviceCalls: calls.size, editThisPage, pagination };
 }
 
 function countMatches(text: string, pattern: RegExp, cap: number): number {
