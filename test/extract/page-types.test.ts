@@ -79,9 +79,11 @@ describe('forum threads', () => {
     const html = `<html><head><title>Boiler</title></head><body><div class="thread">${blocks}</div></body></html>`;
     const text = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') })?.text;
     for (const post of POSTS) expect(text?.split(post).length).toBe(2);
-    for (const frame of ['Lisbon', 'Mar 3, 2024', 'Reactions', 'Joined Jan', 'member0 said']) {
+    for (const frame of ['Lisbon', '#3', 'Reactions', 'Joined Jan', 'member0 said']) {
       expect(text).not.toContain(frame);
     }
+    // Who wrote each post and when heads it, from the frame left out.
+    expect(text).toContain(`member2\nMar 3, 2024\n\n${POSTS[2]}`);
     // Engines that mark each post's body up as a <blockquote> alone in its parent keep it.
     const bodies = blocks
       .replace(/<blockquote>.*?<\/blockquote>/s, '')

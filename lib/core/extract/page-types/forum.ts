@@ -88,6 +88,15 @@ export const FORUM_THREAD = {
   editNote:
     /^(?:last edited|edited (?:by\b|on\b|at\b|\d|[a-z]{3,9}\.? \d)|edited:|zuletzt (?:bearbeitet|geändert)|bearbeitet von|dernière (?:modification|édition) par|modifié par|última (?:edición|edição|modificación)|editado por|ultima modifica|modificato da|laatst bewerkt|bewerkt door|ostatnio edytowan|edytowan[ey] przez|последн(?:ий раз|ее) (?:редактировал|изменени)|отредактировано|最終編集|最后编辑|本帖最后由)/,
   maxEditNoteChars: 200,
+  /**
+   * Who wrote each post and when: a thread is a conversation, and a reader follows it by its speakers. The
+   * first author mark in a post (itemprop author, rel author, these class words) and its first date (<time>, a
+   * datetime attribute) head the post's text, each when its text is short (at most `maxHeaderChars`) and the
+   * post's own text does not already hold it. Quotes are not read: their author is the quoted post's.
+   */
+  postAuthorNameClass:
+    /(?:^|[\s_-])(?:author|username|user-?name|poster|post-?author|author-?name)(?:$|[\s_-])/i,
+  maxHeaderChars: 60,
 } as const;
 
 /** The thread's posts as content, or undefined when the page has no clear thread (then use extractContent). */
@@ -120,15 +129,69 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
     if (isFurniture(element)) return true;
     return element.name === 'blockquote' && isQuoteBesideReply(element) && quotesThread(element);
   };
-  const text = toPlainText(posts, { skip });
-  if (visibleLength(text) < FORUM_THREAD.minChars) return undefined;
+  if (visibleLength(toPlainText(posts, { skip })) < FORUM_THREAD.minChars) return undefined;
+  const parts = posts.flatMap((post) => {
+    const header = postHeader($, post, toPlainText([post], { skip }));
+    return header ? [header, post] : [post];
+  });
+  const text = toPlainText(parts, { skip });
   const head = findFirst(root, 'head');
   const baseUrl = resolveDocumentBase(
     head ? findFirst(head, 'base')?.attribs.href : undefined,
     options.pageUrl,
   );
-  const html = sanitizeToHtml(posts, { baseUrl, skip });
+  const html = sanitizeToHtml(parts, { baseUrl, skip });
   return { html, text, wordCount: countWords(text) };
+}
+
+/**
+ * A paragraph naming the post's author and date (FORUM_THREAD.postAuthorNameClass), each left out when the post's
+ * own text (`postText`) already holds it; undefined when neither is found.
+ */
+function postHeader($: CheerioAPI, post: Element, postText: string): Element | undefined {
+  let author: string | undefined;
+  let authorMark: Element | undefined;
+  let date: string | undefined;
+  const shortLabel = (element: Element) => {
+    const label = collapsedTextWithin(element, FORUM_THREAD.maxHeaderChars * 4, undefined, true);
+    return label && label.length <= FORUM_THREAD.maxHeaderChars && /\p{L}|\p{N}/u.test(label)
+      ? label
+      : undefined;
+  };
+  for (const inner of elementsInOrder(
+    post,
+    (element) => element.name === 'blockquote' || NON_CONTENT_TAGS.has(element.name),
+    FORUM_THREAD.maxPostScan,
+  )) {
+    const attributes = inner.attribs;
+    // The first author mark, or a mark inside it: an author pane holds the name's own mark beside other lines.
+    if (
+      (authorMark === undefined || isInside(inner, authorMark)) &&
+      (attributes.itemprop === 'author' ||
+        attributes.rel === 'author' ||
+        ((attributes.class?.length ?? 0) < 200 &&
+          FORUM_THREAD.postAuthorNameClass.test(splitCamelCase(attributes.class ?? ''))))
+    ) {
+      const label = shortLabel(inner);
+      if (label !== undefined) {
+        author = label;
+        authorMark = inner;
+      }
+    }
+    if (date === undefined && (inner.name === 'time' || attributes.datetime !== undefined))
+      date = shortLabel(inner);
+  }
+  const opening = postText.slice(0, FORUM_THREAD.maxHeaderChars * 4);
+  const lines = [author, date].filter(
+    (line): line is string => line !== undefined && !opening.includes(line),
+  );
+  if (lines.length === 0) return undefined;
+  const paragraph = $('<p></p>');
+  lines.forEach((line, i) => {
+    if (i > 0) paragraph.append('<br>');
+    paragraph.append($('<span></span>').text(line));
+  });
+  return paragraph[0] as Element;
 }
 
 /** The elements whose whole text recurs in most posts (see FORUM_THREAD.maxRepeatedChars). */
