@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { elementsInOrder, textContent, visitElements } from '../../lib/core/extract/content-dom.ts';
-import { parseHtml } from '../../lib/core/extract/index.ts';
+import {
+  documentRoot,
+  elementsInOrder,
+  textContent,
+  visitElements,
+} from '../../lib/core/extract/content-dom.ts';
+import { parseHtml, parseHtmlPieces } from '../../lib/core/extract/index.ts';
 
 const page = `<html><head><title>T &amp; t</title><style>p{color:red}</style></head><body>
 <div id="a">One <b>two</b><!-- a comment --> three<script>var x = "<p>four</p>";</script>
@@ -15,6 +20,17 @@ describe('textContent', () => {
     }
     expect(textContent($('body')[0]!)).toContain('var x = "<p>four</p>";');
     expect(textContent($('body')[0]!)).not.toContain('a comment');
+  });
+});
+
+describe('documentRoot', () => {
+  it("is the node $.root() holds, for a page parsed whole or from pieces (it reads cheerio's private _root)", () => {
+    for (const $ of [parseHtml(page), parseHtmlPieces([page.slice(0, 50), page.slice(50)])]) {
+      const root = documentRoot($);
+      expect(root).toBe($.root()[0]);
+      expect(root.type).toBe('root');
+      expect(textContent(root)).toBe($.root().text());
+    }
   });
 });
 

@@ -16,6 +16,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { MIN_TEXT_CHARS, RETRY_MIN_GAIN } from './boilerplate.ts';
 import { cleanConditionally } from './content-clean.ts';
+import { documentRoot } from './content-dom.ts';
 import { pruneBoilerplate } from './content-prune.ts';
 import { repairTree } from './content-repair.ts';
 import {
@@ -64,7 +65,7 @@ const ATTEMPTS: Flags[] = [
 /** Finds, prunes and serializes the main content. Never throws; undefined when there is no content. */
 export function extractContent($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
   try {
-    const root = $.root()[0] as AnyNode;
+    const root = documentRoot($);
     const body = mainBody(root);
     repairTree(root, body);
     const baseUrl = documentBaseUrl(root, options.pageUrl);

@@ -7,6 +7,7 @@ import type { ArticleImage, MetadataSource, MetadataSources } from '../article.t
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
 import { MENU_CLASS_TOKEN } from './boilerplate.ts';
 import { caseInsensitivePattern } from './case-insensitive.ts';
+import { documentRoot } from './content-dom.ts';
 import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
 import { headlineAncestors, insideUnlikelyBylineContext, isInsideArticle } from './metadata-context.ts';
 import {
@@ -99,7 +100,7 @@ export function extractMetadata(
   options: MetadataOptions = {},
 ): ExtractedMetadata {
   const now = options.now ?? new Date();
-  const page = indexPage($.root()[0] as AnyNode);
+  const page = indexPage(documentRoot($));
   const meta = readMetaTags(page);
   const jsonLd = readJsonLd(page.jsonLdScripts.map((script) => textOfNode(script)));
   const article = jsonLd.article;

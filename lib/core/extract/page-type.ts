@@ -9,6 +9,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { PAGE_TYPES, type PageType } from '../article.ts';
 import {
   attributeOf,
+  documentRoot,
   elementsInOrder,
   findFirst,
   hasChildren,
@@ -448,7 +449,7 @@ const MAX_JSONLD_SCRIPTS = 50;
 const MAX_JSONLD_CHARS = 1_000_000;
 
 export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
-  const root = $.root()[0] as AnyNode;
+  const root = documentRoot($);
   const features: PageFeatures = {
     jsonLd: new Map(),
     jsonLdProductsInList: 0,

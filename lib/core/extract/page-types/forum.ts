@@ -6,7 +6,14 @@ import type { AnyNode, Element } from 'domhandler';
 import { resolveDocumentBase } from '../../url.ts';
 import { NON_CONTENT_TAGS } from '../boilerplate.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
-import { elementsInOrder, findFirst, hasChildren, textContent, visibleLength } from '../content-dom.ts';
+import {
+  documentRoot,
+  elementsInOrder,
+  findFirst,
+  hasChildren,
+  textContent,
+  visibleLength,
+} from '../content-dom.ts';
 import { findThreadPosts } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
@@ -101,7 +108,7 @@ export const FORUM_THREAD = {
 
 /** The thread's posts as content, or undefined when the page has no clear thread (then use extractContent). */
 export function extractForumThread($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
-  const root = $.root()[0] as AnyNode;
+  const root = documentRoot($);
   const body = findFirst(root, 'body') ?? root;
   const replies = findThreadPosts(body);
   if (replies.length < FORUM_THREAD.minPosts) return undefined;

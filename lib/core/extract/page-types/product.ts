@@ -9,6 +9,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
 import {
+  documentRoot,
   elementsInOrder,
   findFirst,
   hasChildren,
@@ -82,7 +83,7 @@ export const PRODUCT_PAGE = {
  * the region holds too little even with the furniture.
  */
 export function extractProductPage($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
-  const root = $.root()[0] as AnyNode;
+  const root = documentRoot($);
   const otherProducts = pricedCards(findFirst(root, 'body') ?? root);
   const seen = new Map<string, Element>();
   const content = extractPageRegion($, options, (element) => {

@@ -12,7 +12,14 @@ import {
   REVEALED_PANEL_ROLES,
 } from '../boilerplate.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
-import { elementsInOrder, findFirst, hasChildren, isElement, visibleLength } from '../content-dom.ts';
+import {
+  documentRoot,
+  elementsInOrder,
+  findFirst,
+  hasChildren,
+  isElement,
+  visibleLength,
+} from '../content-dom.ts';
 import { repairTree } from '../content-repair.ts';
 import { semanticClass } from '../content-stats.ts';
 import { PRICE_TEXT } from '../page-type.ts';
@@ -171,7 +178,7 @@ export function extractPageRegion(
   extraFurniture?: (element: Element) => boolean,
   revealPanels = false,
 ): ExtractedContent | undefined {
-  const root = $.root()[0] as AnyNode;
+  const root = documentRoot($);
   const body = findFirst(root, 'body') ?? root;
   repairTree(root, body);
   const region = mainRegion(body);
