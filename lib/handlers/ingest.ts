@@ -455,9 +455,16 @@ export function createIngestService(deps: IngestDependencies) {
     // The event goes out before the crawl state moves on: if publishing fails, the retry finds the crawl
     // state still behind the committed hash and publishes again (at least once, never silently lost). A message that
     // read no state (a first lease's first receive: no earlier attempt of it committed anything) finding the page
-    // unchanged found another ingest's commit (a direct one since the crawl queued the URL): that one announces it.
-    const announce =
-      commit.status !== 'unchanged' || (stateRead && state?.contentHash !== commit.record.contentHash);
+    // unchanged found another ingest's commit (a direct one since the crawl queued the URL): it reads the state as
+    // stored (the write below needs it anyway) and announces only if that ingest's state write, which follows its
+    // event, is missing: its event may have failed, and events are at least once, never lost.
+    const storedHash =
+      commit.status !== 'unchanged'
+        ? undefined
+        : stateRead
+          ? state?.contentHash
+          : (await stateForWrite())?.contentHash;
+    const announce = commit.status !== 'unchanged' || storedHash !== commit.record.contentHash;
     if (announce) {
       // The cluster entries go in once the article is committed in that cluster (idempotent on a retry).
       if (placed && commit.record.cluster?.id === placed.decision.assignment.id) {

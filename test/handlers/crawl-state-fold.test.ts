@@ -133,6 +133,31 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
     expect(p.events.length).toBe(events);
   });
 
+  it('a direct ingest whose event failed before its state write: the first-lease message finds it unchanged and sends the event', async () => {
+    pipeline = await startPipeline(local);
+    const p = pipeline;
+    p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+    const message = (await crawlKeepingMessages(p))[0] as IngestMessage;
+    p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+    const busDown = {
+      publishArticleIngested: async () => {
+        throw new Error('event bus unavailable');
+      },
+    };
+    // The commit lands, its event does not, so the crawl state does not record the commit (events go first).
+    expect(await p.ingest.ingest({ url: message.url }, { events: busDown })).toMatchObject({
+      status: 'failed',
+    });
+    const events = p.events.length;
+    p.clock.now = new Date('2026-11-01T12:02:00.000Z');
+    await p.ingest.handler(sqsEvent([JSON.stringify(message)]));
+    expect(p.outcomes.at(-1)).toMatchObject({ url: message.url, status: 'unchanged' });
+    await p.bus.drain();
+    // At least once: the commit nobody announced is announced now.
+    expect(p.events.length).toBe(events + 1);
+    expect(p.events.at(-1)?.article.url).toBe(message.url);
+  });
+
   it('the next crawl decides from the recorded fetch, and re-leases the URL when its re-check is due', async () => {
     pipeline = await startPipeline(local);
     const p = pipeline;
