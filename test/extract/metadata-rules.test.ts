@@ -1441,3 +1441,21 @@ describe('dates of other events and of other pages’ list entries', () => {
     expect(metadataOf(thread).publishedAt?.slice(0, 10)).toBe('2025-05-03');
   });
 });
+
+describe('bylines in a list of other pages’ entries', () => {
+  it('takes no author from the bylines of a listing’s dated entries, but keeps the page’s own byline', () => {
+    const entry = (title: string, author: string, day: number) =>
+      `<li><a href="/stories/${day}">${title}</a> <span class="byline">By ${author}</span> <span>May ${day}, 2025</span></li>`;
+    const entries = `${entry('Ferry returns', 'Ines Varga', 12)}${entry('Pier reopens', 'Ben Ode', 11)}${entry('Night boats', 'Ada Lind', 9)}`;
+    const listing = page(
+      '<title>Harbour stories</title>',
+      `<main><h1>Harbour stories</h1><ul>${entries}</ul></main>`,
+    );
+    expect(metadataOf(listing).authors).toEqual([]);
+    const story = page(
+      '<title>Harbour stories</title>',
+      `<main><h1>Harbour stories</h1><p class="byline">By Mara Holm</p><p>The week on the water.</p><ul>${entries}</ul></main>`,
+    );
+    expect(metadataOf(story).authors).toEqual(['Mara Holm']);
+  });
+});

@@ -183,8 +183,8 @@ function isDateRange(text: string, language: string | undefined, now: Date): boo
   return dates >= 2;
 }
 
-/** The element is one entry of a list of dated items, each another page's (DATED_LIST). */
-function insideDatedList(
+/** The element is in one entry of a list of dated items, each another page's (DATED_LIST): its date and byline. */
+export function insideDatedList(
   element: Element,
   page: PageIndex,
   language: string | undefined,

@@ -14,6 +14,7 @@ import {
   type Dateline,
   dataAttributeDate,
   domPublishedDate,
+  insideDatedList,
   microdataDate,
   notePageUrls,
   visibleDateline,
@@ -165,14 +166,13 @@ export function extractMetadata(
   ].filter((name): name is string => name !== undefined && name.trim() !== '');
   const people = (names: string[]) => withoutOrganizations(names, siteNames);
   const pageLanguage = normalizeLanguageTag(page.html?.attribs.lang ?? meta.first('og:locale'));
-  const visibleDates = visibleDateline(
-    page,
-    numericDateLanguage(
-      pageLanguage,
-      page.texts.map((entry) => entry.text),
-    ),
-    now,
+  const dateLanguage = numericDateLanguage(
+    pageLanguage,
+    page.texts.map((entry) => entry.text),
   );
+  const visibleDates = visibleDateline(page, dateLanguage, now);
+  // A byline in one entry of a list of other pages (a listing's cards) is that page's.
+  const inListOfOtherPages = (element: Element) => insideDatedList(element, page, dateLanguage, now);
   // Each source is read only when the ones before it found no one (they are pure: the order alone decides).
   const authors = pickFirstList(sources, 'authors', [
     { value: () => people(jsonLdAuthors(article, jsonLd)), source: 'json-ld' },
@@ -205,8 +205,11 @@ export function extractMetadata(
       source: 'meta',
     },
     { value: () => people(microdataAuthors(page)), source: 'microdata' },
-    { value: () => domByline(page, (names) => people(names.filter(isFullPersonName))), source: 'dom' },
-    { value: () => people(visibleByline(page)), source: 'dom' },
+    {
+      value: () => domByline(page, (names) => people(names.filter(isFullPersonName)), inListOfOtherPages),
+      source: 'dom',
+    },
+    { value: () => people(visibleByline(page, BYLINE_WINDOW_AFTER, inListOfOtherPages)), source: 'dom' },
     { value: () => people(authorLinkNames(page)), source: 'dom' },
     { value: () => people(authorBoxNames(page)), source: 'dom' },
     { value: () => people(bioBoxNames(page)), source: 'dom' },
@@ -1064,7 +1067,11 @@ const SHOWN_BYLINE_TEXTS = 12;
 const MAX_BYLINE_LINE = 120;
 
 /** The names on a visible byline ("By Jane Doe and John Roe") in the lines around the first h1. */
-function visibleByline(page: PageIndex, windowAfter = BYLINE_WINDOW_AFTER): string[] {
+function visibleByline(
+  page: PageIndex,
+  windowAfter = BYLINE_WINDOW_AFTER,
+  inListOfOtherPages: (element: Element) => boolean = () => false,
+): string[] {
   const center = page.headlineTextIndex ?? 0;
   const from = Math.max(0, center - BYLINE_WINDOW_BEFORE);
   const to = Math.min(page.texts.length, center + windowAfter);
@@ -1090,7 +1097,8 @@ function visibleByline(page: PageIndex, windowAfter = BYLINE_WINDOW_AFTER): stri
     if (
       entry.parent.name === 'title' ||
       insideUnlikelyBylineContext(entry.parent, page, asideIsUnlikely) ||
-      insideOtherPosts(entry.parent, page)
+      insideOtherPosts(entry.parent, page) ||
+      inListOfOtherPages(entry.parent)
     ) {
       continue;
     }
@@ -1718,12 +1726,17 @@ function namesReviewer(element: Element): boolean {
 }
 
 /** The first byline-looking element (rel=author, class/id matching byline|author) with a plausible name. */
-function domByline(page: PageIndex, keep: (names: string[]) => string[]): string[] {
+function domByline(
+  page: PageIndex,
+  keep: (names: string[]) => string[],
+  inListOfOtherPages: (element: Element) => boolean,
+): string[] {
   for (const element of page.bylineCandidates) {
     if (NOT_BYLINE_TAGS.has(element.name.toLowerCase())) continue;
     const matchString = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
     if (insideUnlikelyBylineContext(element, page) || UNLIKELY_BYLINE_CONTEXT.test(matchString)) continue;
     if (insideOtherPosts(element, page) || namesReviewer(element)) continue;
+    if (inListOfOtherPages(element)) continue;
     const raw = textOfNode(element, 200).trim();
     if (raw.length === 0 || raw.length >= 100) continue;
     const named = findDescendant(element, (candidate) => hasToken(candidate.attribs.itemprop, 'name'));
