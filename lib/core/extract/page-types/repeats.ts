@@ -58,16 +58,22 @@ export function collapsedTextWithin(
   keepCase = false,
 ): string | undefined {
   let text = '';
-  const stack: AnyNode[] = [element];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  // A walk along the tree's own links (first child, next sibling, back up), not a stack of every child: a wide
+  // element's thousands of children are not all listed to read the first few hundred characters of its text.
+  let node: AnyNode | null = element;
+  while (node) {
+    let descend = false;
     if (node.type === 'text') {
       text += (node as unknown as { data: string }).data;
       if (text.length > rawLimit) return undefined;
     } else if (isElement(node) && skip?.(node)) {
-    } else if (hasChildren(node)) {
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    } else descend = hasChildren(node) && node.children.length > 0;
+    if (descend) {
+      node = (node as Element).children[0]!;
+      continue;
     }
+    while (node && node !== element && !node.next) node = node.parent;
+    node = node && node !== element ? node.next : null;
   }
   const collapsed = text.replace(/\s+/g, ' ').trim();
   return keepCase ? collapsed : collapsed.toLowerCase();

@@ -1,0 +1,34 @@
+// collapsedTextWithin: the short-text reader the page-type paths share (labels, headings, item actions).
+import { load } from 'cheerio';
+import type { Element } from 'domhandler';
+import { describe, expect, it } from 'vitest';
+import { collapsedTextWithin } from '../../lib/core/extract/page-types/repeats.ts';
+
+const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
+const first = (html: string, selector: string): Element => parse(html)(selector)[0] as Element;
+
+describe('collapsedTextWithin', () => {
+  it('reads nested text in document order, whitespace collapsed and lower-cased', () => {
+    const box = first(
+      '<div id="b"><p>One <b>Two<i> three</i></b></p>\n <span>Four</span>five</div><p>six</p>',
+      '#b',
+    );
+    expect(collapsedTextWithin(box, 100)).toBe('one two three fourfive');
+    expect(collapsedTextWithin(box, 100, undefined, true)).toBe('One Two three Fourfive');
+  });
+
+  it('leaves out what skip accepts, the element itself included', () => {
+    const box = first('<div id="b"><p>kept</p><nav>dropped <b>too</b></nav><p>also kept</p></div>', '#b');
+    expect(collapsedTextWithin(box, 100, (element) => element.name === 'nav')).toBe('keptalso kept');
+    expect(collapsedTextWithin(box, 100, (element) => element.name === 'div')).toBe('');
+  });
+
+  it('gives up past the limit, and reads the first items of a very wide element within it', () => {
+    const items = Array.from({ length: 20_000 }, (_, i) => `<li>item ${i}</li>`).join('');
+    const list = first(`<ul id="l">${items}</ul>`, '#l');
+    expect(collapsedTextWithin(list, 100)).toBeUndefined();
+    const short = first('<ul id="l"><li>a</li><li>b</li></ul>', '#l');
+    expect(collapsedTextWithin(short, 2)).toBe('ab');
+    expect(collapsedTextWithin(short, 1)).toBeUndefined();
+  });
+});
