@@ -20,6 +20,7 @@ import type { ArticleEventPublisher } from '../core/events.ts';
 import { type HostSlot, slotPhase } from '../core/fetch/host-slots.ts';
 import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { createGathering } from '../core/gather.ts';
+import { PAGE_TYPES } from '../core/page-types.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import * as z from '../core/zod.ts';
 import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
@@ -242,6 +243,7 @@ export function createIngestService(deps: IngestDependencies) {
                 failureCount: 0,
                 queuedAt: bareLease,
                 ...(message.sourceId === undefined ? {} : { owner: message.sourceId }),
+                ...carriedFetch(message.recheck?.fetched),
               };
         state = await (options.crawlState ?? deps.crawlState).get(url, {
           ...(message.queuedAt === undefined
@@ -332,7 +334,16 @@ export function createIngestService(deps: IngestDependencies) {
           state?.lastFetchedAt === undefined &&
           state?.articleId === undefined,
         stateForWrite,
-        !bareFirstLease,
+        // Read no state of its own on a first receive (a bare first lease, or the fetch its crawl read carried): an
+        // unchanged commit the state does not hold is then another ingest's, made since; the item as stored (not
+        // folded with CURRENT, which that commit wrote) says whether that ingest's state write, after its event, came.
+        bareFirstLease
+          ? stateForWrite
+          : options.firstReceive === true &&
+              message.recheck?.fetched !== undefined &&
+              message.recheck.bareLease !== undefined
+            ? () => deps.crawlState.get(url, { ownFirstLease: message.recheck?.bareLease as string })
+            : undefined,
       );
     } catch (thrown) {
       // A busy host is not a failure: no state write (the in-flight marker stays), the message goes back.
@@ -369,8 +380,11 @@ export function createIngestService(deps: IngestDependencies) {
     firstFetch: boolean,
     /** The state as stored, for a write (read then when the message's state was not read: a bare first lease). */
     stateForWrite: () => Promise<CrawlStateRecord | undefined> = async () => state,
-    /** False for a bare first lease's first receive, which read no state (its unchanged commit is another's). */
-    stateRead = true,
+    /**
+     * Set when the message read no state of its own on a first receive (a bare first lease, or a carried fetch): how
+     * to read the item as stored when an unchanged commit is not the one its state holds.
+     */
+    storedUnread?: () => Promise<CrawlStateRecord | undefined>,
   ): Promise<IngestOutcome> {
     const validators =
       force || state?.permanentFailure ? undefined : { etag: state?.etag, lastModified: state?.lastModified };
@@ -461,9 +475,9 @@ export function createIngestService(deps: IngestDependencies) {
     const storedHash =
       commit.status !== 'unchanged'
         ? undefined
-        : stateRead
+        : storedUnread === undefined || state?.contentHash === commit.record.contentHash
           ? state?.contentHash
-          : (await stateForWrite())?.contentHash;
+          : (await storedUnread())?.contentHash;
     const announce = commit.status !== 'unchanged' || storedHash !== commit.record.contentHash;
     if (announce) {
       // The cluster entries go in once the article is committed in that cluster (idempotent on a retry).
@@ -792,6 +806,27 @@ export function createIngestService(deps: IngestDependencies) {
 }
 
 export type IngestService = ReturnType<typeof createIngestService>;
+
+/**
+ * The fetch a time re-check's crawl read from the article's CURRENT item (IngestMessage's `recheck.fetched`), as the
+ * folded crawl state it was read as (foldIndexedFetch): with it, ingest reads neither item for the message.
+ */
+function carriedFetch(fetched: NonNullable<IngestMessage['recheck']>['fetched']): Partial<CrawlStateRecord> {
+  if (fetched === undefined) return {};
+  const pageType = PAGE_TYPES.find((type) => type === fetched.pageType);
+  return {
+    lastFetchedAt: fetched.at,
+    lastStatus: fetched.status,
+    ...(fetched.outcome === undefined ? {} : { lastOutcome: fetched.outcome }),
+    ...(fetched.etag === undefined ? {} : { etag: fetched.etag }),
+    ...(fetched.lastModified === undefined ? {} : { lastModified: fetched.lastModified }),
+    ...(fetched.contentHash === undefined ? {} : { contentHash: fetched.contentHash }),
+    articleId: fetched.articleId,
+    pageType: pageType ?? 'article',
+    permanentFailure: false,
+    indexedFetch: true,
+  };
+}
 
 export function countOutcomes(outcomes: readonly IngestOutcome[]): IngestBatchCounts {
   const counts: IngestBatchCounts = {

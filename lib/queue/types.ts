@@ -34,6 +34,23 @@ export const IngestMessage = z.withMeta(
          * article's fetch is recorded by its commit alone): ingest then reads the article's CURRENT item, not that one.
          */
         bareLease: z.optional(z.iso.datetime({ offset: false })),
+        /**
+         * With `bareLease`: the fetch the crawl read from the article's CURRENT item (the first), so ingest reads
+         * nothing for the message. A fetch recorded after the crawl's read (a direct ingest meanwhile) is not seen:
+         * the page is fetched once more, conditionally, and an unchanged commit is not announced again.
+         */
+        fetched: z.optional(
+          z.object({
+            at: z.iso.datetime({ offset: false }),
+            status: z.number().check(z.int()),
+            outcome: z.optional(z.string().check(z.maxLength(200))),
+            etag: z.optional(z.string().check(z.maxLength(1024))),
+            lastModified: z.optional(z.string().check(z.maxLength(200))),
+            contentHash: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
+            articleId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+            pageType: z.optional(z.string().check(z.maxLength(40))),
+          }),
+        ),
       }),
     ),
     /**

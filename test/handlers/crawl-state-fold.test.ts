@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discover } from '../../lib/core/discover/index.ts';
 import { findOrphanedMessages } from '../../lib/embedded/leases.ts';
-import { createCrawlHandler, scheduledEvent } from '../../lib/handlers/crawl.ts';
+import { bareLeaseOf, createCrawlHandler, scheduledEvent } from '../../lib/handlers/crawl.ts';
 import type { IngestMessage } from '../../lib/queue/types.ts';
 import { CRAWL_STATE_SK, crawlPk } from '../../lib/store/layout.ts';
 import { useLocalServers } from '../helpers/local-servers.ts';
@@ -157,6 +157,64 @@ describe('a new article’s fetch recorded by its commit (store layout 4)', () =
     expect(p.events.length).toBe(events + 1);
     expect(p.events.at(-1)?.article.url).toBe(message.url);
   });
+
+  it.each([
+    ['its event went out: not sent again', false],
+    ['its event failed before its state write: sent now', true],
+  ])(
+    'a time re-check carrying the fetch its crawl read: a direct ingest since is not seen (one fetch more); %s',
+    async (_, busFails) => {
+      pipeline = await startPipeline(local);
+      const p = pipeline;
+      p.clock.now = new Date('2026-11-01T12:00:00.000Z');
+      const first = (await crawlKeepingMessages(p))[0] as IngestMessage;
+      p.clock.now = new Date('2026-11-01T12:01:00.000Z');
+      await p.ingest.handler(sqsEvent([JSON.stringify(first)]));
+      expect(p.events).toHaveLength(1);
+      // The owner's crawl that queues the 1-h step reads the bare first lease with the article (session 14: folded) and
+      // its message carries that fetch (session 15). This crawl has no registry (no owner): read as an owner's would be.
+      p.clock.now = new Date('2026-11-01T13:01:00.000Z');
+      const stored = (await p.store.crawlState.getMany?.([first.url]))?.get(first.url);
+      const read = stored && { ...stored, foldedFirstLease: true };
+      const step: IngestMessage = {
+        url: first.url,
+        discoveredAt: p.clock.now.toISOString(),
+        queuedAt: p.clock.now.toISOString(),
+        recheck: { step: 0, dueAt: '2026-11-01T13:00:00.000Z', ...bareLeaseOf(read) },
+      };
+      expect(step.recheck).toMatchObject({
+        bareLease: first.queuedAt,
+        fetched: { at: '2026-11-01T12:01:00.000Z', articleId: read?.articleId },
+      });
+      // The page changes and is ingested directly before the step's message is handled.
+      const article = p.site.articles().find((a) => first.url.endsWith(a.slug));
+      expect(article).toBeDefined();
+      p.site.upsert({
+        ...article!,
+        paragraphs: [...article!.paragraphs, 'A correction was added on Sunday.'],
+      });
+      p.clock.now = new Date('2026-11-01T13:02:00.000Z');
+      const busDown = {
+        publishArticleIngested: async () => {
+          throw new Error('event bus unavailable');
+        },
+      };
+      expect((await p.ingest.ingest({ url: first.url }, busFails ? { events: busDown } : {})).status).toBe(
+        busFails ? 'failed' : 'updated',
+      );
+      const events = p.events.length;
+      // The step's message does not see that fetch: it fetches once more (its validators are the first fetch's) and
+      // finds the version the direct ingest committed, whose event went out with it.
+      p.clock.now = new Date('2026-11-01T13:03:00.000Z');
+      const pages = p.site.fullPageResponses();
+      await p.ingest.handler(sqsEvent([JSON.stringify(step)]));
+      expect(p.site.fullPageResponses()).toBe(pages + 1);
+      expect(p.outcomes.at(-1)).toMatchObject({ url: first.url, status: 'unchanged' });
+      await p.bus.drain();
+      // Once: not again when the direct ingest's went out, and now when it did not (at least once, never lost).
+      expect(p.events.length).toBe(events + (busFails ? 1 : 0));
+    },
+  );
 
   it('the next crawl decides from the recorded fetch, and re-leases the URL when its re-check is due', async () => {
     pipeline = await startPipeline(local);

@@ -232,13 +232,17 @@ describe('time re-checks derived from the owner source', () => {
     articleReads.length = 0;
     expect((await crawl(a)).sent).toEqual([]);
     expect(articleReads).toEqual([]);
-    // Ingest reads the article's CURRENT item for the validators and not the crawl-state item the crawl read (the
-    // message says it was the bare first lease), and its 304 writes nothing, first step included.
-    expect(owner.sent[0]?.recheck?.bareLease).toBe(new Date(T0).toISOString());
+    // The message carries the fetch the crawl read (the bare first lease and the article's CURRENT item, session 15):
+    // ingest reads neither item, sends its validators (the origin answers 304), and its 304 writes nothing.
+    expect(owner.sent[0]?.recheck).toMatchObject({
+      bareLease: new Date(T0).toISOString(),
+      fetched: { at: new Date(T0 + 30_000).toISOString(), etag: '"v1"' },
+    });
     writes.length = 0;
     crawlReads.length = 0;
+    articleReads.length = 0;
     expect(await ingest.ingest(owner.sent[0] as IngestMessage)).toMatchObject({ status: 'unchanged' });
-    expect(articleReads.length).toBeGreaterThan(0);
+    expect(articleReads).toEqual([]);
     expect(crawlReads).toEqual([]);
     expect(writes).toEqual([]);
     // The next steps likewise: nominal times from the lease, no write, one article read by the crawl queueing it.
