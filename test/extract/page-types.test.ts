@@ -236,6 +236,24 @@ describe('forum threads', () => {
     expect(content?.text).toContain('EDITED for a typo.');
   });
 
+  it('heads a post with the name its author item declares, not the header line that item shows', () => {
+    const blocks = POSTS.map(
+      (text, i) => `<div class="post" itemscope itemtype="http://schema.org/Comment">
+        <div class="post-header" itemprop="author" itemscope itemtype="https://schema.org/Person">
+          <meta itemprop="name" content="member${i}"><span class="letter">M</span><span class="sr">Offline</span>
+          <a href="/user/member${i}">member${i}</a> <span>wrote on <a class="timeago" title="2024-03-01"></a></span>
+          <a class="post-index" href="/post/${i}">#${i + 1}</a>
+        </div>
+        <div class="content" itemprop="text"><p>${text}</p></div>
+      </div>`,
+    ).join('\n');
+    const html = `<html><head><title>Boiler</title></head><body><div class="thread">${blocks}</div></body></html>`;
+    const text = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') })?.text;
+    for (const [i, post] of POSTS.entries()) expect(text).toContain(`member${i}\n\n${post}`);
+    expect(text).not.toContain('Offline');
+    expect(text).not.toContain('wrote on');
+  });
+
   it('falls back when the posts hold too little text', () => {
     const html = threadPage(['+1', 'same', 'me too']);
     expect(

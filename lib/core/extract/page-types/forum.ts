@@ -132,13 +132,15 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
     );
     return quotedShare(quote, threadGrams) >= FORUM_THREAD.minQuotedShareOnPage;
   };
+  // Author items whose header line is replaced by the name they declare (see postHeader).
+  const replacedMarks = new Set<Element>();
   const skip = (element: Element) => {
-    if (isFurniture(element)) return true;
+    if (isFurniture(element) || replacedMarks.has(element)) return true;
     return element.name === 'blockquote' && isQuoteBesideReply(element) && quotesThread(element);
   };
   if (visibleLength(toPlainText(posts, { skip })) < FORUM_THREAD.minChars) return undefined;
   const parts = posts.flatMap((post) => {
-    const header = postHeader($, post, toPlainText([post], { skip }));
+    const header = postHeader($, post, skip, replacedMarks);
     return header ? [header, post] : [post];
   });
   const text = toPlainText(parts, { skip });
@@ -153,9 +155,16 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
 
 /**
  * A paragraph naming the post's author and date (FORUM_THREAD.postAuthorNameClass), each left out when the post's
- * own text (`postText`) already holds it; undefined when neither is found.
+ * own text (read with `skip`) already holds it; undefined when neither is found. An author mark that is an item
+ * declaring its name (itemscope with <meta itemprop="name">) but shows more (status, rank, "wrote on", the post's
+ * number) is the post's header line: the declared name heads the post and the mark joins `replacedMarks`.
  */
-function postHeader($: CheerioAPI, post: Element, postText: string): Element | undefined {
+function postHeader(
+  $: CheerioAPI,
+  post: Element,
+  skip: (element: Element) => boolean,
+  replacedMarks: Set<Element>,
+): Element | undefined {
   let author: string | undefined;
   let authorMark: Element | undefined;
   let date: string | undefined;
@@ -188,7 +197,12 @@ function postHeader($: CheerioAPI, post: Element, postText: string): Element | u
     if (date === undefined && (inner.name === 'time' || attributes.datetime !== undefined))
       date = shortLabel(inner);
   }
-  const opening = postText.slice(0, FORUM_THREAD.maxHeaderChars * 4);
+  const declared = authorMark && declaredName(authorMark);
+  if (authorMark && declared !== undefined && declared !== author) {
+    author = declared;
+    replacedMarks.add(authorMark);
+  }
+  const opening = toPlainText([post], { skip }).slice(0, FORUM_THREAD.maxHeaderChars * 4);
   const lines = [author, date].filter(
     (line): line is string => line !== undefined && !opening.includes(line),
   );
@@ -199,6 +213,21 @@ function postHeader($: CheerioAPI, post: Element, postText: string): Element | u
     paragraph.append($('<span></span>').text(line));
   });
   return paragraph[0] as Element;
+}
+
+/** The name an author item declares (itemscope, a <meta itemprop="name"> inside), when it is short. */
+function declaredName(mark: Element): string | undefined {
+  if (mark.attribs.itemscope === undefined) return undefined;
+  for (const inner of elementsInOrder(
+    mark,
+    (element) => element.attribs.itemscope !== undefined && element !== mark,
+    FORUM_THREAD.maxPostScan,
+  )) {
+    if (inner.name !== 'meta' || inner.attribs.itemprop !== 'name') continue;
+    const name = inner.attribs.content?.replace(/\s+/g, ' ').trim();
+    return name && name.length <= FORUM_THREAD.maxHeaderChars && /\p{L}|\p{N}/u.test(name) ? name : undefined;
+  }
+  return undefined;
 }
 
 /** The elements whose whole text recurs in most posts (see FORUM_THREAD.maxRepeatedChars). */
