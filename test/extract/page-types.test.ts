@@ -254,6 +254,23 @@ describe('forum threads', () => {
     expect(text).not.toContain('wrote on');
   });
 
+  it('reads a date shown in two forms (a long one and a short one) as its first form', () => {
+    const blocks = POSTS.map(
+      (text, i) => `<div class="message">
+        <a class="username" href="/m/${i}">member${i}</a>
+        <time datetime="2024-06-1${i}"><span class="long">June 1${i}, 2024</span><span class="short">1 yr</span></time>
+        <div class="message-body"><p>${text}</p></div>
+      </div>`,
+    ).join('\n');
+    const html = `<html><head><title>Boiler</title></head><body><div class="thread">${blocks}</div></body></html>`;
+    const text = extractForumThread(parseHtml(html), { pageUrl: new URL('https://forum.example/t/1') })?.text;
+    for (const [i, post] of POSTS.entries()) {
+      expect(text).toContain(post);
+      expect(text).toContain(`June 1${i}, 2024\n`);
+    }
+    expect(text).not.toContain('1 yr');
+  });
+
   it('falls back when the posts hold too little text', () => {
     const html = threadPage(['+1', 'same', 'me too']);
     expect(

@@ -11,6 +11,7 @@ import {
   elementsInOrder,
   findFirst,
   hasChildren,
+  isElement,
   textContent,
   visibleLength,
 } from '../content-dom.ts';
@@ -118,7 +119,8 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
   for (const note of editNotes(posts)) repeated.add(note);
   const postSet = new Set<Element>(posts);
   const isFurniture = (element: Element) => {
-    if (NON_CONTENT_TAGS.has(element.name) || repeated.has(element)) return true;
+    if (NON_CONTENT_TAGS.has(element.name) || repeated.has(element) || isAlternateTimeForm(element))
+      return true;
     if (postSet.has(element)) return false;
     if (element.name === 'form' && !hasFieldToFill(element)) return false;
     if (FORUM_THREAD.postFurnitureTags.has(element.name)) return true;
@@ -169,7 +171,7 @@ function postHeader(
   let authorMark: Element | undefined;
   let date: string | undefined;
   const shortLabel = (element: Element) => {
-    const label = collapsedTextWithin(element, FORUM_THREAD.maxHeaderChars * 4, undefined, true);
+    const label = collapsedTextWithin(element, FORUM_THREAD.maxHeaderChars * 4, isAlternateTimeForm, true);
     return label && label.length <= FORUM_THREAD.maxHeaderChars && /\p{L}|\p{N}/u.test(label)
       ? label
       : undefined;
@@ -213,6 +215,21 @@ function postHeader(
     paragraph.append($('<span></span>').text(line));
   });
   return paragraph[0] as Element;
+}
+
+/**
+ * A <time> made only of elements holds one moment in several forms ("June 14, 2024" and "1 yr", one shown by the
+ * style sheet): the first is read, the others would run into it ("June 14, 20241 yr").
+ */
+function isAlternateTimeForm(element: Element): boolean {
+  const time = element.parent;
+  if (!time || !isElement(time) || time.name !== 'time') return false;
+  let first: Element | undefined;
+  for (const child of time.children) {
+    if (child.type === 'text' && /\S/.test((child as unknown as { data: string }).data)) return false;
+    if (first === undefined && isElement(child)) first = child;
+  }
+  return first !== undefined && first !== element;
 }
 
 /** The name an author item declares (itemscope, a <meta itemprop="name"> inside), when it is short. */
