@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   documentRoot,
   elementsInOrder,
+  findFirst,
   textContent,
   visitElements,
 } from '../../lib/core/extract/content-dom.ts';
@@ -48,6 +49,35 @@ describe('elementsInOrder', () => {
       'script',
       'p',
     ]);
+  });
+});
+
+describe('walks from the document root', () => {
+  it('descend through the root and past the doctype, comments and text to every element', () => {
+    const root = documentRoot(parseHtml(`<!doctype html><!-- c -->${page}`));
+    expect(elementsInOrder(root).map((element) => element.name)).toEqual([
+      'html',
+      'head',
+      'title',
+      'style',
+      'body',
+      'div',
+      'b',
+      'script',
+      'ul',
+      'li',
+      'li',
+      'i',
+      'p',
+    ]);
+    const visited: string[] = [];
+    visitElements(root, (element) => {
+      visited.push(element.name);
+      return element.name === 'head';
+    });
+    expect(visited.slice(0, 3)).toEqual(['html', 'head', 'body']);
+    expect(findFirst(root, 'i')?.name).toBe('i');
+    expect(findFirst(root, 'table')).toBeUndefined();
   });
 });
 

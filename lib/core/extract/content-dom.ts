@@ -44,11 +44,8 @@ export function elementsInOrder(
     if (isElement(node)) {
       if (node !== root && skip?.(node)) continue;
       out.push(node);
-    }
-    if (hasChildren(node)) {
-      const children = node.children;
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-    }
+    } else if (!hasChildren(node)) continue;
+    pushChildren(stack, (node as ParentNode).children);
   }
   return out;
 }
@@ -61,11 +58,22 @@ export function visitElements(root: AnyNode, visit: (element: Element) => boolea
   const stack: AnyNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (isElement(node) && node !== root && visit(node)) continue;
-    if (hasChildren(node)) {
-      const children = node.children;
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-    }
+    if (isElement(node)) {
+      if (node !== root && visit(node)) continue;
+    } else if (!hasChildren(node)) continue;
+    pushChildren(stack, (node as ParentNode).children);
+  }
+}
+
+/**
+ * Pushes a node's children for a pre-order walk (last first), leaving out text and comments: an element walk would
+ * only pop them again, and they are about half of a page's nodes.
+ */
+function pushChildren(stack: AnyNode[], children: readonly AnyNode[]): void {
+  for (let i = children.length - 1; i >= 0; i--) {
+    const child = children[i]!;
+    const type = child.type;
+    if (type !== 'text' && type !== 'comment') stack.push(child);
   }
 }
 
@@ -92,11 +100,10 @@ export function findFirst(root: AnyNode, name: string): Element | undefined {
   const stack: AnyNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (isElement(node) && node.name === name) return node;
-    if (hasChildren(node)) {
-      const children = node.children;
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-    }
+    if (isElement(node)) {
+      if (node.name === name) return node;
+    } else if (!hasChildren(node)) continue;
+    pushChildren(stack, (node as ParentNode).children);
   }
   return undefined;
 }
