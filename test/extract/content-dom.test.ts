@@ -7,6 +7,7 @@ import {
   visitElements,
 } from '../../lib/core/extract/content-dom.ts';
 import { parseHtml, parseHtmlPieces } from '../../lib/core/extract/index.ts';
+import { countingArray, countReads } from '../helpers/read-count.ts';
 
 const page = `<html><head><title>T &amp; t</title><style>p{color:red}</style></head><body>
 <div id="a">One <b>two</b><!-- a comment --> three<script>var x = "<p>four</p>";</script>
@@ -47,6 +48,26 @@ describe('elementsInOrder', () => {
       'div',
       'b',
       'script',
+      'p',
+    ]);
+  });
+
+  it('with a limit, touches only the children it lists, not every child of a wide element', () => {
+    // Scans of a few dozen elements run per heading and per list item: listing a wide element's thousands of children
+    // each time made pages of thousands of headings quadratic.
+    const $ = parseHtml(`<body><ul>${'<li>item</li>'.repeat(5_000)}</ul><p>after</p></body>`);
+    const list = $('ul')[0]!;
+    const touched = { reads: 0 };
+    for (const item of list.children) countReads(item, 'next', touched);
+    list.children = countingArray(list.children, touched);
+    const first = elementsInOrder(list, undefined, 10);
+    expect(first.map((element) => element.name)).toEqual(['ul', ...Array(9).fill('li')]);
+    expect(first[9]).toBe(list.children[8]);
+    expect(touched.reads).toBeLessThan(30);
+    // Skipped subtrees are stepped over, and the walk does not leave the root.
+    const body = $('body')[0]!;
+    expect(elementsInOrder(body, (element) => element.name === 'ul', 10).map((e) => e.name)).toEqual([
+      'body',
       'p',
     ]);
   });

@@ -5,6 +5,7 @@ import { extractMetadata, stripSiteName } from '../../lib/core/extract/metadata.
 import { cleanAuthorNames } from '../../lib/core/extract/metadata-authors.ts';
 import { parseMetadataDate } from '../../lib/core/extract/metadata-dates.ts';
 import { normalizeLanguageTag } from '../../lib/core/extract/metadata-language.ts';
+import { countReads } from '../helpers/read-count.ts';
 
 const PAGE_URL = new URL('https://ledger.example.com/news/2024/harbour-ferry-returns?utm_source=x');
 const NOW = new Date('2025-01-01T00:00:00.000Z');
@@ -213,6 +214,30 @@ describe('authors', () => {
     );
     expect(metadata.authors).toEqual(['Rae Lin']);
     expect(metadata.sources.authors).toBe('meta');
+  });
+});
+
+describe('authors on hostile pages', () => {
+  it('reads a paragraph of thousands of links and short phrases a fixed number of times, not once per phrase', () => {
+    // Each short text's parent was read whole to look for "This article was written by …": a 1 MB paragraph of
+    // links took 64 s. The count of reads of the paragraph's children stays the same whatever its length.
+    const readsFor = (phrases: number) => {
+      const links = Array.from(
+        { length: phrases },
+        (_, i) => `<a href="/x/${i}">link ${i}</a> and a phrase, `,
+      );
+      const $ = parseHtml(
+        page(
+          '<title>Ferry returns</title>',
+          `<p id="wide">${links.join('')}</p><p>This article was written by Rae Lin.</p>`,
+        ),
+      );
+      const reads = { reads: 0 };
+      countReads($('#wide')[0]!, 'children', reads);
+      expect(extractMetadata($, PAGE_URL, { now: NOW }).authors).toEqual(['Rae Lin']);
+      return reads.reads;
+    };
+    expect(readsFor(800)).toBe(readsFor(200));
   });
 });
 

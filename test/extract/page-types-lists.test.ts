@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHtml } from '../../lib/core/extract/index.ts';
 import { extractPageRegion, PAGE_REGION } from '../../lib/core/extract/page-types/region.ts';
+import { countReads } from '../helpers/read-count.ts';
 
 const ITEMS = [
   [
@@ -267,5 +268,25 @@ describe("the region's own furniture", () => {
       expect(text).not.toContain(sale);
     }
     expect(text.split('per month').length - 1).toBe(teas.length);
+  });
+});
+
+describe('hostile regions', () => {
+  it('steps over a run of empty elements a bounded number of times per heading and per repeated line', () => {
+    // Each heading's card and each repeated line's parent were read from the start of the element holding them:
+    // a wide run of empty elements there was walked again for every heading and line (quadratic).
+    const stepsFor = (count: number) => {
+      const headings = Array.from({ length: count }, (_, i) => `<h2>A heading number ${i} with words</h2>`);
+      const html = `<html><body><main><div id="wide">${'<b></b>'.repeat(count)}${headings.join('')}${'The same words, once more<br>'.repeat(count)}</div></main></body></html>`;
+      const $ = parseHtml(html);
+      const steps = { reads: 0 };
+      for (const empty of $('#wide > b').toArray()) countReads(empty, 'next', steps);
+      const text = extractPageRegion($, { pageUrl: new URL('https://a.example/') })?.text ?? '';
+      expect(text).toContain(`A heading number ${count - 1} with words`);
+      expect(text.split('The same words, once more')).toHaveLength(count + 1);
+      return steps.reads;
+    };
+    // Linear: twice the headings and lines over twice the empty elements, about twice the steps (quadratic: four).
+    expect(stepsFor(600)).toBeLessThanOrEqual(stepsFor(300) * 2.5);
   });
 });

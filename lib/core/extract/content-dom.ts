@@ -38,8 +38,26 @@ export function elementsInOrder(
   limit = Number.POSITIVE_INFINITY,
 ): Element[] {
   const out: Element[] = [];
+  if (limit !== Number.POSITIVE_INFINITY) {
+    // A bounded scan walks the tree's own links (first child, next sibling, back up) instead of stacking the children
+    // of each element it enters: scans of a few dozen elements asked per heading or per item would otherwise list
+    // a wide element's thousands of children each time.
+    let node: AnyNode | null = root;
+    while (node && out.length < limit) {
+      let descend = hasChildren(node) && node.children.length > 0;
+      if (isElement(node) && node !== root && skip?.(node)) descend = false;
+      else if (isElement(node)) out.push(node);
+      if (descend) {
+        node = (node as ParentNode).children[0]!;
+        continue;
+      }
+      while (node && node !== root && !node.next) node = node.parent;
+      node = node && node !== root ? node.next : null;
+    }
+    return out;
+  }
   const stack: AnyNode[] = [root];
-  while (stack.length > 0 && out.length < limit) {
+  while (stack.length > 0) {
     const node = stack.pop()!;
     if (isElement(node)) {
       if (node !== root && skip?.(node)) continue;

@@ -1168,9 +1168,13 @@ function writtenByLabelNames(page: PageIndex): string[] {
 
 /** The people a self-attribution sentence names (see SELF_ATTRIBUTION); not in comments, related posts or menus. */
 function selfAttributedNames(page: PageIndex): string[] {
+  // Every test below reads the parent only: one read per parent, not one per short text in it (a paragraph of
+  // thousands of links and short phrases would be read whole once per phrase).
+  const read = new Set<Element>();
   for (let i = page.headlineTextIndex ?? 0; i < page.texts.length; i++) {
     const entry = page.texts[i] as PageIndex['texts'][number];
-    if (entry.text.length > MAX_BYLINE_LINE * 2) continue;
+    if (entry.text.length > MAX_BYLINE_LINE * 2 || read.has(entry.parent)) continue;
+    read.add(entry.parent);
     const match = SELF_ATTRIBUTION.exec(
       bylineText(entry.parent)
         .replace(/[^\S\n]+/g, ' ')

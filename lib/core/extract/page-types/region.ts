@@ -461,6 +461,21 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
   let previousPrice = '';
   // Each title shown, with the list that holds its card (the card's parent).
   const shownTitles = new Map<string, AnyNode | null>();
+  // Whether an element holds at most one text of its own with more than white space: only then can its whole text
+  // be one text node's. Answered once per element, so thousands of texts in one element do not each read it whole.
+  const soleTexts = new Map<Element, boolean>();
+  const mayHoldOnly = (parent: Element) => {
+    let answer = soleTexts.get(parent);
+    if (answer === undefined) {
+      let worded = 0;
+      for (const child of parent.children) {
+        if (child.type === 'text' && /\S/.test((child as unknown as { data: string }).data)) worded++;
+      }
+      answer = worded <= 1;
+      soleTexts.set(parent, answer);
+    }
+    return answer;
+  };
   const stack: AnyNode[] = [region];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -470,7 +485,8 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
       if (!/\p{L}/u.test(text)) {
         if (text === '' || !isPriceAlone(text)) continue;
         // The same price twice with nothing worded between: one price block drawn twice (regular and sale).
-        const alone = parent && isElement(parent) && parent !== region && !insideTable(parent);
+        const alone =
+          parent && isElement(parent) && parent !== region && !insideTable(parent) && mayHoldOnly(parent);
         if (text === previousPrice && alone && collapsedTextWithin(parent, text.length * 2 + 100) === text)
           echoes.add(parent);
         previousPrice = text;
@@ -487,6 +503,7 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
         isElement(parent) &&
         parent !== region &&
         !insideTable(parent) &&
+        mayHoldOnly(parent) &&
         collapsedTextWithin(parent, text.length * 2 + 100, (inner) => NON_CONTENT_TAGS.has(inner.name)) ===
           text
       ) {
@@ -526,9 +543,11 @@ function cardOfHeading(heading: Element, region: AnyNode): Element {
   let card = heading;
   for (let parent = card.parent; parent && parent !== region && isElement(parent); parent = parent.parent) {
     const skip = (inner: Element) => NON_CONTENT_TAGS.has(inner.name);
-    if (collapsedTextWithin(parent, PAGE_REGION.maxCardChars, skip) === undefined) break;
+    // Elements first: that scan is bounded, while the text read is bounded by characters only and would walk
+    // thousands of empty elements again for each heading.
     const inside = elementsInOrder(parent, skip, PAGE_REGION.maxCardElements + 1);
     if (inside.length > PAGE_REGION.maxCardElements) break;
+    if (collapsedTextWithin(parent, PAGE_REGION.maxCardChars, skip) === undefined) break;
     if (inside.filter((element) => PAGE_REGION.headingTags.has(element.name)).length > 1) break;
     card = parent;
   }
