@@ -28,6 +28,7 @@ import { type CrawlOutcome, SOURCE_SCHEDULE, SourceId, type SourceKind } from '.
 import { canonicalizeUrl } from '../core/url.ts';
 import * as z from '../core/zod.ts';
 import {
+  bareLeaseOf,
   chunk,
   type DelayedMessage,
   INGEST_BATCH_SIZE,
@@ -148,36 +149,6 @@ export function presumableFirstLease(
     const presumed = presumeFirstFetch(state, CRAWL_POLICY.recheckScheduleMs);
     return timeRecheck(presumed, at, recheckedThrough)?.status !== 'due';
   };
-}
-
-/**
- * A time re-check's `bareLease`, when the crawl read the URL's state as its bare first lease (presumed answered, or
- * folded with the article's CURRENT item): ingest then reads only CURRENT, not the item the crawl has just read
- * (CrawlStateStore's known). The cost bench queues its re-checks with it too.
- */
-export function bareLeaseOf(
-  state: CrawlStateRecord | undefined,
-): Pick<NonNullable<IngestMessage['recheck']>, 'bareLease' | 'fetched'> {
-  if (state === undefined || state.queuedAt === undefined) return {};
-  if (state.presumedFirstFetch !== true && state.foldedFirstLease !== true) return {};
-  // Folded with CURRENT (the crawl that queues a step reads it so): the fetch it found travels with the message.
-  const fetched =
-    state.foldedFirstLease === true &&
-    state.indexedFetch === true &&
-    state.lastFetchedAt !== undefined &&
-    state.articleId !== undefined
-      ? {
-          at: new Date(state.lastFetchedAt).toISOString(),
-          status: state.lastStatus ?? 200,
-          ...(state.lastOutcome === undefined ? {} : { outcome: state.lastOutcome }),
-          ...(state.etag === undefined ? {} : { etag: state.etag }),
-          ...(state.lastModified === undefined ? {} : { lastModified: state.lastModified }),
-          ...(state.contentHash === undefined ? {} : { contentHash: state.contentHash }),
-          articleId: state.articleId,
-          ...(state.pageType === undefined ? {} : { pageType: state.pageType }),
-        }
-      : undefined;
-  return { bareLease: state.queuedAt, ...(fetched === undefined ? {} : { fetched }) };
 }
 
 /** Messages gathered before they are sent: enough hosts to interleave, few enough that ingest starts early. */

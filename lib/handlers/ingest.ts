@@ -20,10 +20,9 @@ import type { ArticleEventPublisher } from '../core/events.ts';
 import { type HostSlot, slotPhase } from '../core/fetch/host-slots.ts';
 import { isHostBusy } from '../core/fetch/shared-politeness.ts';
 import { createGathering } from '../core/gather.ts';
-import { PAGE_TYPES } from '../core/page-types.ts';
 import { canonicalizeUrl } from '../core/url.ts';
 import * as z from '../core/zod.ts';
-import { type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
+import { carriedFetchState, type DelayedMessage, IngestMessage, type IngestQueue } from '../queue/types.ts';
 import { MAX_VALIDATOR_LENGTH } from '../store/layout.ts';
 import type {
   ArticleWriter,
@@ -243,7 +242,7 @@ export function createIngestService(deps: IngestDependencies) {
                 failureCount: 0,
                 queuedAt: bareLease,
                 ...(message.sourceId === undefined ? {} : { owner: message.sourceId }),
-                ...carriedFetch(message.recheck?.fetched),
+                ...carriedFetchState(message.recheck?.fetched),
               };
         state = await (options.crawlState ?? deps.crawlState).get(url, {
           ...(message.queuedAt === undefined
@@ -806,27 +805,6 @@ export function createIngestService(deps: IngestDependencies) {
 }
 
 export type IngestService = ReturnType<typeof createIngestService>;
-
-/**
- * The fetch a time re-check's crawl read from the article's CURRENT item (IngestMessage's `recheck.fetched`), as the
- * folded crawl state it was read as (foldIndexedFetch): with it, ingest reads neither item for the message.
- */
-function carriedFetch(fetched: NonNullable<IngestMessage['recheck']>['fetched']): Partial<CrawlStateRecord> {
-  if (fetched === undefined) return {};
-  const pageType = PAGE_TYPES.find((type) => type === fetched.pageType);
-  return {
-    lastFetchedAt: fetched.at,
-    lastStatus: fetched.status,
-    ...(fetched.outcome === undefined ? {} : { lastOutcome: fetched.outcome }),
-    ...(fetched.etag === undefined ? {} : { etag: fetched.etag }),
-    ...(fetched.lastModified === undefined ? {} : { lastModified: fetched.lastModified }),
-    ...(fetched.contentHash === undefined ? {} : { contentHash: fetched.contentHash }),
-    articleId: fetched.articleId,
-    pageType: pageType ?? 'article',
-    permanentFailure: false,
-    indexedFetch: true,
-  };
-}
 
 export function countOutcomes(outcomes: readonly IngestOutcome[]): IngestBatchCounts {
   const counts: IngestBatchCounts = {

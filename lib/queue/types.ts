@@ -1,4 +1,6 @@
+import { PAGE_TYPES } from '../core/page-types.ts';
 import * as z from '../core/zod.ts';
+import type { CrawlStateRecord } from '../store/types.ts';
 
 /** The body of one ingest-queue message: one URL to fetch, extract and store. */
 export const IngestMessage = z.withMeta(
@@ -70,6 +72,63 @@ export const IngestMessage = z.withMeta(
   { id: 'IngestMessage' },
 );
 export type IngestMessage = z.infer<typeof IngestMessage>;
+
+/** A time re-check's `recheck.fetched`: the fetch its crawl read from the article's CURRENT item. */
+export type CarriedFetch = NonNullable<NonNullable<IngestMessage['recheck']>['fetched']>;
+
+// The two halves of `recheck.bareLease` and `recheck.fetched`: the crawl writes them from the state it read
+// (bareLeaseOf), ingest reads the state back from them (carriedFetchState).
+
+/**
+ * A time re-check's `bareLease`, when the crawl read the URL's state as its bare first lease (presumed answered, or
+ * folded with the article's CURRENT item): ingest then reads only CURRENT, not the item the crawl has just read
+ * (CrawlStateStore's known). The cost bench queues its re-checks with it too.
+ */
+export function bareLeaseOf(
+  state: CrawlStateRecord | undefined,
+): Pick<NonNullable<IngestMessage['recheck']>, 'bareLease' | 'fetched'> {
+  if (state === undefined || state.queuedAt === undefined) return {};
+  if (state.presumedFirstFetch !== true && state.foldedFirstLease !== true) return {};
+  // Folded with CURRENT (the crawl that queues a step reads it so): the fetch it found travels with the message.
+  const fetched: CarriedFetch | undefined =
+    state.foldedFirstLease === true &&
+    state.indexedFetch === true &&
+    state.lastFetchedAt !== undefined &&
+    state.articleId !== undefined
+      ? {
+          at: new Date(state.lastFetchedAt).toISOString(),
+          status: state.lastStatus ?? 200,
+          ...(state.lastOutcome === undefined ? {} : { outcome: state.lastOutcome }),
+          ...(state.etag === undefined ? {} : { etag: state.etag }),
+          ...(state.lastModified === undefined ? {} : { lastModified: state.lastModified }),
+          ...(state.contentHash === undefined ? {} : { contentHash: state.contentHash }),
+          articleId: state.articleId,
+          ...(state.pageType === undefined ? {} : { pageType: state.pageType }),
+        }
+      : undefined;
+  return { bareLease: state.queuedAt, ...(fetched === undefined ? {} : { fetched }) };
+}
+
+/**
+ * The fetch a time re-check's crawl read from the article's CURRENT item (IngestMessage's `recheck.fetched`), as the
+ * folded crawl state it was read as (foldIndexedFetch): with it, ingest reads neither item for the message.
+ */
+export function carriedFetchState(fetched: CarriedFetch | undefined): Partial<CrawlStateRecord> {
+  if (fetched === undefined) return {};
+  const pageType = PAGE_TYPES.find((type) => type === fetched.pageType);
+  return {
+    lastFetchedAt: fetched.at,
+    lastStatus: fetched.status,
+    ...(fetched.outcome === undefined ? {} : { lastOutcome: fetched.outcome }),
+    ...(fetched.etag === undefined ? {} : { etag: fetched.etag }),
+    ...(fetched.lastModified === undefined ? {} : { lastModified: fetched.lastModified }),
+    ...(fetched.contentHash === undefined ? {} : { contentHash: fetched.contentHash }),
+    articleId: fetched.articleId,
+    pageType: pageType ?? 'article',
+    permanentFailure: false,
+    indexedFetch: true,
+  };
+}
 
 /** SQS SendMessageBatch takes at most 10 entries; the in-process queue hands batches of the same size. */
 export const INGEST_BATCH_SIZE = 10;
