@@ -1,21 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import * as boilerplate from '../../lib/core/extract/boilerplate.ts';
 import {
+  CaseInsensitiveTest,
   caseInsensitivePatterns,
   caseInsensitiveSource,
+  caseInsensitiveTests,
   caseVariants,
+  lowerCaseFold,
 } from '../../lib/core/extract/case-insensitive.ts';
 // Imported for the patterns they build at load (metadata's bylines and datelines, the written-out dates).
 import '../../lib/core/extract/metadata.ts';
 import '../../lib/core/extract/metadata-dates.ts';
+import '../../lib/core/extract/metadata-dateline.ts';
 
 /** The boilerplate tables' exported names, to name their patterns in failures. */
-const exportedNames = new Map<RegExp, string>();
+const exportedNames = new Map<RegExp | CaseInsensitiveTest, string>();
 for (const [name, value] of Object.entries(boilerplate)) {
-  if (value instanceof RegExp) exportedNames.set(value, name);
+  if (value instanceof RegExp || value instanceof CaseInsensitiveTest) exportedNames.set(value, name);
   if (Array.isArray(value))
     value.forEach((item, index) => {
-      if (item instanceof RegExp) exportedNames.set(item, `${name}[${index}]`);
+      if (item instanceof RegExp || item instanceof CaseInsensitiveTest)
+        exportedNames.set(item, `${name}[${index}]`);
     });
 }
 
@@ -25,6 +30,13 @@ const rewritten = caseInsensitivePatterns().map(({ pattern, source }) => ({
   pattern,
   original: new RegExp(source, `iu${pattern.flags.replace('u', '')}`),
   source,
+}));
+/** Every caseInsensitiveTest, each with its `iu` original. */
+const lowerCaseTests = caseInsensitiveTests().map((test) => ({
+  name: exportedNames.get(test) ?? test.source.slice(0, 60),
+  test,
+  original: new RegExp(test.source, 'iu'),
+  source: test.source,
 }));
 
 function* everyCodePoint(): Generator<string> {
@@ -61,7 +73,7 @@ function caseForms(phrase: string): string[] {
 
 describe('caseInsensitivePattern', () => {
   it('covers the long multilingual table patterns', () => {
-    expect(rewritten.map(({ name }) => name)).toEqual(
+    expect([...rewritten, ...lowerCaseTests].map(({ name }) => name)).toEqual(
       expect.arrayContaining([
         'BOILERPLATE_HEADING',
         'BOILERPLATE_HEADING_LINE',
@@ -69,8 +81,8 @@ describe('caseInsensitivePattern', () => {
         'READING_TIME',
       ]),
     );
-    // Outside the tables: the byline and dateline patterns of metadata.ts and the named-month dates.
-    expect(rewritten.filter(({ pattern }) => !exportedNames.has(pattern)).length).toBeGreaterThanOrEqual(5);
+    // Outside the tables: the self-attribution and bio-greeting patterns of metadata.ts and the named-month dates.
+    expect(rewritten.filter(({ pattern }) => !exportedNames.has(pattern)).length).toBeGreaterThanOrEqual(4);
     for (const { pattern } of rewritten) expect(pattern.flags).not.toContain('i');
   });
 
@@ -137,6 +149,139 @@ describe('caseInsensitivePattern', () => {
       String.raw`[^\W]`,
     ])
       expect(() => caseInsensitiveSource(source), source).toThrow();
+  });
+});
+
+/** Each distinct escape (class or property) the sources use, as `iu` reads it and as `u` reads lower-cased text. */
+function escapesOf(sources: string[]): { construct: string; original: RegExp; lowerCase: RegExp }[] {
+  const escapes = new Set(sources.flatMap((source) => source.match(/\\[pP]\{\w+\}|\\[a-zA-Z]/g) ?? []));
+  escapes.delete('\\b'); // a boundary between \w and \W, both checked
+  return [...escapes, '.'].map((construct) => ({
+    construct,
+    original: new RegExp(construct, 'iu'),
+    lowerCase: new RegExp(construct, 'u'),
+  }));
+}
+
+describe('caseInsensitiveTest', () => {
+  it('covers the long table patterns that are only tested', () => {
+    expect(lowerCaseTests.map(({ name }) => name)).toEqual(
+      expect.arrayContaining(['BOILERPLATE_HEADING', 'BOILERPLATE_HEADING_LINE']),
+    );
+    const tableTests = boilerplate.BOILERPLATE_TEXT_INTL.filter(
+      (item) => item instanceof CaseInsensitiveTest,
+    );
+    expect(tableTests.length).toBeGreaterThanOrEqual(25);
+    // Outside the tables: metadata's byline labels and dateline tails, the dateline's other-event labels.
+    expect(lowerCaseTests.filter(({ test }) => !exportedNames.has(test)).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('lower-cases a text only where that is its `iu` fold: every code point kept matches every letter and escape of the sources as under `iu`', () => {
+    const sources = lowerCaseTests.map(({ source }) => source);
+    const letters = [...new Set(sources.flatMap((source) => [...source.replace(/\\[pP]\{\w+\}|\\./g, '')]))];
+    const anyLetter = `[${letters.map(escapeForClass).join('')}]`;
+    const anyLetterOriginal = new RegExp(anyLetter, 'iu');
+    const anyLetterLowerCase = new RegExp(anyLetter, 'u');
+    const escapes = escapesOf(sources);
+    expect(escapes.map(({ construct }) => construct)).toEqual(
+      expect.arrayContaining(['\\p{L}', '\\s', '\\W', '.']),
+    );
+    const differing: string[] = [];
+    const matchingLetters: string[] = [];
+    let kept = 0;
+    for (const char of everyCodePoint()) {
+      const folded = lowerCaseFold(char);
+      if (folded === undefined) continue;
+      kept++;
+      const name = `U+${char.codePointAt(0)!.toString(16)}`;
+      const matched = anyLetterOriginal.test(char);
+      if (anyLetterLowerCase.test(folded) !== matched) differing.push(`${name} to a letter`);
+      if (matched) matchingLetters.push(char);
+      for (const { construct, original, lowerCase } of escapes)
+        if (original.test(char) !== lowerCase.test(folded)) differing.push(`${name} by ${construct}`);
+    }
+    // Each letter: the characters `iu` matches it with are those lower-casing to it.
+    for (const letter of letters) {
+      const original = new RegExp(`^[${escapeForClass(letter)}]$`, 'iu');
+      for (const char of matchingLetters)
+        if (original.test(char) !== (lowerCaseFold(char) === letter))
+          differing.push(`U+${char.codePointAt(0)!.toString(16)} to ${letter}`);
+    }
+    expect(differing).toEqual([]);
+    // Nearly every code point takes the lower-case path: only the few lower case does not fold exactly are left out.
+    expect(kept).toBeGreaterThan(0x10f000);
+    // Lower case is context-dependent in one place: a final capital sigma becomes ς, which `iu` folds to σ.
+    expect(lowerCaseFold('ΟΔΟΣ')).toBeUndefined();
+    expect(lowerCaseFold('ſign up')).toBeUndefined();
+    expect(lowerCaseFold('İlgili')).toBeUndefined();
+    expect(lowerCaseFold('Sign Up')).toBe('sign up');
+  });
+
+  it('answers what the `iu` original answers on every phrase in every case, with neighbours at both ends', () => {
+    const neighbours = [
+      ' ',
+      'x',
+      'X',
+      '1',
+      '-',
+      ':',
+      'é',
+      'ſ',
+      '\u212A',
+      '\u0345',
+      'İ',
+      'ı',
+      'Σ',
+      'ς',
+      'µ',
+      'я',
+      '関',
+      '😀',
+    ];
+    const differing: string[] = [];
+    for (const { name, test, original, source } of lowerCaseTests)
+      for (const phrase of phrasesOf(source))
+        for (const form of [
+          ...caseForms(phrase),
+          phrase.replaceAll('s', 'ſ'),
+          phrase.replaceAll('k', '\u212A'),
+        ]) {
+          const texts = [form, `5 ${form}`, `${form} 5 min`];
+          for (const neighbour of neighbours)
+            texts.push(`${neighbour}${form}`, `${form}${neighbour}`, `5 ${form}${neighbour}`);
+          for (const text of texts)
+            if (test.test(text) !== original.test(text)) differing.push(`${name} on ${text}`);
+        }
+    expect(differing).toEqual([]);
+  });
+
+  it('isBoilerplateText answers what the table of `iu` originals answers, on each phrase and its odd neighbours', () => {
+    const originals = boilerplate.BOILERPLATE_TEXT_ANY_LANGUAGE.map((item) =>
+      item instanceof CaseInsensitiveTest ? new RegExp(item.source, 'iu') : item,
+    );
+    const sources = boilerplate.BOILERPLATE_TEXT_ANY_LANGUAGE.map((item) => item.source);
+    const differing: string[] = [];
+    let matched = 0;
+    for (const phrase of sources.flatMap(phrasesOf))
+      for (const text of [
+        phrase,
+        phrase.toUpperCase(),
+        `${phrase} ſ`,
+        `İ ${phrase}`,
+        `x${phrase}`,
+        `${phrase}:`,
+      ]) {
+        const expected = originals.some((pattern) => pattern.test(text));
+        if (expected) matched++;
+        if (boilerplate.isBoilerplateText(text) !== expected) differing.push(text);
+      }
+    expect(differing).toEqual([]);
+    expect(matched).toBeGreaterThan(100);
+  });
+
+  it('compiles the rewritten pattern for the texts lower case does not fold', () => {
+    for (const { source } of lowerCaseTests)
+      expect(() => caseInsensitiveSource(source), source).not.toThrow();
   });
 });
 

@@ -2,10 +2,10 @@
  * Every selector, tag list and pattern the main-content extractor uses, in one table (the Readability.js /
  * trafilatura habit): tuning the extractor means editing this file, not hunting through the algorithm.
  * Patterns are generic (they describe kinds of page furniture), never specific to one site.
- * The long multilingual ones are written case-insensitive and compiled through caseInsensitivePattern (cheaper
- * to compile than the `i` flag, same matches).
+ * The long multilingual ones are written case-insensitive in lower case and compiled through caseInsensitiveTest
+ * (run on the lower-cased text) or caseInsensitivePattern: cheaper to compile than the `i` flag, same matches.
  */
-import { caseInsensitivePattern } from './case-insensitive.ts';
+import { CaseInsensitiveTest, caseInsensitivePattern, caseInsensitiveTest } from './case-insensitive.ts';
 
 // ======== Main-content thresholds (Readability.js's DEFAULT_* and its inline numbers, and ours) ========
 
@@ -346,92 +346,102 @@ export const BOILERPLATE_TEXT = [
  */
 export const BOILERPLATE_TEXT_INTL = [
   // "read also:" lead-ins
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(lesen sie (auch|mehr|weiter)|lies auch|auch interessant|mehr zum thema|weiterlesen|siehe auch|lire aussi|à lire aussi|voir aussi|lire la suite|(lea|lee) (también|más)|leer más|ver también|te puede interesar|leggi (anche|tutto)|potrebbe interessarti|vedi anche|leia (também|mais)|veja também|saiba mais|lees (ook|meer|verder)|zie ook|czytaj (też|także|również|więcej|dalej)|zobacz (też|także|również)|читайте (также|тоже)|смотрите также|читать далее|подробнее|ayrıca (bakınız|okuyun)|devamını oku|ilginizi çekebilir)\s*[:\-–—»›>]`,
   ),
   // subscribe / newsletter / donate / app calls
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(jetzt |hier )?(abonnieren|newsletter abonnieren|zum newsletter anmelden|(jetzt )?spenden|app herunterladen)\b`,
   ),
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(abonnez-vous|inscrivez-vous à (notre|la) newsletter|faire un don|téléchargez (notre|l')application)\b`,
   ),
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(suscríbete|suscribete|suscríbase|hazte (socio|miembro)|haz una donación|descarga (nuestra|la) app)\b`,
   ),
   // follow / join calls and messaging channels
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(folgen sie uns|folge uns|suivez-nous|rejoignez-nous|síguenos|siguenos|seguici|siga-nos|volg ons|obserwuj nas|подписывайтесь на наш канал)(?!\p{L})`,
   ),
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(únete|unete|join|tritt|rejoignez|iscriviti|entre)(?!\p{L}).{0,60}(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)(?!\p{L}).{0,20}(telegram|whatsapp)(?!\p{L})`,
   ),
   // a messaging channel named before the call to join it ("¿Ya sabías que tenemos canal de Telegram? Únete…")
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(?=.*(?<!\p{L})(únete|unete|join|tritt|rejoignez|iscriviti|entre|síguenos|folge|abonniere)(?!\p{L})).*(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)\s+(de\s+|on\s+|auf\s+|sur\s+|su\s+|no\s+|en\s+|in\s+)?(telegram|whatsapp)(?!\p{L})`,
   ),
   // "our newsletter" closing a short call, as the English rule above
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`(?<!\p{L})(nuestr[oa]s? (newsletter|boletín|boletines)|notre (newsletter|lettre d'information)|unseren? newsletter|nostra newsletter|nossa newsletter|onze nieuwsbrief|nasz(ego|ym) newslettera?)(?!\p{L})[^.!?]{0,60}\W*$`,
   ),
   // "click here" calls, on one short line (a longer block around them is a pitch with content of its own)
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(?=.{0,120}$).*(?<!\p{L})(hier klicken|klicken sie hier|klick hier|cliquez ici|haga clic aquí|haz clic aquí|pulse aquí|pulsa aquí|clicca qui|clique aqui|klik hier|kliknij tutaj|нажмите здесь)(?!\p{L})`,
   ),
   // "download this as PDF"
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^((dieses?|diesen|den|das|die)( [\p{L}-]+){1,2} als pdf (herunterladen|downloaden|speichern)|(download|save) (this|the)( [\p{L}-]+){1,3} (as|in) pdf|télécharger (ce|cet|cette|le|la)( [\p{L}'-]+){1,3} en pdf|descargar (este|esta|el|la)( [\p{L}-]+){1,3} en pdf)\W*$`,
   ),
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(werden sie|werde) (jetzt )?mitglied\b|^(devenez|deviens) (membre|abonné)|^(diventa|diventi) (socio|abbonato)|^(torne-se|seja) (membro|assinante)`,
   ),
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(iscriviti alla( nostra)? newsletter|abbonati|fai una donazione|scarica (la nostra|l')app)\b`,
   ),
-  caseInsensitivePattern(String.raw`^(assine|inscreva-se|faça uma doação|baixe (o nosso|o) app)\b`),
-  caseInsensitivePattern(String.raw`^(abonneer (je|u)|schrijf (je|u) in voor|doneer)\b`),
-  caseInsensitivePattern(
+  caseInsensitiveTest(String.raw`^(assine|inscreva-se|faça uma doação|baixe (o nosso|o) app)\b`),
+  caseInsensitiveTest(String.raw`^(abonneer (je|u)|schrijf (je|u) in voor|doneer)\b`),
+  caseInsensitiveTest(
     String.raw`^(zapisz się do newslettera|zasubskrybuj|subskrybuj|wesprzyj nas|pobierz aplikację)\b`,
   ),
-  caseInsensitivePattern(String.raw`^(подпишитесь|подписывайтесь|поддержите нас|скачайте приложение)`),
-  caseInsensitivePattern(String.raw`^(abone ol|bültenimize abone olun|uygulamayı indir)`),
+  caseInsensitiveTest(String.raw`^(подпишитесь|подписывайтесь|поддержите нас|скачайте приложение)`),
+  caseInsensitiveTest(String.raw`^(abone ol|bültenimize abone olun|uygulamayı indir)`),
   /^(メルマガ|ニュースレター)(登録|に登録)|^(订阅|关注我们|下载客户端)/u,
   // ad labels and sponsored marks
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(werbung|anzeige|publicité|publicidad|pubblicità|publicidade|advertentie|reklama|реклама|reklam|広告|广告|sponsored|gesponsert|sponsorisé|patrocinado|sponsorizzato)\W*$`,
   ),
   // photo credits and rights notes
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(foto|fotos|bild|bilder|titelbild|beitragsbild|photo|crédits? photo|zdjęcie|фото|fotoğraf|写真|图片|图)\s*[:©]|^fot\.\s`,
   ),
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены|tüm hakları saklıdır|無断転載|版权所有)`,
   ),
   // comment, rating and print prompts; disclaimers
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(kommentieren|kommentar schreiben|commenter|comentar|commenta|comentários?)\W*$`,
   ),
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(sie müssen|du musst) (sich |dich )?(einloggen|anmelden|eingeloggt sein|angemeldet sein)\b`,
   ),
   /^you must be (logged in|registered) to (post|leave|write) a comment/i,
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(rezept|artikel|seite) drucken\b|^print (this )?(recipe|article|page)\b|^imprimer (la recette|l'article|cette page)\b`,
   ),
-  caseInsensitivePattern(
+  caseInsensitiveTest(
     String.raw`^(hier können sie (den|diesen) (artikel|beitrag) bewerten|\(?noch keine bewertungen\)?|rate this (article|recipe|post))\W*$`,
   ),
-  caseInsensitivePattern(String.raw`^\(?alle angaben ohne gewähr\b`),
-  caseInsensitivePattern(
+  caseInsensitiveTest(String.raw`^\(?alle angaben ohne gewähr\b`),
+  caseInsensitiveTest(
     String.raw`^(dieser )?(beitrag|artikel|text) gibt (die|ausschließlich die) meinung (des autors|der autorin)`,
   ),
-  caseInsensitivePattern(String.raw`^je (fais|soutiens) un don\b`),
-  caseInsensitivePattern(
+  caseInsensitiveTest(String.raw`^je (fais|soutiens) un don\b`),
+  caseInsensitiveTest(
     String.raw`^(dieser (artikel|beitrag|inhalt) (ist|steht) unter (der|einer) lizenz|ce (contenu|texte|article) est (publié|disponible) sous licence|este (contenido|artículo) (se publica|está) bajo (una )?licencia)`,
   ),
 ];
 /** Every furniture text pattern, English and the other languages: what short blocks are tested against. */
 export const BOILERPLATE_TEXT_ANY_LANGUAGE = [...BOILERPLATE_TEXT, ...BOILERPLATE_TEXT_INTL];
+// The table by kind, so that each loop of isBoilerplateText calls one kind (a call site V8 keeps monomorphic).
+const BOILERPLATE_TEXT_PATTERNS = BOILERPLATE_TEXT_ANY_LANGUAGE.filter((item) => item instanceof RegExp);
+const BOILERPLATE_TEXT_TESTS = BOILERPLATE_TEXT_ANY_LANGUAGE.filter(
+  (item) => item instanceof CaseInsensitiveTest,
+);
+/** Whether a text matches any of BOILERPLATE_TEXT_ANY_LANGUAGE (tested in any order: only whether one matches counts). */
+export function isBoilerplateText(text: string): boolean {
+  for (const pattern of BOILERPLATE_TEXT_PATTERNS) if (pattern.test(text)) return true;
+  return CaseInsensitiveTest.any(BOILERPLATE_TEXT_TESTS, text);
+}
 /** Only blocks shorter than this many characters are tested against BOILERPLATE_TEXT. */
 export const BOILERPLATE_TEXT_MAX_CHARS = 320;
 
@@ -503,9 +513,9 @@ export const CONDITIONAL_TAGS = new Set([
 
 /** Headings that introduce furniture rather than a section of the story. */
 const BOILERPLATE_HEADING_SOURCE = String.raw`^(related|more (from|on|in|about|stories|news|articles)|more\s*:|read (more|also|next)|also read|recommended|most (read|popular|viewed)|trending|comments?|leave a (comment|reply)|share( this)?|sign up|subscribe|newsletter|you (may|might) (also )?like|tags|topics|advertisement|popular|latest( news)?|recent (posts|articles|stories)|((other|more) )?(posts|articles|stories|recipes|reads) you (may|might|will) (also )?(like|enjoy|love)|table of contents|inhaltsverzeichnis|sommaire|table des matières|índice de contenidos?|tabla de contenidos?|indice dei contenuti|sumário|inhoudsopgave|spis treści|содержание|içindekiler|目次|目录|top stories|don'?t miss|editor'?s picks|further reading|see also|more\b.{0,30}\b(stories|articles|news|reads|coverage|videos)|mehr zum thema|mehr (aus|von|zu)\b.{0,30}|(das|auch) könnte sie (auch )?interessieren|(weitere|mehr) (artikel|beiträge|nachrichten|themen)|(ähnliche|verwandte) (artikel|beiträge|themen)|auch interessant|(neueste|aktuellste) (artikel|beiträge|nachrichten)|lesen sie auch|meistgelesen|kommentare|sur le même sujet|à lire aussi|lire aussi|à voir aussi|voir aussi|dans la même rubrique|(articles?|sujets|contenus) (similaires|liés|associés|connexes)|les plus lus|commentaires|(noticias|artículos|temas|notas|contenidos) relacionad[oa]s|te puede interesar|lo más leído|más noticias|lee también|comentarios|(articoli|notizie|contenuti) correlati|potrebbe interessarti|leggi anche|i più letti|altre notizie|commenti|(notícias|artigos|matérias|temas|conteúdos) relacionad[oa]s|leia também|veja também|mais lidas|comentários|gerelateerde artikelen|lees ook|meest gelezen|meer nieuws|reacties|czytaj (też|także|również)|zobacz (też|także|również)|podobne artykuły|najczęściej czytane|komentarze|читайте также|по теме|похожие (статьи|новости)|самое читаемое|комментарии|[iİ]lgili (haberler|yazılar)|benzer haberler|en çok okunanlar|yorumlar|関連記事|関連ニュース|おすすめ記事|人気記事|コメント|相关(文章|阅读|新闻)|推荐阅读|热门文章|评论)(?![\p{L}\p{N}])`;
-export const BOILERPLATE_HEADING = caseInsensitivePattern(BOILERPLATE_HEADING_SOURCE);
+export const BOILERPLATE_HEADING = caseInsensitiveTest(BOILERPLATE_HEADING_SOURCE);
 /** Short non-heading blocks ("You may also like...", "DON'T MISS") must match a heading phrase in full. */
-export const BOILERPLATE_HEADING_LINE = caseInsensitivePattern(
+export const BOILERPLATE_HEADING_LINE = caseInsensitiveTest(
   String.raw`${BOILERPLATE_HEADING_SOURCE}[\s\W]*$`,
 );
 export const BOILERPLATE_HEADING_LINE_MAX_CHARS = 50;

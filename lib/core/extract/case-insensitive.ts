@@ -216,6 +216,83 @@ export function caseInsensitiveSource(source: string): string {
   return source.replace(SOURCE_TOKEN, rewriteToken);
 }
 
+/**
+ * Characters that lower-cased text may hold although `iu` folds them to another lower-case letter (ſ to s, final ς
+ * to σ, µ to μ…): the lower-case letters among FOLD_EXCEPTIONS. A text holding one is matched by the rewritten
+ * pattern instead (see caseInsensitiveTest).
+ */
+const NOT_FOLDED_BY_LOWER_CASE = new RegExp(
+  `[${Object.keys(FOLD_EXCEPTIONS)
+    .filter((char) => char.toLowerCase() === char)
+    .join('')}]`,
+  'u',
+);
+
+let lastText: string | undefined;
+let lastFolded: string | undefined;
+
+/**
+ * The text lower-cased when that is its exact `iu` fold for matching (every character one lower-case character,
+ * none of NOT_FOLDED_BY_LOWER_CASE), else undefined. The last text's answer is kept: a block is tested against a
+ * table of patterns in a row.
+ */
+export function lowerCaseFold(text: string): string | undefined {
+  if (text === lastText) return lastFolded;
+  const lower = text.toLowerCase();
+  lastText = text;
+  // İ lower-cases to two characters (i and a combining dot); `iu` matches it to itself only.
+  lastFolded = lower.length === text.length && !NOT_FOLDED_BY_LOWER_CASE.test(lower) ? lower : undefined;
+  return lastFolded;
+}
+
+/**
+ * What `new RegExp(source, 'iu').test(text)` answers, for a source written in lower case. The pattern is compiled
+ * as written (`u` alone) and run on the lower-cased text: a list of lower-case words compiles several times
+ * cheaper than its case classes ("[sSſ]"), and each cold process compiles every pattern it runs (for one-byte and
+ * two-byte text, and again at tier-up). A text lower case does not fold exactly is tested by the rewritten pattern
+ * (caseInsensitiveSource), compiled only then. test/extract/case-insensitive.test.ts proves both paths equal to
+ * the `iu` original, over every code point.
+ */
+export class CaseInsensitiveTest {
+  private readonly lowerCase: RegExp;
+  private rewritten: RegExp | undefined;
+
+  constructor(readonly source: string) {
+    this.lowerCase = new RegExp(source, 'u');
+    testSources.add(this);
+  }
+
+  test(text: string): boolean {
+    const folded = lowerCaseFold(text);
+    return folded !== undefined ? this.lowerCase.test(folded) : this.testRewritten(text);
+  }
+
+  private testRewritten(text: string): boolean {
+    this.rewritten ??= new RegExp(caseInsensitiveSource(this.source), 'u');
+    return this.rewritten.test(text);
+  }
+
+  /** Whether any of the tests matches the text: lower-cased once, each test's lower-case pattern run on it. */
+  static any(tests: readonly CaseInsensitiveTest[], text: string): boolean {
+    const folded = lowerCaseFold(text);
+    if (folded === undefined) return tests.some((test) => test.testRewritten(text));
+    for (const test of tests) if (test.lowerCase.test(folded)) return true;
+    return false;
+  }
+}
+
+const testSources = new Set<CaseInsensitiveTest>();
+
+/** Every CaseInsensitiveTest built so far (by the modules imported), for the test that compares it to `iu`. */
+export function caseInsensitiveTests(): CaseInsensitiveTest[] {
+  return [...testSources];
+}
+
+/** A case-insensitive test of a lower-case source (see CaseInsensitiveTest). */
+export function caseInsensitiveTest(source: string): CaseInsensitiveTest {
+  return new CaseInsensitiveTest(source);
+}
+
 /** The source each caseInsensitivePattern was written with, for the test that compares it to its `iu` original. */
 const writtenSources = new Map<RegExp, string>();
 

@@ -5,7 +5,6 @@ import {
   BOILERPLATE_HEADING,
   BOILERPLATE_HEADING_LINE,
   BOILERPLATE_HEADING_LINE_MAX_CHARS,
-  BOILERPLATE_TEXT_ANY_LANGUAGE,
   BOILERPLATE_TEXT_MAX_CHARS,
   BOILERPLATE_TEXT_TAGS,
   BOILERPLATE_TOKEN,
@@ -27,6 +26,7 @@ import {
   ESCALATE_MAX_SHARE,
   ESCALATE_STOP_LIST_MAX_LINK_DENSITY,
   FORM_BOX_MAX_CHARS,
+  isBoilerplateText,
   LABEL_LINE_END,
   LABEL_LINK_MAX_CHARS,
   LABEL_LINK_MAX_LABEL_CHARS,
@@ -205,7 +205,7 @@ export function pruneBoilerplate(
         excluded.add(element);
         return true;
       }
-      if (BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(blockString))) {
+      if (isBoilerplateText(blockString)) {
         excluded.add(escalate(element, roots, stats, total));
         return true;
       }

@@ -8,12 +8,12 @@ import {
   ARTICLE_BODY_CLASS,
   ARTICLE_BODY_ITEMPROP,
   BOILERPLATE_ROLES,
-  BOILERPLATE_TEXT_ANY_LANGUAGE,
   CLASS_WEIGHT,
   CLIMB_SCORE_DIVISOR,
   FURNITURE_MAX_SHARE,
   FURNITURE_TAGS,
   HIDDEN_STYLE,
+  isBoilerplateText,
   LEAD_BLOCK_TAGS,
   LEAD_MAX_BLOCKS,
   LEAD_MAX_GAP_CHARS,
@@ -143,7 +143,7 @@ export function findLeadAbove(
       repeatsTitle(normalizeForCompare(text), titled) ||
       isByline(text) ||
       isDateline(text) ||
-      BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(text))
+      isBoilerplateText(text)
     )
       continue;
     blocks.push(element);

@@ -3,6 +3,7 @@
 // told apart here. Patterns and thresholds are in the table below.
 import type { AnyNode, Element } from 'domhandler';
 import { TEASER_CARD } from './boilerplate.ts';
+import { caseInsensitiveTest } from './case-insensitive.ts';
 import { headlineAncestors, insideUnlikelyBylineContext } from './metadata-context.ts';
 import { parseMetadataDate, parseVisibleDate } from './metadata-dates.ts';
 import {
@@ -45,9 +46,8 @@ const OTHER_EVENT_WORDS = [
   "gültig (?:bis|ab)|endet|läuft ab|bis|jusqu’au|jusqu'au|valable jusqu’au|hasta|válido hasta|fino al|valido fino al",
   'geldig tot|tot en met|ważne do|ważny do|действует до|до',
 ].join('|');
-const OTHER_EVENT_LABEL = new RegExp(
+const OTHER_EVENT_LABEL = caseInsensitiveTest(
   `(?:^|[^\\p{L}])(?:${OTHER_EVENT_WORDS})[\\s:：,–—-]*(?:on\\s+)?(?:\\p{L}{3,10}\\.?,?\\s*)?$`,
-  'iu',
 );
 
 /**

@@ -6,7 +6,7 @@ import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
 import { MENU_CLASS_TOKEN } from './boilerplate.ts';
-import { caseInsensitivePattern } from './case-insensitive.ts';
+import { caseInsensitivePattern, caseInsensitiveTest } from './case-insensitive.ts';
 import { documentRoot } from './content-dom.ts';
 import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
 import { headlineAncestors, insideUnlikelyBylineContext, isInsideArticle } from './metadata-context.ts';
@@ -840,7 +840,7 @@ function withoutLeadingLabel(heading: Element, headingText: string): string {
 }
 
 /** Words that show an h1 ran on into its dateline or byline ("Headline Posted on July 1, 2024 by Jane"). */
-const DATELINE_TAIL = caseInsensitivePattern(
+const DATELINE_TAIL = caseInsensitiveTest(
   String.raw`^(?:(?:posted|published|updated|by|von|par|por|di)\b|(?:\d{1,2}[\s./-]+)?\p{L}{3,9}\.?\s+\d{1,2},?\s+(?:19|20)\d\d\b|\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d\b|(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}\b)`,
 );
 
@@ -1055,7 +1055,7 @@ function withoutOrganizations(names: string[], siteNames: readonly string[]): st
 }
 
 /** "By", "Von", "Par", "Por", "文", "記者"… opening a short line near the headline. */
-const VISIBLE_BYLINE_START = caseInsensitivePattern(
+const VISIBLE_BYLINE_START = caseInsensitiveTest(
   String.raw`^(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+by\b|(?:geschrieben|verfasst)\s+von\b|(?:escrito|publicado)\s+por\b|(?:écrit|publié)\s+par\b|scritto\s+da\b|by\b|von\b|par\b|por\b|door\b|di\b|przez\b|av\b|af\b|от\b|(?:автор\p{L}{0,2}|yazar|autor(?:es|en|e|i)?|auteurs?|authors?)(?!\p{L})|texte?\s*:|tekst\s*:|文\s*[:：/／]|記者|著者|作者|撰文|글\s*[:：])`,
 );
 /** A name followed by a role ("홍길동 기자", "山田太郎記者"). */
@@ -1142,7 +1142,7 @@ const SELF_ATTRIBUTION_END = /\s*(?:,|\s(?:geschrieben|verfasst)\b|[.!]\s*$).*$/
  * A label that can only introduce the writer, standing alone in its element anywhere after the headline (an author
  * box after the text): "Article written by:", "Written by", "Geschrieben von", "Écrit par", "Escrito por".
  */
-const WRITTEN_BY_LABEL = caseInsensitivePattern(
+const WRITTEN_BY_LABEL = caseInsensitiveTest(
   String.raw`^(?:(?:this\s+)?(?:post|article|story|piece|guide|recipe)\s+(?:(?:was|is)\s+)?)?(?:written|authored)\s+by\s*[:：]?$|^(?:(?:dieser\s+)?(?:artikel|beitrag)\s+)?(?:geschrieben|verfasst)\s+von\s*:?$|^(?:article\s+)?(?:écrit|rédigé)\s+par\s*:?$|^(?:(?:artículo|post)\s+)?escrito\s+por\s*:?$|^(?:articolo\s+)?scritto\s+da\s*:?$|^(?:artikel\s+)?geschreven\s+door\s*:?$`,
 );
 
@@ -1194,7 +1194,7 @@ function selfAttributedNames(page: PageIndex): string[] {
 }
 
 /** A byline label standing alone in its element ("By", "Written by", "Authors:", "Contributors:", "Von"). */
-const BYLINE_LABEL_ONLY = caseInsensitivePattern(
+const BYLINE_LABEL_ONLY = caseInsensitiveTest(
   String.raw`^(?:(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+)?(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+)?by|(?:(?:geschrieben|verfasst)\s+)?von|(?:(?:escrito|publicado)\s+)?por|(?:(?:écrit|publié)\s+)?par|(?:scritto\s+)?da|door|przez|authors?|(?:contributors?|writers?)\s*[:：]|autor(?:es|en|in|innen)?|auteure?s?|autore|autori|yazar|автор\p{L}{0,2}|著者|作者|記者|글)\s*[:：]?$`,
 );
 /** Texts between names that neither are one nor end the list: separators and avatar initials ("JD"). */

@@ -6,8 +6,8 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { resolveDocumentBase } from '../../url.ts';
 import {
-  BOILERPLATE_TEXT_ANY_LANGUAGE,
   BOILERPLATE_TEXT_MAX_CHARS,
+  isBoilerplateText,
   NON_CONTENT_TAGS,
   REVEALED_PANEL_ROLES,
 } from '../boilerplate.ts';
@@ -442,10 +442,7 @@ function isControlOrLeakedValue(element: Element): boolean {
   if (!linked && PAGE_REGION.bareUrl.test(collapsed)) return true;
   if (isInterfaceLabel(collapsed)) return true;
   // The agency-initials pattern reads letter case: the text as written.
-  return (
-    asWritten.length <= BOILERPLATE_TEXT_MAX_CHARS &&
-    BOILERPLATE_TEXT_ANY_LANGUAGE.some((pattern) => pattern.test(asWritten))
-  );
+  return asWritten.length <= BOILERPLATE_TEXT_MAX_CHARS && isBoilerplateText(asWritten);
 }
 
 /**
