@@ -210,6 +210,14 @@ describe('limitNesting', () => {
       MAX_NESTING_DEPTH,
     );
   });
+
+  it('matches end tags to start tags in any letter case, and names longer than ten characters too', () => {
+    expect(limitNesting('<DIV><div><Div>x</DIV></div></dIV>', 2)).toBe('<DIV><div>x</div></dIV>');
+    const long = 'my-long-component';
+    expect(limitNesting(`<${long}><${long}><${long}>x</${long.toUpperCase()}></${long}></${long}>`, 2)).toBe(
+      `<${long}><${long}>x</${long}></${long}>`,
+    );
+  });
 });
 
 describe('UTF-8 bytes are parsed in pieces, with the result of the whole text', () => {

@@ -268,48 +268,57 @@ export function closeUnclosedCdata(html: string): string {
   return html.slice(0, opener) + html.slice(opener + '<![CDATA['.length);
 }
 
+/** Tag names this long or shorter have a number as their key (39^10 < 2^53); longer ones, their lower-case text. */
+const NUMBERED_NAME_MAX = 10;
+
 /** Elements whose end tag is optional: they do not reliably close, so they do not count towards depth. */
-const OPTIONAL_END_OR_VOID = new Set([
-  'p',
-  'li',
-  'dt',
-  'dd',
-  'option',
-  'optgroup',
-  'tr',
-  'td',
-  'th',
-  'thead',
-  'tbody',
-  'tfoot',
-  'colgroup',
-  'caption',
-  'rb',
-  'rt',
-  'rp',
-  'html',
-  'head',
-  'body',
-  'area',
-  'base',
-  'br',
-  'col',
-  'embed',
-  'hr',
-  'img',
-  'input',
-  'link',
-  'meta',
-  'source',
-  'track',
-  'wbr',
-  'param',
-  'keygen',
-  'command',
-  'basefont',
-  'frame',
-]);
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'noembed', 'noframes', 'plaintext']);
+const OPTIONAL_END_OR_VOID = new Set<number | string>(
+  [
+    'p',
+    'li',
+    'dt',
+    'dd',
+    'option',
+    'optgroup',
+    'tr',
+    'td',
+    'th',
+    'thead',
+    'tbody',
+    'tfoot',
+    'colgroup',
+    'caption',
+    'rb',
+    'rt',
+    'rp',
+    'html',
+    'head',
+    'body',
+    'area',
+    'base',
+    'br',
+    'col',
+    'embed',
+    'hr',
+    'img',
+    'input',
+    'link',
+    'meta',
+    'source',
+    'track',
+    'wbr',
+    'param',
+    'keygen',
+    'command',
+    'basefont',
+    'frame',
+  ].map(nameKey),
+);
+const RAW_TEXT = ['script', 'style', 'textarea', 'title', 'xmp', 'noembed', 'noframes', 'plaintext'];
+/** The raw-text elements by name key, each with its name, which the search for its end tag needs. */
+const RAW_TEXT_BY_KEY = new Map(RAW_TEXT.map((name) => [nameKey(name), name]));
+const SVG = nameKey('svg');
+const MATH = nameKey('math');
 
 /**
  * Drops start and end tags nested deeper than `maxDepth` (their text stays, one level up). One linear pass;
@@ -322,25 +331,28 @@ export function limitNesting(html: string, maxDepth: number, counted?: { element
   // Inside <svg> or <math>, "/>" closes an element; elsewhere HTML ignores it and "<x/>" is a start tag.
   let foreignDepth = 0;
   let tooDeep = false;
-  const dropped = new Map<string, number>();
+  const dropped = new Map<number | string, number>();
   const kept: string[] = [];
   let copiedUpTo = 0;
   const ahead: Lookahead = { greater: -2, less: -2 };
-  for (let tag = nextTag(html, 0, ahead); tag !== undefined; tag = nextTag(html, tag.end, ahead)) {
-    const name = lowerCaseName(html, tag.nameStart, tag.nameEnd);
+  // One tag record, refilled for each tag: the walk allocates nothing per tag but the rare copies below.
+  const tag: TagAt = { start: 0, end: 0, closing: false, nameStart: 0, nameEnd: 0 };
+  for (let from = 0; nextTag(html, from, ahead, tag); from = tag.end) {
+    const name = nameKeyAt(html, tag.nameStart, tag.nameEnd);
     if (!tag.closing) elements++;
-    if (!tag.closing && RAW_TEXT.has(name)) {
+    const rawText = tag.closing ? undefined : RAW_TEXT_BY_KEY.get(name as number);
+    if (rawText !== undefined) {
       // Skip the raw text: "<div>" inside a script is not an element.
-      tag.end = indexOfEndTag(html, name, tag.end);
+      tag.end = indexOfEndTag(html, rawText, tag.end);
       continue;
     }
     const selfClosing = html.charCodeAt(tag.end - 2) === SLASH;
-    const foreignRoot = name === 'svg' || name === 'math';
+    const foreignRoot = name === SVG || name === MATH;
     if (foreignRoot && tag.closing) foreignDepth = Math.max(0, foreignDepth - 1);
     else if (foreignRoot && !selfClosing) foreignDepth++;
     if (OPTIONAL_END_OR_VOID.has(name) || (selfClosing && (foreignDepth > 0 || foreignRoot))) continue;
     if (tag.closing) {
-      const pending = dropped.get(name) ?? 0;
+      const pending = dropped.size === 0 ? 0 : (dropped.get(name) ?? 0);
       if (pending > 0) {
         dropped.set(name, pending - 1);
         kept.push(html.slice(copiedUpTo, tag.start));
@@ -368,16 +380,24 @@ export function limitNesting(html: string, maxDepth: number, counted?: { element
 const SLASH = 0x2f;
 
 /**
- * A tag name (ASCII letters, digits, ':' and '-') in lower case. Nearly every name is written in lower case already:
- * then no second string is made (toLowerCase on a slice of a two-byte page goes through ICU).
+ * A tag name's key, the same in any letter case: a number made from its characters (ASCII letters, digits, ':' and
+ * '-', each a digit from 1 to 38 in base 39), so a tag's name is looked up without a string made for every tag.
  */
-function lowerCaseName(html: string, start: number, end: number): string {
-  const name = html.slice(start, end);
-  for (let i = start; i < end; i++) {
-    const code = html.charCodeAt(i);
-    if (code >= 0x41 && code <= 0x5a) return name.toLowerCase();
-  }
-  return name;
+function nameKeyAt(html: string, start: number, end: number): number | string {
+  if (end - start > NUMBERED_NAME_MAX) return html.slice(start, end).toLowerCase();
+  let key = 0;
+  for (let i = start; i < end; i++) key = key * 39 + nameDigit(html.charCodeAt(i));
+  return key;
+}
+
+function nameKey(name: string): number | string {
+  return nameKeyAt(name, 0, name.length);
+}
+
+function nameDigit(code: number): number {
+  if (isAsciiLetter(code)) return (code | 0x20) - 0x60;
+  if (code >= 0x30 && code <= 0x39) return code - 0x30 + 27;
+  return code === 0x3a ? 37 : 38;
 }
 
 interface TagAt {
@@ -396,7 +416,7 @@ interface TagAt {
  * before parsing). Linear: a "<" that opens no tag is passed over at the next "<" or ">", and each of those is
  * searched for once (Lookahead).
  */
-function nextTag(html: string, from: number, ahead: Lookahead): TagAt | undefined {
+function nextTag(html: string, from: number, ahead: Lookahead, tag: TagAt): boolean {
   for (let start = html.indexOf('<', from); start !== -1; start = html.indexOf('<', start + 1)) {
     const closing = html.charCodeAt(start + 1) === SLASH;
     const nameStart = start + (closing ? 2 : 1);
@@ -406,7 +426,7 @@ function nextTag(html: string, from: number, ahead: Lookahead): TagAt | undefine
     // [^<>]*> : the tag ends at the next ">" unless a "<" comes first. Without a ">" further on, no tag is left.
     ahead.greater = nextIndex(html, '>', nameEnd, ahead.greater);
     const close = ahead.greater;
-    if (close === -1) return undefined;
+    if (close === -1) return false;
     ahead.less = nextIndex(html, '<', nameEnd, ahead.less);
     if (ahead.less !== -1 && ahead.less < close) {
       start = ahead.less - 1;
@@ -420,9 +440,14 @@ function nextTag(html: string, from: number, ahead: Lookahead): TagAt | undefine
       nameEnd--;
     }
     if (nameEnd === nameStart) continue;
-    return { start, end: close + 1, closing, nameStart, nameEnd };
+    tag.start = start;
+    tag.end = close + 1;
+    tag.closing = closing;
+    tag.nameStart = nameStart;
+    tag.nameEnd = nameEnd;
+    return true;
   }
-  return undefined;
+  return false;
 }
 
 /** The next ">" and "<" found so far: every search starts further on than the last, so each is found once. */

@@ -74,8 +74,12 @@ export interface TextOptions {
 /** Whitespace that collapsing changes: any but a single space (most text nodes have none: no copy is made). */
 const COLLAPSIBLE_SPACE = /[^\S ]| {2}/;
 
+/**
+ * Pushed above an element (below its children): when popped, the element under it is left. A marker instead of a
+ * frame object per element, which the walk allocated for every element of every text it read.
+ */
 const EXIT = Symbol('exit');
-type Frame = AnyNode | { [EXIT]: Element };
+type Frame = AnyNode | typeof EXIT;
 
 export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}): string {
   const paragraphs: string[] = [];
@@ -97,8 +101,9 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
   for (let i = nodes.length - 1; i >= 0; i--) stack.push(nodes[i]!);
   while (stack.length > 0) {
     const frame = stack.pop()!;
-    if (EXIT in frame) {
-      const name = frame[EXIT].name;
+    if (frame === EXIT) {
+      const element = stack.pop() as Element;
+      const name = element.name;
       if (name === 'pre') {
         flush();
         preDepth--;
@@ -108,7 +113,7 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
       } else if (CELL_TAGS.has(name)) {
         current.push(' ');
       } else if (options.separateElements && preDepth === 0) {
-        let next = frame[EXIT].next;
+        let next = element.next;
         while (next !== null && next.type === 'comment') next = next.next;
         if (next !== null && isElement(next)) current.push(' ');
       }
@@ -142,7 +147,7 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
     } else if (CELL_TAGS.has(name)) {
       current.push(' ');
     }
-    stack.push({ [EXIT]: node });
+    stack.push(node, EXIT);
     if (hasChildren(node)) {
       const children = node.children;
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
@@ -165,6 +170,8 @@ export function normalizeText(text: string): string {
 }
 
 function normalizeLines(raw: string): string {
+  // One line (most paragraphs): the same result without splitting and joining.
+  if (!raw.includes('\n')) return (raw.includes('  ') ? raw.replace(/ {2,}/g, ' ') : raw).trim();
   return raw
     .split('\n')
     .map((line) => line.replace(/ {2,}/g, ' ').trim())
