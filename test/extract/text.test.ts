@@ -1,11 +1,15 @@
 // Text normalization of the extracted body: one spelling per character, nothing invisible, no ruby readings.
 import { load } from 'cheerio';
+import type { Element } from 'domhandler';
 import { describe, expect, it } from 'vitest';
 import { extractContent } from '../../lib/core/extract/content.ts';
+import { documentRoot, elementsInOrder, findFirst } from '../../lib/core/extract/content-dom.ts';
+import { repairTree } from '../../lib/core/extract/content-repair.ts';
 import { extract } from '../../lib/core/extract/index.ts';
 import {
   countWords,
   normalizeText,
+  plainTextLengthBound,
   readsAsProse,
   titleFromOpening,
   toPlainText,
@@ -120,5 +124,144 @@ describe('extractContent', () => {
     expect(content?.text).toContain(`${sentence} 山 0.`);
     expect(content?.text).not.toContain('やま');
     expect(content?.html).not.toContain('やま');
+  });
+});
+
+describe('plainTextLengthBound', () => {
+  // A seeded generator (mulberry32): the same documents on every run.
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  // Words that NFC lengthens (presentation forms, a musical symbol, a Greek dialytika tonos after a letter, a
+  // precomposed Ǖ before a mark that keeps its own marks apart) ...
+  const GROWING = [
+    'e\u0301',
+    '\ufb2c\ufb2c',
+    '\ud834\udd60',
+    'a\u0344',
+    '\u01d5\u0323',
+    '\u1f82',
+    '&#x1D160;',
+  ];
+  // ... and words below U+0300 with every kind of whitespace, where the whitespace rules decide.
+  const PLAIN = [
+    'plain',
+    'caf\u00e9',
+    'soft\u00adhyphen',
+    ' ',
+    '  ',
+    '\n\t ',
+    'x \n\n y',
+    '\u00a0',
+    '&nbsp;',
+    '\u3000',
+  ];
+  const TAGS = [
+    'div',
+    'p',
+    'span',
+    'b',
+    'pre',
+    'table',
+    'tr',
+    'td',
+    'th',
+    'br',
+    'h2',
+    'button',
+    'noscript',
+    'a',
+    'script',
+    'style',
+    'template',
+  ];
+
+  function randomDocument(next: () => number, words: readonly string[]): string {
+    const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+    const fragment = (depth: number): string => {
+      let html = '';
+      const parts = 1 + Math.floor(next() * 5);
+      for (let i = 0; i < parts; i++) {
+        if (depth > 4 || next() < 0.6) {
+          // Long runs of one word: text that outweighs the elements around it, where the bound is tight.
+          html += pick(words).repeat(1 + Math.floor(next() * 40));
+        } else {
+          const tag = pick(TAGS);
+          html +=
+            tag === 'br'
+              ? '<br>'.repeat(1 + Math.floor(next() * 10))
+              : `<${tag}>${fragment(depth + 1)}</${tag}>`;
+        }
+      }
+      return html;
+    };
+    // Content after </body> and a streamed segment: repairTree moves both into the page.
+    return `<html><head><title>t</title></head><body>${fragment(0)}<template id="B:1"></template></body></html>${fragment(2)}<div hidden id="S:1">${fragment(2)}</div>`;
+  }
+
+  it('is never below the text of any element, with any elements skipped, before or after the tree is repaired', () => {
+    const next = random(9);
+    const over: string[] = [];
+    for (let page = 0; page < 120; page++) {
+      const $ = parse(randomDocument(next, page % 2 === 0 ? PLAIN : [...PLAIN, ...GROWING]));
+      const root = documentRoot($);
+      const bound = plainTextLengthBound(root);
+      repairTree(root, findFirst(root, 'body')!);
+      const elements = elementsInOrder(root);
+      for (const element of elements) {
+        const skipped = new Set(elements.filter(() => next() < 0.2));
+        for (const skip of [undefined, (inner: Element) => skipped.has(inner)]) {
+          for (const separateElements of [false, true]) {
+            const text = toPlainText([element], { skip, separateElements });
+            if (text.length > bound) over.push($.html());
+          }
+        }
+      }
+    }
+    expect(over).toEqual([]);
+  });
+
+  it('holds for what NFC does to single characters: nothing below U+0300 grows, nothing grows past 8 units', () => {
+    const wrong: number[] = [];
+    for (let code = 0; code < 0x110000; code++) {
+      if (code >= 0xd800 && code < 0xe000) continue;
+      const char = String.fromCodePoint(code);
+      const fits =
+        code < 0x300
+          ? char.normalize('NFC') === char && !/\p{M}/u.test(char)
+          : char.normalize('NFD').length <= 8 && char.normalize('NFC').length <= 8;
+      if (!fits) wrong.push(code);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('holds where each of its rules is tight: kept whitespace, line breaks, cells, paragraphs, NFC', () => {
+    const pages = [
+      `<pre>a${' '.repeat(50)}b</pre>`,
+      `<pre>a${'<br>'.repeat(50)}b</pre>`,
+      `<pre>${'<td></td>'.repeat(50)}x</pre>`,
+      '<p>x</p>'.repeat(50),
+      '\ufb2c'.repeat(50),
+      '\ud834\udd60'.repeat(50),
+    ];
+    for (const page of pages) {
+      const root = documentRoot(parse(`<body>${page}</body>`));
+      const body = findFirst(root, 'body')!;
+      const text = toPlainText([body], { separateElements: true });
+      expect(text.length, page).toBeGreaterThan(45);
+      expect(text.length, page).toBeLessThanOrEqual(plainTextLengthBound(root));
+    }
+  });
+
+  it('counts collapsed whitespace once and leaves scripts out', () => {
+    const $ = parse('<body><p>one   two</p><script>var x = "a long script text";</script></body>');
+    // "one two" (7), the paragraph's blank line (2), body, p and script (3)
+    expect(plainTextLengthBound(documentRoot($))).toBe(12);
   });
 });

@@ -158,6 +158,72 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
 }
 
 /**
+ * What one UTF-16 unit from U+0300 up may grow to in toPlainText's NFC: at most 4 code points of 2 units from its
+ * own canonical decomposition, plus the 2 marks of a precomposed letter before it (Ǖ) that it may keep from
+ * recomposing. Below U+0300 there is no combining mark and every character is already NFC: such text never grows.
+ */
+const NFC_GROWTH_UNIT_WEIGHT = 10;
+
+/**
+ * An upper bound of the length of toPlainText(nodes, { separateElements: true, skip }) for any nodes of this
+ * document and any skip, also after repairTree (content-repair.ts) has moved its nodes: script and style text
+ * never counts, every other text node counts with each whitespace run as one character (each non-blank text node
+ * once more for the blank line after its paragraph), or as it is when the document has a <pre>, whose whitespace
+ * is kept wherever a node may be moved; each element once for the space or line break it may add, table cells
+ * twice. Costs one walk without building any text: it tells when a region's text cannot be long enough to matter.
+ */
+export function plainTextLengthBound(root: AnyNode): number {
+  let collapsed = 0;
+  let raw = 0;
+  let separators = 0;
+  let hasPre = false;
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') {
+      const data = (node as unknown as { data: string }).data;
+      let blank = true;
+      let inSpace = false;
+      for (let i = 0, end = data.length; i < end; i++) {
+        const code = String.prototype.charCodeAt.call(data, i);
+        if (
+          code === 32 ||
+          code === 10 ||
+          code === 9 ||
+          code === 13 ||
+          code === 12 ||
+          code === 11 ||
+          code === 160
+        ) {
+          raw++;
+          if (!inSpace) collapsed++;
+          inSpace = true;
+        } else {
+          const weight = code < 0x300 ? 1 : NFC_GROWTH_UNIT_WEIGHT;
+          raw += weight;
+          collapsed += weight;
+          inSpace = false;
+          blank = false;
+        }
+      }
+      if (!blank) separators += 2;
+    } else if (isElement(node)) {
+      separators += CELL_TAGS.has(node.name) ? 2 : 1;
+      if (node.name === 'pre') hasPre = true;
+      // Script and style hold text only, never read, and no repair moves a node into them.
+      if (node.type === 'tag') pushChildren(stack, node.children);
+    } else if (hasChildren(node)) {
+      pushChildren(stack, node.children);
+    }
+  }
+  return (hasPre ? raw : collapsed) + separators;
+}
+
+function pushChildren(stack: AnyNode[], children: AnyNode[]): void {
+  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+}
+
+/**
  * Characters that never show: the soft hyphen (a hyphenation hint), the zero-width space, the word joiner and a
  * stray byte-order mark. They split words for search and comparison. The zero-width (non-)joiners are kept:
  * they are spelling in Persian and Indic scripts and hold emoji sequences together.

@@ -4,7 +4,9 @@
 import type { CheerioAPI } from 'cheerio';
 import type { PageType } from '../../article.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
+import { documentRoot } from '../content-dom.ts';
 import type { PageTypeVerdict } from '../page-type.ts';
+import { plainTextLengthBound } from '../text.ts';
 import { extractForumThread } from './forum.ts';
 import { extractProductPage } from './product.ts';
 import { extractPageRegion, isInterfaceLabel } from './region.ts';
@@ -306,7 +308,8 @@ function isPieceOfRegion(
  * maxGenericShareOnArticle of it, or has no paragraph of prose and is shorter than maxGenericShareWithoutProse of
  * it, or is a run of headed blurbs holding little of the region's words (isHeadedPartOfRegion). The region is
  * read only when the generic text is that short beside all the page's text (an upper bound of the region's), has
- * no prose or is headed blurbs, so an ordinary article costs nothing more; it is read after the
+ * no prose or is headed blurbs, and only when the region's text could be long enough for that (plainTextLengthBound),
+ * so an ordinary article costs nothing more; it is read after the
  * generic extraction, whose only lasting change to the tree (a <noscript> holding the page becomes a <div>) the
  * region may read.
  */
@@ -322,7 +325,13 @@ function genericUnlessCaption(
   const sliver =
     textChars !== undefined && text.length < textChars * 3 * SECTIONED_PAGE.maxGenericShareOnArticle;
   const headed = article !== undefined && isHeadedText(article);
-  if (!sliver && proseParagraphs(text) > 0 && !headed) return article;
+  const prose = proseParagraphs(text) > 0;
+  if (!sliver && prose && !headed) return article;
+  const { maxGenericShareOnArticle, maxGenericShareWithoutProse } = SECTIONED_PAGE;
+  // Nor when no region text could be long enough to take the generic text for a piece of it: the bound is one walk,
+  // the region a dozen (about 10 ms on a news page).
+  const share = prose ? maxGenericShareOnArticle : maxGenericShareWithoutProse;
+  if (!headed && text.length >= plainTextLengthBound(documentRoot(page)) * share) return article;
   let region: ExtractedContent | undefined;
   try {
     region = extractPageRegion(page, options);
@@ -330,7 +339,6 @@ function genericUnlessCaption(
     region = undefined;
   }
   if (region === undefined) return article;
-  const { maxGenericShareOnArticle, maxGenericShareWithoutProse } = SECTIONED_PAGE;
   if (isPieceOfRegion(text, region.text, maxGenericShareOnArticle, maxGenericShareWithoutProse))
     return region;
   return headed && isHeadedPartOfRegion(article, region.text) ? region : article;
