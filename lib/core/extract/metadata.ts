@@ -284,50 +284,55 @@ export function extractMetadata(
   }
   if (title !== undefined) title = unwrapQuotes(repairMojibake(title));
 
-  const publishedCandidates: Candidate<string>[] = [
-    { value: date(article?.datePublished ?? article?.dateCreated, now), source: 'json-ld' },
+  // Read on demand, each at most once: most pages declare a precise publication time in JSON-LD or OpenGraph, and
+  // the <time>, data-attribute, microdata and URL readers after it would only be thrown away.
+  const publishedCandidates = readEachOnce<string>([
+    { value: () => date(article?.datePublished ?? article?.dateCreated, now), source: 'json-ld' },
     {
-      value: firstDate(now, meta.all('article:published_time'), meta.all('og:published_time')),
+      value: () => firstDate(now, meta.all('article:published_time'), meta.all('og:published_time')),
       source: 'opengraph',
     },
     {
-      value: firstDate(
-        now,
-        meta.all('parsely-pub-date'),
-        meta.all('sailthru:date'),
-        meta.all('dc:date'),
-        meta.all('dcterms:created'),
-        meta.all('dcterms:date'),
-        meta.all('date'),
-        meta.all('pubdate'),
-        meta.all('publishdate'),
-        meta.all('publish-date'),
-        meta.all('publish_date'),
-        meta.all('published'),
-        meta.all('published-date'),
-        meta.all('published_date'),
-        meta.all('publication-date'),
-        meta.all('publication_date'),
-        meta.all('article:published'),
-        meta.matching(PREFIXED_PUBLISHED_META),
-      ),
+      value: () =>
+        firstDate(
+          now,
+          meta.all('parsely-pub-date'),
+          meta.all('sailthru:date'),
+          meta.all('dc:date'),
+          meta.all('dcterms:created'),
+          meta.all('dcterms:date'),
+          meta.all('date'),
+          meta.all('pubdate'),
+          meta.all('publishdate'),
+          meta.all('publish-date'),
+          meta.all('publish_date'),
+          meta.all('published'),
+          meta.all('published-date'),
+          meta.all('published_date'),
+          meta.all('publication-date'),
+          meta.all('publication_date'),
+          meta.all('article:published'),
+          meta.matching(PREFIXED_PUBLISHED_META),
+        ),
       source: 'meta',
     },
-    { value: microdataDate(page, 'datePublished', now), source: 'microdata' },
-    { value: domPublishedDate(page, now), source: 'dom' },
-    { value: dataAttributeDate(page, now), source: 'dom' },
-    { value: visibleDates.published ?? visibleDates.updated, source: 'dom' },
-    { value: dateFromUrlPath(pageUrl.pathname, now), source: 'url' },
-  ];
-  let publishedAt = pick(sources, 'publishedAt', publishedCandidates);
+    { value: () => microdataDate(page, 'datePublished', now), source: 'microdata' },
+    { value: () => domPublishedDate(page, now), source: 'dom' },
+    { value: () => dataAttributeDate(page, now), source: 'dom' },
+    { value: () => visibleDates.published ?? visibleDates.updated, source: 'dom' },
+    { value: () => dateFromUrlPath(pageUrl.pathname, now), source: 'url' },
+  ]);
+  let publishedAt = pickLazy(sources, 'publishedAt', publishedCandidates);
   // A date-only value gives way to a precise one for the same day from the next sources.
   if (publishedAt?.endsWith('T00:00:00.000Z') === true) {
     const day = publishedAt.slice(0, 10);
-    const precise = publishedCandidates.find(
-      (candidate) => candidate.value?.startsWith(day) === true && !candidate.value.endsWith('T00:00:00.000Z'),
-    );
-    if (precise?.value !== undefined) {
-      publishedAt = precise.value;
+    const precise = publishedCandidates.find((candidate) => {
+      const value = candidate.value();
+      return value?.startsWith(day) === true && !value.endsWith('T00:00:00.000Z');
+    });
+    const preciseValue = precise?.value();
+    if (precise !== undefined && preciseValue !== undefined) {
+      publishedAt = preciseValue;
       sources.publishedAt = precise.source;
     }
   }
@@ -481,6 +486,43 @@ function pick<T>(
     if (candidate.value !== undefined) {
       sources[field] = candidate.source;
       return candidate.value;
+    }
+  }
+  return undefined;
+}
+
+/** A candidate whose value is read only when the ones before it are undefined. */
+type LazyCandidate<T> = { value: () => T | undefined; source: MetadataSource };
+
+/** The candidates with each value read at its first call and kept for the next ones. */
+function readEachOnce<T>(candidates: LazyCandidate<T>[]): LazyCandidate<T>[] {
+  return candidates.map((candidate) => {
+    let read = false;
+    let value: T | undefined;
+    return {
+      source: candidate.source,
+      value: () => {
+        if (!read) {
+          value = candidate.value();
+          read = true;
+        }
+        return value;
+      },
+    };
+  });
+}
+
+/** pick over candidates read on demand: the first defined value, the later candidates not read. */
+function pickLazy<T>(
+  sources: MetadataSources,
+  field: keyof MetadataSources,
+  candidates: LazyCandidate<T>[],
+): T | undefined {
+  for (const candidate of candidates) {
+    const value = candidate.value();
+    if (value !== undefined) {
+      sources[field] = candidate.source;
+      return value;
     }
   }
   return undefined;
