@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as boilerplate from '../../lib/core/extract/boilerplate.ts';
 import {
+  CaseInsensitiveMatcher,
   CaseInsensitiveTest,
-  caseInsensitivePatterns,
   caseInsensitiveSource,
   caseInsensitiveTests,
   caseVariants,
@@ -14,29 +14,34 @@ import '../../lib/core/extract/metadata-dates.ts';
 import '../../lib/core/extract/metadata-dateline.ts';
 
 /** The boilerplate tables' exported names, to name their patterns in failures. */
-const exportedNames = new Map<RegExp | CaseInsensitiveTest, string>();
+type Named = RegExp | CaseInsensitiveTest | CaseInsensitiveMatcher;
+const isNamed = (value: unknown): value is Named =>
+  value instanceof RegExp || value instanceof CaseInsensitiveTest || value instanceof CaseInsensitiveMatcher;
+const exportedNames = new Map<Named, string>();
 for (const [name, value] of Object.entries(boilerplate)) {
-  if (value instanceof RegExp || value instanceof CaseInsensitiveTest) exportedNames.set(value, name);
+  if (isNamed(value)) exportedNames.set(value, name);
   if (Array.isArray(value))
     value.forEach((item, index) => {
-      if (item instanceof RegExp || item instanceof CaseInsensitiveTest)
-        exportedNames.set(item, `${name}[${index}]`);
+      if (isNamed(item)) exportedNames.set(item, `${name}[${index}]`);
     });
 }
 
-/** Every pattern compiled through caseInsensitivePattern, each with its `iu` original. */
-const rewritten = caseInsensitivePatterns().map(({ pattern, source }) => ({
-  name: exportedNames.get(pattern) ?? source.slice(0, 60),
-  pattern,
-  original: new RegExp(source, `iu${pattern.flags.replace('u', '')}`),
+/** Every caseInsensitiveTest and caseInsensitiveMatcher, each with its `iu` original. */
+const lowerCaseTests = caseInsensitiveTests().map((test) => {
+  const flags = test instanceof CaseInsensitiveMatcher ? test.flags : '';
+  return {
+    name: exportedNames.get(test) ?? test.source.slice(0, 60),
+    test,
+    original: new RegExp(test.source, `iu${flags}`),
+    source: test.source,
+  };
+});
+/** The same, rewritten (the texts lower case does not fold are matched by it). */
+const rewritten = lowerCaseTests.map(({ name, original, source }) => ({
+  name,
+  pattern: new RegExp(caseInsensitiveSource(source), original.flags.replace('i', '')),
+  original,
   source,
-}));
-/** Every caseInsensitiveTest, each with its `iu` original. */
-const lowerCaseTests = caseInsensitiveTests().map((test) => ({
-  name: exportedNames.get(test) ?? test.source.slice(0, 60),
-  test,
-  original: new RegExp(test.source, 'iu'),
-  source: test.source,
 }));
 
 function* everyCodePoint(): Generator<string> {
@@ -249,8 +254,19 @@ describe('caseInsensitiveTest', () => {
           const texts = [form, `5 ${form}`, `${form} 5 min`];
           for (const neighbour of neighbours)
             texts.push(`${neighbour}${form}`, `${form}${neighbour}`, `5 ${form}${neighbour}`);
-          for (const text of texts)
+          for (const text of texts) {
+            original.lastIndex = 0;
             if (test.test(text) !== original.test(text)) differing.push(`${name} on ${text}`);
+            if (!(test instanceof CaseInsensitiveMatcher)) continue;
+            // exec: the first match and its groups, as written; replace: every match (a global one's) removed.
+            original.lastIndex = 0;
+            if (JSON.stringify(test.exec(text)) !== JSON.stringify(original.exec(text)))
+              differing.push(`${name} exec on ${text}`);
+            if (test.exec(text)?.index !== new RegExp(original.source, 'iu').exec(text)?.index)
+              differing.push(`${name} index on ${text}`);
+            if (text.replace(test, '') !== text.replace(original, ''))
+              differing.push(`${name} replace on ${text}`);
+          }
         }
     expect(differing).toEqual([]);
   });

@@ -3,9 +3,10 @@
  * trafilatura habit): tuning the extractor means editing this file, not hunting through the algorithm.
  * Patterns are generic (they describe kinds of page furniture), never specific to one site.
  * The long multilingual ones are written case-insensitive in lower case and compiled through caseInsensitiveTest
- * (run on the lower-cased text) or caseInsensitivePattern: cheaper to compile than the `i` flag, same matches.
+ * (run on the lower-cased text) or caseInsensitiveMatcher (the same, for exec and replace): cheaper to compile than
+ * the `i` flag, same matches.
  */
-import { CaseInsensitiveTest, caseInsensitivePattern, caseInsensitiveTest } from './case-insensitive.ts';
+import { CaseInsensitiveTest, caseInsensitiveMatcher, caseInsensitiveTest } from './case-insensitive.ts';
 
 // ======== Main-content thresholds (Readability.js's DEFAULT_* and its inline numbers, and ours) ========
 
@@ -526,13 +527,13 @@ export const DATELINE_WORDS =
 export const DATELINE_MAX_CHARS = 100;
 
 /** Dateline words in other languages (pt, es, fr, de, it, nl, pl, ru); month names of every language are stripped too. */
-export const DATELINE_WORDS_INTL = caseInsensitivePattern(
+export const DATELINE_WORDS_INTL = caseInsensitiveMatcher(
   String.raw`(?<!\p{L})(janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|feira|sábado|domingo|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|del|às|à|le|um|den|publicado|atualizado|actualizado|publié|veröffentlicht|aktualisiert|pubblicato|uhr|zuletzt|bearbeitet|geändert|stand|il|ultima|modifica|aggiornato|mis|jour|modifié|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|dnia|опубликовано|обновлено)(?!\p{L})`,
   'g',
 );
 
 /** A reading time, stripped from meta lines like a date ('5 min read', 'Lesezeit: 4 Minuten', '3 min de lecture'). */
-export const READING_TIME = caseInsensitivePattern(
+export const READING_TIME = caseInsensitiveMatcher(
   String.raw`(?<!\p{L})(\d+\s*(min(ute)?s?|minuten|minutos|minuti)\.?\s*(read|reading|de lecture|de lectura|di lettura|de leitura|lesezeit)|(reading time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura)\s*:?\s*\d+\s*(min(ute)?s?|minuten|minutos|minuti)\.?)(?!\p{L})`,
   'g',
 );

@@ -281,10 +281,90 @@ export class CaseInsensitiveTest {
   }
 }
 
-const testSources = new Set<CaseInsensitiveTest>();
+const testSources = new Set<CaseInsensitiveTest | CaseInsensitiveMatcher>();
 
-/** Every CaseInsensitiveTest built so far (by the modules imported), for the test that compares it to `iu`. */
-export function caseInsensitiveTests(): CaseInsensitiveTest[] {
+/** The match as the text is written: each group read from the text at the place the lower-cased text matched it. */
+function asWritten(found: RegExpExecArray, text: string): RegExpExecArray {
+  const groups = found.indices!.map((range) =>
+    range === undefined ? undefined : text.slice(range[0], range[1]),
+  );
+  return Object.assign(groups, { index: found.index, input: text, groups: undefined }) as RegExpExecArray;
+}
+
+/**
+ * What `new RegExp(source, 'iu' + flags)` finds through exec and String.prototype.replace (removal only), for a
+ * source written in lower case: run on the lower-cased text as CaseInsensitiveTest is, the match and its groups read
+ * back from the text as written at the same places (lower case keeps every character's place: lowerCaseFold).
+ */
+export class CaseInsensitiveMatcher {
+  private readonly lowerCase: RegExp;
+  private rewritten: RegExp | undefined;
+
+  constructor(
+    readonly source: string,
+    readonly flags = '',
+  ) {
+    // d: the groups' places, to read them from the text as written.
+    this.lowerCase = new RegExp(source, `du${flags}`);
+    testSources.add(this);
+  }
+
+  private rewrittenPattern(): RegExp {
+    this.rewritten ??= new RegExp(caseInsensitiveSource(this.source), `u${this.flags}`);
+    return this.rewritten;
+  }
+
+  test(text: string): boolean {
+    this.lowerCase.lastIndex = 0;
+    const folded = lowerCaseFold(text);
+    if (folded !== undefined) return this.lowerCase.test(folded);
+    this.rewrittenPattern().lastIndex = 0;
+    return this.rewrittenPattern().test(text);
+  }
+
+  /** The first match (a global matcher's too: exec starts at the text's start here, it keeps no lastIndex). */
+  exec(text: string): RegExpExecArray | null {
+    const folded = lowerCaseFold(text);
+    if (folded === undefined) {
+      this.rewrittenPattern().lastIndex = 0;
+      return this.rewrittenPattern().exec(text);
+    }
+    this.lowerCase.lastIndex = 0;
+    const found = this.lowerCase.exec(folded);
+    return found === null ? null : asWritten(found, text);
+  }
+
+  /** `text.replace(matcher, '')`: the first match removed, or every match for a global matcher. */
+  [Symbol.replace](text: string, replacement: string): string {
+    if (replacement !== '') throw new Error('CaseInsensitiveMatcher: only removal ("") is supported');
+    const folded = lowerCaseFold(text);
+    if (folded === undefined) return text.replace(this.rewrittenPattern(), replacement);
+    const pattern = this.lowerCase;
+    pattern.lastIndex = 0;
+    let kept = '';
+    let from = 0;
+    for (
+      let found = pattern.exec(folded);
+      found !== null;
+      found = pattern.global ? pattern.exec(folded) : null
+    ) {
+      kept += text.slice(from, found.index);
+      from = found.index + found[0].length;
+      // An empty match moves on by one code point, as replace does under `u`.
+      if (found[0] === '') pattern.lastIndex += (folded.codePointAt(pattern.lastIndex) ?? 0) > 0xffff ? 2 : 1;
+    }
+    pattern.lastIndex = 0;
+    return kept + text.slice(from);
+  }
+}
+
+/** A case-insensitive matcher of a lower-case source (see CaseInsensitiveMatcher). */
+export function caseInsensitiveMatcher(source: string, flags = ''): CaseInsensitiveMatcher {
+  return new CaseInsensitiveMatcher(source, flags);
+}
+
+/** Every CaseInsensitiveTest and Matcher built so far (by the modules imported), for the test that compares it to `iu`. */
+export function caseInsensitiveTests(): (CaseInsensitiveTest | CaseInsensitiveMatcher)[] {
   return [...testSources];
 }
 

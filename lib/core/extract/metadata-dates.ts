@@ -1,6 +1,6 @@
 // Publication and modification dates: many formats in, one out (ISO 8601 in UTC with milliseconds).
 // A date without a zone is taken as UTC; a date in the future beyond a day of clock skew is rejected.
-import { caseInsensitivePattern } from './case-insensitive.ts';
+import { caseInsensitiveMatcher } from './case-insensitive.ts';
 
 const MONTH_NAMES = [
   'january',
@@ -292,11 +292,11 @@ const TIME =
 const QUICK_COMPILE = '(?=[^])';
 
 /** "9. Dezember 2016", "9 de diciembre de 2016", "9 December 2016, 09:13". */
-const DAY_MONTH_YEAR = caseInsensitivePattern(
+const DAY_MONTH_YEAR = caseInsensitiveMatcher(
   `${QUICK_COMPILE}(?<![\\p{L}\\d])${DAY}\\s*(?:de\\s+|di\\s+)?${MONTH_WORD}\\s*,?\\s*(?:de\\s+)?${YEAR}${TIME}`,
 );
 /** "Dec 9, 2016 9:13 AM", "December 9th 2016". */
-const MONTH_DAY_YEAR = caseInsensitivePattern(
+const MONTH_DAY_YEAR = caseInsensitiveMatcher(
   `${QUICK_COMPILE}(?<![\\p{L}])${MONTH_WORD}\\s+${DAY}\\s*,?\\s*${YEAR}${TIME}`,
 );
 /** "2016年12月9日 9:13", "2016년 12월 9일". */

@@ -6,7 +6,7 @@ import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
 import { MENU_CLASS_TOKEN } from './boilerplate.ts';
-import { caseInsensitivePattern, caseInsensitiveTest } from './case-insensitive.ts';
+import { caseInsensitiveMatcher, caseInsensitiveTest } from './case-insensitive.ts';
 import { documentRoot } from './content-dom.ts';
 import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
 import { headlineAncestors, insideUnlikelyBylineContext, isInsideArticle } from './metadata-context.ts';
@@ -1174,7 +1174,7 @@ function visibleByline(
  * "Este artículo fue escrito por…", "Questo articolo è stato scritto da…", "Dit artikel is geschreven door…".
  * The names are in the first group, up to the line's end, a comma or the closing verb.
  */
-const SELF_ATTRIBUTION = caseInsensitivePattern(
+const SELF_ATTRIBUTION = caseInsensitiveMatcher(
   String.raw`^(?:this\s+(?:blog\s+)?(?:post|article|story|piece|guide|recipe)\s+(?:was|is)\s+(?:written|authored)\s+by|(?:dieser|der)\s+(?:artikel|beitrag|text)\s+wurde\s+von|cet\s+article\s+a\s+été\s+(?:écrit|rédigé)\s+par|este\s+(?:artículo|post)\s+(?:fue|ha\s+sido)\s+escrito\s+por|questo\s+articolo\s+è\s+stato\s+scritto\s+da|dit\s+artikel\s+is\s+geschreven\s+door)\s+(.+)`,
 );
 /** What ends the names of a self-attribution: a role after a comma, the verb that closes a German sentence. */
@@ -1526,7 +1526,7 @@ const AUTHOR_BOX_CLASS = /author|autor|auteur|(?:^|[-_\s])bio(?:$|[-_\s])|biogra
 const BIO_AFTER_NAME =
   /^(?:\s+(?!(?:and|und|et|y|e|i|en|og|och|и|a|o|or|oder|ou|vs|versus|v)\s)\p{Ll}|['’]s\s)/u;
 /** A bio that introduces its writer: "Hi, I'm Jane", "Ich bin Jane", "Je suis Jane", "Soy Jane", "Sono Jane". */
-const BIO_GREETING = caseInsensitivePattern(
+const BIO_GREETING = caseInsensitiveMatcher(
   String.raw`^(?:(?:hi|hello|hey|hallo|bonjour|hola|ciao|olá|hej)\s*(?:there|everyone)?\s*[,!.]?\s*)?(?:i['’]m|i am|my name is|ich bin|ich heiße|je suis|je m['’]appelle|soy|me llamo|sono|mi chiamo|sou|eu sou|ik ben)\s+`,
 );
 
