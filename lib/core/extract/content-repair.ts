@@ -19,11 +19,14 @@ import type { AnyNode, Element, ParentNode } from 'domhandler';
 import { DISCLOSED_QUESTION, MAX_BLOCK_ELEMENTS, STREAMED_FALLBACK_MAX_CHARS } from './boilerplate.ts';
 import { elementsInOrder, hasChildren, isElement, visibleLength } from './content-dom.ts';
 
-/** Moves content a browser would show in <body> into `body`, and streamed segments into their placeholders. */
-export function repairTree(root: AnyNode, body: AnyNode): void {
-  if (isElement(body) && body.name === 'body') adoptContentAfterBody(root, body);
-  // One walk serves both repairs below.
-  const elements = elementsInOrder(root);
+/**
+ * Moves content a browser would show in <body> into `body`, and streamed segments into their placeholders. `listed`:
+ * the root's elements in document order, when the caller has listed them already.
+ */
+export function repairTree(root: AnyNode, body: AnyNode, listed?: readonly Element[]): void {
+  const moved = isElement(body) && body.name === 'body' && adoptContentAfterBody(root, body);
+  // One walk serves the repairs below; the caller's list holds while nothing has moved.
+  const elements = listed !== undefined && !moved ? listed : elementsInOrder(root);
   readHeadingButtonsAsText(elements);
   revealStreamedSegments(elements);
   closeOpenHeadings(elements);
@@ -36,7 +39,8 @@ function headsASection(element: Element): boolean {
   return HEADING.test(element.name) || element.name === 'dt' || element.attribs.role === 'heading';
 }
 
-function adoptContentAfterBody(root: AnyNode, body: Element): void {
+/** Whether anything moved. */
+function adoptContentAfterBody(root: AnyNode, body: Element): boolean {
   const html = body.parent;
   const stray: AnyNode[] = [];
   if (html && isElement(html) && html.name === 'html') {
@@ -46,8 +50,9 @@ function adoptContentAfterBody(root: AnyNode, body: Element): void {
     }
   }
   // Only worth moving when an element comes along (whitespace alone changes nothing).
-  if (!stray.some((node) => isElement(node))) return;
+  if (!stray.some((node) => isElement(node))) return false;
   for (const node of stray) appendTo(body, node);
+  return true;
 }
 
 /** Flow content a heading cannot hold (HTML's content model: a heading holds phrasing content only). */

@@ -92,6 +92,7 @@ export interface Flags {
  */
 export function findLeadAbove(
   body: AnyNode,
+  order: readonly Element[],
   nodes: readonly AnyNode[],
   stats: Map<Element, Stats>,
   excluded: Set<Element>,
@@ -103,7 +104,6 @@ export function findLeadAbove(
   let repeatsDescription: Element | undefined;
   const first = nodes[0];
   if (!first || !isElement(first) || first === body) return [];
-  const order = elementsInOrder(body, (element) => excluded.has(element));
   const start = order.indexOf(first);
   if (start <= 0) return [];
   const holdsFirst = new Set<AnyNode>();
@@ -350,11 +350,14 @@ function isParagraphLike(element: Element, s: Stats): boolean {
   return false;
 }
 
-/** Readability's scoring: each paragraph gives 1 + commas + length/100 (max 3) to five levels of ancestors. */
+/**
+ * Readability's scoring: each paragraph gives 1 + commas + length/100 (max 3) to five levels of ancestors. `order`
+ * is the body's kept elements in document order (keptInOrder).
+ */
 export function scoreCandidates(
   body: AnyNode,
+  order: readonly Element[],
   stats: Map<Element, Stats>,
-  excluded: Set<Element>,
   flags: Flags,
 ): Map<Element, number> {
   const scores = new Map<Element, number>();
@@ -373,7 +376,7 @@ export function scoreCandidates(
       ancestor = ancestor.parent && isElement(ancestor.parent) ? ancestor.parent : null;
     }
   };
-  for (const element of elementsInOrder(body, (e) => excluded.has(e))) {
+  for (const element of order) {
     const s = stats.get(element);
     if (!s) continue;
     if (isParagraphLike(element, s)) {
@@ -604,6 +607,7 @@ function commonAncestor(elements: readonly Element[], body: AnyNode): Element | 
 export function gatherSiblings(
   top: Element | undefined,
   body: AnyNode,
+  order: readonly Element[],
   scores: Map<Element, number>,
   stats: Map<Element, Stats>,
   excluded: Set<Element>,
@@ -651,7 +655,7 @@ export function gatherSiblings(
       nodes.push(sibling);
     }
   }
-  return [...openingSections(parent, body, stats, excluded), ...nodes];
+  return [...openingSections(parent, body, order, stats, excluded), ...nodes];
 }
 
 /**
@@ -662,6 +666,7 @@ export function gatherSiblings(
 function openingSections(
   parent: Element,
   body: AnyNode,
+  order: readonly Element[],
   stats: Map<Element, Stats>,
   excluded: Set<Element>,
 ): Element[] {
@@ -688,7 +693,6 @@ function openingSections(
   }
   if (opening.length === 0) return opening;
   // Only after the headline, as a lead: above it sit the page's notices (a reprint notice, a site-wide intro).
-  const order = elementsInOrder(body, (element) => excluded.has(element));
   const headline = order.findIndex((element) => element.name === 'h1');
   if (headline < 0) return [];
   const holdsHeadline = new Set<AnyNode>();

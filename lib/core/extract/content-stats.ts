@@ -126,10 +126,10 @@ export function measurePage(body: AnyNode): PageText {
 
 /**
  * The <body>, or with broken markup that opens several (htmlparser2 keeps each), the one holding the most
- * elements: a stray early "<body>" may hold only a script.
+ * elements: a stray early "<body>" may hold only a script. `elements`: the root's elements in document order.
  */
-export function mainBody(root: AnyNode): AnyNode {
-  const bodies = elementsInOrder(root).filter((element) => element.name === 'body');
+export function mainBody(root: AnyNode, elements: readonly Element[] = elementsInOrder(root)): AnyNode {
+  const bodies = elements.filter((element) => element.name === 'body');
   if (bodies.length <= 1) return bodies[0] ?? root;
   let best = bodies[0]!;
   let bestSize = -1;
@@ -178,9 +178,20 @@ const SINGLE_SPACED_TOKENS = /^\S+(?: \S+)*$/;
 
 /** Text lengths and counts for every kept element, bottom-up in one pass (no repeated .text()). */
 export function computeStats(roots: readonly AnyNode[], excluded: Set<Element>): Map<Element, Stats> {
+  return statsInOrder(keptInOrder(roots, excluded));
+}
+
+/** The elements of the roots' subtrees in document order, excluded subtrees left out (the roots themselves kept). */
+export function keptInOrder(roots: readonly AnyNode[], excluded: Set<Element>): Element[] {
+  const skip = (element: Element) => excluded.has(element);
+  if (roots.length === 1) return elementsInOrder(roots[0]!, skip);
   const order: Element[] = [];
-  for (const root of roots)
-    for (const element of elementsInOrder(root, (e) => excluded.has(e))) order.push(element);
+  for (const root of roots) for (const element of elementsInOrder(root, skip)) order.push(element);
+  return order;
+}
+
+/** computeStats over a list keptInOrder gave (children after their parent, so read back to front). */
+export function statsInOrder(order: readonly Element[]): Map<Element, Stats> {
   const stats = new Map<Element, Stats>();
   for (let i = order.length - 1; i >= 0; i--) {
     const element = order[i]!;

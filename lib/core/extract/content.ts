@@ -16,7 +16,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { MIN_TEXT_CHARS, RETRY_MIN_GAIN } from './boilerplate.ts';
 import { cleanConditionally } from './content-clean.ts';
-import { documentRoot } from './content-dom.ts';
+import { documentRoot, elementsInOrder } from './content-dom.ts';
 import { pruneBoilerplate } from './content-prune.ts';
 import { repairTree } from './content-repair.ts';
 import {
@@ -32,10 +32,12 @@ import {
   computeStats,
   documentBaseUrl,
   isCaption,
+  keptInOrder,
   mainBody,
   measurePage,
   metaDescription,
   type PageText,
+  statsInOrder,
 } from './content-stats.ts';
 import { dropHeadline } from './content-trim.ts';
 import { sanitizeToHtml } from './sanitize.ts';
@@ -66,8 +68,10 @@ const ATTEMPTS: Flags[] = [
 export function extractContent($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
   try {
     const root = documentRoot($);
-    const body = mainBody(root);
-    repairTree(root, body);
+    // The whole page listed once for both.
+    const elements = elementsInOrder(root);
+    const body = mainBody(root, elements);
+    repairTree(root, body, elements);
     const baseUrl = documentBaseUrl(root, options.pageUrl);
     const page: PageHints = { title: options.title, description: metaDescription(root) };
     const pageText = measurePage(body);
@@ -118,15 +122,18 @@ interface PageHints {
 function runAttempt(body: AnyNode, flags: Flags, page: PageHints, pageText: PageText): Attempt {
   const excluded = new Set<Element>();
   const unlikely = excludeFurniture(body, flags, excluded, pageText);
-  let stats = computeStats([body], excluded);
-  const scores = scoreCandidates(body, stats, excluded, flags);
+  // The body's kept elements in document order, listed once: the statistics, the scoring, the siblings and the lead
+  // all read them, and nothing is excluded until pruning.
+  const order = keptInOrder([body], excluded);
+  let stats = statsInOrder(order);
+  const scores = scoreCandidates(body, order, stats, flags);
   const weights = [...scores.keys()].some((element) => classWeight(element, flags) !== 0);
   // Sections are read whole only while the page's furniture is left out: with it back in, a consent dialog's
   // headed panels would pass for sections.
   const sections = flags.stripUnlikely ? new Set<Element>() : undefined;
   const top = chooseTopCandidate(body, scores, stats, excluded, sections);
-  const nodes = gatherSiblings(top, body, scores, stats, excluded);
-  nodes.unshift(...findLeadAbove(body, nodes, stats, excluded, page.description, page.title));
+  const nodes = gatherSiblings(top, body, order, scores, stats, excluded);
+  nodes.unshift(...findLeadAbove(body, order, nodes, stats, excluded, page.description, page.title));
 
   const introducedLists = pruneBoilerplate(nodes, top, stats, excluded);
   let conditional = false;
