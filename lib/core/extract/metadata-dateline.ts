@@ -195,13 +195,53 @@ export function insideDatedList(
     if (layout.has(item) || item.name === 'main' || item.name === 'body') return false;
     const parent = item.parent;
     if (parent === null || !isElement(parent)) return false;
-    const isLike = (child: AnyNode): child is Element =>
-      isElement(child) && child.name === item.name && child.attribs.class === item.attribs.class;
-    let siblings = 0;
-    for (const child of parent.children) if (isLike(child)) siblings++;
-    if (siblings < DATED_LIST.minItems) continue;
+    const list = datedListKind(parent, item, page, language, now);
+    if (list === 'fewItems') continue;
     if (visibleTextLength(item, DATED_LIST.maxItemChars) > DATED_LIST.maxItemChars || isThreadPost(item))
       return false;
+    if (list === 'dated') return true;
+  }
+  return false;
+}
+
+type DatedListKind = 'fewItems' | 'dated' | 'undated';
+/**
+ * Per page, per parent and kind of item: what datedListKind found. Every candidate date and byline asks about its
+ * list again, and a list of thousands of undated entries was read whole for each of them.
+ */
+const datedListKinds = new WeakMap<PageIndex, Map<Element, Map<string, DatedListKind>>>();
+
+/**
+ * Whether the parent's children like `item` (same tag and class) are too few for a list (DATED_LIST.minItems), or
+ * enough of them hold a date and a link to another page ('dated').
+ */
+function datedListKind(
+  parent: Element,
+  item: Element,
+  page: PageIndex,
+  language: string | undefined,
+  now: Date,
+): DatedListKind {
+  let byParent = datedListKinds.get(page);
+  if (byParent === undefined) {
+    byParent = new Map();
+    datedListKinds.set(page, byParent);
+  }
+  let byKind = byParent.get(parent);
+  if (byKind === undefined) {
+    byKind = new Map();
+    byParent.set(parent, byKind);
+  }
+  const className = item.attribs.class;
+  const key = `${item.name} ${className === undefined ? '-' : `.${className}`} ${language ?? ''} ${now.getTime()}`;
+  let kind = byKind.get(key);
+  if (kind !== undefined) return kind;
+  const isLike = (child: AnyNode): child is Element =>
+    isElement(child) && child.name === item.name && child.attribs.class === className;
+  let siblings = 0;
+  for (const child of parent.children) if (isLike(child)) siblings++;
+  kind = siblings < DATED_LIST.minItems ? 'fewItems' : 'undated';
+  if (kind === 'undated') {
     let dated = 0;
     for (const sibling of parent.children) {
       if (!isLike(sibling)) continue;
@@ -210,10 +250,14 @@ export function insideDatedList(
         findDescendant(sibling, (link) => link.name === 'a' && linksElsewhere(link, page)) !== undefined
       )
         dated++;
-      if (dated >= DATED_LIST.minItems) return true;
+      if (dated >= DATED_LIST.minItems) {
+        kind = 'dated';
+        break;
+      }
     }
   }
-  return false;
+  byKind.set(key, kind);
+  return kind;
 }
 
 /** A post of a thread (the page's own content), by the post classes and microdata the page-type reader uses. */
