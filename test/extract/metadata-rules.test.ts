@@ -1440,6 +1440,19 @@ describe('dates of other events and of other pages’ list entries', () => {
     );
     expect(metadataOf(thread).publishedAt?.slice(0, 10)).toBe('2025-05-03');
   });
+
+  it('reads 300 characters or more of utility classes as no post mark, as the thread reader does', () => {
+    // "postcard" in a class string of layout utilities marks no post: the entries are a list of other pages.
+    const soup = `${'md:flex-row w-full '.repeat(16)}postcard`;
+    expect(soup.length).toBeGreaterThanOrEqual(300);
+    const entry = (title: string, day: number) =>
+      `<li class="${soup}"><a href="/jobs/${day}">${title}</a> <span>Harbour office</span> <span>May ${day}, 2025</span></li>`;
+    const listing = page(
+      '<title>Harbour jobs</title>',
+      `<main><h1>Harbour jobs</h1><ul>${entry('Deckhand', 12)}${entry('Pier cook', 11)}${entry('Ticket clerk', 9)}</ul></main>`,
+    );
+    expect(metadataOf(listing).publishedAt).toBeUndefined();
+  });
 });
 
 describe('bylines in a list of other pages’ entries', () => {

@@ -17,7 +17,7 @@ import {
   textOfNode,
   visibleTextLength,
 } from './metadata-dom.ts';
-import { MICRODATA_POST_TYPES, POST_BLOCK_CLASS } from './page-type.ts';
+import { isPostBlock } from './page-type.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Table
@@ -197,7 +197,7 @@ export function insideDatedList(
     if (parent === null || !isElement(parent)) return false;
     const list = datedListKind(parent, item, page, language, now);
     if (list === 'fewItems') continue;
-    if (visibleTextLength(item, DATED_LIST.maxItemChars) > DATED_LIST.maxItemChars || isThreadPost(item))
+    if (visibleTextLength(item, DATED_LIST.maxItemChars) > DATED_LIST.maxItemChars || isPostBlock(item))
       return false;
     if (list === 'dated') return true;
   }
@@ -258,15 +258,6 @@ function datedListKind(
   }
   byKind.set(key, kind);
   return kind;
-}
-
-/** A post of a thread (the page's own content), by the post classes and microdata the page-type reader uses. */
-function isThreadPost(element: Element): boolean {
-  const itemtype = element.attribs.itemtype?.replace(/^.*\//, '').toLowerCase();
-  return (
-    (itemtype !== undefined && MICRODATA_POST_TYPES.has(itemtype)) ||
-    POST_BLOCK_CLASS.test(`${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`)
-  );
 }
 
 /** A short text in the node that reads as a date, looking at no more than budget.texts texts with digits. */

@@ -100,6 +100,20 @@ const MICRODATA_PRODUCT_TYPES = new Set(['product', 'offer', 'aggregateoffer']);
 /** Class or id tokens of one post in a thread. */
 export const POST_BLOCK_CLASS =
   /(?:^|[\s_-])[a-z]*(?:post|message|reply|replies|comment|answer|cooked|bbwrapper)[a-z]*(?:$|[\s_-])/i;
+/** Class and id strings this long or longer are utility-class soup: their post words say nothing. */
+const MAX_POST_CLASS_CHARS = 300;
+
+/**
+ * A block marked as one post of a thread: a post itemtype (MICRODATA_POST_TYPES) or a post class or id
+ * (POST_BLOCK_CLASS, in fewer than MAX_POST_CLASS_CHARS). Thread posts need a date or an author inside as well.
+ */
+export function isPostBlock(element: Element): boolean {
+  const attributes = element.attribs;
+  const itemtype = attributes.itemtype?.replace(/^.*\//, '').toLowerCase();
+  if (itemtype !== undefined && MICRODATA_POST_TYPES.has(itemtype)) return true;
+  const classes = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
+  return classes.length > 1 && classes.length < MAX_POST_CLASS_CHARS && POST_BLOCK_CLASS.test(classes);
+}
 const POST_AUTHOR_CLASS =
   /(?:^|[\s_-])(?:author|username|user-?name|poster|byline|usertitle|user-?info)(?:$|[\s_-])/i;
 /** Elements looked at inside one candidate post for its date or author. */
@@ -535,7 +549,7 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
       if (ON_THIS_PAGE.test(leadingText(element).trim())) features.onThisPage = true;
     }
     const classes = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
-    if (classes.length > 1 && classes.length < 300) {
+    if (classes.length > 1 && classes.length < MAX_POST_CLASS_CHARS) {
       // Wrappers and inner parts match too; siblingPosts keeps the largest group of siblings, the posts.
       if (POST_BLOCK_CLASS.test(classes) && hasPostMarkers(element)) {
         postBlocks.add(element);
@@ -725,13 +739,7 @@ function hasPostMarkers(element: Element): boolean {
 export function findThreadPosts(body: AnyNode): Element[] {
   const candidates: Element[] = [];
   for (const element of elementsInOrder(body, (inner) => SKIPPED_TAGS.has(inner.name))) {
-    const attributes = element.attribs;
-    const classes = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
-    const itemtype = attributes.itemtype?.replace(/^.*\//, '').toLowerCase();
-    const postLike =
-      (itemtype !== undefined && MICRODATA_POST_TYPES.has(itemtype)) ||
-      (classes.length > 1 && classes.length < 300 && POST_BLOCK_CLASS.test(classes));
-    if (postLike && hasPostMarkers(element)) candidates.push(element);
+    if (isPostBlock(element) && hasPostMarkers(element)) candidates.push(element);
   }
   const byParent = new Map<AnyNode | null, Element[]>();
   const posts = new Set(candidates);
