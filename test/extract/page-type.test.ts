@@ -201,13 +201,13 @@ describe('bodyTextPhrases', () => {
 
   it('finds the calls, the edit link and the pagination in one text', () => {
     expect(
-      bodyTextPhrases('Get a FREE quote! Our team. get a free quote; Edit on GitHub - Older posts'),
+      bodyTextPhrases(['Get a FREE quote! Our team. get a free quote; Edit on GitHub - Older posts']),
     ).toEqual({
       serviceCalls: 2,
       editThisPage: true,
       pagination: true,
     });
-    expect(bodyTextPhrases('Preview more of our teamwork')).toEqual({
+    expect(bodyTextPhrases(['Preview more of our teamwork'])).toEqual({
       serviceCalls: 0,
       editThisPage: false,
       pagination: false,
@@ -270,6 +270,16 @@ describe('bodyTextPhrases', () => {
         }
       }
     }
-    for (const text of texts) expect(bodyTextPhrases(text), text).toEqual(apart(text));
+    for (const text of texts) expect(bodyTextPhrases([text]), text).toEqual(apart(text));
+    // Split between text nodes anywhere, and far apart in a long text, the phrases are found as in one text.
+    const filler = 'x'.repeat(5000);
+    for (const text of texts) {
+      for (let cut = 1; cut < text.length; cut++) {
+        const parts = [text.slice(0, cut), text.slice(cut)];
+        expect(bodyTextPhrases(parts), parts.join('|')).toEqual(apart(text));
+      }
+      const long = [filler, ` ${text} `, filler, `${text.slice(0, 3)}`, `${text.slice(3)} `, filler];
+      expect(bodyTextPhrases(long), text).toEqual(apart(long.join('')));
+    }
   });
 });

@@ -17,6 +17,7 @@ import {
   textContent,
   visibleLength,
 } from './content-dom.ts';
+import { forEachMatchInParts, maxMatchLength } from './match-parts.ts';
 import { isJsonLdNode, type JsonLdNode, nodeTypes } from './metadata-jsonld.ts';
 
 export { PAGE_TYPES, type PageType };
@@ -165,6 +166,8 @@ export const BODY_TEXT_PHRASES = new RegExp(
   'gi',
 );
 
+const BODY_TEXT_PHRASE_MAX_CHARS = maxMatchLength(BODY_TEXT_PHRASES);
+
 /** URL path words: weak evidence, one per type at most. */
 const URL_WORDS: Array<[PageType, RegExp]> = [
   [
@@ -236,7 +239,6 @@ const STRUCTURE = {
   maxServiceProseParagraphs: 25,
   /** Prices on the page that suggest a shop page (one product or many). */
   minPrices: 1,
-  manyPrices: 6,
 } as const;
 
 export interface PageFeatures {
@@ -252,6 +254,10 @@ export interface PageFeatures {
   docNavLinks: number;
   onThisPage: boolean;
   editThisPage: boolean;
+  /**
+   * Prices in the body's text, counted up to STRUCTURE.minPrices and only where structure:price-and-cart reads them
+   * (a cart control and no itemprop price); 0 elsewhere.
+   */
   prices: number;
   addToCart: boolean;
   itempropPrice: boolean;
@@ -562,11 +568,13 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
   const thread = siblingPosts(postBlocks, textLength);
   features.postBlocks = thread.posts;
   features.postChars = thread.chars;
-  const { text: bodyText, readableChars } = bodyTexts(parts.bodies);
+  const { texts, readableChars } = bodyTexts(parts.bodies);
   features.textChars = readableChars;
-  const phrases = bodyTextPhrases(bodyText);
+  const phrases = bodyTextPhrases(texts);
   features.editThisPage = phrases.editThisPage;
-  features.prices = countMatches(bodyText, PRICE_TEXT, STRUCTURE.manyPrices);
+  // Counted only where structure:price-and-cart reads it: with a cart control and no itemprop price (a few pages).
+  if (features.addToCart && !features.itempropPrice)
+    features.prices = countMatches(texts.join(''), PRICE_TEXT, STRUCTURE.minPrices);
   features.serviceCalls = phrases.serviceCalls;
   if (!features.pagination) features.pagination = phrases.pagination;
   const cards = repeatedCards(body, textLength);
@@ -578,10 +586,10 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
 }
 
 /**
- * All the text of the bodies, as textContent gives it (scripts included: prices and calls to action are read in
- * it), and in the same walk the characters of the text outside scripts, styles and templates.
+ * The text nodes of the bodies, whose text joined is what textContent gives (scripts included: prices and calls to
+ * action are read in it), and in the same walk the characters of the text outside scripts, styles and templates.
  */
-function bodyTexts(bodies: Element[]): { text: string; readableChars: number } {
+function bodyTexts(bodies: Element[]): { texts: string[]; readableChars: number } {
   const parts: string[] = [];
   let readableChars = 0;
   // Filled by a loop, not spread and map, for one hidden class whatever the count (see jsonLdTexts above).
@@ -607,7 +615,7 @@ function bodyTexts(bodies: Element[]): { text: string; readableChars: number } {
       }
     }
   }
-  return { text: parts.join(''), readableChars };
+  return { texts: parts, readableChars };
 }
 
 const NOT_READ_TAGS = new Set(['script', 'style', 'template']);
@@ -812,10 +820,11 @@ function leadingText(element: Element): string {
 }
 
 /**
- * The distinct service calls in the text (lower-cased), and whether it holds an "edit this page" or a pagination
- * phrase: what SERVICE_CALLS (every match), EDIT_THIS_PAGE and PAGINATION_TEXT (any match) find, in one scan.
+ * The distinct service calls in the text the parts make together (lower-cased), and whether it holds an "edit this
+ * page" or a pagination phrase: what SERVICE_CALLS (every match), EDIT_THIS_PAGE and PAGINATION_TEXT (any match)
+ * find, in one scan, without joining the parts (see forEachMatchInParts).
  */
-export function bodyTextPhrases(text: string): {
+export function bodyTextPhrases(parts: readonly string[]): {
   serviceCalls: number;
   editThisPage: boolean;
   pagination: boolean;
@@ -823,12 +832,11 @@ export function bodyTextPhrases(text: string): {
   const calls = new Set<string>();
   let editThisPage = false;
   let pagination = false;
-  BODY_TEXT_PHRASES.lastIndex = 0;
-  for (let match = BODY_TEXT_PHRASES.exec(text); match !== null; match = BODY_TEXT_PHRASES.exec(text)) {
+  forEachMatchInParts(parts, BODY_TEXT_PHRASES, BODY_TEXT_PHRASE_MAX_CHARS, (match) => {
     if (match[1] !== undefined) calls.add(match[0].toLowerCase());
     else if (match[2] !== undefined) editThisPage = true;
     else pagination = true;
-  }
+  });
   return { serviceCalls: calls.size, editThisPage, pagination };
 }
 
