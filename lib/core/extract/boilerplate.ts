@@ -551,7 +551,7 @@ const PHOTO_CREDIT_START = String.raw`(?:^|[.!?)"”»|/–—-]\s*)`;
  * The end of a photo caption: its credit ("… (Foto: Agency)", "… | © Name/Agency", "…. Photo: Name",
  * "Name/Getty Images"). Tested on short blocks only.
  */
-export const PHOTO_CREDIT_END = new RegExp(
+export const PHOTO_CREDIT_END = caseInsensitiveTest(
   [
     String.raw`\(\s*${PHOTO_CREDIT_LABEL}\s*[^()]{1,60}\)`,
     // A year after the mark is a copyright line ('© 2002 Jane Doe'), not a photo credit.
@@ -561,7 +561,6 @@ export const PHOTO_CREDIT_END = new RegExp(
   ]
     .map((part) => `(?:${part})\\s*\\.?$`)
     .join('|'),
-  'iu',
 );
 
 /** A byline line: "By Jane Doe and John Roe on Monday, November 18th, 2019". */

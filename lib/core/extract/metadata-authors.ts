@@ -1,13 +1,16 @@
 // Author names from JSON-LD, meta tags and byline elements: "By" prefixes stripped, lists split, credentials,
 // dates, URLs and handles dropped, duplicates removed.
 import { NOT_NAME_WORDS } from './boilerplate.ts';
+import { caseInsensitiveMatcher } from './case-insensitive.ts';
 
 /** "By", in the languages the extractor reads, with an optional word before it ("Written by", "Recipe by"). */
-const BY_PREFIX =
-  /^(?:(?:written|posted|reported|words|text|story|stories|recipe|article|articles|posts|authored|published|compiled|created|geschrieben|escrito|écrit|scritto|publicado|publié|veröffentlicht)\s+)?(?:by|par|von|por|door|av|di|da|de|af|przez|автор|от)\s*[:\-–—]?\s+/iu;
+const BY_PREFIX = caseInsensitiveMatcher(
+  String.raw`^(?:(?:written|posted|reported|words|text|story|stories|recipe|article|articles|posts|authored|published|compiled|created|geschrieben|escrito|écrit|scritto|publicado|publié|veröffentlicht)\s+)?(?:by|par|von|por|door|av|di|da|de|af|przez|автор|от)\s*[:\-–—]?\s+`,
+);
 /** A label before the names: "Author:", "Autor:", "文／", "記者 ", "著者：". */
-const LABEL_PREFIX =
-  /^(?:authors?|authored by|byline|written by|reporter|reporters|writer|autor(?:es|en|zy)?|autore|autori|auteur|auteurs|verfasser|texte?|tekst|yazar|yazan|автор|авторы|текст)\s*[:\-–—]\s*|^(?:文|記者|著者|作者|撰文|编辑|編輯|글|기자|취재)\s*[:：/／|｜]?\s*/iu;
+const LABEL_PREFIX = caseInsensitiveMatcher(
+  String.raw`^(?:authors?|authored by|byline|written by|reporter|reporters|writer|autor(?:es|en|zy)?|autore|autori|auteur|auteurs|verfasser|texte?|tekst|yazar|yazan|автор|авторы|текст)\s*[:\-–—]\s*|^(?:文|記者|著者|作者|撰文|编辑|編輯|글|기자|취재)\s*[:：/／|｜]?\s*`,
+);
 /** An "Authors" label without its colon before a capitalised name ("Autoren Jana Vogel und Uwe Kern"). */
 const LABEL_WORD_BEFORE_NAME =
   /^(?:[Aa]uthors?|[Aa]utor(?:es|en|in|innen|a)?|[Aa]uteurs?|[Aa]utor[ei]|[Aa]uteure?s?)\s+(?=\p{Lu})/u;
@@ -31,6 +34,8 @@ const CREDENTIAL =
 /** Post-nominal letters in capitals ("RD", "FAND", "DVM", "E-RYT 200"): credentials, not names. */
 const CAPITAL_CREDENTIAL = /^(?:[A-Z][A-Z.-]{1,7}|[A-Z][A-Z.-]{1,7}\s+\d{1,4}|[A-Z][a-z]?\.[A-Z][a-z]?\.?)$/;
 
+/** A trailing "on", "at", "le", "am", "el" (with a weekday: "on Monday") left after the date was cut off. */
+const TRAILING_DATE_WORD = caseInsensitiveMatcher(String.raw`\s+(?:on|at|le|am|el)(?:\s+\p{L}+day)?\s*$`);
 const MONTH_WORD =
   /\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s+\d/i;
 
@@ -80,7 +85,7 @@ export function splitAuthorText(raw: string): string[] {
     const dateAt = text.search(MONTH_WORD);
     // Digits glued to a name before a date ("Nolan22 Dec 2016") go with the date.
     if (dateAt > 0) text = text.slice(0, dateAt).replace(/\d+\s*$/, '');
-    text = text.replace(/\s+\d.*$/, '').replace(/\s+(?:on|at|le|am|el)(?:\s+\p{L}+day)?\s*$/iu, '');
+    text = text.replace(/\s+\d.*$/, '').replace(TRAILING_DATE_WORD, '');
     const parts = splitNameList(text);
     for (const part of parts) {
       const name = tidyName(part);

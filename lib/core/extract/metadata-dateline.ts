@@ -23,11 +23,13 @@ import { isPostBlock } from './page-type.ts';
 // Table
 
 /** Labels that say a visible date is the update, not the publication. */
-const UPDATED_LABEL =
-  /\b(?:updated|last updated|modified|revised|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt|zaktualizowano|обновлено|güncellen\w*)\b|更新|수정/iu;
+const UPDATED_LABEL = caseInsensitiveTest(
+  String.raw`\b(?:updated|last updated|modified|revised|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt|zaktualizowano|обновлено|güncellen\w*)\b|更新|수정`,
+);
 /** Labels that say a visible date is the publication (such a date counts also past the window below the h1). */
-const PUBLISHED_LABEL =
-  /\b(?:published|posted|publish(?:ing)? date|publication date|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|yayınlanma)\b|公開|发布|發佈|게시|발행/iu;
+const PUBLISHED_LABEL = caseInsensitiveTest(
+  String.raw`\b(?:published|posted|publish(?:ing)? date|publication date|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|opublikowano|опубликовано|yayınlanma)\b|公開|发布|發佈|게시|발행`,
+);
 /** Class/id words of blocks whose labelled dates are other posts' (a labelled date elsewhere is the page's). */
 const COMMENT_OR_RELATED = /comment|repl(?:y|ies)|related|recommend|more-(?:posts|stories|articles)/i;
 
