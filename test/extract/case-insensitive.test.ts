@@ -76,7 +76,7 @@ function caseForms(phrase: string): string[] {
   return [phrase, phrase.toUpperCase(), phrase.toLowerCase(), title];
 }
 
-describe('caseInsensitivePattern', () => {
+describe('caseInsensitiveSource (the rewritten fallback)', () => {
   it('covers the long multilingual table patterns', () => {
     expect([...rewritten, ...lowerCaseTests].map(({ name }) => name)).toEqual(
       expect.arrayContaining([

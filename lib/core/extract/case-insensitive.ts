@@ -7,7 +7,8 @@
  * tables that cost most of the process's regexp compilation, paid again by each cold Lambda on its first pages.
  * A `\p{L}` under `i` is closed over case the same way (the whole letter set), so patterns with letter classes
  * gain too (metadata's byline labels and the named-month dates).
- * The rewrite is done once at module load with toLowerCase/toUpperCase, which is cheap.
+ * The extractor's patterns now run lower-case on lower-cased text (caseInsensitiveTest, caseInsensitiveMatcher,
+ * below), cheaper still; the rewrite serves only the rare text lower case does not fold exactly, done then.
  *
  * `/iu` compares characters by Unicode simple case folding; lower/upper case reach nearly all of it, and
  * FOLD_EXCEPTIONS lists the rest for the scripts our tables use (Latin, Greek, Cyrillic). `i` also widens `\w`,
@@ -371,19 +372,4 @@ export function caseInsensitiveTests(): (CaseInsensitiveTest | CaseInsensitiveMa
 /** A case-insensitive test of a lower-case source (see CaseInsensitiveTest). */
 export function caseInsensitiveTest(source: string): CaseInsensitiveTest {
   return new CaseInsensitiveTest(source);
-}
-
-/** The source each caseInsensitivePattern was written with, for the test that compares it to its `iu` original. */
-const writtenSources = new Map<RegExp, string>();
-
-/** A RegExp equal to `new RegExp(source, 'iu' + flags)`, compiled without `i` (see the module comment). */
-export function caseInsensitivePattern(source: string, flags = ''): RegExp {
-  const pattern = new RegExp(caseInsensitiveSource(source), `u${flags}`);
-  writtenSources.set(pattern, source);
-  return pattern;
-}
-
-/** Every pattern built so far (by the modules imported) with the source it was written with. */
-export function caseInsensitivePatterns(): { pattern: RegExp; source: string }[] {
-  return [...writtenSources].map(([pattern, source]) => ({ pattern, source }));
 }
