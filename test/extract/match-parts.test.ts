@@ -1,6 +1,7 @@
 // Matching a phrase pattern across a page's text nodes as if they were one text.
 import { describe, expect, it } from 'vitest';
 import { forEachMatchInParts, maxMatchLength } from '../../lib/core/extract/match-parts.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 describe('maxMatchLength', () => {
   it('reads the longest match off a pattern of characters, classes, groups, alternatives and optionals', () => {
@@ -17,15 +18,7 @@ describe('maxMatchLength', () => {
 });
 
 describe('forEachMatchInParts', () => {
-  function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = seededRandom;
   // Phrases that overlap and run into each other, so which match is taken first matters.
   const PATTERN = /\b(?:(get (?:a|your) (?:free )?quote|free quote)|(quote me)|(me now|now))\b/gi;
   const WORDS = [

@@ -14,6 +14,7 @@ import {
   titleFromOpening,
   toPlainText,
 } from '../../lib/core/extract/text.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
 const textOf = (html: string) => toPlainText(parse(html).root().toArray());
@@ -128,16 +129,7 @@ describe('extractContent', () => {
 });
 
 describe('plainTextLengthBound', () => {
-  // A seeded generator (mulberry32): the same documents on every run.
-  function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = seededRandom;
   // Words that NFC lengthens (presentation forms, a musical symbol, a Greek dialytika tonos after a letter, a
   // precomposed Ǖ before a mark that keeps its own marks apart) ...
   const GROWING = [
