@@ -512,15 +512,18 @@ function readEachOnce<T>(candidates: LazyCandidate<T>[]): LazyCandidate<T>[] {
   });
 }
 
-/** pick over candidates read on demand: the first defined value, the later candidates not read. */
+/**
+ * pick over candidates read on demand: the first defined value that `usable` accepts, the later candidates not read.
+ */
 function pickLazy<T>(
   sources: MetadataSources,
   field: keyof MetadataSources,
   candidates: LazyCandidate<T>[],
+  usable: (value: T) => boolean = () => true,
 ): T | undefined {
   for (const candidate of candidates) {
     const value = candidate.value();
-    if (value !== undefined) {
+    if (value !== undefined && usable(value)) {
       sources[field] = candidate.source;
       return value;
     }
@@ -547,16 +550,9 @@ function pickList(
 function pickFirstList(
   sources: MetadataSources,
   field: keyof MetadataSources,
-  candidates: { value: () => string[] | undefined; source: MetadataSource }[],
+  candidates: LazyCandidate<string[]>[],
 ): string[] | undefined {
-  for (const candidate of candidates) {
-    const value = candidate.value();
-    if (value !== undefined && value.length > 0) {
-      sources[field] = candidate.source;
-      return value;
-    }
-  }
-  return undefined;
+  return pickLazy(sources, field, candidates, (list) => list.length > 0);
 }
 
 function firstNonEmpty(lists: string[][]): string[] {
