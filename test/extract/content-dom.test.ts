@@ -1,8 +1,11 @@
+import type { AnyNode } from 'domhandler';
 import { describe, expect, it } from 'vitest';
 import {
   documentRoot,
   elementsInOrder,
   findFirst,
+  isElement,
+  nextInOrder,
   textContent,
   visitElements,
 } from '../../lib/core/extract/content-dom.ts';
@@ -122,5 +125,33 @@ describe('visitElements', () => {
       return element.name === 'ul';
     });
     expect(skipped).toEqual(['div', 'b', 'script', 'ul', 'p']);
+  });
+});
+
+describe('nextInOrder', () => {
+  it('steps through the nodes of a subtree in the order elementsInOrder lists its elements, stepping over subtrees when told', () => {
+    const root = documentRoot(parseHtml(`<!doctype html><!-- c -->${page}<p>after</p>`));
+    const body = findFirst(root, 'body')!;
+    for (const start of [root, body, findFirst(root, 'ul')!, findFirst(root, 'i')!]) {
+      const stepped: string[] = [];
+      for (let node: AnyNode | null = start; node !== null; node = nextInOrder(node, start)) {
+        if (isElement(node)) stepped.push(node.name);
+      }
+      expect(stepped).toEqual(elementsInOrder(start).map((element) => element.name));
+    }
+    const skipping: string[] = [];
+    for (let node: AnyNode | null = body; node !== null; ) {
+      const skip = isElement(node) && (node.name === 'ul' || node.name === 'script');
+      if (isElement(node) && !skip) skipping.push(node.name);
+      node = nextInOrder(node, body, !skip);
+    }
+    expect(skipping).toEqual(
+      elementsInOrder(body, (element) => element.name === 'ul' || element.name === 'script').map(
+        (element) => element.name,
+      ),
+    );
+    // Nothing after the subtree's end, not even the root's next sibling.
+    const head = findFirst(root, 'head')!;
+    expect(nextInOrder(head, head, false)).toBeNull();
   });
 });

@@ -1,14 +1,26 @@
+import type { AnyNode, Element } from 'domhandler';
 import { describe, expect, it } from 'vitest';
+import {
+  documentRoot,
+  elementsInOrder,
+  hasChildren,
+  isElement,
+  visibleLength,
+} from '../../lib/core/extract/content-dom.ts';
 import { parseHtml } from '../../lib/core/extract/index.ts';
 import {
   bodyTextPhrases,
   classifyPageType,
   EDIT_THIS_PAGE,
+  isPostBlock,
+  joinedTextLength,
   PAGE_TYPE_SIGNALS,
   PAGE_TYPES,
   PAGINATION_TEXT,
+  POST_BLOCK_CLASS,
   SERVICE_CALLS,
 } from '../../lib/core/extract/page-type.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const prose = (n: number) =>
   Array.from(
@@ -281,5 +293,96 @@ describe('bodyTextPhrases', () => {
       const long = [filler, ` ${text} `, filler, `${text.slice(0, 3)}`, `${text.slice(3)} `, filler];
       expect(bodyTextPhrases(long), text).toEqual(apart(long.join('')));
     }
+  });
+});
+
+describe('card groups', () => {
+  const card = (i: number, extra = '') =>
+    `<div class="card"><a href="/s/${i}"><img src="/i/${i}.jpg"></a><h3>Item ${i}</h3>${extra}</div>`;
+  const cards = (n: number, extra = '') => Array.from({ length: n }, (_, i) => card(i, extra)).join('');
+  const signals = (html: string) => classify(html).signals.map((signal) => signal.name);
+
+  it('counts prices on the largest group only, not on a smaller priced one', () => {
+    const page = (priced: number, plain: number) =>
+      `<html><body><section>${cards(plain)}</section><section>${cards(priced, '<span>$12.00</span>')}</section></body></html>`;
+    expect(signals(page(6, 0))).toContain('structure:priced-cards');
+    expect(signals(page(6, 8))).not.toContain('structure:priced-cards');
+    expect(signals(page(9, 8))).toContain('structure:priced-cards');
+  });
+
+  it('reads no cards inside a <nav>, however deep', () => {
+    const page = (wrap: (inner: string) => string) =>
+      `<html><body><h1>Shop</h1>${wrap(cards(8, '<span>$12.00</span>'))}</body></html>`;
+    expect(signals(page((inner) => `<div>${inner}</div>`))).toContain('structure:priced-cards');
+    expect(signals(page((inner) => `<nav>${inner}</nav>`))).not.toContain('structure:priced-cards');
+    expect(signals(page((inner) => `<nav><div><ul><li>${inner}</li></ul></div></nav>`))).not.toContain(
+      'structure:priced-cards',
+    );
+  });
+});
+
+describe('class and id tests', () => {
+  const TOKENS = ['post', 'Message', 'reply', 'x', 'comments', 'user', 'REPLIES', 'cooked', 'a1', '', 'é'];
+  const SEPARATORS = [' ', '-', '_', '\t', '', '.', '  '];
+
+  it('isPostBlock tests the class and the id as the two joined by a space would be tested', () => {
+    const next = seededRandom(17);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+    const value = () => {
+      let text = '';
+      for (let i = Math.floor(next() * 5); i > 0; i--) text += pick(TOKENS) + pick(SEPARATORS);
+      return next() < 0.1 ? text.repeat(40) : text;
+    };
+    const wrong: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const attributes: Record<string, string> = {};
+      if (next() < 0.8) attributes.class = value();
+      if (next() < 0.5) attributes.id = value();
+      const joined = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
+      const expected = joined.length > 1 && joined.length < 300 && POST_BLOCK_CLASS.test(joined);
+      const element = { attribs: attributes } as unknown as Element;
+      if (isPostBlock(element) !== expected) wrong.push(JSON.stringify(attributes));
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('joinedTextLength', () => {
+  const SKIPPED = new Set(['script', 'style', 'template', 'svg', 'head']);
+  /** What it counts: the visible length of the element's texts outside the skipped tags, joined by spaces. */
+  function joinedReference(element: Element): number {
+    const parts: string[] = [];
+    const stack: AnyNode[] = [element];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.type === 'text') parts.push((node as unknown as { data: string }).data);
+      else if (isElement(node) && SKIPPED.has(node.name)) continue;
+      else if (hasChildren(node))
+        for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    }
+    return visibleLength(parts.join(' '));
+  }
+
+  it('is the visible length of the texts joined by spaces, whatever the whitespace at their edges', () => {
+    const next = seededRandom(23);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+    const WORDS = ['word', ' ', '  ', '\n', 'a b', ' lead', 'trail ', '\u00a0', '', 'x'];
+    const TAGS = ['div', 'p', 'span', 'script', 'svg', 'template', 'b'];
+    const fragment = (depth: number): string => {
+      let html = '';
+      for (let i = Math.floor(next() * 4); i >= 0; i--) {
+        html +=
+          depth > 3 || next() < 0.5 ? pick(WORDS) : `<${pick(TAGS)}>${fragment(depth + 1)}</${pick(TAGS)}>`;
+      }
+      return html;
+    };
+    const wrong: string[] = [];
+    for (let page = 0; page < 300; page++) {
+      const root = documentRoot(parseHtml(`<html><body>${fragment(0)}</body></html>`));
+      for (const element of elementsInOrder(root)) {
+        if (joinedTextLength(element) !== joinedReference(element)) wrong.push(element.name);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });

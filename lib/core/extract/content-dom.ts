@@ -84,6 +84,19 @@ export function visitElements(root: AnyNode, visit: (element: Element) => boolea
 }
 
 /**
+ * The node after `node` in a pre-order walk of `root`'s subtree (the nodes elementsInOrder steps through with a
+ * limit: first child, next sibling, back up), or null at the subtree's end; `descend` false steps over `node`'s
+ * children. A walk written with it lists nothing and keeps no stack: `for (let node = root; node; node =
+ * nextInOrder(node, root))`.
+ */
+export function nextInOrder(node: AnyNode, root: AnyNode, descend = true): AnyNode | null {
+  if (descend && hasChildren(node) && node.children.length > 0) return node.children[0]!;
+  let at: AnyNode | null = node;
+  while (at && at !== root && !at.next) at = at.parent;
+  return at && at !== root ? at.next : null;
+}
+
+/**
  * Pushes a node's children for a pre-order walk (last first), leaving out text and comments: an element walk would
  * only pop them again, and they are about half of a page's nodes.
  */

@@ -14,11 +14,13 @@ import {
   findFirst,
   hasChildren,
   isElement,
+  nextInOrder,
   textContent,
   visibleLength,
 } from './content-dom.ts';
 import { forEachMatchInParts, maxMatchLength } from './match-parts.ts';
 import { isJsonLdNode, type JsonLdNode, nodeTypes } from './metadata-jsonld.ts';
+import { childrenByShape } from './page-types/repeats.ts';
 
 export { PAGE_TYPES, type PageType };
 
@@ -112,8 +114,23 @@ export function isPostBlock(element: Element): boolean {
   const attributes = element.attribs;
   const itemtype = attributes.itemtype?.replace(/^.*\//, '').toLowerCase();
   if (itemtype !== undefined && MICRODATA_POST_TYPES.has(itemtype)) return true;
-  const classes = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
-  return classes.length > 1 && classes.length < MAX_POST_CLASS_CHARS && POST_BLOCK_CLASS.test(classes);
+  return hasShortClasses(attributes) && matchesClassOrId(POST_BLOCK_CLASS, attributes);
+}
+
+/** Whether the element's class and id, joined by a space, are longer than one and shorter than MAX_POST_CLASS_CHARS. */
+function hasShortClasses(attributes: Record<string, string>): boolean {
+  const length = (attributes.class?.length ?? 0) + 1 + (attributes.id?.length ?? 0);
+  return length > 1 && length < MAX_POST_CLASS_CHARS;
+}
+
+/**
+ * Whether a token pattern (its tokens bounded by the start, the end, whitespace, `_` or `-`) matches the class and
+ * id joined by a space: it does exactly when it matches the class or the id, since a match cannot cross that space
+ * and the space bounds a token as the start and end do. Tested apart, with no joined copy per element.
+ */
+function matchesClassOrId(pattern: RegExp, attributes: Record<string, string>): boolean {
+  const { class: className, id } = attributes;
+  return (className !== undefined && pattern.test(className)) || (id !== undefined && pattern.test(id));
 }
 const POST_AUTHOR_CLASS =
   /(?:^|[\s_-])(?:author|username|user-?name|poster|byline|usertitle|user-?info)(?:$|[\s_-])/i;
@@ -272,7 +289,7 @@ export interface PageFeatures {
   serviceCalls: number;
   /** Pagination or "load more" controls, as on list pages. */
   pagination: boolean;
-  /** Cards (see repeatedCards) that carry a date: a list of posts. */
+  /** Cards (see tallyCards) that carry a date: a list of posts. */
   cardsWithDate: number;
   /** Characters in the largest card group, and in prose paragraphs: which one the page is made of. */
   cardChars: number;
@@ -518,9 +535,21 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
     : URL_WORDS.find(([, pattern]) => pattern.test(pageUrl.pathname))?.[0];
 
   const body = findFirst(root, 'body') ?? root;
-  const textLength = textLengthMemo();
   const postBlocks = new Set<Element>();
-  for (const element of elementsInOrder(body, (element) => SKIPPED_TAGS.has(element.name))) {
+  const cards: CardTally = { cards: 0, withDate: 0, chars: 0, elements: undefined };
+  // One walk of the body's elements in document order, skipping SKIPPED_TAGS (the root itself is always read),
+  // that lists nothing: each element's features, then its children as cards (tallyCards).
+  for (let node: AnyNode | null = body; node !== null; ) {
+    if (!isElement(node)) {
+      node = nextInOrder(node, body);
+      continue;
+    }
+    const element: Element = node;
+    if (element !== body && SKIPPED_TAGS.has(element.name)) {
+      node = nextInOrder(element, body, false);
+      continue;
+    }
+    node = nextInOrder(element, body);
     const attributes = element.attribs;
     const itemtype = attributes.itemtype;
     if (itemtype !== undefined) {
@@ -540,7 +569,7 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
     if (name === 'pre') features.codeBlocks++;
     else if (name === 'article') features.articleElements++;
     else if (name === 'p') {
-      const length = textLength(element);
+      const length = joinedTextLength(element);
       if (length >= STRUCTURE.proseParagraphChars) {
         features.proseParagraphs++;
         features.proseChars += length;
@@ -551,21 +580,21 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
         const classes = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.name ?? ''} ${attributes.action ?? ''}`;
         if (ADD_TO_CART.test(label) || ADD_TO_CART_CLASS.test(classes)) features.addToCart = true;
       }
-    } else if (/^h[2-6]$/.test(name) && !features.onThisPage) {
+    } else if (SUBHEADING_TAGS.has(name) && !features.onThisPage) {
       if (ON_THIS_PAGE.test(leadingText(element).trim())) features.onThisPage = true;
     }
-    const classes = `${attributes.class ?? ''} ${attributes.id ?? ''}`;
-    if (classes.length > 1 && classes.length < MAX_POST_CLASS_CHARS) {
+    if (hasShortClasses(attributes)) {
       // Wrappers and inner parts match too; siblingPosts keeps the largest group of siblings, the posts.
-      if (POST_BLOCK_CLASS.test(classes) && hasPostMarkers(element)) {
+      if (matchesClassOrId(POST_BLOCK_CLASS, attributes) && hasPostMarkers(element)) {
         postBlocks.add(element);
       }
-      if (DOC_NAV_CLASS.test(classes) || name === 'nav') {
+      if (name === 'nav' || matchesClassOrId(DOC_NAV_CLASS, attributes)) {
         features.docNavLinks = Math.max(features.docNavLinks, countLinks(element));
       }
     }
+    tallyCards(element, body, cards);
   }
-  const thread = siblingPosts(postBlocks, textLength);
+  const thread = siblingPosts(postBlocks);
   features.postBlocks = thread.posts;
   features.postChars = thread.chars;
   const { texts, readableChars } = bodyTexts(parts.bodies);
@@ -577,9 +606,8 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
     features.prices = countMatches(texts.join(''), PRICE_TEXT, STRUCTURE.minPrices);
   features.serviceCalls = phrases.serviceCalls;
   if (!features.pagination) features.pagination = phrases.pagination;
-  const cards = repeatedCards(body, textLength);
   features.cards = cards.cards;
-  features.cardsWithPrice = cards.withPrice;
+  features.cardsWithPrice = cardsWithPrice(cards);
   features.cardsWithDate = cards.withDate;
   features.cardChars = cards.chars;
   return features;
@@ -642,7 +670,9 @@ function documentParts(root: AnyNode): DocumentParts {
     jsonLdScripts: [],
     bodies: [],
   };
-  for (const element of elementsInOrder(root)) {
+  for (let node: AnyNode | null = root; node !== null; node = nextInOrder(node, root)) {
+    if (!isElement(node)) continue;
+    const element: Element = node;
     const attributes = element.attribs;
     switch (element.name) {
       case 'meta':
@@ -727,7 +757,15 @@ function arrayOf(value: unknown): unknown[] {
 
 /** A post has a date or an author marker inside it. */
 function hasPostMarkers(element: Element): boolean {
-  for (const inner of elementsInOrder(element, undefined, MAX_POST_SCAN)) {
+  let scanned = 0;
+  for (
+    let node: AnyNode | null = element;
+    node !== null && scanned < MAX_POST_SCAN;
+    node = nextInOrder(node, element)
+  ) {
+    if (!isElement(node)) continue;
+    scanned++;
+    const inner: Element = node;
     const attributes = inner.attribs;
     if (inner.name === 'time' || attributes.datetime !== undefined) return true;
     if (attributes.itemprop === 'author' || attributes.rel === 'author') return true;
@@ -781,10 +819,7 @@ function listOfPost(post: Element, posts: ReadonlySet<Element>): AnyNode | null 
 }
 
 /** The largest group of post blocks sharing one parent (a thread repeats its posts side by side), and its text. */
-function siblingPosts(
-  posts: Set<Element>,
-  textLength: (element: Element) => number,
-): { posts: number; chars: number } {
+function siblingPosts(posts: Set<Element>): { posts: number; chars: number } {
   const byParent = new Map<AnyNode | null, Element[]>();
   for (const post of posts) {
     const group = byParent.get(post.parent) ?? [];
@@ -794,7 +829,7 @@ function siblingPosts(
   let best = { posts: 0, chars: 0 };
   for (const group of byParent.values()) {
     if (group.length > best.posts) {
-      best = { posts: group.length, chars: group.reduce((sum, post) => sum + textLength(post), 0) };
+      best = { posts: group.length, chars: group.reduce((sum, post) => sum + joinedTextLength(post), 0) };
     }
   }
   return best;
@@ -802,7 +837,9 @@ function siblingPosts(
 
 function countLinks(element: Element): number {
   let links = 0;
-  for (const inner of elementsInOrder(element)) if (inner.name === 'a') links++;
+  for (let node: AnyNode | null = element; node !== null; node = nextInOrder(node, element)) {
+    if (isElement(node) && node.name === 'a') links++;
+  }
   return links;
 }
 
@@ -847,96 +884,136 @@ function countMatches(text: string, pattern: RegExp, cap: number): number {
   return count;
 }
 
-/** Text length of an element, memoized bottom-up so repeated calls stay linear. */
-function textLengthMemo(): (element: Element) => number {
-  const memo = new Map<Element, number>();
-  return (element) => {
-    const cached = memo.get(element);
-    if (cached !== undefined) return cached;
-    const length = visibleLength(textWithoutScripts(element));
-    memo.set(element, length);
-    return length;
-  };
+/**
+ * The collapsed-whitespace length (visibleLength) of an element's text nodes joined by single spaces, outside
+ * SKIPPED_TAGS (the element itself too), counted as the walk reads them, with no joined copy.
+ */
+export function joinedTextLength(element: Element): number {
+  let length = 0;
+  let pendingSpace = false;
+  let first = true;
+  for (let node: AnyNode | null = element; node !== null; ) {
+    if (isElement(node) && SKIPPED_TAGS.has(node.name)) {
+      node = nextInOrder(node, element, false);
+      continue;
+    }
+    if (node.type === 'text') {
+      const text = (node as unknown as { data: string }).data;
+      // The space that joins this text to the one before.
+      if (!first) pendingSpace = length > 0;
+      first = false;
+      // visibleLength's loop, carried across texts (see the note above it in content-dom.ts).
+      for (let i = 0, end = text.length; i < end; i++) {
+        const code = String.prototype.charCodeAt.call(text, i);
+        if (code === 32 || code === 10 || code === 9 || code === 13 || code === 12 || code === 160) {
+          pendingSpace = length > 0;
+        } else {
+          if (pendingSpace) length++;
+          pendingSpace = false;
+          length++;
+        }
+      }
+    }
+    node = nextInOrder(node, element);
+  }
+  return length;
 }
 
-function textWithoutScripts(element: Element): string {
-  const parts: string[] = [];
-  const stack: AnyNode[] = [element];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'text') parts.push((node as unknown as { data: string }).data);
-    else if (isElement(node) && SKIPPED_TAGS.has(node.name)) continue;
-    else if (hasChildren(node))
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-  }
-  return parts.join(' ');
+/** The largest card group found so far (see tallyCards), its cards kept to count their prices at the end. */
+interface CardTally {
+  cards: number;
+  withDate: number;
+  chars: number;
+  elements: Element[] | undefined;
 }
 
 /**
- * Repeated teaser cards: the largest group of sibling elements with the same tag and class, each holding a
- * link and a heading or an image, each short. Menus (links without headings or images) do not count.
+ * Repeated teaser cards, one parent at a time as the body walk reaches it: the largest group of sibling elements
+ * with the same tag and class (childrenByShape), each holding a link and a heading or an image, each short, outside
+ * <nav> (menus are links without headings or images, and a nav's are never cards). Parents come in document order,
+ * and a later group replaces the tally only with more cards.
  */
-function repeatedCards(
-  body: AnyNode,
-  textLength: (element: Element) => number,
-): { cards: number; withPrice: number; withDate: number; chars: number } {
-  let best = { cards: 0, withPrice: 0, withDate: 0, chars: 0 };
-  for (const parent of elementsInOrder(
-    body,
-    (element) => SKIPPED_TAGS.has(element.name) || element.name === 'nav',
-  )) {
-    // Counted before anything is built: most elements have a handful of children.
-    let elementChildren = 0;
-    for (const child of parent.children) if (isElement(child)) elementChildren++;
-    if (elementChildren < STRUCTURE.minCards) continue;
-    const children = parent.children.filter(isElement);
-    const groups = new Map<string, Element[]>();
-    for (const child of children) {
-      const key = `${child.name}.${(child.attribs.class ?? '').trim().split(/\s+/)[0] ?? ''}`;
-      const group = groups.get(key);
-      if (group) group.push(child);
-      else groups.set(key, [child]);
+function tallyCards(parent: Element, body: AnyNode, best: CardTally): void {
+  // Counted before anything is built: most elements have a handful of children.
+  let elementChildren = 0;
+  for (const child of parent.children) if (isElement(child)) elementChildren++;
+  if (elementChildren < STRUCTURE.minCards || insideNav(parent, body)) return;
+  for (const group of childrenByShape(parent).values()) {
+    if (group.length < STRUCTURE.minCards || group.length <= best.cards) continue;
+    let cards = 0;
+    let withDate = 0;
+    let chars = 0;
+    for (const child of group) {
+      const shape = cardShape(child);
+      if ((shape & CARD) === 0) continue;
+      cards++;
+      chars += joinedTextLength(child);
+      withDate += (shape & DATED) === 0 ? 0 : 1;
     }
-    for (const group of groups.values()) {
-      if (group.length < STRUCTURE.minCards || group.length <= best.cards) continue;
-      let cards = 0;
-      let withPrice = 0;
-      let withDate = 0;
-      let chars = 0;
-      for (const child of group) {
-        const shape = cardShape(child);
-        if (!shape.card) continue;
-        cards++;
-        chars += textLength(child);
-        // Added on every card, not incremented in a branch: a branch first taken after the function is optimized
-        // throws the optimized code away.
-        withPrice += shape.price ? 1 : 0;
-        withDate += shape.date ? 1 : 0;
-      }
-      if (cards >= STRUCTURE.minCards && cards > best.cards && chars / cards <= STRUCTURE.maxCardChars) {
-        best = { cards, withPrice, withDate, chars };
-      }
+    if (cards >= STRUCTURE.minCards && cards > best.cards && chars / cards <= STRUCTURE.maxCardChars) {
+      best.cards = cards;
+      best.withDate = withDate;
+      best.chars = chars;
+      best.elements = group;
     }
   }
-  return best;
 }
 
-function cardShape(element: Element): { card: boolean; price: boolean; date: boolean } {
+/** Whether the element or an ancestor below `body` is a <nav>. */
+function insideNav(element: Element, body: AnyNode): boolean {
+  for (let node: AnyNode | null = element; node !== null && node !== body; node = node.parent) {
+    if (isElement(node) && node.name === 'nav') return true;
+  }
+  return false;
+}
+
+/** Cards of the largest group with a price: read for that group only, once the walk has chosen it. */
+function cardsWithPrice(tally: CardTally): number {
+  let withPrice = 0;
+  for (const element of tally.elements ?? []) {
+    if ((cardShape(element) & CARD) !== 0 && hasPriceText(element)) withPrice++;
+  }
+  return withPrice;
+}
+
+const SUBHEADING_TAGS = new Set(['h2', 'h3', 'h4', 'h5', 'h6']);
+const CARD = 1;
+const DATED = 2;
+
+/** A card (CARD) holds a link and a heading or an image, and a dated one (DATED) a <time> or datetime attribute too. */
+function cardShape(element: Element): number {
   let date = false;
   let link = false;
   let headingOrImage = false;
-  let price = false;
-  for (const inner of elementsInOrder(element, undefined, MAX_CARD_SCAN)) {
-    const name = inner.name;
-    if (name === 'a' && inner.attribs.href) link = true;
-    else if (name === 'img' || name === 'picture' || /^h[2-6]$/.test(name)) headingOrImage = true;
-    else if (name === 'time' || inner.attribs.datetime !== undefined) date = true;
-    if (!price && inner.children.length > 0) {
-      for (const child of inner.children) {
-        if (child.type === 'text' && PRICE_TEXT.test((child as unknown as { data: string }).data))
-          price = true;
-      }
+  let scanned = 0;
+  for (
+    let node: AnyNode | null = element;
+    node !== null && scanned < MAX_CARD_SCAN;
+    node = nextInOrder(node, element)
+  ) {
+    if (!isElement(node)) continue;
+    scanned++;
+    const name = node.name;
+    if (name === 'a' && node.attribs.href) link = true;
+    else if (name === 'img' || name === 'picture' || SUBHEADING_TAGS.has(name)) headingOrImage = true;
+    else if (name === 'time' || node.attribs.datetime !== undefined) date = true;
+  }
+  return (link && headingOrImage ? CARD : 0) | (date ? DATED : 0);
+}
+
+/** Whether a text node among the card's first MAX_CARD_SCAN elements' children holds a price. */
+function hasPriceText(element: Element): boolean {
+  let scanned = 0;
+  for (
+    let node: AnyNode | null = element;
+    node !== null && scanned < MAX_CARD_SCAN;
+    node = nextInOrder(node, element)
+  ) {
+    if (!isElement(node)) continue;
+    scanned++;
+    for (const child of node.children) {
+      if (child.type === 'text' && PRICE_TEXT.test((child as unknown as { data: string }).data)) return true;
     }
   }
-  return { card: link && headingOrImage, price, date };
+  return false;
 }
