@@ -62,6 +62,7 @@ import {
   nextElementSibling,
   type Stats,
 } from './content-stats.ts';
+import { HAS_LETTER } from './letters.ts';
 import { localizedMonth } from './metadata-dates.ts';
 import { countWords } from './text.ts';
 
@@ -241,7 +242,7 @@ function isLinkInProse(element: Element): boolean {
   const parent = element.parent;
   if (!parent || !isElement(parent) || parent.name !== 'p') return false;
   for (const node of parent.children) {
-    if (node.type === 'text' && /\p{L}/u.test((node as { data: string }).data)) return true;
+    if (node.type === 'text' && HAS_LETTER.test((node as { data: string }).data)) return true;
   }
   return false;
 }
@@ -387,6 +388,9 @@ export function isMetaLine(text: string): boolean {
   );
 }
 
+/** A word that may be a month name or abbreviation (global: for String.prototype.replace only). */
+const MONTH_WORD_CANDIDATE = /\p{L}{3,}\.?/gu;
+
 function stripDates(text: string): string {
   return (
     text
@@ -396,7 +400,7 @@ function stripDates(text: string): string {
       .replace(DATELINE_WORDS, '')
       .replace(DATELINE_WORDS_INTL, '')
       // Month names and abbreviations of every language the date reader knows ("16 marca 2021", "3 окт. 2020").
-      .replace(/\p{L}{3,}\.?/gu, (word) => (localizedMonth(word) === undefined ? word : ''))
+      .replace(MONTH_WORD_CANDIDATE, (word) => (localizedMonth(word) === undefined ? word : ''))
       .replace(/\d+(st|nd|rd|th|º|ª)?\b/g, '')
       .replace(/\d+/g, '')
   );
@@ -407,7 +411,7 @@ export function isByline(text: string): boolean {
   if (text.length > BYLINE_MAX_CHARS || !BYLINE_START.test(text)) return false;
   const words = stripDates(text.replace(BYLINE_START, ''))
     .split(/[\s,;|·•]+/)
-    .filter((word) => /\p{L}/u.test(word));
+    .filter((word) => HAS_LETTER.test(word));
   if (words.length === 0 || words.length > 12) return false;
   return words.every(
     (word) => BYLINE_JOINERS.has(word.toLowerCase()) || /^[\p{Lu}][\p{L}.'’-]*$/u.test(word),

@@ -2,6 +2,7 @@
 // dates, URLs and handles dropped, duplicates removed.
 import { NOT_NAME_WORDS } from './boilerplate.ts';
 import { caseInsensitiveMatcher } from './case-insensitive.ts';
+import { HAS_LATIN_LETTER, HAS_LETTER, STARTS_LOWER_CASE, STARTS_WITH_LETTER } from './letters.ts';
 
 /** "By", in the languages the extractor reads, with an optional word before it ("Written by", "Recipe by"). */
 const BY_PREFIX = caseInsensitiveMatcher(
@@ -41,6 +42,10 @@ const MONTH_WORD =
 
 const MAX_AUTHORS = 20;
 const MAX_NAME_LENGTH = 80;
+/** An initial ending the name ("Jane Q."): its full stop does not end a sentence. */
+const TRAILING_INITIAL = /\b\p{Lu}\.$/u;
+/** Avatar initials ("CM", "JD."), not a name. */
+const AVATAR_INITIALS = /^\p{Lu}{1,3}\.?$/u;
 const MAX_NAME_WORDS = 6;
 
 /** Splits and cleans raw author strings (each may hold several names) into a de-duplicated list. */
@@ -138,18 +143,20 @@ export function looksLikePersonName(name: string): boolean {
   if (
     !isPlausibleName(name) ||
     /[:?!»«›‹。！？：]/.test(name) ||
-    /\.$/.test(name.replace(/\b\p{Lu}\.$/u, ''))
+    /\.$/.test(name.replace(TRAILING_INITIAL, ''))
   )
     return false;
   const words = name.split(/\s+/);
   if (words.some((word) => NOT_NAME_WORDS.has(word.toLowerCase().replace(/[.,]$/, '')))) return false;
   // A word of Latin letters glued to CJK ones ("TNW中文站") names a site or a source, not a person.
-  if (words.some((word) => /\p{Script=Latin}/u.test(word) && CJK_LETTER.test(word))) return false;
+  if (words.some((word) => HAS_LATIN_LETTER.test(word) && CJK_LETTER.test(word))) return false;
   if (/^(?:the|a|an)$/i.test(words[0] ?? '')) return false;
   if (/^(?:by|from|von|par|por|de|di)$/i.test(words[words.length - 1] ?? '')) return false;
   return words.every(
     (word, index) =>
-      !/^\p{Ll}/u.test(word) || (index > 0 && NAME_PARTICLE.test(word)) || !/\p{L}/u.test(word.slice(0, 1)),
+      !STARTS_LOWER_CASE.test(word) ||
+      (index > 0 && NAME_PARTICLE.test(word)) ||
+      !HAS_LETTER.test(word.slice(0, 1)),
   );
 }
 
@@ -159,9 +166,9 @@ export function isPlausibleName(name: string): boolean {
   if (/\d/.test(name)) return false;
   if (NOT_A_NAME.test(name) || MONTH_ALONE.test(name)) return false;
   // Avatar initials ("CM") and handles ("jane.doe", "brandon-peaktwo", "user123") are not names.
-  if (/^\p{Lu}{1,3}\.?$/u.test(name)) return false;
+  if (AVATAR_INITIALS.test(name)) return false;
   if (!/\s/.test(name) && /^[\p{Ll}\d]+(?:[._-][\p{Ll}\d]+)+$/u.test(name)) return false;
   if (name.split(/\s+/).length > MAX_NAME_WORDS) return false;
   // A name opens with a letter in any script ("[Submitted", "(cs)" are not names).
-  return /^\p{L}/u.test(name);
+  return STARTS_WITH_LETTER.test(name);
 }

@@ -1,4 +1,5 @@
 // Language tags from html[lang], content-language, og:locale and JSON-LD inLanguage, normalized to BCP 47.
+import { LETTER_RUNS } from './letters.ts';
 
 /** `en_US` → `en-US`, `EN-us` → `en-US`, `zh-hant-tw` → `zh-Hant-TW`; undefined for anything not a language tag. */
 export function normalizeLanguageTag(raw: unknown): string | undefined {
@@ -97,6 +98,8 @@ export const SCRIPT_LANGUAGE_CHAR = /[\u0370-\u1fff\u2126\u2c00-\uffff]/;
 
 const MIN_SCRIPT_CHARS = 20;
 const MIN_WORDS = 12;
+/** Latin letters (global: for String.prototype.match only). */
+const LATIN_LETTERS = /\p{Script=Latin}/gu;
 const MIN_HITS = 4;
 const MIN_MARGIN = 1.15;
 
@@ -116,7 +119,7 @@ export function detectLanguage(sample: string): string | undefined {
   if (
     bestScript !== undefined &&
     bestScriptCount >= MIN_SCRIPT_CHARS &&
-    bestScriptCount > (text.match(/\p{Script=Latin}/gu)?.length ?? 0) / 2
+    bestScriptCount > (text.match(LATIN_LETTERS)?.length ?? 0) / 2
   ) {
     // Japanese mixes Han with kana; Chinese has no kana.
     if (bestScript === 'zh' && (text.match(/[\p{Script=Hiragana}\p{Script=Katakana}]/gu)?.length ?? 0) > 5)
@@ -128,7 +131,7 @@ export function detectLanguage(sample: string): string | undefined {
     if (bestScript === 'ar' && (text.match(/[پچژگ]/gu)?.length ?? 0) > 3) return 'fa';
     return bestScript;
   }
-  const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
+  const words = text.toLowerCase().match(LETTER_RUNS) ?? [];
   if (words.length < MIN_WORDS) return undefined;
   const hits = new Map<string, number>();
   for (const word of words) {

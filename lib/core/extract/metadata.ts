@@ -8,6 +8,14 @@ import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
 import { MENU_CLASS_TOKEN } from './boilerplate.ts';
 import { caseInsensitiveMatcher, caseInsensitiveTest } from './case-insensitive.ts';
 import { documentRoot } from './content-dom.ts';
+import {
+  HAS_LETTER,
+  HAS_LOWER_CASE,
+  LETTER_RUNS,
+  STARTS_CAPITALISED,
+  STARTS_UPPER_CASE,
+  STARTS_WITH_LETTER,
+} from './letters.ts';
 import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
 import { headlineAncestors, insideUnlikelyBylineContext, isInsideArticle } from './metadata-context.ts';
 import {
@@ -222,13 +230,7 @@ export function extractMetadata(
   let authorList = authors ?? [];
   if (authorList.length > 0 && sources.authors !== 'dom' && page.headlineTextIndex !== undefined) {
     const shown = people(visibleByline(page, SHOWN_BYLINE_TEXTS));
-    const tokensOf = (names: string[]) =>
-      new Set(
-        names
-          .join(' ')
-          .toLowerCase()
-          .match(/\p{L}+/gu) ?? [],
-      );
+    const tokensOf = (names: string[]) => new Set(names.join(' ').toLowerCase().match(LETTER_RUNS) ?? []);
     const declaredTokens = tokensOf(authorList);
     if (shown.length > 0 && ![...tokensOf(shown)].some((token) => declaredTokens.has(token))) {
       authorList = shown;
@@ -749,6 +751,10 @@ function readMetaTags(page: PageIndex): MetaTags {
 
 /** Letters that show case: an h1 with none in lower case, or opening in lower case, was styled (CSS, a theme). */
 const MIN_CASED_LETTERS = 4;
+/** Every cased letter (global: for String.prototype.match only). */
+const CASED_LETTERS = /\p{Lu}|\p{Ll}/gu;
+/** The first letter is lower case ("iPhone review", "— and then"). */
+const FIRST_LETTER_LOWER_CASE = /^\P{L}*\p{Ll}/u;
 
 /**
  * The words of an h1 styled in capitals or opening in lower case, in the letter case the declared title writes
@@ -756,16 +762,16 @@ const MIN_CASED_LETTERS = 4;
  * not a part of it; undefined for an h1 written in ordinary case, which is read as it stands.
  */
 function declaredCasing(headline: string, declared: string): string | undefined {
-  const cased = headline.match(/\p{Lu}|\p{Ll}/gu) ?? [];
+  const cased = headline.match(CASED_LETTERS) ?? [];
   if (cased.length < MIN_CASED_LETTERS) return undefined;
-  const allCapitals = !/\p{Ll}/u.test(headline);
-  const opensLower = /^\P{L}*\p{Ll}/u.test(headline);
+  const allCapitals = !HAS_LOWER_CASE.test(headline);
+  const opensLower = FIRST_LETTER_LOWER_CASE.test(headline);
   if (!allCapitals && !opensLower) return undefined;
   const at = declared.toLowerCase().indexOf(headline.toLowerCase());
   if (at >= 0 && declared.length === declared.toLowerCase().length) {
     const segment = declared.slice(at, at + headline.length);
     // The declared words in ordinary case; a declared "RESTAURANT Definition" styles its headword too.
-    return /\p{Ll}/u.test(segment) ? segment : undefined;
+    return HAS_LOWER_CASE.test(segment) ? segment : undefined;
   }
   return allCapitals ? declared : undefined;
 }
@@ -1087,7 +1093,7 @@ function withoutOrganizations(names: string[], siteNames: readonly string[]): st
     const readsAsPerson =
       words.length >= 2 &&
       words.length <= 4 &&
-      words.every((word) => /^\p{Lu}\p{Ll}/u.test(word) || /^\p{Lu}\.?$/u.test(word));
+      words.every((word) => STARTS_CAPITALISED.test(word) || INITIAL.test(word));
     return readsAsPerson;
   });
 }
@@ -1236,6 +1242,8 @@ const BYLINE_LABEL_ONLY = caseInsensitiveTest(
   String.raw`^(?:(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+)?(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+)?by|(?:(?:geschrieben|verfasst)\s+)?von|(?:(?:escrito|publicado)\s+)?por|(?:(?:écrit|publié)\s+)?par|(?:scritto\s+)?da|door|przez|authors?|(?:contributors?|writers?)\s*[:：]|autor(?:es|en|in|innen)?|auteure?s?|autore|autori|yazar|автор\p{L}{0,2}|著者|作者|記者|글)\s*[:：]?$`,
 );
 /** Texts between names that neither are one nor end the list: separators and avatar initials ("JD"). */
+/** One initial ("J", "J."), a word of a person's name. */
+const INITIAL = /^\p{Lu}\.?$/u;
 const BYLINE_FILLER = /^(?:[,;&·•|/\-–—]+|and|und|et|y|e|i|en|og|och|\p{Lu}{1,3})$/u;
 /** The role a "by" that stands alone completes when it is not the author's ("Medically reviewed" / "by"). */
 const NOT_AUTHOR_ROLE =
@@ -1276,7 +1284,8 @@ function namesAfterLabel(page: PageIndex, labelIndex: number): string[] {
     const areNames =
       parts.length > 0 &&
       parts.every(
-        (part) => looksLikePersonName(part) && (isFullPersonName(part) || (first && /^\p{Lu}/u.test(part))),
+        (part) =>
+          looksLikePersonName(part) && (isFullPersonName(part) || (first && STARTS_UPPER_CASE.test(part))),
       );
     // Co-authors are written in the same template as the first name; other texts are roles or furniture.
     const key = `${entry.parent.name}.${entry.parent.attribs.class ?? ''}`;
@@ -1305,7 +1314,7 @@ function bylineLineOf(elementText: string, label: string): string {
   // A byline opens its line: "… touché par le trafic" inside a paragraph ("L’appareil, …") is a sentence.
   const line = lines[at] as string;
   const labelAt = line.indexOf(label.replace(/\s+/g, ' ').trim().slice(0, 20));
-  if (labelAt > 0 && /\p{L}/u.test(line.slice(0, labelAt))) return '';
+  if (labelAt > 0 && HAS_LETTER.test(line.slice(0, labelAt))) return '';
   return lines.slice(at, at + 2).join('\n');
 }
 
@@ -1537,9 +1546,11 @@ function bioBoxNames(page: PageIndex): string[] {
   for (let i = page.headlineTextIndex ?? 0; i < page.texts.length; i++) {
     const entry = page.texts[i] as PageIndex['texts'][number];
     const name = entry.text.replace(/\s+/g, ' ').trim();
-    if (name.length > BIO_BOX.maxNameChars || !/^\p{Lu}/u.test(name) || !looksLikePersonName(name)) continue;
+    if (name.length > BIO_BOX.maxNameChars || !STARTS_UPPER_CASE.test(name) || !looksLikePersonName(name))
+      continue;
     // A name has few capitalised words ("Marna van der Merwe"); "Energy Efficiency You Can Feel" is a heading.
-    if (name.split(' ').filter((word) => /^\p{Lu}/u.test(word)).length > BIO_BOX.maxNameWords) continue;
+    if (name.split(' ').filter((word) => STARTS_UPPER_CASE.test(word)).length > BIO_BOX.maxNameWords)
+      continue;
     if (found.has(name.toLowerCase())) continue;
     // The name is its element's whole text (a heading, a <strong>, a <p>), not a word of a sentence.
     if (
@@ -1574,14 +1585,14 @@ function bioBoxNames(page: PageIndex): string[] {
 function opensBio(lines: string[], name: string): 'greeting' | 'third' | undefined {
   const first = name.split(' ')[0] as string;
   // A first name is written like one ("Jane", not "US" or "NASA").
-  const forms = /^\p{Lu}\p{Ll}/u.test(first) ? [name, first] : [name];
+  const forms = STARTS_CAPITALISED.test(first) ? [name, first] : [name];
   const opens = (line: string): 'greeting' | 'third' | undefined => {
     const rest = line.replace(BIO_GREETING, '');
     const introduced = rest !== line;
     for (const form of forms) {
       if (!rest.startsWith(form)) continue;
       const after = rest.slice(form.length);
-      if (introduced && !/^\p{L}/u.test(after)) return 'greeting';
+      if (introduced && !STARTS_WITH_LETTER.test(after)) return 'greeting';
       // "Energy efficiency is…" after "Energy Efficiency": the heading's own words again, not a person.
       const nextWord = name.split(' ')[1]?.toLowerCase();
       if (form === first && nextWord !== undefined && after.trimStart().toLowerCase().startsWith(nextWord))

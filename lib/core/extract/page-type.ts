@@ -147,6 +147,8 @@ const ADD_TO_CART_CLASS = /add-?to-?(?:cart|bag|basket)|buy-?now|product-?form|a
 /** A price: a currency sign or code next to a number. */
 export const PRICE_TEXT =
   /(?:[$€£¥₹]\s?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{2})?|\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{2})?\s?(?:€|EUR|USD|GBP|zł|kr)\b)/;
+/** Every price of a text (global, built once rather than per call: see letters.ts). */
+export const EVERY_PRICE = new RegExp(PRICE_TEXT.source, 'g');
 /** Sidebars, tables of contents and docs navigation. */
 const DOC_NAV_CLASS =
   /(?:^|[\s_-])(?:sidebar|sidenav|toc|table-of-contents|docs?-?nav|menu|navigation|tree|bd-sidebar)(?:$|[\s_-])/i;
@@ -603,7 +605,7 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
   features.editThisPage = phrases.editThisPage;
   // Counted only where structure:price-and-cart reads it: with a cart control and no itemprop price (a few pages).
   if (features.addToCart && !features.itempropPrice)
-    features.prices = countMatches(texts.join(''), PRICE_TEXT, STRUCTURE.minPrices);
+    features.prices = countMatches(texts.join(''), EVERY_PRICE, STRUCTURE.minPrices);
   features.serviceCalls = phrases.serviceCalls;
   if (!features.pagination) features.pagination = phrases.pagination;
   features.cards = cards.cards;
@@ -877,10 +879,12 @@ export function bodyTextPhrases(parts: readonly string[]): {
   return { serviceCalls: calls.size, editThisPage, pagination };
 }
 
-function countMatches(text: string, pattern: RegExp, cap: number): number {
-  const global = new RegExp(pattern.source, 'g');
+/** Matches of a global pattern in the text, counted up to the cap. */
+function countMatches(text: string, global: RegExp, cap: number): number {
+  global.lastIndex = 0;
   let count = 0;
   while (count < cap && global.exec(text) !== null) count++;
+  global.lastIndex = 0;
   return count;
 }
 

@@ -15,6 +15,7 @@ import {
   textContent,
   visibleLength,
 } from '../content-dom.ts';
+import { HAS_LETTER_OR_DIGIT } from '../letters.ts';
 import { findThreadPosts } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
@@ -172,7 +173,7 @@ function postHeader(
   let date: string | undefined;
   const shortLabel = (element: Element) => {
     const label = collapsedTextWithin(element, FORUM_THREAD.maxHeaderChars * 4, isAlternateTimeForm, true);
-    return label && label.length <= FORUM_THREAD.maxHeaderChars && /\p{L}|\p{N}/u.test(label)
+    return label && label.length <= FORUM_THREAD.maxHeaderChars && HAS_LETTER_OR_DIGIT.test(label)
       ? label
       : undefined;
   };
@@ -242,7 +243,9 @@ function declaredName(mark: Element): string | undefined {
   )) {
     if (inner.name !== 'meta' || inner.attribs.itemprop !== 'name') continue;
     const name = inner.attribs.content?.replace(/\s+/g, ' ').trim();
-    return name && name.length <= FORUM_THREAD.maxHeaderChars && /\p{L}|\p{N}/u.test(name) ? name : undefined;
+    return name && name.length <= FORUM_THREAD.maxHeaderChars && HAS_LETTER_OR_DIGIT.test(name)
+      ? name
+      : undefined;
   }
   return undefined;
 }

@@ -17,8 +17,9 @@ import {
   textContent,
   visibleLength,
 } from '../content-dom.ts';
+import { HAS_LETTER } from '../letters.ts';
 import { isJsonLdNode, type JsonLdNode, listOf, nodeTypes, parseJsonLd } from '../metadata-jsonld.ts';
-import { PRICE_TEXT } from '../page-type.ts';
+import { EVERY_PRICE, PRICE_TEXT } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { BLOCK_TAGS, countWords, toPlainText } from '../text.ts';
 import { extractPageRegion, PAGE_REGION } from './region.ts';
@@ -143,10 +144,10 @@ function isShopFurniture(element: Element): boolean {
 function isPriceLine(text: string): boolean {
   if (!PRICE_TEXT.test(text)) return false;
   const rest = text
-    .replace(new RegExp(PRICE_TEXT.source, 'g'), ' ')
+    .replace(EVERY_PRICE, ' ')
     .replace(PRODUCT_PAGE.priceLabels, ' ')
     .replace(PRODUCT_PAGE.currencyCode, ' ');
-  return !/\p{L}/u.test(rest);
+  return !HAS_LETTER.test(rest);
 }
 
 /** The element's text, spaces collapsed, cut at maxComparedChars (with its full length appended). */

@@ -22,7 +22,8 @@ import {
 } from '../content-dom.ts';
 import { repairTree } from '../content-repair.ts';
 import { semanticClass } from '../content-stats.ts';
-import { PRICE_TEXT } from '../page-type.ts';
+import { HAS_LETTER } from '../letters.ts';
+import { EVERY_PRICE, PRICE_TEXT } from '../page-type.ts';
 import { sanitizeToHtml } from '../sanitize.ts';
 import { countWords, toPlainText } from '../text.ts';
 import { childrenByShape, collapsedTextWithin, labelsAcrossItems } from './repeats.ts';
@@ -333,7 +334,7 @@ function shortLabel(element: Element): string | undefined {
     NON_CONTENT_TAGS.has(inner.name),
   );
   if (collapsed === undefined) return undefined;
-  return /\p{L}/u.test(collapsed) && collapsed.length <= PAGE_REGION.itemActions.maxChars
+  return HAS_LETTER.test(collapsed) && collapsed.length <= PAGE_REGION.itemActions.maxChars
     ? collapsed
     : undefined;
 }
@@ -422,7 +423,7 @@ function isControlOrLeakedValue(element: Element): boolean {
   if (PAGE_REGION.codeTags.has(element.name)) return false;
   // A link inside a sentence ("<a>Read more</a> in the archive") is part of the sentence.
   for (const sibling of [element.prev, element.next]) {
-    if (sibling?.type === 'text' && /\p{L}/u.test((sibling as unknown as { data: string }).data))
+    if (sibling?.type === 'text' && HAS_LETTER.test((sibling as unknown as { data: string }).data))
       return false;
   }
   let linked = element.name === 'a';
@@ -479,7 +480,7 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
     if (node.type === 'text') {
       const text = (node as unknown as { data: string }).data.replace(/\s+/g, ' ').trim().toLowerCase();
       const parent = node.parent;
-      if (!/\p{L}/u.test(text)) {
+      if (!HAS_LETTER.test(text)) {
         if (text === '' || !isPriceAlone(text)) continue;
         // The same price twice with nothing worded between: one price block drawn twice (regular and sale).
         const alone =
@@ -522,7 +523,6 @@ function echoedTexts(region: AnyNode, isLeftOut: (element: Element) => boolean):
 function isPriceAlone(text: string): boolean {
   return PRICE_TEXT.test(text) && text.replace(EVERY_PRICE, '').trim() === '';
 }
-const EVERY_PRICE = new RegExp(PRICE_TEXT.source, 'g');
 
 /** The heading element (below the region) that holds the text node, if any. */
 function headingAround(node: AnyNode, region: AnyNode): Element | undefined {
