@@ -145,13 +145,27 @@ describe('utf8Pieces: a UTF-8 page in pieces, ASCII apart from the stretches tha
     expect(page).toBeDefined();
     const pieces = page!.pieces();
     expect(pieces.join('')).toBe(decodeHtml(encode(PAGE)));
-    expect(page!.raw.length).toBe(encode(PAGE).length);
+    expect(page!.length).toBe(encode(PAGE).length);
     // The long ASCII paragraph is a piece of its own: none of its characters needs decoding.
     expect(pieces.some((piece) => piece.includes('Only ASCII here') && !/[^\x00-\x7f]/.test(piece))).toBe(
       true,
     );
     expect(pieces.length).toBeGreaterThan(2);
     for (const piece of pieces.slice(1)) expect(piece.startsWith('<')).toBe(true);
+  });
+
+  it('cuts a long page before a "<" into pieces under V8\'s large-object size, where a "<" comes soon enough', () => {
+    const ascii = '<p>Only ASCII here, for a while, with a <a href="/x">link</a> in it.</p>';
+    const french = '<p>Le caf\u00e9 rouvre apr\u00e8s l\u2019hiver, \u00e0 c\u00f4t\u00e9 du pont.</p>';
+    const html = `<html><body>${ascii.repeat(3000)}${french.repeat(3000)}${ascii.repeat(1000)}<pre>${'x'.repeat(100_000)}</pre></body></html>`;
+    const pieces = utf8Pieces(encode(html))!.pieces();
+    expect(pieces.join('')).toBe(html);
+    for (const piece of pieces.slice(1)) expect(piece.startsWith('<')).toBe(true);
+    // Only the text of <pre>, which holds no "<" for 100,000 characters, makes a longer piece.
+    const long = pieces.filter((piece) => piece.length > 32 * 1024);
+    expect(long).toHaveLength(1);
+    expect(long[0]).toMatch(/^<pre>x{100000}$/);
+    expect(pieces.length).toBeGreaterThan(15);
   });
 
   it('drops a leading byte-order mark as decodeHtml does, and keeps one inside the text', () => {

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Article } from '../../lib/core/article.ts';
 import {
+  closeUnclosedCdata,
   EXTRACTOR,
   extract,
+  hasUnclosedCdata,
   limitNesting,
+  limitNestingOf,
   MAX_ELEMENTS,
   MAX_HTML_CHARS,
   MAX_INPUT_BYTES,
@@ -14,6 +17,7 @@ import {
 } from '../../lib/core/extract/index.ts';
 import { sha256Hex } from '../../lib/core/hash.ts';
 import { articleIdForUrl } from '../../lib/core/url.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const FIXTURE = readFileSync(
   new URL('../fixtures/metadata/pages/news-article.html', import.meta.url),
@@ -217,6 +221,43 @@ describe('limitNesting', () => {
     expect(limitNesting(`<${long}><${long}><${long}>x</${long.toUpperCase()}></${long}></${long}>`, 2)).toBe(
       `<${long}><${long}>x</${long}></${long}>`,
     );
+  });
+});
+
+describe('limitNestingOf and hasUnclosedCdata: a page in pieces, each starting at a "<"', () => {
+  // Written for this test: raw text holding "<" and tags, a self-closed SVG, upper-case and long names, CDATA.
+  const PARTS = [
+    '<html><HEAD><script>if (a<b) x = "<div>" + "</di" + "v>";</script><style>p > a { content: "<p>" }</style></HEAD>',
+    '<body><svg><path d="M0 0"/><g><circle r="1"/></g></svg><my-long-component>x</MY-LONG-COMPONENT>',
+    '<p>One<br>two &lt; three<img src="x"/></p><textarea><b>not bold</b></textarea>',
+    '<div title="a<b">odd</div><!-- <div> in a comment --><![CDATA[ <b> ]]>',
+  ].join('');
+  const lessThans = (html: string) => [...html.matchAll(/</g)].map((match) => match.index);
+  const cutAt = (html: string, cuts: number[]) =>
+    [0, ...cuts].map((from, index) => html.slice(from, cuts[index] ?? html.length));
+
+  it('gives what limitNesting and closeUnclosedCdata give for the whole text, wherever it is cut before a "<"', () => {
+    const random = seededRandom(17);
+    const pages = [
+      PARTS,
+      `${PARTS}${'<div>'.repeat(12)}<script>"<div>"</script>deep${'</div>'.repeat(12)}${PARTS}`,
+      `${PARTS}<![CDATA[ left open <p>after</p>`,
+      `<![CDATA[ <p>closed later</p>${PARTS}`,
+    ];
+    for (const html of pages) {
+      const whole = { elements: 0 };
+      const limited = limitNesting(html, 8, whole);
+      const positions = lessThans(html).filter((at) => at > 0);
+      for (let round = 0; round < 200; round++) {
+        const cuts = positions.filter(() => random() < 0.3);
+        const pieces = cutAt(html, cuts);
+        const counted = { elements: 0 };
+        expect(limitNestingOf(pieces, 8, counted) ?? html, `cuts ${cuts}`).toBe(limited);
+        expect(counted.elements).toBe(whole.elements);
+        expect(hasUnclosedCdata(pieces), `cuts ${cuts}`).toBe(closeUnclosedCdata(html) !== html);
+      }
+      expect(limitNestingOf(cutAt(html, positions), 8) ?? html).toBe(limited);
+    }
   });
 });
 

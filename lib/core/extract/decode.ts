@@ -48,67 +48,100 @@ function chooseCharset(
 }
 
 /**
- * A page of valid UTF-8 read two ways: `raw`, its bytes as Latin-1 text (one character per byte, made by a copy, not
- * a decode; all markup is ASCII, so every tag, name and "<" is found in it as in the decoded text), and `pieces`,
- * whose concatenation is exactly decodeHtml(bytes, contentType). Undefined when decodeHtml would not read the bytes
- * as UTF-8 or they are not valid UTF-8: decode them whole then.
+ * A page of valid UTF-8 as pieces of text whose concatenation is exactly decodeHtml(bytes, contentType), each but the
+ * first starting at a "<"; `length` is the page's length in bytes (a byte-order mark left out), at least its length
+ * in characters. Undefined when decodeHtml would not read the bytes as UTF-8 or they are not valid UTF-8: decode them
+ * whole then.
  *
  * Why pieces: one character above U+00FF makes a whole JavaScript string two bytes per character, and so every tag
  * name, attribute and text the parser slices from it (V8 keeps a slice in its parent's width; lower-casing a two-byte
  * name goes through ICU). Nearly every page has a few such characters (curly quotes, dashes), nearly all in text.
- * Here only the stretches that hold non-ASCII bytes are decoded, each from the "<" before it to the "<" after it,
- * and the ASCII between them is sliced from `raw`, one byte per character (a slice, not a second copy of the bytes:
- * the parser's own slices of it point into `raw` all the same, and fresh copies of up to a page each were copied
- * again by the young generation's collections). The parser reads the pieces as a stream (htmlparser2's write), which
- * builds the same tree as reading the whole text.
+ * Here only the stretches that hold non-ASCII bytes are decoded, each from the "<" before it to the "<" after it;
+ * the ASCII between them is copied from the bytes as it is, one byte per character. The parser reads the pieces as a
+ * stream (htmlparser2's write), which builds the same tree as reading the whole text.
+ *
+ * Why short pieces, and no whole-page string: V8 puts a string of 128 KiB or more in its large-object space, in
+ * memory mapped afresh for it, and every 4 KiB of that costs a page fault, several microseconds each on a virtual
+ * machine; shorter strings are made in the young generation, in memory already mapped. Every piece starts at a "<" so
+ * a scan for tags can read the pieces one after another (no tag holds a "<"): see limitNesting.
  */
 export function utf8Pieces(
   bytes: Uint8Array,
   contentType?: string,
-): { raw: string; pieces: () => string[] } | undefined {
+): { length: number; pieces: () => string[] } | undefined {
   if (chooseCharset(bytes, contentType).charset !== 'utf-8' || !isUtf8(bytes)) return undefined;
   // TextDecoder drops a leading byte-order mark.
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const body = bytes.subarray(start);
-  const raw = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
-  return { raw, pieces: () => piecesOf(body, raw) };
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start);
+  return { length: body.length, pieces: () => piecesOf(body) };
 }
 
 /** Stretches with non-ASCII bytes closer than this are decoded as one piece (fewer, longer pieces). */
 const PIECE_JOIN_GAP = 256;
-const NON_ASCII = /[\x80-\xff]/g;
+/**
+ * Pieces are cut at the last "<" before this many bytes where they can be: a piece of ASCII is a one-byte string of
+ * that length, a decoded one at most twice that, both under V8's large-object size (128 KiB).
+ */
+const PIECE_BYTES = 32 * 1024;
+/** How far a non-ASCII byte is looked for one byte at a time before whole blocks are tested natively. */
+const NEAR_BYTES = 64;
+const ASCII_BLOCK_BYTES = 4096;
+const LESS_THAN = 0x3c;
 /** ignoreBOM: a piece starts at a "<" or at the page's start (whose mark is already dropped), never at a mark to drop. */
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-function piecesOf(bytes: Uint8Array, raw: string): string[] {
+function piecesOf(bytes: Buffer): string[] {
   const pieces: string[] = [];
   let from = 0;
-  NON_ASCII.lastIndex = 0;
-  for (let found = NON_ASCII.exec(raw); found !== null; found = NON_ASCII.exec(raw)) {
+  for (let found = nonAsciiAt(bytes, 0); found !== -1; found = nonAsciiAt(bytes, from)) {
     // From the "<" before the first non-ASCII byte (or the end of the last piece) ...
-    let start = raw.lastIndexOf('<', found.index);
+    let start = bytes.lastIndexOf(LESS_THAN, found);
     if (start < from) start = from;
     // ... to the "<" after the last one of this stretch; "<" is ASCII, so no character is cut in two.
-    let end = raw.indexOf('<', found.index);
+    let end = bytes.indexOf(LESS_THAN, found);
     for (;;) {
       if (end === -1) break;
-      NON_ASCII.lastIndex = end;
-      const next = NON_ASCII.exec(raw);
-      if (next === null || next.index - end >= PIECE_JOIN_GAP) {
-        NON_ASCII.lastIndex = end;
-        break;
-      }
-      end = raw.indexOf('<', next.index);
+      const next = nonAsciiAt(bytes, end);
+      if (next === -1 || next - end >= PIECE_JOIN_GAP) break;
+      end = bytes.indexOf(LESS_THAN, next);
     }
-    if (end === -1) end = raw.length;
-    if (start > from) pieces.push(raw.slice(from, start));
-    pieces.push(UTF8.decode(bytes.subarray(start, end)));
+    if (end === -1) end = bytes.length;
+    pushPieces(pieces, bytes, from, start, false);
+    pushPieces(pieces, bytes, start, end, true);
     from = end;
-    if (end === raw.length) break;
-    NON_ASCII.lastIndex = end;
   }
-  if (from < raw.length || pieces.length === 0) pieces.push(from === 0 ? raw : raw.slice(from));
+  pushPieces(pieces, bytes, from, bytes.length, false);
+  if (pieces.length === 0) pieces.push('');
   return pieces;
+}
+
+/** bytes[from, to) as pieces of at most PIECE_BYTES, each cut before a "<" (longer only where no "<" comes sooner). */
+function pushPieces(pieces: string[], bytes: Buffer, from: number, to: number, decode: boolean): void {
+  while (from < to) {
+    let end = to;
+    if (to - from > PIECE_BYTES) {
+      end = bytes.lastIndexOf(LESS_THAN, from + PIECE_BYTES);
+      if (end <= from) end = bytes.indexOf(LESS_THAN, from + 1);
+      if (end === -1 || end > to) end = to;
+    }
+    pieces.push(decode ? UTF8.decode(bytes.subarray(from, end)) : bytes.toString('latin1', from, end));
+    from = end;
+  }
+}
+
+/** Where the first byte of 0x80 or above is at or after `from`, or -1: near bytes one by one, then whole blocks. */
+function nonAsciiAt(bytes: Buffer, from: number): number {
+  const near = Math.min(bytes.length, from + NEAR_BYTES);
+  let at = from;
+  for (; at < near; at++) if (bytes[at]! >= 0x80) return at;
+  while (at < bytes.length) {
+    const blockEnd = Math.min(bytes.length, at + ASCII_BLOCK_BYTES);
+    if (!isAscii(bytes.subarray(at, blockEnd))) {
+      for (; at < blockEnd; at++) if (bytes[at]! >= 0x80) return at;
+    }
+    at = blockEnd;
+  }
+  return -1;
 }
 
 /** Normalizes a charset label to the WHATWG encoding name TextDecoder uses, or undefined if unknown. */

@@ -80,19 +80,18 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   } catch (error) {
     return err(decodeFailed(error));
   }
-  // The common case, a UTF-8 page of ordinary size and nesting, is parsed from pieces (utf8Pieces says why). These
-  // checks read tags only, which the bytes' Latin-1 text has where the decoded text has them; a page they would
-  // change is decoded whole below.
-  if (page !== undefined && page.raw.length <= SOFT_HTML_CHARS && closeUnclosedCdata(page.raw) === page.raw) {
+  // The common case, a UTF-8 page of ordinary size and nesting, is parsed from pieces (utf8Pieces says why). A page
+  // these checks would change is decoded whole below.
+  if (page !== undefined && page.length <= SOFT_HTML_CHARS) {
+    let pieces: string[];
+    try {
+      pieces = page.pieces();
+    } catch (error) {
+      return err(decodeFailed(error));
+    }
     const markup = { elements: 0 };
-    if (limitNesting(page.raw, MAX_NESTING_DEPTH, markup) === page.raw) {
+    if (!hasUnclosedCdata(pieces) && limitNestingOf(pieces, MAX_NESTING_DEPTH, markup) === undefined) {
       if (markup.elements > MAX_ELEMENTS) return err(tooManyElements(markup.elements));
-      let pieces: string[];
-      try {
-        pieces = page.pieces();
-      } catch (error) {
-        return err(decodeFailed(error));
-      }
       return extractParsed(parseHtmlPieces(pieces), pageUrl, now);
     }
   }
@@ -261,11 +260,25 @@ export function dropNonContentMarkup(html: string): string {
  * that opener is dropped, so the rest of the page is read as a browser shows it.
  */
 export function closeUnclosedCdata(html: string): string {
-  // indexOf first: nearly no page has one, and lastIndexOf scans a two-byte string without a fast path.
-  if (!html.includes('<![CDATA[')) return html;
-  const opener = html.lastIndexOf('<![CDATA[');
-  if (opener === -1 || html.includes(']]>', opener)) return html;
-  return html.slice(0, opener) + html.slice(opener + '<![CDATA['.length);
+  if (!hasUnclosedCdata([html])) return html;
+  const opener = html.lastIndexOf(CDATA_OPENER);
+  return html.slice(0, opener) + html.slice(opener + CDATA_OPENER.length);
+}
+
+const CDATA_OPENER = '<![CDATA[';
+
+/**
+ * Whether closeUnclosedCdata would change the text the pieces make together, each piece but the first starting at a
+ * "<": neither "<![CDATA[" nor "]]>" holds a "<" after its first character, so each is found within one piece.
+ */
+export function hasUnclosedCdata(pieces: readonly string[]): boolean {
+  // includes first: nearly no page has one, and lastIndexOf scans a two-byte string without a fast path.
+  let last = -1;
+  for (let index = 0; index < pieces.length; index++) if (pieces[index]!.includes(CDATA_OPENER)) last = index;
+  if (last === -1) return false;
+  if (pieces[last]!.includes(']]>', pieces[last]!.lastIndexOf(CDATA_OPENER))) return false;
+  for (let index = last + 1; index < pieces.length; index++) if (pieces[index]!.includes(']]>')) return false;
+  return true;
 }
 
 /** Tag names this long or shorter have a number as their key (39^10 < 2^53); longer ones, their lower-case text. */
@@ -326,6 +339,19 @@ const MATH = nameKey('math');
  * the number of start tags seen, so the caller can refuse a page too big to extract without a second pass.
  */
 export function limitNesting(html: string, maxDepth: number, counted?: { elements: number }): string {
+  return limitNestingOf([html], maxDepth, counted) ?? html;
+}
+
+/**
+ * limitNesting of the text the pieces make together, each piece but the first starting at a "<" (as utf8Pieces cuts
+ * them): undefined when that text is not too deep, else the text with the too-deep tags dropped. No tag holds a "<",
+ * so a tag is always within one piece; only the raw text of a script or style runs on from one piece to the next.
+ */
+export function limitNestingOf(
+  pieces: readonly string[],
+  maxDepth: number,
+  counted?: { elements: number },
+): string | undefined {
   let elements = 0;
   let depth = 0;
   // Inside <svg> or <math>, "/>" closes an element; elsewhere HTML ignores it and "<x/>" is a start tag.
@@ -333,48 +359,66 @@ export function limitNesting(html: string, maxDepth: number, counted?: { element
   let tooDeep = false;
   const dropped = new Map<number | string, number>();
   const kept: string[] = [];
-  let copiedUpTo = 0;
+  // The raw-text element whose end tag is still to be found in the pieces to come, if any.
+  let rawTextOpen: string | undefined;
   const ahead: Lookahead = { greater: -2, less: -2 };
   // One tag record, refilled for each tag: the walk allocates nothing per tag but the rare copies below.
   const tag: TagAt = { start: 0, end: 0, closing: false, nameStart: 0, nameEnd: 0 };
-  for (let from = 0; nextTag(html, from, ahead, tag); from = tag.end) {
-    const name = nameKeyAt(html, tag.nameStart, tag.nameEnd);
-    if (!tag.closing) elements++;
-    const rawText = tag.closing ? undefined : RAW_TEXT_BY_KEY.get(name as number);
-    if (rawText !== undefined) {
-      // Skip the raw text: "<div>" inside a script is not an element.
-      tag.end = indexOfEndTag(html, rawText, tag.end);
-      continue;
+  for (let index = 0; index < pieces.length; index++) {
+    const html = pieces[index]!;
+    let copiedUpTo = 0;
+    let from = 0;
+    if (rawTextOpen !== undefined) {
+      from = indexOfEndTag(html, rawTextOpen, 0);
+      if (from === html.length) {
+        if (tooDeep) kept.push(html);
+        continue;
+      }
+      rawTextOpen = undefined;
     }
-    const selfClosing = html.charCodeAt(tag.end - 2) === SLASH;
-    const foreignRoot = name === SVG || name === MATH;
-    if (foreignRoot && tag.closing) foreignDepth = Math.max(0, foreignDepth - 1);
-    else if (foreignRoot && !selfClosing) foreignDepth++;
-    if (OPTIONAL_END_OR_VOID.has(name) || (selfClosing && (foreignDepth > 0 || foreignRoot))) continue;
-    if (tag.closing) {
-      const pending = dropped.size === 0 ? 0 : (dropped.get(name) ?? 0);
-      if (pending > 0) {
-        dropped.set(name, pending - 1);
+    ahead.greater = -2;
+    ahead.less = -2;
+    for (; nextTag(html, from, ahead, tag); from = tag.end) {
+      const name = nameKeyAt(html, tag.nameStart, tag.nameEnd);
+      if (!tag.closing) elements++;
+      const rawText = tag.closing ? undefined : RAW_TEXT_BY_KEY.get(name as number);
+      if (rawText !== undefined) {
+        // Skip the raw text: "<div>" inside a script is not an element.
+        tag.end = indexOfEndTag(html, rawText, tag.end);
+        if (tag.end === html.length) rawTextOpen = rawText;
+        continue;
+      }
+      const selfClosing = html.charCodeAt(tag.end - 2) === SLASH;
+      const foreignRoot = name === SVG || name === MATH;
+      if (foreignRoot && tag.closing) foreignDepth = Math.max(0, foreignDepth - 1);
+      else if (foreignRoot && !selfClosing) foreignDepth++;
+      if (OPTIONAL_END_OR_VOID.has(name) || (selfClosing && (foreignDepth > 0 || foreignRoot))) continue;
+      if (tag.closing) {
+        const pending = dropped.size === 0 ? 0 : (dropped.get(name) ?? 0);
+        if (pending > 0) {
+          dropped.set(name, pending - 1);
+          kept.push(html.slice(copiedUpTo, tag.start));
+          copiedUpTo = tag.end;
+        } else if (depth > 0) {
+          depth--;
+        }
+        continue;
+      }
+      if (depth >= maxDepth) {
+        // The pieces before this one, left whole.
+        if (!tooDeep) kept.push(...pieces.slice(0, index));
+        tooDeep = true;
+        dropped.set(name, (dropped.get(name) ?? 0) + 1);
         kept.push(html.slice(copiedUpTo, tag.start));
         copiedUpTo = tag.end;
-      } else if (depth > 0) {
-        depth--;
+      } else {
+        depth++;
       }
-      continue;
     }
-    if (depth >= maxDepth) {
-      tooDeep = true;
-      dropped.set(name, (dropped.get(name) ?? 0) + 1);
-      kept.push(html.slice(copiedUpTo, tag.start));
-      copiedUpTo = tag.end;
-    } else {
-      depth++;
-    }
+    if (tooDeep) kept.push(copiedUpTo === 0 ? html : html.slice(copiedUpTo));
   }
   if (counted !== undefined) counted.elements = elements;
-  if (!tooDeep) return html;
-  kept.push(html.slice(copiedUpTo));
-  return kept.join('');
+  return tooDeep ? kept.join('') : undefined;
 }
 
 const SLASH = 0x2f;
