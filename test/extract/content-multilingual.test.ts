@@ -187,6 +187,29 @@ describe('captions credited at their end and post meta lines', () => {
     expect(text).not.toContain(line);
   });
 
+  it.each([
+    'Tags: Wandern, Herbst, Grat',
+    'Schlagwörter: Wandern, Nebel',
+    'Etiquetas: senderismo, otoño',
+    'Étiquettes : randonnée, brouillard',
+    'Tagi: wędrówki, jesień',
+    'Теги: поход, осень',
+    '- Publicado por: Ana Exemplo - Categoria: Trilhas - Tags: outono neblina',
+  ])('drops the tag list "%s"', (line) => {
+    const text = textOf(page(`<p class="meta">${line}</p>`));
+    keepsProse(text);
+    expect(text).not.toContain(line.slice(-12));
+  });
+
+  it('keeps a sentence about tags, and a tag line that goes on as prose', () => {
+    const lines = [
+      'Tags: Die Markierungen am Grat waren verblasst. Wir folgten den Steinmännern bis zur Hütte.',
+      'Wir lasen die Tags an den Bäumen: rote Punkte für den Abstieg, blaue für den Grat.',
+    ];
+    const text = textOf(page(lines.map((line) => `<p>${line}</p>`).join('')));
+    for (const line of lines) expect(text).toContain(line);
+  });
+
   it('keeps a recipe time, which is no reading time', () => {
     const text = textOf(page('<ul><li>Vorbereitung</li><li>5 minutes</li><li>20 Minuten</li></ul>'));
     expect(text).toContain('5 minutes');

@@ -423,6 +423,10 @@ export const BOILERPLATE_TEXT_INTL = [
     String.raw`^(hier können sie (den|diesen) (artikel|beitrag) bewerten|\(?noch keine bewertungen\)?|rate this (article|recipe|post))\W*$`,
   ),
   caseInsensitiveTest(String.raw`^\(?alle angaben ohne gewähr\b`),
+  // a post's tag list ("Tags: a, b, c", "Schlagwörter: …", "- Categoria: Saúde - Tags: …"), ending the block
+  caseInsensitiveTest(
+    String.raw`(^|\s[-–|•·]\s)[-–•\s]*(tags?|schlagw(ö|o)rte?r?|stichw(ö|o)rte?r?|etiquetas?|étiquettes?|mots[- ]clés|tagi|etichette|trefwoorden|метки|теги|etiketler)\s*:\s*[^\s.!?][^.!?]{0,200}$`,
+  ),
   caseInsensitiveTest(
     String.raw`^(dieser )?(beitrag|artikel|text) gibt (die|ausschließlich die) meinung (des autors|der autorin)`,
   ),
