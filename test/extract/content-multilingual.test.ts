@@ -201,6 +201,36 @@ describe('captions credited at their end and post meta lines', () => {
     expect(text).not.toContain(line.slice(-12));
   });
 
+  it.each([
+    'Kommentare sind geschlossen.',
+    'Keine Kommentare Kommentare sind geschlossen.',
+    'Les commentaires sont fermés.',
+    'Los comentarios están cerrados.',
+    'I commenti sono chiusi.',
+    'Reacties zijn gesloten.',
+    'Gefällt mir:',
+    'Gefällt mir Lade …',
+    '%d Bloggern gefällt das:',
+    'Like this:',
+    'Loading...',
+    'Wird geladen …',
+    'Cargando...',
+  ])('drops the comment, like-button or loading notice "%s"', (line) => {
+    const text = textOf(page(`<p>${line}</p>`));
+    keepsProse(text);
+    expect(text).not.toContain(line);
+  });
+
+  it('keeps sentences that start like those notices', () => {
+    const lines = [
+      'Gefällt mir: der Blick vom Grat über die vier Höfe, wenn der Nebel im Tal liegt und die Sonne aufgeht.',
+      'Loading the car took longer than the walk itself, because the hut keeper insisted on sending cheese home.',
+      'Die Kommentare sind geschlossen, schrieb der Wirt an die Tür, und meinte damit das Gästebuch vom letzten Jahr.',
+    ];
+    const text = textOf(page(lines.map((line) => `<p>${line}</p>`).join('')));
+    for (const line of lines) expect(text).toContain(line);
+  });
+
   it('keeps a sentence about tags, and a tag line that goes on as prose', () => {
     const lines = [
       'Tags: Die Markierungen am Grat waren verblasst. Wir folgten den Steinmännern bis zur Hütte.',

@@ -422,6 +422,18 @@ export const BOILERPLATE_TEXT_INTL = [
   caseInsensitiveTest(
     String.raw`^(hier können sie (den|diesen) (artikel|beitrag) bewerten|\(?noch keine bewertungen\)?|rate this (article|recipe|post))\W*$`,
   ),
+  // closed comments (the English rule is in BOILERPLATE_TEXT)
+  caseInsensitiveTest(
+    String.raw`^(keine kommentare\s*)?(kommentare sind (geschlossen|deaktiviert)|die kommentarfunktion ist (geschlossen|deaktiviert)|les commentaires sont fermés|los comentarios están cerrados|i commenti sono chiusi|os comentários estão (encerrados|fechados)|reacties zijn gesloten|komentarze są (wyłączone|zamknięte))\W*$`,
+  ),
+  // a blog's like button and its count ("Like this:", "Gefällt mir Lade …", "%d Bloggern gefällt das:")
+  caseInsensitiveTest(
+    String.raw`^(like this|gefällt mir|j'aime( ça)?|me gusta|mi piace|curtir isso|vind ik leuk|polub to)\s*:?$|^(like|gefällt mir|j'aime|me gusta|mi piace|curtir|vind ik leuk)\s+(loading|lade|wird geladen|chargement|cargando|caricamento|carregando|laden)\W*$|^(%d|\d+) (bloggers? like this|bloggern gefällt das|blogueurs aiment cette page|blogueros les gusta esto)\W*$`,
+  ),
+  // a script's loading placeholder, alone in its block
+  caseInsensitiveTest(
+    String.raw`^(loading|lade|wird geladen|laden|chargement( en cours)?|cargando|caricamento( in corso)?|carregando|ładowanie|загрузка)\s*(\.\.\.|…)?(\s*please wait\W*)?$`,
+  ),
   caseInsensitiveTest(String.raw`^\(?alle angaben ohne gewähr\b`),
   // a post's tag list ("Tags: a, b, c", "Schlagwörter: …", "- Categoria: Saúde - Tags: …"), ending the block
   caseInsensitiveTest(
