@@ -9,11 +9,13 @@ import {
 } from '../../lib/core/extract/content-dom.ts';
 import { parseHtml } from '../../lib/core/extract/index.ts';
 import {
+  ADD_TO_CART_CLASS,
   bodyTextPhrases,
   classifyPageType,
   EDIT_THIS_PAGE,
   isPostBlock,
   joinedTextLength,
+  namesCartControl,
   PAGE_TYPE_SIGNALS,
   PAGE_TYPES,
   PAGINATION_TEXT,
@@ -342,6 +344,27 @@ describe('class and id tests', () => {
       const expected = joined.length > 1 && joined.length < 300 && POST_BLOCK_CLASS.test(joined);
       const element = { attribs: attributes } as unknown as Element;
       if (isPostBlock(element) !== expected) wrong.push(JSON.stringify(attributes));
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('namesCartControl', () => {
+  it('tests the class, id, name and action as the four joined by spaces would be tested', () => {
+    const PIECES = ['add', 'to', 'cart', '-', ' ', 'Buy', 'now', 'product', 'form', 'addtocart', 'x'];
+    const next = seededRandom(29);
+    const value = () => {
+      let text = '';
+      for (let n = Math.floor(next() * 4); n > 0; n--) text += PIECES[Math.floor(next() * PIECES.length)];
+      return text;
+    };
+    const wrong: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const attributes: Record<string, string> = {};
+      for (const name of ['class', 'id', 'name', 'action']) if (next() < 0.6) attributes[name] = value();
+      const joined = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.name ?? ''} ${attributes.action ?? ''}`;
+      if (namesCartControl(attributes) !== ADD_TO_CART_CLASS.test(joined))
+        wrong.push(JSON.stringify(attributes));
     }
     expect(wrong).toEqual([]);
   });

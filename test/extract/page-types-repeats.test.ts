@@ -2,7 +2,8 @@
 import { load } from 'cheerio';
 import type { Element } from 'domhandler';
 import { describe, expect, it } from 'vitest';
-import { collapsedTextWithin } from '../../lib/core/extract/page-types/repeats.ts';
+import { collapsedTextWithin, firstToken } from '../../lib/core/extract/page-types/repeats.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const parse = (html: string) => load(html, { xml: { xmlMode: false, decodeEntities: true } });
 const first = (html: string, selector: string): Element => parse(html)(selector)[0] as Element;
@@ -30,5 +31,24 @@ describe('collapsedTextWithin', () => {
     const short = first('<ul id="l"><li>a</li><li>b</li></ul>', '#l');
     expect(collapsedTextWithin(short, 2)).toBe('ab');
     expect(collapsedTextWithin(short, 1)).toBeUndefined();
+  });
+});
+
+describe('firstToken', () => {
+  it("is what .trim().split(/\\s+/)[0] gives, with every character JavaScript's \\s matches around the tokens", () => {
+    const spaces: string[] = [];
+    for (let code = 0; code < 0x10000; code++) {
+      if (/\s/.test(String.fromCharCode(code))) spaces.push(String.fromCharCode(code));
+    }
+    // Near misses: characters beside the whitespace ranges that are not whitespace.
+    const pieces = [...spaces, 'card', 'a', '-', '\u200b', '\u180e', '\u0085', '\u2027', '\u200c', 'é'];
+    const next = seededRandom(31);
+    const wrong: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      let classes = '';
+      for (let n = Math.floor(next() * 6); n > 0; n--) classes += pieces[Math.floor(next() * pieces.length)];
+      if (firstToken(classes) !== (classes.trim().split(/\s+/)[0] ?? '')) wrong.push(JSON.stringify(classes));
+    }
+    expect(wrong).toEqual([]);
   });
 });

@@ -114,7 +114,10 @@ export function forEachMatchInParts(
   };
   const takePending = (): void => {
     if (pendingChars === 0) return;
-    window += pending.join('');
+    // The undecided text joined with the parts into one flat string: `window + joined` would be a cons string that
+    // exec copies once more to read it.
+    if (window !== '') pending.unshift(window);
+    window = pending.join('');
     pending.length = 0;
     pendingChars = 0;
   };
@@ -129,9 +132,10 @@ export function forEachMatchInParts(
       continue;
     }
     // The text before the part with the part's head decides every start up to the part's second character ...
+    const partStart = start + window.length + pendingChars;
+    pending.push(part.slice(0, reach + 1));
+    pendingChars += reach + 1;
     takePending();
-    const partStart = start + window.length;
-    window += part.slice(0, reach + 1);
     scan(false);
     // ... and the part itself (read where it is, not copied) the starts after.
     window = part;

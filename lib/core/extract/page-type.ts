@@ -143,7 +143,21 @@ const POST_DATE_TEXT = /\b(?:(?:19|20)\d\d-\d\d-\d\d|[A-Z][a-z]{2,8}\.? \d{1,2},
 /** Buttons and forms that put a product in a cart, in several languages. */
 const ADD_TO_CART =
   /\b(?:add to (?:cart|bag|basket|trolley)|buy (?:it )?now|in den warenkorb|ajouter au panier|añadir al carrito|aggiungi al carrello|in winkelwagen|do koszyka)\b/i;
-const ADD_TO_CART_CLASS = /add-?to-?(?:cart|bag|basket)|buy-?now|product-?form|addtocart/i;
+export const ADD_TO_CART_CLASS = /add-?to-?(?:cart|bag|basket)|buy-?now|product-?form|addtocart/i;
+
+/**
+ * Whether the class, id, name or form action names a cart control (ADD_TO_CART_CLASS): read one by one, as the four
+ * joined by spaces would be (no match holds a space), with no joined copy per link and button.
+ */
+export function namesCartControl(attributes: Record<string, string>): boolean {
+  const { class: className, id, name, action } = attributes;
+  return (
+    (className !== undefined && ADD_TO_CART_CLASS.test(className)) ||
+    (id !== undefined && ADD_TO_CART_CLASS.test(id)) ||
+    (name !== undefined && ADD_TO_CART_CLASS.test(name)) ||
+    (action !== undefined && ADD_TO_CART_CLASS.test(action))
+  );
+}
 /** A price: a currency sign or code next to a number. */
 export const PRICE_TEXT =
   /(?:[$€£¥₹]\s?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{2})?|\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{2})?\s?(?:€|EUR|USD|GBP|zł|kr)\b)/;
@@ -579,8 +593,7 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
     } else if (name === 'button' || name === 'form' || name === 'a' || name === 'input') {
       if (!features.addToCart) {
         const label = name === 'input' ? (attributes.value ?? '') : leadingText(element);
-        const classes = `${attributes.class ?? ''} ${attributes.id ?? ''} ${attributes.name ?? ''} ${attributes.action ?? ''}`;
-        if (ADD_TO_CART.test(label) || ADD_TO_CART_CLASS.test(classes)) features.addToCart = true;
+        if (ADD_TO_CART.test(label) || namesCartControl(attributes)) features.addToCart = true;
       }
     } else if (SUBHEADING_TAGS.has(name) && !features.onThisPage) {
       if (ON_THIS_PAGE.test(leadingText(element).trim())) features.onThisPage = true;
@@ -941,7 +954,9 @@ function tallyCards(parent: Element, body: AnyNode, best: CardTally): void {
   // Counted before anything is built: most elements have a handful of children.
   let elementChildren = 0;
   for (const child of parent.children) if (isElement(child)) elementChildren++;
-  if (elementChildren < STRUCTURE.minCards || insideNav(parent, body)) return;
+  // No group can have more cards than the parent has element children: one that cannot beat the tally is not built.
+  if (elementChildren < STRUCTURE.minCards || elementChildren <= best.cards || insideNav(parent, body))
+    return;
   for (const group of childrenByShape(parent).values()) {
     if (group.length < STRUCTURE.minCards || group.length <= best.cards) continue;
     let cards = 0;

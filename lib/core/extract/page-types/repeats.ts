@@ -8,12 +8,42 @@ export function childrenByShape(parent: Element): Map<string, Element[]> {
   const groups = new Map<string, Element[]>();
   for (const child of parent.children) {
     if (!isElement(child)) continue;
-    const key = `${child.name}.${(child.attribs.class ?? '').trim().split(/\s+/)[0] ?? ''}`;
+    const key = `${child.name}.${firstToken(child.attribs.class ?? '')}`;
     const group = groups.get(key);
     if (group) group.push(child);
     else groups.set(key, [child]);
   }
   return groups;
+}
+
+/**
+ * The first whitespace-separated token of a class list, as `.trim().split(/\s+/)[0]` gives it ('' for none), without
+ * the array and the strings of every other token. JavaScript's \s and trim() strip the same characters (isJsSpace).
+ */
+export function firstToken(classes: string): string {
+  const end = classes.length;
+  let start = 0;
+  while (start < end && isJsSpace(String.prototype.charCodeAt.call(classes, start))) start++;
+  let stop = start;
+  while (stop < end && !isJsSpace(String.prototype.charCodeAt.call(classes, stop))) stop++;
+  return start === 0 && stop === end ? classes : classes.slice(start, stop);
+}
+
+/** A character of JavaScript's \s: WhiteSpace (Unicode Zs, tab, vertical tab, form feed, BOM) or LineTerminator. */
+function isJsSpace(code: number): boolean {
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  if (code < 160) return false;
+  return (
+    code === 160 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /** Where one label occurs: the indexes of the items that hold it, and every element that carries it. */
