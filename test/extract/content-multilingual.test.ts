@@ -215,6 +215,13 @@ describe('captions credited at their end and post meta lines', () => {
     'Loading...',
     'Wird geladen …',
     'Cargando...',
+    'ATENÇÃO: Comentários ofensivos ou fora do tema não serão aprovados pelo moderador.',
+    'Comments that attack other readers will not be published.',
+    'Permalink: https://quarry.example/p/4711',
+    'Permalien https://quarry.example/p/4711',
+    'Empfohlener redaktioneller Inhalt',
+    'An dieser Stelle finden Sie einen externen Inhalt von Beispielvideo, der den Artikel ergänzt.',
+    'Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden.',
   ])('drops the comment, like-button or loading notice "%s"', (line) => {
     const text = textOf(page(`<p>${line}</p>`));
     keepsProse(text);
@@ -226,6 +233,7 @@ describe('captions credited at their end and post meta lines', () => {
       'Gefällt mir: der Blick vom Grat über die vier Höfe, wenn der Nebel im Tal liegt und die Sonne aufgeht.',
       'Loading the car took longer than the walk itself, because the hut keeper insisted on sending cheese home.',
       'Die Kommentare sind geschlossen, schrieb der Wirt an die Tür, und meinte damit das Gästebuch vom letzten Jahr.',
+      'Der Permalink zum Gipfelbuch hing am Kreuz, aber niemand hatte ein Telefon dabei, um ihn zu öffnen.',
     ];
     const text = textOf(page(lines.map((line) => `<p>${line}</p>`).join('')));
     for (const line of lines) expect(text).toContain(line);

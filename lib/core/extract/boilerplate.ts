@@ -430,6 +430,19 @@ export const BOILERPLATE_TEXT_INTL = [
   caseInsensitiveTest(
     String.raw`^(like this|gefällt mir|j'aime( ça)?|me gusta|mi piace|curtir isso|vind ik leuk|polub to)\s*:?$|^(like|gefällt mir|j'aime|me gusta|mi piace|curtir|vind ik leuk)\s+(loading|lade|wird geladen|chargement|cargando|caricamento|carregando|laden)\W*$|^(%d|\d+) (bloggers? like this|bloggern gefällt das|blogueurs aiment cette page|blogueros les gusta esto)\W*$`,
   ),
+  // a comment policy ("Comentários ... não serão aprovados pelo moderador", "Comments that ... will not be published")
+  caseInsensitiveTest(
+    String.raw`(?<!\p{L})(comentários|comentarios|commentaires|kommentare|comments)(?!\p{L}).{0,150}(?<!\p{L})(não serão|no serán|ne seront pas|werden nicht|will not be) (aprovados|publicados|approuvés|publiés|freigeschaltet|veröffentlicht|approved|published)(?!\p{L})`,
+  ),
+  // a permalink line ("Permalink: https://…", "Permalien https://…")
+  caseInsensitiveTest(
+    String.raw`^(permalink|permalien|enlace permanente|link permanente)\s*:?\s*(https?://\S+)?$`,
+  ),
+  // an embed held back until the reader consents ("Empfohlener redaktioneller Inhalt", "An dieser Stelle finden Sie
+  // einen externen Inhalt von …", "Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden")
+  caseInsensitiveTest(
+    String.raw`^empfohlener redaktioneller inhalt\W*$|^an dieser stelle find(et|en|est) (ihr|sie|du) einen externen inhalt(?!\p{L})|^ich bin damit einverstanden, dass mir externe inhalte angezeigt werden(?!\p{L})`,
+  ),
   // a script's loading placeholder, alone in its block
   caseInsensitiveTest(
     String.raw`^(loading|lade|wird geladen|laden|chargement( en cours)?|cargando|caricamento( in corso)?|carregando|ładowanie|загрузка)\s*(\.\.\.|…)?(\s*please wait\W*)?$`,
