@@ -7,6 +7,7 @@ import { documentRoot, elementsInOrder, findFirst } from '../../lib/core/extract
 import { repairTree } from '../../lib/core/extract/content-repair.ts';
 import { extract } from '../../lib/core/extract/index.ts';
 import {
+  collapseWhitespace,
   countWords,
   normalizeText,
   plainTextLengthBound,
@@ -255,5 +256,30 @@ describe('plainTextLengthBound', () => {
     const $ = parse('<body><p>one   two</p><script>var x = "a long script text";</script></body>');
     // "one two" (7), the paragraph's blank line (2), body, p and script (3)
     expect(plainTextLengthBound(documentRoot($))).toBe(12);
+  });
+});
+
+describe('collapseWhitespace', () => {
+  it("gives what replace(/\\s+/g, ' ').trim() gives, for every kind of whitespace and run", () => {
+    // Each whitespace kind (space, tab, newlines, no-break, line separator, BOM, ideographic space) alone, doubled
+    // and beside a space, at the edges and between words.
+    const spaces = [' ', '\t', '\n', '\r', '\f', '\v', '\u00a0', '\u2028', '\ufeff', '\u3000'];
+    const random = seededRandom(7);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    for (let i = 0; i < 2000; i++) {
+      let text = '';
+      const parts = 1 + Math.floor(random() * 6);
+      for (let part = 0; part < parts; part++) {
+        const run = Math.floor(random() * 3);
+        for (let k = 0; k < run; k++) text += random() < 0.6 ? ' ' : pick(spaces);
+        text += pick(['a', 'word', 'É', '日本']);
+      }
+      if (random() < 0.3) text += pick(spaces);
+      expect(collapseWhitespace(text)).toBe(text.replace(/\s+/g, ' ').trim());
+    }
+  });
+
+  it('collapses a lone tab or newline and a double space, and trims', () => {
+    expect(collapseWhitespace(' Read\tmore:\nnow  here ')).toBe('Read more: now here');
   });
 });

@@ -64,9 +64,12 @@ import {
 } from './content-stats.ts';
 import { HAS_LETTER } from './letters.ts';
 import { localizedMonth } from './metadata-dates.ts';
-import { countWords } from './text.ts';
+import { collapseWhitespace, countWords } from './text.ts';
 
 function looksLikeBoilerplateByClass(element: Element): boolean {
+  // Most elements have neither: no token list to build for them.
+  const { class: className, id } = element.attribs;
+  if (!className && !id) return false;
   const tokens = classTokens(element);
   if (tokens.length === 0) return false;
   let boilerplate = false;
@@ -164,7 +167,7 @@ export function pruneBoilerplate(
       BOILERPLATE_TEXT_TAGS.has(element.name) &&
       !s?.hasBlockChild
     ) {
-      const blockString = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
+      const blockString = collapseWhitespace(blockText(element, excluded, stats));
       // An <h1> inside the content is no headline (that is trimmed later): "Mehr zum Thema" as a page region's title.
       const isHeading = /^h[1-6]$/.test(element.name);
       const headingLike = isHeading
@@ -257,7 +260,7 @@ function copyDetector(
   total: number,
 ): (element: Element, s: Stats | undefined) => boolean {
   let budget = 2 * total;
-  const normalized = (element: Element) => textContent(element).replace(/\s+/g, ' ').trim();
+  const normalized = (element: Element) => collapseWhitespace(textContent(element));
   return (element, s) => {
     // A box of blocks: a paragraph said twice may be meant (a refrain, filler text), a section rendered twice is not.
     if (!s?.hasBlockChild || s.text < DUPLICATE_SIBLING_MIN_CHARS || budget <= 0) return false;

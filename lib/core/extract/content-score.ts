@@ -78,6 +78,7 @@ import {
   unlinkedTextExceeds,
 } from './content-stats.ts';
 import { AUTHOR_LINK } from './metadata-dom.ts';
+import { collapseWhitespace } from './text.ts';
 
 export interface Flags {
   stripUnlikely: boolean;
@@ -137,7 +138,7 @@ export function findLeadAbove(
       describesPhoto(element, stats)
     )
       continue;
-    const text = blockText(element, excluded, stats).replace(/\s+/g, ' ').trim();
+    const text = collapseWhitespace(blockText(element, excluded, stats));
     if (
       // The headline printed again in a box of its own ("<div class=title>"), not a lead.
       repeatsTitle(normalizeForCompare(text), titled) ||

@@ -75,6 +75,14 @@ export interface TextOptions {
 const COLLAPSIBLE_SPACE = /[^\S ]| {2}/;
 
 /**
+ * The text with each run of whitespace as one space, trimmed: `text.replace(/\s+/g, ' ').trim()`, without the copy
+ * that replace makes even when every run is already a single space (most short blocks' texts).
+ */
+export function collapseWhitespace(text: string): string {
+  return (COLLAPSIBLE_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
+}
+
+/**
  * Pushed above an element (below its children): when popped, the element under it is left. A marker instead of a
  * frame object per element, which the walk allocated for every element of every text it read.
  */
