@@ -312,6 +312,16 @@ describe('card groups', () => {
     expect(signals(page(9, 8))).toContain('structure:priced-cards');
   });
 
+  it('reads a bare link around an image as a card', () => {
+    const tiles = Array.from(
+      { length: 8 },
+      (_, i) => `<a class="tile" href="/p/${i}"><img src="/i/${i}.jpg">$5.00</a>`,
+    );
+    expect(signals(`<html><body><div>${tiles.join('')}</div></body></html>`)).toContain(
+      'structure:priced-cards',
+    );
+  });
+
   it('reads no cards inside a <nav>, however deep', () => {
     const page = (wrap: (inner: string) => string) =>
       `<html><body><h1>Shop</h1>${wrap(cards(8, '<span>$12.00</span>'))}</body></html>`;
@@ -346,6 +356,28 @@ describe('class and id tests', () => {
       if (isPostBlock(element) !== expected) wrong.push(JSON.stringify(attributes));
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('textChars', () => {
+  it('counts each body whole outside its scripts, styles and templates, a body inside another once per body', () => {
+    const chars = (html: string) => classify(html).textChars;
+    // 'abc', 'defg ', 'h' in the outer body, 'defg ' again in the inner one: one more character each.
+    expect(
+      chars(
+        '<html><body><p>abc</p><div><body><p>defg <script>var x</script></p></body></div><p>h</p></body></html>',
+      ),
+    ).toBe(16);
+    // A body inside a template is read from its top: its text counts, its script does not.
+    expect(
+      chars(
+        '<html><head><template><body><p>in template</p><script>s</script></body></template></head><body><p>main</p><style>x{}</style></body></html>',
+      ),
+    ).toBe(17);
+    expect(
+      chars('<html><body><template><p>t</p><body><p>u</p></body></template><p>v</p></body></html>'),
+    ).toBe(4);
+    expect(chars('<html><body><p>one</p></body></html><body><p>two  words</p></body>')).toBe(14);
   });
 });
 

@@ -612,7 +612,8 @@ export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
   const thread = siblingPosts(postBlocks);
   features.postBlocks = thread.posts;
   features.postChars = thread.chars;
-  const { texts, readableChars } = bodyTexts(parts.bodies);
+  // A body inside a body is read once per body, as bodyTexts reads them; the shared walk read it once.
+  const { texts, readableChars } = parts.nestedBodies ? bodyTexts(parts.bodies) : parts;
   features.textChars = readableChars;
   const phrases = bodyTextPhrases(texts);
   features.editThisPage = phrases.editThisPage;
@@ -676,7 +677,15 @@ interface DocumentParts {
   publishedDateMarkup: boolean;
   jsonLdScripts: Element[];
   bodies: Element[];
+  /** What bodyTexts(bodies) gives, read in the same walk, unless a body lies inside another (nestedBodies). */
+  texts: string[];
+  readableChars: number;
+  nestedBodies: boolean;
 }
+
+/** Where a node lies, for the walk of documentParts: inside a body, and inside a NOT_READ_TAGS element there. */
+const IN_BODY = 1;
+const IN_CODE = 2;
 
 function documentParts(root: AnyNode): DocumentParts {
   const parts: DocumentParts = {
@@ -684,34 +693,64 @@ function documentParts(root: AnyNode): DocumentParts {
     publishedDateMarkup: false,
     jsonLdScripts: [],
     bodies: [],
+    texts: [],
+    readableChars: 0,
+    nestedBodies: false,
   };
-  for (let node: AnyNode | null = root; node !== null; node = nextInOrder(node, root)) {
-    if (!isElement(node)) continue;
-    const element: Element = node;
-    const attributes = element.attribs;
-    switch (element.name) {
-      case 'meta':
-        if (parts.ogTypeMeta === undefined && attributes.property === 'og:type') parts.ogTypeMeta = element;
-        if (
-          attributes.property === 'article:published_time' ||
-          (attributes.name !== undefined && PUBLISHED_DATE_META_NAMES.has(attributes.name))
-        ) {
-          parts.publishedDateMarkup = true;
-        }
-        break;
-      case 'script':
-        // The type attribute's value is matched case-insensitively in HTML, as a selector would.
-        if (attributes.type?.toLowerCase() === 'application/ld+json') parts.jsonLdScripts.push(element);
-        break;
-      case 'body':
-        parts.bodies.push(element);
-        break;
-      case 'time':
-        if (attributes.pubdate !== undefined) parts.publishedDateMarkup = true;
-        break;
+  const texts = parts.texts;
+  let readableChars = 0;
+  // Every node in document order with where it lies (IN_BODY, IN_CODE): the elements for the parts, the bodies'
+  // text nodes for bodyTexts. A stack, as bodyTexts keeps one, since a node's place is its parent's place.
+  const stack: AnyNode[] = [root];
+  const places: number[] = [0];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    let place = places.pop()!;
+    if (node.type === 'text') {
+      if ((place & IN_BODY) !== 0) {
+        const data = (node as unknown as { data: string }).data;
+        texts.push(data);
+        if ((place & IN_CODE) === 0) readableChars += visibleLength(data) + 1;
+      }
+      continue;
     }
-    if (attributes.itemprop === 'datePublished') parts.publishedDateMarkup = true;
+    if (node.type === 'comment' || !hasChildren(node)) continue;
+    if (isElement(node)) {
+      const attributes = node.attribs;
+      switch (node.name) {
+        case 'meta':
+          if (parts.ogTypeMeta === undefined && attributes.property === 'og:type') parts.ogTypeMeta = node;
+          if (
+            attributes.property === 'article:published_time' ||
+            (attributes.name !== undefined && PUBLISHED_DATE_META_NAMES.has(attributes.name))
+          ) {
+            parts.publishedDateMarkup = true;
+          }
+          break;
+        case 'script':
+          // The type attribute's value is matched case-insensitively in HTML, as a selector would.
+          if (attributes.type?.toLowerCase() === 'application/ld+json') parts.jsonLdScripts.push(node);
+          break;
+        case 'body':
+          parts.bodies.push(node);
+          if ((place & IN_BODY) !== 0) parts.nestedBodies = true;
+          // bodyTexts reads each body from its top, outside code whatever holds it.
+          place = IN_BODY;
+          break;
+        case 'time':
+          if (attributes.pubdate !== undefined) parts.publishedDateMarkup = true;
+          break;
+      }
+      if (attributes.itemprop === 'datePublished') parts.publishedDateMarkup = true;
+      if (NOT_READ_TAGS.has(node.name)) place |= IN_CODE;
+    }
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push(children[i]!);
+      places.push(place);
+    }
   }
+  parts.readableChars = readableChars;
   return parts;
 }
 
@@ -952,11 +991,10 @@ interface CardTally {
  */
 function tallyCards(parent: Element, body: AnyNode, best: CardTally): void {
   // Counted before anything is built: most elements have a handful of children.
-  let elementChildren = 0;
-  for (const child of parent.children) if (isElement(child)) elementChildren++;
-  // No group can have more cards than the parent has element children: one that cannot beat the tally is not built.
-  if (elementChildren < STRUCTURE.minCards || elementChildren <= best.cards || insideNav(parent, body))
-    return;
+  let possibleCards = 0;
+  for (const child of parent.children) if (isElement(child) && mayHoldCard(child)) possibleCards++;
+  // No group has more cards than that: one that cannot beat the tally is not built.
+  if (possibleCards < STRUCTURE.minCards || possibleCards <= best.cards || insideNav(parent, body)) return;
   for (const group of childrenByShape(parent).values()) {
     if (group.length < STRUCTURE.minCards || group.length <= best.cards) continue;
     let cards = 0;
@@ -976,6 +1014,15 @@ function tallyCards(parent: Element, body: AnyNode, best: CardTally): void {
       best.elements = group;
     }
   }
+}
+
+/**
+ * Whether an element could be a card (cardShape): a card holds a link and a heading or an image, two elements, so
+ * at least one lies below it: it has an element child (or a CDATA section around one), not only text and comments.
+ */
+function mayHoldCard(element: Element): boolean {
+  for (const child of element.children) if (hasChildren(child)) return true;
+  return false;
 }
 
 /** Whether the element or an ancestor below `body` is a <nav>. */
