@@ -222,7 +222,12 @@ describe('captions credited at their end and post meta lines', () => {
     'Empfohlener redaktioneller Inhalt',
     'An dieser Stelle finden Sie einen externen Inhalt von Beispielvideo, der den Artikel ergänzt.',
     'Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden.',
-  ])('drops the comment, like-button or loading notice "%s"', (line) => {
+    'SUGGESTED CITATION Beispiel, Anna: Ein langer Weg, Steinbruch-Notizen, 2020/4/09.',
+    'Zitiervorschlag: Beispiel, Anna (2020): Ein langer Weg.',
+    'Pour citer cet article :',
+    'Dieser Text wurde veröffentlicht unter der Lizenz CC-BY-NC-ND-4.0-DE.',
+    '(No Ratings Yet) Loading...',
+  ])('drops the comment, like, loading, citation or licence notice "%s"', (line) => {
     const text = textOf(page(`<p>${line}</p>`));
     keepsProse(text);
     expect(text).not.toContain(line);

@@ -420,7 +420,7 @@ export const BOILERPLATE_TEXT_INTL = [
     String.raw`^(rezept|artikel|seite) drucken\b|^print (this )?(recipe|article|page)\b|^imprimer (la recette|l'article|cette page)\b`,
   ),
   caseInsensitiveTest(
-    String.raw`^(hier können sie (den|diesen) (artikel|beitrag) bewerten|\(?noch keine bewertungen\)?|rate this (article|recipe|post))\W*$`,
+    String.raw`^(hier können sie (den|diesen) (artikel|beitrag) bewerten|\(?(noch keine bewertungen|no ratings yet)\)?(\s*(loading|lade|wird geladen)\s*(\.\.\.|…)?)?|rate this (article|recipe|post))\W*$`,
   ),
   // closed comments (the English rule is in BOILERPLATE_TEXT)
   caseInsensitiveTest(
@@ -433,6 +433,10 @@ export const BOILERPLATE_TEXT_INTL = [
   // a comment policy ("Comentários ... não serão aprovados pelo moderador", "Comments that ... will not be published")
   caseInsensitiveTest(
     String.raw`(?<!\p{L})(comentários|comentarios|commentaires|kommentare|comments)(?!\p{L}).{0,150}(?<!\p{L})(não serão|no serán|ne seront pas|werden nicht|will not be) (aprovados|publicados|approuvés|publiés|freigeschaltet|veröffentlicht|approved|published)(?!\p{L})`,
+  ),
+  // how to cite the page ("Suggested citation …", "Zitiervorschlag: …", "Pour citer cet article :")
+  caseInsensitiveTest(
+    String.raw`^(suggested citation|how to cite this (article|page|post)|cite this (article|page|post)|zitiervorschlag|pour citer cet article|cómo citar este artículo|come citare questo articolo)(?!\p{L})`,
   ),
   // a permalink line ("Permalink: https://…", "Permalien https://…")
   caseInsensitiveTest(
@@ -457,7 +461,7 @@ export const BOILERPLATE_TEXT_INTL = [
   ),
   caseInsensitiveTest(String.raw`^je (fais|soutiens) un don\b`),
   caseInsensitiveTest(
-    String.raw`^(dieser (artikel|beitrag|inhalt) (ist|steht) unter (der|einer) lizenz|ce (contenu|texte|article) est (publié|disponible) sous licence|este (contenido|artículo) (se publica|está) bajo (una )?licencia)`,
+    String.raw`^(dieser (artikel|beitrag|inhalt|text) (ist|steht|wurde|wird) (veröffentlicht )?unter (der|einer) lizenz|ce (contenu|texte|article) est (publié|disponible) sous licence|este (contenido|artículo) (se publica|está) bajo (una )?licencia)`,
   ),
 ];
 /** Every furniture text pattern, English and the other languages: what short blocks are tested against. */
