@@ -9,6 +9,7 @@ import { parseMetadataDate, parseVisibleDate } from './metadata-dates.ts';
 import {
   AUTHOR_LINK,
   ancestorsOf,
+  dataDateElements,
   descendantsWhere,
   findDescendant,
   hasToken,
@@ -87,7 +88,7 @@ const LINKED_HEADING = /^h[2-6]$/;
 
 /** data-published="…", data-date="…", data-timestamp="…" on an element that is not in a comment or list of others. */
 export function dataAttributeDate(page: PageIndex, now: Date): string | undefined {
-  for (const element of page.dataDates) {
+  for (const element of dataDateElements(page)) {
     if (insideUnlikelyBylineContext(element, page) || insideTeaserCard(element, page)) continue;
     for (const [key, value] of Object.entries(element.attribs)) {
       if (!key.startsWith('data-') || !/date|time|publish/.test(key) || /modif|updat|expir|end/.test(key))
@@ -109,7 +110,9 @@ export interface Dateline {
 
 /**
  * The dates shown near the headline: of those not labelled as an update, the one nearest the h1 (after it on a
- * tie: dates just above the h1 may end a list of other posts); and the first update before it.
+ * tie: dates just above the h1 may end a list of other posts); and the first update before it. Only the window
+ * around the h1 is read: past it only a labelled publication counts (labelledDateAfterWindow), and only the last
+ * publication-date reader asks for one.
  */
 export function visibleDateline(page: PageIndex, language: string | undefined, now: Date): Dateline {
   const center = page.headlineTextIndex ?? 0;
@@ -118,43 +121,13 @@ export function visibleDateline(page: PageIndex, language: string | undefined, n
   const found: Dateline = {};
   const published: { index: number; value: string }[] = [];
   const updated: { index: number; value: string }[] = [];
-  // Past the window only a date labelled as the publication counts ("Posted on …" at the end of the post).
-  for (let i = from; i < page.texts.length; i++) {
-    const beyondWindow = i >= to;
-    if (beyondWindow && published.length > 0) break;
-    const entry = page.texts[i];
-    if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) continue;
-    if (entry.parent.name === 'title' || entry.parent.name === 'script') continue;
-    if (
-      beyondWindow &&
-      ![entry, page.texts[i - 1], page.texts[i - 2]].some((near) => PUBLISHED_LABEL.test(near?.text ?? ''))
-    ) {
-      continue;
-    }
-    const parsed = parseVisibleDate(entry.text, language, now);
-    if (parsed === undefined) continue;
-    // The label is before the date in the same text, or alone in the text before it.
-    const ownLabel = entry.text.slice(0, Math.max(0, entry.text.search(/\d/)));
-    // A label split from its colon ("Updated" / ":" / date) is read across the punctuation.
-    const previous = page.texts[i - 1]?.text ?? '';
-    const before = /^[\p{P}\s]*$/u.test(previous) ? `${page.texts[i - 2]?.text ?? ''} ${previous}` : previous;
-    const label =
-      UPDATED_LABEL.test(ownLabel) || PUBLISHED_LABEL.test(ownLabel) ? ownLabel : `${before} ${ownLabel}`;
-    if (beyondWindow && !(PUBLISHED_LABEL.test(label) && !UPDATED_LABEL.test(label))) continue;
-    // A date labelled "Published" in a post's sidebar is the post's; only comments and related posts are others'.
-    const unlikelyContext = PUBLISHED_LABEL.test(label)
-      ? ancestorsOf(entry.parent).some((ancestor) =>
-          COMMENT_OR_RELATED.test(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`),
-        )
-      : insideUnlikelyBylineContext(entry.parent, page);
-    if (unlikelyContext || insideDataTable(entry.parent) || isTeaserOrUpdateDate(entry.parent, page))
-      continue;
-    if (OTHER_EVENT_LABEL.test(label) || isDateRange(entry.text, language, now)) continue;
-    if (insideDatedList(entry.parent, page, language, now)) continue;
-    if (UPDATED_LABEL.test(label)) {
-      updated.push({ index: i, value: parsed });
+  for (let i = from; i < to; i++) {
+    const date = shownDateAt(page, i, false, language, now);
+    if (date === undefined) continue;
+    if (date.updated) {
+      updated.push({ index: i, value: date.value });
     } else {
-      published.push({ index: i, value: parsed });
+      published.push({ index: i, value: date.value });
       // Once past the h1, a later date is only farther from it.
       if (i >= center) break;
     }
@@ -173,6 +146,63 @@ export function visibleDateline(page: PageIndex, language: string | undefined, n
   }
   found.updated = updated.find((entry) => nearest === undefined || entry.index < nearest.index)?.value;
   return found;
+}
+
+/**
+ * The first date past visibleDateline's window labelled as the publication ("Posted on …" at the end of the post),
+ * for a page whose window shows none. Never near the headline, so no other reader than the last date reader needs it.
+ */
+export function labelledDateAfterWindow(
+  page: PageIndex,
+  language: string | undefined,
+  now: Date,
+): string | undefined {
+  const center = page.headlineTextIndex ?? 0;
+  for (let i = Math.min(page.texts.length, center + DATELINE_WINDOW_AFTER); i < page.texts.length; i++) {
+    const date = shownDateAt(page, i, true, language, now);
+    if (date !== undefined && !date.updated) return date.value;
+  }
+  return undefined;
+}
+
+/** The date page.texts[i] shows, when it is the page's own; past the window only one labelled as the publication. */
+function shownDateAt(
+  page: PageIndex,
+  i: number,
+  beyondWindow: boolean,
+  language: string | undefined,
+  now: Date,
+): { value: string; updated: boolean } | undefined {
+  const entry = page.texts[i];
+  if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) return undefined;
+  if (entry.parent.name === 'title' || entry.parent.name === 'script') return undefined;
+  if (
+    beyondWindow &&
+    ![entry, page.texts[i - 1], page.texts[i - 2]].some((near) => PUBLISHED_LABEL.test(near?.text ?? ''))
+  ) {
+    return undefined;
+  }
+  const parsed = parseVisibleDate(entry.text, language, now);
+  if (parsed === undefined) return undefined;
+  // The label is before the date in the same text, or alone in the text before it.
+  const ownLabel = entry.text.slice(0, Math.max(0, entry.text.search(/\d/)));
+  // A label split from its colon ("Updated" / ":" / date) is read across the punctuation.
+  const previous = page.texts[i - 1]?.text ?? '';
+  const before = /^[\p{P}\s]*$/u.test(previous) ? `${page.texts[i - 2]?.text ?? ''} ${previous}` : previous;
+  const label =
+    UPDATED_LABEL.test(ownLabel) || PUBLISHED_LABEL.test(ownLabel) ? ownLabel : `${before} ${ownLabel}`;
+  if (beyondWindow && !(PUBLISHED_LABEL.test(label) && !UPDATED_LABEL.test(label))) return undefined;
+  // A date labelled "Published" in a post's sidebar is the post's; only comments and related posts are others'.
+  const unlikelyContext = PUBLISHED_LABEL.test(label)
+    ? ancestorsOf(entry.parent).some((ancestor) =>
+        COMMENT_OR_RELATED.test(`${ancestor.attribs.class ?? ''} ${ancestor.attribs.id ?? ''}`),
+      )
+    : insideUnlikelyBylineContext(entry.parent, page);
+  if (unlikelyContext || insideDataTable(entry.parent) || isTeaserOrUpdateDate(entry.parent, page))
+    return undefined;
+  if (OTHER_EVENT_LABEL.test(label) || isDateRange(entry.text, language, now)) return undefined;
+  if (insideDatedList(entry.parent, page, language, now)) return undefined;
+  return { value: parsed, updated: UPDATED_LABEL.test(label) };
 }
 
 /** Two dates joined as a range ("1/27/2026 - 3/24/2026", "DATE: 2025-12-12 - 2025-12-17"). */

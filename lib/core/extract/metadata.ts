@@ -23,6 +23,7 @@ import {
   dataAttributeDate,
   domPublishedDate,
   insideDatedList,
+  labelledDateAfterWindow,
   microdataDate,
   notePageUrls,
   visibleDateline,
@@ -30,6 +31,7 @@ import {
 import { dateFromUrlPath, numericDateLanguage, parseMetadataDate } from './metadata-dates.ts';
 import {
   ancestorsOf,
+  authorElements,
   findDescendant,
   hasToken,
   indexPage,
@@ -321,7 +323,11 @@ export function extractMetadata(
     { value: () => microdataDate(page, 'datePublished', now), source: 'microdata' },
     { value: () => domPublishedDate(page, now), source: 'dom' },
     { value: () => dataAttributeDate(page, now), source: 'dom' },
-    { value: () => visibleDates.published ?? visibleDates.updated, source: 'dom' },
+    {
+      value: () =>
+        visibleDates.published ?? labelledDateAfterWindow(page, dateLanguage, now) ?? visibleDates.updated,
+      source: 'dom',
+    },
     { value: () => dateFromUrlPath(pageUrl.pathname, now), source: 'url' },
   ]);
   let publishedAt = pickLazy(sources, 'publishedAt', publishedCandidates);
@@ -358,18 +364,16 @@ export function extractMetadata(
     publishedAt = shownDate;
     sources.publishedAt = 'dom';
   }
-  const modifiedCandidates: Candidate<string>[] = [
-    { value: date(article?.dateModified, now), source: 'json-ld' },
+  // Read on demand too: most pages declare the modification in JSON-LD or OpenGraph.
+  let modifiedAt = pickLazy(sources, 'modifiedAt', [
+    { value: () => date(article?.dateModified, now), source: 'json-ld' },
     {
-      value: firstDate(now, meta.all('article:modified_time'), meta.all('og:updated_time')),
+      value: () => firstDate(now, meta.all('article:modified_time'), meta.all('og:updated_time')),
       source: 'opengraph',
     },
-    { value: firstDate(now, meta.all('dcterms:modified'), meta.all('last-modified')), source: 'meta' },
-    { value: microdataDate(page, 'dateModified', now), source: 'microdata' },
-  ];
-  let modifiedAt = pick(sources, 'modifiedAt', [
-    ...modifiedCandidates,
-    { value: visibleDates.updated, source: 'dom' },
+    { value: () => firstDate(now, meta.all('dcterms:modified'), meta.all('last-modified')), source: 'meta' },
+    { value: () => microdataDate(page, 'dateModified', now), source: 'microdata' },
+    { value: () => visibleDates.updated, source: 'dom' },
   ]);
   if (modifiedAt !== undefined && publishedAt !== undefined && modifiedAt < publishedAt) {
     modifiedAt = undefined;
@@ -743,7 +747,9 @@ function readMetaTags(page: PageIndex): MetaTags {
   const all = (key: string) => [...(byProperty.get(key) ?? []), ...(byName.get(key) ?? [])];
   const matching = (pattern: RegExp) =>
     [...byProperty, ...byName].filter(([key]) => pattern.test(key)).flatMap(([, values]) => values);
-  return { first: (key) => all(key)[0], all, property: (key) => byProperty.get(key) ?? [], matching };
+  // No list joined for the first value: first() is asked some sixty times a page. Lists in the maps are never empty.
+  const first = (key: string) => byProperty.get(key)?.[0] ?? byName.get(key)?.[0];
+  return { first, all, property: (key) => byProperty.get(key) ?? [], matching };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1194,8 +1200,9 @@ const WRITTEN_BY_LABEL = caseInsensitiveTest(
 function writtenByLabelNames(page: PageIndex): string[] {
   for (let i = page.headlineTextIndex ?? 0; i < page.texts.length; i++) {
     const entry = page.texts[i] as PageIndex['texts'][number];
+    // The label's words are joined by \s+ and \s* only: the text tests as its collapsed form does (it is trimmed).
+    if (!WRITTEN_BY_LABEL.test(entry.text)) continue;
     const label = entry.text.replace(/\s+/g, ' ').trim();
-    if (!WRITTEN_BY_LABEL.test(label)) continue;
     // The label is its element's whole text: "<i>Novel</i> written by <a>Jane Doe</a>" is a sentence.
     if (textOfNode(entry.parent, MAX_BYLINE_LINE).replace(/\s+/g, ' ').trim() !== label) continue;
     if (
@@ -1362,7 +1369,12 @@ function namesBesideDateline(page: PageIndex, dateline: Dateline): string[] {
         .trim();
       if (value.length > MAX_NAME_TEXT || /\d/.test(value)) continue;
       const link = [entry.parent, ...ancestorsOf(entry.parent, 2)].find((element) => element.name === 'a');
-      if (link !== undefined && link.attribs.href !== undefined && !page.authorLinks.includes(link)) continue;
+      if (
+        link !== undefined &&
+        link.attribs.href !== undefined &&
+        !authorElements(page).authorLinks.includes(link)
+      )
+        continue;
       if (
         insideUnlikelyBylineContext(entry.parent, page) ||
         TOPIC_LABEL_CLASS.test(entry.parent.attribs.class ?? '') ||
@@ -1401,7 +1413,7 @@ const MENU_ROLES = new Set(['navigation', 'menu', 'menubar']);
 
 /** The people named by links to author pages near the top of the page (/author/jane-doe). */
 function authorLinkNames(page: PageIndex): string[] {
-  for (const link of page.authorLinks) {
+  for (const link of authorElements(page).authorLinks) {
     if (
       insideUnlikelyBylineContext(link, page) ||
       insideOtherPosts(link, page) ||
@@ -1423,7 +1435,7 @@ function authorLinkNames(page: PageIndex): string[] {
     // Co-authors are linked in the same line.
     const line = link.parent;
     const names = [name];
-    for (const other of page.authorLinks) {
+    for (const other of authorElements(page).authorLinks) {
       if (other !== link && other.parent === line) {
         const otherName = text(textOfNode(other, 200));
         if (otherName !== undefined && looksLikePersonName(otherName)) names.push(otherName);
@@ -1480,7 +1492,7 @@ const MAX_AUTHOR_BOX_CHARS = 3000;
  * its first line, when that line is a person's full name. The last resort after bylines and author links.
  */
 function authorBoxNames(page: PageIndex): string[] {
-  for (const element of page.bylineCandidates) {
+  for (const element of authorElements(page).bylineCandidates) {
     if (NOT_BYLINE_TAGS.has(element.name.toLowerCase()) || element.name === 'a') continue;
     if (!/author|autor|auteur/i.test(`${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`)) continue;
     if (
@@ -1545,9 +1557,10 @@ function bioBoxNames(page: PageIndex): string[] {
   const found = new Map<string, string>();
   for (let i = page.headlineTextIndex ?? 0; i < page.texts.length; i++) {
     const entry = page.texts[i] as PageIndex['texts'][number];
+    // The text is trimmed, so it opens with the collapsed name's first letter: tested before collapsing.
+    if (!STARTS_UPPER_CASE.test(entry.text)) continue;
     const name = entry.text.replace(/\s+/g, ' ').trim();
-    if (name.length > BIO_BOX.maxNameChars || !STARTS_UPPER_CASE.test(name) || !looksLikePersonName(name))
-      continue;
+    if (name.length > BIO_BOX.maxNameChars || !looksLikePersonName(name)) continue;
     // A name has few capitalised words ("Marna van der Merwe"); "Energy Efficiency You Can Feel" is a heading.
     if (name.split(' ').filter((word) => STARTS_UPPER_CASE.test(word)).length > BIO_BOX.maxNameWords)
       continue;
@@ -1784,7 +1797,7 @@ function domByline(
   keep: (names: string[]) => string[],
   inListOfOtherPages: (element: Element) => boolean,
 ): string[] {
-  for (const element of page.bylineCandidates) {
+  for (const element of authorElements(page).bylineCandidates) {
     if (NOT_BYLINE_TAGS.has(element.name.toLowerCase())) continue;
     const matchString = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
     if (insideUnlikelyBylineContext(element, page) || UNLIKELY_BYLINE_CONTEXT.test(matchString)) continue;
