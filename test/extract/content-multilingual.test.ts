@@ -227,6 +227,11 @@ describe('captions credited at their end and post meta lines', () => {
     'Pour citer cet article :',
     'Dieser Text wurde veröffentlicht unter der Lizenz CC-BY-NC-ND-4.0-DE.',
     '(No Ratings Yet) Loading...',
+    'Gefällt dir unser Wandermagazin? Wir verzichten auf eine Bezahlschranke und bitten um Unterstützung.',
+    'Hat Ihnen der Artikel gefallen?',
+    'Vous avez aimé cet article ?',
+    '¿Te gustó este artículo?',
+    'Steinbruch-Notizen Would Like To Send You Push Notifications.',
   ])('drops the comment, like, loading, citation or licence notice "%s"', (line) => {
     const text = textOf(page(`<p>${line}</p>`));
     keepsProse(text);
@@ -239,6 +244,7 @@ describe('captions credited at their end and post meta lines', () => {
       'Loading the car took longer than the walk itself, because the hut keeper insisted on sending cheese home.',
       'Die Kommentare sind geschlossen, schrieb der Wirt an die Tür, und meinte damit das Gästebuch vom letzten Jahr.',
       'Der Permalink zum Gipfelbuch hing am Kreuz, aber niemand hatte ein Telefon dabei, um ihn zu öffnen.',
+      'Wie gefällt dir das Design der neuen Hütte? Uns gefällt es, auch wenn der Wirt über die Fenster klagt.',
     ];
     const text = textOf(page(lines.map((line) => `<p>${line}</p>`).join('')));
     for (const line of lines) expect(text).toContain(line);

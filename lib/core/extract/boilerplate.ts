@@ -438,6 +438,11 @@ export const BOILERPLATE_TEXT_INTL = [
   caseInsensitiveTest(
     String.raw`^(suggested citation|how to cite this (article|page|post)|cite this (article|page|post)|zitiervorschlag|pour citer cet article|cómo citar este artículo|come citare questo articolo)(?!\p{L})`,
   ),
+  // engagement prompts in other languages ("Gefällt dir dieser Beitrag?", "Hat Ihnen der Artikel gefallen?",
+  // "Vous avez aimé cet article ?", "¿Te gustó este artículo?") and a push-notification prompt
+  caseInsensitiveTest(
+    String.raw`^(gefällt (dir|ihnen|euch) (unser|unsere|dieser|diese|dieses|der|die|das) [\p{L}-]*(magazin|artikel|beitrag|blog|text|inhalt|podcast)|hat (dir|ihnen|euch) (dieser|der|unser) (artikel|beitrag|text) gefallen|(vous avez|tu as) aimé cet article|¿?(te|le) (ha gustado|gustó) este (artículo|post))\s*[?？]|(?<!\p{L})would like to send you (push )?notifications(?!\p{L})|(?<!\p{L})(möchte|würde) (dir|ihnen) gerne? (push-)?benachrichtigungen (senden|schicken)(?!\p{L})`,
+  ),
   // a permalink line ("Permalink: https://…", "Permalien https://…")
   caseInsensitiveTest(
     String.raw`^(permalink|permalien|enlace permanente|link permanente)\s*:?\s*(https?://\S+)?$`,
