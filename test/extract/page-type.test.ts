@@ -334,7 +334,23 @@ describe('card groups', () => {
 });
 
 describe('class and id tests', () => {
-  const TOKENS = ['post', 'Message', 'reply', 'x', 'comments', 'user', 'REPLIES', 'cooked', 'a1', '', 'é'];
+  // Every post word in some case, inside letters and beside other characters.
+  const TOKENS = [
+    'post',
+    'Message',
+    'reply',
+    'x',
+    'comments',
+    'user',
+    'REPLIES',
+    'cooked',
+    'Answer',
+    'bbWrapper',
+    'repl',
+    'a1',
+    '',
+    'é',
+  ];
   const SEPARATORS = [' ', '-', '_', '\t', '', '.', '  '];
 
   it('isPostBlock tests the class and the id as the two joined by a space would be tested', () => {
