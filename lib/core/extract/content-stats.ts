@@ -149,30 +149,25 @@ export function isMarkedArticleBody(element: Element): boolean {
   return itemprop !== undefined && ARTICLE_BODY_ITEMPROP.test(itemprop);
 }
 
-const semanticClasses = new WeakMap<Element, string>();
 /**
  * The class attribute without utility tokens: "lg:hidden" or "[&_figcaption]:mt-xs" style an element, they do
  * not say what it is, so no class rule may read them. Capped: a hostile megabyte-long class must not cost time.
+ * Not cached: a module-level WeakMap of the answers kept each page's elements alive through young-generation
+ * collections (see PageIndex.memo) and cost more than the two pattern tests it saved.
  */
 export function semanticClass(element: Element): string {
   const raw = element.attribs.class;
-  // Most elements have no class: nothing to cache for them.
+  // Most elements have no class.
   if (!raw) return '';
-  let value = semanticClasses.get(element);
-  if (value === undefined) {
-    const capped = raw.slice(0, MAX_CLASS_CHARS);
-    // Usually no token is a utility one and the tokens are single-spaced already: then the value is the attribute.
-    if (UTILITY_CLASS_TOKEN.test(capped)) {
-      value = capped
-        .split(/\s+/)
-        .filter((token) => token !== '' && !UTILITY_CLASS_TOKEN.test(token))
-        .join(' ');
-    } else {
-      value = SINGLE_SPACED_TOKENS.test(capped) ? capped : capped.trim().split(/\s+/).join(' ');
-    }
-    semanticClasses.set(element, value);
+  const capped = raw.slice(0, MAX_CLASS_CHARS);
+  // Usually no token is a utility one and the tokens are single-spaced already: then the value is the attribute.
+  if (UTILITY_CLASS_TOKEN.test(capped)) {
+    return capped
+      .split(/\s+/)
+      .filter((token) => token !== '' && !UTILITY_CLASS_TOKEN.test(token))
+      .join(' ');
   }
-  return value;
+  return SINGLE_SPACED_TOKENS.test(capped) ? capped : capped.trim().split(/\s+/).join(' ');
 }
 const SINGLE_SPACED_TOKENS = /^\S+(?: \S+)*$/;
 

@@ -119,6 +119,25 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
 }
 
 function extractParsed($: CheerioAPI, pageUrl: URL, now: Date): Result<Article, PipelineError> {
+  try {
+    return articleOf($, pageUrl, now);
+  } finally {
+    releaseTree($);
+  }
+}
+
+/**
+ * Cuts the parsed tree loose from the document once the Article is made. cheerio's load() defines a class per page,
+ * whose hidden class stays in V8's old space until the next full collection and holds, through the class's closure,
+ * the document: without this, every page's tree survived each young-generation collection until then, copied and
+ * promoted (~100 MB promoted over the 181 Zyte pages; ~20 MB with this and PageIndex.memo).
+ */
+function releaseTree($: CheerioAPI): void {
+  const document = $.root()[0];
+  if (document !== undefined) document.children = [];
+}
+
+function articleOf($: CheerioAPI, pageUrl: URL, now: Date): Result<Article, PipelineError> {
   const metadata = extractMetadata($, pageUrl, { now });
   // Read-only, so before content extraction, which marks and prunes the tree.
   const pageType = classifyPageType($, pageUrl);

@@ -23,13 +23,12 @@ export function isInsideArticle(element: Element): boolean {
   return ancestorsOf(element, 30).some((ancestor) => ancestor.name === 'article' || ancestor.name === 'main');
 }
 
-const headlineAncestorsOf = new WeakMap<PageIndex, Set<Element>>();
 /** The h1s whose containers are the page's layout (a site-name h1 in the header, then the article's headline). */
 const HEADLINES_FOR_LAYOUT = 8;
 
 /** The elements that hold the page's first h1: layout around the whole article, never a widget around a byline. */
 export function headlineAncestors(page: PageIndex): Set<Element> {
-  let aroundHeadline = headlineAncestorsOf.get(page);
+  let aroundHeadline = page.memo.headlineAncestors;
   if (aroundHeadline === undefined) {
     // Every h1's: the first may be the site's name in the header, the article's headline comes later.
     aroundHeadline = new Set(
@@ -38,7 +37,7 @@ export function headlineAncestors(page: PageIndex): Set<Element> {
         .slice(0, HEADLINES_FOR_LAYOUT)
         .flatMap((headline) => ancestorsOf(headline, 100)),
     );
-    headlineAncestorsOf.set(page, aroundHeadline);
+    page.memo.headlineAncestors = aroundHeadline;
   }
   return aroundHeadline;
 }

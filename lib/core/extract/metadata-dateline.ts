@@ -236,12 +236,7 @@ export function insideDatedList(
   return false;
 }
 
-type DatedListKind = 'fewItems' | 'dated' | 'undated';
-/**
- * Per page, per parent and kind of item: what datedListKind found. Every candidate date and byline asks about its
- * list again, and a list of thousands of undated entries was read whole for each of them.
- */
-const datedListKinds = new WeakMap<PageIndex, Map<Element, Map<string, DatedListKind>>>();
+export type DatedListKind = 'fewItems' | 'dated' | 'undated';
 
 /**
  * Whether the parent's children like `item` (same tag and class) are too few for a list (DATED_LIST.minItems), or
@@ -254,10 +249,12 @@ function datedListKind(
   language: string | undefined,
   now: Date,
 ): DatedListKind {
-  let byParent = datedListKinds.get(page);
+  // Kept per page (page.memo): every candidate date and byline asks about its list again, and a list of thousands of
+  // undated entries was read whole for each of them.
+  let byParent = page.memo.datedListKinds;
   if (byParent === undefined) {
     byParent = new Map();
-    datedListKinds.set(page, byParent);
+    page.memo.datedListKinds = byParent;
   }
   let byKind = byParent.get(parent);
   if (byKind === undefined) {
@@ -310,15 +307,14 @@ function holdsDate(
 }
 
 /** The page's URL, for telling a link to another page from a permalink to this one. */
-const pageUrlOf = new WeakMap<PageIndex, { page: URL; base: URL }>();
 export function notePageUrls(page: PageIndex, urls: { page: URL; base: URL }): void {
-  pageUrlOf.set(page, urls);
+  page.memo.urls = urls;
 }
 
 /** A link to another page than this one (not a fragment, not a permalink). */
 function linksElsewhere(link: Element, page: PageIndex): boolean {
   const href = link.attribs.href?.trim();
-  const urls = pageUrlOf.get(page);
+  const urls = page.memo.urls;
   if (href === undefined || href === '' || href.startsWith('#') || urls === undefined) return false;
   let target: URL;
   try {

@@ -2,6 +2,7 @@
 // selector over the whole document (each such query costs about as much as the walk itself).
 import type { AnyNode, Element } from 'domhandler';
 import { attributeOf } from './content-dom.ts';
+import type { DatedListKind } from './metadata-dateline.ts';
 
 const BYLINE_PATTERN = /byline|author|dateline|writtenby|p-author/i;
 const MAX_BYLINE_CANDIDATES = 60;
@@ -48,6 +49,22 @@ export interface PageIndex {
   authorElements: AuthorElements | undefined;
   /** dataDateElements' answer once asked. */
   dataDates: Element[] | undefined;
+  /**
+   * What the readers work out once per page, filled on first use (metadata-context.ts, metadata-dateline.ts). Kept
+   * here, not in module-level WeakMaps keyed by the page: a young-generation collection keeps the values of an
+   * old-space WeakMap alive until it finds their key dead, so every page's elements, hence its whole tree, were
+   * copied once more and promoted whenever a collection fell within the page (~4x the bytes promoted).
+   */
+  memo: PageMemo;
+}
+
+export interface PageMemo {
+  /** headlineAncestors(page). */
+  headlineAncestors: Set<Element> | undefined;
+  /** Per parent and kind of item, what datedListKind found. */
+  datedListKinds: Map<Element, Map<string, DatedListKind>> | undefined;
+  /** The page's URL and its base URL (notePageUrls). */
+  urls: { page: URL; base: URL } | undefined;
 }
 
 export interface AuthorElements {
@@ -95,6 +112,7 @@ export function indexPage(root: AnyNode): PageIndex {
     sample: '',
     authorElements: undefined,
     dataDates: undefined,
+    memo: { headlineAncestors: undefined, datedListKinds: undefined, urls: undefined },
   };
   const sampleParts: string[] = [];
   let sampleLength = 0;
