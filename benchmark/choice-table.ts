@@ -163,9 +163,10 @@ for (const job of jobs()) {
   const metadata = extractMetadata($, pageUrl, { now: new Date() });
   const verdict = classifyPageType($, pageUrl);
   const options = { pageUrl, title: metadata.title };
-  const h2 = $('h2').length;
-  const times = $('time').length;
-  const articles = $('article').length;
+  const select = load($._root);
+  const h2 = select('h2').length;
+  const times = select('time').length;
+  const articles = select('article').length;
   const generic = attempt(() => extractContent(parseAsExtractDoes(html), options));
   const region = attempt(() => extractPageRegion(parseAsExtractDoes(html), options));
   const forum = attempt(() => extractForumThread(parseAsExtractDoes(html), options));

@@ -31,6 +31,7 @@
 // Also reported: "spurious" authors/dates, i.e. values we give where the wcxb reference is null.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { load } from 'cheerio/slim';
 import { parseHtml } from '../lib/core/extract/index.ts';
 import { extractMetadata, type MetadataOptions, stripTitleAffixes } from '../lib/core/extract/metadata.ts';
 import { parseMetadataDate } from '../lib/core/extract/metadata-dates.ts';
@@ -408,7 +409,7 @@ const detectionPages = [
   ...loadTrafilatura().map((page) => ({ id: `trafilatura/${page.id}`, html: page.html })),
 ];
 for (const page of detectionPages) {
-  const $ = parseHtml(page.html());
+  const $ = load(parseHtml(page.html())._root);
   const declared = normalizeLanguageTag($('html').attr('lang'))?.split('-')[0]?.toLowerCase();
   if (declared === undefined) continue;
   const index = indexPage($.root()[0] as never);

@@ -9,7 +9,8 @@ import {
   textContent,
   visitElements,
 } from '../../lib/core/extract/content-dom.ts';
-import { parseHtml, parseHtmlPieces } from '../../lib/core/extract/index.ts';
+import { parseHtml } from '../../lib/core/extract/index.ts';
+import { cheerioPage, cheerioPieces } from '../helpers/cheerio-page.ts';
 import { countingArray, countReads } from '../helpers/read-count.ts';
 
 const page = `<html><head><title>T &amp; t</title><style>p{color:red}</style></head><body>
@@ -18,7 +19,7 @@ const page = `<html><head><title>T &amp; t</title><style>p{color:red}</style></h
 
 describe('textContent', () => {
   it('gives what cheerio .text() gives: every text node in order, scripts and styles included, no comments', () => {
-    const $ = parseHtml(page);
+    const $ = cheerioPage(page);
     for (const selector of ['html', 'head', 'body', '#a', 'ul', 'script']) {
       const element = $(selector)[0]!;
       expect(textContent(element)).toBe($(selector).text());
@@ -30,7 +31,7 @@ describe('textContent', () => {
 
 describe('documentRoot', () => {
   it("is the node $.root() holds, for a page parsed whole or from pieces (it reads cheerio's private _root)", () => {
-    for (const $ of [parseHtml(page), parseHtmlPieces([page.slice(0, 50), page.slice(50)])]) {
+    for (const $ of [cheerioPage(page), cheerioPieces([page.slice(0, 50), page.slice(50)])]) {
       const root = documentRoot($);
       expect(root).toBe($.root()[0]);
       expect(root.type).toBe('root');
@@ -41,7 +42,7 @@ describe('documentRoot', () => {
 
 describe('elementsInOrder', () => {
   it('stops after the first `limit` elements, in document order', () => {
-    const $ = parseHtml(page);
+    const $ = cheerioPage(page);
     const body = $('body')[0]!;
     const all = elementsInOrder(body).map((element) => element.name);
     expect(all).toEqual(['body', 'div', 'b', 'script', 'ul', 'li', 'li', 'i', 'p']);
@@ -58,7 +59,7 @@ describe('elementsInOrder', () => {
   it('with a limit, touches only the children it lists, not every child of a wide element', () => {
     // Scans of a few dozen elements run per heading and per list item: listing a wide element's thousands of children
     // each time made pages of thousands of headings quadratic.
-    const $ = parseHtml(`<body><ul>${'<li>item</li>'.repeat(5_000)}</ul><p>after</p></body>`);
+    const $ = cheerioPage(`<body><ul>${'<li>item</li>'.repeat(5_000)}</ul><p>after</p></body>`);
     const list = $('ul')[0]!;
     const touched = { reads: 0 };
     for (const item of list.children) countReads(item, 'next', touched);
@@ -107,7 +108,7 @@ describe('walks from the document root', () => {
 
 describe('visitElements', () => {
   it('visits the elements elementsInOrder lists after the root, in that order, skipping subtrees it is told to', () => {
-    const $ = parseHtml(page);
+    const $ = cheerioPage(page);
     const body = $('body')[0]!;
     const all: string[] = [];
     visitElements(body, (element) => {

@@ -12,11 +12,10 @@ import {
   MAX_HTML_CHARS,
   MAX_INPUT_BYTES,
   MAX_NESTING_DEPTH,
-  parseHtml,
-  parseHtmlPieces,
 } from '../../lib/core/extract/index.ts';
 import { sha256Hex } from '../../lib/core/hash.ts';
 import { articleIdForUrl } from '../../lib/core/url.ts';
+import { cheerioPage, cheerioPieces } from '../helpers/cheerio-page.ts';
 import { seededRandom } from '../helpers/seeded-random.ts';
 
 const FIXTURE = readFileSync(
@@ -276,12 +275,12 @@ describe('UTF-8 bytes are parsed in pieces, with the result of the whole text', 
 
   it('parseHtmlPieces builds the tree parseHtml builds, wherever the text is cut', () => {
     const html = page(BODY);
-    const whole = parseHtml(html).html();
+    const whole = cheerioPage(html).html();
     // Cuts inside an entity, a tag name, an attribute value, a comment and a script's end tag.
     for (const cut of ['&am', '<h', 'title="\u00fc', '\u00e9t\u00e9 <b>com', '</scr', 'l\u2019']) {
       const at = html.indexOf(cut) + cut.length;
       expect(at).toBeGreaterThan(cut.length - 1);
-      expect(parseHtmlPieces([html.slice(0, at), html.slice(at)]).html()).toBe(whole);
+      expect(cheerioPieces([html.slice(0, at), html.slice(at)]).html()).toBe(whole);
     }
   });
 

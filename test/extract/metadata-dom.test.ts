@@ -10,6 +10,7 @@ import {
   indexPage,
   isWhiteSpaceCode,
 } from '../../lib/core/extract/metadata-dom.ts';
+import { cheerioPage } from '../helpers/cheerio-page.ts';
 import { countReads, type ReadCounter } from '../helpers/read-count.ts';
 import { seededRandom } from '../helpers/seeded-random.ts';
 
@@ -99,7 +100,7 @@ describe('the author and data-date element lists', () => {
       "dateModified":"2024-03-05T09:00:00Z"}</script></head>
       <body><h1>Harbour ferry returns</h1><p>By Ines Varga</p><p>The ferry is back after winter repairs.</p>
       <footer><a class="author-link" href="/author/ines-varga" data-updated="2024-03-05">Ines</a></footer></body></html>`;
-    const $ = parseHtml(declared);
+    const $ = cheerioPage(declared);
     const link = $('footer a')[0] as Element;
     const reads: ReadCounter = { reads: 0 };
     for (const attribute of ['href', 'class', 'data-updated']) countReads(link.attribs, attribute, reads);

@@ -5,6 +5,7 @@ import { extractMetadata, stripSiteName } from '../../lib/core/extract/metadata.
 import { cleanAuthorNames } from '../../lib/core/extract/metadata-authors.ts';
 import { parseMetadataDate } from '../../lib/core/extract/metadata-dates.ts';
 import { normalizeLanguageTag } from '../../lib/core/extract/metadata-language.ts';
+import { cheerioPage } from '../helpers/cheerio-page.ts';
 import { countReads } from '../helpers/read-count.ts';
 
 const PAGE_URL = new URL('https://ledger.example.com/news/2024/harbour-ferry-returns?utm_source=x');
@@ -226,7 +227,7 @@ describe('authors on hostile pages', () => {
         { length: phrases },
         (_, i) => `<a href="/x/${i}">link ${i}</a> and a phrase, `,
       );
-      const $ = parseHtml(
+      const $ = cheerioPage(
         page(
           '<title>Ferry returns</title>',
           `<p id="wide">${links.join('')}</p><p>This article was written by Rae Lin.</p>`,
@@ -249,7 +250,7 @@ describe('authors on hostile pages', () => {
         // No name a byline reader accepts: every candidate is tried.
         (_, i) => `<p class="byline">By the harbour desk ${i}</p><p>Entry ${i} of the harbour's notes.</p>`,
       );
-      const $ = parseHtml(page('<title>Ferry returns</title>', `<div id="list">${list.join('')}</div>`));
+      const $ = cheerioPage(page('<title>Ferry returns</title>', `<div id="list">${list.join('')}</div>`));
       const reads = { reads: 0 };
       for (const byline of $('#list > .byline').toArray()) countReads(byline, 'children', reads);
       expect(extractMetadata($, PAGE_URL, { now: NOW }).authors).toEqual([]);

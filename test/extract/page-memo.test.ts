@@ -11,8 +11,8 @@ const PAGE =
 
 describe('PageIndex.memo', () => {
   it('starts empty on every page and keeps what the readers work out for that page only', () => {
-    const first = indexPage(parseHtml(PAGE).root()[0]!);
-    const second = indexPage(parseHtml(PAGE).root()[0]!);
+    const first = indexPage(parseHtml(PAGE)._root);
+    const second = indexPage(parseHtml(PAGE)._root);
     expect(first.memo).toEqual({ headlineAncestors: undefined, datedListKinds: undefined, urls: undefined });
     const ancestors = headlineAncestors(first);
     expect([...ancestors].map((element) => element.name)).toEqual(['article', 'main', 'body', 'html']);

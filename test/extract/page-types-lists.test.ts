@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHtml } from '../../lib/core/extract/index.ts';
 import { extractPageRegion, PAGE_REGION } from '../../lib/core/extract/page-types/region.ts';
+import { cheerioPage } from '../helpers/cheerio-page.ts';
 import { countReads } from '../helpers/read-count.ts';
 
 const ITEMS = [
@@ -278,7 +279,7 @@ describe('hostile regions', () => {
     const stepsFor = (count: number) => {
       const headings = Array.from({ length: count }, (_, i) => `<h2>A heading number ${i} with words</h2>`);
       const html = `<html><body><main><div id="wide">${'<b></b>'.repeat(count)}${headings.join('')}${'The same words, once more<br>'.repeat(count)}</div></main></body></html>`;
-      const $ = parseHtml(html);
+      const $ = cheerioPage(html);
       const steps = { reads: 0 };
       for (const empty of $('#wide > b').toArray()) countReads(empty, 'next', steps);
       const text = extractPageRegion($, { pageUrl: new URL('https://a.example/') })?.text ?? '';

@@ -12,11 +12,10 @@
 //   content-prune.ts  pruning: boilerplate inside the chosen content by class, text, heading and structure
 //   content-clean.ts  conditional cleaning: containers that are mostly links, images, inputs or teasers
 //   content-trim.ts   trimming: the headline repeating the title and the labels above it
-import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { MIN_TEXT_CHARS, RETRY_MIN_GAIN } from './boilerplate.ts';
 import { cleanConditionally } from './content-clean.ts';
-import { documentRoot, elementsInOrder } from './content-dom.ts';
+import { documentRoot, elementsInOrder, type ParsedPage } from './content-dom.ts';
 import { pruneBoilerplate } from './content-prune.ts';
 import { repairTree } from './content-repair.ts';
 import {
@@ -65,7 +64,7 @@ const ATTEMPTS: Flags[] = [
 ];
 
 /** Finds, prunes and serializes the main content. Never throws; undefined when there is no content. */
-export function extractContent($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
+export function extractContent($: ParsedPage, options: ContentOptions): ExtractedContent | undefined {
   try {
     const root = documentRoot($);
     // The whole page listed once for both.

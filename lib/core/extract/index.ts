@@ -1,6 +1,5 @@
 // extract(): one article page (bytes or text + URL) in, one validated Article (or a typed error) out.
 // Order matters: metadata is read before content extraction, because extractContent mutates the DOM.
-import { type CheerioAPI, load } from 'cheerio/slim';
 import type { Element } from 'domhandler';
 import { DomHandler, Parser } from 'htmlparser2';
 import { ARTICLE_SCHEMA_VERSION, Article } from '../article.ts';
@@ -8,6 +7,7 @@ import { err, ok, PipelineError, type Result, toPipelineError } from '../errors.
 import { sha256Hex } from '../hash.ts';
 import { articleIdForUrl, canonicalizeUrl, parseHttpUrl } from '../url.ts';
 import { extractContent } from './content.ts';
+import type { ParsedPage } from './content-dom.ts';
 import { decodeHtml, utf8Pieces } from './decode.ts';
 import { SKIPPING_TOKENIZER } from './html-tokenizer.ts';
 import { extractMetadata } from './metadata.ts';
@@ -118,7 +118,7 @@ function extractOrThrow(input: ExtractInput): Result<Article, PipelineError> {
   return extractParsed(parseHtml(limited), pageUrl, now);
 }
 
-function extractParsed($: CheerioAPI, pageUrl: URL, now: Date): Result<Article, PipelineError> {
+function extractParsed($: ParsedPage, pageUrl: URL, now: Date): Result<Article, PipelineError> {
   try {
     return articleOf($, pageUrl, now);
   } finally {
@@ -127,17 +127,16 @@ function extractParsed($: CheerioAPI, pageUrl: URL, now: Date): Result<Article, 
 }
 
 /**
- * Cuts the parsed tree loose from the document once the Article is made. cheerio's load() defines a class per page,
- * whose hidden class stays in V8's old space until the next full collection and holds, through the class's closure,
- * the document: without this, every page's tree survived each young-generation collection until then, copied and
- * promoted (~100 MB promoted over the 181 Zyte pages; ~20 MB with this and PageIndex.memo).
+ * Cuts the parsed tree loose from the document once the Article is made, so that whatever outlives the call and
+ * still points at the document does not keep every page's tree alive through young-generation collections (cheerio's
+ * per-page class did, through its closure, while extract() loaded pages with cheerio: ~100 MB promoted over the 181
+ * Zyte pages; ~20 MB with this and PageIndex.memo).
  */
-function releaseTree($: CheerioAPI): void {
-  const document = $.root()[0];
-  if (document !== undefined) document.children = [];
+function releaseTree(page: ParsedPage): void {
+  page._root.children = [];
 }
 
-function articleOf($: CheerioAPI, pageUrl: URL, now: Date): Result<Article, PipelineError> {
+function articleOf($: ParsedPage, pageUrl: URL, now: Date): Result<Article, PipelineError> {
   const metadata = extractMetadata($, pageUrl, { now });
   // Read-only, so before content extraction, which marks and prunes the tree.
   const pageType = classifyPageType($, pageUrl);
@@ -241,22 +240,21 @@ function tooManyElements(elements: number): PipelineError {
   );
 }
 
-const PARSE_OPTIONS = { xml: { xmlMode: false, decodeEntities: true } };
-/** What cheerio's load hands htmlparser2 for PARSE_OPTIONS, with a tokenizer that skips what it need not read. */
+/** htmlparser2's options as cheerio/slim's load would pass them, with a tokenizer that skips what it need not read. */
 const PARSER_OPTIONS = { xmlMode: false, decodeEntities: true, Tokenizer: SKIPPING_TOKENIZER };
 
 /** Parses with htmlparser2 (cheerio/slim's parser: several times faster than parse5 here, and parse5 stays out of bundles). */
-export function parseHtml(html: string): CheerioAPI {
+export function parseHtml(html: string): ParsedPage {
   return parseHtmlPieces([html]);
 }
 
 /** parseHtml(pieces.join('')), the pieces read as a stream (htmlparser2 keeps a tag, text or entity cut between two). */
-export function parseHtmlPieces(pieces: string[]): CheerioAPI {
+export function parseHtmlPieces(pieces: string[]): ParsedPage {
   const handler = new DomHandler(undefined, PARSER_OPTIONS, fitChildren);
   const parser = new Parser(handler, PARSER_OPTIONS);
   for (const piece of pieces) parser.write(piece);
   parser.end();
-  return load(handler.root, PARSE_OPTIONS);
+  return { _root: handler.root };
 }
 
 /**

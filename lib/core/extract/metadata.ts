@@ -1,13 +1,12 @@
 // Article metadata from a parsed page, with one precedence chain per field:
 // JSON-LD → OpenGraph / article:* / twitter → <meta name=…> (dc.*, parsely-*, sailthru.*) → microdata → the DOM.
 // Every value records where it came from (metadataSources). Reads the DOM only; never mutates it.
-import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ArticleImage, MetadataSource, MetadataSources } from '../article.ts';
 import { canonicalizeUrl, resolveDocumentBase } from '../url.ts';
 import { MENU_CLASS_TOKEN } from './boilerplate.ts';
 import { caseInsensitiveMatcher, caseInsensitiveTest } from './case-insensitive.ts';
-import { documentRoot } from './content-dom.ts';
+import { documentRoot, type ParsedPage } from './content-dom.ts';
 import {
   HAS_LETTER,
   HAS_LOWER_CASE,
@@ -106,7 +105,7 @@ const UNLIKELY_BYLINE_CONTEXT =
 
 /** Reads the page's metadata. `pageUrl` is the URL the page was fetched from (for resolving relative URLs). */
 export function extractMetadata(
-  $: CheerioAPI,
+  $: ParsedPage,
   pageUrl: URL,
   options: MetadataOptions = {},
 ): ExtractedMetadata {

@@ -4,7 +4,6 @@
 // Every signal is general (schema.org types, Open Graph, page structure, URL path words) and every weight sits in
 // one table, PAGE_TYPE_SIGNALS. Article is the default and has a head start (ARTICLE_PRIOR): misfiling an article
 // costs more than misfiling anything else, so another type wins only on clear evidence.
-import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { PAGE_TYPES, type PageType } from '../article.ts';
 import {
@@ -15,6 +14,7 @@ import {
   hasChildren,
   isElement,
   nextInOrder,
+  type ParsedPage,
   textContent,
   visibleLength,
 } from './content-dom.ts';
@@ -469,7 +469,7 @@ export const PAGE_TYPE_SIGNALS: readonly SignalRule[] = [
 ];
 
 /** Classifies a parsed page. Read-only: call it before content extraction changes anything. */
-export function classifyPageType($: CheerioAPI, pageUrl: URL): PageTypeVerdict {
+export function classifyPageType($: ParsedPage, pageUrl: URL): PageTypeVerdict {
   return judgePageType(pageFeatures($, pageUrl));
 }
 
@@ -508,7 +508,7 @@ function decide(scores: Map<PageType, number>): PageType {
 const MAX_JSONLD_SCRIPTS = 50;
 const MAX_JSONLD_CHARS = 1_000_000;
 
-export function pageFeatures($: CheerioAPI, pageUrl: URL): PageFeatures {
+export function pageFeatures($: ParsedPage, pageUrl: URL): PageFeatures {
   const root = documentRoot($);
   const features: PageFeatures = {
     jsonLd: new Map(),

@@ -1,8 +1,7 @@
 // Forum threads: the posts are the content. The generic extractor picks the one container with the most prose,
 // which on a thread is a single post (or the first one); here every post of the thread is kept, in order,
 // without the furniture around each (user panels, signatures, vote and reply buttons).
-import type { CheerioAPI } from 'cheerio';
-import type { AnyNode, Element } from 'domhandler';
+import { type AnyNode, type ChildNode, Element, Text } from 'domhandler';
 import { resolveDocumentBase } from '../../url.ts';
 import { NON_CONTENT_TAGS } from '../boilerplate.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
@@ -12,6 +11,7 @@ import {
   findFirst,
   hasChildren,
   isElement,
+  type ParsedPage,
   textContent,
   visibleLength,
 } from '../content-dom.ts';
@@ -109,7 +109,7 @@ export const FORUM_THREAD = {
 } as const;
 
 /** The thread's posts as content, or undefined when the page has no clear thread (then use extractContent). */
-export function extractForumThread($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
+export function extractForumThread($: ParsedPage, options: ContentOptions): ExtractedContent | undefined {
   const root = documentRoot($);
   const body = findFirst(root, 'body') ?? root;
   const replies = findThreadPosts(body);
@@ -143,7 +143,7 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
   };
   if (visibleLength(toPlainText(posts, { skip })) < FORUM_THREAD.minChars) return undefined;
   const parts = posts.flatMap((post) => {
-    const header = postHeader($, post, skip, replacedMarks);
+    const header = postHeader(post, skip, replacedMarks);
     return header ? [header, post] : [post];
   });
   const text = toPlainText(parts, { skip });
@@ -163,7 +163,6 @@ export function extractForumThread($: CheerioAPI, options: ContentOptions): Extr
  * number) is the post's header line: the declared name heads the post and the mark joins `replacedMarks`.
  */
 function postHeader(
-  $: CheerioAPI,
   post: Element,
   skip: (element: Element) => boolean,
   replacedMarks: Set<Element>,
@@ -210,12 +209,23 @@ function postHeader(
     (line): line is string => line !== undefined && !opening.includes(line),
   );
   if (lines.length === 0) return undefined;
-  const paragraph = $('<p></p>');
+  const parts: ChildNode[] = [];
   lines.forEach((line, i) => {
-    if (i > 0) paragraph.append('<br>');
-    paragraph.append($('<span></span>').text(line));
+    if (i > 0) parts.push(elementOf('br'));
+    parts.push(elementOf('span', [new Text(line)]));
   });
-  return paragraph[0] as Element;
+  return elementOf('p', parts);
+}
+
+/** A new element holding `children`, linked both ways as the parser links the page's nodes. */
+function elementOf(name: string, children: ChildNode[] = []): Element {
+  const element = new Element(name, {}, children);
+  children.forEach((child, i) => {
+    child.parent = element;
+    child.prev = children[i - 1] ?? null;
+    child.next = children[i + 1] ?? null;
+  });
+  return element;
 }
 
 /**

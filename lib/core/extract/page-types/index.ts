@@ -1,10 +1,9 @@
 // Type-specific extraction: pages whose content is not one block of prose get their own extractor. Each one
 // returns undefined when it finds too little, and extract() then falls back to the generic extraction (a product
 // page with too little is empty instead: its description is drawn by scripts, see product.ts).
-import type { CheerioAPI } from 'cheerio';
 import type { PageType } from '../../article.ts';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
-import { documentRoot } from '../content-dom.ts';
+import { documentRoot, elementsInOrder, type ParsedPage } from '../content-dom.ts';
 import type { PageTypeVerdict } from '../page-type.ts';
 import { plainTextLengthBound } from '../text.ts';
 import { extractForumThread } from './forum.ts';
@@ -12,7 +11,7 @@ import { extractProductPage } from './product.ts';
 import { extractPageRegion, isInterfaceLabel } from './region.ts';
 import { wordShareFound } from './repeats.ts';
 
-type TypeExtractor = (page: CheerioAPI, options: ContentOptions) => ExtractedContent | undefined;
+type TypeExtractor = (page: ParsedPage, options: ContentOptions) => ExtractedContent | undefined;
 
 interface TypeExtraction {
   extract: TypeExtractor;
@@ -176,7 +175,7 @@ export const SECTIONED_PAGE = {
  */
 export function extractByPageType(
   verdict: PageTypeVerdict,
-  page: CheerioAPI,
+  page: ParsedPage,
   options: ContentOptions,
   generic: () => ExtractedContent | undefined,
 ): ExtractedContent | undefined {
@@ -207,7 +206,7 @@ function isOnlyControls(text: string): boolean {
 
 function chooseExtraction(
   verdict: PageTypeVerdict,
-  page: CheerioAPI,
+  page: ParsedPage,
   options: ContentOptions,
   generic: () => ExtractedContent | undefined,
 ): ExtractedContent | undefined {
@@ -266,7 +265,7 @@ function hasArticleEvidenceBeyondStamps(verdict: PageTypeVerdict): boolean {
  * of it (isHeadedPartOfRegion); with a share of 0 only the generic extraction runs.
  */
 function regionOrGeneric(
-  page: CheerioAPI,
+  page: ParsedPage,
   options: ContentOptions,
   generic: () => ExtractedContent | undefined,
   maxGenericShare: number,
@@ -314,7 +313,7 @@ function isPieceOfRegion(
  * region may read.
  */
 function genericUnlessCaption(
-  page: CheerioAPI,
+  page: ParsedPage,
   options: ContentOptions,
   generic: () => ExtractedContent | undefined,
   textChars: number | undefined,
@@ -363,7 +362,7 @@ function isHeadedPartOfRegion(article: ExtractedContent, regionText: string): bo
 }
 
 /** The share of the region below which the generic text is taken for one section of it; 0 for an article. */
-function sectionedPageShare(verdict: PageTypeVerdict, page: CheerioAPI, pageUrl: URL): number {
+function sectionedPageShare(verdict: PageTypeVerdict, page: ParsedPage, pageUrl: URL): number {
   const fired = (name: string) => verdict.signals.some((signal) => signal.name === name);
   if (pageUrl.pathname === '/' && pageUrl.search === '') {
     return fired('jsonld:article') ? 0 : SECTIONED_PAGE.maxGenericShareOnHomePage;
@@ -380,7 +379,8 @@ function sectionedPageShare(verdict: PageTypeVerdict, page: CheerioAPI, pageUrl:
     // Site-wide stamps on a page that calls for a quote or a demo: a service page.
     return onlyStamps && fired(SERVICE_CALLS_SIGNAL) ? SECTIONED_PAGE.maxGenericShareWithSections : 0;
   }
-  return page('h2').length >= SECTIONED_PAGE.minSectionHeadings
+  const headings = elementsInOrder(documentRoot(page)).filter((element) => element.name === 'h2').length;
+  return headings >= SECTIONED_PAGE.minSectionHeadings
     ? SECTIONED_PAGE.maxGenericShareWithSections
     : SECTIONED_PAGE.maxGenericShare;
 }

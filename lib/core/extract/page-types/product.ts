@@ -4,7 +4,6 @@
 // people's words about the product, like comments under an article. All of these are dropped with the region's
 // furniture, and a block the page repeats (a description shown again in a tab, a mobile copy of the buy box) is
 // kept once.
-import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import type { ContentOptions, ExtractedContent } from '../content.ts';
@@ -14,6 +13,7 @@ import {
   findFirst,
   hasChildren,
   isElement,
+  type ParsedPage,
   textContent,
   visibleLength,
 } from '../content-dom.ts';
@@ -83,7 +83,7 @@ export const PRODUCT_PAGE = {
  * The product page's main region without the shop's furniture; undefined when too little is left, empty when
  * the region holds too little even with the furniture.
  */
-export function extractProductPage($: CheerioAPI, options: ContentOptions): ExtractedContent | undefined {
+export function extractProductPage($: ParsedPage, options: ContentOptions): ExtractedContent | undefined {
   const root = documentRoot($);
   const otherProducts = pricedCards(findFirst(root, 'body') ?? root);
   const seen = new Map<string, Element>();

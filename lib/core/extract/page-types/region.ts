@@ -2,7 +2,6 @@
 // page's main region as a whole, every section and every list item, minus the page furniture around and inside
 // it (navigation, header, footer, sidebars, filters, pagination, forms, cookie and share bars). The generic
 // extractor picks the one container with the most prose, which on such a page is one section or one card.
-import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { resolveDocumentBase } from '../../url.ts';
 import {
@@ -18,6 +17,7 @@ import {
   findFirst,
   hasChildren,
   isElement,
+  type ParsedPage,
   visibleLength,
 } from '../content-dom.ts';
 import { repairTree } from '../content-repair.ts';
@@ -174,7 +174,7 @@ export const PAGE_REGION = {
  * (REVEALED_PANEL_ROLES: tab panels) are kept.
  */
 export function extractPageRegion(
-  $: CheerioAPI,
+  $: ParsedPage,
   options: ContentOptions,
   extraFurniture?: (element: Element) => boolean,
   revealPanels = false,

@@ -20,11 +20,12 @@ const URL_OF_PAGE = 'https://ledger.example.com/news/2024/harbour-ferry-returns'
 
 let bundleDir: string;
 let bundledExtract: typeof Extract;
+let bundledInputs: string[];
 
 beforeAll(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), 'regexp-once-'));
+  bundleDir = mkdtempSync(join(tmpdir(), 'bundled-extract-'));
   const outfile = join(bundleDir, 'extract.mjs');
-  await build({
+  const result = await build({
     entryPoints: [new URL('../../lib/core/extract/index.ts', import.meta.url).pathname],
     outfile,
     bundle: true,
@@ -32,7 +33,9 @@ beforeAll(async () => {
     format: 'esm',
     target: BUNDLE_TARGET,
     logLevel: 'error',
+    metafile: true,
   });
+  bundledInputs = Object.keys(result.metafile.inputs);
   bundledExtract = ((await import(pathToFileURL(outfile).href)) as { extract: typeof Extract }).extract;
 });
 afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
@@ -55,8 +58,17 @@ function regExpsBuiltBy(run: () => void): number {
   return built;
 }
 
-describe('extract(), bundled as it ships, builds its regular expressions once', () => {
-  it('builds none while extracting pages', () => {
+describe('extract(), bundled as it ships', () => {
+  it('loads no cheerio: the stages take the parsed document, so its API and css-select stay out', () => {
+    // cheerio's load() made a class per page and pulled ~135 KB (cheerio, css-select, css-what, nth-check) into
+    // every process start for a document handle the stages only unwrapped.
+    expect(
+      bundledInputs.filter((path) => /node_modules[\\/](?:cheerio|css-select|css-what)[\\/]/.test(path)),
+    ).toEqual([]);
+    expect(bundledInputs.some((path) => /node_modules[\\/]htmlparser2[\\/]/.test(path))).toBe(true);
+  });
+
+  it('builds no regular expression while extracting pages', () => {
     // The first pass may fill tables built on first use; the second must build nothing.
     for (const html of PAGES) bundledExtract({ html, url: URL_OF_PAGE });
     const built = regExpsBuiltBy(() => {
