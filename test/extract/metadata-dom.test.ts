@@ -1,6 +1,7 @@
 import type { Element } from 'domhandler';
 import { describe, expect, it } from 'vitest';
 import { parseHtml } from '../../lib/core/extract/index.ts';
+import { isWhiteSpaceCode } from '../../lib/core/extract/letters.ts';
 import { extractMetadata } from '../../lib/core/extract/metadata.ts';
 import { labelledDateAfterWindow, visibleDateline } from '../../lib/core/extract/metadata-dateline.ts';
 import {
@@ -8,7 +9,6 @@ import {
   dataDateElements,
   hasToken,
   indexPage,
-  isWhiteSpaceCode,
 } from '../../lib/core/extract/metadata-dom.ts';
 import { cheerioPage } from '../helpers/cheerio-page.ts';
 import { countReads, type ReadCounter } from '../helpers/read-count.ts';

@@ -22,3 +22,23 @@ export const STARTS_LOWER_CASE = /^\p{Ll}/u;
 export const STARTS_CAPITALISED = /^\p{Lu}\p{Ll}/u;
 /** Runs of letters. Global: only for String.prototype.match and replace, which start it over at 0. */
 export const LETTER_RUNS = /\p{L}+/gu;
+
+/**
+ * Whether a UTF-16 code unit is one /\s/ matches (white space and line terminators), read without a one-character
+ * string per test: the text length readers step through every character of the texts they measure.
+ */
+export function isWhiteSpaceCode(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}

@@ -2,6 +2,7 @@
 // selector over the whole document (each such query costs about as much as the walk itself).
 import type { AnyNode, Element } from 'domhandler';
 import { attributeOf } from './content-dom.ts';
+import { isWhiteSpaceCode } from './letters.ts';
 import type { DatedListKind } from './metadata-dateline.ts';
 
 const BYLINE_PATTERN = /byline|author|dateline|writtenby|p-author/i;
@@ -285,26 +286,6 @@ export function textOfNode(node: AnyNode | undefined, maxChars = 100_000): strin
     }
   }
   return parts.join('');
-}
-
-/**
- * Whether a UTF-16 code unit is one /\s/ matches (white space and line terminators), read without a one-character
- * string per test: the text length readers step through every character of the texts they measure.
- */
-export function isWhiteSpaceCode(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  if (code < 0xa0) return false;
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 /**

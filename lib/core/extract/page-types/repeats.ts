@@ -2,6 +2,7 @@
 // which siblings share a shape, and which short texts recur from item to item.
 import type { AnyNode, Element } from 'domhandler';
 import { hasChildren, isElement } from '../content-dom.ts';
+import { isWhiteSpaceCode } from '../letters.ts';
 
 /** A parent's element children grouped by shape, tag name and first class ("li.card"), in document order. */
 export function childrenByShape(parent: Element): Map<string, Element[]> {
@@ -18,32 +19,15 @@ export function childrenByShape(parent: Element): Map<string, Element[]> {
 
 /**
  * The first whitespace-separated token of a class list, as `.trim().split(/\s+/)[0]` gives it ('' for none), without
- * the array and the strings of every other token. JavaScript's \s and trim() strip the same characters (isJsSpace).
+ * the array and the strings of every other token. JavaScript's \s and trim() strip the same characters (isWhiteSpaceCode).
  */
 export function firstToken(classes: string): string {
   const end = classes.length;
   let start = 0;
-  while (start < end && isJsSpace(String.prototype.charCodeAt.call(classes, start))) start++;
+  while (start < end && isWhiteSpaceCode(String.prototype.charCodeAt.call(classes, start))) start++;
   let stop = start;
-  while (stop < end && !isJsSpace(String.prototype.charCodeAt.call(classes, stop))) stop++;
+  while (stop < end && !isWhiteSpaceCode(String.prototype.charCodeAt.call(classes, stop))) stop++;
   return start === 0 && stop === end ? classes : classes.slice(start, stop);
-}
-
-/** A character of JavaScript's \s: WhiteSpace (Unicode Zs, tab, vertical tab, form feed, BOM) or LineTerminator. */
-function isJsSpace(code: number): boolean {
-  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
-  if (code < 160) return false;
-  return (
-    code === 160 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 /** Where one label occurs: the indexes of the items that hold it, and every element that carries it. */
