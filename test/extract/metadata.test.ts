@@ -6,7 +6,7 @@ import { cleanAuthorNames } from '../../lib/core/extract/metadata-authors.ts';
 import { parseMetadataDate } from '../../lib/core/extract/metadata-dates.ts';
 import { normalizeLanguageTag } from '../../lib/core/extract/metadata-language.ts';
 import { cheerioPage } from '../helpers/cheerio-page.ts';
-import { countReads } from '../helpers/read-count.ts';
+import { countingArray, countReads } from '../helpers/read-count.ts';
 
 const PAGE_URL = new URL('https://ledger.example.com/news/2024/harbour-ferry-returns?utm_source=x');
 const NOW = new Date('2025-01-01T00:00:00.000Z');
@@ -239,6 +239,23 @@ describe('authors on hostile pages', () => {
       return reads.reads;
     };
     expect(readsFor(800)).toBe(readsFor(200));
+  });
+
+  it('reads a paragraph of thousands of short lines a bounded number of items per line, not all of them per line', () => {
+    // Each short line that could be a name was checked to be its element's whole text by listing all the element's
+    // children: a 130 KB paragraph of "Jane<br>" lines took 8 s.
+    const readsPerLine = (lines: number) => {
+      const $ = cheerioPage(
+        page('<title>Ferry returns</title>', `<p id="wide">${'Jane<br>'.repeat(lines)}</p><p>Body text.</p>`),
+      );
+      const wide = $('#wide')[0]!;
+      const reads = { reads: 0 };
+      wide.children = countingArray(wide.children, reads);
+      extractMetadata($, PAGE_URL, { now: NOW });
+      return reads.reads / lines;
+    };
+    // A few reads per line whatever the paragraph's length (listing the whole paragraph per line: one per line).
+    expect(readsPerLine(2000)).toBeLessThan(20);
   });
 
   it('asks whether a long list of bylines is a list of dated entries once, not once per candidate', () => {

@@ -272,18 +272,22 @@ export function textOfNode(node: AnyNode | undefined, maxChars = 100_000): strin
   if (node === undefined) return '';
   const parts: string[] = [];
   let length = 0;
-  const stack: AnyNode[] = [node];
-  while (stack.length > 0 && length < maxChars) {
-    const current = stack.pop() as AnyNode;
+  // A walk along the tree's own links (first child, next sibling, back up), not a stack of every child: reading
+  // the first few characters of a paragraph of thousands of lines does not list all its children each time.
+  let current: AnyNode | null = node;
+  while (current !== null && length < maxChars) {
     if (current.type === 'text' || current.type === 'cdata') {
       const data = (current as unknown as { data: string }).data;
       parts.push(data);
       length += data.length;
     }
     const children = (current as { children?: AnyNode[] }).children;
-    if (children !== undefined) {
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as AnyNode);
+    if (children !== undefined && children.length > 0) {
+      current = children[0] as AnyNode;
+      continue;
     }
+    while (current !== node && current.next === null) current = current.parent as AnyNode;
+    current = current === node ? null : current.next;
   }
   return parts.join('');
 }
