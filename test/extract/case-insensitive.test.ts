@@ -150,7 +150,7 @@ describe('caseInsensitiveSource (the rewritten fallback)', () => {
       String.raw`\B`,
       String.raw`(a)\1`,
       String.raw`\u0041`,
-      String.raw`(?<name>a)`,
+      '(?<name>a)',
       String.raw`[^\W]`,
     ])
       expect(() => caseInsensitiveSource(source), source).toThrow();

@@ -394,8 +394,8 @@ export const BOILERPLATE_TEXT_INTL = [
   caseInsensitiveTest(
     String.raw`^(zapisz się do newslettera|zasubskrybuj|subskrybuj|wesprzyj nas|pobierz aplikację)\b`,
   ),
-  caseInsensitiveTest(String.raw`^(подпишитесь|подписывайтесь|поддержите нас|скачайте приложение)`),
-  caseInsensitiveTest(String.raw`^(abone ol|bültenimize abone olun|uygulamayı indir)`),
+  caseInsensitiveTest('^(подпишитесь|подписывайтесь|поддержите нас|скачайте приложение)'),
+  caseInsensitiveTest('^(abone ol|bültenimize abone olun|uygulamayı indir)'),
   /^(メルマガ|ニュースレター)(登録|に登録)|^(订阅|关注我们|下载客户端)/u,
   // ad labels and sponsored marks
   caseInsensitiveTest(
@@ -406,7 +406,7 @@ export const BOILERPLATE_TEXT_INTL = [
     String.raw`^(foto|fotos|bild|bilder|titelbild|beitragsbild|photo|crédits? photo|zdjęcie|фото|fotoğraf|写真|图片|图)\s*[:©]|^fot\.\s`,
   ),
   caseInsensitiveTest(
-    String.raw`^(alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены|tüm hakları saklıdır|無断転載|版权所有)`,
+    '^(alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены|tüm hakları saklıdır|無断転載|版权所有)',
   ),
   // comment, rating and print prompts; disclaimers
   caseInsensitiveTest(
@@ -462,11 +462,11 @@ export const BOILERPLATE_TEXT_INTL = [
     String.raw`(^|\s[-–|•·]\s)[-–•\s]*(tags?|schlagw(ö|o)rte?r?|stichw(ö|o)rte?r?|etiquetas?|étiquettes?|mots[- ]clés|tagi|etichette|trefwoorden|метки|теги|etiketler)\s*:\s*[^\s.!?][^.!?]{0,200}$`,
   ),
   caseInsensitiveTest(
-    String.raw`^(dieser )?(beitrag|artikel|text) gibt (die|ausschließlich die) meinung (des autors|der autorin)`,
+    '^(dieser )?(beitrag|artikel|text) gibt (die|ausschließlich die) meinung (des autors|der autorin)',
   ),
   caseInsensitiveTest(String.raw`^je (fais|soutiens) un don\b`),
   caseInsensitiveTest(
-    String.raw`^(dieser (artikel|beitrag|inhalt|text) (ist|steht|wurde|wird) (veröffentlicht )?unter (der|einer) lizenz|ce (contenu|texte|article) est (publié|disponible) sous licence|este (contenido|artículo) (se publica|está) bajo (una )?licencia)`,
+    '^(dieser (artikel|beitrag|inhalt|text) (ist|steht|wurde|wird) (veröffentlicht )?unter (der|einer) lizenz|ce (contenu|texte|article) est (publié|disponible) sous licence|este (contenido|artículo) (se publica|está) bajo (una )?licencia)',
   ),
 ];
 /** Every furniture text pattern, English and the other languages: what short blocks are tested against. */
