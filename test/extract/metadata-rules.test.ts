@@ -854,6 +854,26 @@ describe('titles: a cut declared title, a headline styled in capitals or lower c
     );
     expect(metadataOf(brand).title).toBe('iFerry app review: timetables offline');
   });
+
+  it('takes the declared title over an h1 whose punctuation an encoding step turned into "?"', () => {
+    const lost = page(
+      '<title>Ferry season: a skipper’s guide – part one | Harbour Ledger</title><meta property="og:site_name" content="Harbour Ledger">',
+      '<article><h1>Ferry season? a skipper?s guide ? part one</h1><p>Text.</p></article>',
+    );
+    expect(metadataOf(lost).title).toBe('Ferry season: a skipper’s guide – part one');
+    const replacement = page(
+      '<title>Fähre: Überfahrt im Winter</title>',
+      '<article><h1>F\uFFFDhre: \uFFFDberfahrt im Winter</h1><p>Text.</p></article>',
+      'de',
+    );
+    expect(metadataOf(replacement).title).toBe('Fähre: Überfahrt im Winter');
+    // A real question in the h1 is read as it stands.
+    const question = page(
+      '<title>Ferry season | Harbour Ledger</title>',
+      '<article><h1>Ferry season: is it worth it?</h1><p>Text.</p></article>',
+    );
+    expect(metadataOf(question).title).toBe('Ferry season: is it worth it?');
+  });
 });
 
 describe('dates: publication meta tags by other names', () => {

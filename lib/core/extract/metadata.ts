@@ -267,7 +267,10 @@ export function extractMetadata(
               (level !== 'segment' && otherDeclared.includes(foldForCompare(candidate))),
           ) ?? headlines.find((candidate) => headlineAgrees(candidate, declared, level)));
     // Equal but for letter case: the declared form wins (headlines are often styled in capitals).
-    const restyled = headline === undefined ? undefined : declaredCasing(headline, title);
+    const restyled =
+      headline === undefined
+        ? undefined
+        : (declaredCasing(headline, title) ?? (lostCharactersOf(headline, title) ? title : undefined));
     if (restyled !== undefined) {
       if (restyled !== title) {
         title = restyled;
@@ -760,6 +763,23 @@ const MIN_CASED_LETTERS = 4;
 const CASED_LETTERS = /\p{Lu}|\p{Ll}/gu;
 /** The first letter is lower case ("iPhone review", "— and then"). */
 const FIRST_LETTER_LOWER_CASE = /^\P{L}*\p{Ll}/u;
+
+/** "?" or U+FFFD where a character the page's encoding could not hold was (a curly quote, a dash). */
+const LOST_CHARACTER = /[?\uFFFD]/;
+/** At most this many lost characters are matched (each may stand for one or two characters). */
+const MAX_LOST_CHARACTERS = 8;
+
+/**
+ * The h1 is the declared title with some characters lost to an encoding step ("Planning? Beginner? Guide" for
+ * "Planning: Beginner's Guide"): the declared form is the same headline, intact.
+ */
+function lostCharactersOf(headline: string, declared: string): boolean {
+  if (!LOST_CHARACTER.test(headline) || headline === declared) return false;
+  const parts = headline.split(LOST_CHARACTER);
+  if (parts.length - 1 > MAX_LOST_CHARACTERS) return false;
+  const escaped = parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('(?![?\\uFFFD])\\S{1,2}')}$`, 'iu').test(declared);
+}
 
 /**
  * The words of an h1 styled in capitals or opening in lower case, in the letter case the declared title writes
