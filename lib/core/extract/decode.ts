@@ -63,7 +63,7 @@ function chooseCharset(
  * Why short pieces, and no whole-page string: V8 puts a string of 128 KiB or more in its large-object space, in
  * memory mapped afresh for it, and every 4 KiB of that costs a page fault, several microseconds each on a virtual
  * machine; shorter strings are made in the young generation, in memory already mapped. Every piece starts at a "<" so
- * a scan for tags can read the pieces one after another (no tag holds a "<"): see limitNesting.
+ * a scan for tags can read the pieces one after another (no tag holds a "<"): see limitNestingOf.
  */
 export function utf8Pieces(
   bytes: Uint8Array,

@@ -128,9 +128,8 @@ function extractParsed($: ParsedPage, pageUrl: URL, now: Date): Result<Article, 
 
 /**
  * Cuts the parsed tree loose from the document once the Article is made, so that whatever outlives the call and
- * still points at the document does not keep every page's tree alive through young-generation collections (cheerio's
- * per-page class did, through its closure, while extract() loaded pages with cheerio: ~100 MB promoted over the 181
- * Zyte pages; ~20 MB with this and PageIndex.memo).
+ * still points at the document does not keep the page's tree alive through young-generation collections (as
+ * cheerio's per-page class did while extract() loaded pages with cheerio).
  */
 function releaseTree(page: ParsedPage): void {
   page._root.children = [];

@@ -59,7 +59,7 @@ export interface PageIndex {
   memo: PageMemo;
 }
 
-export interface PageMemo {
+interface PageMemo {
   /** headlineAncestors(page). */
   headlineAncestors: Set<Element> | undefined;
   /** Per parent and kind of item, what datedListKind found. */

@@ -1267,9 +1267,9 @@ function selfAttributedNames(page: PageIndex): string[] {
 const BYLINE_LABEL_ONLY = caseInsensitiveTest(
   String.raw`^(?:(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+)?(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+)?by|(?:(?:geschrieben|verfasst)\s+)?von|(?:(?:escrito|publicado)\s+)?por|(?:(?:écrit|publié)\s+)?par|(?:scritto\s+)?da|door|przez|authors?|(?:contributors?|writers?)\s*[:：]|autor(?:es|en|in|innen)?|auteure?s?|autore|autori|yazar|автор\p{L}{0,2}|著者|作者|記者|글)\s*[:：]?$`,
 );
-/** Texts between names that neither are one nor end the list: separators and avatar initials ("JD"). */
 /** One initial ("J", "J."), a word of a person's name. */
 const INITIAL = /^\p{Lu}\.?$/u;
+/** Texts between names that neither are one nor end the list: separators and avatar initials ("JD"). */
 const BYLINE_FILLER = /^(?:[,;&·•|/\-–—]+|and|und|et|y|e|i|en|og|och|\p{Lu}{1,3})$/u;
 /** The role a "by" that stands alone completes when it is not the author's ("Medically reviewed" / "by"). */
 const NOT_AUTHOR_ROLE =
