@@ -238,6 +238,32 @@ describe('captions credited at their end and post meta lines', () => {
     expect(text).not.toContain(line);
   });
 
+  it.each([
+    'Du musst <a href="#login">eingeloggt</a> sein um Kommentare zu schreiben! Oder noch gar nicht <a href="/registrieren">registriert</a>?',
+    'Sie müssen sich <a href="/login">anmelden</a>, um einen Kommentar zu schreiben.',
+    'You must be <a href="/login">logged in</a> to post a comment.',
+    '<a href="/drucken">Rezept drucken</a>',
+    'Les commentaires sont fermés.',
+  ])('drops the notice "%s" written loose between the blocks of the story', (loose) => {
+    const result = extractContent(parse(page(loose)), { pageUrl: PAGE_URL });
+    keepsProse(result?.text ?? '');
+    for (const words of ['Kommentar', 'comment', 'drucken', 'fermés']) {
+      expect(result?.text).not.toContain(words);
+      expect(result?.html).not.toContain(words);
+    }
+  });
+
+  it('keeps loose prose between the blocks, and a loose line that only starts like a notice', () => {
+    const lines = [
+      'Am Grat trafen wir einen Schäfer, der uns <a href="/wege">den alten Weg</a> zur Hütte zeigte.',
+      'Du musst den Grat vor dem Abend verlassen, sagte er, denn das Wetter dreht hier schnell.',
+    ];
+    const text = textOf(page(lines.join('<br>')));
+    keepsProse(text);
+    expect(text).toContain('Am Grat trafen wir einen Schäfer, der uns den alten Weg zur Hütte zeigte.');
+    expect(text).toContain(lines[1]);
+  });
+
   it('keeps sentences that start like those notices', () => {
     const lines = [
       'Gefällt mir: der Blick vom Grat über die vier Höfe, wenn der Nebel im Tal liegt und die Sonne aufgeht.',

@@ -483,6 +483,9 @@ export function isBoilerplateText(text: string): boolean {
 }
 /** Only blocks shorter than this many characters are tested against BOILERPLATE_TEXT. */
 export const BOILERPLATE_TEXT_MAX_CHARS = 320;
+/** Loose text read per run between a container's blocks before it is known too long to be a notice (whitespace
+ * not yet collapsed, so more than BOILERPLATE_TEXT_MAX_CHARS). */
+export const LOOSE_RUN_READ_MAX_CHARS = 2 * BOILERPLATE_TEXT_MAX_CHARS;
 
 /** Elements whose text counts as one paragraph for scoring (Readability's elementsToScore). */
 export const PARAGRAPH_TAGS = new Set(['p', 'pre', 'td', 'h2', 'h3', 'h4', 'h5', 'h6', 'section']);

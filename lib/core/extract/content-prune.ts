@@ -37,6 +37,8 @@ import {
   LINK_LIST_MIN_ITEMS,
   LINK_PARAGRAPH_MAX_CHARS,
   LINK_PARAGRAPH_MIN_DENSITY,
+  LOOSE_RUN_READ_MAX_CHARS,
+  LOOSE_TEXT_CONTAINERS,
   MAX_BLOCK_ELEMENTS,
   META_LINE_LABEL_MAX_CHARS,
   META_LINE_LABEL_MAX_WORDS,
@@ -64,7 +66,7 @@ import {
 } from './content-stats.ts';
 import { HAS_LETTER } from './letters.ts';
 import { localizedMonth } from './metadata-dates.ts';
-import { collapseWhitespace, countWords } from './text.ts';
+import { BLOCK_TAGS, collapseWhitespace, countWords } from './text.ts';
 
 function looksLikeBoilerplateByClass(element: Element): boolean {
   // Most elements have neither: no token list to build for them.
@@ -89,6 +91,7 @@ export function pruneBoilerplate(
   top: Element | undefined,
   stats: Map<Element, Stats>,
   excluded: Set<Element>,
+  looseText: Set<AnyNode>,
 ): Set<Element> {
   const introducedLists = new Set<Element>();
   let total = 0;
@@ -125,6 +128,10 @@ export function pruneBoilerplate(
     if (isCopyOfPrevious(element, s)) {
       excluded.add(element);
       return true;
+    }
+    // Also in the wrappers of the story: their loose prompts are not part of it.
+    if (s?.hasBlockChild && LOOSE_TEXT_CONTAINERS.has(element.name)) {
+      excludeLooseBoilerplate(element, excluded, looseText);
     }
     if (roots.has(element) && holdsTop.has(element)) return false;
     const text = s?.text ?? 0;
@@ -230,10 +237,49 @@ export function pruneBoilerplate(
     if (isElement(node) && !holdsTop.has(node)) {
       judge(node);
       if (excluded.has(node)) continue;
+    } else if (isElement(node) && stats.get(node)?.hasBlockChild && LOOSE_TEXT_CONTAINERS.has(node.name)) {
+      excludeLooseBoilerplate(node, excluded, looseText);
     }
     visitElements(node, judge);
   }
   return introducedLists;
+}
+
+/**
+ * Loose text between a container's blocks (text and inline elements up to the next block or <br>) is judged by
+ * BOILERPLATE_TEXT as a block is: a prompt written straight into the story's wrapper ("Du musst <a>eingeloggt</a>
+ * sein um Kommentare zu schreiben!") has no block of its own for the block rules to see.
+ */
+function excludeLooseBoilerplate(element: Element, excluded: Set<Element>, looseText: Set<AnyNode>): void {
+  let run: AnyNode[] = [];
+  let text = '';
+  const close = (): void => {
+    if (run.length > 0 && text.length <= LOOSE_RUN_READ_MAX_CHARS) {
+      const line = collapseWhitespace(text);
+      if (line.length > 0 && line.length <= BOILERPLATE_TEXT_MAX_CHARS && isBoilerplateText(line)) {
+        for (const node of run) {
+          if (isElement(node)) excluded.add(node);
+          else looseText.add(node);
+        }
+      }
+    }
+    run = [];
+    text = '';
+  };
+  for (const child of element.children) {
+    if (child.type === 'text') {
+      run.push(child);
+      // Only the length matters once a run is too long to be a prompt.
+      if (text.length <= LOOSE_RUN_READ_MAX_CHARS) text += (child as { data: string }).data;
+    } else if (isElement(child)) {
+      if (BLOCK_TAGS.has(child.name) || child.name === 'br') close();
+      else if (!excluded.has(child)) {
+        run.push(child);
+        if (text.length <= LOOSE_RUN_READ_MAX_CHARS) text += textContent(child);
+      }
+    }
+  }
+  close();
 }
 
 /**

@@ -89,7 +89,12 @@ export function extractContent($: ParsedPage, options: ContentOptions): Extracte
     }
     if (!best || best.text.trim().length === 0) return undefined;
     const excluded = best.excluded;
-    const html = sanitizeToHtml(best.nodes, { baseUrl, skip: (element) => excluded.has(element) });
+    const looseText = best.looseText;
+    const html = sanitizeToHtml(best.nodes, {
+      baseUrl,
+      skip: (element) => excluded.has(element),
+      skipText: (node) => looseText.has(node),
+    });
     return { html, text: best.text, wordCount: countWords(best.text) };
   } catch {
     return undefined;
@@ -99,6 +104,8 @@ export function extractContent($: ParsedPage, options: ContentOptions): Extracte
 interface Attempt {
   nodes: AnyNode[];
   excluded: Set<Element>;
+  /** Loose text nodes judged boilerplate (no element of their own to put in `excluded`). */
+  looseText: Set<AnyNode>;
   text: string;
   /** Which rules actually excluded or weighted something in this attempt. */
   effects: { unlikely: boolean; weights: boolean; conditional: boolean };
@@ -134,13 +141,17 @@ function runAttempt(body: AnyNode, flags: Flags, page: PageHints, pageText: Page
   const nodes = gatherSiblings(top, body, order, scores, stats, excluded);
   nodes.unshift(...findLeadAbove(body, order, nodes, stats, excluded, page.description, page.title));
 
-  const introducedLists = pruneBoilerplate(nodes, top, stats, excluded);
+  const looseText = new Set<AnyNode>();
+  const introducedLists = pruneBoilerplate(nodes, top, stats, excluded, looseText);
   let conditional = false;
   if (flags.cleanConditionally) {
     stats = computeStats(nodes, excluded);
     conditional = cleanConditionally(nodes, top, stats, scores, excluded, flags, sections, introducedLists);
   }
   dropHeadline(nodes, excluded, stats, page.title);
-  const text = toPlainText(nodes, { skip: (element) => excluded.has(element) || isCaption(element) });
-  return { nodes, excluded, text, effects: { unlikely, weights, conditional } };
+  const text = toPlainText(nodes, {
+    skip: (element) => excluded.has(element) || isCaption(element),
+    skipText: (node) => looseText.has(node),
+  });
+  return { nodes, excluded, looseText, text, effects: { unlikely, weights, conditional } };
 }

@@ -118,6 +118,8 @@ export interface SanitizeOptions {
   baseUrl: URL;
   /** Subtrees to leave out (boilerplate already judged). */
   skip?: (element: Element) => boolean;
+  /** Loose text runs to leave out (content-prune's looseBoilerplate). */
+  skipText?: (node: AnyNode) => boolean;
 }
 
 const EXIT = Symbol('exit');
@@ -137,6 +139,7 @@ export function sanitizeToHtml(nodes: readonly AnyNode[], options: SanitizeOptio
     }
     const node = frame;
     if (node.type === 'text') {
+      if (options.skipText?.(node)) continue;
       const data = (node as { data: string }).data;
       // Indentation between tags (left behind by removed furniture) shrinks to one separator; <pre> keeps all.
       if (preDepth === 0 && /^[\s]+$/.test(data)) out.push(data.includes('\n') ? '\n' : ' ');

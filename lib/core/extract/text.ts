@@ -63,6 +63,8 @@ const NEVER_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'hea
 export interface TextOptions {
   /** Subtrees left out of the text (for example boilerplate already judged, or figure captions). */
   skip?: (element: Element) => boolean;
+  /** Loose text runs left out (a prompt between the blocks of a container: content-prune's looseBoilerplate). */
+  skipText?: (node: AnyNode) => boolean;
   /**
    * A space between sibling elements that meet without whitespace ('<span>Brand</span><span>Model</span>'): on
    * pages of cards and label/value rows, flex and grid layouts set them apart. Off for prose, where markup may
@@ -129,6 +131,7 @@ export function toPlainText(nodes: readonly AnyNode[], options: TextOptions = {}
     }
     const node = frame;
     if (node.type === 'text') {
+      if (options.skipText?.(node)) continue;
       const data = (node as { data: string }).data;
       current.push(preDepth > 0 || !COLLAPSIBLE_SPACE.test(data) ? data : data.replace(/[\s\u00a0]+/g, ' '));
       continue;
