@@ -295,6 +295,60 @@ describe('caseInsensitiveTest', () => {
     expect(matched).toBeGreaterThan(100);
   });
 
+  it('a gated test (mustContain) answers what its `iu` original answers: each alternative of its gate group, in any case', () => {
+    const gated = boilerplate.BOILERPLATE_TEXT_ANY_LANGUAGE.filter(
+      (item): item is CaseInsensitiveTest =>
+        item instanceof CaseInsensitiveTest && item.mustContain !== undefined,
+    );
+    expect(gated.length).toBeGreaterThanOrEqual(5);
+    // One text per alternative of each gated group: a gate missing any of them would skip a text the original matches.
+    const texts = [
+      'Únete a nuestro canal de WhatsApp',
+      'Join our channel on Telegram now',
+      '¿Ya sabías que tenemos canal de Telegram? Únete',
+      'Rejoignez notre chaîne sur WhatsApp',
+      'Suscríbete a nuestro newsletter',
+      'Suscríbete a nuestros boletines',
+      'Recibe nuestro boletín',
+      'Abonnez-vous à notre lettre d’information',
+      "Abonnez-vous à notre lettre d'information",
+      'Abonnieren Sie unseren Newsletter',
+      'Iscriviti alla nostra newsletter',
+      'Assine a nossa newsletter',
+      'Schrijf je in voor onze nieuwsbrief',
+      'Zapisz się do naszego newslettera',
+      'Tags: Politik, Wirtschaft',
+      'Foto - Schlagwörter: Berlin, Kultur',
+      'Étiquettes : cuisine, été',
+      'Теги: новости, спорт',
+      ...['hier klicken', 'klicken sie hier', 'klick hier', 'cliquez ici', 'haga clic aquí', 'haz clic aquí']
+        .concat([
+          'pulse aquí',
+          'pulsa aquí',
+          'clicca qui',
+          'clique aqui',
+          'klik hier',
+          'kliknij tutaj',
+          'нажмите здесь',
+        ])
+        .map((phrase) => `Mehr dazu: ${phrase}`),
+    ];
+    const differing: string[] = [];
+    let matched = 0;
+    for (const test of gated) {
+      const original = new RegExp(test.source, 'iu');
+      for (const text of texts.flatMap((text) => [text, text.toUpperCase(), text.toLowerCase()])) {
+        const expected = original.test(text);
+        if (expected) matched++;
+        if (test.test(text) !== expected || CaseInsensitiveTest.any([test], text) !== expected)
+          differing.push(`${test.source.slice(0, 40)} on ${text}`);
+      }
+    }
+    expect(differing).toEqual([]);
+    expect(matched).toBeGreaterThanOrEqual(texts.length * 3);
+    expect(() => new CaseInsensitiveTest('^tags:', ['Tags'])).toThrow(/lower case/);
+  });
+
   it('compiles the rewritten pattern for the texts lower case does not fold', () => {
     for (const { source } of lowerCaseTests)
       expect(() => caseInsensitiveSource(source), source).not.toThrow();

@@ -340,6 +340,24 @@ export const BOILERPLATE_TEXT = [
   // are a list of acronyms ('ZTNA / SASE / SDWAN')
   /^(?=.*(?<!\p{L})\p{Ll}{2,4}(?!\p{L}))\(?(\p{Lu}{2,5}|\p{Ll}{2,4})(\s*\/\s*(\p{Lu}{2,5}|\p{Ll}{2,4})){1,3}\)?$/u,
 ];
+/** Messaging apps whose channels a call to join names (a pattern of BOILERPLATE_TEXT_INTL must find one). */
+const MESSAGING_APPS = ['telegram', 'whatsapp'];
+/** "Click here" in other languages, lower case (a pattern of BOILERPLATE_TEXT_INTL must find one). */
+const CLICK_HERE = [
+  'hier klicken',
+  'klicken sie hier',
+  'klick hier',
+  'cliquez ici',
+  'haga clic aquí',
+  'haz clic aquí',
+  'pulse aquí',
+  'pulsa aquí',
+  'clicca qui',
+  'clique aqui',
+  'klik hier',
+  'kliknij tutaj',
+  'нажмите здесь',
+];
 /**
  * The same functions in other languages (de, fr, es, it, pt, nl, pl, ru, tr, ja, zh): "read also" lead-ins,
  * subscribe / newsletter / donate / app calls, ad labels, photo credits and rights notes. Ordinary words of each
@@ -365,20 +383,22 @@ export const BOILERPLATE_TEXT_INTL = [
     String.raw`^(folgen sie uns|folge uns|suivez-nous|rejoignez-nous|síguenos|siguenos|seguici|siga-nos|volg ons|obserwuj nas|подписывайтесь на наш канал)(?!\p{L})`,
   ),
   caseInsensitiveTest(
-    String.raw`^(únete|unete|join|tritt|rejoignez|iscriviti|entre)(?!\p{L}).{0,60}(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)(?!\p{L}).{0,20}(telegram|whatsapp)(?!\p{L})`,
+    String.raw`^(únete|unete|join|tritt|rejoignez|iscriviti|entre)(?!\p{L}).{0,60}(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)(?!\p{L}).{0,20}(${MESSAGING_APPS.join('|')})(?!\p{L})`,
+    MESSAGING_APPS,
   ),
   // a messaging channel named before the call to join it ("¿Ya sabías que tenemos canal de Telegram? Únete…")
   caseInsensitiveTest(
-    String.raw`^(?=.*(?<!\p{L})(únete|unete|join|tritt|rejoignez|iscriviti|entre|síguenos|folge|abonniere)(?!\p{L})).*(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)\s+(de\s+|on\s+|auf\s+|sur\s+|su\s+|no\s+|en\s+|in\s+)?(telegram|whatsapp)(?!\p{L})`,
+    String.raw`^(?=.*(?<!\p{L})(únete|unete|join|tritt|rejoignez|iscriviti|entre|síguenos|folge|abonniere)(?!\p{L})).*(?<!\p{L})(canal|kanal|chaîne|channel|canale|grupo|gruppe|group)\s+(de\s+|on\s+|auf\s+|sur\s+|su\s+|no\s+|en\s+|in\s+)?(${MESSAGING_APPS.join('|')})(?!\p{L})`,
+    MESSAGING_APPS,
   ),
   // "our newsletter" closing a short call, as the English rule above
   caseInsensitiveTest(
     String.raw`(?<!\p{L})(nuestr[oa]s? (newsletter|boletín|boletines)|notre (newsletter|lettre d'information)|unseren? newsletter|nostra newsletter|nossa newsletter|onze nieuwsbrief|nasz(ego|ym) newslettera?)(?!\p{L})[^.!?]{0,60}\W*$`,
+    // a word of each alternative: "newsletter", "boletín"/"boletines", "lettre d'information", "nieuwsbrief"
+    ['newsletter', 'bolet', "lettre d'information", 'nieuwsbrief'],
   ),
   // "click here" calls, on one short line (a longer block around them is a pitch with content of its own)
-  caseInsensitiveTest(
-    String.raw`^(?=.{0,120}$).*(?<!\p{L})(hier klicken|klicken sie hier|klick hier|cliquez ici|haga clic aquí|haz clic aquí|pulse aquí|pulsa aquí|clicca qui|clique aqui|klik hier|kliknij tutaj|нажмите здесь)(?!\p{L})`,
-  ),
+  caseInsensitiveTest(String.raw`^(?=.{0,120}$).*(?<!\p{L})(${CLICK_HERE.join('|')})(?!\p{L})`, CLICK_HERE),
   // "download this as PDF"
   caseInsensitiveTest(
     String.raw`^((dieses?|diesen|den|das|die)( [\p{L}-]+){1,2} als pdf (herunterladen|downloaden|speichern)|(download|save) (this|the)( [\p{L}-]+){1,3} (as|in) pdf|télécharger (ce|cet|cette|le|la)( [\p{L}'-]+){1,3} en pdf|descargar (este|esta|el|la)( [\p{L}-]+){1,3} en pdf)\W*$`,
@@ -460,6 +480,7 @@ export const BOILERPLATE_TEXT_INTL = [
   // a post's tag list ("Tags: a, b, c", "Schlagwörter: …", "- Categoria: Saúde - Tags: …"), ending the block
   caseInsensitiveTest(
     String.raw`(^|\s[-–|•·]\s)[-–•\s]*(tags?|schlagw(ö|o)rte?r?|stichw(ö|o)rte?r?|etiquetas?|étiquettes?|mots[- ]clés|tagi|etichette|trefwoorden|метки|теги|etiketler)\s*:\s*[^\s.!?][^.!?]{0,200}$`,
+    [':'],
   ),
   caseInsensitiveTest(
     '^(dieser )?(beitrag|artikel|text) gibt (die|ausschließlich die) meinung (des autors|der autorin)',

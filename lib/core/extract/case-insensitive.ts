@@ -258,14 +258,38 @@ export class CaseInsensitiveTest {
   private readonly lowerCase: RegExp;
   private rewritten: RegExp | undefined;
 
-  constructor(readonly source: string) {
+  /**
+   * `mustContain`: lower-case strings at least one of which every match holds, checked on the lower-cased text
+   * before the pattern runs. Why: most texts hold none of them, and a pattern never run is never compiled (cold
+   * processes pay each pattern's compilation) nor scanned ("^(?=.*…)" reads every position).
+   */
+  constructor(
+    readonly source: string,
+    readonly mustContain?: readonly string[],
+  ) {
+    for (const literal of mustContain ?? [])
+      if (literal === '' || literal !== literal.toLowerCase())
+        throw new Error(
+          `caseInsensitiveTest: mustContain ${JSON.stringify(literal)} must be non-empty lower case`,
+        );
     this.lowerCase = new RegExp(source, 'u');
     testSources.add(this);
   }
 
   test(text: string): boolean {
     const folded = lowerCaseFold(text);
-    return folded !== undefined ? this.lowerCase.test(folded) : this.testRewritten(text);
+    return folded !== undefined ? this.testFolded(folded) : this.testRewritten(text);
+  }
+
+  private testFolded(folded: string): boolean {
+    return this.mayMatch(folded) && this.lowerCase.test(folded);
+  }
+
+  private mayMatch(folded: string): boolean {
+    const literals = this.mustContain;
+    if (literals === undefined) return true;
+    for (const literal of literals) if (folded.includes(literal)) return true;
+    return false;
   }
 
   private testRewritten(text: string): boolean {
@@ -277,7 +301,7 @@ export class CaseInsensitiveTest {
   static any(tests: readonly CaseInsensitiveTest[], text: string): boolean {
     const folded = lowerCaseFold(text);
     if (folded === undefined) return tests.some((test) => test.testRewritten(text));
-    for (const test of tests) if (test.lowerCase.test(folded)) return true;
+    for (const test of tests) if (test.testFolded(folded)) return true;
     return false;
   }
 }
@@ -370,6 +394,6 @@ export function caseInsensitiveTests(): (CaseInsensitiveTest | CaseInsensitiveMa
 }
 
 /** A case-insensitive test of a lower-case source (see CaseInsensitiveTest). */
-export function caseInsensitiveTest(source: string): CaseInsensitiveTest {
-  return new CaseInsensitiveTest(source);
+export function caseInsensitiveTest(source: string, mustContain?: readonly string[]): CaseInsensitiveTest {
+  return new CaseInsensitiveTest(source, mustContain);
 }
