@@ -258,6 +258,43 @@ describe('authors on hostile pages', () => {
     expect(readsPerLine(2000)).toBeLessThan(20);
   });
 
+  it('reads a byline label deep in a long paragraph up to its line, not the whole paragraph per short text', () => {
+    // Every short text near the headline that opens like a byline had its whole element read into lines (and asked
+    // for its visible length with every child listed): a 350 KB paragraph of "By Jane<br>" lines took 3 s.
+    const readsPerLine = (lines: number) => {
+      const $ = cheerioPage(
+        page(
+          '<title>Ferry returns</title>',
+          `<h1>Ferry returns</h1><p id="wide">${'By Jane<br>'.repeat(lines)}</p>`,
+        ),
+      );
+      const wide = $('#wide')[0]!;
+      const reads = { reads: 0 };
+      wide.children = countingArray(wide.children, reads);
+      extractMetadata($, PAGE_URL, { now: NOW });
+      return reads.reads / lines;
+    };
+    expect(readsPerLine(2000)).toBeLessThan(20);
+  });
+
+  it('reads a byline element through a bounded number of nodes, however many empty elements it holds', () => {
+    // A run of empty elements before a byline's line was walked again for every short text near the headline.
+    const readsFor = (empties: number) => {
+      const $ = cheerioPage(
+        page(
+          '<title>Ferry returns</title>',
+          `<h1>Ferry returns</h1><div id="wide">${'<b></b>'.repeat(empties)}${'<p>By the harbour desk</p>'.repeat(40)}</div>`,
+        ),
+      );
+      const reads = { reads: 0 };
+      for (const empty of $('#wide > b').toArray()) countReads(empty, 'next', reads);
+      extractMetadata($, PAGE_URL, { now: NOW });
+      return reads.reads;
+    };
+    // Past the bound, more empty elements cost no more reads (without it: twice the reads for twice the elements).
+    expect(readsFor(20_000)).toBeLessThan(readsFor(10_000) * 1.2);
+  });
+
   it('asks whether a long list of bylines is a list of dated entries once, not once per candidate', () => {
     // Each byline and dateline candidate (up to 60 bylines and a window of short texts) asked whether its list of
     // like siblings holds dated entries, reading every sibling's dates again: a 2 MB page of bylines took 14 s.

@@ -267,27 +267,48 @@ export function dataDateElements(page: PageIndex): Element[] {
   return found;
 }
 
+/** The node after `current` in document order within `root`'s subtree (its first child first), or null. */
+function nextInSubtree(current: AnyNode, root: AnyNode): AnyNode | null {
+  const children = (current as { children?: AnyNode[] }).children;
+  if (children !== undefined && children.length > 0) return children[0] as AnyNode;
+  let node = current;
+  while (node !== root && node.next === null) node = node.parent as AnyNode;
+  return node === root ? null : node.next;
+}
+
 /** The text of a subtree, without recursion (pages can nest deeply). */
 export function textOfNode(node: AnyNode | undefined, maxChars = 100_000): string {
+  return textRead(node, maxChars, Number.POSITIVE_INFINITY) as string;
+}
+
+/**
+ * A short element's text, as textOfNode reads it up to `maxChars`; undefined when that takes more than
+ * MAX_SHORT_READ_NODES nodes (thousands of empty elements are not a label's or a byline's element, and walking them
+ * again for every short text near them was quadratic).
+ */
+export function shortTextOfNode(node: AnyNode | undefined, maxChars: number): string | undefined {
+  return textRead(node, maxChars, MAX_SHORT_READ_NODES);
+}
+
+/** Nodes (elements and texts) a short read walks at most: no page of the benchmarks comes near it. */
+export const MAX_SHORT_READ_NODES = 2000;
+
+function textRead(node: AnyNode | undefined, maxChars: number, maxNodes: number): string | undefined {
   if (node === undefined) return '';
   const parts: string[] = [];
   let length = 0;
+  let nodesLeft = maxNodes;
   // A walk along the tree's own links (first child, next sibling, back up), not a stack of every child: reading
   // the first few characters of a paragraph of thousands of lines does not list all its children each time.
   let current: AnyNode | null = node;
   while (current !== null && length < maxChars) {
+    if (nodesLeft-- <= 0) return undefined;
     if (current.type === 'text' || current.type === 'cdata') {
       const data = (current as unknown as { data: string }).data;
       parts.push(data);
       length += data.length;
     }
-    const children = (current as { children?: AnyNode[] }).children;
-    if (children !== undefined && children.length > 0) {
-      current = children[0] as AnyNode;
-      continue;
-    }
-    while (current !== node && current.next === null) current = current.parent as AnyNode;
-    current = current === node ? null : current.next;
+    current = nextInSubtree(current, node);
   }
   return parts.join('');
 }
@@ -300,9 +321,9 @@ export function visibleTextLength(node: AnyNode | undefined, maxChars: number): 
   if (node === undefined) return 0;
   let length = 0;
   let pendingSpace = false;
-  const stack: AnyNode[] = [node];
-  while (stack.length > 0 && length <= maxChars) {
-    const current = stack.pop() as AnyNode;
+  // Along the tree's links, as textOfNode: a long paragraph's children are not all listed for its first words.
+  let current: AnyNode | null = node;
+  while (current !== null && length <= maxChars) {
     if (current.type === 'text' || current.type === 'cdata') {
       const data = (current as unknown as { data: string }).data;
       for (let i = 0; i < data.length && length <= maxChars; i++) {
@@ -315,10 +336,7 @@ export function visibleTextLength(node: AnyNode | undefined, maxChars: number): 
         }
       }
     }
-    const children = (current as { children?: AnyNode[] }).children;
-    if (children !== undefined) {
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as AnyNode);
-    }
+    current = nextInSubtree(current, node);
   }
   return Math.min(length, maxChars + 1);
 }
@@ -339,14 +357,9 @@ export function findDescendant(
   element: Element,
   predicate: (candidate: Element) => boolean,
 ): Element | undefined {
-  const stack: AnyNode[] = [...element.children].reverse();
-  while (stack.length > 0) {
-    const node = stack.pop() as AnyNode;
-    if (isElement(node)) {
-      if (predicate(node)) return node;
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
-    }
-  }
+  // Along the tree's links: a search that stops at the first match does not list every child on its way.
+  for (let node = nextInSubtree(element, element); node !== null; node = nextInSubtree(node, element))
+    if (isElement(node) && predicate(node)) return node;
   return undefined;
 }
 

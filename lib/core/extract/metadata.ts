@@ -35,7 +35,9 @@ import {
   hasToken,
   indexPage,
   isElement,
+  MAX_SHORT_READ_NODES,
   type PageIndex,
+  shortTextOfNode,
   textOfNode,
   visibleTextLength,
 } from './metadata-dom.ts';
@@ -1185,10 +1187,12 @@ function visibleByline(
     // The label may stand alone in its element ("<span>By</span> <a>Jane Doe</a>"): read up to the line.
     let element: Element = entry.parent;
     for (let depth = 0; depth < 3; depth++) {
-      const names = splitAuthorText(bylineLineOf(bylineText(element), entry.text)).filter(isFullPersonName);
+      const names = splitAuthorText(bylineLineOf(bylineLinesThrough(element, entry.text), entry.text)).filter(
+        isFullPersonName,
+      );
       if (names.length > 0) return cleanAuthorNames(names);
       const parent = element.parent;
-      if (parent === null || !isElement(parent) || textOfNode(parent, 300).length > 250) break;
+      if (parent === null || !isElement(parent) || (shortTextOfNode(parent, 300)?.length ?? 300) > 250) break;
       element = parent;
     }
   }
@@ -1223,7 +1227,7 @@ function writtenByLabelNames(page: PageIndex): string[] {
     if (!WRITTEN_BY_LABEL.test(entry.text)) continue;
     const label = entry.text.replace(/\s+/g, ' ').trim();
     // The label is its element's whole text: "<i>Novel</i> written by <a>Jane Doe</a>" is a sentence.
-    if (textOfNode(entry.parent, MAX_BYLINE_LINE).replace(/\s+/g, ' ').trim() !== label) continue;
+    if (shortTextOfNode(entry.parent, MAX_BYLINE_LINE)?.replace(/\s+/g, ' ').trim() !== label) continue;
     if (
       insideOtherPosts(entry.parent, page) ||
       ancestorsOf(entry.parent, 30).some((ancestor) => ancestor.name === 'nav' || ancestor.name === 'a')
@@ -1330,18 +1334,27 @@ function namesAfterLabel(page: PageIndex, labelIndex: number): string[] {
  * The byline's own line in an element's text: the line that holds the label, with the next one when the label
  * stands alone ("By" / "Jane Doe"). Other lines of the element are the article's text, not names.
  */
-function bylineLineOf(elementText: string, label: string): string {
-  const lines = elementText
-    .split('\n')
-    .map((line) => line.replace(/\s+/g, ' ').trim())
-    .filter((line) => line !== '');
-  const at = lines.findIndex((line) => line.includes(label) || label.includes(line));
+function bylineLineOf(lines: readonly string[], label: string): string {
+  const at = lines.findIndex((line) => isLabelLine(line, label));
   if (at < 0) return '';
   // A byline opens its line: "… touché par le trafic" inside a paragraph ("L’appareil, …") is a sentence.
   const line = lines[at] as string;
   const labelAt = line.indexOf(label.replace(/\s+/g, ' ').trim().slice(0, 20));
   if (labelAt > 0 && HAS_LETTER.test(line.slice(0, labelAt))) return '';
   return lines.slice(at, at + 2).join('\n');
+}
+
+const isLabelLine = (line: string, label: string) => line.includes(label) || label.includes(line);
+
+/**
+ * An element's byline lines (as bylineText cut into lines) up to the line after the first that holds the label:
+ * all bylineLineOf reads. A label deep in a long paragraph, read for every short text near the headline, does not
+ * have the whole paragraph gathered each time.
+ */
+function bylineLinesThrough(element: Element, label: string): string[] {
+  const lines = new LineReader(Number.POSITIVE_INFINITY, (line) => isLabelLine(line, label));
+  bylineTextInto(element, BYLINE_BREAK_TAGS, lines);
+  return lines.end();
 }
 
 /** A letter of a script written without spaces between a name's parts (山田太郎), not a Latin one or a ’. */
@@ -1526,7 +1539,8 @@ function authorBoxNames(page: PageIndex): string[] {
     ) {
       continue;
     }
-    if (textOfNode(element, MAX_AUTHOR_BOX_CHARS + 1).length > MAX_AUTHOR_BOX_CHARS) continue;
+    const boxText = shortTextOfNode(element, MAX_AUTHOR_BOX_CHARS + 1);
+    if (boxText === undefined || boxText.length > MAX_AUTHOR_BOX_CHARS) continue;
     const lines = bylineText(element)
       .split('\n')
       .map((line) => line.replace(/\s+/g, ' ').trim())
@@ -1586,8 +1600,8 @@ function bioBoxNames(page: PageIndex): string[] {
     if (found.has(name.toLowerCase())) continue;
     // The name is its element's whole text (a heading, a <strong>, a <p>), not a word of a sentence.
     if (
-      textOfNode(entry.parent, BIO_BOX.maxNameChars + 1)
-        .replace(/\s+/g, ' ')
+      shortTextOfNode(entry.parent, BIO_BOX.maxNameChars + 1)
+        ?.replace(/\s+/g, ' ')
         .trim() !== name
     )
       continue;
@@ -1683,7 +1697,11 @@ class LineReader {
   /** Characters added so far. */
   chars = 0;
   private pending = '';
-  constructor(private readonly count: number) {}
+  /** `count` lines are read, or (with `through`) one more line after the first that `through` accepts. */
+  constructor(
+    private count: number,
+    private through?: (line: string) => boolean,
+  ) {}
 
   /** Adds text; true once `count` lines are complete (nothing added later can change them). */
   add(text: string): boolean {
@@ -1695,6 +1713,10 @@ class LineReader {
       start = newline + 1;
       if (line !== '') {
         this.lines.push(line);
+        if (this.through?.(line)) {
+          this.count = Math.min(this.count, this.lines.length + 1);
+          this.through = undefined;
+        }
         if (this.lines.length >= this.count) return true;
       }
     }
@@ -1726,7 +1748,8 @@ function hasAuthorBoxHint(element: Element, name: string): boolean {
       .includes(first);
   for (const box of [element, ...ancestorsOf(element, BIO_BOX.hintDepth)]) {
     if (AUTHOR_BOX_CLASS.test(`${box.attribs.class ?? ''} ${box.attribs.id ?? ''}`)) return true;
-    if (textOfNode(box, BIO_BOX.maxPhotoBoxChars + 1).length > BIO_BOX.maxPhotoBoxChars) return false;
+    const boxText = shortTextOfNode(box, BIO_BOX.maxPhotoBoxChars + 1);
+    if (boxText === undefined || boxText.length > BIO_BOX.maxPhotoBoxChars) return false;
     if (showsPerson(box) || findDescendant(box, showsPerson) !== undefined) return true;
     // The photo in the block just before the name's ("<p><img alt='Jane Doe'></p><p><b>Jane Doe</b></p>").
     let previous = box.prev;
@@ -1872,13 +1895,19 @@ function bylineText(element: Element, breakTags: ReadonlySet<string> = BYLINE_BR
   return parts.join('');
 }
 
-/** bylineText's parts in order into `sink`; stops, returning true, when the sink says it has read enough. */
+/**
+ * bylineText's parts in order into `sink`; stops, returning true, when the sink says it has read enough or
+ * MAX_SHORT_READ_NODES nodes are read (a byline's, a headline's or an author box's element is read for every short
+ * text near the headline: a run of thousands of empty elements is not walked each time).
+ */
 function bylineTextInto(
   element: Element,
   breakTags: ReadonlySet<string>,
   sink: { add(text: string): boolean },
 ): boolean {
+  let nodesLeft = MAX_SHORT_READ_NODES;
   const walk = (node: AnyNode, depth: number): boolean => {
+    if (nodesLeft-- <= 0) return true;
     if (depth > 20) return false;
     if (node.type === 'text') return sink.add((node as unknown as { data: string }).data);
     if (!isElement(node)) return false;
