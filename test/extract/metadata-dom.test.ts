@@ -134,3 +134,48 @@ describe('a labelled publication date far below the headline', () => {
     expect(metadata.sources.publishedAt).toBe('dom');
   });
 });
+
+describe('a date right after a byline far below the headline', () => {
+  // A long contents list between the h1 and the byline, then "Written by" / the names / the date.
+  const filler = Array.from(
+    { length: 160 },
+    (_, i) => `<li><a href="#part-${i}">Part ${['one', 'two', 'three'][i % 3]} of the guide</a></li>`,
+  ).join('');
+  const pageWith = (lines: string) =>
+    `<html><head><title>Ferry guide</title></head><body><h1>Ferry guide</h1><ul>${filler}</ul>${lines}
+    <p>The ferry is back after winter repairs.</p></body></html>`;
+  const now = new Date('2025-01-01T00:00:00Z');
+
+  it('is the publication date (en, de)', () => {
+    for (const [lines, expected] of [
+      [
+        '<p>Written by <a href="/author/ines-varga">Ines Varga and Tom Hale</a></p><p>April 8, 2024</p>',
+        '2024-04-08T00:00:00.000Z',
+      ],
+      ['<p>Von Jana Vogel</p><p>8. April 2024</p>', '2024-04-08T00:00:00.000Z'],
+    ] as const) {
+      const page = indexPage(parseHtml(pageWith(lines))._root);
+      expect(labelledDateAfterWindow(page, 'en', now, ['Ines Varga', 'Jana Vogel'])).toBe(expected);
+    }
+    const metadata = extractMetadata(
+      parseHtml(
+        pageWith('<p>Written by <a href="/author/ines-varga">Ines Varga</a></p><p>April 8, 2024</p>'),
+      ),
+      new URL('https://ledger.example.com/news/ferry-guide'),
+      { now },
+    );
+    expect(metadata.authors).toEqual(['Ines Varga']);
+    expect(metadata.publishedAt).toBe('2024-04-08T00:00:00.000Z');
+  });
+
+  it('is not read after an unrelated line, an update label, or a byline naming others (a card)', () => {
+    for (const lines of [
+      '<p>Ferry timetable</p><p>April 8, 2024</p>',
+      '<p>By Ines Varga</p><p>Updated April 8, 2024</p>',
+      '<p>Written by <a href="/author/tom-hale">Tom Hale</a></p><p>April 8, 2024</p>',
+    ]) {
+      const page = indexPage(parseHtml(pageWith(lines))._root);
+      expect(labelledDateAfterWindow(page, 'en', now, ['Ines Varga'])).toBeUndefined();
+    }
+  });
+});

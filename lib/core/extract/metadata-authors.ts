@@ -1,12 +1,16 @@
 // Author names from JSON-LD, meta tags and byline elements: "By" prefixes stripped, lists split, credentials,
 // dates, URLs and handles dropped, duplicates removed.
 import { NOT_NAME_WORDS } from './boilerplate.ts';
-import { caseInsensitiveMatcher } from './case-insensitive.ts';
+import { caseInsensitiveMatcher, caseInsensitiveTest } from './case-insensitive.ts';
 import { HAS_LATIN_LETTER, HAS_LETTER, STARTS_LOWER_CASE, STARTS_WITH_LETTER } from './letters.ts';
 
 /** "By", in the languages the extractor reads, with an optional word before it ("Written by", "Recipe by"). */
 const BY_PREFIX = caseInsensitiveMatcher(
   String.raw`^(?:(?:written|posted|reported|words|text|story|stories|recipe|article|articles|posts|authored|published|compiled|created|geschrieben|escrito|écrit|scritto|publicado|publié|veröffentlicht)\s+)?(?:by|par|von|por|door|av|di|da|de|af|przez|автор|от)\s*[:\-–—]?\s+`,
+);
+/** "By", "Von", "Par", "Por", "文", "記者"… opening a short line near the headline. */
+export const VISIBLE_BYLINE_START = caseInsensitiveTest(
+  String.raw`^(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+by\b|(?:geschrieben|verfasst)\s+von\b|(?:escrito|publicado)\s+por\b|(?:écrit|publié)\s+par\b|scritto\s+da\b|by\b|von\b|par\b|por\b|door\b|di\b|przez\b|av\b|af\b|от\b|(?:автор\p{L}{0,2}|yazar|autor(?:es|en|e|i)?|auteurs?|authors?)(?!\p{L})|texte?\s*:|tekst\s*:|文\s*[:：/／]|記者|著者|作者|撰文|글\s*[:：])`,
 );
 /** A label before the names: "Author:", "Autor:", "文／", "記者 ", "著者：". */
 const LABEL_PREFIX = caseInsensitiveMatcher(

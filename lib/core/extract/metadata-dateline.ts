@@ -4,6 +4,7 @@
 import type { AnyNode, Element } from 'domhandler';
 import { TEASER_CARD } from './boilerplate.ts';
 import { caseInsensitiveTest } from './case-insensitive.ts';
+import { VISIBLE_BYLINE_START } from './metadata-authors.ts';
 import { headlineAncestors, insideUnlikelyBylineContext } from './metadata-context.ts';
 import { parseMetadataDate, parseVisibleDate } from './metadata-dates.ts';
 import {
@@ -68,6 +69,10 @@ const DATE_RANGE_SEPARATOR = /\s+[-–—]\s+|\s*[–—]\s*|\s+(?:to|bis|au|al|
  * first one dates the thread. At most maxTextsPerItem short texts with digits are read in each sibling.
  */
 const DATED_LIST = { maxLevels: 5, minItems: 3, maxItemChars: 600, maxTextsPerItem: 50 } as const;
+
+/** A date at most this many texts after a byline line (of at most MAX_BYLINE_BEFORE_DATE characters) is its dateline. */
+const BYLINE_BEFORE_DATE_TEXTS = 2;
+const MAX_BYLINE_BEFORE_DATE = 80;
 
 /** Short texts before and after the h1 searched for the dateline. */
 const DATELINE_WINDOW_BEFORE = 10;
@@ -156,10 +161,11 @@ export function labelledDateAfterWindow(
   page: PageIndex,
   language: string | undefined,
   now: Date,
+  authors: readonly string[] = [],
 ): string | undefined {
   const center = page.headlineTextIndex ?? 0;
   for (let i = Math.min(page.texts.length, center + DATELINE_WINDOW_AFTER); i < page.texts.length; i++) {
-    const date = shownDateAt(page, i, true, language, now);
+    const date = shownDateAt(page, i, true, language, now, authors);
     if (date !== undefined && !date.updated) return date.value;
   }
   return undefined;
@@ -172,16 +178,18 @@ function shownDateAt(
   beyondWindow: boolean,
   language: string | undefined,
   now: Date,
+  authors: readonly string[] = [],
 ): { value: string; updated: boolean } | undefined {
   const entry = page.texts[i];
   if (entry === undefined || entry.text.length > 120 || !/\d/.test(entry.text)) return undefined;
   if (entry.parent.name === 'title' || entry.parent.name === 'script') return undefined;
-  if (
+  const labelledNear =
     beyondWindow &&
-    ![entry, page.texts[i - 1], page.texts[i - 2]].some((near) => PUBLISHED_LABEL.test(near?.text ?? ''))
-  ) {
-    return undefined;
-  }
+    [entry, page.texts[i - 1], page.texts[i - 2]].some((near) => PUBLISHED_LABEL.test(near?.text ?? ''));
+  // Past the window, the line of the byline that names the page's authors labels a date too ("Written by" /
+  // "Jane Doe and John Roe" / "April 8"); a card's byline names other people.
+  const afterByline = beyondWindow && !labelledNear && followsByline(page, i, authors);
+  if (beyondWindow && !labelledNear && !afterByline) return undefined;
   const parsed = parseVisibleDate(entry.text, language, now);
   if (parsed === undefined) return undefined;
   // The label is before the date in the same text, or alone in the text before it.
@@ -191,7 +199,8 @@ function shownDateAt(
   const before = /^[\p{P}\s]*$/u.test(previous) ? `${page.texts[i - 2]?.text ?? ''} ${previous}` : previous;
   const label =
     UPDATED_LABEL.test(ownLabel) || PUBLISHED_LABEL.test(ownLabel) ? ownLabel : `${before} ${ownLabel}`;
-  if (beyondWindow && !(PUBLISHED_LABEL.test(label) && !UPDATED_LABEL.test(label))) return undefined;
+  if (beyondWindow && !((afterByline || PUBLISHED_LABEL.test(label)) && !UPDATED_LABEL.test(label)))
+    return undefined;
   // A date labelled "Published" in a post's sidebar is the post's; only comments and related posts are others'.
   const unlikelyContext = PUBLISHED_LABEL.test(label)
     ? ancestorsOf(entry.parent).some((ancestor) =>
@@ -203,6 +212,24 @@ function shownDateAt(
   if (OTHER_EVENT_LABEL.test(label) || isDateRange(entry.text, language, now)) return undefined;
   if (insideDatedList(entry.parent, page, language, now)) return undefined;
   return { value: parsed, updated: UPDATED_LABEL.test(label) };
+}
+
+/**
+ * One of the BYLINE_BEFORE_DATE_TEXTS texts before page.texts[i] opens a short byline line, and it or a text after
+ * it names one of the page's authors.
+ */
+function followsByline(page: PageIndex, i: number, authors: readonly string[]): boolean {
+  if (authors.length === 0) return false;
+  const names = authors.map((name) => name.toLowerCase());
+  for (let j = Math.max(0, i - BYLINE_BEFORE_DATE_TEXTS); j < i; j++) {
+    const text = page.texts[j]?.text ?? '';
+    if (text.length > MAX_BYLINE_BEFORE_DATE || !VISIBLE_BYLINE_START.test(text)) continue;
+    for (let k = j; k < i; k++) {
+      const line = (page.texts[k]?.text ?? '').toLowerCase();
+      if (names.some((name) => line.includes(name))) return true;
+    }
+  }
+  return false;
 }
 
 /** Two dates joined as a range ("1/27/2026 - 3/24/2026", "DATE: 2025-12-12 - 2025-12-17"). */

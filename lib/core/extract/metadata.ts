@@ -15,7 +15,12 @@ import {
   STARTS_UPPER_CASE,
   STARTS_WITH_LETTER,
 } from './letters.ts';
-import { cleanAuthorNames, looksLikePersonName, splitAuthorText } from './metadata-authors.ts';
+import {
+  cleanAuthorNames,
+  looksLikePersonName,
+  splitAuthorText,
+  VISIBLE_BYLINE_START,
+} from './metadata-authors.ts';
 import { headlineAncestors, insideUnlikelyBylineContext, isInsideArticle } from './metadata-context.ts';
 import {
   type Dateline,
@@ -329,7 +334,9 @@ export function extractMetadata(
     { value: () => dataAttributeDate(page, now), source: 'dom' },
     {
       value: () =>
-        visibleDates.published ?? labelledDateAfterWindow(page, dateLanguage, now) ?? visibleDates.updated,
+        visibleDates.published ??
+        labelledDateAfterWindow(page, dateLanguage, now, authorList) ??
+        visibleDates.updated,
       source: 'dom',
     },
     { value: () => dateFromUrlPath(pageUrl.pathname, now), source: 'url' },
@@ -1125,10 +1132,6 @@ function withoutOrganizations(names: string[], siteNames: readonly string[]): st
   });
 }
 
-/** "By", "Von", "Par", "Por", "文", "記者"… opening a short line near the headline. */
-const VISIBLE_BYLINE_START = caseInsensitiveTest(
-  String.raw`^(?:(?:written|posted|reported|words|text|story|recipe|article|authored|published)\s+by\b|(?:geschrieben|verfasst)\s+von\b|(?:escrito|publicado)\s+por\b|(?:écrit|publié)\s+par\b|scritto\s+da\b|by\b|von\b|par\b|por\b|door\b|di\b|przez\b|av\b|af\b|от\b|(?:автор\p{L}{0,2}|yazar|autor(?:es|en|e|i)?|auteurs?|authors?)(?!\p{L})|texte?\s*:|tekst\s*:|文\s*[:：/／]|記者|著者|作者|撰文|글\s*[:：])`,
-);
 /** A name followed by a role ("홍길동 기자", "山田太郎記者"). */
 const VISIBLE_BYLINE_ROLE = /^\S.{0,30}\s*(?:기자|記者|特派員)$/u;
 const BYLINE_WINDOW_BEFORE = 15;
