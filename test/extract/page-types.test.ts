@@ -826,6 +826,21 @@ describe('choosing between the type-specific and the generic extraction', () => 
     }
   });
 
+  it("drops customers' testimonials and questions and answers from a product page, as its reviews", () => {
+    const description =
+      'A wool throw woven on an old shuttle loom, heavy enough for a cold room and soft enough for a sofa.';
+    const html = `<html><body><main><h1>Wool throw</h1><p>${description}</p>
+      <p>Each throw is finished by hand with a twisted fringe and measures 130 by 180 centimetres once washed.</p>
+      <section class="product-testimonials"><p>Warm and beautifully made, it lives on our sofa now. Anna, Leeds</p></section>
+      <div id="pdp-qna"><h3>Does it shed?</h3><p>A little in the first week, then hardly at all, answered Tom.</p></div>
+      <div class="questions-and-answers__list"><p>Can it go in the washer? Only on a wool cycle, cold, said Lee.</p></div>
+    </main></body></html>`;
+    const text = extractProductPage(parseHtml(html), { pageUrl })?.text ?? '';
+    expect(text).toContain(description);
+    for (const customers of ['lives on our sofa', 'Does it shed', 'wool cycle'])
+      expect(text).not.toContain(customers);
+  });
+
   it('drops the web addresses a product page prints from its data, not those written for the reader', () => {
     const description =
       'A linen apron with a long neck strap and two deep pockets, washed soft before it is sewn and sold.';

@@ -26,8 +26,11 @@ import { extractPageRegion, PAGE_REGION } from './region.ts';
 import { childrenByShape, collapsedTextWithin, wordShareFound } from './repeats.ts';
 
 export const PRODUCT_PAGE = {
-  /** Class or id words of customer reviews (lists, widgets, review summaries' panels). */
-  reviewClass: /(?:^|[\s_-])reviews?(?:$|[\s_-])/i,
+  /**
+   * Class or id words of customers' words about the product: reviews (lists, widgets, review summaries' panels),
+   * testimonials, and customers' questions and answers ("qna", "questions-and-answers").
+   */
+  reviewClass: /(?:^|[\s_-])(?:reviews?|testimonials?|qna|questions-and-answers)(?:$|[\s_-])/i,
   /**
    * Class or id words of the shop's furniture around the product: price and buy box parts, variant pickers and
    * purchase options, offers (other conditions, bundles, memberships), delivery, returns and payment notes, the
