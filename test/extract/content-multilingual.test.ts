@@ -253,6 +253,20 @@ describe('captions credited at their end and post meta lines', () => {
     }
   });
 
+  it('drops a notice on a line of its own at the end of a long paragraph, and keeps the paragraph', () => {
+    const long =
+      'Die Hütte stand seit zweihundert Jahren am Grat, und jeder Wirt hatte ein Stück angebaut: einen Stall, eine Stube, einen Keller für den Käse, der im Sommer oben gemacht und im Herbst ins Tal getragen wurde. Wir saßen bis spät in der Stube und hörten zu, wie der Wirt die Namen der Höfe aufzählte, die man von der Terrasse aus sehen konnte.';
+    const result = extractContent(
+      parse(page(`<p>${long}<br><a href="/drucken">Rezept drucken</a><br>Les commentaires sont fermés.</p>`)),
+      { pageUrl: PAGE_URL },
+    );
+    keepsProse(result?.text ?? '');
+    expect(result?.text).toContain(long);
+    expect(result?.text).not.toContain('drucken');
+    expect(result?.text).not.toContain('fermés');
+    expect(result?.html).not.toContain('fermés');
+  });
+
   it('keeps loose prose between the blocks, and a loose line that only starts like a notice', () => {
     const lines = [
       'Am Grat trafen wir einen Schäfer, der uns <a href="/wege">den alten Weg</a> zur Hütte zeigte.',

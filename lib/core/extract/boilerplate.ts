@@ -507,6 +507,8 @@ export const BOILERPLATE_TEXT_MAX_CHARS = 320;
 /** Loose text read per run between a container's blocks before it is known too long to be a notice (whitespace
  * not yet collapsed, so more than BOILERPLATE_TEXT_MAX_CHARS). */
 export const LOOSE_RUN_READ_MAX_CHARS = 2 * BOILERPLATE_TEXT_MAX_CHARS;
+/** Blocks too long to be a notice whose lines (between <br>) are still judged one by one as notices. */
+export const LINE_BROKEN_TAGS: ReadonlySet<string> = new Set(['p', 'td', 'div']);
 
 /** Elements whose text counts as one paragraph for scoring (Readability's elementsToScore). */
 export const PARAGRAPH_TAGS = new Set(['p', 'pre', 'td', 'h2', 'h3', 'h4', 'h5', 'h6', 'section']);

@@ -33,6 +33,7 @@ import {
   LABEL_LINK_MIN_DENSITY,
   LABEL_LINK_MIN_LINK_CHARS,
   LABEL_LINK_SEPARATOR,
+  LINE_BROKEN_TAGS,
   LINK_LIST_MIN_DENSITY,
   LINK_LIST_MIN_ITEMS,
   LINK_PARAGRAPH_MAX_CHARS,
@@ -130,7 +131,12 @@ export function pruneBoilerplate(
       return true;
     }
     // Also in the wrappers of the story: their loose prompts are not part of it.
-    if (s?.hasBlockChild && LOOSE_TEXT_CONTAINERS.has(element.name)) {
+    if (
+      s &&
+      (s.hasBlockChild
+        ? LOOSE_TEXT_CONTAINERS.has(element.name)
+        : s.text > BOILERPLATE_TEXT_MAX_CHARS && LINE_BROKEN_TAGS.has(element.name))
+    ) {
       excludeLooseBoilerplate(element, excluded, looseText);
     }
     if (roots.has(element) && holdsTop.has(element)) return false;
@@ -248,7 +254,8 @@ export function pruneBoilerplate(
 /**
  * Loose text between a container's blocks (text and inline elements up to the next block or <br>) is judged by
  * BOILERPLATE_TEXT as a block is: a prompt written straight into the story's wrapper ("Du musst <a>eingeloggt</a>
- * sein um Kommentare zu schreiben!") has no block of its own for the block rules to see.
+ * sein um Kommentare zu schreiben!") has no block of its own for the block rules to see; nor has a line of a long
+ * paragraph broken by <br> ("… Käse.<br>Rezept drucken").
  */
 function excludeLooseBoilerplate(element: Element, excluded: Set<Element>, looseText: Set<AnyNode>): void {
   let run: AnyNode[] = [];
