@@ -99,6 +99,8 @@ export interface MetadataOptions {
 type Candidate<T> = { value: T | undefined; source: MetadataSource };
 
 const MAX_TITLE = 500;
+/** A declared title compared with the visible headlines is at most this long (raw, before its affixes go). */
+const MAX_DECLARED_TITLE_CHARS = 4 * MAX_TITLE;
 /** A declared title this long that another one continues word for word was cut (an SEO plugin's 110 chars). */
 const MIN_CUT_TITLE_CHARS = 90;
 const MAX_DESCRIPTION = 2000;
@@ -263,7 +265,9 @@ export function extractMetadata(
       meta.first('twitter:title'),
       documentTitle,
     ]
-      .filter((value): value is string => value !== undefined)
+      // A title longer than any headline kept is no headline's agreement, and the affix patterns' runs of white
+      // space cost quadratic time on a hostile one (80 K spaces in og:title: 25 s).
+      .filter((value): value is string => value !== undefined && value.length <= MAX_DECLARED_TITLE_CHARS)
       .map((value) => foldForCompare(stripTitleAffixes(value, siteNames, authorList)));
     const headline =
       options.preferVisibleHeadline === 'always'
