@@ -20,7 +20,7 @@ export { type ExtractedMetadata, extractMetadata } from './metadata.ts';
 export { classifyPageType, type PageTypeVerdict } from './page-type.ts';
 
 /** Stored with every article, so articles can be re-extracted when the extractor improves. */
-export const EXTRACTOR = { name: 'article-pipeline', version: '1.14.0' } as const;
+export const EXTRACTOR = { name: 'article-pipeline', version: '1.15.0' } as const;
 
 /** Input bigger than this is refused before it is even decoded. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
