@@ -1,7 +1,7 @@
 // One walk over the parsed page collects every element the metadata readers need, so they never run a CSS
 // selector over the whole document (each such query costs about as much as the walk itself).
 import type { AnyNode, Element } from 'domhandler';
-import { attributeOf } from './content-dom.ts';
+import { attributeOf, nextInOrder } from './content-dom.ts';
 import { isWhiteSpaceCode } from './letters.ts';
 import type { DatedListKind } from './metadata-dateline.ts';
 
@@ -267,15 +267,6 @@ export function dataDateElements(page: PageIndex): Element[] {
   return found;
 }
 
-/** The node after `current` in document order within `root`'s subtree (its first child first), or null. */
-function nextInSubtree(current: AnyNode, root: AnyNode): AnyNode | null {
-  const children = (current as { children?: AnyNode[] }).children;
-  if (children !== undefined && children.length > 0) return children[0] as AnyNode;
-  let node = current;
-  while (node !== root && node.next === null) node = node.parent as AnyNode;
-  return node === root ? null : node.next;
-}
-
 /** The text of a subtree, without recursion (pages can nest deeply). */
 export function textOfNode(node: AnyNode | undefined, maxChars = 100_000): string {
   return textRead(node, maxChars, Number.POSITIVE_INFINITY) as string;
@@ -308,7 +299,7 @@ function textRead(node: AnyNode | undefined, maxChars: number, maxNodes: number)
       parts.push(data);
       length += data.length;
     }
-    current = nextInSubtree(current, node);
+    current = nextInOrder(current, node);
   }
   return parts.join('');
 }
@@ -336,7 +327,7 @@ export function visibleTextLength(node: AnyNode | undefined, maxChars: number): 
         }
       }
     }
-    current = nextInSubtree(current, node);
+    current = nextInOrder(current, node);
   }
   return Math.min(length, maxChars + 1);
 }
@@ -358,7 +349,7 @@ export function findDescendant(
   predicate: (candidate: Element) => boolean,
 ): Element | undefined {
   // Along the tree's links: a search that stops at the first match does not list every child on its way.
-  for (let node = nextInSubtree(element, element); node !== null; node = nextInSubtree(node, element))
+  for (let node = nextInOrder(element, element); node !== null; node = nextInOrder(node, element))
     if (isElement(node) && predicate(node)) return node;
   return undefined;
 }

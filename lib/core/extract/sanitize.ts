@@ -118,7 +118,7 @@ export interface SanitizeOptions {
   baseUrl: URL;
   /** Subtrees to leave out (boilerplate already judged). */
   skip?: (element: Element) => boolean;
-  /** Loose text runs to leave out (content-prune's looseBoilerplate). */
+  /** Loose text runs to leave out (content-prune's excludeLooseBoilerplate). */
   skipText?: (node: AnyNode) => boolean;
 }
 

@@ -63,7 +63,7 @@ const NEVER_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'hea
 export interface TextOptions {
   /** Subtrees left out of the text (for example boilerplate already judged, or figure captions). */
   skip?: (element: Element) => boolean;
-  /** Loose text runs left out (a prompt between the blocks of a container: content-prune's looseBoilerplate). */
+  /** Loose text runs left out (a prompt between the blocks of a container: content-prune's excludeLooseBoilerplate). */
   skipText?: (node: AnyNode) => boolean;
   /**
    * A space between sibling elements that meet without whitespace ('<span>Brand</span><span>Model</span>'): on
